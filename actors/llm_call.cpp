@@ -1,0 +1,58 @@
+#include "actors/llm_call.hpp"
+
+#include <caf/all.hpp>
+
+#include "llm/offline_planner.hpp"
+#include "messages/messages.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+/// With no delay, a burst of tokens goes out per message so one long reply
+/// cannot monopolize a scheduler thread, yet costs few self-messages.
+constexpr std::size_t tokens_per_burst = 16;
+
+void emit_some(caf::stateful_actor<llm_call_state>* self) {
+  auto& st = self->state;
+  auto burst = st.token_delay.count() == 0 ? tokens_per_burst : 1;
+  for (; burst > 0 && st.next < st.tokens.size(); --burst) {
+    auto& piece = st.tokens[st.next++];
+    st.content += piece;
+    self->send(st.session, llm_delta{st.run, std::move(piece)});
+  }
+  if (st.next < st.tokens.size()) {
+    if (st.token_delay.count() == 0)
+      self->send(self, emit_next_atom::value);
+    else
+      self->delayed_send(self, st.token_delay, emit_next_atom::value);
+    return;
+  }
+  self->send(st.session,
+             llm_done{st.run, std::move(st.content), st.prompt_tokens,
+                      static_cast<std::uint64_t>(st.tokens.size())});
+  self->quit();
+}
+
+} // namespace
+
+caf::behavior llm_call(caf::stateful_actor<llm_call_state>* self,
+                       caf::actor session, std::uint64_t run,
+                       std::string command,
+                       std::chrono::milliseconds token_delay) {
+  auto& st = self->state;
+  st.session = session;
+  st.run = run;
+  st.token_delay = token_delay;
+  st.prompt_tokens = offline_planner::split_tokens(command).size();
+  st.tokens = offline_planner::split_tokens(offline_planner::reply_to(command));
+  // A call outlives no session: when the session goes, so does the call.
+  self->monitor(session);
+  self->set_down_handler([self](caf::down_msg&) { self->quit(); });
+  self->send(self, emit_next_atom::value);
+  return {
+    [self](emit_next_atom) { emit_some(self); },
+  };
+}
+
+} // namespace agenttheo

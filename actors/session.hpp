@@ -1,0 +1,71 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/behavior.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/event_log.hpp"
+#include "messages/event_type.hpp"
+#include "messages/payloads.hpp"
+
+namespace agenttheo {
+
+struct session_settings {
+  std::size_t log_max_events = 10'000;
+  std::size_t log_max_bytes = 16u << 20;
+  std::size_t max_runs = 64;
+  std::chrono::milliseconds idle_timeout{15 * 60 * 1000};
+  std::chrono::milliseconds token_delay{0};
+  payload::llm_identity llm{"planner", "agenttheo-offline-planner"};
+};
+
+/// One command's execution within a session.
+struct run_record {
+  std::uint64_t number = 0;
+  std::string message_id;
+  std::string command;
+  std::uint64_t first_id = 0;
+  std::uint64_t last_id = 0;
+  bool finished = false;
+  caf::actor llm;
+  std::uint64_t tokens_streamed = 0;
+  payload::usage usage;
+  std::chrono::steady_clock::time_point started;
+};
+
+/// A connection actor watching one run of this session.
+struct subscriber_entry {
+  caf::actor handle;
+  std::string message_id;
+  mode_mask modes = all_modes;
+};
+
+/// One conversation: its runs, its event log (the replay window), and the
+/// connections watching it. Every event it emits gets the next id, goes into
+/// the log, and is sent, encoded once, to each subscriber that wants it.
+struct session_state {
+  std::string id;
+  session_settings settings;
+  caf::actor manager;
+  event_log log{1, 0};
+  std::uint64_t next_id = 1;
+  std::uint64_t runs_started = 0;
+  std::deque<run_record> runs;
+  std::vector<subscriber_entry> subscribers;
+  std::uint64_t idle_generation = 0;
+  std::int64_t created_at_ms = 0;
+  bool stopping = false;
+
+  static inline const char* name = "session";
+};
+
+caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
+                      session_settings settings, caf::actor manager);
+
+} // namespace agenttheo

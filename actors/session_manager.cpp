@@ -1,0 +1,185 @@
+#include "actors/session_manager.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <caf/all.hpp>
+
+#include "messages/json_writer.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<session_manager_state>*;
+
+std::string random_id(session_manager_state& st, const char* prefix) {
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx",
+                static_cast<unsigned long long>(st.random()));
+  return std::string{prefix} + hex;
+}
+
+void reject(self_ptr self, const caf::actor& subscriber, std::uint16_t status,
+            std::string code, std::string message) {
+  self->send(subscriber,
+             stream_rejected{status, std::move(code), std::move(message)});
+}
+
+/// The session that will run a new command, or nullptr after rejecting.
+caf::actor session_for_new_run(self_ptr self, const open_stream& msg) {
+  auto& st = self->state;
+  const auto& wanted = msg.request.session_id;
+  if (!wanted.empty()) {
+    auto i = st.sessions.find(wanted);
+    if (i == st.sessions.end()) {
+      reject(self, msg.subscriber, 404, "unknown_session",
+             "no session '" + wanted + "'");
+      return nullptr;
+    }
+    return i->second;
+  }
+  if (st.sessions.size() >= st.settings.max_sessions) {
+    reject(self, msg.subscriber, 503, "too_many_sessions",
+           "the server runs its maximum of "
+             + std::to_string(st.settings.max_sessions)
+             + " sessions; retry later");
+    return nullptr;
+  }
+  auto id = random_id(st, "s-");
+  auto handle = self->spawn(session, id, st.settings.session,
+                            caf::actor{self});
+  self->monitor(handle);
+  st.sessions.emplace(id, handle);
+  st.session_of_addr.emplace(handle.address(), id);
+  return handle;
+}
+
+void on_open_stream(self_ptr self, open_stream& msg) {
+  auto& st = self->state;
+  auto& req = msg.request;
+  if (st.stopping)
+    return reject(self, msg.subscriber, 503, "shutting_down",
+                  "the server is shutting down");
+  if (!req.message_id.empty()) {
+    if (auto known = st.runs.find(req.message_id); known != st.runs.end()) {
+      if (!req.session_id.empty() && req.session_id != known->second)
+        return reject(self, msg.subscriber, 409, "message_id_conflict",
+                      "messageId '" + req.message_id
+                        + "' belongs to another session");
+      // Joining a known run: never run the command twice.
+      req.command.clear();
+      return self->send(st.sessions.at(known->second), std::move(msg));
+    }
+  }
+  if (req.command.empty())
+    return reject(self, msg.subscriber, 400, "missing_command",
+                  req.message_id.empty()
+                    ? "command is required to start a run"
+                    : "command is required: no run with messageId '"
+                        + req.message_id + "' is known");
+  auto target = session_for_new_run(self, msg);
+  if (!target)
+    return;
+  if (req.message_id.empty())
+    req.message_id = random_id(st, "m-");
+  auto session_id = st.session_of_addr.at(target.address());
+  // Registered before the session confirms, so a second request with the
+  // same new messageId joins instead of starting the command again.
+  st.runs[req.message_id] = session_id;
+  st.runs_of[session_id].insert(req.message_id);
+  self->send(target, std::move(msg));
+}
+
+void forget_session(self_ptr self, const caf::actor_addr& addr) {
+  auto& st = self->state;
+  auto i = st.session_of_addr.find(addr);
+  if (i == st.session_of_addr.end())
+    return;
+  auto id = i->second;
+  st.session_of_addr.erase(i);
+  st.sessions.erase(id);
+  st.infos.erase(id);
+  for (auto& message_id : st.runs_of[id])
+    st.runs.erase(message_id);
+  st.runs_of.erase(id);
+  if (st.stopping && st.sessions.empty()) {
+    for (auto& waiter : st.shutdown_waiters)
+      waiter.deliver(caf::unit);
+    st.shutdown_waiters.clear();
+  }
+}
+
+} // namespace
+
+std::string sessions_json(const std::unordered_map<std::string, session_info>& infos,
+                          std::size_t max_sessions) {
+  std::vector<const session_info*> sorted;
+  for (auto& [id, info] : infos)
+    sorted.push_back(&info);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) {
+    return a->created_at_ms != b->created_at_ms
+             ? a->created_at_ms < b->created_at_ms
+             : a->id < b->id;
+  });
+  json_writer out;
+  out.begin_object().key("sessions").begin_array();
+  for (auto* info : sorted)
+    out.begin_object()
+      .field("id", info->id)
+      .field("state", info->state)
+      .field("runs", info->runs)
+      .field("subscribers", info->subscribers)
+      .field("messageId", info->current_message_id)
+      .field("created_at", info->created_at_ms)
+      .field("updated_at", info->updated_at_ms)
+      .end_object();
+  out.end_array()
+    .field("count", static_cast<std::uint64_t>(sorted.size()))
+    .field("max_sessions", static_cast<std::uint64_t>(max_sessions))
+    .end_object();
+  return out.str();
+}
+
+caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
+                              manager_settings settings) {
+  self->state.settings = std::move(settings);
+  self->set_down_handler(
+    [self](caf::down_msg& down) { forget_session(self, down.source); });
+  return {
+    [self](open_stream& msg) { on_open_stream(self, msg); },
+    [self](session_info& info) {
+      auto& st = self->state;
+      if (st.sessions.count(info.id) != 0)
+        st.infos[info.id] = std::move(info);
+    },
+    [self](run_forgotten& forgotten) {
+      auto& st = self->state;
+      auto i = st.runs.find(forgotten.message_id);
+      if (i == st.runs.end())
+        return;
+      auto sender = st.session_of_addr.find(
+        caf::actor_cast<caf::actor_addr>(self->current_sender()));
+      if (sender == st.session_of_addr.end() || sender->second != i->second)
+        return;
+      st.runs_of[i->second].erase(forgotten.message_id);
+      st.runs.erase(i);
+    },
+    [self](list_sessions_atom) {
+      return sessions_json(self->state.infos, self->state.settings.max_sessions);
+    },
+    [self](shutdown_atom) -> caf::result<caf::unit_t> {
+      auto& st = self->state;
+      st.stopping = true;
+      if (st.sessions.empty())
+        return caf::unit;
+      for (auto& [id, handle] : st.sessions)
+        self->send(handle, shutdown_atom::value);
+      auto promise = self->make_response_promise();
+      st.shutdown_waiters.push_back(promise);
+      return caf::delegated<caf::unit_t>{};
+    },
+  };
+}
+
+} // namespace agenttheo

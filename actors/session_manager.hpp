@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstddef>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
+#include <caf/behavior.hpp>
+#include <caf/fwd.hpp>
+#include <caf/response_promise.hpp>
+
+#include "actors/session.hpp"
+#include "messages/messages.hpp"
+
+namespace agenttheo {
+
+struct manager_settings {
+  session_settings session;
+  std::size_t max_sessions = 1'000;
+};
+
+/// Knows every live session and which session each run (messageId) belongs
+/// to. Routes `open_stream` requests, creating sessions within the bound,
+/// answers the session listing, and drives shutdown.
+struct session_manager_state {
+  manager_settings settings;
+  std::unordered_map<std::string, caf::actor> sessions;
+  std::unordered_map<caf::actor_addr, std::string> session_of_addr;
+  /// messageId -> session id
+  std::unordered_map<std::string, std::string> runs;
+  /// session id -> its messageIds, to forget them with the session
+  std::unordered_map<std::string, std::unordered_set<std::string>> runs_of;
+  std::unordered_map<std::string, session_info> infos;
+  bool stopping = false;
+  std::vector<caf::response_promise> shutdown_waiters;
+  std::mt19937_64 random{std::random_device{}()};
+
+  static inline const char* name = "session_manager";
+};
+
+/// Answers `open_stream` (by routing it), `session_info` and `run_forgotten`
+/// (from sessions), `list_sessions_atom` (JSON text), and `shutdown_atom`
+/// (replies once every session has told its streams and exited).
+caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
+                              manager_settings settings);
+
+/// The `/api/sessions` document for these sessions.
+std::string sessions_json(const std::unordered_map<std::string, session_info>&,
+                          std::size_t max_sessions);
+
+} // namespace agenttheo

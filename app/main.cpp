@@ -1,0 +1,118 @@
+// agenttheo: the AgentTheo server binary.
+//
+//   agenttheo serve [--host H] [--port P] [flags...]   (see --help)
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/session_manager.hpp"
+#include "config/config.hpp"
+#include "config/log.hpp"
+#include "http/caf_bridge.hpp"
+#include "http/server.hpp"
+#include "messages/message_types.hpp"
+
+namespace {
+
+using namespace agenttheo;
+
+constexpr const char* usage = "usage: agenttheo <command> [flags]\n"
+                              "\n"
+                              "commands:\n"
+                              "  serve    run the HTTP/SSE server (see "
+                              "'agenttheo serve --help')\n";
+
+manager_settings manager_settings_from(const server_config& cfg) {
+  manager_settings settings;
+  settings.max_sessions = cfg.max_sessions;
+  settings.session.log_max_events = cfg.event_log_max_events;
+  settings.session.log_max_bytes = cfg.event_log_max_bytes;
+  settings.session.max_runs = cfg.max_runs_per_session;
+  settings.session.idle_timeout = cfg.session_idle_timeout;
+  settings.session.token_delay = cfg.planner_token_delay;
+  return settings;
+}
+
+void configure_actor_system(caf::actor_system_config& sys_cfg,
+                            const server_config& cfg) {
+  add_message_types(sys_cfg);
+  if (cfg.worker_threads > 0)
+    sys_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.worker_threads));
+  sys_cfg.set("logger.console", caf::atom("none"));
+  sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
+}
+
+/// Stops in order: no new connections, every session tells its streams, the
+/// streams flush (bounded by the grace period), then the I/O threads stop.
+void shut_down(http::server& srv, caf::actor_system& system,
+               const caf::actor& manager, const server_config& cfg) {
+  srv.stop_accepting();
+  {
+    caf::scoped_actor self{system};
+    self->request(manager, cfg.shutdown_grace, shutdown_atom::value)
+      .receive([] {},
+               [](caf::error& err) {
+                 log(log_level::warn, "sessions did not all stop in time: ",
+                     caf::to_string(err));
+               });
+  }
+  if (!srv.drain(cfg.shutdown_grace))
+    log(log_level::warn, "closing streams that did not flush in time");
+  srv.stop();
+  caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+}
+
+int serve(const std::vector<std::string>& args) {
+  auto loaded = load_config(args, [](const char* name) {
+    return std::getenv(name);
+  });
+  if (auto* help = std::get_if<config_help>(&loaded)) {
+    std::cout << help->text;
+    return EXIT_SUCCESS;
+  }
+  if (auto* err = std::get_if<config_error>(&loaded)) {
+    std::cerr << "agenttheo: configuration error: " << err->message << "\n";
+    return 2;
+  }
+  auto cfg = std::get<server_config>(loaded);
+  set_log_level(cfg.level);
+  // The server (and its I/O context) outlives the actor system: actors that
+  // post to sockets while the system shuts down still find a valid context.
+  http::server srv{cfg};
+  caf::actor_system_config sys_cfg;
+  configure_actor_system(sys_cfg, cfg);
+  caf::actor_system system{sys_cfg};
+  auto manager = system.spawn(session_manager, manager_settings_from(cfg));
+  auto bridge = http::make_caf_bridge(system, manager);
+  if (auto err = srv.start(*bridge)) {
+    log(log_level::error, *err);
+    caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+    return EXIT_FAILURE;
+  }
+  log(log_level::info, "AgentTheo listening on http://", cfg.host, ':',
+      srv.port(), " (LLM: built-in offline planner)");
+  srv.wait_for_stop_signal();
+  shut_down(srv, system, manager, cfg);
+  log(log_level::info, "stopped");
+  return EXIT_SUCCESS;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
+    std::cout << usage;
+    return args.empty() ? 2 : EXIT_SUCCESS;
+  }
+  auto command = args[0];
+  args.erase(args.begin());
+  if (command == "serve")
+    return serve(args);
+  std::cerr << "agenttheo: unknown command '" << command << "'\n" << usage;
+  return 2;
+}

@@ -1,0 +1,367 @@
+#include "config/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <sstream>
+
+namespace agenttheo {
+
+namespace {
+
+/// A parse failure: what was expected (the caller adds key and value).
+using parse_failure = std::optional<std::string>;
+
+std::string trim(std::string_view text) {
+  auto is_space = [](unsigned char c) { return std::isspace(c) != 0; };
+  while (!text.empty() && is_space(text.front()))
+    text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back()))
+    text.remove_suffix(1);
+  return std::string{text};
+}
+
+std::optional<std::uint64_t> parse_number(std::string_view text) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(),
+                                   value);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty())
+    return std::nullopt;
+  return value;
+}
+
+/// Splits `123ms` into 123 and `ms`.
+std::pair<std::string_view, std::string_view> split_unit(std::string_view t) {
+  auto pos = std::find_if(t.begin(), t.end(), [](char c) {
+               return !std::isdigit(static_cast<unsigned char>(c));
+             })
+             - t.begin();
+  return {t.substr(0, pos), t.substr(pos)};
+}
+
+template <class T>
+parse_failure parse_integer(std::string_view text, T& out, std::uint64_t min,
+                            std::uint64_t max) {
+  auto value = parse_number(text);
+  if (!value || *value < min || *value > max)
+    return "an integer from " + std::to_string(min) + " to "
+           + std::to_string(max);
+  out = static_cast<T>(*value);
+  return std::nullopt;
+}
+
+/// `1048576`, `512K`, `16MiB`, `1G`.
+parse_failure parse_size(std::string_view text, std::size_t& out) {
+  auto [digits, unit] = split_unit(text);
+  auto value = parse_number(digits);
+  std::uint64_t scale = 0;
+  if (unit.empty() || unit == "B")
+    scale = 1;
+  else if (unit == "K" || unit == "k" || unit == "KB" || unit == "KiB")
+    scale = 1ull << 10;
+  else if (unit == "M" || unit == "MB" || unit == "MiB")
+    scale = 1ull << 20;
+  else if (unit == "G" || unit == "GB" || unit == "GiB")
+    scale = 1ull << 30;
+  if (!value || scale == 0 || *value > (1ull << 40) / scale)
+    return "a size in bytes (e.g. 65536, 512K, 16MiB)";
+  out = static_cast<std::size_t>(*value * scale);
+  return std::nullopt;
+}
+
+/// `1500` (milliseconds), `1500ms`, `15s`, `10m`.
+parse_failure parse_duration(std::string_view text,
+                             std::chrono::milliseconds& out) {
+  auto [digits, unit] = split_unit(text);
+  auto value = parse_number(digits);
+  std::uint64_t scale = 0;
+  if (unit.empty() || unit == "ms")
+    scale = 1;
+  else if (unit == "s")
+    scale = 1000;
+  else if (unit == "m" || unit == "min")
+    scale = 60'000;
+  else if (unit == "h")
+    scale = 3'600'000;
+  if (!value || scale == 0 || *value > (1ull << 40) / scale)
+    return "a duration (e.g. 1500, 1500ms, 15s, 10m)";
+  out = std::chrono::milliseconds{*value * scale};
+  return std::nullopt;
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> items;
+  std::stringstream in{std::string{text}};
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (auto t = trim(item); !t.empty())
+      items.push_back(t);
+  return items;
+}
+
+struct config_key {
+  const char* name;
+  const char* help;
+  parse_failure (*apply)(server_config&, std::string_view);
+};
+
+// One row per key: its name (in .env and the environment; the flag is the
+// same in lower case with dashes), what it means, and how it is parsed.
+const config_key config_keys[] = {
+  {"HOST", "address to listen on",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     if (v.empty())
+       return "a host name or address";
+     c.host = std::string{v};
+     return std::nullopt;
+   }},
+  {"PORT", "TCP port to listen on (0 picks a free one)",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.port, 0, 65535);
+   }},
+  {"LOG_LEVEL", "DEBUG, INFO, WARN or ERROR",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     auto level = parse_log_level(v);
+     if (!level)
+       return "one of DEBUG, INFO, WARN, ERROR";
+     c.level = *level;
+     return std::nullopt;
+   }},
+  {"HEARTBEAT_INTERVAL", "`: ping` on streams idle this long (e.g. 15s)",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     if (auto err = parse_duration(v, c.heartbeat_interval))
+       return err;
+     if (c.heartbeat_interval.count() < 10)
+       return "a duration of at least 10ms";
+     return std::nullopt;
+   }},
+  {"EVENT_LOG_MAX_EVENTS", "events each session keeps for replay",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.event_log_max_events, 1, 10'000'000);
+   }},
+  {"EVENT_LOG_MAX_BYTES", "bytes each session's event log may hold",
+   [](server_config& c, std::string_view v) {
+     return parse_size(v, c.event_log_max_bytes);
+   }},
+  {"SEND_QUEUE_LIMIT", "bytes queued per connection before it is dropped",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     if (auto err = parse_size(v, c.send_queue_limit))
+       return err;
+     if (c.send_queue_limit < 1024)
+       return "a size of at least 1024 bytes";
+     return std::nullopt;
+   }},
+  {"SOCKET_SEND_BUFFER", "SO_SNDBUF of stream sockets (0: kernel default)",
+   [](server_config& c, std::string_view v) {
+     return parse_size(v, c.socket_send_buffer);
+   }},
+  {"MAX_SESSIONS", "concurrent sessions before new ones get 503",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.max_sessions, 1, 10'000'000);
+   }},
+  {"SESSION_IDLE_TIMEOUT", "an idle session (no run, no subscriber) ends",
+   [](server_config& c, std::string_view v) {
+     return parse_duration(v, c.session_idle_timeout);
+   }},
+  {"MAX_RUNS_PER_SESSION", "finished runs a session remembers",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.max_runs_per_session, 1, 100'000);
+   }},
+  {"MAX_COMMAND_LENGTH", "longest accepted command, in bytes",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.max_command_length, 1, 1'000'000);
+   }},
+  {"MAX_HEADER_BYTES", "largest request head (line + headers)",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     if (auto err = parse_size(v, c.max_header_bytes))
+       return err;
+     if (c.max_header_bytes < 1024)
+       return "a size of at least 1024 bytes";
+     return std::nullopt;
+   }},
+  {"ALLOWED_ORIGINS", "comma-separated origins besides the server's own",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     c.allowed_origins = split_list(v);
+     return std::nullopt;
+   }},
+  {"IO_THREADS", "threads running socket I/O",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.io_threads, 1, 64);
+   }},
+  {"WORKER_THREADS", "actor scheduler threads (0: one per core)",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.worker_threads, 0, 256);
+   }},
+  {"SHUTDOWN_GRACE", "time open streams get to flush on shutdown",
+   [](server_config& c, std::string_view v) {
+     return parse_duration(v, c.shutdown_grace);
+   }},
+  {"PLANNER_TOKEN_DELAY", "pause between the offline planner's tokens",
+   [](server_config& c, std::string_view v) {
+     return parse_duration(v, c.planner_token_delay);
+   }},
+};
+
+const config_key* find_key(std::string_view name) {
+  for (const auto& key : config_keys)
+    if (name == key.name)
+      return &key;
+  return nullptr;
+}
+
+std::string flag_of(std::string_view key) {
+  std::string flag = "--";
+  for (char c : key)
+    flag += c == '_' ? '-' : static_cast<char>(std::tolower(c));
+  return flag;
+}
+
+const config_key* find_flag(std::string_view flag) {
+  for (const auto& key : config_keys)
+    if (flag == flag_of(key.name))
+      return &key;
+  return nullptr;
+}
+
+std::optional<config_error> apply(server_config& cfg, const config_key& key,
+                                  std::string_view value,
+                                  std::string_view source) {
+  if (auto expected = key.apply(cfg, value))
+    return config_error{std::string{key.name} + " (" + std::string{source}
+                        + "): expected " + *expected + ", got '"
+                        + std::string{value} + "'"};
+  return std::nullopt;
+}
+
+std::string help_text() {
+  std::string text = "usage: agenttheo serve [flags]\n\n"
+                     "Every flag is also a key in config/.env and an "
+                     "environment variable\n(--event-log-max-events is "
+                     "EVENT_LOG_MAX_EVENTS). Flags win over the\nenvironment, "
+                     "which wins over config/.env.\n\n";
+  text += "  --env-file PATH               .env file to read (default "
+          "config/.env)\n";
+  for (const auto& key : config_keys) {
+    auto flag = flag_of(key.name) + " VALUE";
+    flag.resize(std::max<std::size_t>(flag.size() + 1, 30), ' ');
+    text += "  " + flag + key.help + "\n";
+  }
+  return text;
+}
+
+/// Flags as (flag, value) pairs; `--env-file` and `--help` included.
+std::variant<std::vector<std::pair<std::string, std::string>>, config_error>
+split_flags(const std::vector<std::string>& args) {
+  std::vector<std::pair<std::string, std::string>> flags;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& arg = args[i];
+    if (arg == "-h" || arg == "--help") {
+      flags.emplace_back("--help", "");
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0)
+      return config_error{"unexpected argument '" + arg + "'"};
+    if (auto eq = arg.find('='); eq != std::string::npos) {
+      flags.emplace_back(arg.substr(0, eq), arg.substr(eq + 1));
+    } else if (i + 1 < args.size()) {
+      flags.emplace_back(arg, args[++i]);
+    } else {
+      return config_error{"flag " + arg + " needs a value"};
+    }
+  }
+  return flags;
+}
+
+std::string unquote(std::string value) {
+  if (value.size() >= 2
+      && ((value.front() == '"' && value.back() == '"')
+          || (value.front() == '\'' && value.back() == '\'')))
+    return value.substr(1, value.size() - 2);
+  // An unquoted value may carry a trailing comment.
+  if (auto hash = value.find(" #"); hash != std::string::npos)
+    value = trim(value.substr(0, hash));
+  return value;
+}
+
+} // namespace
+
+std::variant<std::vector<std::pair<std::string, std::string>>, config_error>
+parse_env_text(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  std::istringstream in{text};
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    auto content = trim(line);
+    if (content.empty() || content.front() == '#')
+      continue;
+    if (content.rfind("export ", 0) == 0)
+      content = trim(content.substr(7));
+    auto eq = content.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return config_error{"line " + std::to_string(number)
+                          + ": expected KEY=VALUE, got '" + content + "'"};
+    entries.emplace_back(trim(content.substr(0, eq)),
+                         unquote(trim(content.substr(eq + 1))));
+  }
+  return entries;
+}
+
+config_result load_config(const std::vector<std::string>& args,
+                          const env_lookup& getenv) {
+  auto split = split_flags(args);
+  if (auto* err = std::get_if<config_error>(&split))
+    return *err;
+  auto& flags = std::get<0>(split);
+  server_config cfg;
+  bool env_file_named = false;
+  if (auto* path = getenv("AGENTTHEO_ENV_FILE")) {
+    cfg.env_file = path;
+    env_file_named = true;
+  }
+  for (const auto& [flag, value] : flags) {
+    if (flag == "--help")
+      return config_help{help_text()};
+    if (flag == "--env-file") {
+      cfg.env_file = value;
+      env_file_named = true;
+    }
+  }
+  // Layer 2: the .env file. A missing default file is fine; a missing file
+  // that was named explicitly is not.
+  if (std::ifstream file{cfg.env_file}; file) {
+    std::stringstream text;
+    text << file.rdbuf();
+    auto parsed = parse_env_text(text.str());
+    if (auto* err = std::get_if<config_error>(&parsed))
+      return config_error{cfg.env_file + ": " + err->message};
+    for (const auto& [name, value] : std::get<0>(parsed)) {
+      // Unknown keys belong to other parts of the product (LLM keys, ...).
+      if (const auto* key = find_key(name))
+        if (auto err = apply(cfg, *key, value, cfg.env_file))
+          return *err;
+    }
+  } else if (env_file_named) {
+    return config_error{"cannot read env file '" + cfg.env_file + "'"};
+  }
+  // Layer 3: the environment.
+  for (const auto& key : config_keys)
+    if (const char* value = getenv(key.name))
+      if (auto err = apply(cfg, key, value, "environment"))
+        return *err;
+  // Layer 4: flags.
+  for (const auto& [flag, value] : flags) {
+    if (flag == "--env-file")
+      continue;
+    const auto* key = find_flag(flag);
+    if (!key)
+      return config_error{"unknown flag " + flag + " (see --help)"};
+    if (auto err = apply(cfg, *key, value, flag))
+      return *err;
+  }
+  return cfg;
+}
+
+} // namespace agenttheo

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "config/log.hpp"
+
+namespace agenttheo {
+
+/// Everything the server can be told, with its defaults. Loaded by
+/// `load_config` from (lowest to highest) these defaults, `config/.env`, the
+/// environment, and command-line flags.
+struct server_config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8000;
+  log_level level = log_level::info;
+
+  /// `: ping` comment frames on streams idle this long.
+  std::chrono::milliseconds heartbeat_interval{15'000};
+  /// Per-session event log bounds (replay window for resume and join).
+  std::size_t event_log_max_events = 10'000;
+  std::size_t event_log_max_bytes = 16u << 20;
+  /// Bytes a connection may have queued behind its socket before it is
+  /// dropped as a slow consumer.
+  std::size_t send_queue_limit = 1u << 20;
+  /// SO_SNDBUF for stream sockets; 0 keeps the kernel's autotuning. A small
+  /// value makes the send-queue bound bite sooner for clients that stall.
+  std::size_t socket_send_buffer = 0;
+  std::size_t max_sessions = 1'000;
+  std::chrono::milliseconds session_idle_timeout{15 * 60 * 1000};
+  /// Finished runs a session remembers (for join and replay by messageId).
+  std::size_t max_runs_per_session = 64;
+  std::size_t max_command_length = 4'000;
+  std::size_t max_header_bytes = 16u << 10;
+  /// Origins besides the server's own that may start runs and read the API
+  /// from a browser (CORS). `*` allows any.
+  std::vector<std::string> allowed_origins;
+  unsigned io_threads = 1;
+  /// CAF scheduler threads; 0 = one per core.
+  unsigned worker_threads = 0;
+  /// How long shutdown waits for open streams to flush their final events.
+  std::chrono::milliseconds shutdown_grace{3'000};
+  /// Pause between the offline planner's tokens, so its replies stream the
+  /// way a real model's do. 0 streams as fast as the actors run.
+  std::chrono::milliseconds planner_token_delay{15};
+
+  std::string env_file = "config/.env";
+};
+
+/// Reads an environment variable; nullptr when unset.
+using env_lookup = std::function<const char*(const char*)>;
+
+struct config_help {
+  std::string text;
+};
+
+struct config_error {
+  std::string message;
+};
+
+using config_result = std::variant<server_config, config_help, config_error>;
+
+/// Builds the configuration. `args` are the flags after the subcommand
+/// (`--port 9000`, `--port=9000`). A bad value is an error naming the key.
+config_result load_config(const std::vector<std::string>& args,
+                          const env_lookup& getenv);
+
+/// Parses `KEY=VALUE` lines of a .env file into (key, value) pairs, in order.
+/// Blank lines and `#` comments are skipped; `export ` and quotes are allowed.
+std::variant<std::vector<std::pair<std::string, std::string>>, config_error>
+parse_env_text(const std::string& text);
+
+} // namespace agenttheo

@@ -1,0 +1,41 @@
+#pragma once
+
+// The Beast side of the HTTP layer: included only by the translation units
+// that touch sockets, so actor code never pays for Beast's headers.
+
+#include <memory>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "http/simple_response.hpp"
+#include "http/sse_writer.hpp"
+
+namespace agenttheo::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = boost::asio::ip::tcp;
+
+class connection_registry;
+
+/// A Beast response carrying `res`, for a request of HTTP `version`.
+bhttp::response<bhttp::string_body>
+to_beast(const simple_response& res, unsigned version, bool keep_alive,
+         bool head_only = false);
+
+/// Takes over `stream` (its request already read) to write an SSE response.
+std::shared_ptr<sse_writer> make_sse_writer(beast::tcp_stream stream,
+                                            unsigned http_version,
+                                            sse_writer_options options,
+                                            connection_registry& registry);
+
+/// Logs a socket error unless it is the normal end of an operation.
+void fail(const beast::error_code& ec, const char* what);
+
+} // namespace agenttheo::http

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <memory>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "http/actor_bridge.hpp"
+
+namespace agenttheo::http {
+
+/// The bridge to the actors of `system`, routed through `manager`.
+std::unique_ptr<actor_bridge> make_caf_bridge(caf::actor_system& system,
+                                              caf::actor manager);
+
+} // namespace agenttheo::http

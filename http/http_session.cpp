@@ -1,0 +1,215 @@
+#include "http/http_session.hpp"
+
+#include <string_view>
+
+#include "http/origin_policy.hpp"
+#include "http/query.hpp"
+#include "http/routes.hpp"
+#include "http/stream_params.hpp"
+#include "llm/offline_planner.hpp"
+#include "messages/json_writer.hpp"
+#include "web/web_assets.hpp"
+
+namespace agenttheo::http {
+
+namespace {
+
+/// Request bodies are not part of any endpoint yet; keep them small.
+constexpr std::uint64_t body_limit = 64 * 1024;
+
+/// An idle keep-alive connection, or a slow request, is closed after this.
+constexpr auto read_timeout = std::chrono::seconds{30};
+
+std::string_view sv(beast::string_view s) {
+  return {s.data(), s.size()};
+}
+
+bool is_parse_error(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+simple_response health(const server_context& ctx) {
+  using namespace std::chrono;
+  auto uptime = duration_cast<milliseconds>(steady_clock::now() - ctx.started);
+  json_writer out;
+  out.begin_object()
+    .field("status", "ok")
+    .field("service", "agenttheo")
+    .field("uptime_s", static_cast<double>(uptime.count()) / 1000.0)
+    .field("streams", static_cast<std::uint64_t>(ctx.connections.size()))
+    .key("llm")
+    .begin_object()
+    .field("provider", offline_planner::provider_name)
+    .field("model", offline_planner::model_name)
+    .end_object()
+    .end_object();
+  return json_response(200, out.str());
+}
+
+simple_response preflight(std::string_view allow) {
+  simple_response res = no_content();
+  res.headers.emplace_back("Allow", std::string{allow});
+  res.headers.emplace_back("Access-Control-Allow-Methods", std::string{allow});
+  res.headers.emplace_back("Access-Control-Allow-Headers",
+                           "Last-Event-ID, Content-Type");
+  res.headers.emplace_back("Access-Control-Max-Age", "600");
+  return res;
+}
+
+} // namespace
+
+http_session::http_session(tcp::socket socket, server_context& ctx)
+  : stream_(std::move(socket)), ctx_(ctx) {
+}
+
+void http_session::run() {
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&http_session::do_read,
+                                          shared_from_this()));
+}
+
+void http_session::do_read() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(ctx_.config.max_header_bytes));
+  parser_->body_limit(body_limit);
+  stream_.expires_after(read_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    beast::bind_front_handler(&http_session::on_read,
+                                              shared_from_this()));
+}
+
+void http_session::on_read(beast::error_code ec, std::size_t) {
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message)
+    return do_close();
+  reply_to closing{11, false, false, {}};
+  if (ec == bhttp::error::header_limit)
+    return send(closing,
+                error_response({431, "headers_too_large",
+                                "the request head exceeds "
+                                  + std::to_string(ctx_.config.max_header_bytes)
+                                  + " bytes"}));
+  if (ec == bhttp::error::body_limit)
+    return send(closing, error_response({413, "body_too_large",
+                                         "the request body is too large"}));
+  if (ec && is_parse_error(ec))
+    return send(closing, error_response({400, "malformed_request",
+                                         "malformed HTTP request: "
+                                           + ec.message()}));
+  if (ec)
+    return fail(ec, "read");
+  handle(parser_->release());
+}
+
+void http_session::handle(request req) {
+  auto [path, query] = split_target(sv(req.target()));
+  auto method = sv(req.method_string());
+  auto origin = check_origin(sv(req[bhttp::field::origin]),
+                             sv(req[bhttp::field::host]),
+                             ctx_.config.allowed_origins);
+  reply_to to{req.version(), req.keep_alive(), method == "HEAD",
+              origin.cors_origin};
+  auto match = resolve_route(method, path);
+  if (match.target == route::not_found)
+    return send(to, error_response({404, "not_found",
+                                    "no endpoint at " + std::string{path}}));
+  if (!match.method_allowed) {
+    auto res = error_response({405, "method_not_allowed",
+                               std::string{method} + " is not allowed on "
+                                 + std::string{path}});
+    res.headers.emplace_back("Allow", std::string{match.allow});
+    return send(to, std::move(res));
+  }
+  if (method == "OPTIONS") {
+    if (!origin.allowed)
+      return send(to, error_response({403, "origin_not_allowed",
+                                      "this origin may not use the API"}));
+    return send(to, preflight(match.allow));
+  }
+  switch (match.target) {
+    case route::web_asset: {
+      auto* asset = find_web_asset(path);
+      simple_response res;
+      res.content_type = std::string{asset->content_type};
+      res.body = std::string{asset->body};
+      res.headers.emplace_back("Cache-Control", "no-cache");
+      return send(to, std::move(res));
+    }
+    case route::health:
+      return send(to, health(ctx_));
+    case route::sessions:
+      return serve_sessions(to);
+    case route::stream:
+      if (!origin.allowed)
+        return send(to, error_response({403, "origin_not_allowed",
+                                        "runs may not be started from "
+                                        "this origin"}));
+      return serve_stream(req, to);
+    default:
+      return send(to, error_response({404, "not_found", "no such endpoint"}));
+  }
+}
+
+void http_session::serve_stream(const request& req, const reply_to& to) {
+  auto [path, query] = split_target(sv(req.target()));
+  auto params = parse_stream_params(query, sv(req["Last-Event-ID"]),
+                                    ctx_.config.max_command_length);
+  if (auto* err = std::get_if<http_error>(&params))
+    return send(to, error_response(*err));
+  sse_writer_options options;
+  options.queue_limit = ctx_.config.send_queue_limit;
+  options.heartbeat = ctx_.config.heartbeat_interval;
+  // The socket now belongs to the stream; this session ends here.
+  auto writer = make_sse_writer(std::move(stream_), req.version(), options,
+                                ctx_.connections);
+  ctx_.bridge->open_stream(std::move(writer),
+                           std::get<stream_request>(std::move(params)),
+                           to.cors_origin);
+}
+
+void http_session::serve_sessions(const reply_to& to) {
+  ctx_.bridge->list_sessions(
+    [self = shared_from_this(), to](std::optional<std::string> json) {
+      net::post(self->stream_.get_executor(), [self, to, json = std::move(json)] {
+        if (!json)
+          return self->send(to, error_response({503, "unavailable",
+                                                "the session manager did not "
+                                                "answer in time"}));
+        self->send(to, json_response(200, *json));
+      });
+    });
+}
+
+void http_session::send(const reply_to& to, simple_response res) {
+  if (!to.cors_origin.empty()) {
+    res.headers.emplace_back("Access-Control-Allow-Origin", to.cors_origin);
+    res.headers.emplace_back("Vary", "Origin");
+  }
+  send_raw(to_beast(res, to.version, to.keep_alive, to.head_only));
+}
+
+void http_session::send_raw(bhttp::response<bhttp::string_body> res) {
+  auto owned = std::make_shared<bhttp::response<bhttp::string_body>>(
+    std::move(res));
+  pending_response_ = owned;
+  bhttp::async_write(stream_, *owned,
+                     beast::bind_front_handler(&http_session::on_write,
+                                               shared_from_this(),
+                                               owned->keep_alive()));
+}
+
+void http_session::on_write(bool keep_alive, beast::error_code ec,
+                            std::size_t) {
+  pending_response_.reset();
+  if (ec)
+    return fail(ec, "write");
+  if (!keep_alive)
+    return do_close();
+  do_read();
+}
+
+void http_session::do_close() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+} // namespace agenttheo::http

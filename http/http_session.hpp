@@ -1,0 +1,47 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "http/beast.hpp"
+#include "http/server_context.hpp"
+
+namespace agenttheo::http {
+
+/// One HTTP connection: reads requests, answers the JSON API and the web UI
+/// (keeping the connection alive), or hands the socket to an SSE stream.
+class http_session : public std::enable_shared_from_this<http_session> {
+public:
+  http_session(tcp::socket socket, server_context& ctx);
+
+  void run();
+
+private:
+  using request = bhttp::request<bhttp::string_body>;
+
+  /// What a response must know of the request it answers.
+  struct reply_to {
+    unsigned version = 11;
+    bool keep_alive = false;
+    bool head_only = false;
+    std::string cors_origin;
+  };
+
+  void do_read();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  void handle(request req);
+  void serve_stream(const request& req, const reply_to& to);
+  void serve_sessions(const reply_to& to);
+  void send(const reply_to& to, simple_response res);
+  void send_raw(bhttp::response<bhttp::string_body> res);
+  void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
+  void do_close();
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<void> pending_response_;
+  server_context& ctx_;
+};
+
+} // namespace agenttheo::http

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <memory>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "http/beast.hpp"
+#include "http/server_context.hpp"
+
+namespace agenttheo::http {
+
+/// Accepts connections and starts an `http_session` for each.
+class listener : public std::enable_shared_from_this<listener> {
+public:
+  listener(net::io_context& ioc, server_context& ctx);
+
+  /// Opens, binds and listens; false (with `ec` set) if that fails.
+  bool open(const tcp::endpoint& endpoint, beast::error_code& ec);
+
+  tcp::endpoint local_endpoint() const;
+
+  void run();
+
+  /// Stops accepting; open connections are left to finish.
+  void stop();
+
+private:
+  void do_accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+  void tune(tcp::socket& socket) const;
+
+  net::io_context& ioc_;
+  tcp::acceptor acceptor_;
+  net::steady_timer backoff_;
+  server_context& ctx_;
+};
+
+} // namespace agenttheo::http

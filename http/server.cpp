@@ -1,0 +1,99 @@
+#include "http/server.hpp"
+
+#include <future>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "config/log.hpp"
+#include "http/listener.hpp"
+
+namespace agenttheo::http {
+
+struct server::impl {
+  explicit impl(const server_config& config)
+    : signals(ioc, SIGINT, SIGTERM), work(net::make_work_guard(ioc)) {
+    ctx.config = config;
+    signals.async_wait([this](beast::error_code ec, int signal) {
+      if (!ec) {
+        log(log_level::info, "received signal ", signal, ", shutting down");
+        stop_signal.set_value();
+      }
+    });
+  }
+
+  net::io_context ioc;
+  net::signal_set signals;
+  net::executor_work_guard<net::io_context::executor_type> work;
+  server_context ctx;
+  std::shared_ptr<listener> acceptor;
+  std::vector<std::thread> threads;
+  std::promise<void> stop_signal;
+  std::uint16_t bound_port = 0;
+};
+
+server::server(const server_config& config)
+  : impl_(std::make_unique<impl>(config)) {
+}
+
+server::~server() {
+  stop();
+}
+
+std::optional<std::string> server::start(actor_bridge& bridge) {
+  auto& d = *impl_;
+  d.ctx.bridge = &bridge;
+  beast::error_code ec;
+  auto address = net::ip::make_address(d.ctx.config.host, ec);
+  if (ec) {
+    // A host name: resolve it once, synchronously, before serving.
+    tcp::resolver resolver{d.ioc};
+    auto results = resolver.resolve(d.ctx.config.host, "", ec);
+    if (ec || results.empty())
+      return "HOST: cannot resolve '" + d.ctx.config.host + "'";
+    address = results.begin()->endpoint().address();
+  }
+  d.acceptor = std::make_shared<listener>(d.ioc, d.ctx);
+  if (!d.acceptor->open({address, d.ctx.config.port}, ec))
+    return "cannot listen on " + d.ctx.config.host + ":"
+           + std::to_string(d.ctx.config.port) + ": " + ec.message();
+  d.bound_port = d.acceptor->local_endpoint().port();
+  d.acceptor->run();
+  for (unsigned i = 0; i < d.ctx.config.io_threads; ++i)
+    d.threads.emplace_back([&d] { d.ioc.run(); });
+  return std::nullopt;
+}
+
+std::uint16_t server::port() const {
+  return impl_->bound_port;
+}
+
+void server::wait_for_stop_signal() {
+  impl_->stop_signal.get_future().wait();
+}
+
+void server::stop_accepting() {
+  if (impl_->acceptor)
+    impl_->acceptor->stop();
+}
+
+bool server::drain(std::chrono::milliseconds grace) {
+  return impl_->ctx.connections.wait_until_empty(grace);
+}
+
+void server::stop() {
+  auto& d = *impl_;
+  if (d.threads.empty())
+    return;
+  d.work.reset();
+  d.ioc.stop();
+  for (auto& thread : d.threads)
+    thread.join();
+  d.threads.clear();
+  d.ctx.connections.close_all();
+}
+
+} // namespace agenttheo::http

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/behavior.hpp>
+#include <caf/fwd.hpp>
+
+#include "http/sse_writer.hpp"
+#include "messages/stream_request.hpp"
+
+namespace agenttheo::http {
+
+/// One open `/stream` response. It asks the manager for its run, then
+/// forwards the session's already-encoded frames to its socket side. It ends
+/// after the run's terminal event, when the client goes away, or when its
+/// session does; on exit, whatever the reason, it finishes its socket.
+struct sse_connection_state {
+  std::shared_ptr<sse_writer> writer;
+  stream_request request;
+  std::string cors_origin;
+  caf::actor session;
+  std::string message_id;
+
+  static inline const char* name = "sse_connection";
+};
+
+caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
+                             std::shared_ptr<sse_writer> writer,
+                             stream_request request, std::string cors_origin,
+                             caf::actor manager);
+
+} // namespace agenttheo::http

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/simple_response.hpp"
+#include "messages/close_reason.hpp"
+
+namespace agenttheo::http {
+
+/// Bytes shared with other writers (an event's SSE frame), never copied.
+using frame_ptr = std::shared_ptr<const std::string>;
+
+struct sse_writer_options {
+  /// Queued bytes (not yet handed to the socket) beyond which the client is
+  /// dropped as a slow consumer.
+  std::size_t queue_limit = 1u << 20;
+  /// A `: ping` comment goes out when nothing was written for this long.
+  std::chrono::milliseconds heartbeat{15'000};
+  /// How long a final flush may take before the socket is cut.
+  std::chrono::milliseconds finish_grace{5'000};
+};
+
+/// The socket side of one SSE response. Every call is thread-safe and
+/// returns at once: work is posted to the connection's strand. While one
+/// write is in flight, frames queue up and go out together in the next one.
+class sse_writer {
+public:
+  using close_handler = std::function<void(close_reason)>;
+
+  virtual ~sse_writer() = default;
+
+  /// Starts watching the socket. `on_closed` runs once, on an I/O thread,
+  /// when the socket side has ended for any reason.
+  virtual void start(close_handler on_closed) = 0;
+
+  /// Sends the `200 text/event-stream` head; frames follow.
+  virtual void accept(std::string cors_origin) = 0;
+
+  /// Answers with a complete response instead of a stream, then closes.
+  virtual void reject(simple_response response) = 0;
+
+  virtual void send(frame_ptr frame) = 0;
+
+  virtual void send(std::vector<frame_ptr> frames) = 0;
+
+  /// Flushes what is queued, ends the response, and closes.
+  virtual void finish() = 0;
+
+  /// For shutdown, after the I/O threads have stopped: reports the stream as
+  /// closed (`server_stopping`) if it has not ended yet.
+  virtual void force_closed() = 0;
+};
+
+} // namespace agenttheo::http

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace agenttheo {
+
+/// Why a connection's socket side ended.
+enum class close_reason : std::uint8_t {
+  /// The response ended normally (terminal event written, or a rejection).
+  finished,
+  /// The client closed its end or the connection broke.
+  client_closed,
+  /// The client fell more than the send-queue limit behind.
+  slow_consumer,
+  /// Writing failed, or a final flush did not finish in time.
+  write_failed,
+  /// The server stopped before the stream ended.
+  server_stopping,
+};
+
+std::string_view to_string(close_reason reason);
+
+} // namespace agenttheo

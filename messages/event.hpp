@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "messages/event_type.hpp"
+
+namespace agenttheo {
+
+/// One event as the session produced it. `data` is the JSON object that the
+/// guide calls the event's `data` (for SSE it is the whole `data:` line).
+struct event {
+  std::uint64_t id = 0;
+  event_type type = event_type::status;
+  std::string session;
+  std::string message_id;
+  std::string data;
+  /// Ends the run's stream: `complete`, or an `error` after which the run
+  /// cannot go on. Subscribers close their response after it.
+  bool terminal = false;
+};
+
+/// An event with its wire forms, built once and shared read-only by every
+/// subscriber: no connection ever serializes an event again.
+struct encoded_event {
+  event raw;
+  /// `id: N\nevent: T\ndata: {...}\n\n`
+  std::string sse_frame;
+  /// `{"type":T,"id":N,"session":S,"messageId":M,"data":{...}}`
+  std::string envelope;
+
+  /// Bytes this event holds in memory, for the log's byte bound.
+  std::size_t footprint() const {
+    return sizeof(*this) + raw.data.size() + sse_frame.size() + envelope.size()
+           + raw.session.size() + raw.message_id.size();
+  }
+};
+
+using event_ptr = std::shared_ptr<const encoded_event>;
+
+/// Builds both wire forms of `raw`. `raw.data` must be one JSON object
+/// without newlines (what `json_writer` produces).
+event_ptr encode(event raw);
+
+/// A view of the event's SSE frame that keeps the event alive, so writers can
+/// queue it without copying.
+inline std::shared_ptr<const std::string> sse_bytes(const event_ptr& ev) {
+  return {ev, &ev->sse_frame};
+}
+
+} // namespace agenttheo

@@ -1,0 +1,25 @@
+#include "messages/message_types.hpp"
+
+#include <caf/actor_system_config.hpp>
+
+#include "messages/messages.hpp"
+
+namespace agenttheo {
+
+void add_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<stream_request>("agenttheo.stream_request")
+    .add_message_type<open_stream>("agenttheo.open_stream")
+    .add_message_type<stream_accepted>("agenttheo.stream_accepted")
+    .add_message_type<stream_rejected>("agenttheo.stream_rejected")
+    .add_message_type<event_frame>("agenttheo.event_frame")
+    .add_message_type<event_batch>("agenttheo.event_batch")
+    .add_message_type<stream_closed>("agenttheo.stream_closed")
+    .add_message_type<cancel_run>("agenttheo.cancel_run")
+    .add_message_type<llm_delta>("agenttheo.llm_delta")
+    .add_message_type<llm_done>("agenttheo.llm_done")
+    .add_message_type<llm_failed>("agenttheo.llm_failed")
+    .add_message_type<session_info>("agenttheo.session_info")
+    .add_message_type<run_forgotten>("agenttheo.run_forgotten");
+}
+
+} // namespace agenttheo

@@ -1,0 +1,201 @@
+#pragma once
+
+// The typed messages actors exchange. Every one is a plain struct with an
+// `inspect` overload, so it can be serialized and cross a node boundary.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/atom.hpp>
+#include <caf/error.hpp>
+#include <caf/meta/load_callback.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/none.hpp>
+
+#include "messages/close_reason.hpp"
+#include "messages/event.hpp"
+#include "messages/stream_request.hpp"
+
+namespace agenttheo {
+
+// -- atoms (ten characters at most; CAF's own names are avoided) -------------
+
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+using list_sessions_atom = caf::atom_constant<caf::atom("list_sess")>;
+using idle_check_atom = caf::atom_constant<caf::atom("idle_check")>;
+using emit_next_atom = caf::atom_constant<caf::atom("emit_next")>;
+
+// -- connection <-> manager <-> session --------------------------------------
+
+/// A connection actor asks to stream a run. The manager routes it to the
+/// run's session, which answers `subscriber` directly.
+struct open_stream {
+  caf::actor subscriber;
+  stream_request request;
+};
+
+/// The session took the subscriber; events follow from the same sender.
+struct stream_accepted {
+  caf::actor session;
+  std::string session_id;
+  std::string message_id;
+};
+
+/// No stream: `status` is the HTTP status to answer with (204 for a finished
+/// run with nothing left to replay, 4xx/5xx with `code` and `message`).
+struct stream_rejected {
+  std::uint16_t status = 0;
+  std::string code;
+  std::string message;
+};
+
+/// One live event for a subscriber.
+struct event_frame {
+  event_ptr ev;
+};
+
+/// Events replayed to a subscriber in one go. `final`: the run is over and
+/// nothing else follows, whether or not its terminal event survived in the log.
+struct event_batch {
+  std::vector<event_frame> events;
+  bool final = false;
+};
+
+/// The socket side tells its connection actor that the socket is gone.
+struct stream_closed {
+  close_reason reason = close_reason::finished;
+};
+
+/// Stop a run (`on_disconnect=cancel`, the API, the admin console).
+struct cancel_run {
+  std::string message_id;
+  std::string reason;
+};
+
+// -- llm_call -> session ------------------------------------------------------
+
+/// A piece of the model's answer, the moment it arrived.
+struct llm_delta {
+  std::uint64_t run = 0;
+  std::string text;
+};
+
+/// The model finished its turn.
+struct llm_done {
+  std::uint64_t run = 0;
+  std::string content;
+  std::uint64_t prompt_tokens = 0;
+  std::uint64_t completion_tokens = 0;
+};
+
+/// The call failed; the session turns it into an `error` event.
+struct llm_failed {
+  std::uint64_t run = 0;
+  std::string code;
+  std::string message;
+};
+
+// -- session -> manager -------------------------------------------------------
+
+/// What `/api/sessions` lists; a session pushes it whenever it changes.
+struct session_info {
+  std::string id;
+  std::string state;
+  std::uint64_t runs = 0;
+  std::uint64_t subscribers = 0;
+  std::string current_message_id;
+  std::int64_t created_at_ms = 0;
+  std::int64_t updated_at_ms = 0;
+};
+
+/// The session no longer knows this run (rejected start, record evicted).
+struct run_forgotten {
+  std::string message_id;
+};
+
+// -- inspect overloads --------------------------------------------------------
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_request& x) {
+  return f(caf::meta::type_name("stream_request"), x.command, x.message_id,
+           x.session_id, x.modes, x.has_last_event_id, x.last_event_id,
+           x.cancel_on_disconnect);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, open_stream& x) {
+  return f(caf::meta::type_name("open_stream"), x.subscriber, x.request);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_accepted& x) {
+  return f(caf::meta::type_name("stream_accepted"), x.session, x.session_id,
+           x.message_id);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_rejected& x) {
+  return f(caf::meta::type_name("stream_rejected"), x.status, x.code,
+           x.message);
+}
+
+/// Serializes the raw event only; the receiving node re-encodes it once.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_frame& x) {
+  event tmp = x.ev ? x.ev->raw : event{};
+  auto type = static_cast<std::uint8_t>(tmp.type);
+  auto rebuild = caf::meta::load_callback([&]() -> caf::error {
+    tmp.type = static_cast<event_type>(type);
+    x.ev = encode(std::move(tmp));
+    return caf::none;
+  });
+  return f(caf::meta::type_name("event_frame"), tmp.id, type, tmp.session,
+           tmp.message_id, tmp.data, tmp.terminal, rebuild);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_batch& x) {
+  return f(caf::meta::type_name("event_batch"), x.events, x.final);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_closed& x) {
+  return f(caf::meta::type_name("stream_closed"), x.reason);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cancel_run& x) {
+  return f(caf::meta::type_name("cancel_run"), x.message_id, x.reason);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, llm_delta& x) {
+  return f(caf::meta::type_name("llm_delta"), x.run, x.text);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, llm_done& x) {
+  return f(caf::meta::type_name("llm_done"), x.run, x.content,
+           x.prompt_tokens, x.completion_tokens);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, llm_failed& x) {
+  return f(caf::meta::type_name("llm_failed"), x.run, x.code, x.message);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_info& x) {
+  return f(caf::meta::type_name("session_info"), x.id, x.state, x.runs,
+           x.subscribers, x.current_message_id, x.created_at_ms,
+           x.updated_at_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_forgotten& x) {
+  return f(caf::meta::type_name("run_forgotten"), x.message_id);
+}
+
+} // namespace agenttheo

@@ -1,0 +1,167 @@
+#include "messages/payloads.hpp"
+
+#include "messages/json_writer.hpp"
+
+namespace agenttheo::payload {
+
+std::string token(std::string_view text, std::uint64_t count) {
+  json_writer out;
+  out.begin_object()
+    .field("token", text)
+    .key("metadata")
+    .begin_object()
+    .field("count", count)
+    .end_object()
+    .end_object();
+  return out.str();
+}
+
+std::string message(std::string_view role, std::string_view content,
+                    std::uint64_t step) {
+  json_writer out;
+  out.begin_object()
+    .field("role", role)
+    .field("content", content)
+    .field("step", step)
+    .end_object();
+  return out.str();
+}
+
+std::string progress(std::uint64_t step, std::uint64_t total,
+                     std::string_view message) {
+  json_writer out;
+  out.begin_object()
+    .field("step", step)
+    .field("total", total)
+    .field("message", message)
+    .end_object();
+  return out.str();
+}
+
+std::string tool_start(std::string_view tool_name,
+                       std::string_view tool_input_json,
+                       std::string_view call_id) {
+  json_writer out;
+  out.begin_object().field("tool_name", tool_name).key("tool_input");
+  if (tool_input_json.empty())
+    out.null();
+  else
+    out.raw(tool_input_json);
+  out.field("call_id", call_id).end_object();
+  return out.str();
+}
+
+std::string tool_end(std::string_view tool_name, std::string_view call_id,
+                     std::string_view output, bool ok,
+                     std::uint64_t duration_ms) {
+  json_writer out;
+  out.begin_object()
+    .field("tool_name", tool_name)
+    .field("call_id", call_id)
+    .field("output", output)
+    .field("ok", ok)
+    .field("duration_ms", duration_ms)
+    .end_object();
+  return out.str();
+}
+
+std::string update(std::uint64_t step, std::string_view node,
+                   std::string_view state_json) {
+  json_writer out;
+  out.begin_object()
+    .field("step", step)
+    .field("node", node)
+    .key("state")
+    .raw(state_json.empty() ? std::string_view{"{}"} : state_json)
+    .end_object();
+  return out.str();
+}
+
+std::string custom(std::string_view body_json) {
+  return std::string{body_json.empty() ? std::string_view{"{}"} : body_json};
+}
+
+std::string screenshot(std::string_view mime, std::string_view base64_data,
+                       std::string_view url) {
+  json_writer out;
+  out.begin_object()
+    .field("mime", mime)
+    .field("image", base64_data)
+    .field("url", url)
+    .end_object();
+  return out.str();
+}
+
+std::string start(std::string_view session, std::string_view message_id,
+                  std::string_view command, std::string_view stream_mode,
+                  const llm_identity& llm) {
+  json_writer out;
+  out.begin_object()
+    .field("session", session)
+    .field("messageId", message_id)
+    .field("command", command)
+    .field("stream_mode", stream_mode)
+    .key("llm")
+    .begin_object()
+    .field("provider", llm.provider)
+    .field("model", llm.model)
+    .end_object()
+    .end_object();
+  return out.str();
+}
+
+std::string complete(const completion& c) {
+  json_writer out;
+  out.begin_object()
+    .field("result", c.result)
+    .field("steps", c.steps)
+    .key("usage")
+    .begin_object()
+    .field("prompt_tokens", c.tokens.prompt_tokens)
+    .field("completion_tokens", c.tokens.completion_tokens)
+    .field("total_tokens", c.tokens.prompt_tokens + c.tokens.completion_tokens)
+    .end_object()
+    .field("duration_ms", c.duration_ms)
+    .field("cancelled", c.cancelled)
+    .key("summary")
+    .begin_object()
+    .field("tokens_streamed", c.tokens_streamed)
+    .field("steps_completed", c.steps)
+    .field("elapsed_time", static_cast<double>(c.duration_ms) / 1000.0)
+    .field("messageId", c.message_id)
+    .end_object()
+    .end_object();
+  return out.str();
+}
+
+std::string status(std::string_view state, std::string_view message) {
+  json_writer out;
+  out.begin_object()
+    .field("state", state)
+    .field("message", message)
+    .end_object();
+  return out.str();
+}
+
+std::string error(std::string_view code, std::string_view message) {
+  json_writer out;
+  out.begin_object()
+    .field("code", code)
+    .field("message", message)
+    .end_object();
+  return out.str();
+}
+
+std::string gap(std::uint64_t from, std::uint64_t to) {
+  json_writer out;
+  out.begin_object()
+    .field("from", from)
+    .field("to", to)
+    .field("lost", to - from + 1)
+    .field("message", "events were trimmed from the session's log before "
+                      "they could be replayed")
+    .end_object();
+  return out.str();
+}
+
+} // namespace agenttheo::payload

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace agenttheo {
+
+/// The `data` object of each event type, as JSON text. Field names follow the
+/// guide (`token`, `metadata.count`, `step`, `total`, `tool_name`, ...) and,
+/// where it is silent, the original AgentTheo (`complete.summary`).
+namespace payload {
+
+std::string token(std::string_view text, std::uint64_t count);
+
+std::string message(std::string_view role, std::string_view content,
+                    std::uint64_t step);
+
+std::string progress(std::uint64_t step, std::uint64_t total,
+                     std::string_view message);
+
+std::string tool_start(std::string_view tool_name,
+                       std::string_view tool_input_json,
+                       std::string_view call_id);
+
+std::string tool_end(std::string_view tool_name, std::string_view call_id,
+                     std::string_view output, bool ok,
+                     std::uint64_t duration_ms);
+
+/// `state_json` is a JSON object describing what changed in the step.
+std::string update(std::uint64_t step, std::string_view node,
+                   std::string_view state_json);
+
+/// Tools emit free-form JSON objects; `body_json` is passed through.
+std::string custom(std::string_view body_json);
+
+std::string screenshot(std::string_view mime, std::string_view base64_data,
+                       std::string_view url);
+
+struct llm_identity {
+  std::string provider;
+  std::string model;
+};
+
+std::string start(std::string_view session, std::string_view message_id,
+                  std::string_view command, std::string_view stream_mode,
+                  const llm_identity& llm);
+
+struct usage {
+  std::uint64_t prompt_tokens = 0;
+  std::uint64_t completion_tokens = 0;
+};
+
+struct completion {
+  std::string result;
+  std::uint64_t steps = 0;
+  usage tokens;
+  std::uint64_t tokens_streamed = 0;
+  std::uint64_t duration_ms = 0;
+  bool cancelled = false;
+  std::string message_id;
+};
+
+std::string complete(const completion& c);
+
+std::string status(std::string_view state, std::string_view message);
+
+std::string error(std::string_view code, std::string_view message);
+
+/// Events `from`..`to` (inclusive) of this run were trimmed from the log
+/// before this subscriber could read them.
+std::string gap(std::uint64_t from, std::uint64_t to);
+
+} // namespace payload
+
+} // namespace agenttheo

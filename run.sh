@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The front door.
+#   ./run.sh start [flags]   install what is missing, build, serve on :8000
+#   ./run.sh test            install what is missing, build, run every test
+#   ./run.sh build           install what is missing, build
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages the build, the server and the tests need (see DESIGN.md).
+packages=(
+  build-essential cmake ninja-build
+  libcaf-dev libboost1.81-dev rapidjson-dev libcurl4-openssl-dev
+  chromium
+  python3 python3-aiohttp
+  curl ca-certificates
+)
+
+install_missing() {
+  local missing=()
+  for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null \
+      | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "run.sh: installing ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+}
+
+build() {
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+  cmake --build build
+}
+
+command="${1:-}"
+[ $# -gt 0 ] && shift
+case "$command" in
+  start)
+    install_missing
+    build
+    exec ./build/agenttheo serve "$@"
+    ;;
+  test)
+    install_missing
+    build
+    cd build
+    exec ctest --output-on-failure --timeout 600 "$@"
+    ;;
+  build)
+    install_missing
+    build
+    ;;
+  *)
+    echo "usage: ./run.sh start [flags] | test [ctest args] | build" >&2
+    exit 2
+    ;;
+esac
