@@ -1,0 +1,96 @@
+#pragma once
+
+// Test actors that stand where connection actors and the manager stand, and
+// record what a session sends them.
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "messages/messages.hpp"
+
+namespace agenttheo::testing {
+
+/// What one subscriber received, in order.
+struct subscriber_record {
+  bool accepted = false;
+  std::string session_id;
+  std::string message_id;
+  std::optional<stream_rejected> rejected;
+  std::vector<event_ptr> events;
+  std::size_t batches = 0;
+  bool final_batch = false;
+
+  std::vector<event_type> types() const {
+    std::vector<event_type> result;
+    for (auto& ev : events)
+      result.push_back(ev->raw.type);
+    return result;
+  }
+
+  std::size_t count(event_type type) const {
+    std::size_t n = 0;
+    for (auto& ev : events)
+      n += ev->raw.type == type ? 1 : 0;
+    return n;
+  }
+};
+
+inline caf::behavior subscriber_probe(caf::event_based_actor*,
+                                      std::shared_ptr<subscriber_record> rec) {
+  return {
+    [rec](stream_accepted& x) {
+      rec->accepted = true;
+      rec->session_id = x.session_id;
+      rec->message_id = x.message_id;
+    },
+    [rec](stream_rejected& x) { rec->rejected = x; },
+    [rec](event_frame& x) { rec->events.push_back(x.ev); },
+    [rec](event_batch& x) {
+      ++rec->batches;
+      rec->final_batch = x.final;
+      for (auto& frame : x.events)
+        rec->events.push_back(frame.ev);
+    },
+  };
+}
+
+/// What a session told its manager.
+struct manager_record {
+  std::vector<session_info> infos;
+  std::vector<std::string> forgotten;
+};
+
+inline caf::behavior manager_probe(caf::event_based_actor*,
+                                   std::shared_ptr<manager_record> rec) {
+  return {
+    [rec](session_info& x) { rec->infos.push_back(x); },
+    [rec](run_forgotten& x) { rec->forgotten.push_back(x.message_id); },
+  };
+}
+
+/// Sets `*gone` when `target` exits. Keep its handle: an actor nobody
+/// references is terminated as unreachable.
+inline caf::behavior exit_watcher(caf::event_based_actor* self,
+                                  caf::actor target,
+                                  std::shared_ptr<bool> gone) {
+  self->monitor(target);
+  self->set_down_handler([self, gone](caf::down_msg&) {
+    *gone = true;
+    self->quit();
+  });
+  return {[](int) {}};
+}
+
+inline stream_request make_request(std::string command, std::string message_id,
+                                   mode_mask modes = all_modes) {
+  stream_request req;
+  req.command = std::move(command);
+  req.message_id = std::move(message_id);
+  req.modes = modes;
+  return req;
+}
+
+} // namespace agenttheo::testing

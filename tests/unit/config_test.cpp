@@ -1,0 +1,131 @@
+#define CAF_SUITE config
+
+#include "config/config.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+#include <unistd.h>
+
+#include <caf/test/unit_test.hpp>
+
+using namespace agenttheo;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct fake_env {
+  std::map<std::string, std::string> vars;
+
+  env_lookup lookup() const {
+    return [this](const char* name) -> const char* {
+      auto i = vars.find(name);
+      return i == vars.end() ? nullptr : i->second.c_str();
+    };
+  }
+};
+
+std::string temp_env_file(const std::string& text) {
+  char path[] = "/tmp/agenttheo-env-XXXXXX";
+  int fd = mkstemp(path);
+  CAF_REQUIRE(fd >= 0);
+  close(fd);
+  std::ofstream{path} << text;
+  return path;
+}
+
+const server_config& ok(const config_result& result) {
+  if (auto* err = std::get_if<config_error>(&result))
+    CAF_FAIL("unexpected config error: " << err->message);
+  CAF_REQUIRE(std::holds_alternative<server_config>(result));
+  return std::get<server_config>(result);
+}
+
+std::string error_of(const config_result& result) {
+  CAF_REQUIRE(std::holds_alternative<config_error>(result));
+  return std::get<config_error>(result).message;
+}
+
+} // namespace
+
+CAF_TEST(defaults apply with nothing configured) {
+  fake_env env;
+  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  auto cfg = ok(load_config({}, env.lookup()));
+  CAF_CHECK_EQUAL(cfg.host, "127.0.0.1");
+  CAF_CHECK_EQUAL(cfg.port, 8000);
+  CAF_CHECK(cfg.level == log_level::info);
+  CAF_CHECK(cfg.heartbeat_interval == 15s);
+  CAF_CHECK_EQUAL(cfg.max_sessions, 1000u);
+}
+
+CAF_TEST(flags beat environment which beats the env file) {
+  fake_env env;
+  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file(
+    "# comment\nexport PORT=9001\nLOG_LEVEL=\"DEBUG\"\nMAX_SESSIONS=5 # five\n"
+    "OPENROUTER_API_KEY=sk-unused-here\nSEND_QUEUE_LIMIT=64K\n");
+  auto from_file = ok(load_config({}, env.lookup()));
+  CAF_CHECK_EQUAL(from_file.port, 9001);
+  CAF_CHECK(from_file.level == log_level::debug);
+  CAF_CHECK_EQUAL(from_file.max_sessions, 5u);
+  CAF_CHECK_EQUAL(from_file.send_queue_limit, 64u * 1024);
+  env.vars["PORT"] = "9002";
+  env.vars["HEARTBEAT_INTERVAL"] = "2s";
+  auto from_env = ok(load_config({}, env.lookup()));
+  CAF_CHECK_EQUAL(from_env.port, 9002);
+  CAF_CHECK(from_env.heartbeat_interval == 2s);
+  auto from_flags = ok(load_config({"--port", "9003", "--heartbeat-interval=250ms",
+                                    "--allowed-origins", "http://a, http://b"},
+                                   env.lookup()));
+  CAF_CHECK_EQUAL(from_flags.port, 9003);
+  CAF_CHECK(from_flags.heartbeat_interval == 250ms);
+  CAF_REQUIRE_EQUAL(from_flags.allowed_origins.size(), 2u);
+  CAF_CHECK_EQUAL(from_flags.allowed_origins[1], "http://b");
+}
+
+CAF_TEST(bad values are errors that name the key) {
+  fake_env env;
+  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  auto port = error_of(load_config({"--port", "http"}, env.lookup()));
+  CAF_CHECK_NOT_EQUAL(port.find("PORT"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(port.find("'http'"), std::string::npos);
+  auto level = error_of(load_config({"--log-level", "LOUD"}, env.lookup()));
+  CAF_CHECK_NOT_EQUAL(level.find("LOG_LEVEL"), std::string::npos);
+  auto size = error_of(load_config({"--send-queue-limit", "12 parsecs"},
+                                   env.lookup()));
+  CAF_CHECK_NOT_EQUAL(size.find("SEND_QUEUE_LIMIT"), std::string::npos);
+  env.vars["MAX_SESSIONS"] = "-1";
+  auto sessions = error_of(load_config({}, env.lookup()));
+  CAF_CHECK_NOT_EQUAL(sessions.find("MAX_SESSIONS (environment)"),
+                      std::string::npos);
+  env.vars.erase("MAX_SESSIONS");
+  auto unknown = error_of(load_config({"--prot", "1"}, env.lookup()));
+  CAF_CHECK_NOT_EQUAL(unknown.find("--prot"), std::string::npos);
+  auto missing = error_of(load_config({"--port"}, env.lookup()));
+  CAF_CHECK_NOT_EQUAL(missing.find("needs a value"), std::string::npos);
+  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("PORT=99999\n");
+  auto file = error_of(load_config({}, env.lookup()));
+  CAF_CHECK_NOT_EQUAL(file.find("PORT ("), std::string::npos);
+  env.vars["AGENTTHEO_ENV_FILE"] = "/nonexistent/agenttheo.env";
+  auto no_file = error_of(load_config({}, env.lookup()));
+  CAF_CHECK_NOT_EQUAL(no_file.find("cannot read"), std::string::npos);
+}
+
+CAF_TEST(env text parsing rejects lines without a key) {
+  auto parsed = parse_env_text("A=1\nthis is not a pair\n");
+  CAF_REQUIRE(std::holds_alternative<config_error>(parsed));
+  CAF_CHECK_NOT_EQUAL(std::get<config_error>(parsed).message.find("line 2"),
+                      std::string::npos);
+}
+
+CAF_TEST(help lists every key) {
+  fake_env env;
+  auto result = load_config({"--help"}, env.lookup());
+  CAF_REQUIRE(std::holds_alternative<config_help>(result));
+  auto& text = std::get<config_help>(result).text;
+  for (auto* flag : {"--host", "--port", "--log-level", "--heartbeat-interval",
+                     "--event-log-max-events", "--send-queue-limit",
+                     "--max-sessions"})
+    CAF_CHECK_NOT_EQUAL(text.find(flag), std::string::npos);
+}

@@ -1,0 +1,112 @@
+#define CAF_SUITE http_params
+
+#include <caf/test/unit_test.hpp>
+
+#include "http/origin_policy.hpp"
+#include "http/query.hpp"
+#include "http/routes.hpp"
+#include "http/stream_params.hpp"
+
+using namespace agenttheo;
+using namespace agenttheo::http;
+
+namespace {
+
+stream_request ok(std::string_view query, std::string_view last_id = {}) {
+  auto result = parse_stream_params(query, last_id, 100);
+  if (auto* err = std::get_if<http_error>(&result))
+    CAF_FAIL("unexpected error " << err->code << ": " << err->message);
+  return std::get<stream_request>(result);
+}
+
+std::string code_of(std::string_view query, std::string_view last_id = {}) {
+  auto result = parse_stream_params(query, last_id, 100);
+  CAF_REQUIRE(std::holds_alternative<http_error>(result));
+  CAF_CHECK_EQUAL(std::get<http_error>(result).status, 400);
+  return std::get<http_error>(result).code;
+}
+
+} // namespace
+
+CAF_TEST(url decoding handles escapes and plus) {
+  CAF_CHECK_EQUAL(url_decode("go%20to+example.com").value_or("?"),
+                  "go to example.com");
+  CAF_CHECK_EQUAL(url_decode("%E2%9C%93").value_or("?"), "\xE2\x9C\x93");
+  CAF_CHECK(!url_decode("%zz"));
+  CAF_CHECK(!url_decode("%2"));
+  CAF_CHECK(!url_decode("abc%"));
+}
+
+CAF_TEST(the guide stream parameters parse) {
+  auto req = ok("command=go%20to%20example.com&messageId=test&stream_mode=updates");
+  CAF_CHECK_EQUAL(req.command, "go to example.com");
+  CAF_CHECK_EQUAL(req.message_id, "test");
+  CAF_CHECK_EQUAL(req.modes, static_cast<mode_mask>(stream_mode::updates));
+  CAF_CHECK(!req.has_last_event_id);
+  auto all = ok("command=x");
+  CAF_CHECK_EQUAL(all.modes, all_modes);
+  auto listed = ok("command=x&stream_mode=messages,custom&session=s-1"
+                   "&on_disconnect=cancel");
+  CAF_CHECK_EQUAL(listed.modes, 5);
+  CAF_CHECK_EQUAL(listed.session_id, "s-1");
+  CAF_CHECK(listed.cancel_on_disconnect);
+}
+
+CAF_TEST(last event id comes from the header first then the query) {
+  auto header = ok("messageId=a&lastEventId=3", "17");
+  CAF_CHECK(header.has_last_event_id);
+  CAF_CHECK_EQUAL(header.last_event_id, 17u);
+  auto query = ok("messageId=a&lastEventId=3");
+  CAF_CHECK_EQUAL(query.last_event_id, 3u);
+  CAF_CHECK_EQUAL(code_of("messageId=a", "abc"), "bad_last_event_id");
+  CAF_CHECK_EQUAL(code_of("messageId=a", "-1"), "bad_last_event_id");
+  CAF_CHECK_EQUAL(code_of("messageId=a&lastEventId=1e3"), "bad_last_event_id");
+}
+
+CAF_TEST(bad input gets a specific code) {
+  CAF_CHECK_EQUAL(code_of("command=%zz"), "bad_query");
+  CAF_CHECK_EQUAL(code_of("command=" + std::string(101, 'a')),
+                  "command_too_long");
+  CAF_CHECK_EQUAL(code_of("command=%FF%FE"), "bad_command");
+  CAF_CHECK_EQUAL(code_of("command=x&messageId=has%20space"), "bad_message_id");
+  CAF_CHECK_EQUAL(code_of("command=x&messageId=" + std::string(129, 'a')),
+                  "bad_message_id");
+  CAF_CHECK_EQUAL(code_of("command=x&messageId="), "bad_message_id");
+  CAF_CHECK_EQUAL(code_of("command=x&session=%3Cscript%3E"), "bad_session");
+  CAF_CHECK_EQUAL(code_of("command=x&stream_mode=values"), "bad_stream_mode");
+  CAF_CHECK_EQUAL(code_of("command=x&stream_mode=,"), "bad_stream_mode");
+  CAF_CHECK_EQUAL(code_of("command=x&on_disconnect=explode"),
+                  "bad_on_disconnect");
+  CAF_CHECK(is_safe_id("Abc-1_2.3:4"));
+  CAF_CHECK(!is_safe_id("a/b"));
+}
+
+CAF_TEST(origins are checked against the host and the allow list) {
+  std::vector<std::string> none;
+  CAF_CHECK(check_origin("", "localhost:8000", none).allowed);
+  CAF_CHECK(check_origin("http://localhost:8000", "localhost:8000", none).allowed);
+  CAF_CHECK(check_origin("http://localhost:8000", "localhost:8000", none)
+              .cors_origin.empty());
+  CAF_CHECK(!check_origin("http://evil.example", "localhost:8000", none).allowed);
+  CAF_CHECK(!check_origin("http://localhost:8001", "localhost:8000", none).allowed);
+  CAF_CHECK(!check_origin("null", "localhost:8000", none).allowed);
+  std::vector<std::string> listed{"http://app.example"};
+  auto app = check_origin("http://app.example", "localhost:8000", listed);
+  CAF_CHECK(app.allowed);
+  CAF_CHECK_EQUAL(app.cors_origin, "http://app.example");
+  std::vector<std::string> any{"*"};
+  CAF_CHECK(check_origin("http://whoever", "localhost:8000", any).allowed);
+}
+
+CAF_TEST(routes know their paths and methods) {
+  CAF_CHECK(resolve_route("GET", "/stream").target == route::stream);
+  CAF_CHECK(resolve_route("GET", "/stream").method_allowed);
+  CAF_CHECK(!resolve_route("POST", "/stream").method_allowed);
+  CAF_CHECK(!resolve_route("HEAD", "/stream").method_allowed);
+  CAF_CHECK(resolve_route("HEAD", "/health").method_allowed);
+  CAF_CHECK(resolve_route("GET", "/api/sessions").target == route::sessions);
+  CAF_CHECK(resolve_route("GET", "/").target == route::web_asset);
+  CAF_CHECK(resolve_route("GET", "/index.html").target == route::web_asset);
+  CAF_CHECK(resolve_route("GET", "/nope").target == route::not_found);
+  CAF_CHECK(resolve_route("DELETE", "/health").allow == "GET, HEAD, OPTIONS");
+}

@@ -1,0 +1,139 @@
+#define CAF_SUITE session_manager
+
+#include "actors/session_manager.hpp"
+
+#include <caf/test/dsl.hpp>
+
+#include <rapidjson/document.h>
+
+#include "actor_probes.hpp"
+
+using namespace agenttheo;
+using namespace agenttheo::testing;
+
+namespace {
+
+struct fixture : test_coordinator_fixture<> {
+  caf::actor make_manager(std::size_t max_sessions) {
+    manager_settings s;
+    s.max_sessions = max_sessions;
+    s.session.token_delay = std::chrono::milliseconds{0};
+    return sys.spawn(session_manager, s);
+  }
+
+  std::shared_ptr<subscriber_record> open(const caf::actor& mgr,
+                                          stream_request req) {
+    auto rec = std::make_shared<subscriber_record>();
+    caf::anon_send(mgr, open_stream{sys.spawn(subscriber_probe, rec),
+                                    std::move(req)});
+    return rec;
+  }
+
+  rapidjson::Document list(const caf::actor& mgr) {
+    std::string json;
+    auto pending = self->request(mgr, caf::infinite, list_sessions_atom::value);
+    consume_messages();
+    pending.receive([&](std::string& x) { json = std::move(x); },
+                    [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+    rapidjson::Document doc;
+    doc.Parse(json.c_str());
+    CAF_REQUIRE(!doc.HasParseError());
+    return doc;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(session_manager_tests, fixture)
+
+CAF_TEST(a known messageId joins its run in its session) {
+  auto mgr = make_manager(10);
+  auto first = open(mgr, make_request("hello", "m1"));
+  consume_messages();
+  auto joined = open(mgr, make_request("hello", "m1"));
+  consume_messages();
+  CAF_REQUIRE(first->accepted && joined->accepted);
+  CAF_CHECK_EQUAL(first->session_id, joined->session_id);
+  CAF_CHECK_EQUAL(joined->count(event_type::start), 1u);
+  auto doc = list(mgr);
+  CAF_REQUIRE_EQUAL(doc["count"].GetUint(), 1u);
+  CAF_CHECK_EQUAL(doc["sessions"][0]["runs"].GetUint(), 1u);
+}
+
+CAF_TEST(a new run without messageId gets a generated one) {
+  auto mgr = make_manager(10);
+  auto rec = open(mgr, make_request("hello", ""));
+  consume_messages();
+  CAF_REQUIRE(rec->accepted);
+  CAF_CHECK_EQUAL(rec->message_id.rfind("m-", 0), 0u);
+}
+
+CAF_TEST(session continues a conversation and unknown ones are 404) {
+  auto mgr = make_manager(10);
+  auto first = open(mgr, make_request("hello", "m1"));
+  consume_messages();
+  auto req = make_request("hi again", "m2");
+  req.session_id = first->session_id;
+  auto second = open(mgr, req);
+  consume_messages();
+  CAF_REQUIRE(second->accepted);
+  CAF_CHECK_EQUAL(second->session_id, first->session_id);
+  CAF_CHECK_EQUAL(list(mgr)["sessions"][0]["runs"].GetUint(), 2u);
+  req.session_id = "s-nope";
+  req.message_id = "m3";
+  auto unknown = open(mgr, req);
+  consume_messages();
+  CAF_REQUIRE(unknown->rejected);
+  CAF_CHECK_EQUAL(unknown->rejected->status, 404);
+  // A messageId used in one session cannot be claimed by another.
+  auto other = open(mgr, make_request("x", "m9"));
+  consume_messages();
+  req.session_id = other->session_id;
+  req.message_id = "m1";
+  auto conflict = open(mgr, req);
+  consume_messages();
+  CAF_REQUIRE(conflict->rejected);
+  CAF_CHECK_EQUAL(conflict->rejected->status, 409);
+}
+
+CAF_TEST(joining an unknown run without a command is a 400) {
+  auto mgr = make_manager(10);
+  auto rec = open(mgr, make_request("", "never-started"));
+  consume_messages();
+  CAF_REQUIRE(rec->rejected);
+  CAF_CHECK_EQUAL(rec->rejected->status, 400);
+  CAF_CHECK_EQUAL(rec->rejected->code, "missing_command");
+}
+
+CAF_TEST(sessions beyond the maximum are refused with 503) {
+  auto mgr = make_manager(2);
+  auto a = open(mgr, make_request("a", "m1"));
+  auto b = open(mgr, make_request("b", "m2"));
+  auto c = open(mgr, make_request("c", "m3"));
+  consume_messages();
+  CAF_CHECK(a->accepted && b->accepted);
+  CAF_REQUIRE(c->rejected);
+  CAF_CHECK_EQUAL(c->rejected->status, 503);
+  CAF_CHECK_EQUAL(c->rejected->code, "too_many_sessions");
+}
+
+CAF_TEST(shutdown waits for every session and refuses new streams) {
+  auto mgr = make_manager(10);
+  open(mgr, make_request("a", "m1"));
+  open(mgr, make_request("b", "m2"));
+  consume_messages();
+  CAF_CHECK_EQUAL(list(mgr)["count"].GetUint(), 2u);
+  auto pending = self->request(mgr, caf::infinite, shutdown_atom::value);
+  consume_messages();
+  bool replied = false;
+  pending.receive([&] { replied = true; },
+                  [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+  CAF_CHECK(replied);
+  CAF_CHECK_EQUAL(list(mgr)["count"].GetUint(), 0u);
+  auto late = open(mgr, make_request("c", "m3"));
+  consume_messages();
+  CAF_REQUIRE(late->rejected);
+  CAF_CHECK_EQUAL(late->rejected->status, 503);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

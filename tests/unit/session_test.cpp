@@ -1,0 +1,283 @@
+#define CAF_SUITE session
+
+#include "actors/session.hpp"
+
+#include <caf/test/dsl.hpp>
+
+#include <rapidjson/document.h>
+
+#include "actor_probes.hpp"
+
+using namespace agenttheo;
+using namespace agenttheo::testing;
+
+namespace {
+
+rapidjson::Document data_of(const event_ptr& ev) {
+  rapidjson::Document doc;
+  doc.Parse(ev->raw.data.c_str());
+  return doc;
+}
+
+struct fixture : test_coordinator_fixture<> {
+  std::shared_ptr<manager_record> mgr = std::make_shared<manager_record>();
+  caf::actor manager = sys.spawn(manager_probe, mgr);
+
+  session_settings settings() {
+    session_settings s;
+    s.token_delay = std::chrono::milliseconds{0};
+    s.idle_timeout = std::chrono::minutes{10};
+    return s;
+  }
+
+  caf::actor make_session(session_settings s) {
+    return sys.spawn(session, std::string{"s-test"}, s, manager);
+  }
+
+  std::shared_ptr<subscriber_record> subscribe(const caf::actor& sess,
+                                               stream_request req,
+                                               caf::actor* probe_out = nullptr) {
+    auto rec = std::make_shared<subscriber_record>();
+    auto probe = sys.spawn(subscriber_probe, rec);
+    if (probe_out)
+      *probe_out = probe;
+    caf::anon_send(sess, open_stream{probe, std::move(req)});
+    return rec;
+  }
+
+  const session_info& last_info() {
+    CAF_REQUIRE(!mgr->infos.empty());
+    return mgr->infos.back();
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(session_tests, fixture)
+
+CAF_TEST(a run streams start to complete with contiguous ids) {
+  auto sess = make_session(settings());
+  auto rec = subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  CAF_REQUIRE(rec->accepted);
+  CAF_CHECK_EQUAL(rec->session_id, "s-test");
+  CAF_REQUIRE_GREATER(rec->events.size(), 5u);
+  CAF_CHECK(rec->events.front()->raw.type == event_type::start);
+  CAF_CHECK(rec->events.back()->raw.type == event_type::complete);
+  CAF_CHECK(rec->events.back()->raw.terminal);
+  std::string streamed;
+  std::uint64_t expected_count = 0;
+  for (std::size_t i = 0; i < rec->events.size(); ++i) {
+    auto& ev = rec->events[i];
+    CAF_CHECK_EQUAL(ev->raw.id, i + 1);
+    CAF_CHECK_EQUAL(ev->raw.message_id, "m1");
+    if (ev->raw.type == event_type::token) {
+      auto doc = data_of(ev);
+      streamed += doc["token"].GetString();
+      CAF_CHECK_EQUAL(doc["metadata"]["count"].GetUint64(), ++expected_count);
+    }
+  }
+  CAF_CHECK_EQUAL(rec->count(event_type::message), 1u);
+  auto done = data_of(rec->events.back());
+  CAF_CHECK_EQUAL(done["result"].GetString(), streamed);
+  CAF_CHECK_EQUAL(done["summary"]["tokens_streamed"].GetUint64(),
+                  expected_count);
+  CAF_CHECK_EQUAL(done["cancelled"].GetBool(), false);
+  CAF_CHECK_EQUAL(last_info().state, "idle");
+  CAF_CHECK_EQUAL(last_info().subscribers, 0u);
+}
+
+CAF_TEST(joining a run never runs the command twice) {
+  auto sess = make_session(settings());
+  auto first = subscribe(sess, make_request("hello", "m1"));
+  auto second = subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  auto late = subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  CAF_CHECK_EQUAL(last_info().runs, 1u);
+  for (auto* rec : {second.get(), late.get()}) {
+    CAF_REQUIRE(rec->accepted);
+    CAF_CHECK_EQUAL(rec->count(event_type::start), 1u);
+    CAF_REQUIRE_EQUAL(rec->events.size(), first->events.size());
+    for (std::size_t i = 0; i < rec->events.size(); ++i)
+      CAF_CHECK_EQUAL(rec->events[i]->raw.id, first->events[i]->raw.id);
+  }
+  // Subscribers share the very same encoded event, never a copy.
+  CAF_CHECK_EQUAL(first->events[5].get(), second->events[5].get());
+  CAF_CHECK(late->final_batch);
+}
+
+CAF_TEST(stream modes filter all but lifecycle events) {
+  auto sess = make_session(settings());
+  auto all = subscribe(sess, make_request("hello", "m1"));
+  auto messages = subscribe(
+    sess, make_request("", "m1", static_cast<mode_mask>(stream_mode::messages)));
+  auto updates = subscribe(
+    sess, make_request("", "m1", static_cast<mode_mask>(stream_mode::updates)));
+  auto custom = subscribe(
+    sess, make_request("", "m1", static_cast<mode_mask>(stream_mode::custom)));
+  consume_messages();
+  CAF_CHECK_GREATER(messages->count(event_type::token), 10u);
+  CAF_CHECK_EQUAL(messages->count(event_type::message), 1u);
+  CAF_CHECK_EQUAL(messages->count(event_type::progress), 0u);
+  CAF_CHECK_EQUAL(messages->count(event_type::update), 0u);
+  CAF_CHECK_EQUAL(updates->count(event_type::token), 0u);
+  CAF_CHECK_EQUAL(updates->count(event_type::progress), 1u);
+  CAF_CHECK_EQUAL(updates->count(event_type::update), 1u);
+  for (auto* rec : {messages.get(), updates.get(), custom.get()}) {
+    CAF_CHECK_EQUAL(rec->count(event_type::start), 1u);
+    CAF_CHECK_EQUAL(rec->count(event_type::status), 1u);
+    CAF_CHECK_EQUAL(rec->count(event_type::complete), 1u);
+  }
+  CAF_CHECK_EQUAL(custom->events.size(), 3u);
+  CAF_CHECK_EQUAL(all->events.size(),
+                  messages->events.size() + updates->events.size() - 3);
+}
+
+CAF_TEST(resuming replays exactly the events after the id) {
+  auto sess = make_session(settings());
+  auto first = subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  auto last_id = first->events.back()->raw.id;
+  auto req = make_request("", "m1");
+  req.has_last_event_id = true;
+  req.last_event_id = 7;
+  auto resumed = subscribe(sess, req);
+  consume_messages();
+  CAF_REQUIRE_EQUAL(resumed->events.size(), last_id - 7);
+  CAF_CHECK_EQUAL(resumed->events.front()->raw.id, 8u);
+  CAF_CHECK(resumed->final_batch);
+  req.last_event_id = last_id;
+  auto done = subscribe(sess, req);
+  consume_messages();
+  CAF_REQUIRE(done->rejected);
+  CAF_CHECK_EQUAL(done->rejected->status, 204);
+  CAF_CHECK(!done->accepted);
+}
+
+CAF_TEST(a trimmed log answers with a gap naming what was lost) {
+  auto s = settings();
+  s.log_max_events = 10;
+  auto sess = make_session(s);
+  auto first = subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  auto last_id = first->events.back()->raw.id;
+  CAF_REQUIRE_GREATER(last_id, 20u);
+  auto late = subscribe(sess, make_request("", "m1"));
+  consume_messages();
+  CAF_REQUIRE_EQUAL(late->events.size(), 11u);
+  auto& gap = late->events.front();
+  CAF_CHECK(gap->raw.type == event_type::gap);
+  auto lost = data_of(gap);
+  CAF_CHECK_EQUAL(lost["from"].GetUint64(), 1u);
+  CAF_CHECK_EQUAL(lost["to"].GetUint64(), last_id - 10);
+  CAF_CHECK_EQUAL(gap->raw.id, last_id - 10);
+  CAF_CHECK_EQUAL(late->events[1]->raw.id, last_id - 9);
+  CAF_CHECK(late->events.back()->raw.type == event_type::complete);
+  // Resuming inside the retained window needs no gap.
+  auto req = make_request("", "m1");
+  req.has_last_event_id = true;
+  req.last_event_id = last_id - 3;
+  auto inside = subscribe(sess, req);
+  consume_messages();
+  CAF_REQUIRE_EQUAL(inside->events.size(), 3u);
+  CAF_CHECK(inside->events.front()->raw.type != event_type::gap);
+}
+
+CAF_TEST(a subscriber that dies is dropped and the run goes on) {
+  auto s = settings();
+  s.token_delay = std::chrono::milliseconds{10};
+  auto sess = make_session(s);
+  caf::actor dying;
+  auto doomed = subscribe(sess, make_request("hello", "m1"), &dying);
+  auto survivor = subscribe(sess, make_request("", "m1"));
+  consume_messages();
+  CAF_CHECK_EQUAL(last_info().subscribers, 2u);
+  CAF_CHECK_EQUAL(last_info().state, "running");
+  caf::anon_send_exit(dying, caf::exit_reason::kill);
+  consume_messages();
+  CAF_CHECK_EQUAL(last_info().subscribers, 1u);
+  auto seen_by_doomed = doomed->events.size();
+  // Let the planner's paced tokens run out.
+  for (int i = 0; i < 500 && !survivor->final_batch
+                  && (survivor->events.empty()
+                      || !survivor->events.back()->raw.terminal);
+       ++i) {
+    advance_time(std::chrono::milliseconds{10});
+    consume_messages();
+  }
+  CAF_REQUIRE(!survivor->events.empty());
+  CAF_CHECK(survivor->events.back()->raw.type == event_type::complete);
+  CAF_CHECK_EQUAL(doomed->events.size(), seen_by_doomed);
+  CAF_CHECK_EQUAL(last_info().subscribers, 0u);
+}
+
+CAF_TEST(cancelling stops the model and completes as cancelled) {
+  auto s = settings();
+  s.token_delay = std::chrono::milliseconds{10};
+  auto sess = make_session(s);
+  auto rec = subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  advance_time(std::chrono::milliseconds{30});
+  consume_messages();
+  caf::anon_send(sess, cancel_run{"m1", "user asked"});
+  consume_messages();
+  CAF_REQUIRE(!rec->events.empty());
+  auto& last = rec->events.back();
+  CAF_REQUIRE(last->raw.type == event_type::complete);
+  CAF_CHECK_EQUAL(data_of(last)["cancelled"].GetBool(), true);
+  auto& before = rec->events[rec->events.size() - 2];
+  CAF_CHECK(before->raw.type == event_type::status);
+  CAF_CHECK_EQUAL(data_of(before)["state"].GetString(), std::string{"cancelled"});
+  // No token arrives after the cancel, however long we wait.
+  auto count = rec->events.size();
+  advance_time(std::chrono::seconds{5});
+  consume_messages();
+  CAF_CHECK_EQUAL(rec->events.size(), count);
+}
+
+CAF_TEST(a new command while a run is going is rejected as busy) {
+  auto s = settings();
+  s.token_delay = std::chrono::milliseconds{10};
+  auto sess = make_session(s);
+  subscribe(sess, make_request("hello", "m1"));
+  auto second = subscribe(sess, make_request("other", "m2"));
+  consume_messages();
+  CAF_REQUIRE(second->rejected);
+  CAF_CHECK_EQUAL(second->rejected->status, 409);
+  CAF_CHECK_EQUAL(second->rejected->code, "session_busy");
+  CAF_REQUIRE_EQUAL(mgr->forgotten.size(), 1u);
+  CAF_CHECK_EQUAL(mgr->forgotten.front(), "m2");
+}
+
+CAF_TEST(an idle session ends after its timeout and not before) {
+  auto sess = make_session(settings());
+  auto gone = std::make_shared<bool>(false);
+  auto watcher = sys.spawn(exit_watcher, sess, gone);
+  subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  advance_time(std::chrono::minutes{9});
+  consume_messages();
+  CAF_CHECK(!*gone);
+  advance_time(std::chrono::minutes{2});
+  consume_messages();
+  CAF_CHECK(*gone);
+}
+
+CAF_TEST(shutdown ends a running run with a final error) {
+  auto s = settings();
+  s.token_delay = std::chrono::milliseconds{10};
+  auto sess = make_session(s);
+  auto rec = subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  caf::anon_send(sess, shutdown_atom::value);
+  consume_messages();
+  CAF_REQUIRE(!rec->events.empty());
+  auto& last = rec->events.back();
+  CAF_CHECK(last->raw.type == event_type::error);
+  CAF_CHECK(last->raw.terminal);
+  CAF_CHECK_EQUAL(data_of(last)["code"].GetString(),
+                  std::string{"server_shutdown"});
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
