@@ -145,7 +145,9 @@ private:
       return;
     queued_bytes_ += frame->size();
     queued_.push_back(std::move(frame));
-    if (queued_bytes_ > options_.queue_limit) {
+    // One frame of any size may always wait (it is bounded by the event
+    // log); what may not grow past the limit is a backlog of them.
+    if (queued_bytes_ > options_.queue_limit && queued_.size() > 1) {
       log(log_level::info, "dropping slow consumer: ", queued_bytes_,
           " bytes queued, limit ", options_.queue_limit);
       close(close_reason::slow_consumer);
@@ -200,8 +202,10 @@ private:
     head_.clear();
     in_flight_.clear();
     if (ec) {
+      // A write fails when the peer reset or vanished: the client is gone,
+      // which matters for `on_disconnect=cancel`.
       fail(ec, "sse write");
-      return close(close_reason::write_failed);
+      return close(close_reason::client_closed);
     }
     if (ending_) {
       beast::error_code ignored;

@@ -17,7 +17,8 @@ using frame_ptr = std::shared_ptr<const std::string>;
 
 struct sse_writer_options {
   /// Queued bytes (not yet handed to the socket) beyond which the client is
-  /// dropped as a slow consumer.
+  /// dropped as a slow consumer. A single frame larger than this may still
+  /// wait alone; a backlog of frames may not.
   std::size_t queue_limit = 1u << 20;
   /// A `: ping` comment goes out when nothing was written for this long.
   std::chrono::milliseconds heartbeat{15'000};

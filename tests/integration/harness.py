@@ -1,0 +1,216 @@
+"""Runs the real agenttheo binary on a free loopback port, and reads its
+streams with real HTTP clients. Shared by the integration and browser tests."""
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+
+BINARY = os.environ.get("AGENTTHEO_BIN", os.path.join(
+    os.path.dirname(__file__), "..", "..", "build", "agenttheo"))
+
+LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")
+
+
+class Server:
+    """`with Server("--planner-token-delay", "5ms") as srv:` starts the binary
+    with those flags on an ephemeral port and stops it with SIGTERM, checking
+    that it exits cleanly."""
+
+    def __init__(self, *flags, env=None, workdir=None):
+        self.flags = list(flags)
+        self.env = env or {}
+        self.proc = None
+        self.port = None
+        self.log_lines = []
+        self._log_thread = None
+        # An empty directory by default, so no developer's config/.env leaks in.
+        self._own_workdir = None if workdir else tempfile.TemporaryDirectory(
+            prefix="agenttheo-test-")
+        self.workdir = workdir or self._own_workdir.name
+
+    def __enter__(self):
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("HOST", "PORT", "LOG_LEVEL")}
+        env.update(self.env)
+        self.proc = subprocess.Popen(
+            [BINARY, "serve", "--host", "127.0.0.1", "--port", "0",
+             *self.flags],
+            cwd=self.workdir, env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 20
+        while self.port is None:
+            line = self.proc.stderr.readline()
+            if not line:
+                raise RuntimeError("agenttheo exited before listening:\n"
+                                   + "".join(self.log_lines))
+            self.log_lines.append(line)
+            match = LISTENING.search(line)
+            if match:
+                self.port = int(match.group(1))
+            if time.monotonic() > deadline:
+                raise RuntimeError("agenttheo did not start in time")
+        self._log_thread = threading.Thread(target=self._drain_log,
+                                            daemon=True)
+        self._log_thread.start()
+        return self
+
+    def _drain_log(self):
+        for line in self.proc.stderr:
+            self.log_lines.append(line)
+
+    def stop(self, timeout=15):
+        """SIGTERM, then the exit code (None if it had to be killed)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return None
+
+    def __exit__(self, *exc):
+        code = self.stop()
+        if self._log_thread is not None:
+            self._log_thread.join(5)
+        self.proc.stderr.close()
+        if self._own_workdir:
+            self._own_workdir.cleanup()
+        if exc[0] is None and code != 0:
+            raise AssertionError(
+                f"agenttheo exited with {code}:\n" + "".join(self.log_lines))
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def get(self, path, headers=None, method="GET"):
+        """One request; returns (status, headers, body bytes)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        try:
+            conn.request(method, path, headers=headers or {})
+            resp = conn.getresponse()
+            return resp.status, dict(resp.getheaders()), resp.read()
+        finally:
+            conn.close()
+
+    def get_json(self, path, headers=None):
+        status, _, body = self.get(path, headers)
+        return status, json.loads(body) if body else None
+
+
+def stream_path(command=None, **params):
+    query = {}
+    if command is not None:
+        query["command"] = command
+    query.update(params)
+    return "/stream?" + urllib.parse.urlencode(query, quote_via=urllib.parse.quote)
+
+
+class SseEvent:
+    def __init__(self, id, type, data):
+        self.id = id
+        self.type = type
+        self.data = data
+
+    def __repr__(self):
+        return f"SseEvent({self.id}, {self.type})"
+
+
+class SseStream:
+    """Reads one `/stream` response frame by frame (http.client undoes the
+    chunked framing). Comments (`: ping`) are counted, not returned."""
+
+    def __init__(self, port, path, headers=None, timeout=30):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port,
+                                               timeout=timeout)
+        self.conn.request("GET", path, headers=headers or {})
+        self.resp = self.conn.getresponse()
+        self.status = self.resp.status
+        self.headers = {k.lower(): v for k, v in self.resp.getheaders()}
+        self.comments = 0
+
+    def next_event(self):
+        """The next event, or None at the end of the response."""
+        fields = {}
+        data_lines = []
+        while True:
+            raw = self.resp.readline()
+            if not raw:
+                return None
+            line = raw.decode("utf-8").rstrip("\n")
+            if line == "":
+                if not fields and not data_lines:
+                    continue
+                return SseEvent(int(fields["id"]) if "id" in fields else None,
+                                fields.get("event", "message"),
+                                json.loads("\n".join(data_lines)))
+            if line.startswith(":"):
+                self.comments += 1
+                continue
+            name, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if name == "data":
+                data_lines.append(value)
+            else:
+                fields[name] = value
+
+    def events(self):
+        while True:
+            event = self.next_event()
+            if event is None:
+                return
+            yield event
+
+    def read_all(self):
+        return list(self.events())
+
+    def close(self):
+        self.conn.close()
+
+    def abort(self):
+        """Drops the connection without a word, as a crashing client does."""
+        sock = self.conn.sock
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                            b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        # The response's file object holds the socket open too.
+        self.resp.close()
+        self.conn.close()
+        if sock is not None:
+            sock.close()
+
+
+def raw_request(port, data, timeout=10, read=True):
+    """Sends raw bytes; returns everything the server answered."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        if not read:
+            return b""
+        chunks = []
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def status_of(raw_response):
+    head = raw_response.split(b"\r\n", 1)[0].decode("latin-1")
+    return int(head.split()[1])
+
+
+def body_of(raw_response):
+    return raw_response.split(b"\r\n\r\n", 1)[1]

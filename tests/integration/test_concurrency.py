@@ -1,0 +1,115 @@
+"""Many streams at once, and a client that stops reading: the server keeps
+every other stream whole and drops only the laggard."""
+
+import asyncio
+import json
+import socket
+import time
+import unittest
+
+import aiohttp
+
+from harness import Server, SseStream, stream_path
+
+STREAMS = 200
+
+
+async def read_stream(session, url):
+    """Events of one stream as (id, type, data), read with aiohttp."""
+    events = []
+    current = {}
+    async with session.get(url) as resp:
+        assert resp.status == 200, resp.status
+        async for raw in resp.content:
+            line = raw.decode().rstrip("\n")
+            if not line:
+                if current:
+                    events.append((int(current["id"]), current["event"],
+                                   json.loads(current["data"])))
+                current = {}
+            elif not line.startswith(":"):
+                name, _, value = line.partition(": ")
+                current[name] = value
+    return events
+
+
+async def run_many(port, count):
+    connector = aiohttp.TCPConnector(limit=0)
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(connector=connector,
+                                     timeout=timeout) as session:
+        urls = [f"http://127.0.0.1:{port}"
+                + stream_path(f"hello number {i}", messageId=f"c-{i}")
+                for i in range(count)]
+        return await asyncio.gather(*(read_stream(session, u) for u in urls))
+
+
+class Concurrency(unittest.TestCase):
+    def test_200_concurrent_streams_each_complete_in_order(self):
+        with Server("--planner-token-delay", "2ms") as server:
+            started = time.monotonic()
+            results = asyncio.run(run_many(server.port, STREAMS))
+            elapsed = time.monotonic() - started
+            sessions = set()
+            for i, events in enumerate(results):
+                ids = [e[0] for e in events]
+                self.assertEqual(ids, list(range(ids[0], ids[0] + len(ids))))
+                self.assertEqual(events[0][1], "start")
+                self.assertEqual(events[0][2]["command"], f"hello number {i}")
+                self.assertEqual(events[-1][1], "complete")
+                text = "".join(e[2]["token"] for e in events if e[1] == "token")
+                self.assertEqual(text, events[-1][2]["result"])
+                sessions.add(events[0][2]["session"])
+            self.assertEqual(len(sessions), STREAMS)
+            _, listing = server.get_json("/api/sessions")
+            self.assertEqual(listing["count"], STREAMS)
+            self.assertTrue(all(s["subscribers"] == 0
+                                for s in listing["sessions"]))
+            print(f"\n{STREAMS} streams completed in {elapsed:.2f}s")
+
+
+class SlowConsumer(unittest.TestCase):
+    def test_non_reading_client_is_dropped_and_others_complete(self):
+        # The limit (64 KiB) sits well above the largest natural burst
+        # (~40 KiB: the final message and complete echo the reply), and the
+        # run writes ~140 KiB of payload, far more than a stalled client's socket
+        # buffers (~16 KiB) plus the limit can absorb.
+        with Server("--planner-token-delay", "1ms",
+                    "--send-queue-limit", "64K",
+                    "--socket-send-buffer", "4K",
+                    "--max-command-length", "16000",
+                    "--max-header-bytes", "64K") as server:
+            command = " ".join(f"word{i}" for i in range(1800))
+            path = stream_path(command, messageId="slow-1")
+            stalled = socket.socket()
+            stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            stalled.connect(("127.0.0.1", server.port))
+            stalled.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            reader = SseStream(server.port, path)
+            self.assertEqual(reader.status, 200)
+            events = reader.read_all()
+            self.assertEqual(events[-1].type, "complete")
+            ids = [e.id for e in events]
+            self.assertEqual(ids, list(range(ids[0], ids[0] + len(ids))))
+            total = sum(len(json.dumps(e.data)) for e in events)
+            self.assertGreater(total, 120_000)
+            # The stalled client's connection was cut before the end.
+            stalled.settimeout(10)
+            received = b""
+            while True:
+                chunk = stalled.recv(65536)
+                if not chunk:
+                    break
+                received += chunk
+            stalled.close()
+            self.assertIn(b"200 OK", received[:64])
+            self.assertNotIn(b"event: complete", received)
+            self.assertLess(len(received), total)
+            status, health = server.get_json("/health")
+            self.assertEqual(health["streams"], 0)
+            self.assertTrue(any("slow consumer" in line
+                                for line in server.log_lines))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,96 @@
+"""The process as an operator meets it: configuration errors at startup, and
+a graceful stop on SIGTERM or SIGINT that tells open streams."""
+
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import BINARY, Server, SseStream, stream_path
+
+
+def run_binary(*args, env=None, cwd=None):
+    return subprocess.run([BINARY, *args], capture_output=True, text=True,
+                          timeout=20, env=env, cwd=cwd)
+
+
+class Configuration(unittest.TestCase):
+    def test_bad_flag_value_names_the_key(self):
+        result = run_binary("serve", "--port", "eighty")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("PORT", result.stderr)
+        self.assertIn("'eighty'", result.stderr)
+
+    def test_bad_env_file_value_names_the_key(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            os.makedirs(os.path.join(tmp, "config"))
+            with open(os.path.join(tmp, "config", ".env"), "w") as f:
+                f.write("LOG_LEVEL=CHATTY\n")
+            result = run_binary("serve", cwd=tmp)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("LOG_LEVEL", result.stderr)
+
+    def test_bad_environment_value_names_the_key(self):
+        env = dict(os.environ, SEND_QUEUE_LIMIT="lots")
+        result = run_binary("serve", "--port", "0", env=env)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("SEND_QUEUE_LIMIT", result.stderr)
+
+    def test_env_file_is_read(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            os.makedirs(os.path.join(tmp, "config"))
+            with open(os.path.join(tmp, "config", ".env"), "w") as f:
+                f.write("MAX_SESSIONS=1\n")
+            with Server(workdir=tmp) as server:
+                first = SseStream(server.port, stream_path("a", messageId="e1"))
+                first.read_all()
+                status, body = server.get_json(stream_path("b", messageId="e2"))
+                self.assertEqual(status, 503)
+                self.assertEqual(body["error"]["code"], "too_many_sessions")
+
+    def test_port_in_use_is_a_clear_error(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            result = run_binary("serve", "--host", "127.0.0.1",
+                                "--port", str(port))
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("cannot listen", result.stderr)
+
+    def test_help(self):
+        result = run_binary("serve", "--help")
+        self.assertEqual(result.returncode, 0)
+        self.assertIn("--send-queue-limit", result.stdout)
+
+
+class GracefulShutdown(unittest.TestCase):
+    def shutdown_with(self, sig):
+        server = Server("--planner-token-delay", "50ms").__enter__()
+        stream = SseStream(server.port, stream_path("hello", messageId="sd-1"))
+        self.assertEqual(stream.next_event().type, "start")
+        started = time.monotonic()
+        server.proc.send_signal(sig)
+        events = stream.read_all()
+        code = server.proc.wait(timeout=15)
+        elapsed = time.monotonic() - started
+        server.__exit__(None, None, None)
+        self.assertEqual(code, 0)
+        self.assertLess(elapsed, 5)
+        self.assertEqual(events[-1].type, "error")
+        self.assertEqual(events[-1].data["code"], "server_shutdown")
+        with self.assertRaises(OSError):
+            socket.create_connection(("127.0.0.1", server.port), timeout=2)
+
+    def test_sigterm_tells_open_streams_and_exits_0(self):
+        self.shutdown_with(signal.SIGTERM)
+
+    def test_sigint_too(self):
+        self.shutdown_with(signal.SIGINT)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,177 @@
+"""The guide's /stream contract against the real binary: headers, framing,
+stream modes, joins that never re-run, replay, 204, sessions, pings."""
+
+import threading
+import time
+import unittest
+
+from harness import Server, SseStream, stream_path
+
+LIFECYCLE = {"start", "complete", "status", "error", "gap"}
+
+
+class StreamContract(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--planner-token-delay", "1ms").__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def stream(self, path, headers=None):
+        s = SseStream(self.server.port, path, headers)
+        self.addCleanup(s.close)
+        return s
+
+    def test_headers_and_framing(self):
+        s = self.stream(stream_path("hello there", messageId="frame-1"))
+        self.assertEqual(s.status, 200)
+        self.assertTrue(s.headers["content-type"].startswith("text/event-stream"))
+        self.assertEqual(s.headers["cache-control"], "no-cache")
+        self.assertEqual(s.headers["x-accel-buffering"], "no")
+        events = s.read_all()
+        self.assertEqual(events[0].type, "start")
+        self.assertEqual(events[0].data["messageId"], "frame-1")
+        self.assertEqual(events[0].data["command"], "hello there")
+        self.assertEqual(events[0].data["llm"]["provider"], "planner")
+        self.assertEqual(events[-1].type, "complete")
+        ids = [e.id for e in events]
+        self.assertEqual(ids, list(range(ids[0], ids[0] + len(ids))))
+        tokens = [e for e in events if e.type == "token"]
+        self.assertGreater(len(tokens), 10)
+        self.assertEqual([t.data["metadata"]["count"] for t in tokens],
+                         list(range(1, len(tokens) + 1)))
+        text = "".join(t.data["token"] for t in tokens)
+        done = events[-1].data
+        self.assertEqual(done["result"], text)
+        self.assertEqual(done["summary"]["tokens_streamed"], len(tokens))
+        self.assertEqual(done["summary"]["messageId"], "frame-1")
+        self.assertFalse(done["cancelled"])
+        self.assertGreaterEqual(done["duration_ms"], 0)
+        progress = [e for e in events if e.type == "progress"]
+        self.assertEqual(progress[0].data["step"], 1)
+        self.assertIn("total", progress[0].data)
+        message = [e for e in events if e.type == "message"]
+        self.assertEqual(message[0].data["content"], text)
+
+    def test_stream_modes_filter(self):
+        seen = {}
+        modes = ["messages", "updates", "custom", "messages,updates"]
+        for i, mode in enumerate(modes):
+            s = self.stream(stream_path("hello", messageId=f"mode-{i}",
+                                        stream_mode=mode))
+            self.assertEqual(s.status, 200)
+            seen[mode] = {e.type for e in s.read_all()}
+        self.assertEqual(seen["messages"] - LIFECYCLE, {"token", "message"})
+        self.assertEqual(seen["updates"] - LIFECYCLE, {"progress", "update"})
+        self.assertEqual(seen["custom"] - LIFECYCLE, set())
+        self.assertEqual(seen["messages,updates"] - LIFECYCLE,
+                         {"token", "message", "progress", "update"})
+        for types in seen.values():
+            self.assertTrue({"start", "complete"} <= types)
+
+    def test_unknown_mode_is_400_json(self):
+        status, body = self.server.get_json(
+            stream_path("hello", stream_mode="values"))
+        self.assertEqual(status, 400)
+        self.assertEqual(body["error"]["code"], "bad_stream_mode")
+
+    def test_join_never_runs_twice(self):
+        results = []
+        path = stream_path("hello", messageId="join-1")
+
+        def read():
+            results.append(SseStream(self.server.port, path).read_all())
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        self.assertEqual(len(results), 4)
+        first = [(e.id, e.type) for e in results[0]]
+        for r in results[1:]:
+            self.assertEqual([(e.id, e.type) for e in r], first)
+        session = results[0][0].data["session"]
+        _, listing = self.server.get_json("/api/sessions")
+        entry = [s for s in listing["sessions"] if s["id"] == session][0]
+        self.assertEqual(entry["runs"], 1)
+
+    def test_finished_run_replays_then_204(self):
+        events = self.stream(stream_path("hello", messageId="done-1")).read_all()
+        last = events[-1].id
+        replay = self.stream(stream_path(messageId="done-1")).read_all()
+        self.assertEqual([e.id for e in replay], [e.id for e in events])
+        middle = events[len(events) // 2].id
+        rest = self.stream(stream_path(messageId="done-1"),
+                           {"Last-Event-ID": str(middle)}).read_all()
+        self.assertEqual([e.id for e in rest], list(range(middle + 1, last + 1)))
+        by_query = self.stream(stream_path(messageId="done-1",
+                                           lastEventId=str(middle))).read_all()
+        self.assertEqual([e.id for e in by_query], [e.id for e in rest])
+        status, headers, body = self.server.get(
+            stream_path("hello", messageId="done-1"),
+            {"Last-Event-ID": str(last)})
+        self.assertEqual(status, 204)
+        self.assertEqual(body, b"")
+
+    def test_session_continues_a_conversation(self):
+        first = self.stream(stream_path("hello", messageId="conv-1")).read_all()
+        session = first[0].data["session"]
+        second = self.stream(stream_path("what can you do", messageId="conv-2",
+                                         session=session)).read_all()
+        self.assertEqual(second[0].data["session"], session)
+        self.assertGreater(second[0].id, first[-1].id)
+        _, listing = self.server.get_json("/api/sessions")
+        entry = [s for s in listing["sessions"] if s["id"] == session][0]
+        self.assertEqual(entry["runs"], 2)
+        self.assertEqual(entry["state"], "idle")
+        status, body = self.server.get_json(
+            stream_path("hello", messageId="conv-3", session="s-unknown"))
+        self.assertEqual(status, 404)
+        self.assertEqual(body["error"]["code"], "unknown_session")
+
+    def test_health(self):
+        status, body = self.server.get_json("/health")
+        self.assertEqual(status, 200)
+        self.assertEqual(body["status"], "ok")
+        status, headers, body = self.server.get("/health", method="HEAD")
+        self.assertEqual(status, 200)
+        self.assertEqual(body, b"")
+
+    def test_web_ui_is_served(self):
+        status, headers, body = self.server.get("/")
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["Content-Type"].startswith("text/html"))
+        self.assertIn(b"EventSource", body)
+
+
+class BusySessionAndPings(unittest.TestCase):
+    def test_busy_session_is_409_and_idle_streams_get_pings(self):
+        with Server("--planner-token-delay", "40ms",
+                    "--heartbeat-interval", "100ms") as server:
+            slow = SseStream(server.port, stream_path("hello", messageId="b-1"))
+            start = slow.next_event()
+            session = start.data["session"]
+            status, body = server.get_json(
+                stream_path("again", messageId="b-2", session=session))
+            self.assertEqual(status, 409)
+            self.assertEqual(body["error"]["code"], "session_busy")
+            events = slow.read_all()
+            self.assertEqual(events[-1].type, "complete")
+            slow.close()
+        # Tokens 250 ms apart leave the stream idle longer than the 50 ms
+        # heartbeat, so `: ping` comments must arrive between them.
+        with Server("--planner-token-delay", "250ms",
+                    "--heartbeat-interval", "50ms") as server:
+            s = SseStream(server.port, stream_path("hello", messageId="p-1"))
+            deadline = time.monotonic() + 5
+            while s.comments == 0 and time.monotonic() < deadline:
+                self.assertIsNotNone(s.next_event())
+            self.assertGreater(s.comments, 0)
+            s.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
