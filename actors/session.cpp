@@ -109,6 +109,17 @@ void finish_run(self_ptr self, run_record& run, std::string result,
   emit(self, run, event_type::complete, payload::complete(done), true);
 }
 
+/// The run whose model call just ended on its own (done or failed), with
+/// the call released; nullptr if that run is no longer the active one.
+run_record* release_call(self_ptr self, std::uint64_t number) {
+  auto* run = run_by_number(self->state, number);
+  if (run && run->llm) {
+    self->demonitor(run->llm);
+    run->llm = nullptr;
+  }
+  return run;
+}
+
 void stop_llm(self_ptr self, run_record& run) {
   if (run.llm) {
     self->demonitor(run.llm);
@@ -270,11 +281,9 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
            payload::token(delta.text, run->tokens_streamed));
     },
     [self](llm_done& done) {
-      auto* run = run_by_number(self->state, done.run);
+      auto* run = release_call(self, done.run);
       if (!run)
         return;
-      self->demonitor(run->llm);
-      run->llm = nullptr;
       run->usage = {done.prompt_tokens, done.completion_tokens};
       emit(self, *run, event_type::message,
            payload::message("assistant", done.content, 1));
@@ -284,11 +293,9 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
       finish_run(self, *run, std::move(done.content), false);
     },
     [self](llm_failed& failed) {
-      auto* run = run_by_number(self->state, failed.run);
+      auto* run = release_call(self, failed.run);
       if (!run)
         return;
-      self->demonitor(run->llm);
-      run->llm = nullptr;
       emit(self, *run, event_type::error,
            payload::error(failed.code, failed.message), true);
     },

@@ -1,6 +1,7 @@
 """The process as an operator meets it: configuration errors at startup, and
 a graceful stop on SIGTERM or SIGINT that tells open streams."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -17,6 +18,16 @@ def run_binary(*args, env=None, cwd=None):
                           timeout=20, env=env, cwd=cwd)
 
 
+@contextlib.contextmanager
+def project_dir_with_env(text):
+    """A directory holding config/.env with `text`, as a checkout would."""
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, "config"))
+        with open(os.path.join(tmp, "config", ".env"), "w") as f:
+            f.write(text)
+        yield tmp
+
+
 class Configuration(unittest.TestCase):
     def test_bad_flag_value_names_the_key(self):
         result = run_binary("serve", "--port", "eighty")
@@ -25,10 +36,7 @@ class Configuration(unittest.TestCase):
         self.assertIn("'eighty'", result.stderr)
 
     def test_bad_env_file_value_names_the_key(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            os.makedirs(os.path.join(tmp, "config"))
-            with open(os.path.join(tmp, "config", ".env"), "w") as f:
-                f.write("LOG_LEVEL=CHATTY\n")
+        with project_dir_with_env("LOG_LEVEL=CHATTY\n") as tmp:
             result = run_binary("serve", cwd=tmp)
         self.assertEqual(result.returncode, 2)
         self.assertIn("LOG_LEVEL", result.stderr)
@@ -40,10 +48,7 @@ class Configuration(unittest.TestCase):
         self.assertIn("SEND_QUEUE_LIMIT", result.stderr)
 
     def test_env_file_is_read(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            os.makedirs(os.path.join(tmp, "config"))
-            with open(os.path.join(tmp, "config", ".env"), "w") as f:
-                f.write("MAX_SESSIONS=1\n")
+        with project_dir_with_env("MAX_SESSIONS=1\n") as tmp:
             with Server(workdir=tmp) as server:
                 first = SseStream(server.port, stream_path("a", messageId="e1"))
                 first.read_all()

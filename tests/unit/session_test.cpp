@@ -228,7 +228,8 @@ CAF_TEST(cancelling stops the model and completes as cancelled) {
   CAF_CHECK_EQUAL(data_of(last)["cancelled"].GetBool(), true);
   auto& before = rec->events[rec->events.size() - 2];
   CAF_CHECK(before->raw.type == event_type::status);
-  CAF_CHECK_EQUAL(data_of(before)["state"].GetString(), std::string{"cancelled"});
+  auto status = data_of(before);
+  CAF_CHECK_EQUAL(status["state"].GetString(), std::string{"cancelled"});
   // No token arrives after the cancel, however long we wait.
   auto count = rec->events.size();
   advance_time(std::chrono::seconds{5});
@@ -276,8 +277,8 @@ CAF_TEST(shutdown ends a running run with a final error) {
   auto& last = rec->events.back();
   CAF_CHECK(last->raw.type == event_type::error);
   CAF_CHECK(last->raw.terminal);
-  CAF_CHECK_EQUAL(data_of(last)["code"].GetString(),
-                  std::string{"server_shutdown"});
+  auto error = data_of(last);
+  CAF_CHECK_EQUAL(error["code"].GetString(), std::string{"server_shutdown"});
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
