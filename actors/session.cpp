@@ -170,12 +170,16 @@ void reject(self_ptr self, const caf::actor& subscriber, std::uint16_t status,
 /// Accepts `subscriber` onto `run`: replays what it has not seen, then, if
 /// the run goes on, adds it to the live fan-out. Both come from this actor,
 /// so the subscriber sees replay and live events in id order.
-void attach_subscriber(self_ptr self, const open_stream& msg, run_record& run) {
+void attach_subscriber(self_ptr self, const open_stream& msg, run_record& run,
+                       bool started_here) {
   auto& st = self->state;
   const auto& req = msg.request;
   self->send(msg.subscriber,
              stream_accepted{caf::actor{self}, st.id, run.message_id});
-  auto after = req.has_last_event_id ? req.last_event_id : run.first_id - 1;
+  // An event id from before this run existed (say, from before a server
+  // restart) says nothing about it: the requester gets the run from the top.
+  auto resume = req.has_last_event_id && !started_here;
+  auto after = resume ? req.last_event_id : run.first_id - 1;
   auto plan = plan_replay(st.log, {run.message_id, run.first_id, run.last_id},
                           after, req.modes);
   event_batch batch;
@@ -201,6 +205,7 @@ void on_open_stream(self_ptr self, open_stream& msg) {
   auto& st = self->state;
   auto& req = msg.request;
   auto* run = find_run(st, req.message_id);
+  auto started_here = run == nullptr;
   if (!run) {
     if (req.command.empty())
       return reject(self, msg.subscriber, 404, "unknown_run",
@@ -221,7 +226,7 @@ void on_open_stream(self_ptr self, open_stream& msg) {
       && req.last_event_id >= run->last_id)
     return reject(self, msg.subscriber, 204, "run_finished",
                   "the run is finished and nothing is left to replay");
-  attach_subscriber(self, msg, *run);
+  attach_subscriber(self, msg, *run, started_here);
 }
 
 void on_down(self_ptr self, const caf::down_msg& down) {

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "config/log.hpp"
 #include "http/origin_policy.hpp"
 #include "http/query.hpp"
 #include "http/routes.hpp"
@@ -109,6 +110,7 @@ void http_session::handle(request req) {
   reply_to to{req.version(), req.keep_alive(), method == "HEAD",
               origin.cors_origin};
   auto match = resolve_route(method, path);
+  log(log_level::debug, method, ' ', sv(req.target()));
   if (match.target == route::not_found)
     return send(to, error_response({404, "not_found",
                                     "no endpoint at " + std::string{path}}));

@@ -155,6 +155,20 @@ CAF_TEST(resuming replays exactly the events after the id) {
   CAF_CHECK(!done->accepted);
 }
 
+CAF_TEST(a stale event id does not hide the start of a new run) {
+  auto sess = make_session(settings());
+  auto req = make_request("hello", "m-new");
+  req.has_last_event_id = true;
+  req.last_event_id = 57;
+  auto rec = subscribe(sess, req);
+  consume_messages();
+  CAF_REQUIRE(rec->accepted);
+  CAF_REQUIRE(!rec->events.empty());
+  CAF_CHECK_EQUAL(rec->events.front()->raw.id, 1u);
+  CAF_CHECK(rec->events.front()->raw.type == event_type::start);
+  CAF_CHECK(rec->events.back()->raw.type == event_type::complete);
+}
+
 CAF_TEST(a trimmed log answers with a gap naming what was lost) {
   auto s = settings();
   s.log_max_events = 10;
