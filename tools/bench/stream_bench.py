@@ -140,7 +140,9 @@ def main():
     args = parser.parse_args()
     rows = []
 
-    server = ServerProcess("--planner-token-delay", "0")
+    # Every repetition leaves its sessions behind (until their idle timeout).
+    server = ServerProcess("--planner-token-delay", "0",
+                           "--max-sessions", "100000")
     for name, make in [
         (f"fanout: 1 run -> {args.subscribers} subscribers",
          lambda rep: lambda: fanout(server.port, args.subscribers, rep)),
