@@ -2,19 +2,44 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
 #include <caf/actor.hpp>
+#include <caf/actor_clock.hpp>
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
 
+#include "llm/chat_types.hpp"
+#include "llm/delta_assembler.hpp"
+#include "llm/llm_settings.hpp"
+#include "llm/sse_parser.hpp"
+
 namespace agenttheo {
 
-/// One call to the model for one turn of a run. It answers its session with
-/// `llm_delta` for each piece of the answer as it arrives, then `llm_done`
-/// (or `llm_failed`), and exits. Killing it aborts the call.
-struct llm_call_state {
+class curl_driver;
+
+/// What one turn asks the model.
+struct llm_request {
+  std::string command;
+  std::vector<chat_message> messages;
+  std::vector<tool_schema> tools;
+};
+
+/// What every call shares: the provider settings and the HTTP driver.
+struct llm_runtime {
+  llm_settings settings;
+  std::shared_ptr<curl_driver> driver;
+  std::chrono::milliseconds planner_token_delay{0};
+};
+
+// An LLM call is one actor per request. It answers its session with
+// `llm_delta` for each piece of the answer the moment it arrives, then
+// `llm_done` (or `llm_failed`), and exits. Killing it aborts the call.
+
+struct planner_call_state {
   caf::actor session;
   std::uint64_t run = 0;
   std::vector<std::string> tokens;
@@ -23,13 +48,41 @@ struct llm_call_state {
   std::uint64_t prompt_tokens = 0;
   std::chrono::milliseconds token_delay{0};
 
-  static inline const char* name = "llm_call";
+  static inline const char* name = "llm_call.planner";
 };
 
-/// The offline planner as a provider: streams its reply to `command`.
-caf::behavior llm_call(caf::stateful_actor<llm_call_state>* self,
-                       caf::actor session, std::uint64_t run,
-                       std::string command,
-                       std::chrono::milliseconds token_delay);
+/// The built-in offline planner as a provider.
+caf::behavior planner_call(caf::stateful_actor<planner_call_state>* self,
+                           caf::actor session, std::uint64_t run,
+                           llm_request request, llm_runtime runtime);
+
+struct openai_call_state {
+  caf::actor session;
+  std::uint64_t run = 0;
+  llm_request request;
+  llm_runtime runtime;
+  std::uint32_t attempt = 0;
+  /// The id of the transfer in flight, 0 for none. Shared with the exit
+  /// hook, which may run after this state is gone.
+  std::shared_ptr<std::uint64_t> open_transfer
+    = std::make_shared<std::uint64_t>(0);
+  std::int64_t status = 0;
+  std::string retry_after;
+  std::string error_body;
+  std::size_t bytes = 0;
+  bool emitted = false;
+  std::uint64_t idle_generation = 0;
+  caf::actor_clock::time_point last_activity;
+  std::unique_ptr<sse_parser> parser;
+  std::unique_ptr<delta_assembler> assembler;
+  std::mt19937 jitter{std::random_device{}()};
+
+  static inline const char* name = "llm_call.openai";
+};
+
+/// A streaming chat completion from an OpenAI-compatible provider.
+caf::behavior openai_call(caf::stateful_actor<openai_call_state>* self,
+                          caf::actor session, std::uint64_t run,
+                          llm_request request, llm_runtime runtime);
 
 } // namespace agenttheo

@@ -6,6 +6,7 @@
 
 #include "actors/clock.hpp"
 #include "actors/llm_call.hpp"
+#include "llm/system_prompt.hpp"
 #include "messages/messages.hpp"
 
 namespace agenttheo {
@@ -137,6 +138,33 @@ void trim_runs(self_ptr self) {
   }
 }
 
+caf::actor spawn_llm_call(self_ptr self, const run_record& run) {
+  auto& st = self->state;
+  llm_request request;
+  request.command = run.command;
+  request.messages = {{"system", std::string{system_prompt}, {}, {}},
+                      {"user", run.command, {}, {}}};
+  if (st.settings.llm.settings.is_planner())
+    return self->spawn(planner_call, caf::actor{self}, run.number,
+                       std::move(request), st.settings.llm);
+  return self->spawn(openai_call, caf::actor{self}, run.number,
+                     std::move(request), st.settings.llm);
+}
+
+/// Tool calls need the browser, which this build does not drive yet: the
+/// run ends with an error that names what was asked for.
+void report_missing_tools(self_ptr self, run_record& run,
+                          const std::vector<tool_call>& calls) {
+  std::string names;
+  for (const auto& call : calls)
+    names += (names.empty() ? "" : ", ") + call.name;
+  emit(self, run, event_type::error,
+       payload::error("capability_missing",
+                      "the model asked for " + names
+                        + ", but this build has no browser tools yet"),
+       true);
+}
+
 run_record& start_run(self_ptr self, const stream_request& req) {
   auto& st = self->state;
   run_record fresh;
@@ -148,15 +176,16 @@ run_record& start_run(self_ptr self, const stream_request& req) {
   st.runs.push_back(std::move(fresh));
   trim_runs(self);
   auto& run = st.runs.back();
+  const auto& llm = st.settings.llm.settings;
   emit(self, run, event_type::start,
        payload::start(st.id, run.message_id, run.command,
-                      mode_mask_to_string(req.modes), st.settings.llm));
+                      mode_mask_to_string(req.modes),
+                      {llm.provider, llm.model}));
   emit(self, run, event_type::status,
        payload::status("running", "The agent is working on the command"));
   emit(self, run, event_type::progress,
-       payload::progress(1, 1, "Planning a reply to the command"));
-  run.llm = self->spawn(llm_call, caf::actor{self}, run.number, run.command,
-                        st.settings.token_delay);
+       payload::progress(1, 1, "Asking the model"));
+  run.llm = spawn_llm_call(self, run);
   self->monitor(run.llm);
   return run;
 }
@@ -291,7 +320,9 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
         return;
       run->usage = {done.prompt_tokens, done.completion_tokens};
       emit(self, *run, event_type::message,
-           payload::message("assistant", done.content, 1));
+           payload::message("assistant", done.content, 1, done.tool_calls));
+      if (!done.tool_calls.empty())
+        return report_missing_tools(self, *run, done.tool_calls);
       emit(self, *run, event_type::update,
            payload::update(1, "agent",
                            R"({"messages":1,"tool_calls":0,"finished":true})"));
@@ -303,6 +334,15 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
         return;
       emit(self, *run, event_type::error,
            payload::error(failed.code, failed.message), true);
+    },
+    [self](llm_retrying& retry) {
+      auto* run = run_by_number(self->state, retry.run);
+      if (!run)
+        return;
+      emit(self, *run, event_type::status,
+           payload::status("retrying",
+                           retry.reason + "; retrying in "
+                             + std::to_string(retry.delay_ms) + " ms"));
     },
     [self](cancel_run& cancel) {
       auto* run = active_run(self->state);

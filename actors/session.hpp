@@ -11,6 +11,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/event_log.hpp"
+#include "actors/llm_call.hpp"
 #include "messages/event_type.hpp"
 #include "messages/payloads.hpp"
 
@@ -21,8 +22,8 @@ struct session_settings {
   std::size_t log_max_bytes = 16u << 20;
   std::size_t max_runs = 64;
   std::chrono::milliseconds idle_timeout{15 * 60 * 1000};
-  std::chrono::milliseconds token_delay{0};
-  payload::llm_identity llm{"planner", "agenttheo-offline-planner"};
+  /// The model every run of the session talks to.
+  llm_runtime llm;
 };
 
 /// One command's execution within a session.

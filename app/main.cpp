@@ -14,6 +14,7 @@
 #include "config/log.hpp"
 #include "http/caf_bridge.hpp"
 #include "http/server.hpp"
+#include "llm/curl_driver.hpp"
 #include "messages/message_types.hpp"
 
 namespace {
@@ -26,14 +27,15 @@ constexpr const char* usage = "usage: agenttheo <command> [flags]\n"
                               "  serve    run the HTTP/SSE server (see "
                               "'agenttheo serve --help')\n";
 
-manager_settings manager_settings_from(const server_config& cfg) {
+manager_settings manager_settings_from(const server_config& cfg,
+                                       std::shared_ptr<curl_driver> driver) {
   manager_settings settings;
   settings.max_sessions = cfg.max_sessions;
   settings.session.log_max_events = cfg.event_log_max_events;
   settings.session.log_max_bytes = cfg.event_log_max_bytes;
   settings.session.max_runs = cfg.max_runs_per_session;
   settings.session.idle_timeout = cfg.session_idle_timeout;
-  settings.session.token_delay = cfg.planner_token_delay;
+  settings.session.llm = {cfg.llm, std::move(driver), cfg.planner_token_delay};
   return settings;
 }
 
@@ -44,6 +46,12 @@ void configure_actor_system(caf::actor_system_config& sys_cfg,
     sys_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.worker_threads));
   sys_cfg.set("logger.console", caf::atom("none"));
   sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
+}
+
+std::string describe_llm(const llm_settings& llm) {
+  if (llm.is_planner())
+    return "built-in offline planner";
+  return llm.provider + " " + llm.model + " at " + llm.base_url;
 }
 
 /// Stops in order: no new connections, every session tells its streams, the
@@ -83,10 +91,13 @@ int serve(const std::vector<std::string>& args) {
   // The server (and its I/O context) outlives the actor system: actors that
   // post to sockets while the system shuts down still find a valid context.
   http::server srv{cfg};
+  // Like the server, the HTTP client outlives the actors that use it.
+  auto driver = std::make_shared<curl_driver>();
   caf::actor_system_config sys_cfg;
   configure_actor_system(sys_cfg, cfg);
   caf::actor_system system{sys_cfg};
-  auto manager = system.spawn(session_manager, manager_settings_from(cfg));
+  auto manager = system.spawn(session_manager,
+                              manager_settings_from(cfg, driver));
   auto bridge = http::make_caf_bridge(system, manager);
   if (auto err = srv.start(*bridge)) {
     log(log_level::error, *err);
@@ -94,7 +105,7 @@ int serve(const std::vector<std::string>& args) {
     return EXIT_FAILURE;
   }
   log(log_level::info, "AgentTheo listening on http://", cfg.host, ':',
-      srv.port(), " (LLM: built-in offline planner)");
+      srv.port(), " (LLM: ", describe_llm(cfg.llm), ")");
   srv.wait_for_stop_signal();
   shut_down(srv, system, manager, cfg);
   log(log_level::info, "stopped");

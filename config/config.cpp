@@ -203,7 +203,135 @@ const config_key config_keys[] = {
    [](server_config& c, std::string_view v) {
      return parse_duration(v, c.planner_token_delay);
    }},
+  {"LLM_PROVIDER", "planner, openrouter, openai, compatible, ollama, "
+                   "llamacpp or vllm",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     c.llm_provider_key = std::string{v};
+     return std::nullopt;
+   }},
+  {"LLM_BASE_URL", "OpenAI-compatible API base, up to /v1",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0)
+       return "an http:// or https:// URL";
+     c.llm.base_url = std::string{v};
+     return std::nullopt;
+   }},
+  {"LLM_MODEL", "model name as the provider spells it",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     c.llm.model = std::string{v};
+     return std::nullopt;
+   }},
+  {"LLM_API_KEY", "API key of the provider (never logged)",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     c.llm.api_key = std::string{v};
+     return std::nullopt;
+   }},
+  {"OPENROUTER_API_KEY", "OpenRouter key; selects OpenRouter by default",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     c.openrouter_api_key = std::string{v};
+     return std::nullopt;
+   }},
+  {"LLM_TEMPERATURE", "sampling temperature, 0 to 2",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     try {
+       std::size_t used = 0;
+       auto t = std::stod(std::string{v}, &used);
+       if (used == v.size() && t >= 0 && t <= 2) {
+         c.llm.temperature = t;
+         return std::nullopt;
+       }
+     } catch (const std::exception&) {
+     }
+     return "a number from 0 to 2";
+   }},
+  {"LLM_MAX_TOKENS", "most tokens per model turn (0: provider default)",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.llm.max_tokens, 0, 1'000'000);
+   }},
+  {"LLM_TIMEOUT", "longest model call, retries not counted (0: none)",
+   [](server_config& c, std::string_view v) {
+     return parse_duration(v, c.llm.request_timeout);
+   }},
+  {"LLM_IDLE_TIMEOUT", "a model stream silent this long is abandoned",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     if (auto err = parse_duration(v, c.llm.idle_timeout))
+       return err;
+     if (c.llm.idle_timeout.count() < 10)
+       return "a duration of at least 10ms";
+     return std::nullopt;
+   }},
+  {"LLM_CONNECT_TIMEOUT", "time to connect to the provider",
+   [](server_config& c, std::string_view v) {
+     return parse_duration(v, c.llm.connect_timeout);
+   }},
+  {"MAX_RETRIES", "retries of a failed model call (429, 5xx, unreachable)",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.llm.max_retries, 0, 20);
+   }},
+  {"LLM_RETRY_BASE", "first retry backoff; doubles each retry, jittered",
+   [](server_config& c, std::string_view v) {
+     return parse_duration(v, c.llm.retry_base);
+   }},
+  {"LLM_MAX_RESPONSE_BYTES", "largest model response accepted",
+   [](server_config& c, std::string_view v) {
+     return parse_size(v, c.llm.max_response_bytes);
+   }},
 };
+
+struct provider_defaults {
+  const char* name;
+  const char* provider;
+  const char* base_url;
+  const char* model;
+};
+
+// Names users may give, what they mean, and their defaults.
+const provider_defaults known_providers[] = {
+  {"planner", "planner", "", "agenttheo-offline-planner"},
+  {"openrouter", "openrouter", "https://openrouter.ai/api/v1",
+   "openai/gpt-4o-mini"},
+  {"openai", "openai", "https://api.openai.com/v1", "gpt-4o-mini"},
+  {"compatible", "compatible", "", ""},
+  {"ollama", "compatible", "http://localhost:11434/v1", ""},
+  {"llamacpp", "compatible", "http://localhost:8080/v1", "default"},
+  {"vllm", "compatible", "http://localhost:8000/v1", ""},
+};
+
+/// Turns the LLM keys into settings: the provider (the planner unless a key
+/// says otherwise), its base URL, model and key, or an error naming the key.
+std::optional<config_error> resolve_llm(server_config& cfg) {
+  auto name = cfg.llm_provider_key;
+  if (name.empty())
+    name = cfg.openrouter_api_key.empty() ? "planner" : "openrouter";
+  const provider_defaults* known = nullptr;
+  for (const auto& p : known_providers)
+    if (name == p.name)
+      known = &p;
+  if (!known)
+    return config_error{"LLM_PROVIDER: expected one of planner, openrouter, "
+                        "openai, compatible, ollama, llamacpp, vllm, got '"
+                        + name + "'"};
+  auto& llm = cfg.llm;
+  llm.provider = known->provider;
+  if (llm.base_url.empty())
+    llm.base_url = known->base_url;
+  if (llm.model.empty())
+    llm.model = known->model;
+  if (llm.provider == "openrouter" && llm.api_key.empty())
+    llm.api_key = cfg.openrouter_api_key;
+  if (llm.is_planner())
+    return std::nullopt;
+  if (llm.base_url.empty())
+    return config_error{"LLM_BASE_URL: required for LLM_PROVIDER=" + name};
+  if (llm.model.empty())
+    return config_error{"LLM_MODEL: required for LLM_PROVIDER=" + name};
+  if (llm.api_key.empty() && llm.provider != "compatible")
+    return config_error{std::string{llm.provider == "openrouter"
+                                      ? "OPENROUTER_API_KEY"
+                                      : "LLM_API_KEY"}
+                        + ": required for LLM_PROVIDER=" + name};
+  return std::nullopt;
+}
 
 const config_key* find_key(std::string_view name) {
   for (const auto& key : config_keys)
@@ -361,6 +489,8 @@ config_result load_config(const std::vector<std::string>& args,
     if (auto err = apply(cfg, *key, value, flag))
       return *err;
   }
+  if (auto err = resolve_llm(cfg))
+    return *err;
   return cfg;
 }
 

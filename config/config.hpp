@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/log.hpp"
+#include "llm/llm_settings.hpp"
 
 namespace agenttheo {
 
@@ -48,6 +49,12 @@ struct server_config {
   /// Pause between the offline planner's tokens, so its replies stream the
   /// way a real model's do. 0 streams as fast as the actors run.
   std::chrono::milliseconds planner_token_delay{15};
+
+  /// The model. Defaults to the offline planner unless a key is set.
+  llm_settings llm;
+  /// As given, before `llm` is resolved from them.
+  std::string llm_provider_key;
+  std::string openrouter_api_key;
 
   std::string env_file = "config/.env";
 };

@@ -7,7 +7,6 @@
 #include "http/query.hpp"
 #include "http/routes.hpp"
 #include "http/stream_params.hpp"
-#include "llm/offline_planner.hpp"
 #include "messages/json_writer.hpp"
 #include "web/web_assets.hpp"
 
@@ -40,8 +39,8 @@ simple_response health(const server_context& ctx) {
     .field("streams", static_cast<std::uint64_t>(ctx.connections.size()))
     .key("llm")
     .begin_object()
-    .field("provider", offline_planner::provider_name)
-    .field("model", offline_planner::model_name)
+    .field("provider", ctx.config.llm.provider)
+    .field("model", ctx.config.llm.model)
     .end_object()
     .end_object();
   return json_response(200, out.str());

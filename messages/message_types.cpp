@@ -16,7 +16,12 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<stream_closed>("agenttheo.stream_closed")
     .add_message_type<cancel_run>("agenttheo.cancel_run")
     .add_message_type<llm_delta>("agenttheo.llm_delta")
+    .add_message_type<tool_call>("agenttheo.tool_call")
     .add_message_type<llm_done>("agenttheo.llm_done")
+    .add_message_type<llm_retrying>("agenttheo.llm_retrying")
+    .add_message_type<http_head>("agenttheo.http_head")
+    .add_message_type<http_body>("agenttheo.http_body")
+    .add_message_type<http_done>("agenttheo.http_done")
     .add_message_type<llm_failed>("agenttheo.llm_failed")
     .add_message_type<session_info>("agenttheo.session_info")
     .add_message_type<run_forgotten>("agenttheo.run_forgotten");

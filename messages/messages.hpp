@@ -14,6 +14,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/none.hpp>
 
+#include "llm/chat_types.hpp"
 #include "messages/close_reason.hpp"
 #include "messages/event.hpp"
 #include "messages/stream_request.hpp"
@@ -26,6 +27,8 @@ using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using list_sessions_atom = caf::atom_constant<caf::atom("list_sess")>;
 using idle_check_atom = caf::atom_constant<caf::atom("idle_check")>;
 using emit_next_atom = caf::atom_constant<caf::atom("emit_next")>;
+using llm_idle_atom = caf::atom_constant<caf::atom("llm_idle")>;
+using llm_retry_atom = caf::atom_constant<caf::atom("llm_retry")>;
 
 // -- connection <-> manager <-> session --------------------------------------
 
@@ -82,12 +85,40 @@ struct llm_delta {
   std::string text;
 };
 
-/// The model finished its turn.
+/// The model finished its turn: its text, and the tools it wants called.
 struct llm_done {
   std::uint64_t run = 0;
   std::string content;
   std::uint64_t prompt_tokens = 0;
   std::uint64_t completion_tokens = 0;
+  std::vector<tool_call> tool_calls;
+};
+
+/// The call failed transiently and is tried again after `delay_ms`.
+struct llm_retrying {
+  std::uint64_t run = 0;
+  std::uint32_t attempt = 0;
+  std::uint64_t delay_ms = 0;
+  std::string reason;
+};
+
+// -- curl driver -> openai_call (tagged with the attempt they belong to) -----
+
+struct http_head {
+  std::uint32_t attempt = 0;
+  std::int64_t status = 0;
+  std::string retry_after;
+};
+
+struct http_body {
+  std::uint32_t attempt = 0;
+  std::string bytes;
+};
+
+struct http_done {
+  std::uint32_t attempt = 0;
+  std::int32_t curl_code = 0;
+  std::string message;
 };
 
 /// The call failed; the session turns it into an `error` event.
@@ -176,9 +207,37 @@ typename Inspector::result_type inspect(Inspector& f, llm_delta& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_call& x) {
+  return f(caf::meta::type_name("tool_call"), x.id, x.name, x.arguments);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, llm_done& x) {
   return f(caf::meta::type_name("llm_done"), x.run, x.content,
-           x.prompt_tokens, x.completion_tokens);
+           x.prompt_tokens, x.completion_tokens, x.tool_calls);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, llm_retrying& x) {
+  return f(caf::meta::type_name("llm_retrying"), x.run, x.attempt, x.delay_ms,
+           x.reason);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, http_head& x) {
+  return f(caf::meta::type_name("http_head"), x.attempt, x.status,
+           x.retry_after);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, http_body& x) {
+  return f(caf::meta::type_name("http_body"), x.attempt, x.bytes);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, http_done& x) {
+  return f(caf::meta::type_name("http_done"), x.attempt, x.curl_code,
+           x.message);
 }
 
 template <class Inspector>

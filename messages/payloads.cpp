@@ -17,13 +17,23 @@ std::string token(std::string_view text, std::uint64_t count) {
 }
 
 std::string message(std::string_view role, std::string_view content,
-                    std::uint64_t step) {
+                    std::uint64_t step, const std::vector<tool_call>& tool_calls) {
   json_writer out;
   out.begin_object()
     .field("role", role)
     .field("content", content)
-    .field("step", step)
-    .end_object();
+    .field("step", step);
+  if (!tool_calls.empty()) {
+    out.key("tool_calls").begin_array();
+    for (const auto& call : tool_calls)
+      out.begin_object()
+        .field("id", call.id)
+        .field("name", call.name)
+        .field("arguments", call.arguments)
+        .end_object();
+    out.end_array();
+  }
+  out.end_object();
   return out.str();
 }
 

@@ -3,6 +3,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "llm/chat_types.hpp"
 
 namespace agenttheo {
 
@@ -13,8 +16,10 @@ namespace payload {
 
 std::string token(std::string_view text, std::uint64_t count);
 
+/// `tool_calls`, when the model asked for any: [{id, name, arguments}].
 std::string message(std::string_view role, std::string_view content,
-                    std::uint64_t step);
+                    std::uint64_t step,
+                    const std::vector<tool_call>& tool_calls = {});
 
 std::string progress(std::uint64_t step, std::uint64_t total,
                      std::string_view message);

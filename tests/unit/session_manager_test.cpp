@@ -17,7 +17,7 @@ struct fixture : test_coordinator_fixture<> {
   caf::actor make_manager(std::size_t max_sessions) {
     manager_settings s;
     s.max_sessions = max_sessions;
-    s.session.token_delay = std::chrono::milliseconds{0};
+    s.session.llm.planner_token_delay = std::chrono::milliseconds{0};
     return sys.spawn(session_manager, s);
   }
 

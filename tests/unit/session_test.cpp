@@ -25,7 +25,7 @@ struct fixture : test_coordinator_fixture<> {
 
   session_settings settings() {
     session_settings s;
-    s.token_delay = std::chrono::milliseconds{0};
+    s.llm.planner_token_delay = std::chrono::milliseconds{0};
     s.idle_timeout = std::chrono::minutes{10};
     return s;
   }
@@ -200,7 +200,7 @@ CAF_TEST(a trimmed log answers with a gap naming what was lost) {
 
 CAF_TEST(a subscriber that dies is dropped and the run goes on) {
   auto s = settings();
-  s.token_delay = std::chrono::milliseconds{10};
+  s.llm.planner_token_delay = std::chrono::milliseconds{10};
   auto sess = make_session(s);
   caf::actor dying;
   auto doomed = subscribe(sess, make_request("hello", "m1"), &dying);
@@ -228,7 +228,7 @@ CAF_TEST(a subscriber that dies is dropped and the run goes on) {
 
 CAF_TEST(cancelling stops the model and completes as cancelled) {
   auto s = settings();
-  s.token_delay = std::chrono::milliseconds{10};
+  s.llm.planner_token_delay = std::chrono::milliseconds{10};
   auto sess = make_session(s);
   auto rec = subscribe(sess, make_request("hello", "m1"));
   consume_messages();
@@ -253,7 +253,7 @@ CAF_TEST(cancelling stops the model and completes as cancelled) {
 
 CAF_TEST(a new command while a run is going is rejected as busy) {
   auto s = settings();
-  s.token_delay = std::chrono::milliseconds{10};
+  s.llm.planner_token_delay = std::chrono::milliseconds{10};
   auto sess = make_session(s);
   subscribe(sess, make_request("hello", "m1"));
   auto second = subscribe(sess, make_request("other", "m2"));
@@ -281,7 +281,7 @@ CAF_TEST(an idle session ends after its timeout and not before) {
 
 CAF_TEST(shutdown ends a running run with a final error) {
   auto s = settings();
-  s.token_delay = std::chrono::milliseconds{10};
+  s.llm.planner_token_delay = std::chrono::milliseconds{10};
   auto sess = make_session(s);
   auto rec = subscribe(sess, make_request("hello", "m1"));
   consume_messages();

@@ -13,7 +13,7 @@ namespace {
 /// cannot monopolize a scheduler thread, yet costs few self-messages.
 constexpr std::size_t tokens_per_burst = 16;
 
-void emit_some(caf::stateful_actor<llm_call_state>* self) {
+void emit_some(caf::stateful_actor<planner_call_state>* self) {
   auto& st = self->state;
   auto burst = st.token_delay.count() == 0 ? tokens_per_burst : 1;
   for (; burst > 0 && st.next < st.tokens.size(); --burst) {
@@ -30,22 +30,22 @@ void emit_some(caf::stateful_actor<llm_call_state>* self) {
   }
   self->send(st.session,
              llm_done{st.run, std::move(st.content), st.prompt_tokens,
-                      static_cast<std::uint64_t>(st.tokens.size())});
+                      static_cast<std::uint64_t>(st.tokens.size()), {}});
   self->quit();
 }
 
 } // namespace
 
-caf::behavior llm_call(caf::stateful_actor<llm_call_state>* self,
-                       caf::actor session, std::uint64_t run,
-                       std::string command,
-                       std::chrono::milliseconds token_delay) {
+caf::behavior planner_call(caf::stateful_actor<planner_call_state>* self,
+                           caf::actor session, std::uint64_t run,
+                           llm_request request, llm_runtime runtime) {
   auto& st = self->state;
   st.session = session;
   st.run = run;
-  st.token_delay = token_delay;
-  st.prompt_tokens = offline_planner::split_tokens(command).size();
-  st.tokens = offline_planner::split_tokens(offline_planner::reply_to(command));
+  st.token_delay = runtime.planner_token_delay;
+  st.prompt_tokens = offline_planner::split_tokens(request.command).size();
+  st.tokens = offline_planner::split_tokens(
+    offline_planner::reply_to(request.command));
   // A call outlives no session: when the session goes, so does the call.
   self->monitor(session);
   self->set_down_handler([self](caf::down_msg&) { self->quit(); });

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace agenttheo {
+
+/// One function call the model asked for, assembled from its deltas.
+struct tool_call {
+  std::string id;
+  std::string name;
+  /// The arguments as the model wrote them: JSON text, possibly invalid.
+  std::string arguments;
+};
+
+struct token_usage {
+  std::uint64_t prompt_tokens = 0;
+  std::uint64_t completion_tokens = 0;
+};
+
+/// A message of the conversation sent to the model.
+struct chat_message {
+  std::string role; // system, user, assistant, tool
+  std::string content;
+  /// For assistant messages that called tools.
+  std::vector<tool_call> tool_calls;
+  /// For tool messages: which call this answers.
+  std::string tool_call_id;
+};
+
+/// A function the model may call, as the provider's `tools` entry.
+struct tool_schema {
+  std::string name;
+  std::string description;
+  /// JSON Schema of the arguments object.
+  std::string parameters_json;
+};
+
+} // namespace agenttheo

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace agenttheo {
+
+/// One HTTP request to send.
+struct http_transfer {
+  std::string url;
+  std::vector<std::string> headers;
+  std::string body;
+  std::chrono::milliseconds connect_timeout{10'000};
+  /// Whole transfer, 0 for none.
+  std::chrono::milliseconds total_timeout{0};
+};
+
+/// How a transfer ended.
+struct transfer_result {
+  /// 0 when the transfer completed (whatever the HTTP status).
+  int curl_code = 0;
+  std::string message;
+};
+
+/// Called on the driver's thread: keep them short (post a message).
+struct transfer_callbacks {
+  /// Once the response head is in: status and `Retry-After` (may be empty).
+  std::function<void(long status, std::string retry_after)> on_head;
+  std::function<void(std::string bytes)> on_body;
+  std::function<void(transfer_result)> on_done;
+};
+
+/// Runs every HTTP transfer of the process on one thread, over one curl
+/// multi handle: hundreds of concurrent streaming LLM calls cost one thread.
+/// `start` and `cancel` are thread-safe and return at once.
+class curl_driver {
+public:
+  curl_driver();
+  ~curl_driver();
+
+  curl_driver(const curl_driver&) = delete;
+  curl_driver& operator=(const curl_driver&) = delete;
+
+  std::uint64_t start(http_transfer transfer, transfer_callbacks callbacks);
+
+  /// Aborts the transfer; no callback of it runs once the driver has
+  /// processed the cancel (callbacks already running may finish).
+  void cancel(std::uint64_t id);
+
+  /// Transfers in progress (for tests and metrics).
+  std::size_t active() const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace agenttheo

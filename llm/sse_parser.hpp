@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace agenttheo {
+
+/// An incremental Server-Sent Events parser for what providers stream back:
+/// bytes may be split anywhere, lines end in LF, CRLF or CR, `:` lines are
+/// comments, and an event's `data:` lines join with LF. Lines longer than
+/// `max_line` put the parser in a failed state (a hostile or broken peer
+/// must not grow memory without bound).
+class sse_parser {
+public:
+  explicit sse_parser(std::size_t max_line = 1u << 20);
+
+  /// Consumes `bytes`; appends the data of each event completed by them.
+  /// Returns false once the parser has failed.
+  bool feed(std::string_view bytes, std::vector<std::string>& events);
+
+  bool failed() const {
+    return failed_;
+  }
+
+private:
+  void on_line(std::vector<std::string>& events);
+
+  std::size_t max_line_;
+  std::string line_;
+  std::string data_;
+  bool has_data_ = false;
+  bool after_cr_ = false;
+  bool failed_ = false;
+};
+
+} // namespace agenttheo

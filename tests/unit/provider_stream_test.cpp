@@ -1,0 +1,118 @@
+#define CAF_SUITE provider_stream
+
+#include <caf/test/unit_test.hpp>
+
+#include "llm/delta_assembler.hpp"
+#include "llm/sse_parser.hpp"
+
+using namespace agenttheo;
+
+namespace {
+
+// A chat-completions stream as providers send it: a comment, role-only
+// first chunk, content, two parallel tool calls split across chunks, the
+// finish reason, a usage-only chunk, and [DONE].
+const std::string wire
+  = ": OPENROUTER PROCESSING\n\n"
+    "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n"
+    "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}\n\n"
+    "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo \\u00e9\"},\"finish_reason\":null}]}\r\n\r\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_a\",\"type\":\"function\",\"function\":{\"name\":\"navigate_to\",\"arguments\":\"\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":1,\"id\":\"call_b\",\"type\":\"function\",\"function\":{\"name\":\"read_\",\"arguments\":\"{}\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"url\\\":\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":1,\"function\":{\"name\":\"page\"}},{\"index\":0,\"function\":{\"arguments\":\"\\\"https://example.com\\\"}\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
+    "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":7,\"total_tokens\":19}}\n\n"
+    "data: [DONE]\n\n";
+
+struct replay {
+  delta_assembler assembler;
+  std::string content;
+  int done = 0;
+  int bad = 0;
+
+  void feed(sse_parser& parser, std::string_view bytes) {
+    std::vector<std::string> events;
+    CAF_REQUIRE(parser.feed(bytes, events));
+    for (auto& data : events) {
+      auto out = assembler.on_data(data);
+      content += out.content;
+      done += out.what == chunk_outcome::kind::done;
+      bad += out.what == chunk_outcome::kind::malformed;
+    }
+  }
+};
+
+void check_result(const replay& r) {
+  CAF_CHECK_EQUAL(r.content, "Hello \xC3\xA9");
+  CAF_CHECK_EQUAL(r.done, 1);
+  CAF_CHECK_EQUAL(r.bad, 0);
+  auto& calls = r.assembler.tool_calls();
+  CAF_REQUIRE_EQUAL(calls.size(), 2u);
+  CAF_CHECK_EQUAL(calls[0].id, "call_a");
+  CAF_CHECK_EQUAL(calls[0].name, "navigate_to");
+  CAF_CHECK_EQUAL(calls[0].arguments, "{\"url\":\"https://example.com\"}");
+  CAF_CHECK_EQUAL(calls[1].id, "call_b");
+  CAF_CHECK_EQUAL(calls[1].name, "read_page");
+  CAF_CHECK_EQUAL(calls[1].arguments, "{}");
+  CAF_REQUIRE(r.assembler.usage().has_value());
+  CAF_CHECK_EQUAL(r.assembler.usage()->prompt_tokens, 12u);
+  CAF_CHECK_EQUAL(r.assembler.usage()->completion_tokens, 7u);
+  CAF_CHECK_EQUAL(r.assembler.finish_reason().value_or(""), "tool_calls");
+}
+
+} // namespace
+
+CAF_TEST(a whole stream assembles content tool calls and usage) {
+  replay r;
+  sse_parser parser;
+  r.feed(parser, wire);
+  check_result(r);
+}
+
+CAF_TEST(the same stream split at every byte gives the same result) {
+  for (std::size_t split = 1; split < wire.size(); split += 7) {
+    replay r;
+    sse_parser parser;
+    r.feed(parser, std::string_view{wire}.substr(0, split));
+    r.feed(parser, std::string_view{wire}.substr(split));
+    check_result(r);
+  }
+  replay bytewise;
+  sse_parser parser;
+  for (char c : wire)
+    bytewise.feed(parser, std::string_view{&c, 1});
+  check_result(bytewise);
+}
+
+CAF_TEST(multi line data and lone CR line endings) {
+  sse_parser parser;
+  std::vector<std::string> events;
+  CAF_CHECK(parser.feed("data: a\rdata: b\r\rdata:c\n\n: note\n\n", events));
+  CAF_REQUIRE_EQUAL(events.size(), 2u);
+  CAF_CHECK_EQUAL(events[0], "a\nb");
+  CAF_CHECK_EQUAL(events[1], "c");
+}
+
+CAF_TEST(an over long line fails the parser instead of growing) {
+  sse_parser parser{64};
+  std::vector<std::string> events;
+  CAF_CHECK(!parser.feed("data: " + std::string(100, 'x'), events));
+  CAF_CHECK(parser.failed());
+  CAF_CHECK(!parser.feed("\n\n", events));
+  CAF_CHECK(events.empty());
+}
+
+CAF_TEST(malformed chunks and provider errors are reported) {
+  delta_assembler a;
+  CAF_CHECK(a.on_data("{not json").what == chunk_outcome::kind::malformed);
+  CAF_CHECK(a.on_data("[1,2]").what == chunk_outcome::kind::malformed);
+  CAF_CHECK(a.on_data(R"({"choices":7})").what == chunk_outcome::kind::malformed);
+  CAF_CHECK(a.on_data(R"({"choices":[{"delta":{"tool_calls":[{"index":100000}]}}]})").what
+            == chunk_outcome::kind::malformed);
+  auto err = a.on_data(R"({"error":{"message":"Upstream overloaded","code":502}})");
+  CAF_CHECK(err.what == chunk_outcome::kind::provider_error);
+  CAF_CHECK_EQUAL(err.error, "Upstream overloaded");
+  CAF_CHECK(a.on_data(R"({"choices":[{"delta":{"content":null}}]})").what
+            == chunk_outcome::kind::ok);
+}
