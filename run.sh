@@ -11,6 +11,7 @@ packages=(
   build-essential cmake ninja-build
   libcaf-dev libboost1.81-dev rapidjson-dev libcurl4-openssl-dev
   chromium
+  clang libclang-rt-14-dev
   python3 python3-aiohttp
   curl ca-certificates
 )

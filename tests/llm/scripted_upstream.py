@@ -1,0 +1,166 @@
+"""An OpenAI-compatible `POST /v1/chat/completions` server that plays
+scripts: the stand-in for LLM providers this network cannot reach. It speaks
+the streaming wire format as the providers do (`data: {chunk}\\n\\n` events of
+`chat.completion.chunk` objects, a usage-only chunk, `data: [DONE]`, chunked
+transfer encoding) and each failure mode the client must survive."""
+
+import asyncio
+import json
+import threading
+import time
+
+from aiohttp import web
+
+
+def chunk(content=None, tool_calls=None, finish=None, role=None, model="test-model"):
+    delta = {}
+    if role is not None:
+        delta["role"] = role
+    if content is not None:
+        delta["content"] = content
+    if tool_calls is not None:
+        delta["tool_calls"] = tool_calls
+    return {"id": "chatcmpl-test", "object": "chat.completion.chunk",
+            "created": int(time.time()), "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+
+def usage_chunk(prompt, completion):
+    return {"id": "chatcmpl-test", "object": "chat.completion.chunk",
+            "created": int(time.time()), "model": "test-model", "choices": [],
+            "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
+                      "total_tokens": prompt + completion}}
+
+
+def event(obj):
+    return b"data: " + json.dumps(obj, separators=(",", ":")).encode() + b"\n\n"
+
+
+async def open_stream(request):
+    resp = web.StreamResponse(headers={
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-cache"})
+    await resp.prepare(request)
+    return resp
+
+
+def reply(tokens, delay=0.0, usage=(12, None), finish="stop"):
+    """Streams `tokens` as content deltas, then finish, usage, [DONE]."""
+    async def play(request, upstream):
+        resp = await open_stream(request)
+        await resp.write(event(chunk(role="assistant", content="")))
+        for token in tokens:
+            await resp.write(event(chunk(content=token)))
+            if delay:
+                await asyncio.sleep(delay)
+        await resp.write(event(chunk(finish=finish)))
+        prompt, completion = usage
+        await resp.write(event(usage_chunk(prompt, completion or len(tokens))))
+        await resp.write(b"data: [DONE]\n\n")
+        await resp.write_eof()
+        return resp
+    return play
+
+
+def raw(payload_events):
+    """Streams the given raw SSE bytes, then ends the response."""
+    async def play(request, upstream):
+        resp = await open_stream(request)
+        for data in payload_events:
+            await resp.write(data)
+        await resp.write_eof()
+        return resp
+    return play
+
+
+def status(code, body, headers=None):
+    async def play(request, upstream):
+        return web.Response(status=code, text=json.dumps(body),
+                            content_type="application/json",
+                            headers=headers or {})
+    return play
+
+
+def cut_after(tokens):
+    """Sends some content, then drops the connection mid-stream."""
+    async def play(request, upstream):
+        resp = await open_stream(request)
+        for token in tokens:
+            await resp.write(event(chunk(content=token)))
+        await asyncio.sleep(0.05)
+        request.transport.abort()
+        return resp
+    return play
+
+
+def stall(tokens=(), seconds=30):
+    """Sends `tokens`, then nothing: notes when the client gives up."""
+    async def play(request, upstream):
+        resp = await open_stream(request)
+        for token in tokens:
+            await resp.write(event(chunk(content=token)))
+        started = time.monotonic()
+        try:
+            while time.monotonic() - started < seconds:
+                await asyncio.sleep(0.02)
+                if request.transport is None or request.transport.is_closing():
+                    upstream.disconnects.append(time.monotonic())
+                    break
+        except asyncio.CancelledError:
+            upstream.disconnects.append(time.monotonic())
+            raise
+        return resp
+    return play
+
+
+class ScriptedUpstream:
+    """`with ScriptedUpstream() as up:` then `up.play(script, ...)`: request
+    n gets the n-th script (the last one repeats). Requests are recorded."""
+
+    def __init__(self):
+        self.scripts = []
+        self.requests = []
+        self.disconnects = []
+        self.loop = asyncio.new_event_loop()
+        self.port = None
+
+    def play(self, *scripts):
+        self.scripts = list(scripts)
+        self.requests.clear()
+        self.disconnects.clear()
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    async def handle(self, request):
+        body = await request.json()
+        self.requests.append({"headers": dict(request.headers), "body": body,
+                              "at": time.monotonic()})
+        script = self.scripts[min(len(self.requests), len(self.scripts)) - 1]
+        return await script(request, self)
+
+    def __enter__(self):
+        ready = threading.Event()
+
+        def serve():
+            asyncio.set_event_loop(self.loop)
+            app = web.Application()
+            app.router.add_post("/v1/chat/completions", self.handle)
+            self.runner = web.AppRunner(app, handle_signals=False)
+            self.loop.run_until_complete(self.runner.setup())
+            site = web.TCPSite(self.runner, "127.0.0.1", 0, backlog=2048)
+            self.loop.run_until_complete(site.start())
+            self.port = site._server.sockets[0].getsockname()[1]
+            ready.set()
+            self.loop.run_forever()
+            self.loop.run_until_complete(self.runner.cleanup())
+
+        self.thread = threading.Thread(target=serve, daemon=True)
+        self.thread.start()
+        ready.wait(10)
+        return self
+
+    def __exit__(self, *exc):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)

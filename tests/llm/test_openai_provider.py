@@ -1,0 +1,224 @@
+"""The OpenAI-compatible client end to end: the real agenttheo binary talks
+to a scripted upstream over loopback, and its /stream shows what happened."""
+
+import os
+import socket
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "integration"))
+
+from harness import Server, SseStream, stream_path  # noqa: E402
+from scripted_upstream import (ScriptedUpstream, chunk, cut_after, event,  # noqa: E402
+                               raw, reply, stall, status)
+
+SECRET = "sk-test-secret-0123456789"
+
+
+class OpenAIProvider(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.upstream = ScriptedUpstream().__enter__()
+        cls.server = Server(
+            "--llm-provider", "compatible", "--llm-base-url", cls.upstream.base_url,
+            "--llm-model", "test-model", "--llm-api-key", SECRET,
+            "--llm-retry-base", "20ms", "--llm-idle-timeout", "400ms",
+            "--max-retries", "2", "--llm-max-response-bytes", "64K",
+            "--log-level", "DEBUG").__enter__()
+        cls.ids = 0
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+        cls.upstream.__exit__(None, None, None)
+        # The key never reaches the log.
+        assert not any(SECRET in line for line in cls.server.log_lines)
+
+    def run_command(self, command="say hello", **params):
+        OpenAIProvider.ids += 1
+        s = SseStream(self.server.port, stream_path(
+            command, messageId=f"llm-{self.ids}", **params))
+        self.assertEqual(s.status, 200)
+        events = s.read_all()
+        s.close()
+        for e in events:
+            self.assertNotIn(SECRET, str(e.data))
+        return events
+
+    def final_error(self, events):
+        self.assertEqual(events[-1].type, "error", events[-1].data)
+        return events[-1].data["code"], events[-1].data["message"]
+
+    def test_content_streams_as_tokens_with_usage(self):
+        self.upstream.play(reply(["Hel", "lo", ", wor", "ld"], usage=(12, 7)))
+        events = self.run_command("greet the world")
+        self.assertEqual(events[0].data["llm"], {"provider": "compatible",
+                                                 "model": "test-model"})
+        tokens = [e.data["token"] for e in events if e.type == "token"]
+        self.assertEqual(tokens, ["Hel", "lo", ", wor", "ld"])
+        done = events[-1].data
+        self.assertEqual(events[-1].type, "complete")
+        self.assertEqual(done["result"], "Hello, world")
+        self.assertEqual(done["usage"], {"prompt_tokens": 12,
+                                         "completion_tokens": 7,
+                                         "total_tokens": 19})
+        request = self.upstream.requests[0]
+        body = request["body"]
+        self.assertEqual(body["model"], "test-model")
+        self.assertIs(body["stream"], True)
+        self.assertEqual(body["stream_options"], {"include_usage": True})
+        self.assertEqual(body["messages"][0]["role"], "system")
+        self.assertEqual(body["messages"][1], {"role": "user",
+                                               "content": "greet the world"})
+        self.assertEqual(request["headers"]["Authorization"], f"Bearer {SECRET}")
+        self.assertEqual(request["headers"]["Content-Type"], "application/json")
+
+    def test_parallel_tool_calls_split_across_chunks(self):
+        calls = [
+            [{"index": 0, "id": "call_a", "type": "function",
+              "function": {"name": "navigate_to", "arguments": ""}}],
+            [{"index": 1, "id": "call_b", "type": "function",
+              "function": {"name": "read_page", "arguments": "{"}}],
+            [{"index": 0, "function": {"arguments": "{\"url\": \"https://exa"}}],
+            [{"index": 0, "function": {"arguments": "mple.com\"}"}},
+             {"index": 1, "function": {"arguments": "}"}}],
+        ]
+        self.upstream.play(raw(
+            [event(chunk(role="assistant", content="Let me look."))]
+            + [event(chunk(tool_calls=c)) for c in calls]
+            + [event(chunk(finish="tool_calls")), b"data: [DONE]\n\n"]))
+        events = self.run_command("open example.com and read it")
+        message = [e for e in events if e.type == "message"][0].data
+        self.assertEqual(message["content"], "Let me look.")
+        self.assertEqual(message["tool_calls"], [
+            {"id": "call_a", "name": "navigate_to",
+             "arguments": "{\"url\": \"https://example.com\"}"},
+            {"id": "call_b", "name": "read_page", "arguments": "{}"}])
+        code, text = self.final_error(events)
+        self.assertEqual(code, "capability_missing")
+        self.assertIn("navigate_to, read_page", text)
+
+    def test_401_is_not_retried(self):
+        self.upstream.play(status(401, {"error": {"message": "Invalid API key",
+                                                  "code": 401}}))
+        code, text = self.final_error(self.run_command())
+        self.assertEqual(code, "llm_auth_failed")
+        self.assertIn("Invalid API key", text)
+        self.assertEqual(len(self.upstream.requests), 1)
+
+    def test_429_honours_retry_after_then_succeeds(self):
+        self.upstream.play(status(429, {"error": {"message": "slow down"}},
+                                  {"Retry-After": "1"}),
+                           reply(["ok"]))
+        events = self.run_command()
+        self.assertEqual(events[-1].type, "complete")
+        self.assertEqual(events[-1].data["result"], "ok")
+        retrying = [e for e in events if e.type == "status"
+                    and e.data["state"] == "retrying"]
+        self.assertEqual(len(retrying), 1)
+        self.assertIn("429", retrying[0].data["message"])
+        first, second = self.upstream.requests
+        self.assertGreaterEqual(second["at"] - first["at"], 0.95)
+
+    def test_5xx_retries_a_bounded_number_of_times(self):
+        self.upstream.play(status(503, {"error": {"message": "overloaded"}}))
+        code, text = self.final_error(self.run_command())
+        self.assertEqual(code, "llm_unavailable")
+        self.assertIn("after 3 attempts", text)
+        self.assertEqual(len(self.upstream.requests), 3)
+
+    def test_cut_mid_stream_is_an_error_after_the_tokens(self):
+        self.upstream.play(cut_after(["partial ", "answer"]))
+        events = self.run_command()
+        tokens = [e.data["token"] for e in events if e.type == "token"]
+        self.assertEqual(tokens, ["partial ", "answer"])
+        code, _ = self.final_error(events)
+        self.assertEqual(code, "llm_stream_cut")
+        self.assertEqual(len(self.upstream.requests), 1)
+
+    def test_malformed_chunk(self):
+        self.upstream.play(raw([event(chunk(content="a")), b"data: {oops\n\n"]))
+        code, _ = self.final_error(self.run_command())
+        self.assertEqual(code, "llm_bad_response")
+
+    def test_provider_error_inside_the_stream(self):
+        self.upstream.play(raw([event(chunk(content="a")),
+                                event({"error": {"message": "upstream died",
+                                                 "code": 502}})]))
+        code, text = self.final_error(self.run_command())
+        self.assertEqual(code, "llm_provider_error")
+        self.assertIn("upstream died", text)
+
+    def test_over_long_response(self):
+        self.upstream.play(reply(["x" * 1000] * 100))
+        code, _ = self.final_error(self.run_command())
+        self.assertEqual(code, "llm_response_too_long")
+
+    def test_stall_before_output_retries_then_times_out(self):
+        self.upstream.play(stall())
+        started = time.monotonic()
+        code, _ = self.final_error(self.run_command())
+        self.assertEqual(code, "llm_timeout")
+        self.assertEqual(len(self.upstream.requests), 3)
+        self.assertLess(time.monotonic() - started, 5)
+
+    def test_stall_after_output_is_not_retried(self):
+        self.upstream.play(stall(tokens=["some "]))
+        events = self.run_command()
+        code, _ = self.final_error(events)
+        self.assertEqual(code, "llm_timeout")
+        self.assertEqual(len(self.upstream.requests), 1)
+
+    def test_cancel_aborts_the_upstream_transfer(self):
+        self.upstream.play(stall(tokens=["thinking "], seconds=20))
+        OpenAIProvider.ids += 1
+        s = SseStream(self.server.port, stream_path(
+            "slow", messageId=f"llm-{self.ids}", on_disconnect="cancel"))
+        while True:
+            e = s.next_event()
+            if e.type == "token":
+                break
+        dropped = time.monotonic()
+        s.abort()
+        deadline = time.monotonic() + 5
+        while not self.upstream.disconnects and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertTrue(self.upstream.disconnects, "upstream never saw the abort")
+        self.assertLess(self.upstream.disconnects[0] - dropped, 1.0)
+
+
+class ProviderUnreachableAndOpenRouter(unittest.TestCase):
+    def test_connection_refused(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        with Server("--llm-provider", "compatible",
+                    "--llm-base-url", f"http://127.0.0.1:{port}/v1",
+                    "--llm-model", "m", "--llm-retry-base", "10ms") as server:
+            events = SseStream(server.port, stream_path("hi")).read_all()
+            self.assertEqual(events[-1].type, "error")
+            self.assertEqual(events[-1].data["code"], "llm_unreachable")
+            retries = [e for e in events if e.type == "status"
+                       and e.data["state"] == "retrying"]
+            self.assertEqual(len(retries), 2)
+
+    def test_openrouter_sends_its_headers(self):
+        with ScriptedUpstream() as upstream:
+            upstream.play(reply(["hi"]))
+            with Server("--openrouter-api-key", "sk-or-test",
+                        "--llm-base-url", upstream.base_url) as server:
+                events = SseStream(server.port, stream_path("hi")).read_all()
+                self.assertEqual(events[0].data["llm"]["provider"], "openrouter")
+                self.assertEqual(events[-1].type, "complete")
+            headers = upstream.requests[0]["headers"]
+            self.assertEqual(headers["Authorization"], "Bearer sk-or-test")
+            self.assertEqual(headers["X-Title"], "AgentTheo")
+            self.assertIn("HTTP-Referer", headers)
+            self.assertEqual(upstream.requests[0]["body"]["model"],
+                             "openai/gpt-4o-mini")
+
+
+if __name__ == "__main__":
+    unittest.main()
