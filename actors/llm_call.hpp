@@ -46,6 +46,7 @@ struct planner_call_state {
   std::size_t next = 0;
   std::string content;
   std::uint64_t prompt_tokens = 0;
+  std::vector<tool_call> tool_calls;
   std::chrono::milliseconds token_delay{0};
 
   static inline const char* name = "llm_call.planner";

@@ -30,7 +30,8 @@ void emit_some(caf::stateful_actor<planner_call_state>* self) {
   }
   self->send(st.session,
              llm_done{st.run, std::move(st.content), st.prompt_tokens,
-                      static_cast<std::uint64_t>(st.tokens.size()), {}});
+                      static_cast<std::uint64_t>(st.tokens.size()),
+                      std::move(st.tool_calls)});
   self->quit();
 }
 
@@ -44,8 +45,14 @@ caf::behavior planner_call(caf::stateful_actor<planner_call_state>* self,
   st.run = run;
   st.token_delay = runtime.planner_token_delay;
   st.prompt_tokens = offline_planner::split_tokens(request.command).size();
-  st.tokens = offline_planner::split_tokens(
-    offline_planner::reply_to(request.command));
+  // The outputs of tool calls so far come back as `tool` messages.
+  std::vector<std::string> results;
+  for (const auto& m : request.messages)
+    if (m.role == "tool")
+      results.push_back(m.content);
+  auto next = offline_planner::next_turn(request.command, results);
+  st.tokens = offline_planner::split_tokens(next.text);
+  st.tool_calls = std::move(next.tool_calls);
   // A call outlives no session: when the session goes, so does the call.
   self->monitor(session);
   self->set_down_handler([self](caf::down_msg&) { self->quit(); });

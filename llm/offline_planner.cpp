@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "messages/json_writer.hpp"
+
 namespace agenttheo::offline_planner {
 
 namespace {
@@ -21,6 +23,155 @@ constexpr std::array<std::string_view, 8> greetings = {
   "hi", "hello", "hey", "help", "what can you do", "who are you", "?", "start",
 };
 
+/// Longest first, so ", and then" is not read as "then".
+constexpr std::array<std::string_view, 5> separators = {
+  ", and then ", " and then ", ", then ", " then ", ";",
+};
+
+/// Longest answer the planner gives from page text.
+constexpr std::size_t max_answer_text = 2000;
+
+std::string lower(std::string_view text) {
+  std::string out{text};
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string trim(std::string_view text) {
+  auto strip = [](char c) {
+    return std::isspace(static_cast<unsigned char>(c)) || c == '.' || c == ',';
+  };
+  while (!text.empty() && strip(text.front()))
+    text.remove_prefix(1);
+  while (!text.empty() && strip(text.back()))
+    text.remove_suffix(1);
+  return std::string{text};
+}
+
+std::string unquote(std::string text) {
+  if (text.size() >= 2 && (text.front() == '"' || text.front() == '\'')
+      && text.back() == text.front())
+    return text.substr(1, text.size() - 2);
+  return text;
+}
+
+std::vector<std::string> split_steps(std::string_view command) {
+  std::vector<std::string> parts;
+  auto low = lower(command);
+  std::size_t start = 0;
+  std::size_t pos = 0;
+  while (pos < low.size()) {
+    auto hit = std::find_if(separators.begin(), separators.end(), [&](auto sep) {
+      return low.compare(pos, sep.size(), sep) == 0;
+    });
+    if (hit == separators.end()) {
+      ++pos;
+      continue;
+    }
+    parts.push_back(trim(command.substr(start, pos - start)));
+    pos += hit->size();
+    start = pos;
+  }
+  parts.push_back(trim(command.substr(start)));
+  parts.erase(std::remove(parts.begin(), parts.end(), std::string{}), parts.end());
+  return parts;
+}
+
+/// If `low` starts with one of `prefixes`, the rest of `original` after it.
+bool take_prefix(const std::string& low, const std::string& original,
+                 std::initializer_list<std::string_view> prefixes,
+                 std::string& rest) {
+  for (auto prefix : prefixes)
+    if (low.compare(0, prefix.size(), prefix) == 0) {
+      rest = unquote(trim(original.substr(prefix.size())));
+      return true;
+    }
+  return false;
+}
+
+bool is_one_of(const std::string& low,
+               std::initializer_list<std::string_view> phrases) {
+  return std::find(phrases.begin(), phrases.end(), low) != phrases.end();
+}
+
+std::string args(std::initializer_list<std::pair<std::string_view, std::string>> fields) {
+  json_writer out;
+  out.begin_object();
+  for (auto& [key, value] : fields)
+    out.field(key, value);
+  out.end_object();
+  return out.str();
+}
+
+std::string with_scheme(const std::string& url) {
+  return url.find("://") == std::string::npos ? "https://" + url : url;
+}
+
+/// Splits "a <word> b" at the last " <word> " (case-insensitive).
+bool split_on(const std::string& low, const std::string& original,
+              std::string_view word, std::string& before, std::string& after) {
+  auto needle = " " + std::string{word} + " ";
+  auto at = low.rfind(needle);
+  if (at == std::string::npos)
+    return false;
+  before = unquote(trim(original.substr(0, at)));
+  after = unquote(trim(original.substr(at + needle.size())));
+  return !before.empty() && !after.empty();
+}
+
+bool match_step(const std::string& part, planned_step& step) {
+  auto low = lower(part);
+  std::string rest, a, b;
+  if (is_one_of(low, {"go back", "back", "go back a page"})) {
+    step = {"go_back", "{}", "I'll go back a page."};
+  } else if (is_one_of(low, {"reload", "refresh", "reload the page",
+                             "refresh the page"})) {
+    step = {"reload", "{}", "I'll reload the page."};
+  } else if (take_prefix(low, part, {"navigate to ", "browse to ", "go to ",
+                                     "open ", "visit "},
+                         rest)
+             && !rest.empty()) {
+    auto url = with_scheme(rest);
+    step = {"navigate_to", args({{"url", url}}), "I'll open " + url + "."};
+  } else if (take_prefix(low, part, {"click on ", "click "}, rest)
+             && !rest.empty()) {
+    step = {"click", args({{"target", rest}}), "I'll click " + rest + "."};
+  } else if (take_prefix(low, part, {"type "}, rest)
+             && split_on(lower(rest), rest, "into", a, b)) {
+    step = {"type_text", args({{"target", b}, {"text", a}}),
+            "I'll type \"" + a + "\" into " + b + "."};
+  } else if (take_prefix(low, part, {"fill in ", "fill "}, rest)
+             && split_on(lower(rest), rest, "with", a, b)) {
+    step = {"type_text", args({{"target", a}, {"text", b}}),
+            "I'll fill " + a + " with \"" + b + "\"."};
+  } else if (take_prefix(low, part, {"press "}, rest) && !rest.empty()) {
+    step = {"press_key", args({{"key", rest}}), "I'll press " + rest + "."};
+  } else if (is_one_of(low, {"scroll down", "scroll up"})) {
+    auto direction = low.substr(7);
+    step = {"scroll", args({{"direction", direction}}),
+            "I'll scroll " + direction + "."};
+  } else if (take_prefix(low, part, {"wait for "}, rest) && !rest.empty()) {
+    step = {"wait_for", args({{"text", rest}}), "I'll wait for " + rest + "."};
+  } else if (is_one_of(low, {"read the title", "what is the title",
+                             "what's the title", "get the title", "read title",
+                             "tell me the title"})) {
+    step = {"get_title", "{}", "I'll read the page's title."};
+  } else if (is_one_of(low, {"read the page", "extract the text", "read the text",
+                             "get the page text", "read it"})) {
+    step = {"get_page_text", "{}", "I'll read the page."};
+  } else if (is_one_of(low, {"list the links", "get the links", "list links",
+                             "show the links"})) {
+    step = {"get_links", "{}", "I'll list the links."};
+  } else if (is_one_of(low, {"take a screenshot", "take screenshot",
+                             "screenshot", "capture the page"})) {
+    step = {"take_screenshot", "{}", "I'll take a screenshot."};
+  } else {
+    return false;
+  }
+  return true;
+}
+
 std::string normalized(std::string_view text) {
   std::string out;
   for (char c : text) {
@@ -28,10 +179,7 @@ std::string normalized(std::string_view text) {
     if (std::isalnum(u) || c == '?' || c == ' ')
       out += static_cast<char>(std::tolower(u));
   }
-  auto first = out.find_first_not_of(' ');
-  auto last = out.find_last_not_of(' ');
-  return first == std::string::npos ? std::string{}
-                                    : out.substr(first, last - first + 1);
+  return trim(out);
 }
 
 bool is_greeting(std::string_view command) {
@@ -43,22 +191,72 @@ bool is_greeting(std::string_view command) {
               != greetings.end();
 }
 
+std::string bounded(const std::string& text) {
+  if (text.size() <= max_answer_text)
+    return text;
+  return text.substr(0, max_answer_text) + " [...]";
+}
+
+/// The final answer, from what the last reading step found.
+std::string final_answer(const plan& p, const std::vector<std::string>& results) {
+  for (std::size_t i = p.steps.size(); i-- > 0;) {
+    const auto& tool = p.steps[i].tool;
+    const auto& found = i < results.size() ? results[i] : std::string{};
+    if (tool == "get_title")
+      return "The page title is: " + found;
+    if (tool == "get_page_text")
+      return "Here is the page's text:\n" + bounded(found);
+    if (tool == "get_links")
+      return "The links on the page:\n" + bounded(found);
+  }
+  return "Done: I carried out all " + std::to_string(p.steps.size())
+         + (p.steps.size() == 1 ? " step." : " steps.");
+}
+
 } // namespace
 
-std::string reply_to(std::string_view command) {
-  std::string reply;
-  if (is_greeting(command)) {
-    reply = "Hello! I am AgentTheo's built-in offline planner: a rule-based "
-            "stand-in for a language model that turns plain commands into "
-            "browser steps. ";
-  } else {
-    reply = "I am AgentTheo's built-in offline planner, not a language model, "
-            "and I found no command I can carry out in \"";
-    reply += command;
-    reply += "\". ";
+plan parse_command(std::string_view command) {
+  plan result;
+  for (auto& part : split_steps(command)) {
+    planned_step step;
+    if (match_step(part, step))
+      result.steps.push_back(std::move(step));
+    else
+      result.not_understood.push_back(part);
   }
-  reply += capabilities;
-  return reply;
+  return result;
+}
+
+turn next_turn(std::string_view command, const std::vector<std::string>& results) {
+  auto p = parse_command(command);
+  if (p.steps.empty() || !p.not_understood.empty())
+    return {reply_to(command), {}};
+  if (results.size() >= p.steps.size())
+    return {final_answer(p, results), {}};
+  auto index = results.size();
+  const auto& step = p.steps[index];
+  tool_call call{"call_planner_" + std::to_string(index + 1), step.tool,
+                 step.arguments_json};
+  return {step.narration, {std::move(call)}};
+}
+
+std::string reply_to(std::string_view command) {
+  if (is_greeting(command))
+    return "Hello! I am AgentTheo's built-in offline planner: a rule-based "
+           "stand-in for a language model that turns plain commands into "
+           "browser steps. "
+           + std::string{capabilities};
+  auto p = parse_command(command);
+  std::string reply = "I am AgentTheo's built-in offline planner, not a "
+                      "language model, and I did not understand ";
+  if (p.steps.empty()) {
+    reply += "\"" + std::string{command} + "\". ";
+  } else {
+    for (std::size_t i = 0; i < p.not_understood.size(); ++i)
+      reply += (i == 0 ? "\"" : ", \"") + p.not_understood[i] + "\"";
+    reply += ". ";
+  }
+  return reply + std::string{capabilities};
 }
 
 std::vector<std::string> split_tokens(std::string_view text) {

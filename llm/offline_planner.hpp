@@ -4,17 +4,44 @@
 #include <string_view>
 #include <vector>
 
+#include "llm/chat_types.hpp"
+
 namespace agenttheo {
 
 /// The built-in offline planner: a deterministic, rule-based stand-in for an
-/// LLM that needs no network and no key. This is its conversational part:
-/// what it answers to a command, streamed token by token like a model's.
+/// LLM that needs no network and no key. It turns plain commands into the
+/// same tool calls a model would make, one step per turn, and streams its
+/// narration and final answer as tokens.
 namespace offline_planner {
 
 inline constexpr std::string_view provider_name = "planner";
 inline constexpr std::string_view model_name = "agenttheo-offline-planner";
 
-/// The planner's full answer to `command`.
+/// One understood step: the tool call it needs, and what to say about it.
+struct planned_step {
+  std::string tool;
+  std::string arguments_json;
+  std::string narration;
+};
+
+struct plan {
+  std::vector<planned_step> steps;
+  /// Parts of the command no rule matched, as the user wrote them.
+  std::vector<std::string> not_understood;
+};
+
+/// Splits on `then`, `;`, `, then`, `and then`, and matches each part.
+plan parse_command(std::string_view command);
+
+/// What the planner says next, given the outputs of the steps done so far.
+struct turn {
+  std::string text;
+  std::vector<tool_call> tool_calls;
+};
+
+turn next_turn(std::string_view command, const std::vector<std::string>& results);
+
+/// The planner's reply when it understands no step (or not all of them).
 std::string reply_to(std::string_view command);
 
 /// Splits text into the pieces the planner streams: each word with the

@@ -132,6 +132,16 @@ class StreamContract(unittest.TestCase):
         self.assertEqual(status, 404)
         self.assertEqual(body["error"]["code"], "unknown_session")
 
+    def test_browser_steps_name_the_missing_capability(self):
+        events = self.stream(stream_path("go to example.com then read the title",
+                                         messageId="planner-1")).read_all()
+        message = [e for e in events if e.type == "message"][0].data
+        self.assertEqual(message["content"], "I'll open https://example.com.")
+        self.assertEqual(message["tool_calls"][0]["name"], "navigate_to")
+        self.assertEqual(events[-1].type, "error")
+        self.assertEqual(events[-1].data["code"], "capability_missing")
+        self.assertIn("navigate_to", events[-1].data["message"])
+
     def test_health(self):
         status, body = self.server.get_json("/health")
         self.assertEqual(status, 200)

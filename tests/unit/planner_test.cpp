@@ -6,26 +6,116 @@
 
 #include <caf/test/unit_test.hpp>
 
+#include <rapidjson/document.h>
+
 using namespace agenttheo;
+using namespace agenttheo::offline_planner;
+
+namespace {
+
+std::string arg(const planned_step& step, const char* name) {
+  rapidjson::Document doc;
+  doc.Parse(step.arguments_json.c_str());
+  CAF_REQUIRE(!doc.HasParseError() && doc.IsObject());
+  if (!doc.HasMember(name))
+    return "<missing>";
+  return doc[name].GetString();
+}
+
+} // namespace
 
 CAF_TEST(tokens concatenate back to the text) {
   std::string text = "Hello  world,\nthis is   AgentTheo. ";
-  auto tokens = offline_planner::split_tokens(text);
+  auto tokens = split_tokens(text);
   CAF_CHECK_EQUAL(tokens.size(), 5u);
   CAF_CHECK_EQUAL(tokens.front(), "Hello  ");
   CAF_CHECK_EQUAL(std::accumulate(tokens.begin(), tokens.end(), std::string{}),
                   text);
-  CAF_CHECK(offline_planner::split_tokens("").empty());
+  CAF_CHECK(split_tokens("").empty());
 }
 
-CAF_TEST(the reply is deterministic and says what the planner is) {
-  auto a = offline_planner::reply_to("book me a flight");
-  CAF_CHECK_EQUAL(a, offline_planner::reply_to("book me a flight"));
+CAF_TEST(steps split on then and semicolons and and then) {
+  auto p = parse_command("Go to example.com then click Login; type \"bob\" into "
+                         "#user, then press Enter and then read the title");
+  CAF_REQUIRE_EQUAL(p.steps.size(), 5u);
+  CAF_CHECK(p.not_understood.empty());
+  CAF_CHECK_EQUAL(p.steps[0].tool, "navigate_to");
+  CAF_CHECK_EQUAL(arg(p.steps[0], "url"), "https://example.com");
+  CAF_CHECK_EQUAL(p.steps[1].tool, "click");
+  CAF_CHECK_EQUAL(arg(p.steps[1], "target"), "Login");
+  CAF_CHECK_EQUAL(p.steps[2].tool, "type_text");
+  CAF_CHECK_EQUAL(arg(p.steps[2], "text"), "bob");
+  CAF_CHECK_EQUAL(arg(p.steps[2], "target"), "#user");
+  CAF_CHECK_EQUAL(p.steps[3].tool, "press_key");
+  CAF_CHECK_EQUAL(arg(p.steps[3], "key"), "Enter");
+  CAF_CHECK_EQUAL(p.steps[4].tool, "get_title");
+}
+
+CAF_TEST(every phrase of the grammar maps to its tool) {
+  struct row {
+    const char* command;
+    const char* tool;
+  };
+  row rows[] = {
+    {"open http://localhost:8080/a", "navigate_to"},
+    {"visit news.example.org", "navigate_to"},
+    {"navigate to example.com", "navigate_to"},
+    {"click on the Submit button", "click"},
+    {"fill the search box with cats", "type_text"},
+    {"press Tab", "press_key"},
+    {"scroll down", "scroll"},
+    {"scroll up", "scroll"},
+    {"go back", "go_back"},
+    {"reload", "reload"},
+    {"what is the title", "get_title"},
+    {"read the page", "get_page_text"},
+    {"extract the text", "get_page_text"},
+    {"list the links", "get_links"},
+    {"take a screenshot", "take_screenshot"},
+    {"wait for Results", "wait_for"},
+  };
+  for (auto& r : rows) {
+    auto p = parse_command(r.command);
+    CAF_REQUIRE_EQUAL(p.steps.size(), 1u);
+    CAF_CHECK_EQUAL(p.steps[0].tool, r.tool);
+  }
+  auto kept = parse_command("open http://localhost:8080/a");
+  CAF_CHECK_EQUAL(arg(kept.steps[0], "url"), "http://localhost:8080/a");
+  auto fill = parse_command("fill the search box with cats");
+  CAF_CHECK_EQUAL(arg(fill.steps[0], "target"), "the search box");
+  CAF_CHECK_EQUAL(arg(fill.steps[0], "text"), "cats");
+}
+
+CAF_TEST(turns walk the steps and answer from the results) {
+  auto cmd = "go to example.com then read the title";
+  auto first = next_turn(cmd, {});
+  CAF_REQUIRE_EQUAL(first.tool_calls.size(), 1u);
+  CAF_CHECK_EQUAL(first.tool_calls[0].name, "navigate_to");
+  CAF_CHECK_EQUAL(first.tool_calls[0].id, "call_planner_1");
+  CAF_CHECK_NOT_EQUAL(first.text.find("https://example.com"), std::string::npos);
+  auto second = next_turn(cmd, {"navigated"});
+  CAF_REQUIRE_EQUAL(second.tool_calls.size(), 1u);
+  CAF_CHECK_EQUAL(second.tool_calls[0].name, "get_title");
+  auto last = next_turn(cmd, {"navigated", "Example Domain"});
+  CAF_CHECK(last.tool_calls.empty());
+  CAF_CHECK_EQUAL(last.text, "The page title is: Example Domain");
+  auto links = next_turn("list the links", {"a\nb"});
+  CAF_CHECK_EQUAL(links.text, "The links on the page:\na\nb");
+  auto long_text = next_turn("read the page", {std::string(5000, 'x')});
+  CAF_CHECK_LESS(long_text.text.size(), 2100u);
+}
+
+CAF_TEST(what it does not understand gets the list of what it can do) {
+  auto a = reply_to("book me a flight");
+  CAF_CHECK_EQUAL(a, reply_to("book me a flight"));
   CAF_CHECK_NOT_EQUAL(a.find("offline planner"), std::string::npos);
   CAF_CHECK_NOT_EQUAL(a.find("\"book me a flight\""), std::string::npos);
   CAF_CHECK_NOT_EQUAL(a.find("go to <url>"), std::string::npos);
   CAF_CHECK_NOT_EQUAL(a.find("config/.env"), std::string::npos);
-  auto hello = offline_planner::reply_to("Hello!");
+  auto partly = next_turn("go to example.com then book a flight", {});
+  CAF_CHECK(partly.tool_calls.empty());
+  CAF_CHECK_NOT_EQUAL(partly.text.find("\"book a flight\""), std::string::npos);
+  auto hello = reply_to("Hello!");
   CAF_CHECK_EQUAL(hello.rfind("Hello!", 0), 0u);
-  CAF_CHECK_EQUAL(hello.find("found no command"), std::string::npos);
+  CAF_CHECK_EQUAL(hello.find("did not understand"), std::string::npos);
 }
