@@ -113,6 +113,16 @@ def stall(tokens=(), seconds=30):
     return play
 
 
+class _Discard(list):
+    """A request log that keeps nothing (long benchmark runs)."""
+
+    def append(self, item):
+        pass
+
+    def __len__(self):
+        return 1
+
+
 class ScriptedUpstream:
     """`with ScriptedUpstream() as up:` then `up.play(script, ...)`: request
     n gets the n-th script (the last one repeats). Requests are recorded."""
@@ -164,3 +174,32 @@ class ScriptedUpstream:
     def __exit__(self, *exc):
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
+
+
+def timestamped(count, rate):
+    """`count` tokens at `rate` per second, each carrying the monotonic time
+    it was written (`t<ns>;`), for latency measurements."""
+    async def play(request, upstream):
+        resp = await open_stream(request)
+        await resp.write(event(chunk(role="assistant", content="")))
+        for _ in range(count):
+            await resp.write(event(chunk(content=f"t{time.monotonic_ns()};")))
+            await asyncio.sleep(1.0 / rate)
+        await resp.write(event(chunk(finish="stop")))
+        await resp.write(event(usage_chunk(1, count)))
+        await resp.write(b"data: [DONE]\n\n")
+        await resp.write_eof()
+        return resp
+    return play
+
+
+if __name__ == "__main__":
+    # A standalone upstream for benchmarks: prints its port, then serves
+    # timestamped tokens until killed.
+    import sys
+    count, rate = int(sys.argv[1]), float(sys.argv[2])
+    with ScriptedUpstream() as upstream:
+        upstream.play(timestamped(count, rate))
+        upstream.requests = _Discard()
+        print(upstream.port, flush=True)
+        threading.Event().wait()
