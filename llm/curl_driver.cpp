@@ -1,11 +1,18 @@
 #include "llm/curl_driver.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cctype>
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <optional>
 #include <unordered_map>
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -75,10 +82,23 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
 
 } // namespace
 
+/// The driver thread: curl's multi-socket API over epoll, so each wake-up
+/// touches only the sockets that are ready. (`curl_multi_perform` checks
+/// every transfer on every wake-up: quadratic with a thousand streams.)
 struct curl_driver::impl {
   impl() {
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    epoll = epoll_create1(EPOLL_CLOEXEC);
+    wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = wake;
+    epoll_ctl(epoll, EPOLL_CTL_ADD, wake, &ev);
     multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
     thread = std::thread([this] { loop(); });
   }
 
@@ -87,22 +107,86 @@ struct curl_driver::impl {
       std::lock_guard<std::mutex> guard{mutex};
       stopping = true;
     }
-    curl_multi_wakeup(multi);
+    wakeup();
     thread.join();
     for (auto& [id, t] : transfers)
       curl_multi_remove_handle(multi, t->easy);
     transfers.clear();
     curl_multi_cleanup(multi);
+    close(wake);
+    close(epoll);
+  }
+
+  void wakeup() {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto n = write(wake, &one, sizeof(one));
+  }
+
+  /// curl tells which socket to watch for what.
+  static int on_socket(CURL*, curl_socket_t fd, int what, void* self_ptr,
+                       void* known) {
+    auto* self = static_cast<impl*>(self_ptr);
+    if (what == CURL_POLL_REMOVE) {
+      epoll_ctl(self->epoll, EPOLL_CTL_DEL, fd, nullptr);
+      return 0;
+    }
+    epoll_event ev{};
+    ev.data.fd = fd;
+    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u)
+                | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+    if (known) {
+      epoll_ctl(self->epoll, EPOLL_CTL_MOD, fd, &ev);
+    } else {
+      epoll_ctl(self->epoll, EPOLL_CTL_ADD, fd, &ev);
+      curl_multi_assign(self->multi, fd, self);
+    }
+    return 0;
+  }
+
+  /// curl asks to be called back after `timeout_ms` (-1: no timer).
+  static int on_timer(CURLM*, long timeout_ms, void* self_ptr) {
+    auto* self = static_cast<impl*>(self_ptr);
+    if (timeout_ms < 0)
+      self->deadline.reset();
+    else
+      self->deadline = std::chrono::steady_clock::now()
+                       + std::chrono::milliseconds{timeout_ms};
+    return 0;
+  }
+
+  int epoll_timeout() const {
+    if (!deadline)
+      return -1;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      *deadline - std::chrono::steady_clock::now());
+    return static_cast<int>(std::max<std::int64_t>(0, left.count()));
   }
 
   void loop() {
+    epoll_event events[256];
+    int running = 0;
     for (;;) {
-      if (!take_commands())
-        return;
-      int running = 0;
-      curl_multi_perform(multi, &running);
+      auto n = epoll_wait(epoll, events, 256, epoll_timeout());
+      for (int i = 0; i < n; ++i) {
+        if (events[i].data.fd == wake) {
+          std::uint64_t drained = 0;
+          [[maybe_unused]] auto r = read(wake, &drained, sizeof(drained));
+          if (!take_commands())
+            return;
+          continue;
+        }
+        int flags = (events[i].events & EPOLLIN ? CURL_CSELECT_IN : 0)
+                    | (events[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0)
+                    | (events[i].events & (EPOLLERR | EPOLLHUP)
+                         ? CURL_CSELECT_ERR
+                         : 0);
+        curl_multi_socket_action(multi, events[i].data.fd, flags, &running);
+      }
+      if (deadline && std::chrono::steady_clock::now() >= *deadline) {
+        deadline.reset();
+        curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+      }
       reap_finished();
-      curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
     }
   }
 
@@ -118,6 +202,7 @@ struct curl_driver::impl {
       cancels.swap(pending_cancels);
     }
     for (auto& t : starts) {
+      // Adding arms curl's timer, which starts the transfer.
       curl_multi_add_handle(multi, t->easy);
       auto id = t->id;
       transfers.emplace(id, std::move(t));
@@ -157,7 +242,10 @@ struct curl_driver::impl {
       t->callbacks.on_done(*result);
   }
 
+  int epoll = -1;
+  int wake = -1;
   CURLM* multi = nullptr;
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   std::thread thread;
   mutable std::mutex mutex;
   bool stopping = false;
@@ -207,7 +295,7 @@ std::uint64_t curl_driver::start(http_transfer transfer,
     std::lock_guard<std::mutex> guard{impl_->mutex};
     impl_->pending_starts.push_back(std::move(t));
   }
-  curl_multi_wakeup(impl_->multi);
+  impl_->wakeup();
   return id;
 }
 
@@ -216,7 +304,7 @@ void curl_driver::cancel(std::uint64_t id) {
     std::lock_guard<std::mutex> guard{impl_->mutex};
     impl_->pending_cancels.push_back(id);
   }
-  curl_multi_wakeup(impl_->multi);
+  impl_->wakeup();
 }
 
 std::size_t curl_driver::active() const {

@@ -2,6 +2,11 @@
 
 #include <caf/test/unit_test.hpp>
 
+#include <algorithm>
+
+#include <rapidjson/document.h>
+
+#include "llm/chat_request.hpp"
 #include "llm/delta_assembler.hpp"
 #include "llm/sse_parser.hpp"
 
@@ -115,4 +120,56 @@ CAF_TEST(malformed chunks and provider errors are reported) {
   CAF_CHECK_EQUAL(err.error, "Upstream overloaded");
   CAF_CHECK(a.on_data(R"({"choices":[{"delta":{"content":null}}]})").what
             == chunk_outcome::kind::ok);
+}
+
+CAF_TEST(the request asks for a stream with usage and offers the tools) {
+  llm_settings s;
+  s.provider = "openrouter";
+  s.base_url = "http://127.0.0.1:9/v1/";
+  s.model = "openai/gpt-4o-mini";
+  s.api_key = "sk-secret";
+  s.temperature = 0.5;
+  s.max_tokens = 256;
+  std::vector<chat_message> messages = {
+    {"system", "be brief", {}, {}},
+    {"user", "open example.com", {}, {}},
+    {"assistant", "", {{"call_1", "navigate_to", R"({"url":"x"})"}}, {}},
+    {"tool", "opened", {}, "call_1"},
+  };
+  std::vector<tool_schema> tools = {
+    {"navigate_to", "Open a URL",
+     R"({"type":"object","properties":{"url":{"type":"string"}}})"}};
+  rapidjson::Document doc;
+  auto body = chat_request_body(s, messages, tools);
+  doc.Parse(body.c_str());
+  CAF_REQUIRE(!doc.HasParseError());
+  CAF_CHECK_EQUAL(doc["model"].GetString(), std::string{"openai/gpt-4o-mini"});
+  CAF_CHECK(doc["stream"].GetBool());
+  CAF_CHECK(doc["stream_options"]["include_usage"].GetBool());
+  CAF_CHECK_EQUAL(doc["temperature"].GetDouble(), 0.5);
+  CAF_CHECK_EQUAL(doc["max_tokens"].GetUint(), 256u);
+  CAF_REQUIRE_EQUAL(doc["messages"].Size(), 4u);
+  auto& call = doc["messages"][2]["tool_calls"][0];
+  CAF_CHECK_EQUAL(call["function"]["name"].GetString(), std::string{"navigate_to"});
+  CAF_CHECK_EQUAL(doc["messages"][3]["tool_call_id"].GetString(),
+                  std::string{"call_1"});
+  auto& tool = doc["tools"][0];
+  CAF_CHECK_EQUAL(tool["type"].GetString(), std::string{"function"});
+  CAF_CHECK_EQUAL(tool["function"]["parameters"]["properties"]["url"]["type"]
+                    .GetString(),
+                  std::string{"string"});
+  CAF_CHECK_EQUAL(chat_completions_url(s), "http://127.0.0.1:9/v1/chat/completions");
+  auto headers = chat_request_headers(s);
+  CAF_CHECK(std::find(headers.begin(), headers.end(),
+                      "Authorization: Bearer sk-secret") != headers.end());
+  CAF_CHECK(std::find(headers.begin(), headers.end(), "X-Title: AgentTheo")
+            != headers.end());
+  llm_settings plain;
+  plain.model = "m";
+  rapidjson::Document minimal;
+  auto minimal_body = chat_request_body(plain, {{"user", "hi", {}, {}}}, {});
+  minimal.Parse(minimal_body.c_str());
+  CAF_CHECK(!minimal.HasMember("tools"));
+  CAF_CHECK(!minimal.HasMember("temperature"));
+  CAF_CHECK(!minimal.HasMember("max_tokens"));
 }

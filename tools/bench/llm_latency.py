@@ -28,6 +28,15 @@ sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
 from stream_bench import ServerProcess  # noqa: E402
 
 
+WARMUP = 0
+
+
+def steady(samples):
+    """A run's latencies without its first WARMUP tokens (the start-up burst,
+    when every run connects at once)."""
+    return samples[WARMUP:]
+
+
 def latencies_from(text_pieces, now_ns):
     found = []
     for piece in text_pieces:
@@ -45,7 +54,7 @@ async def via_agenttheo(session, port, i, tag):
             if line.startswith(b"data: {\"token\""):
                 now = time.monotonic_ns()
                 out += latencies_from([json.loads(line[6:])["token"]], now)
-    return out
+    return steady(out)
 
 
 async def direct(session, upstream_port, i, tag):
@@ -61,7 +70,7 @@ async def direct(session, upstream_port, i, tag):
                     content = choice.get("delta", {}).get("content")
                     if content:
                         out += latencies_from([content], now)
-    return out
+    return steady(out)
 
 
 async def measure(fn, port, concurrency, tag):
@@ -83,7 +92,11 @@ def main():
     parser.add_argument("--tokens", type=int, default=30)
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument("--levels", default="1,100,1000")
+    parser.add_argument("--warmup", type=int, default=0,
+                        help="tokens per run to leave out (start-up burst)")
     args = parser.parse_args()
+    global WARMUP
+    WARMUP = args.warmup
     upstream = subprocess.Popen(
         ["/usr/bin/python3", os.path.join(ROOT, "tests", "llm", "scripted_upstream.py"),
          str(args.tokens), str(args.rate)], stdout=subprocess.PIPE, text=True)
@@ -99,8 +112,9 @@ def main():
         for level in [int(x) for x in args.levels.split(",")]:
             base = asyncio.run(measure(direct, upstream_port, level, "d"))
             via = asyncio.run(measure(via_agenttheo, server.port, level, f"v{level}"))
-            if len(via) < level * args.tokens * 0.99:
-                print(f"warning: got {len(via)} of {level * args.tokens} tokens")
+            expected = level * (args.tokens - args.warmup)
+            if len(via) < expected * 0.99:
+                print(f"warning: got {len(via)} of {expected} tokens")
             print(f"{level:>6} {statistics.median(base):>11.2f} {pct(base, .99):>7.2f} "
                   f"{statistics.median(via):>9.2f} {pct(via, .99):>7.2f} "
                   f"{statistics.median(via) - statistics.median(base):>10.2f} "
