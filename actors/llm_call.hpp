@@ -11,6 +11,7 @@
 #include <caf/actor_clock.hpp>
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
+#include <caf/system_messages.hpp>
 
 #include "llm/chat_types.hpp"
 #include "llm/delta_assembler.hpp"
@@ -34,6 +35,14 @@ struct llm_runtime {
   std::shared_ptr<curl_driver> driver;
   std::chrono::milliseconds planner_token_delay{0};
 };
+
+/// A call outlives no session: when its session goes, so does the call
+/// (and, through its exit hooks, whatever transfer it had open).
+template <class Self>
+void end_with_session(Self* self, const caf::actor& session) {
+  self->monitor(session);
+  self->set_down_handler([self](caf::down_msg&) { self->quit(); });
+}
 
 // An LLM call is one actor per request. It answers its session with
 // `llm_delta` for each piece of the answer the moment it arrives, then

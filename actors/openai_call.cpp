@@ -268,8 +268,7 @@ caf::behavior openai_call(caf::stateful_actor<openai_call_state>* self,
     if (*open != 0)
       driver->cancel(*open);
   });
-  self->monitor(session);
-  self->set_down_handler([self](caf::down_msg&) { self->quit(); });
+  end_with_session(self, session);
   start_attempt(self, *body);
   return {
     [self](http_head& head) {

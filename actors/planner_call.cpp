@@ -53,9 +53,7 @@ caf::behavior planner_call(caf::stateful_actor<planner_call_state>* self,
   auto next = offline_planner::next_turn(request.command, results);
   st.tokens = offline_planner::split_tokens(next.text);
   st.tool_calls = std::move(next.tool_calls);
-  // A call outlives no session: when the session goes, so does the call.
-  self->monitor(session);
-  self->set_down_handler([self](caf::down_msg&) { self->quit(); });
+  end_with_session(self, session);
   self->send(self, emit_next_atom::value);
   return {
     [self](emit_next_atom) { emit_some(self); },
