@@ -155,6 +155,11 @@ class StreamContract(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertTrue(headers["Content-Type"].startswith("text/html"))
         self.assertIn(b"EventSource", body)
+        # The page names the model from /health, which says which it is.
+        self.assertIn(b"fetch('/health')", body)
+        _, health = self.server.get_json("/health")
+        self.assertEqual(health["llm"], {"provider": "planner",
+                                         "model": "agenttheo-offline-planner"})
 
 
 class BusySessionAndPings(unittest.TestCase):
