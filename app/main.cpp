@@ -2,6 +2,7 @@
 //
 //   agenttheo serve [--host H] [--port P] [flags...]   (see --help)
 
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -115,6 +116,9 @@ int serve(const std::vector<std::string>& args) {
 } // namespace
 
 int main(int argc, char** argv) {
+  // Writes to a socket or pipe whose reader is gone must fail with EPIPE,
+  // not kill the server (Chromium's debugging pipe, above all).
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
     std::cout << usage;

@@ -2,6 +2,7 @@
 
 #include <caf/actor_system_config.hpp>
 
+#include "actors/browser.hpp"
 #include "messages/messages.hpp"
 
 namespace agenttheo {
@@ -24,7 +25,11 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<http_done>("agenttheo.http_done")
     .add_message_type<llm_failed>("agenttheo.llm_failed")
     .add_message_type<session_info>("agenttheo.session_info")
-    .add_message_type<run_forgotten>("agenttheo.run_forgotten");
+    .add_message_type<run_forgotten>("agenttheo.run_forgotten")
+    .add_message_type<cdp_call>("agenttheo.cdp_call")
+    .add_message_type<cdp_incoming>("agenttheo.cdp_incoming")
+    .add_message_type<cdp_result>("agenttheo.cdp_result")
+    .add_message_type<page_handle>("agenttheo.page_handle");
 }
 
 } // namespace agenttheo

@@ -29,6 +29,11 @@ using idle_check_atom = caf::atom_constant<caf::atom("idle_check")>;
 using emit_next_atom = caf::atom_constant<caf::atom("emit_next")>;
 using llm_idle_atom = caf::atom_constant<caf::atom("llm_idle")>;
 using llm_retry_atom = caf::atom_constant<caf::atom("llm_retry")>;
+using open_page_atom = caf::atom_constant<caf::atom("open_page")>;
+using close_page_atom = caf::atom_constant<caf::atom("close_page")>;
+using cdp_timeout_atom = caf::atom_constant<caf::atom("cdp_tmo")>;
+using cdp_closed_atom = caf::atom_constant<caf::atom("cdp_closed")>;
+using browser_pid_atom = caf::atom_constant<caf::atom("brw_pid")>;
 
 // -- connection <-> manager <-> session --------------------------------------
 
@@ -128,6 +133,23 @@ struct llm_failed {
   std::string message;
 };
 
+// -- browser -----------------------------------------------------------------
+
+/// One CDP command, to the browser (`cdp_session` empty) or to a page.
+/// Answered with a `cdp_result`.
+struct cdp_call {
+  std::string cdp_session;
+  std::string method;
+  std::string params_json;
+};
+
+/// A message from Chromium, read off the pipe, tagged with the launch it
+/// belongs to.
+struct cdp_incoming {
+  std::uint64_t generation = 0;
+  std::string json;
+};
+
 // -- session -> manager -------------------------------------------------------
 
 /// What `/api/sessions` lists; a session pushes it whenever it changes.
@@ -221,6 +243,17 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, llm_retrying& x) {
   return f(caf::meta::type_name("llm_retrying"), x.run, x.attempt, x.delay_ms,
            x.reason);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cdp_call& x) {
+  return f(caf::meta::type_name("cdp_call"), x.cdp_session, x.method,
+           x.params_json);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cdp_incoming& x) {
+  return f(caf::meta::type_name("cdp_incoming"), x.generation, x.json);
 }
 
 template <class Inspector>

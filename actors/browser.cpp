@@ -1,0 +1,224 @@
+#include "actors/browser.hpp"
+
+#include <algorithm>
+
+#include <caf/all.hpp>
+
+#include <rapidjson/document.h>
+
+#include "config/log.hpp"
+#include "messages/json_writer.hpp"
+#include "messages/messages.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<browser_state>*;
+
+cdp_result failure(std::string why) {
+  return {false, std::move(why)};
+}
+
+/// Fails every request in flight: their browser is gone.
+void fail_pending(self_ptr self, const std::string& why) {
+  auto pending = std::move(self->state.pending);
+  self->state.pending.clear();
+  for (auto& [id, handler] : pending)
+    handler(failure(why));
+}
+
+} // namespace
+
+void running_chromium::stop() {
+  if (!process)
+    return;
+  kill_chromium(*process);
+  pipe.reset(); // joins the reader, which saw EOF
+  release_chromium(*process);
+  process.reset();
+}
+
+namespace {
+
+bool ensure_chromium(self_ptr self, std::string& error) {
+  auto& st = self->state;
+  auto& chromium = *st.chromium;
+  if (chromium.process)
+    return true;
+  auto launched = launch_chromium(st.settings.chromium);
+  if (auto* why = std::get_if<std::string>(&launched)) {
+    error = "cannot start Chromium: " + *why;
+    return false;
+  }
+  chromium.process = std::get<chromium_process>(std::move(launched));
+  auto generation = ++st.generation;
+  ++st.launches;
+  st.ready = false;
+  auto handle = caf::actor{self};
+  chromium.pipe = std::make_unique<cdp_pipe>(
+    chromium.process->to_browser, chromium.process->from_browser,
+    [handle, generation](std::string json) {
+      caf::anon_send(handle, cdp_incoming{generation, std::move(json)});
+    },
+    [handle, generation] {
+      caf::anon_send(handle, cdp_closed_atom::value, generation);
+    });
+  log(log_level::info, "started Chromium, pid ", chromium.process->pid);
+  return true;
+}
+
+/// Sends one command; `on_reply` runs with its result, an error, or a
+/// timeout, exactly once.
+void call(self_ptr self, const std::string& cdp_session,
+          const std::string& method, const std::string& params_json,
+          browser_state::reply_handler on_reply) {
+  std::string error;
+  if (!ensure_chromium(self, error))
+    return on_reply(failure(error));
+  auto& st = self->state;
+  auto id = st.next_id++;
+  json_writer out;
+  out.begin_object().field("id", id).field("method", method);
+  if (!cdp_session.empty())
+    out.field("sessionId", cdp_session);
+  out.key("params").raw(params_json.empty() ? std::string_view{"{}"}
+                                            : std::string_view{params_json});
+  out.end_object();
+  st.pending.emplace(id, std::move(on_reply));
+  st.chromium->pipe->send(out.str());
+  auto timeout = st.ready ? st.settings.request_timeout
+                          : std::max(st.settings.request_timeout,
+                                     st.settings.startup_timeout);
+  self->delayed_send(self, timeout, cdp_timeout_atom::value, id);
+}
+
+void on_incoming(self_ptr self, const cdp_incoming& msg) {
+  auto& st = self->state;
+  if (msg.generation != st.generation)
+    return;
+  rapidjson::Document doc;
+  doc.Parse(msg.json.c_str(), msg.json.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("id")
+      || !doc["id"].IsUint64())
+    return; // events (no id) are not routed yet
+  st.ready = true;
+  auto i = st.pending.find(doc["id"].GetUint64());
+  if (i == st.pending.end())
+    return; // timed out already
+  auto handler = std::move(i->second);
+  st.pending.erase(i);
+  if (doc.HasMember("error")) {
+    auto& err = doc["error"];
+    std::string text = err.IsObject() && err.HasMember("message")
+                           && err["message"].IsString()
+                         ? err["message"].GetString()
+                         : "CDP error";
+    return handler(failure(text));
+  }
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> writer{buf};
+  if (doc.HasMember("result"))
+    doc["result"].Accept(writer);
+  handler({true, doc.HasMember("result") ? buf.GetString() : "{}"});
+}
+
+std::string string_field(const std::string& json, const char* name) {
+  rapidjson::Document doc;
+  doc.Parse(json.c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember(name)
+      || !doc[name].IsString())
+    return {};
+  return doc[name].GetString();
+}
+
+/// A fresh browser context, a page in it, and a flat CDP session to it.
+caf::result<page_handle> open_page(self_ptr self) {
+  auto rp = self->make_response_promise<page_handle>();
+  auto fail = [rp](std::string why) mutable {
+    rp.deliver(page_handle{false, std::move(why), {}, {}, {}});
+  };
+  call(self, "", "Target.createBrowserContext", R"({"disposeOnDetach":true})",
+       [self, rp, fail](cdp_result made) mutable {
+         auto context = string_field(made.body, "browserContextId");
+         if (!made.ok || context.empty())
+           return fail("cannot create a browser context: " + made.body);
+         json_writer target;
+         target.begin_object()
+           .field("url", "about:blank")
+           .field("browserContextId", context)
+           .end_object();
+         call(self, "", "Target.createTarget", target.str(),
+              [self, rp, fail, context](cdp_result created) mutable {
+                auto target_id = string_field(created.body, "targetId");
+                if (!created.ok || target_id.empty())
+                  return fail("cannot create a page: " + created.body);
+                json_writer attach;
+                attach.begin_object()
+                  .field("targetId", target_id)
+                  .field("flatten", true)
+                  .end_object();
+                call(self, "", "Target.attachToTarget", attach.str(),
+                     [rp, fail, context, target_id](cdp_result attached) mutable {
+                       auto session = string_field(attached.body, "sessionId");
+                       if (!attached.ok || session.empty())
+                         return fail("cannot attach to the page: "
+                                     + attached.body);
+                       rp.deliver(page_handle{true, {}, context, target_id,
+                                              session});
+                     });
+              });
+       });
+  return rp;
+}
+
+} // namespace
+
+caf::behavior browser(caf::stateful_actor<browser_state>* self,
+                      browser_settings settings) {
+  self->state.settings = std::move(settings);
+  // Whatever ends the actor, Chromium goes with it. The hook may run after
+  // the state is gone, so it is given what it needs up front.
+  self->attach_functor([chromium = self->state.chromium] { chromium->stop(); });
+  return {
+    [self](cdp_call& request) -> caf::result<cdp_result> {
+      auto rp = self->make_response_promise<cdp_result>();
+      call(self, request.cdp_session, request.method, request.params_json,
+           [rp](cdp_result result) mutable { rp.deliver(std::move(result)); });
+      return rp;
+    },
+    [self](open_page_atom) { return open_page(self); },
+    [self](close_page_atom, std::string context_id) {
+      if (!self->state.chromium->process)
+        return;
+      json_writer params;
+      params.begin_object().field("browserContextId", context_id).end_object();
+      call(self, "", "Target.disposeBrowserContext", params.str(),
+           [](cdp_result) {});
+    },
+    [self](cdp_incoming& msg) { on_incoming(self, msg); },
+    [self](cdp_timeout_atom, std::uint64_t id) {
+      auto& st = self->state;
+      auto i = st.pending.find(id);
+      if (i == st.pending.end())
+        return;
+      auto handler = std::move(i->second);
+      st.pending.erase(i);
+      handler(failure("Chromium did not answer in time"));
+    },
+    [self](cdp_closed_atom, std::uint64_t generation) {
+      auto& st = self->state;
+      if (generation != st.generation)
+        return;
+      log(log_level::warn, "Chromium exited; it is started again on next use");
+      st.chromium->stop();
+      fail_pending(self, "Chromium exited");
+    },
+    [self](browser_pid_atom) -> std::int64_t {
+      auto& process = self->state.chromium->process;
+      return process ? process->pid : -1;
+    },
+  };
+}
+
+} // namespace agenttheo

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <caf/actor.hpp>
+#include <caf/behavior.hpp>
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include "browser/cdp_pipe.hpp"
+#include "browser/chromium_process.hpp"
+
+namespace agenttheo {
+
+struct browser_settings {
+  chromium_settings chromium;
+  /// Every CDP request fails after this long without a reply.
+  std::chrono::milliseconds request_timeout{30'000};
+  /// Requests sent before a freshly launched Chromium has answered anything
+  /// get at least this long: they include its start-up.
+  std::chrono::milliseconds startup_timeout{30'000};
+};
+
+/// The outcome of one CDP request: the `result` object, or why not.
+struct cdp_result {
+  bool ok = false;
+  /// The result's JSON when ok, else a sentence for people.
+  std::string body;
+};
+
+/// A session's own page: its browser context (cookies and storage apart from
+/// every other session's), its target, and the CDP session to talk to it.
+struct page_handle {
+  bool ok = false;
+  std::string error;
+  std::string context_id;
+  std::string target_id;
+  std::string cdp_session;
+};
+
+/// A launched Chromium and its pipe, shared with the actor's exit hook
+/// (which may run after the actor's state is gone).
+struct running_chromium {
+  std::optional<chromium_process> process;
+  std::unique_ptr<cdp_pipe> pipe;
+
+  /// Kills it (if running), joins the pipe, frees the profile.
+  void stop();
+};
+
+/// Owns one Chromium process and speaks CDP with it: request ids matched to
+/// replies, a timeout on every request. Launches Chromium on first use, and
+/// again after it died (failing what was in flight). Kills it when the actor
+/// exits, whatever the reason.
+struct browser_state {
+  using reply_handler = std::function<void(cdp_result)>;
+
+  browser_settings settings;
+  std::shared_ptr<running_chromium> chromium
+    = std::make_shared<running_chromium>();
+  /// Increments per launch, so messages from a dead browser are ignored.
+  std::uint64_t generation = 0;
+  /// The current Chromium has answered at least once.
+  bool ready = false;
+  std::uint64_t next_id = 1;
+  std::unordered_map<std::uint64_t, reply_handler> pending;
+  std::uint64_t launches = 0;
+
+  static inline const char* name = "browser";
+};
+
+caf::behavior browser(caf::stateful_actor<browser_state>* self,
+                      browser_settings settings);
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cdp_result& x) {
+  return f(caf::meta::type_name("cdp_result"), x.ok, x.body);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, page_handle& x) {
+  return f(caf::meta::type_name("page_handle"), x.ok, x.error, x.context_id,
+           x.target_id, x.cdp_session);
+}
+
+} // namespace agenttheo

@@ -1,0 +1,97 @@
+#include "browser/chromium_process.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace agenttheo {
+
+namespace {
+
+/// The child's half of the fork: only async-signal-safe calls until exec.
+[[noreturn]] void exec_child(int commands, int replies, char* const* argv) {
+  // CDP over pipes uses fd 3 for commands and fd 4 for replies.
+  dup2(commands, 3);
+  dup2(replies, 4);
+  for (int fd = 5; fd < 1024; ++fd)
+    close(fd);
+  int devnull = open("/dev/null", O_RDWR);
+  dup2(devnull, 0);
+  dup2(devnull, 1);
+  dup2(devnull, 2);
+  // Own process group, so kill_chromium can kill renderers too; and
+  // die with us if we die without cleaning up.
+  setpgid(0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  execv(argv[0], argv);
+  _exit(127);
+}
+
+} // namespace
+
+std::variant<chromium_process, std::string>
+launch_chromium(const chromium_settings& settings) {
+  if (access(settings.path.c_str(), X_OK) != 0)
+    return "cannot run " + settings.path + ": " + std::strerror(errno);
+  char profile[] = "/tmp/agenttheo-chromium-XXXXXX";
+  if (!mkdtemp(profile))
+    return std::string{"cannot create a profile directory: "}
+           + std::strerror(errno);
+  std::vector<std::string> args{settings.path};
+  args.insert(args.end(), settings.flags.begin(), settings.flags.end());
+  args.push_back("--remote-debugging-pipe");
+  args.push_back(std::string{"--user-data-dir="} + profile);
+  args.push_back("about:blank");
+  std::vector<char*> argv;
+  for (auto& arg : args)
+    argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  int commands[2];
+  int replies[2];
+  if (pipe2(commands, O_CLOEXEC) != 0 || pipe2(replies, O_CLOEXEC) != 0)
+    return std::string{"pipe: "} + std::strerror(errno);
+  pid_t pid = fork();
+  if (pid < 0)
+    return std::string{"fork: "} + std::strerror(errno);
+  if (pid == 0)
+    exec_child(commands[0], replies[1], argv.data());
+  close(commands[0]);
+  close(replies[1]);
+  chromium_process process;
+  process.pid = pid;
+  process.to_browser = commands[1];
+  process.from_browser = replies[0];
+  process.profile_dir = profile;
+  return process;
+}
+
+void kill_chromium(chromium_process& process) {
+  if (process.pid > 0) {
+    kill(-process.pid, SIGKILL);
+    kill(process.pid, SIGKILL);
+    waitpid(process.pid, nullptr, 0);
+    process.pid = -1;
+  }
+}
+
+void release_chromium(chromium_process& process) {
+  if (process.to_browser >= 0)
+    close(process.to_browser);
+  if (process.from_browser >= 0)
+    close(process.from_browser);
+  process.to_browser = process.from_browser = -1;
+  if (!process.profile_dir.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(process.profile_dir, ignored);
+    process.profile_dir.clear();
+  }
+}
+
+} // namespace agenttheo

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace agenttheo {
+
+/// How to start the browser.
+struct chromium_settings {
+  std::string path = "/usr/bin/chromium";
+  /// What this machine needs headless Chromium to run with (see
+  /// DEVELOPERS.md): no sandbox as root, no GPU, no calls home.
+  std::vector<std::string> flags = {
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-dev-shm-usage", "--mute-audio",
+    "--hide-scrollbars",
+  };
+};
+
+/// A running Chromium speaking CDP over `--remote-debugging-pipe`: we write
+/// NUL-terminated JSON to `to_browser` and read it from `from_browser`.
+struct chromium_process {
+  pid_t pid = -1;
+  int to_browser = -1;
+  int from_browser = -1;
+  std::string profile_dir;
+};
+
+/// Starts Chromium in its own process group, with a fresh profile, set to be
+/// killed if the thread that started it dies. Returns an error message on
+/// failure.
+std::variant<chromium_process, std::string>
+launch_chromium(const chromium_settings& settings);
+
+/// Kills the whole process group and reaps it. Its pipe ends then read EOF,
+/// which is what stops a reader blocked on them.
+void kill_chromium(chromium_process& process);
+
+/// After kill_chromium, once nothing reads or writes the pipes any more:
+/// closes our ends and removes the profile.
+void release_chromium(chromium_process& process);
+
+} // namespace agenttheo

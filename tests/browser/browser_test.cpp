@@ -1,0 +1,214 @@
+#define CAF_SUITE browser
+
+#include "actors/browser.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <caf/all.hpp>
+#include <caf/test/unit_test.hpp>
+
+#include <rapidjson/document.h>
+
+#include "messages/message_types.hpp"
+#include "messages/messages.hpp"
+
+using namespace agenttheo;
+using namespace std::chrono_literals;
+
+namespace {
+
+caf::actor_system_config& configured(caf::actor_system_config& cfg) {
+  add_message_types(cfg);
+  return cfg;
+}
+
+// Real Chromium, real actor system: no deterministic scheduler here.
+struct fixture {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{configured(cfg)};
+  caf::scoped_actor self{sys};
+  caf::actor brw;
+
+  explicit fixture(std::chrono::milliseconds timeout = 30s) {
+    browser_settings settings;
+    settings.request_timeout = timeout;
+    brw = sys.spawn(browser, settings);
+  }
+
+  ~fixture() {
+    self->send_exit(brw, caf::exit_reason::user_shutdown);
+    self->wait_for(brw);
+  }
+
+  page_handle open() {
+    page_handle result;
+    self->request(brw, 60s, open_page_atom::value)
+      .receive([&](page_handle& h) { result = std::move(h); },
+               [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+    return result;
+  }
+
+  cdp_result call(const std::string& session, const std::string& method,
+                  const std::string& params = "{}") {
+    cdp_result result;
+    self->request(brw, 60s, cdp_call{session, method, params})
+      .receive([&](cdp_result& r) { result = std::move(r); },
+               [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+    return result;
+  }
+
+  /// `expression` evaluated in the page, as a string.
+  std::string eval(const std::string& session, const std::string& expression) {
+    auto r = call(session, "Runtime.evaluate",
+                  R"({"expression":")" + expression + R"(","returnByValue":true})");
+    CAF_REQUIRE(r.ok);
+    rapidjson::Document doc;
+    doc.Parse(r.body.c_str());
+    auto& value = doc["result"]["value"];
+    return value.IsString() ? value.GetString() : "";
+  }
+
+  std::int64_t pid() {
+    std::int64_t result = -1;
+    self->request(brw, 10s, browser_pid_atom::value)
+      .receive([&](std::int64_t p) { result = p; },
+               [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+    return result;
+  }
+};
+
+/// An evaluation Chromium never answers.
+const std::string never_resolves
+  = R"js({"expression":"new Promise(() => {})","awaitPromise":true})js";
+
+/// Live (not zombie) processes whose process group is `group`.
+int live_members(std::int64_t group) {
+  int count = 0;
+  for (auto& entry : std::filesystem::directory_iterator{"/proc"}) {
+    std::ifstream stat{entry.path() / "stat"};
+    std::string line;
+    if (!std::getline(stat, line))
+      continue;
+    // pid (comm) state ppid pgrp ...; comm may hold spaces, so cut after ')'.
+    std::istringstream rest{line.substr(line.rfind(')') + 2)};
+    char state = 0;
+    long ppid = 0, pgrp = 0;
+    rest >> state >> ppid >> pgrp;
+    if (pgrp == group && state != 'Z' && state != 'X')
+      ++count;
+  }
+  return count;
+}
+
+/// Waits a little for SIGKILL to take effect everywhere.
+bool all_gone(std::int64_t group) {
+  for (int i = 0; i < 100; ++i) {
+    if (live_members(group) == 0)
+      return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+bool alive(std::int64_t pid) {
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
+}
+
+} // namespace
+
+CAF_TEST(a page in its own context loads and answers) {
+  fixture f;
+  auto page = f.open();
+  CAF_REQUIRE(page.ok);
+  CAF_CHECK(!page.context_id.empty());
+  CAF_CHECK(!page.cdp_session.empty());
+  auto nav = f.call(page.cdp_session, "Page.navigate",
+                    R"({"url":"data:text/html,<title>Hello CDP</title><p>hi</p>"})");
+  CAF_REQUIRE(nav.ok);
+  std::string title;
+  for (int i = 0; i < 100 && title != "Hello CDP"; ++i) {
+    title = f.eval(page.cdp_session, "document.title");
+    std::this_thread::sleep_for(20ms);
+  }
+  CAF_CHECK_EQUAL(title, "Hello CDP");
+  auto bad = f.call(page.cdp_session, "No.suchMethod");
+  CAF_CHECK(!bad.ok);
+  CAF_CHECK_NOT_EQUAL(bad.body.find("wasn't found"), std::string::npos);
+}
+
+CAF_TEST(browser contexts keep cookies apart) {
+  fixture f;
+  auto a = f.open();
+  auto b = f.open();
+  CAF_REQUIRE(a.ok && b.ok);
+  CAF_CHECK_NOT_EQUAL(a.context_id, b.context_id);
+  auto set = f.call(a.cdp_session, "Network.setCookie",
+                    R"({"name":"who","value":"a","url":"http://isolation.test/"})");
+  CAF_REQUIRE(set.ok);
+  auto count = [&](const page_handle& p) {
+    auto r = f.call(p.cdp_session, "Network.getCookies",
+                    R"({"urls":["http://isolation.test/"]})");
+    CAF_REQUIRE(r.ok);
+    rapidjson::Document doc;
+    doc.Parse(r.body.c_str());
+    return doc["cookies"].Size();
+  };
+  CAF_CHECK_EQUAL(count(a), 1u);
+  CAF_CHECK_EQUAL(count(b), 0u);
+}
+
+CAF_TEST(a request without an answer times out) {
+  fixture f{500ms};
+  auto page = f.open();
+  CAF_REQUIRE(page.ok);
+  auto started = std::chrono::steady_clock::now();
+  auto r = f.call(page.cdp_session, "Runtime.evaluate",
+                  never_resolves);
+  CAF_CHECK(!r.ok);
+  CAF_CHECK_EQUAL(r.body, "Chromium did not answer in time");
+  CAF_CHECK_LESS(std::chrono::steady_clock::now() - started, 5s);
+}
+
+CAF_TEST(a killed Chromium fails what is in flight and starts again) {
+  fixture f;
+  auto page = f.open();
+  CAF_REQUIRE(page.ok);
+  auto first = f.pid();
+  CAF_REQUIRE_GREATER(first, 0);
+  auto pending = f.self->request(
+    f.brw, 30s,
+    cdp_call{page.cdp_session, "Runtime.evaluate",
+             never_resolves});
+  std::this_thread::sleep_for(200ms);
+  ::kill(static_cast<pid_t>(first), SIGKILL);
+  cdp_result in_flight;
+  pending.receive([&](cdp_result& r) { in_flight = std::move(r); },
+                  [&](caf::error& err) { CAF_FAIL(f.sys.render(err)); });
+  CAF_CHECK(!in_flight.ok);
+  CAF_CHECK_EQUAL(in_flight.body, "Chromium exited");
+  auto again = f.open();
+  CAF_REQUIRE(again.ok);
+  auto second = f.pid();
+  CAF_CHECK_GREATER(second, 0);
+  CAF_CHECK_NOT_EQUAL(second, first);
+  CAF_CHECK(!alive(first));
+}
+
+CAF_TEST(no Chromium outlives the browser actor) {
+  std::int64_t pid = -1;
+  {
+    fixture f;
+    CAF_REQUIRE(f.open().ok);
+    pid = f.pid();
+    CAF_REQUIRE_GREATER(pid, 0);
+  }
+  CAF_CHECK(!alive(pid));
+  // Nor any process of its group (renderers, zygote).
+  CAF_CHECK(all_gone(pid));
+}
