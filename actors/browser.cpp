@@ -93,15 +93,36 @@ void call(self_ptr self, const std::string& cdp_session,
   self->delayed_send(self, timeout, cdp_timeout_atom::value, id);
 }
 
+std::string to_json(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> writer{buf};
+  value.Accept(writer);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+/// An event goes to the page listening on its session, if any.
+void route_event(self_ptr self, const rapidjson::Document& doc) {
+  if (!doc.HasMember("sessionId") || !doc["sessionId"].IsString()
+      || !doc.HasMember("method") || !doc["method"].IsString())
+    return;
+  auto i = self->state.listeners.find(doc["sessionId"].GetString());
+  if (i == self->state.listeners.end())
+    return;
+  self->send(i->second,
+             cdp_event{doc["method"].GetString(),
+                       doc.HasMember("params") ? to_json(doc["params"]) : "{}"});
+}
+
 void on_incoming(self_ptr self, const cdp_incoming& msg) {
   auto& st = self->state;
   if (msg.generation != st.generation)
     return;
   rapidjson::Document doc;
   doc.Parse(msg.json.c_str(), msg.json.size());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("id")
-      || !doc["id"].IsUint64())
-    return; // events (no id) are not routed yet
+  if (doc.HasParseError() || !doc.IsObject())
+    return;
+  if (!doc.HasMember("id") || !doc["id"].IsUint64())
+    return route_event(self, doc);
   st.ready = true;
   auto i = st.pending.find(doc["id"].GetUint64());
   if (i == st.pending.end())
@@ -116,11 +137,7 @@ void on_incoming(self_ptr self, const cdp_incoming& msg) {
                          : "CDP error";
     return handler(failure(text));
   }
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> writer{buf};
-  if (doc.HasMember("result"))
-    doc["result"].Accept(writer);
-  handler({true, doc.HasMember("result") ? buf.GetString() : "{}"});
+  handler({true, doc.HasMember("result") ? to_json(doc["result"]) : "{}"});
 }
 
 std::string string_field(const std::string& json, const char* name) {
@@ -188,7 +205,8 @@ caf::behavior browser(caf::stateful_actor<browser_state>* self,
       return rp;
     },
     [self](open_page_atom) { return open_page(self); },
-    [self](close_page_atom, std::string context_id) {
+    [self](close_page_atom, std::string context_id, std::string cdp_session) {
+      self->state.listeners.erase(cdp_session);
       if (!self->state.chromium->process)
         return;
       json_writer params;
@@ -197,6 +215,9 @@ caf::behavior browser(caf::stateful_actor<browser_state>* self,
            [](cdp_result) {});
     },
     [self](cdp_incoming& msg) { on_incoming(self, msg); },
+    [self](listen_atom, std::string cdp_session, caf::actor page) {
+      self->state.listeners[cdp_session] = page;
+    },
     [self](cdp_timeout_atom, std::uint64_t id) {
       auto& st = self->state;
       auto i = st.pending.find(id);
@@ -213,6 +234,9 @@ caf::behavior browser(caf::stateful_actor<browser_state>* self,
       log(log_level::warn, "Chromium exited; it is started again on next use");
       st.chromium->stop();
       fail_pending(self, "Chromium exited");
+      for (auto& [session, page] : st.listeners)
+        self->send(page, browser_lost_atom::value);
+      st.listeners.clear();
     },
     [self](browser_pid_atom) -> std::int64_t {
       auto& process = self->state.chromium->process;

@@ -55,7 +55,9 @@ struct running_chromium {
 };
 
 /// Owns one Chromium process and speaks CDP with it: request ids matched to
-/// replies, a timeout on every request. Launches Chromium on first use, and
+/// replies, a timeout on every request, events routed by `sessionId` to the
+/// page listening on it (`listen_atom`), and `browser_lost_atom` to every
+/// listener when Chromium dies. Launches Chromium on first use, and
 /// again after it died (failing what was in flight). Kills it when the actor
 /// exits, whatever the reason.
 struct browser_state {
@@ -70,6 +72,8 @@ struct browser_state {
   bool ready = false;
   std::uint64_t next_id = 1;
   std::unordered_map<std::uint64_t, reply_handler> pending;
+  /// Pages listening for the events of their CDP session.
+  std::unordered_map<std::string, caf::actor> listeners;
   std::uint64_t launches = 0;
 
   static inline const char* name = "browser";

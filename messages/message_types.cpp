@@ -3,6 +3,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include "actors/browser.hpp"
+#include "actors/page.hpp"
 #include "messages/messages.hpp"
 
 namespace agenttheo {
@@ -28,8 +29,11 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<run_forgotten>("agenttheo.run_forgotten")
     .add_message_type<cdp_call>("agenttheo.cdp_call")
     .add_message_type<cdp_incoming>("agenttheo.cdp_incoming")
+    .add_message_type<cdp_event>("agenttheo.cdp_event")
     .add_message_type<cdp_result>("agenttheo.cdp_result")
-    .add_message_type<page_handle>("agenttheo.page_handle");
+    .add_message_type<page_handle>("agenttheo.page_handle")
+    .add_message_type<tool_request>("agenttheo.tool_request")
+    .add_message_type<tool_result>("agenttheo.tool_result");
 }
 
 } // namespace agenttheo

@@ -34,6 +34,8 @@ using close_page_atom = caf::atom_constant<caf::atom("close_page")>;
 using cdp_timeout_atom = caf::atom_constant<caf::atom("cdp_tmo")>;
 using cdp_closed_atom = caf::atom_constant<caf::atom("cdp_closed")>;
 using browser_pid_atom = caf::atom_constant<caf::atom("brw_pid")>;
+using listen_atom = caf::atom_constant<caf::atom("cdp_listen")>;
+using browser_lost_atom = caf::atom_constant<caf::atom("brw_lost")>;
 
 // -- connection <-> manager <-> session --------------------------------------
 
@@ -139,6 +141,12 @@ struct llm_failed {
 /// Answered with a `cdp_result`.
 struct cdp_call {
   std::string cdp_session;
+  std::string method;
+  std::string params_json;
+};
+
+/// A CDP event for the page that listens on its session.
+struct cdp_event {
   std::string method;
   std::string params_json;
 };
@@ -249,6 +257,11 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cdp_call& x) {
   return f(caf::meta::type_name("cdp_call"), x.cdp_session, x.method,
            x.params_json);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cdp_event& x) {
+  return f(caf::meta::type_name("cdp_event"), x.method, x.params_json);
 }
 
 template <class Inspector>

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/behavior.hpp>
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/response_promise.hpp>
+
+#include "actors/browser.hpp"
+#include "browser/navigation_policy.hpp"
+
+namespace agenttheo {
+
+/// One tool invocation, as the model asked for it.
+struct tool_request {
+  std::string name;
+  std::string arguments_json;
+};
+
+/// What a tool did: its output for the model (bounded), and a screenshot
+/// when it took one.
+struct tool_result {
+  bool ok = false;
+  std::string output;
+  std::string image_base64;
+  std::string url;
+};
+
+struct page_settings {
+  navigation_policy policy;
+  /// Longest tool output handed back (to the model and into events).
+  std::size_t max_output = 8000;
+  /// A navigation that has not fired `load` by then is reported as such.
+  std::chrono::milliseconds load_timeout{15'000};
+  std::chrono::milliseconds cdp_timeout{30'000};
+};
+
+/// A session's page: its own browser context, opened on first use, closed
+/// when the actor exits. Runs tools one at a time, in arrival order.
+struct page_state {
+  caf::actor browser;
+  page_settings settings;
+  /// Shared with the exit hook, which closes the context.
+  std::shared_ptr<page_handle> handle = std::make_shared<page_handle>();
+  struct queued {
+    tool_request request;
+    caf::typed_response_promise<tool_result> promise;
+  };
+  std::deque<queued> queue;
+  bool busy = false;
+  /// Runs when the page fires `load` (or the load timeout passes).
+  std::function<void(bool loaded)> on_load;
+  std::uint64_t load_generation = 0;
+  std::vector<std::string> dialogs;
+
+  static inline const char* name = "page";
+};
+
+caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
+                   page_settings settings);
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_request& x) {
+  return f(caf::meta::type_name("tool_request"), x.name, x.arguments_json);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_result& x) {
+  return f(caf::meta::type_name("tool_result"), x.ok, x.output, x.image_base64,
+           x.url);
+}
+
+} // namespace agenttheo

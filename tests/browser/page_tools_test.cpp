@@ -1,0 +1,196 @@
+#define CAF_SUITE page_tools
+
+#include "actors/page.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <csignal>
+#include <memory>
+#include <thread>
+
+#include <unistd.h>
+
+#include <caf/all.hpp>
+#include <caf/test/unit_test.hpp>
+
+#include "messages/message_types.hpp"
+#include "messages/messages.hpp"
+
+using namespace agenttheo;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// tests/browser/page_server.py in a child process, for the test's life.
+struct page_server {
+  FILE* pipe = nullptr;
+  int port = 0;
+
+  page_server() {
+    pipe = popen("exec /usr/bin/python3 " AGENTTHEO_TEST_DIR "/page_server.py", "r");
+    CAF_REQUIRE(pipe != nullptr);
+    CAF_REQUIRE(std::fscanf(pipe, "%d", &port) == 1);
+  }
+
+  ~page_server() {
+    // popen's child: closing the pipe waits for it, so stop it first.
+    std::system(("pkill -f 'page_server.py' -P " + std::to_string(getpid())).c_str());
+    pclose(pipe);
+  }
+
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port) + "/" + path;
+  }
+};
+
+caf::actor_system_config& configured(caf::actor_system_config& cfg) {
+  add_message_types(cfg);
+  return cfg;
+}
+
+struct fixture {
+  page_server pages;
+  caf::actor_system_config cfg;
+  caf::actor_system sys{configured(cfg)};
+  caf::scoped_actor self{sys};
+  caf::actor brw = sys.spawn(browser, browser_settings{});
+  caf::actor pg;
+
+  fixture() {
+    page_settings settings;
+    settings.load_timeout = 1500ms;
+    pg = sys.spawn(page, brw, settings);
+  }
+
+  ~fixture() {
+    self->send_exit(pg, caf::exit_reason::user_shutdown);
+    self->wait_for(pg);
+    self->send_exit(brw, caf::exit_reason::user_shutdown);
+    self->wait_for(brw);
+  }
+
+  tool_result tool(const std::string& name, const std::string& args = "{}") {
+    tool_result result;
+    self->request(pg, 60s, tool_request{name, args})
+      .receive([&](tool_result& r) { result = std::move(r); },
+               [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+    return result;
+  }
+
+  tool_result open(const std::string& path) {
+    return tool("navigate_to", R"({"url":")" + pages.url(path) + R"("})");
+  }
+};
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(page_tool_tests, fixture)
+
+CAF_TEST(navigation reading and history) {
+  auto opened = open("index.html");
+  CAF_REQUIRE(opened.ok);
+  CAF_CHECK(contains(opened.output, "\"AgentTheo test page\""));
+  CAF_CHECK_EQUAL(tool("get_title").output, "AgentTheo test page");
+  auto text = tool("get_page_text");
+  CAF_CHECK(text.ok && contains(text.output, "Nothing clicked yet."));
+  auto links = tool("get_links");
+  CAF_CHECK(contains(links.output, "Open the form -> " + pages.url("form.html")));
+  auto elements = tool("get_interactive_elements");
+  CAF_CHECK(contains(elements.output, "[1] button \"Press me\""));
+  CAF_CHECK(contains(elements.output, "a \"About us\""));
+  auto about = tool("click", R"({"target":"About us"})");
+  CAF_CHECK(about.ok);
+  CAF_CHECK(tool("wait_for", R"({"text":"drives this page"})").ok);
+  CAF_CHECK_EQUAL(tool("get_title").output, "About");
+  auto back = tool("go_back");
+  CAF_CHECK(back.ok);
+  CAF_CHECK(contains(back.output, "AgentTheo test page"));
+  auto again = tool("reload");
+  CAF_CHECK(again.ok && contains(again.output, "reloaded"));
+}
+
+CAF_TEST(click by number selector and text) {
+  CAF_REQUIRE(open("index.html").ok);
+  tool("get_interactive_elements");
+  auto by_number = tool("click", R"({"target":"1"})");
+  CAF_CHECK(by_number.ok);
+  CAF_CHECK(contains(tool("get_page_text").output, "The button was clicked."));
+  CAF_CHECK(tool("click", R"({"target":"#go"})").ok);
+  auto missing = tool("click", R"({"target":"No such thing"})");
+  CAF_CHECK(!missing.ok);
+  CAF_CHECK(contains(missing.output, "no element matches"));
+}
+
+CAF_TEST(typing into a labelled field and submitting) {
+  CAF_REQUIRE(open("form.html").ok);
+  auto typed = tool("type_text", R"({"target":"Name","text":"Ada","submit":true})");
+  CAF_CHECK(typed.ok);
+  CAF_CHECK(contains(typed.output, "typed \"Ada\" into input#name"));
+  auto seen = tool("wait_for", R"({"text":"Hello, Ada","timeout_ms":3000})");
+  CAF_CHECK(seen.ok);
+  auto scrolled = tool("scroll", R"({"direction":"down"})");
+  CAF_CHECK(scrolled.ok);
+  CAF_CHECK(tool("press_key", R"({"key":"Tab"})").ok);
+  CAF_CHECK(!tool("press_key", R"({"key":"Hyper"})").ok);
+  auto late = tool("wait_for", R"({"selector":"#never","timeout_ms":200})");
+  CAF_CHECK(!late.ok);
+}
+
+CAF_TEST(an alert is dismissed and reported) {
+  CAF_REQUIRE(open("index.html").ok);
+  auto warned = tool("click", R"({"target":"Warn me"})");
+  CAF_CHECK(warned.ok);
+  CAF_CHECK(contains(warned.output, "dismissed a dialog: \"careful now\""));
+  CAF_CHECK(contains(tool("get_page_text").output, "Alert closed."));
+}
+
+CAF_TEST(slow and never finishing pages) {
+  auto slow = open("slow");
+  CAF_CHECK(slow.ok);
+  CAF_CHECK(contains(slow.output, "\"Slow page\""));
+  CAF_CHECK(!contains(slow.output, "still loading"));
+  auto never = open("never");
+  CAF_CHECK(never.ok);
+  CAF_CHECK(contains(never.output, "still loading"));
+  CAF_CHECK_EQUAL(tool("get_title").output, "Never done");
+}
+
+CAF_TEST(the navigation policy refuses forbidden targets) {
+  for (auto* url : {"file:///etc/passwd", "chrome://settings", "javascript:alert(1)",
+                    "data:text/html,hi", "http://169.254.169.254/latest/meta-data/"}) {
+    auto r = tool("navigate_to", std::string{R"({"url":")"} + url + R"("})");
+    CAF_CHECK(!r.ok);
+    CAF_CHECK(contains(r.output, "refused"));
+  }
+}
+
+CAF_TEST(screenshots are JPEG and unknown tools fail) {
+  CAF_REQUIRE(open("index.html").ok);
+  auto shot = tool("take_screenshot");
+  CAF_REQUIRE(shot.ok);
+  CAF_CHECK_EQUAL(shot.image_base64.rfind("/9j/", 0), 0u);
+  CAF_CHECK_EQUAL(shot.url, pages.url("index.html"));
+  auto nope = tool("fly_away");
+  CAF_CHECK(!nope.ok);
+  CAF_CHECK_EQUAL(nope.output, "unknown tool fly_away");
+}
+
+CAF_TEST(after Chromium dies the next tool gets a fresh page) {
+  CAF_REQUIRE(open("index.html").ok);
+  std::int64_t pid = -1;
+  self->request(brw, 10s, browser_pid_atom::value)
+    .receive([&](std::int64_t p) { pid = p; },
+             [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+  CAF_REQUIRE_GREATER(pid, 0);
+  ::kill(static_cast<pid_t>(pid), SIGKILL);
+  std::this_thread::sleep_for(300ms);
+  auto after = open("about.html");
+  CAF_CHECK(after.ok);
+  CAF_CHECK_EQUAL(tool("get_title").output, "About");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
