@@ -149,10 +149,11 @@ std::string string_field(const std::string& json, const char* name) {
   return doc[name].GetString();
 }
 
-/// A fresh browser context, a page in it, and a flat CDP session to it.
-caf::result<page_handle> open_page(self_ptr self) {
-  auto rp = self->make_response_promise<page_handle>();
-  auto fail = [rp](std::string why) mutable {
+/// A fresh browser context, a page in it, and a flat CDP session to it,
+/// delivered to `rp`. The context slot is already counted.
+void open_page_into(self_ptr self, caf::typed_response_promise<page_handle> rp) {
+  auto fail = [self, rp](std::string why) mutable {
+    --self->state.opening;
     rp.deliver(page_handle{false, std::move(why), {}, {}, {}});
   };
   call(self, "", "Target.createBrowserContext", R"({"disposeOnDetach":true})",
@@ -176,17 +177,53 @@ caf::result<page_handle> open_page(self_ptr self) {
                   .field("flatten", true)
                   .end_object();
                 call(self, "", "Target.attachToTarget", attach.str(),
-                     [rp, fail, context, target_id](cdp_result attached) mutable {
+                     [self, rp, fail, context, target_id](cdp_result attached) mutable {
                        auto session = string_field(attached.body, "sessionId");
                        if (!attached.ok || session.empty())
                          return fail("cannot attach to the page: "
                                      + attached.body);
+                       --self->state.opening;
+                       self->state.live_contexts.insert(context);
                        rp.deliver(page_handle{true, {}, context, target_id,
                                               session});
                      });
               });
        });
+}
+
+bool full(const browser_state& st) {
+  return st.settings.max_contexts > 0
+         && st.live_contexts.size() + st.opening >= st.settings.max_contexts;
+}
+
+caf::result<page_handle> open_page(self_ptr self) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<page_handle>();
+  if (full(st)) {
+    if (!st.settings.wait_when_full) {
+      rp.deliver(page_handle{false,
+                             "all " + std::to_string(st.settings.max_contexts)
+                               + " browser contexts are in use",
+                             {}, {}, {}});
+      return rp;
+    }
+    st.waiting.push_back(rp);
+    return rp;
+  }
+  ++st.opening;
+  open_page_into(self, rp);
   return rp;
+}
+
+/// A context closed (or all did): hand free slots to waiting requests.
+void serve_waiting(self_ptr self) {
+  auto& st = self->state;
+  while (!st.waiting.empty() && !full(st)) {
+    auto rp = st.waiting.front();
+    st.waiting.pop_front();
+    ++st.opening;
+    open_page_into(self, rp);
+  }
 }
 
 } // namespace
@@ -206,13 +243,17 @@ caf::behavior browser(caf::stateful_actor<browser_state>* self,
     },
     [self](open_page_atom) { return open_page(self); },
     [self](close_page_atom, std::string context_id, std::string cdp_session) {
-      self->state.listeners.erase(cdp_session);
-      if (!self->state.chromium->process)
-        return;
-      json_writer params;
-      params.begin_object().field("browserContextId", context_id).end_object();
-      call(self, "", "Target.disposeBrowserContext", params.str(),
-           [](cdp_result) {});
+      auto& st = self->state;
+      st.listeners.erase(cdp_session);
+      if (st.live_contexts.erase(context_id) == 0)
+        return; // its Chromium died; the slot was freed then
+      if (st.chromium->process) {
+        json_writer params;
+        params.begin_object().field("browserContextId", context_id).end_object();
+        call(self, "", "Target.disposeBrowserContext", params.str(),
+             [](cdp_result) {});
+      }
+      serve_waiting(self);
     },
     [self](cdp_incoming& msg) { on_incoming(self, msg); },
     [self](listen_atom, std::string cdp_session, caf::actor page) {
@@ -237,6 +278,8 @@ caf::behavior browser(caf::stateful_actor<browser_state>* self,
       for (auto& [session, page] : st.listeners)
         self->send(page, browser_lost_atom::value);
       st.listeners.clear();
+      st.live_contexts.clear();
+      serve_waiting(self);
     },
     [self](browser_pid_atom) -> std::int64_t {
       auto& process = self->state.chromium->process;

@@ -6,12 +6,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <deque>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <caf/actor.hpp>
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
+#include <caf/typed_response_promise.hpp>
 
 #include "browser/cdp_pipe.hpp"
 #include "browser/chromium_process.hpp"
@@ -25,6 +28,11 @@ struct browser_settings {
   /// Requests sent before a freshly launched Chromium has answered anything
   /// get at least this long: they include its start-up.
   std::chrono::milliseconds startup_timeout{30'000};
+  /// Live browser contexts (one per session that uses the browser).
+  std::size_t max_contexts = 16;
+  /// Past the maximum, `open_page` waits for a context to close (true) or
+  /// is refused at once (false).
+  bool wait_when_full = true;
 };
 
 /// The outcome of one CDP request: the `result` object, or why not.
@@ -74,6 +82,11 @@ struct browser_state {
   std::unordered_map<std::uint64_t, reply_handler> pending;
   /// Pages listening for the events of their CDP session.
   std::unordered_map<std::string, caf::actor> listeners;
+  /// Contexts open now, by id; with `opening`, what `max_contexts` bounds.
+  std::unordered_set<std::string> live_contexts;
+  std::size_t opening = 0;
+  /// `open_page` requests waiting for a free context, oldest first.
+  std::deque<caf::typed_response_promise<page_handle>> waiting;
   std::uint64_t launches = 0;
 
   static inline const char* name = "browser";

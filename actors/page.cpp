@@ -18,6 +18,10 @@ using self_ptr = caf::stateful_actor<page_state>*;
 using done_fn = std::function<void(tool_result)>;
 
 using load_timeout_atom = caf::atom_constant<caf::atom("load_tmo")>;
+using settle_atom = caf::atom_constant<caf::atom("settle")>;
+
+/// How long an action (click, key) may take to start a navigation.
+constexpr auto settle_time = std::chrono::milliseconds{150};
 
 constexpr std::size_t max_elements = 200;
 constexpr std::size_t max_links = 100;
@@ -127,6 +131,34 @@ void eval_outcome(self_ptr self, const std::string& expression, done_fn done) {
       return done(fail("unexpected script result"));
     done({doc["ok"].GetBool(), doc["output"].GetString(), {}, {}});
   });
+}
+
+/// Calls `then` once the page is not loading (or the load timeout passed).
+void when_idle(self_ptr self, std::function<void(bool loaded)> then) {
+  auto& st = self->state;
+  if (!st.loading)
+    return then(true);
+  st.on_load = std::move(then);
+  self->delayed_send(self, st.settings.load_timeout, load_timeout_atom::value,
+                     ++st.load_generation);
+}
+
+/// After an action that may navigate (a click, a key): give it a moment to
+/// start loading, and if it did, wait for the new page, so the next tool
+/// never runs against a document being torn down.
+done_fn settled(self_ptr self, done_fn done) {
+  return [self, done](tool_result result) {
+    auto& st = self->state;
+    st.after_settle = [self, done, result]() mutable {
+      when_idle(self, [done, result](bool loaded) mutable {
+        if (!loaded)
+          result.output += " (the page it led to is still loading)";
+        done(std::move(result));
+      });
+    };
+    self->delayed_send(self, settle_time, settle_atom::value,
+                       ++st.settle_generation);
+  };
 }
 
 /// Runs `start` (which begins a navigation), then waits for the page's load
@@ -260,7 +292,7 @@ void run_tool(self_ptr self, const tool_request& req, done_fn done) {
     return eval_outcome(self,
                         page_scripts::call(page_scripts::click,
                                            quoted(string_arg(args, "target"))),
-                        done);
+                        settled(self, done));
   if (name == "type_text") {
     auto text = string_arg(args, "text");
     auto submit = bool_arg(args, "submit");
@@ -279,16 +311,18 @@ void run_tool(self_ptr self, const tool_request& req, done_fn done) {
                                 {}, {}};
               if (!submit)
                 return done(typed);
-              press(self, "Enter", [typed, done](tool_result pressed) {
-                done(pressed.ok ? tool_result{true, typed.output + " and submitted",
+              press(self, "Enter", [self, typed, done](tool_result pressed) {
+                auto result = pressed.ok
+                                ? tool_result{true, typed.output + " and submitted",
                                               {}, {}}
-                                : pressed);
+                                : pressed;
+                settled(self, done)(std::move(result));
               });
             });
       });
   }
   if (name == "press_key")
-    return press(self, string_arg(args, "key"), done);
+    return press(self, string_arg(args, "key"), settled(self, done));
   if (name == "scroll") {
     json_writer arg;
     arg.begin_object()
@@ -405,7 +439,11 @@ void pump(self_ptr self) {
                    finish](std::string error) mutable {
     if (!error.empty())
       return finish(fail(error));
-    run_tool(self, request, finish);
+    // A navigation still under way (started by a page's own script, say)
+    // finishes before the next tool looks at the page.
+    when_idle(self, [self, request, finish](bool) mutable {
+      run_tool(self, request, finish);
+    });
   });
 }
 
@@ -431,10 +469,20 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
     },
     [self](cdp_event& ev) {
       auto& st = self->state;
-      if (ev.method == "Page.loadEventFired" && st.on_load) {
-        auto on_load = std::move(st.on_load);
-        st.on_load = nullptr;
-        on_load(true);
+      if (ev.method == "Page.frameStartedLoading") {
+        // The main frame's id is its target's id.
+        rapidjson::Document doc;
+        doc.Parse(ev.params_json.c_str());
+        if (doc.IsObject() && doc.HasMember("frameId") && doc["frameId"].IsString()
+            && st.handle->target_id == doc["frameId"].GetString())
+          st.loading = true;
+      } else if (ev.method == "Page.loadEventFired") {
+        st.loading = false;
+        if (st.on_load) {
+          auto on_load = std::move(st.on_load);
+          st.on_load = nullptr;
+          on_load(true);
+        }
       } else if (ev.method == "Page.javascriptDialogOpening") {
         // An open alert blocks every script in the page: dismiss it.
         rapidjson::Document doc;
@@ -453,9 +501,18 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
       st.on_load = nullptr;
       on_load(false);
     },
+    [self](settle_atom, std::uint64_t generation) {
+      auto& st = self->state;
+      if (generation != st.settle_generation || !st.after_settle)
+        return;
+      auto next = std::move(st.after_settle);
+      st.after_settle = nullptr;
+      next();
+    },
     [self](browser_lost_atom) {
       // Chromium died; the next tool opens a fresh context.
       *self->state.handle = page_handle{};
+      self->state.loading = false;
     },
   };
 }

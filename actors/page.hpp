@@ -59,6 +59,11 @@ struct page_state {
   /// Runs when the page fires `load` (or the load timeout passes).
   std::function<void(bool loaded)> on_load;
   std::uint64_t load_generation = 0;
+  /// The main frame started loading and has not fired `load` yet.
+  bool loading = false;
+  /// Runs when an action's settle time is over.
+  std::function<void()> after_settle;
+  std::uint64_t settle_generation = 0;
   std::vector<std::string> dialogs;
 
   static inline const char* name = "page";

@@ -158,6 +158,29 @@ struct cdp_incoming {
   std::string json;
 };
 
+// -- tool_call -> session ---------------------------------------------------
+
+/// A tool call began (the session emits `tool_start`).
+struct tool_started {
+  std::uint64_t run = 0;
+  std::string call_id;
+  std::string name;
+  std::string arguments_json;
+};
+
+/// A tool call ended (the session emits `tool_end`, and `screenshot` when
+/// there is an image).
+struct tool_finished {
+  std::uint64_t run = 0;
+  std::string call_id;
+  std::string name;
+  bool ok = false;
+  std::string output;
+  std::uint64_t duration_ms = 0;
+  std::string image_base64;
+  std::string url;
+};
+
 // -- session -> manager -------------------------------------------------------
 
 /// What `/api/sessions` lists; a session pushes it whenever it changes.
@@ -289,6 +312,18 @@ typename Inspector::result_type inspect(Inspector& f, http_done& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, llm_failed& x) {
   return f(caf::meta::type_name("llm_failed"), x.run, x.code, x.message);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_started& x) {
+  return f(caf::meta::type_name("tool_started"), x.run, x.call_id, x.name,
+           x.arguments_json);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_finished& x) {
+  return f(caf::meta::type_name("tool_finished"), x.run, x.call_id, x.name,
+           x.ok, x.output, x.duration_ms, x.image_base64, x.url);
 }
 
 template <class Inspector>

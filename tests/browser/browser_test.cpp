@@ -212,3 +212,42 @@ CAF_TEST(no Chromium outlives the browser actor) {
   // Nor any process of its group (renderers, zygote).
   CAF_CHECK(all_gone(pid));
 }
+
+CAF_TEST(past the context limit a page is refused or waits) {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{configured(cfg)};
+  caf::scoped_actor self{sys};
+  auto open_on = [&](const caf::actor& b) {
+    page_handle h;
+    self->request(b, 60s, open_page_atom::value)
+      .receive([&](page_handle& x) { h = std::move(x); },
+               [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+    return h;
+  };
+  browser_settings refusing;
+  refusing.max_contexts = 2;
+  refusing.wait_when_full = false;
+  auto strict = sys.spawn(browser, refusing);
+  CAF_CHECK(open_on(strict).ok);
+  CAF_CHECK(open_on(strict).ok);
+  auto third = open_on(strict);
+  CAF_CHECK(!third.ok);
+  CAF_CHECK_EQUAL(third.error, "all 2 browser contexts are in use");
+  browser_settings waiting;
+  waiting.max_contexts = 1;
+  auto patient = sys.spawn(browser, waiting);
+  auto first = open_on(patient);
+  CAF_REQUIRE(first.ok);
+  auto second = self->request(patient, 60s, open_page_atom::value);
+  std::this_thread::sleep_for(300ms);
+  self->send(patient, close_page_atom::value, first.context_id, first.cdp_session);
+  page_handle later;
+  second.receive([&](page_handle& x) { later = std::move(x); },
+                 [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+  CAF_CHECK(later.ok);
+  CAF_CHECK_NOT_EQUAL(later.context_id, first.context_id);
+  for (auto& b : {strict, patient}) {
+    self->send_exit(b, caf::exit_reason::user_shutdown);
+    self->wait_for(b);
+  }
+}

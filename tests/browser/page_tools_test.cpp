@@ -1,6 +1,7 @@
 #define CAF_SUITE page_tools
 
 #include "actors/page.hpp"
+#include "actors/tool_call.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -191,6 +192,57 @@ CAF_TEST(after Chromium dies the next tool gets a fresh page) {
   auto after = open("about.html");
   CAF_CHECK(after.ok);
   CAF_CHECK_EQUAL(tool("get_title").output, "About");
+}
+
+CAF_TEST(a tool call reports start and end and enforces its timeout) {
+  struct seen {
+    std::vector<tool_started> started;
+    std::vector<tool_finished> finished;
+  };
+  auto log = std::make_shared<seen>();
+  auto session = sys.spawn([log](caf::event_based_actor*) -> caf::behavior {
+    return {
+      [log](tool_started& x) { log->started.push_back(std::move(x)); },
+      [log](tool_finished& x) { log->finished.push_back(std::move(x)); },
+    };
+  });
+  auto wait_done = [&](std::size_t n) {
+    for (int i = 0; i < 500 && log->finished.size() < n; ++i)
+      std::this_thread::sleep_for(20ms);
+  };
+  sys.spawn(tool_call_actor, session, std::uint64_t{7},
+            tool_call{"call_1", "navigate_to",
+                      R"({"url":")" + pages.url("index.html") + R"("})"},
+            pg, std::chrono::milliseconds{30'000});
+  wait_done(1);
+  CAF_REQUIRE_EQUAL(log->finished.size(), 1u);
+  CAF_REQUIRE_EQUAL(log->started.size(), 1u);
+  CAF_CHECK_EQUAL(log->started[0].call_id, "call_1");
+  CAF_CHECK_EQUAL(log->started[0].run, 7u);
+  auto& done = log->finished[0];
+  CAF_CHECK(done.ok);
+  CAF_CHECK_EQUAL(done.name, "navigate_to");
+  CAF_CHECK(contains(done.output, "AgentTheo test page"));
+  CAF_CHECK_GREATER(done.duration_ms, 0u);
+  sys.spawn(tool_call_actor, session, std::uint64_t{7},
+            tool_call{"call_2", "wait_for", R"({"text":"never","timeout_ms":3000})"},
+            pg, std::chrono::milliseconds{300});
+  wait_done(2);
+  CAF_REQUIRE_EQUAL(log->finished.size(), 2u);
+  CAF_CHECK(!log->finished[1].ok);
+  CAF_CHECK_EQUAL(log->finished[1].output, "timed out after 300 ms");
+  // Cancelled: killed before it answers, it reports nothing (the session
+  // reports the cancel).
+  auto cancelled = sys.spawn(tool_call_actor, session, std::uint64_t{7},
+                             tool_call{"call_3", "wait_for",
+                                       R"({"text":"never","timeout_ms":2000})"},
+                             pg, std::chrono::milliseconds{30'000});
+  std::this_thread::sleep_for(100ms);
+  caf::anon_send_exit(cancelled, caf::exit_reason::kill);
+  std::this_thread::sleep_for(2500ms);
+  CAF_CHECK_EQUAL(log->started.size(), 3u);
+  CAF_CHECK_EQUAL(log->finished.size(), 2u);
+  caf::anon_send_exit(session, caf::exit_reason::kill);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

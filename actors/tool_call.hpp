@@ -1,0 +1,27 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include <caf/actor.hpp>
+#include <caf/behavior.hpp>
+#include <caf/fwd.hpp>
+
+#include "llm/chat_types.hpp"
+
+namespace agenttheo {
+
+/// One tool invocation. It tells its session the call started
+/// (`tool_started`), has the session's page perform it, and tells the
+/// session how it ended (`tool_finished`: output, ok, duration), after at
+/// most `timeout`. Killing it cancels the call: the session reports that.
+struct tool_call_state {
+  static inline const char* name = "tool_call";
+};
+
+caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
+                              caf::actor session, std::uint64_t run,
+                              tool_call call, caf::actor page,
+                              std::chrono::milliseconds timeout);
+
+} // namespace agenttheo
