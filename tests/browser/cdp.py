@@ -18,7 +18,11 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
 
 class Chromium:
     """`async with Chromium() as browser:` a fresh headless Chromium with its
-    own profile, driven over CDP on a WebSocket; killed on exit."""
+    own profile, driven over CDP on a WebSocket; killed on exit. Talks to its
+    first page, or with `endpoint="browser"` to the browser itself."""
+
+    def __init__(self, endpoint="page"):
+        self.endpoint = endpoint
 
     async def __aenter__(self):
         if not os.access(CHROMIUM, os.X_OK):
@@ -29,11 +33,14 @@ class Chromium:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port = await self._devtools_port()
         self.http = aiohttp.ClientSession()
-        async with self.http.get(f"http://127.0.0.1:{port}/json/list") as resp:
-            targets = await resp.json()
-        page = next(t for t in targets if t["type"] == "page")
-        self.ws = await self.http.ws_connect(page["webSocketDebuggerUrl"],
-                                             max_msg_size=0)
+        if self.endpoint == "browser":
+            async with self.http.get(f"http://127.0.0.1:{port}/json/version") as resp:
+                url = (await resp.json())["webSocketDebuggerUrl"]
+        else:
+            async with self.http.get(f"http://127.0.0.1:{port}/json/list") as resp:
+                targets = await resp.json()
+            url = next(t for t in targets if t["type"] == "page")["webSocketDebuggerUrl"]
+        self.ws = await self.http.ws_connect(url, max_msg_size=0)
         self.next_id = 0
         return self
 
