@@ -450,9 +450,14 @@ void pump(self_ptr self) {
 } // namespace
 
 caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
-                   page_settings settings) {
+                   page_settings settings, caf::actor owner) {
   auto& st = self->state;
   st.browser = browser;
+  st.owner = owner;
+  if (owner) {
+    self->monitor(owner);
+    self->set_down_handler([self](caf::down_msg&) { self->quit(); });
+  }
   st.settings = std::move(settings);
   // The session's context goes with the page actor, however it ends.
   self->attach_functor([browser, handle = st.handle] {
@@ -513,6 +518,8 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
       // Chromium died; the next tool opens a fresh context.
       *self->state.handle = page_handle{};
       self->state.loading = false;
+      if (self->state.owner)
+        self->send(self->state.owner, browser_lost_atom::value);
     },
   };
 }

@@ -47,6 +47,7 @@ struct page_settings {
 /// when the actor exits. Runs tools one at a time, in arrival order.
 struct page_state {
   caf::actor browser;
+  caf::actor owner;
   page_settings settings;
   /// Shared with the exit hook, which closes the context.
   std::shared_ptr<page_handle> handle = std::make_shared<page_handle>();
@@ -69,8 +70,10 @@ struct page_state {
   static inline const char* name = "page";
 };
 
+/// `owner` (the session; may be invalid in tests): the page ends with it,
+/// and tells it `browser_lost_atom` when Chromium dies.
 caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
-                   page_settings settings);
+                   page_settings settings, caf::actor owner);
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tool_request& x) {

@@ -4,9 +4,14 @@
 
 #include <caf/all.hpp>
 
+#include <rapidjson/document.h>
+
 #include "actors/clock.hpp"
 #include "actors/llm_call.hpp"
+#include "actors/tool_call.hpp"
+#include "browser/browser_tools.hpp"
 #include "llm/system_prompt.hpp"
+#include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
 
 namespace agenttheo {
@@ -121,12 +126,17 @@ run_record* release_call(self_ptr self, std::uint64_t number) {
   return run;
 }
 
+/// Stops the run's model call and tool calls, whatever they were doing.
 void stop_llm(self_ptr self, run_record& run) {
   if (run.llm) {
     self->demonitor(run.llm);
     self->send_exit(run.llm, caf::exit_reason::kill);
     run.llm = nullptr;
   }
+  for (auto& tool : run.tools)
+    self->send_exit(tool, caf::exit_reason::kill);
+  run.tools.clear();
+  run.tools_pending = 0;
 }
 
 /// Forgets the oldest finished runs beyond the configured history.
@@ -142,8 +152,9 @@ caf::actor spawn_llm_call(self_ptr self, const run_record& run) {
   auto& st = self->state;
   llm_request request;
   request.command = run.command;
-  request.messages = {{"system", std::string{system_prompt}, {}, {}},
-                      {"user", run.command, {}, {}}};
+  request.messages = run.messages;
+  if (st.settings.browser)
+    request.tools = browser_tools();
   if (st.settings.llm.settings.is_planner())
     return self->spawn(planner_call, caf::actor{self}, run.number,
                        std::move(request), st.settings.llm);
@@ -165,6 +176,67 @@ void report_missing_tools(self_ptr self, run_record& run,
        true);
 }
 
+/// The arguments as JSON to put in `tool_start`: the model's text when it
+/// is a JSON object, else that text as a JSON string.
+std::string tool_input_json(const std::string& arguments) {
+  rapidjson::Document doc;
+  doc.Parse(arguments.c_str());
+  if (!doc.HasParseError() && doc.IsObject())
+    return arguments;
+  json_writer out;
+  out.value(arguments);
+  return out.str();
+}
+
+/// The model asked for tools: run them, each a tool_call actor on the
+/// session's page (which runs them in order).
+void run_tools(self_ptr self, run_record& run, const std::vector<tool_call>& calls) {
+  auto& st = self->state;
+  if (!st.page)
+    st.page = self->spawn(page, st.settings.browser, st.settings.page,
+                          caf::actor{self});
+  run.tools_pending = calls.size();
+  for (const auto& call : calls)
+    run.tools.push_back(self->spawn(tool_call_actor, caf::actor{self}, run.number,
+                                    call, st.page, st.settings.tool_timeout));
+}
+
+/// Every tool of the step is done: the next turn, or the end of the run.
+void next_step(self_ptr self, run_record& run) {
+  auto& st = self->state;
+  run.tools.clear();
+  emit(self, run, event_type::update,
+       payload::update(run.step, "tools",
+                       R"({"messages":)" + std::to_string(run.messages.size())
+                         + "}"));
+  if (run.step >= st.settings.max_steps)
+    return finish_run(self, run,
+                      "Stopped after " + std::to_string(run.step)
+                        + " steps (MAX_STEPS) without a final answer.",
+                      false);
+  ++run.step;
+  emit(self, run, event_type::progress,
+       payload::progress(run.step, st.settings.max_steps, "Asking the model"));
+  run.llm = spawn_llm_call(self, run);
+  self->monitor(run.llm);
+}
+
+void on_tool_finished(self_ptr self, tool_finished& done) {
+  auto* run = run_by_number(self->state, done.run);
+  if (!run || run->tools_pending == 0)
+    return;
+  emit(self, *run, event_type::tool_end,
+       payload::tool_end(done.name, done.call_id, done.output, done.ok,
+                         done.duration_ms));
+  if (!done.image_base64.empty())
+    emit(self, *run, event_type::screenshot,
+         payload::screenshot("image/jpeg", done.image_base64, done.url));
+  run->messages.push_back({"tool", done.ok ? done.output : "error: " + done.output,
+                           {}, done.call_id});
+  if (--run->tools_pending == 0)
+    next_step(self, *run);
+}
+
 run_record& start_run(self_ptr self, const stream_request& req) {
   auto& st = self->state;
   run_record fresh;
@@ -176,6 +248,8 @@ run_record& start_run(self_ptr self, const stream_request& req) {
   st.runs.push_back(std::move(fresh));
   trim_runs(self);
   auto& run = st.runs.back();
+  run.messages = {{"system", std::string{system_prompt}, {}, {}},
+                  {"user", run.command, {}, {}}};
   const auto& llm = st.settings.llm.settings;
   emit(self, run, event_type::start,
        payload::start(st.id, run.message_id, run.command,
@@ -184,7 +258,7 @@ run_record& start_run(self_ptr self, const stream_request& req) {
   emit(self, run, event_type::status,
        payload::status("running", "The agent is working on the command"));
   emit(self, run, event_type::progress,
-       payload::progress(1, 1, "Asking the model"));
+       payload::progress(1, st.settings.max_steps, "Asking the model"));
   run.llm = spawn_llm_call(self, run);
   self->monitor(run.llm);
   return run;
@@ -321,8 +395,12 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
       run->usage = {done.prompt_tokens, done.completion_tokens};
       emit(self, *run, event_type::message,
            payload::message("assistant", done.content, 1, done.tool_calls));
-      if (!done.tool_calls.empty())
-        return report_missing_tools(self, *run, done.tool_calls);
+      if (!done.tool_calls.empty()) {
+        if (!self->state.settings.browser)
+          return report_missing_tools(self, *run, done.tool_calls);
+        run->messages.push_back({"assistant", done.content, done.tool_calls, {}});
+        return run_tools(self, *run, done.tool_calls);
+      }
       emit(self, *run, event_type::update,
            payload::update(1, "agent",
                            R"({"messages":1,"tool_calls":0,"finished":true})"));
@@ -343,6 +421,22 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
            payload::status("retrying",
                            retry.reason + "; retrying in "
                              + std::to_string(retry.delay_ms) + " ms"));
+    },
+    [self](tool_started& started) {
+      auto* run = run_by_number(self->state, started.run);
+      if (!run)
+        return;
+      emit(self, *run, event_type::tool_start,
+           payload::tool_start(started.name, tool_input_json(started.arguments_json),
+                               started.call_id));
+    },
+    [self](tool_finished& done) { on_tool_finished(self, done); },
+    [self](browser_lost_atom) {
+      if (auto* run = active_run(self->state))
+        emit(self, *run, event_type::error,
+             payload::error("browser_crashed",
+                            "the browser crashed; the page was reset and the "
+                            "next step gets a fresh one"));
     },
     [self](cancel_run& cancel) {
       auto* run = active_run(self->state);

@@ -12,6 +12,7 @@
 
 #include "actors/event_log.hpp"
 #include "actors/llm_call.hpp"
+#include "actors/page.hpp"
 #include "messages/event_type.hpp"
 #include "messages/payloads.hpp"
 
@@ -24,6 +25,13 @@ struct session_settings {
   std::chrono::milliseconds idle_timeout{15 * 60 * 1000};
   /// The model every run of the session talks to.
   llm_runtime llm;
+  /// The browser the session's page lives in; invalid: no browser, and a
+  /// run whose model asks for a tool ends with capability_missing.
+  caf::actor browser;
+  page_settings page;
+  std::chrono::milliseconds tool_timeout{30'000};
+  /// Model turns per run.
+  std::uint64_t max_steps = 10;
 };
 
 /// One command's execution within a session.
@@ -35,6 +43,13 @@ struct run_record {
   std::uint64_t last_id = 0;
   bool finished = false;
   caf::actor llm;
+  /// The conversation sent to the model: system, user, then each step's
+  /// assistant message and tool results.
+  std::vector<chat_message> messages;
+  std::uint64_t step = 1;
+  /// Tool calls of the current step still running.
+  std::vector<caf::actor> tools;
+  std::size_t tools_pending = 0;
   std::uint64_t tokens_streamed = 0;
   payload::usage usage;
   std::chrono::steady_clock::time_point started;
@@ -54,6 +69,8 @@ struct session_state {
   std::string id;
   session_settings settings;
   caf::actor manager;
+  /// The session's browser page, spawned on its first tool call.
+  caf::actor page;
   event_log log{1, 0};
   std::uint64_t next_id = 1;
   std::uint64_t runs_started = 0;

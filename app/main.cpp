@@ -10,6 +10,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/browser.hpp"
 #include "actors/session_manager.hpp"
 #include "config/config.hpp"
 #include "config/log.hpp"
@@ -29,7 +30,8 @@ constexpr const char* usage = "usage: agenttheo <command> [flags]\n"
                               "'agenttheo serve --help')\n";
 
 manager_settings manager_settings_from(const server_config& cfg,
-                                       std::shared_ptr<curl_driver> driver) {
+                                       std::shared_ptr<curl_driver> driver,
+                                       caf::actor browser) {
   manager_settings settings;
   settings.max_sessions = cfg.max_sessions;
   settings.session.log_max_events = cfg.event_log_max_events;
@@ -37,6 +39,11 @@ manager_settings manager_settings_from(const server_config& cfg,
   settings.session.max_runs = cfg.max_runs_per_session;
   settings.session.idle_timeout = cfg.session_idle_timeout;
   settings.session.llm = {cfg.llm, std::move(driver), cfg.planner_token_delay};
+  settings.session.browser = std::move(browser);
+  settings.session.page.policy.allowed_hosts = cfg.browser_allowed_hosts;
+  settings.session.page.policy.denied_hosts = cfg.browser_denied_hosts;
+  settings.session.tool_timeout = cfg.tool_timeout;
+  settings.session.max_steps = cfg.max_steps;
   return settings;
 }
 
@@ -55,10 +62,22 @@ std::string describe_llm(const llm_settings& llm) {
   return llm.provider + " " + llm.model + " at " + llm.base_url;
 }
 
+/// The browser actor (Chromium starts on first use), or none.
+caf::actor spawn_browser(caf::actor_system& system, const server_config& cfg) {
+  if (cfg.browser == "none")
+    return {};
+  browser_settings settings;
+  settings.chromium.path = cfg.chromium_path;
+  settings.max_contexts = cfg.max_browser_contexts;
+  settings.wait_when_full = cfg.browser_wait_when_full;
+  return system.spawn(browser, settings);
+}
+
 /// Stops in order: no new connections, every session tells its streams, the
 /// streams flush (bounded by the grace period), then the I/O threads stop.
 void shut_down(http::server& srv, caf::actor_system& system,
-               const caf::actor& manager, const server_config& cfg) {
+               const caf::actor& manager, const caf::actor& browser,
+               const server_config& cfg) {
   srv.stop_accepting();
   {
     caf::scoped_actor self{system};
@@ -73,6 +92,9 @@ void shut_down(http::server& srv, caf::actor_system& system,
     log(log_level::warn, "closing streams that did not flush in time");
   srv.stop();
   caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+  // Its exit kills Chromium and every process it started.
+  if (browser)
+    caf::anon_send_exit(browser, caf::exit_reason::user_shutdown);
 }
 
 int serve(const std::vector<std::string>& args) {
@@ -97,18 +119,21 @@ int serve(const std::vector<std::string>& args) {
   caf::actor_system_config sys_cfg;
   configure_actor_system(sys_cfg, cfg);
   caf::actor_system system{sys_cfg};
+  auto browser_actor = spawn_browser(system, cfg);
   auto manager = system.spawn(session_manager,
-                              manager_settings_from(cfg, driver));
+                              manager_settings_from(cfg, driver, browser_actor));
   auto bridge = http::make_caf_bridge(system, manager);
   if (auto err = srv.start(*bridge)) {
     log(log_level::error, *err);
     caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+    if (browser_actor)
+      caf::anon_send_exit(browser_actor, caf::exit_reason::user_shutdown);
     return EXIT_FAILURE;
   }
   log(log_level::info, "AgentTheo listening on http://", cfg.host, ':',
       srv.port(), " (LLM: ", describe_llm(cfg.llm), ")");
   srv.wait_for_stop_signal();
-  shut_down(srv, system, manager, cfg);
+  shut_down(srv, system, manager, browser_actor, cfg);
   log(log_level::info, "stopped");
   return EXIT_SUCCESS;
 }

@@ -203,6 +203,49 @@ const config_key config_keys[] = {
    [](server_config& c, std::string_view v) {
      return parse_duration(v, c.planner_token_delay);
    }},
+  {"BROWSER", "chromium, or none to run without a browser",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     if (v != "chromium" && v != "none")
+       return "chromium or none";
+     c.browser = std::string{v};
+     return std::nullopt;
+   }},
+  {"CHROMIUM_PATH", "the Chromium binary",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     if (v.empty())
+       return "a path";
+     c.chromium_path = std::string{v};
+     return std::nullopt;
+   }},
+  {"MAX_BROWSER_CONTEXTS", "live browser contexts (one per session using it)",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.max_browser_contexts, 1, 10'000);
+   }},
+  {"BROWSER_WHEN_FULL", "wait or refuse when all contexts are in use",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     if (v != "wait" && v != "refuse")
+       return "wait or refuse";
+     c.browser_wait_when_full = v == "wait";
+     return std::nullopt;
+   }},
+  {"TOOL_TIMEOUT", "longest a browser tool may take",
+   [](server_config& c, std::string_view v) {
+     return parse_duration(v, c.tool_timeout);
+   }},
+  {"MAX_STEPS", "model turns per run before it is stopped",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.max_steps, 1, 1000);
+   }},
+  {"BROWSER_ALLOWED_HOSTS", "hosts the agent may open (empty: any)",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     c.browser_allowed_hosts = split_list(v);
+     return std::nullopt;
+   }},
+  {"BROWSER_DENIED_HOSTS", "hosts the agent may never open",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     c.browser_denied_hosts = split_list(v);
+     return std::nullopt;
+   }},
   {"LLM_PROVIDER", "planner, openrouter, openai, compatible, ollama, "
                    "llamacpp or vllm",
    [](server_config& c, std::string_view v) -> parse_failure {

@@ -50,6 +50,19 @@ struct server_config {
   /// way a real model's do. 0 streams as fast as the actors run.
   std::chrono::milliseconds planner_token_delay{15};
 
+  /// `chromium` (launched on first use) or `none` (runs whose model asks
+  /// for a tool end with capability_missing).
+  std::string browser = "chromium";
+  std::string chromium_path = "/usr/bin/chromium";
+  std::size_t max_browser_contexts = 16;
+  /// Past the maximum: wait for a context, or refuse.
+  bool browser_wait_when_full = true;
+  std::chrono::milliseconds tool_timeout{30'000};
+  /// Model turns per run before it is stopped.
+  std::size_t max_steps = 10;
+  std::vector<std::string> browser_allowed_hosts;
+  std::vector<std::string> browser_denied_hosts;
+
   /// The model. Defaults to the offline planner unless a key is set.
   llm_settings llm;
   /// As given, before `llm` is resolved from them.

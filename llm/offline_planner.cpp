@@ -231,6 +231,13 @@ turn next_turn(std::string_view command, const std::vector<std::string>& results
   auto p = parse_command(command);
   if (p.steps.empty() || !p.not_understood.empty())
     return {reply_to(command), {}};
+  // A failed step ends the plan: say what failed rather than go on blind.
+  if (!results.empty() && results.back().rfind("error: ", 0) == 0) {
+    const auto& failed = p.steps[std::min(results.size(), p.steps.size()) - 1];
+    return {"I could not finish: " + failed.tool + " failed: "
+              + results.back().substr(7),
+            {}};
+  }
   if (results.size() >= p.steps.size())
     return {final_answer(p, results), {}};
   auto index = results.size();

@@ -60,7 +60,7 @@ struct fixture {
   fixture() {
     page_settings settings;
     settings.load_timeout = 1500ms;
-    pg = sys.spawn(page, brw, settings);
+    pg = sys.spawn(page, brw, settings, caf::actor{});
   }
 
   ~fixture() {

@@ -108,7 +108,9 @@ class GuideJavaScriptClient(unittest.TestCase):
                 result = replay[-1].data["result"]
                 self.assertEqual(replay[-1].type, "complete")
                 self.assertEqual("".join(tokens), result)
-                self.assertEqual(progress, [[1, 1]])
+                # One step of at most MAX_STEPS (10 by default): a
+                # conversational reply needs no tool.
+                self.assertEqual(progress, [[1, 10]])
 
                 await browser.evaluate(
                     PLAIN_EVENTSOURCE.replace("MESSAGE_ID", json.dumps("js-plain-1")))

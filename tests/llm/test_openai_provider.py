@@ -26,7 +26,7 @@ class OpenAIProvider(unittest.TestCase):
             "--llm-model", "test-model", "--llm-api-key", SECRET,
             "--llm-retry-base", "20ms", "--llm-idle-timeout", "400ms",
             "--max-retries", "2", "--llm-max-response-bytes", "64K",
-            "--log-level", "DEBUG").__enter__()
+            "--log-level", "DEBUG", "--browser", "none").__enter__()
         cls.ids = 0
 
     @classmethod

@@ -101,6 +101,10 @@ CAF_TEST(turns walk the steps and answer from the results) {
   CAF_CHECK_EQUAL(last.text, "The page title is: Example Domain");
   auto links = next_turn("list the links", {"a\nb"});
   CAF_CHECK_EQUAL(links.text, "The links on the page:\na\nb");
+  auto failed = next_turn(cmd, {"error: refused: the file: scheme is not allowed"});
+  CAF_CHECK(failed.tool_calls.empty());
+  CAF_CHECK_EQUAL(failed.text, "I could not finish: navigate_to failed: refused: "
+                               "the file: scheme is not allowed");
   auto long_text = next_turn("read the page", {std::string(5000, 'x')});
   CAF_CHECK_LESS(long_text.text.size(), 2100u);
 }

@@ -1,0 +1,107 @@
+"""A run drives real Chromium end to end: the offline planner's tool calls go
+through tool_call and page actors, and /stream shows every step."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+
+from harness import Server, SseStream, stream_path  # noqa: E402
+
+
+def chromium_children(pid):
+    """Live Chromium processes in the server's process tree."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)
+            comm = fields[0].split("(", 1)[1]
+            state, ppid = fields[1].split()[0:2]
+            if "chrom" in comm and state not in "ZX" and int(ppid) == pid:
+                found.append(int(entry))
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+class AgentInTheBrowser(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pages = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(HERE, "page_server.py")],
+            stdout=subprocess.PIPE, text=True)
+        cls.port = int(cls.pages.stdout.readline())
+        cls.server = Server("--planner-token-delay", "0").__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        pid = cls.server.proc.pid
+        cls.server.__exit__(None, None, None)
+        cls.pages.kill()
+        cls.pages.wait()
+        assert chromium_children(pid) == [], "Chromium outlived the server"
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}/{path}"
+
+    def run_command(self, command):
+        events = SseStream(self.server.port, stream_path(command)).read_all()
+        self.assertEqual(events[-1].type, "complete", events[-1].data)
+        return events
+
+    def test_a_planned_run_uses_the_browser(self):
+        events = self.run_command(f"go to {self.url('index.html')} then click "
+                                  f"Press me then read the page")
+        tools = [(e.data["tool_name"], e.data.get("ok")) for e in events
+                 if e.type in ("tool_start", "tool_end")]
+        self.assertEqual(tools, [("navigate_to", None), ("navigate_to", True),
+                                 ("click", None), ("click", True),
+                                 ("get_page_text", None), ("get_page_text", True)])
+        start = [e for e in events if e.type == "tool_start"][0].data
+        self.assertEqual(start["tool_input"], {"url": self.url("index.html")})
+        ends = [e.data for e in events if e.type == "tool_end"]
+        self.assertTrue(all(e["call_id"] and e["duration_ms"] >= 0 for e in ends))
+        answer = events[-1].data["result"]
+        self.assertIn("The button was clicked.", answer)
+        steps = [e.data["step"] for e in events if e.type == "progress"]
+        self.assertEqual(steps, [1, 2, 3, 4])
+
+    def test_title_and_screenshot(self):
+        events = self.run_command(f"open {self.url('about.html')} then take a "
+                                  f"screenshot then read the title")
+        shots = [e.data for e in events if e.type == "screenshot"]
+        self.assertEqual(len(shots), 1)
+        self.assertTrue(shots[0]["image"].startswith("/9j/"))
+        self.assertEqual(shots[0]["mime"], "image/jpeg")
+        self.assertEqual(events[-1].data["result"], "The page title is: About")
+
+    def test_a_refused_navigation_is_a_failed_step(self):
+        events = self.run_command("go to file:///etc/passwd then read the page")
+        end = [e.data for e in events if e.type == "tool_end"][0]
+        self.assertFalse(end["ok"])
+        self.assertIn("file: scheme is not allowed", end["output"])
+        self.assertIn("could not finish", events[-1].data["result"])
+
+    def test_a_session_keeps_its_page_and_others_have_their_own(self):
+        first = self.run_command(f"go to {self.url('index.html')}")
+        session = first[0].data["session"]
+        # Same session, next run: the page (and its context) is kept.
+        again = SseStream(self.server.port, stream_path(
+            "read the title", session=session)).read_all()
+        self.assertEqual(again[-1].data["result"],
+                         "The page title is: AgentTheo test page")
+        # Another session starts from a blank page of its own.
+        other = self.run_command("read the title")
+        self.assertEqual(other[-1].data["result"], "The page title is: ")
+
+
+if __name__ == "__main__":
+    unittest.main()
