@@ -198,6 +198,8 @@ bool full(const browser_state& st) {
 
 caf::result<page_handle> open_page(self_ptr self) {
   auto& st = self->state;
+  // Before make_response_promise, which takes the sender over.
+  auto requester = caf::actor_cast<caf::actor>(self->current_sender());
   auto rp = self->make_response_promise<page_handle>();
   if (full(st)) {
     if (!st.settings.wait_when_full) {
@@ -208,6 +210,9 @@ caf::result<page_handle> open_page(self_ptr self) {
       return rp;
     }
     st.waiting.push_back(rp);
+    // The page (and through it the session) can tell the user why.
+    if (requester)
+      self->send(requester, context_wait_atom::value);
     return rp;
   }
   ++st.opening;

@@ -62,6 +62,13 @@ bool bool_arg(const rapidjson::Document& args, const char* name) {
   return args.HasMember(name) && args[name].IsBool() && args[name].GetBool();
 }
 
+/// Tells the session what the running tool is doing (a `custom` event).
+void note(self_ptr self, std::string message) {
+  auto& st = self->state;
+  if (st.owner)
+    self->send(st.owner, tool_note{st.current_tool, std::move(message)});
+}
+
 void cdp(self_ptr self, const std::string& method, const std::string& params,
          std::function<void(cdp_result)> on_reply) {
   auto& st = self->state;
@@ -138,6 +145,7 @@ void when_idle(self_ptr self, std::function<void(bool loaded)> then) {
   auto& st = self->state;
   if (!st.loading)
     return then(true);
+  note(self, "waiting for the page to finish loading");
   st.on_load = std::move(then);
   self->delayed_send(self, st.settings.load_timeout, load_timeout_atom::value,
                      ++st.load_generation);
@@ -391,7 +399,7 @@ void with_page(self_ptr self, std::function<void(std::string error)> ready) {
   auto& st = self->state;
   if (st.handle->ok)
     return ready({});
-  self->request(st.browser, std::chrono::seconds{60}, open_page_atom::value)
+  self->request(st.browser, std::chrono::minutes{10}, open_page_atom::value)
     .then(
       [self, ready](page_handle& opened) {
         if (!opened.ok)
@@ -426,6 +434,7 @@ void pump(self_ptr self) {
   st.dialogs.clear();
   auto next = std::move(st.queue.front());
   st.queue.pop_front();
+  st.current_tool = next.request.name;
   auto finish = [self, promise = next.promise](tool_result result) mutable {
     auto& st = self->state;
     for (auto& dialog : st.dialogs)
@@ -492,8 +501,10 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
         // An open alert blocks every script in the page: dismiss it.
         rapidjson::Document doc;
         doc.Parse(ev.params_json.c_str());
-        if (doc.IsObject() && doc.HasMember("message") && doc["message"].IsString())
+        if (doc.IsObject() && doc.HasMember("message") && doc["message"].IsString()) {
           st.dialogs.push_back(doc["message"].GetString());
+          note(self, "dismissed a dialog: \"" + st.dialogs.back() + "\"");
+        }
         cdp(self, "Page.handleJavaScriptDialog", R"({"accept":true})",
             [](cdp_result) {});
       }
@@ -513,6 +524,10 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
       auto next = std::move(st.after_settle);
       st.after_settle = nullptr;
       next();
+    },
+    [self](context_wait_atom) {
+      if (self->state.owner)
+        self->send(self->state.owner, context_wait_atom::value);
     },
     [self](browser_lost_atom) {
       // Chromium died; the next tool opens a fresh context.

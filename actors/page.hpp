@@ -66,6 +66,8 @@ struct page_state {
   std::function<void()> after_settle;
   std::uint64_t settle_generation = 0;
   std::vector<std::string> dialogs;
+  /// The tool running now, for notes.
+  std::string current_tool;
 
   static inline const char* name = "page";
 };

@@ -431,6 +431,24 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
                                started.call_id));
     },
     [self](tool_finished& done) { on_tool_finished(self, done); },
+    [self](context_wait_atom) {
+      if (auto* run = active_run(self->state))
+        emit(self, *run, event_type::status,
+             payload::status("waiting", "every browser context is in use; "
+                                        "this session waits for one to free up"));
+    },
+    [self](tool_note& note) {
+      auto* run = active_run(self->state);
+      if (!run)
+        return;
+      json_writer body;
+      body.begin_object()
+        .field("source", "browser")
+        .field("tool", note.tool)
+        .field("message", note.message)
+        .end_object();
+      emit(self, *run, event_type::custom, payload::custom(body.str()));
+    },
     [self](browser_lost_atom) {
       if (auto* run = active_run(self->state))
         emit(self, *run, event_type::error,

@@ -68,6 +68,9 @@ caf::actor spawn_browser(caf::actor_system& system, const server_config& cfg) {
     return {};
   browser_settings settings;
   settings.chromium.path = cfg.chromium_path;
+  settings.chromium.flags.insert(settings.chromium.flags.end(),
+                                 cfg.chromium_flags.begin(),
+                                 cfg.chromium_flags.end());
   settings.max_contexts = cfg.max_browser_contexts;
   settings.wait_when_full = cfg.browser_wait_when_full;
   return system.spawn(browser, settings);

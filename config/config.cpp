@@ -217,6 +217,14 @@ const config_key config_keys[] = {
      c.chromium_path = std::string{v};
      return std::nullopt;
    }},
+  {"CHROMIUM_FLAGS", "extra Chromium flags, space-separated",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     std::istringstream in{std::string{v}};
+     c.chromium_flags.clear();
+     for (std::string flag; in >> flag;)
+       c.chromium_flags.push_back(flag);
+     return std::nullopt;
+   }},
   {"MAX_BROWSER_CONTEXTS", "live browser contexts (one per session using it)",
    [](server_config& c, std::string_view v) {
      return parse_integer(v, c.max_browser_contexts, 1, 10'000);

@@ -54,6 +54,8 @@ struct server_config {
   /// for a tool end with capability_missing).
   std::string browser = "chromium";
   std::string chromium_path = "/usr/bin/chromium";
+  /// Flags added to the built-in ones (space-separated).
+  std::vector<std::string> chromium_flags;
   std::size_t max_browser_contexts = 16;
   /// Past the maximum: wait for a context, or refuse.
   bool browser_wait_when_full = true;

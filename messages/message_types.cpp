@@ -27,6 +27,7 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<llm_failed>("agenttheo.llm_failed")
     .add_message_type<tool_started>("agenttheo.tool_started")
     .add_message_type<tool_finished>("agenttheo.tool_finished")
+    .add_message_type<tool_note>("agenttheo.tool_note")
     .add_message_type<session_info>("agenttheo.session_info")
     .add_message_type<run_forgotten>("agenttheo.run_forgotten")
     .add_message_type<cdp_call>("agenttheo.cdp_call")

@@ -36,6 +36,7 @@ using cdp_closed_atom = caf::atom_constant<caf::atom("cdp_closed")>;
 using browser_pid_atom = caf::atom_constant<caf::atom("brw_pid")>;
 using listen_atom = caf::atom_constant<caf::atom("cdp_listen")>;
 using browser_lost_atom = caf::atom_constant<caf::atom("brw_lost")>;
+using context_wait_atom = caf::atom_constant<caf::atom("ctx_wait")>;
 
 // -- connection <-> manager <-> session --------------------------------------
 
@@ -181,6 +182,13 @@ struct tool_finished {
   std::string url;
 };
 
+/// Something a tool wants the user to see while it works (emitted as a
+/// `custom` event): waiting for a page, a dismissed dialog, a queue.
+struct tool_note {
+  std::string tool;
+  std::string message;
+};
+
 // -- session -> manager -------------------------------------------------------
 
 /// What `/api/sessions` lists; a session pushes it whenever it changes.
@@ -324,6 +332,11 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tool_finished& x) {
   return f(caf::meta::type_name("tool_finished"), x.run, x.call_id, x.name,
            x.ok, x.output, x.duration_ms, x.image_base64, x.url);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_note& x) {
+  return f(caf::meta::type_name("tool_note"), x.tool, x.message);
 }
 
 template <class Inspector>

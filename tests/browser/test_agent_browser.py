@@ -102,6 +102,69 @@ class AgentInTheBrowser(unittest.TestCase):
         other = self.run_command("read the title")
         self.assertEqual(other[-1].data["result"], "The page title is: ")
 
+    def test_a_dismissed_dialog_is_a_custom_event(self):
+        events = self.run_command(f"go to {self.url('index.html')} then click "
+                                  f"Warn me")
+        notes = [e.data for e in events if e.type == "custom"]
+        self.assertIn({"source": "browser", "tool": "click",
+                       "message": "dismissed a dialog: \"careful now\""}, notes)
+
+
+class BrowserLimitsAndCrashes(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pages = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(HERE, "page_server.py")],
+            stdout=subprocess.PIPE, text=True)
+        cls.port = int(cls.pages.stdout.readline())
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.pages.kill()
+        cls.pages.wait()
+
+    def test_a_session_waits_for_a_free_context(self):
+        url = f"http://127.0.0.1:{self.port}/index.html"
+        with Server("--planner-token-delay", "0", "--max-browser-contexts", "1",
+                    "--session-idle-timeout", "1500ms") as server:
+            first = SseStream(server.port, stream_path(f"go to {url}")).read_all()
+            self.assertEqual(first[-1].type, "complete")
+            started = time.monotonic()
+            second = SseStream(server.port,
+                               stream_path(f"go to {url} then read the title")).read_all()
+            waited = time.monotonic() - started
+            states = [e.data["state"] for e in second if e.type == "status"]
+            self.assertIn("waiting", states)
+            self.assertEqual(second[-1].type, "complete")
+            self.assertEqual(second[-1].data["result"],
+                             "The page title is: AgentTheo test page")
+            # It got a context only when the first session ended.
+            self.assertGreater(waited, 0.5)
+
+    def test_no_chromium_survives_a_killed_server(self):
+        url = f"http://127.0.0.1:{self.port}/index.html"
+        server = Server("--planner-token-delay", "0").__enter__()
+        events = SseStream(server.port, stream_path(f"go to {url}")).read_all()
+        self.assertEqual(events[-1].type, "complete")
+        pid = server.proc.pid
+        self.assertTrue(chromium_children(pid))
+        browsers = chromium_children(pid)
+        server.proc.send_signal(signal.SIGKILL)
+        server.proc.wait()
+        server.proc.stderr.close()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(alive(p) for p in browsers):
+            time.sleep(0.05)
+        self.assertFalse(any(alive(p) for p in browsers))
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except OSError:
+        return False
+
 
 if __name__ == "__main__":
     unittest.main()
