@@ -123,7 +123,11 @@ void eval_text(self_ptr self, const std::string& expression, done_fn done) {
       return done(fail(value));
     rapidjson::Document doc;
     doc.Parse(value.c_str());
-    done({true, doc.IsString() ? doc.GetString() : value, {}, {}});
+    // With its length: a value may carry NUL (used as a separator).
+    done({true,
+          doc.IsString() ? std::string{doc.GetString(), doc.GetStringLength()}
+                         : value,
+          {}, {}});
   });
 }
 

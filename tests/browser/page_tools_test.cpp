@@ -94,7 +94,9 @@ CAF_TEST_FIXTURE_SCOPE(page_tool_tests, fixture)
 CAF_TEST(navigation reading and history) {
   auto opened = open("index.html");
   CAF_REQUIRE(opened.ok);
-  CAF_CHECK(contains(opened.output, "\"AgentTheo test page\""));
+  CAF_CHECK_EQUAL(opened.output, "opened " + pages.url("index.html")
+                                   + "; title: \"AgentTheo test page\"");
+  CAF_CHECK_EQUAL(opened.url, pages.url("index.html"));
   CAF_CHECK_EQUAL(tool("get_title").output, "AgentTheo test page");
   auto text = tool("get_page_text");
   CAF_CHECK(text.ok && contains(text.output, "Nothing clicked yet."));
