@@ -14,6 +14,14 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 from harness import Server, SseStream, stream_path  # noqa: E402
 
 
+def start_page_server():
+    """tests/browser/page_server.py in a child process, and its port."""
+    pages = subprocess.Popen(
+        ["/usr/bin/python3", os.path.join(HERE, "page_server.py")],
+        stdout=subprocess.PIPE, text=True)
+    return pages, int(pages.stdout.readline())
+
+
 def chromium_children(pid):
     """Live Chromium processes in the server's process tree."""
     found = []
@@ -35,10 +43,7 @@ def chromium_children(pid):
 class AgentInTheBrowser(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.pages = subprocess.Popen(
-            ["/usr/bin/python3", os.path.join(HERE, "page_server.py")],
-            stdout=subprocess.PIPE, text=True)
-        cls.port = int(cls.pages.stdout.readline())
+        cls.pages, cls.port = start_page_server()
         cls.server = Server("--planner-token-delay", "0").__enter__()
 
     @classmethod
@@ -113,10 +118,7 @@ class AgentInTheBrowser(unittest.TestCase):
 class BrowserLimitsAndCrashes(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.pages = subprocess.Popen(
-            ["/usr/bin/python3", os.path.join(HERE, "page_server.py")],
-            stdout=subprocess.PIPE, text=True)
-        cls.port = int(cls.pages.stdout.readline())
+        cls.pages, cls.port = start_page_server()
 
     @classmethod
     def tearDownClass(cls):
