@@ -53,7 +53,6 @@ bool ensure_chromium(self_ptr self, std::string& error) {
   }
   chromium.process = std::get<chromium_process>(std::move(launched));
   auto generation = ++st.generation;
-  ++st.launches;
   st.ready = false;
   auto handle = caf::actor{self};
   chromium.pipe = std::make_unique<cdp_pipe>(

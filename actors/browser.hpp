@@ -87,7 +87,6 @@ struct browser_state {
   std::size_t opening = 0;
   /// `open_page` requests waiting for a free context, oldest first.
   std::deque<caf::typed_response_promise<page_handle>> waiting;
-  std::uint64_t launches = 0;
 
   static inline const char* name = "browser";
 };

@@ -69,7 +69,6 @@ caf::behavior planner_call(caf::stateful_actor<planner_call_state>* self,
 struct openai_call_state {
   caf::actor session;
   std::uint64_t run = 0;
-  llm_request request;
   llm_runtime runtime;
   std::uint32_t attempt = 0;
   /// The id of the transfer in flight, 0 for none. Shared with the exit

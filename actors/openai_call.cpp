@@ -261,7 +261,6 @@ caf::behavior openai_call(caf::stateful_actor<openai_call_state>* self,
   st.runtime = std::move(runtime);
   auto body = std::make_shared<const std::string>(
     chat_request_body(st.runtime.settings, request.messages, request.tools));
-  st.request = std::move(request);
   // Whatever ends this actor (done, failed, killed by a cancel) ends the
   // transfer too.
   self->attach_functor([driver = st.runtime.driver, open = st.open_transfer] {

@@ -106,12 +106,11 @@ void eval(self_ptr self, const std::string& expression,
                            : "the page's script failed";
       return on_value(false, text);
     }
+    if (!doc.HasMember("result") || !doc["result"].HasMember("value"))
+      return on_value(true, "null"); // undefined: nothing to return
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> writer{buf};
-    if (doc.HasMember("result") && doc["result"].HasMember("value"))
-      doc["result"]["value"].Accept(writer);
-    else
-      buf.Put('n'), buf.Put('u'), buf.Put('l'), buf.Put('l');
+    doc["result"]["value"].Accept(writer);
     on_value(true, {buf.GetString(), buf.GetSize()});
   });
 }

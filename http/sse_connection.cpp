@@ -42,7 +42,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
                              caf::actor manager) {
   auto& st = self->state;
   st.writer = writer;
-  st.request = request;
+  st.cancel_on_disconnect = request.cancel_on_disconnect;
   st.cors_origin = std::move(cors_origin);
   // Released on every exit path: a normal end, an error, or a kill.
   self->attach_functor([writer] { writer->finish(); });
@@ -86,7 +86,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
     [self](stream_closed& closed) {
       auto& st = self->state;
       if (closed.reason == close_reason::client_closed
-          && st.request.cancel_on_disconnect && st.session)
+          && st.cancel_on_disconnect && st.session)
         self->send(st.session,
                    cancel_run{st.message_id, "the client disconnected"});
       self->quit();

@@ -18,7 +18,8 @@ namespace agenttheo::http {
 /// session does; on exit, whatever the reason, it finishes its socket.
 struct sse_connection_state {
   std::shared_ptr<sse_writer> writer;
-  stream_request request;
+  /// `on_disconnect=cancel`: the run stops when this client goes away.
+  bool cancel_on_disconnect = false;
   std::string cors_origin;
   caf::actor session;
   std::string message_id;

@@ -209,7 +209,6 @@ struct curl_driver::impl {
     }
     for (auto id : cancels)
       finish(id, nullptr);
-    count = transfers.size();
     return true;
   }
 
@@ -227,7 +226,6 @@ struct curl_driver::impl {
                                              : curl_easy_strerror(msg->data.result);
       finish(t->id, &result);
     }
-    count = transfers.size();
   }
 
   /// Removes a transfer; reports `result` unless it was cancelled.
@@ -253,7 +251,6 @@ struct curl_driver::impl {
   std::deque<std::uint64_t> pending_cancels;
   std::unordered_map<std::uint64_t, std::unique_ptr<running_transfer>> transfers;
   std::atomic<std::uint64_t> next_id{1};
-  std::atomic<std::size_t> count{0};
 };
 
 curl_driver::curl_driver() : impl_(std::make_unique<impl>()) {
@@ -305,10 +302,6 @@ void curl_driver::cancel(std::uint64_t id) {
     impl_->pending_cancels.push_back(id);
   }
   impl_->wakeup();
-}
-
-std::size_t curl_driver::active() const {
-  return impl_->count;
 }
 
 } // namespace agenttheo

@@ -51,9 +51,6 @@ public:
   /// processed the cancel (callbacks already running may finish).
   void cancel(std::uint64_t id);
 
-  /// Transfers in progress (for tests and metrics).
-  std::size_t active() const;
-
 private:
   struct impl;
   std::unique_ptr<impl> impl_;

@@ -14,9 +14,6 @@ namespace agenttheo {
 /// narration and final answer as tokens.
 namespace offline_planner {
 
-inline constexpr std::string_view provider_name = "planner";
-inline constexpr std::string_view model_name = "agenttheo-offline-planner";
-
 /// One understood step: the tool call it needs, and what to say about it.
 struct planned_step {
   std::string tool;

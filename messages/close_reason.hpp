@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string_view>
 
 namespace agenttheo {
 
@@ -19,7 +18,5 @@ enum class close_reason : std::uint8_t {
   /// The server stopped before the stream ended.
   server_stopping,
 };
-
-std::string_view to_string(close_reason reason);
 
 } // namespace agenttheo

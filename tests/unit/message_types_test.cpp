@@ -69,8 +69,10 @@ CAF_TEST(requests and lifecycle messages round trip) {
   CAF_CHECK_EQUAL(rejected.code, "session_busy");
   auto info = round_trip(session_info{"s", "running", 2, 3, "m", 5, 6});
   CAF_CHECK_EQUAL(info.subscribers, 3u);
-  auto done = round_trip(llm_done{4, "text", 1, 2});
+  auto done = round_trip(llm_done{4, "text", 1, 2, {{"c1", "get_title", "{}"}}});
   CAF_CHECK_EQUAL(done.content, "text");
+  CAF_REQUIRE_EQUAL(done.tool_calls.size(), 1u);
+  CAF_CHECK_EQUAL(done.tool_calls[0].name, "get_title");
   auto closed = round_trip(stream_closed{close_reason::slow_consumer});
   CAF_CHECK(closed.reason == close_reason::slow_consumer);
 }
