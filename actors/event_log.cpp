@@ -56,7 +56,8 @@ replay_plan plan_replay(const event_log& log, const run_span& run,
   if (from < held_from)
     plan.lost.emplace(from, std::min(held_from - 1, run.last_id));
   for (auto& ev : log.range(from, run.last_id))
-    if (ev->raw.message_id == run.message_id && wants(mask, ev->raw.type))
+    if ((run.message_id.empty() || ev->raw.message_id == run.message_id)
+        && wants(mask, ev->raw.type))
       plan.events.push_back(std::move(ev));
   return plan;
 }

@@ -48,6 +48,7 @@ private:
 
 /// Where a run's events lie in the session's id sequence.
 struct run_span {
+  /// Empty: every run of the session (a whole-session stream).
   std::string_view message_id;
   std::uint64_t first_id = 0;
   /// Newest id of the run so far (equal to `first_id` once it started).

@@ -257,6 +257,53 @@ void press(self_ptr self, const std::string& key, done_fn done) {
       });
 }
 
+/// A JPEG of the page, with its URL; `output` says what failed, if anything.
+void capture(self_ptr self, bool full_page, done_fn done) {
+  json_writer params;
+  params.begin_object()
+    .field("format", "jpeg")
+    .field("quality", 70)
+    .field("captureBeyondViewport", full_page)
+    .end_object();
+  cdp(self, "Page.captureScreenshot", params.str(), [self, done](cdp_result r) {
+    rapidjson::Document doc;
+    doc.Parse(r.body.c_str());
+    if (!r.ok || !doc.IsObject() || !doc.HasMember("data"))
+      return done(fail("screenshot failed: " + r.body));
+    std::string data = doc["data"].GetString();
+    eval_text(self, "location.href", [data, done](tool_result where) {
+      done({true, {}, data, where.output});
+    });
+  });
+}
+
+/// Tools after which the page may look different: followed by a screenshot
+/// when `screenshot_after_actions` is on.
+bool changes_page(const std::string& tool) {
+  static const char* actions[] = {"navigate_to", "reload",   "go_back",
+                                  "click",       "type_text", "press_key",
+                                  "scroll"};
+  return std::any_of(std::begin(actions), std::end(actions),
+                     [&](const char* a) { return tool == a; });
+}
+
+/// `done`, after adding a screenshot of the page the action left behind.
+done_fn with_screenshot(self_ptr self, const std::string& tool, done_fn done) {
+  if (!self->state.settings.screenshot_after_actions || !changes_page(tool))
+    return done;
+  return [self, done](tool_result result) {
+    if (!result.ok)
+      return done(std::move(result));
+    capture(self, false, [done, result](tool_result shot) mutable {
+      if (shot.ok) {
+        result.image_base64 = std::move(shot.image_base64);
+        result.url = std::move(shot.url);
+      }
+      done(std::move(result));
+    });
+  };
+}
+
 void run_tool(self_ptr self, const tool_request& req, done_fn done) {
   auto& st = self->state;
   auto args = arguments(req.arguments_json);
@@ -373,27 +420,14 @@ void run_tool(self_ptr self, const tool_request& req, done_fn done) {
     return eval_text(self,
                      page_scripts::call(page_scripts::links, std::to_string(max_links)),
                      done);
-  if (name == "take_screenshot") {
-    json_writer params;
-    params.begin_object()
-      .field("format", "jpeg")
-      .field("quality", 70)
-      .field("captureBeyondViewport", bool_arg(args, "full_page"))
-      .end_object();
-    return cdp(self, "Page.captureScreenshot", params.str(), [self, done](cdp_result r) {
-      rapidjson::Document doc;
-      doc.Parse(r.body.c_str());
-      if (!r.ok || !doc.IsObject() || !doc.HasMember("data"))
-        return done(fail("screenshot failed: " + r.body));
-      std::string data = doc["data"].GetString();
-      eval_text(self, "location.href", [data, done](tool_result where) {
-        done({true,
-              "took a screenshot of " + where.output + " ("
-                + std::to_string(data.size() * 3 / 4 / 1024) + " KiB JPEG)",
-              data, where.output});
-      });
+  if (name == "take_screenshot")
+    return capture(self, bool_arg(args, "full_page"), [done](tool_result shot) {
+      if (shot.ok)
+        shot.output = "took a screenshot of " + shot.url + " ("
+                      + std::to_string(shot.image_base64.size() * 3 / 4 / 1024)
+                      + " KiB JPEG)";
+      done(std::move(shot));
     });
-  }
   done(fail("unknown tool " + name));
 }
 
@@ -454,7 +488,7 @@ void pump(self_ptr self) {
     // A navigation still under way (started by a page's own script, say)
     // finishes before the next tool looks at the page.
     when_idle(self, [self, request, finish](bool) mutable {
-      run_tool(self, request, finish);
+      run_tool(self, request, with_screenshot(self, request.name, finish));
     });
   });
 }
@@ -527,6 +561,15 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
       auto next = std::move(st.after_settle);
       st.after_settle = nullptr;
       next();
+    },
+    [self](cancel_tools_atom) {
+      // The run was cancelled: what waits is dropped. The tool in flight
+      // ends on its own (its CDP command is bounded by the CDP timeout);
+      // its answer goes nowhere.
+      auto& st = self->state;
+      for (auto& waiting : st.queue)
+        waiting.promise.deliver(fail("cancelled"));
+      st.queue.clear();
     },
     [self](context_wait_atom) {
       if (self->state.owner)

@@ -41,6 +41,9 @@ struct page_settings {
   /// A navigation that has not fired `load` by then is reported as such.
   std::chrono::milliseconds load_timeout{15'000};
   std::chrono::milliseconds cdp_timeout{30'000};
+  /// A screenshot after every action that may change the page (navigate,
+  /// click, type, key, scroll), shown as a `screenshot` event.
+  bool screenshot_after_actions = true;
 };
 
 /// A session's page: its own browser context, opened on first use, closed

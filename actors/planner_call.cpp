@@ -45,11 +45,15 @@ caf::behavior planner_call(caf::stateful_actor<planner_call_state>* self,
   st.run = run;
   st.token_delay = runtime.planner_token_delay;
   st.prompt_tokens = offline_planner::split_tokens(request.command).size();
-  // The outputs of tool calls so far come back as `tool` messages.
+  // The outputs of this run's tool calls so far: the `tool` messages after
+  // the last user message (earlier runs' ones belong to other commands).
   std::vector<std::string> results;
-  for (const auto& m : request.messages)
-    if (m.role == "tool")
+  for (const auto& m : request.messages) {
+    if (m.role == "user")
+      results.clear();
+    else if (m.role == "tool")
       results.push_back(m.content);
+  }
   auto next = offline_planner::next_turn(request.command, results);
   st.tokens = offline_planner::split_tokens(next.text);
   st.tool_calls = std::move(next.tool_calls);

@@ -8,8 +8,10 @@
 
 #include "actors/clock.hpp"
 #include "actors/llm_call.hpp"
+#include "actors/session_views.hpp"
 #include "actors/tool_call.hpp"
 #include "browser/browser_tools.hpp"
+#include "llm/conversation.hpp"
 #include "llm/system_prompt.hpp"
 #include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
@@ -28,9 +30,10 @@ run_record* find_run(session_state& st, const std::string& message_id) {
 }
 
 run_record* active_run(session_state& st) {
-  if (st.runs.empty() || st.runs.back().finished)
-    return nullptr;
-  return &st.runs.back();
+  for (auto& run : st.runs)
+    if (run.phase == run_phase::running)
+      return &run;
+  return nullptr;
 }
 
 run_record* run_by_number(session_state& st, std::uint64_t number) {
@@ -55,6 +58,7 @@ void push_info(self_ptr self) {
   info.current_message_id = run ? run->message_id
                             : st.runs.empty() ? std::string{}
                                               : st.runs.back().message_id;
+  info.queued = st.queue.size();
   info.created_at_ms = st.created_at_ms;
   info.updated_at_ms = unix_millis();
   self->send(st.manager, std::move(info));
@@ -82,37 +86,164 @@ void drop_subscribers_of(self_ptr self, const std::string& message_id) {
   subs.erase(last, subs.end());
 }
 
-/// Stamps, logs and fans out one event of `run`.
-void emit(self_ptr self, run_record& run, event_type type, std::string data,
-          bool terminal = false) {
+/// Stamps, logs and fans out one event; `message_id` empty: an event of the
+/// session itself, which only whole-session subscribers see.
+event_ptr stamp(self_ptr self, const std::string& message_id, event_type type,
+                std::string data, bool terminal) {
   auto& st = self->state;
   auto ev = encode(
-    event{st.next_id++, type, st.id, run.message_id, std::move(data), terminal});
+    event{st.next_id++, type, st.id, message_id, std::move(data), terminal});
   st.log.append(ev);
-  run.last_id = ev->raw.id;
   for (auto& sub : st.subscribers)
-    if (sub.message_id == run.message_id && wants(sub.modes, type))
+    if ((sub.message_id.empty() || sub.message_id == message_id)
+        && wants(sub.modes, type))
       self->send(sub.handle, event_frame{ev});
-  if (terminal) {
-    run.finished = true;
-    // Subscribers close their stream on the terminal event by themselves.
-    drop_subscribers_of(self, run.message_id);
-    push_info(self);
-    arm_idle_timer(self);
+  return ev;
+}
+
+void end_run(self_ptr self, run_record& run);
+
+/// Stamps, logs and fans out one event of `run`; a terminal one ends it.
+void emit(self_ptr self, run_record& run, event_type type, std::string data,
+          bool terminal = false) {
+  auto ev = stamp(self, run.message_id, type, std::move(data), terminal);
+  run.last_id = ev->raw.id;
+  if (terminal)
+    end_run(self, run);
+}
+
+/// Stops the run's model call and tool calls, whatever they were doing.
+void stop_work(self_ptr self, run_record& run) {
+  if (run.llm) {
+    self->demonitor(run.llm);
+    self->send_exit(run.llm, caf::exit_reason::kill);
+    run.llm = nullptr;
   }
+  if (!run.tools.empty() && self->state.page)
+    self->send(self->state.page, cancel_tools_atom::value);
+  for (auto& tool : run.tools)
+    self->send_exit(tool, caf::exit_reason::kill);
+  run.tools.clear();
+  run.tools_pending = 0;
 }
 
 void finish_run(self_ptr self, run_record& run, std::string result,
-                bool cancelled) {
+                std::string outcome) {
+  stop_work(self, run);
   payload::completion done;
-  done.result = std::move(result);
-  done.steps = cancelled ? 0 : 1;
+  done.result = result;
+  done.steps = run.step;
   done.tokens = run.usage;
   done.tokens_streamed = run.tokens_streamed;
-  done.duration_ms = elapsed_ms(run);
-  done.cancelled = cancelled;
+  done.duration_ms = run.phase == run_phase::running ? elapsed_ms(run) : 0;
+  done.cancelled = outcome == "cancelled";
+  done.stop_reason = outcome;
   done.message_id = run.message_id;
+  run.result = std::move(result);
+  run.outcome = std::move(outcome);
   emit(self, run, event_type::complete, payload::complete(done), true);
+}
+
+/// Ends `run` with an `error`: every failure class has its code.
+void fail_run(self_ptr self, run_record& run, const std::string& code,
+              const std::string& message) {
+  stop_work(self, run);
+  run.result = message;
+  run.outcome = "failed";
+  emit(self, run, event_type::error, payload::error(code, message), true);
+}
+
+void cancel(self_ptr self, run_record& run, const std::string& reason) {
+  emit(self, run, event_type::status, payload::status("cancelled", reason));
+  finish_run(self, run, "", "cancelled");
+}
+
+/// Forgets the oldest finished runs beyond the configured history.
+void trim_runs(self_ptr self) {
+  auto& st = self->state;
+  while (st.runs.size() > st.settings.max_runs && st.runs.front().finished()) {
+    self->send(st.manager, run_forgotten{st.runs.front().message_id});
+    st.runs.pop_front();
+  }
+}
+
+/// What the run adds to the session's conversation, once it is over: its
+/// complete steps, and a word on how it ended if it did not answer.
+void fold_into_conversation(session_state& st, const run_record& run) {
+  auto messages = run.messages;
+  drop_unanswered_calls(messages);
+  if (messages.empty())
+    return;
+  st.conversation.insert(st.conversation.end(), messages.begin(), messages.end());
+  if (run.outcome != "complete")
+    st.conversation.push_back(
+      {"assistant", "(This run ended without an answer: " + run.outcome + ".)",
+       {}, {}});
+  fit_to_budget(st.conversation, st.settings.context_budget,
+                st.conversation.size());
+}
+
+caf::actor spawn_llm_call(self_ptr self, const run_record& run) {
+  auto& st = self->state;
+  auto built = build_prompt(system_prompt, st.page_url, st.conversation,
+                            run.messages, st.settings.context_budget);
+  st.last_budget = built.budget;
+  llm_request request;
+  request.command = run.command;
+  request.messages = std::move(built.messages);
+  if (st.settings.browser)
+    request.tools = browser_tools();
+  if (st.settings.llm.settings.is_planner())
+    return self->spawn(planner_call, caf::actor{self}, run.number,
+                       std::move(request), st.settings.llm);
+  return self->spawn(openai_call, caf::actor{self}, run.number,
+                     std::move(request), st.settings.llm);
+}
+
+/// The next model turn: `progress`, then the call.
+void ask_model(self_ptr self, run_record& run) {
+  ++run.step;
+  emit(self, run, event_type::progress,
+       payload::progress(run.step, run.max_steps, "Asking the model"));
+  run.llm = spawn_llm_call(self, run);
+  self->monitor(run.llm);
+}
+
+void begin_run(self_ptr self, run_record& run) {
+  run.phase = run_phase::running;
+  run.started = std::chrono::steady_clock::now();
+  run.messages = {{"user", run.command, {}, {}}};
+  emit(self, run, event_type::status,
+       payload::status("running", "The agent is working on the command"));
+  ask_model(self, run);
+}
+
+/// Starts the next queued run, if nothing runs and the session goes on.
+void start_next(self_ptr self) {
+  auto& st = self->state;
+  while (!st.stopping && !active_run(st) && !st.queue.empty()) {
+    auto* run = find_run(st, st.queue.front());
+    st.queue.pop_front();
+    if (run && run->phase == run_phase::queued)
+      begin_run(self, *run);
+  }
+}
+
+void end_run(self_ptr self, run_record& run) {
+  auto& st = self->state;
+  auto was_queued = run.phase == run_phase::queued;
+  run.phase = run_phase::finished;
+  run.ended_at_ms = unix_millis();
+  if (was_queued)
+    st.queue.erase(std::remove(st.queue.begin(), st.queue.end(), run.message_id),
+                   st.queue.end());
+  else
+    fold_into_conversation(st, run);
+  // Subscribers close their stream on the terminal event by themselves.
+  drop_subscribers_of(self, run.message_id);
+  start_next(self);
+  push_info(self);
+  arm_idle_timer(self);
 }
 
 /// The run whose model call just ended on its own (done or failed), with
@@ -124,56 +255,6 @@ run_record* release_call(self_ptr self, std::uint64_t number) {
     run->llm = nullptr;
   }
   return run;
-}
-
-/// Stops the run's model call and tool calls, whatever they were doing.
-void stop_llm(self_ptr self, run_record& run) {
-  if (run.llm) {
-    self->demonitor(run.llm);
-    self->send_exit(run.llm, caf::exit_reason::kill);
-    run.llm = nullptr;
-  }
-  for (auto& tool : run.tools)
-    self->send_exit(tool, caf::exit_reason::kill);
-  run.tools.clear();
-  run.tools_pending = 0;
-}
-
-/// Forgets the oldest finished runs beyond the configured history.
-void trim_runs(self_ptr self) {
-  auto& st = self->state;
-  while (st.runs.size() > st.settings.max_runs && st.runs.front().finished) {
-    self->send(st.manager, run_forgotten{st.runs.front().message_id});
-    st.runs.pop_front();
-  }
-}
-
-caf::actor spawn_llm_call(self_ptr self, const run_record& run) {
-  auto& st = self->state;
-  llm_request request;
-  request.command = run.command;
-  request.messages = run.messages;
-  if (st.settings.browser)
-    request.tools = browser_tools();
-  if (st.settings.llm.settings.is_planner())
-    return self->spawn(planner_call, caf::actor{self}, run.number,
-                       std::move(request), st.settings.llm);
-  return self->spawn(openai_call, caf::actor{self}, run.number,
-                     std::move(request), st.settings.llm);
-}
-
-/// Tool calls need the browser, which this build does not drive yet: the
-/// run ends with an error that names what was asked for.
-void report_missing_tools(self_ptr self, run_record& run,
-                          const std::vector<tool_call>& calls) {
-  std::string names;
-  for (const auto& call : calls)
-    names += (names.empty() ? "" : ", ") + call.name;
-  emit(self, run, event_type::error,
-       payload::error("capability_missing",
-                      "the model asked for " + names
-                        + ", but this build has no browser tools yet"),
-       true);
 }
 
 /// The arguments as JSON to put in `tool_start`: the model's text when it
@@ -196,9 +277,36 @@ void run_tools(self_ptr self, run_record& run, const std::vector<tool_call>& cal
     st.page = self->spawn(page, st.settings.browser, st.settings.page,
                           caf::actor{self});
   run.tools_pending = calls.size();
+  run.step_results.clear();
   for (const auto& call : calls)
     run.tools.push_back(self->spawn(tool_call_actor, caf::actor{self}, run.number,
                                     call, st.page, st.settings.tool_timeout));
+}
+
+void on_llm_done(self_ptr self, llm_done& done) {
+  auto& st = self->state;
+  auto* run = release_call(self, done.run);
+  if (!run)
+    return;
+  run->usage.prompt_tokens += done.prompt_tokens;
+  run->usage.completion_tokens += done.completion_tokens;
+  emit(self, *run, event_type::message,
+       payload::message("assistant", done.content, run->step, done.tool_calls));
+  run->messages.push_back({"assistant", done.content, done.tool_calls, {}});
+  emit(self, *run, event_type::update,
+       payload::update(run->step, "agent",
+                       agent_update_json(run->messages.back(), st.last_budget)));
+  if (done.tool_calls.empty())
+    return finish_run(self, *run, std::move(done.content), "complete");
+  if (!st.settings.browser) {
+    std::string names;
+    for (const auto& call : done.tool_calls)
+      names += (names.empty() ? "" : ", ") + call.name;
+    return fail_run(self, *run, "capability_missing",
+                    "the model asked for " + names
+                      + ", but the server runs without a browser (BROWSER=none)");
+  }
+  run_tools(self, *run, done.tool_calls);
 }
 
 /// Every tool of the step is done: the next turn, or the end of the run.
@@ -206,61 +314,55 @@ void next_step(self_ptr self, run_record& run) {
   auto& st = self->state;
   run.tools.clear();
   emit(self, run, event_type::update,
-       payload::update(run.step, "tools",
-                       R"({"messages":)" + std::to_string(run.messages.size())
-                         + "}"));
-  if (run.step >= st.settings.max_steps)
+       payload::update(run.step, "tools", tools_update_json(run.step_results,
+                                                            st.page_url)));
+  if (run.step >= run.max_steps)
     return finish_run(self, run,
                       "Stopped after " + std::to_string(run.step)
-                        + " steps (MAX_STEPS) without a final answer.",
-                      false);
-  ++run.step;
-  emit(self, run, event_type::progress,
-       payload::progress(run.step, st.settings.max_steps, "Asking the model"));
-  run.llm = spawn_llm_call(self, run);
-  self->monitor(run.llm);
+                        + " steps (max_steps) without a final answer.",
+                      "max_steps");
+  ask_model(self, run);
 }
 
 void on_tool_finished(self_ptr self, tool_finished& done) {
-  auto* run = run_by_number(self->state, done.run);
+  auto& st = self->state;
+  auto* run = run_by_number(st, done.run);
   if (!run || run->tools_pending == 0)
     return;
   emit(self, *run, event_type::tool_end,
        payload::tool_end(done.name, done.call_id, done.output, done.ok,
                          done.duration_ms));
+  if (!done.url.empty())
+    st.page_url = done.url;
   if (!done.image_base64.empty())
     emit(self, *run, event_type::screenshot,
          payload::screenshot("image/jpeg", done.image_base64, done.url));
   run->messages.push_back({"tool", done.ok ? done.output : "error: " + done.output,
                            {}, done.call_id});
+  done.image_base64.clear();
+  run->step_results.push_back(std::move(done));
   if (--run->tools_pending == 0)
     next_step(self, *run);
 }
 
-run_record& start_run(self_ptr self, const stream_request& req) {
+/// A new run's record, its `start` event, and its place in the history.
+run_record& create_run(self_ptr self, const stream_request& req) {
   auto& st = self->state;
   run_record fresh;
   fresh.number = ++st.runs_started;
   fresh.message_id = req.message_id;
   fresh.command = req.command;
+  fresh.stream_mode = mode_mask_to_string(req.modes);
   fresh.first_id = st.next_id;
-  fresh.started = std::chrono::steady_clock::now();
+  fresh.max_steps = req.max_steps != 0 ? req.max_steps : st.settings.max_steps;
+  fresh.created_at_ms = unix_millis();
   st.runs.push_back(std::move(fresh));
   trim_runs(self);
   auto& run = st.runs.back();
-  run.messages = {{"system", std::string{system_prompt}, {}, {}},
-                  {"user", run.command, {}, {}}};
   const auto& llm = st.settings.llm.settings;
   emit(self, run, event_type::start,
-       payload::start(st.id, run.message_id, run.command,
-                      mode_mask_to_string(req.modes),
+       payload::start(st.id, run.message_id, run.command, run.stream_mode,
                       {llm.provider, llm.model}));
-  emit(self, run, event_type::status,
-       payload::status("running", "The agent is working on the command"));
-  emit(self, run, event_type::progress,
-       payload::progress(1, st.settings.max_steps, "Asking the model"));
-  run.llm = spawn_llm_call(self, run);
-  self->monitor(run.llm);
   return run;
 }
 
@@ -270,43 +372,108 @@ void reject(self_ptr self, const caf::actor& subscriber, std::uint16_t status,
              stream_rejected{status, std::move(code), std::move(message)});
 }
 
-/// Accepts `subscriber` onto `run`: replays what it has not seen, then, if
-/// the run goes on, adds it to the live fan-out. Both come from this actor,
-/// so the subscriber sees replay and live events in id order.
-void attach_subscriber(self_ptr self, const open_stream& msg, run_record& run,
-                       bool started_here) {
+std::string_view phase_name(const run_record& run) {
+  switch (run.phase) {
+    case run_phase::queued:
+      return "queued";
+    case run_phase::running:
+      return "running";
+    default:
+      return "finished";
+  }
+}
+
+/// Replays what the subscriber has not seen, then adds it to the live
+/// fan-out. Both come from this actor, so it sees them in id order.
+void replay_and_follow(self_ptr self, const caf::actor& subscriber,
+                       const run_span& span, std::uint64_t after,
+                       mode_mask modes, bool finished) {
   auto& st = self->state;
-  const auto& req = msg.request;
-  self->send(msg.subscriber,
-             stream_accepted{caf::actor{self}, st.id, run.message_id});
-  // An event id from before this run existed (say, from before a server
-  // restart) says nothing about it: the requester gets the run from the top.
-  auto resume = req.has_last_event_id && !started_here;
-  auto after = resume ? req.last_event_id : run.first_id - 1;
-  auto plan = plan_replay(st.log, {run.message_id, run.first_id, run.last_id},
-                          after, req.modes);
+  auto plan = plan_replay(st.log, span, after, modes);
   event_batch batch;
   if (plan.lost) {
     auto [from, to] = *plan.lost;
-    batch.events.push_back({encode(
-      event{to, event_type::gap, st.id, run.message_id, payload::gap(from, to)})});
+    batch.events.push_back({encode(event{to, event_type::gap, st.id,
+                                         std::string{span.message_id},
+                                         payload::gap(from, to)})});
   }
   for (auto& ev : plan.events)
     batch.events.push_back({std::move(ev)});
-  batch.final = run.finished;
+  batch.final = finished;
   if (!batch.events.empty() || batch.final)
-    self->send(msg.subscriber, std::move(batch));
-  if (!run.finished) {
-    st.subscribers.push_back({msg.subscriber, run.message_id, req.modes});
-    self->monitor(msg.subscriber);
+    self->send(subscriber, std::move(batch));
+  if (!finished) {
+    st.subscribers.push_back({subscriber, std::string{span.message_id}, modes});
+    self->monitor(subscriber);
   }
   push_info(self);
   arm_idle_timer(self);
 }
 
+/// Accepts `subscriber` onto `run`.
+void attach_subscriber(self_ptr self, const open_stream& msg, run_record& run,
+                       bool started_here) {
+  auto& st = self->state;
+  const auto& req = msg.request;
+  self->send(msg.subscriber, stream_accepted{caf::actor{self}, st.id,
+                                             run.message_id,
+                                             std::string{phase_name(run)}});
+  if (!req.subscribe)
+    return;
+  // An event id from before this run existed (say, from before a server
+  // restart) says nothing about it: the requester gets the run from the top.
+  auto resume = req.has_last_event_id && !started_here;
+  auto after = resume ? req.last_event_id : run.first_id - 1;
+  replay_and_follow(self, msg.subscriber,
+                    {run.message_id, run.first_id, run.last_id}, after,
+                    req.modes, run.finished());
+}
+
+/// Follows every run of the session: after Last-Event-ID, or from the top of
+/// the run in progress (else the latest one).
+void attach_session_subscriber(self_ptr self, const open_stream& msg) {
+  auto& st = self->state;
+  const auto& req = msg.request;
+  self->send(msg.subscriber,
+             stream_accepted{caf::actor{self}, st.id, {}, "session"});
+  std::uint64_t after = st.next_id - 1;
+  if (req.has_last_event_id)
+    after = req.last_event_id;
+  else if (auto* run = active_run(st))
+    after = run->first_id - 1;
+  else if (!st.runs.empty())
+    after = st.runs.back().first_id - 1;
+  replay_and_follow(self, msg.subscriber, {"", 1, st.next_id - 1}, after,
+                    req.modes, false);
+}
+
+/// A new command while another runs: the request's multitask strategy.
+bool admit_while_busy(self_ptr self, const open_stream& msg, run_record& busy) {
+  auto& st = self->state;
+  const auto& req = msg.request;
+  auto refuse = [&](std::uint16_t status, std::string code, std::string why) {
+    self->send(st.manager, run_forgotten{req.message_id});
+    reject(self, msg.subscriber, status, std::move(code), std::move(why));
+    return false;
+  };
+  if (req.strategy == multitask::reject)
+    return refuse(409, "session_busy",
+                  "session '" + st.id + "' is still running messageId '"
+                    + busy.message_id
+                    + "' (multitask=enqueue or interrupt to run anyway)");
+  if (req.strategy == multitask::enqueue
+      && st.queue.size() >= st.settings.max_queued_runs)
+    return refuse(429, "queue_full",
+                  "session '" + st.id + "' already has "
+                    + std::to_string(st.queue.size()) + " runs waiting");
+  return true;
+}
+
 void on_open_stream(self_ptr self, open_stream& msg) {
   auto& st = self->state;
   auto& req = msg.request;
+  if (req.whole_session)
+    return attach_session_subscriber(self, msg);
   auto* run = find_run(st, req.message_id);
   auto started_here = run == nullptr;
   if (!run) {
@@ -316,16 +483,29 @@ void on_open_stream(self_ptr self, open_stream& msg) {
                       + "' in this session");
     if (st.stopping)
       return reject(self, msg.subscriber, 503, "shutting_down",
-                    "the server is shutting down");
-    if (auto* busy = active_run(st)) {
-      self->send(st.manager, run_forgotten{req.message_id});
-      return reject(self, msg.subscriber, 409, "session_busy",
-                    "session '" + st.id + "' is still running messageId '"
-                      + busy->message_id + "'");
+                    "the session is ending");
+    auto* busy = active_run(st);
+    if (busy && !admit_while_busy(self, msg, *busy))
+      return;
+    run = &create_run(self, req);
+    if (!busy) {
+      begin_run(self, *run);
+    } else if (req.strategy == multitask::enqueue) {
+      st.queue.push_back(run->message_id);
+      emit(self, *run, event_type::status,
+           payload::status("queued", "waits for messageId '" + busy->message_id
+                                       + "' (position "
+                                       + std::to_string(st.queue.size()) + ")"));
+    } else {
+      // Interrupt: first in line, then the running one stops, which starts it.
+      st.queue.push_front(run->message_id);
+      emit(self, *run, event_type::status,
+           payload::status("queued", "interrupting messageId '"
+                                       + busy->message_id + "'"));
+      cancel(self, *busy, "interrupted by messageId '" + run->message_id + "'");
     }
-    run = &start_run(self, req);
   }
-  if (run->finished && req.has_last_event_id
+  if (run->finished() && req.has_last_event_id
       && req.last_event_id >= run->last_id)
     return reject(self, msg.subscriber, 204, "run_finished",
                   "the run is finished and nothing is left to replay");
@@ -336,11 +516,9 @@ void on_down(self_ptr self, const caf::down_msg& down) {
   auto& st = self->state;
   if (auto* run = active_run(st); run && run->llm && run->llm == down.source) {
     run->llm = nullptr;
-    emit(self, *run, event_type::error,
-         payload::error("llm_failed", "the model call ended unexpectedly: "
-                                        + self->system().render(down.reason)),
-         true);
-    return;
+    return fail_run(self, *run, "llm_failed",
+                    "the model call ended unexpectedly: "
+                      + self->system().render(down.reason));
   }
   auto& subs = st.subscribers;
   auto before = subs.size();
@@ -353,16 +531,45 @@ void on_down(self_ptr self, const caf::down_msg& down) {
   }
 }
 
-void on_shutdown(self_ptr self) {
+/// Ends every run, the queued ones first so none starts, then the session:
+/// whole-session subscribers get a final `status: closed`.
+void close_session(self_ptr self, const std::string& why,
+                   const std::function<void(run_record&)>& end_one) {
   auto& st = self->state;
   st.stopping = true;
-  if (auto* run = active_run(st)) {
-    stop_llm(self, *run);
-    emit(self, *run, event_type::error,
-         payload::error("server_shutdown", "the server is shutting down"),
-         true);
+  while (!st.queue.empty()) {
+    auto* run = find_run(st, st.queue.front());
+    st.queue.pop_front();
+    if (run && run->phase == run_phase::queued)
+      end_one(*run);
   }
+  if (auto* run = active_run(st))
+    end_one(*run);
+  stamp(self, {}, event_type::status, payload::status("closed", why), true);
   self->quit();
+}
+
+api_reply on_cancel_session(self_ptr self, const cancel_session& req) {
+  auto& st = self->state;
+  auto* run = active_run(st);
+  auto cancelled = run ? run->message_id : std::string{};
+  if (!req.remove) {
+    if (run)
+      cancel(self, *run, "cancelled through the API");
+    return {200, cancel_reply_json(st.id, cancelled)};
+  }
+  std::vector<std::string> ended;
+  close_session(self, "the session was deleted", [&](run_record& r) {
+    ended.push_back(r.message_id);
+    cancel(self, r, "the session was deleted");
+  });
+  return {200, delete_reply_json(st.id, ended)};
+}
+
+void on_shutdown(self_ptr self) {
+  close_session(self, "the server is shutting down", [self](run_record& run) {
+    fail_run(self, run, "server_shutdown", "the server is shutting down");
+  });
 }
 
 } // namespace
@@ -388,30 +595,10 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
       emit(self, *run, event_type::token,
            payload::token(delta.text, run->tokens_streamed));
     },
-    [self](llm_done& done) {
-      auto* run = release_call(self, done.run);
-      if (!run)
-        return;
-      run->usage = {done.prompt_tokens, done.completion_tokens};
-      emit(self, *run, event_type::message,
-           payload::message("assistant", done.content, 1, done.tool_calls));
-      if (!done.tool_calls.empty()) {
-        if (!self->state.settings.browser)
-          return report_missing_tools(self, *run, done.tool_calls);
-        run->messages.push_back({"assistant", done.content, done.tool_calls, {}});
-        return run_tools(self, *run, done.tool_calls);
-      }
-      emit(self, *run, event_type::update,
-           payload::update(1, "agent",
-                           R"({"messages":1,"tool_calls":0,"finished":true})"));
-      finish_run(self, *run, std::move(done.content), false);
-    },
+    [self](llm_done& done) { on_llm_done(self, done); },
     [self](llm_failed& failed) {
-      auto* run = release_call(self, failed.run);
-      if (!run)
-        return;
-      emit(self, *run, event_type::error,
-           payload::error(failed.code, failed.message), true);
+      if (auto* run = release_call(self, failed.run))
+        fail_run(self, *run, failed.code, failed.message);
     },
     [self](llm_retrying& retry) {
       auto* run = run_by_number(self->state, retry.run);
@@ -450,20 +637,28 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
       emit(self, *run, event_type::custom, payload::custom(body.str()));
     },
     [self](browser_lost_atom) {
+      self->state.page_url.clear();
       if (auto* run = active_run(self->state))
         emit(self, *run, event_type::error,
              payload::error("browser_crashed",
                             "the browser crashed; the page was reset and the "
                             "next step gets a fresh one"));
     },
-    [self](cancel_run& cancel) {
-      auto* run = active_run(self->state);
-      if (!run || run->message_id != cancel.message_id)
-        return;
-      stop_llm(self, *run);
-      emit(self, *run, event_type::status,
-           payload::status("cancelled", cancel.reason));
-      finish_run(self, *run, "", true);
+    [self](cancel_run& req) {
+      auto* run = find_run(self->state, req.message_id);
+      if (run && !run->finished())
+        cancel(self, *run, req.reason);
+    },
+    [self](cancel_session& req) { return on_cancel_session(self, req); },
+    [self](describe_session&) {
+      return api_reply{200, describe_json(self->state)};
+    },
+    [self](read_run_events& req) {
+      auto* run = find_run(self->state, req.message_id);
+      if (!run)
+        return api_reply{404, error_json(404, "unknown_run", "no run with messageId '"
+                                                          + req.message_id + "'")};
+      return api_reply{200, run_events_json(self->state, *run, req.after_id)};
     },
     [self](shutdown_atom) { on_shutdown(self); },
     [self](idle_check_atom, std::uint64_t generation) {

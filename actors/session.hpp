@@ -13,7 +13,9 @@
 #include "actors/event_log.hpp"
 #include "actors/llm_call.hpp"
 #include "actors/page.hpp"
+#include "llm/context_budget.hpp"
 #include "messages/event_type.hpp"
+#include "messages/messages.hpp"
 #include "messages/payloads.hpp"
 
 namespace agenttheo {
@@ -30,32 +32,53 @@ struct session_settings {
   caf::actor browser;
   page_settings page;
   std::chrono::milliseconds tool_timeout{30'000};
-  /// Model turns per run.
+  /// Model turns per run, unless the request asks for fewer or more.
   std::uint64_t max_steps = 10;
+  /// Estimated tokens the prompt may hold (0: no limit).
+  std::size_t context_budget = 24'000;
+  /// Runs that may wait behind the running one (`multitask=enqueue`).
+  std::size_t max_queued_runs = 8;
 };
+
+enum class run_phase : std::uint8_t { queued, running, finished };
 
 /// One command's execution within a session.
 struct run_record {
   std::uint64_t number = 0;
   std::string message_id;
   std::string command;
+  std::string stream_mode;
   std::uint64_t first_id = 0;
   std::uint64_t last_id = 0;
-  bool finished = false;
+  run_phase phase = run_phase::queued;
+  /// Once finished: complete, max_steps, cancelled or failed.
+  std::string outcome;
+  /// The answer, or what went wrong.
+  std::string result;
+  std::uint64_t max_steps = 10;
   caf::actor llm;
-  /// The conversation sent to the model: system, user, then each step's
+  /// This run's part of the conversation: the command, then each step's
   /// assistant message and tool results.
   std::vector<chat_message> messages;
-  std::uint64_t step = 1;
-  /// Tool calls of the current step still running.
+  std::uint64_t step = 0;
+  /// Tool calls of the current step still running, and the results of
+  /// those done (for the step's `update`).
   std::vector<caf::actor> tools;
   std::size_t tools_pending = 0;
+  std::vector<tool_finished> step_results;
   std::uint64_t tokens_streamed = 0;
   payload::usage usage;
   std::chrono::steady_clock::time_point started;
+  std::int64_t created_at_ms = 0;
+  std::int64_t ended_at_ms = 0;
+
+  bool finished() const {
+    return phase == run_phase::finished;
+  }
 };
 
-/// A connection actor watching one run of this session.
+/// A connection actor watching one run of this session, or (empty
+/// `message_id`) every run of it.
 struct subscriber_entry {
   caf::actor handle;
   std::string message_id;
@@ -71,13 +94,23 @@ struct session_state {
   caf::actor manager;
   /// The session's browser page, spawned on its first tool call.
   caf::actor page;
+  /// The URL the page showed after its last tool, told to the model.
+  std::string page_url;
+  /// What earlier runs said and did (no system prompt), kept within the
+  /// context budget.
+  std::vector<chat_message> conversation;
+  /// What fitting the last prompt into the budget took.
+  budget_report last_budget;
   event_log log{1, 0};
   std::uint64_t next_id = 1;
   std::uint64_t runs_started = 0;
   std::deque<run_record> runs;
+  /// Queued runs by messageId, the next to start first.
+  std::deque<std::string> queue;
   std::vector<subscriber_entry> subscribers;
   std::uint64_t idle_generation = 0;
   std::int64_t created_at_ms = 0;
+  /// Shutting down or being deleted: no run starts any more.
   bool stopping = false;
 
   static inline const char* name = "session";

@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include "http/simple_response.hpp"
 #include "messages/json_writer.hpp"
 
 namespace agenttheo {
@@ -26,26 +27,16 @@ void reject(self_ptr self, const caf::actor& subscriber, std::uint16_t status,
              stream_rejected{status, std::move(code), std::move(message)});
 }
 
-/// The session that will run a new command, or nullptr after rejecting.
-caf::actor session_for_new_run(self_ptr self, const open_stream& msg) {
+std::string too_many_sessions(const session_manager_state& st) {
+  return "the server runs its maximum of "
+         + std::to_string(st.settings.max_sessions) + " sessions; retry later";
+}
+
+/// A new session, or an invalid handle when the server is at its maximum.
+caf::actor create_session(self_ptr self) {
   auto& st = self->state;
-  const auto& wanted = msg.request.session_id;
-  if (!wanted.empty()) {
-    auto i = st.sessions.find(wanted);
-    if (i == st.sessions.end()) {
-      reject(self, msg.subscriber, 404, "unknown_session",
-             "no session '" + wanted + "'");
-      return nullptr;
-    }
-    return i->second;
-  }
-  if (st.sessions.size() >= st.settings.max_sessions) {
-    reject(self, msg.subscriber, 503, "too_many_sessions",
-           "the server runs its maximum of "
-             + std::to_string(st.settings.max_sessions)
-             + " sessions; retry later");
+  if (st.sessions.size() >= st.settings.max_sessions)
     return nullptr;
-  }
   auto id = random_id(st, "s-");
   auto handle = self->spawn(session, id, st.settings.session,
                             caf::actor{self});
@@ -55,12 +46,56 @@ caf::actor session_for_new_run(self_ptr self, const open_stream& msg) {
   return handle;
 }
 
+/// The session `id`, or an invalid handle.
+caf::actor find_session(session_manager_state& st, const std::string& id) {
+  auto i = st.sessions.find(id);
+  return i == st.sessions.end() ? caf::actor{} : i->second;
+}
+
+/// The session that will run a new command, or nullptr after rejecting.
+caf::actor session_for_new_run(self_ptr self, const open_stream& msg) {
+  auto& st = self->state;
+  const auto& wanted = msg.request.session_id;
+  if (!wanted.empty()) {
+    auto found = find_session(st, wanted);
+    if (!found)
+      reject(self, msg.subscriber, 404, "unknown_session",
+             "no session '" + wanted + "'");
+    return found;
+  }
+  auto created = create_session(self);
+  if (!created)
+    reject(self, msg.subscriber, 503, "too_many_sessions", too_many_sessions(st));
+  return created;
+}
+
+api_reply unknown_session(const std::string& id) {
+  return {404, http::error_body({404, "unknown_session", "no session '" + id + "'"})};
+}
+
+/// Hands an API request to the session that answers it, or says 404.
+template <class Request>
+caf::result<api_reply> to_session(self_ptr self, const std::string& id,
+                                  Request& req) {
+  auto target = find_session(self->state, id);
+  if (!target)
+    return unknown_session(id);
+  self->delegate(target, std::move(req));
+  return caf::delegated<api_reply>{};
+}
+
 void on_open_stream(self_ptr self, open_stream& msg) {
   auto& st = self->state;
   auto& req = msg.request;
   if (st.stopping)
     return reject(self, msg.subscriber, 503, "shutting_down",
                   "the server is shutting down");
+  if (req.whole_session) {
+    if (auto target = find_session(st, req.session_id))
+      return self->send(target, std::move(msg));
+    return reject(self, msg.subscriber, 404, "unknown_session",
+                  "no session '" + req.session_id + "'");
+  }
   if (!req.message_id.empty()) {
     if (auto known = st.runs.find(req.message_id); known != st.runs.end()) {
       if (!req.session_id.empty() && req.session_id != known->second)
@@ -131,6 +166,7 @@ std::string sessions_json(const std::unordered_map<std::string, session_info>& i
       .field("runs", info->runs)
       .field("subscribers", info->subscribers)
       .field("messageId", info->current_message_id)
+      .field("queued", info->queued)
       .field("created_at", info->created_at_ms)
       .field("updated_at", info->updated_at_ms)
       .end_object();
@@ -164,6 +200,40 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
         return;
       st.runs_of[i->second].erase(forgotten.message_id);
       st.runs.erase(i);
+    },
+    [self](create_session_atom) -> api_reply {
+      auto& st = self->state;
+      if (st.stopping)
+        return {503, http::error_body({503, "shutting_down",
+                                       "the server is shutting down"})};
+      auto created = create_session(self);
+      if (!created)
+        return {503, http::error_body({503, "too_many_sessions",
+                                       too_many_sessions(st)})};
+      auto id = st.session_of_addr.at(created.address());
+      json_writer out;
+      out.begin_object()
+        .field("id", id)
+        .field("state", "idle")
+        .field("runs", "/api/sessions/" + id + "/runs")
+        .field("stream", "/api/sessions/" + id + "/stream")
+        .end_object();
+      return {201, out.str()};
+    },
+    [self](describe_session& req) {
+      return to_session(self, req.session_id, req);
+    },
+    [self](cancel_session& req) {
+      return to_session(self, req.session_id, req);
+    },
+    [self](read_run_events& req) -> caf::result<api_reply> {
+      auto& st = self->state;
+      auto known = st.runs.find(req.message_id);
+      if (known == st.runs.end())
+        return api_reply{404, http::error_body({404, "unknown_run",
+                                                "no run with messageId '"
+                                                  + req.message_id + "'"})};
+      return to_session(self, known->second, req);
     },
     [self](list_sessions_atom) {
       return sessions_json(self->state.infos, self->state.settings.max_sessions);

@@ -44,6 +44,9 @@ manager_settings manager_settings_from(const server_config& cfg,
   settings.session.page.policy.denied_hosts = cfg.browser_denied_hosts;
   settings.session.tool_timeout = cfg.tool_timeout;
   settings.session.max_steps = cfg.max_steps;
+  settings.session.context_budget = cfg.context_budget;
+  settings.session.max_queued_runs = cfg.max_queued_runs;
+  settings.session.page.screenshot_after_actions = cfg.screenshot_after_actions;
   return settings;
 }
 

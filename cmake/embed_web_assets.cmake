@@ -52,11 +52,20 @@ ${entries}};
 } // namespace
 
 const web_asset* find_web_asset(std::string_view path) {
-  if (path == \"/\")
-    path = \"/index.html\";
-  for (const auto& asset : assets)
-    if (asset.path == path)
+  // A folder is served by its index.html.
+  auto folder = !path.empty() && path.back() == '/';
+  for (const auto& asset : assets) {
+    auto name = asset.path;
+    if (folder) {
+      constexpr std::string_view index = \"index.html\";
+      if (name.size() != path.size() + index.size()
+          || name.substr(path.size()) != index)
+        continue;
+      name = name.substr(0, path.size());
+    }
+    if (name == path)
       return &asset;
+  }
   return nullptr;
 }
 

@@ -72,6 +72,20 @@ parse_failure parse_size(std::string_view text, std::size_t& out) {
   return std::nullopt;
 }
 
+/// true/false, 1/0, yes/no, on/off (any case).
+parse_failure parse_flag(std::string_view text, bool& out) {
+  std::string v;
+  for (auto c : text)
+    v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (v == "true" || v == "1" || v == "yes" || v == "on")
+    out = true;
+  else if (v == "false" || v == "0" || v == "no" || v == "off")
+    out = false;
+  else
+    return "true or false";
+  return std::nullopt;
+}
+
 /// `1500` (milliseconds), `1500ms`, `15s`, `10m`.
 parse_failure parse_duration(std::string_view text,
                              std::chrono::milliseconds& out) {
@@ -240,9 +254,21 @@ const config_key config_keys[] = {
    [](server_config& c, std::string_view v) {
      return parse_duration(v, c.tool_timeout);
    }},
-  {"MAX_STEPS", "model turns per run before it is stopped",
+  {"MAX_STEPS", "model turns per run (a request's max_steps overrides)",
    [](server_config& c, std::string_view v) {
      return parse_integer(v, c.max_steps, 1, 1000);
+   }},
+  {"CONTEXT_BUDGET", "estimated tokens a prompt may hold (0: no limit)",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.context_budget, 0, 10'000'000);
+   }},
+  {"MAX_QUEUED_RUNS", "runs that may wait behind a session's running one",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.max_queued_runs, 0, 1000);
+   }},
+  {"SCREENSHOT_AFTER_ACTIONS", "true: a screenshot event after each page action",
+   [](server_config& c, std::string_view v) {
+     return parse_flag(v, c.screenshot_after_actions);
    }},
   {"BROWSER_ALLOWED_HOSTS", "hosts the agent may open (empty: any)",
    [](server_config& c, std::string_view v) -> parse_failure {

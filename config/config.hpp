@@ -62,6 +62,13 @@ struct server_config {
   std::chrono::milliseconds tool_timeout{30'000};
   /// Model turns per run before it is stopped.
   std::size_t max_steps = 10;
+  /// Estimated tokens a prompt may hold; older tool outputs, then older
+  /// turns, are trimmed to fit. 0: no limit.
+  std::size_t context_budget = 24'000;
+  /// Runs that may wait behind a session's running one (multitask=enqueue).
+  std::size_t max_queued_runs = 8;
+  /// A `screenshot` event after each action that may change the page.
+  bool screenshot_after_actions = true;
   std::vector<std::string> browser_allowed_hosts;
   std::vector<std::string> browser_denied_hosts;
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -10,6 +11,14 @@
 
 namespace agenttheo::http {
 
+/// An answer of the JSON API: its HTTP status and JSON body.
+struct api_result {
+  std::uint16_t status = 200;
+  std::string json;
+};
+
+using api_callback = std::function<void(api_result)>;
+
 /// How the socket side reaches the actors. Every call returns at once;
 /// answers come back through callbacks (which must post to a strand before
 /// touching a socket). Keeps CAF out of the Beast translation units.
@@ -17,7 +26,8 @@ class actor_bridge {
 public:
   virtual ~actor_bridge() = default;
 
-  /// Spawns the `sse_connection` actor that serves `request` over `writer`.
+  /// Spawns the `sse_connection` actor that serves `request` over `writer`
+  /// (a run's stream, or with `whole_session` a session's).
   virtual void open_stream(std::shared_ptr<sse_writer> writer,
                            stream_request request, std::string cors_origin)
     = 0;
@@ -25,6 +35,24 @@ public:
   /// The `/api/sessions` document, or nullopt if the manager did not answer.
   virtual void
   list_sessions(std::function<void(std::optional<std::string>)> reply)
+    = 0;
+
+  // The JSON API. A manager that does not answer in time gives a 503.
+
+  virtual void create_session(api_callback reply) = 0;
+
+  virtual void describe_session(std::string session_id, api_callback reply) = 0;
+
+  /// Stops the running run; with `remove`, every run and the session.
+  virtual void cancel_session(std::string session_id, bool remove,
+                              api_callback reply)
+    = 0;
+
+  /// Starts (or queues) a run nobody streams yet: 202 with where to watch.
+  virtual void submit_run(stream_request request, api_callback reply) = 0;
+
+  virtual void read_run_events(std::string message_id, std::uint64_t after_id,
+                               api_callback reply)
     = 0;
 };
 

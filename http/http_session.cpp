@@ -1,11 +1,13 @@
 #include "http/http_session.hpp"
 
+#include <charconv>
 #include <string_view>
 
 #include "config/log.hpp"
 #include "http/origin_policy.hpp"
 #include "http/query.hpp"
 #include "http/routes.hpp"
+#include "http/run_body.hpp"
 #include "http/stream_params.hpp"
 #include "messages/json_writer.hpp"
 #include "web/web_assets.hpp"
@@ -14,7 +16,7 @@ namespace agenttheo::http {
 
 namespace {
 
-/// Request bodies are not part of any endpoint yet; keep them small.
+/// Request bodies are small JSON objects (a command at most).
 constexpr std::uint64_t body_limit = 64 * 1024;
 
 /// An idle keep-alive connection, or a slow request, is closed after this.
@@ -44,6 +46,21 @@ simple_response health(const server_context& ctx) {
     .end_object()
     .end_object();
   return json_response(200, out.str());
+}
+
+/// `after=N` of `/api/runs/{id}/events`: 0 when absent, nullopt when bad.
+std::optional<std::uint64_t> parse_after(std::string_view query) {
+  auto params = parse_query(query);
+  if (!params)
+    return std::nullopt;
+  auto* text = find_param(*params, "after");
+  if (!text)
+    return 0;
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (text->empty() || ec != std::errc{} || end != text->data() + text->size())
+    return std::nullopt;
+  return value;
 }
 
 simple_response preflight(std::string_view allow) {
@@ -137,14 +154,65 @@ void http_session::handle(request req) {
     }
     case route::health:
       return send(to, health(ctx_));
-    case route::sessions:
-      return serve_sessions(to);
     case route::stream:
       if (!origin.allowed)
         return send(to, error_response({403, "origin_not_allowed",
                                         "runs may not be started from "
                                         "this origin"}));
       return serve_stream(req, to);
+    case route::session_stream:
+      return serve_session_stream(req, to, match.param);
+    default:
+      break;
+  }
+  if (method != "GET" && method != "HEAD" && !origin.allowed)
+    return send(to, error_response({403, "origin_not_allowed",
+                                    "this origin may not change sessions"}));
+  serve_api(req, to, match);
+}
+
+void http_session::serve_api(const request& req, const reply_to& to,
+                             const route_match& match) {
+  auto method = sv(req.method_string());
+  const auto& id = match.param;
+  auto id_error = [&](const char* code, const char* what) {
+    return error_response({400, code, std::string{what}
+                                        + " must be 1 to 128 characters from "
+                                          "A-Z a-z 0-9 . _ : -"});
+  };
+  if (match.target != route::sessions && !is_safe_id(id))
+    return send(to, match.target == route::run_events
+                      ? id_error("bad_message_id", "messageId")
+                      : id_error("bad_session", "session"));
+  auto reply = answer_api(to);
+  switch (match.target) {
+    case route::sessions:
+      if (method == "POST")
+        return ctx_.bridge->create_session(std::move(reply));
+      return serve_sessions(to);
+    case route::session:
+      if (method == "DELETE")
+        return ctx_.bridge->cancel_session(id, true, std::move(reply));
+      return ctx_.bridge->describe_session(id, std::move(reply));
+    case route::session_cancel:
+      return ctx_.bridge->cancel_session(id, false, std::move(reply));
+    case route::session_runs: {
+      auto parsed = parse_run_body(sv(req.body()), id,
+                                   ctx_.config.max_command_length);
+      if (auto* err = std::get_if<http_error>(&parsed))
+        return send(to, error_response(*err));
+      return ctx_.bridge->submit_run(std::get<stream_request>(std::move(parsed)),
+                                     std::move(reply));
+    }
+    case route::run_events: {
+      auto [path, query] = split_target(sv(req.target()));
+      auto after = parse_after(query);
+      if (!after)
+        return send(to, error_response({400, "bad_after",
+                                        "after must be a non-negative integer "
+                                        "event id"}));
+      return ctx_.bridge->read_run_events(id, *after, std::move(reply));
+    }
     default:
       return send(to, error_response({404, "not_found", "no such endpoint"}));
   }
@@ -156,15 +224,48 @@ void http_session::serve_stream(const request& req, const reply_to& to) {
                                     ctx_.config.max_command_length);
   if (auto* err = std::get_if<http_error>(&params))
     return send(to, error_response(*err));
+  open_sse(req, std::get<stream_request>(std::move(params)), to.cors_origin);
+}
+
+void http_session::serve_session_stream(const request& req, const reply_to& to,
+                                        const std::string& session_id) {
+  if (!is_safe_id(session_id))
+    return send(to, error_response({400, "bad_session",
+                                    "session must be 1 to 128 characters from "
+                                    "A-Z a-z 0-9 . _ : -"}));
+  auto [path, query] = split_target(sv(req.target()));
+  auto params = parse_stream_params(query, sv(req["Last-Event-ID"]),
+                                    ctx_.config.max_command_length);
+  if (auto* err = std::get_if<http_error>(&params))
+    return send(to, error_response(*err));
+  auto request = std::get<stream_request>(std::move(params));
+  request.whole_session = true;
+  request.session_id = session_id;
+  request.command.clear();
+  request.message_id.clear();
+  request.cancel_on_disconnect = false;
+  open_sse(req, std::move(request), to.cors_origin);
+}
+
+void http_session::open_sse(const request& req, stream_request request,
+                            const std::string& cors_origin) {
   sse_writer_options options;
   options.queue_limit = ctx_.config.send_queue_limit;
   options.heartbeat = ctx_.config.heartbeat_interval;
   // The socket now belongs to the stream; this session ends here.
   auto writer = make_sse_writer(std::move(stream_), req.version(), options,
                                 ctx_.connections);
-  ctx_.bridge->open_stream(std::move(writer),
-                           std::get<stream_request>(std::move(params)),
-                           to.cors_origin);
+  ctx_.bridge->open_stream(std::move(writer), std::move(request), cors_origin);
+}
+
+api_callback http_session::answer_api(const reply_to& to) {
+  return [self = shared_from_this(), to](api_result result) {
+    net::post(self->stream_.get_executor(),
+              [self, to, result = std::move(result)]() mutable {
+                self->send(to, json_response(result.status,
+                                             std::move(result.json)));
+              });
+  };
 }
 
 void http_session::serve_sessions(const reply_to& to) {

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "http/beast.hpp"
+#include "http/routes.hpp"
 #include "http/server_context.hpp"
 
 namespace agenttheo::http {
@@ -31,7 +32,14 @@ private:
   void on_read(beast::error_code ec, std::size_t bytes);
   void handle(request req);
   void serve_stream(const request& req, const reply_to& to);
+  void serve_session_stream(const request& req, const reply_to& to,
+                            const std::string& session_id);
+  void open_sse(const request& req, stream_request request,
+                const std::string& cors_origin);
+  void serve_api(const request& req, const reply_to& to, const route_match& match);
   void serve_sessions(const reply_to& to);
+  /// Sends the API's answer on this connection, from whatever thread.
+  api_callback answer_api(const reply_to& to);
   void send(const reply_to& to, simple_response res);
   void send_raw(bhttp::response<bhttp::string_body> res);
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);

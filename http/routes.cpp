@@ -8,12 +8,62 @@ namespace {
 
 constexpr std::string_view read_only = "GET, HEAD, OPTIONS";
 constexpr std::string_view stream_methods = "GET, OPTIONS";
+constexpr std::string_view list_or_create = "GET, HEAD, POST, OPTIONS";
+constexpr std::string_view read_or_delete = "GET, HEAD, DELETE, OPTIONS";
+constexpr std::string_view post_only = "POST, OPTIONS";
 
-route_match match(route target, std::string_view allow,
-                  std::string_view method) {
-  auto allowed = method == "OPTIONS" || method == "GET"
-                 || (method == "HEAD" && allow == read_only);
-  return {target, allow, allowed};
+/// `method` is one of the comma-separated names in `allow`.
+bool listed(std::string_view allow, std::string_view method) {
+  while (!allow.empty()) {
+    auto comma = allow.find(',');
+    auto name = allow.substr(0, comma);
+    if (name == method)
+      return true;
+    if (comma == std::string_view::npos)
+      break;
+    allow.remove_prefix(comma + 1);
+    while (!allow.empty() && allow.front() == ' ')
+      allow.remove_prefix(1);
+  }
+  return false;
+}
+
+route_match match(route target, std::string_view allow, std::string_view method,
+                  std::string_view param = {}) {
+  return {target, allow, listed(allow, method), std::string{param}};
+}
+
+/// Splits `rest` ("{id}" or "{id}/{tail}") into the id and the tail.
+std::pair<std::string_view, std::string_view> id_and_tail(std::string_view rest) {
+  auto slash = rest.find('/');
+  if (slash == std::string_view::npos)
+    return {rest, {}};
+  return {rest.substr(0, slash), rest.substr(slash + 1)};
+}
+
+route_match api_route(std::string_view method, std::string_view path) {
+  constexpr std::string_view sessions = "/api/sessions/";
+  constexpr std::string_view runs = "/api/runs/";
+  if (path.substr(0, sessions.size()) == sessions) {
+    auto [id, tail] = id_and_tail(path.substr(sessions.size()));
+    if (id.empty())
+      return {};
+    if (tail.empty())
+      return match(route::session, read_or_delete, method, id);
+    if (tail == "runs")
+      return match(route::session_runs, post_only, method, id);
+    if (tail == "cancel")
+      return match(route::session_cancel, post_only, method, id);
+    if (tail == "stream")
+      return match(route::session_stream, stream_methods, method, id);
+    return {};
+  }
+  if (path.substr(0, runs.size()) == runs) {
+    auto [id, tail] = id_and_tail(path.substr(runs.size()));
+    if (!id.empty() && tail == "events")
+      return match(route::run_events, read_only, method, id);
+  }
+  return {};
 }
 
 } // namespace
@@ -24,7 +74,9 @@ route_match resolve_route(std::string_view method, std::string_view path) {
   if (path == "/health")
     return match(route::health, read_only, method);
   if (path == "/api/sessions")
-    return match(route::sessions, read_only, method);
+    return match(route::sessions, list_or_create, method);
+  if (path.substr(0, 5) == "/api/")
+    return api_route(method, path);
   if (find_web_asset(path))
     return match(route::web_asset, read_only, method);
   return {};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace agenttheo::http {
@@ -7,7 +8,18 @@ namespace agenttheo::http {
 enum class route {
   web_asset,
   health,
+  /// /api/sessions: list (GET), create (POST)
   sessions,
+  /// /api/sessions/{id}: describe (GET), delete (DELETE)
+  session,
+  /// /api/sessions/{id}/runs: start a run (POST)
+  session_runs,
+  /// /api/sessions/{id}/cancel: stop the running run (POST)
+  session_cancel,
+  /// /api/sessions/{id}/stream: every run of the session, live (GET)
+  session_stream,
+  /// /api/runs/{messageId}/events: a run's events as JSON (GET)
+  run_events,
   stream,
   not_found,
 };
@@ -19,6 +31,8 @@ struct route_match {
   std::string_view allow;
   /// Whether `method` is one of them.
   bool method_allowed = false;
+  /// The id in the path (`{id}`, `{messageId}`), still to be validated.
+  std::string param;
 };
 
 route_match resolve_route(std::string_view method, std::string_view path);

@@ -29,6 +29,12 @@ frame_ptr session_lost_frame(const sse_connection_state& st) {
   return sse_bytes(ev);
 }
 
+/// Whether this event ends the stream: a run's terminal event ends a run's
+/// stream; a whole-session stream ends only with the session's own.
+bool ends_stream(const sse_connection_state& st, const event& ev) {
+  return ev.terminal && (!st.whole_session || ev.message_id.empty());
+}
+
 void end_stream(self_ptr self) {
   self->state.writer->finish();
   self->quit();
@@ -43,6 +49,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
   auto& st = self->state;
   st.writer = writer;
   st.cancel_on_disconnect = request.cancel_on_disconnect;
+  st.whole_session = request.whole_session;
   st.cors_origin = std::move(cors_origin);
   // Released on every exit path: a normal end, an error, or a kill.
   self->attach_functor([writer] { writer->finish(); });
@@ -68,7 +75,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
     },
     [self](event_frame& frame) {
       self->state.writer->send(sse_bytes(frame.ev));
-      if (frame.ev->raw.terminal)
+      if (ends_stream(self->state, frame.ev->raw))
         end_stream(self);
     },
     [self](event_batch& batch) {
@@ -76,7 +83,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
       frames.reserve(batch.events.size());
       auto terminal = false;
       for (auto& frame : batch.events) {
-        terminal = terminal || frame.ev->raw.terminal;
+        terminal = terminal || ends_stream(self->state, frame.ev->raw);
         frames.push_back(sse_bytes(frame.ev));
       }
       self->state.writer->send(std::move(frames));

@@ -20,6 +20,8 @@ struct sse_connection_state {
   std::shared_ptr<sse_writer> writer;
   /// `on_disconnect=cancel`: the run stops when this client goes away.
   bool cancel_on_disconnect = false;
+  /// Follows every run of a session; ends only when the session does.
+  bool whole_session = false;
   std::string cors_origin;
   caf::actor session;
   std::string message_id;

@@ -22,7 +22,8 @@ std::optional<std::uint64_t> parse_event_id(std::string_view text) {
   return value;
 }
 
-/// Rejects text that is not valid UTF-8, so every later JSON is well-formed.
+} // namespace
+
 bool is_valid_utf8(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
@@ -48,8 +49,6 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
-} // namespace
-
 bool is_safe_id(std::string_view id) {
   return !id.empty() && id.size() <= max_id_length
          && std::all_of(id.begin(), id.end(), [](char c) {
@@ -57,6 +56,33 @@ bool is_safe_id(std::string_view id) {
                      || (c >= '0' && c <= '9') || c == '.' || c == '_'
                      || c == ':' || c == '-';
             });
+}
+
+std::optional<http_error> check_command(std::string_view command,
+                                       std::size_t max_command_length) {
+  if (command.size() > max_command_length)
+    return bad_request("command_too_long",
+                       "command is " + std::to_string(command.size())
+                         + " bytes; the limit is "
+                         + std::to_string(max_command_length));
+  if (!is_valid_utf8(command))
+    return bad_request("bad_command", "command is not valid UTF-8");
+  return std::nullopt;
+}
+
+std::variant<std::uint64_t, http_error> parse_max_steps(std::string_view text) {
+  auto steps = parse_event_id(text);
+  if (!steps || *steps < 1 || *steps > max_steps_limit)
+    return bad_request("bad_max_steps", "max_steps must be an integer from 1 to "
+                                          + std::to_string(max_steps_limit));
+  return *steps;
+}
+
+std::variant<multitask, http_error> parse_strategy(std::string_view text) {
+  if (auto strategy = parse_multitask(text))
+    return *strategy;
+  return bad_request("bad_multitask",
+                     "multitask must be reject, enqueue or interrupt");
 }
 
 std::variant<stream_request, http_error>
@@ -68,13 +94,8 @@ parse_stream_params(std::string_view query, std::string_view last_event_id,
                                     "%-escape");
   stream_request req;
   if (auto* command = find_param(*params, "command")) {
-    if (command->size() > max_command_length)
-      return bad_request("command_too_long",
-                         "command is " + std::to_string(command->size())
-                           + " bytes; the limit is "
-                           + std::to_string(max_command_length));
-    if (!is_valid_utf8(*command))
-      return bad_request("bad_command", "command is not valid UTF-8");
+    if (auto err = check_command(*command, max_command_length))
+      return *err;
     req.command = *command;
   }
   if (auto* id = find_param(*params, "messageId")) {
@@ -111,6 +132,18 @@ parse_stream_params(std::string_view query, std::string_view last_event_id,
                          "id");
     req.has_last_event_id = true;
     req.last_event_id = *id;
+  }
+  if (auto* steps = find_param(*params, "max_steps")) {
+    auto parsed = parse_max_steps(*steps);
+    if (auto* err = std::get_if<http_error>(&parsed))
+      return *err;
+    req.max_steps = std::get<std::uint64_t>(parsed);
+  }
+  if (auto* strategy = find_param(*params, "multitask")) {
+    auto parsed = parse_strategy(*strategy);
+    if (auto* err = std::get_if<http_error>(&parsed))
+      return *err;
+    req.strategy = std::get<multitask>(parsed);
   }
   if (auto* policy = find_param(*params, "on_disconnect")) {
     if (*policy == "cancel")

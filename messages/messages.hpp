@@ -37,6 +37,8 @@ using browser_pid_atom = caf::atom_constant<caf::atom("brw_pid")>;
 using listen_atom = caf::atom_constant<caf::atom("cdp_listen")>;
 using browser_lost_atom = caf::atom_constant<caf::atom("brw_lost")>;
 using context_wait_atom = caf::atom_constant<caf::atom("ctx_wait")>;
+using create_session_atom = caf::atom_constant<caf::atom("new_sess")>;
+using cancel_tools_atom = caf::atom_constant<caf::atom("cancel_tls")>;
 
 // -- connection <-> manager <-> session --------------------------------------
 
@@ -52,6 +54,8 @@ struct stream_accepted {
   caf::actor session;
   std::string session_id;
   std::string message_id;
+  /// The run's state: queued, running or finished.
+  std::string run_state;
 };
 
 /// No stream: `status` is the HTTP status to answer with (204 for a finished
@@ -83,6 +87,32 @@ struct stream_closed {
 struct cancel_run {
   std::string message_id;
   std::string reason;
+};
+
+// -- the JSON API ------------------------------------------------------------
+
+/// An API answer: the HTTP status and its JSON body.
+struct api_reply {
+  std::uint16_t status = 200;
+  std::string json;
+};
+
+/// `GET /api/sessions/{id}`: state, conversation, runs.
+struct describe_session {
+  std::string session_id;
+};
+
+/// `POST /api/sessions/{id}/cancel` (stop the running run) and, with
+/// `remove`, `DELETE /api/sessions/{id}` (stop everything, end the session).
+struct cancel_session {
+  std::string session_id;
+  bool remove = false;
+};
+
+/// `GET /api/runs/{messageId}/events`: the run's events after `after_id`.
+struct read_run_events {
+  std::string message_id;
+  std::uint64_t after_id = 0;
 };
 
 // -- llm_call -> session ------------------------------------------------------
@@ -198,6 +228,7 @@ struct session_info {
   std::uint64_t runs = 0;
   std::uint64_t subscribers = 0;
   std::string current_message_id;
+  std::uint64_t queued = 0;
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
 };
@@ -213,7 +244,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_request& x) {
   return f(caf::meta::type_name("stream_request"), x.command, x.message_id,
            x.session_id, x.modes, x.has_last_event_id, x.last_event_id,
-           x.cancel_on_disconnect);
+           x.cancel_on_disconnect, x.max_steps, x.strategy, x.subscribe,
+           x.whole_session);
 }
 
 template <class Inspector>
@@ -224,7 +256,7 @@ typename Inspector::result_type inspect(Inspector& f, open_stream& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_accepted& x) {
   return f(caf::meta::type_name("stream_accepted"), x.session, x.session_id,
-           x.message_id);
+           x.message_id, x.run_state);
 }
 
 template <class Inspector>
@@ -260,6 +292,26 @@ typename Inspector::result_type inspect(Inspector& f, stream_closed& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cancel_run& x) {
   return f(caf::meta::type_name("cancel_run"), x.message_id, x.reason);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
+  return f(caf::meta::type_name("api_reply"), x.status, x.json);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, describe_session& x) {
+  return f(caf::meta::type_name("describe_session"), x.session_id);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cancel_session& x) {
+  return f(caf::meta::type_name("cancel_session"), x.session_id, x.remove);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, read_run_events& x) {
+  return f(caf::meta::type_name("read_run_events"), x.message_id, x.after_id);
 }
 
 template <class Inspector>
@@ -342,7 +394,7 @@ typename Inspector::result_type inspect(Inspector& f, tool_note& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_info& x) {
   return f(caf::meta::type_name("session_info"), x.id, x.state, x.runs,
-           x.subscribers, x.current_message_id, x.created_at_ms,
+           x.subscribers, x.current_message_id, x.queued, x.created_at_ms,
            x.updated_at_ms);
 }
 

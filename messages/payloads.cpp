@@ -133,6 +133,7 @@ std::string complete(const completion& c) {
     .end_object()
     .field("duration_ms", c.duration_ms)
     .field("cancelled", c.cancelled)
+    .field("stop_reason", c.stop_reason)
     .key("summary")
     .begin_object()
     .field("tokens_streamed", c.tokens_streamed)

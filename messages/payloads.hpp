@@ -64,6 +64,8 @@ struct completion {
   std::uint64_t duration_ms = 0;
   bool cancelled = false;
   std::string message_id;
+  /// complete (the model answered), max_steps, or cancelled.
+  std::string stop_reason = "complete";
 };
 
 std::string complete(const completion& c);

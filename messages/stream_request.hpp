@@ -1,11 +1,27 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "messages/event_type.hpp"
 
 namespace agenttheo {
+
+/// What happens to a new command for a session that is still running one.
+enum class multitask : std::uint8_t {
+  /// 409 session_busy; the running run goes on.
+  reject,
+  /// The new run waits its turn; `status: queued` until it starts.
+  enqueue,
+  /// The running run is cancelled and the new one starts at once.
+  interrupt,
+};
+
+std::string_view to_string(multitask strategy);
+
+std::optional<multitask> parse_multitask(std::string_view text);
 
 /// What a client asked for when it opened a stream: a new run (`command`), or
 /// to join a known run (`message_id`), optionally resuming after an event id.
@@ -20,6 +36,15 @@ struct stream_request {
   std::uint64_t last_event_id = 0;
   /// `on_disconnect=cancel`: the run stops when this client goes away.
   bool cancel_on_disconnect = false;
+  /// Model turns for this run; 0: the server's MAX_STEPS.
+  std::uint64_t max_steps = 0;
+  multitask strategy = multitask::reject;
+  /// False: start the run without streaming it (the JSON API); the session
+  /// answers `stream_accepted` and sends no events.
+  bool subscribe = true;
+  /// Follow every run of `session_id`, present and future, until the
+  /// session ends (`GET /api/sessions/{id}/stream`).
+  bool whole_session = false;
 };
 
 } // namespace agenttheo

@@ -82,10 +82,13 @@ class AgentInTheBrowser(unittest.TestCase):
     def test_title_and_screenshot(self):
         events = self.run_command(f"open {self.url('about.html')} then take a "
                                   f"screenshot then read the title")
+        # One after the navigation (SCREENSHOT_AFTER_ACTIONS), one asked for.
         shots = [e.data for e in events if e.type == "screenshot"]
-        self.assertEqual(len(shots), 1)
-        self.assertTrue(shots[0]["image"].startswith("/9j/"))
-        self.assertEqual(shots[0]["mime"], "image/jpeg")
+        self.assertEqual(len(shots), 2)
+        for shot in shots:
+            self.assertTrue(shot["image"].startswith("/9j/"))
+            self.assertEqual(shot["mime"], "image/jpeg")
+            self.assertEqual(shot["url"], self.url("about.html"))
         self.assertEqual(events[-1].data["result"], "The page title is: About")
 
     def test_a_refused_navigation_is_a_failed_step(self):

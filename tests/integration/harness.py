@@ -102,6 +102,22 @@ class Server:
         finally:
             conn.close()
 
+    def call(self, method, path, body=None, headers=None):
+        """A JSON API call; returns (status, parsed body or None)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        try:
+            data = None
+            hdrs = dict(headers or {})
+            if body is not None:
+                data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+                hdrs.setdefault("Content-Type", "application/json")
+            conn.request(method, path, body=data, headers=hdrs)
+            resp = conn.getresponse()
+            raw = resp.read()
+            return resp.status, json.loads(raw) if raw else None
+        finally:
+            conn.close()
+
     def get_json(self, path, headers=None):
         status, _, body = self.get(path, headers)
         return status, json.loads(body) if body else None

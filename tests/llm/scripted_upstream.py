@@ -62,6 +62,30 @@ def reply(tokens, delay=0.0, usage=(12, None), finish="stop"):
     return play
 
 
+def tool_calls(calls, content="", usage=(30, 9)):
+    """A turn that asks for tools, as the providers stream it: each call's
+    id and name first, then its arguments in pieces, then
+    `finish_reason: tool_calls`. `calls` is [(name, arguments dict)]."""
+    async def play(request, upstream):
+        resp = await open_stream(request)
+        await resp.write(event(chunk(role="assistant", content=content)))
+        for index, (name, args) in enumerate(calls):
+            call_id = f"call_{len(upstream.requests)}_{index}"
+            await resp.write(event(chunk(tool_calls=[{
+                "index": index, "id": call_id, "type": "function",
+                "function": {"name": name, "arguments": ""}}])))
+            text = json.dumps(args)
+            for at in range(0, len(text), 7):
+                await resp.write(event(chunk(tool_calls=[{
+                    "index": index, "function": {"arguments": text[at:at + 7]}}])))
+        await resp.write(event(chunk(finish="tool_calls")))
+        await resp.write(event(usage_chunk(*usage)))
+        await resp.write(b"data: [DONE]\n\n")
+        await resp.write_eof()
+        return resp
+    return play
+
+
 def raw(payload_events):
     """Streams the given raw SSE bytes, then ends the response."""
     async def play(request, upstream):

@@ -110,3 +110,29 @@ CAF_TEST(routes know their paths and methods) {
   CAF_CHECK(resolve_route("GET", "/nope").target == route::not_found);
   CAF_CHECK(resolve_route("DELETE", "/health").allow == "GET, HEAD, OPTIONS");
 }
+
+CAF_TEST(api routes carry their id and their methods) {
+  auto describe = resolve_route("GET", "/api/sessions/s-1");
+  CAF_CHECK(describe.target == route::session);
+  CAF_CHECK_EQUAL(describe.param, "s-1");
+  CAF_CHECK(resolve_route("DELETE", "/api/sessions/s-1").method_allowed);
+  CAF_CHECK(!resolve_route("POST", "/api/sessions/s-1").method_allowed);
+  auto runs = resolve_route("POST", "/api/sessions/s-2/runs");
+  CAF_CHECK(runs.target == route::session_runs);
+  CAF_CHECK(runs.method_allowed);
+  CAF_CHECK_EQUAL(runs.param, "s-2");
+  CAF_CHECK(!resolve_route("GET", "/api/sessions/s-2/runs").method_allowed);
+  CAF_CHECK(resolve_route("POST", "/api/sessions/s-2/cancel").target
+            == route::session_cancel);
+  CAF_CHECK(resolve_route("GET", "/api/sessions/s-2/stream").target
+            == route::session_stream);
+  auto events = resolve_route("GET", "/api/runs/m-9/events");
+  CAF_CHECK(events.target == route::run_events);
+  CAF_CHECK_EQUAL(events.param, "m-9");
+  CAF_CHECK(resolve_route("POST", "/api/sessions").method_allowed);
+  CAF_CHECK(resolve_route("GET", "/api/sessions/s-2/nope").target
+            == route::not_found);
+  CAF_CHECK(resolve_route("GET", "/api/sessions/").target == route::not_found);
+  CAF_CHECK(resolve_route("GET", "/api/runs/m-9").target == route::not_found);
+  CAF_CHECK(resolve_route("GET", "/demo/").target == route::web_asset);
+}

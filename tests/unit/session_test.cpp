@@ -4,6 +4,8 @@
 
 #include <caf/test/dsl.hpp>
 
+#include <algorithm>
+
 #include <rapidjson/document.h>
 
 #include "actor_probes.hpp"
@@ -43,6 +45,29 @@ struct fixture : test_coordinator_fixture<> {
       *probe_out = probe;
     caf::anon_send(sess, open_stream{probe, std::move(req)});
     return rec;
+  }
+
+  /// Asks the session an API question and returns its answer.
+  template <class Message>
+  api_reply ask(const caf::actor& sess, Message msg) {
+    caf::scoped_actor self{sys};
+    api_reply answer{0, {}};
+    auto pending = self->request(sess, caf::infinite, std::move(msg));
+    consume_messages();
+    pending.receive([&](api_reply& r) { answer = std::move(r); },
+                    [&](caf::error&) { answer.status = 1; });
+    return answer;
+  }
+
+  rapidjson::Document json_of(const api_reply& r) {
+    rapidjson::Document doc;
+    doc.Parse(r.json.c_str());
+    return doc;
+  }
+
+  static stream_request with(stream_request req, multitask strategy) {
+    req.strategy = strategy;
+    return req;
   }
 
   const session_info& last_info() {
@@ -293,6 +318,164 @@ CAF_TEST(shutdown ends a running run with a final error) {
   CAF_CHECK(last->raw.terminal);
   auto error = data_of(last);
   CAF_CHECK_EQUAL(error["code"].GetString(), std::string{"server_shutdown"});
+}
+
+CAF_TEST(a session keeps its conversation across runs) {
+  auto sess = make_session(settings());
+  auto first = subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  auto second = subscribe(sess, make_request("what can you do", "m2"));
+  consume_messages();
+  CAF_REQUIRE(second->accepted);
+  CAF_CHECK(second->events.back()->raw.type == event_type::complete);
+  auto reply = ask(sess, describe_session{"s-test"});
+  CAF_REQUIRE_EQUAL(reply.status, 200u);
+  auto doc = json_of(reply);
+  CAF_REQUIRE(doc.IsObject());
+  auto& conversation = doc["conversation"];
+  CAF_REQUIRE_EQUAL(conversation.Size(), 4u);
+  CAF_CHECK_EQUAL(conversation[0]["role"].GetString(), std::string{"user"});
+  CAF_CHECK_EQUAL(conversation[0]["content"].GetString(), std::string{"hello"});
+  CAF_CHECK_EQUAL(conversation[1]["role"].GetString(), std::string{"assistant"});
+  CAF_CHECK_EQUAL(conversation[2]["content"].GetString(),
+                  std::string{"what can you do"});
+  CAF_REQUIRE_EQUAL(doc["runs"].Size(), 2u);
+  CAF_CHECK_EQUAL(doc["runs"][1]["outcome"].GetString(), std::string{"complete"});
+  CAF_CHECK_EQUAL(doc["runs"][1]["steps"].GetUint64(), 1u);
+}
+
+CAF_TEST(an enqueued run starts when the running one completes) {
+  auto s = settings();
+  s.llm.planner_token_delay = std::chrono::milliseconds{10};
+  auto sess = make_session(s);
+  auto first = subscribe(sess, make_request("hello", "m1"));
+  auto second = subscribe(sess, with(make_request("again", "m2"),
+                                     multitask::enqueue));
+  consume_messages();
+  CAF_REQUIRE(second->accepted);
+  CAF_REQUIRE_GREATER_OR_EQUAL(second->events.size(), 2u);
+  CAF_CHECK(second->events[0]->raw.type == event_type::start);
+  CAF_CHECK_EQUAL(data_of(second->events[1])["state"].GetString(),
+                  std::string{"queued"});
+  CAF_CHECK_EQUAL(last_info().queued, 1u);
+  for (int i = 0; i < 1000 && (second->events.empty()
+                               || !second->events.back()->raw.terminal);
+       ++i) {
+    advance_time(std::chrono::milliseconds{10});
+    consume_messages();
+  }
+  CAF_REQUIRE(first->events.back()->raw.type == event_type::complete);
+  CAF_REQUIRE(second->events.back()->raw.type == event_type::complete);
+  CAF_CHECK_EQUAL(data_of(first->events.back())["cancelled"].GetBool(), false);
+  CAF_CHECK_EQUAL(data_of(second->events.back())["cancelled"].GetBool(), false);
+  // The second run's work began after the first run's end.
+  auto first_end = first->events.back()->raw.id;
+  auto running = std::find_if(second->events.begin(), second->events.end(),
+                              [&](auto& ev) {
+                                return ev->raw.type == event_type::status
+                                       && data_of(ev)["state"].GetString()
+                                            == std::string{"running"};
+                              });
+  CAF_REQUIRE(running != second->events.end());
+  CAF_CHECK_GREATER((*running)->raw.id, first_end);
+  CAF_CHECK_EQUAL(last_info().queued, 0u);
+}
+
+CAF_TEST(an interrupting run cancels the running one and starts) {
+  auto s = settings();
+  s.llm.planner_token_delay = std::chrono::milliseconds{10};
+  auto sess = make_session(s);
+  auto first = subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  auto second = subscribe(sess, with(make_request("again", "m2"),
+                                     multitask::interrupt));
+  consume_messages();
+  CAF_REQUIRE(first->events.back()->raw.type == event_type::complete);
+  auto done = data_of(first->events.back());
+  CAF_CHECK_EQUAL(done["cancelled"].GetBool(), true);
+  CAF_CHECK_EQUAL(done["stop_reason"].GetString(), std::string{"cancelled"});
+  CAF_REQUIRE(second->accepted);
+  for (int i = 0; i < 1000 && !second->events.back()->raw.terminal; ++i) {
+    advance_time(std::chrono::milliseconds{10});
+    consume_messages();
+  }
+  CAF_CHECK(second->events.back()->raw.type == event_type::complete);
+  CAF_CHECK_EQUAL(data_of(second->events.back())["cancelled"].GetBool(), false);
+}
+
+CAF_TEST(a full queue refuses more runs with 429) {
+  auto s = settings();
+  s.llm.planner_token_delay = std::chrono::milliseconds{10};
+  s.max_queued_runs = 1;
+  auto sess = make_session(s);
+  subscribe(sess, make_request("hello", "m1"));
+  auto queued = subscribe(sess, with(make_request("a", "m2"), multitask::enqueue));
+  auto refused = subscribe(sess, with(make_request("b", "m3"), multitask::enqueue));
+  consume_messages();
+  CAF_CHECK(queued->accepted);
+  CAF_REQUIRE(refused->rejected);
+  CAF_CHECK_EQUAL(refused->rejected->status, 429u);
+  CAF_CHECK_EQUAL(refused->rejected->code, "queue_full");
+}
+
+CAF_TEST(the cancel API stops the running run and says which) {
+  auto s = settings();
+  s.llm.planner_token_delay = std::chrono::milliseconds{10};
+  auto sess = make_session(s);
+  auto rec = subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  auto reply = ask(sess, cancel_session{"s-test", false});
+  CAF_REQUIRE_EQUAL(reply.status, 200u);
+  CAF_CHECK_EQUAL(json_of(reply)["cancelled"].GetString(), std::string{"m1"});
+  CAF_CHECK(rec->events.back()->raw.type == event_type::complete);
+  auto again = ask(sess, cancel_session{"s-test", false});
+  CAF_CHECK(json_of(again)["cancelled"].IsNull());
+}
+
+CAF_TEST(a session stream follows every run until the session is deleted) {
+  auto sess = make_session(settings());
+  auto gone = std::make_shared<bool>(false);
+  auto watcher = sys.spawn(exit_watcher, sess, gone);
+  stream_request follow;
+  follow.whole_session = true;
+  follow.session_id = "s-test";
+  auto watching = subscribe(sess, follow);
+  consume_messages();
+  CAF_REQUIRE(watching->accepted);
+  subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  subscribe(sess, make_request("again", "m2"));
+  consume_messages();
+  CAF_CHECK_EQUAL(watching->count(event_type::complete), 2u);
+  CAF_CHECK_EQUAL(last_info().subscribers, 1u);
+  CAF_CHECK(!*gone);
+  auto reply = ask(sess, cancel_session{"s-test", true});
+  CAF_REQUIRE_EQUAL(reply.status, 200u);
+  CAF_CHECK_EQUAL(json_of(reply)["deleted"].GetString(), std::string{"s-test"});
+  auto& last = watching->events.back();
+  CAF_CHECK(last->raw.terminal);
+  CAF_CHECK(last->raw.message_id.empty());
+  CAF_CHECK_EQUAL(data_of(last)["state"].GetString(), std::string{"closed"});
+  CAF_CHECK(*gone);
+}
+
+CAF_TEST(a run reads back as JSON envelopes after an id) {
+  auto sess = make_session(settings());
+  auto rec = subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  auto reply = ask(sess, read_run_events{"m1", 3});
+  CAF_REQUIRE_EQUAL(reply.status, 200u);
+  auto doc = json_of(reply);
+  CAF_REQUIRE(doc.IsObject());
+  CAF_CHECK_EQUAL(doc["state"].GetString(), std::string{"finished"});
+  auto& events = doc["events"];
+  CAF_REQUIRE_EQUAL(events.Size(), rec->events.size() - 3);
+  CAF_CHECK_EQUAL(events[0]["id"].GetUint64(), 4u);
+  CAF_CHECK_EQUAL(events[events.Size() - 1]["type"].GetString(),
+                  std::string{"complete"});
+  CAF_CHECK(events[0]["data"].IsObject());
+  auto missing = ask(sess, read_run_events{"m9", 0});
+  CAF_CHECK_EQUAL(missing.status, 404u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,181 @@
+#include "actors/session_views.hpp"
+
+#include "http/simple_response.hpp"
+#include "messages/json_writer.hpp"
+#include "messages/messages.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+void write_message(json_writer& out, const chat_message& m) {
+  out.begin_object().field("role", m.role).field("content", m.content);
+  if (!m.tool_calls.empty()) {
+    out.key("tool_calls").begin_array();
+    for (const auto& call : m.tool_calls)
+      out.begin_object()
+        .field("id", call.id)
+        .field("name", call.name)
+        .field("arguments", call.arguments)
+        .end_object();
+    out.end_array();
+  }
+  if (!m.tool_call_id.empty())
+    out.field("tool_call_id", m.tool_call_id);
+  out.end_object();
+}
+
+std::string_view phase_name(run_phase phase) {
+  switch (phase) {
+    case run_phase::queued:
+      return "queued";
+    case run_phase::running:
+      return "running";
+    default:
+      return "finished";
+  }
+}
+
+void write_run(json_writer& out, const run_record& run) {
+  out.begin_object()
+    .field("messageId", run.message_id)
+    .field("command", run.command)
+    .field("state", phase_name(run.phase))
+    .field("outcome", run.outcome)
+    .field("result", run.result)
+    .field("steps", run.step)
+    .field("max_steps", run.max_steps)
+    .field("first_event_id", run.first_id)
+    .field("last_event_id", run.last_id)
+    .field("created_at", run.created_at_ms)
+    .field("ended_at", run.ended_at_ms)
+    .key("usage")
+    .begin_object()
+    .field("prompt_tokens", run.usage.prompt_tokens)
+    .field("completion_tokens", run.usage.completion_tokens)
+    .end_object()
+    .end_object();
+}
+
+} // namespace
+
+std::string agent_update_json(const chat_message& added,
+                              const budget_report& context) {
+  json_writer out;
+  out.begin_object().key("messages").begin_array();
+  write_message(out, added);
+  out.end_array()
+    .key("context")
+    .begin_object()
+    .field("estimated_tokens", context.tokens)
+    .field("trimmed_outputs", context.trimmed_outputs)
+    .field("dropped_messages", context.dropped_messages)
+    .end_object()
+    .field("finished", added.tool_calls.empty())
+    .end_object();
+  return out.str();
+}
+
+std::string tools_update_json(const std::vector<tool_finished>& results,
+                              std::string_view page_url) {
+  json_writer out;
+  out.begin_object().key("messages").begin_array();
+  for (const auto& r : results)
+    out.begin_object()
+      .field("role", "tool")
+      .field("tool_call_id", r.call_id)
+      .field("name", r.name)
+      .field("ok", r.ok)
+      .field("content", r.output)
+      .end_object();
+  out.end_array().field("url", page_url).end_object();
+  return out.str();
+}
+
+std::string describe_json(const session_state& st) {
+  std::string state = st.stopping ? "stopping" : "idle";
+  for (const auto& run : st.runs)
+    if (run.phase == run_phase::running)
+      state = "running";
+  json_writer out;
+  out.begin_object()
+    .field("id", st.id)
+    .field("state", state)
+    .field("created_at", st.created_at_ms)
+    .field("page_url", st.page_url)
+    .field("subscribers", static_cast<std::uint64_t>(st.subscribers.size()))
+    .key("queue")
+    .begin_array();
+  for (const auto& id : st.queue)
+    out.value(id);
+  out.end_array().key("conversation").begin_array();
+  for (const auto& m : st.conversation)
+    write_message(out, m);
+  out.end_array()
+    .key("context")
+    .begin_object()
+    .field("budget", st.settings.context_budget)
+    .field("estimated_tokens", estimate_tokens(st.conversation))
+    .end_object()
+    .key("runs")
+    .begin_array();
+  for (const auto& run : st.runs)
+    write_run(out, run);
+  out.end_array().end_object();
+  return out.str();
+}
+
+std::string run_events_json(const session_state& st, const run_record& run,
+                            std::uint64_t after_id) {
+  auto plan = plan_replay(st.log, {run.message_id, run.first_id, run.last_id},
+                          after_id, all_modes);
+  json_writer out;
+  out.begin_object()
+    .field("session", st.id)
+    .field("messageId", run.message_id)
+    .field("state", phase_name(run.phase))
+    .field("outcome", run.outcome)
+    .field("last_event_id", run.last_id)
+    .key("gap");
+  if (plan.lost)
+    out.begin_object()
+      .field("from", plan.lost->first)
+      .field("to", plan.lost->second)
+      .end_object();
+  else
+    out.null();
+  out.key("events").begin_array();
+  for (const auto& ev : plan.events)
+    out.raw(ev->envelope);
+  out.end_array().end_object();
+  return out.str();
+}
+
+std::string cancel_reply_json(std::string_view session,
+                              std::string_view cancelled_message_id) {
+  json_writer out;
+  out.begin_object().field("session", session).key("cancelled");
+  if (cancelled_message_id.empty())
+    out.null();
+  else
+    out.value(cancelled_message_id);
+  out.end_object();
+  return out.str();
+}
+
+std::string delete_reply_json(std::string_view session,
+                              const std::vector<std::string>& ended) {
+  json_writer out;
+  out.begin_object().field("deleted", session).key("cancelled").begin_array();
+  for (const auto& id : ended)
+    out.value(id);
+  out.end_array().end_object();
+  return out.str();
+}
+
+std::string error_json(std::uint16_t status, std::string_view code,
+                       std::string_view message) {
+  return http::error_body({status, std::string{code}, std::string{message}});
+}
+
+} // namespace agenttheo

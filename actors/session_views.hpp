@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/session.hpp"
+
+namespace agenttheo {
+
+struct tool_finished;
+
+// What the JSON API and the `update` events say about a session: plain
+// functions of its state, kept apart from the actor's behaviour.
+
+/// `update` after the model's turn (LangGraph's `agent` node): the message
+/// it added, and what fitting the prompt into the context budget took.
+std::string agent_update_json(const chat_message& added,
+                              const budget_report& context);
+
+/// `update` after the step's tools ran (the `tools` node): their results.
+std::string tools_update_json(const std::vector<tool_finished>& results,
+                              std::string_view page_url);
+
+/// `GET /api/sessions/{id}`.
+std::string describe_json(const session_state& st);
+
+/// `GET /api/runs/{messageId}/events`: the run's events after `after_id`,
+/// as envelopes, with a `gap` if the log no longer holds some.
+std::string run_events_json(const session_state& st, const run_record& run,
+                            std::uint64_t after_id);
+
+std::string cancel_reply_json(std::string_view session,
+                              std::string_view cancelled_message_id);
+
+std::string delete_reply_json(std::string_view session,
+                              const std::vector<std::string>& ended);
+
+std::string error_json(std::uint16_t status, std::string_view code,
+                       std::string_view message);
+
+} // namespace agenttheo

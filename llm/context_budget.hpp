@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "llm/chat_types.hpp"
+
+namespace agenttheo {
+
+/// A rough token count (a token is ~4 bytes of English or JSON), the same
+/// for every provider: the budget guards against runaway prompts, it does
+/// not need the provider's exact tokenizer.
+std::size_t estimate_tokens(const chat_message& message);
+
+std::size_t estimate_tokens(const std::vector<chat_message>& messages);
+
+/// What `fit_to_budget` had to do.
+struct budget_report {
+  std::size_t tokens = 0;
+  /// Tool outputs replaced by a placeholder.
+  std::size_t trimmed_outputs = 0;
+  /// Messages of old turns dropped whole.
+  std::size_t dropped_messages = 0;
+};
+
+/// The text that replaces a tool output trimmed away.
+inline constexpr const char* trimmed_output_note
+  = "[output removed to fit the context budget]";
+
+/// Shrinks `messages` to at most `budget` estimated tokens (0: no limit),
+/// least useful first:
+///   1. tool outputs, oldest first, except those answering the newest
+///      assistant turn (the model is about to read them);
+///   2. whole old turns (a user message and everything up to the next one),
+///      oldest first, never one at or after `protect_from`;
+///   3. the newest tool outputs too.
+/// A leading system message and `messages[protect_from]` always stay; what
+/// is left may still exceed a budget too small for them.
+budget_report fit_to_budget(std::vector<chat_message>& messages,
+                            std::size_t budget, std::size_t protect_from);
+
+} // namespace agenttheo
