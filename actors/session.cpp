@@ -309,10 +309,22 @@ void on_llm_done(self_ptr self, llm_done& done) {
   run_tools(self, *run, done.tool_calls);
 }
 
+/// The step's results as `tool` messages, in the order the model asked for
+/// the calls (they may finish in any order).
+void add_tool_messages(run_record& run) {
+  const auto& calls = run.messages.back().tool_calls;
+  for (const auto& call : calls)
+    for (const auto& r : run.step_results)
+      if (r.call_id == call.id)
+        run.messages.push_back(
+          {"tool", r.ok ? r.output : "error: " + r.output, {}, r.call_id});
+}
+
 /// Every tool of the step is done: the next turn, or the end of the run.
 void next_step(self_ptr self, run_record& run) {
   auto& st = self->state;
   run.tools.clear();
+  add_tool_messages(run);
   emit(self, run, event_type::update,
        payload::update(run.step, "tools", tools_update_json(run.step_results,
                                                             st.page_url)));
@@ -337,8 +349,6 @@ void on_tool_finished(self_ptr self, tool_finished& done) {
   if (!done.image_base64.empty())
     emit(self, *run, event_type::screenshot,
          payload::screenshot("image/jpeg", done.image_base64, done.url));
-  run->messages.push_back({"tool", done.ok ? done.output : "error: " + done.output,
-                           {}, done.call_id});
   done.image_base64.clear();
   run->step_results.push_back(std::move(done));
   if (--run->tools_pending == 0)

@@ -5,6 +5,7 @@
 #include "http/origin_policy.hpp"
 #include "http/query.hpp"
 #include "http/routes.hpp"
+#include "http/run_body.hpp"
 #include "http/stream_params.hpp"
 
 using namespace agenttheo;
@@ -135,4 +136,62 @@ CAF_TEST(api routes carry their id and their methods) {
   CAF_CHECK(resolve_route("GET", "/api/sessions/").target == route::not_found);
   CAF_CHECK(resolve_route("GET", "/api/runs/m-9").target == route::not_found);
   CAF_CHECK(resolve_route("GET", "/demo/").target == route::web_asset);
+}
+
+CAF_TEST(a run body names the command and the optional fields) {
+  auto parsed = parse_run_body(
+    R"({"command":"go","messageId":"m-1","stream_mode":"updates",)"
+    R"("multitask":"enqueue","max_steps":3})",
+    "s-1", 100);
+  auto* req = std::get_if<stream_request>(&parsed);
+  CAF_REQUIRE(req != nullptr);
+  CAF_CHECK_EQUAL(req->command, "go");
+  CAF_CHECK_EQUAL(req->message_id, "m-1");
+  CAF_CHECK_EQUAL(req->session_id, "s-1");
+  CAF_CHECK_EQUAL(req->modes, static_cast<mode_mask>(stream_mode::updates));
+  CAF_CHECK(req->strategy == multitask::enqueue);
+  CAF_CHECK_EQUAL(req->max_steps, 3u);
+  CAF_CHECK(!req->subscribe);
+  auto minimal = parse_run_body(R"({"command":"go","messageId":null})", "s", 100);
+  CAF_REQUIRE(std::holds_alternative<stream_request>(minimal));
+  CAF_CHECK(std::get<stream_request>(minimal).strategy == multitask::reject);
+}
+
+CAF_TEST(a bad run body names what is wrong) {
+  struct row {
+    const char* body;
+    const char* code;
+  };
+  row rows[] = {
+    {"", "bad_body"},
+    {"[1]", "bad_body"},
+    {R"({"command":1})", "bad_body"},
+    {R"({"command":"go","max_steps":"3"})", "bad_body"},
+    {R"({"command":"go","max_steps":-1})", "bad_body"},
+    {R"({})", "missing_command"},
+    {R"({"command":""})", "missing_command"},
+    {R"({"command":"go","max_steps":0})", "bad_max_steps"},
+    {R"({"command":"go","max_steps":1001})", "bad_max_steps"},
+    {R"({"command":"go","multitask":"later"})", "bad_multitask"},
+    {R"({"command":"go","messageId":"a/b"})", "bad_message_id"},
+    {R"({"command":"go","stream_mode":"all"})", "bad_stream_mode"},
+    {R"({"command":"0123456789x"})", "command_too_long"},
+  };
+  for (const auto& r : rows) {
+    auto parsed = parse_run_body(r.body, "s", 10);
+    auto* err = std::get_if<http_error>(&parsed);
+    CAF_REQUIRE(err != nullptr);
+    CAF_CHECK_EQUAL(err->status, 400u);
+    CAF_CHECK_EQUAL(err->code, r.code);
+  }
+}
+
+CAF_TEST(stream parameters take max_steps and multitask) {
+  auto parsed = parse_stream_params("command=x&max_steps=4&multitask=interrupt",
+                                    "", 100);
+  auto* req = std::get_if<stream_request>(&parsed);
+  CAF_REQUIRE(req != nullptr);
+  CAF_CHECK_EQUAL(req->max_steps, 4u);
+  CAF_CHECK(req->strategy == multitask::interrupt);
+  CAF_CHECK(req->subscribe);
 }
