@@ -29,6 +29,16 @@ struct fixture : test_coordinator_fixture<> {
     return rec;
   }
 
+  template <class Message>
+  api_reply ask(const caf::actor& mgr, Message msg) {
+    api_reply answer{0, {}};
+    auto pending = self->request(mgr, caf::infinite, std::move(msg));
+    consume_messages();
+    pending.receive([&](api_reply& r) { answer = std::move(r); },
+                    [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+    return answer;
+  }
+
   rapidjson::Document list(const caf::actor& mgr) {
     std::string json;
     auto pending = self->request(mgr, caf::infinite, list_sessions_atom::value);
@@ -134,6 +144,36 @@ CAF_TEST(shutdown waits for every session and refuses new streams) {
   consume_messages();
   CAF_REQUIRE(late->rejected);
   CAF_CHECK_EQUAL(late->rejected->status, 503);
+}
+
+CAF_TEST(api requests reach the session that answers them) {
+  auto mgr = make_manager(1);
+  auto created = ask(mgr, create_session_atom::value);
+  CAF_REQUIRE_EQUAL(created.status, 201u);
+  rapidjson::Document doc;
+  doc.Parse(created.json.c_str());
+  std::string id = doc["id"].GetString();
+  // The server's one session slot is taken.
+  auto refused = ask(mgr, create_session_atom::value);
+  CAF_CHECK_EQUAL(refused.status, 503u);
+  auto req = make_request("hello", "m1");
+  req.session_id = id;
+  auto rec = open(mgr, req);
+  consume_messages();
+  CAF_REQUIRE(rec->accepted);
+  CAF_CHECK_EQUAL(rec->session_id, id);
+  auto described = ask(mgr, describe_session{id});
+  CAF_CHECK_EQUAL(described.status, 200u);
+  auto events = ask(mgr, read_run_events{"m1", 0});
+  CAF_CHECK_EQUAL(events.status, 200u);
+  CAF_CHECK_EQUAL(ask(mgr, describe_session{"s-none"}).status, 404u);
+  CAF_CHECK_EQUAL(ask(mgr, read_run_events{"m-none", 0}).status, 404u);
+  auto deleted = ask(mgr, cancel_session{id, true});
+  CAF_CHECK_EQUAL(deleted.status, 200u);
+  consume_messages();
+  // Its runs are forgotten with it, and its slot is free again.
+  CAF_CHECK_EQUAL(ask(mgr, read_run_events{"m1", 0}).status, 404u);
+  CAF_CHECK_EQUAL(ask(mgr, create_session_atom::value).status, 201u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
