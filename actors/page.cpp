@@ -482,9 +482,12 @@ void pump(self_ptr self) {
     pump(self);
   };
   with_page(self, [self, request = std::move(next.request),
+                   requester = std::move(next.requester),
                    finish](std::string error) mutable {
     if (!error.empty())
       return finish(fail(error));
+    if (requester)
+      self->send(requester, tool_begun_atom::value);
     // A navigation still under way (started by a page's own script, say)
     // finishes before the next tool looks at the page.
     when_idle(self, [self, request, finish](bool) mutable {
@@ -513,8 +516,10 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
   });
   return {
     [self](tool_request& req) -> caf::result<tool_result> {
+      // Read before make_response_promise, which takes over the sender.
+      auto requester = caf::actor_cast<caf::actor>(self->current_sender());
       auto promise = self->make_response_promise<tool_result>();
-      self->state.queue.push_back({std::move(req), promise});
+      self->state.queue.push_back({std::move(req), std::move(requester), promise});
       pump(self);
       return promise;
     },

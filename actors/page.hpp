@@ -56,6 +56,8 @@ struct page_state {
   std::shared_ptr<page_handle> handle = std::make_shared<page_handle>();
   struct queued {
     tool_request request;
+    /// Told `tool_begun_atom` when the tool starts (its timeout starts then).
+    caf::actor requester;
     caf::typed_response_promise<tool_result> promise;
   };
   std::deque<queued> queue;

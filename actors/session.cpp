@@ -382,17 +382,6 @@ void reject(self_ptr self, const caf::actor& subscriber, std::uint16_t status,
              stream_rejected{status, std::move(code), std::move(message)});
 }
 
-std::string_view phase_name(const run_record& run) {
-  switch (run.phase) {
-    case run_phase::queued:
-      return "queued";
-    case run_phase::running:
-      return "running";
-    default:
-      return "finished";
-  }
-}
-
 /// Replays what the subscriber has not seen, then adds it to the live
 /// fan-out. Both come from this actor, so it sees them in id order.
 void replay_and_follow(self_ptr self, const caf::actor& subscriber,
@@ -427,7 +416,7 @@ void attach_subscriber(self_ptr self, const open_stream& msg, run_record& run,
   const auto& req = msg.request;
   self->send(msg.subscriber, stream_accepted{caf::actor{self}, st.id,
                                              run.message_id,
-                                             std::string{phase_name(run)}});
+                                             std::string{phase_name(run.phase)}});
   if (!req.subscribe)
     return;
   // An event id from before this run existed (say, from before a server

@@ -10,20 +10,13 @@ namespace {
 
 void write_message(json_writer& out, const chat_message& m) {
   out.begin_object().field("role", m.role).field("content", m.content);
-  if (!m.tool_calls.empty()) {
-    out.key("tool_calls").begin_array();
-    for (const auto& call : m.tool_calls)
-      out.begin_object()
-        .field("id", call.id)
-        .field("name", call.name)
-        .field("arguments", call.arguments)
-        .end_object();
-    out.end_array();
-  }
+  payload::write_tool_calls(out, m.tool_calls);
   if (!m.tool_call_id.empty())
     out.field("tool_call_id", m.tool_call_id);
   out.end_object();
 }
+
+} // namespace
 
 std::string_view phase_name(run_phase phase) {
   switch (phase) {
@@ -35,6 +28,8 @@ std::string_view phase_name(run_phase phase) {
       return "finished";
   }
 }
+
+namespace {
 
 void write_run(json_writer& out, const run_record& run) {
   out.begin_object()

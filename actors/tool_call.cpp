@@ -7,6 +7,13 @@
 
 namespace agenttheo {
 
+namespace {
+
+/// Longest a call may wait for the page to begin it.
+constexpr auto max_queue_wait = std::chrono::minutes{10};
+
+} // namespace
+
 caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
                               caf::actor session, std::uint64_t run,
                               tool_call call, caf::actor page,
@@ -18,8 +25,16 @@ caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
         std::chrono::steady_clock::now() - started)
         .count());
   };
+  auto fail = [=](std::string why) {
+    self->send(session, tool_finished{run, call.id, call.name, false,
+                                      std::move(why), elapsed(), {}, {}});
+    self->quit();
+  };
   self->send(session, tool_started{run, call.id, call.name, call.arguments});
-  self->request(page, timeout, tool_request{call.name, call.arguments})
+  // The timeout counts from when the page begins the tool: time spent
+  // waiting for a browser context, or behind the session's other calls,
+  // is not the tool's (it is bounded by `max_queue_wait`).
+  self->request(page, max_queue_wait + timeout, tool_request{call.name, call.arguments})
     .then(
       [=](tool_result& result) {
         self->send(session, tool_finished{run, call.id, call.name, result.ok,
@@ -29,14 +44,18 @@ caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
         self->quit();
       },
       [=](caf::error& err) {
-        auto why = err == caf::sec::request_timeout
-                     ? "timed out after " + std::to_string(timeout.count()) + " ms"
-                     : "the page failed: " + self->system().render(err);
-        self->send(session, tool_finished{run, call.id, call.name, false, why,
-                                          elapsed(), {}, {}});
-        self->quit();
+        fail(err == caf::sec::request_timeout
+               ? "waited too long for the browser"
+               : "the page failed: " + self->system().render(err));
       });
-  return {[](caf::unit_t) {}};
+  return {
+    [=](tool_begun_atom) {
+      self->delayed_send(self, timeout, tool_expired_atom::value);
+    },
+    [=](tool_expired_atom) {
+      fail("timed out after " + std::to_string(timeout.count()) + " ms");
+    },
+  };
 }
 
 } // namespace agenttheo

@@ -13,8 +13,9 @@ namespace agenttheo {
 
 /// One tool invocation. It tells its session the call started
 /// (`tool_started`), has the session's page perform it, and tells the
-/// session how it ended (`tool_finished`: output, ok, duration), after at
-/// most `timeout`. Killing it cancels the call: the session reports that.
+/// session how it ended (`tool_finished`: output, ok, duration), at most
+/// `timeout` after the page began it (the page says when: waiting for a
+/// browser context does not count). Killing it cancels the call.
 struct tool_call_state {
   static inline const char* name = "tool_call";
 };

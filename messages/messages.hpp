@@ -39,6 +39,8 @@ using browser_lost_atom = caf::atom_constant<caf::atom("brw_lost")>;
 using context_wait_atom = caf::atom_constant<caf::atom("ctx_wait")>;
 using create_session_atom = caf::atom_constant<caf::atom("new_sess")>;
 using cancel_tools_atom = caf::atom_constant<caf::atom("cancel_tls")>;
+using tool_begun_atom = caf::atom_constant<caf::atom("tool_begun")>;
+using tool_expired_atom = caf::atom_constant<caf::atom("tool_exp")>;
 
 // -- connection <-> manager <-> session --------------------------------------
 

@@ -16,6 +16,19 @@ std::string token(std::string_view text, std::uint64_t count) {
   return out.str();
 }
 
+void write_tool_calls(json_writer& out, const std::vector<tool_call>& calls) {
+  if (calls.empty())
+    return;
+  out.key("tool_calls").begin_array();
+  for (const auto& call : calls)
+    out.begin_object()
+      .field("id", call.id)
+      .field("name", call.name)
+      .field("arguments", call.arguments)
+      .end_object();
+  out.end_array();
+}
+
 std::string message(std::string_view role, std::string_view content,
                     std::uint64_t step, const std::vector<tool_call>& tool_calls) {
   json_writer out;
@@ -23,16 +36,7 @@ std::string message(std::string_view role, std::string_view content,
     .field("role", role)
     .field("content", content)
     .field("step", step);
-  if (!tool_calls.empty()) {
-    out.key("tool_calls").begin_array();
-    for (const auto& call : tool_calls)
-      out.begin_object()
-        .field("id", call.id)
-        .field("name", call.name)
-        .field("arguments", call.arguments)
-        .end_object();
-    out.end_array();
-  }
+  write_tool_calls(out, tool_calls);
   out.end_object();
   return out.str();
 }

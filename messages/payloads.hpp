@@ -9,12 +9,18 @@
 
 namespace agenttheo {
 
+class json_writer;
+
 /// The `data` object of each event type, as JSON text. Field names follow the
 /// guide (`token`, `metadata.count`, `step`, `total`, `tool_name`, ...) and,
 /// where it is silent, the original AgentTheo (`complete.summary`).
 namespace payload {
 
 std::string token(std::string_view text, std::uint64_t count);
+
+/// `"tool_calls": [{id, name, arguments}]`, as every event and API document
+/// spells them; nothing when there are none.
+void write_tool_calls(json_writer& out, const std::vector<tool_call>& calls);
 
 /// `tool_calls`, when the model asked for any: [{id, name, arguments}].
 std::string message(std::string_view role, std::string_view content,
