@@ -150,11 +150,13 @@ void fail_run(self_ptr self, run_record& run, const std::string& code,
   stop_work(self, run);
   run.result = message;
   run.outcome = "failed";
-  emit(self, run, event_type::error, payload::error(code, message), true);
+  emit(self, run, event_type::error,
+       payload::run_error(code, message, run.message_id, true), true);
 }
 
 void cancel(self_ptr self, run_record& run, const std::string& reason) {
-  emit(self, run, event_type::status, payload::status("cancelled", reason));
+  emit(self, run, event_type::status,
+       payload::status("cancelled", reason, run.message_id));
   finish_run(self, run, "", "cancelled");
 }
 
@@ -214,7 +216,8 @@ void begin_run(self_ptr self, run_record& run) {
   run.started = std::chrono::steady_clock::now();
   run.messages = {{"user", run.command, {}, {}}};
   emit(self, run, event_type::status,
-       payload::status("running", "The agent is working on the command"));
+       payload::status("running", "The agent is working on the command",
+                       run.message_id));
   ask_model(self, run);
 }
 
@@ -494,13 +497,15 @@ void on_open_stream(self_ptr self, open_stream& msg) {
       emit(self, *run, event_type::status,
            payload::status("queued", "waits for messageId '" + busy->message_id
                                        + "' (position "
-                                       + std::to_string(st.queue.size()) + ")"));
+                                       + std::to_string(st.queue.size()) + ")",
+                           run->message_id));
     } else {
       // Interrupt: first in line, then the running one stops, which starts it.
       st.queue.push_front(run->message_id);
       emit(self, *run, event_type::status,
            payload::status("queued", "interrupting messageId '"
-                                       + busy->message_id + "'"));
+                                       + busy->message_id + "'",
+                           run->message_id));
       cancel(self, *busy, "interrupted by messageId '" + run->message_id + "'");
     }
   }
@@ -606,7 +611,8 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
       emit(self, *run, event_type::status,
            payload::status("retrying",
                            retry.reason + "; retrying in "
-                             + std::to_string(retry.delay_ms) + " ms"));
+                             + std::to_string(retry.delay_ms) + " ms",
+                           run->message_id));
     },
     [self](tool_started& started) {
       auto* run = run_by_number(self->state, started.run);
@@ -621,7 +627,8 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
       if (auto* run = active_run(self->state))
         emit(self, *run, event_type::status,
              payload::status("waiting", "every browser context is in use; "
-                                        "this session waits for one to free up"));
+                                        "this session waits for one to free up",
+                             run->message_id));
     },
     [self](tool_note& note) {
       auto* run = active_run(self->state);
@@ -639,9 +646,10 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
       self->state.page_url.clear();
       if (auto* run = active_run(self->state))
         emit(self, *run, event_type::error,
-             payload::error("browser_crashed",
-                            "the browser crashed; the page was reset and the "
-                            "next step gets a fresh one"));
+             payload::run_error("browser_crashed",
+                                "the browser crashed; the page was reset and "
+                                "the next step gets a fresh one",
+                                run->message_id, false));
     },
     [self](cancel_run& req) {
       auto* run = find_run(self->state, req.message_id);

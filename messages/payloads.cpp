@@ -149,12 +149,13 @@ std::string complete(const completion& c) {
   return out.str();
 }
 
-std::string status(std::string_view state, std::string_view message) {
+std::string status(std::string_view state, std::string_view message,
+                   std::string_view message_id) {
   json_writer out;
-  out.begin_object()
-    .field("state", state)
-    .field("message", message)
-    .end_object();
+  out.begin_object().field("state", state).field("message", message);
+  if (!message_id.empty())
+    out.field("messageId", message_id);
+  out.end_object();
   return out.str();
 }
 
@@ -163,6 +164,18 @@ std::string error(std::string_view code, std::string_view message) {
   out.begin_object()
     .field("code", code)
     .field("message", message)
+    .end_object();
+  return out.str();
+}
+
+std::string run_error(std::string_view code, std::string_view message,
+                      std::string_view message_id, bool final) {
+  json_writer out;
+  out.begin_object()
+    .field("code", code)
+    .field("message", message)
+    .field("messageId", message_id)
+    .field("final", final)
     .end_object();
   return out.str();
 }

@@ -76,9 +76,19 @@ struct completion {
 
 std::string complete(const completion& c);
 
-std::string status(std::string_view state, std::string_view message);
+/// `status`: the lifecycle `state` and a `message`; a run's status also
+/// names the run (`messageId`), so a whole-session stream can tell which of
+/// its runs (one running, others queued) the event is about.
+std::string status(std::string_view state, std::string_view message,
+                   std::string_view message_id = {});
 
+/// `error`: a `code` and a readable `message`.
 std::string error(std::string_view code, std::string_view message);
+
+/// A run's `error`: also its `messageId`, and whether it ended the run
+/// (`final`) or the run goes on (say, the browser was replaced).
+std::string run_error(std::string_view code, std::string_view message,
+                      std::string_view message_id, bool final);
 
 /// Events `from`..`to` (inclusive) of this run were trimmed from the log
 /// before this subscriber could read them.

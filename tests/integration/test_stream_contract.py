@@ -157,9 +157,17 @@ class StreamContract(unittest.TestCase):
         status, headers, body = self.server.get("/")
         self.assertEqual(status, 200)
         self.assertTrue(headers["Content-Type"].startswith("text/html"))
-        self.assertIn(b"EventSource", body)
+        self.assertIn(b'<script type="module" src="/ui/app.js">', body)
+        # Module scripts need a JavaScript MIME type, or browsers refuse them.
+        for path, needle in (("/ui/app.js", b"EventStream"),
+                             ("/agenttheo-stream.js", b"new EventSource("),
+                             ("/app.css", b".layout")):
+            status, headers, body = self.server.get(path)
+            self.assertEqual(status, 200, path)
+            self.assertTrue(headers["Content-Type"].startswith(
+                "text/javascript" if path.endswith(".js") else "text/css"), path)
+            self.assertIn(needle, body, path)
         # The page names the model from /health, which says which it is.
-        self.assertIn(b"fetch('/health')", body)
         _, health = self.server.get_json("/health")
         self.assertEqual(health["llm"], {"provider": "planner",
                                          "model": "agenttheo-offline-planner"})

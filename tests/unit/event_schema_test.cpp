@@ -97,6 +97,8 @@ CAF_TEST(payloads carry the guide fields and stay on one line) {
     payload::status("running", "working"),
     payload::error("bad", "went wrong"),
     payload::gap(3, 7),
+    payload::status("queued", "waits", "m2"),
+    payload::run_error("browser_crashed", "reset", "m2", false),
   };
   for (auto& json : all) {
     CAF_CHECK_EQUAL(json.find('\n'), std::string::npos);
@@ -116,4 +118,12 @@ CAF_TEST(payloads carry the guide fields and stay on one line) {
   CAF_CHECK_EQUAL(done["cancelled"].GetBool(), false);
   auto gap = parse(all[12]);
   CAF_CHECK_EQUAL(gap["lost"].GetInt(), 5);
+  // A run's lifecycle events name their run; the session's own do not.
+  CAF_CHECK(!parse(all[10]).HasMember("messageId"));
+  auto queued = parse(all[13]);
+  CAF_CHECK_EQUAL(queued["messageId"].GetString(), std::string{"m2"});
+  auto run_error = parse(all[14]);
+  CAF_CHECK_EQUAL(run_error["messageId"].GetString(), std::string{"m2"});
+  CAF_CHECK_EQUAL(run_error["final"].GetBool(), false);
+  CAF_CHECK_EQUAL(run_error["code"].GetString(), std::string{"browser_crashed"});
 }

@@ -1,0 +1,517 @@
+"""The web UI in real headless Chromium against the real binary (and, for the
+agent's browser, a second real Chromium): a demo command streams tokens,
+steps, tool calls and a screenshot into the page; Escape stops a run; a
+reload mid-run and a dropped connection both resume without a duplicate or a
+missing event; a second tab on the same session sees the same live events;
+errors read as sentences. Screenshots of the page land in
+build/ui-screenshots/ for a person to look at."""
+
+import asyncio
+import json
+import os
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.join(HERE, "..", "llm"))
+
+from harness import BINARY, Server  # noqa: E402
+from cdp import Chromium  # noqa: E402
+from scripted_upstream import ScriptedUpstream, status  # noqa: E402
+from tcp_proxy import TcpProxy  # noqa: E402
+
+SHOTS = os.path.join(os.path.dirname(BINARY), "ui-screenshots")
+
+# What the page shows, read from its DOM (and the events it dispatched).
+PAGE_STATE = """(() => {
+  const page = window.agentTheo;
+  const text = (node) => node ? node.textContent : null;
+  const runs = [...page.runs.values()].map((v) => ({
+    messageId: v.messageId, state: v.state, finished: v.finished,
+    answer: v.answer.textContent, streaming: v.answer.classList.contains('streaming'),
+    tools: [...v.timeline.querySelectorAll('.tool')].map((t) => ({
+      name: text(t.querySelector('.name')), verdict: text(t.querySelector('.verdict')),
+      output: text(t.querySelector('.output')) })),
+    notes: [...v.timeline.querySelectorAll('.note')].map(text),
+    progress: [v.progress.value, v.progress.max], footer: v.footer.textContent,
+    problems: [...v.problems.children].map((c) => ({ code: c.dataset.code || null,
+                                                    text: c.textContent })) }));
+  const shot = document.getElementById('screenshot');
+  return {
+    session: page.session, runs, received: page.received,
+    turns: document.querySelectorAll('article.turn').length,
+    banner: page.banner.hidden ? null : page.banner.textContent,
+    stopDisabled: document.getElementById('stop').disabled,
+    url: text(document.getElementById('page-url')),
+    screenshot: shot.hidden ? null : shot.src.slice(0, 27),
+    llm: text(document.getElementById('llm')),
+    pageProblems: [...document.querySelectorAll('#conversation > .problem')].map(
+      (p) => ({ code: p.dataset.code, text: p.textContent })),
+    stats: page.stream ? page.stream.stats : null,
+    location: location.pathname + location.search,
+  };
+})()"""
+
+
+def last_run(state):
+    return state["runs"][-1]
+
+
+def received_for(state, message_id):
+    return [(e["id"], e["type"]) for e in state["received"]
+            if e["messageId"] == message_id]
+
+
+class Ui:
+    """One tab showing the web UI."""
+
+    def __init__(self, tab, base):
+        self.tab = tab
+        self.base = base
+
+    async def open(self, path="/", width=1280, height=800):
+        await self.tab.set_window(width, height)
+        await self.tab.navigate(self.base + path)
+        await self.tab.wait_for("window.agentTheo !== undefined")
+
+    async def state(self):
+        return await self.tab.evaluate(PAGE_STATE)
+
+    async def type(self, text):
+        await self.tab.evaluate("document.getElementById('command').focus()")
+        await self.tab.call("Input.insertText", text=text)
+
+    async def press(self, key, code, key_code):
+        for kind in ("keyDown", "keyUp"):
+            await self.tab.call("Input.dispatchKeyEvent", type=kind, key=key,
+                                code=code, windowsVirtualKeyCode=key_code,
+                                text="\r" if key == "Enter" and kind == "keyDown" else "")
+
+    async def send(self, command):
+        """Types the command and presses Enter, as a person would."""
+        await self.type(command)
+        await self.press("Enter", "Enter", 13)
+        return await self.tab.wait_for(
+            f"window.agentTheo && [...agentTheo.runs.values()].some("
+            f"(v) => v.element.querySelector('.bubble').textContent === {json.dumps(command)})"
+            f" && [...agentTheo.runs.values()].at(-1).messageId")
+
+    async def finished(self, message_id, timeout=60):
+        await self.tab.wait_for(
+            f"agentTheo.runs.get({json.dumps(message_id)})?.finished === true", timeout)
+        return await self.state()
+
+    async def received_a(self, event_type, timeout=60):
+        await self.tab.wait_for(
+            f"agentTheo.received.some((e) => e.type === {json.dumps(event_type)})",
+            timeout)
+
+    async def shot(self, name):
+        return await self.tab.screenshot(os.path.join(SHOTS, name))
+
+
+class WebUi(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        # Tokens at 25 ms each: a demo run takes a few seconds, long enough to
+        # reload, drop the connection or open a second tab in the middle.
+        cls.server = Server("--planner-token-delay", "25ms").__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def demo_command(self, base=None):
+        return (f"go to {base or self.server.base}/demo/ then click Products "
+                f"then read the page")
+
+    def server_events(self, message_id):
+        status_code, body = self.server.call("GET", f"/api/runs/{message_id}/events")
+        self.assertEqual(status_code, 200, body)
+        return body
+
+    def assert_saw_whole_run(self, state, message_id):
+        """The page dispatched exactly the run's events: each once, in order,
+        none missing, attributed to the right run."""
+        truth = self.server_events(message_id)
+        self.assertEqual(truth["state"], "finished")
+        expected = [(e["id"], e["type"]) for e in truth["events"]]
+        self.assertEqual(received_for(state, message_id), expected)
+        self.assertEqual(expected[0][1], "start")
+        self.assertIn(expected[-1][1], ("complete", "error"))
+        return truth
+
+    def assert_demo_answer(self, run, truth):
+        result = truth["events"][-1]["data"]["result"]
+        self.assertEqual(run["answer"], result)
+        self.assertIn("Watering can", run["answer"])
+        self.assertEqual([(t["name"], t["verdict"]) for t in run["tools"]],
+                         [("navigate_to", "ok"), ("click", "ok"),
+                          ("get_page_text", "ok")])
+        self.assertEqual(run["progress"], [4, 4])
+        self.assertTrue(run["footer"].startswith("Done · 4 steps"), run["footer"])
+
+    def run_async(self, coro):
+        asyncio.run(asyncio.wait_for(coro, 150))
+
+    # -- the demo, and what a person sees -------------------------------------
+
+    def test_a_demo_command_streams_into_the_page(self):
+        self.run_async(self.demo_command_streams())
+
+    async def demo_command_streams(self):
+        async with Chromium() as browser:
+            ui = Ui(browser.first, self.server.base)
+            await ui.open("/")
+            state = await ui.state()
+            self.assertIn("offline planner", state["llm"])
+            await ui.shot("welcome-wide.png")
+            await ui.tab.evaluate("document.getElementById('try-demo').click()")
+            # Tokens show up while the run is still going.
+            await ui.tab.wait_for(
+                "(() => { const v = [...agentTheo.runs.values()].at(-1);"
+                " return v && !v.finished && v.answer.classList.contains('streaming')"
+                " && v.answer.textContent.length > 0; })()")
+            mid = (await ui.state())["runs"][-1]["messageId"]
+            state = await ui.finished(mid)
+            run = last_run(state)
+            truth = self.assert_saw_whole_run(state, mid)
+            self.assert_demo_answer(run, truth)
+            self.assertEqual(run["state"], "done")
+            self.assertFalse(run["streaming"])
+            self.assertEqual(state["screenshot"], "data:image/jpeg;base64,/9j/")
+            self.assertEqual(state["url"], f"{self.server.base}/demo/products.html")
+            self.assertEqual(state["location"], f"/?session={state['session']}")
+            self.assertTrue(state["stopDisabled"])
+            await ui.tab.wait_for(
+                f"!!document.querySelector('.session[data-id=\"{state['session']}\"]')")
+            await ui.shot("demo-wide.png")
+
+            # A second command continues the same session on the same page.
+            second = await ui.send("read the page")
+            state = await ui.finished(second)
+            self.assertEqual(state["turns"], 2)
+            self.assertIn("Watering can", last_run(state)["answer"])
+            status_code, described = self.server.call(
+                "GET", f"/api/sessions/{state['session']}")
+            self.assertEqual([r["messageId"] for r in described["runs"]],
+                             [mid, second])
+
+            await ui.tab.evaluate(
+                "document.querySelectorAll('.tool details').forEach((d) => d.open = true)")
+            await ui.shot("demo-tools-open-wide.png")
+            await ui.tab.set_window(390, 844)
+            await asyncio.sleep(0.4)  # the sessions drawer slides away
+            layout = await ui.tab.evaluate("""(() => {
+              const rect = (id) => document.getElementById(id).getBoundingClientRect();
+              return { scrollWidth: document.documentElement.scrollWidth,
+                       send: rect('send').right, stop: rect('stop').left,
+                       composerBottom: document.querySelector('.composer')
+                         .getBoundingClientRect().bottom,
+                       sessionsHidden: rect('sessions').right <= 0 };
+            })()""")
+            await ui.shot("demo-narrow.png")
+            self.assertLessEqual(layout["scrollWidth"], 390)
+            self.assertLessEqual(layout["send"], 390)
+            self.assertLessEqual(layout["composerBottom"], 844)
+            self.assertTrue(layout["sessionsHidden"])
+            await ui.tab.evaluate("document.getElementById('toggle-sessions').click()")
+            await asyncio.sleep(0.3)
+            await ui.shot("sessions-drawer-narrow.png")
+            self.assertEqual(ui.tab.errors, [])
+
+    # -- stop -------------------------------------------------------------------
+
+    def test_escape_stops_the_run(self):
+        self.run_async(self.escape_stops())
+
+    async def escape_stops(self):
+        async with Chromium() as browser:
+            ui = Ui(browser.first, self.server.base)
+            await ui.open("/")
+            mid = await ui.send(f"go to {self.server.base}/demo/ then wait for "
+                                f"words that never appear")
+            await ui.tab.wait_for(
+                "[...document.querySelectorAll('.tool.running .name')]"
+                ".some((n) => n.textContent === 'wait_for')")
+            self.assertFalse((await ui.state())["stopDisabled"])
+            asked = time.monotonic()
+            await ui.press("Escape", "Escape", 27)
+            state = await ui.finished(mid, timeout=10)
+            took = time.monotonic() - asked
+            run = last_run(state)
+            self.assertLess(took, 5)
+            self.assertEqual(run["state"], "cancelled")
+            self.assertTrue(run["footer"].startswith("Stopped"), run["footer"])
+            self.assertTrue(any(n.startswith("cancelled:") for n in run["notes"]))
+            self.assertTrue(state["stopDisabled"])
+            truth = self.assert_saw_whole_run(state, mid)
+            self.assertTrue(truth["events"][-1]["data"]["cancelled"])
+            await ui.shot("stopped-wide.png")
+            self.assertEqual(ui.tab.errors, [])
+
+    # -- resume -------------------------------------------------------------------
+
+    def test_a_reload_mid_run_resumes_without_duplicates(self):
+        self.run_async(self.reload_mid_run())
+
+    async def reload_mid_run(self):
+        async with Chromium() as browser:
+            ui = Ui(browser.first, self.server.base)
+            await ui.open("/")
+            mid = await ui.send(self.demo_command())
+            await ui.received_a("tool_end")
+            before = await ui.state()
+            await ui.tab.reload()
+            reloaded_at_ms = time.time() * 1000
+            await ui.tab.wait_for("window.agentTheo !== undefined")
+            state = await ui.finished(mid)
+            self.assertEqual(state["session"], before["session"])
+            self.assertEqual(state["location"], f"/?session={before['session']}")
+            truth = self.assert_saw_whole_run(state, mid)
+            self.assert_demo_answer(last_run(state), truth)
+            # The run was still going when the page came back.
+            _, described = self.server.call("GET", f"/api/sessions/{state['session']}")
+            self.assertGreater(described["runs"][-1]["ended_at"], reloaded_at_ms)
+            self.assertEqual(state["stats"]["duplicates"], 0)
+            self.assertEqual(ui.tab.errors, [])
+
+    def test_a_dropped_connection_resumes_where_it_stopped(self):
+        self.run_async(self.dropped_connection())
+
+    async def dropped_connection(self):
+        async with TcpProxy(self.server.port) as proxy, Chromium() as browser:
+            base = f"http://127.0.0.1:{proxy.port}"
+            ui = Ui(browser.first, base)
+            await ui.open("/")
+            mid = await ui.send(self.demo_command(base))
+            await ui.received_a("tool_end")
+            outage = asyncio.create_task(proxy.outage(1.5))
+            banner = await ui.tab.wait_for(
+                "!document.getElementById('banner').hidden"
+                " && document.getElementById('banner').textContent", 10)
+            self.assertIn("reconnecting", banner)
+            await outage
+            state = await ui.finished(mid)
+            self.assertGreaterEqual(proxy.dropped, 1)
+            self.assertIsNone(state["banner"])
+            self.assertGreaterEqual(state["stats"]["reconnects"], 1)
+            self.assertEqual(state["stats"]["duplicates"], 0)
+            truth = self.assert_saw_whole_run(state, mid)
+            self.assert_demo_answer(last_run(state), truth)
+            self.assertEqual(ui.tab.errors, [])
+
+    # -- watching from elsewhere ----------------------------------------------------
+
+    def test_a_second_tab_sees_the_same_live_events(self):
+        self.run_async(self.second_tab())
+
+    async def second_tab(self):
+        async with Chromium() as browser:
+            first = Ui(browser.first, self.server.base)
+            await first.open("/")
+            mid = await first.send(self.demo_command())
+            await first.received_a("progress")
+            sid = (await first.state())["session"]
+            second = Ui(await browser.new_tab(), self.server.base)
+            await second.open("/")
+            # Join from the sidebar, as a person would.
+            pick = f".session[data-id=\"{sid}\"]"
+            await second.tab.wait_for(f"!!document.querySelector('{pick}')")
+            await second.tab.evaluate(f"document.querySelector('{pick}').click()")
+            await second.tab.wait_for("agentTheo.received.length > 0")
+            watching = await second.state()
+            self.assertFalse(any(r["finished"] for r in watching["runs"]
+                                 if r["messageId"] == mid))
+            _, listed = self.server.call("GET", "/api/sessions")
+            subscribers = {s["id"]: s["subscribers"] for s in listed["sessions"]}
+            self.assertEqual(subscribers[sid], 2)
+            one = await first.finished(mid)
+            two = await second.finished(mid)
+            self.assertEqual(two["session"], sid)
+            self.assertEqual(two["location"], f"/?session={sid}")
+            truth = self.assert_saw_whole_run(one, mid)
+            self.assert_saw_whole_run(two, mid)
+            self.assertEqual(received_for(one, mid), received_for(two, mid))
+            self.assert_demo_answer(last_run(two), truth)
+            self.assertEqual(two["screenshot"], "data:image/jpeg;base64,/9j/")
+            await second.shot("second-tab-wide.png")
+            self.assertEqual(first.tab.errors + second.tab.errors, [])
+
+    # -- modes and errors -----------------------------------------------------------
+
+    def test_stream_mode_and_bad_input(self):
+        self.run_async(self.mode_and_errors())
+
+    async def mode_and_errors(self):
+        async with Chromium() as browser:
+            ui = Ui(browser.first, self.server.base)
+            await ui.open("/")
+            # A command over MAX_COMMAND_LENGTH: the server's 400, as a sentence.
+            await ui.type("x" * 4001)
+            await ui.press("Enter", "Enter", 13)
+            problem = await ui.tab.wait_for(
+                "document.querySelector('#conversation > .problem')?.dataset.code")
+            state = await ui.state()
+            self.assertEqual(problem, "command_too_long")
+            text = state["pageProblems"][0]["text"]
+            self.assertTrue(text.startswith("Error: command too long"), text)
+            self.assertNotIn("{", text)
+
+            # Only the `messages` events: tokens and the answer, no timeline.
+            await ui.tab.evaluate(
+                "const m = document.getElementById('mode'); m.value = 'messages';"
+                "m.dispatchEvent(new Event('change'))")
+            await ui.tab.evaluate("document.getElementById('command').value = ''")
+            mid = await ui.send(f"go to {self.server.base}/demo/products.html")
+            state = await ui.finished(mid)
+            types = {t for _, t in received_for(state, mid)}
+            self.assertLessEqual(types, {"start", "status", "token", "message",
+                                         "complete", "error", "gap"})
+            self.assertIn("token", types)
+            run = last_run(state)
+            self.assertEqual(run["tools"], [])
+            self.assertEqual(run["state"], "done")
+            truth = self.server_events(mid)
+            self.assertEqual(run["answer"], truth["events"][-1]["data"]["result"])
+            self.assertEqual(ui.tab.errors, [])
+
+
+    # -- the session ends -----------------------------------------------------------
+
+    def test_a_deleted_session_ends_the_stream_for_good(self):
+        self.run_async(self.deleted_session())
+
+    async def deleted_session(self):
+        async with Chromium() as browser:
+            ui = Ui(browser.first, self.server.base)
+            await ui.open("/")
+            mid = await ui.send(f"go to {self.server.base}/demo/about.html")
+            state = await ui.finished(mid)
+            status_code, _ = self.server.call("DELETE", f"/api/sessions/{state['session']}")
+            self.assertEqual(status_code, 200)
+            code = await ui.tab.wait_for(
+                "document.querySelector('#conversation > .problem')?.dataset.code")
+            self.assertEqual(code, "session_closed")
+            await asyncio.sleep(1.5)  # no reconnect attempts follow
+            state = await ui.state()
+            self.assertEqual(await ui.tab.evaluate("agentTheo.stream.state"), "done")
+            self.assertEqual(state["stats"]["reconnects"], 0)
+            self.assertIsNone(state["banner"])
+            self.assertEqual(state["location"], "/")
+            self.assertEqual(ui.tab.errors, [])
+
+    # -- the client module, on another page ------------------------------------------
+
+    def test_the_stream_module_works_on_any_page(self):
+        self.run_async(self.module_on_another_page())
+
+    async def module_on_another_page(self):
+        async with Chromium() as browser:
+            tab = browser.first
+            await tab.navigate(f"{self.server.base}/demo/")
+            products = f"{self.server.base}/demo/products.html"
+            got = await tab.evaluate("""(async () => {
+              const { EventStream } = await import('/agenttheo-stream.js');
+              const follow = (url, options = {}) => new Promise((resolve) => {
+                const seen = { events: [], states: [] };
+                seen.stream = new EventStream(url, { ...options,
+                  onEvent: (type, data, id) => seen.events.push([type, id]),
+                  onState: (state, detail) => {
+                    seen.states.push([state, detail]);
+                    if (state === 'done' || state === 'failed')
+                      resolve({ events: seen.events, states: seen.states,
+                                stats: seen.stream.stats });
+                  } });
+              });
+              const run = await follow('/stream?messageId=module-1&command='
+                                       + encodeURIComponent('go to PRODUCTS'));
+              const last = run.events.at(-1)[1];
+              const replay = await follow('/stream?messageId=module-1');
+              const finished = await follow('/stream?messageId=module-1',
+                                            { lastEventId: last });
+              const bad = await follow('/stream?command=x&stream_mode=bogus');
+              return { run, replay, finished, bad };
+            })()""".replace("PRODUCTS", products))
+            run = got["run"]
+            self.assertEqual(run["events"][0][0], "start")
+            self.assertEqual(run["events"][-1][0], "complete")
+            ids = [i for _, i in run["events"]]
+            self.assertEqual(ids, list(range(ids[0], ids[0] + len(ids))))
+            self.assertEqual(run["states"], [["open", {}], ["done", {}]])
+            self.assertEqual(got["replay"]["events"], run["events"])
+            # Nothing left after the last id: the server's 204, read as done.
+            self.assertEqual(got["finished"]["events"], [])
+            self.assertEqual(got["finished"]["states"], [["done", {"status": 204}]])
+            # A bad request: the server's JSON error, not a reconnect loop.
+            bad = got["bad"]
+            self.assertEqual(bad["states"][-1][0], "failed")
+            self.assertEqual(bad["states"][-1][1]["status"], 400)
+            self.assertEqual(bad["states"][-1][1]["code"], "bad_stream_mode")
+            self.assertEqual(bad["stats"]["reconnects"], 0)
+            self.assertEqual(tab.errors, [])
+
+
+class WebUiWithASmallLog(unittest.TestCase):
+    """A session log too small for the whole run: opening the session later
+    shows what is left, with a notice of what was lost."""
+
+    def test_a_trimmed_run_shows_a_gap_notice(self):
+        with Server("--planner-token-delay", "0",
+                    "--event-log-max-events", "20") as server:
+            asyncio.run(asyncio.wait_for(self.gap_notice(server), 90))
+
+    async def gap_notice(self, server):
+        async with Chromium() as browser:
+            ui = Ui(browser.first, server.base)
+            await ui.open("/")
+            mid = await ui.send(f"go to {server.base}/demo/ then click Products "
+                                f"then read the page")
+            first = await ui.finished(mid)
+            await ui.tab.reload()
+            await ui.tab.wait_for("window.agentTheo !== undefined")
+            state = await ui.finished(mid)
+            run = last_run(state)
+            gaps = [p for p in run["problems"] if p["code"] is None]
+            self.assertEqual(len(gaps), 1, run["problems"])
+            self.assertIn("no longer held by the server", gaps[0]["text"])
+            received = received_for(state, mid)
+            self.assertEqual(received[0][1], "gap")
+            self.assertEqual(received[-1][1], "complete")
+            self.assertEqual(run["answer"], last_run(first)["answer"])
+            await ui.shot("gap-notice-wide.png")
+            self.assertEqual(ui.tab.errors, [])
+
+
+class WebUiWithAModel(unittest.TestCase):
+    """A configured model (the scripted OpenAI-compatible upstream): the page
+    names it, and its failures read as sentences."""
+
+    def test_a_model_error_reads_as_a_sentence(self):
+        with ScriptedUpstream() as upstream, Server(
+                "--llm-provider", "compatible", "--llm-base-url", upstream.base_url,
+                "--llm-model", "test-model", "--llm-api-key", "sk-test") as server:
+            upstream.play(status(401, {"error": {"message": "bad key"}}))
+            asyncio.run(asyncio.wait_for(self.model_error(server), 90))
+
+    async def model_error(self, server):
+        async with Chromium() as browser:
+            ui = Ui(browser.first, server.base)
+            await ui.open("/")
+            await ui.tab.wait_for(
+                "document.getElementById('llm').textContent.includes('test-model')")
+            mid = await ui.send("hello")
+            state = await ui.finished(mid)
+            run = last_run(state)
+            self.assertEqual(run["state"], "failed")
+            self.assertEqual(run["problems"][0]["code"], "llm_auth_failed")
+            self.assertTrue(run["problems"][0]["text"].startswith(
+                "The model provider refused the API key"), run["problems"])
+            await ui.shot("model-error-wide.png")
+            self.assertEqual(ui.tab.errors, [])
+
+
+if __name__ == "__main__":
+    unittest.main()

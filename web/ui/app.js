@@ -1,0 +1,399 @@
+// The web UI: one open session at a time, followed over its session stream
+// (every run, live, resumable), commands sent through the JSON API, and the
+// events routed to the run they belong to.
+
+import { EventStream } from '/agenttheo-stream.js';
+import { api, ApiError, errorTitle } from './api.js';
+import { BrowserView } from './browser-view.js';
+import { RunView } from './run-view.js';
+import { SessionsList } from './sessions-list.js';
+
+const $ = (id) => document.getElementById(id);
+
+// A tab hidden this long lets go of its stream, so a forgotten tab does not
+// keep its session (and browser context) alive; it resumes when shown.
+const RELEASE_HIDDEN_MS = 60_000;
+
+function newMessageId() {
+  return `ui-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+class Page {
+  session = null;        // the open session's id
+  stream = null;         // its EventStream
+  runs = new Map();      // messageId → RunView
+  current = null;        // the RunView of the run in progress
+  received = [];         // every event dispatched: {id, type, messageId}
+  released = null;       // lastEventId of a stream let go while hidden
+  hiddenTimer = null;
+
+  constructor() {
+    this.browser = new BrowserView();
+    this.sessions = new SessionsList({ onOpen: (id) => this.open(id, { push: true }) });
+    this.conversation = $('conversation');
+    this.banner = $('banner');
+    this.bindControls();
+  }
+
+  async boot() {
+    this.showLlm();
+    this.sessions.start();
+    const id = new URLSearchParams(location.search).get('session');
+    if (id)
+      await this.open(id);
+  }
+
+  async showLlm() {
+    try {
+      const health = await api.health();
+      const llm = health.llm;
+      const label = $('llm');
+      const planner = llm.provider === 'planner';
+      const name = document.createElement('span');
+      const why = document.createElement('span');
+      why.className = 'why';
+      name.textContent = planner ? 'LLM: offline planner' : `LLM: ${llm.model}`;
+      why.textContent = planner ? ' (no model configured)' : ` · ${llm.provider}`;
+      label.replaceChildren(name, why);
+      label.classList.toggle('planner', planner);
+      label.title = planner
+        ? 'No LLM is configured, so a built-in rule-based planner decides each step. '
+          + 'Set OPENROUTER_API_KEY (or LLM_BASE_URL) to use a real model.'
+        : `Model ${llm.model} from ${llm.provider}`;
+    } catch {
+      this.showBanner('The server cannot be reached.');
+    }
+  }
+
+  bindControls() {
+    const command = $('command');
+    const demo = `go to ${location.origin}/demo/ then click Products then read the page`;
+    $('try-demo').textContent = demo;
+    $('try-demo').addEventListener('click', () => {
+      command.value = demo;
+      this.send();
+    });
+    $('composer').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.send();
+    });
+    command.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        this.send();
+      }
+    });
+    command.addEventListener('input', () => this.fitCommandBox());
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && !$('stop').disabled) {
+        e.preventDefault();
+        this.stop();
+      }
+    });
+    $('stop').addEventListener('click', () => this.stop());
+    $('mode').addEventListener('change', () => this.session && this.open(this.session));
+    $('new-session').addEventListener('click', () => this.leave());
+    $('toggle-sessions').addEventListener('click', () => this.toggleDrawer());
+    document.addEventListener('visibilitychange', () => this.onVisibility());
+    window.addEventListener('popstate', () => {
+      const id = new URLSearchParams(location.search).get('session');
+      if (id)
+        this.open(id);
+      else
+        this.leave({ push: false });
+    });
+  }
+
+  toggleDrawer(open = !$('sessions').classList.contains('open')) {
+    $('sessions').classList.toggle('open', open);
+    $('toggle-sessions').setAttribute('aria-expanded', String(open));
+  }
+
+  // -- sessions --------------------------------------------------------------
+
+  /** Shows session `id`: its earlier runs, then its stream from the top of
+   *  the run in progress (or the latest run), live from there on. */
+  async open(id, { push = false } = {}) {
+    this.closeStream();
+    this.toggleDrawer(false);
+    this.session = id;
+    this.setUrl(id, push);
+    this.sessions.select(id);
+    this.clearConversation();
+    let described;
+    try {
+      described = await api.session(id);
+    } catch (e) {
+      if (this.session === id)
+        this.forgetSession(e);
+      return;
+    }
+    if (this.session !== id)
+      return; // another session was opened meanwhile
+    this.browser.clear(described.page_url);
+    this.showRecords(described.runs);
+    this.follow(id);
+  }
+
+  /** Runs before the one the stream replays come from the session's record. */
+  showRecords(runs) {
+    const live = runs.findIndex((r) => r.state !== 'finished');
+    const replayedFrom = live >= 0 ? live : runs.length - 1;
+    runs.forEach((run, i) => {
+      const view = this.viewFor(run.messageId, run.command);
+      if (i < replayedFrom)
+        view.showRecord(run);
+      else if (run.state === 'running')
+        this.current = view;
+    });
+    this.updateControls();
+  }
+
+  follow(id, lastEventId = null) {
+    this.stream = new EventStream(api.sessionStreamUrl(id, $('mode').value), {
+      lastEventId,
+      onEvent: (type, data, eventId) => this.onEvent(type, data, eventId),
+      onState: (state, detail) => this.onConnection(state, detail),
+    });
+  }
+
+  closeStream() {
+    this.stream?.close();
+    this.stream = null;
+    this.released = null;
+  }
+
+  /** Back to no session: the next command starts a new one. */
+  leave({ push = true } = {}) {
+    this.closeStream();
+    this.session = null;
+    this.setUrl(null, push);
+    this.sessions.select(null);
+    this.clearConversation();
+    this.browser.clear();
+    this.toggleDrawer(false);
+    $('welcome').hidden = false;
+    $('command').focus();
+  }
+
+  forgetSession(error) {
+    this.closeStream();
+    this.session = null;
+    this.setUrl(null, false);
+    this.sessions.select(null);
+    this.pageProblem(error);
+  }
+
+  setUrl(id, push) {
+    const url = id ? `/?session=${encodeURIComponent(id)}` : '/';
+    if (`${location.pathname}${location.search}` === url)
+      return;
+    if (push)
+      history.pushState(null, '', url);
+    else
+      history.replaceState(null, '', url);
+  }
+
+  clearConversation() {
+    this.runs.clear();
+    this.current = null;
+    this.received.length = 0;
+    const welcome = $('welcome');
+    welcome.hidden = true;
+    this.conversation.replaceChildren(welcome);
+    this.updateControls();
+  }
+
+  // -- events ----------------------------------------------------------------
+
+  viewFor(messageId, command = '') {
+    let view = this.runs.get(messageId);
+    if (!view) {
+      view = new RunView(messageId, command);
+      this.runs.set(messageId, view);
+      this.conversation.append(view.element);
+    }
+    return view;
+  }
+
+  /** Which run an event is about: lifecycle events say so; the rest come
+   *  from the run in progress (a session runs one command at a time). */
+  viewOf(type, data) {
+    const named = data.messageId ?? data.summary?.messageId;
+    if (named)
+      return this.viewFor(named, data.command ?? '');
+    return this.current ?? [...this.runs.values()].at(-1) ?? null;
+  }
+
+  onEvent(type, data, id) {
+    const stick = this.nearBottom();
+    if (type === 'status' && data.state === 'closed' && !data.messageId)
+      return this.sessionClosed(data);
+    const view = this.viewOf(type, data);
+    this.received.push({ id, type, messageId: view?.messageId ?? null });
+    if (type === 'start')
+      view.reset(data.command);
+    if (type === 'status' && data.state === 'running')
+      this.current = view;
+    if (type === 'screenshot')
+      this.browser.showScreenshot(data);
+    if (type === 'update' && data.state?.url)
+      this.browser.showUrl(data.state.url);
+    view?.apply(type, data, id);
+    if (view && view.finished && view === this.current)
+      this.current = null;
+    if (type === 'start' || type === 'complete' || type === 'error')
+      this.sessions.refresh();
+    this.updateControls();
+    if (stick)
+      this.scrollToEnd();
+  }
+
+  sessionClosed(data) {
+    this.pageProblem(new ApiError(410, 'session_closed',
+                                  `This session has ended: ${data.message}`));
+    this.session = null;
+    this.setUrl(null, false);
+    this.sessions.refresh();
+    this.updateControls();
+  }
+
+  onConnection(state, detail) {
+    if (state === 'reconnecting')
+      this.showBanner(`Connection lost — reconnecting (attempt ${detail.attempt})…`);
+    else if (state === 'failed')
+      this.showBanner(`${errorTitle(detail.code)}: ${detail.message}`);
+    else
+      this.hideBanner();
+    if (state === 'failed' && detail.code === 'unknown_session')
+      this.forgetSession(new ApiError(detail.status, detail.code, detail.message));
+  }
+
+  onVisibility() {
+    clearTimeout(this.hiddenTimer);
+    if (document.visibilityState === 'hidden') {
+      this.hiddenTimer = setTimeout(() => {
+        if (!this.stream)
+          return;
+        this.released = this.stream.lastEventId ?? 0;
+        this.stream.close();
+        this.stream = null;
+      }, RELEASE_HIDDEN_MS);
+    } else if (this.released !== null && this.session) {
+      const after = this.released;
+      this.released = null;
+      this.follow(this.session, after);
+    }
+  }
+
+  // -- commands --------------------------------------------------------------
+
+  async send() {
+    const box = $('command');
+    const command = box.value.trim();
+    if (!command)
+      return;
+    const mode = $('mode').value;
+    const run = { command, messageId: newMessageId() };
+    if (mode)
+      run.stream_mode = mode;
+    // A command sent while another runs waits its turn.
+    run.multitask = this.busy() ? 'enqueue' : 'reject';
+    $('send').disabled = true;
+    try {
+      if (!this.session)
+        await this.open((await api.createSession()).id, { push: true });
+      await this.startRun(run);
+      box.value = '';
+      this.fitCommandBox();
+    } catch (e) {
+      this.pageProblem(e);
+    } finally {
+      $('send').disabled = false;
+      box.focus();
+    }
+  }
+
+  async startRun(run) {
+    try {
+      await api.startRun(this.session, run);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.code !== 'unknown_session')
+        throw e;
+      // The session ended (idle timeout): carry on in a new one.
+      await this.open((await api.createSession()).id, { push: true });
+      await api.startRun(this.session, run);
+    }
+    this.scrollToEnd();
+  }
+
+  /** Grows the command box with its text, up to its CSS max-height. */
+  fitCommandBox() {
+    const box = $('command');
+    box.style.height = '';
+    if (box.scrollHeight > box.clientHeight) {
+      box.style.height = `${box.scrollHeight + 2}px`;
+      box.style.overflowY = box.scrollHeight > box.clientHeight ? 'auto' : 'hidden';
+    }
+  }
+
+  async stop() {
+    if (!this.session)
+      return;
+    $('stop').disabled = true;
+    try {
+      await api.cancel(this.session);
+    } catch (e) {
+      this.pageProblem(e);
+    }
+  }
+
+  busy() {
+    return [...this.runs.values()].some((v) => !v.finished && v.state !== 'created');
+  }
+
+  updateControls() {
+    $('stop').disabled = !this.session || !this.busy();
+  }
+
+  // -- presentation ----------------------------------------------------------
+
+  pageProblem(error) {
+    const box = document.createElement('div');
+    box.className = 'problem turn';
+    box.dataset.code = error.code ?? 'error';
+    const title = document.createElement('strong');
+    title.textContent = errorTitle(error.code ?? 'error');
+    const text = document.createElement('span');
+    text.textContent = error.message;
+    box.append(title, text);
+    $('welcome').hidden = true;
+    this.conversation.append(box);
+    this.scrollToEnd();
+  }
+
+  showBanner(text) {
+    this.banner.textContent = text;
+    this.banner.hidden = false;
+  }
+
+  hideBanner() {
+    this.banner.hidden = true;
+  }
+
+  nearBottom() {
+    const c = this.conversation;
+    return c.scrollHeight - c.scrollTop - c.clientHeight < 80;
+  }
+
+  scrollToEnd() {
+    requestAnimationFrame(() => {
+      this.conversation.scrollTop = this.conversation.scrollHeight;
+    });
+  }
+}
+
+const page = new Page();
+// For people (and tests) looking into the page from the console.
+window.agentTheo = page;
+page.boot();

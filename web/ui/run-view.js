@@ -1,0 +1,223 @@
+// One run in the conversation: the command, then the agent's card with its
+// step progress, the timeline of thoughts and tool calls, the answer as it
+// streams, problems, and how it ended. Fed one event at a time by apply().
+
+import { errorTitle } from './api.js';
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className)
+    node.className = className;
+  if (text !== undefined)
+    node.textContent = text;
+  return node;
+}
+
+/** A tool's input in one short line: its one argument's value, else JSON. */
+function inputSummary(input) {
+  if (!input || typeof input !== 'object')
+    return '';
+  const values = Object.values(input);
+  if (values.length === 1 && typeof values[0] !== 'object')
+    return String(values[0]);
+  return values.length ? JSON.stringify(input) : '';
+}
+
+function seconds(ms) {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)} s`;
+}
+
+export class RunView {
+  constructor(messageId, command) {
+    this.messageId = messageId;
+    this.element = el('article', 'turn');
+    this.element.dataset.messageId = messageId;
+    this.reset(command);
+  }
+
+  /** Back to a blank card (the run is replayed from its top). */
+  reset(command) {
+    this.state = 'created';
+    this.finished = false;
+    this.tools = new Map();
+    this.eventIds = [];
+    const user = el('div', 'bubble user', command);
+    const agent = el('div', 'agent');
+    const head = el('div', 'agent-head');
+    head.append(el('span', '', 'Agent'));
+    this.status = el('span', 'state status', 'waiting');
+    head.append(this.status);
+    const steps = el('div', 'steps');
+    this.progress = el('progress');
+    this.progress.max = 1;
+    this.progress.value = 0;
+    this.stepLabel = el('span', 'step-label', 'not started');
+    steps.append(this.progress, this.stepLabel);
+    this.timeline = el('ol', 'timeline');
+    this.answer = el('div', 'answer');
+    this.problems = el('div', 'problems');
+    this.footer = el('div', 'footer');
+    agent.append(head, steps, this.timeline, this.answer, this.problems, this.footer);
+    this.element.replaceChildren(user, agent);
+  }
+
+  /** A run known only from the session's record (GET /api/sessions/{id}). */
+  showRecord(run) {
+    this.setState(run.state === 'finished' ? run.outcome || 'finished' : run.state);
+    if (run.steps)
+      this.setProgress(run.steps, run.steps, `${run.steps} steps`);
+    this.finished = run.state === 'finished';
+    if (run.outcome === 'failed')
+      this.problem('run_failed', run.result);
+    else
+      this.answer.textContent = run.result;
+  }
+
+  /** One event of this run, in order. */
+  apply(type, data, id) {
+    if (id)
+      this.eventIds.push(id);
+    const handler = this[`on_${type}`];
+    if (handler)
+      handler.call(this, data);
+  }
+
+  setState(state) {
+    this.state = state;
+    this.status.textContent = state;
+    this.status.className = `state status ${state}`;
+  }
+
+  setProgress(step, total, message) {
+    this.progress.max = Math.max(total, 1);
+    this.progress.value = Math.min(step, this.progress.max);
+    this.stepLabel.textContent = `Step ${step} of ${total}${message ? ` · ${message}` : ''}`;
+  }
+
+  note(text) {
+    this.timeline.append(el('li', 'note', text));
+  }
+
+  problem(code, message) {
+    const box = el('div', 'problem');
+    box.dataset.code = code;
+    box.append(el('strong', '', errorTitle(code)), el('span', '', message));
+    this.problems.append(box);
+  }
+
+  on_start() {
+    this.setState('created');
+  }
+
+  on_status(data) {
+    this.setState(data.state);
+    if (data.state === 'running') {
+      this.answer.classList.add('streaming');
+      this.stepLabel.textContent = 'Starting';
+    } else {
+      this.note(`${data.state}: ${data.message}`);
+    }
+  }
+
+  on_progress(data) {
+    this.setProgress(data.step, data.total, data.message);
+  }
+
+  on_token(data) {
+    this.answer.classList.add('streaming');
+    this.answer.textContent += data.token;
+  }
+
+  // The model's turn is complete. A turn that asks for tools was the agent
+  // thinking aloud: it moves to the timeline, and the next turn streams anew.
+  on_message(data) {
+    if (data.tool_calls && data.tool_calls.length) {
+      const thought = data.content || this.answer.textContent;
+      if (thought)
+        this.timeline.append(el('li', 'thought', thought));
+      this.answer.textContent = '';
+    } else {
+      this.answer.textContent = data.content;
+    }
+  }
+
+  on_tool_start(data) {
+    const item = el('li', 'tool running');
+    const details = el('details');
+    const summary = el('summary');
+    summary.append(el('span', 'name', data.tool_name),
+                   el('span', 'input', inputSummary(data.tool_input)),
+                   el('span', 'took', ''), el('span', 'verdict', 'running'));
+    const output = el('pre', 'output', JSON.stringify(data.tool_input, null, 1));
+    details.append(summary, output);
+    item.append(details);
+    item.dataset.callId = data.call_id;
+    this.tools.set(data.call_id, item);
+    this.timeline.append(item);
+  }
+
+  on_tool_end(data) {
+    let item = this.tools.get(data.call_id);
+    if (!item) { // its start was lost (a gap) or filtered: show the end alone
+      this.on_tool_start({ tool_name: data.tool_name, tool_input: {}, call_id: data.call_id });
+      item = this.tools.get(data.call_id);
+    }
+    item.className = `tool ${data.ok ? 'ok' : 'failed'}`;
+    item.querySelector('.took').textContent = seconds(data.duration_ms ?? 0);
+    item.querySelector('.verdict').textContent = data.ok ? 'ok' : 'failed';
+    item.querySelector('.output').textContent = data.output;
+  }
+
+  on_custom(data) {
+    const text = data.message ?? JSON.stringify(data);
+    this.note(data.source ? `${data.source}: ${text}` : text);
+  }
+
+  on_error(data) {
+    this.problem(data.code, data.message);
+    if (data.final !== false)
+      this.end('failed');
+  }
+
+  on_gap(data) {
+    const notice = el('div', 'notice',
+                      `${data.lost} earlier event${data.lost === 1 ? ' was' : 's were'} `
+                      + 'no longer held by the server; this view starts after '
+                      + (data.lost === 1 ? 'it.' : 'them.'));
+    notice.dataset.gap = `${data.from}-${data.to}`;
+    this.problems.append(notice);
+  }
+
+  on_complete(data) {
+    // Tokens may have been filtered out (stream_mode): the result is the answer.
+    if (!data.cancelled && data.result && this.answer.textContent !== data.result)
+      this.answer.textContent = data.result;
+    const reason = data.stop_reason ?? (data.cancelled ? 'cancelled' : 'complete');
+    if (reason === 'complete')
+      this.setProgress(data.steps, data.steps, 'done');
+    const tokens = data.usage?.total_tokens;
+    const parts = [`${data.steps} step${data.steps === 1 ? '' : 's'}`,
+                   seconds(data.duration_ms ?? 0)];
+    if (tokens)
+      parts.push(`${tokens} tokens`);
+    const said = { complete: 'Done', cancelled: 'Stopped', max_steps: 'Stopped at the step limit' };
+    this.footer.textContent = `${said[reason] ?? reason} · ${parts.join(' · ')}`;
+    this.end(reason === 'complete' ? 'done' : reason);
+  }
+
+  end(state) {
+    this.finished = true;
+    this.answer.classList.remove('streaming');
+    this.setState(state);
+    // Tools still running were stopped with the run.
+    for (const item of this.timeline.querySelectorAll('.tool.running')) {
+      item.className = 'tool stopped';
+      item.querySelector('.verdict').textContent = 'stopped';
+    }
+    if (state !== 'done' && this.progress.value > 0) {
+      const said = { cancelled: 'Stopped', failed: 'Failed', max_steps: 'Stopped' };
+      this.stepLabel.textContent = `${said[state] ?? state} at step `
+        + `${this.progress.value} of ${this.progress.max}`;
+    }
+  }
+}
