@@ -168,6 +168,20 @@ const config_key config_keys[] = {
        return "a size of at least 1024 bytes";
      return std::nullopt;
    }},
+  {"WS_DEFLATE", "true: offer permessage-deflate on WebSocket",
+   [](server_config& c, std::string_view v) { return parse_flag(v, c.ws_deflate); }},
+  {"WS_DEFLATE_THRESHOLD", "WebSocket messages smaller than this go uncompressed",
+   [](server_config& c, std::string_view v) {
+     return parse_size(v, c.ws_deflate_threshold);
+   }},
+  {"WS_MAX_MESSAGE", "largest message a WebSocket client may send",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     if (auto err = parse_size(v, c.ws_max_message))
+       return err;
+     if (c.ws_max_message < 1024)
+       return "a size of at least 1024 bytes";
+     return std::nullopt;
+   }},
   {"SOCKET_SEND_BUFFER", "SO_SNDBUF of stream sockets (0: kernel default)",
    [](server_config& c, std::string_view v) {
      return parse_size(v, c.socket_send_buffer);

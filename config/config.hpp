@@ -32,6 +32,12 @@ struct server_config {
   /// SO_SNDBUF for stream sockets; 0 keeps the kernel's autotuning. A small
   /// value makes the send-queue bound bite sooner for clients that stall.
   std::size_t socket_send_buffer = 0;
+  /// WebSocket (`GET /ws`): permessage-deflate offered to clients, for
+  /// messages of at least `ws_deflate_threshold` bytes.
+  bool ws_deflate = true;
+  std::size_t ws_deflate_threshold = 512;
+  /// Largest message a WebSocket client may send.
+  std::size_t ws_max_message = 64u << 10;
   std::size_t max_sessions = 1'000;
   std::chrono::milliseconds session_idle_timeout{15 * 60 * 1000};
   /// Finished runs a session remembers (for join and replay by messageId).

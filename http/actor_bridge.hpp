@@ -7,6 +7,7 @@
 #include <string>
 
 #include "http/sse_writer.hpp"
+#include "http/ws_writer.hpp"
 #include "messages/stream_request.hpp"
 
 namespace agenttheo::http {
@@ -30,6 +31,11 @@ public:
   /// (a run's stream, or with `whole_session` a session's).
   virtual void open_stream(std::shared_ptr<sse_writer> writer,
                            stream_request request, std::string cors_origin)
+    = 0;
+
+  /// Spawns the `ws_connection` actor that serves a `GET /ws` socket.
+  virtual void open_websocket(std::shared_ptr<ws_writer> writer,
+                              std::size_t max_command_length)
     = 0;
 
   /// The `/api/sessions` document, or nullopt if the manager did not answer.

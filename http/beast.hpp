@@ -14,6 +14,7 @@
 
 #include "http/simple_response.hpp"
 #include "http/sse_writer.hpp"
+#include "http/ws_writer.hpp"
 
 namespace agenttheo::http {
 
@@ -34,6 +35,13 @@ std::shared_ptr<sse_writer> make_sse_writer(beast::tcp_stream stream,
                                             unsigned http_version,
                                             sse_writer_options options,
                                             connection_registry& registry);
+
+/// Takes over `stream` to answer the WebSocket `upgrade` request and serve
+/// the socket (see ws_writer).
+std::shared_ptr<ws_writer> make_ws_writer(beast::tcp_stream stream,
+                                          bhttp::request<bhttp::string_body> upgrade,
+                                          ws_writer_options options,
+                                          connection_registry& registry);
 
 /// Logs a socket error unless it is the normal end of an operation.
 void fail(const beast::error_code& ec, const char* what);

@@ -6,6 +6,7 @@
 
 #include "http/simple_response.hpp"
 #include "http/sse_connection.hpp"
+#include "http/ws_connection.hpp"
 #include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
 
@@ -43,6 +44,13 @@ public:
                    std::string cors_origin) override {
     system_.spawn(sse_connection, std::move(writer), std::move(request),
                   std::move(cors_origin), manager_);
+  }
+
+  void open_websocket(std::shared_ptr<ws_writer> writer,
+                      std::size_t max_command_length) override {
+    ws_connection_settings settings;
+    settings.max_command_length = max_command_length;
+    system_.spawn(ws_connection, std::move(writer), manager_, settings);
   }
 
   void list_sessions(

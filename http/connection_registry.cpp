@@ -4,14 +4,14 @@
 
 namespace agenttheo::http {
 
-void connection_registry::add(const std::shared_ptr<sse_writer>& writer) {
+void connection_registry::add(const std::shared_ptr<open_socket>& socket) {
   std::lock_guard<std::mutex> guard{mutex_};
-  writers_.emplace(writer.get(), writer);
+  writers_.emplace(socket.get(), socket);
 }
 
-void connection_registry::remove(const sse_writer* writer) {
+void connection_registry::remove(const open_socket* socket) {
   std::lock_guard<std::mutex> guard{mutex_};
-  writers_.erase(writer);
+  writers_.erase(socket);
   if (writers_.empty())
     emptied_.notify_all();
 }
@@ -27,7 +27,7 @@ bool connection_registry::wait_until_empty(std::chrono::milliseconds timeout) {
 }
 
 void connection_registry::close_all() {
-  std::vector<std::shared_ptr<sse_writer>> remaining;
+  std::vector<std::shared_ptr<open_socket>> remaining;
   {
     std::lock_guard<std::mutex> guard{mutex_};
     for (auto& [ptr, weak] : writers_)

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "http/sse_writer.hpp"
+#include "http/open_socket.hpp"
 
 namespace agenttheo::http {
 
@@ -15,9 +15,9 @@ namespace agenttheo::http {
 /// whatever is left, and so operators can count them.
 class connection_registry {
 public:
-  void add(const std::shared_ptr<sse_writer>& writer);
+  void add(const std::shared_ptr<open_socket>& socket);
 
-  void remove(const sse_writer* writer);
+  void remove(const open_socket* socket);
 
   std::size_t size() const;
 
@@ -30,7 +30,7 @@ public:
 private:
   mutable std::mutex mutex_;
   std::condition_variable emptied_;
-  std::unordered_map<const sse_writer*, std::weak_ptr<sse_writer>> writers_;
+  std::unordered_map<const open_socket*, std::weak_ptr<open_socket>> writers_;
 };
 
 } // namespace agenttheo::http

@@ -162,6 +162,12 @@ void http_session::handle(request req) {
       return serve_stream(req, to);
     case route::session_stream:
       return serve_session_stream(req, to, match.param);
+    case route::websocket:
+      if (!origin.allowed)
+        return send(to, error_response({403, "origin_not_allowed",
+                                        "WebSocket connections may not be "
+                                        "opened from this origin"}));
+      return serve_websocket(std::move(req), to);
     default:
       break;
   }
@@ -245,6 +251,26 @@ void http_session::serve_session_stream(const request& req, const reply_to& to,
   request.message_id.clear();
   request.cancel_on_disconnect = false;
   open_sse(req, std::move(request), to.cors_origin);
+}
+
+void http_session::serve_websocket(request req, const reply_to& to) {
+  if (!beast::iequals(sv(req[bhttp::field::upgrade]), "websocket")) {
+    auto res = error_response({426, "upgrade_required",
+                               "/ws is a WebSocket endpoint: connect with a "
+                               "WebSocket client"});
+    res.headers.emplace_back("Upgrade", "websocket");
+    return send(to, std::move(res));
+  }
+  ws_writer_options options;
+  options.queue_limit = ctx_.config.send_queue_limit;
+  options.max_message = ctx_.config.ws_max_message;
+  options.deflate = ctx_.config.ws_deflate;
+  options.deflate_threshold = ctx_.config.ws_deflate_threshold;
+  options.idle_timeout = 2 * ctx_.config.heartbeat_interval;
+  // The socket now belongs to the WebSocket; this session ends here.
+  auto writer = make_ws_writer(std::move(stream_), std::move(req), options,
+                               ctx_.connections);
+  ctx_.bridge->open_websocket(std::move(writer), ctx_.config.max_command_length);
 }
 
 void http_session::open_sse(const request& req, stream_request request,

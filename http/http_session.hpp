@@ -34,6 +34,7 @@ private:
   void serve_stream(const request& req, const reply_to& to);
   void serve_session_stream(const request& req, const reply_to& to,
                             const std::string& session_id);
+  void serve_websocket(request req, const reply_to& to);
   void open_sse(const request& req, stream_request request,
                 const std::string& cors_origin);
   void serve_api(const request& req, const reply_to& to, const route_match& match);

@@ -71,6 +71,8 @@ route_match api_route(std::string_view method, std::string_view path) {
 route_match resolve_route(std::string_view method, std::string_view path) {
   if (path == "/stream")
     return match(route::stream, stream_methods, method);
+  if (path == "/ws")
+    return match(route::websocket, "GET", method);
   if (path == "/health")
     return match(route::health, read_only, method);
   if (path == "/api/sessions")

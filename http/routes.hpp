@@ -21,6 +21,8 @@ enum class route {
   /// /api/runs/{messageId}/events: a run's events as JSON (GET)
   run_events,
   stream,
+  /// /ws: the WebSocket transport (GET with Upgrade)
+  websocket,
   not_found,
 };
 

@@ -1,5 +1,8 @@
 #include "http/sse_connection.hpp"
 
+#include <iterator>
+#include <utility>
+
 #include <caf/all.hpp>
 
 #include "messages/messages.hpp"
@@ -35,7 +38,34 @@ bool ends_stream(const sse_connection_state& st, const event& ev) {
   return ev.terminal && (!st.whole_session || ev.message_id.empty());
 }
 
+/// Hands the waiting frames to the socket, in one write.
+void flush(self_ptr self) {
+  auto& st = self->state;
+  st.flush_armed = false;
+  if (!st.pending.empty())
+    st.writer->send(std::exchange(st.pending, {}));
+}
+
+/// Sends `frames` now, or with a batch window once it closes.
+void forward(self_ptr self, std::vector<frame_ptr> frames, bool last) {
+  auto& st = self->state;
+  if (st.batch.count() == 0 && st.pending.empty()) {
+    if (frames.size() == 1)
+      return st.writer->send(std::move(frames.front()));
+    return st.writer->send(std::move(frames));
+  }
+  st.pending.insert(st.pending.end(), std::make_move_iterator(frames.begin()),
+                    std::make_move_iterator(frames.end()));
+  if (last)
+    return flush(self);
+  if (!st.flush_armed) {
+    st.flush_armed = true;
+    self->delayed_send(self, st.batch, flush_atom::value);
+  }
+}
+
 void end_stream(self_ptr self) {
+  flush(self);
   self->state.writer->finish();
   self->quit();
 }
@@ -51,12 +81,14 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
   st.cancel_on_disconnect = request.cancel_on_disconnect;
   st.whole_session = request.whole_session;
   st.cors_origin = std::move(cors_origin);
+  st.batch = std::chrono::milliseconds{request.batch_ms};
   // Released on every exit path: a normal end, an error, or a kill.
   self->attach_functor([writer] { writer->finish(); });
   writer->start([handle = caf::actor{self}](close_reason reason) {
     caf::anon_send(handle, stream_closed{reason});
   });
   self->set_down_handler([self](caf::down_msg&) {
+    flush(self);
     self->state.writer->send(session_lost_frame(self->state));
     end_stream(self);
   });
@@ -74,8 +106,9 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
       self->quit();
     },
     [self](event_frame& frame) {
-      self->state.writer->send(sse_bytes(frame.ev));
-      if (ends_stream(self->state, frame.ev->raw))
+      auto last = ends_stream(self->state, frame.ev->raw);
+      forward(self, {sse_bytes(frame.ev)}, last);
+      if (last)
         end_stream(self);
     },
     [self](event_batch& batch) {
@@ -86,10 +119,11 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
         terminal = terminal || ends_stream(self->state, frame.ev->raw);
         frames.push_back(sse_bytes(frame.ev));
       }
-      self->state.writer->send(std::move(frames));
+      forward(self, std::move(frames), terminal || batch.final);
       if (terminal || batch.final)
         end_stream(self);
     },
+    [self](flush_atom) { flush(self); },
     [self](stream_closed& closed) {
       auto& st = self->state;
       if (closed.reason == close_reason::client_closed

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <vector>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -25,6 +27,10 @@ struct sse_connection_state {
   std::string cors_origin;
   caf::actor session;
   std::string message_id;
+  /// `batch_ms`: frames wait this long to go out together in one write.
+  std::chrono::milliseconds batch{0};
+  std::vector<frame_ptr> pending;
+  bool flush_armed = false;
 
   static inline const char* name = "sse_connection";
 };

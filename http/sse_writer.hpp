@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "http/open_socket.hpp"
 #include "http/simple_response.hpp"
 #include "messages/close_reason.hpp"
 
@@ -29,7 +30,7 @@ struct sse_writer_options {
 /// The socket side of one SSE response. Every call is thread-safe and
 /// returns at once: work is posted to the connection's strand. While one
 /// write is in flight, frames queue up and go out together in the next one.
-class sse_writer {
+class sse_writer : public open_socket {
 public:
   using close_handler = std::function<void(close_reason)>;
 
@@ -51,10 +52,6 @@ public:
 
   /// Flushes what is queued, ends the response, and closes.
   virtual void finish() = 0;
-
-  /// For shutdown, after the I/O threads have stopped: reports the stream as
-  /// closed (`server_stopping`) if it has not ended yet.
-  virtual void force_closed() = 0;
 };
 
 } // namespace agenttheo::http

@@ -145,6 +145,13 @@ parse_stream_params(std::string_view query, std::string_view last_event_id,
       return *err;
     req.strategy = std::get<multitask>(parsed);
   }
+  if (auto* batch = find_param(*params, "batch_ms")) {
+    auto ms = parse_event_id(*batch);
+    if (!ms || *ms > max_batch_ms)
+      return bad_request("bad_batch_ms", "batch_ms must be an integer from 0 to "
+                                           + std::to_string(max_batch_ms));
+    req.batch_ms = static_cast<std::uint32_t>(*ms);
+  }
   if (auto* policy = find_param(*params, "on_disconnect")) {
     if (*policy == "cancel")
       req.cancel_on_disconnect = true;

@@ -1,5 +1,9 @@
 #include "messages/event.hpp"
 
+#include <rapidjson/document.h>
+
+#include "messages/base64.hpp"
+#include "messages/binary_frame.hpp"
 #include "messages/json_writer.hpp"
 
 namespace agenttheo {
@@ -34,12 +38,43 @@ std::string make_envelope(const event& raw) {
   return out.str();
 }
 
+/// The screenshot's binary WebSocket form, or empty if its data has no image.
+std::string make_ws_binary(const event& raw) {
+  rapidjson::Document data;
+  data.Parse(raw.data.c_str());
+  if (data.HasParseError() || !data.IsObject() || !data.HasMember("image")
+      || !data["image"].IsString())
+    return {};
+  auto image = base64_decode({data["image"].GetString(),
+                              data["image"].GetStringLength()});
+  if (!image)
+    return {};
+  auto text = [&](const char* name) {
+    return data.HasMember(name) && data[name].IsString()
+             ? std::string_view{data[name].GetString(), data[name].GetStringLength()}
+             : std::string_view{};
+  };
+  json_writer header;
+  header.begin_object()
+    .field("type", to_string(raw.type))
+    .field("id", raw.id)
+    .field("session", raw.session)
+    .field("messageId", raw.message_id)
+    .field("mime", text("mime"))
+    .field("url", text("url"))
+    .field("bytes", static_cast<std::uint64_t>(image->size()))
+    .end_object();
+  return make_binary_frame(header.str(), *image);
+}
+
 } // namespace
 
 event_ptr encode(event raw) {
   auto result = std::make_shared<encoded_event>();
   result->sse_frame = make_sse_frame(raw);
   result->envelope = make_envelope(raw);
+  if (raw.type == event_type::screenshot)
+    result->ws_binary = make_ws_binary(raw);
   result->raw = std::move(raw);
   return result;
 }

@@ -29,11 +29,15 @@ struct encoded_event {
   std::string sse_frame;
   /// `{"type":T,"id":N,"session":S,"messageId":M,"data":{...}}`
   std::string envelope;
+  /// A `screenshot` on WebSocket: one binary message (see binary_frame.hpp)
+  /// with the envelope's fields but `image` in the header, and the image's
+  /// raw bytes after it. Empty for every other event.
+  std::string ws_binary;
 
   /// Bytes this event holds in memory, for the log's byte bound.
   std::size_t footprint() const {
     return sizeof(*this) + raw.data.size() + sse_frame.size() + envelope.size()
-           + raw.session.size() + raw.message_id.size();
+           + ws_binary.size() + raw.session.size() + raw.message_id.size();
   }
 };
 
@@ -47,6 +51,12 @@ event_ptr encode(event raw);
 /// queue it without copying.
 inline std::shared_ptr<const std::string> sse_bytes(const event_ptr& ev) {
   return {ev, &ev->sse_frame};
+}
+
+/// The event as WebSocket sends it: its binary form if it has one, else its
+/// envelope as text. Keeps the event alive, like sse_bytes.
+inline std::shared_ptr<const std::string> ws_bytes(const event_ptr& ev) {
+  return {ev, ev->ws_binary.empty() ? &ev->envelope : &ev->ws_binary};
 }
 
 } // namespace agenttheo

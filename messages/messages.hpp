@@ -41,6 +41,8 @@ using create_session_atom = caf::atom_constant<caf::atom("new_sess")>;
 using cancel_tools_atom = caf::atom_constant<caf::atom("cancel_tls")>;
 using tool_begun_atom = caf::atom_constant<caf::atom("tool_begun")>;
 using tool_expired_atom = caf::atom_constant<caf::atom("tool_exp")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using unsubscribe_atom = caf::atom_constant<caf::atom("unsub")>;
 
 // -- connection <-> manager <-> session --------------------------------------
 
@@ -83,6 +85,11 @@ struct event_batch {
 /// The socket side tells its connection actor that the socket is gone.
 struct stream_closed {
   close_reason reason = close_reason::finished;
+};
+
+/// A text message a WebSocket client sent.
+struct ws_text {
+  std::string text;
 };
 
 /// Stop a run (`on_disconnect=cancel`, the API, the admin console).
@@ -247,7 +254,7 @@ typename Inspector::result_type inspect(Inspector& f, stream_request& x) {
   return f(caf::meta::type_name("stream_request"), x.command, x.message_id,
            x.session_id, x.modes, x.has_last_event_id, x.last_event_id,
            x.cancel_on_disconnect, x.max_steps, x.strategy, x.subscribe,
-           x.whole_session);
+           x.whole_session, x.batch_ms);
 }
 
 template <class Inspector>
@@ -279,6 +286,11 @@ typename Inspector::result_type inspect(Inspector& f, event_frame& x) {
   });
   return f(caf::meta::type_name("event_frame"), tmp.id, type, tmp.session,
            tmp.message_id, tmp.data, tmp.terminal, rebuild);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ws_text& x) {
+  return f(caf::meta::type_name("ws_text"), x.text);
 }
 
 template <class Inspector>

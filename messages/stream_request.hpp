@@ -45,6 +45,13 @@ struct stream_request {
   /// Follow every run of `session_id`, present and future, until the
   /// session ends (`GET /api/sessions/{id}/stream`).
   bool whole_session = false;
+  /// The connection's batch window (`batch_ms`): events within it go out
+  /// together, in one write (SSE) or one array message (WebSocket). 0: each
+  /// event as it comes. The session does not look at it.
+  std::uint32_t batch_ms = 0;
 };
+
+/// Longest batch window a client may ask for, in milliseconds.
+inline constexpr std::uint32_t max_batch_ms = 1000;
 
 } // namespace agenttheo

@@ -5,9 +5,11 @@ network drop on the server's side."""
 import asyncio
 
 
-async def _pump(reader, writer):
+async def _pump(reader, writer, count=None):
     try:
         while data := await reader.read(65536):
+            if count:
+                count(len(data))
             writer.write(data)
             await writer.drain()
     except (ConnectionError, asyncio.CancelledError):
@@ -25,6 +27,7 @@ class TcpProxy:
         self.links = set()
         self.refusing = False
         self.dropped = 0
+        self.bytes_down = 0  # server → client, as sent on the wire
 
     async def __aenter__(self):
         self.server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
@@ -50,9 +53,12 @@ class TcpProxy:
         self.links.add(link)
         try:
             await asyncio.gather(_pump(client_reader, up_writer),
-                                 _pump(up_reader, client_writer))
+                                 _pump(up_reader, client_writer, self._count_down))
         finally:
             self.links.discard(link)
+
+    def _count_down(self, n):
+        self.bytes_down += n
 
     def cut(self):
         """Resets every live connection, both ways."""

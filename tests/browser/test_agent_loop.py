@@ -1,10 +1,14 @@
 """The agent loop end to end: the real binary, real headless Chromium and the
 built-in planner browse the server's own /demo/ site. Checks the documented
 event order and payloads, the page's real content in the answer, cancel
-mid-run, multi-turn continuity, max_steps, screenshots after actions, and 20
+mid-run, multi-turn continuity, max_steps, screenshots after actions (as
+binary WebSocket frames too), and 20
 concurrent sessions each on its own page."""
 
+import asyncio
+import json
 import os
+import struct
 import sys
 import time
 import unittest
@@ -12,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+
+import aiohttp  # noqa: E402
 
 from harness import Server, SseStream, stream_path  # noqa: E402
 
@@ -164,6 +170,40 @@ class AgentLoop(unittest.TestCase):
                          [2, 2])
         self.assertEqual([e.data["tool_name"] for e in events
                           if e.type == "tool_end"], ["navigate_to", "click"])
+
+    def test_websocket_sends_screenshots_as_binary_frames(self):
+        asyncio.run(asyncio.wait_for(self.screenshots_over_websocket(), 90))
+
+    async def screenshots_over_websocket(self):
+        command = f"go to {self.demo()} then click Products then read the page"
+        async with aiohttp.ClientSession() as http, http.ws_connect(
+                f"ws://127.0.0.1:{self.server.port}/ws") as ws:
+            await ws.send_json({"type": "run", "command": command, "messageId": "ws-shots"})
+            ack = json.loads((await ws.receive()).data)
+            self.assertEqual(ack["type"], "subscribed")
+            events, images = [], []
+            while not events or events[-1]["type"] != "complete":
+                msg = await asyncio.wait_for(ws.receive(), 60)
+                if msg.type == aiohttp.WSMsgType.BINARY:
+                    size = struct.unpack("!I", msg.data[:4])[0]
+                    header = json.loads(msg.data[4:4 + size])
+                    images.append((header, msg.data[4 + size:]))
+                    events.append(header)
+                else:
+                    events.append(json.loads(msg.data))
+        ids = [e["id"] for e in events]
+        self.assertEqual(ids, list(range(ids[0], ids[0] + len(ids))))
+        self.assertEqual([h["url"] for h, _ in images],
+                         [self.demo(), self.demo("products.html")])
+        for header, image in images:
+            self.assertEqual((header["type"], header["mime"], header["messageId"]),
+                             ("screenshot", "image/jpeg", "ws-shots"))
+            self.assertEqual(header["bytes"], len(image))
+            self.assertTrue(image.startswith(b"\xff\xd8\xff"))   # a JPEG
+        # No screenshot travels as text (base64) on the socket.
+        self.assertNotIn("screenshot", [e["type"] for e in events
+                                        if "bytes" not in e])
+
 
 class TwentySessions(unittest.TestCase):
     def test_twenty_sessions_browse_their_own_pages(self):

@@ -1,0 +1,17 @@
+#pragma once
+
+namespace agenttheo::http {
+
+/// A socket an HTTP session handed over to a long-lived stream (SSE or
+/// WebSocket). The connection registry holds them so shutdown can wait for
+/// them to flush and then close what is left.
+class open_socket {
+public:
+  virtual ~open_socket() = default;
+
+  /// For shutdown, after the I/O threads have stopped: reports the stream as
+  /// closed (`server_stopping`) if it has not ended yet.
+  virtual void force_closed() = 0;
+};
+
+} // namespace agenttheo::http

@@ -1,0 +1,149 @@
+#include "http/ws_subscription.hpp"
+
+#include <caf/all.hpp>
+
+#include "http/ws_protocol.hpp"
+#include "messages/json_writer.hpp"
+#include "messages/messages.hpp"
+#include "messages/payloads.hpp"
+
+namespace agenttheo::http {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<ws_subscription_state>*;
+
+frame_ptr text_bytes(std::string text) {
+  return std::make_shared<const std::string>(std::move(text));
+}
+
+/// Whether this event ends what the subscription follows (as on SSE).
+bool ends(const ws_subscription_state& st, const event& ev) {
+  return ev.terminal && (!st.whole_session || ev.message_id.empty());
+}
+
+/// Writes the pending events: one message each, or with a batch window one
+/// JSON array of their envelopes (screenshots stay binary messages, in order).
+void flush(self_ptr self) {
+  auto& st = self->state;
+  st.flush_armed = false;
+  if (st.pending.empty())
+    return;
+  std::vector<ws_message> out;
+  std::string array;
+  auto close_array = [&] {
+    if (array.empty())
+      return;
+    array += ']';
+    out.push_back({text_bytes(std::move(array)), false});
+    array.clear();
+  };
+  for (auto& ev : st.pending) {
+    if (!ev->ws_binary.empty()) {
+      close_array();
+      out.push_back({ws_bytes(ev), true});
+    } else if (st.batch.count() == 0) {
+      out.push_back({ws_bytes(ev), false});
+    } else {
+      array += array.empty() ? '[' : ',';
+      array += ev->envelope;
+    }
+  }
+  close_array();
+  st.pending.clear();
+  st.writer->send(std::move(out));
+}
+
+void take(self_ptr self, event_ptr ev) {
+  auto& st = self->state;
+  auto last = ends(st, ev->raw);
+  st.pending.push_back(std::move(ev));
+  if (st.batch.count() == 0 || last)
+    return flush(self);
+  if (!st.flush_armed) {
+    st.flush_armed = true;
+    self->delayed_send(self, st.batch, flush_atom::value);
+  }
+}
+
+void subscribed(self_ptr self, const stream_accepted& accepted) {
+  auto& st = self->state;
+  json_writer data;
+  data.begin_object()
+    .field("key", st.key)
+    .field("session", accepted.session_id)
+    .field("messageId", accepted.message_id)
+    .field("state", accepted.run_state)
+    .end_object();
+  st.writer->send({{text_bytes(ws_reply("subscribed", st.ref, data.str())), false}});
+}
+
+} // namespace
+
+caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
+                              ws_subscription_args args) {
+  auto& st = self->state;
+  st.writer = std::move(args.writer);
+  st.key = subscription_key(args.request);
+  st.ref = std::move(args.ref);
+  st.whole_session = args.request.whole_session;
+  st.joining = args.request.command.empty();
+  st.batch = std::chrono::milliseconds{args.request.batch_ms};
+  // Lives no longer than its socket's connection.
+  self->monitor(args.connection);
+  self->set_down_handler([self, connection = args.connection](caf::down_msg& down) {
+    auto& st = self->state;
+    if (down.source == connection)
+      return self->quit();
+    flush(self);
+    auto lost = encode(event{0, event_type::error, "", "",
+                             payload::error("session_lost",
+                                            "the session ended unexpectedly"),
+                             true});
+    st.writer->send({{ws_bytes(lost), false}});
+    self->quit();
+  });
+  self->send(args.manager, open_stream{caf::actor{self}, std::move(args.request)});
+  return {
+    [self](stream_accepted& accepted) {
+      self->state.session = accepted.session;
+      self->monitor(accepted.session);
+      subscribed(self, accepted);
+    },
+    [self](stream_rejected& rejected) {
+      // `/stream` says missing_command for an unknown messageId without a
+      // command; a subscription only ever joins, so it is simply unknown.
+      if (self->state.joining && rejected.code == "missing_command")
+        rejected = {404, "unknown_run", "no run with that messageId"};
+      self->state.writer->send(
+        {{text_bytes(ws_error({rejected.status, rejected.code, rejected.message},
+                              self->state.ref)),
+          false}});
+      self->quit();
+    },
+    [self](event_frame& frame) {
+      auto last = ends(self->state, frame.ev->raw);
+      take(self, std::move(frame.ev));
+      if (last)
+        self->quit();
+    },
+    [self](event_batch& batch) {
+      auto last = batch.final;
+      for (auto& frame : batch.events) {
+        last = last || ends(self->state, frame.ev->raw);
+        take(self, std::move(frame.ev));
+      }
+      if (last) {
+        flush(self);
+        self->quit();
+      }
+    },
+    [self](flush_atom) { flush(self); },
+    [self](unsubscribe_atom) {
+      flush(self);
+      self->quit();
+    },
+  };
+}
+
+} // namespace agenttheo::http

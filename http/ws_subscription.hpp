@@ -1,0 +1,50 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/behavior.hpp>
+#include <caf/fwd.hpp>
+
+#include "http/ws_writer.hpp"
+#include "messages/event.hpp"
+#include "messages/stream_request.hpp"
+
+namespace agenttheo::http {
+
+/// One thing a WebSocket follows: a run, or every run of a session. It is
+/// the session's subscriber, exactly like an `sse_connection` (same replay,
+/// resume, modes and end), and writes to the socket it shares with its
+/// siblings. It ends after the run's last event, when its session ends, on
+/// `unsubscribe_atom`, or when its `ws_connection` does.
+struct ws_subscription_state {
+  std::shared_ptr<ws_writer> writer;
+  std::string key;
+  std::string ref;
+  bool whole_session = false;
+  /// Follows a run that must exist already (`subscribe`, not `run`).
+  bool joining = false;
+  std::chrono::milliseconds batch{0};
+  /// Events waiting for the batch window to close.
+  std::vector<event_ptr> pending;
+  bool flush_armed = false;
+  caf::actor session;
+
+  static inline const char* name = "ws_subscription";
+};
+
+struct ws_subscription_args {
+  std::shared_ptr<ws_writer> writer;
+  caf::actor connection;
+  caf::actor manager;
+  stream_request request;
+  std::string ref;
+};
+
+caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
+                              ws_subscription_args args);
+
+} // namespace agenttheo::http

@@ -1,0 +1,197 @@
+// The WebSocket transport with a real Beast client against the real
+// `agenttheo` binary on loopback: a run streamed with permessage-deflate
+// negotiated, a resume by event id, and the close codes for binary and
+// oversized client messages.
+#define CAF_SUITE websocket
+#define CAF_TEST_NO_MAIN
+#include <caf/test/unit_test_impl.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <rapidjson/document.h>
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+/// The real binary on an ephemeral port, stopped with SIGTERM.
+class server_process {
+public:
+  explicit server_process(std::vector<std::string> flags) {
+    const char* bin = std::getenv("AGENTTHEO_BIN");
+    CAF_REQUIRE(bin != nullptr);
+    int err[2];
+    CAF_REQUIRE(pipe(err) == 0);
+    pid_ = fork();
+    CAF_REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      dup2(err[1], STDERR_FILENO);
+      close(err[0]);
+      std::vector<std::string> args{bin, "serve", "--host", "127.0.0.1",
+                                    "--port", "0", "--browser", "none",
+                                    "--planner-token-delay", "0"};
+      args.insert(args.end(), flags.begin(), flags.end());
+      std::vector<char*> argv;
+      for (auto& a : args)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(bin, argv.data());
+      _exit(127);
+    }
+    close(err[1]);
+    log_ = fdopen(err[0], "r");
+    std::regex listening{R"(listening on http://[^:]+:(\d+))"};
+    char line[1024];
+    while (port_ == 0 && std::fgets(line, sizeof(line), log_)) {
+      std::cmatch m;
+      if (std::regex_search(line, m, listening))
+        port_ = static_cast<unsigned short>(std::stoi(m[1].str()));
+    }
+    CAF_REQUIRE(port_ != 0);
+  }
+
+  ~server_process() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    std::fclose(log_);
+  }
+
+  unsigned short port() const {
+    return port_;
+  }
+
+private:
+  pid_t pid_ = -1;
+  FILE* log_ = nullptr;
+  unsigned short port_ = 0;
+};
+
+/// A connected WebSocket client, deflate offered.
+struct client {
+  net::io_context ioc;
+  websocket::stream<tcp::socket> ws{ioc};
+  websocket::response_type handshake;
+
+  explicit client(unsigned short port, bool deflate = true) {
+    tcp::resolver resolver{ioc};
+    net::connect(ws.next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
+    websocket::permessage_deflate pmd;
+    pmd.client_enable = deflate;
+    ws.set_option(pmd);
+    ws.handshake(handshake, "127.0.0.1:" + std::to_string(port), "/ws");
+  }
+
+  void send(const std::string& text) {
+    ws.text(true);
+    ws.write(net::buffer(text));
+  }
+
+  rapidjson::Document receive() {
+    beast::flat_buffer buffer;
+    ws.read(buffer);
+    rapidjson::Document doc;
+    auto text = beast::buffers_to_string(buffer.data());
+    doc.Parse(text.c_str());
+    CAF_REQUIRE(!doc.HasParseError());
+    return doc;
+  }
+
+  /// Reads until the connection closes; returns the close code.
+  std::uint16_t closed_with() {
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    while (!ec)
+      ws.read(buffer, ec);
+    CAF_CHECK(ec == websocket::error::closed);
+    return ws.reason().code;
+  }
+};
+
+/// Event types and ids of a run, read until its `complete`.
+struct run_events {
+  std::vector<std::string> types;
+  std::vector<std::uint64_t> ids;
+};
+
+run_events read_run(client& c) {
+  run_events out;
+  for (;;) {
+    auto msg = c.receive();
+    std::string type = msg["type"].GetString();
+    out.types.push_back(type);
+    out.ids.push_back(msg["id"].GetUint64());
+    if (type == "complete")
+      return out;
+  }
+}
+
+} // namespace
+
+CAF_TEST(a run streams over WebSocket with deflate negotiated) {
+  server_process server{{}};
+  client c{server.port()};
+  auto ext = std::string{c.handshake[beast::http::field::sec_websocket_extensions]};
+  CAF_CHECK(ext.find("permessage-deflate") != std::string::npos);
+  c.send(R"({"type":"run","command":"hello","messageId":"ws-cpp-1","ref":"a"})");
+  auto ack = c.receive();
+  CAF_CHECK_EQUAL(ack["type"].GetString(), std::string{"subscribed"});
+  CAF_CHECK_EQUAL(ack["ref"].GetString(), std::string{"a"});
+  CAF_CHECK_EQUAL(ack["data"]["key"].GetString(), std::string{"run:ws-cpp-1"});
+  auto run = read_run(c);
+  CAF_REQUIRE(run.types.size() > 4);
+  CAF_CHECK_EQUAL(run.types.front(), "start");
+  CAF_CHECK_EQUAL(run.types.back(), "complete");
+  for (std::size_t i = 1; i < run.ids.size(); ++i)
+    CAF_CHECK_EQUAL(run.ids[i], run.ids[i - 1] + 1);
+
+  // The same run again from a second client, resumed after its fourth event:
+  // exactly the rest, in order.
+  client later{server.port(), false};
+  CAF_CHECK(std::string{later.handshake[beast::http::field::sec_websocket_extensions]}
+              .empty());
+  later.send(R"({"type":"subscribe","messageId":"ws-cpp-1","lastEventId":)"
+             + std::to_string(run.ids[3]) + "}");
+  CAF_CHECK_EQUAL(later.receive()["type"].GetString(), std::string{"subscribed"});
+  auto rest = read_run(later);
+  CAF_CHECK(rest.ids == std::vector<std::uint64_t>(run.ids.begin() + 4, run.ids.end()));
+}
+
+CAF_TEST(binary and oversized client messages close the socket) {
+  server_process server{{"--ws-max-message", "1024"}};
+  client binary{server.port()};
+  binary.ws.binary(true);
+  binary.ws.write(net::buffer(std::string{"\x01\x02"}));
+  CAF_CHECK_EQUAL(binary.closed_with(), 1003u);
+
+  client big{server.port()};
+  big.send(R"({"type":"run","command":")" + std::string(2000, 'x') + "\"}");
+  CAF_CHECK_EQUAL(big.closed_with(), 1009u);
+
+  // The server keeps serving.
+  client after{server.port()};
+  after.send(R"({"type":"ping","ref":"still"})");
+  auto pong = after.receive();
+  CAF_CHECK_EQUAL(pong["type"].GetString(), std::string{"pong"});
+}
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  return caf::test::main(argc, argv);
+}
