@@ -432,6 +432,53 @@ void run_tool(self_ptr self, const tool_request& req, done_fn done) {
 }
 
 /// Opens the session's context and page on first use.
+/// Starts or stops `Page.startScreencast` to match what the owner wants,
+/// once the page has a context.
+void sync_screencast(self_ptr self) {
+  auto& st = self->state;
+  if (!st.handle->ok || st.screencast_wanted == st.screencasting)
+    return;
+  st.screencasting = st.screencast_wanted;
+  if (st.screencasting)
+    cdp(self, "Page.startScreencast",
+        R"({"format":"jpeg","quality":60,"maxWidth":960,"maxHeight":720})",
+        [](cdp_result) {});
+  else
+    cdp(self, "Page.stopScreencast", "{}", [](cdp_result) {});
+}
+
+/// Acknowledges every frame (Chromium sends the next only then) and
+/// forwards those within the frame-rate cap to the owner.
+void on_screencast_frame(self_ptr self, const std::string& params_json) {
+  auto& st = self->state;
+  rapidjson::Document doc;
+  doc.Parse(params_json.c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("sessionId")
+      || !doc["sessionId"].IsInt64()
+      || !doc.HasMember("data") || !doc["data"].IsString())
+    return;
+  cdp(self, "Page.screencastFrameAck",
+      "{\"sessionId\":" + std::to_string(doc["sessionId"].GetInt64()) + "}",
+      [](cdp_result) {});
+  auto now = std::chrono::steady_clock::now();
+  auto gap = std::chrono::milliseconds{1000 / std::max(1u, st.settings.screencast_fps)};
+  if (!st.owner || !st.screencasting || now - st.last_frame_sent < gap)
+    return;
+  st.last_frame_sent = now;
+  screencast_frame frame;
+  frame.jpeg_base64 = doc["data"].GetString();
+  if (doc.HasMember("metadata") && doc["metadata"].IsObject()) {
+    auto& meta = doc["metadata"];
+    if (meta.HasMember("deviceWidth") && meta["deviceWidth"].IsNumber())
+      frame.width = static_cast<std::uint32_t>(meta["deviceWidth"].GetDouble());
+    if (meta.HasMember("deviceHeight") && meta["deviceHeight"].IsNumber())
+      frame.height = static_cast<std::uint32_t>(meta["deviceHeight"].GetDouble());
+    if (meta.HasMember("timestamp") && meta["timestamp"].IsNumber())
+      frame.timestamp = meta["timestamp"].GetDouble();
+  }
+  self->send(st.owner, std::move(frame));
+}
+
 void with_page(self_ptr self, std::function<void(std::string error)> ready) {
   auto& st = self->state;
   if (st.handle->ok)
@@ -444,7 +491,9 @@ void with_page(self_ptr self, std::function<void(std::string error)> ready) {
         *self->state.handle = opened;
         self->send(self->state.browser, listen_atom::value, opened.cdp_session,
                    caf::actor{self});
-        cdp(self, "Page.enable", "{}", [ready](cdp_result r) {
+        cdp(self, "Page.enable", "{}", [self, ready](cdp_result r) {
+          if (r.ok)
+            sync_screencast(self);
           ready(r.ok ? std::string{} : "cannot watch the page: " + r.body);
         });
       },
@@ -539,6 +588,8 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
           st.on_load = nullptr;
           on_load(true);
         }
+      } else if (ev.method == "Page.screencastFrame") {
+        on_screencast_frame(self, ev.params_json);
       } else if (ev.method == "Page.javascriptDialogOpening") {
         // An open alert blocks every script in the page: dismiss it.
         rapidjson::Document doc;
@@ -576,6 +627,10 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
         waiting.promise.deliver(fail("cancelled"));
       st.queue.clear();
     },
+    [self](screencast_atom, bool on) {
+      self->state.screencast_wanted = on;
+      sync_screencast(self);
+    },
     [self](context_wait_atom) {
       if (self->state.owner)
         self->send(self->state.owner, context_wait_atom::value);
@@ -584,6 +639,7 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
       // Chromium died; the next tool opens a fresh context.
       *self->state.handle = page_handle{};
       self->state.loading = false;
+      self->state.screencasting = false; // restarts with the next context
       if (self->state.owner)
         self->send(self->state.owner, browser_lost_atom::value);
     },

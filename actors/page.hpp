@@ -44,6 +44,8 @@ struct page_settings {
   /// A screenshot after every action that may change the page (navigate,
   /// click, type, key, scroll), shown as a `screenshot` event.
   bool screenshot_after_actions = true;
+  /// Screencast frames beyond this rate are dropped (acknowledged, not sent).
+  unsigned screencast_fps = 5;
 };
 
 /// A session's page: its own browser context, opened on first use, closed
@@ -73,6 +75,10 @@ struct page_state {
   std::vector<std::string> dialogs;
   /// The tool running now, for notes.
   std::string current_tool;
+  /// The owner wants the live view; it starts once the context is open.
+  bool screencast_wanted = false;
+  bool screencasting = false;
+  std::chrono::steady_clock::time_point last_frame_sent;
 
   static inline const char* name = "page";
 };

@@ -13,6 +13,8 @@
 #include "browser/browser_tools.hpp"
 #include "llm/conversation.hpp"
 #include "llm/system_prompt.hpp"
+#include "messages/base64.hpp"
+#include "messages/binary_frame.hpp"
 #include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
 
@@ -102,6 +104,8 @@ event_ptr stamp(self_ptr self, const std::string& message_id, event_type type,
 }
 
 void end_run(self_ptr self, run_record& run);
+
+void sync_screencast(self_ptr self);
 
 /// Stamps, logs and fans out one event of `run`; a terminal one ends it.
 void emit(self_ptr self, run_record& run, event_type type, std::string data,
@@ -276,9 +280,11 @@ std::string tool_input_json(const std::string& arguments) {
 /// session's page (which runs them in order).
 void run_tools(self_ptr self, run_record& run, const std::vector<tool_call>& calls) {
   auto& st = self->state;
-  if (!st.page)
+  if (!st.page) {
     st.page = self->spawn(page, st.settings.browser, st.settings.page,
                           caf::actor{self});
+    sync_screencast(self);
+  }
   run.tools_pending = calls.size();
   run.step_results.clear();
   for (const auto& call : calls)
@@ -379,6 +385,41 @@ run_record& create_run(self_ptr self, const stream_request& req) {
   return run;
 }
 
+/// Tells the page to screencast while some subscriber wants its frames.
+void sync_screencast(self_ptr self) {
+  auto& st = self->state;
+  auto wanted = std::any_of(st.subscribers.begin(), st.subscribers.end(),
+                            [](const subscriber_entry& s) { return s.frames; });
+  if (!st.page || wanted == st.screencasting)
+    return;
+  st.screencasting = wanted;
+  self->send(st.page, screencast_atom::value, wanted);
+}
+
+/// One screencast frame, encoded once, to every subscriber that wants video.
+void fan_out_frame(self_ptr self, const screencast_frame& frame) {
+  auto& st = self->state;
+  auto image = base64_decode(frame.jpeg_base64);
+  if (!image)
+    return;
+  auto* run = active_run(st);
+  json_writer header;
+  header.begin_object()
+    .field("type", "frame")
+    .field("session", st.id)
+    .field("messageId", run ? run->message_id : std::string{})
+    .field("mime", "image/jpeg")
+    .field("width", static_cast<std::uint64_t>(frame.width))
+    .field("height", static_cast<std::uint64_t>(frame.height))
+    .field("timestamp", frame.timestamp)
+    .end_object();
+  video_frame out{std::make_shared<const std::string>(
+    make_binary_frame(header.str(), *image))};
+  for (auto& sub : st.subscribers)
+    if (sub.frames)
+      self->send(sub.handle, out);
+}
+
 void reject(self_ptr self, const caf::actor& subscriber, std::uint16_t status,
             std::string code, std::string message) {
   self->send(subscriber,
@@ -389,7 +430,8 @@ void reject(self_ptr self, const caf::actor& subscriber, std::uint16_t status,
 /// fan-out. Both come from this actor, so it sees them in id order.
 void replay_and_follow(self_ptr self, const caf::actor& subscriber,
                        const run_span& span, std::uint64_t after,
-                       mode_mask modes, bool finished) {
+                       const stream_request& req, bool finished) {
+  auto modes = req.modes;
   auto& st = self->state;
   auto plan = plan_replay(st.log, span, after, modes);
   event_batch batch;
@@ -405,8 +447,10 @@ void replay_and_follow(self_ptr self, const caf::actor& subscriber,
   if (!batch.events.empty() || batch.final)
     self->send(subscriber, std::move(batch));
   if (!finished) {
-    st.subscribers.push_back({subscriber, std::string{span.message_id}, modes});
+    st.subscribers.push_back({subscriber, std::string{span.message_id}, modes,
+                              req.frames});
     self->monitor(subscriber);
+    sync_screencast(self);
   }
   push_info(self);
   arm_idle_timer(self);
@@ -427,8 +471,8 @@ void attach_subscriber(self_ptr self, const open_stream& msg, run_record& run,
   auto resume = req.has_last_event_id && !started_here;
   auto after = resume ? req.last_event_id : run.first_id - 1;
   replay_and_follow(self, msg.subscriber,
-                    {run.message_id, run.first_id, run.last_id}, after,
-                    req.modes, run.finished());
+                    {run.message_id, run.first_id, run.last_id}, after, req,
+                    run.finished());
 }
 
 /// Follows every run of the session: after Last-Event-ID, or from the top of
@@ -445,8 +489,8 @@ void attach_session_subscriber(self_ptr self, const open_stream& msg) {
     after = run->first_id - 1;
   else if (!st.runs.empty())
     after = st.runs.back().first_id - 1;
-  replay_and_follow(self, msg.subscriber, {"", 1, st.next_id - 1}, after,
-                    req.modes, false);
+  replay_and_follow(self, msg.subscriber, {"", 1, st.next_id - 1}, after, req,
+                    false);
 }
 
 /// A new command while another runs: the request's multitask strategy.
@@ -530,6 +574,7 @@ void on_down(self_ptr self, const caf::down_msg& down) {
                             [&](auto& s) { return s.handle == down.source; }),
              subs.end());
   if (subs.size() != before) {
+    sync_screencast(self);
     push_info(self);
     arm_idle_timer(self);
   }
@@ -630,6 +675,7 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
                                         "this session waits for one to free up",
                              run->message_id));
     },
+    [self](screencast_frame& frame) { fan_out_frame(self, frame); },
     [self](tool_note& note) {
       auto* run = active_run(self->state);
       if (!run)

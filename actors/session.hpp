@@ -83,6 +83,8 @@ struct subscriber_entry {
   caf::actor handle;
   std::string message_id;
   mode_mask modes = all_modes;
+  /// Wants the page's screencast (`video_frame`s).
+  bool frames = false;
 };
 
 /// One conversation: its runs, its event log (the replay window), and the
@@ -94,6 +96,8 @@ struct session_state {
   caf::actor manager;
   /// The session's browser page, spawned on its first tool call.
   caf::actor page;
+  /// The page was told to screencast (some subscriber wants frames).
+  bool screencasting = false;
   /// The URL the page showed after its last tool, told to the model.
   std::string page_url;
   /// What earlier runs said and did (no system prompt), kept within the

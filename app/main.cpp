@@ -47,6 +47,7 @@ manager_settings manager_settings_from(const server_config& cfg,
   settings.session.context_budget = cfg.context_budget;
   settings.session.max_queued_runs = cfg.max_queued_runs;
   settings.session.page.screenshot_after_actions = cfg.screenshot_after_actions;
+  settings.session.page.screencast_fps = cfg.screencast_fps;
   return settings;
 }
 

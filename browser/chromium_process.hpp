@@ -18,6 +18,9 @@ struct chromium_settings {
     "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--disable-dev-shm-usage", "--mute-audio",
     "--hide-scrollbars",
+    // A page restored from the back/forward cache fires no `load`, so
+    // go_back would wait out the load timeout: always load it again.
+    "--disable-back-forward-cache",
   };
 };
 

@@ -168,6 +168,8 @@ const config_key config_keys[] = {
        return "a size of at least 1024 bytes";
      return std::nullopt;
    }},
+  {"SSE_GZIP", "true: gzip SSE for clients that accept it (flushed per event)",
+   [](server_config& c, std::string_view v) { return parse_flag(v, c.sse_gzip); }},
   {"WS_DEFLATE", "true: offer permessage-deflate on WebSocket",
    [](server_config& c, std::string_view v) { return parse_flag(v, c.ws_deflate); }},
   {"WS_DEFLATE_THRESHOLD", "WebSocket messages smaller than this go uncompressed",
@@ -283,6 +285,16 @@ const config_key config_keys[] = {
   {"SCREENSHOT_AFTER_ACTIONS", "true: a screenshot event after each page action",
    [](server_config& c, std::string_view v) {
      return parse_flag(v, c.screenshot_after_actions);
+   }},
+  {"SCREENCAST_FPS", "most live-view frames per second (WebSocket frames:true)",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     std::size_t fps = 0;
+     if (auto err = parse_size(v, fps))
+       return err;
+     if (fps < 1 || fps > 30)
+       return "a number of frames from 1 to 30";
+     c.screencast_fps = static_cast<unsigned>(fps);
+     return std::nullopt;
    }},
   {"BROWSER_ALLOWED_HOSTS", "hosts the agent may open (empty: any)",
    [](server_config& c, std::string_view v) -> parse_failure {

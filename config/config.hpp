@@ -32,6 +32,10 @@ struct server_config {
   /// SO_SNDBUF for stream sockets; 0 keeps the kernel's autotuning. A small
   /// value makes the send-queue bound bite sooner for clients that stall.
   std::size_t socket_send_buffer = 0;
+  /// SSE responses gzip-encoded for clients that accept it, flushed per
+  /// write. Off by default: each compressed stream holds ~40 KiB of deflate
+  /// state, more than the rest of the stream.
+  bool sse_gzip = false;
   /// WebSocket (`GET /ws`): permessage-deflate offered to clients, for
   /// messages of at least `ws_deflate_threshold` bytes.
   bool ws_deflate = true;
@@ -75,6 +79,9 @@ struct server_config {
   std::size_t max_queued_runs = 8;
   /// A `screenshot` event after each action that may change the page.
   bool screenshot_after_actions = true;
+  /// Most screencast frames per second a page sends to WebSocket clients
+  /// that ask for its live view.
+  unsigned screencast_fps = 5;
   std::vector<std::string> browser_allowed_hosts;
   std::vector<std::string> browser_denied_hosts;
 

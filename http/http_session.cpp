@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "config/log.hpp"
+#include "http/accept_encoding.hpp"
 #include "http/origin_policy.hpp"
 #include "http/query.hpp"
 #include "http/routes.hpp"
@@ -278,6 +279,8 @@ void http_session::open_sse(const request& req, stream_request request,
   sse_writer_options options;
   options.queue_limit = ctx_.config.send_queue_limit;
   options.heartbeat = ctx_.config.heartbeat_interval;
+  options.gzip = ctx_.config.sse_gzip
+                 && accepts_gzip(sv(req[bhttp::field::accept_encoding]));
   // The socket now belongs to the stream; this session ends here.
   auto writer = make_sse_writer(std::move(stream_), req.version(), options,
                                 ctx_.connections);

@@ -7,6 +7,7 @@
 #include "config/log.hpp"
 #include "http/beast.hpp"
 #include "http/connection_registry.hpp"
+#include "http/gzip_stream.hpp"
 
 namespace agenttheo::http {
 
@@ -17,7 +18,8 @@ const frame_ptr ping_frame = std::make_shared<const std::string>(": ping\n\n");
 constexpr std::string_view crlf = "\r\n";
 constexpr std::string_view last_chunk = "0\r\n\r\n";
 
-std::string stream_head(unsigned version, const std::string& cors_origin) {
+std::string stream_head(unsigned version, const std::string& cors_origin,
+                        bool gzip) {
   std::string head = version >= 11 ? "HTTP/1.1 200 OK\r\n" : "HTTP/1.0 200 OK\r\n";
   head += "Content-Type: text/event-stream; charset=utf-8\r\n"
           "Cache-Control: no-cache\r\n"
@@ -25,6 +27,8 @@ std::string stream_head(unsigned version, const std::string& cors_origin) {
           "Connection: close\r\n";
   if (version >= 11)
     head += "Transfer-Encoding: chunked\r\n";
+  if (gzip)
+    head += "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n";
   if (!cors_origin.empty()) {
     head += "Access-Control-Allow-Origin: " + cors_origin + "\r\n";
     head += "Vary: Origin\r\n";
@@ -63,7 +67,9 @@ public:
       if (self.closed_ || self.responded_)
         return;
       self.responded_ = true;
-      self.head_ = stream_head(self.version_, cors);
+      self.head_ = stream_head(self.version_, cors, self.options_.gzip);
+      if (self.options_.gzip)
+        self.gzip_ = std::make_unique<gzip_stream>();
       self.arm_heartbeat();
       self.write_next();
     });
@@ -166,17 +172,31 @@ private:
       in_flight_.swap(queued_);
       auto bytes = queued_bytes_;
       queued_bytes_ = 0;
-      if (chunked()) {
-        char size_line[24];
-        auto n = std::snprintf(size_line, sizeof(size_line), "%zx\r\n", bytes);
-        chunk_head_.assign(size_line, static_cast<std::size_t>(n));
-        buffers.push_back(net::buffer(chunk_head_));
+      if (gzip_) {
+        std::string plain;
+        plain.reserve(bytes);
+        for (auto& frame : in_flight_)
+          plain += *frame;
+        compressed_ = gzip_->write(plain);
+        bytes = compressed_.size();
       }
-      for (auto& frame : in_flight_)
-        buffers.push_back(net::buffer(*frame));
+      add_chunk_head(buffers, bytes);
+      if (gzip_)
+        buffers.push_back(net::buffer(compressed_));
+      else
+        for (auto& frame : in_flight_)
+          buffers.push_back(net::buffer(*frame));
       if (chunked())
         buffers.push_back(net::buffer(crlf.data(), crlf.size()));
     } else if (finishing_ && !rejected_) {
+      if (gzip_) { // the gzip trailer, as the last data chunk
+        compressed_ = gzip_->finish();
+        gzip_.reset();
+        add_chunk_head(buffers, compressed_.size());
+        buffers.push_back(net::buffer(compressed_));
+        if (chunked())
+          buffers.push_back(net::buffer(crlf.data(), crlf.size()));
+      }
       if (chunked())
         buffers.push_back(net::buffer(last_chunk.data(), last_chunk.size()));
       ending_ = true;
@@ -195,6 +215,15 @@ private:
                                                  std::size_t) {
                        self->on_write(ec);
                      });
+  }
+
+  void add_chunk_head(std::vector<net::const_buffer>& buffers, std::size_t bytes) {
+    if (!chunked())
+      return;
+    char size_line[24];
+    auto n = std::snprintf(size_line, sizeof(size_line), "%zx\r\n", bytes);
+    chunk_head_.assign(size_line, static_cast<std::size_t>(n));
+    buffers.push_back(net::buffer(chunk_head_));
   }
 
   void on_write(beast::error_code ec) {
@@ -260,6 +289,8 @@ private:
   close_handler on_closed_;
   std::string head_;
   std::string chunk_head_;
+  std::unique_ptr<gzip_stream> gzip_;
+  std::string compressed_;
   std::vector<frame_ptr> queued_;
   std::vector<frame_ptr> in_flight_;
   std::size_t queued_bytes_ = 0;

@@ -25,6 +25,9 @@ struct sse_writer_options {
   std::chrono::milliseconds heartbeat{15'000};
   /// How long a final flush may take before the socket is cut.
   std::chrono::milliseconds finish_grace{5'000};
+  /// `Content-Encoding: gzip`, each write flushed so every event decodes
+  /// on arrival.
+  bool gzip = false;
 };
 
 /// The socket side of one SSE response. Every call is thread-safe and

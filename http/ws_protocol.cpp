@@ -45,6 +45,15 @@ public:
     return v;
   }
 
+  const value* boolean(const char* name) {
+    auto* v = find(name);
+    if (v && !v->IsBool()) {
+      fail(std::string{name} + " must be true or false");
+      return nullptr;
+    }
+    return v;
+  }
+
   std::optional<ws_bad_message> error;
 
 private:
@@ -61,7 +70,7 @@ private:
   const value& object_;
 };
 
-/// The `stream_mode`, `batch_ms` and target (`session` / `messageId`) members
+/// The `stream_mode`, `batch_ms`, `frames` and target (`session` / `messageId`) members
 /// shared by `run` and `subscribe`.
 std::optional<ws_bad_message> read_common(fields& f, ws_subscribe& out) {
   if (auto* mode = f.text("stream_mode")) {
@@ -77,6 +86,8 @@ std::optional<ws_bad_message> read_common(fields& f, ws_subscribe& out) {
                                    + std::to_string(max_batch_ms));
     out.request.batch_ms = static_cast<std::uint32_t>(batch->GetUint64());
   }
+  if (auto* frames = f.boolean("frames"))
+    out.request.frames = frames->GetBool();
   if (auto* session = f.text("session")) {
     if (!is_safe_id(text_of(*session)))
       return bad("bad_session", "session must be 1 to 128 characters from "

@@ -16,15 +16,16 @@ namespace agenttheo::http {
 // the answer so the client can match them):
 //
 //   {"type":"run", "command":"...", "messageId"?, "session"?, "stream_mode"?,
-//    "multitask"?, "max_steps"?, "batch_ms"?}
+//    "multitask"?, "max_steps"?, "batch_ms"?, "frames"?}
 //   {"type":"subscribe", "session":"..." | "messageId":"...", "lastEventId"?,
-//    "stream_mode"?, "batch_ms"?}
+//    "stream_mode"?, "batch_ms"?, "frames"?}
 //   {"type":"unsubscribe", "session":"..." | "messageId":"..."}
 //   {"type":"cancel", "session":"..."}
 //   {"type":"ping"}
 //
 // The server sends every event as its envelope (text), `screenshot`s as
-// binary messages (binary_frame.hpp), and answers to the client's messages:
+// binary messages (binary_frame.hpp), the page's screencast to those that
+// asked (`frames: true`) as binary messages of type `frame`, and answers to the client's messages:
 // `subscribed`, `unsubscribed`, `cancelled`, `pong`, `error`.
 
 /// Starts a run (or joins it, for a known messageId) and follows it.

@@ -139,6 +139,10 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
       }
     },
     [self](flush_atom) { flush(self); },
+    [self](video_frame& frame) {
+      // Live video: a newer frame replaces one still waiting; never queued.
+      self->state.writer->send_frame(std::move(frame.bytes), self->state.key);
+    },
     [self](unsubscribe_atom) {
       flush(self);
       self->quit();

@@ -4,6 +4,7 @@
 // `inspect` overload, so it can be serialized and cross a node boundary.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,8 @@ using tool_begun_atom = caf::atom_constant<caf::atom("tool_begun")>;
 using tool_expired_atom = caf::atom_constant<caf::atom("tool_exp")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using unsubscribe_atom = caf::atom_constant<caf::atom("unsub")>;
+/// To a page: start (true) or stop (false) its screencast.
+using screencast_atom = caf::atom_constant<caf::atom("scast")>;
 
 // -- connection <-> manager <-> session --------------------------------------
 
@@ -85,6 +88,20 @@ struct event_batch {
 /// The socket side tells its connection actor that the socket is gone.
 struct stream_closed {
   close_reason reason = close_reason::finished;
+};
+
+/// A screencast frame from a page to its session (`Page.screencastFrame`).
+struct screencast_frame {
+  std::string jpeg_base64;
+  std::uint32_t width = 0;
+  std::uint32_t height = 0;
+  double timestamp = 0;
+};
+
+/// A screencast frame for subscribers that asked for video: the WebSocket
+/// binary message (binary_frame.hpp), built once and shared.
+struct video_frame {
+  std::shared_ptr<const std::string> bytes;
 };
 
 /// A text message a WebSocket client sent.
@@ -254,7 +271,7 @@ typename Inspector::result_type inspect(Inspector& f, stream_request& x) {
   return f(caf::meta::type_name("stream_request"), x.command, x.message_id,
            x.session_id, x.modes, x.has_last_event_id, x.last_event_id,
            x.cancel_on_disconnect, x.max_steps, x.strategy, x.subscribe,
-           x.whole_session, x.batch_ms);
+           x.whole_session, x.batch_ms, x.frames);
 }
 
 template <class Inspector>
@@ -286,6 +303,22 @@ typename Inspector::result_type inspect(Inspector& f, event_frame& x) {
   });
   return f(caf::meta::type_name("event_frame"), tmp.id, type, tmp.session,
            tmp.message_id, tmp.data, tmp.terminal, rebuild);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, screencast_frame& x) {
+  return f(caf::meta::type_name("screencast_frame"), x.jpeg_base64, x.width,
+           x.height, x.timestamp);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, video_frame& x) {
+  std::string tmp = x.bytes ? *x.bytes : std::string{};
+  auto rebuild = caf::meta::load_callback([&]() -> caf::error {
+    x.bytes = std::make_shared<const std::string>(std::move(tmp));
+    return caf::none;
+  });
+  return f(caf::meta::type_name("video_frame"), tmp, rebuild);
 }
 
 template <class Inspector>

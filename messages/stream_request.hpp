@@ -49,6 +49,9 @@ struct stream_request {
   /// together, in one write (SSE) or one array message (WebSocket). 0: each
   /// event as it comes. The session does not look at it.
   std::uint32_t batch_ms = 0;
+  /// The subscriber wants the page's screencast (`video_frame`s), while it
+  /// follows the session. WebSocket only: video is binary.
+  bool frames = false;
 };
 
 /// Longest batch window a client may ask for, in milliseconds.

@@ -14,6 +14,7 @@ import struct
 import sys
 import time
 import unittest
+import zlib
 
 import aiohttp
 
@@ -211,26 +212,10 @@ class WebSocket(unittest.TestCase):
 
     def sse_chunks(self, path):
         """(HTTP chunks, event types) of one SSE response, read raw."""
-        with socket.create_connection(("127.0.0.1", self.server.port)) as s:
-            s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-            data = b""
-            while not data.endswith(b"0\r\n\r\n"):
-                more = s.recv(65536)
-                if not more:
-                    break
-                data += more
-        body = data.split(b"\r\n\r\n", 1)[1]
-        chunks, text = 0, b""
-        while body:
-            size_line, body = body.split(b"\r\n", 1)
-            size = int(size_line, 16)
-            if size == 0:
-                break
-            text += body[:size]
-            body = body[size + 2:]
-            chunks += 1
-        types = [line[7:] for line in text.decode().split("\n") if line.startswith("event: ")]
-        return chunks, types
+        _, chunks = raw_chunks(self.server.port, path, "identity")
+        text = b"".join(chunks).decode()
+        return len(chunks), [line[7:] for line in text.split("\n")
+                             if line.startswith("event: ")]
 
     def test_plain_http_and_foreign_origins_are_refused(self):
         status, headers, body = self.server.get("/ws")
@@ -271,6 +256,59 @@ class Compression(unittest.TestCase):
         self.assertEqual(sizes[0][1:], sizes[15][1:])   # the same run, decoded
         self.assertLess(sizes[15][0], 0.5 * sizes[0][0],
                         (sizes[15][0], sizes[0][0]))
+
+
+class SseGzip(unittest.TestCase):
+    """SSE_GZIP=true: gzip for clients that accept it, every write flushed
+    so each chunk decodes into whole events on arrival."""
+
+    def test_each_chunk_decodes_into_whole_events(self):
+        with Server("--planner-token-delay", "2ms", "--browser", "none",
+                    "--sse-gzip", "true") as server:
+            path = stream_path("hello", messageId="gz-1")
+            head, chunks = raw_chunks(server.port, path, "gzip, deflate")
+            self.assertIn(b"Content-Encoding: gzip", head)
+            inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            text, wire = b"", 0
+            for chunk in chunks:
+                wire += len(chunk)
+                part = inflate.decompress(chunk)
+                if part:   # a flushed write ends at an event's end
+                    self.assertTrue(part.endswith(b"\n\n"), part[-40:])
+                text += part
+            self.assertTrue(inflate.eof)   # the gzip trailer came, checked
+            types = [line[7:] for line in text.decode().split("\n")
+                     if line.startswith("event: ")]
+            self.assertEqual((types[0], types[-1]), ("start", "complete"))
+            self.assertLess(wire, len(text))
+            # A client that does not accept gzip gets plain text.
+            head, chunks = raw_chunks(server.port, stream_path(messageId="gz-1"),
+                                      "identity")
+            self.assertNotIn(b"Content-Encoding", head)
+            self.assertIn(b"event: complete", b"".join(chunks))
+
+
+def raw_chunks(port, path, accept_encoding):
+    """The head and the chunks of one chunked response, read raw."""
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n"
+                  f"Accept-Encoding: {accept_encoding}\r\n\r\n".encode())
+        data = b""
+        while not data.endswith(b"\r\n0\r\n\r\n"):
+            more = s.recv(65536)
+            if not more:
+                break
+            data += more
+    head, body = data.split(b"\r\n\r\n", 1)
+    chunks = []
+    while body:
+        size_line, body = body.split(b"\r\n", 1)
+        size = int(size_line, 16)
+        if size == 0:
+            break
+        chunks.append(body[:size])
+        body = body[size + 2:]
+    return head, chunks
 
 
 class SlowWebSocketClient(unittest.TestCase):

@@ -2,6 +2,7 @@
 
 #include <caf/test/unit_test.hpp>
 
+#include "http/accept_encoding.hpp"
 #include "http/origin_policy.hpp"
 #include "http/query.hpp"
 #include "http/routes.hpp"
@@ -194,4 +195,16 @@ CAF_TEST(stream parameters take max_steps and multitask) {
   CAF_CHECK_EQUAL(req->max_steps, 4u);
   CAF_CHECK(req->strategy == multitask::interrupt);
   CAF_CHECK(req->subscribe);
+}
+
+CAF_TEST(accept encoding names gzip unless refused) {
+  CAF_CHECK(accepts_gzip("gzip, deflate, br"));
+  CAF_CHECK(accepts_gzip("br;q=1.0, GZIP;q=0.5"));
+  CAF_CHECK(accepts_gzip("*"));
+  CAF_CHECK(!accepts_gzip(""));
+  CAF_CHECK(!accepts_gzip("identity"));
+  CAF_CHECK(!accepts_gzip("deflate, br"));
+  CAF_CHECK(!accepts_gzip("gzip;q=0"));
+  CAF_CHECK(!accepts_gzip("gzip; q=0.000, br"));
+  CAF_CHECK(!accepts_gzip("x-gzip"));
 }
