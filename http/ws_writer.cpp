@@ -37,6 +37,12 @@ public:
     websocket::permessage_deflate deflate;
     deflate.server_enable = options_.deflate;
     deflate.msg_size_threshold = options_.deflate_threshold;
+    // Smaller windows than zlib's default (15 bits, memLevel 8): a socket's
+    // compressor then holds ~20 KiB instead of ~130 KiB, and event streams,
+    // which repeat their envelopes within a few messages, lose little.
+    deflate.server_max_window_bits = 11;
+    deflate.client_max_window_bits = 11;
+    deflate.memLevel = 3;
     ws_.set_option(deflate);
     ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) {

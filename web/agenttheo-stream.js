@@ -1,24 +1,33 @@
-// AgentTheo's event stream for any page: EventSource with resume, parse and
-// dispatch. The web UI uses it; so can your own pages:
+// AgentTheo's event stream for any page: WebSocket when it works, else
+// EventSource (SSE), with resume, parse and dispatch. The web UI uses it; so
+// can your own pages:
 //
 //   import { EventStream } from '/agenttheo-stream.js';
 //   const stream = new EventStream('/stream?command=read%20the%20page', {
 //     onEvent: (type, data, id) => { if (type === 'token') out.append(data.token); },
 //     onState: (state, detail) => banner.hidden = state !== 'reconnecting',
 //   });
+//   stream.transport;   // 'websocket' or 'sse'
 //   // ... stream.close() to stop early.
 //
-// What it adds to a bare EventSource:
-// - Resume. A dropped connection is reopened with `lastEventId`, after a
-//   short backoff, so the server replays exactly what was missed.
+// The URL is the SSE one (`/stream?...` or `/api/sessions/{id}/stream`); on
+// WebSocket the same request becomes a `run` or `subscribe` message on `/ws`.
+// What it adds to a bare EventSource or WebSocket:
+// - Resume. A dropped connection is reopened with the last event id, after
+//   a short backoff, so the server replays exactly what was missed.
 // - No duplicates. An event whose id is not above the last one dispatched is
 //   dropped (and counted in `stats.duplicates`).
 // - An end. The stream closes itself on its last event (`complete`, a final
-//   `error`, or `status: closed` for a session stream) instead of letting
-//   EventSource reconnect forever.
-// - Reasons. EventSource hides why the server refused a connection; one
-//   plain GET of the same URL reads the JSON error (4xx), or learns that there
-//   is nothing left to send (204), or that the server is busy (5xx: retry).
+//   `error`, or `status: closed` for a session stream) instead of
+//   reconnecting forever.
+// - Reasons. A refused request ends in state `failed` with the server's
+//   JSON error (SSE: read by one plain GET, since EventSource hides it), or
+//   `done` when there is nothing left to send (204).
+// - Fallback. If a WebSocket cannot be opened at all (no WebSocket, a proxy
+//   that refuses the upgrade), the stream uses SSE and says so.
+// - Images. On WebSocket, screenshots arrive as binary messages: the
+//   `screenshot` event's data has a `blob` instead of a base64 `image`. With
+//   `frames: true` the page's live screencast comes to `onFrame(header, blob)`.
 
 /** Every event type the server sends. */
 export const EVENT_TYPES = Object.freeze([
@@ -44,109 +53,80 @@ export function withParam(url, name, value) {
   return u.pathname + u.search;
 }
 
-export class EventStream {
-  #url;
-  #onEvent;
-  #onState;
-  #isEnd;
-  #retry;
-  #source = null;
-  #timer = null;
-  #attempt = 0;
-  #state = 'connecting';
+function randomId() {
+  return `js-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+}
 
-  /** The id of the last event dispatched (null before the first). */
-  lastEventId = null;
-  /** What happened so far: events, duplicates dropped, reconnects. */
-  stats = { events: 0, duplicates: 0, reconnects: 0 };
+/** What the SSE `url` asks for, as the WebSocket's first message. */
+function websocketRequest(url) {
+  const u = new URL(url, location.href);
+  const q = u.searchParams;
+  const msg = {};
+  const session = u.pathname.match(/^\/api\/sessions\/([^/]+)\/stream$/);
+  if (session) {
+    msg.type = 'subscribe';
+    msg.session = decodeURIComponent(session[1]);
+  } else if (q.get('command')) {
+    msg.type = 'run';
+    msg.command = q.get('command');
+    for (const name of ['messageId', 'session', 'multitask'])
+      if (q.get(name)) msg[name] = q.get(name);
+    if (q.get('max_steps')) msg.max_steps = Number(q.get('max_steps'));
+  } else {
+    msg.type = 'subscribe';
+    msg.messageId = q.get('messageId');
+  }
+  if (q.get('stream_mode')) msg.stream_mode = q.get('stream_mode');
+  if (q.get('batch_ms')) msg.batch_ms = Number(q.get('batch_ms'));
+  return msg;
+}
 
-  /**
-   * @param {string} url  `/stream?...` or `/api/sessions/{id}/stream`
-   * @param {object} options
-   *   onEvent(type, data, id)  every event, parsed, in order, once
-   *   onState(state, detail)   connecting | open | reconnecting | done | failed | closed
-   *   isEnd(type, data)        the stream's last event (default: a run's end,
-   *                            or a session's for a session stream URL)
-   *   lastEventId              resume after this id
-   *   retry {firstMs, maxMs}   the reconnect backoff
-   */
-  constructor(url, options = {}) {
-    this.#url = url;
-    this.#onEvent = options.onEvent ?? (() => {});
-    this.#onState = options.onState ?? (() => {});
-    this.#isEnd = options.isEnd
-      ?? (/\/api\/sessions\/[^/]+\/stream/.test(url) ? sessionEnded : runEnded);
-    this.#retry = { firstMs: 250, maxMs: 8000, ...options.retry };
-    this.lastEventId = options.lastEventId ?? null;
-    this.#open();
+/** The server's events over SSE. */
+class SseTransport {
+  name = 'sse';
+
+  constructor(url, sink) {
+    this.url = url;
+    this.sink = sink;
+    this.source = null;
   }
 
-  get state() { return this.#state; }
-
-  /** Stops for good: no more events, no reconnects. */
-  close() {
-    this.#shutdown();
-    this.#setState('closed');
-  }
-
-  #open() {
-    const url = this.lastEventId === null
-      ? this.#url : withParam(this.#url, 'lastEventId', this.lastEventId);
+  open(lastEventId) {
+    const url = lastEventId === null ? this.url : withParam(this.url, 'lastEventId', lastEventId);
     const source = new EventSource(url);
-    this.#source = source;
-    source.onopen = () => {
-      this.#attempt = 0;
-      this.#setState('open');
-    };
+    this.source = source;
+    source.onopen = () => this.sink.opened();
     for (const type of EVENT_TYPES)
-      source.addEventListener(type, (e) => this.#receive(source, type, e));
+      source.addEventListener(type, (e) => {
+        if (source !== this.source)
+          return; // a late event from a connection already given up
+        // `error` is also EventSource's name for a failed connection: that
+        // one carries no data.
+        if (type === 'error' && e.data === undefined)
+          return this.lost(source, lastEventId);
+        let data;
+        try {
+          data = JSON.parse(e.data);
+        } catch {
+          data = { raw: e.data };
+        }
+        this.sink.event(type, data, e.lastEventId ? Number(e.lastEventId) : 0);
+      });
   }
 
-  #receive(source, type, e) {
-    if (source !== this.#source)
-      return; // a late event from a connection already given up
-    // `error` is also EventSource's name for a failed connection: that one
-    // carries no data.
-    if (type === 'error' && e.data === undefined)
-      return this.#connectionLost(source);
-    // Real events have ids from 1; a frame with id 0 is the server's last
-    // word on a connection and resumes nothing.
-    const id = e.lastEventId ? Number(e.lastEventId) : 0;
-    if (id > 0 && this.lastEventId !== null && id <= this.lastEventId) {
-      this.stats.duplicates += 1;
-      return;
-    }
-    let data;
-    try {
-      data = JSON.parse(e.data);
-    } catch {
-      data = { raw: e.data };
-    }
-    if (id > 0)
-      this.lastEventId = id;
-    this.stats.events += 1;
-    const last = this.#isEnd(type, data);
-    if (last)
-      this.#shutdown();
-    this.#onEvent(type, data, id);
-    if (last)
-      this.#setState('done');
-  }
-
-  #connectionLost(source) {
+  lost(source, lastEventId) {
     const refused = source.readyState === EventSource.CLOSED;
-    this.#shutdown();
+    this.close();
     if (refused)
-      this.#askWhy();
+      this.askWhy(lastEventId);
     else
-      this.#reconnectLater();
+      this.sink.lost();
   }
 
-  // The server answered something other than a stream. Ask once more with a
-  // plain request to read what it was.
-  async #askWhy() {
-    const url = this.lastEventId === null
-      ? this.#url : withParam(this.#url, 'lastEventId', this.lastEventId);
+  // The server answered something other than a stream. Ask once more with
+  // a plain request to read what it was.
+  async askWhy(lastEventId) {
+    const url = lastEventId === null ? this.url : withParam(this.url, 'lastEventId', lastEventId);
     const abort = new AbortController();
     let status = 0;
     let body = null;
@@ -161,43 +141,257 @@ export class EventStream {
     } finally {
       abort.abort();
     }
-    if (this.#state === 'closed')
-      return; // closed meanwhile
-    if (status === 204)
-      return this.#setState('done', { status });
-    if (status >= 400 && status < 500 && status !== 429)
-      return this.#setState('failed', {
-        status,
-        code: body?.error?.code ?? body?.code ?? `http_${status}`,
-        message: body?.error?.message ?? body?.message
-          ?? `the server answered ${status}`,
-      });
-    this.#reconnectLater();
+    this.sink.refused(status, body?.error?.code ?? `http_${status}`,
+                      body?.error?.message ?? `the server answered ${status}`);
+  }
+
+  close() {
+    if (this.source) {
+      this.source.close();
+      this.source = null;
+    }
+  }
+}
+
+/** The server's events over one WebSocket on `/ws`. */
+class WebSocketTransport {
+  name = 'websocket';
+
+  constructor(url, sink, frames) {
+    this.request = websocketRequest(url);
+    this.sink = sink;
+    this.frames = frames;
+    this.socket = null;
+    this.everOpened = false;
+    this.started = false; // a `run` is sent once; reconnects subscribe
+  }
+
+  open(lastEventId) {
+    let socket;
+    try {
+      socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+    } catch {
+      return this.sink.unavailable();
+    }
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+      this.everOpened = true;
+      socket.send(JSON.stringify(this.firstMessage(lastEventId)));
+      this.sink.opened();
+    };
+    socket.onmessage = (m) => {
+      if (socket === this.socket)
+        this.receive(m.data);
+    };
+    socket.onclose = () => {
+      if (socket !== this.socket)
+        return;
+      this.socket = null;
+      if (!opened && !this.everOpened)
+        return this.sink.unavailable();
+      this.sink.lost();
+    };
+  }
+
+  firstMessage(lastEventId) {
+    const msg = { ...this.request, ref: 'open' };
+    if (this.frames)
+      msg.frames = true;
+    if (msg.type === 'run' && this.started) {
+      // The run exists: follow it, do not start it again.
+      msg.type = 'subscribe';
+      delete msg.command;
+      delete msg.session;
+      delete msg.multitask;
+      delete msg.max_steps;
+    }
+    if (msg.type === 'run')
+      this.started = true;
+    else if (lastEventId !== null)
+      msg.lastEventId = lastEventId;
+    return msg;
+  }
+
+  receive(payload) {
+    if (payload instanceof ArrayBuffer)
+      return this.receiveBinary(payload);
+    let msg;
+    try {
+      msg = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    for (const one of Array.isArray(msg) ? msg : [msg]) {
+      if (one.type === 'error' && one.ref === 'open')
+        return this.sink.refused(one.data.status, one.data.code, one.data.message);
+      if (EVENT_TYPES.includes(one.type) && one.data !== undefined)
+        this.sink.event(one.type, one.data, one.id ?? 0);
+      // subscribed, pong and the like need nothing here.
+    }
+  }
+
+  // A 4-byte big-endian header length, the JSON header, the image.
+  receiveBinary(buffer) {
+    const size = new DataView(buffer).getUint32(0);
+    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, size)));
+    const blob = new Blob([new Uint8Array(buffer, 4 + size)], { type: header.mime });
+    if (header.type === 'frame')
+      return this.sink.frame(header, blob);
+    this.sink.event(header.type, { mime: header.mime, url: header.url, blob }, header.id);
+  }
+
+  close() {
+    if (this.socket) {
+      const socket = this.socket;
+      this.socket = null;
+      socket.close(1000);
+    }
+  }
+}
+
+export class EventStream {
+  #onEvent;
+  #onState;
+  #onFrame;
+  #isEnd;
+  #retry;
+  #transport;
+  #fallback; // makes the SSE transport, while WebSocket may still fail
+  #timer = null;
+  #attempt = 0;
+  #state = 'connecting';
+
+  /** The id of the last event dispatched (null before the first). */
+  lastEventId = null;
+  /** What happened so far: events, duplicates dropped, reconnects, frames. */
+  stats = { events: 0, duplicates: 0, reconnects: 0, frames: 0 };
+
+  /**
+   * @param {string} url  `/stream?...` or `/api/sessions/{id}/stream`
+   * @param {object} options
+   *   onEvent(type, data, id)  every event, parsed, in order, once
+   *   onState(state, detail)   connecting | open | reconnecting | done | failed | closed
+   *                            (detail.transport says which is in use)
+   *   onFrame(header, blob)    live screencast frames (WebSocket, frames: true)
+   *   frames                   ask for the live screencast
+   *   transport                'auto' (default: WebSocket, else SSE), 'websocket', 'sse'
+   *   isEnd(type, data)        the stream's last event (default: a run's end,
+   *                            or a session's for a session stream URL)
+   *   lastEventId              resume after this id
+   *   retry {firstMs, maxMs}   the reconnect backoff
+   */
+  constructor(url, options = {}) {
+    // A run needs a known messageId to be resumed, on either transport.
+    const u = new URL(url, location.href);
+    if (u.pathname === '/stream' && u.searchParams.get('command') && !u.searchParams.get('messageId'))
+      url = withParam(url, 'messageId', randomId());
+    this.url = url;
+    this.#onEvent = options.onEvent ?? (() => {});
+    this.#onState = options.onState ?? (() => {});
+    this.#onFrame = options.onFrame ?? (() => {});
+    this.#isEnd = options.isEnd
+      ?? (/\/api\/sessions\/[^/]+\/stream/.test(url) ? sessionEnded : runEnded);
+    this.#retry = { firstMs: 250, maxMs: 8000, ...options.retry };
+    this.lastEventId = options.lastEventId ?? null;
+    const sink = this.#sink();
+    const wanted = options.transport ?? 'auto';
+    const websocket = wanted !== 'sse' && typeof WebSocket === 'function';
+    this.#transport = websocket
+      ? new WebSocketTransport(url, sink, Boolean(options.frames))
+      : new SseTransport(url, sink);
+    this.#fallback = wanted === 'auto' ? () => new SseTransport(url, sink) : null;
+    this.#transport.open(this.lastEventId);
+  }
+
+  get state() { return this.#state; }
+
+  /** 'websocket' or 'sse'. */
+  get transport() { return this.#transport.name; }
+
+  /** Stops for good: no more events, no reconnects. */
+  close() {
+    this.#shutdown();
+    this.#setState('closed');
+  }
+
+  #sink() {
+    return {
+      opened: () => {
+        this.#attempt = 0;
+        this.#setState('open');
+      },
+      event: (type, data, id) => this.#receive(type, data, id),
+      frame: (header, blob) => {
+        this.stats.frames += 1;
+        this.#onFrame(header, blob);
+      },
+      lost: () => this.#reconnectLater(),
+      unavailable: () => {
+        if (!this.#fallback)
+          return this.#reconnectLater();
+        // No WebSocket to this server: SSE from here on.
+        this.#transport = this.#fallback();
+        this.#fallback = null;
+        this.#transport.open(this.lastEventId);
+      },
+      refused: (status, code, message) => {
+        if (this.#state === 'closed')
+          return;
+        this.#transport.close();
+        if (status === 204)
+          return this.#setState('done', { status });
+        if (status >= 400 && status < 500 && status !== 429)
+          return this.#setState('failed', { status, code, message });
+        this.#reconnectLater();
+      },
+    };
+  }
+
+  #receive(type, data, id) {
+    if (this.#state === 'closed' || this.#state === 'done')
+      return;
+    // Real events have ids from 1; an id of 0 is the server's last word on a
+    // connection and resumes nothing.
+    if (id > 0 && this.lastEventId !== null && id <= this.lastEventId) {
+      this.stats.duplicates += 1;
+      return;
+    }
+    if (id > 0)
+      this.lastEventId = id;
+    this.stats.events += 1;
+    const last = this.#isEnd(type, data);
+    if (last)
+      this.#shutdown();
+    this.#onEvent(type, data, id);
+    if (last)
+      this.#setState('done');
   }
 
   #reconnectLater() {
+    if (this.#state === 'closed' || this.#state === 'done')
+      return;
+    this.#transport.close();
     this.#setState('reconnecting', { attempt: this.#attempt + 1 });
-    const delay = Math.min(this.#retry.maxMs,
-                           this.#retry.firstMs * 2 ** this.#attempt);
+    const delay = Math.min(this.#retry.maxMs, this.#retry.firstMs * 2 ** this.#attempt);
     this.#attempt += 1;
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.stats.reconnects += 1;
-      this.#open();
+      this.#transport.open(this.lastEventId);
     }, delay);
   }
 
   #shutdown() {
     clearTimeout(this.#timer);
     this.#timer = null;
-    if (this.#source) {
-      this.#source.close();
-      this.#source = null;
-    }
+    this.#transport.close();
   }
 
   #setState(state, detail = {}) {
     this.#state = state;
-    this.#onState(state, detail);
+    this.#onState(state, { transport: this.#transport.name, ...detail });
   }
 }

@@ -22,8 +22,10 @@ class TcpProxy:
     """`async with TcpProxy(server_port) as proxy:` relays 127.0.0.1:proxy.port
     to the server, in the caller's event loop."""
 
-    def __init__(self, target_port):
+    def __init__(self, target_port, refuse_websocket=False):
         self.target_port = target_port
+        # Like a proxy that does not pass WebSocket upgrades through.
+        self.refuse_websocket = refuse_websocket
         self.links = set()
         self.refusing = False
         self.dropped = 0
@@ -43,12 +45,18 @@ class TcpProxy:
         if self.refusing:
             client_writer.transport.abort()
             return
+        first = await client_reader.read(65536)
+        if not first or (self.refuse_websocket
+                         and b"upgrade: websocket" in first.lower()):
+            client_writer.transport.abort()
+            return
         try:
             up_reader, up_writer = await asyncio.open_connection(
                 "127.0.0.1", self.target_port)
         except OSError:
             client_writer.transport.abort()
             return
+        up_writer.write(first)
         link = (client_writer, up_writer)
         self.links.add(link)
         try:

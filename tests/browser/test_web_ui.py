@@ -45,7 +45,10 @@ PAGE_STATE = """(() => {
     banner: page.banner.hidden ? null : page.banner.textContent,
     stopDisabled: document.getElementById('stop').disabled,
     url: text(document.getElementById('page-url')),
-    screenshot: shot.hidden ? null : shot.src.slice(0, 27),
+    screenshot: shot.hidden ? null : { kind: shot.src.split(':')[0],
+                                       width: shot.naturalWidth },
+    frames: page.browser.frames ?? 0,
+    transport: document.getElementById('transport').dataset.transport ?? null,
     llm: text(document.getElementById('llm')),
     pageProblems: [...document.querySelectorAll('#conversation > .problem')].map(
       (p) => ({ code: p.dataset.code, text: p.textContent })),
@@ -165,8 +168,10 @@ class WebUi(unittest.TestCase):
         async with Chromium() as browser:
             ui = Ui(browser.first, self.server.base)
             await ui.open("/")
-            state = await ui.state()
-            self.assertIn("offline planner", state["llm"])
+            llm = await ui.tab.wait_for(
+                "document.getElementById('llm').textContent.includes('planner')"
+                " && document.getElementById('llm').textContent")
+            self.assertIn("offline planner", llm)
             await ui.shot("welcome-wide.png")
             await ui.tab.evaluate("document.getElementById('try-demo').click()")
             # Tokens show up while the run is still going.
@@ -181,7 +186,11 @@ class WebUi(unittest.TestCase):
             self.assert_demo_answer(run, truth)
             self.assertEqual(run["state"], "done")
             self.assertFalse(run["streaming"])
-            self.assertEqual(state["screenshot"], "data:image/jpeg;base64,/9j/")
+            # Over WebSocket: screenshots and live frames as blobs of JPEG.
+            self.assertEqual(state["transport"], "websocket")
+            self.assertEqual(state["screenshot"]["kind"], "blob")
+            self.assertGreater(state["screenshot"]["width"], 0)
+            self.assertGreater(state["frames"], 0)
             self.assertEqual(state["url"], f"{self.server.base}/demo/products.html")
             self.assertEqual(state["location"], f"/?session={state['session']}")
             self.assertTrue(state["stopDisabled"])
@@ -278,15 +287,24 @@ class WebUi(unittest.TestCase):
             self.assertEqual(state["stats"]["duplicates"], 0)
             self.assertEqual(ui.tab.errors, [])
 
-    def test_a_dropped_connection_resumes_where_it_stopped(self):
-        self.run_async(self.dropped_connection())
+    def test_a_dropped_websocket_resumes_where_it_stopped(self):
+        self.run_async(self.dropped_connection("websocket"))
 
-    async def dropped_connection(self):
-        async with TcpProxy(self.server.port) as proxy, Chromium() as browser:
+    def test_without_websocket_it_falls_back_to_sse_and_resumes_too(self):
+        # A relay that refuses WebSocket upgrades, as some proxies do.
+        self.run_async(self.dropped_connection("sse"))
+
+    async def dropped_connection(self, transport):
+        async with TcpProxy(self.server.port, refuse_websocket=transport == "sse") as proxy, \
+                Chromium() as browser:
             base = f"http://127.0.0.1:{proxy.port}"
             ui = Ui(browser.first, base)
             await ui.open("/")
             mid = await ui.send(self.demo_command(base))
+            self.assertEqual((await ui.state())["transport"], transport)
+            label = await ui.tab.evaluate("document.getElementById('transport').textContent")
+            self.assertEqual(label, "live over " + {"sse": "SSE",
+                                                    "websocket": "WebSocket"}[transport])
             await ui.received_a("tool_end")
             outage = asyncio.create_task(proxy.outage(1.5))
             banner = await ui.tab.wait_for(
@@ -336,7 +354,7 @@ class WebUi(unittest.TestCase):
             self.assert_saw_whole_run(two, mid)
             self.assertEqual(received_for(one, mid), received_for(two, mid))
             self.assert_demo_answer(last_run(two), truth)
-            self.assertEqual(two["screenshot"], "data:image/jpeg;base64,/9j/")
+            self.assertGreater(two["screenshot"]["width"], 0)
             await second.shot("second-tab-wide.png")
             self.assertEqual(first.tab.errors + second.tab.errors, [])
 
@@ -405,10 +423,13 @@ class WebUi(unittest.TestCase):
 
     # -- the client module, on another page ------------------------------------------
 
-    def test_the_stream_module_works_on_any_page(self):
-        self.run_async(self.module_on_another_page())
+    def test_the_stream_module_works_on_any_page_over_websocket(self):
+        self.run_async(self.module_on_another_page("websocket"))
 
-    async def module_on_another_page(self):
+    def test_the_stream_module_works_on_any_page_over_sse(self):
+        self.run_async(self.module_on_another_page("sse"))
+
+    async def module_on_another_page(self, transport):
         async with Chromium() as browser:
             tab = browser.first
             await tab.navigate(f"{self.server.base}/demo/")
@@ -417,34 +438,40 @@ class WebUi(unittest.TestCase):
               const { EventStream } = await import('/agenttheo-stream.js');
               const follow = (url, options = {}) => new Promise((resolve) => {
                 const seen = { events: [], states: [] };
-                seen.stream = new EventStream(url, { ...options,
+                seen.stream = new EventStream(url, { ...options, transport: 'TRANSPORT',
                   onEvent: (type, data, id) => seen.events.push([type, id]),
                   onState: (state, detail) => {
                     seen.states.push([state, detail]);
                     if (state === 'done' || state === 'failed')
                       resolve({ events: seen.events, states: seen.states,
-                                stats: seen.stream.stats });
+                                stats: seen.stream.stats,
+                                transport: seen.stream.transport });
                   } });
               });
-              const run = await follow('/stream?messageId=module-1&command='
+              const id = 'module-TRANSPORT';
+              const run = await follow(`/stream?messageId=${id}&command=`
                                        + encodeURIComponent('go to PRODUCTS'));
               const last = run.events.at(-1)[1];
-              const replay = await follow('/stream?messageId=module-1');
-              const finished = await follow('/stream?messageId=module-1',
+              const replay = await follow(`/stream?messageId=${id}`);
+              const finished = await follow(`/stream?messageId=${id}`,
                                             { lastEventId: last });
               const bad = await follow('/stream?command=x&stream_mode=bogus');
               return { run, replay, finished, bad };
-            })()""".replace("PRODUCTS", products))
+            })()""".replace("PRODUCTS", products).replace("TRANSPORT", transport))
             run = got["run"]
+            via = {"transport": transport}
+            self.assertEqual(run["transport"], transport)
             self.assertEqual(run["events"][0][0], "start")
             self.assertEqual(run["events"][-1][0], "complete")
+            self.assertIn("screenshot", [t for t, _ in run["events"]])
             ids = [i for _, i in run["events"]]
             self.assertEqual(ids, list(range(ids[0], ids[0] + len(ids))))
-            self.assertEqual(run["states"], [["open", {}], ["done", {}]])
+            self.assertEqual(run["states"], [["open", via], ["done", via]])
             self.assertEqual(got["replay"]["events"], run["events"])
             # Nothing left after the last id: the server's 204, read as done.
             self.assertEqual(got["finished"]["events"], [])
-            self.assertEqual(got["finished"]["states"], [["done", {"status": 204}]])
+            self.assertEqual(got["finished"]["states"][-1],
+                             ["done", {**via, "status": 204}])
             # A bad request: the server's JSON error, not a reconnect loop.
             bad = got["bad"]
             self.assertEqual(bad["states"][-1][0], "failed")

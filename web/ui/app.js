@@ -152,7 +152,9 @@ class Page {
   follow(id, lastEventId = null) {
     this.stream = new EventStream(api.sessionStreamUrl(id, $('mode').value), {
       lastEventId,
+      frames: true, // the live view, when the transport is WebSocket
       onEvent: (type, data, eventId) => this.onEvent(type, data, eventId),
+      onFrame: (header, blob) => this.browser.showFrame(header, blob),
       onState: (state, detail) => this.onConnection(state, detail),
     });
   }
@@ -259,6 +261,11 @@ class Page {
   }
 
   onConnection(state, detail) {
+    const label = $('transport');
+    const via = detail.transport === 'websocket' ? 'WebSocket' : 'SSE';
+    label.textContent = state === 'open' ? `live over ${via}` : `${state} (${via})`;
+    label.classList.toggle('live', state === 'open');
+    label.dataset.transport = detail.transport;
     if (state === 'reconnecting')
       this.showBanner(`Connection lost — reconnecting (attempt ${detail.attempt})…`);
     else if (state === 'failed')

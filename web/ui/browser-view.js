@@ -22,13 +22,29 @@ export class BrowserView {
     this.url.textContent = url || 'no page yet';
   }
 
+  /** A `screenshot` event: base64 `image` (SSE) or a `blob` (WebSocket). */
   showScreenshot(data, when = new Date()) {
     this.shots += 1;
-    this.image.src = `data:${data.mime || 'image/jpeg'};base64,${data.image}`;
-    this.image.hidden = false;
-    this.placeholder.hidden = true;
+    this.show(data.blob ?? `data:${data.mime || 'image/jpeg'};base64,${data.image}`);
     if (data.url)
       this.showUrl(data.url);
     this.caption.textContent = `Screenshot at ${when.toLocaleTimeString()}`;
+  }
+
+  /** A frame of the page's live screencast (WebSocket). */
+  showFrame(header, blob, when = new Date()) {
+    this.frames = (this.frames ?? 0) + 1;
+    this.show(blob);
+    this.caption.textContent = `Live view at ${when.toLocaleTimeString()}`;
+  }
+
+  show(source) {
+    // Blob URLs hold their image until revoked: keep only the one shown.
+    if (this.objectUrl)
+      URL.revokeObjectURL(this.objectUrl);
+    this.objectUrl = source instanceof Blob ? URL.createObjectURL(source) : null;
+    this.image.src = this.objectUrl ?? source;
+    this.image.hidden = false;
+    this.placeholder.hidden = true;
   }
 }
