@@ -1,7 +1,8 @@
 // The WebSocket transport with a real Beast client against the real
 // `agenttheo` binary on loopback: a run streamed with permessage-deflate
-// negotiated, a resume by event id, and the close codes for binary and
-// oversized client messages.
+// negotiated, a resume by event id, two runs on one socket with one of them
+// cancelled, bad messages answered with the socket going on, and the close
+// codes for binary and oversized client messages.
 #define CAF_SUITE websocket
 #define CAF_TEST_NO_MAIN
 #include <caf/test/unit_test_impl.hpp>
@@ -9,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <regex>
 #include <string>
 #include <vector>
@@ -189,6 +191,50 @@ CAF_TEST(binary and oversized client messages close the socket) {
   after.send(R"({"type":"ping","ref":"still"})");
   auto pong = after.receive();
   CAF_CHECK_EQUAL(pong["type"].GetString(), std::string{"pong"});
+}
+
+CAF_TEST(one socket follows two runs and cancels one while bad messages are refused) {
+  server_process server{{"--planner-token-delay", "20ms"}};
+  client c{server.port()};
+  c.send(R"({"type":"run","command":"hello","messageId":"ws-a","ref":"a"})");
+  c.send(R"({"type":"run","command":"hello there","messageId":"ws-b","ref":"b"})");
+  c.send("this is not JSON");
+  c.send(R"({"type":"dance","ref":"d"})");
+  std::map<std::string, std::string> session_of;   // messageId -> session
+  std::map<std::string, std::string> errors;       // ref -> code
+  std::map<std::string, bool> cancelled;           // messageId -> complete.cancelled
+  std::map<std::string, int> tokens;               // messageId -> tokens seen
+  bool cancel_answered = false;
+  while (cancelled.size() < 2) {
+    auto msg = c.receive();
+    std::string type = msg["type"].GetString();
+    auto ref = msg.HasMember("ref") ? std::string{msg["ref"].GetString()} : "";
+    if (type == "subscribed") {
+      session_of[msg["data"]["messageId"].GetString()] = msg["data"]["session"].GetString();
+    } else if (type == "error" && !msg.HasMember("id")) {
+      errors[ref] = msg["data"]["code"].GetString();
+    } else if (type == "cancelled") {
+      cancel_answered = true;
+      CAF_CHECK_EQUAL(msg["data"]["cancelled"].GetString(), std::string{"ws-a"});
+    } else if (type == "token" && ++tokens[msg["messageId"].GetString()] == 3
+               && msg["messageId"].GetString() == std::string{"ws-a"}) {
+      c.send(R"({"type":"cancel","ref":"c","session":")" + session_of["ws-a"] + "\"}");
+    } else if (type == "complete") {
+      cancelled[msg["messageId"].GetString()] = msg["data"]["cancelled"].GetBool();
+    }
+  }
+  // Two sessions, one socket; only the one cancelled stopped.
+  CAF_CHECK_EQUAL(session_of.size(), 2u);
+  CAF_CHECK_NOT_EQUAL(session_of["ws-a"], session_of["ws-b"]);
+  CAF_CHECK(cancel_answered);
+  CAF_CHECK(cancelled["ws-a"]);
+  CAF_CHECK(!cancelled["ws-b"]);
+  CAF_CHECK_LESS(tokens["ws-a"], tokens["ws-b"]);
+  CAF_CHECK_EQUAL(errors[""], "bad_json");
+  CAF_CHECK_EQUAL(errors["d"], "unknown_type");
+  // And the socket still serves.
+  c.send(R"({"type":"ping","ref":"p"})");
+  CAF_CHECK_EQUAL(c.receive()["type"].GetString(), std::string{"pong"});
 }
 
 int main(int argc, char** argv) {
