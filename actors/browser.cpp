@@ -6,6 +6,8 @@
 
 #include <rapidjson/document.h>
 
+#include "actors/counting_behavior.hpp"
+#include "actors/registry.hpp"
 #include "config/log.hpp"
 #include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
@@ -238,7 +240,10 @@ caf::behavior browser(caf::stateful_actor<browser_state>* self,
   // Whatever ends the actor, Chromium goes with it. The hook may run after
   // the state is gone, so it is given what it needs up front.
   self->attach_functor([chromium = self->state.chromium] { chromium->stop(); });
-  return {
+  self->state.stats = join_registry(self, "browser", "chromium");
+  self->state.stats->set_state("ready");
+  return counting_behavior(
+    self->state.stats.get(),
     [self](cdp_call& request) -> caf::result<cdp_result> {
       auto rp = self->make_response_promise<cdp_result>();
       call(self, request.cdp_session, request.method, request.params_json,
@@ -288,8 +293,7 @@ caf::behavior browser(caf::stateful_actor<browser_state>* self,
     [self](browser_pid_atom) -> std::int64_t {
       auto& process = self->state.chromium->process;
       return process ? process->pid : -1;
-    },
-  };
+    });
 }
 
 } // namespace agenttheo

@@ -18,6 +18,7 @@
 
 #include "browser/cdp_pipe.hpp"
 #include "browser/chromium_process.hpp"
+#include "metrics/actor_stats.hpp"
 
 namespace agenttheo {
 
@@ -87,6 +88,9 @@ struct browser_state {
   std::size_t opening = 0;
   /// `open_page` requests waiting for a free context, oldest first.
   std::deque<caf::typed_response_promise<page_handle>> waiting;
+
+  /// Live counters the registry reads.
+  std::shared_ptr<actor_stats> stats = std::make_shared<actor_stats>();
 
   static inline const char* name = "browser";
 };

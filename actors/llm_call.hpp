@@ -13,6 +13,7 @@
 #include <caf/fwd.hpp>
 #include <caf/system_messages.hpp>
 
+#include "actors/llm_call_meter.hpp"
 #include "llm/chat_types.hpp"
 #include "llm/delta_assembler.hpp"
 #include "llm/llm_settings.hpp"
@@ -24,6 +25,8 @@ class curl_driver;
 
 /// What one turn asks the model.
 struct llm_request {
+  /// The session asking, by id (for the admin view).
+  std::string session_id;
   std::string command;
   std::vector<chat_message> messages;
   std::vector<tool_schema> tools;
@@ -57,6 +60,7 @@ struct planner_call_state {
   std::uint64_t prompt_tokens = 0;
   std::vector<tool_call> tool_calls;
   std::chrono::milliseconds token_delay{0};
+  llm_call_meter meter;
 
   static inline const char* name = "llm_call.planner";
 };
@@ -77,6 +81,7 @@ struct openai_call_state {
     = std::make_shared<std::uint64_t>(0);
   std::int64_t status = 0;
   std::string retry_after;
+  llm_call_meter meter;
   std::string error_body;
   std::size_t bytes = 0;
   bool emitted = false;

@@ -5,7 +5,9 @@
 
 #include <rapidjson/document.h>
 
+#include "actors/counting_behavior.hpp"
 #include "actors/llm_call.hpp"
+#include "actors/registry.hpp"
 #include "llm/chat_request.hpp"
 #include "llm/curl_driver.hpp"
 #include "messages/messages.hpp"
@@ -43,6 +45,7 @@ void fail(self_ptr self, std::string code, std::string message) {
   close_transfer(self);
   auto& st = self->state;
   self->send(st.session, llm_failed{st.run, std::move(code), std::move(message)});
+  st.meter.finished(false);
   self->quit();
 }
 
@@ -56,6 +59,7 @@ void finish(self_ptr self) {
     done.completion_tokens = a.usage()->completion_tokens;
   }
   self->send(st.session, std::move(done));
+  st.meter.finished(true);
   self->quit();
 }
 
@@ -157,6 +161,7 @@ void on_stream_bytes(self_ptr self, const std::string& bytes) {
       case chunk_outcome::kind::ok:
         if (!out.content.empty()) {
           st.emitted = true;
+          st.meter.token();
           self->send(st.session, llm_delta{st.run, std::move(out.content)});
         }
         break;
@@ -259,6 +264,8 @@ caf::behavior openai_call(caf::stateful_actor<openai_call_state>* self,
   st.session = session;
   st.run = run;
   st.runtime = std::move(runtime);
+  st.meter.start(join_registry(self, "llm_call", st.runtime.settings.model,
+                               request.session_id));
   auto body = std::make_shared<const std::string>(
     chat_request_body(st.runtime.settings, request.messages, request.tools));
   // Whatever ends this actor (done, failed, killed by a cancel) ends the
@@ -269,7 +276,8 @@ caf::behavior openai_call(caf::stateful_actor<openai_call_state>* self,
   });
   end_with_session(self, session);
   start_attempt(self, *body);
-  return {
+  return counting_behavior(
+    st.meter.stats(),
     [self](http_head& head) {
       auto& st = self->state;
       if (head.attempt != st.attempt)
@@ -285,8 +293,7 @@ caf::behavior openai_call(caf::stateful_actor<openai_call_state>* self,
     [self, body](llm_retry_atom, std::uint32_t attempt) {
       if (attempt == self->state.attempt)
         start_attempt(self, *body);
-    },
-  };
+    });
 }
 
 } // namespace agenttheo

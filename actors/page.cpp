@@ -6,6 +6,8 @@
 
 #include <rapidjson/document.h>
 
+#include "actors/counting_behavior.hpp"
+#include "actors/registry.hpp"
 #include "browser/page_scripts.hpp"
 #include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
@@ -489,6 +491,7 @@ void with_page(self_ptr self, std::function<void(std::string error)> ready) {
         if (!opened.ok)
           return ready(opened.error);
         *self->state.handle = opened;
+        self->state.stats->set_state("open");
         self->send(self->state.browser, listen_atom::value, opened.cdp_session,
                    caf::actor{self});
         cdp(self, "Page.enable", "{}", [self, ready](cdp_result r) {
@@ -557,13 +560,16 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
     self->set_down_handler([self](caf::down_msg&) { self->quit(); });
   }
   st.settings = std::move(settings);
+  st.stats = join_registry(self, "page", "browser context", st.settings.session_id);
+  st.stats->set_state("closed");
   // The session's context goes with the page actor, however it ends.
   self->attach_functor([browser, handle = st.handle] {
     if (handle->ok)
       caf::anon_send(browser, close_page_atom::value, handle->context_id,
                      handle->cdp_session);
   });
-  return {
+  return counting_behavior(
+    st.stats.get(),
     [self](tool_request& req) -> caf::result<tool_result> {
       // Read before make_response_promise, which takes over the sender.
       auto requester = caf::actor_cast<caf::actor>(self->current_sender());
@@ -638,12 +644,12 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
     [self](browser_lost_atom) {
       // Chromium died; the next tool opens a fresh context.
       *self->state.handle = page_handle{};
+      self->state.stats->set_state("closed");
       self->state.loading = false;
       self->state.screencasting = false; // restarts with the next context
       if (self->state.owner)
         self->send(self->state.owner, browser_lost_atom::value);
-    },
-  };
+    });
 }
 
 } // namespace agenttheo

@@ -16,6 +16,7 @@
 
 #include "actors/browser.hpp"
 #include "browser/navigation_policy.hpp"
+#include "metrics/actor_stats.hpp"
 
 namespace agenttheo {
 
@@ -46,6 +47,8 @@ struct page_settings {
   bool screenshot_after_actions = true;
   /// Screencast frames beyond this rate are dropped (acknowledged, not sent).
   unsigned screencast_fps = 5;
+  /// The session the page belongs to, for the admin view.
+  std::string session_id;
 };
 
 /// A session's page: its own browser context, opened on first use, closed
@@ -56,6 +59,8 @@ struct page_state {
   page_settings settings;
   /// Shared with the exit hook, which closes the context.
   std::shared_ptr<page_handle> handle = std::make_shared<page_handle>();
+  /// Live counters the registry reads; "open" while it holds a context.
+  std::shared_ptr<actor_stats> stats = std::make_shared<actor_stats>();
   struct queued {
     tool_request request;
     /// Told `tool_begun_atom` when the tool starts (its timeout starts then).

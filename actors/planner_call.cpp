@@ -2,6 +2,9 @@
 
 #include <caf/all.hpp>
 
+#include "actors/counting_behavior.hpp"
+#include "actors/registry.hpp"
+
 #include "llm/offline_planner.hpp"
 #include "messages/messages.hpp"
 
@@ -19,6 +22,7 @@ void emit_some(caf::stateful_actor<planner_call_state>* self) {
   for (; burst > 0 && st.next < st.tokens.size(); --burst) {
     auto& piece = st.tokens[st.next++];
     st.content += piece;
+    st.meter.token();
     self->send(st.session, llm_delta{st.run, std::move(piece)});
   }
   if (st.next < st.tokens.size()) {
@@ -32,6 +36,7 @@ void emit_some(caf::stateful_actor<planner_call_state>* self) {
              llm_done{st.run, std::move(st.content), st.prompt_tokens,
                       static_cast<std::uint64_t>(st.tokens.size()),
                       std::move(st.tool_calls)});
+  st.meter.finished(true);
   self->quit();
 }
 
@@ -44,6 +49,7 @@ caf::behavior planner_call(caf::stateful_actor<planner_call_state>* self,
   st.session = session;
   st.run = run;
   st.token_delay = runtime.planner_token_delay;
+  st.meter.start(join_registry(self, "llm_call", "offline planner", request.session_id));
   st.prompt_tokens = offline_planner::split_tokens(request.command).size();
   // The outputs of this run's tool calls so far: the `tool` messages after
   // the last user message (earlier runs' ones belong to other commands).
@@ -59,9 +65,8 @@ caf::behavior planner_call(caf::stateful_actor<planner_call_state>* self,
   st.tool_calls = std::move(next.tool_calls);
   end_with_session(self, session);
   self->send(self, emit_next_atom::value);
-  return {
-    [self](emit_next_atom) { emit_some(self); },
-  };
+  return counting_behavior(st.meter.stats(),
+                           [self](emit_next_atom) { emit_some(self); });
 }
 
 } // namespace agenttheo

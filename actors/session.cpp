@@ -7,6 +7,8 @@
 #include <rapidjson/document.h>
 
 #include "actors/clock.hpp"
+#include "actors/counting_behavior.hpp"
+#include "actors/registry.hpp"
 #include "actors/llm_call.hpp"
 #include "actors/session_views.hpp"
 #include "actors/tool_call.hpp"
@@ -17,6 +19,7 @@
 #include "messages/binary_frame.hpp"
 #include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
+#include "metrics/runtime_metrics.hpp"
 
 namespace agenttheo {
 
@@ -49,12 +52,20 @@ std::uint64_t elapsed_ms(const run_record& run) {
     duration_cast<milliseconds>(steady_clock::now() - run.started).count());
 }
 
+/// What the session is doing, for the registry's view of it.
+const char* note_state(self_ptr self) {
+  auto& st = self->state;
+  const char* state = st.stopping ? "stopping" : active_run(st) ? "running" : "idle";
+  st.stats->set_state(state);
+  return state;
+}
+
 void push_info(self_ptr self) {
   auto& st = self->state;
   session_info info;
   info.id = st.id;
   auto* run = active_run(st);
-  info.state = st.stopping ? "stopping" : run ? "running" : "idle";
+  info.state = note_state(self);
   info.runs = st.runs_started;
   info.subscribers = st.subscribers.size();
   info.current_message_id = run ? run->message_id
@@ -88,6 +99,18 @@ void drop_subscribers_of(self_ptr self, const std::string& message_id) {
   subs.erase(last, subs.end());
 }
 
+/// Tells the registry about an `error` event, for the admin console.
+void report(self_ptr self, const encoded_event& ev) {
+  rapidjson::Document doc;
+  doc.Parse(ev.raw.data.c_str());
+  auto text = [&](const char* name) {
+    return doc.IsObject() && doc.HasMember(name) && doc[name].IsString()
+             ? std::string{doc[name].GetString()}
+             : std::string{};
+  };
+  report_error(self, ev.raw.session, ev.raw.message_id, text("code"), text("message"));
+}
+
 /// Stamps, logs and fans out one event; `message_id` empty: an event of the
 /// session itself, which only whole-session subscribers see.
 event_ptr stamp(self_ptr self, const std::string& message_id, event_type type,
@@ -96,6 +119,8 @@ event_ptr stamp(self_ptr self, const std::string& message_id, event_type type,
   auto ev = encode(
     event{st.next_id++, type, st.id, message_id, std::move(data), terminal});
   st.log.append(ev);
+  if (type == event_type::error)
+    report(self, *ev);
   for (auto& sub : st.subscribers)
     if ((sub.message_id.empty() || sub.message_id == message_id)
         && wants(sub.modes, type))
@@ -195,6 +220,7 @@ caf::actor spawn_llm_call(self_ptr self, const run_record& run) {
                             run.messages, st.settings.context_budget);
   st.last_budget = built.budget;
   llm_request request;
+  request.session_id = st.id;
   request.command = run.command;
   request.messages = std::move(built.messages);
   if (st.settings.browser)
@@ -217,6 +243,7 @@ void ask_model(self_ptr self, run_record& run) {
 
 void begin_run(self_ptr self, run_record& run) {
   run.phase = run_phase::running;
+  note_state(self);
   run.started = std::chrono::steady_clock::now();
   run.messages = {{"user", run.command, {}, {}}};
   emit(self, run, event_type::status,
@@ -281,7 +308,9 @@ std::string tool_input_json(const std::string& arguments) {
 void run_tools(self_ptr self, run_record& run, const std::vector<tool_call>& calls) {
   auto& st = self->state;
   if (!st.page) {
-    st.page = self->spawn(page, st.settings.browser, st.settings.page,
+    auto settings = st.settings.page;
+    settings.session_id = st.id;
+    st.page = self->spawn(page, st.settings.browser, std::move(settings),
                           caf::actor{self});
     sync_screencast(self);
   }
@@ -289,7 +318,8 @@ void run_tools(self_ptr self, run_record& run, const std::vector<tool_call>& cal
   run.step_results.clear();
   for (const auto& call : calls)
     run.tools.push_back(self->spawn(tool_call_actor, caf::actor{self}, run.number,
-                                    call, st.page, st.settings.tool_timeout));
+                                    call, st.page, st.settings.tool_timeout,
+                                    st.id));
 }
 
 void on_llm_done(self_ptr self, llm_done& done) {
@@ -436,6 +466,7 @@ void replay_and_follow(self_ptr self, const caf::actor& subscriber,
   auto plan = plan_replay(st.log, span, after, modes);
   event_batch batch;
   if (plan.lost) {
+    runtime_metrics::add(process_metrics().gaps);
     auto [from, to] = *plan.lost;
     batch.events.push_back({encode(event{to, event_type::gap, st.id,
                                          std::string{span.message_id},
@@ -518,6 +549,8 @@ bool admit_while_busy(self_ptr self, const open_stream& msg, run_record& busy) {
 void on_open_stream(self_ptr self, open_stream& msg) {
   auto& st = self->state;
   auto& req = msg.request;
+  if (req.has_last_event_id)
+    runtime_metrics::add(process_metrics().resumes);
   if (req.whole_session)
     return attach_session_subscriber(self, msg);
   auto* run = find_run(st, req.message_id);
@@ -604,13 +637,14 @@ api_reply on_cancel_session(self_ptr self, const cancel_session& req) {
   auto cancelled = run ? run->message_id : std::string{};
   if (!req.remove) {
     if (run)
-      cancel(self, *run, "cancelled through the API");
+      cancel(self, *run, req.reason.empty() ? "cancelled through the API" : req.reason);
     return {200, cancel_reply_json(st.id, cancelled)};
   }
+  auto why = req.reason.empty() ? std::string{"the session was deleted"} : req.reason;
   std::vector<std::string> ended;
-  close_session(self, "the session was deleted", [&](run_record& r) {
+  close_session(self, why, [&](run_record& r) {
     ended.push_back(r.message_id);
-    cancel(self, r, "the session was deleted");
+    cancel(self, r, why);
   });
   return {200, delete_reply_json(st.id, ended)};
 }
@@ -631,10 +665,13 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
   st.settings = std::move(settings);
   st.manager = std::move(manager);
   st.created_at_ms = unix_millis();
+  st.stats = join_registry(self, "session", st.id);
+  runtime_metrics::add(process_metrics().sessions_created);
   self->set_down_handler([self](caf::down_msg& down) { on_down(self, down); });
   push_info(self);
   arm_idle_timer(self);
-  return {
+  return counting_behavior(
+    st.stats.get(),
     [self](open_stream& msg) { on_open_stream(self, msg); },
     [self](llm_delta& delta) {
       auto* run = run_by_number(self->state, delta.run);
@@ -719,8 +756,7 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
       if (generation == st.idle_generation && !active_run(st)
           && st.subscribers.empty())
         self->quit();
-    },
-  };
+    });
 }
 
 } // namespace agenttheo

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "messages/event_type.hpp"
 #include "messages/messages.hpp"
 #include "messages/payloads.hpp"
+#include "metrics/actor_stats.hpp"
 
 namespace agenttheo {
 
@@ -116,6 +118,8 @@ struct session_state {
   std::int64_t created_at_ms = 0;
   /// Shutting down or being deleted: no run starts any more.
   bool stopping = false;
+  /// Live counters the registry reads.
+  std::shared_ptr<actor_stats> stats = std::make_shared<actor_stats>();
 
   static inline const char* name = "session";
 };

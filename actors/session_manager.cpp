@@ -5,6 +5,8 @@
 
 #include <caf/all.hpp>
 
+#include "actors/counting_behavior.hpp"
+#include "actors/registry.hpp"
 #include "http/simple_response.hpp"
 #include "messages/json_writer.hpp"
 
@@ -182,7 +184,10 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
   self->state.settings = std::move(settings);
   self->set_down_handler(
     [self](caf::down_msg& down) { forget_session(self, down.source); });
-  return {
+  self->state.stats = join_registry(self, "session_manager", "sessions");
+  self->state.stats->set_state("serving");
+  return counting_behavior(
+    self->state.stats.get(),
     [self](open_stream& msg) { on_open_stream(self, msg); },
     [self](session_info& info) {
       auto& st = self->state;
@@ -248,8 +253,7 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       auto promise = self->make_response_promise();
       st.shutdown_waiters.push_back(promise);
       return caf::delegated<caf::unit_t>{};
-    },
-  };
+    });
 }
 
 } // namespace agenttheo

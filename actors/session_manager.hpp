@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <random>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -15,6 +16,7 @@
 
 #include "actors/session.hpp"
 #include "messages/messages.hpp"
+#include "metrics/actor_stats.hpp"
 
 namespace agenttheo {
 
@@ -38,6 +40,9 @@ struct session_manager_state {
   bool stopping = false;
   std::vector<caf::response_promise> shutdown_waiters;
   std::mt19937_64 random{std::random_device{}()};
+
+  /// Live counters the registry reads.
+  std::shared_ptr<actor_stats> stats = std::make_shared<actor_stats>();
 
   static inline const char* name = "session_manager";
 };

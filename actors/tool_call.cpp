@@ -1,8 +1,13 @@
 #include "actors/tool_call.hpp"
 
+#include <string_view>
+
 #include <caf/all.hpp>
 
+#include "actors/counting_behavior.hpp"
 #include "actors/page.hpp"
+#include "actors/registry.hpp"
+#include "metrics/runtime_metrics.hpp"
 #include "messages/messages.hpp"
 
 namespace agenttheo {
@@ -12,12 +17,27 @@ namespace {
 /// Longest a call may wait for the page to begin it.
 constexpr auto max_queue_wait = std::chrono::minutes{10};
 
+/// Records how the call ended, once (it is "running" until then): in its
+/// stats and the process totals.
+void conclude(actor_stats& stats, const char* outcome,
+              runtime_metrics::counter& total, std::uint64_t elapsed_ms) {
+  if (std::string_view{stats.state.load(std::memory_order_relaxed)} != "running")
+    return;
+  stats.set_state(outcome);
+  stats.duration_ms.store(static_cast<std::int64_t>(elapsed_ms),
+                          std::memory_order_relaxed);
+  runtime_metrics::add(total);
+}
+
 } // namespace
 
 caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
                               caf::actor session, std::uint64_t run,
                               tool_call call, caf::actor page,
-                              std::chrono::milliseconds timeout) {
+                              std::chrono::milliseconds timeout,
+                              std::string session_id) {
+  self->state.stats = join_registry(self, "tool_call", call.name, session_id);
+  self->state.stats->set_state("running");
   auto started = std::chrono::steady_clock::now();
   auto elapsed = [started] {
     return static_cast<std::uint64_t>(
@@ -25,7 +45,15 @@ caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
         std::chrono::steady_clock::now() - started)
         .count());
   };
-  auto fail = [=](std::string why) {
+  // Killed before it ended (a cancel): that is its outcome.
+  // (The functor runs after the state is gone: it holds its own stats.)
+  self->attach_functor([stats = self->state.stats, elapsed] {
+    conclude(*stats, "cancelled", process_metrics().tools_cancelled, elapsed());
+  });
+  auto fail = [=](std::string why, bool timed_out = false) {
+    auto& m = process_metrics();
+    conclude(*self->state.stats, timed_out ? "timeout" : "failed",
+             timed_out ? m.tools_timed_out : m.tools_failed, elapsed());
     self->send(session, tool_finished{run, call.id, call.name, false,
                                       std::move(why), elapsed(), {}, {}});
     self->quit();
@@ -37,6 +65,9 @@ caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
   self->request(page, max_queue_wait + timeout, tool_request{call.name, call.arguments})
     .then(
       [=](tool_result& result) {
+        auto& m = process_metrics();
+        conclude(*self->state.stats, result.ok ? "ok" : "failed",
+                 result.ok ? m.tools_ok : m.tools_failed, elapsed());
         self->send(session, tool_finished{run, call.id, call.name, result.ok,
                                           std::move(result.output), elapsed(),
                                           std::move(result.image_base64),
@@ -48,14 +79,14 @@ caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
                ? "waited too long for the browser"
                : "the page failed: " + self->system().render(err));
       });
-  return {
+  return counting_behavior(
+    self->state.stats.get(),
     [=](tool_begun_atom) {
       self->delayed_send(self, timeout, tool_expired_atom::value);
     },
     [=](tool_expired_atom) {
-      fail("timed out after " + std::to_string(timeout.count()) + " ms");
-    },
-  };
+      fail("timed out after " + std::to_string(timeout.count()) + " ms", true);
+    });
 }
 
 } // namespace agenttheo

@@ -2,12 +2,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <string>
 
 #include <caf/actor.hpp>
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
 
 #include "llm/chat_types.hpp"
+#include "metrics/actor_stats.hpp"
 
 namespace agenttheo {
 
@@ -17,12 +20,15 @@ namespace agenttheo {
 /// `timeout` after the page began it (the page says when: waiting for a
 /// browser context does not count). Killing it cancels the call.
 struct tool_call_state {
+  std::shared_ptr<actor_stats> stats = std::make_shared<actor_stats>();
+
   static inline const char* name = "tool_call";
 };
 
 caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
                               caf::actor session, std::uint64_t run,
                               tool_call call, caf::actor page,
-                              std::chrono::milliseconds timeout);
+                              std::chrono::milliseconds timeout,
+                              std::string session_id);
 
 } // namespace agenttheo

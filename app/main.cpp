@@ -11,6 +11,7 @@
 #include <caf/all.hpp>
 
 #include "actors/browser.hpp"
+#include "actors/registry.hpp"
 #include "actors/session_manager.hpp"
 #include "config/config.hpp"
 #include "config/log.hpp"
@@ -18,6 +19,7 @@
 #include "http/server.hpp"
 #include "llm/curl_driver.hpp"
 #include "messages/message_types.hpp"
+#include "messages/registry_messages.hpp"
 
 namespace {
 
@@ -84,7 +86,7 @@ caf::actor spawn_browser(caf::actor_system& system, const server_config& cfg) {
 /// streams flush (bounded by the grace period), then the I/O threads stop.
 void shut_down(http::server& srv, caf::actor_system& system,
                const caf::actor& manager, const caf::actor& browser,
-               const server_config& cfg) {
+               const caf::actor& registry, const server_config& cfg) {
   srv.stop_accepting();
   {
     caf::scoped_actor self{system};
@@ -95,6 +97,8 @@ void shut_down(http::server& srv, caf::actor_system& system,
                      caf::to_string(err));
                });
   }
+  // The admin streams end with the registry.
+  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
   if (!srv.drain(cfg.shutdown_grace))
     log(log_level::warn, "closing streams that did not flush in time");
   srv.stop();
@@ -126,13 +130,18 @@ int serve(const std::vector<std::string>& args) {
   caf::actor_system_config sys_cfg;
   configure_actor_system(sys_cfg, cfg);
   caf::actor_system system{sys_cfg};
+  // First, so every actor after it can find it by name and register.
+  auto registry_actor = system.spawn(registry);
+  system.registry().put(registry_name_atom::value,
+                        caf::actor_cast<caf::strong_actor_ptr>(registry_actor));
   auto browser_actor = spawn_browser(system, cfg);
   auto manager = system.spawn(session_manager,
                               manager_settings_from(cfg, driver, browser_actor));
-  auto bridge = http::make_caf_bridge(system, manager);
+  auto bridge = http::make_caf_bridge(system, manager, registry_actor);
   if (auto err = srv.start(*bridge)) {
     log(log_level::error, *err);
     caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(registry_actor, caf::exit_reason::user_shutdown);
     if (browser_actor)
       caf::anon_send_exit(browser_actor, caf::exit_reason::user_shutdown);
     return EXIT_FAILURE;
@@ -140,7 +149,7 @@ int serve(const std::vector<std::string>& args) {
   log(log_level::info, "AgentTheo listening on http://", cfg.host, ':',
       srv.port(), " (LLM: ", describe_llm(cfg.llm), ")");
   srv.wait_for_stop_signal();
-  shut_down(srv, system, manager, browser_actor, cfg);
+  shut_down(srv, system, manager, browser_actor, registry_actor, cfg);
   log(log_level::info, "stopped");
   return EXIT_SUCCESS;
 }

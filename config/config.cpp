@@ -132,6 +132,16 @@ const config_key config_keys[] = {
      c.host = std::string{v};
      return std::nullopt;
    }},
+  {"ADMIN_TOKEN", "bearer token for /api/admin and /metrics (required unless HOST is loopback)",
+   [](server_config& c, std::string_view v) {
+     c.admin_token = std::string{v};
+     return parse_failure{};
+   }},
+  {"API_TOKEN", "bearer token for /stream, /ws and /api (empty: open)",
+   [](server_config& c, std::string_view v) {
+     c.api_token = std::string{v};
+     return parse_failure{};
+   }},
   {"PORT", "TCP port to listen on (0 picks a free one)",
    [](server_config& c, std::string_view v) {
      return parse_integer(v, c.port, 0, 65535);
@@ -436,6 +446,14 @@ std::optional<config_error> resolve_llm(server_config& cfg) {
   return std::nullopt;
 }
 
+/// 127.0.0.0/8, ::1 or localhost: reachable from this machine only.
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host == "::1" || host == "[::1]")
+    return true;
+  return host.substr(0, 4) == "127."
+         && host.find_first_not_of("0123456789.") == std::string_view::npos;
+}
+
 const config_key* find_key(std::string_view name) {
   for (const auto& key : config_keys)
     if (name == key.name)
@@ -594,6 +612,11 @@ config_result load_config(const std::vector<std::string>& args,
   }
   if (auto err = resolve_llm(cfg))
     return *err;
+  if (cfg.admin_token.empty() && !is_loopback_host(cfg.host))
+    return config_error{"ADMIN_TOKEN: required when HOST is not a loopback "
+                        "address (HOST is '" + cfg.host
+                        + "'): without it anyone who can reach the server "
+                          "could cancel its sessions"};
   return cfg;
 }
 

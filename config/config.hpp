@@ -18,6 +18,12 @@ namespace agenttheo {
 /// environment, and command-line flags.
 struct server_config {
   std::string host = "127.0.0.1";
+  /// Bearer token every admin request needs (`/api/admin/*`, `/metrics`).
+  /// Empty: admin is open, which is allowed only on a loopback address.
+  std::string admin_token;
+  /// Bearer token the regular API needs (`/stream`, `/ws`, `/api/*`); the
+  /// admin token works too. Empty: open.
+  std::string api_token;
   std::uint16_t port = 8000;
   log_level level = log_level::info;
 

@@ -50,8 +50,9 @@ public:
   virtual void describe_session(std::string session_id, api_callback reply) = 0;
 
   /// Stops the running run; with `remove`, every run and the session.
+  /// `reason` is what the stream is told (empty: the API's own words).
   virtual void cancel_session(std::string session_id, bool remove,
-                              api_callback reply)
+                              std::string reason, api_callback reply)
     = 0;
 
   /// Starts (or queues) a run nobody streams yet: 202 with where to watch.
@@ -59,6 +60,23 @@ public:
 
   virtual void read_run_events(std::string message_id, std::uint64_t after_id,
                                api_callback reply)
+    = 0;
+
+  // Admin. The views come from the registry: JSON, or Prometheus text for
+  // `metrics`; nullopt if it did not answer in time.
+
+  enum class admin_view { actors, stats, metrics };
+
+  virtual void read_admin(admin_view view,
+                          std::function<void(std::optional<std::string>)> reply)
+    = 0;
+
+  /// Closes the connection actor `actor`; its client is told why.
+  virtual void disconnect(std::uint64_t actor, api_callback reply) = 0;
+
+  /// Spawns the actor that pushes the stats over `writer` every second.
+  virtual void open_admin_stream(std::shared_ptr<sse_writer> writer,
+                                 std::string cors_origin)
     = 0;
 };
 

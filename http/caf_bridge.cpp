@@ -4,11 +4,14 @@
 
 #include <caf/all.hpp>
 
+#include "http/admin_stream.hpp"
 #include "http/simple_response.hpp"
 #include "http/sse_connection.hpp"
 #include "http/ws_connection.hpp"
 #include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
+#include "messages/registry_messages.hpp"
+#include "metrics/runtime_metrics.hpp"
 
 namespace agenttheo::http {
 
@@ -36,8 +39,8 @@ api_result run_submitted(const stream_accepted& accepted) {
 
 class caf_bridge final : public actor_bridge {
 public:
-  caf_bridge(caf::actor_system& system, caf::actor manager)
-    : system_(system), manager_(std::move(manager)) {
+  caf_bridge(caf::actor_system& system, caf::actor manager, caf::actor registry)
+    : system_(system), manager_(std::move(manager)), registry_(std::move(registry)) {
   }
 
   void open_stream(std::shared_ptr<sse_writer> writer, stream_request request,
@@ -72,10 +75,44 @@ public:
     ask(std::move(reply), agenttheo::describe_session{std::move(session_id)});
   }
 
-  void cancel_session(std::string session_id, bool remove,
+  void cancel_session(std::string session_id, bool remove, std::string reason,
                       api_callback reply) override {
-    ask(std::move(reply),
-        agenttheo::cancel_session{std::move(session_id), remove});
+    if (!reason.empty())  // only operators give one
+      runtime_metrics::add(process_metrics().admin_actions);
+    ask(std::move(reply), agenttheo::cancel_session{std::move(session_id), remove,
+                                                    std::move(reason)});
+  }
+
+  void read_admin(admin_view view,
+                  std::function<void(std::optional<std::string>)> reply) override {
+    system_.spawn([registry = registry_, view, reply = std::move(reply)](
+                    caf::event_based_actor* self) {
+      auto answer = [reply](std::string& text) { reply(std::move(text)); };
+      auto failed = [reply](caf::error&) { reply(std::nullopt); };
+      switch (view) {
+        case admin_view::actors:
+          self->request(registry, manager_timeout, admin_actors_atom::value)
+            .then(answer, failed);
+          break;
+        case admin_view::stats:
+          self->request(registry, manager_timeout, admin_stats_atom::value)
+            .then(answer, failed);
+          break;
+        case admin_view::metrics:
+          self->request(registry, manager_timeout, metrics_atom::value)
+            .then(answer, failed);
+          break;
+      }
+    });
+  }
+
+  void disconnect(std::uint64_t actor, api_callback reply) override {
+    ask_actor(registry_, std::move(reply), disconnect_actor{actor});
+  }
+
+  void open_admin_stream(std::shared_ptr<sse_writer> writer,
+                         std::string cors_origin) override {
+    system_.spawn(admin_stream, std::move(writer), std::move(cors_origin), registry_);
   }
 
   void read_run_events(std::string message_id, std::uint64_t after_id,
@@ -113,9 +150,14 @@ private:
   /// Asks the manager, in a one-shot actor, for an `api_reply`.
   template <class Message>
   void ask(api_callback reply, Message msg) {
-    system_.spawn([manager = manager_, reply = std::move(reply),
+    ask_actor(manager_, std::move(reply), std::move(msg));
+  }
+
+  template <class Message>
+  void ask_actor(const caf::actor& target, api_callback reply, Message msg) {
+    system_.spawn([target, reply = std::move(reply),
                    msg = std::move(msg)](caf::event_based_actor* self) {
-      self->request(manager, manager_timeout, msg)
+      self->request(target, manager_timeout, msg)
         .then([reply](api_reply& r) { reply({r.status, std::move(r.json)}); },
               [reply](caf::error&) { reply(unavailable()); });
     });
@@ -123,13 +165,16 @@ private:
 
   caf::actor_system& system_;
   caf::actor manager_;
+  caf::actor registry_;
 };
 
 } // namespace
 
 std::unique_ptr<actor_bridge> make_caf_bridge(caf::actor_system& system,
-                                              caf::actor manager) {
-  return std::make_unique<caf_bridge>(system, std::move(manager));
+                                              caf::actor manager,
+                                              caf::actor registry) {
+  return std::make_unique<caf_bridge>(system, std::move(manager),
+                                      std::move(registry));
 }
 
 } // namespace agenttheo::http

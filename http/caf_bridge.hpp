@@ -9,8 +9,10 @@
 
 namespace agenttheo::http {
 
-/// The bridge to the actors of `system`, routed through `manager`.
+/// The bridge to the actors of `system`, routed through `manager`, with
+/// the admin views from `registry`.
 std::unique_ptr<actor_bridge> make_caf_bridge(caf::actor_system& system,
-                                              caf::actor manager);
+                                              caf::actor manager,
+                                              caf::actor registry);
 
 } // namespace agenttheo::http

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "config/log.hpp"
+#include "http/access_policy.hpp"
 #include "http/accept_encoding.hpp"
 #include "http/origin_policy.hpp"
 #include "http/query.hpp"
@@ -144,9 +145,16 @@ void http_session::handle(request req) {
                                       "this origin may not use the API"}));
     return send(to, preflight(match.allow));
   }
+  if (auto denied = check_access(required_access(match.target),
+                                 sv(req[bhttp::field::authorization]), query,
+                                 ctx_.config)) {
+    auto res = error_response(*denied);
+    res.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return send(to, std::move(res));
+  }
   switch (match.target) {
     case route::web_asset: {
-      auto* asset = find_web_asset(path);
+      auto* asset = find_web_asset(web_asset_path(path));
       simple_response res;
       res.content_type = std::string{asset->content_type};
       res.body = std::string{asset->body};
@@ -169,6 +177,14 @@ void http_session::handle(request req) {
                                         "WebSocket connections may not be "
                                         "opened from this origin"}));
       return serve_websocket(std::move(req), to);
+    case route::metrics:
+      return serve_admin_view(to, actor_bridge::admin_view::metrics);
+    case route::admin_actors:
+      return serve_admin_view(to, actor_bridge::admin_view::actors);
+    case route::admin_stats:
+      return serve_admin_view(to, actor_bridge::admin_view::stats);
+    case route::admin_stream:
+      return open_admin_stream(req, to);
     default:
       break;
   }
@@ -187,7 +203,8 @@ void http_session::serve_api(const request& req, const reply_to& to,
                                         + " must be 1 to 128 characters from "
                                           "A-Z a-z 0-9 . _ : -"});
   };
-  if (match.target != route::sessions && !is_safe_id(id))
+  if (match.target != route::sessions && match.target != route::admin_disconnect
+      && !is_safe_id(id))
     return send(to, match.target == route::run_events
                       ? id_error("bad_message_id", "messageId")
                       : id_error("bad_session", "session"));
@@ -199,10 +216,14 @@ void http_session::serve_api(const request& req, const reply_to& to,
       return serve_sessions(to);
     case route::session:
       if (method == "DELETE")
-        return ctx_.bridge->cancel_session(id, true, std::move(reply));
+        return ctx_.bridge->cancel_session(id, true, {}, std::move(reply));
       return ctx_.bridge->describe_session(id, std::move(reply));
     case route::session_cancel:
-      return ctx_.bridge->cancel_session(id, false, std::move(reply));
+      return ctx_.bridge->cancel_session(id, false, {}, std::move(reply));
+    case route::admin_session_cancel:
+    case route::admin_session_end:
+    case route::admin_disconnect:
+      return serve_admin_action(to, match, std::move(reply));
     case route::session_runs: {
       auto parsed = parse_run_body(sv(req.body()), id,
                                    ctx_.config.max_command_length);
@@ -308,6 +329,55 @@ void http_session::serve_sessions(const reply_to& to) {
         self->send(to, json_response(200, *json));
       });
     });
+}
+
+void http_session::serve_admin_view(const reply_to& to,
+                                    actor_bridge::admin_view view) {
+  ctx_.bridge->read_admin(view, [self = shared_from_this(), to, view](
+                                  std::optional<std::string> text) {
+    net::post(self->stream_.get_executor(), [self, to, view, text = std::move(text)] {
+      if (!text)
+        return self->send(to, error_response({503, "unavailable",
+                                              "the registry did not answer in time"}));
+      auto res = json_response(200, *text);
+      if (view == actor_bridge::admin_view::metrics)
+        res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      self->send(to, std::move(res));
+    });
+  });
+}
+
+/// The operator's actions: the client of the session or connection sees
+/// an event saying an operator did it.
+void http_session::serve_admin_action(const reply_to& to, const route_match& match,
+                                      api_callback reply) {
+  const auto& id = match.param;
+  switch (match.target) {
+    case route::admin_session_cancel:
+      return ctx_.bridge->cancel_session(id, false, "cancelled by an operator",
+                                         std::move(reply));
+    case route::admin_session_end:
+      return ctx_.bridge->cancel_session(id, true, "ended by an operator",
+                                         std::move(reply));
+    default: {
+      std::uint64_t actor = 0;
+      auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), actor);
+      if (ec != std::errc{} || end != id.data() + id.size())
+        return send(to, error_response({400, "bad_actor",
+                                        "a connection is named by its actor id, "
+                                        "a number from /api/admin/actors"}));
+      return ctx_.bridge->disconnect(actor, std::move(reply));
+    }
+  }
+}
+
+void http_session::open_admin_stream(const request& req, const reply_to& to) {
+  sse_writer_options options;
+  options.queue_limit = ctx_.config.send_queue_limit;
+  options.heartbeat = ctx_.config.heartbeat_interval;
+  auto writer = make_sse_writer(std::move(stream_), req.version(), options,
+                                ctx_.connections);
+  ctx_.bridge->open_admin_stream(std::move(writer), to.cors_origin);
 }
 
 void http_session::send(const reply_to& to, simple_response res) {

@@ -39,6 +39,10 @@ private:
                 const std::string& cors_origin);
   void serve_api(const request& req, const reply_to& to, const route_match& match);
   void serve_sessions(const reply_to& to);
+  void serve_admin_view(const reply_to& to, actor_bridge::admin_view view);
+  void serve_admin_action(const reply_to& to, const route_match& match,
+                          api_callback reply);
+  void open_admin_stream(const request& req, const reply_to& to);
   /// Sends the API's answer on this connection, from whatever thread.
   api_callback answer_api(const reply_to& to);
   void send(const reply_to& to, simple_response res);

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <memory>
+
+#include "metrics/actor_stats.hpp"
+
 namespace agenttheo::http {
 
 /// A socket an HTTP session handed over to a long-lived stream (SSE or
@@ -12,6 +16,15 @@ public:
   /// For shutdown, after the I/O threads have stopped: reports the stream as
   /// closed (`server_stopping`) if it has not ended yet.
   virtual void force_closed() = 0;
+
+  /// The socket's live counters (bytes and events sent, bytes queued,
+  /// drops), shared with its connection actor and the registry.
+  const std::shared_ptr<actor_stats>& stats() const {
+    return stats_;
+  }
+
+protected:
+  std::shared_ptr<actor_stats> stats_ = std::make_shared<actor_stats>();
 };
 
 } // namespace agenttheo::http

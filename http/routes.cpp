@@ -41,8 +41,35 @@ std::pair<std::string_view, std::string_view> id_and_tail(std::string_view rest)
   return {rest.substr(0, slash), rest.substr(slash + 1)};
 }
 
+route_match admin_route(std::string_view method, std::string_view path) {
+  constexpr std::string_view sessions = "sessions/";
+  constexpr std::string_view connections = "connections/";
+  auto rest = path.substr(std::string_view{"/api/admin/"}.size());
+  if (rest == "actors")
+    return match(route::admin_actors, read_only, method);
+  if (rest == "stats")
+    return match(route::admin_stats, read_only, method);
+  if (rest == "stream")
+    return match(route::admin_stream, stream_methods, method);
+  if (rest.substr(0, sessions.size()) == sessions) {
+    auto [id, tail] = id_and_tail(rest.substr(sessions.size()));
+    if (!id.empty() && tail == "cancel")
+      return match(route::admin_session_cancel, post_only, method, id);
+    if (!id.empty() && tail == "end")
+      return match(route::admin_session_end, post_only, method, id);
+  }
+  if (rest.substr(0, connections.size()) == connections) {
+    auto [id, tail] = id_and_tail(rest.substr(connections.size()));
+    if (!id.empty() && tail == "disconnect")
+      return match(route::admin_disconnect, post_only, method, id);
+  }
+  return {};
+}
+
 route_match api_route(std::string_view method, std::string_view path) {
   constexpr std::string_view sessions = "/api/sessions/";
+  if (path.substr(0, 11) == "/api/admin/")
+    return admin_route(method, path);
   constexpr std::string_view runs = "/api/runs/";
   if (path.substr(0, sessions.size()) == sessions) {
     auto [id, tail] = id_and_tail(path.substr(sessions.size()));
@@ -77,11 +104,17 @@ route_match resolve_route(std::string_view method, std::string_view path) {
     return match(route::health, read_only, method);
   if (path == "/api/sessions")
     return match(route::sessions, list_or_create, method);
+  if (path == "/metrics")
+    return match(route::metrics, read_only, method);
   if (path.substr(0, 5) == "/api/")
     return api_route(method, path);
-  if (find_web_asset(path))
+  if (find_web_asset(web_asset_path(path)))
     return match(route::web_asset, read_only, method);
   return {};
+}
+
+std::string_view web_asset_path(std::string_view path) {
+  return path == "/admin" ? std::string_view{"/admin.html"} : path;
 }
 
 } // namespace agenttheo::http

@@ -23,6 +23,20 @@ enum class route {
   stream,
   /// /ws: the WebSocket transport (GET with Upgrade)
   websocket,
+  /// /api/admin/actors: the actor tree (GET)
+  admin_actors,
+  /// /api/admin/stats: totals, rates, latencies (GET)
+  admin_stats,
+  /// /api/admin/stream: the stats, pushed every second over SSE (GET)
+  admin_stream,
+  /// /api/admin/sessions/{id}/cancel: stop its running run (POST)
+  admin_session_cancel,
+  /// /api/admin/sessions/{id}/end: end the session (POST)
+  admin_session_end,
+  /// /api/admin/connections/{actor}/disconnect: close a stream (POST)
+  admin_disconnect,
+  /// /metrics: Prometheus text exposition (GET)
+  metrics,
   not_found,
 };
 
@@ -38,5 +52,8 @@ struct route_match {
 };
 
 route_match resolve_route(std::string_view method, std::string_view path);
+
+/// The compiled-in file a path serves (`/admin` is the console's page).
+std::string_view web_asset_path(std::string_view path);
 
 } // namespace agenttheo::http

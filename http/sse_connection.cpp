@@ -5,8 +5,12 @@
 
 #include <caf/all.hpp>
 
+#include "actors/counting_behavior.hpp"
+#include "actors/registry.hpp"
 #include "messages/messages.hpp"
 #include "messages/payloads.hpp"
+#include "messages/registry_messages.hpp"
+#include "metrics/runtime_metrics.hpp"
 
 namespace agenttheo::http {
 
@@ -30,6 +34,16 @@ frame_ptr session_lost_frame(const sse_connection_state& st) {
                                         "the session ended unexpectedly"),
                          true});
   return sse_bytes(ev);
+}
+
+/// The last frame of a stream an operator closed. No `id:` line, so a
+/// reconnecting EventSource resumes from the last real event.
+frame_ptr disconnected_frame(const sse_connection_state& st) {
+  return std::make_shared<const std::string>(
+    "event: error\ndata: "
+    + payload::run_error("disconnected", "an operator closed this connection",
+                         st.message_id, true)
+    + "\n\n");
 }
 
 /// Whether this event ends the stream: a run's terminal event ends a run's
@@ -93,19 +107,27 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
     end_stream(self);
   });
   self->send(manager, open_stream{caf::actor{self}, std::move(request)});
-  return {
+  return counting_behavior(
+    st.writer->stats().get(),
     [self](stream_accepted& accepted) {
       auto& st = self->state;
       st.session = accepted.session;
       st.message_id = accepted.message_id;
       self->monitor(st.session);
       st.writer->accept(st.cors_origin);
+      auto stats = st.writer->stats();
+      stats->set_state("streaming");
+      join_registry(self, "sse_connection",
+                    st.whole_session ? "session stream" : "run " + st.message_id,
+                    accepted.session_id, 0, stats);
+      runtime_metrics::add(process_metrics().connections_opened_sse);
     },
     [self](stream_rejected& rejected) {
       self->state.writer->reject(rejection(rejected));
       self->quit();
     },
     [self](event_frame& frame) {
+      observe_delivery(frame.ev->stamped);
       auto last = ends_stream(self->state, frame.ev->raw);
       forward(self, {sse_bytes(frame.ev)}, last);
       if (last)
@@ -132,7 +154,11 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
                    cancel_run{st.message_id, "the client disconnected"});
       self->quit();
     },
-  };
+    [self](disconnect_atom) {
+      flush(self);
+      self->state.writer->send(disconnected_frame(self->state));
+      end_stream(self);
+    });
 }
 
 } // namespace agenttheo::http

@@ -8,6 +8,7 @@
 #include "http/beast.hpp"
 #include "http/connection_registry.hpp"
 #include "http/gzip_stream.hpp"
+#include "metrics/runtime_metrics.hpp"
 
 namespace agenttheo::http {
 
@@ -151,11 +152,14 @@ private:
       return;
     queued_bytes_ += frame->size();
     queued_.push_back(std::move(frame));
+    stats_->queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
     // One frame of any size may always wait (it is bounded by the event
     // log); what may not grow past the limit is a backlog of them.
     if (queued_bytes_ > options_.queue_limit && queued_.size() > 1) {
       log(log_level::info, "dropping slow consumer: ", queued_bytes_,
           " bytes queued, limit ", options_.queue_limit);
+      stats_->drops.fetch_add(1, std::memory_order_relaxed);
+      runtime_metrics::add(process_metrics().slow_consumer_drops);
       close(close_reason::slow_consumer);
     }
   }
@@ -172,6 +176,7 @@ private:
       in_flight_.swap(queued_);
       auto bytes = queued_bytes_;
       queued_bytes_ = 0;
+      stats_->queued_bytes.store(0, std::memory_order_relaxed);
       if (gzip_) {
         std::string plain;
         plain.reserve(bytes);
@@ -212,8 +217,8 @@ private:
     wrote_since_tick_ = true;
     net::async_write(stream_, buffers,
                      [self = shared_from_this()](beast::error_code ec,
-                                                 std::size_t) {
-                       self->on_write(ec);
+                                                 std::size_t written) {
+                       self->on_write(ec, written);
                      });
   }
 
@@ -226,9 +231,10 @@ private:
     buffers.push_back(net::buffer(chunk_head_));
   }
 
-  void on_write(beast::error_code ec) {
+  void on_write(beast::error_code ec, std::size_t written) {
     writing_ = false;
     head_.clear();
+    count_sent(written);
     in_flight_.clear();
     if (ec) {
       // A write fails when the peer reset or vanished: the client is gone,
@@ -242,6 +248,18 @@ private:
       return close(close_reason::finished);
     }
     write_next();
+  }
+
+  /// What the write that just ended carried, heartbeats not counted.
+  void count_sent(std::size_t written) {
+    std::uint64_t events = 0;
+    for (auto& frame : in_flight_)
+      events += frame != ping_frame;
+    stats_->bytes_sent.fetch_add(written, std::memory_order_relaxed);
+    stats_->events_sent.fetch_add(events, std::memory_order_relaxed);
+    auto& totals = process_metrics();
+    runtime_metrics::add(totals.bytes_sent, written);
+    runtime_metrics::add(totals.events_sent, events);
   }
 
   void arm_heartbeat() {

@@ -7,10 +7,14 @@
 #include <caf/all.hpp>
 #include <rapidjson/document.h>
 
+#include "actors/counting_behavior.hpp"
+#include "actors/registry.hpp"
 #include "http/ws_protocol.hpp"
 #include "http/ws_subscription.hpp"
 #include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
+#include "messages/registry_messages.hpp"
+#include "metrics/runtime_metrics.hpp"
 
 namespace agenttheo::http {
 
@@ -92,7 +96,7 @@ void answer_cancel(self_ptr self, const api_reply& reply, const std::string& ref
 void cancel(self_ptr self, const ws_cancel& msg) {
   self
     ->request(self->state.manager, manager_timeout,
-              cancel_session{msg.session_id, false})
+              cancel_session{msg.session_id, false, {}})
     .then([self, ref = msg.ref](api_reply& reply) { answer_cancel(self, reply, ref); },
           [self, ref = msg.ref](caf::error&) {
             refuse(self, {503, "unavailable",
@@ -152,6 +156,9 @@ caf::behavior ws_connection(caf::stateful_actor<ws_connection_state>* self,
     [handle = caf::actor{self}](close_reason reason) {
       caf::anon_send(handle, stream_closed{reason});
     });
+  writer->stats()->set_state("open");
+  join_registry(self, "ws_connection", "websocket", {}, 0, writer->stats());
+  runtime_metrics::add(process_metrics().connections_opened_ws);
   self->set_down_handler([self](caf::down_msg& down) {
     auto& subs = self->state.subscriptions;
     for (auto i = subs.begin(); i != subs.end(); ++i)
@@ -160,10 +167,18 @@ caf::behavior ws_connection(caf::stateful_actor<ws_connection_state>* self,
         break;
       }
   });
-  return {
+  return counting_behavior(
+    writer->stats().get(),
     [self](ws_text& msg) { on_text(self, msg.text); },
     [self](stream_closed&) { self->quit(); },
-  };
+    [self](disconnect_atom) {
+      // The client is told why, then the socket closes once that is sent.
+      refuse(self, {410, "disconnected", "an operator closed this connection"}, {});
+      for (auto& [key, child] : self->state.subscriptions)
+        self->send_exit(child, caf::exit_reason::user_shutdown);
+      self->state.writer->close(ws_close::policy_violation,
+                                "disconnected by an operator");
+    });
 }
 
 } // namespace agenttheo::http

@@ -2,10 +2,13 @@
 
 #include <caf/all.hpp>
 
+#include "actors/counting_behavior.hpp"
+#include "actors/registry.hpp"
 #include "http/ws_protocol.hpp"
 #include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
 #include "messages/payloads.hpp"
+#include "metrics/runtime_metrics.hpp"
 
 namespace agenttheo::http {
 
@@ -50,6 +53,7 @@ void flush(self_ptr self) {
     }
   }
   close_array();
+  st.stats->events_sent.fetch_add(st.pending.size(), std::memory_order_relaxed);
   st.pending.clear();
   st.writer->send(std::move(out));
 }
@@ -76,6 +80,9 @@ void subscribed(self_ptr self, const stream_accepted& accepted) {
     .field("state", accepted.run_state)
     .end_object();
   st.writer->send({{text_bytes(ws_reply("subscribed", st.ref, data.str())), false}});
+  st.stats->set_state("streaming");
+  join_registry(self, "ws_subscription", st.key, accepted.session_id,
+                st.connection_id, st.stats);
 }
 
 } // namespace
@@ -87,6 +94,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
   st.key = subscription_key(args.request);
   st.ref = std::move(args.ref);
   st.whole_session = args.request.whole_session;
+  st.connection_id = args.connection.id();
   st.joining = args.request.command.empty();
   st.batch = std::chrono::milliseconds{args.request.batch_ms};
   // Lives no longer than its socket's connection.
@@ -104,7 +112,8 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
     self->quit();
   });
   self->send(args.manager, open_stream{caf::actor{self}, std::move(args.request)});
-  return {
+  return counting_behavior(
+    st.stats.get(),
     [self](stream_accepted& accepted) {
       self->state.session = accepted.session;
       self->monitor(accepted.session);
@@ -122,6 +131,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
       self->quit();
     },
     [self](event_frame& frame) {
+      observe_delivery(frame.ev->stamped);
       auto last = ends(self->state, frame.ev->raw);
       take(self, std::move(frame.ev));
       if (last)
@@ -146,8 +156,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
     [self](unsubscribe_atom) {
       flush(self);
       self->quit();
-    },
-  };
+    });
 }
 
 } // namespace agenttheo::http

@@ -12,6 +12,7 @@
 #include "http/ws_writer.hpp"
 #include "messages/event.hpp"
 #include "messages/stream_request.hpp"
+#include "metrics/actor_stats.hpp"
 
 namespace agenttheo::http {
 
@@ -32,6 +33,9 @@ struct ws_subscription_state {
   std::vector<event_ptr> pending;
   bool flush_armed = false;
   caf::actor session;
+  /// Its socket's actor, for the admin view.
+  std::uint64_t connection_id = 0;
+  std::shared_ptr<actor_stats> stats = std::make_shared<actor_stats>();
 
   static inline const char* name = "ws_subscription";
 };

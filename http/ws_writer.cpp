@@ -7,6 +7,7 @@
 #include "http/beast.hpp"
 #include "http/connection_registry.hpp"
 #include "http/ws_writer.hpp"
+#include "metrics/runtime_metrics.hpp"
 
 namespace agenttheo::http {
 
@@ -168,9 +169,12 @@ private:
       return;
     queued_bytes_ += msg.bytes->size();
     queue_.push_back({std::move(msg), {}});
+    stats_->queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
     if (queued_bytes_ > options_.queue_limit && queue_.size() > 1) {
       log(log_level::info, "dropping slow WebSocket consumer: ", queued_bytes_,
           " bytes queued, limit ", options_.queue_limit);
+      stats_->drops.fetch_add(1, std::memory_order_relaxed);
+      runtime_metrics::add(process_metrics().slow_consumer_drops);
       teardown(close_reason::slow_consumer);
     }
   }
@@ -181,14 +185,20 @@ private:
     for (auto& waiting : queue_)
       if (waiting.frame_key == key) { // drop the older frame, keep its place
         waiting.msg.bytes = std::move(frame);
-        ++frames_dropped_;
+        drop_frame();
         return;
       }
     if (queued_bytes_ + frame->size() > options_.queue_limit) {
-      ++frames_dropped_;
+      drop_frame();
       return;
     }
     queue_.push_back({{std::move(frame), true}, std::move(key)});
+  }
+
+  void drop_frame() {
+    ++frames_dropped_;
+    stats_->drops.fetch_add(1, std::memory_order_relaxed);
+    runtime_metrics::add(process_metrics().frames_dropped);
   }
 
   void write_next() {
@@ -203,6 +213,7 @@ private:
     queue_.pop_front();
     if (in_flight_.frame_key.empty())
       queued_bytes_ -= in_flight_.msg.bytes->size();
+    stats_->queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
     writing_ = true;
     ws_.binary(in_flight_.msg.binary);
     ws_.async_write(net::buffer(*in_flight_.msg.bytes),
@@ -213,12 +224,26 @@ private:
 
   void on_write(beast::error_code ec) {
     writing_ = false;
-    in_flight_ = {};
     if (ec) {
+      in_flight_ = {};
       fail(ec, "ws write");
       return teardown(close_reason::client_closed);
     }
+    count_sent();
+    in_flight_ = {};
     write_next();
+  }
+
+  /// The message just written (before compression): bytes, and one event
+  /// unless it was a live-view frame.
+  void count_sent() {
+    auto bytes = in_flight_.msg.bytes->size();
+    std::uint64_t events = in_flight_.frame_key.empty() ? 1 : 0;
+    stats_->bytes_sent.fetch_add(bytes, std::memory_order_relaxed);
+    stats_->events_sent.fetch_add(events, std::memory_order_relaxed);
+    auto& totals = process_metrics();
+    runtime_metrics::add(totals.bytes_sent, bytes);
+    runtime_metrics::add(totals.events_sent, events);
   }
 
   void start_close() {

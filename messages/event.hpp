@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -33,6 +34,8 @@ struct encoded_event {
   /// with the envelope's fields but `image` in the header, and the image's
   /// raw bytes after it. Empty for every other event.
   std::string ws_binary;
+  /// When it was made (for the delivery latency).
+  std::chrono::steady_clock::time_point stamped = std::chrono::steady_clock::now();
 
   /// Bytes this event holds in memory, for the log's byte bound.
   std::size_t footprint() const {

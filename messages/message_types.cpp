@@ -5,6 +5,7 @@
 #include "actors/browser.hpp"
 #include "actors/page.hpp"
 #include "messages/messages.hpp"
+#include "messages/registry_messages.hpp"
 
 namespace agenttheo {
 
@@ -20,6 +21,9 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<screencast_frame>("agenttheo.screencast_frame")
     .add_message_type<video_frame>("agenttheo.video_frame")
     .add_message_type<cancel_run>("agenttheo.cancel_run")
+    .add_message_type<actor_joined>("agenttheo.actor_joined")
+    .add_message_type<error_seen>("agenttheo.error_seen")
+    .add_message_type<disconnect_actor>("agenttheo.disconnect_actor")
     .add_message_type<api_reply>("agenttheo.api_reply")
     .add_message_type<describe_session>("agenttheo.describe_session")
     .add_message_type<cancel_session>("agenttheo.cancel_session")

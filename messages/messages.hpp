@@ -133,6 +133,8 @@ struct describe_session {
 struct cancel_session {
   std::string session_id;
   bool remove = false;
+  /// Why, for the stream (empty: the API's own words).
+  std::string reason;
 };
 
 /// `GET /api/runs/{messageId}/events`: the run's events after `after_id`.
@@ -353,7 +355,8 @@ typename Inspector::result_type inspect(Inspector& f, describe_session& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cancel_session& x) {
-  return f(caf::meta::type_name("cancel_session"), x.session_id, x.remove);
+  return f(caf::meta::type_name("cancel_session"), x.session_id, x.remove,
+           x.reason);
 }
 
 template <class Inspector>

@@ -215,7 +215,7 @@ CAF_TEST(a tool call reports start and end and enforces its timeout) {
   sys.spawn(tool_call_actor, session, std::uint64_t{7},
             tool_call{"call_1", "navigate_to",
                       R"({"url":")" + pages.url("index.html") + R"("})"},
-            pg, std::chrono::milliseconds{30'000});
+            pg, std::chrono::milliseconds{30'000}, std::string{"s-test"});
   wait_done(1);
   CAF_REQUIRE_EQUAL(log->finished.size(), 1u);
   CAF_REQUIRE_EQUAL(log->started.size(), 1u);
@@ -228,7 +228,7 @@ CAF_TEST(a tool call reports start and end and enforces its timeout) {
   CAF_CHECK_GREATER(done.duration_ms, 0u);
   sys.spawn(tool_call_actor, session, std::uint64_t{7},
             tool_call{"call_2", "wait_for", R"({"text":"never","timeout_ms":3000})"},
-            pg, std::chrono::milliseconds{300});
+            pg, std::chrono::milliseconds{300}, std::string{"s-test"});
   wait_done(2);
   CAF_REQUIRE_EQUAL(log->finished.size(), 2u);
   CAF_CHECK(!log->finished[1].ok);
@@ -238,7 +238,7 @@ CAF_TEST(a tool call reports start and end and enforces its timeout) {
   auto cancelled = sys.spawn(tool_call_actor, session, std::uint64_t{7},
                              tool_call{"call_3", "wait_for",
                                        R"({"text":"never","timeout_ms":2000})"},
-                             pg, std::chrono::milliseconds{30'000});
+                             pg, std::chrono::milliseconds{30'000}, std::string{"s-test"});
   std::this_thread::sleep_for(100ms);
   caf::anon_send_exit(cancelled, caf::exit_reason::kill);
   std::this_thread::sleep_for(2500ms);

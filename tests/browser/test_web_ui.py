@@ -300,7 +300,9 @@ class WebUi(unittest.TestCase):
             base = f"http://127.0.0.1:{proxy.port}"
             ui = Ui(browser.first, base)
             await ui.open("/")
-            mid = await ui.send(self.demo_command(base))
+            # The agent's own browser goes to the server directly: the
+            # outage is the page's connection, not the agent's web.
+            mid = await ui.send(self.demo_command())
             self.assertEqual((await ui.state())["transport"], transport)
             label = await ui.tab.evaluate("document.getElementById('transport').textContent")
             self.assertEqual(label, "live over " + {"sse": "SSE",

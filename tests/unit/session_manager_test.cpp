@@ -168,7 +168,7 @@ CAF_TEST(api requests reach the session that answers them) {
   CAF_CHECK_EQUAL(events.status, 200u);
   CAF_CHECK_EQUAL(ask(mgr, describe_session{"s-none"}).status, 404u);
   CAF_CHECK_EQUAL(ask(mgr, read_run_events{"m-none", 0}).status, 404u);
-  auto deleted = ask(mgr, cancel_session{id, true});
+  auto deleted = ask(mgr, cancel_session{id, true, {}});
   CAF_CHECK_EQUAL(deleted.status, 200u);
   consume_messages();
   // Its runs are forgotten with it, and its slot is free again.

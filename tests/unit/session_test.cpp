@@ -424,11 +424,11 @@ CAF_TEST(the cancel API stops the running run and says which) {
   auto sess = make_session(s);
   auto rec = subscribe(sess, make_request("hello", "m1"));
   consume_messages();
-  auto reply = ask(sess, cancel_session{"s-test", false});
+  auto reply = ask(sess, cancel_session{"s-test", false, {}});
   CAF_REQUIRE_EQUAL(reply.status, 200u);
   CAF_CHECK_EQUAL(json_of(reply)["cancelled"].GetString(), std::string{"m1"});
   CAF_CHECK(rec->events.back()->raw.type == event_type::complete);
-  auto again = ask(sess, cancel_session{"s-test", false});
+  auto again = ask(sess, cancel_session{"s-test", false, {}});
   CAF_CHECK(json_of(again)["cancelled"].IsNull());
 }
 
@@ -449,7 +449,7 @@ CAF_TEST(a session stream follows every run until the session is deleted) {
   CAF_CHECK_EQUAL(watching->count(event_type::complete), 2u);
   CAF_CHECK_EQUAL(last_info().subscribers, 1u);
   CAF_CHECK(!*gone);
-  auto reply = ask(sess, cancel_session{"s-test", true});
+  auto reply = ask(sess, cancel_session{"s-test", true, {}});
   CAF_REQUIRE_EQUAL(reply.status, 200u);
   CAF_CHECK_EQUAL(json_of(reply)["deleted"].GetString(), std::string{"s-test"});
   auto& last = watching->events.back();

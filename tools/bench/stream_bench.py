@@ -132,12 +132,16 @@ def measure(server, scenario):
 
 
 def main():
+    global BINARY
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--binary", default=BINARY,
+                        help="the agenttheo to measure (another build, to compare)")
     parser.add_argument("--subscribers", type=int, default=500)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--idle", type=int, default=1000)
     args = parser.parse_args()
+    BINARY = args.binary
     rows = []
 
     # Every repetition leaves its sessions behind (until their idle timeout).

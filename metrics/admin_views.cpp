@@ -1,0 +1,426 @@
+// The admin views of a registry snapshot: the actor tree and stats as JSON,
+// and the Prometheus exposition. Plain C++, so they are tested without actors.
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+#include <string_view>
+
+#include "messages/json_writer.hpp"
+#include "metrics/admin_snapshot.hpp"
+#include "metrics/runtime_metrics.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+std::uint64_t load(const std::atomic<std::uint64_t>& x) {
+  return x.load(std::memory_order_relaxed);
+}
+
+std::int64_t load(const std::atomic<std::int64_t>& x) {
+  return x.load(std::memory_order_relaxed);
+}
+
+bool is_connection(std::string_view kind) {
+  return kind == "sse_connection" || kind == "ws_connection"
+         || kind == "ws_subscription" || kind == "admin_stream";
+}
+
+/// One actor's fields, without its children.
+void write_actor(json_writer& out, const actor_record& a, std::int64_t now_ms) {
+  const auto& s = *a.stats;
+  out.field("actor", a.id)
+    .field("kind", a.kind)
+    .field("name", a.name)
+    .field("state", s.state.load(std::memory_order_relaxed))
+    .field("started_at", a.started_ms)
+    .field("age_ms", now_ms - a.started_ms)
+    .field("messages", load(s.messages));
+  if (!a.parent.empty())
+    out.field("parent", a.parent);
+  if (a.owner != 0)
+    out.field("owner", a.owner);
+  if (is_connection(a.kind))
+    out.field("bytes_sent", load(s.bytes_sent))
+      .field("events_sent", load(s.events_sent))
+      .field("queued_bytes", load(s.queued_bytes))
+      .field("drops", load(s.drops));
+  if (a.kind == "llm_call") {
+    out.field("tokens", load(s.tokens));
+    auto ttft = load(s.first_token_us);
+    if (ttft >= 0)
+      out.field("first_token_ms", static_cast<double>(ttft) / 1000.0);
+  }
+  if (a.kind == "tool_call" && load(s.duration_ms) >= 0)
+    out.field("duration_ms", load(s.duration_ms));
+}
+
+double per_second(std::uint64_t later, std::uint64_t earlier, std::int64_t ms) {
+  return ms <= 0 ? 0.0
+                 : static_cast<double>(later - earlier) * 1000.0
+                     / static_cast<double>(ms);
+}
+
+/// Rates between two samples: events, bytes, tokens per second.
+void write_rates(json_writer& out, const totals_sample& a, const totals_sample& b) {
+  auto ms = b.at_ms - a.at_ms;
+  out.begin_object()
+    .field("events_per_s", per_second(b.events_sent, a.events_sent, ms))
+    .field("bytes_per_s", per_second(b.bytes_sent, a.bytes_sent, ms))
+    .field("tokens_per_s", per_second(b.llm_tokens, a.llm_tokens, ms))
+    .field("drops_per_s", per_second(b.slow_consumer_drops, a.slow_consumer_drops, ms))
+    .end_object();
+}
+
+void write_percentiles(json_writer& out, const latency_histogram::snapshot& h) {
+  out.begin_object()
+    .field("count", h.count)
+    .field("p50_ms", h.quantile(0.50) * 1000)
+    .field("p90_ms", h.quantile(0.90) * 1000)
+    .field("p99_ms", h.quantile(0.99) * 1000)
+    .field("p999_ms", h.quantile(0.999) * 1000)
+    .end_object();
+}
+
+void write_totals(json_writer& out, const totals_sample& t) {
+  out.begin_object()
+    .field("sessions_created", t.sessions_created)
+    .field("connections_sse", t.connections_opened_sse)
+    .field("connections_websocket", t.connections_opened_ws)
+    .field("events_sent", t.events_sent)
+    .field("bytes_sent", t.bytes_sent)
+    .field("slow_consumer_drops", t.slow_consumer_drops)
+    .field("frames_dropped", t.frames_dropped)
+    .field("resumes", t.resumes)
+    .field("gaps", t.gaps)
+    .field("llm_calls", t.llm_calls)
+    .field("llm_tokens", t.llm_tokens)
+    .field("llm_errors", t.llm_errors)
+    .key("tool_calls")
+    .begin_object()
+    .field("ok", t.tools_ok)
+    .field("failed", t.tools_failed)
+    .field("timeout", t.tools_timed_out)
+    .field("cancelled", t.tools_cancelled)
+    .end_object()
+    .field("admin_actions", t.admin_actions)
+    .end_object();
+}
+
+/// Connections with the most bytes waiting behind their socket.
+void write_slowest(json_writer& out, const std::vector<actor_record>& actors,
+                   std::int64_t now_ms) {
+  std::vector<const actor_record*> conns;
+  for (auto& a : actors)
+    if (a.kind == "sse_connection" || a.kind == "ws_connection")
+      conns.push_back(&a);
+  std::sort(conns.begin(), conns.end(), [](auto* x, auto* y) {
+    return load(x->stats->queued_bytes) > load(y->stats->queued_bytes);
+  });
+  out.begin_array();
+  for (std::size_t i = 0; i < conns.size() && i < 5; ++i) {
+    out.begin_object();
+    write_actor(out, *conns[i], now_ms);
+    out.end_object();
+  }
+  out.end_array();
+}
+
+} // namespace
+
+totals_sample sample_totals(std::int64_t now_ms) {
+  auto& m = process_metrics();
+  totals_sample t;
+  t.at_ms = now_ms;
+  t.sessions_created = load(m.sessions_created);
+  t.connections_opened_sse = load(m.connections_opened_sse);
+  t.connections_opened_ws = load(m.connections_opened_ws);
+  t.events_sent = load(m.events_sent);
+  t.bytes_sent = load(m.bytes_sent);
+  t.slow_consumer_drops = load(m.slow_consumer_drops);
+  t.frames_dropped = load(m.frames_dropped);
+  t.resumes = load(m.resumes);
+  t.gaps = load(m.gaps);
+  t.llm_calls = load(m.llm_calls);
+  t.llm_tokens = load(m.llm_tokens);
+  t.llm_errors = load(m.llm_errors);
+  t.tools_ok = load(m.tools_ok);
+  t.tools_failed = load(m.tools_failed);
+  t.tools_timed_out = load(m.tools_timed_out);
+  t.tools_cancelled = load(m.tools_cancelled);
+  t.admin_actions = load(m.admin_actions);
+  t.delivery = m.delivery.read();
+  t.first_token = m.first_token.read();
+  return t;
+}
+
+live_gauges count_live(const std::vector<actor_record>& actors) {
+  live_gauges g;
+  g.actors = actors.size();
+  for (auto& a : actors) {
+    std::string_view state = a.stats->state.load(std::memory_order_relaxed);
+    if (a.kind == "session") {
+      ++g.sessions;
+      g.sessions_running += state == "running";
+    } else if (a.kind == "sse_connection") {
+      ++g.sse_connections;
+      g.queued_bytes += load(a.stats->queued_bytes);
+    } else if (a.kind == "ws_connection") {
+      ++g.ws_connections;
+      g.queued_bytes += load(a.stats->queued_bytes);
+    } else if (a.kind == "llm_call") {
+      ++g.llm_calls;
+    } else if (a.kind == "tool_call") {
+      ++g.tool_calls;
+    } else if (a.kind == "page") {
+      g.browser_contexts += state == "open";
+    }
+  }
+  return g;
+}
+
+std::string actors_json(const admin_snapshot& snap) {
+  std::map<std::string, std::vector<const actor_record*>> children;
+  std::vector<const actor_record*> sessions, sockets, runtime;
+  for (auto& a : snap.actors) {
+    if (a.kind == "session")
+      sessions.push_back(&a);
+    else if (!a.parent.empty())
+      children[a.parent].push_back(&a);
+    else if (a.kind == "sse_connection" || a.kind == "ws_connection")
+      sockets.push_back(&a);
+    else
+      runtime.push_back(&a);
+  }
+  auto by_age = [](auto* x, auto* y) { return x->id < y->id; };
+  std::sort(sessions.begin(), sessions.end(), by_age);
+  json_writer out;
+  out.begin_object().key("sessions").begin_array();
+  for (auto* s : sessions) {
+    out.begin_object();
+    write_actor(out, *s, snap.now_ms);
+    out.key("children").begin_array();
+    auto& kids = children[s->name];
+    std::sort(kids.begin(), kids.end(), by_age);
+    for (auto* c : kids) {
+      out.begin_object();
+      write_actor(out, *c, snap.now_ms);
+      out.end_object();
+    }
+    out.end_array().end_object();
+  }
+  out.end_array().key("connections").begin_array();
+  // WebSockets (whose subscriptions sit under their sessions), and streams
+  // not yet attached to a session.
+  std::sort(sockets.begin(), sockets.end(), by_age);
+  for (auto* c : sockets) {
+    out.begin_object();
+    write_actor(out, *c, snap.now_ms);
+    out.key("subscriptions").begin_array();
+    for (auto& a : snap.actors)
+      if (a.owner == c->id)
+        out.value(a.id);
+    out.end_array().end_object();
+  }
+  out.end_array().key("runtime").begin_array();
+  std::sort(runtime.begin(), runtime.end(), by_age);
+  for (auto* r : runtime) {
+    out.begin_object();
+    write_actor(out, *r, snap.now_ms);
+    out.end_object();
+  }
+  out.end_array().field("count", static_cast<std::uint64_t>(snap.actors.size()));
+  out.field("at", snap.now_ms).end_object();
+  return out.str();
+}
+
+std::string stats_json(const admin_snapshot& snap) {
+  const auto& g = snap.live;
+  json_writer out;
+  out.begin_object()
+    .field("at", snap.now_ms)
+    .field("uptime_s", static_cast<double>(snap.now_ms - snap.started_ms) / 1000.0)
+    .key("live")
+    .begin_object()
+    .field("actors", static_cast<std::uint64_t>(g.actors))
+    .field("sessions", static_cast<std::uint64_t>(g.sessions))
+    .field("sessions_running", static_cast<std::uint64_t>(g.sessions_running))
+    .key("connections")
+    .begin_object()
+    .field("sse", static_cast<std::uint64_t>(g.sse_connections))
+    .field("websocket", static_cast<std::uint64_t>(g.ws_connections))
+    .end_object()
+    .field("llm_calls", static_cast<std::uint64_t>(g.llm_calls))
+    .field("tool_calls", static_cast<std::uint64_t>(g.tool_calls))
+    .field("browser_contexts", static_cast<std::uint64_t>(g.browser_contexts))
+    .field("queued_bytes", g.queued_bytes)
+    .end_object();
+  if (snap.history.empty())
+    return out.end_object().str();
+  const auto& now = snap.history.back();
+  const auto& before = snap.history.size() > 1 ? snap.history[snap.history.size() - 2]
+                                                : now;
+  const auto& oldest = snap.history.front();
+  out.key("totals");
+  write_totals(out, now);
+  out.key("rates");
+  write_rates(out, before, now);
+  // Per-second history for the console's charts, oldest first.
+  out.key("history").begin_array();
+  for (std::size_t i = 1; i < snap.history.size(); ++i)
+    write_rates(out, snap.history[i - 1], snap.history[i]);
+  out.end_array();
+  out.key("latency").begin_object().key("window_s").value(
+    static_cast<double>(now.at_ms - oldest.at_ms) / 1000.0);
+  out.key("delivery");
+  write_percentiles(out, now.delivery.since(oldest.delivery));
+  out.key("first_token");
+  write_percentiles(out, now.first_token.since(oldest.first_token));
+  out.end_object();
+  out.key("slowest_connections");
+  write_slowest(out, snap.actors, snap.now_ms);
+  out.key("recent_errors").begin_array();
+  for (auto i = snap.errors.rbegin(); i != snap.errors.rend(); ++i)
+    out.begin_object()
+      .field("at", i->at_ms)
+      .field("session", i->session)
+      .field("messageId", i->message_id)
+      .field("code", i->code)
+      .field("message", i->message)
+      .end_object();
+  out.end_array();
+  return out.end_object().str();
+}
+
+// -- Prometheus ---------------------------------------------------------------
+
+namespace {
+
+/// The shortest text that reads back as `x` (`0.0005`, not
+/// `0.00050000000000000001`).
+std::string number(double x) {
+  char buf[64];
+  for (int precision = 6; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof(buf), "%.*g", precision, x);
+    if (std::strtod(buf, nullptr) == x)
+      break;
+  }
+  return buf;
+}
+
+class exposition {
+public:
+  void metric(std::string_view name, std::string_view type, std::string_view help) {
+    out_ << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type
+         << '\n';
+  }
+
+  void sample(std::string_view name, double value, std::string_view labels = {}) {
+    out_ << name;
+    if (!labels.empty())
+      out_ << '{' << labels << '}';
+    out_ << ' ' << number(value) << '\n';
+  }
+
+  void gauge(std::string_view name, std::string_view help, double value) {
+    metric(name, "gauge", help);
+    sample(name, value);
+  }
+
+  void counter(std::string_view name, std::string_view help, std::uint64_t value) {
+    metric(name, "counter", help);
+    sample(name, static_cast<double>(value));
+  }
+
+  void histogram(std::string_view name, std::string_view help,
+                 const latency_histogram::snapshot& h) {
+    metric(name, "histogram", help);
+    std::uint64_t cumulative = 0;
+    std::string bucket = std::string{name} + "_bucket";
+    for (std::size_t i = 0; i < latency_histogram::bounds_seconds.size(); ++i) {
+      cumulative += h.counts[i];
+      sample(bucket, static_cast<double>(cumulative),
+             "le=\"" + number(latency_histogram::bounds_seconds[i]) + "\"");
+    }
+    sample(bucket, static_cast<double>(h.count), "le=\"+Inf\"");
+    sample(std::string{name} + "_sum", h.sum_seconds);
+    sample(std::string{name} + "_count", static_cast<double>(h.count));
+  }
+
+  std::string str() const {
+    return out_.str();
+  }
+
+private:
+  std::ostringstream out_;
+};
+
+} // namespace
+
+std::string prometheus_text(const admin_snapshot& snap) {
+  const auto& g = snap.live;
+  auto t = snap.history.empty() ? sample_totals(snap.now_ms) : snap.history.back();
+  exposition x;
+  x.gauge("agenttheo_uptime_seconds", "Seconds since the server started.",
+          static_cast<double>(snap.now_ms - snap.started_ms) / 1000.0);
+  x.gauge("agenttheo_actors", "Live actors known to the registry.",
+          static_cast<double>(g.actors));
+  x.gauge("agenttheo_sessions_active", "Live sessions.", static_cast<double>(g.sessions));
+  x.gauge("agenttheo_sessions_running", "Sessions running a command.",
+          static_cast<double>(g.sessions_running));
+  x.metric("agenttheo_stream_connections", "gauge", "Open stream connections.");
+  x.sample("agenttheo_stream_connections", static_cast<double>(g.sse_connections),
+           "transport=\"sse\"");
+  x.sample("agenttheo_stream_connections", static_cast<double>(g.ws_connections),
+           "transport=\"websocket\"");
+  x.gauge("agenttheo_stream_queued_bytes", "Bytes waiting behind stream sockets.",
+          static_cast<double>(g.queued_bytes));
+  x.gauge("agenttheo_llm_calls_active", "LLM calls in progress.",
+          static_cast<double>(g.llm_calls));
+  x.gauge("agenttheo_tool_calls_active", "Tool calls in progress.",
+          static_cast<double>(g.tool_calls));
+  x.gauge("agenttheo_browser_contexts", "Open browser contexts.",
+          static_cast<double>(g.browser_contexts));
+  x.counter("agenttheo_sessions_created_total", "Sessions created.", t.sessions_created);
+  x.metric("agenttheo_stream_connections_opened_total", "counter",
+           "Stream connections opened.");
+  x.sample("agenttheo_stream_connections_opened_total",
+           static_cast<double>(t.connections_opened_sse), "transport=\"sse\"");
+  x.sample("agenttheo_stream_connections_opened_total",
+           static_cast<double>(t.connections_opened_ws), "transport=\"websocket\"");
+  x.counter("agenttheo_events_sent_total", "Events handed to stream sockets.",
+            t.events_sent);
+  x.counter("agenttheo_bytes_sent_total", "Bytes written to stream sockets.",
+            t.bytes_sent);
+  x.counter("agenttheo_slow_consumer_drops_total",
+            "Connections dropped for falling behind.", t.slow_consumer_drops);
+  x.counter("agenttheo_screencast_frames_dropped_total",
+            "Live-view frames dropped behind slow sockets.", t.frames_dropped);
+  x.counter("agenttheo_resumes_total", "Streams resumed from an event id.", t.resumes);
+  x.counter("agenttheo_gaps_total", "Resumes that found events already trimmed.",
+            t.gaps);
+  x.counter("agenttheo_llm_calls_total", "LLM calls started.", t.llm_calls);
+  x.counter("agenttheo_llm_tokens_total", "Tokens streamed from LLMs.", t.llm_tokens);
+  x.counter("agenttheo_llm_errors_total", "LLM calls that failed.", t.llm_errors);
+  x.metric("agenttheo_tool_calls_total", "counter", "Tool calls finished, by outcome.");
+  x.sample("agenttheo_tool_calls_total", static_cast<double>(t.tools_ok),
+           "outcome=\"ok\"");
+  x.sample("agenttheo_tool_calls_total", static_cast<double>(t.tools_failed),
+           "outcome=\"failed\"");
+  x.sample("agenttheo_tool_calls_total", static_cast<double>(t.tools_timed_out),
+           "outcome=\"timeout\"");
+  x.sample("agenttheo_tool_calls_total", static_cast<double>(t.tools_cancelled),
+           "outcome=\"cancelled\"");
+  x.counter("agenttheo_admin_actions_total", "Admin actions taken.", t.admin_actions);
+  x.histogram("agenttheo_event_delivery_seconds",
+              "From an event's creation to its connection handing it to the socket.",
+              t.delivery);
+  x.histogram("agenttheo_llm_time_to_first_token_seconds",
+              "From an LLM call's start to its first token.", t.first_token);
+  return x.str();
+}
+
+} // namespace agenttheo

@@ -1,0 +1,138 @@
+"""The admin console in real headless Chromium against the real binary (with
+a second Chromium as the agent's browser): the numbers and the actor tree
+update live while the demo command runs (tool calls and the page appear and
+the calls leave), the Cancel and Disconnect buttons act and their clients
+see it, and with an admin token the page asks for it. A screenshot lands in
+build/ui-screenshots/."""
+
+import asyncio
+import os
+import sys
+import threading
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+
+from harness import BINARY, Server, SseStream, stream_path  # noqa: E402
+from cdp import Chromium  # noqa: E402
+
+SHOTS = os.path.join(os.path.dirname(BINARY), "ui-screenshots")
+
+KINDS_SEEN = """(() => {
+  const t = window.adminConsole.actors;
+  if (!t) return [];
+  return t.sessions.flatMap((s) => [s.kind, ...s.children.map((c) => c.kind)]);
+})()"""
+
+
+def text_of(element_id):
+    return f"document.getElementById('{element_id}').textContent"
+
+
+class AdminConsole(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--planner-token-delay", "80ms").__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def run_async(self, coro):
+        asyncio.run(asyncio.wait_for(coro, 150))
+
+    def test_live_numbers_tree_and_actions(self):
+        self.run_async(self.live_console())
+
+    async def live_console(self):
+        async with Chromium() as browser:
+            tab = browser.first
+            await tab.navigate(f"{self.server.base}/admin")
+            await tab.wait_for("window.adminConsole && adminConsole.statsUpdates >= 2", 10)
+            self.assertEqual(await tab.evaluate(text_of("live")), "live")
+            before = await tab.evaluate("adminConsole.stats.totals.events_sent")
+
+            # The demo command: the tree grows a page and tool calls.
+            demo = (f"go to {self.server.base}/demo/ then click Products "
+                    f"then read the page")
+            _, created = self.server.call("POST", "/api/sessions")
+            sid = created["id"]
+            self.server.call("POST", f"/api/sessions/{sid}/runs",
+                             {"command": demo, "messageId": "console-demo"})
+            # The model's turn, then its tool call on the session's page.
+            await tab.wait_for(f"{KINDS_SEEN}.includes('llm_call')", 30)
+            await tab.wait_for(f"{KINDS_SEEN}.includes('tool_call')", 60)
+            self.assertIn("page", await tab.evaluate(KINDS_SEEN))
+            rendered = await tab.evaluate(
+                "[...document.querySelectorAll('#actor-rows td.col-kind')].map((td) => td.textContent)")
+            self.assertIn("tool_call", rendered)
+            await tab.wait_for(
+                "adminConsole.stats.live.sessions_running === 0"
+                " && adminConsole.stats.totals.tool_calls.ok >= 3", 60)
+            # The numbers moved while it ran, and the calls left the tree.
+            after = await tab.evaluate("adminConsole.stats.totals.events_sent")
+            self.assertGreater(after, before)
+            await tab.wait_for(f"!{KINDS_SEEN}.includes('tool_call')", 10)
+            self.assertEqual(await tab.evaluate(text_of("n-sessions")), "1")
+            self.assertIn("1 browser contexts", await tab.evaluate(text_of("n-running")))
+            self.assertNotEqual(await tab.evaluate(text_of("l-ttft")), "–")
+            sparkline = await tab.evaluate(
+                "document.querySelector('#s-events polyline').getAttribute('points')")
+            self.assertGreater(len(sparkline.split()), 2)
+            os.makedirs(SHOTS, exist_ok=True)
+            await tab.set_window(1280, 900)
+            await tab.screenshot(os.path.join(SHOTS, "admin-console.png"))
+
+            # Cancel from the console: the stream's client sees it.
+            stream = SseStream(self.server.port, stream_path("hello", session=sid,
+                                                             messageId="console-cancel"))
+            stream.next_event()
+            button = f"document.querySelector('tr[data-actor] button[data-action=cancel]')"
+            await tab.wait_for(f"(() => {{ const t = adminConsole.actors; return t &&"
+                               f" t.sessions.some((s) => s.state === 'running'); }})()", 10)
+            await tab.evaluate(f"{button}.click()")
+            await tab.wait_for("adminConsole.lastAction && adminConsole.lastAction.status === 200", 10)
+            events = await asyncio.to_thread(stream.read_all)
+            cancelled = [e for e in events if e.type == "status"
+                         and e.data.get("state") == "cancelled"]
+            self.assertEqual(cancelled[0].data["message"], "cancelled by an operator")
+            self.assertTrue(events[-1].data["cancelled"])
+
+            # Disconnect a watcher of the session.
+            watcher = SseStream(self.server.port, f"/api/sessions/{sid}/stream")
+            got = {}
+            reader = threading.Thread(target=lambda: got.setdefault("events", watcher.read_all()))
+            reader.start()
+            watcher_button = ("[...document.querySelectorAll('#actor-rows tr')].find((tr) =>"
+                              " tr.querySelector('.col-name').textContent === 'session stream')"
+                              "?.querySelector('button[data-action=disconnect]')")
+            await tab.wait_for(f"!!{watcher_button}", 10)
+            await tab.evaluate(f"{watcher_button}.click()")
+            await tab.wait_for("adminConsole.lastAction.action === 'disconnect'"
+                               " && adminConsole.lastAction.status === 200", 10)
+            await asyncio.to_thread(reader.join, 10)
+            self.assertEqual(got["events"][-1].data["code"], "disconnected")
+            await tab.wait_for(f"!{watcher_button}", 10)
+            self.assertEqual(tab.errors, [])
+
+    def test_with_a_token_the_page_asks_for_it(self):
+        self.run_async(self.login())
+
+    async def login(self):
+        with Server("--browser", "none", "--admin-token", "console-secret") as server:
+            async with Chromium() as browser:
+                tab = browser.first
+                await tab.navigate(f"{server.base}/admin")
+                await tab.wait_for("!document.getElementById('login').hidden", 10)
+                self.assertEqual(await tab.evaluate(text_of("live")), "locked")
+                await tab.evaluate("document.getElementById('token').value = 'console-secret';"
+                                   "document.getElementById('login').requestSubmit()")
+                await tab.wait_for("adminConsole.statsUpdates >= 1", 10)
+                self.assertTrue(await tab.evaluate("document.getElementById('login').hidden"))
+                # Failed fetches of the 401 show as console errors; nothing else.
+                self.assertEqual([e for e in tab.errors if "401" not in e], [])
+
+
+if __name__ == "__main__":
+    unittest.main()

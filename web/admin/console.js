@@ -1,0 +1,259 @@
+// The admin console: stats pushed by /api/admin/stream (read with fetch, so
+// the admin token can go in a header), the actor tree from /api/admin/actors
+// every second, updated in place, and the operator's actions.
+
+const TOKEN_KEY = 'agenttheo-admin-token';
+const $ = (id) => document.getElementById(id);
+
+/** What tests (and curious operators) can read: the last stats and counts. */
+export const consoleState = window.adminConsole = {
+  stats: null, statsUpdates: 0, actors: null, treeUpdates: 0, lastAction: null,
+};
+
+function headers() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+function needLogin() {
+  $('login').hidden = false;
+  $('console').hidden = true;
+  $('live').textContent = 'locked';
+  $('live').classList.remove('live');
+}
+
+$('login').addEventListener('submit', (e) => {
+  e.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, $('token').value);
+  $('login').hidden = true;
+  $('console').hidden = false;
+  start();
+});
+
+function banner(text, bad = false) {
+  const b = $('banner');
+  b.textContent = text;
+  b.classList.toggle('bad', bad);
+  b.hidden = !text;
+}
+
+// -- formatting ----------------------------------------------------------------
+
+function human(n, unit = '') {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} G${unit}`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} M${unit}`;
+  if (n >= 1e4) return `${(n / 1e3).toFixed(1)} k${unit}`;
+  return `${Math.round(n)}${unit ? ' ' + unit : ''}`;
+}
+
+function ms(x) {
+  return x < 1 ? `${(x * 1000).toFixed(0)} µs` : x < 1000 ? `${x.toFixed(1)} ms` : `${(x / 1000).toFixed(2)} s`;
+}
+
+function age(msAgo) {
+  const s = Math.max(0, Math.round(msAgo / 1000));
+  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 3600)}h`;
+}
+
+function spark(svg, values) {
+  const max = Math.max(1, ...values);
+  const step = values.length > 1 ? 60 / (values.length - 1) : 60;
+  const points = values.map((v, i) => `${(i * step).toFixed(1)},${(20 - (v / max) * 19).toFixed(1)}`);
+  let line = svg.querySelector('polyline');
+  if (!line) {
+    line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
+    svg.append(line);
+  }
+  line.setAttribute('points', points.join(' '));
+}
+
+// -- stats -----------------------------------------------------------------------
+
+function renderStats(s) {
+  consoleState.stats = s;
+  consoleState.statsUpdates += 1;
+  const live = s.live;
+  $('n-sessions').textContent = live.sessions;
+  $('n-running').textContent = `${live.sessions_running} running · ${live.browser_contexts} browser contexts`;
+  $('n-connections').textContent = live.connections.sse + live.connections.websocket;
+  $('n-transports').textContent = `${live.connections.sse} SSE · ${live.connections.websocket} WebSocket`;
+  if (!s.rates) return;
+  $('r-events').textContent = human(s.rates.events_per_s);
+  $('r-bytes').textContent = human(s.rates.bytes_per_s, 'B');
+  $('r-tokens').textContent = human(s.rates.tokens_per_s);
+  spark($('s-events'), s.history.map((h) => h.events_per_s));
+  spark($('s-bytes'), s.history.map((h) => h.bytes_per_s));
+  spark($('s-tokens'), s.history.map((h) => h.tokens_per_s));
+  const d = s.latency.delivery, t = s.latency.first_token;
+  $('l-delivery').textContent = d.count ? `${ms(d.p50_ms)} / ${ms(d.p99_ms)}` : '–';
+  $('l-ttft').textContent = t.count ? `${ms(t.p50_ms)} / ${ms(t.p99_ms)}` : '–';
+  const tot = s.totals;
+  $('n-drops').textContent = `${tot.slow_consumer_drops} · ${tot.resumes} · ${tot.gaps}`;
+  const tc = tot.tool_calls;
+  $('n-tools').textContent = `tools ${tc.ok} ok · ${tc.failed} failed · ${tc.timeout} timed out · ${tc.cancelled} cancelled`;
+  renderSlowest(s.slowest_connections);
+  renderErrors(s.recent_errors);
+}
+
+function renderSlowest(conns) {
+  const rows = conns.map((c) => {
+    const tr = document.createElement('tr');
+    for (const v of [c.actor, c.kind, human(c.queued_bytes, 'B'), human(c.bytes_sent, 'B'), c.drops]) {
+      const td = document.createElement('td');
+      td.textContent = v;
+      tr.append(td);
+    }
+    return tr;
+  });
+  $('slow-rows').replaceChildren(...rows);
+}
+
+function renderErrors(errors) {
+  $('no-errors').hidden = errors.length > 0;
+  $('errors').replaceChildren(...errors.map((e) => {
+    const li = document.createElement('li');
+    const code = document.createElement('span');
+    code.className = 'code';
+    code.textContent = e.code;
+    li.append(new Date(e.at).toLocaleTimeString(), ' ', code, ' ', e.message,
+      e.session ? ` (${e.session}${e.messageId ? ' / ' + e.messageId : ''})` : '');
+    return li;
+  }));
+}
+
+/** Reads /api/admin/stream, an SSE response, frame by frame. */
+async function followStats() {
+  for (;;) {
+    try {
+      const res = await fetch('/api/admin/stream', { headers: headers() });
+      if (res.status === 401) return needLogin();
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      $('live').textContent = 'live';
+      $('live').classList.add('live');
+      banner('');
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = frame.split('\n').filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6)).join('\n');
+          if (frame.includes('event: stats') && data) renderStats(JSON.parse(data));
+        }
+      }
+    } catch (err) {
+      banner(`Stats stream lost (${err.message}); reconnecting…`, true);
+    }
+    $('live').textContent = 'reconnecting';
+    $('live').classList.remove('live');
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+// -- the actor tree ------------------------------------------------------------------
+
+const rows = new Map(); // actor id -> <tr>, reused across updates
+
+function detail(a) {
+  if (a.kind.endsWith('connection') || a.kind === 'ws_subscription' || a.kind === 'admin_stream')
+    return `${human(a.events_sent)} events · ${human(a.bytes_sent, 'B')} · queued ${human(a.queued_bytes, 'B')}`
+      + (a.drops ? ` · ${a.drops} dropped` : '');
+  if (a.kind === 'llm_call')
+    return `${a.tokens} tokens` + (a.first_token_ms !== undefined ? ` · first after ${ms(a.first_token_ms)}` : '');
+  if (a.kind === 'tool_call' && a.duration_ms !== undefined) return `${a.duration_ms} ms`;
+  return '';
+}
+
+function actionsFor(a) {
+  if (a.kind === 'session')
+    return [['cancel', 'Cancel', `/api/admin/sessions/${a.name}/cancel`],
+            ['end', 'End', `/api/admin/sessions/${a.name}/end`]];
+  if (a.kind === 'sse_connection' || a.kind === 'ws_connection')
+    return [['disconnect', 'Disconnect', `/api/admin/connections/${a.actor}/disconnect`]];
+  return [];
+}
+
+function row(a, cls) {
+  let tr = rows.get(a.actor);
+  if (!tr) {
+    tr = document.createElement('tr');
+    tr.dataset.actor = a.actor;
+    for (const name of ['actor', 'kind', 'name', 'state', 'age', 'messages', 'detail', 'actions']) {
+      const td = document.createElement('td');
+      td.className = `col-${name}`;
+      tr.append(td);
+    }
+    for (const [action, label, url] of actionsFor(a)) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.dataset.action = action;
+      b.textContent = label;
+      b.addEventListener('click', () => act(action, url, a));
+      tr.lastChild.append(b);
+    }
+    rows.set(a.actor, tr);
+  }
+  tr.className = cls;
+  const cells = tr.children;
+  cells[0].textContent = a.actor;
+  cells[1].textContent = a.kind;
+  cells[2].textContent = a.name;
+  cells[2].title = a.name;
+  cells[3].innerHTML = '';
+  const state = document.createElement('span');
+  state.className = `state ${a.state}`;
+  state.textContent = a.state;
+  cells[3].append(state);
+  cells[4].textContent = age(a.age_ms);
+  cells[5].textContent = a.messages;
+  cells[6].textContent = detail(a);
+  return tr;
+}
+
+function renderTree(tree) {
+  consoleState.actors = tree;
+  consoleState.treeUpdates += 1;
+  const ordered = [];
+  for (const s of tree.sessions) {
+    ordered.push(row(s, 'session-row'));
+    for (const c of s.children) ordered.push(row(c, 'child-row'));
+  }
+  for (const c of tree.connections) ordered.push(row(c, 'connection-row'));
+  for (const r of tree.runtime) ordered.push(row(r, 'runtime-row'));
+  const live = new Set(ordered);
+  for (const [id, tr] of rows) if (!live.has(tr)) rows.delete(id);
+  // Moving existing rows keeps them (and their buttons) in place.
+  $('actor-rows').replaceChildren(...ordered);
+  $('n-actors').textContent = `${tree.count} live`;
+}
+
+async function followTree() {
+  for (;;) {
+    try {
+      const res = await fetch('/api/admin/actors', { headers: headers() });
+      if (res.status === 401) return needLogin();
+      if (res.ok) renderTree(await res.json());
+    } catch { /* the stats stream reports the outage */ }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function act(action, url, a) {
+  const res = await fetch(url, { method: 'POST', headers: headers() });
+  const body = await res.json().catch(() => ({}));
+  consoleState.lastAction = { action, status: res.status, body };
+  if (res.ok) banner(`${action}: ${a.kind} ${a.kind === 'session' ? a.name : a.actor} — done`);
+  else banner(`${action} failed: ${body.error ? body.error.message : res.status}`, true);
+}
+
+function start() {
+  followStats();
+  followTree();
+}
+
+start();
