@@ -12,7 +12,7 @@ packages=(
   libcaf-dev libboost1.81-dev rapidjson-dev libcurl4-openssl-dev
   chromium
   clang libclang-rt-14-dev
-  python3 python3-aiohttp python3-prometheus-client
+  python3 python3-aiohttp python3-prometheus-client python3-pytest
   curl ca-certificates
 )
 

@@ -1,0 +1,202 @@
+"""An asyncio client for AgentTheo, on aiohttp.
+
+    async with AgentTheoClient("http://localhost:8000") as client:
+        async for event in client.stream("go to https://example.com then read the title"):
+            if isinstance(event, TokenEvent):
+                print(event.token, end="", flush=True)
+
+A dropped connection is resumed with `Last-Event-ID` after a backoff, so
+every event arrives once, in order; the stream ends at the run's
+`complete` (or final `error`)."""
+
+import asyncio
+import json
+import random
+from typing import Any, AsyncIterator, Dict, List, Optional
+from urllib.parse import urlencode
+
+import aiohttp
+
+from .errors import ClientError, ConnectionLost, HTTPError, RunFailed, ServerError
+from .events import CompleteEvent, ErrorEvent, Event, ends_run, make_event
+
+_DROPS = (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError,
+          aiohttp.ClientConnectionError, asyncio.TimeoutError, ConnectionError)
+
+
+class AgentTheoClient:
+    def __init__(self, base_url: str = "http://localhost:8000", *,
+                 token: Optional[str] = None, max_retries: int = 8,
+                 backoff: float = 0.25, max_backoff: float = 5.0,
+                 http: Optional[aiohttp.ClientSession] = None):
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self._http = http
+        self._own_http = http is None
+        #: How many times streams were resumed after a drop.
+        self.resumes = 0
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.close()
+
+    async def close(self):
+        if self._own_http and self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    # -- runs ---------------------------------------------------------------------
+
+    async def stream(self, command: Optional[str] = None, *,
+                     message_id: Optional[str] = None, session: Optional[str] = None,
+                     stream_mode: Optional[str] = None, multitask: Optional[str] = None,
+                     max_steps: Optional[int] = None,
+                     last_event_id: Optional[int] = None) -> AsyncIterator[Event]:
+        """The run's events as they happen. With `command`, starts it (a
+        `message_id` makes the start idempotent); without, joins the run
+        `message_id` names. Resumes by itself after a dropped connection."""
+        if command is not None and message_id is None:
+            # Named here, so a drop before `start` can still rejoin this run.
+            message_id = f"py-{random.getrandbits(64):016x}"
+        params = {k: v for k, v in dict(command=command, messageId=message_id,
+                                        session=session, stream_mode=stream_mode,
+                                        multitask=multitask, max_steps=max_steps).items()
+                  if v is not None}
+        last_id = last_event_id
+        failures = 0
+        context = {"session": session or "", "message_id": message_id or ""}
+        while True:
+            headers = self._headers()
+            if last_id is not None:
+                headers["Last-Event-ID"] = str(last_id)
+            try:
+                async with self._session().get(f"{self.base_url}/stream?{urlencode(params)}",
+                                               headers=headers,
+                                               timeout=aiohttp.ClientTimeout(
+                                                   total=None, sock_read=None)) as res:
+                    if res.status == 204:
+                        return  # nothing left to send: the run ended before
+                    await self._raise_for(res)
+                    async for event in _read_events(res):
+                        failures = 0
+                        if event.id is not None and last_id is not None and event.id <= last_id:
+                            continue  # already seen
+                        _fill(event, context)
+                        if event.id is not None:
+                            last_id = event.id
+                        yield event
+                        if ends_run(event):
+                            return
+            except _DROPS:
+                pass
+            # Dropped before the end: rejoin the same run where it stopped.
+            failures += 1
+            if failures > self.max_retries:
+                raise ConnectionLost(f"gave up after {self.max_retries} reconnects")
+            if "messageId" not in params:
+                if not context["message_id"]:
+                    raise ConnectionLost("dropped before the run was named")
+                params["messageId"] = context["message_id"]
+            # A session stream is joined by messageId alone from now on.
+            params.pop("session", None)
+            params.pop("command", None)  # rejoin, never run it twice
+            self.resumes += 1
+            await asyncio.sleep(self._delay(failures))
+
+    async def run(self, command: str, **options) -> CompleteEvent:
+        """Runs `command` to its end: the `complete` event, or RunFailed."""
+        async for event in self.stream(command, **options):
+            if isinstance(event, CompleteEvent):
+                return event
+            if isinstance(event, ErrorEvent) and event.final is not False:
+                raise RunFailed(event)
+        raise ConnectionLost("the stream ended without a result")
+
+    # -- sessions -----------------------------------------------------------------
+
+    async def sessions(self) -> List[Dict[str, Any]]:
+        return (await self._json("GET", "/api/sessions"))["sessions"]
+
+    async def create_session(self) -> str:
+        return (await self._json("POST", "/api/sessions"))["id"]
+
+    async def session(self, session_id: str) -> Dict[str, Any]:
+        return await self._json("GET", f"/api/sessions/{session_id}")
+
+    async def cancel(self, session_id: str) -> Optional[str]:
+        """Stops the session's running command; returns its messageId."""
+        return (await self._json("POST", f"/api/sessions/{session_id}/cancel"))["cancelled"]
+
+    async def delete(self, session_id: str) -> List[str]:
+        return (await self._json("DELETE", f"/api/sessions/{session_id}"))["cancelled"]
+
+    # -- plumbing -----------------------------------------------------------------
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        return self._http
+
+    def _headers(self) -> Dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def _delay(self, failures: int) -> float:
+        base = min(self.max_backoff, self.backoff * 2 ** (failures - 1))
+        return base * (0.5 + random.random() / 2)
+
+    async def _json(self, method: str, path: str) -> Dict[str, Any]:
+        async with self._session().request(method, self.base_url + path,
+                                           headers=self._headers()) as res:
+            await self._raise_for(res)
+            return await res.json()
+
+    @staticmethod
+    async def _raise_for(res: aiohttp.ClientResponse) -> None:
+        if res.status < 400:
+            return
+        try:
+            err = (await res.json(content_type=None))["error"]
+            code, message = err["code"], err["message"]
+        except (ValueError, KeyError, TypeError, aiohttp.ContentTypeError):
+            code, message = "http_error", res.reason or ""
+        kind = ClientError if res.status < 500 else ServerError
+        raise kind(res.status, code, message)
+
+
+def _fill(event: Event, context: Dict[str, str]) -> None:
+    """SSE frames carry the run's ids in `start` only: give every event them."""
+    if event.type == "start":
+        context["session"] = event.data.get("session", context["session"])
+        context["message_id"] = event.data.get("messageId", context["message_id"])
+    event.session = event.session or context["session"]
+    event.message_id = event.message_id or context["message_id"]
+
+
+async def _read_events(res: aiohttp.ClientResponse) -> AsyncIterator[Event]:
+    """Parses an SSE body frame by frame (comments skipped)."""
+    fields: Dict[str, str] = {}
+    data: List[str] = []
+    async for raw in res.content:
+        line = raw.decode("utf-8").rstrip("\r\n")
+        if not line:
+            if data:
+                event_id = fields.get("id")
+                yield make_event(fields.get("event", "message"),
+                                 int(event_id) if event_id else None,
+                                 json.loads("\n".join(data)))
+            fields, data = {}, []
+        elif line.startswith(":"):
+            continue
+        else:
+            name, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if name == "data":
+                data.append(value)
+            else:
+                fields[name] = value
+

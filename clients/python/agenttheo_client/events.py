@@ -1,0 +1,122 @@
+"""Typed events of an AgentTheo stream. Every event has `type`, `id`,
+`session`, `message_id` and the raw `data`; each kind adds its fields."""
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+
+@dataclass
+class Event:
+    type: str
+    id: Optional[int]
+    data: Dict[str, Any]
+    session: str = ""
+    message_id: str = ""
+
+
+@dataclass
+class StartEvent(Event):
+    command: str = ""
+
+
+@dataclass
+class StatusEvent(Event):
+    state: str = ""
+    message: str = ""
+
+
+@dataclass
+class ProgressEvent(Event):
+    step: int = 0
+    total: int = 0
+    message: str = ""
+
+
+@dataclass
+class TokenEvent(Event):
+    token: str = ""
+    count: int = 0
+
+
+@dataclass
+class MessageEvent(Event):
+    role: str = ""
+    content: str = ""
+    tool_calls: List[Dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ToolStartEvent(Event):
+    tool_name: str = ""
+    tool_input: Any = None
+    call_id: str = ""
+
+
+@dataclass
+class ToolEndEvent(Event):
+    tool_name: str = ""
+    call_id: str = ""
+    output: str = ""
+    ok: bool = False
+    duration_ms: int = 0
+
+
+@dataclass
+class ScreenshotEvent(Event):
+    mime: str = ""
+    image: str = ""  # base64
+    url: str = ""
+
+
+@dataclass
+class CompleteEvent(Event):
+    result: str = ""
+    steps: int = 0
+    usage: Dict[str, int] = field(default_factory=dict)
+    duration_ms: int = 0
+    cancelled: bool = False
+    stop_reason: str = ""
+
+
+@dataclass
+class ErrorEvent(Event):
+    code: str = ""
+    message: str = ""
+    final: bool = True
+
+
+@dataclass
+class GapEvent(Event):
+    lost: int = 0
+
+
+_KINDS = {
+    "start": (StartEvent, ("command",)),
+    "status": (StatusEvent, ("state", "message")),
+    "progress": (ProgressEvent, ("step", "total", "message")),
+    "message": (MessageEvent, ("role", "content", "tool_calls")),
+    "tool_start": (ToolStartEvent, ("tool_name", "tool_input", "call_id")),
+    "tool_end": (ToolEndEvent, ("tool_name", "call_id", "output", "ok", "duration_ms")),
+    "screenshot": (ScreenshotEvent, ("mime", "image", "url")),
+    "complete": (CompleteEvent, ("result", "steps", "usage", "duration_ms", "cancelled",
+                                 "stop_reason")),
+    "error": (ErrorEvent, ("code", "message", "final")),
+    "gap": (GapEvent, ("lost",)),
+}
+
+
+def make_event(type: str, id: Optional[int], data: Dict[str, Any]) -> Event:
+    """The typed event for one SSE frame (unknown types stay plain `Event`s)."""
+    common = dict(type=type, id=id, data=data,
+                  session=data.get("session", ""), message_id=data.get("messageId", ""))
+    if type == "token":
+        return TokenEvent(**common, token=data.get("token", ""),
+                          count=data.get("metadata", {}).get("count", 0))
+    kind, names = _KINDS.get(type, (Event, ()))
+    return kind(**common, **{n: data[n] for n in names if n in data})
+
+
+def ends_run(event: Event) -> bool:
+    """The last event of a run's stream."""
+    return isinstance(event, CompleteEvent) or (
+        isinstance(event, ErrorEvent) and event.final is not False)

@@ -1,0 +1,117 @@
+"""The Python client (clients/python) against the real binary with the
+offline planner: a full run, resume after a server-side drop with no
+duplicate, cancel, a 4xx and a failed run as clear exceptions, and the
+README's example run as written."""
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..", "..")
+sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "browser"))
+
+from agenttheo_client import (AgentTheoClient, ClientError, CompleteEvent,  # noqa: E402
+                              RunFailed, StartEvent, StatusEvent, TokenEvent)
+from harness import Server  # noqa: E402
+from tcp_proxy import TcpProxy  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server():
+    with Server("--planner-token-delay", "15ms", "--browser", "none") as srv:
+        yield srv
+
+
+def run(coro):
+    return asyncio.run(asyncio.wait_for(coro, 60))
+
+
+def test_a_full_run_streams_typed_events(server):
+    async def scenario():
+        async with AgentTheoClient(server.base) as client:
+            events = [e async for e in client.stream("hello", message_id="py-full")]
+            again = await client.run("hello there")
+            return events, again
+    events, again = run(scenario())
+    assert isinstance(events[0], StartEvent) and events[0].command == "hello"
+    assert isinstance(events[-1], CompleteEvent)
+    ids = [e.id for e in events]
+    assert ids == list(range(ids[0], ids[0] + len(ids)))
+    tokens = [e for e in events if isinstance(e, TokenEvent)]
+    assert "".join(t.token for t in tokens) == events[-1].result
+    assert [t.count for t in tokens] == list(range(1, len(tokens) + 1))
+    assert all(e.message_id == "py-full" and e.session == events[0].data["session"]
+               for e in events)
+    assert isinstance(again, CompleteEvent) and again.result and not again.cancelled
+
+
+def test_a_dropped_connection_resumes_without_duplicates(server):
+    async def scenario():
+        async with TcpProxy(server.port) as proxy, \
+                AgentTheoClient(f"http://127.0.0.1:{proxy.port}", backoff=0.05) as client:
+            seen = []
+            async for event in client.stream("hello", message_id="py-drop"):
+                seen.append(event)
+                if len(seen) in (6, 20):
+                    proxy.cut()  # the server's side of every connection, gone
+            return seen, client.resumes, proxy.dropped
+    seen, resumes, dropped = run(scenario())
+    assert dropped >= 2 and resumes >= 2
+    _, truth = server.call("GET", "/api/runs/py-drop/events")
+    assert [e.id for e in seen] == [e["id"] for e in truth["events"]]
+    assert isinstance(seen[-1], CompleteEvent)
+
+
+def test_cancel_ends_the_run(server):
+    async def scenario():
+        async with AgentTheoClient(server.base) as client:
+            events = []
+            async for event in client.stream("hello", message_id="py-cancel"):
+                events.append(event)
+                if isinstance(event, TokenEvent) and event.count == 2:
+                    assert await client.cancel(event.session) == "py-cancel"
+            return events
+    events = run(scenario())
+    assert any(isinstance(e, StatusEvent) and e.state == "cancelled" for e in events)
+    assert events[-1].cancelled and events[-1].stop_reason == "cancelled"
+
+
+def test_refusals_and_failures_are_clear_exceptions(server):
+    async def scenario():
+        async with AgentTheoClient(server.base) as client:
+            with pytest.raises(ClientError) as too_long:
+                async for _ in client.stream("x" * 5000):
+                    pass
+            with pytest.raises(ClientError) as unknown:
+                await client.cancel("no-such-session")
+            with pytest.raises(RunFailed) as failed:
+                await client.run("go to http://example.com")
+            sid = await client.create_session()
+            listed = [s["id"] for s in await client.sessions()]
+            return too_long.value, unknown.value, failed.value, sid, listed
+    too_long, unknown, failed, sid, listed = run(scenario())
+    assert (too_long.status, too_long.code) == (400, "command_too_long")
+    assert (unknown.status, unknown.code) == (404, "unknown_session")
+    assert failed.code == "capability_missing"
+    assert sid in listed
+
+
+def test_the_readme_example_runs_as_written(server):
+    example = open(os.path.join(ROOT, "clients", "python", "example.py")).read()
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    block = re.search(r"```python\n(.*?)```", readme[readme.index("### Python"):], re.S)
+    assert block and block.group(1) == example, "README's Python example differs"
+    out = subprocess.run([sys.executable, os.path.join(ROOT, "clients", "python", "example.py")],
+                         env=dict(os.environ, AGENTTHEO_SERVER=server.base,
+                                  PYTHONPATH=os.path.join(ROOT, "clients", "python")),
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "step(s)" in out.stdout
+    assert "refused: 404 unknown_session" in out.stdout
