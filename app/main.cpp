@@ -13,6 +13,7 @@
 #include "actors/browser.hpp"
 #include "actors/registry.hpp"
 #include "actors/session_manager.hpp"
+#include "cli/stream_viewer.hpp"
 #include "config/config.hpp"
 #include "config/log.hpp"
 #include "http/caf_bridge.hpp"
@@ -29,7 +30,9 @@ constexpr const char* usage = "usage: agenttheo <command> [flags]\n"
                               "\n"
                               "commands:\n"
                               "  serve    run the HTTP/SSE server (see "
-                              "'agenttheo serve --help')\n";
+                              "'agenttheo serve --help')\n"
+                              "  run      stream a command's run in this terminal\n"
+                              "  watch    follow a session's runs in this terminal\n";
 
 manager_settings manager_settings_from(const server_config& cfg,
                                        std::shared_ptr<curl_driver> driver,
@@ -169,6 +172,8 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "serve")
     return serve(args);
+  if (command == "run" || command == "watch")
+    return cli::viewer_main(command, args);
   std::cerr << "agenttheo: unknown command '" << command << "'\n" << usage;
   return 2;
 }

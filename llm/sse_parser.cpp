@@ -6,6 +6,14 @@ sse_parser::sse_parser(std::size_t max_line) : max_line_(max_line) {
 }
 
 bool sse_parser::feed(std::string_view bytes, std::vector<std::string>& events) {
+  std::vector<sse_message> messages;
+  auto ok = feed(bytes, messages);
+  for (auto& m : messages)
+    events.push_back(std::move(m.data));
+  return ok;
+}
+
+bool sse_parser::feed(std::string_view bytes, std::vector<sse_message>& events) {
   for (char c : bytes) {
     if (failed_)
       return false;
@@ -29,11 +37,11 @@ bool sse_parser::feed(std::string_view bytes, std::vector<std::string>& events) 
   return !failed_;
 }
 
-void sse_parser::on_line(std::vector<std::string>& events) {
+void sse_parser::on_line(std::vector<sse_message>& events) {
   if (line_.empty()) {
     if (has_data_)
-      events.push_back(std::move(data_));
-    data_.clear();
+      events.push_back(std::move(current_));
+    current_ = {};
     has_data_ = false;
     return;
   }
@@ -42,20 +50,25 @@ void sse_parser::on_line(std::vector<std::string>& events) {
   auto colon = line_.find(':');
   std::string_view name{line_.data(), colon == std::string::npos ? line_.size()
                                                                   : colon};
-  if (name != "data")
-    return; // event:, id:, retry: carry nothing chat completions use
   std::string_view value;
   if (colon != std::string::npos) {
     value = std::string_view{line_}.substr(colon + 1);
     if (!value.empty() && value.front() == ' ')
       value.remove_prefix(1);
   }
-  if (has_data_)
-    data_ += '\n';
-  data_ += value;
-  has_data_ = true;
-  if (data_.size() > max_line_)
-    failed_ = true;
+  if (name == "event") {
+    current_.event = value;
+  } else if (name == "id") {
+    current_.id = value;
+    current_.has_id = true;
+  } else if (name == "data") {
+    if (has_data_)
+      current_.data += '\n';
+    current_.data += value;
+    has_data_ = true;
+    if (current_.data.size() > max_line_)
+      failed_ = true;
+  } // retry: and unknown fields are ignored
 }
 
 } // namespace agenttheo

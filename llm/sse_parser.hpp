@@ -7,6 +7,15 @@
 
 namespace agenttheo {
 
+/// One complete SSE event: its `event:` name (empty: "message"), its `id:`
+/// if it had one, and its data lines joined with LF.
+struct sse_message {
+  std::string event;
+  std::string id;
+  bool has_id = false;
+  std::string data;
+};
+
 /// An incremental Server-Sent Events parser for what providers stream back:
 /// bytes may be split anywhere, lines end in LF, CRLF or CR, `:` lines are
 /// comments, and an event's `data:` lines join with LF. Lines longer than
@@ -16,8 +25,11 @@ class sse_parser {
 public:
   explicit sse_parser(std::size_t max_line = 1u << 20);
 
-  /// Consumes `bytes`; appends the data of each event completed by them.
-  /// Returns false once the parser has failed.
+  /// Consumes `bytes`; appends each event completed by them. Returns false
+  /// once the parser has failed.
+  bool feed(std::string_view bytes, std::vector<sse_message>& events);
+
+  /// The same, keeping only each event's data (all chat completions use).
   bool feed(std::string_view bytes, std::vector<std::string>& events);
 
   bool failed() const {
@@ -25,11 +37,11 @@ public:
   }
 
 private:
-  void on_line(std::vector<std::string>& events);
+  void on_line(std::vector<sse_message>& events);
 
   std::size_t max_line_;
   std::string line_;
-  std::string data_;
+  sse_message current_;
   bool has_data_ = false;
   bool after_cr_ = false;
   bool failed_ = false;

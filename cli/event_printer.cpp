@@ -1,0 +1,142 @@
+#include "cli/event_printer.hpp"
+
+#include <algorithm>
+
+#include <rapidjson/document.h>
+
+#include "messages/json_writer.hpp"
+
+namespace agenttheo::cli {
+
+namespace {
+
+constexpr const char* dim = "2";
+constexpr const char* bold = "1";
+constexpr const char* green = "32";
+constexpr const char* red = "31";
+constexpr const char* yellow = "33";
+constexpr const char* blue = "34";
+
+std::string text_of(const rapidjson::Value& v, const char* name) {
+  return v.IsObject() && v.HasMember(name) && v[name].IsString() ? v[name].GetString()
+                                                                 : std::string{};
+}
+
+std::uint64_t number_of(const rapidjson::Value& v, const char* name) {
+  return v.IsObject() && v.HasMember(name) && v[name].IsUint64() ? v[name].GetUint64() : 0;
+}
+
+bool flag_of(const rapidjson::Value& v, const char* name, bool fallback) {
+  return v.IsObject() && v.HasMember(name) && v[name].IsBool() ? v[name].GetBool()
+                                                               : fallback;
+}
+
+/// `▕████░░░░▏` for step `step` of `total`, 20 cells wide.
+std::string bar(std::uint64_t step, std::uint64_t total) {
+  constexpr std::uint64_t width = 20;
+  auto filled = total == 0 ? 0 : std::min(width, step * width / total);
+  std::string out = "[";
+  for (std::uint64_t i = 0; i < width; ++i)
+    out += i < filled ? "#" : ".";
+  return out + "]";
+}
+
+/// The first line of a tool's output, cut to fit a terminal line.
+std::string gist(std::string text) {
+  if (auto nl = text.find('\n'); nl != std::string::npos)
+    text = text.substr(0, nl) + " …";
+  if (text.size() > 60)
+    text = text.substr(0, 57) + "...";
+  return text;
+}
+
+} // namespace
+
+std::string event_printer::paint(std::string_view text, const char* code) const {
+  if (!opts_.color)
+    return std::string{text};
+  return "\x1b[" + std::string{code} + "m" + std::string{text} + "\x1b[0m";
+}
+
+std::string event_printer::fresh_line() {
+  if (at_line_start_)
+    return {};
+  at_line_start_ = true;
+  return "\n";
+}
+
+std::string event_printer::note(std::string_view text) {
+  if (opts_.json)
+    return {};
+  return fresh_line() + paint(text, dim) + "\n";
+}
+
+std::string event_printer::render(std::string_view type, std::uint64_t id, bool has_id,
+                                  std::string_view data) {
+  if (opts_.json) {
+    json_writer out;
+    out.begin_object().field("type", type);
+    if (has_id)
+      out.field("id", id);
+    out.key("data").raw(data).end_object();
+    return out.str() + "\n";
+  }
+  rapidjson::Document d;
+  d.Parse(data.data(), data.size());
+  if (type == "token") {
+    auto token = text_of(d, "token");
+    if (!token.empty())
+      at_line_start_ = token.back() == '\n';
+    return token;
+  }
+  if (type == "progress") {
+    auto step = number_of(d, "step"), total = number_of(d, "total");
+    return fresh_line()
+           + paint(bar(step, total) + " step " + std::to_string(step) + "/"
+                     + std::to_string(total),
+                   blue)
+           + " " + paint(text_of(d, "message"), dim) + "\n";
+  }
+  if (type == "tool_start")
+    return {};
+  if (type == "tool_end") {
+    auto ok = flag_of(d, "ok", false);
+    auto line = "  " + paint(ok ? "ok    " : "failed", ok ? green : red) + " "
+                + paint(text_of(d, "tool_name"), bold) + " "
+                + std::to_string(number_of(d, "duration_ms")) + " ms  "
+                + paint(gist(text_of(d, "output")), dim);
+    return fresh_line() + line + "\n";
+  }
+  if (type == "screenshot")
+    return fresh_line() + paint("  screenshot of " + text_of(d, "url"), dim) + "\n";
+  if (type == "status") {
+    auto state = text_of(d, "state");
+    if (state == "running")
+      return {};
+    return fresh_line() + paint("(" + state + ": " + text_of(d, "message") + ")",
+                                state == "cancelled" ? yellow : dim)
+           + "\n";
+  }
+  if (type == "error")
+    return fresh_line()
+           + paint("error " + text_of(d, "code") + ": " + text_of(d, "message"), red)
+           + "\n";
+  if (type == "gap")
+    return fresh_line()
+           + paint("(" + std::to_string(number_of(d, "lost"))
+                     + " earlier events were no longer held by the server)",
+                   yellow)
+           + "\n";
+  if (type == "complete") {
+    auto cancelled = flag_of(d, "cancelled", false);
+    std::string summary = cancelled ? "cancelled" : "done";
+    summary += " · " + std::to_string(number_of(d, "steps")) + " steps · "
+               + std::to_string(number_of(d, "duration_ms")) + " ms";
+    if (d.IsObject() && d.HasMember("usage") && d["usage"].IsObject())
+      summary += " · " + std::to_string(number_of(d["usage"], "total_tokens")) + " tokens";
+    return fresh_line() + paint(summary, cancelled ? yellow : green) + "\n";
+  }
+  return {}; // start, message, update, custom: the tokens and tools say it
+}
+
+} // namespace agenttheo::cli

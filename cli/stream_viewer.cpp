@@ -1,0 +1,371 @@
+#include "cli/stream_viewer.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include <curl/curl.h>
+#include <rapidjson/document.h>
+#include <unistd.h>
+
+#include "cli/event_printer.hpp"
+#include "llm/sse_parser.hpp"
+
+namespace agenttheo::cli {
+
+namespace {
+
+constexpr const char* usage
+  = "usage: agenttheo run [--server URL] [--session ID] [--mode MODES] [--json]\n"
+    "                     [--token TOKEN] [--no-color] \"command\"\n"
+    "       agenttheo watch [--server URL] [--mode MODES] [--json] [--token TOKEN]\n"
+    "                     [--no-color] SESSION\n"
+    "\n"
+    "Streams a run (or every run of a session) as it happens. The server is\n"
+    "$AGENTTHEO_SERVER or http://localhost:8000; the token $AGENTTHEO_TOKEN.\n"
+    "Exit status: 0 done, 1 failed, 2 refused or bad usage, 3 cancelled,\n"
+    "4 connection lost, 130 interrupted (a run is cancelled on the server).\n";
+
+enum exit_code { done = 0, failed = 1, refused = 2, cancelled = 3, lost = 4, interrupted = 130 };
+
+constexpr int max_reconnects = 8;
+
+volatile std::sig_atomic_t stop_requested = 0;
+
+void on_sigint(int) {
+  stop_requested = 1;
+}
+
+struct viewer_options {
+  std::string server = "http://localhost:8000";
+  std::string command;
+  std::string session;
+  std::string mode;
+  std::string token;
+  bool json = false;
+  bool watch = false;
+  bool color = true;
+};
+
+/// The state of one viewing, across reconnects.
+struct viewing {
+  viewer_options opts;
+  event_printer printer;
+  sse_parser parser;
+  std::string message_id;
+  std::string session;
+  std::uint64_t last_id = 0;
+  bool has_last_id = false;
+  bool ended = false;
+  int outcome = done;
+  long status = 0;
+  std::string error_body;
+};
+
+std::string escape(CURL* curl, const std::string& text) {
+  char* out = curl_easy_escape(curl, text.c_str(), static_cast<int>(text.size()));
+  std::string result{out};
+  curl_free(out);
+  return result;
+}
+
+std::string text_field(const rapidjson::Document& d, const char* name) {
+  return d.IsObject() && d.HasMember(name) && d[name].IsString() ? d[name].GetString() : "";
+}
+
+void emit(const std::string& text) {
+  if (text.empty())
+    return;
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+/// Whether `msg` ends what is being viewed, and with which exit status.
+bool is_end(const viewing& v, const sse_message& msg, const rapidjson::Document& d,
+            int& outcome) {
+  auto final_error = msg.event == "error"
+                     && !(d.IsObject() && d.HasMember("final") && d["final"].IsBool()
+                          && !d["final"].GetBool());
+  if (v.opts.watch) {
+    if (msg.event == "status" && text_field(d, "state") == "closed")
+      return outcome = done, true;
+    if (msg.event == "error" && text_field(d, "code") == "session_lost")
+      return outcome = failed, true;
+    return false;
+  }
+  if (msg.event == "complete") {
+    outcome = d.IsObject() && d.HasMember("cancelled") && d["cancelled"].IsBool()
+                  && d["cancelled"].GetBool()
+                ? cancelled
+                : done;
+    return true;
+  }
+  if (final_error)
+    return outcome = failed, true;
+  return false;
+}
+
+void on_message(viewing& v, const sse_message& msg) {
+  std::uint64_t id = 0;
+  if (msg.has_id) {
+    id = std::strtoull(msg.id.c_str(), nullptr, 10);
+    if (v.has_last_id && id <= v.last_id)
+      return; // seen before the reconnect
+    v.last_id = id;
+    v.has_last_id = true;
+  }
+  rapidjson::Document d;
+  d.Parse(msg.data.c_str());
+  if (msg.event == "start") {
+    v.session = text_field(d, "session");
+    v.message_id = text_field(d, "messageId");
+  }
+  emit(v.printer.render(msg.event.empty() ? "message" : msg.event, id, msg.has_id,
+                        msg.data));
+  if (is_end(v, msg, d, v.outcome))
+    v.ended = true;
+}
+
+std::size_t on_body(char* data, std::size_t, std::size_t n, void* user) {
+  auto& v = *static_cast<viewing*>(user);
+  if (v.status != 200) {
+    if (v.error_body.size() < 64 * 1024)
+      v.error_body.append(data, n);
+    return n;
+  }
+  std::vector<sse_message> messages;
+  v.parser.feed({data, n}, messages);
+  for (auto& msg : messages) {
+    on_message(v, msg);
+    if (v.ended)
+      return 0; // stops the transfer: nothing more to read
+  }
+  return n;
+}
+
+std::size_t on_header(char* data, std::size_t, std::size_t n, void* user) {
+  auto& v = *static_cast<viewing*>(user);
+  std::string_view line{data, n};
+  if (line.rfind("HTTP/", 0) == 0 && line.size() > 12)
+    v.status = std::strtol(std::string{line.substr(9, 3)}.c_str(), nullptr, 10);
+  return n;
+}
+
+int on_progress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return stop_requested ? 1 : 0;
+}
+
+curl_slist* auth_headers(const viewer_options& opts, curl_slist* list) {
+  if (!opts.token.empty())
+    list = curl_slist_append(list, ("Authorization: Bearer " + opts.token).c_str());
+  return list;
+}
+
+/// The URL of the first request, or of a rejoin after a drop.
+std::string stream_url(CURL* curl, const viewing& v, bool first) {
+  const auto& o = v.opts;
+  std::string url = o.server;
+  std::string query;
+  auto add = [&](const char* name, const std::string& value) {
+    if (!value.empty())
+      query += (query.empty() ? "?" : "&") + std::string{name} + "=" + escape(curl, value);
+  };
+  if (o.watch) {
+    url += "/api/sessions/" + escape(curl, o.session) + "/stream";
+  } else {
+    url += "/stream";
+    if (first) {
+      add("command", o.command);
+      add("session", o.session);
+    }
+    add("messageId", v.message_id);
+  }
+  add("stream_mode", o.mode);
+  return url + query;
+}
+
+/// One request: reads until the end, a drop, a refusal or Ctrl-C.
+CURLcode stream_once(viewing& v, bool first) {
+  CURL* curl = curl_easy_init();
+  curl_slist* headers = auth_headers(v.opts, nullptr);
+  headers = curl_slist_append(headers, "Accept: text/event-stream");
+  if (v.has_last_id)
+    headers = curl_slist_append(
+      headers, ("Last-Event-ID: " + std::to_string(v.last_id)).c_str());
+  auto url = stream_url(curl, v, first);
+  v.status = 0;
+  v.error_body.clear();
+  v.parser = sse_parser{};
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &v);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &v);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  auto rc = curl_easy_perform(curl);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return rc;
+}
+
+/// Ctrl-C during a run: stop it on the server before leaving.
+void cancel_on_server(viewing& v) {
+  if (v.session.empty())
+    return;
+  CURL* curl = curl_easy_init();
+  auto url = v.opts.server + "/api/sessions/" + escape(curl, v.session) + "/cancel";
+  curl_slist* headers = auth_headers(v.opts, nullptr);
+  std::string ignored;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 5L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION,
+                   +[](char*, std::size_t, std::size_t n, void*) { return n; });
+  auto rc = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  emit(v.printer.note(rc == CURLE_OK && status == 200
+                        ? "interrupted: the run was cancelled on the server"
+                        : "interrupted: could not cancel the run on the server"));
+}
+
+int refusal(viewing& v) {
+  rapidjson::Document d;
+  d.Parse(v.error_body.c_str());
+  std::string message = "HTTP " + std::to_string(v.status);
+  if (d.IsObject() && d.HasMember("error") && d["error"].IsObject()) {
+    const auto& err = d["error"];
+    if (err.HasMember("code") && err["code"].IsString())
+      message += " " + std::string{err["code"].GetString()};
+    if (err.HasMember("message") && err["message"].IsString())
+      message += ": " + std::string{err["message"].GetString()};
+  }
+  std::cerr << "agenttheo: the server refused: " << message << "\n";
+  return refused;
+}
+
+/// Waits `delay`, unless Ctrl-C comes first.
+void pause_for(std::chrono::milliseconds delay) {
+  auto until = std::chrono::steady_clock::now() + delay;
+  while (!stop_requested && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+}
+
+int view(viewing& v) {
+  auto backoff = std::chrono::milliseconds{250};
+  for (int attempt = 0;; ++attempt) {
+    auto rc = stream_once(v, attempt == 0);
+    if (stop_requested) {
+      if (!v.opts.watch)
+        cancel_on_server(v);
+      return interrupted;
+    }
+    if (v.ended)
+      return v.outcome;
+    if (v.status == 204)
+      return v.opts.watch ? done : v.outcome; // nothing left to send
+    if (v.status >= 300)
+      return refusal(v);
+    if (attempt >= max_reconnects) {
+      emit(v.printer.note("connection lost: " + std::string{curl_easy_strerror(rc)}));
+      return lost;
+    }
+    emit(v.printer.note("connection dropped; resuming after event "
+                        + std::to_string(v.last_id)));
+    pause_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds{5000});
+  }
+}
+
+/// Names the run, so a drop even before its `start` rejoins it.
+std::string new_message_id() {
+  std::mt19937_64 random{std::random_device{}()};
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "cli-%016llx",
+                static_cast<unsigned long long>(random()));
+  return buf;
+}
+
+/// Flags, then the command (run) or the session (watch); nullopt-like
+/// failure is an empty target.
+bool parse_args(const std::vector<std::string>& args, viewer_options& o) {
+  std::string target;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= args.size())
+        return false;
+      out = args[++i];
+      return true;
+    };
+    if (a == "--server") {
+      if (!value(o.server))
+        return false;
+    } else if (a == "--session") {
+      if (!value(o.session))
+        return false;
+    } else if (a == "--mode") {
+      if (!value(o.mode))
+        return false;
+    } else if (a == "--token") {
+      if (!value(o.token))
+        return false;
+    } else if (a == "--json") {
+      o.json = true;
+    } else if (a == "--no-color") {
+      o.color = false;
+    } else if (a.rfind("--", 0) == 0 || !target.empty()) {
+      return false;
+    } else {
+      target = a;
+    }
+  }
+  if (target.empty())
+    return false;
+  (o.watch ? o.session : o.command) = target;
+  while (!o.server.empty() && o.server.back() == '/')
+    o.server.pop_back();
+  return true;
+}
+
+} // namespace
+
+int viewer_main(const std::string& command, const std::vector<std::string>& args) {
+  viewer_options opts;
+  opts.watch = command == "watch";
+  if (const char* server = std::getenv("AGENTTHEO_SERVER"))
+    opts.server = server;
+  if (const char* token = std::getenv("AGENTTHEO_TOKEN"))
+    opts.token = token;
+  for (const auto& a : args)
+    if (a == "-h" || a == "--help")
+      return std::cout << usage, done;
+  if (!parse_args(args, opts))
+    return std::cerr << usage, refused;
+  opts.color = opts.color && !opts.json && isatty(STDOUT_FILENO)
+               && std::getenv("NO_COLOR") == nullptr;
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  sigaction(SIGINT, &sa, nullptr);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  viewing v{opts, event_printer{{opts.color, opts.json}}, sse_parser{}, {}, {}, 0,
+            false, false, done, 0, {}};
+  if (!opts.watch)
+    v.message_id = new_message_id();
+  auto code = view(v);
+  curl_global_cleanup();
+  return code;
+}
+
+} // namespace agenttheo::cli

@@ -1,0 +1,151 @@
+"""`agenttheo run` and `agenttheo watch`, the terminal viewer, against the
+real binary: plain text when piped and colours on a terminal, `--json` one
+event per line, exit statuses (done, failed, refused), resume after a
+server-side drop with no duplicate, Ctrl-C cancelling the run on the
+server, and a session watched until it ends."""
+
+import asyncio
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..", "..")
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "browser"))
+
+from harness import BINARY, Server  # noqa: E402
+from tcp_proxy import TcpProxy  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server():
+    with Server("--planner-token-delay", "20ms", "--browser", "none") as srv:
+        yield srv
+
+
+def viewer(server_base, *args, **kw):
+    return subprocess.run([BINARY, *args[:1], "--server", server_base, *args[1:]],
+                          capture_output=True, text=True, timeout=60, **kw)
+
+
+def lines_of(stdout):
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def test_piped_output_is_plain_text_and_ends_with_the_result(server):
+    out = viewer(server.base, "run", "hello")
+    assert out.returncode == 0, out.stderr
+    assert "\x1b[" not in out.stdout
+    assert "step 1/10" in out.stdout
+    assert "built-in offline planner" in out.stdout
+    assert out.stdout.rstrip().splitlines()[-1].startswith("done · 1 steps")
+
+
+def test_json_gives_one_event_per_line(server):
+    out = viewer(server.base, "run", "--json", "hello")
+    assert out.returncode == 0, out.stderr
+    events = lines_of(out.stdout)
+    assert (events[0]["type"], events[-1]["type"]) == ("start", "complete")
+    ids = [e["id"] for e in events]
+    assert ids == list(range(ids[0], ids[0] + len(ids)))
+    tokens = "".join(e["data"]["token"] for e in events if e["type"] == "token")
+    assert tokens == events[-1]["data"]["result"]
+
+
+def test_exit_statuses_say_how_it_ended(server):
+    failed = viewer(server.base, "run", "go to http://example.com")
+    assert failed.returncode == 1
+    assert "error capability_missing" in failed.stdout
+    refused = viewer(server.base, "run", "--session", "no-such-session", "hello")
+    assert refused.returncode == 2
+    assert "404 unknown_session" in refused.stderr
+    usage = viewer(server.base, "run")
+    assert usage.returncode == 2 and "usage:" in usage.stderr
+
+
+def test_a_terminal_gets_colours(server):
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([BINARY, "run", "--server", server.base, "hello"],
+                            stdout=follower, stderr=subprocess.DEVNULL)
+    os.close(follower)
+    output = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert proc.wait(10) == 0
+    os.close(leader)
+    assert b"\x1b[32mdone" in output
+    assert b"\x1b[34m[" in output
+
+
+def test_a_dropped_connection_resumes_without_duplicates(server):
+    async def scenario():
+        async with TcpProxy(server.port) as proxy:
+            proc = await asyncio.create_subprocess_exec(
+                BINARY, "run", "--json", "--server", f"http://127.0.0.1:{proxy.port}",
+                "hello", stdout=subprocess.PIPE)
+            events = []
+            while line := await proc.stdout.readline():
+                events.append(json.loads(line))
+                if len(events) in (5, 30):
+                    proxy.cut()
+            return events, await proc.wait(), proxy.dropped
+    events, code, dropped = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert code == 0 and dropped >= 2
+    mid = events[0]["data"]["messageId"]
+    _, truth = server.call("GET", f"/api/runs/{mid}/events")
+    assert [e["id"] for e in events] == [e["id"] for e in truth["events"]]
+
+
+def test_ctrl_c_cancels_the_run_on_the_server(server):
+    proc = subprocess.Popen([BINARY, "run", "--json", "--server", server.base, "hello"],
+                            stdout=subprocess.PIPE, text=True)
+    start = json.loads(proc.stdout.readline())
+    while json.loads(proc.stdout.readline())["type"] != "token":
+        pass
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(10) == 130
+    mid = start["data"]["messageId"]
+    deadline = time.monotonic() + 5
+    while True:
+        _, run = server.call("GET", f"/api/runs/{mid}/events")
+        if run["state"] == "finished" or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert run["outcome"] == "cancelled"
+
+
+def test_watch_follows_a_session_until_it_ends(server):
+    _, created = server.call("POST", "/api/sessions")
+    sid = created["id"]
+    proc = subprocess.Popen([BINARY, "watch", "--json", "--server", server.base, sid],
+                            stdout=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    server.call("POST", f"/api/sessions/{sid}/runs", {"command": "hello", "messageId": "w-1"})
+    seen = []
+    while True:
+        event = json.loads(proc.stdout.readline())
+        seen.append(event)
+        if event["type"] == "complete":
+            break
+    server.call("DELETE", f"/api/sessions/{sid}")
+    rest = [json.loads(line) for line in proc.stdout]
+    assert proc.wait(10) == 0
+    assert rest[-1]["type"] == "status" and rest[-1]["data"]["state"] == "closed"
+    assert seen[-1]["data"]["summary"]["messageId"] == "w-1"
