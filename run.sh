@@ -30,6 +30,22 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 }
 
+# The JavaScript client's test tools (Vitest, jsdom, React, ...), from the
+# npm registry, exactly as package-lock.json pins them. Node comes with the
+# machine; Debian's is the fallback.
+install_js_tools() {
+  if ! command -v npm > /dev/null; then
+    packages+=(nodejs npm)
+    install_missing
+  fi
+  local lock=clients/js/package-lock.json
+  local installed=clients/js/node_modules/.package-lock.json
+  if [ ! -f "$installed" ] || [ "$lock" -nt "$installed" ]; then
+    echo "run.sh: installing the JavaScript test tools (npm ci)" >&2
+    (cd clients/js && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 build() {
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
   cmake --build build
@@ -45,6 +61,7 @@ case "$command" in
     ;;
   test)
     install_missing
+    install_js_tools
     build
     cd build
     exec ctest --output-on-failure --timeout 600 "$@"

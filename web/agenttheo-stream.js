@@ -29,6 +29,28 @@
 //   `screenshot` event's data has a `blob` instead of a base64 `image`. With
 //   `frames: true` the page's live screencast comes to `onFrame(header, blob)`.
 
+/**
+ * The payloads of the events (the `data` an `onEvent` handler gets).
+ * @typedef {{session: string, messageId: string, command: string, stream_mode: string,
+ *            llm: {provider: string, model: string}}} StartData
+ * @typedef {{state: 'queued'|'running'|'retrying'|'waiting'|'cancelled'|'closed',
+ *            message: string, messageId?: string}} StatusData
+ * @typedef {{step: number, total: number, message: string}} ProgressData
+ * @typedef {{token: string, metadata: {count: number}}} TokenData
+ * @typedef {{role: string, content: string, step: number,
+ *            tool_calls?: {id: string, name: string, arguments: string}[]}} MessageData
+ * @typedef {{tool_name: string, tool_input: object, call_id: string}} ToolStartData
+ * @typedef {{tool_name: string, call_id: string, output: string, ok: boolean,
+ *            duration_ms: number}} ToolEndData
+ * @typedef {{mime: string, url: string, image?: string, blob?: Blob}} ScreenshotData
+ * @typedef {{result: string, steps: number, duration_ms: number, cancelled: boolean,
+ *            stop_reason: 'complete'|'max_steps'|'cancelled',
+ *            usage: {prompt_tokens: number, completion_tokens: number, total_tokens: number},
+ *            summary: object}} CompleteData
+ * @typedef {{code: string, message: string, messageId?: string, final?: boolean}} ErrorData
+ * @typedef {{from: number, to: number, lost: number, message: string}} GapData
+ */
+
 /** Every event type the server sends. */
 export const EVENT_TYPES = Object.freeze([
   'start', 'status', 'progress', 'token', 'message', 'tool_start', 'tool_end',
@@ -46,11 +68,17 @@ export function sessionEnded(type, data) {
     || (type === 'error' && data.code === 'session_lost');
 }
 
-/** `url` with `name=value` set in its query. */
+/** The page's own address, or the server's when there is no page. */
+function defaultBase() {
+  return typeof location === 'undefined' ? 'http://localhost:8000/' : location.href;
+}
+
+/** `url` with `name=value` set in its query (absolute if `url` was). */
 export function withParam(url, name, value) {
-  const u = new URL(url, location.href);
+  const absolute = /^[a-z]+:\/\//i.test(url);
+  const u = new URL(url, defaultBase());
   u.searchParams.set(name, String(value));
-  return u.pathname + u.search;
+  return absolute ? u.href : u.pathname + u.search;
 }
 
 function randomId() {
@@ -59,7 +87,7 @@ function randomId() {
 
 /** What the SSE `url` asks for, as the WebSocket's first message. */
 function websocketRequest(url) {
-  const u = new URL(url, location.href);
+  const u = new URL(url);
   const q = u.searchParams;
   const msg = {};
   const session = u.pathname.match(/^\/api\/sessions\/([^/]+)\/stream$/);
@@ -158,7 +186,9 @@ class WebSocketTransport {
   name = 'websocket';
 
   constructor(url, sink, frames) {
+    this.url = url;
     this.request = websocketRequest(url);
+    delete this.request.access_token;
     this.sink = sink;
     this.frames = frames;
     this.socket = null;
@@ -169,7 +199,12 @@ class WebSocketTransport {
   open(lastEventId) {
     let socket;
     try {
-      socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+      const u = new URL(this.url);
+      const ws = new URL(`${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}/ws`);
+      const token = u.searchParams.get('access_token');
+      if (token)
+        ws.searchParams.set('access_token', token);
+      socket = new WebSocket(ws.href);
     } catch {
       return this.sink.unavailable();
     }
@@ -243,6 +278,14 @@ class WebSocketTransport {
     this.sink.event(header.type, { mime: header.mime, url: header.url, blob }, header.id);
   }
 
+  /** Sends `msg` if the socket is open; false otherwise. */
+  send(msg) {
+    if (!this.socket || this.socket.readyState !== 1)
+      return false;
+    this.socket.send(JSON.stringify(msg));
+    return true;
+  }
+
   close() {
     if (this.socket) {
       const socket = this.socket;
@@ -263,9 +306,13 @@ export class EventStream {
   #timer = null;
   #attempt = 0;
   #state = 'connecting';
+  #token;
 
   /** The id of the last event dispatched (null before the first). */
   lastEventId = null;
+  /** The session and run being followed, once the server said (`start`). */
+  session = null;
+  messageId = null;
   /** What happened so far: events, duplicates dropped, reconnects, frames. */
   stats = { events: 0, duplicates: 0, reconnects: 0, frames: 0 };
 
@@ -282,13 +329,24 @@ export class EventStream {
    *                            or a session's for a session stream URL)
    *   lastEventId              resume after this id
    *   retry {firstMs, maxMs}   the reconnect backoff
+   *   base                     the server's address (default: this page's)
+   *   token                    an API_TOKEN, sent as access_token (EventSource
+   *                            and browser WebSockets cannot set headers)
    */
   constructor(url, options = {}) {
+    // Absolute from here on, so the same code runs in a page or in Node.
+    const u = new URL(url, options.base ?? defaultBase());
     // A run needs a known messageId to be resumed, on either transport.
-    const u = new URL(url, location.href);
     if (u.pathname === '/stream' && u.searchParams.get('command') && !u.searchParams.get('messageId'))
-      url = withParam(url, 'messageId', randomId());
+      u.searchParams.set('messageId', randomId());
+    if (options.token)
+      u.searchParams.set('access_token', options.token);
+    url = u.href;
     this.url = url;
+    this.#token = options.token ?? null;
+    this.messageId = u.searchParams.get('messageId');
+    this.session = u.pathname.match(/^\/api\/sessions\/([^/]+)\/stream$/)?.[1]
+      ?? u.searchParams.get('session');
     this.#onEvent = options.onEvent ?? (() => {});
     this.#onState = options.onState ?? (() => {});
     this.#onFrame = options.onFrame ?? (() => {});
@@ -310,6 +368,25 @@ export class EventStream {
 
   /** 'websocket' or 'sse'. */
   get transport() { return this.#transport.name; }
+
+  /**
+   * Stops the session's running command on the server (the stream then
+   * ends with `complete`, `cancelled: true`). Resolves to the messageId
+   * cancelled, or null if nothing was running.
+   */
+  async cancel() {
+    if (!this.session)
+      throw new Error('the session is not known yet (no start event)');
+    const base = new URL(this.url);
+    const headers = this.#token ? { Authorization: `Bearer ${this.#token}` } : {};
+    const res = await fetch(`${base.origin}/api/sessions/${encodeURIComponent(this.session)}/cancel`,
+                            { method: 'POST', headers });
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok)
+      throw Object.assign(new Error(body.error?.message ?? `HTTP ${res.status}`),
+                          { status: res.status, code: body.error?.code });
+    return body.cancelled;
+  }
 
   /** Stops for good: no more events, no reconnects. */
   close() {
@@ -361,6 +438,10 @@ export class EventStream {
     }
     if (id > 0)
       this.lastEventId = id;
+    if (type === 'start') {
+      this.session = data.session ?? this.session;
+      this.messageId = data.messageId ?? this.messageId;
+    }
     this.stats.events += 1;
     const last = this.#isEnd(type, data);
     if (last)
