@@ -2,7 +2,8 @@
 real binary: plain text when piped and colours on a terminal, `--json` one
 event per line, exit statuses (done, failed, refused), resume after a
 server-side drop with no duplicate, Ctrl-C cancelling the run on the
-server, and a session watched until it ends."""
+server, a session watched until it ends, and the README's block run as
+written."""
 
 import asyncio
 import json
@@ -149,3 +150,19 @@ def test_watch_follows_a_session_until_it_ends(server):
     assert proc.wait(10) == 0
     assert rest[-1]["type"] == "status" and rest[-1]["data"]["state"] == "closed"
     assert seen[-1]["data"]["summary"]["messageId"] == "w-1"
+
+
+def test_the_readme_block_runs_as_written(server):
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    section = readme[readme.index("### In a terminal"):]
+    block = section[section.index("```bash\n") + 8:section.index("```\n", section.index("```bash"))]
+    script = (block.replace("http://localhost:8000", server.base)
+                   .replace("localhost:8000", f"127.0.0.1:{server.port}")
+                   .replace("build/agenttheo", BINARY)
+                   .replace("python3 -c", "/usr/bin/python3 -c"))
+    out = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("done · 1 steps") == 2
+    token_counts = [int(line) for line in out.stdout.splitlines() if line.isdigit()]
+    assert token_counts and token_counts[0] > 10
