@@ -542,5 +542,30 @@ class WebUiWithAModel(unittest.TestCase):
             self.assertEqual(ui.tab.errors, [])
 
 
+class WebUiWithAnApiToken(unittest.TestCase):
+    """A server with an API_TOKEN: the page opened as /#token=... keeps the
+    token in the tab and sends it on every call and stream."""
+
+    def test_the_page_carries_the_token_it_was_opened_with(self):
+        with Server("--api-token", "ui-token", "--browser", "none",
+                    "--planner-token-delay", "5ms") as server:
+            asyncio.run(asyncio.wait_for(self.with_token(server), 90))
+
+    async def with_token(self, server):
+        async with Chromium() as browser:
+            ui = Ui(browser.first, server.base)
+            await ui.tab.set_window(1280, 800)
+            await ui.tab.call("Page.navigate", url=f"{server.base}/?from=test#token=ui-token")
+            # The token leaves the address at once (it stays in the tab).
+            await ui.tab.wait_for("window.agentTheo !== undefined && location.hash === ''")
+            mid = await ui.send("hello")
+            state = await ui.finished(mid)
+            self.assertIn("offline planner", last_run(state)["answer"])
+            self.assertEqual(state["transport"], "websocket")
+            self.assertEqual(await ui.tab.evaluate(
+                "sessionStorage.getItem('agenttheo-api-token')"), "ui-token")
+            self.assertEqual(ui.tab.errors, [])
+
+
 if __name__ == "__main__":
     unittest.main()

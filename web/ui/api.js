@@ -9,13 +9,33 @@ export class ApiError extends Error {
   }
 }
 
+// A server with an API_TOKEN: the page is opened as `/#token=<API_TOKEN>`
+// once; the token stays in this tab (sessionStorage), never in a URL sent
+// to the server, and goes as a bearer header (as access_token on streams).
+const TOKEN_KEY = 'agenttheo-api-token';
+(() => {
+  const m = location.hash.match(/(?:^#|&)token=([^&]+)/);
+  if (!m)
+    return;
+  sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+  history.replaceState(history.state, '', location.pathname + location.search);
+})();
+
+/** The API token this tab was given, or null. */
+export function apiToken() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
 async function call(method, path, body) {
   let res;
+  const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
+  if (apiToken())
+    headers.Authorization = `Bearer ${apiToken()}`;
   try {
     res = await fetch(path, {
       method,
       cache: 'no-store',
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -64,6 +84,7 @@ const TITLES = {
   unknown_run: 'That run no longer exists',
   too_many_sessions: 'The server has as many sessions as it allows',
   origin_not_allowed: 'This page may not use the server',
+  unauthorized: 'This server needs its API token: open this page as /#token=API_TOKEN',
   unreachable: 'The server cannot be reached',
 };
 

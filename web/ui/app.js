@@ -3,7 +3,7 @@
 // events routed to the run they belong to.
 
 import { EventStream } from '/agenttheo-stream.js';
-import { api, ApiError, errorTitle } from './api.js';
+import { api, ApiError, apiToken, errorTitle } from './api.js';
 import { BrowserView } from './browser-view.js';
 import { RunView } from './run-view.js';
 import { SessionsList } from './sessions-list.js';
@@ -152,6 +152,7 @@ class Page {
   follow(id, lastEventId = null) {
     this.stream = new EventStream(api.sessionStreamUrl(id, $('mode').value), {
       lastEventId,
+      token: apiToken() ?? undefined,
       frames: true, // the live view, when the transport is WebSocket
       onEvent: (type, data, eventId) => this.onEvent(type, data, eventId),
       onFrame: (header, blob) => this.browser.showFrame(header, blob),
