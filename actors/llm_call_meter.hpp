@@ -16,12 +16,12 @@ public:
     stats_ = std::move(stats);
     started_ = std::chrono::steady_clock::now();
     stats_->set_state("waiting");
-    runtime_metrics::add(process_metrics().llm_calls);
+    count(counter::llm_calls);
   }
 
   void token() {
     stats_->tokens.fetch_add(1, std::memory_order_relaxed);
-    runtime_metrics::add(process_metrics().llm_tokens);
+    count(counter::llm_tokens);
     if (stats_->first_token_us.load(std::memory_order_relaxed) >= 0)
       return;
     auto elapsed = std::chrono::steady_clock::now() - started_;
@@ -35,7 +35,7 @@ public:
   void finished(bool ok) {
     stats_->set_state(ok ? "done" : "failed");
     if (!ok)
-      runtime_metrics::add(process_metrics().llm_errors);
+      count(counter::llm_errors);
   }
 
   actor_stats* stats() const {

@@ -5,7 +5,6 @@
 #include "actors/clock.hpp"
 #include "messages/messages.hpp"
 #include "messages/registry_messages.hpp"
-#include "metrics/runtime_metrics.hpp"
 
 namespace agenttheo {
 
@@ -34,25 +33,35 @@ admin_snapshot snapshot(self_ptr self) {
   return snap;
 }
 
+/// The stats, built once, to every admin stream.
+void push_stats(self_ptr self) {
+  std::string json;
+  for (auto& kv : self->state.actors) {
+    const auto& e = kv.second;
+    if (e.record.kind != "admin_stream")
+      continue;
+    if (json.empty())
+      json = stats_json(snapshot(self));
+    self->send(e.handle, admin_stats_atom::value, json);
+  }
+}
+
 void on_tick(self_ptr self) {
   auto& hist = self->state.history;
   hist.push_back(sample_totals(unix_millis()));
   while (hist.size() > history_length)
     hist.pop_front();
+  push_stats(self);
   self->delayed_send(self, tick, registry_tick_atom::value);
 }
 
 void on_joined(self_ptr self, actor_joined& msg) {
   auto sender = caf::actor_cast<caf::actor>(self->current_sender());
-  if (!sender || !msg.stats)
+  if (!sender || !msg.record.stats)
     return;
   self->monitor(sender);
-  registry_state::entry e;
-  e.handle = sender;
-  e.record = {sender.id(), std::move(msg.kind), std::move(msg.name),
-              std::move(msg.parent), msg.owner, msg.started_ms,
-              std::move(msg.stats)};
-  self->state.actors[sender.id()] = std::move(e);
+  msg.record.id = sender.id();
+  self->state.actors[sender.id()] = {sender, std::move(msg.record)};
 }
 
 /// Closes a connection actor; its client is told why.
@@ -64,7 +73,6 @@ api_reply on_disconnect(self_ptr self, const disconnect_actor& req) {
   if (kind != "sse_connection" && kind != "ws_connection")
     return {409, R"({"error":{"status":409,"code":"not_a_connection","message":"only sse_connection and ws_connection actors can be disconnected"}})"};
   self->send(i->second.handle, disconnect_atom::value);
-  runtime_metrics::add(process_metrics().admin_actions);
   return {200, "{\"disconnected\":" + std::to_string(req.actor) + ",\"kind\":\""
                  + kind + "\"}"};
 }
@@ -80,10 +88,9 @@ caf::behavior registry(caf::stateful_actor<registry_state>* self) {
   self->delayed_send(self, tick, registry_tick_atom::value);
   return {
     [self](actor_joined& msg) { on_joined(self, msg); },
-    [self](error_seen& err) {
+    [self](recent_error& err) {
       auto& errors = self->state.errors;
-      errors.push_back({err.at_ms, std::move(err.session), std::move(err.message_id),
-                        std::move(err.code), std::move(err.message)});
+      errors.push_back(std::move(err));
       while (errors.size() > max_errors)
         errors.pop_front();
     },
@@ -104,8 +111,8 @@ join_registry(caf::local_actor* self, std::string kind, std::string name,
   if (auto reg = self->system().registry().get(registry_name_atom::value))
     // Sent as `self`: the registry monitors the sender.
     caf::send_as(caf::actor_cast<caf::actor>(self), caf::actor_cast<caf::actor>(reg),
-                 actor_joined{std::move(kind), std::move(name), std::move(parent),
-                              owner, unix_millis(), stats});
+                 actor_joined{{0, std::move(kind), std::move(name), std::move(parent),
+                               owner, unix_millis(), stats}});
   return stats;
 }
 
@@ -113,8 +120,8 @@ void report_error(caf::local_actor* self, std::string session,
                   std::string message_id, std::string code, std::string message) {
   if (auto reg = self->system().registry().get(registry_name_atom::value))
     caf::anon_send(caf::actor_cast<caf::actor>(reg),
-               error_seen{std::move(session), std::move(message_id),
-                          std::move(code), std::move(message), unix_millis()});
+               recent_error{unix_millis(), std::move(session), std::move(message_id),
+                            std::move(code), std::move(message)});
 }
 
 } // namespace agenttheo

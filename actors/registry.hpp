@@ -20,7 +20,8 @@ namespace agenttheo {
 /// when the actor exits (monitored), with its live counters; the process
 /// totals sampled every second for rates. Answers the admin views
 /// (`admin_actors_atom`, `admin_stats_atom`, `metrics_atom`, as JSON or
-/// Prometheus text) and `disconnect_actor`.
+/// Prometheus text) and `disconnect_actor`, and pushes the stats, built once
+/// per second, to every `admin_stream` actor that joined.
 struct registry_state {
   struct entry {
     caf::actor handle;

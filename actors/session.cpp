@@ -466,7 +466,7 @@ void replay_and_follow(self_ptr self, const caf::actor& subscriber,
   auto plan = plan_replay(st.log, span, after, modes);
   event_batch batch;
   if (plan.lost) {
-    runtime_metrics::add(process_metrics().gaps);
+    count(counter::gaps);
     auto [from, to] = *plan.lost;
     batch.events.push_back({encode(event{to, event_type::gap, st.id,
                                          std::string{span.message_id},
@@ -550,7 +550,7 @@ void on_open_stream(self_ptr self, open_stream& msg) {
   auto& st = self->state;
   auto& req = msg.request;
   if (req.has_last_event_id)
-    runtime_metrics::add(process_metrics().resumes);
+    count(counter::resumes);
   if (req.whole_session)
     return attach_session_subscriber(self, msg);
   auto* run = find_run(st, req.message_id);
@@ -666,7 +666,7 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
   st.manager = std::move(manager);
   st.created_at_ms = unix_millis();
   st.stats = join_registry(self, "session", st.id);
-  runtime_metrics::add(process_metrics().sessions_created);
+  count(counter::sessions_created);
   self->set_down_handler([self](caf::down_msg& down) { on_down(self, down); });
   push_info(self);
   arm_idle_timer(self);

@@ -1,7 +1,6 @@
 #include "actors/session_manager.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include <caf/all.hpp>
 
@@ -9,19 +8,13 @@
 #include "actors/registry.hpp"
 #include "http/simple_response.hpp"
 #include "messages/json_writer.hpp"
+#include "messages/random_id.hpp"
 
 namespace agenttheo {
 
 namespace {
 
 using self_ptr = caf::stateful_actor<session_manager_state>*;
-
-std::string random_id(session_manager_state& st, const char* prefix) {
-  char hex[17];
-  std::snprintf(hex, sizeof(hex), "%016llx",
-                static_cast<unsigned long long>(st.random()));
-  return std::string{prefix} + hex;
-}
 
 void reject(self_ptr self, const caf::actor& subscriber, std::uint16_t status,
             std::string code, std::string message) {
@@ -39,7 +32,7 @@ caf::actor create_session(self_ptr self) {
   auto& st = self->state;
   if (st.sessions.size() >= st.settings.max_sessions)
     return nullptr;
-  auto id = random_id(st, "s-");
+  auto id = random_id("s-");
   auto handle = self->spawn(session, id, st.settings.session,
                             caf::actor{self});
   self->monitor(handle);
@@ -119,7 +112,7 @@ void on_open_stream(self_ptr self, open_stream& msg) {
   if (!target)
     return;
   if (req.message_id.empty())
-    req.message_id = random_id(st, "m-");
+    req.message_id = random_id("m-");
   auto session_id = st.session_of_addr.at(target.address());
   // Registered before the session confirms, so a second request with the
   // same new messageId joins instead of starting the command again.

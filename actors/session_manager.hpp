@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstddef>
-#include <random>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -39,7 +38,6 @@ struct session_manager_state {
   std::unordered_map<std::string, session_info> infos;
   bool stopping = false;
   std::vector<caf::response_promise> shutdown_waiters;
-  std::mt19937_64 random{std::random_device{}()};
 
   /// Live counters the registry reads.
   std::shared_ptr<actor_stats> stats = std::make_shared<actor_stats>();

@@ -19,14 +19,14 @@ constexpr auto max_queue_wait = std::chrono::minutes{10};
 
 /// Records how the call ended, once (it is "running" until then): in its
 /// stats and the process totals.
-void conclude(actor_stats& stats, const char* outcome,
-              runtime_metrics::counter& total, std::uint64_t elapsed_ms) {
+void conclude(actor_stats& stats, const char* outcome, counter total,
+              std::uint64_t elapsed_ms) {
   if (std::string_view{stats.state.load(std::memory_order_relaxed)} != "running")
     return;
   stats.set_state(outcome);
   stats.duration_ms.store(static_cast<std::int64_t>(elapsed_ms),
                           std::memory_order_relaxed);
-  runtime_metrics::add(total);
+  count(total);
 }
 
 } // namespace
@@ -48,12 +48,11 @@ caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
   // Killed before it ended (a cancel): that is its outcome.
   // (The functor runs after the state is gone: it holds its own stats.)
   self->attach_functor([stats = self->state.stats, elapsed] {
-    conclude(*stats, "cancelled", process_metrics().tools_cancelled, elapsed());
+    conclude(*stats, "cancelled", counter::tools_cancelled, elapsed());
   });
   auto fail = [=](std::string why, bool timed_out = false) {
-    auto& m = process_metrics();
     conclude(*self->state.stats, timed_out ? "timeout" : "failed",
-             timed_out ? m.tools_timed_out : m.tools_failed, elapsed());
+             timed_out ? counter::tools_timed_out : counter::tools_failed, elapsed());
     self->send(session, tool_finished{run, call.id, call.name, false,
                                       std::move(why), elapsed(), {}, {}});
     self->quit();
@@ -65,9 +64,8 @@ caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
   self->request(page, max_queue_wait + timeout, tool_request{call.name, call.arguments})
     .then(
       [=](tool_result& result) {
-        auto& m = process_metrics();
         conclude(*self->state.stats, result.ok ? "ok" : "failed",
-                 result.ok ? m.tools_ok : m.tools_failed, elapsed());
+                 result.ok ? counter::tools_ok : counter::tools_failed, elapsed());
         self->send(session, tool_finished{run, call.id, call.name, result.ok,
                                           std::move(result.output), elapsed(),
                                           std::move(result.image_base64),

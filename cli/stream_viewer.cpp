@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
-#include <random>
 #include <thread>
 
 #include <curl/curl.h>
@@ -14,6 +13,7 @@
 
 #include "cli/event_printer.hpp"
 #include "llm/sse_parser.hpp"
+#include "messages/random_id.hpp"
 
 namespace agenttheo::cli {
 
@@ -53,6 +53,10 @@ struct viewer_options {
 
 /// The state of one viewing, across reconnects.
 struct viewing {
+  explicit viewing(viewer_options o)
+    : opts(std::move(o)), printer({opts.color, opts.json}) {
+  }
+
   viewer_options opts;
   event_printer printer;
   sse_parser parser;
@@ -288,15 +292,6 @@ int view(viewing& v) {
   }
 }
 
-/// Names the run, so a drop even before its `start` rejoins it.
-std::string new_message_id() {
-  std::mt19937_64 random{std::random_device{}()};
-  char buf[24];
-  std::snprintf(buf, sizeof(buf), "cli-%016llx",
-                static_cast<unsigned long long>(random()));
-  return buf;
-}
-
 /// Flags, then the command (run) or the session (watch); nullopt-like
 /// failure is an empty target.
 bool parse_args(const std::vector<std::string>& args, viewer_options& o) {
@@ -359,10 +354,10 @@ int viewer_main(const std::string& command, const std::vector<std::string>& args
   sa.sa_handler = on_sigint;
   sigaction(SIGINT, &sa, nullptr);
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  viewing v{opts, event_printer{{opts.color, opts.json}}, sse_parser{}, {}, {}, 0,
-            false, false, done, 0, {}};
+  viewing v{opts};
+  // Named here, so a drop even before its `start` rejoins the run.
   if (!opts.watch)
-    v.message_id = new_message_id();
+    v.message_id = random_id("cli-");
   auto code = view(v);
   curl_global_cleanup();
   return code;

@@ -1,9 +1,9 @@
 #include "http/access_policy.hpp"
 
-#include <cctype>
 #include <string>
 
 #include "http/query.hpp"
+#include "messages/ascii.hpp"
 
 namespace agenttheo::http {
 
@@ -22,12 +22,9 @@ bool same_token(std::string_view given, std::string_view expected) {
 
 std::string_view bearer_of(std::string_view authorization) {
   constexpr std::string_view scheme = "Bearer ";
-  if (authorization.size() <= scheme.size())
+  if (authorization.size() <= scheme.size()
+      || !iequals(authorization.substr(0, scheme.size()), scheme))
     return {};
-  for (std::size_t i = 0; i < scheme.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(authorization[i]))
-        != std::tolower(static_cast<unsigned char>(scheme[i])))
-      return {};
   return authorization.substr(scheme.size());
 }
 

@@ -1,7 +1,5 @@
 #include "http/admin_stream.hpp"
 
-#include <chrono>
-
 #include <caf/all.hpp>
 
 #include "actors/registry.hpp"
@@ -10,31 +8,11 @@
 
 namespace agenttheo::http {
 
-namespace {
-
-using self_ptr = caf::stateful_actor<admin_stream_state>*;
-
-constexpr auto period = std::chrono::seconds{1};
-
-void push_stats(self_ptr self) {
-  self->request(self->state.registry, period, admin_stats_atom::value)
-    .then([self](std::string& json) {
-      auto& st = self->state;
-      st.writer->send(std::make_shared<const std::string>(
-        "id: " + std::to_string(st.next_id++) + "\nevent: stats\ndata: " + json
-        + "\n\n"));
-    });
-  self->delayed_send(self, period, registry_tick_atom::value);
-}
-
-} // namespace
-
 caf::behavior admin_stream(caf::stateful_actor<admin_stream_state>* self,
                            std::shared_ptr<sse_writer> writer,
                            std::string cors_origin, caf::actor registry) {
   auto& st = self->state;
   st.writer = writer;
-  st.registry = std::move(registry);
   // Released on every exit path.
   self->attach_functor([writer] { writer->finish(); });
   writer->start([handle = caf::actor{self}](close_reason reason) {
@@ -42,16 +20,22 @@ caf::behavior admin_stream(caf::stateful_actor<admin_stream_state>* self,
   });
   writer->accept(std::move(cors_origin));
   writer->stats()->set_state("streaming");
+  // Joining is subscribing: the registry pushes its stats to every admin
+  // stream each second, built once for all of them.
   join_registry(self, "admin_stream", "stats every second", {}, 0, writer->stats());
   // No registry, nothing to show: the server is stopping.
-  self->monitor(st.registry);
+  self->monitor(registry);
   self->set_down_handler([self](caf::down_msg&) {
     self->state.writer->finish();
     self->quit();
   });
-  push_stats(self);
   return {
-    [self](registry_tick_atom) { push_stats(self); },
+    [self](admin_stats_atom, std::string& json) {
+      auto& st = self->state;
+      st.writer->send(std::make_shared<const std::string>(
+        "id: " + std::to_string(st.next_id++) + "\nevent: stats\ndata: " + json
+        + "\n\n"));
+    },
     [self](stream_closed&) { self->quit(); },
   };
 }

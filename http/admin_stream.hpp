@@ -13,10 +13,10 @@
 namespace agenttheo::http {
 
 /// `GET /api/admin/stream`: the registry's stats as an SSE `stats` event
-/// every second, until the client goes. Finishes its socket on exit.
+/// every second (the registry pushes them), until the client goes.
+/// Finishes its socket on exit.
 struct admin_stream_state {
   std::shared_ptr<sse_writer> writer;
-  caf::actor registry;
   std::uint64_t next_id = 1;
 
   static inline const char* name = "admin_stream";

@@ -11,7 +11,6 @@
 #include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
 #include "messages/registry_messages.hpp"
-#include "metrics/runtime_metrics.hpp"
 
 namespace agenttheo::http {
 
@@ -77,8 +76,6 @@ public:
 
   void cancel_session(std::string session_id, bool remove, std::string reason,
                       api_callback reply) override {
-    if (!reason.empty())  // only operators give one
-      runtime_metrics::add(process_metrics().admin_actions);
     ask(std::move(reply), agenttheo::cancel_session{std::move(session_id), remove,
                                                     std::move(reason)});
   }

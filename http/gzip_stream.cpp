@@ -46,21 +46,24 @@ gzip_stream::gzip_stream() : impl_(std::make_unique<impl>()) {
 
 gzip_stream::~gzip_stream() = default;
 
-std::string gzip_stream::write(std::string_view text) {
-  std::string out;
+void gzip_stream::write(std::string_view text, std::string& out) {
   if (!impl_->started) {
     impl_->started = true;
     // ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=255 (unknown)
-    out.assign("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10);
+    out.append("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10);
   }
   impl_->crc.process_bytes(text.data(), text.size());
   impl_->size += static_cast<std::uint32_t>(text.size());
-  impl_->run(text, zlib::Flush::sync, out);
-  return out;
+  impl_->run(text, zlib::Flush::none, out);
+}
+
+void gzip_stream::flush(std::string& out) {
+  impl_->run({}, zlib::Flush::sync, out);
 }
 
 std::string gzip_stream::finish() {
-  std::string out = impl_->started ? std::string{} : write({});
+  std::string out;
+  write({}, out); // the header, if nothing was written before
   impl_->run({}, zlib::Flush::finish, out);
   auto put = [&out](std::uint32_t v) {
     for (int i = 0; i < 4; ++i)

@@ -6,9 +6,9 @@
 
 namespace agenttheo::http {
 
-/// One gzip member written piece by piece, each piece flushed so the reader
-/// can decode it at once: SSE's `Content-Encoding: gzip`, one piece per
-/// write. Uses a small window (8 KiB) to keep a stream's memory low.
+/// One gzip member written piece by piece, each write flushed so the reader
+/// can decode it at once: SSE's `Content-Encoding: gzip`. Uses a small
+/// window (8 KiB) to keep a stream's memory low.
 class gzip_stream {
 public:
   gzip_stream();
@@ -16,8 +16,12 @@ public:
   gzip_stream(const gzip_stream&) = delete;
   gzip_stream& operator=(const gzip_stream&) = delete;
 
-  /// `text` compressed and sync-flushed (the gzip header comes first).
-  std::string write(std::string_view text);
+  /// Compresses `text` into `out` (the gzip header first, the first time);
+  /// some of it may wait in the compressor until `flush`.
+  void write(std::string_view text, std::string& out);
+
+  /// Appends to `out` everything written so far, decodable on arrival.
+  void flush(std::string& out);
 
   /// The end of the member: the last deflate block and the gzip trailer.
   std::string finish();

@@ -5,6 +5,7 @@
 
 #include "config/log.hpp"
 #include "http/access_policy.hpp"
+#include "metrics/runtime_metrics.hpp"
 #include "http/accept_encoding.hpp"
 #include "http/origin_policy.hpp"
 #include "http/query.hpp"
@@ -352,6 +353,7 @@ void http_session::serve_admin_view(const reply_to& to,
 void http_session::serve_admin_action(const reply_to& to, const route_match& match,
                                       api_callback reply) {
   const auto& id = match.param;
+  count(counter::admin_actions);
   switch (match.target) {
     case route::admin_session_cancel:
       return ctx_.bridge->cancel_session(id, false, "cancelled by an operator",

@@ -56,12 +56,10 @@ parse_run_body(std::string_view body, std::string session_id,
     req.message_id = std::string{text_of(*id)};
   }
   if (auto* mode = member(doc, "stream_mode")) {
-    auto mask = parse_mode_mask(text_of(*mode));
-    if (!mask || *mask == 0)
-      return http_error{400, "bad_stream_mode",
-                        "stream_mode must be messages, updates, custom, or a "
-                        "comma-separated list of them"};
-    req.modes = *mask;
+    auto mask = parse_stream_mode(text_of(*mode));
+    if (auto* err = std::get_if<http_error>(&mask))
+      return *err;
+    req.modes = std::get<mode_mask>(mask);
   }
   if (auto* strategy = member(doc, "multitask")) {
     auto parsed = parse_strategy(text_of(*strategy));
@@ -70,10 +68,9 @@ parse_run_body(std::string_view body, std::string session_id,
     req.strategy = std::get<multitask>(parsed);
   }
   if (auto* steps = member(doc, "max_steps")) {
-    auto parsed = parse_max_steps(std::to_string(steps->GetUint64()));
-    if (auto* err = std::get_if<http_error>(&parsed))
+    if (auto err = check_max_steps(steps->GetUint64()))
       return *err;
-    req.max_steps = std::get<std::uint64_t>(parsed);
+    req.max_steps = steps->GetUint64();
   }
   return req;
 }

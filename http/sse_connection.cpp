@@ -1,6 +1,5 @@
 #include "http/sse_connection.hpp"
 
-#include <iterator>
 #include <utility>
 
 #include <caf/all.hpp>
@@ -46,31 +45,24 @@ frame_ptr disconnected_frame(const sse_connection_state& st) {
     + "\n\n");
 }
 
-/// Whether this event ends the stream: a run's terminal event ends a run's
-/// stream; a whole-session stream ends only with the session's own.
-bool ends_stream(const sse_connection_state& st, const event& ev) {
-  return ev.terminal && (!st.whole_session || ev.message_id.empty());
-}
-
 /// Hands the waiting frames to the socket, in one write.
 void flush(self_ptr self) {
   auto& st = self->state;
   st.flush_armed = false;
-  if (!st.pending.empty())
+  if (st.pending.size() == 1) {
+    // The live case: one event, and the vector keeps its capacity.
+    st.writer->send(std::move(st.pending.front()));
+    st.pending.clear();
+  } else if (!st.pending.empty()) {
     st.writer->send(std::exchange(st.pending, {}));
+  }
 }
 
-/// Sends `frames` now, or with a batch window once it closes.
-void forward(self_ptr self, std::vector<frame_ptr> frames, bool last) {
+/// Writes the pending frames now, or when the batch window closes (the
+/// stream's last event never waits).
+void release(self_ptr self, bool last) {
   auto& st = self->state;
-  if (st.batch.count() == 0 && st.pending.empty()) {
-    if (frames.size() == 1)
-      return st.writer->send(std::move(frames.front()));
-    return st.writer->send(std::move(frames));
-  }
-  st.pending.insert(st.pending.end(), std::make_move_iterator(frames.begin()),
-                    std::make_move_iterator(frames.end()));
-  if (last)
+  if (st.batch.count() == 0 || last)
     return flush(self);
   if (!st.flush_armed) {
     st.flush_armed = true;
@@ -120,7 +112,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
       join_registry(self, "sse_connection",
                     st.whole_session ? "session stream" : "run " + st.message_id,
                     accepted.session_id, 0, stats);
-      runtime_metrics::add(process_metrics().connections_opened_sse);
+      count(counter::connections_opened_sse);
     },
     [self](stream_rejected& rejected) {
       self->state.writer->reject(rejection(rejected));
@@ -128,21 +120,21 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
     },
     [self](event_frame& frame) {
       observe_delivery(frame.ev->stamped);
-      auto last = ends_stream(self->state, frame.ev->raw);
-      forward(self, {sse_bytes(frame.ev)}, last);
+      auto last = ends_subscription(frame.ev->raw, self->state.whole_session);
+      self->state.pending.push_back(sse_bytes(frame.ev));
+      release(self, last);
       if (last)
         end_stream(self);
     },
     [self](event_batch& batch) {
-      std::vector<frame_ptr> frames;
-      frames.reserve(batch.events.size());
-      auto terminal = false;
+      // A replay: one write for all of it.
+      auto last = batch.final;
       for (auto& frame : batch.events) {
-        terminal = terminal || ends_stream(self->state, frame.ev->raw);
-        frames.push_back(sse_bytes(frame.ev));
+        last = last || ends_subscription(frame.ev->raw, self->state.whole_session);
+        self->state.pending.push_back(sse_bytes(frame.ev));
       }
-      forward(self, std::move(frames), terminal || batch.final);
-      if (terminal || batch.final)
+      release(self, last);
+      if (last)
         end_stream(self);
     },
     [self](flush_atom) { flush(self); },

@@ -159,7 +159,7 @@ private:
       log(log_level::info, "dropping slow consumer: ", queued_bytes_,
           " bytes queued, limit ", options_.queue_limit);
       stats_->drops.fetch_add(1, std::memory_order_relaxed);
-      runtime_metrics::add(process_metrics().slow_consumer_drops);
+      count(counter::slow_consumer_drops);
       close(close_reason::slow_consumer);
     }
   }
@@ -178,11 +178,10 @@ private:
       queued_bytes_ = 0;
       stats_->queued_bytes.store(0, std::memory_order_relaxed);
       if (gzip_) {
-        std::string plain;
-        plain.reserve(bytes);
+        compressed_.clear();
         for (auto& frame : in_flight_)
-          plain += *frame;
-        compressed_ = gzip_->write(plain);
+          gzip_->write(*frame, compressed_);
+        gzip_->flush(compressed_);
         bytes = compressed_.size();
       }
       add_chunk_head(buffers, bytes);
@@ -257,9 +256,8 @@ private:
       events += frame != ping_frame;
     stats_->bytes_sent.fetch_add(written, std::memory_order_relaxed);
     stats_->events_sent.fetch_add(events, std::memory_order_relaxed);
-    auto& totals = process_metrics();
-    runtime_metrics::add(totals.bytes_sent, written);
-    runtime_metrics::add(totals.events_sent, events);
+    count(counter::bytes_sent, written);
+    count(counter::events_sent, events);
   }
 
   void arm_heartbeat() {

@@ -70,12 +70,34 @@ std::optional<http_error> check_command(std::string_view command,
   return std::nullopt;
 }
 
-std::variant<std::uint64_t, http_error> parse_max_steps(std::string_view text) {
-  auto steps = parse_event_id(text);
-  if (!steps || *steps < 1 || *steps > max_steps_limit)
+std::optional<http_error> check_max_steps(std::uint64_t steps) {
+  if (steps < 1 || steps > max_steps_limit)
     return bad_request("bad_max_steps", "max_steps must be an integer from 1 to "
                                           + std::to_string(max_steps_limit));
+  return std::nullopt;
+}
+
+std::variant<std::uint64_t, http_error> parse_max_steps(std::string_view text) {
+  auto steps = parse_event_id(text);
+  if (auto err = check_max_steps(steps.value_or(0)))
+    return *err;
   return *steps;
+}
+
+std::optional<http_error> check_batch_ms(std::uint64_t ms) {
+  if (ms > max_batch_ms)
+    return bad_request("bad_batch_ms", "batch_ms must be an integer from 0 to "
+                                         + std::to_string(max_batch_ms));
+  return std::nullopt;
+}
+
+std::variant<mode_mask, http_error> parse_stream_mode(std::string_view text) {
+  auto mask = parse_mode_mask(text);
+  if (!mask || *mask == 0)
+    return bad_request("bad_stream_mode",
+                       "stream_mode must be messages, updates, custom, or a "
+                       "comma-separated list of them");
+  return *mask;
 }
 
 std::variant<multitask, http_error> parse_strategy(std::string_view text) {
@@ -112,12 +134,10 @@ parse_stream_params(std::string_view query, std::string_view last_event_id,
     req.session_id = *id;
   }
   if (auto* mode = find_param(*params, "stream_mode")) {
-    auto mask = parse_mode_mask(*mode);
-    if (!mask || *mask == 0)
-      return bad_request("bad_stream_mode",
-                         "stream_mode must be messages, updates, custom, or a "
-                         "comma-separated list of them");
-    req.modes = *mask;
+    auto mask = parse_stream_mode(*mode);
+    if (auto* err = std::get_if<http_error>(&mask))
+      return *err;
+    req.modes = std::get<mode_mask>(mask);
   }
   // The header wins: EventSource sets it itself when it reconnects.
   auto* query_id = find_param(*params, "lastEventId");
@@ -147,9 +167,8 @@ parse_stream_params(std::string_view query, std::string_view last_event_id,
   }
   if (auto* batch = find_param(*params, "batch_ms")) {
     auto ms = parse_event_id(*batch);
-    if (!ms || *ms > max_batch_ms)
-      return bad_request("bad_batch_ms", "batch_ms must be an integer from 0 to "
-                                           + std::to_string(max_batch_ms));
+    if (auto err = check_batch_ms(ms.value_or(max_batch_ms + 1)))
+      return *err;
     req.batch_ms = static_cast<std::uint32_t>(*ms);
   }
   if (auto* policy = find_param(*params, "on_disconnect")) {

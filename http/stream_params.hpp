@@ -30,6 +30,13 @@ std::optional<http_error> check_command(std::string_view command,
 
 /// `max_steps`: 1 to `max_steps_limit`.
 std::variant<std::uint64_t, http_error> parse_max_steps(std::string_view text);
+std::optional<http_error> check_max_steps(std::uint64_t steps);
+
+/// `batch_ms`: 0 to `max_batch_ms`.
+std::optional<http_error> check_batch_ms(std::uint64_t ms);
+
+/// `stream_mode`: messages, updates, custom, or a comma-separated list.
+std::variant<mode_mask, http_error> parse_stream_mode(std::string_view text);
 
 /// `multitask`: reject, enqueue or interrupt.
 std::variant<multitask, http_error> parse_strategy(std::string_view text);

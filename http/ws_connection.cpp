@@ -1,8 +1,6 @@
 #include "http/ws_connection.hpp"
 
 #include <chrono>
-#include <cstdio>
-#include <random>
 
 #include <caf/all.hpp>
 #include <rapidjson/document.h>
@@ -13,6 +11,7 @@
 #include "http/ws_subscription.hpp"
 #include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
+#include "messages/random_id.hpp"
 #include "messages/registry_messages.hpp"
 #include "metrics/runtime_metrics.hpp"
 
@@ -26,26 +25,18 @@ constexpr auto manager_timeout = std::chrono::seconds{5};
 
 void write(self_ptr self, std::string text) {
   self->state.writer->send(
-    {{std::make_shared<const std::string>(std::move(text)), false}});
+    ws_message{std::make_shared<const std::string>(std::move(text)), false});
 }
 
 void refuse(self_ptr self, http_error error, const std::string& ref) {
   write(self, ws_error(error, ref));
 }
 
-/// A run without a messageId gets one here, so its key is known at once.
-std::string next_message_id() {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  char buf[24];
-  std::snprintf(buf, sizeof(buf), "ws-%016llx",
-                static_cast<unsigned long long>(random()));
-  return buf;
-}
-
 void follow(self_ptr self, ws_subscribe& msg) {
   auto& st = self->state;
+  // A run without a messageId gets one here, so its key is known at once.
   if (!msg.request.command.empty() && msg.request.message_id.empty())
-    msg.request.message_id = next_message_id();
+    msg.request.message_id = random_id("ws-");
   auto key = subscription_key(msg.request);
   if (st.subscriptions.count(key))
     return refuse(self, {409, "already_subscribed",
@@ -158,7 +149,7 @@ caf::behavior ws_connection(caf::stateful_actor<ws_connection_state>* self,
     });
   writer->stats()->set_state("open");
   join_registry(self, "ws_connection", "websocket", {}, 0, writer->stats());
-  runtime_metrics::add(process_metrics().connections_opened_ws);
+  count(counter::connections_opened_ws);
   self->set_down_handler([self](caf::down_msg& down) {
     auto& subs = self->state.subscriptions;
     for (auto i = subs.begin(); i != subs.end(); ++i)

@@ -74,16 +74,14 @@ private:
 /// shared by `run` and `subscribe`.
 std::optional<ws_bad_message> read_common(fields& f, ws_subscribe& out) {
   if (auto* mode = f.text("stream_mode")) {
-    auto mask = parse_mode_mask(text_of(*mode));
-    if (!mask || *mask == 0)
-      return bad("bad_stream_mode", "stream_mode must be messages, updates, "
-                                    "custom, or a comma-separated list of them");
-    out.request.modes = *mask;
+    auto mask = parse_stream_mode(text_of(*mode));
+    if (auto* err = std::get_if<http_error>(&mask))
+      return ws_bad_message{*err, {}};
+    out.request.modes = std::get<mode_mask>(mask);
   }
   if (auto* batch = f.number("batch_ms")) {
-    if (batch->GetUint64() > max_batch_ms)
-      return bad("bad_batch_ms", "batch_ms must be 0 to "
-                                   + std::to_string(max_batch_ms));
+    if (auto err = check_batch_ms(batch->GetUint64()))
+      return ws_bad_message{*err, {}};
     out.request.batch_ms = static_cast<std::uint32_t>(batch->GetUint64());
   }
   if (auto* frames = f.boolean("frames"))
@@ -123,10 +121,9 @@ ws_client_message parse_run(const value& doc, std::size_t max_command_length) {
     out.request.strategy = std::get<multitask>(parsed);
   }
   if (auto* steps = f.number("max_steps")) {
-    auto parsed = parse_max_steps(std::to_string(steps->GetUint64()));
-    if (auto* err = std::get_if<http_error>(&parsed))
+    if (auto err = check_max_steps(steps->GetUint64()))
       return ws_bad_message{*err, {}};
-    out.request.max_steps = std::get<std::uint64_t>(parsed);
+    out.request.max_steps = steps->GetUint64();
   }
   if (f.error)
     return *f.error;

@@ -20,11 +20,6 @@ frame_ptr text_bytes(std::string text) {
   return std::make_shared<const std::string>(std::move(text));
 }
 
-/// Whether this event ends what the subscription follows (as on SSE).
-bool ends(const ws_subscription_state& st, const event& ev) {
-  return ev.terminal && (!st.whole_session || ev.message_id.empty());
-}
-
 /// Writes the pending events: one message each, or with a batch window one
 /// JSON array of their envelopes (screenshots stay binary messages, in order).
 void flush(self_ptr self) {
@@ -32,6 +27,14 @@ void flush(self_ptr self) {
   st.flush_armed = false;
   if (st.pending.empty())
     return;
+  st.stats->events_sent.fetch_add(st.pending.size(), std::memory_order_relaxed);
+  if (st.pending.size() == 1 && st.batch.count() == 0) {
+    // The live case: one event, one message, no vector.
+    const auto& ev = st.pending.front();
+    st.writer->send(ws_message{ws_bytes(ev), !ev->ws_binary.empty()});
+    st.pending.clear();
+    return;
+  }
   std::vector<ws_message> out;
   std::string array;
   auto close_array = [&] {
@@ -53,15 +56,14 @@ void flush(self_ptr self) {
     }
   }
   close_array();
-  st.stats->events_sent.fetch_add(st.pending.size(), std::memory_order_relaxed);
   st.pending.clear();
   st.writer->send(std::move(out));
 }
 
-void take(self_ptr self, event_ptr ev) {
+/// Writes the pending events now, or when the batch window closes (the
+/// last event of what is followed never waits).
+void release(self_ptr self, bool last) {
   auto& st = self->state;
-  auto last = ends(st, ev->raw);
-  st.pending.push_back(std::move(ev));
   if (st.batch.count() == 0 || last)
     return flush(self);
   if (!st.flush_armed) {
@@ -79,7 +81,7 @@ void subscribed(self_ptr self, const stream_accepted& accepted) {
     .field("messageId", accepted.message_id)
     .field("state", accepted.run_state)
     .end_object();
-  st.writer->send({{text_bytes(ws_reply("subscribed", st.ref, data.str())), false}});
+  st.writer->send(ws_message{text_bytes(ws_reply("subscribed", st.ref, data.str())), false});
   st.stats->set_state("streaming");
   join_registry(self, "ws_subscription", st.key, accepted.session_id,
                 st.connection_id, st.stats);
@@ -108,7 +110,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
                              payload::error("session_lost",
                                             "the session ended unexpectedly"),
                              true});
-    st.writer->send({{ws_bytes(lost), false}});
+    st.writer->send(ws_message{ws_bytes(lost), false});
     self->quit();
   });
   self->send(args.manager, open_stream{caf::actor{self}, std::move(args.request)});
@@ -125,28 +127,29 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
       if (self->state.joining && rejected.code == "missing_command")
         rejected = {404, "unknown_run", "no run with that messageId"};
       self->state.writer->send(
-        {{text_bytes(ws_error({rejected.status, rejected.code, rejected.message},
-                              self->state.ref)),
-          false}});
+        ws_message{text_bytes(ws_error({rejected.status, rejected.code, rejected.message},
+                                       self->state.ref)),
+                   false});
       self->quit();
     },
     [self](event_frame& frame) {
       observe_delivery(frame.ev->stamped);
-      auto last = ends(self->state, frame.ev->raw);
-      take(self, std::move(frame.ev));
+      auto last = ends_subscription(frame.ev->raw, self->state.whole_session);
+      self->state.pending.push_back(std::move(frame.ev));
+      release(self, last);
       if (last)
         self->quit();
     },
     [self](event_batch& batch) {
+      // A replay: one write for all of it.
       auto last = batch.final;
       for (auto& frame : batch.events) {
-        last = last || ends(self->state, frame.ev->raw);
-        take(self, std::move(frame.ev));
+        last = last || ends_subscription(frame.ev->raw, self->state.whole_session);
+        self->state.pending.push_back(std::move(frame.ev));
       }
-      if (last) {
-        flush(self);
+      release(self, last);
+      if (last)
         self->quit();
-      }
     },
     [self](flush_atom) { flush(self); },
     [self](video_frame& frame) {

@@ -58,6 +58,8 @@ public:
   /// or oversized client messages close the socket (1003, 1009) themselves.
   virtual void start(message_handler on_message, close_handler on_closed) = 0;
 
+  virtual void send(ws_message message) = 0;
+
   virtual void send(std::vector<ws_message> messages) = 0;
 
   /// A screencast frame: replaces a frame of the same `key` still waiting,

@@ -22,6 +22,12 @@ struct event {
   bool terminal = false;
 };
 
+/// Whether `ev` ends what a subscriber follows: a run's terminal event ends
+/// a run's stream; a whole-session stream ends only with the session's own.
+inline bool ends_subscription(const event& ev, bool whole_session) {
+  return ev.terminal && (!whole_session || ev.message_id.empty());
+}
+
 /// An event with its wire forms, built once and shared read-only by every
 /// subscriber: no connection ever serializes an event again.
 struct encoded_event {

@@ -3,6 +3,8 @@
 #include <array>
 #include <string>
 
+#include "messages/ascii.hpp"
+
 namespace agenttheo {
 
 namespace {
@@ -23,14 +25,6 @@ constexpr std::array<mode_name, 3> mode_names = {{
   {"updates", stream_mode::updates},
   {"custom", stream_mode::custom},
 }};
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && text.front() == ' ')
-    text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ')
-    text.remove_suffix(1);
-  return text;
-}
 
 } // namespace
 
@@ -69,12 +63,12 @@ bool wants(mode_mask mask, event_type type) {
 }
 
 std::optional<mode_mask> parse_mode_mask(std::string_view text) {
-  if (trim(text).empty())
+  if (trim_view(text).empty())
     return all_modes;
   mode_mask mask = 0;
   while (!text.empty()) {
     auto comma = text.find(',');
-    auto item = trim(text.substr(0, comma));
+    auto item = trim_view(text.substr(0, comma));
     text = comma == std::string_view::npos ? std::string_view{}
                                            : text.substr(comma + 1);
     bool known = false;

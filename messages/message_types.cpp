@@ -22,7 +22,7 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<video_frame>("agenttheo.video_frame")
     .add_message_type<cancel_run>("agenttheo.cancel_run")
     .add_message_type<actor_joined>("agenttheo.actor_joined")
-    .add_message_type<error_seen>("agenttheo.error_seen")
+    .add_message_type<recent_error>("agenttheo.recent_error")
     .add_message_type<disconnect_actor>("agenttheo.disconnect_actor")
     .add_message_type<api_reply>("agenttheo.api_reply")
     .add_message_type<describe_session>("agenttheo.describe_session")

@@ -10,7 +10,7 @@
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 
-#include "metrics/actor_stats.hpp"
+#include "metrics/admin_snapshot.hpp"
 
 namespace agenttheo {
 
@@ -21,30 +21,11 @@ using disconnect_atom = caf::atom_constant<caf::atom("disconnect")>;
 using registry_tick_atom = caf::atom_constant<caf::atom("reg_tick")>;
 using registry_name_atom = caf::atom_constant<caf::atom("registry")>;
 
-/// An actor starting: the registry monitors the sender and reads `stats`
-/// until it exits.
+/// An actor starting: the registry monitors the sender (whose id becomes
+/// `record.id`) and reads `record.stats` until it exits. The stats stay
+/// local: a node's registry reads its own actors' counters.
 struct actor_joined {
-  /// session, llm_call, tool_call, page, browser, session_manager,
-  /// sse_connection, ws_connection, ws_subscription
-  std::string kind;
-  /// What it is about: a session's id, a tool's name, a model, a transport.
-  std::string name;
-  /// The session it belongs to (empty for none).
-  std::string parent;
-  /// The actor it belongs to (a WebSocket subscription's socket), or 0.
-  std::uint64_t owner = 0;
-  std::int64_t started_ms = 0;
-  /// Local only: a node's registry reads its own actors' counters.
-  std::shared_ptr<actor_stats> stats;
-};
-
-/// An `error` event a session sent, for the console's recent errors.
-struct error_seen {
-  std::string session;
-  std::string message_id;
-  std::string code;
-  std::string message;
-  std::int64_t at_ms = 0;
+  actor_record record;
 };
 
 /// Close the connection actor `actor` (the admin's `disconnect`).
@@ -54,14 +35,16 @@ struct disconnect_actor {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, actor_joined& x) {
-  return f(caf::meta::type_name("actor_joined"), x.kind, x.name, x.parent,
-           x.owner, x.started_ms);
+  auto& r = x.record;
+  return f(caf::meta::type_name("actor_joined"), r.kind, r.name, r.parent, r.owner,
+           r.started_ms);
 }
 
+/// An `error` event a session sent, for the console's recent errors.
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, error_seen& x) {
-  return f(caf::meta::type_name("error_seen"), x.session, x.message_id, x.code,
-           x.message, x.at_ms);
+typename Inspector::result_type inspect(Inspector& f, recent_error& x) {
+  return f(caf::meta::type_name("recent_error"), x.at_ms, x.session, x.message_id,
+           x.code, x.message);
 }
 
 template <class Inspector>

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -8,15 +9,22 @@
 
 #include "metrics/actor_stats.hpp"
 #include "metrics/latency_histogram.hpp"
+#include "metrics/runtime_metrics.hpp"
 
 namespace agenttheo {
 
 /// One live actor as the registry knows it.
 struct actor_record {
+  /// Its actor id.
   std::uint64_t id = 0;
+  /// session, llm_call, tool_call, page, browser, session_manager,
+  /// sse_connection, ws_connection, ws_subscription, admin_stream
   std::string kind;
+  /// What it is about: a session's id, a tool's name, a model, a transport.
   std::string name;
+  /// The session it belongs to (empty for none).
   std::string parent;
+  /// The actor it belongs to (a WebSocket subscription's socket), or 0.
   std::uint64_t owner = 0;
   std::int64_t started_ms = 0;
   std::shared_ptr<actor_stats> stats;
@@ -25,25 +33,13 @@ struct actor_record {
 /// The process totals at one moment (plain copies of runtime_metrics).
 struct totals_sample {
   std::int64_t at_ms = 0;
-  std::uint64_t sessions_created = 0;
-  std::uint64_t connections_opened_sse = 0;
-  std::uint64_t connections_opened_ws = 0;
-  std::uint64_t events_sent = 0;
-  std::uint64_t bytes_sent = 0;
-  std::uint64_t slow_consumer_drops = 0;
-  std::uint64_t frames_dropped = 0;
-  std::uint64_t resumes = 0;
-  std::uint64_t gaps = 0;
-  std::uint64_t llm_calls = 0;
-  std::uint64_t llm_tokens = 0;
-  std::uint64_t llm_errors = 0;
-  std::uint64_t tools_ok = 0;
-  std::uint64_t tools_failed = 0;
-  std::uint64_t tools_timed_out = 0;
-  std::uint64_t tools_cancelled = 0;
-  std::uint64_t admin_actions = 0;
+  std::array<std::uint64_t, counter_count> counts{};
   latency_histogram::snapshot delivery;
   latency_histogram::snapshot first_token;
+
+  std::uint64_t operator[](counter c) const {
+    return counts[static_cast<std::size_t>(c)];
+  }
 };
 
 /// Reads the process's totals now.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string_view>
@@ -23,6 +24,69 @@ std::uint64_t load(const std::atomic<std::uint64_t>& x) {
 std::int64_t load(const std::atomic<std::int64_t>& x) {
   return x.load(std::memory_order_relaxed);
 }
+
+/// How each process total is shown: in the stats JSON (a key, within a
+/// group when it has one) and in `/metrics` (a family, with a label when the
+/// family has several). In counter order, which is the order of both views.
+struct counter_view {
+  counter id;
+  const char* group;  // nullptr: a top-level key of `totals`
+  const char* key;
+  const char* family;
+  const char* label;  // nullptr: the family's only sample
+  const char* help;
+};
+
+constexpr const char* opened = "agenttheo_stream_connections_opened_total";
+constexpr const char* tool_calls = "agenttheo_tool_calls_total";
+
+constexpr counter_view counter_views[] = {
+  {counter::sessions_created, nullptr, "sessions_created",
+   "agenttheo_sessions_created_total", nullptr, "Sessions created."},
+  {counter::connections_opened_sse, nullptr, "connections_sse", opened,
+   "transport=\"sse\"", "Stream connections opened."},
+  {counter::connections_opened_ws, nullptr, "connections_websocket", opened,
+   "transport=\"websocket\"", "Stream connections opened."},
+  {counter::events_sent, nullptr, "events_sent", "agenttheo_events_sent_total", nullptr,
+   "Events handed to stream sockets."},
+  {counter::bytes_sent, nullptr, "bytes_sent", "agenttheo_bytes_sent_total", nullptr,
+   "Bytes written to stream sockets."},
+  {counter::slow_consumer_drops, nullptr, "slow_consumer_drops",
+   "agenttheo_slow_consumer_drops_total", nullptr,
+   "Connections dropped for falling behind."},
+  {counter::frames_dropped, nullptr, "frames_dropped",
+   "agenttheo_screencast_frames_dropped_total", nullptr,
+   "Live-view frames dropped behind slow sockets."},
+  {counter::resumes, nullptr, "resumes", "agenttheo_resumes_total", nullptr,
+   "Streams resumed from an event id."},
+  {counter::gaps, nullptr, "gaps", "agenttheo_gaps_total", nullptr,
+   "Resumes that found events already trimmed."},
+  {counter::llm_calls, nullptr, "llm_calls", "agenttheo_llm_calls_total", nullptr,
+   "LLM calls started."},
+  {counter::llm_tokens, nullptr, "llm_tokens", "agenttheo_llm_tokens_total", nullptr,
+   "Tokens streamed from LLMs."},
+  {counter::llm_errors, nullptr, "llm_errors", "agenttheo_llm_errors_total", nullptr,
+   "LLM calls that failed."},
+  {counter::tools_ok, "tool_calls", "ok", tool_calls, "outcome=\"ok\"",
+   "Tool calls finished, by outcome."},
+  {counter::tools_failed, "tool_calls", "failed", tool_calls, "outcome=\"failed\"",
+   "Tool calls finished, by outcome."},
+  {counter::tools_timed_out, "tool_calls", "timeout", tool_calls,
+   "outcome=\"timeout\"", "Tool calls finished, by outcome."},
+  {counter::tools_cancelled, "tool_calls", "cancelled", tool_calls,
+   "outcome=\"cancelled\"", "Tool calls finished, by outcome."},
+  {counter::admin_actions, nullptr, "admin_actions", "agenttheo_admin_actions_total",
+   nullptr, "Admin actions taken."},
+};
+
+constexpr bool in_counter_order() {
+  for (std::size_t i = 0; i < std::size(counter_views); ++i)
+    if (static_cast<std::size_t>(counter_views[i].id) != i)
+      return false;
+  return std::size(counter_views) == counter_count;
+}
+
+static_assert(in_counter_order(), "every counter is shown once, in counter order");
 
 bool is_connection(std::string_view kind) {
   return kind == "sse_connection" || kind == "ws_connection"
@@ -68,10 +132,11 @@ double per_second(std::uint64_t later, std::uint64_t earlier, std::int64_t ms) {
 void write_rates(json_writer& out, const totals_sample& a, const totals_sample& b) {
   auto ms = b.at_ms - a.at_ms;
   out.begin_object()
-    .field("events_per_s", per_second(b.events_sent, a.events_sent, ms))
-    .field("bytes_per_s", per_second(b.bytes_sent, a.bytes_sent, ms))
-    .field("tokens_per_s", per_second(b.llm_tokens, a.llm_tokens, ms))
-    .field("drops_per_s", per_second(b.slow_consumer_drops, a.slow_consumer_drops, ms))
+    .field("events_per_s", per_second(b[counter::events_sent], a[counter::events_sent], ms))
+    .field("bytes_per_s", per_second(b[counter::bytes_sent], a[counter::bytes_sent], ms))
+    .field("tokens_per_s", per_second(b[counter::llm_tokens], a[counter::llm_tokens], ms))
+    .field("drops_per_s", per_second(b[counter::slow_consumer_drops],
+                                     a[counter::slow_consumer_drops], ms))
     .end_object();
 }
 
@@ -86,28 +151,19 @@ void write_percentiles(json_writer& out, const latency_histogram::snapshot& h) {
 }
 
 void write_totals(json_writer& out, const totals_sample& t) {
-  out.begin_object()
-    .field("sessions_created", t.sessions_created)
-    .field("connections_sse", t.connections_opened_sse)
-    .field("connections_websocket", t.connections_opened_ws)
-    .field("events_sent", t.events_sent)
-    .field("bytes_sent", t.bytes_sent)
-    .field("slow_consumer_drops", t.slow_consumer_drops)
-    .field("frames_dropped", t.frames_dropped)
-    .field("resumes", t.resumes)
-    .field("gaps", t.gaps)
-    .field("llm_calls", t.llm_calls)
-    .field("llm_tokens", t.llm_tokens)
-    .field("llm_errors", t.llm_errors)
-    .key("tool_calls")
-    .begin_object()
-    .field("ok", t.tools_ok)
-    .field("failed", t.tools_failed)
-    .field("timeout", t.tools_timed_out)
-    .field("cancelled", t.tools_cancelled)
-    .end_object()
-    .field("admin_actions", t.admin_actions)
-    .end_object();
+  out.begin_object();
+  const char* group = nullptr;
+  for (const auto& v : counter_views) {
+    if (group && (!v.group || std::string_view{group} != v.group))
+      out.end_object();
+    if (v.group && (!group || std::string_view{group} != v.group))
+      out.key(v.group).begin_object();
+    group = v.group;
+    out.field(v.key, t[v.id]);
+  }
+  if (group)
+    out.end_object();
+  out.end_object();
 }
 
 /// Connections with the most bytes waiting behind their socket.
@@ -135,23 +191,8 @@ totals_sample sample_totals(std::int64_t now_ms) {
   auto& m = process_metrics();
   totals_sample t;
   t.at_ms = now_ms;
-  t.sessions_created = load(m.sessions_created);
-  t.connections_opened_sse = load(m.connections_opened_sse);
-  t.connections_opened_ws = load(m.connections_opened_ws);
-  t.events_sent = load(m.events_sent);
-  t.bytes_sent = load(m.bytes_sent);
-  t.slow_consumer_drops = load(m.slow_consumer_drops);
-  t.frames_dropped = load(m.frames_dropped);
-  t.resumes = load(m.resumes);
-  t.gaps = load(m.gaps);
-  t.llm_calls = load(m.llm_calls);
-  t.llm_tokens = load(m.llm_tokens);
-  t.llm_errors = load(m.llm_errors);
-  t.tools_ok = load(m.tools_ok);
-  t.tools_failed = load(m.tools_failed);
-  t.tools_timed_out = load(m.tools_timed_out);
-  t.tools_cancelled = load(m.tools_cancelled);
-  t.admin_actions = load(m.admin_actions);
+  for (std::size_t i = 0; i < counter_count; ++i)
+    t.counts[i] = load(m.counters[i]);
   t.delivery = m.delivery.read();
   t.first_token = m.first_token.read();
   return t;
@@ -330,10 +371,6 @@ public:
     sample(name, value);
   }
 
-  void counter(std::string_view name, std::string_view help, std::uint64_t value) {
-    metric(name, "counter", help);
-    sample(name, static_cast<double>(value));
-  }
 
   void histogram(std::string_view name, std::string_view help,
                  const latency_histogram::snapshot& h) {
@@ -384,37 +421,14 @@ std::string prometheus_text(const admin_snapshot& snap) {
           static_cast<double>(g.tool_calls));
   x.gauge("agenttheo_browser_contexts", "Open browser contexts.",
           static_cast<double>(g.browser_contexts));
-  x.counter("agenttheo_sessions_created_total", "Sessions created.", t.sessions_created);
-  x.metric("agenttheo_stream_connections_opened_total", "counter",
-           "Stream connections opened.");
-  x.sample("agenttheo_stream_connections_opened_total",
-           static_cast<double>(t.connections_opened_sse), "transport=\"sse\"");
-  x.sample("agenttheo_stream_connections_opened_total",
-           static_cast<double>(t.connections_opened_ws), "transport=\"websocket\"");
-  x.counter("agenttheo_events_sent_total", "Events handed to stream sockets.",
-            t.events_sent);
-  x.counter("agenttheo_bytes_sent_total", "Bytes written to stream sockets.",
-            t.bytes_sent);
-  x.counter("agenttheo_slow_consumer_drops_total",
-            "Connections dropped for falling behind.", t.slow_consumer_drops);
-  x.counter("agenttheo_screencast_frames_dropped_total",
-            "Live-view frames dropped behind slow sockets.", t.frames_dropped);
-  x.counter("agenttheo_resumes_total", "Streams resumed from an event id.", t.resumes);
-  x.counter("agenttheo_gaps_total", "Resumes that found events already trimmed.",
-            t.gaps);
-  x.counter("agenttheo_llm_calls_total", "LLM calls started.", t.llm_calls);
-  x.counter("agenttheo_llm_tokens_total", "Tokens streamed from LLMs.", t.llm_tokens);
-  x.counter("agenttheo_llm_errors_total", "LLM calls that failed.", t.llm_errors);
-  x.metric("agenttheo_tool_calls_total", "counter", "Tool calls finished, by outcome.");
-  x.sample("agenttheo_tool_calls_total", static_cast<double>(t.tools_ok),
-           "outcome=\"ok\"");
-  x.sample("agenttheo_tool_calls_total", static_cast<double>(t.tools_failed),
-           "outcome=\"failed\"");
-  x.sample("agenttheo_tool_calls_total", static_cast<double>(t.tools_timed_out),
-           "outcome=\"timeout\"");
-  x.sample("agenttheo_tool_calls_total", static_cast<double>(t.tools_cancelled),
-           "outcome=\"cancelled\"");
-  x.counter("agenttheo_admin_actions_total", "Admin actions taken.", t.admin_actions);
+  const char* family = nullptr;
+  for (const auto& v : counter_views) {
+    // A family is declared once, before its first sample.
+    if (!family || std::string_view{family} != v.family)
+      x.metric(v.family, "counter", v.help);
+    family = v.family;
+    x.sample(v.family, static_cast<double>(t[v.id]), v.label ? v.label : "");
+  }
   x.histogram("agenttheo_event_delivery_seconds",
               "From an event's creation to its connection handing it to the socket.",
               t.delivery);

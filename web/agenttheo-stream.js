@@ -119,8 +119,13 @@ class SseTransport {
     this.source = null;
   }
 
+  /** The stream's URL, resuming after `lastEventId` (null: from the start). */
+  urlAfter(lastEventId) {
+    return lastEventId === null ? this.url : withParam(this.url, 'lastEventId', lastEventId);
+  }
+
   open(lastEventId) {
-    const url = lastEventId === null ? this.url : withParam(this.url, 'lastEventId', lastEventId);
+    const url = this.urlAfter(lastEventId);
     const source = new EventSource(url);
     this.source = source;
     source.onopen = () => this.sink.opened();
@@ -154,7 +159,7 @@ class SseTransport {
   // The server answered something other than a stream. Ask once more with
   // a plain request to read what it was.
   async askWhy(lastEventId) {
-    const url = lastEventId === null ? this.url : withParam(this.url, 'lastEventId', lastEventId);
+    const url = this.urlAfter(lastEventId);
     const abort = new AbortController();
     let status = 0;
     let body = null;
@@ -188,7 +193,6 @@ class WebSocketTransport {
   constructor(url, sink, frames) {
     this.url = url;
     this.request = websocketRequest(url);
-    delete this.request.access_token;
     this.sink = sink;
     this.frames = frames;
     this.socket = null;

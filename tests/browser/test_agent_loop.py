@@ -8,7 +8,6 @@ concurrent sessions each on its own page."""
 import asyncio
 import json
 import os
-import struct
 import sys
 import time
 import unittest
@@ -19,7 +18,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 import aiohttp  # noqa: E402
 
-from harness import Server, SseStream, stream_path  # noqa: E402
+from harness import Server, SseStream, split_binary_frame, stream_path  # noqa: E402
 
 
 def shape(events):
@@ -185,9 +184,8 @@ class AgentLoop(unittest.TestCase):
             while not events or events[-1]["type"] != "complete":
                 msg = await asyncio.wait_for(ws.receive(), 60)
                 if msg.type == aiohttp.WSMsgType.BINARY:
-                    size = struct.unpack("!I", msg.data[:4])[0]
-                    header = json.loads(msg.data[4:4 + size])
-                    images.append((header, msg.data[4 + size:]))
+                    header, image = split_binary_frame(msg.data)
+                    images.append((header, image))
                     events.append(header)
                 else:
                     events.append(json.loads(msg.data))

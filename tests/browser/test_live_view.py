@@ -6,7 +6,6 @@ reading. Also: going back in history does not wait out the load timeout."""
 import asyncio
 import json
 import os
-import struct
 import sys
 import time
 import unittest
@@ -16,26 +15,14 @@ import aiohttp
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from harness import Server, SseStream, stream_path  # noqa: E402
+from harness import (ServerTestCase, SseStream, split_binary_frame,  # noqa: E402
+                     stream_path)
 from test_websocket import masked_text, raw_websocket  # noqa: E402
 
 
-def binary_header(data):
-    size = struct.unpack("!I", data[:4])[0]
-    return json.loads(data[4:4 + size]), data[4 + size:]
-
-
-class LiveView(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("--planner-token-delay", "0",
-                            "--send-queue-limit", "64K",
-                            "--socket-send-buffer", "4K",
-                            "--screencast-fps", "5").__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
+class LiveView(ServerTestCase):
+    server_flags = ("--planner-token-delay", "0", "--send-queue-limit", "64K",
+                    "--socket-send-buffer", "4K", "--screencast-fps", "5")
 
     def demo(self, page=""):
         return f"{self.server.base}/demo/{page}"
@@ -58,7 +45,7 @@ class LiveView(unittest.TestCase):
             while not done:
                 msg = await asyncio.wait_for(viewer.receive(), 60)
                 if msg.type == aiohttp.WSMsgType.BINARY:
-                    header, image = binary_header(msg.data)
+                    header, image = split_binary_frame(msg.data)
                     if header["type"] == "frame":
                         frames.append((header, image))
                 else:
@@ -69,7 +56,7 @@ class LiveView(unittest.TestCase):
             while True:
                 msg = await asyncio.wait_for(plain.receive(), 30)
                 if msg.type == aiohttp.WSMsgType.BINARY:
-                    plain_frames += binary_header(msg.data)[0]["type"] == "frame"
+                    plain_frames += split_binary_frame(msg.data)[0]["type"] == "frame"
                 elif json.loads(msg.data).get("type") == "complete":
                     break
         self.assertGreaterEqual(len(frames), 2)

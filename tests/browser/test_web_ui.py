@@ -17,7 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "llm"))
 
-from harness import BINARY, Server  # noqa: E402
+from harness import BINARY, Server, ServerTestCase  # noqa: E402
 from cdp import Chromium  # noqa: E402
 from scripted_upstream import ScriptedUpstream, status  # noqa: E402
 from tcp_proxy import TcpProxy  # noqa: E402
@@ -115,16 +115,10 @@ class Ui:
         return await self.tab.screenshot(os.path.join(SHOTS, name))
 
 
-class WebUi(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        # Tokens at 25 ms each: a demo run takes a few seconds, long enough to
-        # reload, drop the connection or open a second tab in the middle.
-        cls.server = Server("--planner-token-delay", "25ms").__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
+class WebUi(ServerTestCase):
+    # Tokens at 25 ms each: a demo run takes a few seconds, long enough to
+    # reload, drop the connection or open a second tab in the middle.
+    server_flags = ("--planner-token-delay", "25ms")
 
     def demo_command(self, base=None):
         return (f"go to {base or self.server.base}/demo/ then click Products "
@@ -156,8 +150,8 @@ class WebUi(unittest.TestCase):
         self.assertEqual(run["progress"], [4, 4])
         self.assertTrue(run["footer"].startswith("Done · 4 steps"), run["footer"])
 
-    def run_async(self, coro):
-        asyncio.run(asyncio.wait_for(coro, 150))
+    def run_async(self, coro, timeout=150):
+        return super().run_async(coro, timeout)
 
     # -- the demo, and what a person sees -------------------------------------
 

@@ -1,6 +1,7 @@
 """Runs the real agenttheo binary on a free loopback port, and reads its
 streams with real HTTP clients. Shared by the integration and browser tests."""
 
+import asyncio
 import http.client
 import json
 import os
@@ -11,6 +12,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 import urllib.parse
 
 BINARY = os.environ.get("AGENTTHEO_BIN", os.path.join(
@@ -230,3 +232,28 @@ def status_of(raw_response):
 
 def body_of(raw_response):
     return raw_response.split(b"\r\n\r\n", 1)[1]
+
+
+class ServerTestCase(unittest.TestCase):
+    """One real server for the whole class, started with `server_flags`."""
+
+    server_flags = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(*cls.server_flags).__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def run_async(self, coro, timeout=60):
+        return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+def split_binary_frame(data):
+    """A binary WebSocket message's JSON header and its image: a 4-byte
+    big-endian header length, the header, then the raw bytes."""
+    size = int.from_bytes(data[:4], "big")
+    return json.loads(data[4:4 + size]), data[4 + size:]
+

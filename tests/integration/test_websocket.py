@@ -21,7 +21,7 @@ import aiohttp
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "browser"))
 
-from harness import Server, stream_path  # noqa: E402
+from harness import Server, ServerTestCase, stream_path  # noqa: E402
 from tcp_proxy import TcpProxy  # noqa: E402
 
 
@@ -51,20 +51,11 @@ def ids(events):
     return [e["id"] for e in events]
 
 
-class WebSocket(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("--planner-token-delay", "2ms", "--browser", "none").__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
+class WebSocket(ServerTestCase):
+    server_flags = ("--planner-token-delay", "2ms", "--browser", "none")
 
     def url(self):
         return f"ws://127.0.0.1:{self.server.port}/ws"
-
-    def run_async(self, coro):
-        asyncio.run(asyncio.wait_for(coro, 60))
 
     def test_one_socket_runs_several_sessions_at_once(self):
         self.run_async(self.several_sessions())

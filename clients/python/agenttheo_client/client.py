@@ -17,11 +17,13 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from .errors import ClientError, ConnectionLost, HTTPError, RunFailed, ServerError
+from .errors import ClientError, ConnectionLost, RunFailed, ServerError
 from .events import CompleteEvent, ErrorEvent, Event, ends_run, make_event
 
-_DROPS = (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError,
-          aiohttp.ClientConnectionError, asyncio.TimeoutError, ConnectionError)
+# A connection lost mid-stream (ServerDisconnectedError is a
+# ClientConnectionError).
+_DROPS = (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError,
+          asyncio.TimeoutError, ConnectionError)
 
 
 class AgentTheoClient:

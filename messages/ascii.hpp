@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cctype>
+#include <string_view>
+
+namespace agenttheo {
+
+/// `text` without leading and trailing whitespace.
+inline std::string_view trim_view(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
+  return text;
+}
+
+/// Equal, ignoring ASCII case (header values: `gzip`, `Bearer`).
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i]))
+        != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+} // namespace agenttheo
