@@ -111,6 +111,54 @@ void report(self_ptr self, const encoded_event& ev) {
   report_error(self, ev.raw.session, ev.raw.message_id, text("code"), text("message"));
 }
 
+bool follows(const subscriber_entry& sub, const event& ev) {
+  return (sub.message_id.empty() || sub.message_id == ev.message_id)
+         && wants(sub.modes, ev.type);
+}
+
+/// Sends the held events to each subscriber that wants them: one event as
+/// itself, several in one batch (which the connection writes at once).
+void deliver_held(self_ptr self) {
+  auto& st = self->state;
+  st.round_armed = false;
+  if (st.held.empty())
+    return;
+  st.pacer.delivered(fanout_pacer::clock::now());
+  for (auto& sub : st.subscribers) {
+    if (st.held.size() == 1) {
+      if (follows(sub, st.held.front()->raw))
+        self->send(sub.handle, event_frame{st.held.front()});
+      continue;
+    }
+    event_batch batch;
+    batch.live = true;
+    batch.events.reserve(st.held.size());
+    for (auto& ev : st.held)
+      if (follows(sub, ev->raw))
+        batch.events.push_back({ev});
+    if (!batch.events.empty())
+      self->send(sub.handle, std::move(batch));
+  }
+  st.held.clear();
+}
+
+/// Hands `ev` to the subscribers now, or holds it for the round the pacer
+/// allows next. A terminal event never waits (and takes the held ones).
+void fan_out(self_ptr self, event_ptr ev) {
+  auto& st = self->state;
+  auto terminal = ev->raw.terminal;
+  st.held.push_back(std::move(ev));
+  if (terminal)
+    return deliver_held(self);
+  if (st.round_armed)
+    return;
+  auto wait = st.pacer.wait(fanout_pacer::clock::now(), st.subscribers.size());
+  if (wait == fanout_pacer::clock::duration::zero())
+    return deliver_held(self);
+  st.round_armed = true;
+  self->delayed_send(self, wait, fanout_atom::value);
+}
+
 /// Stamps, logs and fans out one event; `message_id` empty: an event of the
 /// session itself, which only whole-session subscribers see.
 event_ptr stamp(self_ptr self, const std::string& message_id, event_type type,
@@ -121,10 +169,7 @@ event_ptr stamp(self_ptr self, const std::string& message_id, event_type type,
   st.log.append(ev);
   if (type == event_type::error)
     report(self, *ev);
-  for (auto& sub : st.subscribers)
-    if ((sub.message_id.empty() || sub.message_id == message_id)
-        && wants(sub.modes, type))
-      self->send(sub.handle, event_frame{ev});
+  fan_out(self, ev);
   return ev;
 }
 
@@ -463,6 +508,9 @@ void replay_and_follow(self_ptr self, const caf::actor& subscriber,
                        const stream_request& req, bool finished) {
   auto modes = req.modes;
   auto& st = self->state;
+  // The replay reads the log, which holds the waiting events too: they go
+  // out now, so the newcomer gets each event once, from the replay.
+  deliver_held(self);
   auto plan = plan_replay(st.log, span, after, modes);
   event_batch batch;
   if (plan.lost) {
@@ -663,6 +711,7 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
   st.id = std::move(id);
   st.log = event_log{settings.log_max_events, settings.log_max_bytes};
   st.settings = std::move(settings);
+  st.pacer = fanout_pacer{st.settings.fanout_rate};
   st.manager = std::move(manager);
   st.created_at_ms = unix_millis();
   st.stats = join_registry(self, "session", st.id);
@@ -751,6 +800,7 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
       return api_reply{200, run_events_json(self->state, *run, req.after_id)};
     },
     [self](shutdown_atom) { on_shutdown(self); },
+    [self](fanout_atom) { deliver_held(self); },
     [self](idle_check_atom, std::uint64_t generation) {
       auto& st = self->state;
       if (generation == st.idle_generation && !active_run(st)

@@ -12,6 +12,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/event_log.hpp"
+#include "actors/fanout_pacer.hpp"
 #include "actors/llm_call.hpp"
 #include "actors/page.hpp"
 #include "llm/context_budget.hpp"
@@ -40,6 +41,8 @@ struct session_settings {
   std::size_t context_budget = 24'000;
   /// Runs that may wait behind the running one (`multitask=enqueue`).
   std::size_t max_queued_runs = 8;
+  /// Deliveries per second the fan-out is paced to (0: never hold).
+  double fanout_rate = 0;
 };
 
 enum class run_phase : std::uint8_t { queued, running, finished };
@@ -114,6 +117,11 @@ struct session_state {
   /// Queued runs by messageId, the next to start first.
   std::deque<std::string> queue;
   std::vector<subscriber_entry> subscribers;
+  /// Events logged but waiting for their delivery round, in id order.
+  std::vector<event_ptr> held;
+  fanout_pacer pacer;
+  /// A round is scheduled (a `fanout_atom` is on its way).
+  bool round_armed = false;
   std::uint64_t idle_generation = 0;
   std::int64_t created_at_ms = 0;
   /// Shutting down or being deleted: no run starts any more.

@@ -288,6 +288,10 @@ const config_key config_keys[] = {
    [](server_config& c, std::string_view v) {
      return parse_integer(v, c.context_budget, 0, 10'000'000);
    }},
+  {"FANOUT_RATE", "deliveries per second a session paces its fan-out to (0: never hold an event)",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.fanout_rate, 0, 100'000'000);
+   }},
   {"MAX_QUEUED_RUNS", "runs that may wait behind a session's running one",
    [](server_config& c, std::string_view v) {
      return parse_integer(v, c.max_queued_runs, 0, 1000);

@@ -83,6 +83,9 @@ struct server_config {
   std::size_t context_budget = 24'000;
   /// Runs that may wait behind a session's running one (multitask=enqueue).
   std::size_t max_queued_runs = 8;
+  /// Deliveries per second each session paces its fan-out to: beyond it,
+  /// events wait for the next round and share its writes (fanout_pacer).
+  std::size_t fanout_rate = 250'000;
   /// A `screenshot` event after each action that may change the page.
   bool screenshot_after_actions = true;
   /// Most screencast frames per second a page sends to WebSocket clients

@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/monitor_while_alive.hpp"
 #include "actors/registry.hpp"
 #include "messages/messages.hpp"
 #include "messages/registry_messages.hpp"
@@ -15,16 +16,19 @@ caf::behavior admin_stream(caf::stateful_actor<admin_stream_state>* self,
   st.writer = writer;
   // Released on every exit path.
   self->attach_functor([writer] { writer->finish(); });
-  writer->start([handle = caf::actor{self}](close_reason reason) {
-    caf::anon_send(handle, stream_closed{reason});
-  });
+  // One small frame a second: no backlog to hand over on `drained`.
+  writer->start(
+    [handle = caf::actor{self}](close_reason reason) {
+      caf::anon_send(handle, stream_closed{reason});
+    },
+    {});
   writer->accept(std::move(cors_origin));
   writer->stats()->set_state("streaming");
   // Joining is subscribing: the registry pushes its stats to every admin
   // stream each second, built once for all of them.
   join_registry(self, "admin_stream", "stats every second", {}, 0, writer->stats());
   // No registry, nothing to show: the server is stopping.
-  self->monitor(registry);
+  monitor_while_alive(self, registry);
   self->set_down_handler([self](caf::down_msg&) {
     self->state.writer->finish();
     self->quit();

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "actors/counting_behavior.hpp"
+#include "actors/monitor_while_alive.hpp"
 #include "actors/registry.hpp"
 #include "messages/messages.hpp"
 #include "messages/payloads.hpp"
@@ -45,17 +46,39 @@ frame_ptr disconnected_frame(const sse_connection_state& st) {
     + "\n\n");
 }
 
-/// Hands the waiting frames to the socket, in one write.
+/// Hands the waiting frames to the socket side, to go in one write.
+void hand_over(self_ptr self) {
+  auto& st = self->state;
+  if (st.pending.empty())
+    return;
+  st.writer_busy = true;
+  st.pending_bytes = 0;
+  if (st.pending.size() == 1) {
+    // The idle case: one event, and the vector keeps its capacity.
+    st.writer->send(std::move(st.pending.front()));
+    st.pending.clear();
+  } else {
+    st.writer->send(std::exchange(st.pending, {}));
+  }
+}
+
+/// Hands the waiting frames over unless a write is still in flight: then
+/// they wait for `drained` and join the next write. That is what makes a
+/// busy socket's writes carry many events each, and keeps the backlog here,
+/// bounded: past the queue limit it goes over anyway, and the socket side
+/// drops the client as a slow consumer.
 void flush(self_ptr self) {
   auto& st = self->state;
   st.flush_armed = false;
-  if (st.pending.size() == 1) {
-    // The live case: one event, and the vector keeps its capacity.
-    st.writer->send(std::move(st.pending.front()));
-    st.pending.clear();
-  } else if (!st.pending.empty()) {
-    st.writer->send(std::exchange(st.pending, {}));
-  }
+  if (!st.writer_busy || st.pending_bytes > st.writer->queue_limit())
+    hand_over(self);
+}
+
+void add_pending(self_ptr self, const event_ptr& ev) {
+  auto& st = self->state;
+  auto bytes = sse_bytes(ev);
+  st.pending_bytes += bytes->size();
+  st.pending.push_back(std::move(bytes));
 }
 
 /// Writes the pending frames now, or when the batch window closes (the
@@ -71,7 +94,7 @@ void release(self_ptr self, bool last) {
 }
 
 void end_stream(self_ptr self) {
-  flush(self);
+  hand_over(self);
   self->state.writer->finish();
   self->quit();
 }
@@ -90,11 +113,13 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
   st.batch = std::chrono::milliseconds{request.batch_ms};
   // Released on every exit path: a normal end, an error, or a kill.
   self->attach_functor([writer] { writer->finish(); });
-  writer->start([handle = caf::actor{self}](close_reason reason) {
-    caf::anon_send(handle, stream_closed{reason});
-  });
+  writer->start(
+    [handle = caf::actor{self}](close_reason reason) {
+      caf::anon_send(handle, stream_closed{reason});
+    },
+    [handle = caf::actor{self}] { caf::anon_send(handle, drained_atom::value); });
   self->set_down_handler([self](caf::down_msg&) {
-    flush(self);
+    hand_over(self);
     self->state.writer->send(session_lost_frame(self->state));
     end_stream(self);
   });
@@ -105,7 +130,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
       auto& st = self->state;
       st.session = accepted.session;
       st.message_id = accepted.message_id;
-      self->monitor(st.session);
+      monitor_while_alive(self, st.session);
       st.writer->accept(st.cors_origin);
       auto stats = st.writer->stats();
       stats->set_state("streaming");
@@ -121,23 +146,31 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
     [self](event_frame& frame) {
       observe_delivery(frame.ev->stamped);
       auto last = ends_subscription(frame.ev->raw, self->state.whole_session);
-      self->state.pending.push_back(sse_bytes(frame.ev));
+      add_pending(self, frame.ev);
       release(self, last);
       if (last)
         end_stream(self);
     },
     [self](event_batch& batch) {
-      // A replay: one write for all of it.
+      // A replay or a paced round: one write for all of it.
       auto last = batch.final;
       for (auto& frame : batch.events) {
+        if (batch.live)
+          observe_delivery(frame.ev->stamped);
         last = last || ends_subscription(frame.ev->raw, self->state.whole_session);
-        self->state.pending.push_back(sse_bytes(frame.ev));
+        add_pending(self, frame.ev);
       }
       release(self, last);
       if (last)
         end_stream(self);
     },
     [self](flush_atom) { flush(self); },
+    [self](drained_atom) {
+      auto& st = self->state;
+      st.writer_busy = false;
+      if (!st.flush_armed)
+        flush(self);
+    },
     [self](stream_closed& closed) {
       auto& st = self->state;
       if (closed.reason == close_reason::client_closed
@@ -147,7 +180,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
       self->quit();
     },
     [self](disconnect_atom) {
-      flush(self);
+      hand_over(self);
       self->state.writer->send(disconnected_frame(self->state));
       end_stream(self);
     });

@@ -29,7 +29,12 @@ struct sse_connection_state {
   std::string message_id;
   /// `batch_ms`: frames wait this long to go out together in one write.
   std::chrono::milliseconds batch{0};
+  /// Frames not yet handed to the socket side: they wait there while a
+  /// write is in flight and go in the next one, all together.
   std::vector<frame_ptr> pending;
+  std::size_t pending_bytes = 0;
+  /// The socket side has frames of ours it has not finished writing.
+  bool writer_busy = false;
   bool flush_armed = false;
 
   static inline const char* name = "sse_connection";

@@ -55,12 +55,18 @@ public:
     stream_.expires_never();
   }
 
-  void start(close_handler on_closed) override {
+  void start(close_handler on_closed, drained_handler on_drained) override {
     registry_.add(shared_from_this());
-    on_strand([on_closed = std::move(on_closed)](beast_sse_writer& self) mutable {
+    on_strand([on_closed = std::move(on_closed),
+               on_drained = std::move(on_drained)](beast_sse_writer& self) mutable {
       self.on_closed_ = std::move(on_closed);
+      self.on_drained_ = std::move(on_drained);
       self.watch_for_close();
     });
+  }
+
+  std::size_t queue_limit() const override {
+    return options_.queue_limit;
   }
 
   void accept(std::string cors_origin) override {
@@ -246,6 +252,8 @@ private:
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
       return close(close_reason::finished);
     }
+    if (queued_.empty() && !finishing_ && on_drained_)
+      return on_drained_();
     write_next();
   }
 
@@ -286,6 +294,7 @@ private:
     queued_.clear();
     queued_bytes_ = 0;
     registry_.remove(this);
+    on_drained_ = nullptr;
     auto handler = std::move(on_closed_);
     on_closed_ = nullptr;
     if (handler)
@@ -303,6 +312,7 @@ private:
   sse_writer_options options_;
   connection_registry& registry_;
   close_handler on_closed_;
+  drained_handler on_drained_;
   std::string head_;
   std::string chunk_head_;
   std::unique_ptr<gzip_stream> gzip_;

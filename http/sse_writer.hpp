@@ -36,12 +36,17 @@ struct sse_writer_options {
 class sse_writer : public open_socket {
 public:
   using close_handler = std::function<void(close_reason)>;
+  using drained_handler = std::function<void()>;
 
   virtual ~sse_writer() = default;
 
   /// Starts watching the socket. `on_closed` runs once, on an I/O thread,
-  /// when the socket side has ended for any reason.
-  virtual void start(close_handler on_closed) = 0;
+  /// when the socket side has ended for any reason; `on_drained` each time
+  /// a write completes with nothing queued behind it.
+  virtual void start(close_handler on_closed, drained_handler on_drained) = 0;
+
+  /// Bytes that may wait for the socket before the client is dropped.
+  virtual std::size_t queue_limit() const = 0;
 
   /// Sends the `200 text/event-stream` head; frames follow.
   virtual void accept(std::string cors_origin) = 0;

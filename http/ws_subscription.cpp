@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "actors/counting_behavior.hpp"
+#include "actors/monitor_while_alive.hpp"
 #include "actors/registry.hpp"
 #include "http/ws_protocol.hpp"
 #include "messages/json_writer.hpp"
@@ -100,7 +101,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
   st.joining = args.request.command.empty();
   st.batch = std::chrono::milliseconds{args.request.batch_ms};
   // Lives no longer than its socket's connection.
-  self->monitor(args.connection);
+  monitor_while_alive(self, args.connection);
   self->set_down_handler([self, connection = args.connection](caf::down_msg& down) {
     auto& st = self->state;
     if (down.source == connection)
@@ -118,7 +119,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
     st.stats.get(),
     [self](stream_accepted& accepted) {
       self->state.session = accepted.session;
-      self->monitor(accepted.session);
+      monitor_while_alive(self, accepted.session);
       subscribed(self, accepted);
     },
     [self](stream_rejected& rejected) {
@@ -141,9 +142,11 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
         self->quit();
     },
     [self](event_batch& batch) {
-      // A replay: one write for all of it.
+      // A replay or a paced round: one write for all of it.
       auto last = batch.final;
       for (auto& frame : batch.events) {
+        if (batch.live)
+          observe_delivery(frame.ev->stamped);
         last = last || ends_subscription(frame.ev->raw, self->state.whole_session);
         self->state.pending.push_back(std::move(frame.ev));
       }

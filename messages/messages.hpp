@@ -43,6 +43,10 @@ using cancel_tools_atom = caf::atom_constant<caf::atom("cancel_tls")>;
 using tool_begun_atom = caf::atom_constant<caf::atom("tool_begun")>;
 using tool_expired_atom = caf::atom_constant<caf::atom("tool_exp")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+/// A session's paced delivery round is due (fanout_pacer).
+using fanout_atom = caf::atom_constant<caf::atom("fanout")>;
+/// A connection's socket finished its writes: hand it the next batch.
+using drained_atom = caf::atom_constant<caf::atom("drained")>;
 using unsubscribe_atom = caf::atom_constant<caf::atom("unsub")>;
 /// To a page: start (true) or stop (false) its screencast.
 using screencast_atom = caf::atom_constant<caf::atom("scast")>;
@@ -78,11 +82,13 @@ struct event_frame {
   event_ptr ev;
 };
 
-/// Events replayed to a subscriber in one go. `final`: the run is over and
-/// nothing else follows, whether or not its terminal event survived in the log.
+/// Events for a subscriber in one go, to be written at once: a replay, or
+/// (`live`) a paced fan-out round. `final`: the run is over and nothing
+/// else follows, whether or not its terminal event survived in the log.
 struct event_batch {
   std::vector<event_frame> events;
   bool final = false;
+  bool live = false;
 };
 
 /// The socket side tells its connection actor that the socket is gone.
@@ -330,7 +336,8 @@ typename Inspector::result_type inspect(Inspector& f, ws_text& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event_batch& x) {
-  return f(caf::meta::type_name("event_batch"), x.events, x.final);
+  return f(caf::meta::type_name("event_batch"), x.events, x.final,
+           x.live);
 }
 
 template <class Inspector>

@@ -21,6 +21,7 @@ struct subscriber_record {
   std::optional<stream_rejected> rejected;
   std::vector<event_ptr> events;
   std::size_t batches = 0;
+  std::size_t live_batches = 0;
   bool final_batch = false;
 
   std::vector<event_type> types() const {
@@ -50,6 +51,7 @@ inline caf::behavior subscriber_probe(caf::event_based_actor*,
     [rec](event_frame& x) { rec->events.push_back(x.ev); },
     [rec](event_batch& x) {
       ++rec->batches;
+      rec->live_batches += x.live;
       rec->final_batch = x.final;
       for (auto& frame : x.events)
         rec->events.push_back(frame.ev);

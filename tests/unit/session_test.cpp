@@ -478,4 +478,37 @@ CAF_TEST(a run reads back as JSON envelopes after an id) {
   CAF_CHECK_EQUAL(missing.status, 404u);
 }
 
+CAF_TEST(a paced fan-out delivers every event once and batches the rest) {
+  auto s = settings();
+  s.fanout_rate = 1; // two subscribers: one round per two seconds
+  s.llm.planner_token_delay = std::chrono::milliseconds{1}; // tokens on timers
+  auto sess = make_session(s);
+  auto a = subscribe(sess, make_request("hello", "m1"));
+  auto b = subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  // The held events have not gone out: the round's timer has not fired.
+  CAF_REQUIRE(a->accepted);
+  auto before = a->events.size();
+  auto late = subscribe(sess, make_request("hello", "m1"));
+  run();
+  for (auto* rec : {a.get(), b.get(), late.get()}) {
+    CAF_REQUIRE_GREATER(rec->events.size(), 5u);
+    for (std::size_t i = 0; i < rec->events.size(); ++i)
+      CAF_CHECK_EQUAL(rec->events[i]->raw.id, i + 1);
+    CAF_CHECK(rec->events.back()->raw.type == event_type::complete);
+  }
+  CAF_CHECK_EQUAL(a->events.size(), b->events.size());
+  CAF_CHECK_EQUAL(a->events.size(), late->events.size());
+  CAF_CHECK_LESS(before, a->events.size());
+  CAF_CHECK_GREATER(a->live_batches, 0u);
+}
+
+CAF_TEST(an unpaced fan-out sends each event on its own) {
+  auto sess = make_session(settings()); // fanout_rate 0
+  auto a = subscribe(sess, make_request("hello", "m1"));
+  run();
+  CAF_REQUIRE_GREATER(a->events.size(), 5u);
+  CAF_CHECK_EQUAL(a->live_batches, 0u);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

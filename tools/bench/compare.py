@@ -1,0 +1,421 @@
+#!/usr/bin/python3
+"""The whole side-by-side comparison, one command, run by hand:
+
+    /usr/bin/python3 tools/bench/compare.py [--quick] [--only fanout,...]
+
+Starts each system under test in turn on loopback, drives it with the C++
+load generator (build/agenttheo-loadgen), and prints one table: AgentTheo
+against nchan (fan-out) and the guide's FastAPI stack (many sessions), with
+ratios and the issue's targets. The LLM is tools/bench/token_upstream.py, so
+AgentTheo's measured path is the real one: upstream -> curl -> llm_call ->
+session -> connection actors -> sockets. Installs the peers from Debian's
+packages if they are missing; raises the open-file limit to the hard limit.
+"""
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BENCH = os.path.join(ROOT, "tools", "bench")
+PYTHON = "/usr/bin/python3"
+PEER_PACKAGES = ["nginx-light", "libnginx-mod-nchan", "python3-fastapi",
+                 "python3-uvicorn", "python3-httpx"]
+
+BUILD = os.path.join(ROOT, "build")
+SERVER_FLAGS = []  # --flags: extra `agenttheo serve` flags for every run
+
+
+# --- processes -------------------------------------------------------------
+
+def ensure_peers():
+    missing = [p for p in PEER_PACKAGES if subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", p], capture_output=True,
+        text=True).stdout.find("install ok installed") < 0]
+    if not any(shutil.which(n) for n in ["nginx"]) or missing:
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        print(f"installing {' '.join(missing)}", file=sys.stderr)
+        subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", *missing],
+                       check=True, env={**os.environ,
+                                        "DEBIAN_FRONTEND": "noninteractive"})
+
+
+def raise_open_files_limit():
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(port, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+class Service:
+    """A process group under test, stopped with everything it started."""
+
+    def __init__(self, argv, port=None, stdout=subprocess.DEVNULL, env=None):
+        self.proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.DEVNULL,
+                                     start_new_session=True, cwd="/tmp",
+                                     env=env, text=True)
+        self.port = port
+        if port:
+            wait_listening(port)
+
+    def pids(self):
+        """The group's processes (nginx: its master and workers)."""
+        out = subprocess.run(["pgrep", "-g", str(self.proc.pid)],
+                             capture_output=True, text=True).stdout
+        return [int(p) for p in out.split()]
+
+    def stop(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+
+
+def token_upstream(count, rate, hold=False):
+    argv = [PYTHON, os.path.join(BENCH, "token_upstream.py"),
+            "--count", str(count), "--rate", str(rate)] + (["--hold"] if hold else [])
+    service = Service(argv, stdout=subprocess.PIPE)
+    service.port = int(service.proc.stdout.readline())
+    return service
+
+
+def agenttheo(upstream, *flags):
+    port = free_port()
+    return Service([os.path.join(BUILD, "agenttheo"), "serve", "--host", "127.0.0.1",
+                    "--port", str(port), "--log-level", "ERROR", "--browser", "none",
+                    "--llm-provider", "compatible",
+                    "--llm-base-url", f"http://127.0.0.1:{upstream.port}/v1",
+                    "--llm-model", "bench", "--llm-idle-timeout", "600s",
+                    "--llm-timeout", "3600s", "--max-sessions", "100000",
+                    "--heartbeat-interval", "60s", *SERVER_FLAGS, *flags], port)
+
+
+def nchan():
+    port = free_port()
+    service = Service([os.path.join(BENCH, "peers", "nchan.sh"), str(port)], port)
+    return service
+
+
+def guide_stack(upstream):
+    port = free_port()
+    return Service([PYTHON, os.path.join(BENCH, "peers", "guide_stack.py"),
+                    "--upstream", f"http://127.0.0.1:{upstream.port}/v1",
+                    "--port", str(port)], port)
+
+
+def loadgen(service, *args, pids=None):
+    pids = pids or [service.proc.pid]
+    argv = [os.path.join(BUILD, "agenttheo-loadgen"), "--port", str(service.port),
+            *[str(a) for a in args]]
+    for pid in pids:
+        argv += ["--server-pid", str(pid)]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=900)
+    if not out.stdout.strip():
+        raise RuntimeError(f"loadgen failed: {out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def drive(service, *args):
+    """Runs the load generator against `service`, then stops it."""
+    try:
+        return loadgen(service, *args)
+    finally:
+        service.stop()
+
+
+def http_json(port, path, method="GET"):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
+                                 data=b"{}" if method == "POST" else None,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def actor_count(server):
+    return http_json(server.port, "/api/admin/stats")["live"]["actors"]
+
+
+# --- scenarios -------------------------------------------------------------
+
+class Table:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, scenario, metric, ours, peer_name="", peer=None, target="",
+            ok=None, better="higher"):
+        ratio = ""
+        if isinstance(ours, (int, float)) and isinstance(peer, (int, float)) and peer:
+            ratio = f"{ours / peer:.2f}x"
+        self.rows.append((scenario, metric, fmt(ours), peer_name, fmt(peer),
+                          ratio, target, "" if ok is None else ("yes" if ok else "NO")))
+        print("  " + " | ".join(str(c) for c in self.rows[-1]), flush=True)
+
+    def print(self):
+        head = ("scenario", "metric", "AgentTheo", "peer", "peer's", "ratio",
+                "target", "met")
+        print("\n| " + " | ".join(head) + " |")
+        print("|" + " --- |" * len(head))
+        for row in self.rows:
+            print("| " + " | ".join(str(c) for c in row) + " |")
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:,.2f}" if v < 100 else f"{v:,.0f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def kib_per_conn(r):
+    return (r["rss_ready_kib"] - r["rss_base_kib"]) / max(1, r["connected"])
+
+
+def check_clean(name, r, expect_all=True):
+    problems = []
+    if r["failed"]:
+        problems.append(f"{r['failed']} failed")
+    if r["duplicates"]:
+        problems.append(f"{r['duplicates']} duplicates")
+    if expect_all and r["gaps"]:
+        problems.append(f"{r['gaps']} missing")
+    if problems:
+        print(f"  warning: {name}: {', '.join(problems)}", flush=True)
+
+
+def idle(table, a):
+    n = a.idle
+    up = token_upstream(1, 1)
+    server = agenttheo(up)
+    try:
+        sid = http_json(server.port, "/api/sessions", "POST")["id"]
+        r = loadgen(server, "--connections", n, "--procs", 2, "--path",
+                    f"/api/sessions/{sid}/stream", "--duration", 3)
+    finally:
+        server.stop()
+        up.stop()
+    peer = nchan()
+    try:
+        p = loadgen(peer, "--connections", n, "--procs", 2, "--path", "/sub/idle",
+                    "--duration", 3, pids=peer.pids())
+    finally:
+        peer.stop()
+    check_clean("idle", r)
+    ours = kib_per_conn(r)
+    table.add(f"idle: {n:,} SSE streams", "connected", r["connected"], "nchan",
+              p["connected"], f"{n:,}", r["connected"] == n)
+    table.add("", "server RSS KiB per stream", ours, "nchan", kib_per_conn(p),
+              "<= 8", ours <= 8)
+    table.add("", "connects/s", r["connect_rate"], "nchan", p["connect_rate"])
+
+
+def fan_out_ours(subscribers, rate, count, slow=0.0, extra=()):
+    up = token_upstream(count, rate, hold=True)
+    server = agenttheo(up, *extra)
+    try:
+        return loadgen(server, "--connections", subscribers, "--procs", 2,
+                       "--path", "/stream?command=fan&messageId=fan",
+                       "--release", f"http://127.0.0.1:{up.port}/release",
+                       "--expect", count, "--duration", count / rate + 30,
+                       "--slow", slow)
+    finally:
+        server.stop()
+        up.stop()
+
+
+def fan_out_nchan(subscribers, rate, count):
+    peer = nchan()
+    try:
+        return loadgen(peer, "--connections", subscribers, "--procs", 2,
+                       "--path", "/sub/fan",
+                       "--publish", f"http://127.0.0.1:{peer.port}/pub/fan",
+                       "--publish-rate", rate, "--publish-count", count,
+                       "--expect", count, "--duration", count / rate + 30,
+                       pids=peer.pids())
+    finally:
+        peer.stop()
+
+
+def fan_out(table, a):
+    n, rate = a.subscribers, a.fanout_rate
+    count = int(rate * a.seconds)
+    r = fan_out_ours(n, rate, count)
+    u = fan_out_ours(n, rate, count, extra=("--fanout-rate", "0"))
+    p = fan_out_nchan(n, rate, count)
+    check_clean("fan-out", r)
+    name = f"fan-out: 1 run -> {n:,} subscribers, {rate:g} tokens/s"
+    table.add(name, "deliveries/s", r["deliveries_per_s"], "nchan",
+              p["deliveries_per_s"], ">= 1,000,000 and 10x nchan",
+              r["deliveries_per_s"] >= 1e6)
+    table.add("", "p50 ms", r["p50_ms"], "nchan", p["p50_ms"])
+    table.add("", "p99 ms", r["p99_ms"], "nchan", p["p99_ms"], "<= 100",
+              r["p99_ms"] <= 100)
+    table.add("", "missing / duplicate", f"{r['gaps']} / {r['duplicates']}",
+              "nchan", f"{p['gaps']} / {p['duplicates']}")
+    table.add("", "server CPU us per delivery",
+              1e6 * r["server_cpu_s"] / max(1, r["deliveries"]), "nchan",
+              1e6 * p["server_cpu_s"] / max(1, p["deliveries"]))
+    unpaced = "AgentTheo, FANOUT_RATE=0"
+    table.add("", "deliveries/s", r["deliveries_per_s"], unpaced, u["deliveries_per_s"])
+    table.add("", "p99 ms", r["p99_ms"], unpaced, u["p99_ms"])
+    table.add("", "server CPU us per delivery",
+              1e6 * r["server_cpu_s"] / max(1, r["deliveries"]), unpaced,
+              1e6 * u["server_cpu_s"] / max(1, u["deliveries"]))
+
+
+def moderate(table, a):
+    n, rate = a.subscribers, 20
+    count = int(rate * a.seconds)
+    r = fan_out_ours(n, rate, count)
+    p = fan_out_nchan(n, rate, count)
+    check_clean("moderate", r)
+    table.add(f"moderate: {n:,} subscribers x {rate} tokens/s", "p99 ms",
+              r["p99_ms"], "nchan", p["p99_ms"], "<= 10", r["p99_ms"] <= 10)
+    table.add("", "p50 ms", r["p50_ms"], "nchan", p["p50_ms"])
+    s = fan_out_ours(n, rate, count, slow=0.1,
+                     extra=("--send-queue-limit", "256KiB"))
+    bound_kib = s["slow"] * 256
+    table.add(f"slow consumers: 10% of {n:,} stop reading", "others' p99 ms",
+              s["p99_ms"], "no slow readers", r["p99_ms"], "< 2x",
+              s["p99_ms"] < 2 * max(r["p99_ms"], 1))
+    table.add("", "slow streams cut by the server", s["slow_dropped"], "of",
+              s["slow"])
+    table.add("", "peak RSS growth KiB", s["rss_peak_kib"] - s["rss_base_kib"],
+              "queue bound", bound_kib, "within bounds",
+              s["rss_peak_kib"] - s["rss_ready_kib"] <= bound_kib)
+
+
+def many_sessions(table, a):
+    n, rate = a.sessions, a.session_rate
+    count = int(rate * a.seconds)
+    common = ["--connections", n, "--procs", 2, "--warmup-ms", 2000,
+              "--duration", count / rate + 30]
+    up = token_upstream(count, rate)
+    try:
+        d = loadgen(up, "--kind", "post", "--path", "/v1/chat/completions",
+                    "--body", '{"model":"m","stream":true,"messages":[]}', *common,
+                    pids=[up.proc.pid])
+        runs = ["--path", "/stream?command=go&messageId=ms{i}", "--expect", count,
+                *common]
+        r = drive(agenttheo(up), *runs)
+        g = drive(guide_stack(up), *runs)
+    finally:
+        up.stop()
+    check_clean("many sessions", r)
+    name = f"many sessions: {n:,} runs x {rate:g} tokens/s"
+    table.add(name, "added p50 us (vs upstream direct)",
+              1000 * (r["p50_ms"] - d["p50_ms"]), "guide stack",
+              1000 * (g["p50_ms"] - d["p50_ms"]), "<= 100",
+              1000 * (r["p50_ms"] - d["p50_ms"]) <= 100, better="lower")
+    table.add("", "added p99 us", 1000 * (r["p99_ms"] - d["p99_ms"]),
+              "guide stack", 1000 * (g["p99_ms"] - d["p99_ms"]), "<= 1,000",
+              1000 * (r["p99_ms"] - d["p99_ms"]) <= 1000)
+    table.add("", "deliveries/s", r["deliveries_per_s"], "guide stack",
+              g["deliveries_per_s"])
+    table.add("", "server CPU us per delivery",
+              1e6 * r["server_cpu_s"] / max(1, r["deliveries"]), "guide stack",
+              1e6 * g["server_cpu_s"] / max(1, g["deliveries"]), ">= 10x cheaper")
+    table.add("", "missing / duplicate", f"{r['gaps']} / {r['duplicates']}",
+              "guide stack", f"{g['gaps']} / {g['duplicates']}")
+
+
+def churn(table, a):
+    up = token_upstream(1, 1)
+    server = agenttheo(up)
+    try:
+        sid = http_json(server.port, "/api/sessions", "POST")["id"]
+        time.sleep(0.5)
+        base_rss = rss_kib(server)
+        base_actors = actor_count(server)
+        r = loadgen(server, "--churn-rate", a.churn_rate, "--duration", a.churn_seconds,
+                    "--connections", 2000, "--procs", 2,
+                    "--path", f"/api/sessions/{sid}/stream")
+        time.sleep(3)
+        end_rss = rss_kib(server)
+        end_actors = actor_count(server)
+    finally:
+        server.stop()
+        up.stop()
+    name = f"churn: {a.churn_rate:,} connects+closes/s for {a.churn_seconds} s"
+    table.add(name, "cycles/s", r["churned"] / a.churn_seconds, "target",
+              a.churn_rate, f">= {a.churn_rate:,}")
+    table.add("", "actors before / after", f"{base_actors} / {end_actors}", "", None,
+              "equal", base_actors == end_actors)
+    table.add("", "RSS KiB before / after", f"{base_rss} / {end_rss}", "", None,
+              "back to baseline")
+    table.add("", "failed connects", r["failed"])
+
+
+def rss_kib(service):
+    with open(f"/proc/{service.proc.pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+SCENARIOS = {"idle": idle, "fanout": fan_out, "moderate": moderate,
+             "sessions": many_sessions, "churn": churn}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default=",".join(SCENARIOS))
+    parser.add_argument("--quick", action="store_true",
+                        help="a tenth of the load, to check the setup")
+    parser.add_argument("--idle", type=int, default=19000)
+    parser.add_argument("--subscribers", type=int, default=10000)
+    parser.add_argument("--fanout-rate", type=float, default=100)
+    parser.add_argument("--sessions", type=int, default=1000)
+    parser.add_argument("--session-rate", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--churn-rate", type=int, default=5000)
+    parser.add_argument("--churn-seconds", type=int, default=60)
+    parser.add_argument("--flags", default="",
+                        help="extra agenttheo serve flags, e.g. '--worker-threads 1'")
+    a = parser.parse_args()
+    SERVER_FLAGS.extend(a.flags.split())
+    if a.quick:
+        a.idle, a.subscribers, a.sessions = 1900, 1000, 100
+        a.seconds, a.churn_rate, a.churn_seconds = 3, 500, 5
+    for binary in ("agenttheo", "agenttheo-loadgen"):
+        if not os.path.exists(os.path.join(BUILD, binary)):
+            sys.exit(f"build/{binary} is missing: ./run.sh build first")
+    ensure_peers()
+    raise_open_files_limit()
+    table = Table()
+    for name in a.only.split(","):
+        print(f"{name} ...", flush=True)
+        SCENARIOS[name](table, a)
+    table.print()
+
+
+if __name__ == "__main__":
+    main()
