@@ -231,7 +231,7 @@ const config_key config_keys[] = {
    [](server_config& c, std::string_view v) {
      return parse_integer(v, c.io_threads, 1, 64);
    }},
-  {"WORKER_THREADS", "actor scheduler threads (0: one per core)",
+  {"WORKER_THREADS", "actor scheduler threads (0: one per core the I/O threads leave)",
    [](server_config& c, std::string_view v) {
      return parse_integer(v, c.worker_threads, 0, 256);
    }},

@@ -58,7 +58,7 @@ struct server_config {
   /// from a browser (CORS). `*` allows any.
   std::vector<std::string> allowed_origins;
   unsigned io_threads = 1;
-  /// CAF scheduler threads; 0 = one per core.
+  /// CAF scheduler threads; 0 = one per core the I/O threads leave.
   unsigned worker_threads = 0;
   /// How long shutdown waits for open streams to flush their final events.
   std::chrono::milliseconds shutdown_grace{3'000};
