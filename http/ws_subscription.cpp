@@ -23,16 +23,27 @@ frame_ptr text_bytes(std::string text) {
 
 /// Writes the pending events: one message each, or with a batch window one
 /// JSON array of their envelopes (screenshots stay binary messages, in order).
-void flush(self_ptr self) {
+/// While the socket still writes our last batch they wait, unless `now`
+/// (the subscription ends) or they passed the queue limit.
+void flush(self_ptr self, bool now = false) {
   auto& st = self->state;
   st.flush_armed = false;
   if (st.pending.empty())
     return;
+  // Past the queue limit the batch goes anyway: the socket drops the client.
+  if (st.writer_busy && !now && st.pending_bytes <= st.writer->queue_limit())
+    return;
+  st.writer_busy = true;
+  st.pending_bytes = 0;
+  auto drained = [handle = caf::actor{self}] {
+    caf::anon_send(handle, drained_atom::value);
+  };
   st.stats->events_sent.fetch_add(st.pending.size(), std::memory_order_relaxed);
   if (st.pending.size() == 1 && st.batch.count() == 0) {
-    // The live case: one event, one message, no vector.
+    // The live case: one event, one message.
     const auto& ev = st.pending.front();
-    st.writer->send(ws_message{ws_bytes(ev), !ev->ws_binary.empty()});
+    std::vector<ws_message> one{ws_message{ws_bytes(ev), !ev->ws_binary.empty()}};
+    st.writer->send(std::move(one), std::move(drained));
     st.pending.clear();
     return;
   }
@@ -58,7 +69,7 @@ void flush(self_ptr self) {
   }
   close_array();
   st.pending.clear();
-  st.writer->send(std::move(out));
+  st.writer->send(std::move(out), std::move(drained));
 }
 
 /// Writes the pending events now, or when the batch window closes (the
@@ -66,7 +77,7 @@ void flush(self_ptr self) {
 void release(self_ptr self, bool last) {
   auto& st = self->state;
   if (st.batch.count() == 0 || last)
-    return flush(self);
+    return flush(self, last);
   if (!st.flush_armed) {
     st.flush_armed = true;
     self->delayed_send(self, st.batch, flush_atom::value);
@@ -106,7 +117,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
     auto& st = self->state;
     if (down.source == connection)
       return self->quit();
-    flush(self);
+    flush(self, true);
     auto lost = encode(event{0, event_type::error, "", "",
                              payload::error("session_lost",
                                             "the session ended unexpectedly"),
@@ -136,6 +147,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
     [self](event_frame& frame) {
       observe_delivery(frame.ev->stamped);
       auto last = ends_subscription(frame.ev->raw, self->state.whole_session);
+      self->state.pending_bytes += frame.ev->envelope.size();
       self->state.pending.push_back(std::move(frame.ev));
       release(self, last);
       if (last)
@@ -148,19 +160,26 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
         if (batch.live)
           observe_delivery(frame.ev->stamped);
         last = last || ends_subscription(frame.ev->raw, self->state.whole_session);
-        self->state.pending.push_back(std::move(frame.ev));
+        self->state.pending_bytes += frame.ev->envelope.size();
+      self->state.pending.push_back(std::move(frame.ev));
       }
       release(self, last);
       if (last)
         self->quit();
     },
     [self](flush_atom) { flush(self); },
+    [self](drained_atom) {
+      auto& st = self->state;
+      st.writer_busy = false;
+      if (!st.flush_armed)
+        flush(self);
+    },
     [self](video_frame& frame) {
       // Live video: a newer frame replaces one still waiting; never queued.
       self->state.writer->send_frame(std::move(frame.bytes), self->state.key);
     },
     [self](unsubscribe_atom) {
-      flush(self);
+      flush(self, true);
       self->quit();
     });
 }

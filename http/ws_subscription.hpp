@@ -31,6 +31,10 @@ struct ws_subscription_state {
   std::chrono::milliseconds batch{0};
   /// Events waiting for the batch window to close.
   std::vector<event_ptr> pending;
+  std::size_t pending_bytes = 0;
+  /// The socket has a batch of ours it has not finished writing; the next
+  /// waits for its `drained`, and then carries everything queued since.
+  bool writer_busy = false;
   bool flush_armed = false;
   caf::actor session;
   /// Its socket's actor, for the admin view.

@@ -73,11 +73,23 @@ public:
   }
 
   void send(std::vector<ws_message> messages) override {
-    on_strand([messages = std::move(messages)](beast_ws_writer& self) mutable {
+    send(std::move(messages), {});
+  }
+
+  void send(std::vector<ws_message> messages,
+            std::function<void()> on_written) override {
+    on_strand([messages = std::move(messages),
+               on_written = std::move(on_written)](beast_ws_writer& self) mutable {
       for (auto& msg : messages)
         self.enqueue(std::move(msg));
+      if (on_written && !self.queue_.empty())
+        self.queue_.back().on_written = std::move(on_written);
       self.write_next();
     });
+  }
+
+  std::size_t queue_limit() const override {
+    return options_.queue_limit;
   }
 
   void send_frame(frame_ptr frame, std::string key) override {
@@ -115,6 +127,7 @@ private:
   struct queued {
     ws_message msg;
     std::string frame_key; // non-empty for droppable screencast frames
+    std::function<void()> on_written; // the end of a subscription's batch
   };
 
   template <class F>
@@ -176,7 +189,7 @@ private:
     if (closed_ || closing_)
       return;
     queued_bytes_ += msg.bytes->size();
-    queue_.push_back({std::move(msg), {}});
+    queue_.push_back({std::move(msg), {}, {}});
     stats_->queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
     if (queued_bytes_ > options_.queue_limit && queue_.size() > 1) {
       log(log_level::info, "dropping slow WebSocket consumer: ", queued_bytes_,
@@ -200,7 +213,7 @@ private:
       drop_frame();
       return;
     }
-    queue_.push_back({{std::move(frame), true}, std::move(key)});
+    queue_.push_back({{std::move(frame), true}, std::move(key), {}});
   }
 
   void drop_frame() {
@@ -238,7 +251,10 @@ private:
       return teardown(close_reason::client_closed);
     }
     count_sent();
+    auto written = std::move(in_flight_.on_written);
     in_flight_ = {};
+    if (written)
+      written();
     write_next();
   }
 

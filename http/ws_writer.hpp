@@ -62,6 +62,16 @@ public:
 
   virtual void send(std::vector<ws_message> messages) = 0;
 
+  /// Sends `messages`; `on_written` runs on an I/O thread once the last of
+  /// them is written (never, if the socket ends first). A subscription
+  /// hands over its next batch then, so a busy socket's backlog waits in
+  /// the subscription, bounded, not in the I/O queue.
+  virtual void send(std::vector<ws_message> messages,
+                    std::function<void()> on_written) = 0;
+
+  /// Bytes that may wait for the socket before the client is dropped.
+  virtual std::size_t queue_limit() const = 0;
+
   /// A screencast frame: replaces a frame of the same `key` still waiting,
   /// and is dropped rather than queued past the bound. Video never holds up
   /// events, and never gets a client dropped.
