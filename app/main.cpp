@@ -2,10 +2,10 @@
 //
 //   agenttheo serve [--host H] [--port P] [flags...]   (see --help)
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
-#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>

@@ -161,7 +161,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
           observe_delivery(frame.ev->stamped);
         last = last || ends_subscription(frame.ev->raw, self->state.whole_session);
         self->state.pending_bytes += frame.ev->envelope.size();
-      self->state.pending.push_back(std::move(frame.ev));
+        self->state.pending.push_back(std::move(frame.ev));
       }
       release(self, last);
       if (last)

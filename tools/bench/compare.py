@@ -31,6 +31,8 @@ PEER_PACKAGES = ["nginx-light", "libnginx-mod-nchan", "python3-fastapi",
                  "python3-uvicorn", "python3-httpx"]
 
 BUILD = os.path.join(ROOT, "build")
+sys.path.insert(0, BENCH)
+from stream_bench import rss_kib  # noqa: E402
 SERVER_FLAGS = []  # --flags: extra `agenttheo serve` flags for every run
 
 
@@ -116,8 +118,7 @@ def agenttheo(upstream, *flags):
 
 def nchan():
     port = free_port()
-    service = Service([os.path.join(BENCH, "peers", "nchan.sh"), str(port)], port)
-    return service
+    return Service([os.path.join(BENCH, "peers", "nchan.sh"), str(port)], port)
 
 
 def guide_stack(upstream):
@@ -127,11 +128,12 @@ def guide_stack(upstream):
                     "--port", str(port)], port)
 
 
-def loadgen(service, *args, pids=None):
-    pids = pids or [service.proc.pid]
+def loadgen(service, *args):
+    """Drives `service` and samples every process of its group (nginx: the
+    master and its workers)."""
     argv = [os.path.join(BUILD, "agenttheo-loadgen"), "--port", str(service.port),
             *[str(a) for a in args]]
-    for pid in pids:
+    for pid in service.pids():
         argv += ["--server-pid", str(pid)]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=900)
     if not out.stdout.strip():
@@ -166,7 +168,7 @@ class Table:
         self.rows = []
 
     def add(self, scenario, metric, ours, peer_name="", peer=None, target="",
-            ok=None, better="higher"):
+            ok=None):
         ratio = ""
         if isinstance(ours, (int, float)) and isinstance(peer, (int, float)) and peer:
             ratio = f"{ours / peer:.2f}x"
@@ -193,17 +195,21 @@ def fmt(v):
     return str(v)
 
 
+def cpu_us_per_delivery(r):
+    return 1e6 * r["server_cpu_s"] / max(1, r["deliveries"])
+
+
 def kib_per_conn(r):
     return (r["rss_ready_kib"] - r["rss_base_kib"]) / max(1, r["connected"])
 
 
-def check_clean(name, r, expect_all=True):
+def check_clean(name, r):
     problems = []
     if r["failed"]:
         problems.append(f"{r['failed']} failed")
     if r["duplicates"]:
         problems.append(f"{r['duplicates']} duplicates")
-    if expect_all and r["gaps"]:
+    if r["gaps"]:
         problems.append(f"{r['gaps']} missing")
     if problems:
         print(f"  warning: {name}: {', '.join(problems)}", flush=True)
@@ -220,12 +226,8 @@ def idle(table, a):
     finally:
         server.stop()
         up.stop()
-    peer = nchan()
-    try:
-        p = loadgen(peer, "--connections", n, "--procs", 2, "--path", "/sub/idle",
-                    "--duration", 3, pids=peer.pids())
-    finally:
-        peer.stop()
+    p = drive(nchan(), "--connections", n, "--procs", 2, "--path", "/sub/idle",
+              "--duration", 3)
     check_clean("idle", r)
     ours = kib_per_conn(r)
     table.add(f"idle: {n:,} SSE streams", "connected", r["connected"], "nchan",
@@ -251,15 +253,11 @@ def fan_out_ours(subscribers, rate, count, slow=0.0, extra=()):
 
 def fan_out_nchan(subscribers, rate, count):
     peer = nchan()
-    try:
-        return loadgen(peer, "--connections", subscribers, "--procs", 2,
-                       "--path", "/sub/fan",
-                       "--publish", f"http://127.0.0.1:{peer.port}/pub/fan",
-                       "--publish-rate", rate, "--publish-count", count,
-                       "--expect", count, "--duration", count / rate + 30,
-                       pids=peer.pids())
-    finally:
-        peer.stop()
+    return drive(peer, "--connections", subscribers, "--procs", 2,
+                 "--path", "/sub/fan",
+                 "--publish", f"http://127.0.0.1:{peer.port}/pub/fan",
+                 "--publish-rate", rate, "--publish-count", count,
+                 "--expect", count, "--duration", count / rate + 30)
 
 
 def fan_out(table, a):
@@ -279,14 +277,14 @@ def fan_out(table, a):
     table.add("", "missing / duplicate", f"{r['gaps']} / {r['duplicates']}",
               "nchan", f"{p['gaps']} / {p['duplicates']}")
     table.add("", "server CPU us per delivery",
-              1e6 * r["server_cpu_s"] / max(1, r["deliveries"]), "nchan",
-              1e6 * p["server_cpu_s"] / max(1, p["deliveries"]))
+              cpu_us_per_delivery(r), "nchan",
+              cpu_us_per_delivery(p))
     unpaced = "AgentTheo, FANOUT_RATE=0"
     table.add("", "deliveries/s", r["deliveries_per_s"], unpaced, u["deliveries_per_s"])
     table.add("", "p99 ms", r["p99_ms"], unpaced, u["p99_ms"])
     table.add("", "server CPU us per delivery",
-              1e6 * r["server_cpu_s"] / max(1, r["deliveries"]), unpaced,
-              1e6 * u["server_cpu_s"] / max(1, u["deliveries"]))
+              cpu_us_per_delivery(r), unpaced,
+              cpu_us_per_delivery(u))
 
 
 def moderate(table, a):
@@ -319,8 +317,7 @@ def many_sessions(table, a):
     up = token_upstream(count, rate)
     try:
         d = loadgen(up, "--kind", "post", "--path", "/v1/chat/completions",
-                    "--body", '{"model":"m","stream":true,"messages":[]}', *common,
-                    pids=[up.proc.pid])
+                    "--body", '{"model":"m","stream":true,"messages":[]}', *common)
         runs = ["--path", "/stream?command=go&messageId=ms{i}", "--expect", count,
                 *common]
         r = drive(agenttheo(up), *runs)
@@ -332,15 +329,15 @@ def many_sessions(table, a):
     table.add(name, "added p50 us (vs upstream direct)",
               1000 * (r["p50_ms"] - d["p50_ms"]), "guide stack",
               1000 * (g["p50_ms"] - d["p50_ms"]), "<= 100",
-              1000 * (r["p50_ms"] - d["p50_ms"]) <= 100, better="lower")
+              1000 * (r["p50_ms"] - d["p50_ms"]) <= 100)
     table.add("", "added p99 us", 1000 * (r["p99_ms"] - d["p99_ms"]),
               "guide stack", 1000 * (g["p99_ms"] - d["p99_ms"]), "<= 1,000",
               1000 * (r["p99_ms"] - d["p99_ms"]) <= 1000)
     table.add("", "deliveries/s", r["deliveries_per_s"], "guide stack",
               g["deliveries_per_s"])
     table.add("", "server CPU us per delivery",
-              1e6 * r["server_cpu_s"] / max(1, r["deliveries"]), "guide stack",
-              1e6 * g["server_cpu_s"] / max(1, g["deliveries"]), ">= 10x cheaper")
+              cpu_us_per_delivery(r), "guide stack",
+              cpu_us_per_delivery(g), ">= 10x cheaper")
     table.add("", "missing / duplicate", f"{r['gaps']} / {r['duplicates']}",
               "guide stack", f"{g['gaps']} / {g['duplicates']}")
 
@@ -351,13 +348,13 @@ def churn(table, a):
     try:
         sid = http_json(server.port, "/api/sessions", "POST")["id"]
         time.sleep(0.5)
-        base_rss = rss_kib(server)
+        base_rss = rss_kib(server.proc.pid)
         base_actors = actor_count(server)
         r = loadgen(server, "--churn-rate", a.churn_rate, "--duration", a.churn_seconds,
                     "--connections", 2000, "--procs", 2,
                     "--path", f"/api/sessions/{sid}/stream")
         time.sleep(3)
-        end_rss = rss_kib(server)
+        end_rss = rss_kib(server.proc.pid)
         end_actors = actor_count(server)
     finally:
         server.stop()
@@ -370,14 +367,6 @@ def churn(table, a):
     table.add("", "RSS KiB before / after", f"{base_rss} / {end_rss}", "", None,
               "back to baseline")
     table.add("", "failed connects", r["failed"])
-
-
-def rss_kib(service):
-    with open(f"/proc/{service.proc.pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 SCENARIOS = {"idle": idle, "fanout": fan_out, "moderate": moderate,

@@ -29,6 +29,14 @@ BINARY = os.path.join(ROOT, "build", "agenttheo")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
 class ServerProcess:
     def __init__(self, *flags):
         self.proc = subprocess.Popen(
@@ -65,11 +73,7 @@ class ServerProcess:
         return (int(fields[11]) + int(fields[12])) / TICKS
 
     def rss_kib(self):
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return 0
+        return rss_kib(self.proc.pid)
 
     def stop(self):
         self.proc.terminate()

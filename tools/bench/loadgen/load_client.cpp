@@ -79,6 +79,13 @@ std::string request_for(const client_options& o, unsigned index) {
   return {};
 }
 
+/// What every stream of one process adds to, and from when tokens are timed
+/// (set once, when all are connected).
+struct tally {
+  client_result result;
+  std::uint64_t timed_from_ns = ~std::uint64_t{0};
+};
+
 /// One client stream: its socket, its decoder, and the ordinal it expects.
 struct connection : payload_sink {
   int fd = -1;
@@ -90,16 +97,15 @@ struct connection : payload_sink {
   std::uint64_t opened_ns = 0;
   std::int64_t last_count = 0;
   stream_reader reader{stream_reader::framing::sse};
-  client_result* result = nullptr;
+  tally* totals = nullptr;
   std::uint64_t now_ns = 0;
-  std::uint64_t timed_from_ns = ~std::uint64_t{0};
 
   void on_payload(std::string_view payload) override {
     for_each_stamp(payload, [this](const token_stamp& s) { on_token(s); });
   }
 
   void on_token(const token_stamp& s) {
-    auto& r = *result;
+    auto& r = totals->result;
     ++r.deliveries;
     if (s.count >= 0) {
       if (s.count <= last_count)
@@ -109,7 +115,7 @@ struct connection : payload_sink {
       if (s.count > last_count)
         last_count = s.count;
     }
-    if (s.sent_ns < timed_from_ns)
+    if (s.sent_ns < totals->timed_from_ns)
       return;
     ++r.timed;
     if (r.timed_first_ns == 0)
@@ -150,9 +156,7 @@ public:
         open(conns_[next], next), ++next;
       if (!ready_at && next == o_.count && heads_ == o_.count) {
         ready_at = monotonic_ns();
-        auto from = ready_at + static_cast<std::uint64_t>(o_.warmup_ms * 1e6);
-        for (auto& c : conns_)
-          c.timed_from_ns = from;
+        tally_.timed_from_ns = ready_at + static_cast<std::uint64_t>(o_.warmup_ms * 1e6);
         if (on_ready_)
           on_ready_(ready_arg_);
       }
@@ -237,7 +241,7 @@ private:
     auto slot = static_cast<std::uint32_t>(&c - conns_.data());
     c = connection{};
     c.index = o_.first + local;
-    c.result = &result_;
+    c.totals = &tally_;
     c.reader = stream_reader{o_.kind == request_kind::websocket
                                ? stream_reader::framing::websocket
                                : stream_reader::framing::sse};
@@ -400,7 +404,8 @@ private:
   void* ready_arg_;
   int epoll_;
   std::vector<connection> conns_;
-  client_result result_;
+  tally tally_;
+  client_result& result_ = tally_.result;
   unsigned heads_ = 0;
   unsigned open_ = 0;
   unsigned cursor_ = 0;

@@ -138,7 +138,7 @@ child spawn_child(const options& o, unsigned k) {
   return ch;
 }
 
-/// Reads what a child wrote; true when its result has arrived.
+/// Reads what a child wrote: "ready", then its result (or EOF: done).
 void read_child(child& ch) {
   char buffer[65536];
   auto n = ::read(ch.fd, buffer, sizeof buffer);
