@@ -542,7 +542,8 @@ void attach_subscriber(self_ptr self, const open_stream& msg, run_record& run,
   const auto& req = msg.request;
   self->send(msg.subscriber, stream_accepted{caf::actor{self}, st.id,
                                              run.message_id,
-                                             std::string{phase_name(run.phase)}});
+                                             std::string{phase_name(run.phase)},
+                                             req.node});
   if (!req.subscribe)
     return;
   // An event id from before this run existed (say, from before a server
@@ -560,7 +561,7 @@ void attach_session_subscriber(self_ptr self, const open_stream& msg) {
   auto& st = self->state;
   const auto& req = msg.request;
   self->send(msg.subscriber,
-             stream_accepted{caf::actor{self}, st.id, {}, "session"});
+             stream_accepted{caf::actor{self}, st.id, {}, "session", req.node});
   std::uint64_t after = st.next_id - 1;
   if (req.has_last_event_id)
     after = req.last_event_id;

@@ -7,6 +7,7 @@
 #include "actors/counting_behavior.hpp"
 #include "actors/registry.hpp"
 #include "http/simple_response.hpp"
+#include "messages/cluster_messages.hpp"
 #include "messages/json_writer.hpp"
 #include "messages/random_id.hpp"
 
@@ -27,12 +28,14 @@ std::string too_many_sessions(const session_manager_state& st) {
          + std::to_string(st.settings.max_sessions) + " sessions; retry later";
 }
 
-/// A new session, or an invalid handle when the server is at its maximum.
-caf::actor create_session(self_ptr self) {
+/// A new session (named `id`, or by us), or an invalid handle when the
+/// server is at its maximum.
+caf::actor create_session(self_ptr self, std::string id = {}) {
   auto& st = self->state;
   if (st.sessions.size() >= st.settings.max_sessions)
     return nullptr;
-  auto id = random_id("s-");
+  if (id.empty())
+    id = random_id("s-");
   auto handle = self->spawn(session, id, st.settings.session,
                             caf::actor{self});
   self->monitor(handle);
@@ -53,6 +56,14 @@ caf::actor session_for_new_run(self_ptr self, const open_stream& msg) {
   const auto& wanted = msg.request.session_id;
   if (!wanted.empty()) {
     auto found = find_session(st, wanted);
+    // A gateway names the sessions it places here.
+    if (!found && msg.request.new_session) {
+      found = create_session(self, wanted);
+      if (!found)
+        reject(self, msg.subscriber, 503, "too_many_sessions",
+               too_many_sessions(st));
+      return found;
+    }
     if (!found)
       reject(self, msg.subscriber, 404, "unknown_session",
              "no session '" + wanted + "'");
@@ -140,6 +151,39 @@ void forget_session(self_ptr self, const caf::actor_addr& addr) {
   }
 }
 
+/// `POST /api/sessions`: a new idle session.
+api_reply on_create_session(self_ptr self, std::string id) {
+  auto& st = self->state;
+  if (st.stopping)
+    return {503, http::error_body({503, "shutting_down",
+                                   "the server is shutting down"})};
+  auto created = create_session(self, std::move(id));
+  if (!created)
+    return {503, http::error_body({503, "too_many_sessions",
+                                   too_many_sessions(st)})};
+  const auto& name = st.session_of_addr.at(created.address());
+  json_writer out;
+  out.begin_object()
+    .field("id", name)
+    .field("state", "idle")
+    .field("runs", "/api/sessions/" + name + "/runs")
+    .field("stream", "/api/sessions/" + name + "/stream")
+    .end_object();
+  return {201, out.str()};
+}
+
+/// What a gateway polls: the sessions, and on request every run's session.
+node_status status_of(const session_manager_state& st, bool with_runs) {
+  node_status status;
+  status.max_sessions = st.settings.max_sessions;
+  for (const auto& [id, info] : st.infos)
+    status.sessions.push_back(info);
+  if (with_runs)
+    for (const auto& [message_id, session_id] : st.runs)
+      status.runs.push_back({message_id, session_id});
+  return status;
+}
+
 } // namespace
 
 std::string sessions_json(const std::unordered_map<std::string, session_info>& infos,
@@ -154,7 +198,7 @@ std::string sessions_json(const std::unordered_map<std::string, session_info>& i
   });
   json_writer out;
   out.begin_object().key("sessions").begin_array();
-  for (auto* info : sorted)
+  for (auto* info : sorted) {
     out.begin_object()
       .field("id", info->id)
       .field("state", info->state)
@@ -163,8 +207,11 @@ std::string sessions_json(const std::unordered_map<std::string, session_info>& i
       .field("messageId", info->current_message_id)
       .field("queued", info->queued)
       .field("created_at", info->created_at_ms)
-      .field("updated_at", info->updated_at_ms)
-      .end_object();
+      .field("updated_at", info->updated_at_ms);
+    if (!info->node.empty())
+      out.field("node", info->node);
+    out.end_object();
+  }
   out.end_array()
     .field("count", static_cast<std::uint64_t>(sorted.size()))
     .field("max_sessions", static_cast<std::uint64_t>(max_sessions))
@@ -199,24 +246,16 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       st.runs_of[i->second].erase(forgotten.message_id);
       st.runs.erase(i);
     },
-    [self](create_session_atom) -> api_reply {
-      auto& st = self->state;
-      if (st.stopping)
-        return {503, http::error_body({503, "shutting_down",
-                                       "the server is shutting down"})};
-      auto created = create_session(self);
-      if (!created)
-        return {503, http::error_body({503, "too_many_sessions",
-                                       too_many_sessions(st)})};
-      auto id = st.session_of_addr.at(created.address());
-      json_writer out;
-      out.begin_object()
-        .field("id", id)
-        .field("state", "idle")
-        .field("runs", "/api/sessions/" + id + "/runs")
-        .field("stream", "/api/sessions/" + id + "/stream")
-        .end_object();
-      return {201, out.str()};
+    [self](create_session_atom) { return on_create_session(self, {}); },
+    // From a gateway, which names the sessions it places.
+    [self](create_session_atom, std::string& id) {
+      return on_create_session(self, std::move(id));
+    },
+    [self](node_status_atom, bool with_runs) {
+      return status_of(self->state, with_runs);
+    },
+    [](nodes_atom) {
+      return std::string{R"({"role":"single","nodes":[]})"};
     },
     [self](describe_session& req) {
       return to_session(self, req.session_id, req);

@@ -1,20 +1,26 @@
 // agenttheo: the AgentTheo server binary.
 //
-//   agenttheo serve [--host H] [--port P] [flags...]   (see --help)
+//   agenttheo serve [--host H] [--port P] [--workers H:P,...] [flags...]
+//   agenttheo worker --listen PORT [flags...]            (see --help)
 
 #include <algorithm>
 #include <csignal>
+#include <pthread.h>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
 
 #include "actors/browser.hpp"
+#include "actors/cluster_router.hpp"
 #include "actors/registry.hpp"
 #include "actors/session_manager.hpp"
+#include "actors/worker_door.hpp"
 #include "cli/stream_viewer.hpp"
 #include "config/config.hpp"
 #include "config/log.hpp"
@@ -33,6 +39,8 @@ constexpr const char* usage = "usage: agenttheo <command> [flags]\n"
                               "commands:\n"
                               "  serve    run the HTTP/SSE server (see "
                               "'agenttheo serve --help')\n"
+                              "  worker   run sessions for a gateway "
+                              "(agenttheo worker --listen PORT)\n"
                               "  run      stream a command's run in this terminal\n"
                               "  watch    follow a session's runs in this terminal\n";
 
@@ -85,6 +93,35 @@ void configure_actor_system(caf::actor_system_config& sys_cfg,
   sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
 }
 
+/// Loads CAF's middleman for a gateway or a worker. Its heartbeats are off by
+/// default in CAF 0.17: without them a node that is cut off, rather than
+/// closed, would never be noticed.
+void configure_cluster(caf::actor_system_config& sys_cfg,
+                       const server_config& cfg) {
+  sys_cfg.load<caf::io::middleman>();
+  sys_cfg.set("middleman.heartbeat-interval", caf::timespan{cfg.worker_heartbeat});
+  sys_cfg.set("middleman.connection-timeout", caf::timespan{cfg.worker_timeout});
+}
+
+cluster_settings cluster_settings_from(const server_config& cfg) {
+  cluster_settings settings;
+  for (const auto& [host, port] : cfg.workers)
+    settings.workers.push_back({host, port});
+  settings.secret = cfg.cluster_secret;
+  settings.poll_interval = cfg.worker_heartbeat;
+  settings.timeout = cfg.worker_timeout;
+  settings.retry = cfg.worker_retry;
+  return settings;
+}
+
+std::string describe_workers(const server_config& cfg) {
+  std::string text = "gateway for " + std::to_string(cfg.workers.size())
+                     + " worker(s):";
+  for (const auto& [host, port] : cfg.workers)
+    text += " " + host + ":" + std::to_string(port);
+  return text;
+}
+
 std::string describe_llm(const llm_settings& llm) {
   if (llm.is_planner())
     return "built-in offline planner";
@@ -103,6 +140,15 @@ caf::actor spawn_browser(caf::actor_system& system, const server_config& cfg) {
   settings.max_contexts = cfg.max_browser_contexts;
   settings.wait_when_full = cfg.browser_wait_when_full;
   return system.spawn(browser, settings);
+}
+
+/// The node's registry, first, so every actor after it can find it by name
+/// and register.
+caf::actor spawn_registry(caf::actor_system& system) {
+  auto handle = system.spawn(registry);
+  system.registry().put(registry_name_atom::value,
+                        caf::actor_cast<caf::strong_actor_ptr>(handle));
+  return handle;
 }
 
 /// Stops in order: no new connections, every session tells its streams, the
@@ -131,7 +177,9 @@ void shut_down(http::server& srv, caf::actor_system& system,
     caf::anon_send_exit(browser, caf::exit_reason::user_shutdown);
 }
 
-int serve(const std::vector<std::string>& args) {
+/// The configuration, or the exit code when there is none to run with
+/// (`--help` printed, or an error).
+std::variant<server_config, int> configuration(const std::vector<std::string>& args) {
   auto loaded = load_config(args, [](const char* name) {
     return std::getenv(name);
   });
@@ -145,6 +193,15 @@ int serve(const std::vector<std::string>& args) {
   }
   auto cfg = std::get<server_config>(loaded);
   set_log_level(cfg.level);
+  return cfg;
+}
+
+int serve(const std::vector<std::string>& args) {
+  auto configured = configuration(args);
+  if (auto* code = std::get_if<int>(&configured))
+    return *code;
+  auto cfg = std::get<server_config>(configured);
+  auto cluster = !cfg.workers.empty();
   // The server (and its I/O context) outlives the actor system: actors that
   // post to sockets while the system shuts down still find a valid context.
   http::server srv{cfg};
@@ -152,14 +209,16 @@ int serve(const std::vector<std::string>& args) {
   auto driver = std::make_shared<curl_driver>();
   caf::actor_system_config sys_cfg;
   configure_actor_system(sys_cfg, cfg);
+  if (cluster)
+    configure_cluster(sys_cfg, cfg);
   caf::actor_system system{sys_cfg};
-  // First, so every actor after it can find it by name and register.
-  auto registry_actor = system.spawn(registry);
-  system.registry().put(registry_name_atom::value,
-                        caf::actor_cast<caf::strong_actor_ptr>(registry_actor));
-  auto browser_actor = spawn_browser(system, cfg);
-  auto manager = system.spawn(session_manager,
-                              manager_settings_from(cfg, driver, browser_actor));
+  auto registry_actor = spawn_registry(system);
+  // A gateway runs no session itself: its router places them on workers.
+  auto browser_actor = cluster ? caf::actor{} : spawn_browser(system, cfg);
+  auto manager = cluster ? system.spawn(cluster_router, cluster_settings_from(cfg))
+                         : system.spawn(session_manager,
+                                        manager_settings_from(cfg, driver,
+                                                              browser_actor));
   auto bridge = http::make_caf_bridge(system, manager, registry_actor);
   if (auto err = srv.start(*bridge)) {
     log(log_level::error, *err);
@@ -170,9 +229,75 @@ int serve(const std::vector<std::string>& args) {
     return EXIT_FAILURE;
   }
   log(log_level::info, "AgentTheo listening on http://", cfg.host, ':',
-      srv.port(), " (LLM: ", describe_llm(cfg.llm), ")");
+      srv.port(), " (",
+      cluster ? describe_workers(cfg) : "LLM: " + describe_llm(cfg.llm), ")");
   srv.wait_for_stop_signal();
   shut_down(srv, system, manager, browser_actor, registry_actor, cfg);
+  log(log_level::info, "stopped");
+  return EXIT_SUCCESS;
+}
+
+/// Blocks SIGINT and SIGTERM in this thread and every thread started after
+/// it, so `wait_for_signal` is the one place they arrive.
+sigset_t block_stop_signals() {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  return stop;
+}
+
+void wait_for_signal(const sigset_t& stop) {
+  int received = 0;
+  sigwait(&stop, &received);
+}
+
+/// A worker node: the sessions (LLM calls, tools, a browser) of the gateways
+/// that join it, behind a door that checks the cluster secret.
+int worker(const std::vector<std::string>& args) {
+  auto configured = configuration(args);
+  if (auto* code = std::get_if<int>(&configured))
+    return *code;
+  auto cfg = std::get<server_config>(configured);
+  if (cfg.listen < 0) {
+    std::cerr << "agenttheo worker: --listen PORT is required\n";
+    return 2;
+  }
+  auto stop = block_stop_signals();
+  auto driver = std::make_shared<curl_driver>();
+  caf::actor_system_config sys_cfg;
+  configure_actor_system(sys_cfg, cfg);
+  configure_cluster(sys_cfg, cfg);
+  caf::actor_system system{sys_cfg};
+  auto registry_actor = spawn_registry(system);
+  auto browser_actor = spawn_browser(system, cfg);
+  auto manager = system.spawn(session_manager,
+                              manager_settings_from(cfg, driver, browser_actor));
+  auto door = system.spawn(worker_door, manager, cfg.cluster_secret);
+  auto stop_all = [&] {
+    for (const auto& handle : {door, manager, registry_actor, browser_actor})
+      if (handle)
+        caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
+  };
+  auto port = system.middleman().publish(door, static_cast<std::uint16_t>(cfg.listen),
+                                         cfg.worker_bind.c_str(), true);
+  if (!port) {
+    log(log_level::error, "cannot listen on ", cfg.worker_bind, ':', cfg.listen,
+        ": ", system.render(port.error()));
+    stop_all();
+    return EXIT_FAILURE;
+  }
+  log(log_level::info, "AgentTheo worker listening on ", cfg.worker_bind, ':',
+      *port, " (LLM: ", describe_llm(cfg.llm), ")");
+  wait_for_signal(stop);
+  system.middleman().unpublish(door, *port);
+  {
+    caf::scoped_actor self{system};
+    self->request(manager, cfg.shutdown_grace, shutdown_atom::value)
+      .receive([] {}, [](caf::error&) {});
+  }
+  stop_all();
   log(log_level::info, "stopped");
   return EXIT_SUCCESS;
 }
@@ -192,6 +317,8 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "serve")
     return serve(args);
+  if (command == "worker")
+    return worker(args);
   if (command == "run" || command == "watch")
     return cli::viewer_main(command, args);
   std::cerr << "agenttheo: unknown command '" << command << "'\n" << usage;

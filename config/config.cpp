@@ -106,6 +106,17 @@ parse_failure parse_duration(std::string_view text,
   return std::nullopt;
 }
 
+/// A duration of at least `min_ms`: shorter ones would spin a timer.
+parse_failure parse_duration_at_least(std::string_view text,
+                                      std::chrono::milliseconds& out,
+                                      std::int64_t min_ms) {
+  if (auto err = parse_duration(text, out))
+    return err;
+  if (out.count() < min_ms)
+    return "a duration of at least " + std::to_string(min_ms) + "ms";
+  return std::nullopt;
+}
+
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> items;
   std::stringstream in{std::string{text}};
@@ -155,12 +166,8 @@ const config_key config_keys[] = {
      return std::nullopt;
    }},
   {"HEARTBEAT_INTERVAL", "`: ping` on streams idle this long (e.g. 15s)",
-   [](server_config& c, std::string_view v) -> parse_failure {
-     if (auto err = parse_duration(v, c.heartbeat_interval))
-       return err;
-     if (c.heartbeat_interval.count() < 10)
-       return "a duration of at least 10ms";
-     return std::nullopt;
+   [](server_config& c, std::string_view v) {
+     return parse_duration_at_least(v, c.heartbeat_interval, 10);
    }},
   {"EVENT_LOG_MAX_EVENTS", "events each session keeps for replay",
    [](server_config& c, std::string_view v) {
@@ -370,12 +377,8 @@ const config_key config_keys[] = {
      return parse_duration(v, c.llm.request_timeout);
    }},
   {"LLM_IDLE_TIMEOUT", "a model stream silent this long is abandoned",
-   [](server_config& c, std::string_view v) -> parse_failure {
-     if (auto err = parse_duration(v, c.llm.idle_timeout))
-       return err;
-     if (c.llm.idle_timeout.count() < 10)
-       return "a duration of at least 10ms";
-     return std::nullopt;
+   [](server_config& c, std::string_view v) {
+     return parse_duration_at_least(v, c.llm.idle_timeout, 10);
    }},
   {"LLM_CONNECT_TIMEOUT", "time to connect to the provider",
    [](server_config& c, std::string_view v) {
@@ -392,6 +395,48 @@ const config_key config_keys[] = {
   {"LLM_MAX_RESPONSE_BYTES", "largest model response accepted",
    [](server_config& c, std::string_view v) {
      return parse_size(v, c.llm.max_response_bytes);
+   }},
+  {"LISTEN", "agenttheo worker: port its gateway connects to (0: any free one)",
+   [](server_config& c, std::string_view v) {
+     return parse_integer(v, c.listen, 0, 65535);
+   }},
+  {"WORKER_BIND", "agenttheo worker: address of that port (non-loopback needs CLUSTER_SECRET)",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     if (v.empty())
+       return "an address";
+     c.worker_bind = std::string{v};
+     return std::nullopt;
+   }},
+  {"CLUSTER_SECRET", "shared secret a gateway shows its workers (never logged)",
+   [](server_config& c, std::string_view v) {
+     c.cluster_secret = std::string{v};
+     return parse_failure{};
+   }},
+  {"WORKERS", "agenttheo serve: comma-separated host:port of worker nodes",
+   [](server_config& c, std::string_view v) -> parse_failure {
+     c.workers.clear();
+     for (const auto& item : split_list(v)) {
+       auto colon = item.rfind(':');
+       std::uint16_t port = 0;
+       if (colon == std::string::npos || colon == 0
+           || parse_integer(std::string_view{item}.substr(colon + 1), port, 1,
+                            65535))
+         return "host:port[,host:port...]";
+       c.workers.emplace_back(item.substr(0, colon), port);
+     }
+     return std::nullopt;
+   }},
+  {"WORKER_HEARTBEAT", "how often a gateway checks each worker",
+   [](server_config& c, std::string_view v) {
+     return parse_duration_at_least(v, c.worker_heartbeat, 50);
+   }},
+  {"WORKER_TIMEOUT", "a worker silent this long is lost",
+   [](server_config& c, std::string_view v) {
+     return parse_duration_at_least(v, c.worker_timeout, 100);
+   }},
+  {"WORKER_RETRY", "pause between attempts to reach a worker that is down",
+   [](server_config& c, std::string_view v) {
+     return parse_duration_at_least(v, c.worker_retry, 10);
    }},
 };
 
@@ -490,7 +535,8 @@ std::optional<config_error> apply(server_config& cfg, const config_key& key,
 }
 
 std::string help_text() {
-  std::string text = "usage: agenttheo serve [flags]\n\n"
+  std::string text = "usage: agenttheo serve [flags]\n"
+                     "       agenttheo worker --listen PORT [flags]\n\n"
                      "Every flag is also a key in config/.env and an "
                      "environment variable\n(--event-log-max-events is "
                      "EVENT_LOG_MAX_EVENTS). Flags win over the\nenvironment, "
@@ -621,6 +667,13 @@ config_result load_config(const std::vector<std::string>& args,
                         "address (HOST is '" + cfg.host
                         + "'): without it anyone who can reach the server "
                           "could cancel its sessions"};
+  if (cfg.cluster_secret.empty() && !is_loopback_host(cfg.worker_bind))
+    return config_error{"CLUSTER_SECRET: required when WORKER_BIND is not a "
+                        "loopback address (WORKER_BIND is '" + cfg.worker_bind
+                        + "'): without it anyone who can reach the worker "
+                          "port could run sessions on it"};
+  if (cfg.worker_timeout <= cfg.worker_heartbeat)
+    return config_error{"WORKER_TIMEOUT: must be longer than WORKER_HEARTBEAT"};
   return cfg;
 }
 

@@ -101,6 +101,27 @@ struct server_config {
   std::string openrouter_api_key;
 
   std::string env_file = "config/.env";
+
+  // -- a cluster (see README, "Running a cluster") --------------------------
+
+  /// `agenttheo worker`: the port a gateway reaches it on (-1: not given;
+  /// 0 picks a free one, logged).
+  std::int32_t listen = -1;
+  /// The address the worker port binds to. Anything but loopback needs
+  /// `cluster_secret`.
+  std::string worker_bind = "127.0.0.1";
+  /// Shown by a gateway to each worker's door; must match on both sides.
+  std::string cluster_secret;
+  /// `agenttheo serve`: the workers (host, port) that run its sessions.
+  /// Empty: the gateway runs every session itself.
+  std::vector<std::pair<std::string, std::uint16_t>> workers;
+  /// How often a gateway polls each worker (and the middleman heartbeat).
+  std::chrono::milliseconds worker_heartbeat{1'000};
+  /// A worker silent this long is lost: its streams get an `error` event
+  /// and new sessions go elsewhere.
+  std::chrono::milliseconds worker_timeout{5'000};
+  /// Pause between attempts to reach a worker that is down.
+  std::chrono::milliseconds worker_retry{1'000};
 };
 
 /// Reads an environment variable; nullptr when unset.

@@ -43,6 +43,7 @@ access_level required_access(route target) {
   switch (target) {
     case route::admin_actors:
     case route::admin_stats:
+    case route::admin_nodes:
     case route::admin_stream:
     case route::admin_session_cancel:
     case route::admin_session_end:

@@ -65,7 +65,8 @@ public:
   // Admin. The views come from the registry: JSON, or Prometheus text for
   // `metrics`; nullopt if it did not answer in time.
 
-  enum class admin_view { actors, stats, metrics };
+  /// `nodes` comes from the manager (a gateway's router knows its workers).
+  enum class admin_view { actors, stats, metrics, nodes };
 
   virtual void read_admin(admin_view view,
                           std::function<void(std::optional<std::string>)> reply)

@@ -8,6 +8,7 @@
 #include "http/simple_response.hpp"
 #include "http/sse_connection.hpp"
 #include "http/ws_connection.hpp"
+#include "messages/cluster_messages.hpp"
 #include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
 #include "messages/registry_messages.hpp"
@@ -82,7 +83,8 @@ public:
 
   void read_admin(admin_view view,
                   std::function<void(std::optional<std::string>)> reply) override {
-    system_.spawn([registry = registry_, view, reply = std::move(reply)](
+    system_.spawn([registry = registry_, manager = manager_, view,
+                   reply = std::move(reply)](
                     caf::event_based_actor* self) {
       auto answer = [reply](std::string& text) { reply(std::move(text)); };
       auto failed = [reply](caf::error&) { reply(std::nullopt); };
@@ -97,6 +99,10 @@ public:
           break;
         case admin_view::metrics:
           self->request(registry, manager_timeout, metrics_atom::value)
+            .then(answer, failed);
+          break;
+        case admin_view::nodes:
+          self->request(manager, manager_timeout, nodes_atom::value)
             .then(answer, failed);
           break;
       }

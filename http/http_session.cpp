@@ -184,6 +184,8 @@ void http_session::handle(request req) {
       return serve_admin_view(to, actor_bridge::admin_view::actors);
     case route::admin_stats:
       return serve_admin_view(to, actor_bridge::admin_view::stats);
+    case route::admin_nodes:
+      return serve_admin_view(to, actor_bridge::admin_view::nodes);
     case route::admin_stream:
       return open_admin_stream(req, to);
     default:

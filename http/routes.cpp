@@ -49,6 +49,8 @@ route_match admin_route(std::string_view method, std::string_view path) {
     return match(route::admin_actors, read_only, method);
   if (rest == "stats")
     return match(route::admin_stats, read_only, method);
+  if (rest == "nodes")
+    return match(route::admin_nodes, read_only, method);
   if (rest == "stream")
     return match(route::admin_stream, stream_methods, method);
   if (rest.substr(0, sessions.size()) == sessions) {

@@ -27,6 +27,8 @@ enum class route {
   admin_actors,
   /// /api/admin/stats: totals, rates, latencies (GET)
   admin_stats,
+  /// /api/admin/nodes: a gateway's worker nodes and their health (GET)
+  admin_nodes,
   /// /api/admin/stream: the stats, pushed every second over SSE (GET)
   admin_stream,
   /// /api/admin/sessions/{id}/cancel: stop its running run (POST)

@@ -7,6 +7,7 @@
 #include "actors/counting_behavior.hpp"
 #include "actors/monitor_while_alive.hpp"
 #include "actors/registry.hpp"
+#include "http/session_loss.hpp"
 #include "messages/messages.hpp"
 #include "messages/payloads.hpp"
 #include "messages/registry_messages.hpp"
@@ -25,15 +26,6 @@ simple_response rejection(const stream_rejected& r) {
   if (r.status == 503)
     res.headers.emplace_back("Retry-After", "1");
   return res;
-}
-
-/// The last frame a stream gets when its session vanished mid-run.
-frame_ptr session_lost_frame(const sse_connection_state& st) {
-  auto ev = encode(event{0, event_type::error, "", st.message_id,
-                         payload::error("session_lost",
-                                        "the session ended unexpectedly"),
-                         true});
-  return sse_bytes(ev);
 }
 
 /// The last frame of a stream an operator closed. No `id:` line, so a
@@ -118,9 +110,11 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
       caf::anon_send(handle, stream_closed{reason});
     },
     [handle = caf::actor{self}] { caf::anon_send(handle, drained_atom::value); });
-  self->set_down_handler([self](caf::down_msg&) {
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto& st = self->state;
     hand_over(self);
-    self->state.writer->send(session_lost_frame(self->state));
+    st.writer->send(sse_bytes(session_loss_event(st.node, down.reason,
+                                                 st.message_id)));
     end_stream(self);
   });
   self->send(manager, open_stream{caf::actor{self}, std::move(request)});
@@ -130,6 +124,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
       auto& st = self->state;
       st.session = accepted.session;
       st.message_id = accepted.message_id;
+      st.node = accepted.node;
       monitor_while_alive(self, st.session);
       st.writer->accept(st.cors_origin);
       auto stats = st.writer->stats();

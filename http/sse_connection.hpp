@@ -27,6 +27,8 @@ struct sse_connection_state {
   std::string cors_origin;
   caf::actor session;
   std::string message_id;
+  /// The worker node running the session (empty: this process).
+  std::string node;
   /// `batch_ms`: frames wait this long to go out together in one write.
   std::chrono::milliseconds batch{0};
   /// Frames not yet handed to the socket side: they wait there while a

@@ -5,6 +5,7 @@
 #include "actors/counting_behavior.hpp"
 #include "actors/monitor_while_alive.hpp"
 #include "actors/registry.hpp"
+#include "http/session_loss.hpp"
 #include "http/ws_protocol.hpp"
 #include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
@@ -118,10 +119,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
     if (down.source == connection)
       return self->quit();
     flush(self, true);
-    auto lost = encode(event{0, event_type::error, "", "",
-                             payload::error("session_lost",
-                                            "the session ended unexpectedly"),
-                             true});
+    auto lost = session_loss_event(st.node, down.reason, {});
     st.writer->send(ws_message{ws_bytes(lost), false});
     self->quit();
   });
@@ -130,6 +128,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
     st.stats.get(),
     [self](stream_accepted& accepted) {
       self->state.session = accepted.session;
+      self->state.node = accepted.node;
       monitor_while_alive(self, accepted.session);
       subscribed(self, accepted);
     },

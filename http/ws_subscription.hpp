@@ -37,6 +37,8 @@ struct ws_subscription_state {
   bool writer_busy = false;
   bool flush_armed = false;
   caf::actor session;
+  /// The worker node running the session (empty: this process).
+  std::string node;
   /// Its socket's actor, for the admin view.
   std::uint64_t connection_id = 0;
   std::shared_ptr<actor_stats> stats = std::make_shared<actor_stats>();

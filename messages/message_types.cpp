@@ -4,6 +4,7 @@
 
 #include "actors/browser.hpp"
 #include "actors/page.hpp"
+#include "messages/cluster_messages.hpp"
 #include "messages/messages.hpp"
 #include "messages/registry_messages.hpp"
 
@@ -41,6 +42,8 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<tool_note>("agenttheo.tool_note")
     .add_message_type<session_info>("agenttheo.session_info")
     .add_message_type<run_forgotten>("agenttheo.run_forgotten")
+    .add_message_type<run_location>("agenttheo.run_location")
+    .add_message_type<node_status>("agenttheo.node_status")
     .add_message_type<cdp_call>("agenttheo.cdp_call")
     .add_message_type<cdp_incoming>("agenttheo.cdp_incoming")
     .add_message_type<cdp_event>("agenttheo.cdp_event")

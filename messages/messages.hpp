@@ -67,6 +67,9 @@ struct stream_accepted {
   std::string message_id;
   /// The run's state: queued, running or finished.
   std::string run_state;
+  /// The worker node the session runs on (the request's `node`); empty when
+  /// it runs in this process.
+  std::string node;
 };
 
 /// No stream: `status` is the HTTP status to answer with (204 for a finished
@@ -265,6 +268,8 @@ struct session_info {
   std::uint64_t queued = 0;
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
+  /// The worker node it runs on; empty in-process (a gateway fills it in).
+  std::string node;
 };
 
 /// The session no longer knows this run (rejected start, record evicted).
@@ -279,7 +284,7 @@ typename Inspector::result_type inspect(Inspector& f, stream_request& x) {
   return f(caf::meta::type_name("stream_request"), x.command, x.message_id,
            x.session_id, x.modes, x.has_last_event_id, x.last_event_id,
            x.cancel_on_disconnect, x.max_steps, x.strategy, x.subscribe,
-           x.whole_session, x.batch_ms, x.frames);
+           x.whole_session, x.batch_ms, x.frames, x.new_session, x.node);
 }
 
 template <class Inspector>
@@ -290,7 +295,7 @@ typename Inspector::result_type inspect(Inspector& f, open_stream& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_accepted& x) {
   return f(caf::meta::type_name("stream_accepted"), x.session, x.session_id,
-           x.message_id, x.run_state);
+           x.message_id, x.run_state, x.node);
 }
 
 template <class Inspector>
@@ -452,7 +457,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_info& x) {
   return f(caf::meta::type_name("session_info"), x.id, x.state, x.runs,
            x.subscribers, x.current_message_id, x.queued, x.created_at_ms,
-           x.updated_at_ms);
+           x.updated_at_ms, x.node);
 }
 
 template <class Inspector>

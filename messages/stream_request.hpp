@@ -52,6 +52,12 @@ struct stream_request {
   /// The subscriber wants the page's screencast (`video_frame`s), while it
   /// follows the session. WebSocket only: video is binary.
   bool frames = false;
+  /// Set by a gateway: `session_id` names a session it placed on this
+  /// worker, to be created under that id if it does not exist yet.
+  bool new_session = false;
+  /// Set by a gateway: the worker node (`host:port`) the request went to,
+  /// so the session's subscribers can name it if that node is lost.
+  std::string node;
 };
 
 /// Longest batch window a client may ask for, in milliseconds.

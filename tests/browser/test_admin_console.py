@@ -15,7 +15,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from harness import BINARY, Server, ServerTestCase, SseStream, stream_path  # noqa: E402
+from harness import BINARY, Server, ServerTestCase, SseStream, Worker, stream_path  # noqa: E402
 from cdp import Chromium  # noqa: E402
 from test_agent_browser import start_page_server  # noqa: E402
 
@@ -142,8 +142,46 @@ class AdminConsole(ServerTestCase):
                                    "document.getElementById('login').requestSubmit()")
                 await tab.wait_for("adminConsole.statsUpdates >= 1", 10)
                 self.assertTrue(await tab.evaluate("document.getElementById('login').hidden"))
+                # A single server has no worker nodes to show.
+                await tab.wait_for("adminConsole.nodeUpdates >= 1", 10)
+                self.assertTrue(await tab.evaluate(
+                    "document.getElementById('nodes-panel').hidden"))
                 # Failed fetches of the 401 show as console errors; nothing else.
                 self.assertEqual([e for e in tab.errors if "401" not in e], [])
+
+    def test_a_gateway_shows_its_worker_nodes(self):
+        self.run_async(self.nodes(), 150)
+
+    async def nodes(self):
+        fast = ("--worker-heartbeat", "200ms", "--worker-timeout", "1500ms",
+                "--worker-retry", "200ms")
+        with Worker("--browser", "none", *fast) as one, \
+                Worker("--browser", "none", *fast) as two, \
+                Server("--workers", f"{one.address},{two.address}", *fast) as gateway:
+            async with Chromium() as browser:
+                tab = browser.first
+                await tab.navigate(f"{gateway.base}/admin")
+                rows = "[...document.querySelectorAll('#node-rows tr')]"
+                await tab.wait_for(f"{rows}.length === 2 && {rows}.every((tr) =>"
+                                   " tr.querySelector('.state').textContent === 'up')", 15)
+                self.assertFalse(await tab.evaluate(
+                    "document.getElementById('nodes-panel').hidden"))
+                self.assertEqual(await tab.evaluate(text_of("n-nodes")), "2 of 2 up")
+                # A session shows under the node that runs it.
+                _, created = gateway.call("POST", "/api/sessions")
+                await tab.wait_for(f"{rows}.some((tr) => tr.textContent.includes("
+                                   f"'{created['id']}'))", 10)
+                # A killed worker turns lost, and says why.
+                one.kill()
+                lost_row = (f"{rows}.find((tr) => tr.dataset.node === '{one.address}')")
+                await tab.wait_for(f"{lost_row}.querySelector('.state').textContent"
+                                   " === 'lost'", 10)
+                self.assertIn("connection lost", await tab.evaluate(f"{lost_row}.textContent"))
+                self.assertEqual(await tab.evaluate(text_of("n-nodes")), "1 of 2 up")
+                os.makedirs(SHOTS, exist_ok=True)
+                await tab.set_window(1280, 900)
+                await tab.screenshot(os.path.join(SHOTS, "admin-nodes.png"))
+                self.assertEqual(tab.errors, [])
 
 
 if __name__ == "__main__":

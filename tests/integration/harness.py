@@ -19,6 +19,7 @@ BINARY = os.environ.get("AGENTTHEO_BIN", os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "agenttheo"))
 
 LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")
+WORKER_LISTENING = re.compile(r"worker listening on [^:]+:(\d+)")
 
 
 class Server:
@@ -30,6 +31,7 @@ class Server:
         self.flags = list(flags)
         self.env = env or {}
         self.proc = None
+        self.killed = False
         self.port = None
         self.log_lines = []
         self._log_thread = None
@@ -38,13 +40,17 @@ class Server:
             prefix="agenttheo-test-")
         self.workdir = workdir or self._own_workdir.name
 
+    listening = LISTENING
+
+    def command_line(self):
+        return ["serve", "--host", "127.0.0.1", "--port", "0"]
+
     def __enter__(self):
         env = {k: v for k, v in os.environ.items()
                if k not in ("HOST", "PORT", "LOG_LEVEL")}
         env.update(self.env)
         self.proc = subprocess.Popen(
-            [BINARY, "serve", "--host", "127.0.0.1", "--port", "0",
-             *self.flags],
+            [BINARY, *self.command_line(), *self.flags],
             cwd=self.workdir, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 20
@@ -54,7 +60,7 @@ class Server:
                 raise RuntimeError("agenttheo exited before listening:\n"
                                    + "".join(self.log_lines))
             self.log_lines.append(line)
-            match = LISTENING.search(line)
+            match = self.listening.search(line)
             if match:
                 self.port = int(match.group(1))
             if time.monotonic() > deadline:
@@ -67,6 +73,12 @@ class Server:
     def _drain_log(self):
         for line in self.proc.stderr:
             self.log_lines.append(line)
+
+    def kill(self):
+        """SIGKILL, as a crash does; the exit that follows is expected."""
+        self.proc.kill()
+        self.proc.wait()
+        self.killed = True
 
     def stop(self, timeout=15):
         """SIGTERM, then the exit code (None if it had to be killed)."""
@@ -86,7 +98,7 @@ class Server:
         self.proc.stderr.close()
         if self._own_workdir:
             self._own_workdir.cleanup()
-        if exc[0] is None and code != 0:
+        if exc[0] is None and code != 0 and not self.killed:
             raise AssertionError(
                 f"agenttheo exited with {code}:\n" + "".join(self.log_lines))
 
@@ -123,6 +135,24 @@ class Server:
     def get_json(self, path, headers=None):
         status, _, body = self.get(path, headers)
         return status, json.loads(body) if body else None
+
+
+class Worker(Server):
+    """`with Worker(*flags, listen=0) as w:` runs `agenttheo worker` on a
+    loopback port (`w.port`; 0 picks a free one); stops it like a Server."""
+
+    listening = WORKER_LISTENING
+
+    def __init__(self, *flags, listen=0, **kwargs):
+        super().__init__(*flags, **kwargs)
+        self.listen = listen
+
+    def command_line(self):
+        return ["worker", "--listen", str(self.listen)]
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.port}"
 
 
 def stream_path(command=None, **params):

@@ -105,15 +105,48 @@ def token_upstream(count, rate, hold=False):
     return service
 
 
+def agenttheo_flags(upstream):
+    return ["--log-level", "ERROR", "--browser", "none",
+            "--llm-provider", "compatible",
+            "--llm-base-url", f"http://127.0.0.1:{upstream.port}/v1",
+            "--llm-model", "bench", "--llm-idle-timeout", "600s",
+            "--llm-timeout", "3600s", "--max-sessions", "100000",
+            "--heartbeat-interval", "60s", *SERVER_FLAGS]
+
+
 def agenttheo(upstream, *flags):
     port = free_port()
     return Service([os.path.join(BUILD, "agenttheo"), "serve", "--host", "127.0.0.1",
-                    "--port", str(port), "--log-level", "ERROR", "--browser", "none",
-                    "--llm-provider", "compatible",
-                    "--llm-base-url", f"http://127.0.0.1:{upstream.port}/v1",
-                    "--llm-model", "bench", "--llm-idle-timeout", "600s",
-                    "--llm-timeout", "3600s", "--max-sessions", "100000",
-                    "--heartbeat-interval", "60s", *SERVER_FLAGS, *flags], port)
+                    "--port", str(port), *agenttheo_flags(upstream), *flags], port)
+
+
+class AgentTheoCluster:
+    """One gateway and `workers` worker processes on loopback, driven and
+    sampled as one service."""
+
+    def __init__(self, upstream, workers=2):
+        binary = os.path.join(BUILD, "agenttheo")
+        ports = [free_port() for _ in range(workers)]
+        self.parts = [Service([binary, "worker", "--listen", str(p),
+                               *agenttheo_flags(upstream)], p) for p in ports]
+        self.port = free_port()
+        self.parts.append(Service(
+            [binary, "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             "--workers", ",".join(f"127.0.0.1:{p}" for p in ports),
+             *agenttheo_flags(upstream)], self.port))
+        deadline = time.monotonic() + 15
+        while not all(n["state"] == "up" for n in
+                      http_json(self.port, "/api/admin/nodes")["nodes"]):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the cluster's workers did not come up")
+            time.sleep(0.1)
+
+    def pids(self):
+        return [pid for part in self.parts for pid in part.pids()]
+
+    def stop(self):
+        for part in self.parts:
+            part.stop()
 
 
 def nchan():
@@ -309,11 +342,17 @@ def moderate(table, a):
               s["rss_peak_kib"] - s["rss_ready_kib"] <= bound_kib)
 
 
+def session_load(a):
+    """The many-sessions load: tokens per run, and the load generator's
+    arguments shared by every system driven with it."""
+    count = int(a.session_rate * a.seconds)
+    return count, ["--connections", a.sessions, "--procs", 2, "--warmup-ms", 2000,
+                   "--duration", count / a.session_rate + 30]
+
+
 def many_sessions(table, a):
     n, rate = a.sessions, a.session_rate
-    count = int(rate * a.seconds)
-    common = ["--connections", n, "--procs", 2, "--warmup-ms", 2000,
-              "--duration", count / rate + 30]
+    count, common = session_load(a)
     up = token_upstream(count, rate)
     try:
         d = loadgen(up, "--kind", "post", "--path", "/v1/chat/completions",
@@ -340,6 +379,31 @@ def many_sessions(table, a):
               cpu_us_per_delivery(g), ">= 10x cheaper")
     table.add("", "missing / duplicate", f"{r['gaps']} / {r['duplicates']}",
               "guide stack", f"{g['gaps']} / {g['duplicates']}")
+
+
+def cluster(table, a):
+    """Many sessions through one gateway and two workers, against one
+    server, in the same run (same upstream, same load)."""
+    n, rate = a.sessions, a.session_rate
+    count, common = session_load(a)
+    runs = ["--path", "/stream?command=go&messageId=cl{i}", "--expect", count,
+            *common]
+    up = token_upstream(count, rate)
+    try:
+        single = drive(agenttheo(up), *runs)
+        spread = drive(AgentTheoCluster(up), *runs)
+    finally:
+        up.stop()
+    check_clean("cluster", spread)
+    name = f"cluster: {n:,} runs x {rate:g} tokens/s, gateway + 2 workers"
+    table.add(name, "deliveries/s", spread["deliveries_per_s"], "one server",
+              single["deliveries_per_s"])
+    table.add("", "p50 / p99 ms", f"{fmt(spread['p50_ms'])} / {fmt(spread['p99_ms'])}",
+              "one server", f"{fmt(single['p50_ms'])} / {fmt(single['p99_ms'])}")
+    table.add("", "CPU us per delivery (all processes)",
+              cpu_us_per_delivery(spread), "one server", cpu_us_per_delivery(single))
+    table.add("", "missing / duplicate", f"{spread['gaps']} / {spread['duplicates']}",
+              "one server", f"{single['gaps']} / {single['duplicates']}")
 
 
 def churn(table, a):
@@ -370,7 +434,7 @@ def churn(table, a):
 
 
 SCENARIOS = {"idle": idle, "fanout": fan_out, "moderate": moderate,
-             "sessions": many_sessions, "churn": churn}
+             "sessions": many_sessions, "cluster": cluster, "churn": churn}
 
 
 def main():

@@ -8,6 +8,7 @@ const $ = (id) => document.getElementById(id);
 /** What tests (and curious operators) can read: the last stats and counts. */
 export const consoleState = window.adminConsole = {
   stats: null, statsUpdates: 0, actors: null, treeUpdates: 0, lastAction: null,
+  nodes: null, nodeUpdates: 0,
 };
 
 function headers() {
@@ -232,15 +233,51 @@ function renderTree(tree) {
   $('n-actors').textContent = `${tree.count} live`;
 }
 
-async function followTree() {
+/** Reads `url` every second and renders what it answers. */
+async function poll(url, render) {
   for (;;) {
     try {
-      const res = await fetch('/api/admin/actors', { headers: headers() });
+      const res = await fetch(url, { headers: headers() });
       if (res.status === 401) return needLogin();
-      if (res.ok) renderTree(await res.json());
+      if (res.ok) render(await res.json());
     } catch { /* the stats stream reports the outage */ }
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+// -- worker nodes (a gateway's) ---------------------------------------------------------
+
+function lostDetail(n) {
+  if (!n.lost_reason) return n.last_error;
+  return n.last_error && n.last_error !== n.lost_reason
+    ? `${n.lost_reason} · retrying: ${n.last_error}` : n.lost_reason;
+}
+
+function nodeRow(n) {
+  const tr = document.createElement('tr');
+  tr.dataset.node = n.name;
+  const state = document.createElement('span');
+  state.className = `state ${n.state}`;
+  state.textContent = n.state;
+  const sessions = n.sessions.map((s) => `${s.id} ${s.state}${s.messageId ? ' ' + s.messageId : ''}`);
+  const cells = [n.name, state, `${n.live_sessions} / ${n.max_sessions || '?'}`,
+    n.last_seen ? `${age(Date.now() - n.last_seen)} ago` : 'never', n.times_lost,
+    n.state === 'up' ? sessions.join(' · ') : lostDetail(n)];
+  for (const v of cells) {
+    const td = document.createElement('td');
+    td.append(v);
+    tr.append(td);
+  }
+  return tr;
+}
+
+function renderNodes(doc) {
+  consoleState.nodes = doc;
+  consoleState.nodeUpdates += 1;
+  $('nodes-panel').hidden = doc.role !== 'gateway';
+  $('node-rows').replaceChildren(...doc.nodes.map(nodeRow));
+  const up = doc.nodes.filter((n) => n.state === 'up').length;
+  $('n-nodes').textContent = `${up} of ${doc.nodes.length} up`;
 }
 
 async function act(action, url, a) {
@@ -253,7 +290,8 @@ async function act(action, url, a) {
 
 function start() {
   followStats();
-  followTree();
+  poll('/api/admin/actors', renderTree);
+  poll('/api/admin/nodes', renderNodes);
 }
 
 start();

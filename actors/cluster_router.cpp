@@ -1,0 +1,332 @@
+#include "actors/cluster_router.hpp"
+
+#include <chrono>
+#include <optional>
+#include <unordered_set>
+#include <variant>
+
+#include <caf/all.hpp>
+
+#include "actors/counting_behavior.hpp"
+#include "actors/registry.hpp"
+#include "actors/session_manager.hpp"
+#include "actors/worker_link.hpp"
+#include "actors/worker_placement.hpp"
+#include "config/log.hpp"
+#include "http/simple_response.hpp"
+#include "messages/json_writer.hpp"
+#include "messages/random_id.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<cluster_router_state>*;
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+    .count();
+}
+
+stream_rejected rejection(std::uint16_t status, std::string code,
+                          std::string message) {
+  return {status, std::move(code), std::move(message)};
+}
+
+api_reply as_reply(const stream_rejected& r) {
+  return {r.status, http::error_body({r.status, r.code, r.message})};
+}
+
+stream_rejected unknown_session(const std::string& id) {
+  return rejection(404, "unknown_session", "no session '" + id + "'");
+}
+
+stream_rejected node_lost(const worker_node& w) {
+  return rejection(503, "node_lost",
+                   "worker node " + w.name + " is unreachable ("
+                     + (w.last_error.empty() ? w.state : w.last_error) + ")");
+}
+
+stream_rejected no_workers() {
+  return rejection(503, "no_workers",
+                   "no worker node is reachable and has room for a session");
+}
+
+/// The worker running session `id`, or the reason there is none.
+std::variant<std::size_t, stream_rejected>
+worker_of_session(const cluster_router_state& st, const std::string& id) {
+  auto i = st.sessions.find(id);
+  if (i == st.sessions.end())
+    return unknown_session(id);
+  const auto& w = st.workers[i->second.worker];
+  if (w.state != "up")
+    return node_lost(w);
+  return i->second.worker;
+}
+
+std::vector<worker_load> loads(const cluster_router_state& st) {
+  std::vector<worker_load> result;
+  for (const auto& w : st.workers)
+    result.push_back({w.state == "up", w.status.sessions.size() + w.placed,
+                      w.status.max_sessions});
+  return result;
+}
+
+/// A worker for a new session, named and recorded, or nullopt.
+std::optional<std::size_t> place_session(self_ptr self, std::string& id) {
+  auto& st = self->state;
+  auto chosen = choose_worker(loads(st), st.last_placed);
+  if (!chosen)
+    return std::nullopt;
+  st.last_placed = *chosen;
+  ++st.workers[*chosen].placed;
+  id = random_id("s-");
+  st.sessions[id] = {*chosen, false};
+  return chosen;
+}
+
+void record_run(cluster_router_state& st, const std::string& message_id,
+                const std::string& session_id) {
+  if (st.runs.emplace(message_id, session_id).second)
+    st.runs_of[session_id].push_back(message_id);
+}
+
+void forget_session(cluster_router_state& st, const std::string& id) {
+  if (auto i = st.runs_of.find(id); i != st.runs_of.end()) {
+    for (const auto& message_id : i->second)
+      st.runs.erase(message_id);
+    st.runs_of.erase(i);
+  }
+  st.sessions.erase(id);
+}
+
+void forward(self_ptr self, std::size_t worker, open_stream& msg) {
+  const auto& w = self->state.workers[worker];
+  msg.request.node = w.name;
+  self->send(w.manager, std::move(msg));
+}
+
+void reject(self_ptr self, const open_stream& msg, const stream_rejected& why) {
+  self->send(msg.subscriber, why);
+}
+
+/// A request for a session the client named (its stream, or a new run in
+/// it): routed to the session's worker.
+void open_in_session(self_ptr self, open_stream& msg) {
+  auto& st = self->state;
+  auto& req = msg.request;
+  auto found = worker_of_session(st, req.session_id);
+  if (auto* why = std::get_if<stream_rejected>(&found))
+    return reject(self, msg, *why);
+  if (!req.whole_session && !req.command.empty()) {
+    if (req.message_id.empty())
+      req.message_id = random_id("m-");
+    record_run(st, req.message_id, req.session_id);
+  }
+  forward(self, std::get<std::size_t>(found), msg);
+}
+
+void on_open_stream(self_ptr self, open_stream& msg) {
+  auto& st = self->state;
+  auto& req = msg.request;
+  if (!req.whole_session && !req.message_id.empty()) {
+    if (auto known = st.runs.find(req.message_id); known != st.runs.end()) {
+      if (!req.session_id.empty() && req.session_id != known->second)
+        return reject(self, msg,
+                      rejection(409, "message_id_conflict",
+                                "messageId '" + req.message_id
+                                  + "' belongs to another session"));
+      req.session_id = known->second;
+      return open_in_session(self, msg);
+    }
+  }
+  if (req.whole_session || !req.session_id.empty())
+    return open_in_session(self, msg);
+  if (req.command.empty())
+    return reject(self, msg,
+                  rejection(400, "missing_command",
+                            req.message_id.empty()
+                              ? "command is required to start a run"
+                              : "command is required: no run with messageId '"
+                                  + req.message_id + "' is known"));
+  auto worker = place_session(self, req.session_id);
+  if (!worker)
+    return reject(self, msg, no_workers());
+  req.new_session = true;
+  if (req.message_id.empty())
+    req.message_id = random_id("m-");
+  record_run(st, req.message_id, req.session_id);
+  forward(self, *worker, msg);
+}
+
+/// Hands an API request to the worker running session `id`.
+template <class Request>
+caf::result<api_reply> to_worker(self_ptr self, const std::string& id,
+                                 Request& req) {
+  auto found = worker_of_session(self->state, id);
+  if (auto* why = std::get_if<stream_rejected>(&found))
+    return as_reply(*why);
+  self->delegate(self->state.workers[std::get<std::size_t>(found)].manager,
+                 std::move(req));
+  return caf::delegated<api_reply>{};
+}
+
+void on_report(self_ptr self, worker_report& report) {
+  auto& st = self->state;
+  auto& w = st.workers[report.index];
+  if (w.state != "up")
+    return;
+  for (const auto& run : report.status.runs) {
+    st.sessions.try_emplace(run.session_id,
+                            cluster_router_state::placement{report.index, true});
+    record_run(st, run.message_id, run.session_id);
+  }
+  std::unordered_set<std::string> listed;
+  for (auto& info : report.status.sessions) {
+    info.node = w.name;
+    listed.insert(info.id);
+    st.sessions[info.id] = {report.index, true};
+  }
+  std::vector<std::string> gone;
+  for (const auto& [id, where] : st.sessions)
+    if (where.worker == report.index && where.seen && listed.count(id) == 0)
+      gone.push_back(id);
+  for (const auto& id : gone)
+    forget_session(st, id);
+  report.status.runs.clear();
+  w.status = std::move(report.status);
+  w.placed = 0;
+  w.last_seen_ms = now_ms();
+}
+
+void on_lost(self_ptr self, worker_lost& lost) {
+  auto& st = self->state;
+  auto& w = st.workers[lost.index];
+  if (w.state == "up") {
+    ++w.times_lost;
+    log(log_level::warn, "worker ", w.name, " lost: ", lost.reason);
+    std::vector<std::string> gone;
+    for (const auto& [id, where] : st.sessions)
+      if (where.worker == lost.index)
+        gone.push_back(id);
+    for (const auto& id : gone)
+      forget_session(st, id);
+    w.status = {};
+    w.placed = 0;
+    w.state = "lost";
+    w.lost_reason = lost.reason;
+  }
+  w.manager = nullptr;
+  w.last_error = std::move(lost.reason);
+}
+
+std::string merged_sessions(const cluster_router_state& st) {
+  std::unordered_map<std::string, session_info> infos;
+  std::size_t capacity = 0;
+  for (const auto& w : st.workers) {
+    if (w.state != "up")
+      continue;
+    capacity += w.status.max_sessions;
+    for (const auto& info : w.status.sessions)
+      infos.emplace(info.id, info);
+  }
+  return sessions_json(infos, capacity);
+}
+
+void spawn_links(self_ptr self) {
+  auto& st = self->state;
+  for (std::size_t i = 0; i < st.settings.workers.size(); ++i) {
+    const auto& where = st.settings.workers[i];
+    worker_node node;
+    node.name = where.host + ":" + std::to_string(where.port);
+    st.workers.push_back(std::move(node));
+    worker_link_settings link{i, where.host, where.port, st.settings.secret,
+                              st.settings.poll_interval, st.settings.timeout,
+                              st.settings.retry, caf::actor{self}};
+    self->spawn<caf::linked>(worker_link, std::move(link));
+  }
+}
+
+} // namespace
+
+std::string nodes_json(const std::vector<worker_node>& workers) {
+  json_writer out;
+  out.begin_object().field("role", "gateway").key("nodes").begin_array();
+  for (const auto& w : workers) {
+    out.begin_object()
+      .field("name", w.name)
+      .field("state", w.state)
+      .field("live_sessions",
+             static_cast<std::uint64_t>(w.status.sessions.size()))
+      .field("max_sessions", w.status.max_sessions)
+      .field("lost_reason", w.lost_reason)
+      .field("last_error", w.last_error)
+      .field("up_since", w.up_since_ms)
+      .field("last_seen", w.last_seen_ms)
+      .field("times_lost", w.times_lost)
+      .key("sessions")
+      .begin_array();
+    for (const auto& info : w.status.sessions)
+      out.begin_object()
+        .field("id", info.id)
+        .field("state", info.state)
+        .field("messageId", info.current_message_id)
+        .field("subscribers", info.subscribers)
+        .end_object();
+    out.end_array().end_object();
+  }
+  out.end_array().end_object();
+  return out.str();
+}
+
+caf::behavior cluster_router(caf::stateful_actor<cluster_router_state>* self,
+                             cluster_settings settings) {
+  self->state.settings = std::move(settings);
+  self->state.stats = join_registry(self, "cluster_router", "workers");
+  self->state.stats->set_state("routing");
+  spawn_links(self);
+  return counting_behavior(
+    self->state.stats.get(),
+    [self](open_stream& msg) { on_open_stream(self, msg); },
+    [self](worker_up& up) {
+      auto& w = self->state.workers[up.index];
+      w.manager = std::move(up.manager);
+      w.state = "up";
+      w.up_since_ms = now_ms();
+      w.last_error.clear();
+      log(log_level::info, "worker ", w.name, " is up");
+    },
+    [self](worker_report& report) { on_report(self, report); },
+    [self](worker_lost& lost) { on_lost(self, lost); },
+    [self](create_session_atom) -> caf::result<api_reply> {
+      std::string id;
+      auto worker = place_session(self, id);
+      if (!worker)
+        return as_reply(no_workers());
+      self->delegate(self->state.workers[*worker].manager,
+                     create_session_atom::value, std::move(id));
+      return caf::delegated<api_reply>{};
+    },
+    [self](describe_session& req) {
+      return to_worker(self, req.session_id, req);
+    },
+    [self](cancel_session& req) {
+      return to_worker(self, req.session_id, req);
+    },
+    [self](read_run_events& req) -> caf::result<api_reply> {
+      auto& st = self->state;
+      auto known = st.runs.find(req.message_id);
+      if (known == st.runs.end())
+        return as_reply(rejection(404, "unknown_run",
+                                  "no run with messageId '" + req.message_id
+                                    + "'"));
+      return to_worker(self, known->second, req);
+    },
+    [self](list_sessions_atom) { return merged_sessions(self->state); },
+    [self](nodes_atom) { return nodes_json(self->state.workers); },
+    // The gateway's streams close with its sockets; the workers' runs go on.
+    [](shutdown_atom) { return caf::unit; });
+}
+
+} // namespace agenttheo

@@ -1,0 +1,263 @@
+"""A gateway and two worker processes on loopback, over CAF's middleman: runs
+spread over both workers and stream through the gateway; a worker killed
+with SIGKILL (or frozen with SIGSTOP) mid-run ends its runs' streams with a
+`node_lost` error while the other worker's runs go on, new runs go to the
+survivor, and the worker is used again once it is back; a gateway restart
+leaves the workers' runs running and their logs readable."""
+
+import os
+import signal
+import subprocess
+import time
+import unittest
+from contextlib import ExitStack
+
+from harness import BINARY, Server, SseStream, Worker
+from test_loadgen import TokenUpstream
+
+# A lost worker is noticed within WORKER_TIMEOUT of its last answer.
+FAST = ["--worker-heartbeat", "200ms", "--worker-timeout", "1500ms",
+        "--worker-retry", "200ms"]
+
+
+def llm_flags(upstream):
+    return ["--llm-provider", "compatible", "--llm-model", "m",
+            "--llm-base-url", f"http://127.0.0.1:{upstream.port}/v1",
+            "--browser", "none"]
+
+
+def wait_for(what, predicate, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def nodes(gateway):
+    status, doc = gateway.get_json("/api/admin/nodes")
+    assert status == 200, status
+    assert doc["role"] == "gateway", doc
+    return {n["name"]: n for n in doc["nodes"]}
+
+
+def all_up(gateway, *workers):
+    return wait_for("workers up", lambda: all(
+        nodes(gateway)[w.address]["state"] == "up" for w in workers))
+
+
+def node_of_run(gateway, message_id):
+    """The worker the gateway lists `message_id`'s session on."""
+    def find():
+        _, doc = gateway.get_json("/api/sessions")
+        for s in doc["sessions"]:
+            if s["messageId"] == message_id:
+                return s["node"]
+        return None
+    return wait_for(f"session of {message_id} listed", find)
+
+
+def open_run(gateway, message_id):
+    stream = SseStream(gateway.port, f"/stream?command=go&messageId={message_id}")
+    assert stream.status == 200, stream.status
+    start = stream.next_event()
+    assert start.type == "start", start
+    return stream
+
+
+def until_token(stream):
+    """The events up to and including the stream's first token."""
+    seen = []
+    while not seen or seen[-1].type != "token":
+        event = stream.next_event()
+        assert event is not None and event.type != "complete", seen
+        seen.append(event)
+    return seen
+
+
+def token_counts(events):
+    return [e.data["metadata"]["count"] for e in events if e.type == "token"]
+
+
+class Cluster:
+    """An upstream of `count` tokens at `rate`/s per run, two workers, and a
+    gateway; everything stopped (and checked for a clean exit) at the end."""
+
+    def __init__(self, count, rate, gateway_flags=(), worker_flags=()):
+        self.count = count
+        self.rate = rate
+        self.gateway_flags = list(gateway_flags)
+        self.worker_flags = list(worker_flags)
+
+    def __enter__(self):
+        self.stack = ExitStack()
+        self.upstream = TokenUpstream(self.count, self.rate)
+        self.stack.callback(self.upstream.close)
+        self.workers = [self.stack.enter_context(self.worker()) for _ in range(2)]
+        self.gateway = self.stack.enter_context(self.gateway_for(self.workers))
+        all_up(self.gateway, *self.workers)
+        return self
+
+    def worker(self, listen=0):
+        return Worker(*llm_flags(self.upstream), *FAST, *self.worker_flags,
+                      listen=listen)
+
+    def gateway_for(self, workers):
+        return Server("--workers", ",".join(w.address for w in workers), *FAST,
+                      *self.gateway_flags)
+
+    def __exit__(self, *exc):
+        return self.stack.__exit__(*exc)
+
+
+class ClusterTest(unittest.TestCase):
+    def test_runs_spread_over_both_workers_and_stream_through_the_gateway(self):
+        with Cluster(40, 100) as c:
+            streams = {f"spread-{i}": open_run(c.gateway, f"spread-{i}")
+                       for i in range(4)}
+            placed = {m: node_of_run(c.gateway, m) for m in streams}
+            for message_id, stream in streams.items():
+                events = stream.read_all()
+                stream.close()
+                self.assertEqual(token_counts(events), list(range(1, 41)))
+                self.assertEqual(events[-1].type, "complete")
+                ids = [e.id for e in events]
+                self.assertEqual(ids, sorted(ids))
+            self.assertEqual(set(placed.values()),
+                             {w.address for w in c.workers})
+            # The JSON API and resume go to the run's worker too.
+            status, doc = c.gateway.get_json("/api/runs/spread-0/events")
+            self.assertEqual(status, 200)
+            self.assertEqual(doc["events"][-1]["type"], "complete")
+            session = doc["events"][0]["session"]
+            status, described = c.gateway.get_json(f"/api/sessions/{session}")
+            self.assertEqual(status, 200, described)
+            resumed = SseStream(c.gateway.port, "/stream?messageId=spread-0",
+                                headers={"Last-Event-ID": "10"})
+            replay = resumed.read_all()
+            resumed.close()
+            self.assertEqual(replay[0].id, 11)
+            self.assertEqual(replay[-1].type, "complete")
+            status, created = c.gateway.call("POST", "/api/sessions")
+            self.assertEqual(status, 201, created)
+            status, _ = c.gateway.get_json(f"/api/sessions/{created['id']}")
+            self.assertEqual(status, 200)
+            status, _ = c.gateway.get_json("/api/sessions/s-nowhere")
+            self.assertEqual(status, 404)
+
+    def test_a_killed_worker_ends_its_streams_and_the_other_goes_on(self):
+        with Cluster(120, 20) as c:
+            streams = {f"kill-{i}": open_run(c.gateway, f"kill-{i}")
+                       for i in range(4)}
+            placed = {m: node_of_run(c.gateway, m) for m in streams}
+            victim, survivor = c.workers
+            self.assertIn(victim.address, placed.values())
+            self.assertIn(survivor.address, placed.values())
+            first = {m: until_token(s) for m, s in streams.items()}
+            victim.kill()
+            for message_id, stream in streams.items():
+                events = first[message_id] + stream.read_all()
+                stream.close()
+                if placed[message_id] == victim.address:
+                    last = events[-1]
+                    self.assertEqual((last.type, last.data["code"]),
+                                     ("error", "node_lost"))
+                    self.assertIn(victim.address, last.data["message"])
+                else:
+                    self.assertEqual(token_counts(events), list(range(1, 121)))
+                    self.assertEqual(events[-1].type, "complete")
+            lost = nodes(c.gateway)[victim.address]
+            self.assertEqual((lost["state"], lost["times_lost"]), ("lost", 1))
+            # The gateway keeps serving: new runs go to the survivor.
+            for i in range(2):
+                stream = open_run(c.gateway, f"after-{i}")
+                self.assertEqual(node_of_run(c.gateway, f"after-{i}"),
+                                 survivor.address)
+                stream.close()
+            # Back on its port, the worker is used again: it is the emptier.
+            with c.worker(listen=victim.port) as back:
+                all_up(c.gateway, back)
+                stream = open_run(c.gateway, "back")
+                self.assertEqual(node_of_run(c.gateway, "back"), back.address)
+                stream.close()
+
+    def test_a_frozen_worker_is_lost_within_the_timeout_and_returns(self):
+        with Cluster(200, 20) as c:
+            stream = open_run(c.gateway, "frozen")
+            node = node_of_run(c.gateway, "frozen")
+            worker = next(w for w in c.workers if w.address == node)
+            until_token(stream)
+            os.kill(worker.proc.pid, signal.SIGSTOP)
+            stopped = time.monotonic()
+            try:
+                events = stream.read_all()
+                noticed = time.monotonic() - stopped
+                self.assertEqual(events[-1].data["code"], "node_lost")
+                # WORKER_TIMEOUT (1.5 s) after the last answered poll.
+                self.assertLess(noticed, 5.0)
+                self.assertEqual(nodes(c.gateway)[node]["state"], "lost")
+            finally:
+                os.kill(worker.proc.pid, signal.SIGCONT)
+            stream.close()
+            all_up(c.gateway, worker)
+
+    def test_a_gateway_restart_leaves_worker_runs_running(self):
+        with Cluster(60, 30) as c:
+            stream = open_run(c.gateway, "survives")
+            until_token(stream)
+            c.gateway.kill()
+            stream.close()
+            with c.gateway_for(c.workers) as again:
+                all_up(again, *c.workers)
+
+                def finished():
+                    status, doc = again.get_json("/api/runs/survives/events")
+                    return status == 200 and doc["events"][-1]["type"] == "complete" and doc
+                doc = wait_for("the run to finish on its worker", finished, 20)
+                tokens = [e["data"]["metadata"]["count"] for e in doc["events"]
+                          if e["type"] == "token"]
+                self.assertEqual(tokens, list(range(1, 61)))
+                # Joining through the new gateway replays it; never reruns it.
+                joined = SseStream(again.port, "/stream?command=go&messageId=survives")
+                events = joined.read_all()
+                joined.close()
+                self.assertEqual(token_counts(events), list(range(1, 61)))
+                self.assertEqual(events[-1].type, "complete")
+
+    def test_a_worker_refuses_a_gateway_without_its_secret(self):
+        with ExitStack() as stack:
+            upstream = TokenUpstream(5, 100)
+            stack.callback(upstream.close)
+            worker = stack.enter_context(Worker(
+                *llm_flags(upstream), *FAST, "--cluster-secret", "right"))
+            wrong = stack.enter_context(Server(
+                "--workers", worker.address, *FAST, "--cluster-secret", "wrong"))
+            node = wait_for("a refusal", lambda: (
+                lambda n: "wrong cluster secret" in n["last_error"] and n)(
+                    nodes(wrong)[worker.address]))
+            self.assertEqual(node["state"], "connecting")
+            status, body = wrong.get_json("/stream?command=go")
+            self.assertEqual(status, 503)
+            self.assertEqual(body["error"]["code"], "no_workers")
+            right = stack.enter_context(Server(
+                "--workers", worker.address, *FAST, "--cluster-secret", "right"))
+            all_up(right, worker)
+
+    def test_worker_configuration_errors(self):
+        for args, expected in [
+                (["worker"], "--listen PORT is required"),
+                (["worker", "--listen", "0", "--worker-bind", "0.0.0.0"],
+                 "CLUSTER_SECRET: required"),
+                (["serve", "--workers", "nowhere"], "WORKERS"),
+                (["serve", "--workers", "h:1", "--worker-timeout", "100ms",
+                  "--worker-heartbeat", "1s"], "WORKER_TIMEOUT")]:
+            out = subprocess.run([BINARY, *args], capture_output=True, text=True,
+                                 timeout=20, cwd="/tmp")
+            self.assertEqual(out.returncode, 2, (args, out.stderr))
+            self.assertIn(expected, out.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
