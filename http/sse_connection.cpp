@@ -39,12 +39,8 @@ frame_ptr disconnected_frame(const sse_connection_state& st) {
 }
 
 /// Hands the waiting frames to the socket side, to go in one write.
-void hand_over(self_ptr self) {
+void send_pending(self_ptr self) {
   auto& st = self->state;
-  if (st.pending.empty())
-    return;
-  st.writer_busy = true;
-  st.pending_bytes = 0;
   if (st.pending.size() == 1) {
     // The idle case: one event, and the vector keeps its capacity.
     st.writer->send(std::move(st.pending.front()));
@@ -54,22 +50,18 @@ void hand_over(self_ptr self) {
   }
 }
 
-/// Hands the waiting frames over unless a write is still in flight: then
-/// they wait for `drained` and join the next write. That is what makes a
-/// busy socket's writes carry many events each, and keeps the backlog here,
-/// bounded: past the queue limit it goes over anyway, and the socket side
-/// drops the client as a slow consumer.
-void flush(self_ptr self) {
+/// Hands the waiting frames over if the gate lets them go (`now`: the
+/// stream ends, they go whatever the socket is doing).
+void flush(self_ptr self, bool now = false) {
   auto& st = self->state;
-  st.flush_armed = false;
-  if (!st.writer_busy || st.pending_bytes > st.writer->queue_limit())
-    hand_over(self);
+  if (st.gate.open(st.writer->queue_limit(), now))
+    send_pending(self);
 }
 
 void add_pending(self_ptr self, const event_ptr& ev) {
   auto& st = self->state;
   auto bytes = sse_bytes(ev);
-  st.pending_bytes += bytes->size();
+  st.gate.add(bytes->size());
   st.pending.push_back(std::move(bytes));
 }
 
@@ -77,16 +69,19 @@ void add_pending(self_ptr self, const event_ptr& ev) {
 /// stream's last event never waits).
 void release(self_ptr self, bool last) {
   auto& st = self->state;
-  if (st.batch.count() == 0 || last)
-    return flush(self);
-  if (!st.flush_armed) {
-    st.flush_armed = true;
-    self->delayed_send(self, st.batch, flush_atom::value);
+  switch (st.gate.release(last)) {
+    case write_gate::next::flush:
+      return flush(self);
+    case write_gate::next::start_window:
+      self->delayed_send(self, st.gate.window(), flush_atom::value);
+      return;
+    case write_gate::next::wait:
+      return;
   }
 }
 
 void end_stream(self_ptr self) {
-  hand_over(self);
+  flush(self, true);
   self->state.writer->finish();
   self->quit();
 }
@@ -102,7 +97,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
   st.cancel_on_disconnect = request.cancel_on_disconnect;
   st.whole_session = request.whole_session;
   st.cors_origin = std::move(cors_origin);
-  st.batch = std::chrono::milliseconds{request.batch_ms};
+  st.gate = write_gate{std::chrono::milliseconds{request.batch_ms}};
   // Released on every exit path: a normal end, an error, or a kill.
   self->attach_functor([writer] { writer->finish(); });
   writer->start(
@@ -112,7 +107,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
     [handle = caf::actor{self}] { caf::anon_send(handle, drained_atom::value); });
   self->set_down_handler([self](caf::down_msg& down) {
     auto& st = self->state;
-    hand_over(self);
+    flush(self, true);
     st.writer->send(sse_bytes(session_loss_event(st.node, down.reason,
                                                  st.message_id)));
     end_stream(self);
@@ -138,7 +133,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
       self->state.writer->reject(rejection(rejected));
       self->quit();
     },
-    [self](event_frame& frame) {
+    [self](const event_frame& frame) {
       observe_delivery(frame.ev->stamped);
       auto last = ends_subscription(frame.ev->raw, self->state.whole_session);
       add_pending(self, frame.ev);
@@ -146,7 +141,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
       if (last)
         end_stream(self);
     },
-    [self](event_batch& batch) {
+    [self](const event_batch& batch) {
       // A replay or a paced round: one write for all of it.
       auto last = batch.final;
       for (auto& frame : batch.events) {
@@ -161,9 +156,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
     },
     [self](flush_atom) { flush(self); },
     [self](drained_atom) {
-      auto& st = self->state;
-      st.writer_busy = false;
-      if (!st.flush_armed)
+      if (self->state.gate.drained())
         flush(self);
     },
     [self](stream_closed& closed) {
@@ -175,7 +168,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
       self->quit();
     },
     [self](disconnect_atom) {
-      hand_over(self);
+      flush(self, true);
       self->state.writer->send(disconnected_frame(self->state));
       end_stream(self);
     });

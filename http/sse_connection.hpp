@@ -10,6 +10,7 @@
 #include <caf/fwd.hpp>
 
 #include "http/sse_writer.hpp"
+#include "http/write_gate.hpp"
 #include "messages/stream_request.hpp"
 
 namespace agenttheo::http {
@@ -29,15 +30,9 @@ struct sse_connection_state {
   std::string message_id;
   /// The worker node running the session (empty: this process).
   std::string node;
-  /// `batch_ms`: frames wait this long to go out together in one write.
-  std::chrono::milliseconds batch{0};
-  /// Frames not yet handed to the socket side: they wait there while a
-  /// write is in flight and go in the next one, all together.
+  /// Frames not yet handed to the socket side, and when they go.
   std::vector<frame_ptr> pending;
-  std::size_t pending_bytes = 0;
-  /// The socket side has frames of ours it has not finished writing.
-  bool writer_busy = false;
-  bool flush_armed = false;
+  write_gate gate;
 
   static inline const char* name = "sse_connection";
 };

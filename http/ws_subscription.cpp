@@ -18,33 +18,33 @@ namespace {
 
 using self_ptr = caf::stateful_actor<ws_subscription_state>*;
 
+/// Bytes the event takes on the socket: its binary form if it has one (a
+/// screenshot), else its envelope.
+std::size_t wire_size(const encoded_event& ev) {
+  return ev.ws_binary.empty() ? ev.envelope.size() : ev.ws_binary.size();
+}
+
 frame_ptr text_bytes(std::string text) {
   return std::make_shared<const std::string>(std::move(text));
 }
 
-/// Writes the pending events: one message each, or with a batch window one
-/// JSON array of their envelopes (screenshots stay binary messages, in order).
-/// While the socket still writes our last batch they wait, unless `now`
-/// (the subscription ends) or they passed the queue limit.
+/// Writes the pending events, if the gate lets them go (`now`: the
+/// subscription ends): one message each, or with a batch window one JSON
+/// array of their envelopes (screenshots stay binary messages, in order).
 void flush(self_ptr self, bool now = false) {
   auto& st = self->state;
-  st.flush_armed = false;
-  if (st.pending.empty())
+  if (!st.gate.open(st.writer->queue_limit(), now))
     return;
-  // Past the queue limit the batch goes anyway: the socket drops the client.
-  if (st.writer_busy && !now && st.pending_bytes <= st.writer->queue_limit())
-    return;
-  st.writer_busy = true;
-  st.pending_bytes = 0;
   auto drained = [handle = caf::actor{self}] {
     caf::anon_send(handle, drained_atom::value);
   };
   st.stats->events_sent.fetch_add(st.pending.size(), std::memory_order_relaxed);
-  if (st.pending.size() == 1 && st.batch.count() == 0) {
+  auto window = st.gate.window().count() != 0;
+  if (st.pending.size() == 1 && !window) {
     // The live case: one event, one message.
     const auto& ev = st.pending.front();
-    std::vector<ws_message> one{ws_message{ws_bytes(ev), !ev->ws_binary.empty()}};
-    st.writer->send(std::move(one), std::move(drained));
+    st.writer->send(ws_message{ws_bytes(ev), !ev->ws_binary.empty()},
+                    std::move(drained));
     st.pending.clear();
     return;
   }
@@ -61,7 +61,7 @@ void flush(self_ptr self, bool now = false) {
     if (!ev->ws_binary.empty()) {
       close_array();
       out.push_back({ws_bytes(ev), true});
-    } else if (st.batch.count() == 0) {
+    } else if (!window) {
       out.push_back({ws_bytes(ev), false});
     } else {
       array += array.empty() ? '[' : ',';
@@ -77,12 +77,21 @@ void flush(self_ptr self, bool now = false) {
 /// last event of what is followed never waits).
 void release(self_ptr self, bool last) {
   auto& st = self->state;
-  if (st.batch.count() == 0 || last)
-    return flush(self, last);
-  if (!st.flush_armed) {
-    st.flush_armed = true;
-    self->delayed_send(self, st.batch, flush_atom::value);
+  switch (st.gate.release(last)) {
+    case write_gate::next::flush:
+      return flush(self, last);
+    case write_gate::next::start_window:
+      self->delayed_send(self, st.gate.window(), flush_atom::value);
+      return;
+    case write_gate::next::wait:
+      return;
   }
+}
+
+void add_pending(self_ptr self, const event_ptr& ev) {
+  auto& st = self->state;
+  st.gate.add(wire_size(*ev));
+  st.pending.push_back(ev);
 }
 
 void subscribed(self_ptr self, const stream_accepted& accepted) {
@@ -111,7 +120,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
   st.whole_session = args.request.whole_session;
   st.connection_id = args.connection.id();
   st.joining = args.request.command.empty();
-  st.batch = std::chrono::milliseconds{args.request.batch_ms};
+  st.gate = write_gate{std::chrono::milliseconds{args.request.batch_ms}};
   // Lives no longer than its socket's connection.
   monitor_while_alive(self, args.connection);
   self->set_down_handler([self, connection = args.connection](caf::down_msg& down) {
@@ -143,24 +152,22 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
                    false});
       self->quit();
     },
-    [self](event_frame& frame) {
+    [self](const event_frame& frame) {
       observe_delivery(frame.ev->stamped);
       auto last = ends_subscription(frame.ev->raw, self->state.whole_session);
-      self->state.pending_bytes += frame.ev->envelope.size();
-      self->state.pending.push_back(std::move(frame.ev));
+      add_pending(self, frame.ev);
       release(self, last);
       if (last)
         self->quit();
     },
-    [self](event_batch& batch) {
+    [self](const event_batch& batch) {
       // A replay or a paced round: one write for all of it.
       auto last = batch.final;
       for (auto& frame : batch.events) {
         if (batch.live)
           observe_delivery(frame.ev->stamped);
         last = last || ends_subscription(frame.ev->raw, self->state.whole_session);
-        self->state.pending_bytes += frame.ev->envelope.size();
-        self->state.pending.push_back(std::move(frame.ev));
+        add_pending(self, frame.ev);
       }
       release(self, last);
       if (last)
@@ -168,9 +175,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
     },
     [self](flush_atom) { flush(self); },
     [self](drained_atom) {
-      auto& st = self->state;
-      st.writer_busy = false;
-      if (!st.flush_armed)
+      if (self->state.gate.drained())
         flush(self);
     },
     [self](video_frame& frame) {

@@ -9,6 +9,7 @@
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
 
+#include "http/write_gate.hpp"
 #include "http/ws_writer.hpp"
 #include "messages/event.hpp"
 #include "messages/stream_request.hpp"
@@ -28,14 +29,9 @@ struct ws_subscription_state {
   bool whole_session = false;
   /// Follows a run that must exist already (`subscribe`, not `run`).
   bool joining = false;
-  std::chrono::milliseconds batch{0};
-  /// Events waiting for the batch window to close.
+  /// Events not yet handed to the socket, and when they go.
   std::vector<event_ptr> pending;
-  std::size_t pending_bytes = 0;
-  /// The socket has a batch of ours it has not finished writing; the next
-  /// waits for its `drained`, and then carries everything queued since.
-  bool writer_busy = false;
-  bool flush_armed = false;
+  write_gate gate;
   caf::actor session;
   /// The worker node running the session (empty: this process).
   std::string node;

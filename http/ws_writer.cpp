@@ -66,8 +66,14 @@ public:
   }
 
   void send(ws_message message) override {
-    on_strand([message = std::move(message)](beast_ws_writer& self) mutable {
+    send(std::move(message), {});
+  }
+
+  void send(ws_message message, std::function<void()> on_written) override {
+    on_strand([message = std::move(message),
+               on_written = std::move(on_written)](beast_ws_writer& self) mutable {
       self.enqueue(std::move(message));
+      self.end_batch(std::move(on_written));
       self.write_next();
     });
   }
@@ -82,8 +88,7 @@ public:
                on_written = std::move(on_written)](beast_ws_writer& self) mutable {
       for (auto& msg : messages)
         self.enqueue(std::move(msg));
-      if (on_written && !self.queue_.empty())
-        self.queue_.back().on_written = std::move(on_written);
+      self.end_batch(std::move(on_written));
       self.write_next();
     });
   }
@@ -183,6 +188,12 @@ private:
     close_code_ = code;
     close_text_ = std::move(reason);
     write_next();
+  }
+
+  /// `on_written` runs when the last message queued so far is written.
+  void end_batch(std::function<void()> on_written) {
+    if (on_written && !queue_.empty())
+      queue_.back().on_written = std::move(on_written);
   }
 
   void enqueue(ws_message msg) {

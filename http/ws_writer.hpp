@@ -69,6 +69,9 @@ public:
   virtual void send(std::vector<ws_message> messages,
                     std::function<void()> on_written) = 0;
 
+  /// The same for one message (a live event), without a vector for it.
+  virtual void send(ws_message message, std::function<void()> on_written) = 0;
+
   /// Bytes that may wait for the socket before the client is dropped.
   virtual std::size_t queue_limit() const = 0;
 

@@ -48,8 +48,8 @@ inline caf::behavior subscriber_probe(caf::event_based_actor*,
       rec->message_id = x.message_id;
     },
     [rec](stream_rejected& x) { rec->rejected = x; },
-    [rec](event_frame& x) { rec->events.push_back(x.ev); },
-    [rec](event_batch& x) {
+    [rec](const event_frame& x) { rec->events.push_back(x.ev); },
+    [rec](const event_batch& x) {
       ++rec->batches;
       rec->live_batches += x.live;
       rec->final_batch = x.final;
