@@ -206,12 +206,9 @@ void on_lost(self_ptr self, worker_lost& lost) {
   if (w.state == "up") {
     ++w.times_lost;
     log(log_level::warn, "worker ", w.name, " lost: ", lost.reason);
-    std::vector<std::string> gone;
-    for (const auto& [id, where] : st.sessions)
-      if (where.worker == lost.index)
-        gone.push_back(id);
-    for (const auto& id : gone)
-      forget_session(st, id);
+    // Its sessions and runs stay known: requests for them answer node_lost
+    // (never a second run of the same messageId elsewhere) until the worker
+    // is back, and its first status says which of them it still has.
     w.status = {};
     w.placed = 0;
     w.state = "lost";

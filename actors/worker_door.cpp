@@ -27,8 +27,9 @@ caf::behavior worker_door(caf::event_based_actor* self, caf::actor manager,
                              "secret");
         return caf::make_error(caf::sec::runtime_error, "wrong cluster secret");
       }
-      log(log_level::info, "a gateway joined from ",
-          caf::to_string(self->current_sender()->node()));
+      if (const auto& sender = self->current_sender())
+        log(log_level::info, "a gateway joined from node ",
+            caf::to_string(sender->node()));
       return manager;
     },
   };

@@ -59,7 +59,9 @@ struct fixture {
 
   fixture() {
     page_settings settings;
-    settings.load_timeout = 1500ms;
+    // Three times the slow page's second: with other tests loading both
+    // cores (ctest -j2), 1.5 s left the slow page "still loading" once.
+    settings.load_timeout = 3000ms;
     pg = sys.spawn(page, brw, settings, caf::actor{});
   }
 

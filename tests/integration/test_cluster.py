@@ -5,6 +5,7 @@ with SIGKILL (or frozen with SIGSTOP) mid-run ends its runs' streams with a
 survivor, and the worker is used again once it is back; a gateway restart
 leaves the workers' runs running and their logs readable."""
 
+import json
 import os
 import signal
 import subprocess
@@ -170,6 +171,12 @@ class ClusterTest(unittest.TestCase):
                     self.assertEqual(events[-1].type, "complete")
             lost = nodes(c.gateway)[victim.address]
             self.assertEqual((lost["state"], lost["times_lost"]), ("lost", 1))
+            # Its runs are not started again elsewhere: joining one says why.
+            gone = next(m for m, n in placed.items() if n == victim.address)
+            status, _, body = c.gateway.get(f"/stream?command=go&messageId={gone}")
+            self.assertEqual(status, 503)
+            self.assertEqual(json.loads(body)["error"]["code"], "node_lost")
+            self.assertIn(victim.address, json.loads(body)["error"]["message"])
             # The gateway keeps serving: new runs go to the survivor.
             for i in range(2):
                 stream = open_run(c.gateway, f"after-{i}")
@@ -182,6 +189,10 @@ class ClusterTest(unittest.TestCase):
                 stream = open_run(c.gateway, "back")
                 self.assertEqual(node_of_run(c.gateway, "back"), back.address)
                 stream.close()
+                # Restarted, it no longer has the lost runs: once its status
+                # says so, the messageId is free again.
+                wait_for("the lost run forgotten", lambda: c.gateway.get(
+                    f"/api/runs/{gone}/events")[0] == 404)
 
     def test_a_frozen_worker_is_lost_within_the_timeout_and_returns(self):
         with Cluster(200, 20) as c:
