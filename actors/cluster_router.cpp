@@ -239,8 +239,9 @@ void spawn_links(self_ptr self) {
     node.name = where.host + ":" + std::to_string(where.port);
     st.workers.push_back(std::move(node));
     worker_link_settings link{i, where.host, where.port, st.settings.secret,
-                              st.settings.poll_interval, st.settings.timeout,
-                              st.settings.retry, caf::actor{self}};
+                              st.settings.tls, st.settings.poll_interval,
+                              st.settings.timeout, st.settings.retry,
+                              caf::actor{self}};
     self->spawn<caf::linked>(worker_link, std::move(link));
   }
 }

@@ -25,6 +25,8 @@ struct worker_address {
 struct cluster_settings {
   std::vector<worker_address> workers;
   std::string secret;
+  /// Reach workers over TLS (the actor system loaded CAF's OpenSSL module).
+  bool tls = false;
   std::chrono::milliseconds poll_interval{1'000};
   std::chrono::milliseconds timeout{5'000};
   std::chrono::milliseconds retry{1'000};

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 
 #include "messages/cluster_messages.hpp"
 
@@ -79,7 +80,9 @@ void join(self_ptr self, const caf::strong_actor_ptr& door) {
 
 void connect(self_ptr self) {
   auto& st = self->state;
-  auto mm = self->system().middleman().actor_handle();
+  auto& sys = self->system();
+  auto mm = st.settings.tls ? sys.openssl_manager().actor_handle()
+                            : sys.middleman().actor_handle();
   self->request(mm, st.settings.timeout, caf::connect_atom::value,
                 st.settings.host, st.settings.port)
     .then(

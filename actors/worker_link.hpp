@@ -18,6 +18,8 @@ struct worker_link_settings {
   std::uint16_t port = 0;
   /// CLUSTER_SECRET, shown to the worker's door.
   std::string secret;
+  /// Connect over TLS (CAF's OpenSSL module), not plain BASP.
+  bool tls = false;
   /// Status polls this often; a poll unanswered within `timeout` (or the
   /// middleman dropping the connection) loses the worker.
   std::chrono::milliseconds poll_interval{1'000};

@@ -15,6 +15,8 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
 
 #include "actors/browser.hpp"
 #include "actors/cluster_router.hpp"
@@ -101,6 +103,23 @@ void configure_cluster(caf::actor_system_config& sys_cfg,
   sys_cfg.load<caf::io::middleman>();
   sys_cfg.set("middleman.heartbeat-interval", caf::timespan{cfg.worker_heartbeat});
   sys_cfg.set("middleman.connection-timeout", caf::timespan{cfg.worker_timeout});
+  if (cfg.cluster_tls()) {
+    // Both sides present a certificate and verify the other's against the CA.
+    sys_cfg.load<caf::openssl::manager>();
+    sys_cfg.openssl_certificate = cfg.tls_certificate;
+    sys_cfg.openssl_key = cfg.tls_key;
+    sys_cfg.openssl_cafile = cfg.tls_ca;
+  }
+}
+
+/// Publishes the worker's door: over TLS when configured, else plain BASP.
+caf::expected<std::uint16_t> publish_door(caf::actor_system& system,
+                                          const caf::actor& door,
+                                          const server_config& cfg) {
+  auto port = static_cast<std::uint16_t>(cfg.listen);
+  if (cfg.cluster_tls())
+    return caf::openssl::publish(door, port, cfg.worker_bind.c_str(), true);
+  return system.middleman().publish(door, port, cfg.worker_bind.c_str(), true);
 }
 
 cluster_settings cluster_settings_from(const server_config& cfg) {
@@ -108,6 +127,7 @@ cluster_settings cluster_settings_from(const server_config& cfg) {
   for (const auto& [host, port] : cfg.workers)
     settings.workers.push_back({host, port});
   settings.secret = cfg.cluster_secret;
+  settings.tls = cfg.cluster_tls();
   settings.poll_interval = cfg.worker_heartbeat;
   settings.timeout = cfg.worker_timeout;
   settings.retry = cfg.worker_retry;
@@ -280,8 +300,7 @@ int worker(const std::vector<std::string>& args) {
       if (handle)
         caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
   };
-  auto port = system.middleman().publish(door, static_cast<std::uint16_t>(cfg.listen),
-                                         cfg.worker_bind.c_str(), true);
+  auto port = publish_door(system, door, cfg);
   if (!port) {
     log(log_level::error, "cannot listen on ", cfg.worker_bind, ':', cfg.listen,
         ": ", system.render(port.error()));
@@ -289,9 +308,9 @@ int worker(const std::vector<std::string>& args) {
     return EXIT_FAILURE;
   }
   log(log_level::info, "AgentTheo worker listening on ", cfg.worker_bind, ':',
-      *port, " (LLM: ", describe_llm(cfg.llm), ")");
+      *port, cfg.cluster_tls() ? " over TLS" : "", " (LLM: ",
+      describe_llm(cfg.llm), ")");
   wait_for_signal(stop);
-  system.middleman().unpublish(door, *port);
   {
     caf::scoped_actor self{system};
     self->request(manager, cfg.shutdown_grace, shutdown_atom::value)

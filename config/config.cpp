@@ -412,6 +412,21 @@ const config_key config_keys[] = {
      c.cluster_secret = std::string{v};
      return parse_failure{};
    }},
+  {"WORKER_TLS_CERT", "this node's certificate (PEM): gateway and workers talk TLS",
+   [](server_config& c, std::string_view v) {
+     c.tls_certificate = std::string{v};
+     return parse_failure{};
+   }},
+  {"WORKER_TLS_KEY", "the key of WORKER_TLS_CERT (PEM)",
+   [](server_config& c, std::string_view v) {
+     c.tls_key = std::string{v};
+     return parse_failure{};
+   }},
+  {"WORKER_TLS_CA", "the CA (PEM) that signs every node's certificate",
+   [](server_config& c, std::string_view v) {
+     c.tls_ca = std::string{v};
+     return parse_failure{};
+   }},
   {"WORKERS", "agenttheo serve: comma-separated host:port of worker nodes",
    [](server_config& c, std::string_view v) -> parse_failure {
      c.workers.clear();
@@ -501,6 +516,27 @@ bool is_loopback_host(std::string_view host) {
     return true;
   return host.substr(0, 4) == "127."
          && host.find_first_not_of("0123456789.") == std::string_view::npos;
+}
+
+/// WORKER_TLS_CERT, _KEY and _CA: all three or none, each a readable file.
+std::optional<config_error> check_tls_files(const server_config& cfg) {
+  std::pair<const char*, const std::string*> files[] = {
+    {"WORKER_TLS_CERT", &cfg.tls_certificate},
+    {"WORKER_TLS_KEY", &cfg.tls_key},
+    {"WORKER_TLS_CA", &cfg.tls_ca}};
+  auto given = 0;
+  for (const auto& [key, path] : files)
+    given += path->empty() ? 0 : 1;
+  if (given == 0)
+    return std::nullopt;
+  for (const auto& [key, path] : files) {
+    if (given != 3)
+      return config_error{"WORKER_TLS_CERT, WORKER_TLS_KEY and WORKER_TLS_CA "
+                          "go together: give all three or none"};
+    if (!std::ifstream{*path})
+      return config_error{std::string{key} + ": cannot read '" + *path + "'"};
+  }
+  return std::nullopt;
 }
 
 const config_key* find_key(std::string_view name) {
@@ -667,9 +703,13 @@ config_result load_config(const std::vector<std::string>& args,
                         "address (HOST is '" + cfg.host
                         + "'): without it anyone who can reach the server "
                           "could cancel its sessions"};
-  if (cfg.cluster_secret.empty() && !is_loopback_host(cfg.worker_bind))
-    return config_error{"CLUSTER_SECRET: required when WORKER_BIND is not a "
-                        "loopback address (WORKER_BIND is '" + cfg.worker_bind
+  if (auto err = check_tls_files(cfg))
+    return *err;
+  if (cfg.cluster_secret.empty() && !cfg.cluster_tls()
+      && !is_loopback_host(cfg.worker_bind))
+    return config_error{"CLUSTER_SECRET: required (or WORKER_TLS_*) when "
+                        "WORKER_BIND is not a loopback address (WORKER_BIND is '"
+                        + cfg.worker_bind
                         + "'): without it anyone who can reach the worker "
                           "port could run sessions on it"};
   if (cfg.worker_timeout <= cfg.worker_heartbeat)

@@ -112,6 +112,12 @@ struct server_config {
   std::string worker_bind = "127.0.0.1";
   /// Shown by a gateway to each worker's door; must match on both sides.
   std::string cluster_secret;
+  /// BASP over TLS (CAF's OpenSSL module): this node's certificate and key
+  /// (PEM), and the CA that signs every node's certificate. All three or
+  /// none; set on a gateway and its workers alike.
+  std::string tls_certificate;
+  std::string tls_key;
+  std::string tls_ca;
   /// `agenttheo serve`: the workers (host, port) that run its sessions.
   /// Empty: the gateway runs every session itself.
   std::vector<std::pair<std::string, std::uint16_t>> workers;
@@ -122,6 +128,10 @@ struct server_config {
   std::chrono::milliseconds worker_timeout{5'000};
   /// Pause between attempts to reach a worker that is down.
   std::chrono::milliseconds worker_retry{1'000};
+
+  bool cluster_tls() const {
+    return !tls_certificate.empty();
+  }
 };
 
 /// Reads an environment variable; nullptr when unset.

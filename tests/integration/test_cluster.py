@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import subprocess
+import tempfile
 import time
 import unittest
 from contextlib import ExitStack
@@ -80,6 +81,32 @@ def until_token(stream):
 
 def token_counts(events):
     return [e.data["metadata"]["count"] for e in events if e.type == "token"]
+
+
+def make_certificates(directory):
+    """A CA and a node certificate it signs (the gateway and the worker share
+    it), and a stranger's certificate from another CA. Returns the flags that
+    give a node `name`'s certificate and `ca`."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True,
+                       cwd=directory, timeout=60)
+    for ca in ("ca", "other-ca"):
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                "-keyout", f"{ca}.key", "-out", f"{ca}.pem",
+                "-subj", f"/CN=agenttheo test {ca}")
+    for name, ca in (("node", "ca"), ("stranger", "other-ca")):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key",
+                "-out", f"{name}.csr", "-subj", f"/CN={name}")
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem",
+                "-CAkey", f"{ca}.key", "-CAcreateserial", "-days", "2",
+                "-out", f"{name}.pem")
+
+    def flags(name, ca):
+        path = lambda f: os.path.join(directory, f)  # noqa: E731
+        return ["--worker-tls-cert", path(f"{name}.pem"),
+                "--worker-tls-key", path(f"{name}.key"),
+                "--worker-tls-ca", path(f"{ca}.pem")]
+    return flags
 
 
 class Cluster:
@@ -256,11 +283,43 @@ class ClusterTest(unittest.TestCase):
                 "--workers", worker.address, *FAST, "--cluster-secret", "right"))
             all_up(right, worker)
 
+    def test_gateway_and_worker_over_tls_verify_each_other(self):
+        with tempfile.TemporaryDirectory() as directory, ExitStack() as stack:
+            tls = make_certificates(directory)
+            upstream = TokenUpstream(20, 200)
+            stack.callback(upstream.close)
+            # TLS stands in for the secret on a non-loopback address.
+            worker = stack.enter_context(Worker(
+                *llm_flags(upstream), *FAST, "--worker-bind", "0.0.0.0",
+                *tls("node", "ca")))
+            self.assertTrue(any("over TLS" in line for line in worker.log_lines))
+            gateway = stack.enter_context(Server(
+                "--workers", worker.address, *FAST, *tls("node", "ca")))
+            all_up(gateway, worker)
+            stream = open_run(gateway, "tls")
+            events = stream.read_all()
+            stream.close()
+            self.assertEqual(token_counts(events), list(range(1, 21)))
+            self.assertEqual(events[-1].type, "complete")
+            # Plain BASP, or a certificate from another CA, gets nowhere.
+            for flags in ([], tls("stranger", "other-ca")):
+                outsider = stack.enter_context(Server(
+                    "--workers", worker.address, *FAST, *flags))
+                node = wait_for("a failed attempt", lambda: (
+                    lambda n: n["last_error"] and n)(
+                        nodes(outsider)[worker.address]))
+                self.assertEqual(node["state"], "connecting", node)
+                time.sleep(1)
+                self.assertEqual(nodes(outsider)[worker.address]["state"],
+                                 "connecting")
+
     def test_worker_configuration_errors(self):
         for args, expected in [
                 (["worker"], "--listen PORT is required"),
                 (["worker", "--listen", "0", "--worker-bind", "0.0.0.0"],
                  "CLUSTER_SECRET: required"),
+                (["worker", "--listen", "0", "--worker-tls-cert", "/etc/hostname"],
+                 "go together"),
                 (["serve", "--workers", "nowhere"], "WORKERS"),
                 (["serve", "--workers", "h:1", "--worker-timeout", "100ms",
                   "--worker-heartbeat", "1s"], "WORKER_TIMEOUT")]:
