@@ -9,6 +9,7 @@
 
 #include "actors/counting_behavior.hpp"
 #include "actors/registry.hpp"
+#include "actors/session_relay.hpp"
 #include "actors/session_manager.hpp"
 #include "actors/worker_link.hpp"
 #include "actors/worker_placement.hpp"
@@ -92,7 +93,23 @@ void record_run(cluster_router_state& st, const std::string& message_id,
     st.runs_of[session_id].push_back(message_id);
 }
 
+/// This gateway's relay for session `id`, made on first use.
+caf::actor relay_for(self_ptr self, const std::string& id) {
+  auto& relay = self->state.relays[id];
+  if (!relay) {
+    // Linked: the relays end with the router. They end normally themselves,
+    // which a link ignores.
+    relay = self->spawn<caf::linked>(session_relay, id);
+    self->monitor(relay);
+  }
+  return relay;
+}
+
 void forget_session(cluster_router_state& st, const std::string& id) {
+  if (auto relay = st.relays.find(id); relay != st.relays.end()) {
+    caf::anon_send(relay->second, shutdown_atom::value);
+    st.relays.erase(relay);
+  }
   if (auto i = st.runs_of.find(id); i != st.runs_of.end()) {
     for (const auto& message_id : i->second)
       st.runs.erase(message_id);
@@ -104,6 +121,8 @@ void forget_session(cluster_router_state& st, const std::string& id) {
 void forward(self_ptr self, std::size_t worker, open_stream& msg) {
   const auto& w = self->state.workers[worker];
   msg.request.node = w.name;
+  if (msg.request.subscribe)
+    msg.via = relay_for(self, msg.request.session_id);
   self->send(w.manager, std::move(msg));
 }
 
@@ -284,6 +303,14 @@ caf::behavior cluster_router(caf::stateful_actor<cluster_router_state>* self,
   self->state.stats = join_registry(self, "cluster_router", "workers");
   self->state.stats->set_state("routing");
   spawn_links(self);
+  // A relay ends with its session: forget it, so the next stream of a
+  // session by that id (a restarted worker's) gets a fresh one.
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto& relays = self->state.relays;
+    for (auto i = relays.begin(); i != relays.end(); ++i)
+      if (i->second.address() == down.source)
+        return static_cast<void>(relays.erase(i));
+  });
   return counting_behavior(
     self->state.stats.get(),
     [self](open_stream& msg) { on_open_stream(self, msg); },

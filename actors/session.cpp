@@ -17,6 +17,7 @@
 #include "llm/system_prompt.hpp"
 #include "messages/base64.hpp"
 #include "messages/binary_frame.hpp"
+#include "messages/cluster_messages.hpp"
 #include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
 #include "metrics/runtime_metrics.hpp"
@@ -112,8 +113,30 @@ void report(self_ptr self, const encoded_event& ev) {
 }
 
 bool follows(const subscriber_entry& sub, const event& ev) {
-  return (sub.message_id.empty() || sub.message_id == ev.message_id)
-         && wants(sub.modes, ev.type);
+  return follows(sub.message_id, sub.modes, ev);
+}
+
+/// Sends the held events once to each relay (a gateway's, for subscribers
+/// on its node), which hands them to those of its subscribers that want
+/// them: one copy on the wire per gateway instead of one per subscriber.
+void deliver_to_relays(self_ptr self) {
+  auto& st = self->state;
+  std::vector<caf::actor> relays;
+  for (const auto& sub : st.subscribers)
+    if (sub.via && std::find(relays.begin(), relays.end(), sub.via) == relays.end())
+      relays.push_back(sub.via);
+  if (relays.empty())
+    return;
+  event_batch round;
+  round.live = true;
+  for (const auto& ev : st.held)
+    round.events.push_back({ev});
+  for (const auto& relay : relays) {
+    if (round.events.size() == 1)
+      self->send(relay, round.events.front());
+    else
+      self->send(relay, round);
+  }
 }
 
 /// Sends the held events to each subscriber that wants them: one event as
@@ -124,7 +147,10 @@ void deliver_held(self_ptr self) {
   if (st.held.empty())
     return;
   st.pacer.delivered(fanout_pacer::clock::now());
+  deliver_to_relays(self);
   for (auto& sub : st.subscribers) {
+    if (sub.via)
+      continue;
     if (st.held.size() == 1) {
       if (follows(sub, st.held.front()->raw))
         self->send(sub.handle, event_frame{st.held.front()});
@@ -503,9 +529,10 @@ void reject(self_ptr self, const caf::actor& subscriber, std::uint16_t status,
 
 /// Replays what the subscriber has not seen, then adds it to the live
 /// fan-out. Both come from this actor, so it sees them in id order.
-void replay_and_follow(self_ptr self, const caf::actor& subscriber,
-                       const run_span& span, std::uint64_t after,
-                       const stream_request& req, bool finished) {
+void replay_and_follow(self_ptr self, const open_stream& msg,
+                       const run_span& span, std::uint64_t after, bool finished) {
+  const auto& subscriber = msg.subscriber;
+  const auto& req = msg.request;
   auto modes = req.modes;
   auto& st = self->state;
   // The replay reads the log, which holds the waiting events too: they go
@@ -527,7 +554,11 @@ void replay_and_follow(self_ptr self, const caf::actor& subscriber,
     self->send(subscriber, std::move(batch));
   if (!finished) {
     st.subscribers.push_back({subscriber, std::string{span.message_id}, modes,
-                              req.frames});
+                              req.frames, msg.via});
+    // After its replay, before the next round: the relay hands it that.
+    if (msg.via)
+      self->send(msg.via,
+                 relay_member{subscriber, std::string{span.message_id}, modes});
     self->monitor(subscriber);
     sync_screencast(self);
   }
@@ -550,9 +581,8 @@ void attach_subscriber(self_ptr self, const open_stream& msg, run_record& run,
   // restart) says nothing about it: the requester gets the run from the top.
   auto resume = req.has_last_event_id && !started_here;
   auto after = resume ? req.last_event_id : run.first_id - 1;
-  replay_and_follow(self, msg.subscriber,
-                    {run.message_id, run.first_id, run.last_id}, after, req,
-                    run.finished());
+  replay_and_follow(self, msg, {run.message_id, run.first_id, run.last_id},
+                    after, run.finished());
 }
 
 /// Follows every run of the session: after Last-Event-ID, or from the top of
@@ -569,8 +599,7 @@ void attach_session_subscriber(self_ptr self, const open_stream& msg) {
     after = run->first_id - 1;
   else if (!st.runs.empty())
     after = st.runs.back().first_id - 1;
-  replay_and_follow(self, msg.subscriber, {"", 1, st.next_id - 1}, after, req,
-                    false);
+  replay_and_follow(self, msg, {"", 1, st.next_id - 1}, after, false);
 }
 
 /// A new command while another runs: the request's multitask strategy.

@@ -90,6 +90,8 @@ struct subscriber_entry {
   mode_mask modes = all_modes;
   /// Wants the page's screencast (`video_frame`s).
   bool frames = false;
+  /// Its gateway's relay: live rounds go there, once per relay, not to it.
+  caf::actor via;
 };
 
 /// One conversation: its runs, its event log (the replay window), and the

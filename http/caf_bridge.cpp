@@ -129,7 +129,7 @@ public:
     // answer: accepted (with the run's state) or rejected (with why).
     system_.spawn([manager = manager_, request = std::move(request),
                    reply = std::move(reply)](caf::event_based_actor* self) {
-      self->send(manager, agenttheo::open_stream{caf::actor{self}, request});
+      self->send(manager, agenttheo::open_stream{caf::actor{self}, request, nullptr});
       return caf::behavior{
         [self, reply](stream_accepted& accepted) {
           reply(run_submitted(accepted));

@@ -112,7 +112,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
                                                  st.message_id)));
     end_stream(self);
   });
-  self->send(manager, open_stream{caf::actor{self}, std::move(request)});
+  self->send(manager, open_stream{caf::actor{self}, std::move(request), nullptr});
   return counting_behavior(
     st.writer->stats().get(),
     [self](stream_accepted& accepted) {

@@ -132,7 +132,8 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
     st.writer->send(ws_message{ws_bytes(lost), false});
     self->quit();
   });
-  self->send(args.manager, open_stream{caf::actor{self}, std::move(args.request)});
+  self->send(args.manager,
+             open_stream{caf::actor{self}, std::move(args.request), nullptr});
   return counting_behavior(
     st.stats.get(),
     [self](stream_accepted& accepted) {

@@ -27,6 +27,15 @@ using node_status_atom = caf::atom_constant<caf::atom("node_stat")>;
 /// HTTP -> manager or gateway: the nodes document (`/api/admin/nodes`).
 using nodes_atom = caf::atom_constant<caf::atom("nodes")>;
 
+/// Session -> a gateway's relay: `subscriber` (on the relay's node) follows
+/// `message_id` (empty: the whole session) in `modes` from the next live
+/// round on; its replay went to it directly, before this.
+struct relay_member {
+  caf::actor subscriber;
+  std::string message_id;
+  mode_mask modes = all_modes;
+};
+
 /// Which session a run (messageId) belongs to.
 struct run_location {
   std::string message_id;
@@ -60,6 +69,12 @@ struct worker_lost {
   std::size_t index = 0;
   std::string reason;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, relay_member& x) {
+  return f(caf::meta::type_name("relay_member"), x.subscriber, x.message_id,
+           x.modes);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_location& x) {

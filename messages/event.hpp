@@ -28,6 +28,14 @@ inline bool ends_subscription(const event& ev, bool whole_session) {
   return ev.terminal && (!whole_session || ev.message_id.empty());
 }
 
+/// Whether a subscriber following `message_id` (empty: the whole session)
+/// in `modes` gets `ev`.
+inline bool follows(const std::string& message_id, mode_mask modes,
+                    const event& ev) {
+  return (message_id.empty() || message_id == ev.message_id)
+         && wants(modes, ev.type);
+}
+
 /// An event with its wire forms, built once and shared read-only by every
 /// subscriber: no connection ever serializes an event again.
 struct encoded_event {

@@ -43,6 +43,7 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<session_info>("agenttheo.session_info")
     .add_message_type<run_forgotten>("agenttheo.run_forgotten")
     .add_message_type<run_location>("agenttheo.run_location")
+    .add_message_type<relay_member>("agenttheo.relay_member")
     .add_message_type<node_status>("agenttheo.node_status")
     .add_message_type<cdp_call>("agenttheo.cdp_call")
     .add_message_type<cdp_incoming>("agenttheo.cdp_incoming")

@@ -58,6 +58,10 @@ using screencast_atom = caf::atom_constant<caf::atom("scast")>;
 struct open_stream {
   caf::actor subscriber;
   stream_request request;
+  /// Set by a gateway for a session on a worker: the gateway's relay for
+  /// that session, which gets each live round once and hands it to its
+  /// local subscribers (instead of one copy per subscriber on the wire).
+  caf::actor via;
 };
 
 /// The session took the subscriber; events follow from the same sender.
@@ -289,7 +293,7 @@ typename Inspector::result_type inspect(Inspector& f, stream_request& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, open_stream& x) {
-  return f(caf::meta::type_name("open_stream"), x.subscriber, x.request);
+  return f(caf::meta::type_name("open_stream"), x.subscriber, x.request, x.via);
 }
 
 template <class Inspector>

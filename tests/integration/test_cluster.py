@@ -64,8 +64,8 @@ def node_of_run(gateway, message_id):
 def open_run(gateway, message_id):
     stream = SseStream(gateway.port, f"/stream?command=go&messageId={message_id}")
     assert stream.status == 200, stream.status
-    start = stream.next_event()
-    assert start.type == "start", start
+    stream.start = stream.next_event()
+    assert stream.start.type == "start", stream.start
     return stream
 
 
@@ -77,6 +77,17 @@ def until_token(stream):
         assert event is not None and event.type != "complete", seen
         seen.append(event)
     return seen
+
+
+def until_complete(stream):
+    """The stream's events up to its run's `complete` (a session's stream
+    goes on after it)."""
+    events = []
+    while not events or events[-1].type != "complete":
+        event = stream.next_event()
+        assert event is not None, events
+        events.append(event)
+    return events
 
 
 def token_counts(events):
@@ -174,6 +185,42 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual(status, 200)
             status, _ = c.gateway.get_json("/api/sessions/s-nowhere")
             self.assertEqual(status, 404)
+
+    def test_many_subscribers_of_one_run_share_the_gateway_relay(self):
+        with Cluster(60, 30) as c:
+            first = open_run(c.gateway, "shared")
+            head = until_token(first)
+            session = first.start.data["session"]
+            joiners = [SseStream(c.gateway.port, "/stream?messageId=shared")
+                       for _ in range(3)]
+            updates = SseStream(c.gateway.port,
+                                "/stream?messageId=shared&stream_mode=updates")
+            watcher = SseStream(c.gateway.port, f"/api/sessions/{session}/stream")
+            more = [head[-1]] + [first.next_event() for _ in range(4)]
+            resumed = SseStream(c.gateway.port, "/stream?messageId=shared",
+                                headers={"Last-Event-ID": str(more[-1].id)})
+            # One relay on the gateway carries the session's live rounds.
+            _, actors = c.gateway.get_json("/api/admin/actors")
+            self.assertIn('"kind": "session_relay"', json.dumps(actors))
+            everyone = [("first", first, head[:-1] + more)] + \
+                [(f"joiner{i}", s, []) for i, s in enumerate(joiners)] + \
+                [("updates", updates, []), ("watcher", watcher, []),
+                 ("resumed", resumed, [])]
+            for name, stream, seen in everyone:
+                events = seen + until_complete(stream)
+                stream.close()
+                ids = [e.id for e in events if e.id is not None]
+                self.assertEqual(len(ids), len(set(ids)), name)
+                self.assertEqual(ids, sorted(ids), name)
+                self.assertEqual(events[-1].type, "complete", name)
+                if name == "updates":
+                    self.assertEqual(token_counts(events), [], name)
+                elif name == "resumed":
+                    self.assertEqual(ids[0], more[-1].id + 1)
+                    self.assertEqual(token_counts(events),
+                                     list(range(more[-1].data["metadata"]["count"] + 1, 61)))
+                else:
+                    self.assertEqual(token_counts(events), list(range(1, 61)), name)
 
     def test_a_killed_worker_ends_its_streams_and_the_other_goes_on(self):
         with Cluster(120, 20) as c:

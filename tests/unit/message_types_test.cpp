@@ -184,6 +184,7 @@ CAF_TEST(every registered message type round trips through the binary serializer
   check_round_trip<session_info>("agenttheo.session_info");
   check_round_trip<run_forgotten>("agenttheo.run_forgotten");
   check_round_trip<run_location>("agenttheo.run_location");
+  check_round_trip<relay_member>("agenttheo.relay_member");
   check_round_trip<node_status>("agenttheo.node_status");
   check_round_trip<cdp_call>("agenttheo.cdp_call");
   check_round_trip<cdp_incoming>("agenttheo.cdp_incoming");

@@ -1,6 +1,7 @@
 #define CAF_SUITE session
 
 #include "actors/session.hpp"
+#include "actors/session_relay.hpp"
 
 #include <caf/test/dsl.hpp>
 
@@ -38,12 +39,13 @@ struct fixture : test_coordinator_fixture<> {
 
   std::shared_ptr<subscriber_record> subscribe(const caf::actor& sess,
                                                stream_request req,
-                                               caf::actor* probe_out = nullptr) {
+                                               caf::actor* probe_out = nullptr,
+                                               caf::actor via = nullptr) {
     auto rec = std::make_shared<subscriber_record>();
     auto probe = sys.spawn(subscriber_probe, rec);
     if (probe_out)
       *probe_out = probe;
-    caf::anon_send(sess, open_stream{probe, std::move(req)});
+    caf::anon_send(sess, open_stream{probe, std::move(req), std::move(via)});
     return rec;
   }
 
@@ -110,6 +112,41 @@ CAF_TEST(a run streams start to complete with contiguous ids) {
   CAF_CHECK_EQUAL(done["cancelled"].GetBool(), false);
   CAF_CHECK_EQUAL(last_info().state, "idle");
   CAF_CHECK_EQUAL(last_info().subscribers, 0u);
+}
+
+CAF_TEST(subscribers behind a relay get every live event once through it) {
+  auto sess = make_session(settings());
+  auto relay = sys.spawn(session_relay, std::string{"s-test"});
+  auto direct = subscribe(sess, make_request("hello", "m1"));
+  caf::actor relayed_probe;
+  caf::actor filtered_probe;
+  auto relayed = subscribe(sess, make_request("hello", "m1"), &relayed_probe,
+                           relay);
+  auto updates_only = make_request("hello", "m1");
+  updates_only.modes = *parse_mode_mask("updates");
+  auto filtered = subscribe(sess, updates_only, &filtered_probe, relay);
+  consume_messages();
+  CAF_REQUIRE_GREATER(direct->events.size(), 5u);
+  CAF_CHECK(direct->events.back()->raw.type == event_type::complete);
+  // The same events, the same encoded objects, in the same order.
+  CAF_REQUIRE_EQUAL(relayed->events.size(), direct->events.size());
+  for (std::size_t i = 0; i < direct->events.size(); ++i)
+    CAF_CHECK_EQUAL(relayed->events[i].get(), direct->events[i].get());
+  // The relay applies each subscriber's modes: no tokens here, but the
+  // lifecycle events.
+  CAF_CHECK_EQUAL(filtered->count(event_type::token), 0u);
+  CAF_CHECK_EQUAL(filtered->count(event_type::start), 1u);
+  CAF_CHECK_EQUAL(filtered->count(event_type::complete), 1u);
+  // Both relayed subscribers were fed through the relay: two members, and
+  // the rounds after them.
+  auto& relay_state = deref<caf::stateful_actor<session_relay_state>>(relay).state;
+  CAF_CHECK_GREATER(relay_state.stats->messages.load(), 3u);
+  // Subscribers that end leave the relay.
+  CAF_CHECK_EQUAL(relay_state.members.size(), 2u);
+  for (const auto& probe : {relayed_probe, filtered_probe})
+    caf::anon_send_exit(probe, caf::exit_reason::user_shutdown);
+  consume_messages();
+  CAF_CHECK_EQUAL(relay_state.members.size(), 0u);
 }
 
 CAF_TEST(joining a run never runs the command twice) {
