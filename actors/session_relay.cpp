@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "actors/counting_behavior.hpp"
+#include "actors/monitor_while_alive.hpp"
 #include "actors/registry.hpp"
 #include "messages/cluster_messages.hpp"
 #include "messages/messages.hpp"
@@ -19,7 +20,9 @@ void add_member(self_ptr self, relay_member& joined) {
   auto& st = self->state;
   if (!st.session) {
     st.session = caf::actor_cast<caf::actor>(self->current_sender());
-    self->monitor(st.session);
+    // Taken back if the relay ends first (stopped by its router): a
+    // monitor lives in the monitored session until then.
+    monitor_while_alive(self, st.session);
   }
   // A member that ends first takes its monitor with it; nothing stays here.
   self->monitor(joined.subscriber);
