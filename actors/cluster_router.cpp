@@ -1,12 +1,12 @@
 #include "actors/cluster_router.hpp"
 
-#include <chrono>
 #include <optional>
 #include <unordered_set>
 #include <variant>
 
 #include <caf/all.hpp>
 
+#include "actors/clock.hpp"
 #include "actors/counting_behavior.hpp"
 #include "actors/registry.hpp"
 #include "actors/session_relay.hpp"
@@ -24,34 +24,23 @@ namespace {
 
 using self_ptr = caf::stateful_actor<cluster_router_state>*;
 
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
-
-stream_rejected rejection(std::uint16_t status, std::string code,
-                          std::string message) {
-  return {status, std::move(code), std::move(message)};
-}
-
 api_reply as_reply(const stream_rejected& r) {
   return {r.status, http::error_body({r.status, r.code, r.message})};
 }
 
 stream_rejected unknown_session(const std::string& id) {
-  return rejection(404, "unknown_session", "no session '" + id + "'");
+  return {404, "unknown_session", "no session '" + id + "'"};
 }
 
 stream_rejected node_lost(const worker_node& w) {
-  return rejection(503, "node_lost",
-                   "worker node " + w.name + " is unreachable ("
-                     + (w.last_error.empty() ? w.state : w.last_error) + ")");
+  return {503, "node_lost",
+          "worker node " + w.name + " is unreachable ("
+            + (w.last_error.empty() ? w.state() : w.last_error) + ")"};
 }
 
 stream_rejected no_workers() {
-  return rejection(503, "no_workers",
-                   "no worker node is reachable and has room for a session");
+  return {503, "no_workers",
+          "no worker node is reachable and has room for a session"};
 }
 
 /// The worker running session `id`, or the reason there is none.
@@ -61,7 +50,7 @@ worker_of_session(const cluster_router_state& st, const std::string& id) {
   if (i == st.sessions.end())
     return unknown_session(id);
   const auto& w = st.workers[i->second.worker];
-  if (w.state != "up")
+  if (!w.up())
     return node_lost(w);
   return i->second.worker;
 }
@@ -69,7 +58,7 @@ worker_of_session(const cluster_router_state& st, const std::string& id) {
 std::vector<worker_load> loads(const cluster_router_state& st) {
   std::vector<worker_load> result;
   for (const auto& w : st.workers)
-    result.push_back({w.state == "up", w.status.sessions.size() + w.placed,
+    result.push_back({w.up(), w.status.sessions.size() + w.placed,
                       w.status.max_sessions});
   return result;
 }
@@ -153,9 +142,9 @@ void on_open_stream(self_ptr self, open_stream& msg) {
     if (auto known = st.runs.find(req.message_id); known != st.runs.end()) {
       if (!req.session_id.empty() && req.session_id != known->second)
         return reject(self, msg,
-                      rejection(409, "message_id_conflict",
-                                "messageId '" + req.message_id
-                                  + "' belongs to another session"));
+                      {409, "message_id_conflict",
+                       "messageId '" + req.message_id
+                         + "' belongs to another session"});
       req.session_id = known->second;
       return open_in_session(self, msg);
     }
@@ -164,11 +153,11 @@ void on_open_stream(self_ptr self, open_stream& msg) {
     return open_in_session(self, msg);
   if (req.command.empty())
     return reject(self, msg,
-                  rejection(400, "missing_command",
-                            req.message_id.empty()
-                              ? "command is required to start a run"
-                              : "command is required: no run with messageId '"
-                                  + req.message_id + "' is known"));
+                  {400, "missing_command",
+                   req.message_id.empty()
+                     ? "command is required to start a run"
+                     : "command is required: no run with messageId '"
+                         + req.message_id + "' is known"});
   auto worker = place_session(self, req.session_id);
   if (!worker)
     return reject(self, msg, no_workers());
@@ -194,7 +183,7 @@ caf::result<api_reply> to_worker(self_ptr self, const std::string& id,
 void on_report(self_ptr self, worker_report& report) {
   auto& st = self->state;
   auto& w = st.workers[report.index];
-  if (w.state != "up")
+  if (!w.up())
     return;
   for (const auto& run : report.status.runs) {
     st.sessions.try_emplace(run.session_id,
@@ -216,13 +205,13 @@ void on_report(self_ptr self, worker_report& report) {
   report.status.runs.clear();
   w.status = std::move(report.status);
   w.placed = 0;
-  w.last_seen_ms = now_ms();
+  w.last_seen_ms = unix_millis();
 }
 
 void on_lost(self_ptr self, worker_lost& lost) {
   auto& st = self->state;
   auto& w = st.workers[lost.index];
-  if (w.state == "up") {
+  if (w.up()) {
     ++w.times_lost;
     log(log_level::warn, "worker ", w.name, " lost: ", lost.reason);
     // Its sessions and runs stay known: requests for them answer node_lost
@@ -230,7 +219,6 @@ void on_lost(self_ptr self, worker_lost& lost) {
     // is back, and its first status says which of them it still has.
     w.status = {};
     w.placed = 0;
-    w.state = "lost";
     w.lost_reason = lost.reason;
   }
   w.manager = nullptr;
@@ -241,7 +229,7 @@ std::string merged_sessions(const cluster_router_state& st) {
   std::unordered_map<std::string, session_info> infos;
   std::size_t capacity = 0;
   for (const auto& w : st.workers) {
-    if (w.state != "up")
+    if (!w.up())
       continue;
     capacity += w.status.max_sessions;
     for (const auto& info : w.status.sessions)
@@ -255,9 +243,9 @@ void spawn_links(self_ptr self) {
   for (std::size_t i = 0; i < st.settings.workers.size(); ++i) {
     const auto& where = st.settings.workers[i];
     worker_node node;
-    node.name = where.host + ":" + std::to_string(where.port);
+    node.name = where.name();
     st.workers.push_back(std::move(node));
-    worker_link_settings link{i, where.host, where.port, st.settings.secret,
+    worker_link_settings link{i, where, st.settings.secret,
                               st.settings.tls, st.settings.poll_interval,
                               st.settings.timeout, st.settings.retry,
                               caf::actor{self}};
@@ -273,7 +261,7 @@ std::string nodes_json(const std::vector<worker_node>& workers) {
   for (const auto& w : workers) {
     out.begin_object()
       .field("name", w.name)
-      .field("state", w.state)
+      .field("state", w.state())
       .field("live_sessions",
              static_cast<std::uint64_t>(w.status.sessions.size()))
       .field("max_sessions", w.status.max_sessions)
@@ -317,8 +305,7 @@ caf::behavior cluster_router(caf::stateful_actor<cluster_router_state>* self,
     [self](worker_up& up) {
       auto& w = self->state.workers[up.index];
       w.manager = std::move(up.manager);
-      w.state = "up";
-      w.up_since_ms = now_ms();
+      w.up_since_ms = unix_millis();
       w.last_error.clear();
       log(log_level::info, "worker ", w.name, " is up");
     },
@@ -343,9 +330,8 @@ caf::behavior cluster_router(caf::stateful_actor<cluster_router_state>* self,
       auto& st = self->state;
       auto known = st.runs.find(req.message_id);
       if (known == st.runs.end())
-        return as_reply(rejection(404, "unknown_run",
-                                  "no run with messageId '" + req.message_id
-                                    + "'"));
+        return as_reply({404, "unknown_run",
+                         "no run with messageId '" + req.message_id + "'"});
       return to_worker(self, known->second, req);
     },
     [self](list_sessions_atom) { return merged_sessions(self->state); },

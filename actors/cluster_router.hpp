@@ -12,15 +12,11 @@
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/worker_link.hpp"
 #include "messages/cluster_messages.hpp"
 #include "metrics/actor_stats.hpp"
 
 namespace agenttheo {
-
-struct worker_address {
-  std::string host;
-  std::uint16_t port = 0;
-};
 
 struct cluster_settings {
   std::vector<worker_address> workers;
@@ -36,9 +32,7 @@ struct cluster_settings {
 struct worker_node {
   /// `host:port`, as configured: the name streams and the console use.
   std::string name;
-  /// connecting (never reached yet), up, or lost.
-  std::string state = "connecting";
-  /// The worker's session manager while up.
+  /// The worker's session manager while it is up; none otherwise.
   caf::actor manager;
   node_status status;
   /// Sessions placed on it since its last status.
@@ -50,6 +44,15 @@ struct worker_node {
   std::int64_t up_since_ms = 0;
   std::int64_t last_seen_ms = 0;
   std::uint64_t times_lost = 0;
+
+  bool up() const {
+    return manager != nullptr;
+  }
+
+  /// connecting (never reached yet), up, or lost.
+  const char* state() const {
+    return up() ? "up" : times_lost > 0 ? "lost" : "connecting";
+  }
 };
 
 /// The gateway's stand-in for the session manager: it answers the same

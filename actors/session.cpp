@@ -116,41 +116,40 @@ bool follows(const subscriber_entry& sub, const event& ev) {
   return follows(sub.message_id, sub.modes, ev);
 }
 
-/// Sends the held events once to each relay (a gateway's, for subscribers
-/// on its node), which hands them to those of its subscribers that want
-/// them: one copy on the wire per gateway instead of one per subscriber.
-void deliver_to_relays(self_ptr self) {
-  auto& st = self->state;
-  std::vector<caf::actor> relays;
-  for (const auto& sub : st.subscribers)
-    if (sub.via && std::find(relays.begin(), relays.end(), sub.via) == relays.end())
-      relays.push_back(sub.via);
-  if (relays.empty())
+/// Sends the held events once to each of `relays` (a gateway's, for
+/// subscribers on its node), which hands them to those of its subscribers
+/// that want them: one copy on the wire per gateway, not per subscriber.
+void deliver_to_relays(self_ptr self, const std::vector<caf::actor>& relays) {
+  const auto& held = self->state.held;
+  if (held.size() == 1) {
+    for (const auto& relay : relays)
+      self->send(relay, event_frame{held.front()});
     return;
+  }
   event_batch round;
   round.live = true;
-  for (const auto& ev : st.held)
+  for (const auto& ev : held)
     round.events.push_back({ev});
-  for (const auto& relay : relays) {
-    if (round.events.size() == 1)
-      self->send(relay, round.events.front());
-    else
-      self->send(relay, round);
-  }
+  for (const auto& relay : relays)
+    self->send(relay, round);
 }
 
 /// Sends the held events to each subscriber that wants them: one event as
 /// itself, several in one batch (which the connection writes at once).
+/// Subscribers behind a relay get them through it.
 void deliver_held(self_ptr self) {
   auto& st = self->state;
   st.round_armed = false;
   if (st.held.empty())
     return;
   st.pacer.delivered(fanout_pacer::clock::now());
-  deliver_to_relays(self);
+  std::vector<caf::actor> relays;
   for (auto& sub : st.subscribers) {
-    if (sub.via)
+    if (sub.via) {
+      if (std::find(relays.begin(), relays.end(), sub.via) == relays.end())
+        relays.push_back(sub.via);
       continue;
+    }
     if (st.held.size() == 1) {
       if (follows(sub, st.held.front()->raw))
         self->send(sub.handle, event_frame{st.held.front()});
@@ -165,6 +164,7 @@ void deliver_held(self_ptr self) {
     if (!batch.events.empty())
       self->send(sub.handle, std::move(batch));
   }
+  deliver_to_relays(self, relays);
   st.held.clear();
 }
 

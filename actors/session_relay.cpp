@@ -1,6 +1,7 @@
 #include "actors/session_relay.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include <caf/all.hpp>
 
@@ -38,14 +39,19 @@ void relay(self_ptr self, const event_frame& frame) {
 
 void relay(self_ptr self, const event_batch& round) {
   for (const auto& m : self->state.members) {
+    auto wants = [&](const event_frame& frame) {
+      return follows(m.message_id, m.modes, frame.ev->raw);
+    };
+    // The usual case: the member follows all of it, and gets it as it is.
+    if (std::all_of(round.events.begin(), round.events.end(), wants)) {
+      self->send(m.handle, round);
+      continue;
+    }
     event_batch wanted;
     wanted.live = true;
-    for (const auto& frame : round.events)
-      if (follows(m.message_id, m.modes, frame.ev->raw))
-        wanted.events.push_back(frame);
-    if (wanted.events.size() == round.events.size())
-      self->send(m.handle, round);
-    else if (!wanted.events.empty())
+    std::copy_if(round.events.begin(), round.events.end(),
+                 std::back_inserter(wanted.events), wants);
+    if (!wanted.events.empty())
       self->send(m.handle, std::move(wanted));
   }
 }

@@ -17,10 +17,6 @@ using self_ptr = caf::stateful_actor<worker_link_state>*;
 using link_connect_atom = caf::atom_constant<caf::atom("lnk_conn")>;
 using link_poll_atom = caf::atom_constant<caf::atom("lnk_poll")>;
 
-std::string address(const worker_link_settings& s) {
-  return s.host + ":" + std::to_string(s.port);
-}
-
 /// Forgets the worker, tells the router why, and tries again later.
 void lose(self_ptr self, std::string reason) {
   auto& st = self->state;
@@ -69,7 +65,7 @@ void joined(self_ptr self, caf::actor manager) {
 void join(self_ptr self, const caf::strong_actor_ptr& door) {
   auto& st = self->state;
   if (!door)
-    return lose(self, "nothing is published at " + address(st.settings));
+    return lose(self, "nothing is published at " + st.settings.where.name());
   self->request(caf::actor_cast<caf::actor>(door), st.settings.timeout,
                 join_cluster_atom::value, st.settings.secret)
     .then([self](caf::actor& manager) { joined(self, std::move(manager)); },
@@ -84,7 +80,7 @@ void connect(self_ptr self) {
   auto mm = st.settings.tls ? sys.openssl_manager().actor_handle()
                             : sys.middleman().actor_handle();
   self->request(mm, st.settings.timeout, caf::connect_atom::value,
-                st.settings.host, st.settings.port)
+                st.settings.where.host, st.settings.where.port)
     .then(
       [self](const caf::node_id&, caf::strong_actor_ptr& door,
              const std::set<std::string>&) { join(self, door); },

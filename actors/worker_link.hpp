@@ -11,11 +11,21 @@
 
 namespace agenttheo {
 
+/// Where a worker listens.
+struct worker_address {
+  std::string host;
+  std::uint16_t port = 0;
+
+  /// `host:port`: the name streams, logs and the console use.
+  std::string name() const {
+    return host + ":" + std::to_string(port);
+  }
+};
+
 /// Where one worker is and how to keep in touch with it.
 struct worker_link_settings {
   std::size_t index = 0;
-  std::string host;
-  std::uint16_t port = 0;
+  worker_address where;
   /// CLUSTER_SECRET, shown to the worker's door.
   std::string secret;
   /// Connect over TLS (CAF's OpenSSL module), not plain BASP.

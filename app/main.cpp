@@ -4,6 +4,7 @@
 //   agenttheo worker --listen PORT [flags...]            (see --help)
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <pthread.h>
 #include <cstdlib>
@@ -171,21 +172,26 @@ caf::actor spawn_registry(caf::actor_system& system) {
   return handle;
 }
 
+/// Asks the manager to end its sessions (each tells its streams), waiting
+/// at most `grace`.
+void stop_sessions(caf::actor_system& system, const caf::actor& manager,
+                   std::chrono::milliseconds grace) {
+  caf::scoped_actor self{system};
+  self->request(manager, grace, shutdown_atom::value)
+    .receive([] {},
+             [](caf::error& err) {
+               log(log_level::warn, "sessions did not all stop in time: ",
+                   caf::to_string(err));
+             });
+}
+
 /// Stops in order: no new connections, every session tells its streams, the
 /// streams flush (bounded by the grace period), then the I/O threads stop.
 void shut_down(http::server& srv, caf::actor_system& system,
                const caf::actor& manager, const caf::actor& browser,
                const caf::actor& registry, const server_config& cfg) {
   srv.stop_accepting();
-  {
-    caf::scoped_actor self{system};
-    self->request(manager, cfg.shutdown_grace, shutdown_atom::value)
-      .receive([] {},
-               [](caf::error& err) {
-                 log(log_level::warn, "sessions did not all stop in time: ",
-                     caf::to_string(err));
-               });
-  }
+  stop_sessions(system, manager, cfg.shutdown_grace);
   // The admin streams end with the registry.
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
   if (!srv.drain(cfg.shutdown_grace))
@@ -311,11 +317,7 @@ int worker(const std::vector<std::string>& args) {
       *port, cfg.cluster_tls() ? " over TLS" : "", " (LLM: ",
       describe_llm(cfg.llm), ")");
   wait_for_signal(stop);
-  {
-    caf::scoped_actor self{system};
-    self->request(manager, cfg.shutdown_grace, shutdown_atom::value)
-      .receive([] {}, [](caf::error&) {});
-  }
+  stop_sessions(system, manager, cfg.shutdown_grace);
   stop_all();
   log(log_level::info, "stopped");
   return EXIT_SUCCESS;

@@ -400,7 +400,7 @@ const config_key config_keys[] = {
    [](server_config& c, std::string_view v) {
      return parse_integer(v, c.listen, 0, 65535);
    }},
-  {"WORKER_BIND", "agenttheo worker: address of that port (non-loopback needs CLUSTER_SECRET)",
+  {"WORKER_BIND", "agenttheo worker: address of that port (non-loopback needs CLUSTER_SECRET or WORKER_TLS_*)",
    [](server_config& c, std::string_view v) -> parse_failure {
      if (v.empty())
        return "an address";
@@ -529,13 +529,12 @@ std::optional<config_error> check_tls_files(const server_config& cfg) {
     given += path->empty() ? 0 : 1;
   if (given == 0)
     return std::nullopt;
-  for (const auto& [key, path] : files) {
-    if (given != 3)
-      return config_error{"WORKER_TLS_CERT, WORKER_TLS_KEY and WORKER_TLS_CA "
-                          "go together: give all three or none"};
+  if (given != 3)
+    return config_error{"WORKER_TLS_CERT, WORKER_TLS_KEY and WORKER_TLS_CA "
+                        "go together: give all three or none"};
+  for (const auto& [key, path] : files)
     if (!std::ifstream{*path})
       return config_error{std::string{key} + ": cannot read '" + *path + "'"};
-  }
   return std::nullopt;
 }
 

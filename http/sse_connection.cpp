@@ -68,16 +68,8 @@ void add_pending(self_ptr self, const event_ptr& ev) {
 /// Writes the pending frames now, or when the batch window closes (the
 /// stream's last event never waits).
 void release(self_ptr self, bool last) {
-  auto& st = self->state;
-  switch (st.gate.release(last)) {
-    case write_gate::next::flush:
-      return flush(self);
-    case write_gate::next::start_window:
-      self->delayed_send(self, st.gate.window(), flush_atom::value);
-      return;
-    case write_gate::next::wait:
-      return;
-  }
+  release_frames(self, self->state.gate, last, flush_atom::value,
+                 [self] { flush(self); });
 }
 
 void end_stream(self_ptr self) {

@@ -72,4 +72,20 @@ private:
   bool window_open_ = false;
 };
 
+/// What an actor does with its gate's answer after adding frames: `flush()`
+/// now, or send itself `flush_message` when the batch window closes.
+template <class Self, class Message, class Flush>
+void release_frames(Self* self, write_gate& gate, bool last,
+                    Message flush_message, Flush flush) {
+  switch (gate.release(last)) {
+    case write_gate::next::flush:
+      return flush();
+    case write_gate::next::start_window:
+      self->delayed_send(self, gate.window(), flush_message);
+      return;
+    case write_gate::next::wait:
+      return;
+  }
+}
+
 } // namespace agenttheo::http

@@ -76,16 +76,8 @@ void flush(self_ptr self, bool now = false) {
 /// Writes the pending events now, or when the batch window closes (the
 /// last event of what is followed never waits).
 void release(self_ptr self, bool last) {
-  auto& st = self->state;
-  switch (st.gate.release(last)) {
-    case write_gate::next::flush:
-      return flush(self, last);
-    case write_gate::next::start_window:
-      self->delayed_send(self, st.gate.window(), flush_atom::value);
-      return;
-    case write_gate::next::wait:
-      return;
-  }
+  release_frames(self, self->state.gate, last, flush_atom::value,
+                 [self, last] { flush(self, last); });
 }
 
 void add_pending(self_ptr self, const event_ptr& ev) {

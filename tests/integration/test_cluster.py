@@ -45,6 +45,14 @@ def nodes(gateway):
     return {n["name"]: n for n in doc["nodes"]}
 
 
+def node_when(gateway, worker, predicate, what):
+    """The gateway's view of `worker` once `predicate` holds for it."""
+    def check():
+        node = nodes(gateway)[worker.address]
+        return node if predicate(node) else None
+    return wait_for(what, check)
+
+
 def all_up(gateway, *workers):
     return wait_for("workers up", lambda: all(
         nodes(gateway)[w.address]["state"] == "up" for w in workers))
@@ -319,9 +327,9 @@ class ClusterTest(unittest.TestCase):
                 *llm_flags(upstream), *FAST, "--cluster-secret", "right"))
             wrong = stack.enter_context(Server(
                 "--workers", worker.address, *FAST, "--cluster-secret", "wrong"))
-            node = wait_for("a refusal", lambda: (
-                lambda n: "wrong cluster secret" in n["last_error"] and n)(
-                    nodes(wrong)[worker.address]))
+            node = node_when(wrong, worker,
+                             lambda n: "wrong cluster secret" in n["last_error"],
+                             "a refusal")
             self.assertEqual(node["state"], "connecting")
             status, body = wrong.get_json("/stream?command=go")
             self.assertEqual(status, 503)
@@ -352,9 +360,8 @@ class ClusterTest(unittest.TestCase):
             for flags in ([], tls("stranger", "other-ca")):
                 outsider = stack.enter_context(Server(
                     "--workers", worker.address, *FAST, *flags))
-                node = wait_for("a failed attempt", lambda: (
-                    lambda n: n["last_error"] and n)(
-                        nodes(outsider)[worker.address]))
+                node = node_when(outsider, worker, lambda n: n["last_error"],
+                                 "a failed attempt")
                 self.assertEqual(node["state"], "connecting", node)
                 time.sleep(1)
                 self.assertEqual(nodes(outsider)[worker.address]["state"],

@@ -345,23 +345,30 @@ def moderate(table, a):
               "queue bound", bound_kib, "within bounds", growth <= bound_kib)
 
 
-def session_load(a):
-    """The many-sessions load: tokens per run, and the load generator's
-    arguments shared by every system driven with it."""
+def session_load(a, prefix):
+    """The many-sessions load: tokens per run, the load generator's arguments
+    shared by every system driven with it, and those that start one run per
+    connection (messageIds `prefix0`, `prefix1`, ...)."""
     count = int(a.session_rate * a.seconds)
-    return count, ["--connections", a.sessions, "--procs", 2, "--warmup-ms", 2000,
-                   "--duration", count / a.session_rate + 30]
+    common = ["--connections", a.sessions, "--procs", 2, "--warmup-ms", 2000,
+              "--duration", count / a.session_rate + 30]
+    runs = ["--path", f"/stream?command=go&messageId={prefix}{{i}}",
+            "--expect", count, *common]
+    return count, common, runs
+
+
+def add_exactness(table, ours, peer_name, peer):
+    table.add("", "missing / duplicate", f"{ours['gaps']} / {ours['duplicates']}",
+              peer_name, f"{peer['gaps']} / {peer['duplicates']}")
 
 
 def many_sessions(table, a):
     n, rate = a.sessions, a.session_rate
-    count, common = session_load(a)
+    count, common, runs = session_load(a, "ms")
     up = token_upstream(count, rate)
     try:
         d = loadgen(up, "--kind", "post", "--path", "/v1/chat/completions",
                     "--body", '{"model":"m","stream":true,"messages":[]}', *common)
-        runs = ["--path", "/stream?command=go&messageId=ms{i}", "--expect", count,
-                *common]
         r = drive(agenttheo(up), *runs)
         g = drive(guide_stack(up), *runs)
     finally:
@@ -380,17 +387,14 @@ def many_sessions(table, a):
     table.add("", "server CPU us per delivery",
               cpu_us_per_delivery(r), "guide stack",
               cpu_us_per_delivery(g), ">= 10x cheaper")
-    table.add("", "missing / duplicate", f"{r['gaps']} / {r['duplicates']}",
-              "guide stack", f"{g['gaps']} / {g['duplicates']}")
+    add_exactness(table, r, "guide stack", g)
 
 
 def cluster(table, a):
     """Many sessions through one gateway and two workers, against one
     server, in the same run (same upstream, same load)."""
     n, rate = a.sessions, a.session_rate
-    count, common = session_load(a)
-    runs = ["--path", "/stream?command=go&messageId=cl{i}", "--expect", count,
-            *common]
+    count, _, runs = session_load(a, "cl")
     up = token_upstream(count, rate)
     try:
         single = drive(agenttheo(up), *runs)
@@ -405,8 +409,7 @@ def cluster(table, a):
               "one server", f"{fmt(single['p50_ms'])} / {fmt(single['p99_ms'])}")
     table.add("", "CPU us per delivery (all processes)",
               cpu_us_per_delivery(spread), "one server", cpu_us_per_delivery(single))
-    table.add("", "missing / duplicate", f"{spread['gaps']} / {spread['duplicates']}",
-              "one server", f"{single['gaps']} / {single['duplicates']}")
+    add_exactness(table, spread, "one server", single)
 
 
 def churn(table, a):
