@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the build, the server and the tests need (see DESIGN.md).
+# Debian packages the build, the server and the tests need (README, "Run it").
 packages=(
   build-essential cmake ninja-build
   libcaf-dev libboost1.81-dev rapidjson-dev libcurl4-openssl-dev

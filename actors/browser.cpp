@@ -9,8 +9,8 @@
 #include "actors/counting_behavior.hpp"
 #include "actors/registry.hpp"
 #include "config/log.hpp"
-#include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
+#include "util/json_writer.hpp"
 
 namespace agenttheo {
 
@@ -71,7 +71,7 @@ bool ensure_chromium(self_ptr self, std::string& error) {
 
 /// Sends one command; `on_reply` runs with its result, an error, or a
 /// timeout, exactly once.
-void call(self_ptr self, const std::string& cdp_session,
+void call(self_ptr self, const std::string& cdp_target,
           const std::string& method, const std::string& params_json,
           browser_state::reply_handler on_reply) {
   std::string error;
@@ -81,8 +81,8 @@ void call(self_ptr self, const std::string& cdp_session,
   auto id = st.next_id++;
   json_writer out;
   out.begin_object().field("id", id).field("method", method);
-  if (!cdp_session.empty())
-    out.field("sessionId", cdp_session);
+  if (!cdp_target.empty())
+    out.field("sessionId", cdp_target);
   out.key("params").raw(params_json.empty() ? std::string_view{"{}"}
                                             : std::string_view{params_json});
   out.end_object();
@@ -246,14 +246,14 @@ caf::behavior browser(caf::stateful_actor<browser_state>* self,
     self->state.stats.get(),
     [self](cdp_call& request) -> caf::result<cdp_result> {
       auto rp = self->make_response_promise<cdp_result>();
-      call(self, request.cdp_session, request.method, request.params_json,
+      call(self, request.cdp_target, request.method, request.params_json,
            [rp](cdp_result result) mutable { rp.deliver(std::move(result)); });
       return rp;
     },
     [self](open_page_atom) { return open_page(self); },
-    [self](close_page_atom, std::string context_id, std::string cdp_session) {
+    [self](close_page_atom, std::string context_id, std::string cdp_target) {
       auto& st = self->state;
-      st.listeners.erase(cdp_session);
+      st.listeners.erase(cdp_target);
       if (st.live_contexts.erase(context_id) == 0)
         return; // its Chromium died; the slot was freed then
       if (st.chromium->process) {
@@ -265,8 +265,8 @@ caf::behavior browser(caf::stateful_actor<browser_state>* self,
       serve_waiting(self);
     },
     [self](cdp_incoming& msg) { on_incoming(self, msg); },
-    [self](listen_atom, std::string cdp_session, caf::actor page) {
-      self->state.listeners[cdp_session] = page;
+    [self](listen_atom, std::string cdp_target, caf::actor page) {
+      self->state.listeners[cdp_target] = page;
     },
     [self](cdp_timeout_atom, std::uint64_t id) {
       auto& st = self->state;

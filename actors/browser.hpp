@@ -18,6 +18,7 @@
 
 #include "browser/cdp_pipe.hpp"
 #include "browser/chromium_process.hpp"
+#include "messages/browser_messages.hpp"
 #include "metrics/actor_stats.hpp"
 
 namespace agenttheo {
@@ -34,23 +35,6 @@ struct browser_settings {
   /// Past the maximum, `open_page` waits for a context to close (true) or
   /// is refused at once (false).
   bool wait_when_full = true;
-};
-
-/// The outcome of one CDP request: the `result` object, or why not.
-struct cdp_result {
-  bool ok = false;
-  /// The result's JSON when ok, else a sentence for people.
-  std::string body;
-};
-
-/// A session's own page: its browser context (cookies and storage apart from
-/// every other session's), its target, and the CDP session to talk to it.
-struct page_handle {
-  bool ok = false;
-  std::string error;
-  std::string context_id;
-  std::string target_id;
-  std::string cdp_session;
 };
 
 /// A launched Chromium and its pipe, shared with the actor's exit hook
@@ -97,16 +81,5 @@ struct browser_state {
 
 caf::behavior browser(caf::stateful_actor<browser_state>* self,
                       browser_settings settings);
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, cdp_result& x) {
-  return f(caf::meta::type_name("cdp_result"), x.ok, x.body);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, page_handle& x) {
-  return f(caf::meta::type_name("page_handle"), x.ok, x.error, x.context_id,
-           x.target_id, x.cdp_session);
-}
 
 } // namespace agenttheo

@@ -6,17 +6,17 @@
 
 #include <caf/all.hpp>
 
-#include "actors/clock.hpp"
 #include "actors/counting_behavior.hpp"
+#include "actors/gateway_relay.hpp"
 #include "actors/registry.hpp"
-#include "actors/session_relay.hpp"
 #include "actors/session_manager.hpp"
 #include "actors/worker_link.hpp"
 #include "actors/worker_placement.hpp"
 #include "config/log.hpp"
-#include "http/simple_response.hpp"
-#include "messages/json_writer.hpp"
-#include "messages/random_id.hpp"
+#include "protocol/simple_response.hpp"
+#include "util/clock.hpp"
+#include "util/json_writer.hpp"
+#include "util/random_id.hpp"
 
 namespace agenttheo {
 
@@ -25,7 +25,7 @@ namespace {
 using self_ptr = caf::stateful_actor<cluster_router_state>*;
 
 api_reply as_reply(const stream_rejected& r) {
-  return {r.status, http::error_body({r.status, r.code, r.message})};
+  return {r.status, error_body({r.status, r.code, r.message})};
 }
 
 stream_rejected unknown_session(const std::string& id) {
@@ -88,7 +88,7 @@ caf::actor relay_for(self_ptr self, const std::string& id) {
   if (!relay) {
     // Linked: the relays end with the router. They end normally themselves,
     // which a link ignores.
-    relay = self->spawn<caf::linked>(session_relay, id);
+    relay = self->spawn<caf::linked>(gateway_relay, id);
     self->monitor(relay);
   }
   return relay;

@@ -74,7 +74,7 @@ struct cluster_router_state {
   /// messageId -> session id
   std::unordered_map<std::string, std::string> runs;
   std::unordered_map<std::string, std::vector<std::string>> runs_of;
-  /// session id -> this gateway's relay for it (session_relay)
+  /// session id -> this gateway's relay for it (gateway_relay)
   std::unordered_map<std::string, caf::actor> relays;
   std::size_t last_placed = 0;
   std::shared_ptr<actor_stats> stats = std::make_shared<actor_stats>();

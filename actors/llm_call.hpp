@@ -14,10 +14,10 @@
 #include <caf/system_messages.hpp>
 
 #include "actors/llm_call_meter.hpp"
-#include "llm/chat_types.hpp"
+#include "config/llm_settings.hpp"
 #include "llm/delta_assembler.hpp"
-#include "llm/llm_settings.hpp"
-#include "llm/sse_parser.hpp"
+#include "messages/chat_types.hpp"
+#include "protocol/sse_parser.hpp"
 
 namespace agenttheo {
 

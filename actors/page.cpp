@@ -9,8 +9,8 @@
 #include "actors/counting_behavior.hpp"
 #include "actors/registry.hpp"
 #include "browser/page_scripts.hpp"
-#include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
+#include "util/json_writer.hpp"
 
 namespace agenttheo {
 
@@ -76,7 +76,7 @@ void cdp(self_ptr self, const std::string& method, const std::string& params,
   auto& st = self->state;
   self
     ->request(st.browser, st.settings.cdp_timeout + std::chrono::seconds{5},
-              cdp_call{st.handle->cdp_session, method, params})
+              cdp_call{st.handle->cdp_target, method, params})
     .then([on_reply](cdp_result& r) { on_reply(std::move(r)); },
           [on_reply](caf::error&) {
             on_reply({false, "the browser did not answer"});
@@ -492,7 +492,7 @@ void with_page(self_ptr self, std::function<void(std::string error)> ready) {
           return ready(opened.error);
         *self->state.handle = opened;
         self->state.stats->set_state("open");
-        self->send(self->state.browser, listen_atom::value, opened.cdp_session,
+        self->send(self->state.browser, listen_atom::value, opened.cdp_target,
                    caf::actor{self});
         cdp(self, "Page.enable", "{}", [self, ready](cdp_result r) {
           if (r.ok)
@@ -566,7 +566,7 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
   self->attach_functor([browser, handle = st.handle] {
     if (handle->ok)
       caf::anon_send(browser, close_page_atom::value, handle->context_id,
-                     handle->cdp_session);
+                     handle->cdp_target);
   });
   return counting_behavior(
     st.stats.get(),

@@ -16,24 +16,10 @@
 
 #include "actors/browser.hpp"
 #include "browser/navigation_policy.hpp"
+#include "messages/browser_messages.hpp"
 #include "metrics/actor_stats.hpp"
 
 namespace agenttheo {
-
-/// One tool invocation, as the model asked for it.
-struct tool_request {
-  std::string name;
-  std::string arguments_json;
-};
-
-/// What a tool did: its output for the model (bounded), and a screenshot
-/// when it took one.
-struct tool_result {
-  bool ok = false;
-  std::string output;
-  std::string image_base64;
-  std::string url;
-};
 
 struct page_settings {
   navigation_policy policy;
@@ -92,16 +78,5 @@ struct page_state {
 /// and tells it `browser_lost_atom` when Chromium dies.
 caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
                    page_settings settings, caf::actor owner);
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, tool_request& x) {
-  return f(caf::meta::type_name("tool_request"), x.name, x.arguments_json);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, tool_result& x) {
-  return f(caf::meta::type_name("tool_result"), x.ok, x.output, x.image_base64,
-           x.url);
-}
 
 } // namespace agenttheo

@@ -2,9 +2,9 @@
 
 #include <caf/all.hpp>
 
-#include "actors/clock.hpp"
 #include "messages/messages.hpp"
 #include "messages/registry_messages.hpp"
+#include "util/clock.hpp"
 
 namespace agenttheo {
 

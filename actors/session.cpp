@@ -6,21 +6,21 @@
 
 #include <rapidjson/document.h>
 
-#include "actors/clock.hpp"
 #include "actors/counting_behavior.hpp"
-#include "actors/registry.hpp"
 #include "actors/llm_call.hpp"
+#include "actors/registry.hpp"
 #include "actors/session_views.hpp"
 #include "actors/tool_call.hpp"
 #include "browser/browser_tools.hpp"
 #include "llm/conversation.hpp"
 #include "llm/system_prompt.hpp"
-#include "messages/base64.hpp"
 #include "messages/binary_frame.hpp"
 #include "messages/cluster_messages.hpp"
-#include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
 #include "metrics/runtime_metrics.hpp"
+#include "util/base64.hpp"
+#include "util/clock.hpp"
+#include "util/json_writer.hpp"
 
 namespace agenttheo {
 

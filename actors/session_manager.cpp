@@ -6,10 +6,10 @@
 
 #include "actors/counting_behavior.hpp"
 #include "actors/registry.hpp"
-#include "http/simple_response.hpp"
 #include "messages/cluster_messages.hpp"
-#include "messages/json_writer.hpp"
-#include "messages/random_id.hpp"
+#include "protocol/simple_response.hpp"
+#include "util/json_writer.hpp"
+#include "util/random_id.hpp"
 
 namespace agenttheo {
 
@@ -76,7 +76,7 @@ caf::actor session_for_new_run(self_ptr self, const open_stream& msg) {
 }
 
 api_reply unknown_session(const std::string& id) {
-  return {404, http::error_body({404, "unknown_session", "no session '" + id + "'"})};
+  return {404, error_body({404, "unknown_session", "no session '" + id + "'"})};
 }
 
 /// Hands an API request to the session that answers it, or says 404.
@@ -155,11 +155,11 @@ void forget_session(self_ptr self, const caf::actor_addr& addr) {
 api_reply on_create_session(self_ptr self, std::string id) {
   auto& st = self->state;
   if (st.stopping)
-    return {503, http::error_body({503, "shutting_down",
+    return {503, error_body({503, "shutting_down",
                                    "the server is shutting down"})};
   auto created = create_session(self, std::move(id));
   if (!created)
-    return {503, http::error_body({503, "too_many_sessions",
+    return {503, error_body({503, "too_many_sessions",
                                    too_many_sessions(st)})};
   const auto& name = st.session_of_addr.at(created.address());
   json_writer out;
@@ -267,7 +267,7 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       auto& st = self->state;
       auto known = st.runs.find(req.message_id);
       if (known == st.runs.end())
-        return api_reply{404, http::error_body({404, "unknown_run",
+        return api_reply{404, error_body({404, "unknown_run",
                                                 "no run with messageId '"
                                                   + req.message_id + "'"})};
       return to_session(self, known->second, req);

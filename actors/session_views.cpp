@@ -1,8 +1,8 @@
 #include "actors/session_views.hpp"
 
-#include "http/simple_response.hpp"
-#include "messages/json_writer.hpp"
 #include "messages/messages.hpp"
+#include "protocol/simple_response.hpp"
+#include "util/json_writer.hpp"
 
 namespace agenttheo {
 
@@ -170,7 +170,7 @@ std::string delete_reply_json(std::string_view session,
 
 std::string error_json(std::uint16_t status, std::string_view code,
                        std::string_view message) {
-  return http::error_body({status, std::string{code}, std::string{message}});
+  return error_body({status, std::string{code}, std::string{message}});
 }
 
 } // namespace agenttheo

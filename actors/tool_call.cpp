@@ -7,8 +7,8 @@
 #include "actors/counting_behavior.hpp"
 #include "actors/page.hpp"
 #include "actors/registry.hpp"
-#include "metrics/runtime_metrics.hpp"
 #include "messages/messages.hpp"
+#include "metrics/runtime_metrics.hpp"
 
 namespace agenttheo {
 

@@ -9,7 +9,7 @@
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
 
-#include "llm/chat_types.hpp"
+#include "messages/chat_types.hpp"
 #include "metrics/actor_stats.hpp"
 
 namespace agenttheo {

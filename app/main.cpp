@@ -21,17 +21,17 @@
 
 #include "actors/browser.hpp"
 #include "actors/cluster_router.hpp"
+#include "actors/message_types.hpp"
 #include "actors/registry.hpp"
 #include "actors/session_manager.hpp"
 #include "actors/worker_door.hpp"
 #include "cli/stream_viewer.hpp"
 #include "config/config.hpp"
 #include "config/log.hpp"
-#include "http/caf_bridge.hpp"
 #include "http/server.hpp"
 #include "llm/curl_driver.hpp"
-#include "messages/message_types.hpp"
 #include "messages/registry_messages.hpp"
+#include "streams/caf_bridge.hpp"
 
 namespace {
 
@@ -245,7 +245,7 @@ int serve(const std::vector<std::string>& args) {
                          : system.spawn(session_manager,
                                         manager_settings_from(cfg, driver,
                                                               browser_actor));
-  auto bridge = http::make_caf_bridge(system, manager, registry_actor);
+  auto bridge = make_caf_bridge(system, manager, registry_actor);
   if (auto err = srv.start(*bridge)) {
     log(log_level::error, *err);
     caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "llm/chat_types.hpp"
+#include "messages/chat_types.hpp"
 
 namespace agenttheo {
 

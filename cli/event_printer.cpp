@@ -4,7 +4,7 @@
 
 #include <rapidjson/document.h>
 
-#include "messages/json_writer.hpp"
+#include "util/json_writer.hpp"
 
 namespace agenttheo::cli {
 

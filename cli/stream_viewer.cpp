@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "cli/event_printer.hpp"
-#include "llm/sse_parser.hpp"
-#include "messages/random_id.hpp"
+#include "protocol/sse_parser.hpp"
+#include "util/random_id.hpp"
 
 namespace agenttheo::cli {
 

@@ -8,8 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "config/llm_settings.hpp"
 #include "config/log.hpp"
-#include "llm/llm_settings.hpp"
 
 namespace agenttheo {
 

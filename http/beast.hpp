@@ -12,9 +12,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "http/simple_response.hpp"
-#include "http/sse_writer.hpp"
-#include "http/ws_writer.hpp"
+#include "protocol/simple_response.hpp"
+#include "protocol/sse_writer.hpp"
+#include "protocol/ws_writer.hpp"
+
+namespace agenttheo {
+class connection_registry;
+} // namespace agenttheo
 
 namespace agenttheo::http {
 
@@ -22,8 +26,6 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = boost::asio::ip::tcp;
-
-class connection_registry;
 
 /// A Beast response carrying `res`, for a request of HTTP `version`.
 bhttp::response<bhttp::string_body>

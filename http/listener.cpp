@@ -1,7 +1,7 @@
 #include "http/listener.hpp"
 
 #include "config/log.hpp"
-#include "http/http_session.hpp"
+#include "http/http_connection.hpp"
 
 namespace agenttheo::http {
 
@@ -64,7 +64,7 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
     return;
   }
   tune(socket);
-  std::make_shared<http_session>(std::move(socket), ctx_)->run();
+  std::make_shared<http_connection>(std::move(socket), ctx_)->run();
   do_accept();
 }
 

@@ -5,11 +5,11 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "http/beast.hpp"
-#include "http/server_context.hpp"
+#include "protocol/server_context.hpp"
 
 namespace agenttheo::http {
 
-/// Accepts connections and starts an `http_session` for each.
+/// Accepts connections and starts an `http_connection` for each.
 class listener : public std::enable_shared_from_this<listener> {
 public:
   listener(net::io_context& ioc, server_context& ctx);

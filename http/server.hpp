@@ -8,9 +8,11 @@
 
 #include "config/config.hpp"
 
-namespace agenttheo::http {
-
+namespace agenttheo {
 class actor_bridge;
+} // namespace agenttheo
+
+namespace agenttheo::http {
 
 /// The HTTP front of AgentTheo: the I/O threads, the listener, and signal
 /// handling. Constructed before the actor system, destroyed after it, so an

@@ -1,6 +1,6 @@
 #include "llm/chat_request.hpp"
 
-#include "messages/json_writer.hpp"
+#include "util/json_writer.hpp"
 
 namespace agenttheo {
 

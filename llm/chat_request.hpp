@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "llm/chat_types.hpp"
-#include "llm/llm_settings.hpp"
+#include "config/llm_settings.hpp"
+#include "messages/chat_types.hpp"
 
 namespace agenttheo {
 

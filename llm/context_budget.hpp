@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "llm/chat_types.hpp"
+#include "messages/chat_types.hpp"
 
 namespace agenttheo {
 

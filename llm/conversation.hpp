@@ -3,8 +3,8 @@
 #include <string_view>
 #include <vector>
 
-#include "llm/chat_types.hpp"
 #include "llm/context_budget.hpp"
+#include "messages/chat_types.hpp"
 
 namespace agenttheo {
 

@@ -4,7 +4,7 @@
 #include <array>
 #include <cctype>
 
-#include "messages/json_writer.hpp"
+#include "util/json_writer.hpp"
 
 namespace agenttheo::offline_planner {
 

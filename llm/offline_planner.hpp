@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "llm/chat_types.hpp"
+#include "messages/chat_types.hpp"
 
 namespace agenttheo {
 

@@ -2,9 +2,9 @@
 
 #include <rapidjson/document.h>
 
-#include "messages/base64.hpp"
 #include "messages/binary_frame.hpp"
-#include "messages/json_writer.hpp"
+#include "util/base64.hpp"
+#include "util/json_writer.hpp"
 
 namespace agenttheo {
 

@@ -3,7 +3,7 @@
 #include <array>
 #include <string>
 
-#include "messages/ascii.hpp"
+#include "util/ascii.hpp"
 
 namespace agenttheo {
 

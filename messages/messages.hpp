@@ -15,7 +15,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/none.hpp>
 
-#include "llm/chat_types.hpp"
+#include "messages/chat_types.hpp"
 #include "messages/close_reason.hpp"
 #include "messages/event.hpp"
 #include "messages/stream_request.hpp"
@@ -209,10 +209,10 @@ struct llm_failed {
 
 // -- browser -----------------------------------------------------------------
 
-/// One CDP command, to the browser (`cdp_session` empty) or to a page.
+/// One CDP command, to the browser (`cdp_target` empty) or to a page.
 /// Answered with a `cdp_result`.
 struct cdp_call {
-  std::string cdp_session;
+  std::string cdp_target;
   std::string method;
   std::string params_json;
 };
@@ -404,7 +404,7 @@ typename Inspector::result_type inspect(Inspector& f, llm_retrying& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cdp_call& x) {
-  return f(caf::meta::type_name("cdp_call"), x.cdp_session, x.method,
+  return f(caf::meta::type_name("cdp_call"), x.cdp_target, x.method,
            x.params_json);
 }
 

@@ -1,6 +1,6 @@
 #include "messages/payloads.hpp"
 
-#include "messages/json_writer.hpp"
+#include "util/json_writer.hpp"
 
 namespace agenttheo::payload {
 

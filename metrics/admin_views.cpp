@@ -9,9 +9,9 @@
 #include <sstream>
 #include <string_view>
 
-#include "messages/json_writer.hpp"
 #include "metrics/admin_snapshot.hpp"
 #include "metrics/runtime_metrics.hpp"
+#include "util/json_writer.hpp"
 
 namespace agenttheo {
 

@@ -15,7 +15,7 @@
 
 #include <rapidjson/document.h>
 
-#include "messages/message_types.hpp"
+#include "actors/message_types.hpp"
 #include "messages/messages.hpp"
 
 using namespace agenttheo;
@@ -127,17 +127,17 @@ CAF_TEST(a page in its own context loads and answers) {
   auto page = f.open();
   CAF_REQUIRE(page.ok);
   CAF_CHECK(!page.context_id.empty());
-  CAF_CHECK(!page.cdp_session.empty());
-  auto nav = f.call(page.cdp_session, "Page.navigate",
+  CAF_CHECK(!page.cdp_target.empty());
+  auto nav = f.call(page.cdp_target, "Page.navigate",
                     R"({"url":"data:text/html,<title>Hello CDP</title><p>hi</p>"})");
   CAF_REQUIRE(nav.ok);
   std::string title;
   for (int i = 0; i < 100 && title != "Hello CDP"; ++i) {
-    title = f.eval(page.cdp_session, "document.title");
+    title = f.eval(page.cdp_target, "document.title");
     std::this_thread::sleep_for(20ms);
   }
   CAF_CHECK_EQUAL(title, "Hello CDP");
-  auto bad = f.call(page.cdp_session, "No.suchMethod");
+  auto bad = f.call(page.cdp_target, "No.suchMethod");
   CAF_CHECK(!bad.ok);
   CAF_CHECK_NOT_EQUAL(bad.body.find("wasn't found"), std::string::npos);
 }
@@ -148,11 +148,11 @@ CAF_TEST(browser contexts keep cookies apart) {
   auto b = f.open();
   CAF_REQUIRE(a.ok && b.ok);
   CAF_CHECK_NOT_EQUAL(a.context_id, b.context_id);
-  auto set = f.call(a.cdp_session, "Network.setCookie",
+  auto set = f.call(a.cdp_target, "Network.setCookie",
                     R"({"name":"who","value":"a","url":"http://isolation.test/"})");
   CAF_REQUIRE(set.ok);
   auto count = [&](const page_handle& p) {
-    auto r = f.call(p.cdp_session, "Network.getCookies",
+    auto r = f.call(p.cdp_target, "Network.getCookies",
                     R"({"urls":["http://isolation.test/"]})");
     CAF_REQUIRE(r.ok);
     rapidjson::Document doc;
@@ -168,7 +168,7 @@ CAF_TEST(a request without an answer times out) {
   auto page = f.open();
   CAF_REQUIRE(page.ok);
   auto started = std::chrono::steady_clock::now();
-  auto r = f.call(page.cdp_session, "Runtime.evaluate",
+  auto r = f.call(page.cdp_target, "Runtime.evaluate",
                   never_resolves);
   CAF_CHECK(!r.ok);
   CAF_CHECK_EQUAL(r.body, "Chromium did not answer in time");
@@ -183,7 +183,7 @@ CAF_TEST(a killed Chromium fails what is in flight and starts again) {
   CAF_REQUIRE_GREATER(first, 0);
   auto pending = f.self->request(
     f.brw, 30s,
-    cdp_call{page.cdp_session, "Runtime.evaluate",
+    cdp_call{page.cdp_target, "Runtime.evaluate",
              never_resolves});
   std::this_thread::sleep_for(200ms);
   ::kill(static_cast<pid_t>(first), SIGKILL);
@@ -240,7 +240,7 @@ CAF_TEST(past the context limit a page is refused or waits) {
   CAF_REQUIRE(first.ok);
   auto second = self->request(patient, 60s, open_page_atom::value);
   std::this_thread::sleep_for(300ms);
-  self->send(patient, close_page_atom::value, first.context_id, first.cdp_session);
+  self->send(patient, close_page_atom::value, first.context_id, first.cdp_target);
   page_handle later;
   second.receive([&](page_handle& x) { later = std::move(x); },
                  [&](caf::error& err) { CAF_FAIL(sys.render(err)); });

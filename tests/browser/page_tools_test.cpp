@@ -14,7 +14,7 @@
 #include <caf/all.hpp>
 #include <caf/test/unit_test.hpp>
 
-#include "messages/message_types.hpp"
+#include "actors/message_types.hpp"
 #include "messages/messages.hpp"
 
 using namespace agenttheo;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "llm/delta_assembler.hpp"
-#include "llm/sse_parser.hpp"
+#include "protocol/sse_parser.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {

@@ -209,7 +209,7 @@ class ClusterTest(unittest.TestCase):
                                 headers={"Last-Event-ID": str(more[-1].id)})
             # One relay on the gateway carries the session's live rounds.
             _, actors = c.gateway.get_json("/api/admin/actors")
-            self.assertIn('"kind": "session_relay"', json.dumps(actors))
+            self.assertIn('"kind": "gateway_relay"', json.dumps(actors))
             everyone = [("first", first, head[:-1] + more)] + \
                 [(f"joiner{i}", s, []) for i, s in enumerate(joiners)] + \
                 [("updates", updates, []), ("watcher", watcher, []),

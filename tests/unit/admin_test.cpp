@@ -7,13 +7,12 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "http/access_policy.hpp"
-#include "http/routes.hpp"
 #include "metrics/admin_snapshot.hpp"
 #include "metrics/latency_histogram.hpp"
+#include "protocol/access_policy.hpp"
+#include "protocol/routes.hpp"
 
 using namespace agenttheo;
-using namespace agenttheo::http;
 using namespace std::chrono_literals;
 
 namespace {

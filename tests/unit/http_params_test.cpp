@@ -2,15 +2,14 @@
 
 #include <caf/test/unit_test.hpp>
 
-#include "http/accept_encoding.hpp"
-#include "http/origin_policy.hpp"
-#include "http/query.hpp"
-#include "http/routes.hpp"
-#include "http/run_body.hpp"
-#include "http/stream_params.hpp"
+#include "protocol/accept_encoding.hpp"
+#include "protocol/origin_policy.hpp"
+#include "protocol/query.hpp"
+#include "protocol/routes.hpp"
+#include "protocol/run_body.hpp"
+#include "protocol/stream_params.hpp"
 
 using namespace agenttheo;
-using namespace agenttheo::http;
 
 namespace {
 

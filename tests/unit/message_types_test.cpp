@@ -6,9 +6,9 @@
 #include <type_traits>
 
 #include "actors/browser.hpp"
+#include "actors/message_types.hpp"
 #include "actors/page.hpp"
 #include "messages/cluster_messages.hpp"
-#include "messages/message_types.hpp"
 #include "messages/messages.hpp"
 #include "messages/registry_messages.hpp"
 

@@ -8,7 +8,7 @@
 
 #include "llm/chat_request.hpp"
 #include "llm/delta_assembler.hpp"
-#include "llm/sse_parser.hpp"
+#include "protocol/sse_parser.hpp"
 
 using namespace agenttheo;
 

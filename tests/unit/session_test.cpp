@@ -1,7 +1,7 @@
 #define CAF_SUITE session
 
+#include "actors/gateway_relay.hpp"
 #include "actors/session.hpp"
-#include "actors/session_relay.hpp"
 
 #include <caf/test/dsl.hpp>
 
@@ -116,7 +116,7 @@ CAF_TEST(a run streams start to complete with contiguous ids) {
 
 CAF_TEST(subscribers behind a relay get every live event once through it) {
   auto sess = make_session(settings());
-  auto relay = sys.spawn(session_relay, std::string{"s-test"});
+  auto relay = sys.spawn(gateway_relay, std::string{"s-test"});
   auto direct = subscribe(sess, make_request("hello", "m1"));
   caf::actor relayed_probe;
   caf::actor filtered_probe;

@@ -2,9 +2,9 @@
 
 #include <caf/test/unit_test.hpp>
 
-#include "http/write_gate.hpp"
+#include "streams/write_gate.hpp"
 
-using agenttheo::http::write_gate;
+using agenttheo::write_gate;
 using namespace std::chrono_literals;
 
 namespace {

@@ -4,13 +4,12 @@
 
 #include <rapidjson/document.h>
 
-#include "http/ws_protocol.hpp"
-#include "messages/base64.hpp"
 #include "messages/event.hpp"
 #include "messages/payloads.hpp"
+#include "protocol/ws_protocol.hpp"
+#include "util/base64.hpp"
 
 using namespace agenttheo;
-using namespace agenttheo::http;
 
 namespace {
 

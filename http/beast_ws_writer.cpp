@@ -1,0 +1,350 @@
+#include <deque>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "config/log.hpp"
+#include "http/beast.hpp"
+#include "metrics/runtime_metrics.hpp"
+#include "protocol/connection_registry.hpp"
+#include "protocol/ws_writer.hpp"
+
+namespace agenttheo::http {
+
+namespace {
+
+namespace websocket = boost::beast::websocket;
+
+class beast_ws_writer final
+  : public ws_writer,
+    public std::enable_shared_from_this<beast_ws_writer> {
+public:
+  beast_ws_writer(beast::tcp_stream stream,
+                  bhttp::request<bhttp::string_body> upgrade,
+                  ws_writer_options options, connection_registry& registry)
+    : ws_(std::move(stream)),
+      upgrade_(std::move(upgrade)),
+      finish_timer_(ws_.get_executor()),
+      options_(options),
+      registry_(registry) {
+    // The websocket stream has its own timeouts; the TCP one must be off.
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout timeouts;
+    timeouts.handshake_timeout = std::chrono::seconds{30};
+    timeouts.idle_timeout = options_.idle_timeout;
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.read_message_max(options_.max_message);
+    websocket::permessage_deflate deflate;
+    deflate.server_enable = options_.deflate;
+    deflate.msg_size_threshold = options_.deflate_threshold;
+    // Smaller windows than zlib's default (15 bits, memLevel 8): a socket
+    // with deflate then costs ~28 KiB more than one without, not ~122 KiB,
+    // and event streams, which repeat their envelopes within a few
+    // messages, compress 8% worse.
+    deflate.server_max_window_bits = 11;
+    deflate.client_max_window_bits = 11;
+    deflate.memLevel = 3;
+    ws_.set_option(deflate);
+    ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) {
+        res.set(bhttp::field::server, "agenttheo");
+      }));
+  }
+
+  void start(message_handler on_message, close_handler on_closed) override {
+    registry_.add(shared_from_this());
+    on_strand([on_message = std::move(on_message),
+               on_closed = std::move(on_closed)](beast_ws_writer& self) mutable {
+      self.on_message_ = std::move(on_message);
+      self.on_closed_ = std::move(on_closed);
+      self.ws_.async_accept(self.upgrade_,
+                            [self = self.shared_from_this()](beast::error_code ec) {
+                              self->on_accept(ec);
+                            });
+    });
+  }
+
+  void send(ws_message message) override {
+    send(std::move(message), {});
+  }
+
+  void send(ws_message message, std::function<void()> on_written) override {
+    on_strand([message = std::move(message),
+               on_written = std::move(on_written)](beast_ws_writer& self) mutable {
+      self.enqueue(std::move(message));
+      self.end_batch(std::move(on_written));
+      self.write_next();
+    });
+  }
+
+  void send(std::vector<ws_message> messages) override {
+    send(std::move(messages), {});
+  }
+
+  void send(std::vector<ws_message> messages,
+            std::function<void()> on_written) override {
+    on_strand([messages = std::move(messages),
+               on_written = std::move(on_written)](beast_ws_writer& self) mutable {
+      for (auto& msg : messages)
+        self.enqueue(std::move(msg));
+      self.end_batch(std::move(on_written));
+      self.write_next();
+    });
+  }
+
+  std::size_t queue_limit() const override {
+    return options_.queue_limit;
+  }
+
+  void send_frame(frame_ptr frame, std::string key) override {
+    on_strand([frame = std::move(frame), key = std::move(key)](
+                beast_ws_writer& self) mutable {
+      self.enqueue_frame(std::move(frame), std::move(key));
+      self.write_next();
+    });
+  }
+
+  void close(std::uint16_t code, std::string reason) override {
+    on_strand([code, reason = std::move(reason)](beast_ws_writer& self) {
+      if (self.closed_ || self.closing_)
+        return;
+      self.closing_ = true;
+      self.close_code_ = code;
+      self.close_text_ = reason;
+      self.finish_timer_.expires_after(self.options_.finish_grace);
+      self.finish_timer_.async_wait(
+        [self = self.shared_from_this()](beast::error_code ec) {
+          if (!ec)
+            self->teardown(close_reason::write_failed);
+        });
+      if (!self.accepted_)
+        return self.teardown(close_reason::finished);
+      self.write_next();
+    });
+  }
+
+  void force_closed() override {
+    teardown(close_reason::server_stopping);
+  }
+
+private:
+  struct queued {
+    ws_message msg;
+    std::string frame_key; // non-empty for droppable screencast frames
+    std::function<void()> on_written; // the end of a subscription's batch
+  };
+
+  template <class F>
+  void on_strand(F f) {
+    net::post(ws_.get_executor(),
+              [self = shared_from_this(), f = std::move(f)]() mutable {
+                f(*self);
+              });
+  }
+
+  void on_accept(beast::error_code ec) {
+    if (ec) {
+      fail(ec, "ws accept");
+      return teardown(close_reason::client_closed);
+    }
+    accepted_ = true;
+    upgrade_ = {};
+    do_read();
+    write_next();
+  }
+
+  void do_read() {
+    ws_.async_read(read_buffer_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     self->on_read(ec);
+                   });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) {
+      // Beast has already answered an oversized message with 1009 and
+      // invalid UTF-8 with 1007; any other error is the client going away.
+      if (ec != websocket::error::closed)
+        fail(ec, "ws read");
+      return teardown(close_reason::client_closed);
+    }
+    if (!ws_.got_text()) {
+      read_buffer_.consume(read_buffer_.size());
+      return close_with(ws_close::unsupported_data,
+                        "binary messages are not accepted; send JSON text");
+    }
+    auto text = beast::buffers_to_string(read_buffer_.data());
+    read_buffer_.consume(read_buffer_.size());
+    if (on_message_)
+      on_message_(std::move(text));
+    do_read();
+  }
+
+  void close_with(std::uint16_t code, std::string reason) {
+    if (closing_)
+      return;
+    closing_ = true;
+    close_code_ = code;
+    close_text_ = std::move(reason);
+    write_next();
+  }
+
+  /// `on_written` runs when the last message queued so far is written.
+  void end_batch(std::function<void()> on_written) {
+    if (on_written && !queue_.empty())
+      queue_.back().on_written = std::move(on_written);
+  }
+
+  void enqueue(ws_message msg) {
+    if (closed_ || closing_)
+      return;
+    queued_bytes_ += msg.bytes->size();
+    queue_.push_back({std::move(msg), {}, {}});
+    stats_->queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
+    if (queued_bytes_ > options_.queue_limit && queue_.size() > 1) {
+      log(log_level::info, "dropping slow WebSocket consumer: ", queued_bytes_,
+          " bytes queued, limit ", options_.queue_limit);
+      stats_->drops.fetch_add(1, std::memory_order_relaxed);
+      count(counter::slow_consumer_drops);
+      teardown(close_reason::slow_consumer);
+    }
+  }
+
+  void enqueue_frame(frame_ptr frame, std::string key) {
+    if (closed_ || closing_)
+      return;
+    for (auto& waiting : queue_)
+      if (waiting.frame_key == key) { // drop the older frame, keep its place
+        waiting.msg.bytes = std::move(frame);
+        drop_frame();
+        return;
+      }
+    if (queued_bytes_ + frame->size() > options_.queue_limit) {
+      drop_frame();
+      return;
+    }
+    queue_.push_back({{std::move(frame), true}, std::move(key), {}});
+  }
+
+  void drop_frame() {
+    ++frames_dropped_;
+    stats_->drops.fetch_add(1, std::memory_order_relaxed);
+    count(counter::frames_dropped);
+  }
+
+  void write_next() {
+    if (closed_ || writing_ || !accepted_)
+      return;
+    if (queue_.empty()) {
+      if (closing_)
+        start_close();
+      return;
+    }
+    in_flight_ = std::move(queue_.front());
+    queue_.pop_front();
+    if (in_flight_.frame_key.empty())
+      queued_bytes_ -= in_flight_.msg.bytes->size();
+    stats_->queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
+    writing_ = true;
+    ws_.binary(in_flight_.msg.binary);
+    ws_.async_write(net::buffer(*in_flight_.msg.bytes),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->on_write(ec);
+                    });
+  }
+
+  void on_write(beast::error_code ec) {
+    writing_ = false;
+    if (ec) {
+      in_flight_ = {};
+      fail(ec, "ws write");
+      return teardown(close_reason::client_closed);
+    }
+    count_sent();
+    auto written = std::move(in_flight_.on_written);
+    in_flight_ = {};
+    if (written)
+      written();
+    write_next();
+  }
+
+  /// The message just written (before compression): bytes, and one event
+  /// unless it was a live-view frame.
+  void count_sent() {
+    auto bytes = in_flight_.msg.bytes->size();
+    std::uint64_t events = in_flight_.frame_key.empty() ? 1 : 0;
+    stats_->bytes_sent.fetch_add(bytes, std::memory_order_relaxed);
+    stats_->events_sent.fetch_add(events, std::memory_order_relaxed);
+    count(counter::bytes_sent, bytes);
+    count(counter::events_sent, events);
+  }
+
+  void start_close() {
+    if (close_sent_)
+      return;
+    close_sent_ = true;
+    writing_ = true;
+    websocket::close_reason why{static_cast<websocket::close_code>(close_code_)};
+    why.reason = close_text_;
+    ws_.async_close(why,
+                    [self = shared_from_this()](beast::error_code) {
+                      self->writing_ = false;
+                      self->teardown(close_reason::finished);
+                    });
+  }
+
+  void teardown(close_reason reason) {
+    if (closed_)
+      return;
+    closed_ = true;
+    finish_timer_.cancel();
+    beast::error_code ignored;
+    auto& socket = beast::get_lowest_layer(ws_).socket();
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+    queue_.clear();
+    queued_bytes_ = 0;
+    registry_.remove(this);
+    if (frames_dropped_)
+      log(log_level::debug, "WebSocket closed; screencast frames dropped: ",
+          frames_dropped_);
+    auto handler = std::move(on_closed_);
+    on_closed_ = nullptr;
+    on_message_ = nullptr;
+    if (handler)
+      handler(reason);
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  bhttp::request<bhttp::string_body> upgrade_;
+  net::steady_timer finish_timer_;
+  ws_writer_options options_;
+  connection_registry& registry_;
+  message_handler on_message_;
+  close_handler on_closed_;
+  beast::flat_buffer read_buffer_;
+  std::deque<queued> queue_;
+  queued in_flight_;
+  std::size_t queued_bytes_ = 0;
+  std::size_t frames_dropped_ = 0;
+  std::uint16_t close_code_ = ws_close::normal;
+  std::string close_text_;
+  bool accepted_ = false;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool close_sent_ = false;
+  bool closed_ = false;
+};
+
+} // namespace
+
+std::shared_ptr<ws_writer> make_ws_writer(beast::tcp_stream stream,
+                                          bhttp::request<bhttp::string_body> upgrade,
+                                          ws_writer_options options,
+                                          connection_registry& registry) {
+  return std::make_shared<beast_ws_writer>(std::move(stream), std::move(upgrade),
+                                           options, registry);
+}
+
+} // namespace agenttheo::http

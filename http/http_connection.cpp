@@ -1,0 +1,420 @@
+#include "http/http_connection.hpp"
+
+#include <charconv>
+#include <string_view>
+
+#include "config/log.hpp"
+#include "metrics/runtime_metrics.hpp"
+#include "protocol/accept_encoding.hpp"
+#include "protocol/access_policy.hpp"
+#include "protocol/origin_policy.hpp"
+#include "protocol/query.hpp"
+#include "protocol/routes.hpp"
+#include "protocol/run_body.hpp"
+#include "protocol/stream_params.hpp"
+#include "util/json_writer.hpp"
+#include "web/web_assets.hpp"
+
+namespace agenttheo::http {
+
+namespace {
+
+/// Request bodies are small JSON objects (a command at most).
+constexpr std::uint64_t body_limit = 64 * 1024;
+
+/// An idle keep-alive connection, or a slow request, is closed after this.
+constexpr auto read_timeout = std::chrono::seconds{30};
+
+std::string_view sv(beast::string_view s) {
+  return {s.data(), s.size()};
+}
+
+bool is_parse_error(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+simple_response health(const server_context& ctx) {
+  using namespace std::chrono;
+  auto uptime = duration_cast<milliseconds>(steady_clock::now() - ctx.started);
+  json_writer out;
+  out.begin_object()
+    .field("status", "ok")
+    .field("service", "agenttheo")
+    .field("uptime_s", static_cast<double>(uptime.count()) / 1000.0)
+    .field("streams", static_cast<std::uint64_t>(ctx.connections.size()))
+    .key("llm")
+    .begin_object()
+    .field("provider", ctx.config.llm.provider)
+    .field("model", ctx.config.llm.model)
+    .end_object()
+    .end_object();
+  return json_response(200, out.str());
+}
+
+/// `after=N` of `/api/runs/{id}/events`: 0 when absent, nullopt when bad.
+std::optional<std::uint64_t> parse_after(std::string_view query) {
+  auto params = parse_query(query);
+  if (!params)
+    return std::nullopt;
+  auto* text = find_param(*params, "after");
+  if (!text)
+    return 0;
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (text->empty() || ec != std::errc{} || end != text->data() + text->size())
+    return std::nullopt;
+  return value;
+}
+
+simple_response preflight(std::string_view allow) {
+  simple_response res = no_content();
+  res.headers.emplace_back("Allow", std::string{allow});
+  res.headers.emplace_back("Access-Control-Allow-Methods", std::string{allow});
+  res.headers.emplace_back("Access-Control-Allow-Headers",
+                           "Last-Event-ID, Content-Type");
+  res.headers.emplace_back("Access-Control-Max-Age", "600");
+  return res;
+}
+
+} // namespace
+
+http_connection::http_connection(tcp::socket socket, server_context& ctx)
+  : stream_(std::move(socket)), ctx_(ctx) {
+}
+
+void http_connection::run() {
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&http_connection::do_read,
+                                          shared_from_this()));
+}
+
+void http_connection::do_read() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(ctx_.config.max_header_bytes));
+  parser_->body_limit(body_limit);
+  stream_.expires_after(read_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    beast::bind_front_handler(&http_connection::on_read,
+                                              shared_from_this()));
+}
+
+void http_connection::on_read(beast::error_code ec, std::size_t) {
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message)
+    return do_close();
+  reply_to closing{11, false, false, {}};
+  if (ec == bhttp::error::header_limit)
+    return send(closing,
+                error_response({431, "headers_too_large",
+                                "the request head exceeds "
+                                  + std::to_string(ctx_.config.max_header_bytes)
+                                  + " bytes"}));
+  if (ec == bhttp::error::body_limit)
+    return send(closing, error_response({413, "body_too_large",
+                                         "the request body is too large"}));
+  if (ec && is_parse_error(ec))
+    return send(closing, error_response({400, "malformed_request",
+                                         "malformed HTTP request: "
+                                           + ec.message()}));
+  if (ec)
+    return fail(ec, "read");
+  handle(parser_->release());
+}
+
+void http_connection::handle(request req) {
+  auto [path, query] = split_target(sv(req.target()));
+  auto method = sv(req.method_string());
+  auto origin = check_origin(sv(req[bhttp::field::origin]),
+                             sv(req[bhttp::field::host]),
+                             ctx_.config.allowed_origins);
+  reply_to to{req.version(), req.keep_alive(), method == "HEAD",
+              origin.cors_origin};
+  auto match = resolve_route(method, path);
+  log(log_level::debug, method, ' ', sv(req.target()));
+  if (match.target == route::not_found)
+    return send(to, error_response({404, "not_found",
+                                    "no endpoint at " + std::string{path}}));
+  if (!match.method_allowed) {
+    auto res = error_response({405, "method_not_allowed",
+                               std::string{method} + " is not allowed on "
+                                 + std::string{path}});
+    res.headers.emplace_back("Allow", std::string{match.allow});
+    return send(to, std::move(res));
+  }
+  if (method == "OPTIONS") {
+    if (!origin.allowed)
+      return send(to, error_response({403, "origin_not_allowed",
+                                      "this origin may not use the API"}));
+    return send(to, preflight(match.allow));
+  }
+  if (auto denied = check_access(required_access(match.target),
+                                 sv(req[bhttp::field::authorization]), query,
+                                 ctx_.config)) {
+    auto res = error_response(*denied);
+    res.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return send(to, std::move(res));
+  }
+  switch (match.target) {
+    case route::web_asset: {
+      auto* asset = find_web_asset(web_asset_path(path));
+      simple_response res;
+      res.content_type = std::string{asset->content_type};
+      res.body = std::string{asset->body};
+      res.headers.emplace_back("Cache-Control", "no-cache");
+      return send(to, std::move(res));
+    }
+    case route::health:
+      return send(to, health(ctx_));
+    case route::stream:
+      if (!origin.allowed)
+        return send(to, error_response({403, "origin_not_allowed",
+                                        "runs may not be started from "
+                                        "this origin"}));
+      return serve_stream(req, to);
+    case route::session_stream:
+      return serve_session_stream(req, to, match.param);
+    case route::websocket:
+      if (!origin.allowed)
+        return send(to, error_response({403, "origin_not_allowed",
+                                        "WebSocket connections may not be "
+                                        "opened from this origin"}));
+      return serve_websocket(std::move(req), to);
+    case route::metrics:
+      return serve_admin_view(to, actor_bridge::admin_view::metrics);
+    case route::admin_actors:
+      return serve_admin_view(to, actor_bridge::admin_view::actors);
+    case route::admin_stats:
+      return serve_admin_view(to, actor_bridge::admin_view::stats);
+    case route::admin_nodes:
+      return serve_admin_view(to, actor_bridge::admin_view::nodes);
+    case route::admin_stream:
+      return open_admin_stream(req, to);
+    default:
+      break;
+  }
+  if (method != "GET" && method != "HEAD" && !origin.allowed)
+    return send(to, error_response({403, "origin_not_allowed",
+                                    "this origin may not change sessions"}));
+  serve_api(req, to, match);
+}
+
+void http_connection::serve_api(const request& req, const reply_to& to,
+                             const route_match& match) {
+  auto method = sv(req.method_string());
+  const auto& id = match.param;
+  auto id_error = [&](const char* code, const char* what) {
+    return error_response({400, code, std::string{what}
+                                        + " must be 1 to 128 characters from "
+                                          "A-Z a-z 0-9 . _ : -"});
+  };
+  if (match.target != route::sessions && match.target != route::admin_disconnect
+      && !is_safe_id(id))
+    return send(to, match.target == route::run_events
+                      ? id_error("bad_message_id", "messageId")
+                      : id_error("bad_session", "session"));
+  auto reply = answer_api(to);
+  switch (match.target) {
+    case route::sessions:
+      if (method == "POST")
+        return ctx_.bridge->create_session(std::move(reply));
+      return serve_sessions(to);
+    case route::session:
+      if (method == "DELETE")
+        return ctx_.bridge->cancel_session(id, true, {}, std::move(reply));
+      return ctx_.bridge->describe_session(id, std::move(reply));
+    case route::session_cancel:
+      return ctx_.bridge->cancel_session(id, false, {}, std::move(reply));
+    case route::admin_session_cancel:
+    case route::admin_session_end:
+    case route::admin_disconnect:
+      return serve_admin_action(to, match, std::move(reply));
+    case route::session_runs: {
+      auto parsed = parse_run_body(sv(req.body()), id,
+                                   ctx_.config.max_command_length);
+      if (auto* err = std::get_if<http_error>(&parsed))
+        return send(to, error_response(*err));
+      return ctx_.bridge->submit_run(std::get<stream_request>(std::move(parsed)),
+                                     std::move(reply));
+    }
+    case route::run_events: {
+      auto [path, query] = split_target(sv(req.target()));
+      auto after = parse_after(query);
+      if (!after)
+        return send(to, error_response({400, "bad_after",
+                                        "after must be a non-negative integer "
+                                        "event id"}));
+      return ctx_.bridge->read_run_events(id, *after, std::move(reply));
+    }
+    default:
+      return send(to, error_response({404, "not_found", "no such endpoint"}));
+  }
+}
+
+void http_connection::serve_stream(const request& req, const reply_to& to) {
+  auto [path, query] = split_target(sv(req.target()));
+  auto params = parse_stream_params(query, sv(req["Last-Event-ID"]),
+                                    ctx_.config.max_command_length);
+  if (auto* err = std::get_if<http_error>(&params))
+    return send(to, error_response(*err));
+  open_sse(req, std::get<stream_request>(std::move(params)), to.cors_origin);
+}
+
+void http_connection::serve_session_stream(const request& req, const reply_to& to,
+                                        const std::string& session_id) {
+  if (!is_safe_id(session_id))
+    return send(to, error_response({400, "bad_session",
+                                    "session must be 1 to 128 characters from "
+                                    "A-Z a-z 0-9 . _ : -"}));
+  auto [path, query] = split_target(sv(req.target()));
+  auto params = parse_stream_params(query, sv(req["Last-Event-ID"]),
+                                    ctx_.config.max_command_length);
+  if (auto* err = std::get_if<http_error>(&params))
+    return send(to, error_response(*err));
+  auto request = std::get<stream_request>(std::move(params));
+  request.whole_session = true;
+  request.session_id = session_id;
+  request.command.clear();
+  request.message_id.clear();
+  request.cancel_on_disconnect = false;
+  open_sse(req, std::move(request), to.cors_origin);
+}
+
+void http_connection::serve_websocket(request req, const reply_to& to) {
+  if (!beast::iequals(sv(req[bhttp::field::upgrade]), "websocket")) {
+    auto res = error_response({426, "upgrade_required",
+                               "/ws is a WebSocket endpoint: connect with a "
+                               "WebSocket client"});
+    res.headers.emplace_back("Upgrade", "websocket");
+    return send(to, std::move(res));
+  }
+  ws_writer_options options;
+  options.queue_limit = ctx_.config.send_queue_limit;
+  options.max_message = ctx_.config.ws_max_message;
+  options.deflate = ctx_.config.ws_deflate;
+  options.deflate_threshold = ctx_.config.ws_deflate_threshold;
+  options.idle_timeout = 2 * ctx_.config.heartbeat_interval;
+  // The socket now belongs to the WebSocket; this session ends here.
+  auto writer = make_ws_writer(std::move(stream_), std::move(req), options,
+                               ctx_.connections);
+  ctx_.bridge->open_websocket(std::move(writer), ctx_.config.max_command_length);
+}
+
+void http_connection::open_sse(const request& req, stream_request request,
+                            const std::string& cors_origin) {
+  sse_writer_options options;
+  options.queue_limit = ctx_.config.send_queue_limit;
+  options.heartbeat = ctx_.config.heartbeat_interval;
+  options.gzip = ctx_.config.sse_gzip
+                 && accepts_gzip(sv(req[bhttp::field::accept_encoding]));
+  // The socket now belongs to the stream; this session ends here.
+  auto writer = make_sse_writer(std::move(stream_), req.version(), options,
+                                ctx_.connections);
+  ctx_.bridge->open_stream(std::move(writer), std::move(request), cors_origin);
+}
+
+api_callback http_connection::answer_api(const reply_to& to) {
+  return [self = shared_from_this(), to](api_result result) {
+    net::post(self->stream_.get_executor(),
+              [self, to, result = std::move(result)]() mutable {
+                self->send(to, json_response(result.status,
+                                             std::move(result.json)));
+              });
+  };
+}
+
+void http_connection::serve_sessions(const reply_to& to) {
+  ctx_.bridge->list_sessions(
+    [self = shared_from_this(), to](std::optional<std::string> json) {
+      net::post(self->stream_.get_executor(), [self, to, json = std::move(json)] {
+        if (!json)
+          return self->send(to, error_response({503, "unavailable",
+                                                "the session manager did not "
+                                                "answer in time"}));
+        self->send(to, json_response(200, *json));
+      });
+    });
+}
+
+void http_connection::serve_admin_view(const reply_to& to,
+                                    actor_bridge::admin_view view) {
+  ctx_.bridge->read_admin(view, [self = shared_from_this(), to, view](
+                                  std::optional<std::string> text) {
+    net::post(self->stream_.get_executor(), [self, to, view, text = std::move(text)] {
+      if (!text)
+        return self->send(to, error_response({503, "unavailable",
+                                              "the registry did not answer in time"}));
+      auto res = json_response(200, *text);
+      if (view == actor_bridge::admin_view::metrics)
+        res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      self->send(to, std::move(res));
+    });
+  });
+}
+
+/// The operator's actions: the client of the session or connection sees
+/// an event saying an operator did it.
+void http_connection::serve_admin_action(const reply_to& to, const route_match& match,
+                                      api_callback reply) {
+  const auto& id = match.param;
+  count(counter::admin_actions);
+  switch (match.target) {
+    case route::admin_session_cancel:
+      return ctx_.bridge->cancel_session(id, false, "cancelled by an operator",
+                                         std::move(reply));
+    case route::admin_session_end:
+      return ctx_.bridge->cancel_session(id, true, "ended by an operator",
+                                         std::move(reply));
+    default: {
+      std::uint64_t actor = 0;
+      auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), actor);
+      if (ec != std::errc{} || end != id.data() + id.size())
+        return send(to, error_response({400, "bad_actor",
+                                        "a connection is named by its actor id, "
+                                        "a number from /api/admin/actors"}));
+      return ctx_.bridge->disconnect(actor, std::move(reply));
+    }
+  }
+}
+
+void http_connection::open_admin_stream(const request& req, const reply_to& to) {
+  sse_writer_options options;
+  options.queue_limit = ctx_.config.send_queue_limit;
+  options.heartbeat = ctx_.config.heartbeat_interval;
+  auto writer = make_sse_writer(std::move(stream_), req.version(), options,
+                                ctx_.connections);
+  ctx_.bridge->open_admin_stream(std::move(writer), to.cors_origin);
+}
+
+void http_connection::send(const reply_to& to, simple_response res) {
+  if (!to.cors_origin.empty()) {
+    res.headers.emplace_back("Access-Control-Allow-Origin", to.cors_origin);
+    res.headers.emplace_back("Vary", "Origin");
+  }
+  send_raw(to_beast(res, to.version, to.keep_alive, to.head_only));
+}
+
+void http_connection::send_raw(bhttp::response<bhttp::string_body> res) {
+  auto owned = std::make_shared<bhttp::response<bhttp::string_body>>(
+    std::move(res));
+  pending_response_ = owned;
+  bhttp::async_write(stream_, *owned,
+                     beast::bind_front_handler(&http_connection::on_write,
+                                               shared_from_this(),
+                                               owned->keep_alive()));
+}
+
+void http_connection::on_write(bool keep_alive, beast::error_code ec,
+                            std::size_t) {
+  pending_response_.reset();
+  if (ec)
+    return fail(ec, "write");
+  if (!keep_alive)
+    return do_close();
+  do_read();
+}
+
+void http_connection::do_close() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+} // namespace agenttheo::http

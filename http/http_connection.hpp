@@ -1,0 +1,60 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "http/beast.hpp"
+#include "protocol/routes.hpp"
+#include "protocol/server_context.hpp"
+
+namespace agenttheo::http {
+
+/// One HTTP connection: reads requests, answers the JSON API and the web UI
+/// (keeping the connection alive), or hands the socket to an SSE stream.
+class http_connection : public std::enable_shared_from_this<http_connection> {
+public:
+  http_connection(tcp::socket socket, server_context& ctx);
+
+  void run();
+
+private:
+  using request = bhttp::request<bhttp::string_body>;
+
+  /// What a response must know of the request it answers.
+  struct reply_to {
+    unsigned version = 11;
+    bool keep_alive = false;
+    bool head_only = false;
+    std::string cors_origin;
+  };
+
+  void do_read();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  void handle(request req);
+  void serve_stream(const request& req, const reply_to& to);
+  void serve_session_stream(const request& req, const reply_to& to,
+                            const std::string& session_id);
+  void serve_websocket(request req, const reply_to& to);
+  void open_sse(const request& req, stream_request request,
+                const std::string& cors_origin);
+  void serve_api(const request& req, const reply_to& to, const route_match& match);
+  void serve_sessions(const reply_to& to);
+  void serve_admin_view(const reply_to& to, actor_bridge::admin_view view);
+  void serve_admin_action(const reply_to& to, const route_match& match,
+                          api_callback reply);
+  void open_admin_stream(const request& req, const reply_to& to);
+  /// Sends the API's answer on this connection, from whatever thread.
+  api_callback answer_api(const reply_to& to);
+  void send(const reply_to& to, simple_response res);
+  void send_raw(bhttp::response<bhttp::string_body> res);
+  void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
+  void do_close();
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<void> pending_response_;
+  server_context& ctx_;
+};
+
+} // namespace agenttheo::http

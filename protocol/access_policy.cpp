@@ -1,0 +1,85 @@
+#include "protocol/access_policy.hpp"
+
+#include <string>
+
+#include "protocol/query.hpp"
+#include "util/ascii.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+/// Compares in time that depends on the lengths only, not on where the
+/// first difference is.
+bool same_token(std::string_view given, std::string_view expected) {
+  if (given.size() != expected.size())
+    return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < given.size(); ++i)
+    diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
+  return diff == 0;
+}
+
+std::string_view bearer_of(std::string_view authorization) {
+  constexpr std::string_view scheme = "Bearer ";
+  if (authorization.size() <= scheme.size()
+      || !iequals(authorization.substr(0, scheme.size()), scheme))
+    return {};
+  return authorization.substr(scheme.size());
+}
+
+std::string presented_token(std::string_view authorization, std::string_view query) {
+  if (auto bearer = bearer_of(authorization); !bearer.empty())
+    return std::string{bearer};
+  if (auto params = parse_query(query))
+    if (auto* token = find_param(*params, "access_token"))
+      return *token;
+  return {};
+}
+
+} // namespace
+
+access_level required_access(route target) {
+  switch (target) {
+    case route::admin_actors:
+    case route::admin_stats:
+    case route::admin_nodes:
+    case route::admin_stream:
+    case route::admin_session_cancel:
+    case route::admin_session_end:
+    case route::admin_disconnect:
+    case route::metrics:
+      return access_level::admin;
+    case route::web_asset:
+    case route::health:
+    case route::not_found:
+      return access_level::open;
+    default:
+      return access_level::api;
+  }
+}
+
+std::optional<http_error> check_access(access_level level,
+                                       std::string_view authorization,
+                                       std::string_view query,
+                                       const server_config& config) {
+  if (level == access_level::open)
+    return std::nullopt;
+  const auto& needed = level == access_level::admin ? config.admin_token
+                                                    : config.api_token;
+  if (needed.empty())
+    return std::nullopt;
+  auto token = presented_token(authorization, query);
+  if (token.empty())
+    return http_error{401, "unauthorized",
+                      level == access_level::admin
+                        ? "admin endpoints need 'Authorization: Bearer <ADMIN_TOKEN>'"
+                        : "this server needs 'Authorization: Bearer <API_TOKEN>' "
+                          "(or access_token=<API_TOKEN> in the query)"};
+  if (same_token(token, needed)
+      || (!config.admin_token.empty() && same_token(token, config.admin_token)))
+    return std::nullopt;
+  return http_error{401, "unauthorized", "the token is not valid here"};
+}
+
+} // namespace agenttheo

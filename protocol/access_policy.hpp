@@ -1,0 +1,28 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "protocol/routes.hpp"
+#include "protocol/simple_response.hpp"
+
+namespace agenttheo {
+
+/// Who may use an endpoint: anyone (the UI's files, `/health`, the demo
+/// site), API clients (`API_TOKEN`, if set), or operators (`ADMIN_TOKEN`,
+/// if set; without one the server listens on loopback only).
+enum class access_level { open, api, admin };
+
+access_level required_access(route target);
+
+/// Whether a request may go on: nullopt, or the 401 to answer. The token is
+/// `Authorization: Bearer <token>`, or an `access_token` query parameter
+/// for clients that cannot set headers (EventSource, browser WebSockets).
+/// The admin token also opens the API.
+std::optional<http_error> check_access(access_level level,
+                                       std::string_view authorization,
+                                       std::string_view query,
+                                       const server_config& config);
+
+} // namespace agenttheo

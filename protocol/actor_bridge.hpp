@@ -1,0 +1,84 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "messages/stream_request.hpp"
+#include "protocol/sse_writer.hpp"
+#include "protocol/ws_writer.hpp"
+
+namespace agenttheo {
+
+/// An answer of the JSON API: its HTTP status and JSON body.
+struct api_result {
+  std::uint16_t status = 200;
+  std::string json;
+};
+
+using api_callback = std::function<void(api_result)>;
+
+/// How the socket side reaches the actors. Every call returns at once;
+/// answers come back through callbacks (which must post to a strand before
+/// touching a socket). Keeps CAF out of the Beast translation units.
+class actor_bridge {
+public:
+  virtual ~actor_bridge() = default;
+
+  /// Spawns the `sse_connection` actor that serves `request` over `writer`
+  /// (a run's stream, or with `whole_session` a session's).
+  virtual void open_stream(std::shared_ptr<sse_writer> writer,
+                           stream_request request, std::string cors_origin)
+    = 0;
+
+  /// Spawns the `ws_connection` actor that serves a `GET /ws` socket.
+  virtual void open_websocket(std::shared_ptr<ws_writer> writer,
+                              std::size_t max_command_length)
+    = 0;
+
+  /// The `/api/sessions` document, or nullopt if the manager did not answer.
+  virtual void
+  list_sessions(std::function<void(std::optional<std::string>)> reply)
+    = 0;
+
+  // The JSON API. A manager that does not answer in time gives a 503.
+
+  virtual void create_session(api_callback reply) = 0;
+
+  virtual void describe_session(std::string session_id, api_callback reply) = 0;
+
+  /// Stops the running run; with `remove`, every run and the session.
+  /// `reason` is what the stream is told (empty: the API's own words).
+  virtual void cancel_session(std::string session_id, bool remove,
+                              std::string reason, api_callback reply)
+    = 0;
+
+  /// Starts (or queues) a run nobody streams yet: 202 with where to watch.
+  virtual void submit_run(stream_request request, api_callback reply) = 0;
+
+  virtual void read_run_events(std::string message_id, std::uint64_t after_id,
+                               api_callback reply)
+    = 0;
+
+  // Admin. The views come from the registry: JSON, or Prometheus text for
+  // `metrics`; nullopt if it did not answer in time.
+
+  /// `nodes` comes from the manager (a gateway's router knows its workers).
+  enum class admin_view { actors, stats, metrics, nodes };
+
+  virtual void read_admin(admin_view view,
+                          std::function<void(std::optional<std::string>)> reply)
+    = 0;
+
+  /// Closes the connection actor `actor`; its client is told why.
+  virtual void disconnect(std::uint64_t actor, api_callback reply) = 0;
+
+  /// Spawns the actor that pushes the stats over `writer` every second.
+  virtual void open_admin_stream(std::shared_ptr<sse_writer> writer,
+                                 std::string cors_origin)
+    = 0;
+};
+
+} // namespace agenttheo

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <memory>
+
+#include "metrics/actor_stats.hpp"
+
+namespace agenttheo {
+
+/// A socket an HTTP session handed over to a long-lived stream (SSE or
+/// WebSocket). The connection registry holds them so shutdown can wait for
+/// them to flush and then close what is left.
+class open_socket {
+public:
+  virtual ~open_socket() = default;
+
+  /// For shutdown, after the I/O threads have stopped: reports the stream as
+  /// closed (`server_stopping`) if it has not ended yet.
+  virtual void force_closed() = 0;
+
+  /// The socket's live counters (bytes and events sent, bytes queued,
+  /// drops), shared with its connection actor and the registry.
+  const std::shared_ptr<actor_stats>& stats() const {
+    return stats_;
+  }
+
+protected:
+  std::shared_ptr<actor_stats> stats_ = std::make_shared<actor_stats>();
+};
+
+} // namespace agenttheo

@@ -1,0 +1,78 @@
+#include "protocol/query.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+} // namespace
+
+std::optional<std::string> url_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c == '%') {
+      if (i + 2 >= text.size())
+        return std::nullopt;
+      auto hi = hex_value(text[i + 1]);
+      auto lo = hex_value(text[i + 2]);
+      if (hi < 0 || lo < 0)
+        return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::optional<query_params> parse_query(std::string_view query) {
+  query_params params;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{}
+                                          : query.substr(amp + 1);
+    if (part.empty())
+      continue;
+    auto eq = part.find('=');
+    auto name = url_decode(part.substr(0, eq));
+    auto value = url_decode(eq == std::string_view::npos ? std::string_view{}
+                                                         : part.substr(eq + 1));
+    if (!name || !value)
+      return std::nullopt;
+    params.emplace_back(std::move(*name), std::move(*value));
+  }
+  return params;
+}
+
+const std::string* find_param(const query_params& params,
+                              std::string_view name) {
+  for (const auto& [key, value] : params)
+    if (key == name)
+      return &value;
+  return nullptr;
+}
+
+std::pair<std::string_view, std::string_view>
+split_target(std::string_view target) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos)
+    return {target, {}};
+  return {target.substr(0, q), target.substr(q + 1)};
+}
+
+} // namespace agenttheo

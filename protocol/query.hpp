@@ -1,0 +1,27 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace agenttheo {
+
+/// Decodes `%XX` escapes and `+` (as space). nullopt on a malformed escape.
+std::optional<std::string> url_decode(std::string_view text);
+
+using query_params = std::vector<std::pair<std::string, std::string>>;
+
+/// Splits `a=1&b=two` into decoded pairs. nullopt if any part is malformed.
+std::optional<query_params> parse_query(std::string_view query);
+
+/// The first value of `name`, if present.
+const std::string* find_param(const query_params& params,
+                              std::string_view name);
+
+/// Splits a request target into path and query (without the `?`).
+std::pair<std::string_view, std::string_view>
+split_target(std::string_view target);
+
+} // namespace agenttheo

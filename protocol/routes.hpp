@@ -1,0 +1,61 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace agenttheo {
+
+enum class route {
+  web_asset,
+  health,
+  /// /api/sessions: list (GET), create (POST)
+  sessions,
+  /// /api/sessions/{id}: describe (GET), delete (DELETE)
+  session,
+  /// /api/sessions/{id}/runs: start a run (POST)
+  session_runs,
+  /// /api/sessions/{id}/cancel: stop the running run (POST)
+  session_cancel,
+  /// /api/sessions/{id}/stream: every run of the session, live (GET)
+  session_stream,
+  /// /api/runs/{messageId}/events: a run's events as JSON (GET)
+  run_events,
+  stream,
+  /// /ws: the WebSocket transport (GET with Upgrade)
+  websocket,
+  /// /api/admin/actors: the actor tree (GET)
+  admin_actors,
+  /// /api/admin/stats: totals, rates, latencies (GET)
+  admin_stats,
+  /// /api/admin/nodes: a gateway's worker nodes and their health (GET)
+  admin_nodes,
+  /// /api/admin/stream: the stats, pushed every second over SSE (GET)
+  admin_stream,
+  /// /api/admin/sessions/{id}/cancel: stop its running run (POST)
+  admin_session_cancel,
+  /// /api/admin/sessions/{id}/end: end the session (POST)
+  admin_session_end,
+  /// /api/admin/connections/{actor}/disconnect: close a stream (POST)
+  admin_disconnect,
+  /// /metrics: Prometheus text exposition (GET)
+  metrics,
+  not_found,
+};
+
+/// What a request path maps to, and which methods it takes.
+struct route_match {
+  route target = route::not_found;
+  /// The `Allow` header for this path, e.g. "GET, HEAD, OPTIONS".
+  std::string_view allow;
+  /// Whether `method` is one of them.
+  bool method_allowed = false;
+  /// The id in the path (`{id}`, `{messageId}`), still to be validated.
+  std::string param;
+};
+
+route_match resolve_route(std::string_view method, std::string_view path);
+
+/// The compiled-in file a path serves (`/admin` is the console's page).
+std::string_view web_asset_path(std::string_view path);
+
+} // namespace agenttheo

@@ -1,0 +1,184 @@
+#include "protocol/stream_params.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "protocol/query.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+http_error bad_request(std::string code, std::string message) {
+  return {400, std::move(code), std::move(message)};
+}
+
+std::optional<std::uint64_t> parse_event_id(std::string_view text) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(),
+                                   value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
+    return std::nullopt;
+  return value;
+}
+
+} // namespace
+
+bool is_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    std::size_t extra = 0;
+    if (c < 0x80)
+      extra = 0;
+    else if ((c >> 5) == 0x6)
+      extra = 1;
+    else if ((c >> 4) == 0xE)
+      extra = 2;
+    else if ((c >> 3) == 0x1E)
+      extra = 3;
+    else
+      return false;
+    if (i + extra >= text.size() && extra > 0)
+      return false;
+    for (std::size_t k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80)
+        return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+bool is_safe_id(std::string_view id) {
+  return !id.empty() && id.size() <= max_id_length
+         && std::all_of(id.begin(), id.end(), [](char c) {
+              return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                     || (c >= '0' && c <= '9') || c == '.' || c == '_'
+                     || c == ':' || c == '-';
+            });
+}
+
+std::optional<http_error> check_command(std::string_view command,
+                                       std::size_t max_command_length) {
+  if (command.size() > max_command_length)
+    return bad_request("command_too_long",
+                       "command is " + std::to_string(command.size())
+                         + " bytes; the limit is "
+                         + std::to_string(max_command_length));
+  if (!is_valid_utf8(command))
+    return bad_request("bad_command", "command is not valid UTF-8");
+  return std::nullopt;
+}
+
+std::optional<http_error> check_max_steps(std::uint64_t steps) {
+  if (steps < 1 || steps > max_steps_limit)
+    return bad_request("bad_max_steps", "max_steps must be an integer from 1 to "
+                                          + std::to_string(max_steps_limit));
+  return std::nullopt;
+}
+
+std::variant<std::uint64_t, http_error> parse_max_steps(std::string_view text) {
+  auto steps = parse_event_id(text);
+  if (auto err = check_max_steps(steps.value_or(0)))
+    return *err;
+  return *steps;
+}
+
+std::optional<http_error> check_batch_ms(std::uint64_t ms) {
+  if (ms > max_batch_ms)
+    return bad_request("bad_batch_ms", "batch_ms must be an integer from 0 to "
+                                         + std::to_string(max_batch_ms));
+  return std::nullopt;
+}
+
+std::variant<mode_mask, http_error> parse_stream_mode(std::string_view text) {
+  auto mask = parse_mode_mask(text);
+  if (!mask || *mask == 0)
+    return bad_request("bad_stream_mode",
+                       "stream_mode must be messages, updates, custom, or a "
+                       "comma-separated list of them");
+  return *mask;
+}
+
+std::variant<multitask, http_error> parse_strategy(std::string_view text) {
+  if (auto strategy = parse_multitask(text))
+    return *strategy;
+  return bad_request("bad_multitask",
+                     "multitask must be reject, enqueue or interrupt");
+}
+
+std::variant<stream_request, http_error>
+parse_stream_params(std::string_view query, std::string_view last_event_id,
+                    std::size_t max_command_length) {
+  auto params = parse_query(query);
+  if (!params)
+    return bad_request("bad_query", "the query string has a malformed "
+                                    "%-escape");
+  stream_request req;
+  if (auto* command = find_param(*params, "command")) {
+    if (auto err = check_command(*command, max_command_length))
+      return *err;
+    req.command = *command;
+  }
+  if (auto* id = find_param(*params, "messageId")) {
+    if (!is_safe_id(*id))
+      return bad_request("bad_message_id",
+                         "messageId must be 1 to 128 characters from "
+                         "A-Z a-z 0-9 . _ : -");
+    req.message_id = *id;
+  }
+  if (auto* id = find_param(*params, "session")) {
+    if (!is_safe_id(*id))
+      return bad_request("bad_session", "session must be 1 to 128 characters "
+                                        "from A-Z a-z 0-9 . _ : -");
+    req.session_id = *id;
+  }
+  if (auto* mode = find_param(*params, "stream_mode")) {
+    auto mask = parse_stream_mode(*mode);
+    if (auto* err = std::get_if<http_error>(&mask))
+      return *err;
+    req.modes = std::get<mode_mask>(mask);
+  }
+  // The header wins: EventSource sets it itself when it reconnects.
+  auto* query_id = find_param(*params, "lastEventId");
+  auto resume = !last_event_id.empty() ? last_event_id
+                : query_id             ? std::string_view{*query_id}
+                                       : std::string_view{};
+  if (!resume.empty()) {
+    auto id = parse_event_id(resume);
+    if (!id)
+      return bad_request("bad_last_event_id",
+                         "Last-Event-ID must be a non-negative integer event "
+                         "id");
+    req.has_last_event_id = true;
+    req.last_event_id = *id;
+  }
+  if (auto* steps = find_param(*params, "max_steps")) {
+    auto parsed = parse_max_steps(*steps);
+    if (auto* err = std::get_if<http_error>(&parsed))
+      return *err;
+    req.max_steps = std::get<std::uint64_t>(parsed);
+  }
+  if (auto* strategy = find_param(*params, "multitask")) {
+    auto parsed = parse_strategy(*strategy);
+    if (auto* err = std::get_if<http_error>(&parsed))
+      return *err;
+    req.strategy = std::get<multitask>(parsed);
+  }
+  if (auto* batch = find_param(*params, "batch_ms")) {
+    auto ms = parse_event_id(*batch);
+    if (auto err = check_batch_ms(ms.value_or(max_batch_ms + 1)))
+      return *err;
+    req.batch_ms = static_cast<std::uint32_t>(*ms);
+  }
+  if (auto* policy = find_param(*params, "on_disconnect")) {
+    if (*policy == "cancel")
+      req.cancel_on_disconnect = true;
+    else if (*policy != "continue")
+      return bad_request("bad_on_disconnect",
+                         "on_disconnect must be continue or cancel");
+  }
+  return req;
+}
+
+} // namespace agenttheo

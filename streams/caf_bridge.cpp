@@ -1,0 +1,183 @@
+#include "streams/caf_bridge.hpp"
+
+#include <chrono>
+
+#include <caf/all.hpp>
+
+#include "messages/cluster_messages.hpp"
+#include "messages/messages.hpp"
+#include "messages/registry_messages.hpp"
+#include "protocol/simple_response.hpp"
+#include "streams/admin_stream.hpp"
+#include "streams/sse_connection.hpp"
+#include "streams/ws_connection.hpp"
+#include "util/json_writer.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+constexpr auto manager_timeout = std::chrono::seconds{5};
+
+api_result unavailable() {
+  return {503, error_body({503, "unavailable",
+                           "the session manager did not answer in time"})};
+}
+
+/// 202 for a run started (or queued) through the API: where to watch it.
+api_result run_submitted(const stream_accepted& accepted) {
+  json_writer out;
+  out.begin_object()
+    .field("session", accepted.session_id)
+    .field("messageId", accepted.message_id)
+    .field("state", accepted.run_state)
+    .field("stream", "/stream?messageId=" + accepted.message_id)
+    .field("events", "/api/runs/" + accepted.message_id + "/events")
+    .end_object();
+  return {202, out.str()};
+}
+
+class caf_bridge final : public actor_bridge {
+public:
+  caf_bridge(caf::actor_system& system, caf::actor manager, caf::actor registry)
+    : system_(system), manager_(std::move(manager)), registry_(std::move(registry)) {
+  }
+
+  void open_stream(std::shared_ptr<sse_writer> writer, stream_request request,
+                   std::string cors_origin) override {
+    system_.spawn(sse_connection, std::move(writer), std::move(request),
+                  std::move(cors_origin), manager_);
+  }
+
+  void open_websocket(std::shared_ptr<ws_writer> writer,
+                      std::size_t max_command_length) override {
+    ws_connection_settings settings;
+    settings.max_command_length = max_command_length;
+    system_.spawn(ws_connection, std::move(writer), manager_, settings);
+  }
+
+  void list_sessions(
+    std::function<void(std::optional<std::string>)> reply) override {
+    // A one-shot actor: the asking socket must not block on the answer.
+    system_.spawn([manager = manager_, reply = std::move(reply)](
+                    caf::event_based_actor* self) {
+      self->request(manager, manager_timeout, list_sessions_atom::value)
+        .then([reply](std::string& json) { reply(std::move(json)); },
+              [reply](caf::error&) { reply(std::nullopt); });
+    });
+  }
+
+  void create_session(api_callback reply) override {
+    ask(std::move(reply), create_session_atom::value);
+  }
+
+  void describe_session(std::string session_id, api_callback reply) override {
+    ask(std::move(reply), agenttheo::describe_session{std::move(session_id)});
+  }
+
+  void cancel_session(std::string session_id, bool remove, std::string reason,
+                      api_callback reply) override {
+    ask(std::move(reply), agenttheo::cancel_session{std::move(session_id), remove,
+                                                    std::move(reason)});
+  }
+
+  void read_admin(admin_view view,
+                  std::function<void(std::optional<std::string>)> reply) override {
+    system_.spawn([registry = registry_, manager = manager_, view,
+                   reply = std::move(reply)](
+                    caf::event_based_actor* self) {
+      auto answer = [reply](std::string& text) { reply(std::move(text)); };
+      auto failed = [reply](caf::error&) { reply(std::nullopt); };
+      switch (view) {
+        case admin_view::actors:
+          self->request(registry, manager_timeout, admin_actors_atom::value)
+            .then(answer, failed);
+          break;
+        case admin_view::stats:
+          self->request(registry, manager_timeout, admin_stats_atom::value)
+            .then(answer, failed);
+          break;
+        case admin_view::metrics:
+          self->request(registry, manager_timeout, metrics_atom::value)
+            .then(answer, failed);
+          break;
+        case admin_view::nodes:
+          self->request(manager, manager_timeout, nodes_atom::value)
+            .then(answer, failed);
+          break;
+      }
+    });
+  }
+
+  void disconnect(std::uint64_t actor, api_callback reply) override {
+    ask_actor(registry_, std::move(reply), disconnect_actor{actor});
+  }
+
+  void open_admin_stream(std::shared_ptr<sse_writer> writer,
+                         std::string cors_origin) override {
+    system_.spawn(admin_stream, std::move(writer), std::move(cors_origin), registry_);
+  }
+
+  void read_run_events(std::string message_id, std::uint64_t after_id,
+                       api_callback reply) override {
+    ask(std::move(reply), agenttheo::read_run_events{std::move(message_id),
+                                                     after_id});
+  }
+
+  void submit_run(stream_request request, api_callback reply) override {
+    // The run is opened like a stream whose subscriber only wants the
+    // answer: accepted (with the run's state) or rejected (with why).
+    system_.spawn([manager = manager_, request = std::move(request),
+                   reply = std::move(reply)](caf::event_based_actor* self) {
+      self->send(manager, agenttheo::open_stream{caf::actor{self}, request, nullptr});
+      return caf::behavior{
+        [self, reply](stream_accepted& accepted) {
+          reply(run_submitted(accepted));
+          self->quit();
+        },
+        [self, reply](stream_rejected& rejected) {
+          reply({rejected.status,
+                 error_body({rejected.status, rejected.code, rejected.message})});
+          self->quit();
+        },
+        caf::after(manager_timeout) >>
+          [self, reply] {
+            reply(unavailable());
+            self->quit();
+          },
+      };
+    });
+  }
+
+private:
+  /// Asks the manager, in a one-shot actor, for an `api_reply`.
+  template <class Message>
+  void ask(api_callback reply, Message msg) {
+    ask_actor(manager_, std::move(reply), std::move(msg));
+  }
+
+  template <class Message>
+  void ask_actor(const caf::actor& target, api_callback reply, Message msg) {
+    system_.spawn([target, reply = std::move(reply),
+                   msg = std::move(msg)](caf::event_based_actor* self) {
+      self->request(target, manager_timeout, msg)
+        .then([reply](api_reply& r) { reply({r.status, std::move(r.json)}); },
+              [reply](caf::error&) { reply(unavailable()); });
+    });
+  }
+
+  caf::actor_system& system_;
+  caf::actor manager_;
+  caf::actor registry_;
+};
+
+} // namespace
+
+std::unique_ptr<actor_bridge> make_caf_bridge(caf::actor_system& system,
+                                              caf::actor manager,
+                                              caf::actor registry) {
+  return std::make_unique<caf_bridge>(system, std::move(manager),
+                                      std::move(registry));
+}
+
+} // namespace agenttheo

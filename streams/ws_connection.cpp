@@ -1,0 +1,175 @@
+#include "streams/ws_connection.hpp"
+
+#include <chrono>
+
+#include <caf/all.hpp>
+#include <rapidjson/document.h>
+
+#include "actors/counting_behavior.hpp"
+#include "actors/registry.hpp"
+#include "messages/messages.hpp"
+#include "messages/registry_messages.hpp"
+#include "metrics/runtime_metrics.hpp"
+#include "protocol/ws_protocol.hpp"
+#include "streams/ws_subscription.hpp"
+#include "util/json_writer.hpp"
+#include "util/random_id.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<ws_connection_state>*;
+
+constexpr auto manager_timeout = std::chrono::seconds{5};
+
+void write(self_ptr self, std::string text) {
+  self->state.writer->send(
+    ws_message{std::make_shared<const std::string>(std::move(text)), false});
+}
+
+void refuse(self_ptr self, http_error error, const std::string& ref) {
+  write(self, ws_error(error, ref));
+}
+
+void follow(self_ptr self, ws_subscribe& msg) {
+  auto& st = self->state;
+  // A run without a messageId gets one here, so its key is known at once.
+  if (!msg.request.command.empty() && msg.request.message_id.empty())
+    msg.request.message_id = random_id("ws-");
+  auto key = subscription_key(msg.request);
+  if (st.subscriptions.count(key))
+    return refuse(self, {409, "already_subscribed",
+                         "this socket already follows " + key},
+                  msg.ref);
+  if (st.subscriptions.size() >= st.settings.max_subscriptions)
+    return refuse(self, {429, "too_many_subscriptions",
+                         "one socket follows at most "
+                           + std::to_string(st.settings.max_subscriptions)
+                           + " runs or sessions; unsubscribe first"},
+                  msg.ref);
+  auto child = self->spawn(ws_subscription,
+                           ws_subscription_args{st.writer, caf::actor{self},
+                                                st.manager, std::move(msg.request),
+                                                msg.ref});
+  self->monitor(child);
+  st.subscriptions.emplace(std::move(key), std::move(child));
+}
+
+void unfollow(self_ptr self, const ws_unsubscribe& msg) {
+  auto& st = self->state;
+  auto i = st.subscriptions.find(msg.key);
+  if (i == st.subscriptions.end())
+    return refuse(self, {404, "not_subscribed", "this socket does not follow " + msg.key},
+                  msg.ref);
+  self->send(i->second, unsubscribe_atom::value);
+  st.subscriptions.erase(i);
+  json_writer data;
+  data.begin_object().field("key", msg.key).end_object();
+  write(self, ws_reply("unsubscribed", msg.ref, data.str()));
+}
+
+/// The API's answer as a WebSocket reply: `cancelled`, or its error.
+void answer_cancel(self_ptr self, const api_reply& reply, const std::string& ref) {
+  if (reply.status < 300)
+    return write(self, ws_reply("cancelled", ref, reply.json));
+  rapidjson::Document doc;
+  doc.Parse(reply.json.c_str());
+  if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("error")
+      && doc["error"].IsObject() && doc["error"].HasMember("code"))
+    return refuse(self, {reply.status, doc["error"]["code"].GetString(),
+                         doc["error"]["message"].GetString()},
+                  ref);
+  refuse(self, {reply.status, "cancel_failed", "the session could not be cancelled"},
+         ref);
+}
+
+void cancel(self_ptr self, const ws_cancel& msg) {
+  self
+    ->request(self->state.manager, manager_timeout,
+              cancel_session{msg.session_id, false, {}})
+    .then([self, ref = msg.ref](api_reply& reply) { answer_cancel(self, reply, ref); },
+          [self, ref = msg.ref](caf::error&) {
+            refuse(self, {503, "unavailable",
+                          "the session manager did not answer in time"},
+                   ref);
+          });
+}
+
+void pong(self_ptr self, const ws_ping& msg) {
+  using namespace std::chrono;
+  json_writer data;
+  data.begin_object()
+    .field("time", static_cast<std::uint64_t>(
+                     duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+                       .count()))
+    .field("subscriptions", static_cast<std::uint64_t>(self->state.subscriptions.size()))
+    .end_object();
+  write(self, ws_reply("pong", msg.ref, data.str()));
+}
+
+void on_text(self_ptr self, std::string& text) {
+  auto msg = parse_ws_message(text, self->state.settings.max_command_length);
+  std::visit(
+    [self](auto& m) {
+      using T = std::decay_t<decltype(m)>;
+      if constexpr (std::is_same_v<T, ws_subscribe>)
+        follow(self, m);
+      else if constexpr (std::is_same_v<T, ws_unsubscribe>)
+        unfollow(self, m);
+      else if constexpr (std::is_same_v<T, ws_cancel>)
+        cancel(self, m);
+      else if constexpr (std::is_same_v<T, ws_ping>)
+        pong(self, m);
+      else
+        refuse(self, m.error, m.ref);
+    },
+    msg);
+}
+
+} // namespace
+
+caf::behavior ws_connection(caf::stateful_actor<ws_connection_state>* self,
+                            std::shared_ptr<ws_writer> writer,
+                            caf::actor manager, ws_connection_settings settings) {
+  auto& st = self->state;
+  st.writer = writer;
+  st.manager = std::move(manager);
+  st.settings = settings;
+  // Released on every exit path: a normal end, an error, or a kill.
+  self->attach_functor([writer] {
+    writer->close(ws_close::going_away, "the server closed the connection");
+  });
+  writer->start(
+    [handle = caf::actor{self}](std::string text) {
+      caf::anon_send(handle, ws_text{std::move(text)});
+    },
+    [handle = caf::actor{self}](close_reason reason) {
+      caf::anon_send(handle, stream_closed{reason});
+    });
+  writer->stats()->set_state("open");
+  join_registry(self, "ws_connection", "websocket", {}, 0, writer->stats());
+  count(counter::connections_opened_ws);
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto& subs = self->state.subscriptions;
+    for (auto i = subs.begin(); i != subs.end(); ++i)
+      if (i->second == down.source) {
+        subs.erase(i);
+        break;
+      }
+  });
+  return counting_behavior(
+    writer->stats().get(),
+    [self](ws_text& msg) { on_text(self, msg.text); },
+    [self](stream_closed&) { self->quit(); },
+    [self](disconnect_atom) {
+      // The client is told why, then the socket closes once that is sent.
+      refuse(self, {410, "disconnected", "an operator closed this connection"}, {});
+      for (auto& [key, child] : self->state.subscriptions)
+        self->send_exit(child, caf::exit_reason::user_shutdown);
+      self->state.writer->close(ws_close::policy_violation,
+                                "disconnected by an operator");
+    });
+}
+
+} // namespace agenttheo

@@ -1,0 +1,50 @@
+#include "util/base64.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace agenttheo {
+
+namespace {
+
+constexpr std::uint8_t invalid = 0xff;
+
+constexpr std::array<std::uint8_t, 256> make_table() {
+  std::array<std::uint8_t, 256> table{};
+  for (auto& v : table)
+    v = invalid;
+  constexpr char alphabet[]
+    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (std::uint8_t i = 0; i < 64; ++i)
+    table[static_cast<unsigned char>(alphabet[i])] = i;
+  return table;
+}
+
+constexpr auto table = make_table();
+
+} // namespace
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  while (!text.empty() && text.back() == '=')
+    text.remove_suffix(1);
+  if (text.size() % 4 == 1)
+    return std::nullopt;
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  std::uint32_t bits = 0;
+  int pending = 0;
+  for (unsigned char c : text) {
+    auto v = table[c];
+    if (v == invalid)
+      return std::nullopt;
+    bits = (bits << 6) | v;
+    pending += 6;
+    if (pending >= 8) {
+      pending -= 8;
+      out.push_back(static_cast<char>((bits >> pending) & 0xff));
+    }
+  }
+  return out;
+}
+
+} // namespace agenttheo
