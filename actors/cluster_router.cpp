@@ -13,7 +13,6 @@
 #include "actors/worker_link.hpp"
 #include "actors/worker_placement.hpp"
 #include "config/log.hpp"
-#include "protocol/simple_response.hpp"
 #include "util/clock.hpp"
 #include "util/json_writer.hpp"
 #include "util/random_id.hpp"
@@ -24,31 +23,25 @@ namespace {
 
 using self_ptr = caf::stateful_actor<cluster_router_state>*;
 
-api_reply as_reply(const stream_rejected& r) {
-  return {r.status, error_body({r.status, r.code, r.message})};
+api_error node_lost(const worker_node& w) {
+  return api_error::of(api_code::node_lost,
+                       "worker node " + w.name + " is unreachable ("
+                         + (w.last_error.empty() ? w.state() : w.last_error)
+                         + ")");
 }
 
-stream_rejected unknown_session(const std::string& id) {
-  return {404, "unknown_session", "no session '" + id + "'"};
-}
-
-stream_rejected node_lost(const worker_node& w) {
-  return {503, "node_lost",
-          "worker node " + w.name + " is unreachable ("
-            + (w.last_error.empty() ? w.state() : w.last_error) + ")"};
-}
-
-stream_rejected no_workers() {
-  return {503, "no_workers",
-          "no worker node is reachable and has room for a session"};
+api_error no_workers() {
+  return api_error::of(
+    api_code::no_workers,
+    "no worker node is reachable and has room for a session");
 }
 
 /// The worker running session `id`, or the reason there is none.
-std::variant<std::size_t, stream_rejected>
+std::variant<std::size_t, api_error>
 worker_of_session(const cluster_router_state& st, const std::string& id) {
   auto i = st.sessions.find(id);
   if (i == st.sessions.end())
-    return unknown_session(id);
+    return api_error::unknown_session(id);
   const auto& w = st.workers[i->second.worker];
   if (!w.up())
     return node_lost(w);
@@ -115,7 +108,7 @@ void forward(self_ptr self, std::size_t worker, open_stream& msg) {
   self->send(w.manager, std::move(msg));
 }
 
-void reject(self_ptr self, const open_stream& msg, const stream_rejected& why) {
+void reject(self_ptr self, const open_stream& msg, const api_error& why) {
   self->send(msg.subscriber, why);
 }
 
@@ -125,7 +118,7 @@ void open_in_session(self_ptr self, open_stream& msg) {
   auto& st = self->state;
   auto& req = msg.request;
   auto found = worker_of_session(st, req.session_id);
-  if (auto* why = std::get_if<stream_rejected>(&found))
+  if (auto* why = std::get_if<api_error>(&found))
     return reject(self, msg, *why);
   if (!req.whole_session && !req.command.empty()) {
     if (req.message_id.empty())
@@ -142,9 +135,9 @@ void on_open_stream(self_ptr self, open_stream& msg) {
     if (auto known = st.runs.find(req.message_id); known != st.runs.end()) {
       if (!req.session_id.empty() && req.session_id != known->second)
         return reject(self, msg,
-                      {409, "message_id_conflict",
-                       "messageId '" + req.message_id
-                         + "' belongs to another session"});
+                      api_error::of(api_code::message_id_conflict,
+                                    "messageId '" + req.message_id
+                                      + "' belongs to another session"));
       req.session_id = known->second;
       return open_in_session(self, msg);
     }
@@ -152,12 +145,13 @@ void on_open_stream(self_ptr self, open_stream& msg) {
   if (req.whole_session || !req.session_id.empty())
     return open_in_session(self, msg);
   if (req.command.empty())
-    return reject(self, msg,
-                  {400, "missing_command",
-                   req.message_id.empty()
-                     ? "command is required to start a run"
-                     : "command is required: no run with messageId '"
-                         + req.message_id + "' is known"});
+    return reject(
+      self, msg,
+      api_error::of(api_code::missing_command,
+                    req.message_id.empty()
+                      ? "command is required to start a run"
+                      : "command is required: no run with messageId '"
+                          + req.message_id + "' is known"));
   auto worker = place_session(self, req.session_id);
   if (!worker)
     return reject(self, msg, no_workers());
@@ -173,8 +167,8 @@ template <class Request>
 caf::result<api_reply> to_worker(self_ptr self, const std::string& id,
                                  Request& req) {
   auto found = worker_of_session(self->state, id);
-  if (auto* why = std::get_if<stream_rejected>(&found))
-    return as_reply(*why);
+  if (auto* why = std::get_if<api_error>(&found))
+    return error_reply(*why);
   self->delegate(self->state.workers[std::get<std::size_t>(found)].manager,
                  std::move(req));
   return caf::delegated<api_reply>{};
@@ -315,7 +309,7 @@ caf::behavior cluster_router(caf::stateful_actor<cluster_router_state>* self,
       std::string id;
       auto worker = place_session(self, id);
       if (!worker)
-        return as_reply(no_workers());
+        return error_reply(no_workers());
       self->delegate(self->state.workers[*worker].manager,
                      create_session_atom::value, std::move(id));
       return caf::delegated<api_reply>{};
@@ -330,8 +324,7 @@ caf::behavior cluster_router(caf::stateful_actor<cluster_router_state>* self,
       auto& st = self->state;
       auto known = st.runs.find(req.message_id);
       if (known == st.runs.end())
-        return as_reply({404, "unknown_run",
-                         "no run with messageId '" + req.message_id + "'"});
+        return error_reply(api_error::unknown_run(req.message_id));
       return to_worker(self, known->second, req);
     },
     [self](list_sessions_atom) { return merged_sessions(self->state); },

@@ -13,7 +13,7 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<stream_request>("agenttheo.stream_request")
     .add_message_type<open_stream>("agenttheo.open_stream")
     .add_message_type<stream_accepted>("agenttheo.stream_accepted")
-    .add_message_type<stream_rejected>("agenttheo.stream_rejected")
+    .add_message_type<api_error>("agenttheo.api_error")
     .add_message_type<event_frame>("agenttheo.event_frame")
     .add_message_type<event_batch>("agenttheo.event_batch")
     .add_message_type<stream_closed>("agenttheo.stream_closed")

@@ -68,10 +68,13 @@ void on_joined(self_ptr self, actor_joined& msg) {
 api_reply on_disconnect(self_ptr self, const disconnect_actor& req) {
   auto i = self->state.actors.find(req.actor);
   if (i == self->state.actors.end())
-    return {404, R"({"error":{"status":404,"code":"unknown_actor","message":"no live actor with that id"}})"};
+    return error_reply(
+      api_error::of(api_code::unknown_actor, "no live actor with that id"));
   const auto& kind = i->second.record.kind;
   if (kind != "sse_connection" && kind != "ws_connection")
-    return {409, R"({"error":{"status":409,"code":"not_a_connection","message":"only sse_connection and ws_connection actors can be disconnected"}})"};
+    return error_reply(api_error::of(api_code::not_a_connection,
+                                     "only sse_connection and ws_connection "
+                                     "actors can be disconnected"));
   self->send(i->second.handle, disconnect_atom::value);
   return {200, "{\"disconnected\":" + std::to_string(req.actor) + ",\"kind\":\""
                  + kind + "\"}"};

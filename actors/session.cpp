@@ -521,10 +521,8 @@ void fan_out_frame(self_ptr self, const screencast_frame& frame) {
       self->send(sub.handle, out);
 }
 
-void reject(self_ptr self, const caf::actor& subscriber, std::uint16_t status,
-            std::string code, std::string message) {
-  self->send(subscriber,
-             stream_rejected{status, std::move(code), std::move(message)});
+void reject(self_ptr self, const caf::actor& subscriber, api_error why) {
+  self->send(subscriber, std::move(why));
 }
 
 /// Replays what the subscriber has not seen, then adds it to the live
@@ -606,21 +604,22 @@ void attach_session_subscriber(self_ptr self, const open_stream& msg) {
 bool admit_while_busy(self_ptr self, const open_stream& msg, run_record& busy) {
   auto& st = self->state;
   const auto& req = msg.request;
-  auto refuse = [&](std::uint16_t status, std::string code, std::string why) {
+  auto refuse = [&](api_error why) {
     self->send(st.manager, run_forgotten{req.message_id});
-    reject(self, msg.subscriber, status, std::move(code), std::move(why));
+    reject(self, msg.subscriber, std::move(why));
     return false;
   };
   if (req.strategy == multitask::reject)
-    return refuse(409, "session_busy",
-                  "session '" + st.id + "' is still running messageId '"
-                    + busy.message_id
-                    + "' (multitask=enqueue or interrupt to run anyway)");
+    return refuse(api_error::of(
+      api_code::session_busy,
+      "session '" + st.id + "' is still running messageId '" + busy.message_id
+        + "' (multitask=enqueue or interrupt to run anyway)"));
   if (req.strategy == multitask::enqueue
       && st.queue.size() >= st.settings.max_queued_runs)
-    return refuse(429, "queue_full",
-                  "session '" + st.id + "' already has "
-                    + std::to_string(st.queue.size()) + " runs waiting");
+    return refuse(
+      api_error::of(api_code::queue_full, "session '" + st.id + "' already has "
+                                            + std::to_string(st.queue.size())
+                                            + " runs waiting"));
   return true;
 }
 
@@ -635,12 +634,14 @@ void on_open_stream(self_ptr self, open_stream& msg) {
   auto started_here = run == nullptr;
   if (!run) {
     if (req.command.empty())
-      return reject(self, msg.subscriber, 404, "unknown_run",
-                    "no run with messageId '" + req.message_id
-                      + "' in this session");
+      return reject(self, msg.subscriber,
+                    api_error::of(api_code::unknown_run,
+                                  "no run with messageId '" + req.message_id
+                                    + "' in this session"));
     if (st.stopping)
-      return reject(self, msg.subscriber, 503, "shutting_down",
-                    "the session is ending");
+      return reject(
+        self, msg.subscriber,
+        api_error::of(api_code::shutting_down, "the session is ending"));
     auto* busy = active_run(st);
     if (busy && !admit_while_busy(self, msg, *busy))
       return;
@@ -666,8 +667,10 @@ void on_open_stream(self_ptr self, open_stream& msg) {
   }
   if (run->finished() && req.has_last_event_id
       && req.last_event_id >= run->last_id)
-    return reject(self, msg.subscriber, 204, "run_finished",
-                  "the run is finished and nothing is left to replay");
+    return reject(
+      self, msg.subscriber,
+      api_error::of(api_code::run_finished,
+                    "the run is finished and nothing is left to replay"));
   attach_subscriber(self, msg, *run, started_here);
 }
 
@@ -825,8 +828,7 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
     [self](read_run_events& req) {
       auto* run = find_run(self->state, req.message_id);
       if (!run)
-        return api_reply{404, error_json(404, "unknown_run", "no run with messageId '"
-                                                          + req.message_id + "'")};
+        return error_reply(api_error::unknown_run(req.message_id));
       return api_reply{200, run_events_json(self->state, *run, req.after_id)};
     },
     [self](shutdown_atom) { on_shutdown(self); },

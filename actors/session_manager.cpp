@@ -7,7 +7,6 @@
 #include "actors/counting_behavior.hpp"
 #include "actors/registry.hpp"
 #include "messages/cluster_messages.hpp"
-#include "protocol/simple_response.hpp"
 #include "util/json_writer.hpp"
 #include "util/random_id.hpp"
 
@@ -17,10 +16,8 @@ namespace {
 
 using self_ptr = caf::stateful_actor<session_manager_state>*;
 
-void reject(self_ptr self, const caf::actor& subscriber, std::uint16_t status,
-            std::string code, std::string message) {
-  self->send(subscriber,
-             stream_rejected{status, std::move(code), std::move(message)});
+void reject(self_ptr self, const caf::actor& subscriber, api_error why) {
+  self->send(subscriber, std::move(why));
 }
 
 std::string too_many_sessions(const session_manager_state& st) {
@@ -60,23 +57,24 @@ caf::actor session_for_new_run(self_ptr self, const open_stream& msg) {
     if (!found && msg.request.new_session) {
       found = create_session(self, wanted);
       if (!found)
-        reject(self, msg.subscriber, 503, "too_many_sessions",
-               too_many_sessions(st));
+        reject(
+          self, msg.subscriber,
+          api_error::of(api_code::too_many_sessions, too_many_sessions(st)));
       return found;
     }
     if (!found)
-      reject(self, msg.subscriber, 404, "unknown_session",
-             "no session '" + wanted + "'");
+      reject(self, msg.subscriber, api_error::unknown_session(wanted));
     return found;
   }
   auto created = create_session(self);
   if (!created)
-    reject(self, msg.subscriber, 503, "too_many_sessions", too_many_sessions(st));
+    reject(self, msg.subscriber,
+           api_error::of(api_code::too_many_sessions, too_many_sessions(st)));
   return created;
 }
 
 api_reply unknown_session(const std::string& id) {
-  return {404, error_body({404, "unknown_session", "no session '" + id + "'"})};
+  return error_reply(api_error::unknown_session(id));
 }
 
 /// Hands an API request to the session that answers it, or says 404.
@@ -94,31 +92,33 @@ void on_open_stream(self_ptr self, open_stream& msg) {
   auto& st = self->state;
   auto& req = msg.request;
   if (st.stopping)
-    return reject(self, msg.subscriber, 503, "shutting_down",
-                  "the server is shutting down");
+    return reject(self, msg.subscriber, api_error::shutting_down());
   if (req.whole_session) {
     if (auto target = find_session(st, req.session_id))
       return self->send(target, std::move(msg));
-    return reject(self, msg.subscriber, 404, "unknown_session",
-                  "no session '" + req.session_id + "'");
+    return reject(self, msg.subscriber,
+                  api_error::unknown_session(req.session_id));
   }
   if (!req.message_id.empty()) {
     if (auto known = st.runs.find(req.message_id); known != st.runs.end()) {
       if (!req.session_id.empty() && req.session_id != known->second)
-        return reject(self, msg.subscriber, 409, "message_id_conflict",
-                      "messageId '" + req.message_id
-                        + "' belongs to another session");
+        return reject(self, msg.subscriber,
+                      api_error::of(api_code::message_id_conflict,
+                                    "messageId '" + req.message_id
+                                      + "' belongs to another session"));
       // Joining a known run: never run the command twice.
       req.command.clear();
       return self->send(st.sessions.at(known->second), std::move(msg));
     }
   }
   if (req.command.empty())
-    return reject(self, msg.subscriber, 400, "missing_command",
-                  req.message_id.empty()
-                    ? "command is required to start a run"
-                    : "command is required: no run with messageId '"
-                        + req.message_id + "' is known");
+    return reject(
+      self, msg.subscriber,
+      api_error::of(api_code::missing_command,
+                    req.message_id.empty()
+                      ? "command is required to start a run"
+                      : "command is required: no run with messageId '"
+                          + req.message_id + "' is known"));
   auto target = session_for_new_run(self, msg);
   if (!target)
     return;
@@ -155,12 +155,11 @@ void forget_session(self_ptr self, const caf::actor_addr& addr) {
 api_reply on_create_session(self_ptr self, std::string id) {
   auto& st = self->state;
   if (st.stopping)
-    return {503, error_body({503, "shutting_down",
-                                   "the server is shutting down"})};
+    return error_reply(api_error::shutting_down());
   auto created = create_session(self, std::move(id));
   if (!created)
-    return {503, error_body({503, "too_many_sessions",
-                                   too_many_sessions(st)})};
+    return error_reply(
+      api_error::of(api_code::too_many_sessions, too_many_sessions(st)));
   const auto& name = st.session_of_addr.at(created.address());
   json_writer out;
   out.begin_object()
@@ -267,9 +266,7 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       auto& st = self->state;
       auto known = st.runs.find(req.message_id);
       if (known == st.runs.end())
-        return api_reply{404, error_body({404, "unknown_run",
-                                                "no run with messageId '"
-                                                  + req.message_id + "'"})};
+        return error_reply(api_error::unknown_run(req.message_id));
       return to_session(self, known->second, req);
     },
     [self](list_sessions_atom) {

@@ -1,7 +1,6 @@
 #include "actors/session_views.hpp"
 
 #include "messages/messages.hpp"
-#include "protocol/simple_response.hpp"
 #include "util/json_writer.hpp"
 
 namespace agenttheo {
@@ -166,11 +165,6 @@ std::string delete_reply_json(std::string_view session,
     out.value(id);
   out.end_array().end_object();
   return out.str();
-}
-
-std::string error_json(std::uint16_t status, std::string_view code,
-                       std::string_view message) {
-  return error_body({status, std::string{code}, std::string{message}});
 }
 
 } // namespace agenttheo

@@ -40,7 +40,4 @@ std::string cancel_reply_json(std::string_view session,
 std::string delete_reply_json(std::string_view session,
                               const std::vector<std::string>& ended);
 
-std::string error_json(std::uint16_t status, std::string_view code,
-                       std::string_view message);
-
 } // namespace agenttheo

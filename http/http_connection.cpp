@@ -103,18 +103,19 @@ void http_connection::on_read(beast::error_code ec, std::size_t) {
     return do_close();
   reply_to closing{11, false, false, {}};
   if (ec == bhttp::error::header_limit)
-    return send(closing,
-                error_response({431, "headers_too_large",
-                                "the request head exceeds "
-                                  + std::to_string(ctx_.config.max_header_bytes)
-                                  + " bytes"}));
+    return send(
+      closing, error_response(api_error::of(
+                 api_code::headers_too_large,
+                 "the request head exceeds "
+                   + std::to_string(ctx_.config.max_header_bytes) + " bytes")));
   if (ec == bhttp::error::body_limit)
-    return send(closing, error_response({413, "body_too_large",
-                                         "the request body is too large"}));
+    return send(closing,
+                error_response(api_error::of(api_code::body_too_large,
+                                             "the request body is too large")));
   if (ec && is_parse_error(ec))
-    return send(closing, error_response({400, "malformed_request",
-                                         "malformed HTTP request: "
-                                           + ec.message()}));
+    return send(closing, error_response(api_error::of(
+                           api_code::malformed_request,
+                           "malformed HTTP request: " + ec.message())));
   if (ec)
     return fail(ec, "read");
   handle(parser_->release());
@@ -131,19 +132,21 @@ void http_connection::handle(request req) {
   auto match = resolve_route(method, path);
   log(log_level::debug, method, ' ', sv(req.target()));
   if (match.target == route::not_found)
-    return send(to, error_response({404, "not_found",
-                                    "no endpoint at " + std::string{path}}));
+    return send(
+      to, error_response(api_error::of(api_code::not_found,
+                                       "no endpoint at " + std::string{path})));
   if (!match.method_allowed) {
-    auto res = error_response({405, "method_not_allowed",
-                               std::string{method} + " is not allowed on "
-                                 + std::string{path}});
+    auto res = error_response(api_error::of(
+      api_code::method_not_allowed,
+      std::string{method} + " is not allowed on " + std::string{path}));
     res.headers.emplace_back("Allow", std::string{match.allow});
     return send(to, std::move(res));
   }
   if (method == "OPTIONS") {
     if (!origin.allowed)
-      return send(to, error_response({403, "origin_not_allowed",
-                                      "this origin may not use the API"}));
+      return send(
+        to, error_response(api_error::of(api_code::origin_not_allowed,
+                                         "this origin may not use the API")));
     return send(to, preflight(match.allow));
   }
   if (auto denied = check_access(required_access(match.target),
@@ -166,17 +169,19 @@ void http_connection::handle(request req) {
       return send(to, health(ctx_));
     case route::stream:
       if (!origin.allowed)
-        return send(to, error_response({403, "origin_not_allowed",
-                                        "runs may not be started from "
-                                        "this origin"}));
+        return send(to,
+                    error_response(api_error::of(api_code::origin_not_allowed,
+                                                 "runs may not be started from "
+                                                 "this origin")));
       return serve_stream(req, to);
     case route::session_stream:
       return serve_session_stream(req, to, match.param);
     case route::websocket:
       if (!origin.allowed)
-        return send(to, error_response({403, "origin_not_allowed",
-                                        "WebSocket connections may not be "
-                                        "opened from this origin"}));
+        return send(
+          to, error_response(api_error::of(api_code::origin_not_allowed,
+                                           "WebSocket connections may not be "
+                                           "opened from this origin")));
       return serve_websocket(std::move(req), to);
     case route::metrics:
       return serve_admin_view(to, actor_bridge::admin_view::metrics);
@@ -192,8 +197,9 @@ void http_connection::handle(request req) {
       break;
   }
   if (method != "GET" && method != "HEAD" && !origin.allowed)
-    return send(to, error_response({403, "origin_not_allowed",
-                                    "this origin may not change sessions"}));
+    return send(
+      to, error_response(api_error::of(api_code::origin_not_allowed,
+                                       "this origin may not change sessions")));
   serve_api(req, to, match);
 }
 
@@ -201,16 +207,16 @@ void http_connection::serve_api(const request& req, const reply_to& to,
                              const route_match& match) {
   auto method = sv(req.method_string());
   const auto& id = match.param;
-  auto id_error = [&](const char* code, const char* what) {
-    return error_response({400, code, std::string{what}
-                                        + " must be 1 to 128 characters from "
-                                          "A-Z a-z 0-9 . _ : -"});
+  auto id_error = [&](api_code code, const char* what) {
+    return error_response(api_error::of(
+      code, std::string{what}
+              + " must be 1 to 128 characters from A-Z a-z 0-9 . _ : -"));
   };
   if (match.target != route::sessions && match.target != route::admin_disconnect
       && !is_safe_id(id))
     return send(to, match.target == route::run_events
-                      ? id_error("bad_message_id", "messageId")
-                      : id_error("bad_session", "session"));
+                      ? id_error(api_code::bad_message_id, "messageId")
+                      : id_error(api_code::bad_session, "session"));
   auto reply = answer_api(to);
   switch (match.target) {
     case route::sessions:
@@ -230,7 +236,7 @@ void http_connection::serve_api(const request& req, const reply_to& to,
     case route::session_runs: {
       auto parsed = parse_run_body(sv(req.body()), id,
                                    ctx_.config.max_command_length);
-      if (auto* err = std::get_if<http_error>(&parsed))
+      if (auto* err = std::get_if<api_error>(&parsed))
         return send(to, error_response(*err));
       return ctx_.bridge->submit_run(std::get<stream_request>(std::move(parsed)),
                                      std::move(reply));
@@ -239,13 +245,15 @@ void http_connection::serve_api(const request& req, const reply_to& to,
       auto [path, query] = split_target(sv(req.target()));
       auto after = parse_after(query);
       if (!after)
-        return send(to, error_response({400, "bad_after",
+        return send(to, error_response(
+                          api_error::of(api_code::bad_after,
                                         "after must be a non-negative integer "
-                                        "event id"}));
+                                        "event id")));
       return ctx_.bridge->read_run_events(id, *after, std::move(reply));
     }
     default:
-      return send(to, error_response({404, "not_found", "no such endpoint"}));
+      return send(to, error_response(api_error::of(api_code::not_found,
+                                                   "no such endpoint")));
   }
 }
 
@@ -253,7 +261,7 @@ void http_connection::serve_stream(const request& req, const reply_to& to) {
   auto [path, query] = split_target(sv(req.target()));
   auto params = parse_stream_params(query, sv(req["Last-Event-ID"]),
                                     ctx_.config.max_command_length);
-  if (auto* err = std::get_if<http_error>(&params))
+  if (auto* err = std::get_if<api_error>(&params))
     return send(to, error_response(*err));
   open_sse(req, std::get<stream_request>(std::move(params)), to.cors_origin);
 }
@@ -261,13 +269,14 @@ void http_connection::serve_stream(const request& req, const reply_to& to) {
 void http_connection::serve_session_stream(const request& req, const reply_to& to,
                                         const std::string& session_id) {
   if (!is_safe_id(session_id))
-    return send(to, error_response({400, "bad_session",
+    return send(to, error_response(
+                      api_error::of(api_code::bad_session,
                                     "session must be 1 to 128 characters from "
-                                    "A-Z a-z 0-9 . _ : -"}));
+                                    "A-Z a-z 0-9 . _ : -")));
   auto [path, query] = split_target(sv(req.target()));
   auto params = parse_stream_params(query, sv(req["Last-Event-ID"]),
                                     ctx_.config.max_command_length);
-  if (auto* err = std::get_if<http_error>(&params))
+  if (auto* err = std::get_if<api_error>(&params))
     return send(to, error_response(*err));
   auto request = std::get<stream_request>(std::move(params));
   request.whole_session = true;
@@ -280,9 +289,9 @@ void http_connection::serve_session_stream(const request& req, const reply_to& t
 
 void http_connection::serve_websocket(request req, const reply_to& to) {
   if (!beast::iequals(sv(req[bhttp::field::upgrade]), "websocket")) {
-    auto res = error_response({426, "upgrade_required",
-                               "/ws is a WebSocket endpoint: connect with a "
-                               "WebSocket client"});
+    auto res = error_response(api_error::of(
+      api_code::upgrade_required, "/ws is a WebSocket endpoint: connect with a "
+                                  "WebSocket client"));
     res.headers.emplace_back("Upgrade", "websocket");
     return send(to, std::move(res));
   }
@@ -326,9 +335,10 @@ void http_connection::serve_sessions(const reply_to& to) {
     [self = shared_from_this(), to](std::optional<std::string> json) {
       net::post(self->stream_.get_executor(), [self, to, json = std::move(json)] {
         if (!json)
-          return self->send(to, error_response({503, "unavailable",
-                                                "the session manager did not "
-                                                "answer in time"}));
+          return self->send(
+            to, error_response(api_error::of(api_code::unavailable,
+                                             "the session manager did not "
+                                             "answer in time")));
         self->send(to, json_response(200, *json));
       });
     });
@@ -340,8 +350,9 @@ void http_connection::serve_admin_view(const reply_to& to,
                                   std::optional<std::string> text) {
     net::post(self->stream_.get_executor(), [self, to, view, text = std::move(text)] {
       if (!text)
-        return self->send(to, error_response({503, "unavailable",
-                                              "the registry did not answer in time"}));
+        return self->send(
+          to, error_response(api_error::of(
+                api_code::unavailable, "the registry did not answer in time")));
       auto res = json_response(200, *text);
       if (view == actor_bridge::admin_view::metrics)
         res.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -367,9 +378,10 @@ void http_connection::serve_admin_action(const reply_to& to, const route_match& 
       std::uint64_t actor = 0;
       auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), actor);
       if (ec != std::errc{} || end != id.data() + id.size())
-        return send(to, error_response({400, "bad_actor",
-                                        "a connection is named by its actor id, "
-                                        "a number from /api/admin/actors"}));
+        return send(
+          to, error_response(api_error::of(
+                api_code::bad_actor, "a connection is named by its actor id, "
+                                     "a number from /api/admin/actors")));
       return ctx_.bridge->disconnect(actor, std::move(reply));
     }
   }

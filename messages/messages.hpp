@@ -15,6 +15,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/none.hpp>
 
+#include "messages/api_error.hpp"
 #include "messages/chat_types.hpp"
 #include "messages/close_reason.hpp"
 #include "messages/event.hpp"
@@ -76,14 +77,6 @@ struct stream_accepted {
   std::string node;
 };
 
-/// No stream: `status` is the HTTP status to answer with (204 for a finished
-/// run with nothing left to replay, 4xx/5xx with `code` and `message`).
-struct stream_rejected {
-  std::uint16_t status = 0;
-  std::string code;
-  std::string message;
-};
-
 /// One live event for a subscriber.
 struct event_frame {
   event_ptr ev;
@@ -135,6 +128,10 @@ struct api_reply {
   std::uint16_t status = 200;
   std::string json;
 };
+
+inline api_reply error_reply(const api_error& err) {
+  return {err.status, error_body(err)};
+}
 
 /// `GET /api/sessions/{id}`: state, conversation, runs.
 struct describe_session {
@@ -300,12 +297,6 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_accepted& x) {
   return f(caf::meta::type_name("stream_accepted"), x.session, x.session_id,
            x.message_id, x.run_state, x.node);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, stream_rejected& x) {
-  return f(caf::meta::type_name("stream_rejected"), x.status, x.code,
-           x.message);
 }
 
 /// Serializes the raw event only; the receiving node re-encodes it once.

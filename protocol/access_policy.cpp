@@ -59,10 +59,9 @@ access_level required_access(route target) {
   }
 }
 
-std::optional<http_error> check_access(access_level level,
-                                       std::string_view authorization,
-                                       std::string_view query,
-                                       const server_config& config) {
+std::optional<api_error>
+check_access(access_level level, std::string_view authorization,
+             std::string_view query, const server_config& config) {
   if (level == access_level::open)
     return std::nullopt;
   const auto& needed = level == access_level::admin ? config.admin_token
@@ -71,15 +70,16 @@ std::optional<http_error> check_access(access_level level,
     return std::nullopt;
   auto token = presented_token(authorization, query);
   if (token.empty())
-    return http_error{401, "unauthorized",
-                      level == access_level::admin
-                        ? "admin endpoints need 'Authorization: Bearer <ADMIN_TOKEN>'"
-                        : "this server needs 'Authorization: Bearer <API_TOKEN>' "
-                          "(or access_token=<API_TOKEN> in the query)"};
+    return api_error::of(
+      api_code::unauthorized,
+      level == access_level::admin
+        ? "admin endpoints need 'Authorization: Bearer <ADMIN_TOKEN>'"
+        : "this server needs 'Authorization: Bearer <API_TOKEN>' "
+          "(or access_token=<API_TOKEN> in the query)");
   if (same_token(token, needed)
       || (!config.admin_token.empty() && same_token(token, config.admin_token)))
     return std::nullopt;
-  return http_error{401, "unauthorized", "the token is not valid here"};
+  return api_error::of(api_code::unauthorized, "the token is not valid here");
 }
 
 } // namespace agenttheo

@@ -20,9 +20,8 @@ access_level required_access(route target);
 /// `Authorization: Bearer <token>`, or an `access_token` query parameter
 /// for clients that cannot set headers (EventSource, browser WebSockets).
 /// The admin token also opens the API.
-std::optional<http_error> check_access(access_level level,
-                                       std::string_view authorization,
-                                       std::string_view query,
-                                       const server_config& config);
+std::optional<api_error>
+check_access(access_level level, std::string_view authorization,
+             std::string_view query, const server_config& config);
 
 } // namespace agenttheo

@@ -8,8 +8,8 @@ namespace agenttheo {
 
 namespace {
 
-http_error bad_body(std::string message) {
-  return {400, "bad_body", std::move(message)};
+api_error bad_body(std::string message) {
+  return api_error::of(api_code::bad_body, std::move(message));
 }
 
 /// The member `name` as a string: nullptr when absent, `bad` when not a string.
@@ -24,7 +24,7 @@ std::string_view text_of(const rapidjson::Value& v) {
 
 } // namespace
 
-std::variant<stream_request, http_error>
+std::variant<stream_request, api_error>
 parse_run_body(std::string_view body, std::string session_id,
                std::size_t max_command_length) {
   rapidjson::Document doc;
@@ -44,26 +44,26 @@ parse_run_body(std::string_view body, std::string session_id,
   req.subscribe = false;
   auto* command = member(doc, "command");
   if (!command || command->GetStringLength() == 0)
-    return http_error{400, "missing_command", "command is required"};
+    return api_error::of(api_code::missing_command, "command is required");
   if (auto err = check_command(text_of(*command), max_command_length))
     return *err;
   req.command = std::string{text_of(*command)};
   if (auto* id = member(doc, "messageId")) {
     if (!is_safe_id(text_of(*id)))
-      return http_error{400, "bad_message_id",
-                        "messageId must be 1 to 128 characters from "
-                        "A-Z a-z 0-9 . _ : -"};
+      return api_error::of(api_code::bad_message_id,
+                           "messageId must be 1 to 128 characters from "
+                           "A-Z a-z 0-9 . _ : -");
     req.message_id = std::string{text_of(*id)};
   }
   if (auto* mode = member(doc, "stream_mode")) {
     auto mask = parse_stream_mode(text_of(*mode));
-    if (auto* err = std::get_if<http_error>(&mask))
+    if (auto* err = std::get_if<api_error>(&mask))
       return *err;
     req.modes = std::get<mode_mask>(mask);
   }
   if (auto* strategy = member(doc, "multitask")) {
     auto parsed = parse_strategy(text_of(*strategy));
-    if (auto* err = std::get_if<http_error>(&parsed))
+    if (auto* err = std::get_if<api_error>(&parsed))
       return *err;
     req.strategy = std::get<multitask>(parsed);
   }

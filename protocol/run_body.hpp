@@ -13,7 +13,7 @@ namespace agenttheo {
 /// `{"command": "...", "messageId": "...", "stream_mode": "...",
 ///   "multitask": "reject|enqueue|interrupt", "max_steps": N}`, only
 /// `command` required. The same rules as `/stream`'s parameters.
-std::variant<stream_request, http_error>
+std::variant<stream_request, api_error>
 parse_run_body(std::string_view body, std::string session_id,
                std::size_t max_command_length);
 

@@ -1,21 +1,6 @@
 #include "protocol/simple_response.hpp"
 
-#include "util/json_writer.hpp"
-
 namespace agenttheo {
-
-std::string error_body(const http_error& err) {
-  json_writer out;
-  out.begin_object()
-    .key("error")
-    .begin_object()
-    .field("status", static_cast<unsigned>(err.status))
-    .field("code", err.code)
-    .field("message", err.message)
-    .end_object()
-    .end_object();
-  return out.str();
-}
 
 simple_response json_response(std::uint16_t status, std::string body) {
   simple_response res;
@@ -24,7 +9,7 @@ simple_response json_response(std::uint16_t status, std::string body) {
   return res;
 }
 
-simple_response error_response(const http_error& err) {
+simple_response error_response(const api_error& err) {
   return json_response(err.status, error_body(err));
 }
 

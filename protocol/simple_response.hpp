@@ -6,15 +6,9 @@
 #include <utility>
 #include <vector>
 
-namespace agenttheo {
+#include "messages/api_error.hpp"
 
-/// A client-facing failure: HTTP status, a stable machine-readable code, and
-/// a sentence for people.
-struct http_error {
-  std::uint16_t status = 400;
-  std::string code;
-  std::string message;
-};
+namespace agenttheo {
 
 /// A complete, non-streaming response, independent of the HTTP library so
 /// routing and validation stay plain, testable C++.
@@ -26,12 +20,9 @@ struct simple_response {
   bool close = false;
 };
 
-/// `{"error":{"status":400,"code":"...","message":"..."}}`
-std::string error_body(const http_error& err);
-
 simple_response json_response(std::uint16_t status, std::string body);
 
-simple_response error_response(const http_error& err);
+simple_response error_response(const api_error& err);
 
 /// 204 has no body.
 simple_response no_content();

@@ -9,10 +9,6 @@ namespace agenttheo {
 
 namespace {
 
-http_error bad_request(std::string code, std::string message) {
-  return {400, std::move(code), std::move(message)};
-}
-
 std::optional<std::uint64_t> parse_event_id(std::string_view text) {
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(),
@@ -58,62 +54,65 @@ bool is_safe_id(std::string_view id) {
             });
 }
 
-std::optional<http_error> check_command(std::string_view command,
-                                       std::size_t max_command_length) {
+std::optional<api_error>
+check_command(std::string_view command, std::size_t max_command_length) {
   if (command.size() > max_command_length)
-    return bad_request("command_too_long",
-                       "command is " + std::to_string(command.size())
-                         + " bytes; the limit is "
-                         + std::to_string(max_command_length));
+    return api_error::of(api_code::command_too_long,
+                         "command is " + std::to_string(command.size())
+                           + " bytes; the limit is "
+                           + std::to_string(max_command_length));
   if (!is_valid_utf8(command))
-    return bad_request("bad_command", "command is not valid UTF-8");
+    return api_error::of(api_code::bad_command, "command is not valid UTF-8");
   return std::nullopt;
 }
 
-std::optional<http_error> check_max_steps(std::uint64_t steps) {
+std::optional<api_error> check_max_steps(std::uint64_t steps) {
   if (steps < 1 || steps > max_steps_limit)
-    return bad_request("bad_max_steps", "max_steps must be an integer from 1 to "
-                                          + std::to_string(max_steps_limit));
+    return api_error::of(api_code::bad_max_steps,
+                         "max_steps must be an integer from 1 to "
+                           + std::to_string(max_steps_limit));
   return std::nullopt;
 }
 
-std::variant<std::uint64_t, http_error> parse_max_steps(std::string_view text) {
+std::variant<std::uint64_t, api_error> parse_max_steps(std::string_view text) {
   auto steps = parse_event_id(text);
   if (auto err = check_max_steps(steps.value_or(0)))
     return *err;
   return *steps;
 }
 
-std::optional<http_error> check_batch_ms(std::uint64_t ms) {
+std::optional<api_error> check_batch_ms(std::uint64_t ms) {
   if (ms > max_batch_ms)
-    return bad_request("bad_batch_ms", "batch_ms must be an integer from 0 to "
-                                         + std::to_string(max_batch_ms));
+    return api_error::of(api_code::bad_batch_ms,
+                         "batch_ms must be an integer from 0 to "
+                           + std::to_string(max_batch_ms));
   return std::nullopt;
 }
 
-std::variant<mode_mask, http_error> parse_stream_mode(std::string_view text) {
+std::variant<mode_mask, api_error> parse_stream_mode(std::string_view text) {
   auto mask = parse_mode_mask(text);
   if (!mask || *mask == 0)
-    return bad_request("bad_stream_mode",
-                       "stream_mode must be messages, updates, custom, or a "
-                       "comma-separated list of them");
+    return api_error::of(api_code::bad_stream_mode,
+                         "stream_mode must be messages, updates, custom, or a "
+                         "comma-separated list of them");
   return *mask;
 }
 
-std::variant<multitask, http_error> parse_strategy(std::string_view text) {
+std::variant<multitask, api_error> parse_strategy(std::string_view text) {
   if (auto strategy = parse_multitask(text))
     return *strategy;
-  return bad_request("bad_multitask",
-                     "multitask must be reject, enqueue or interrupt");
+  return api_error::of(api_code::bad_multitask,
+                       "multitask must be reject, enqueue or interrupt");
 }
 
-std::variant<stream_request, http_error>
+std::variant<stream_request, api_error>
 parse_stream_params(std::string_view query, std::string_view last_event_id,
                     std::size_t max_command_length) {
   auto params = parse_query(query);
   if (!params)
-    return bad_request("bad_query", "the query string has a malformed "
-                                    "%-escape");
+    return api_error::of(api_code::bad_query,
+                         "the query string has a malformed "
+                         "%-escape");
   stream_request req;
   if (auto* command = find_param(*params, "command")) {
     if (auto err = check_command(*command, max_command_length))
@@ -122,20 +121,21 @@ parse_stream_params(std::string_view query, std::string_view last_event_id,
   }
   if (auto* id = find_param(*params, "messageId")) {
     if (!is_safe_id(*id))
-      return bad_request("bad_message_id",
-                         "messageId must be 1 to 128 characters from "
-                         "A-Z a-z 0-9 . _ : -");
+      return api_error::of(api_code::bad_message_id,
+                           "messageId must be 1 to 128 characters from "
+                           "A-Z a-z 0-9 . _ : -");
     req.message_id = *id;
   }
   if (auto* id = find_param(*params, "session")) {
     if (!is_safe_id(*id))
-      return bad_request("bad_session", "session must be 1 to 128 characters "
-                                        "from A-Z a-z 0-9 . _ : -");
+      return api_error::of(api_code::bad_session,
+                           "session must be 1 to 128 characters "
+                           "from A-Z a-z 0-9 . _ : -");
     req.session_id = *id;
   }
   if (auto* mode = find_param(*params, "stream_mode")) {
     auto mask = parse_stream_mode(*mode);
-    if (auto* err = std::get_if<http_error>(&mask))
+    if (auto* err = std::get_if<api_error>(&mask))
       return *err;
     req.modes = std::get<mode_mask>(mask);
   }
@@ -147,21 +147,21 @@ parse_stream_params(std::string_view query, std::string_view last_event_id,
   if (!resume.empty()) {
     auto id = parse_event_id(resume);
     if (!id)
-      return bad_request("bad_last_event_id",
-                         "Last-Event-ID must be a non-negative integer event "
-                         "id");
+      return api_error::of(api_code::bad_last_event_id,
+                           "Last-Event-ID must be a non-negative integer event "
+                           "id");
     req.has_last_event_id = true;
     req.last_event_id = *id;
   }
   if (auto* steps = find_param(*params, "max_steps")) {
     auto parsed = parse_max_steps(*steps);
-    if (auto* err = std::get_if<http_error>(&parsed))
+    if (auto* err = std::get_if<api_error>(&parsed))
       return *err;
     req.max_steps = std::get<std::uint64_t>(parsed);
   }
   if (auto* strategy = find_param(*params, "multitask")) {
     auto parsed = parse_strategy(*strategy);
-    if (auto* err = std::get_if<http_error>(&parsed))
+    if (auto* err = std::get_if<api_error>(&parsed))
       return *err;
     req.strategy = std::get<multitask>(parsed);
   }
@@ -175,8 +175,8 @@ parse_stream_params(std::string_view query, std::string_view last_event_id,
     if (*policy == "cancel")
       req.cancel_on_disconnect = true;
     else if (*policy != "continue")
-      return bad_request("bad_on_disconnect",
-                         "on_disconnect must be continue or cancel");
+      return api_error::of(api_code::bad_on_disconnect,
+                           "on_disconnect must be continue or cancel");
   }
   return req;
 }

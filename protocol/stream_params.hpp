@@ -25,25 +25,25 @@ bool is_valid_utf8(std::string_view text);
 inline constexpr std::uint64_t max_steps_limit = 1000;
 
 /// A command within the length limit, in UTF-8; else the 400 to answer.
-std::optional<http_error> check_command(std::string_view command,
-                                       std::size_t max_command_length);
+std::optional<api_error>
+check_command(std::string_view command, std::size_t max_command_length);
 
 /// `max_steps`: 1 to `max_steps_limit`.
-std::variant<std::uint64_t, http_error> parse_max_steps(std::string_view text);
-std::optional<http_error> check_max_steps(std::uint64_t steps);
+std::variant<std::uint64_t, api_error> parse_max_steps(std::string_view text);
+std::optional<api_error> check_max_steps(std::uint64_t steps);
 
 /// `batch_ms`: 0 to `max_batch_ms`.
-std::optional<http_error> check_batch_ms(std::uint64_t ms);
+std::optional<api_error> check_batch_ms(std::uint64_t ms);
 
 /// `stream_mode`: messages, updates, custom, or a comma-separated list.
-std::variant<mode_mask, http_error> parse_stream_mode(std::string_view text);
+std::variant<mode_mask, api_error> parse_stream_mode(std::string_view text);
 
 /// `multitask`: reject, enqueue or interrupt.
-std::variant<multitask, http_error> parse_strategy(std::string_view text);
+std::variant<multitask, api_error> parse_strategy(std::string_view text);
 
 /// Validates a `/stream` request: its query string and `Last-Event-ID`
 /// header (empty if absent). Returns the request, or the 400 to answer.
-std::variant<stream_request, http_error>
+std::variant<stream_request, api_error>
 parse_stream_params(std::string_view query, std::string_view last_event_id,
                     std::size_t max_command_length);
 

@@ -11,8 +11,8 @@ namespace {
 
 using value = rapidjson::Value;
 
-ws_bad_message bad(std::string code, std::string message, std::string ref = {}) {
-  return {{400, std::move(code), std::move(message)}, std::move(ref)};
+ws_bad_message bad(api_code code, std::string message, std::string ref = {}) {
+  return {api_error::of(code, std::move(message)), std::move(ref)};
 }
 
 std::string_view text_of(const value& v) {
@@ -64,7 +64,7 @@ private:
 
   void fail(std::string message) {
     if (!error)
-      error = bad("bad_message", std::move(message));
+      error = bad(api_code::bad_message, std::move(message));
   }
 
   const value& object_;
@@ -75,7 +75,7 @@ private:
 std::optional<ws_bad_message> read_common(fields& f, ws_subscribe& out) {
   if (auto* mode = f.text("stream_mode")) {
     auto mask = parse_stream_mode(text_of(*mode));
-    if (auto* err = std::get_if<http_error>(&mask))
+    if (auto* err = std::get_if<api_error>(&mask))
       return ws_bad_message{*err, {}};
     out.request.modes = std::get<mode_mask>(mask);
   }
@@ -88,14 +88,16 @@ std::optional<ws_bad_message> read_common(fields& f, ws_subscribe& out) {
     out.request.frames = frames->GetBool();
   if (auto* session = f.text("session")) {
     if (!is_safe_id(text_of(*session)))
-      return bad("bad_session", "session must be 1 to 128 characters from "
-                                "A-Z a-z 0-9 . _ : -");
+      return bad(api_code::bad_session,
+                 "session must be 1 to 128 characters from "
+                 "A-Z a-z 0-9 . _ : -");
     out.request.session_id = std::string{text_of(*session)};
   }
   if (auto* id = f.text("messageId")) {
     if (!is_safe_id(text_of(*id)))
-      return bad("bad_message_id", "messageId must be 1 to 128 characters "
-                                   "from A-Z a-z 0-9 . _ : -");
+      return bad(api_code::bad_message_id,
+                 "messageId must be 1 to 128 characters "
+                 "from A-Z a-z 0-9 . _ : -");
     out.request.message_id = std::string{text_of(*id)};
   }
   return f.error;
@@ -110,13 +112,13 @@ ws_client_message parse_run(const value& doc, std::size_t max_command_length) {
   if (f.error)
     return *f.error;
   if (!command || command->GetStringLength() == 0)
-    return bad("missing_command", "run needs a command");
+    return bad(api_code::missing_command, "run needs a command");
   if (auto err = check_command(text_of(*command), max_command_length))
     return ws_bad_message{*err, {}};
   out.request.command = std::string{text_of(*command)};
   if (auto* strategy = f.text("multitask")) {
     auto parsed = parse_strategy(text_of(*strategy));
-    if (auto* err = std::get_if<http_error>(&parsed))
+    if (auto* err = std::get_if<api_error>(&parsed))
       return ws_bad_message{*err, {}};
     out.request.strategy = std::get<multitask>(parsed);
   }
@@ -137,7 +139,8 @@ ws_client_message parse_subscribe(const value& doc) {
     return *err;
   auto& req = out.request;
   if (req.session_id.empty() == req.message_id.empty())
-    return bad("bad_target", "subscribe needs either a session or a messageId");
+    return bad(api_code::bad_target,
+               "subscribe needs either a session or a messageId");
   // A session alone follows every run of it; a messageId follows that run.
   req.whole_session = req.message_id.empty();
   if (auto* after = f.number("lastEventId")) {
@@ -157,11 +160,12 @@ ws_client_message parse_target(const value& doc, bool cancel) {
     return *f.error;
   if (cancel) {
     if (!session || !is_safe_id(text_of(*session)))
-      return bad("bad_session", "cancel needs the session to stop");
+      return bad(api_code::bad_session, "cancel needs the session to stop");
     return ws_cancel{std::string{text_of(*session)}, {}};
   }
   if ((session == nullptr) == (id == nullptr))
-    return bad("bad_target", "unsubscribe needs either a session or a messageId");
+    return bad(api_code::bad_target,
+               "unsubscribe needs either a session or a messageId");
   return ws_unsubscribe{session ? "session:" + std::string{text_of(*session)}
                                 : "run:" + std::string{text_of(*id)},
                         {}};
@@ -174,16 +178,18 @@ ws_client_message parse_ws_message(std::string_view text,
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
   if (doc.HasParseError() || !doc.IsObject())
-    return bad("bad_json", "every message must be a JSON object with a type");
+    return bad(api_code::bad_json,
+               "every message must be a JSON object with a type");
   std::string ref;
   if (auto i = doc.FindMember("ref"); i != doc.MemberEnd()) {
     if (!i->value.IsString() || i->value.GetStringLength() > 128)
-      return bad("bad_message", "ref must be a string of at most 128 characters");
+      return bad(api_code::bad_message,
+                 "ref must be a string of at most 128 characters");
     ref = std::string{text_of(i->value)};
   }
   auto type_member = doc.FindMember("type");
   if (type_member == doc.MemberEnd() || !type_member->value.IsString())
-    return bad("bad_message", "every message needs a type", ref);
+    return bad(api_code::bad_message, "every message needs a type", ref);
   auto type = text_of(type_member->value);
   ws_client_message msg;
   if (type == "run")
@@ -197,8 +203,9 @@ ws_client_message parse_ws_message(std::string_view text,
   else if (type == "ping")
     msg = ws_ping{};
   else
-    msg = bad("unknown_type", "unknown message type '" + std::string{type}
-                                + "' (run, subscribe, unsubscribe, cancel, ping)");
+    msg = bad(api_code::unknown_type,
+              "unknown message type '" + std::string{type}
+                + "' (run, subscribe, unsubscribe, cancel, ping)");
   std::visit([&](auto& m) { m.ref = ref; }, msg);
   return msg;
 }
@@ -208,7 +215,7 @@ std::string subscription_key(const stream_request& request) {
                                : "run:" + request.message_id;
 }
 
-std::string ws_error(const http_error& error, std::string_view ref) {
+std::string ws_error(const api_error& error, std::string_view ref) {
   json_writer data;
   data.begin_object()
     .field("status", static_cast<unsigned>(error.status))

@@ -54,7 +54,7 @@ struct ws_ping {
 /// A message the server cannot act on: the client gets an `error`, and the
 /// socket goes on.
 struct ws_bad_message {
-  http_error error;
+  api_error error;
   std::string ref;
 };
 
@@ -69,7 +69,7 @@ ws_client_message parse_ws_message(std::string_view text,
 std::string subscription_key(const stream_request& request);
 
 /// `{"type":"error","ref":..,"data":{"status","code","message"}}`
-std::string ws_error(const http_error& error, std::string_view ref);
+std::string ws_error(const api_error& error, std::string_view ref);
 
 /// `{"type":T,"ref":..,"data":<data_json>}`
 std::string ws_reply(std::string_view type, std::string_view ref,

@@ -20,8 +20,9 @@ namespace {
 constexpr auto manager_timeout = std::chrono::seconds{5};
 
 api_result unavailable() {
-  return {503, error_body({503, "unavailable",
-                           "the session manager did not answer in time"})};
+  auto err = api_error::of(api_code::unavailable,
+                           "the session manager did not answer in time");
+  return {err.status, error_body(err)};
 }
 
 /// 202 for a run started (or queued) through the API: where to watch it.
@@ -135,9 +136,8 @@ public:
           reply(run_submitted(accepted));
           self->quit();
         },
-        [self, reply](stream_rejected& rejected) {
-          reply({rejected.status,
-                 error_body({rejected.status, rejected.code, rejected.message})});
+        [self, reply](api_error& rejected) {
+          reply({rejected.status, error_body(rejected)});
           self->quit();
         },
         caf::after(manager_timeout) >>

@@ -19,10 +19,10 @@ namespace {
 
 using self_ptr = caf::stateful_actor<sse_connection_state>*;
 
-simple_response rejection(const stream_rejected& r) {
+simple_response rejection(const api_error& r) {
   if (r.status == 204)
     return no_content();
-  auto res = error_response({r.status, r.code, r.message});
+  auto res = error_response(r);
   if (r.status == 503)
     res.headers.emplace_back("Retry-After", "1");
   return res;
@@ -117,11 +117,12 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
       auto stats = st.writer->stats();
       stats->set_state("streaming");
       join_registry(self, "sse_connection",
-                    st.whole_session ? "session stream" : "run " + st.message_id,
+                    st.whole_session ? "session stream"
+                                     : "run " + st.message_id,
                     accepted.session_id, 0, stats);
       count(counter::connections_opened_sse);
     },
-    [self](stream_rejected& rejected) {
+    [self](api_error& rejected) {
       self->state.writer->reject(rejection(rejected));
       self->quit();
     },
@@ -139,7 +140,8 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
       for (auto& frame : batch.events) {
         if (batch.live)
           observe_delivery(frame.ev->stamped);
-        last = last || ends_subscription(frame.ev->raw, self->state.whole_session);
+        last
+          = last || ends_subscription(frame.ev->raw, self->state.whole_session);
         add_pending(self, frame.ev);
       }
       release(self, last);

@@ -28,7 +28,7 @@ void write(self_ptr self, std::string text) {
     ws_message{std::make_shared<const std::string>(std::move(text)), false});
 }
 
-void refuse(self_ptr self, http_error error, const std::string& ref) {
+void refuse(self_ptr self, api_error error, const std::string& ref) {
   write(self, ws_error(error, ref));
 }
 
@@ -39,15 +39,18 @@ void follow(self_ptr self, ws_subscribe& msg) {
     msg.request.message_id = random_id("ws-");
   auto key = subscription_key(msg.request);
   if (st.subscriptions.count(key))
-    return refuse(self, {409, "already_subscribed",
-                         "this socket already follows " + key},
+    return refuse(self,
+                  api_error::of(api_code::already_subscribed,
+                                "this socket already follows " + key),
                   msg.ref);
   if (st.subscriptions.size() >= st.settings.max_subscriptions)
-    return refuse(self, {429, "too_many_subscriptions",
-                         "one socket follows at most "
-                           + std::to_string(st.settings.max_subscriptions)
-                           + " runs or sessions; unsubscribe first"},
-                  msg.ref);
+    return refuse(
+      self,
+      api_error::of(api_code::too_many_subscriptions,
+                    "one socket follows at most "
+                      + std::to_string(st.settings.max_subscriptions)
+                      + " runs or sessions; unsubscribe first"),
+      msg.ref);
   auto child = self->spawn(ws_subscription,
                            ws_subscription_args{st.writer, caf::actor{self},
                                                 st.manager, std::move(msg.request),
@@ -60,7 +63,9 @@ void unfollow(self_ptr self, const ws_unsubscribe& msg) {
   auto& st = self->state;
   auto i = st.subscriptions.find(msg.key);
   if (i == st.subscriptions.end())
-    return refuse(self, {404, "not_subscribed", "this socket does not follow " + msg.key},
+    return refuse(self,
+                  api_error::of(api_code::not_subscribed,
+                                "this socket does not follow " + msg.key),
                   msg.ref);
   self->send(i->second, unsubscribe_atom::value);
   st.subscriptions.erase(i);
@@ -88,10 +93,12 @@ void cancel(self_ptr self, const ws_cancel& msg) {
   self
     ->request(self->state.manager, manager_timeout,
               cancel_session{msg.session_id, false, {}})
-    .then([self, ref = msg.ref](api_reply& reply) { answer_cancel(self, reply, ref); },
+    .then([self, ref = msg.ref](
+            api_reply& reply) { answer_cancel(self, reply, ref); },
           [self, ref = msg.ref](caf::error&) {
-            refuse(self, {503, "unavailable",
-                          "the session manager did not answer in time"},
+            refuse(self,
+                   api_error::of(api_code::unavailable,
+                                 "the session manager did not answer in time"),
                    ref);
           });
 }
@@ -164,7 +171,10 @@ caf::behavior ws_connection(caf::stateful_actor<ws_connection_state>* self,
     [self](stream_closed&) { self->quit(); },
     [self](disconnect_atom) {
       // The client is told why, then the socket closes once that is sent.
-      refuse(self, {410, "disconnected", "an operator closed this connection"}, {});
+      refuse(self,
+             api_error::of(api_code::disconnected,
+                           "an operator closed this connection"),
+             {});
       for (auto& [key, child] : self->state.subscriptions)
         self->send_exit(child, caf::exit_reason::user_shutdown);
       self->state.writer->close(ws_close::policy_violation,

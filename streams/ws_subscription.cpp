@@ -134,15 +134,14 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
       monitor_while_alive(self, accepted.session);
       subscribed(self, accepted);
     },
-    [self](stream_rejected& rejected) {
+    [self](api_error& rejected) {
       // `/stream` says missing_command for an unknown messageId without a
       // command; a subscription only ever joins, so it is simply unknown.
       if (self->state.joining && rejected.code == "missing_command")
-        rejected = {404, "unknown_run", "no run with that messageId"};
+        rejected
+          = api_error::of(api_code::unknown_run, "no run with that messageId");
       self->state.writer->send(
-        ws_message{text_bytes(ws_error({rejected.status, rejected.code, rejected.message},
-                                       self->state.ref)),
-                   false});
+        ws_message{text_bytes(ws_error(rejected, self->state.ref)), false});
       self->quit();
     },
     [self](const event_frame& frame) {
@@ -159,7 +158,8 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
       for (auto& frame : batch.events) {
         if (batch.live)
           observe_delivery(frame.ev->stamped);
-        last = last || ends_subscription(frame.ev->raw, self->state.whole_session);
+        last
+          = last || ends_subscription(frame.ev->raw, self->state.whole_session);
         add_pending(self, frame.ev);
       }
       release(self, last);

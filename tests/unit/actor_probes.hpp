@@ -18,7 +18,7 @@ struct subscriber_record {
   bool accepted = false;
   std::string session_id;
   std::string message_id;
-  std::optional<stream_rejected> rejected;
+  std::optional<api_error> rejected;
   std::vector<event_ptr> events;
   std::size_t batches = 0;
   std::size_t live_batches = 0;
@@ -47,7 +47,7 @@ inline caf::behavior subscriber_probe(caf::event_based_actor*,
       rec->session_id = x.session_id;
       rec->message_id = x.message_id;
     },
-    [rec](stream_rejected& x) { rec->rejected = x; },
+    [rec](api_error& x) { rec->rejected = x; },
     [rec](const event_frame& x) { rec->events.push_back(x.ev); },
     [rec](const event_batch& x) {
       ++rec->batches;

@@ -15,16 +15,16 @@ namespace {
 
 stream_request ok(std::string_view query, std::string_view last_id = {}) {
   auto result = parse_stream_params(query, last_id, 100);
-  if (auto* err = std::get_if<http_error>(&result))
+  if (auto* err = std::get_if<api_error>(&result))
     CAF_FAIL("unexpected error " << err->code << ": " << err->message);
   return std::get<stream_request>(result);
 }
 
 std::string code_of(std::string_view query, std::string_view last_id = {}) {
   auto result = parse_stream_params(query, last_id, 100);
-  CAF_REQUIRE(std::holds_alternative<http_error>(result));
-  CAF_CHECK_EQUAL(std::get<http_error>(result).status, 400);
-  return std::get<http_error>(result).code;
+  CAF_REQUIRE(std::holds_alternative<api_error>(result));
+  CAF_CHECK_EQUAL(std::get<api_error>(result).status, 400);
+  return std::get<api_error>(result).code;
 }
 
 } // namespace
@@ -179,7 +179,7 @@ CAF_TEST(a bad run body names what is wrong) {
   };
   for (const auto& r : rows) {
     auto parsed = parse_run_body(r.body, "s", 10);
-    auto* err = std::get_if<http_error>(&parsed);
+    auto* err = std::get_if<api_error>(&parsed);
     CAF_REQUIRE(err != nullptr);
     CAF_CHECK_EQUAL(err->status, 400u);
     CAF_CHECK_EQUAL(err->code, r.code);

@@ -138,7 +138,7 @@ CAF_TEST(requests and lifecycle messages round trip) {
   CAF_CHECK_EQUAL(back.modes, 3);
   CAF_CHECK_EQUAL(back.last_event_id, 41u);
   CAF_CHECK(back.cancel_on_disconnect);
-  auto rejected = round_trip(stream_rejected{409, "session_busy", "busy"});
+  auto rejected = round_trip(api_error{409, "session_busy", "busy"});
   CAF_CHECK_EQUAL(rejected.status, 409);
   CAF_CHECK_EQUAL(rejected.code, "session_busy");
   auto info = round_trip(session_info{"s", "running", 2, 3, "m", 5, 6, 7, ""});
@@ -155,7 +155,7 @@ CAF_TEST(every registered message type round trips through the binary serializer
   check_round_trip<stream_request>("agenttheo.stream_request");
   check_round_trip<open_stream>("agenttheo.open_stream");
   check_round_trip<stream_accepted>("agenttheo.stream_accepted");
-  check_round_trip<stream_rejected>("agenttheo.stream_rejected");
+  check_round_trip<api_error>("agenttheo.api_error");
   check_round_trip<event_frame>("agenttheo.event_frame");
   check_round_trip<event_batch>("agenttheo.event_batch");
   check_round_trip<stream_closed>("agenttheo.stream_closed");
@@ -231,11 +231,11 @@ CAF_TEST(a stream crossing to a gateway keeps the node it runs on) {
 }
 
 CAF_TEST(every message type is registered by name) {
-  for (auto* name : {"agenttheo.open_stream", "agenttheo.event_frame",
-                     "agenttheo.event_batch", "agenttheo.stream_accepted",
-                     "agenttheo.stream_rejected", "agenttheo.session_info",
-                     "agenttheo.llm_delta", "agenttheo.llm_done",
-                     "agenttheo.cancel_run"})
+  for (auto* name :
+       {"agenttheo.open_stream", "agenttheo.event_frame",
+        "agenttheo.event_batch", "agenttheo.stream_accepted",
+        "agenttheo.api_error", "agenttheo.session_info", "agenttheo.llm_delta",
+        "agenttheo.llm_done", "agenttheo.cancel_run"})
     CAF_CHECK(sys.types().make_value(name) != nullptr);
 }
 

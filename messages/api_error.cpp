@@ -1,0 +1,154 @@
+#include "messages/api_error.hpp"
+
+#include <array>
+
+#include "util/json_writer.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+using c = api_code;
+
+constexpr std::array catalogue{
+  api_code_info{c::missing_command, "missing_command", 400,
+                "no `command`, and `messageId` names no known run"},
+  api_code_info{c::command_too_long, "command_too_long", 400,
+                "over `MAX_COMMAND_LENGTH`"},
+  api_code_info{c::bad_command, "bad_command", 400, "not UTF-8"},
+  api_code_info{c::bad_message_id, "bad_message_id", 400,
+                "characters outside the safe set, or too long"},
+  api_code_info{c::bad_session, "bad_session", 400,
+                "characters outside the safe set, or too long"},
+  api_code_info{c::bad_stream_mode, "bad_stream_mode", 400, "as named"},
+  api_code_info{c::bad_last_event_id, "bad_last_event_id", 400, "as named"},
+  api_code_info{c::bad_on_disconnect, "bad_on_disconnect", 400, "as named"},
+  api_code_info{c::bad_query, "bad_query", 400, "as named"},
+  api_code_info{c::bad_max_steps, "bad_max_steps", 400, "as named"},
+  api_code_info{c::bad_multitask, "bad_multitask", 400, "as named"},
+  api_code_info{c::bad_after, "bad_after", 400, "as named"},
+  api_code_info{c::bad_batch_ms, "bad_batch_ms", 400, "as named"},
+  api_code_info{c::bad_body, "bad_body", 400,
+                "an API body that is not a JSON object of the documented "
+                "fields and types"},
+  api_code_info{c::bad_actor, "bad_actor", 400,
+                "an admin action's actor id that is not a number"},
+  api_code_info{c::malformed_request, "malformed_request", 400, "not HTTP"},
+  api_code_info{c::bad_json, "bad_json", 400,
+                "a WebSocket message that is not a JSON object"},
+  api_code_info{c::bad_message, "bad_message", 400,
+                "a WebSocket message with a missing or mistyped field"},
+  api_code_info{c::bad_target, "bad_target", 400,
+                "`subscribe`/`unsubscribe` without a session or messageId"},
+  api_code_info{c::unknown_type, "unknown_type", 400,
+                "a WebSocket message of a type the server does not know"},
+  api_code_info{c::unauthorized, "unauthorized", 401,
+                "a missing or wrong token (with `WWW-Authenticate: Bearer`)"},
+  api_code_info{c::origin_not_allowed, "origin_not_allowed", 403,
+                "see Origins"},
+  api_code_info{c::not_found, "not_found", 404, "as named"},
+  api_code_info{c::unknown_session, "unknown_session", 404, "as named"},
+  api_code_info{c::unknown_run, "unknown_run", 404, "as named"},
+  api_code_info{c::unknown_actor, "unknown_actor", 404,
+                "an admin action on an actor that is gone"},
+  api_code_info{c::not_subscribed, "not_subscribed", 404,
+                "`unsubscribe` from what the socket does not follow"},
+  api_code_info{c::method_not_allowed, "method_not_allowed", 405,
+                "with an `Allow` header"},
+  api_code_info{c::session_busy, "session_busy", 409,
+                "`multitask=reject` while the session runs"},
+  api_code_info{c::message_id_conflict, "message_id_conflict", 409,
+                "a `messageId` of another session"},
+  api_code_info{c::already_subscribed, "already_subscribed", 409,
+                "`subscribe` to what the socket already follows"},
+  api_code_info{c::not_a_connection, "not_a_connection", 409,
+                "`disconnect` on an actor that is not a connection"},
+  api_code_info{c::disconnected, "disconnected", 410,
+                "an operator disconnected the WebSocket"},
+  api_code_info{c::body_too_large, "body_too_large", 413,
+                "request bodies over 64 KiB"},
+  api_code_info{c::upgrade_required, "upgrade_required", 426,
+                "`GET /ws` without a WebSocket upgrade"},
+  api_code_info{c::queue_full, "queue_full", 429,
+                "`multitask=enqueue` with `MAX_QUEUED_RUNS` runs already "
+                "waiting"},
+  api_code_info{c::too_many_subscriptions, "too_many_subscriptions", 429,
+                "a WebSocket following `WS_MAX_SUBSCRIPTIONS` already"},
+  api_code_info{c::headers_too_large, "headers_too_large", 431,
+                "request head over `MAX_HEADER_BYTES`"},
+  api_code_info{c::too_many_sessions, "too_many_sessions", 503,
+                "`MAX_SESSIONS` live (with `Retry-After`)"},
+  api_code_info{c::shutting_down, "shutting_down", 503,
+                "the server is stopping (with `Retry-After`)"},
+  api_code_info{c::unavailable, "unavailable", 503,
+                "the actors did not answer in time"},
+  api_code_info{c::no_workers, "no_workers", 503,
+                "a gateway with no reachable worker that has room"},
+  api_code_info{c::node_lost, "node_lost", 503,
+                "the session's worker is lost until it is back"},
+  api_code_info{c::run_finished, "run_finished", 204,
+                "not an error: the run is over and nothing is left to replay"},
+};
+
+constexpr bool in_enum_order() {
+  for (std::size_t i = 0; i < catalogue.size(); ++i)
+    if (static_cast<std::size_t>(catalogue[i].code) != i)
+      return false;
+  return true;
+}
+
+static_assert(in_enum_order(), "one row per api_code, in enum order");
+static_assert(catalogue.back().code == api_code::run_finished,
+              "a code added to the enum needs its row");
+
+} // namespace
+
+const api_code_info* api_catalogue_begin() {
+  return catalogue.data();
+}
+
+const api_code_info* api_catalogue_end() {
+  return catalogue.data() + catalogue.size();
+}
+
+const api_code_info& info(api_code code) {
+  return catalogue[static_cast<std::size_t>(code)];
+}
+
+std::string_view to_string(api_code code) {
+  return info(code).name;
+}
+
+api_error api_error::of(api_code code, std::string message) {
+  auto& row = info(code);
+  return {row.status, std::string{row.name}, std::move(message)};
+}
+
+api_error api_error::unknown_run(std::string_view message_id) {
+  return of(api_code::unknown_run,
+            "no run with messageId '" + std::string{message_id} + "'");
+}
+
+api_error api_error::unknown_session(std::string_view session_id) {
+  return of(api_code::unknown_session,
+            "no session '" + std::string{session_id} + "'");
+}
+
+api_error api_error::shutting_down() {
+  return of(api_code::shutting_down, "the server is shutting down");
+}
+
+std::string error_body(const api_error& err) {
+  json_writer out;
+  out.begin_object()
+    .key("error")
+    .begin_object()
+    .field("status", static_cast<unsigned>(err.status))
+    .field("code", err.code)
+    .field("message", err.message)
+    .end_object()
+    .end_object();
+  return out.str();
+}
+
+} // namespace agenttheo

@@ -1,0 +1,111 @@
+#pragma once
+
+// Every error a client can be answered with, in one catalogue: its code,
+// its HTTP status and when it happens. The README's Errors table is checked
+// against this one (unit test `api_error`). The model is Centrifugo's
+// `internal/apiproto/errors.go`.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <caf/meta/type_name.hpp>
+
+namespace agenttheo {
+
+enum class api_code : std::uint8_t {
+  // 400: the request itself
+  missing_command,
+  command_too_long,
+  bad_command,
+  bad_message_id,
+  bad_session,
+  bad_stream_mode,
+  bad_last_event_id,
+  bad_on_disconnect,
+  bad_query,
+  bad_max_steps,
+  bad_multitask,
+  bad_after,
+  bad_batch_ms,
+  bad_body,
+  bad_actor,
+  malformed_request,
+  // 400 on the WebSocket: a message the server cannot act on
+  bad_json,
+  bad_message,
+  bad_target,
+  unknown_type,
+  // access
+  unauthorized,
+  origin_not_allowed,
+  // what the request names
+  not_found,
+  unknown_session,
+  unknown_run,
+  unknown_actor,
+  not_subscribed,
+  method_not_allowed,
+  // conflicts and limits
+  session_busy,
+  message_id_conflict,
+  already_subscribed,
+  not_a_connection,
+  disconnected,
+  body_too_large,
+  upgrade_required,
+  queue_full,
+  too_many_subscriptions,
+  headers_too_large,
+  // the server
+  too_many_sessions,
+  shutting_down,
+  unavailable,
+  no_workers,
+  node_lost,
+  // not an error: a finished run with nothing left to replay (204 tells
+  // EventSource to stop reconnecting)
+  run_finished,
+};
+
+/// One row of the catalogue.
+struct api_code_info {
+  api_code code;
+  std::string_view name;
+  std::uint16_t status;
+  std::string_view when;
+};
+
+/// The whole catalogue, in the order of `api_code`.
+const api_code_info* api_catalogue_begin();
+const api_code_info* api_catalogue_end();
+
+const api_code_info& info(api_code code);
+
+std::string_view to_string(api_code code);
+
+/// A client-facing failure: HTTP status, a stable machine-readable code, and
+/// a sentence for people. A message between actors too (a rejected stream),
+/// so it crosses nodes as three plain fields.
+struct api_error {
+  std::uint16_t status = 400;
+  std::string code;
+  std::string message;
+
+  /// The catalogue's status and name for `code`, with `message`.
+  static api_error of(api_code code, std::string message);
+
+  static api_error unknown_run(std::string_view message_id);
+  static api_error unknown_session(std::string_view session_id);
+  static api_error shutting_down();
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, api_error& x) {
+  return f(caf::meta::type_name("api_error"), x.status, x.code, x.message);
+}
+
+/// `{"error":{"status":400,"code":"...","message":"..."}}`
+std::string error_body(const api_error& err);
+
+} // namespace agenttheo
