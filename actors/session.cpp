@@ -228,7 +228,7 @@ void stop_work(self_ptr self, run_record& run) {
 }
 
 void finish_run(self_ptr self, run_record& run, std::string result,
-                std::string outcome) {
+                run_outcome outcome) {
   stop_work(self, run);
   payload::completion done;
   done.result = result;
@@ -236,11 +236,11 @@ void finish_run(self_ptr self, run_record& run, std::string result,
   done.tokens = run.usage;
   done.tokens_streamed = run.tokens_streamed;
   done.duration_ms = run.phase == run_phase::running ? elapsed_ms(run) : 0;
-  done.cancelled = outcome == "cancelled";
-  done.stop_reason = outcome;
+  done.cancelled = outcome == run_outcome::cancelled;
+  done.stop_reason = to_string(outcome);
   done.message_id = run.message_id;
   run.result = std::move(result);
-  run.outcome = std::move(outcome);
+  run.outcome = outcome;
   emit(self, run, event_type::complete, payload::complete(done), true);
 }
 
@@ -249,7 +249,7 @@ void fail_run(self_ptr self, run_record& run, const std::string& code,
               const std::string& message) {
   stop_work(self, run);
   run.result = message;
-  run.outcome = "failed";
+  run.outcome = run_outcome::failed;
   emit(self, run, event_type::error,
        payload::run_error(code, message, run.message_id, true), true);
 }
@@ -257,7 +257,7 @@ void fail_run(self_ptr self, run_record& run, const std::string& code,
 void cancel(self_ptr self, run_record& run, const std::string& reason) {
   emit(self, run, event_type::status,
        payload::status("cancelled", reason, run.message_id));
-  finish_run(self, run, "", "cancelled");
+  finish_run(self, run, "", run_outcome::cancelled);
 }
 
 /// Forgets the oldest finished runs beyond the configured history.
@@ -277,10 +277,12 @@ void fold_into_conversation(session_state& st, const run_record& run) {
   if (messages.empty())
     return;
   st.conversation.insert(st.conversation.end(), messages.begin(), messages.end());
-  if (run.outcome != "complete")
-    st.conversation.push_back(
-      {"assistant", "(This run ended without an answer: " + run.outcome + ".)",
-       {}, {}});
+  if (run.outcome != run_outcome::complete)
+    st.conversation.push_back({"assistant",
+                               "(This run ended without an answer: "
+                                 + std::string{to_string(run.outcome)} + ".)",
+                               {},
+                               {}});
   fit_to_budget(st.conversation, st.settings.context_budget,
                 st.conversation.size());
 }
@@ -407,7 +409,8 @@ void on_llm_done(self_ptr self, llm_done& done) {
        payload::update(run->step, "agent",
                        agent_update_json(run->messages.back(), st.last_budget)));
   if (done.tool_calls.empty())
-    return finish_run(self, *run, std::move(done.content), "complete");
+    return finish_run(self, *run, std::move(done.content),
+                      run_outcome::complete);
   if (!st.settings.browser) {
     std::string names;
     for (const auto& call : done.tool_calls)
@@ -442,7 +445,7 @@ void next_step(self_ptr self, run_record& run) {
     return finish_run(self, run,
                       "Stopped after " + std::to_string(run.step)
                         + " steps (max_steps) without a final answer.",
-                      "max_steps");
+                      run_outcome::max_steps);
   ask_model(self, run);
 }
 
@@ -569,10 +572,9 @@ void attach_subscriber(self_ptr self, const open_stream& msg, run_record& run,
                        bool started_here) {
   auto& st = self->state;
   const auto& req = msg.request;
-  self->send(msg.subscriber, stream_accepted{caf::actor{self}, st.id,
-                                             run.message_id,
-                                             std::string{phase_name(run.phase)},
-                                             req.node});
+  self->send(msg.subscriber,
+             stream_accepted{caf::actor{self}, st.id, run.message_id,
+                             std::string{to_string(run.phase)}, req.node});
   if (!req.subscribe)
     return;
   // An event id from before this run existed (say, from before a server

@@ -19,6 +19,7 @@
 #include "messages/event_type.hpp"
 #include "messages/messages.hpp"
 #include "messages/payloads.hpp"
+#include "messages/run_state.hpp"
 #include "metrics/actor_stats.hpp"
 
 namespace agenttheo {
@@ -45,8 +46,6 @@ struct session_settings {
   double fanout_rate = 0;
 };
 
-enum class run_phase : std::uint8_t { queued, running, finished };
-
 /// One command's execution within a session.
 struct run_record {
   std::uint64_t number = 0;
@@ -56,8 +55,7 @@ struct run_record {
   std::uint64_t first_id = 0;
   std::uint64_t last_id = 0;
   run_phase phase = run_phase::queued;
-  /// Once finished: complete, max_steps, cancelled or failed.
-  std::string outcome;
+  run_outcome outcome = run_outcome::none;
   /// The answer, or what went wrong.
   std::string result;
   std::uint64_t max_steps = 10;

@@ -15,27 +15,12 @@ void write_message(json_writer& out, const chat_message& m) {
   out.end_object();
 }
 
-} // namespace
-
-std::string_view phase_name(run_phase phase) {
-  switch (phase) {
-    case run_phase::queued:
-      return "queued";
-    case run_phase::running:
-      return "running";
-    default:
-      return "finished";
-  }
-}
-
-namespace {
-
 void write_run(json_writer& out, const run_record& run) {
   out.begin_object()
     .field("messageId", run.message_id)
     .field("command", run.command)
-    .field("state", phase_name(run.phase))
-    .field("outcome", run.outcome)
+    .field("state", to_string(run.phase))
+    .field("outcome", to_string(run.outcome))
     .field("result", run.result)
     .field("steps", run.step)
     .field("max_steps", run.max_steps)
@@ -127,8 +112,8 @@ std::string run_events_json(const session_state& st, const run_record& run,
   out.begin_object()
     .field("session", st.id)
     .field("messageId", run.message_id)
-    .field("state", phase_name(run.phase))
-    .field("outcome", run.outcome)
+    .field("state", to_string(run.phase))
+    .field("outcome", to_string(run.outcome))
     .field("last_event_id", run.last_id)
     .key("gap");
   if (plan.lost)

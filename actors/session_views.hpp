@@ -14,9 +14,6 @@ struct tool_finished;
 // What the JSON API and the `update` events say about a session: plain
 // functions of its state, kept apart from the actor's behaviour.
 
-/// queued, running or finished.
-std::string_view phase_name(run_phase phase);
-
 /// `update` after the model's turn (LangGraph's `agent` node): the message
 /// it added, and what fitting the prompt into the context budget took.
 std::string agent_update_json(const chat_message& added,
