@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <caf/meta/type_name.hpp>
+
 namespace agenttheo {
 
 /// One function call the model asked for, assembled from its deltas.
@@ -13,6 +15,11 @@ struct tool_call {
   /// The arguments as the model wrote them: JSON text, possibly invalid.
   std::string arguments;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_call& x) {
+  return f(caf::meta::type_name("tool_call"), x.id, x.name, x.arguments);
+}
 
 struct token_usage {
   std::uint64_t prompt_tokens = 0;

@@ -36,11 +36,22 @@ struct relay_member {
   mode_mask modes = all_modes;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, relay_member& x) {
+  return f(caf::meta::type_name("relay_member"), x.subscriber, x.message_id,
+           x.modes);
+}
+
 /// Which session a run (messageId) belongs to.
 struct run_location {
   std::string message_id;
   std::string session_id;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_location& x) {
+  return f(caf::meta::type_name("run_location"), x.message_id, x.session_id);
+}
 
 /// A worker's answer to `node_status_atom`.
 struct node_status {
@@ -50,6 +61,12 @@ struct node_status {
   std::uint64_t max_sessions = 0;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_status& x) {
+  return f(caf::meta::type_name("node_status"), x.sessions, x.runs,
+           x.max_sessions);
+}
+
 // -- between a gateway's worker links and its router (never cross nodes) -----
 
 /// A link reached its worker: `manager` is the worker's session manager.
@@ -58,44 +75,27 @@ struct worker_up {
   caf::actor manager;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, worker_up& x) {
+  return f(caf::meta::type_name("worker_up"), x.index, x.manager);
+}
+
 /// A link's latest status of its worker.
 struct worker_report {
   std::size_t index = 0;
   node_status status;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, worker_report& x) {
+  return f(caf::meta::type_name("worker_report"), x.index, x.status);
+}
+
 /// A link lost its worker (or never reached it): why, in words.
 struct worker_lost {
   std::size_t index = 0;
   std::string reason;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, relay_member& x) {
-  return f(caf::meta::type_name("relay_member"), x.subscriber, x.message_id,
-           x.modes);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, run_location& x) {
-  return f(caf::meta::type_name("run_location"), x.message_id, x.session_id);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, node_status& x) {
-  return f(caf::meta::type_name("node_status"), x.sessions, x.runs,
-           x.max_sessions);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, worker_up& x) {
-  return f(caf::meta::type_name("worker_up"), x.index, x.manager);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, worker_report& x) {
-  return f(caf::meta::type_name("worker_report"), x.index, x.status);
-}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, worker_lost& x) {

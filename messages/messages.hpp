@@ -65,6 +65,11 @@ struct open_stream {
   caf::actor via;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, open_stream& x) {
+  return f(caf::meta::type_name("open_stream"), x.subscriber, x.request, x.via);
+}
+
 /// The session took the subscriber; events follow from the same sender.
 struct stream_accepted {
   caf::actor session;
@@ -77,10 +82,30 @@ struct stream_accepted {
   std::string node;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_accepted& x) {
+  return f(caf::meta::type_name("stream_accepted"), x.session, x.session_id,
+           x.message_id, x.run_state, x.node);
+}
+
 /// One live event for a subscriber.
 struct event_frame {
   event_ptr ev;
 };
+
+/// Serializes the raw event only; the receiving node re-encodes it once.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_frame& x) {
+  event tmp = x.ev ? x.ev->raw : event{};
+  auto type = static_cast<std::uint8_t>(tmp.type);
+  auto rebuild = caf::meta::load_callback([&]() -> caf::error {
+    tmp.type = static_cast<event_type>(type);
+    x.ev = encode(std::move(tmp));
+    return caf::none;
+  });
+  return f(caf::meta::type_name("event_frame"), tmp.id, type, tmp.session,
+           tmp.message_id, tmp.data, tmp.terminal, rebuild);
+}
 
 /// Events for a subscriber in one go, to be written at once: a replay, or
 /// (`live`) a paced fan-out round. `final`: the run is over and nothing
@@ -91,10 +116,21 @@ struct event_batch {
   bool live = false;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_batch& x) {
+  return f(caf::meta::type_name("event_batch"), x.events, x.final,
+           x.live);
+}
+
 /// The socket side tells its connection actor that the socket is gone.
 struct stream_closed {
   close_reason reason = close_reason::finished;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_closed& x) {
+  return f(caf::meta::type_name("stream_closed"), x.reason);
+}
 
 /// A screencast frame from a page to its session (`Page.screencastFrame`).
 struct screencast_frame {
@@ -104,22 +140,48 @@ struct screencast_frame {
   double timestamp = 0;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, screencast_frame& x) {
+  return f(caf::meta::type_name("screencast_frame"), x.jpeg_base64, x.width,
+           x.height, x.timestamp);
+}
+
 /// A screencast frame for subscribers that asked for video: the WebSocket
 /// binary message (binary_frame.hpp), built once and shared.
 struct video_frame {
   std::shared_ptr<const std::string> bytes;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, video_frame& x) {
+  std::string tmp = x.bytes ? *x.bytes : std::string{};
+  auto rebuild = caf::meta::load_callback([&]() -> caf::error {
+    x.bytes = std::make_shared<const std::string>(std::move(tmp));
+    return caf::none;
+  });
+  return f(caf::meta::type_name("video_frame"), tmp, rebuild);
+}
+
 /// A text message a WebSocket client sent.
 struct ws_text {
   std::string text;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ws_text& x) {
+  return f(caf::meta::type_name("ws_text"), x.text);
+}
 
 /// Stop a run (`on_disconnect=cancel`, the API, the admin console).
 struct cancel_run {
   std::string message_id;
   std::string reason;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cancel_run& x) {
+  return f(caf::meta::type_name("cancel_run"), x.message_id, x.reason);
+}
 
 // -- the JSON API ------------------------------------------------------------
 
@@ -128,6 +190,11 @@ struct api_reply {
   std::uint16_t status = 200;
   std::string json;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
+  return f(caf::meta::type_name("api_reply"), x.status, x.json);
+}
 
 inline api_reply error_reply(const api_error& err) {
   return {err.status, error_body(err)};
@@ -138,6 +205,11 @@ struct describe_session {
   std::string session_id;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, describe_session& x) {
+  return f(caf::meta::type_name("describe_session"), x.session_id);
+}
+
 /// `POST /api/sessions/{id}/cancel` (stop the running run) and, with
 /// `remove`, `DELETE /api/sessions/{id}` (stop everything, end the session).
 struct cancel_session {
@@ -147,11 +219,22 @@ struct cancel_session {
   std::string reason;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cancel_session& x) {
+  return f(caf::meta::type_name("cancel_session"), x.session_id, x.remove,
+           x.reason);
+}
+
 /// `GET /api/runs/{messageId}/events`: the run's events after `after_id`.
 struct read_run_events {
   std::string message_id;
   std::uint64_t after_id = 0;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, read_run_events& x) {
+  return f(caf::meta::type_name("read_run_events"), x.message_id, x.after_id);
+}
 
 // -- llm_call -> session ------------------------------------------------------
 
@@ -160,6 +243,11 @@ struct llm_delta {
   std::uint64_t run = 0;
   std::string text;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, llm_delta& x) {
+  return f(caf::meta::type_name("llm_delta"), x.run, x.text);
+}
 
 /// The model finished its turn: its text, and the tools it wants called.
 struct llm_done {
@@ -170,6 +258,12 @@ struct llm_done {
   std::vector<tool_call> tool_calls;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, llm_done& x) {
+  return f(caf::meta::type_name("llm_done"), x.run, x.content,
+           x.prompt_tokens, x.completion_tokens, x.tool_calls);
+}
+
 /// The call failed transiently and is tried again after `delay_ms`.
 struct llm_retrying {
   std::uint64_t run = 0;
@@ -177,6 +271,12 @@ struct llm_retrying {
   std::uint64_t delay_ms = 0;
   std::string reason;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, llm_retrying& x) {
+  return f(caf::meta::type_name("llm_retrying"), x.run, x.attempt, x.delay_ms,
+           x.reason);
+}
 
 // -- curl driver -> openai_call (tagged with the attempt they belong to) -----
 
@@ -186,10 +286,21 @@ struct http_head {
   std::string retry_after;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, http_head& x) {
+  return f(caf::meta::type_name("http_head"), x.attempt, x.status,
+           x.retry_after);
+}
+
 struct http_body {
   std::uint32_t attempt = 0;
   std::string bytes;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, http_body& x) {
+  return f(caf::meta::type_name("http_body"), x.attempt, x.bytes);
+}
 
 struct http_done {
   std::uint32_t attempt = 0;
@@ -197,12 +308,23 @@ struct http_done {
   std::string message;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, http_done& x) {
+  return f(caf::meta::type_name("http_done"), x.attempt, x.curl_code,
+           x.message);
+}
+
 /// The call failed; the session turns it into an `error` event.
 struct llm_failed {
   std::uint64_t run = 0;
   std::string code;
   std::string message;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, llm_failed& x) {
+  return f(caf::meta::type_name("llm_failed"), x.run, x.code, x.message);
+}
 
 // -- browser -----------------------------------------------------------------
 
@@ -214,11 +336,22 @@ struct cdp_call {
   std::string params_json;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cdp_call& x) {
+  return f(caf::meta::type_name("cdp_call"), x.cdp_target, x.method,
+           x.params_json);
+}
+
 /// A CDP event for the page that listens on its session.
 struct cdp_event {
   std::string method;
   std::string params_json;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cdp_event& x) {
+  return f(caf::meta::type_name("cdp_event"), x.method, x.params_json);
+}
 
 /// A message from Chromium, read off the pipe, tagged with the launch it
 /// belongs to.
@@ -226,6 +359,11 @@ struct cdp_incoming {
   std::uint64_t generation = 0;
   std::string json;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cdp_incoming& x) {
+  return f(caf::meta::type_name("cdp_incoming"), x.generation, x.json);
+}
 
 // -- tool_call -> session ---------------------------------------------------
 
@@ -236,6 +374,12 @@ struct tool_started {
   std::string name;
   std::string arguments_json;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_started& x) {
+  return f(caf::meta::type_name("tool_started"), x.run, x.call_id, x.name,
+           x.arguments_json);
+}
 
 /// A tool call ended (the session emits `tool_end`, and `screenshot` when
 /// there is an image).
@@ -250,12 +394,23 @@ struct tool_finished {
   std::string url;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_finished& x) {
+  return f(caf::meta::type_name("tool_finished"), x.run, x.call_id, x.name,
+           x.ok, x.output, x.duration_ms, x.image_base64, x.url);
+}
+
 /// Something a tool wants the user to see while it works (emitted as a
 /// `custom` event): waiting for a page, a dismissed dialog, a queue.
 struct tool_note {
   std::string tool;
   std::string message;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_note& x) {
+  return f(caf::meta::type_name("tool_note"), x.tool, x.message);
+}
 
 // -- session -> manager -------------------------------------------------------
 
@@ -273,187 +428,17 @@ struct session_info {
   std::string node;
 };
 
-/// The session no longer knows this run (rejected start, record evicted).
-struct run_forgotten {
-  std::string message_id;
-};
-
-// -- inspect overloads --------------------------------------------------------
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, stream_request& x) {
-  return f(caf::meta::type_name("stream_request"), x.command, x.message_id,
-           x.session_id, x.modes, x.has_last_event_id, x.last_event_id,
-           x.cancel_on_disconnect, x.max_steps, x.strategy, x.subscribe,
-           x.whole_session, x.batch_ms, x.frames, x.new_session, x.node);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, open_stream& x) {
-  return f(caf::meta::type_name("open_stream"), x.subscriber, x.request, x.via);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, stream_accepted& x) {
-  return f(caf::meta::type_name("stream_accepted"), x.session, x.session_id,
-           x.message_id, x.run_state, x.node);
-}
-
-/// Serializes the raw event only; the receiving node re-encodes it once.
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, event_frame& x) {
-  event tmp = x.ev ? x.ev->raw : event{};
-  auto type = static_cast<std::uint8_t>(tmp.type);
-  auto rebuild = caf::meta::load_callback([&]() -> caf::error {
-    tmp.type = static_cast<event_type>(type);
-    x.ev = encode(std::move(tmp));
-    return caf::none;
-  });
-  return f(caf::meta::type_name("event_frame"), tmp.id, type, tmp.session,
-           tmp.message_id, tmp.data, tmp.terminal, rebuild);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, screencast_frame& x) {
-  return f(caf::meta::type_name("screencast_frame"), x.jpeg_base64, x.width,
-           x.height, x.timestamp);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, video_frame& x) {
-  std::string tmp = x.bytes ? *x.bytes : std::string{};
-  auto rebuild = caf::meta::load_callback([&]() -> caf::error {
-    x.bytes = std::make_shared<const std::string>(std::move(tmp));
-    return caf::none;
-  });
-  return f(caf::meta::type_name("video_frame"), tmp, rebuild);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, ws_text& x) {
-  return f(caf::meta::type_name("ws_text"), x.text);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, event_batch& x) {
-  return f(caf::meta::type_name("event_batch"), x.events, x.final,
-           x.live);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, stream_closed& x) {
-  return f(caf::meta::type_name("stream_closed"), x.reason);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, cancel_run& x) {
-  return f(caf::meta::type_name("cancel_run"), x.message_id, x.reason);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
-  return f(caf::meta::type_name("api_reply"), x.status, x.json);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, describe_session& x) {
-  return f(caf::meta::type_name("describe_session"), x.session_id);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, cancel_session& x) {
-  return f(caf::meta::type_name("cancel_session"), x.session_id, x.remove,
-           x.reason);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, read_run_events& x) {
-  return f(caf::meta::type_name("read_run_events"), x.message_id, x.after_id);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, llm_delta& x) {
-  return f(caf::meta::type_name("llm_delta"), x.run, x.text);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, tool_call& x) {
-  return f(caf::meta::type_name("tool_call"), x.id, x.name, x.arguments);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, llm_done& x) {
-  return f(caf::meta::type_name("llm_done"), x.run, x.content,
-           x.prompt_tokens, x.completion_tokens, x.tool_calls);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, llm_retrying& x) {
-  return f(caf::meta::type_name("llm_retrying"), x.run, x.attempt, x.delay_ms,
-           x.reason);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, cdp_call& x) {
-  return f(caf::meta::type_name("cdp_call"), x.cdp_target, x.method,
-           x.params_json);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, cdp_event& x) {
-  return f(caf::meta::type_name("cdp_event"), x.method, x.params_json);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, cdp_incoming& x) {
-  return f(caf::meta::type_name("cdp_incoming"), x.generation, x.json);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, http_head& x) {
-  return f(caf::meta::type_name("http_head"), x.attempt, x.status,
-           x.retry_after);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, http_body& x) {
-  return f(caf::meta::type_name("http_body"), x.attempt, x.bytes);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, http_done& x) {
-  return f(caf::meta::type_name("http_done"), x.attempt, x.curl_code,
-           x.message);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, llm_failed& x) {
-  return f(caf::meta::type_name("llm_failed"), x.run, x.code, x.message);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, tool_started& x) {
-  return f(caf::meta::type_name("tool_started"), x.run, x.call_id, x.name,
-           x.arguments_json);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, tool_finished& x) {
-  return f(caf::meta::type_name("tool_finished"), x.run, x.call_id, x.name,
-           x.ok, x.output, x.duration_ms, x.image_base64, x.url);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, tool_note& x) {
-  return f(caf::meta::type_name("tool_note"), x.tool, x.message);
-}
-
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_info& x) {
   return f(caf::meta::type_name("session_info"), x.id, x.state, x.runs,
            x.subscribers, x.current_message_id, x.queued, x.created_at_ms,
            x.updated_at_ms, x.node);
 }
+
+/// The session no longer knows this run (rejected start, record evicted).
+struct run_forgotten {
+  std::string message_id;
+};
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_forgotten& x) {

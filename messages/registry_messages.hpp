@@ -28,11 +28,6 @@ struct actor_joined {
   actor_record record;
 };
 
-/// Close the connection actor `actor` (the admin's `disconnect`).
-struct disconnect_actor {
-  std::uint64_t actor = 0;
-};
-
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, actor_joined& x) {
   auto& r = x.record;
@@ -40,16 +35,22 @@ typename Inspector::result_type inspect(Inspector& f, actor_joined& x) {
            r.started_ms);
 }
 
-/// An `error` event a session sent, for the console's recent errors.
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, recent_error& x) {
-  return f(caf::meta::type_name("recent_error"), x.at_ms, x.session, x.message_id,
-           x.code, x.message);
-}
+/// Close the connection actor `actor` (the admin's `disconnect`).
+struct disconnect_actor {
+  std::uint64_t actor = 0;
+};
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, disconnect_actor& x) {
   return f(caf::meta::type_name("disconnect_actor"), x.actor);
+}
+
+/// An `error` event a session sent, for the console's recent errors
+/// (the struct is the metrics' own, which knows no CAF).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, recent_error& x) {
+  return f(caf::meta::type_name("recent_error"), x.at_ms, x.session, x.message_id,
+           x.code, x.message);
 }
 
 } // namespace agenttheo

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <caf/meta/type_name.hpp>
+
 #include "messages/event_type.hpp"
 
 namespace agenttheo {
@@ -59,6 +61,14 @@ struct stream_request {
   /// so the session's subscribers can name it if that node is lost.
   std::string node;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_request& x) {
+  return f(caf::meta::type_name("stream_request"), x.command, x.message_id,
+           x.session_id, x.modes, x.has_last_event_id, x.last_event_id,
+           x.cancel_on_disconnect, x.max_steps, x.strategy, x.subscribe,
+           x.whole_session, x.batch_ms, x.frames, x.new_session, x.node);
+}
 
 /// Longest batch window a client may ask for, in milliseconds.
 inline constexpr std::uint32_t max_batch_ms = 1000;
