@@ -5,6 +5,8 @@
 #include <set>
 #include <type_traits>
 
+#include <boost/pfr/core.hpp>
+
 #include "actors/browser.hpp"
 #include "actors/message_types.hpp"
 #include "actors/page.hpp"
@@ -66,6 +68,38 @@ struct sample_filler {
   }
 };
 
+/// Counts the fields an `inspect` overload hands its inspector (not the
+/// annotations), without descending into them.
+struct field_counter {
+  using result_type = void;
+  static constexpr bool reads_state = true;
+  static constexpr bool writes_state = false;
+  std::size_t fields = 0;
+
+  template <class... Ts>
+  void operator()(Ts&&... xs) {
+    ((fields += caf::meta::is_annotation<std::decay_t<Ts>>::value ? 0 : 1),
+     ...);
+  }
+};
+
+/// Messages whose `inspect` sends something other than their members: an
+/// event (its raw fields, re-encoded on arrival) or bytes behind a pointer.
+template <class T>
+constexpr bool serializes_members
+  = !std::is_same_v<T, event_frame> && !std::is_same_v<T, video_frame>;
+
+/// The members `inspect` must visit: all of them, but where a message
+/// carries a struct of which only some members may cross a node.
+template <class T>
+constexpr std::size_t members_sent = boost::pfr::tuple_size_v<T>;
+
+/// The record's `id` is given by the registry that receives it, and its
+/// `stats` are memory shared within one process.
+template <>
+constexpr std::size_t members_sent<actor_joined>
+  = boost::pfr::tuple_size_v<actor_record> - 2;
+
 struct fixture : test_coordinator_fixture<config> {
   template <class T>
   std::vector<char> bytes_of(const T& x) {
@@ -80,8 +114,23 @@ struct fixture : test_coordinator_fixture<config> {
   /// Fills a `T`, sends it through the binary serializer and back, and
   /// checks that the copy serializes to the same bytes (so every field came
   /// back) and that those differ from a default `T`'s.
+  /// Every member of `T` goes through its `inspect`: a member left out
+  /// would never be filled below, so the round trip alone cannot see it.
+  template <class T>
+  void check_every_member_inspected(const char* name) {
+    if constexpr (serializes_members<T>) {
+      T sample;
+      field_counter counter;
+      inspect(counter, sample);
+      if (counter.fields != members_sent<T>)
+        CAF_FAIL(name << ": inspect visits " << counter.fields << " of "
+                      << members_sent<T> << " members");
+    }
+  }
+
   template <class T>
   void check_round_trip(const char* name) {
+    check_every_member_inspected<T>(name);
     T sample;
     sample_filler filler;
     inspect(filler, sample);
