@@ -217,6 +217,7 @@ void on_lost(self_ptr self, worker_lost& lost) {
   }
   w.manager = nullptr;
   w.last_error = std::move(lost.reason);
+  ++w.failed_attempts;
 }
 
 std::string merged_sessions(const cluster_router_state& st) {
@@ -264,6 +265,7 @@ std::string nodes_json(const std::vector<worker_node>& workers) {
       .field("up_since", w.up_since_ms)
       .field("last_seen", w.last_seen_ms)
       .field("times_lost", w.times_lost)
+      .field("failed_attempts", w.failed_attempts)
       .key("sessions")
       .begin_array();
     for (const auto& info : w.status.sessions)
@@ -301,6 +303,7 @@ caf::behavior cluster_router(caf::stateful_actor<cluster_router_state>* self,
       w.manager = std::move(up.manager);
       w.up_since_ms = unix_millis();
       w.last_error.clear();
+      w.failed_attempts = 0;
       log(log_level::info, "worker ", w.name, " is up");
     },
     [self](worker_report& report) { on_report(self, report); },

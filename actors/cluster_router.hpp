@@ -44,6 +44,8 @@ struct worker_node {
   std::int64_t up_since_ms = 0;
   std::int64_t last_seen_ms = 0;
   std::uint64_t times_lost = 0;
+  /// Attempts to reach it that failed since it was last up.
+  std::uint64_t failed_attempts = 0;
 
   bool up() const {
     return manager != nullptr;

@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -253,6 +254,22 @@ def raw_request(port, data, timeout=10, read=True):
                 break
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def read_until(stream, predicate, timeout=10):
+    """Reads a child's text pipe line by line until `predicate` holds for
+    what was read, or `timeout` passes; returns what was read."""
+    text = ""
+    deadline = time.monotonic() + timeout
+    while not predicate(text):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([stream], [], [], left)[0]:
+            break
+        line = stream.readline()
+        if not line:
+            break
+        text += line
+    return text
 
 
 def status_of(raw_response):

@@ -15,7 +15,8 @@ import unittest
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness import BINARY, Server, ServerTestCase, SseStream, stream_path
+from harness import (BINARY, Server, ServerTestCase, SseStream, read_until,
+                     stream_path)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLI = os.path.join(HERE, "..", "..", "tools", "agenttheo-admin")
@@ -269,12 +270,13 @@ class StatsAndMetrics(AdminTestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("cancelled=cli-cancel", out.stdout)
         self.assertTrue(stream.read_all()[-1].data["cancelled"])
-        # `watch` redraws every second: two screens in a little over one.
+        # `watch` redraws every second: wait for its second screen.
         watch = subprocess.Popen([sys.executable, CLI, "watch"], env=env,
                                  stdout=subprocess.PIPE, text=True)
-        time.sleep(2.5)
+        screens = read_until(watch.stdout, lambda text: text.count("live actors") >= 2,
+                             timeout=10)
         watch.terminate()
-        screens = watch.communicate(timeout=10)[0]
+        watch.communicate(timeout=10)
         self.assertGreaterEqual(screens.count("live actors"), 2, screens)
         out = subprocess.run([sys.executable, CLI, "disconnect", "424242"], env=env,
                              capture_output=True, text=True, timeout=20)
