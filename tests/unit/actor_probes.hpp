@@ -37,6 +37,14 @@ struct subscriber_record {
       n += ev->raw.type == type ? 1 : 0;
     return n;
   }
+
+  /// The first event of `type`, or null.
+  event_ptr first(event_type type) const {
+    for (auto& ev : events)
+      if (ev->raw.type == type)
+        return ev;
+    return nullptr;
+  }
 };
 
 inline caf::behavior subscriber_probe(caf::event_based_actor*,
