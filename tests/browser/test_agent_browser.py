@@ -2,7 +2,6 @@
 through tool_call and page actors, and /stream shows every step."""
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -11,7 +10,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from harness import Server, SseStream, stream_path  # noqa: E402
+from harness import Server, ServerTestCase, SseStream, stream_path  # noqa: E402
 
 
 def start_page_server():
@@ -40,19 +39,22 @@ def chromium_children(pid):
     return found
 
 
-class AgentInTheBrowser(unittest.TestCase):
+class AgentInTheBrowser(ServerTestCase):
+    server_flags = ("--planner-token-delay", "0")
+
     @classmethod
     def setUpClass(cls):
         cls.pages, cls.port = start_page_server()
-        cls.server = Server("--planner-token-delay", "0").__enter__()
+        # Class cleanups run last first: the server stops, then these.
+        cls.addClassCleanup(cls.pages.wait)
+        cls.addClassCleanup(cls.pages.kill)
+        cls.addClassCleanup(cls.no_chromium_left)
+        super().setUpClass()
 
     @classmethod
-    def tearDownClass(cls):
-        pid = cls.server.proc.pid
-        cls.server.__exit__(None, None, None)
-        cls.pages.kill()
-        cls.pages.wait()
-        assert chromium_children(pid) == [], "Chromium outlived the server"
+    def no_chromium_left(cls):
+        assert chromium_children(cls.server.proc.pid) == [], \
+            "Chromium outlived the server"
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}/{path}"
@@ -151,15 +153,13 @@ class BrowserLimitsAndCrashes(unittest.TestCase):
 
     def test_no_chromium_survives_a_killed_server(self):
         url = f"http://127.0.0.1:{self.port}/index.html"
-        server = Server("--planner-token-delay", "0").__enter__()
+        server = self.enterContext(Server("--planner-token-delay", "0"))
         events = SseStream(server.port, stream_path(f"go to {url}")).read_all()
         self.assertEqual(events[-1].type, "complete")
         pid = server.proc.pid
         self.assertTrue(chromium_children(pid))
         browsers = chromium_children(pid)
-        server.proc.send_signal(signal.SIGKILL)
-        server.proc.wait()
-        server.proc.stderr.close()
+        server.kill()
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and any(alive(p) for p in browsers):
             time.sleep(0.05)

@@ -18,7 +18,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 import aiohttp  # noqa: E402
 
-from harness import Server, SseStream, split_binary_frame, stream_path  # noqa: E402
+from harness import (Server, ServerTestCase, SseStream,  # noqa: E402
+                     split_binary_frame, stream_path)
 
 
 def shape(events):
@@ -49,14 +50,8 @@ def notes_outside_tools(events):
     return stray
 
 
-class AgentLoop(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("--planner-token-delay", "0").__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
+class AgentLoop(ServerTestCase):
+    server_flags = ("--planner-token-delay", "0")
 
     def demo(self, page=""):
         return f"http://127.0.0.1:{self.server.port}/demo/{page}"

@@ -12,22 +12,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "llm"))
 
-from harness import Server, SseStream, stream_path  # noqa: E402
+from harness import ServerTestCase, SseStream, stream_path  # noqa: E402
 from scripted_upstream import ScriptedUpstream, reply, tool_calls  # noqa: E402
 
 
-class ModelDrivesBrowser(unittest.TestCase):
+class ModelDrivesBrowser(ServerTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.upstream = ScriptedUpstream().__enter__()
-        cls.server = Server(
-            "--llm-provider", "compatible", "--llm-base-url", cls.upstream.base_url,
-            "--llm-model", "test-model", "--llm-api-key", "sk-test").__enter__()
+        cls.upstream = cls.enterClassContext(ScriptedUpstream())
+        super().setUpClass()
 
     @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
-        cls.upstream.__exit__(None, None, None)
+    def server_args(cls):
+        return ("--llm-provider", "compatible", "--llm-base-url",
+                cls.upstream.base_url, "--llm-model", "test-model",
+                "--llm-api-key", "sk-test")
 
     def products(self):
         return f"http://127.0.0.1:{self.server.port}/demo/products.html"

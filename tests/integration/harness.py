@@ -282,17 +282,19 @@ def body_of(raw_response):
 
 
 class ServerTestCase(unittest.TestCase):
-    """One real server for the whole class, started with `server_flags`."""
+    """One real server for the whole class, started with `server_args()`
+    (`server_flags` unless a class needs to compute them), stopped after
+    the class's other cleanups have run."""
 
     server_flags = ()
 
     @classmethod
-    def setUpClass(cls):
-        cls.server = Server(*cls.server_flags).__enter__()
+    def server_args(cls):
+        return cls.server_flags
 
     @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
+    def setUpClass(cls):
+        cls.server = cls.enterClassContext(Server(*cls.server_args()))
 
     def run_async(self, coro, timeout=60):
         return asyncio.run(asyncio.wait_for(coro, timeout))

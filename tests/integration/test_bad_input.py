@@ -4,21 +4,14 @@ with a JSON body, and the server keeps serving."""
 import json
 import unittest
 
-from harness import (Server, SseStream, body_of, raw_request, status_of,
-                     stream_path)
+from harness import (ServerTestCase, SseStream, body_of, raw_request,
+                     status_of, stream_path)
 
 
-class BadInput(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("--planner-token-delay", "0",
-                            "--max-command-length", "200",
-                            "--max-header-bytes", "4K",
-                            "--allowed-origins", "http://app.example").__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
+class BadInput(ServerTestCase):
+    server_flags = ("--planner-token-delay", "0", "--max-command-length", "200",
+                    "--max-header-bytes", "4K",
+                    "--allowed-origins", "http://app.example")
 
     def tearDown(self):
         # Whatever the last request did, the server still answers.

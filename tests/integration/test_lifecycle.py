@@ -74,7 +74,7 @@ class Configuration(unittest.TestCase):
 
 class GracefulShutdown(unittest.TestCase):
     def shutdown_with(self, sig):
-        server = Server("--planner-token-delay", "50ms").__enter__()
+        server = self.enterContext(Server("--planner-token-delay", "50ms"))
         stream = SseStream(server.port, stream_path("hello", messageId="sd-1"))
         self.assertEqual(stream.next_event().type, "start")
         started = time.monotonic()
@@ -82,7 +82,6 @@ class GracefulShutdown(unittest.TestCase):
         events = stream.read_all()
         code = server.proc.wait(timeout=15)
         elapsed = time.monotonic() - started
-        server.__exit__(None, None, None)
         self.assertEqual(code, 0)
         self.assertLess(elapsed, 5)
         self.assertEqual(events[-1].type, "error")

@@ -7,19 +7,12 @@ import json
 import time
 import unittest
 
-from harness import Server, SseStream, stream_path
+from harness import ServerTestCase, SseStream, stream_path
 
 
-class SessionApi(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        # Paced tokens keep each run going for about a second.
-        cls.server = Server("--planner-token-delay", "20ms",
-                            "--browser", "none").__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
+class SessionApi(ServerTestCase):
+    # Paced tokens keep each run going for about a second.
+    server_flags = ("--planner-token-delay", "20ms", "--browser", "none")
 
     def call(self, method, path, body=None, **kw):
         return self.server.call(method, path, body, **kw)

@@ -5,22 +5,15 @@ import threading
 import time
 import unittest
 
-from harness import Server, SseStream, stream_path
+from harness import Server, ServerTestCase, SseStream, stream_path
 
 LIFECYCLE = {"start", "complete", "status", "error", "gap"}
 
 
-class StreamContract(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        # No browser here: this suite is about streaming, and a model asking
-        # for a tool ends the run with capability_missing.
-        cls.server = Server("--planner-token-delay", "1ms",
-                            "--browser", "none").__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
+class StreamContract(ServerTestCase):
+    # No browser here: this suite is about streaming, and a model asking
+    # for a tool ends the run with capability_missing.
+    server_flags = ("--planner-token-delay", "1ms", "--browser", "none")
 
     def stream(self, path, headers=None):
         s = SseStream(self.server.port, path, headers)

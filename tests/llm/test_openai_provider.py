@@ -10,30 +10,34 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
 
-from harness import Server, SseStream, stream_path  # noqa: E402
+from harness import Server, ServerTestCase, SseStream, stream_path  # noqa: E402
 from scripted_upstream import (ScriptedUpstream, chunk, cut_after, event,  # noqa: E402
                                raw, reply, stall, status)
 
 SECRET = "sk-test-secret-0123456789"
 
 
-class OpenAIProvider(unittest.TestCase):
+class OpenAIProvider(ServerTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.upstream = ScriptedUpstream().__enter__()
-        cls.server = Server(
-            "--llm-provider", "compatible", "--llm-base-url", cls.upstream.base_url,
-            "--llm-model", "test-model", "--llm-api-key", SECRET,
-            "--llm-retry-base", "20ms", "--llm-idle-timeout", "400ms",
-            "--max-retries", "2", "--llm-max-response-bytes", "64K",
-            "--log-level", "DEBUG", "--browser", "none").__enter__()
+        cls.upstream = cls.enterClassContext(ScriptedUpstream())
+        # Class cleanups run last first: this one after the server stopped.
+        cls.addClassCleanup(cls.key_never_logged)
+        super().setUpClass()
         cls.ids = 0
 
     @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
-        cls.upstream.__exit__(None, None, None)
-        # The key never reaches the log.
+    def server_args(cls):
+        return ("--llm-provider", "compatible", "--llm-base-url",
+                cls.upstream.base_url, "--llm-model", "test-model",
+                "--llm-api-key", SECRET, "--llm-retry-base", "20ms",
+                "--llm-idle-timeout", "400ms", "--max-retries", "2",
+                "--llm-max-response-bytes", "64K", "--log-level", "DEBUG",
+                "--browser", "none")
+
+    @classmethod
+    def key_never_logged(cls):
+        assert cls.server.log_lines, "the server logged nothing"
         assert not any(SECRET in line for line in cls.server.log_lines)
 
     def run_command(self, command="say hello", **params):
