@@ -70,7 +70,17 @@ class BadInput(ServerTestCase):
                          "malformed_request")
 
     def test_client_that_hangs_up_mid_request(self):
-        raw_request(self.server.port, b"GET /stream?comm", read=False)
+        def session_ids():
+            status, body = self.server.get_json("/api/sessions")
+            self.assertEqual(status, 200)
+            return {s["id"] for s in body["sessions"]}
+
+        before = session_ids()
+        raw_request(self.server.port, b"GET /stream?command=hi&messageId=cut",
+                    read=False)
+        # The half request started nothing; the next request is answered.
+        self.assertEqual(session_ids(), before)
+        self.expect_error("/stream?messageId=cut", 400, "missing_command")
 
     def test_unknown_path_and_wrong_method(self):
         self.expect_error("/nothing/here", 404, "not_found")

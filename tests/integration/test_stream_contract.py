@@ -21,12 +21,14 @@ class StreamContract(ServerTestCase):
         return s
 
     def test_headers_and_framing(self):
+        opened = time.monotonic()
         s = self.stream(stream_path("hello there", messageId="frame-1"))
         self.assertEqual(s.status, 200)
         self.assertTrue(s.headers["content-type"].startswith("text/event-stream"))
         self.assertEqual(s.headers["cache-control"], "no-cache")
         self.assertEqual(s.headers["x-accel-buffering"], "no")
         events = s.read_all()
+        wall_ms = (time.monotonic() - opened) * 1000
         self.assertEqual(events[0].type, "start")
         self.assertEqual(events[0].data["messageId"], "frame-1")
         self.assertEqual(events[0].data["command"], "hello there")
@@ -44,7 +46,9 @@ class StreamContract(ServerTestCase):
         self.assertEqual(done["summary"]["tokens_streamed"], len(tokens))
         self.assertEqual(done["summary"]["messageId"], "frame-1")
         self.assertFalse(done["cancelled"])
-        self.assertGreaterEqual(done["duration_ms"], 0)
+        # The run paced its tokens 1 ms apart, and ran within the request.
+        self.assertGreaterEqual(done["duration_ms"], len(tokens) - 1)
+        self.assertLessEqual(done["duration_ms"], wall_ms)
         progress = [e for e in events if e.type == "progress"]
         self.assertEqual(progress[0].data["step"], 1)
         self.assertIn("total", progress[0].data)
