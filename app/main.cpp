@@ -151,7 +151,7 @@ std::string describe_llm(const llm_settings& llm) {
 
 /// The browser actor (Chromium starts on first use), or none.
 caf::actor spawn_browser(caf::actor_system& system, const server_config& cfg) {
-  if (cfg.browser == "none")
+  if (cfg.browser == browser_kind::none)
     return {};
   browser_settings settings;
   settings.chromium.path = cfg.chromium_path;

@@ -13,6 +13,10 @@
 
 namespace agenttheo {
 
+/// `chromium` (launched on first use) or `none` (runs whose model asks for
+/// a tool end with capability_missing).
+enum class browser_kind { chromium, none };
+
 /// Everything the server can be told, with its defaults. Loaded by
 /// `load_config` from (lowest to highest) these defaults, `config/.env`, the
 /// environment, and command-line flags.
@@ -66,9 +70,7 @@ struct server_config {
   /// way a real model's do. 0 streams as fast as the actors run.
   std::chrono::milliseconds planner_token_delay{15};
 
-  /// `chromium` (launched on first use) or `none` (runs whose model asks
-  /// for a tool end with capability_missing).
-  std::string browser = "chromium";
+  browser_kind browser = browser_kind::chromium;
   std::string chromium_path = "/usr/bin/chromium";
   /// Flags added to the built-in ones (space-separated).
   std::vector<std::string> chromium_flags;

@@ -1,10 +1,13 @@
 #define CAF_SUITE config
 
 #include "config/config.hpp"
+#include "config/config_keys.hpp"
 
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 
 #include <unistd.h>
 
@@ -128,4 +131,74 @@ CAF_TEST(help lists every key) {
                      "--event-log-max-events", "--send-queue-limit",
                      "--max-sessions"})
     CAF_CHECK_NOT_EQUAL(text.find(flag), std::string::npos);
+}
+
+CAF_TEST(a frame rate is a plain number) {
+  fake_env env;
+  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  CAF_CHECK_EQUAL(
+    ok(load_config({"--screencast-fps", "12"}, env.lookup())).screencast_fps,
+    12u);
+  // It was read as a byte size: 5B passed as 5 frames, and 5K was refused
+  // as "5120 frames", not as a number with a unit.
+  error_of(load_config({"--screencast-fps", "5B"}, env.lookup()));
+  auto suffixed
+    = error_of(load_config({"--screencast-fps", "5K"}, env.lookup()));
+  CAF_CHECK_NOT_EQUAL(suffixed.find("SCREENCAST_FPS"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(suffixed.find("an integer from 1 to 30"),
+                      std::string::npos);
+  error_of(load_config({"--screencast-fps", "31"}, env.lookup()));
+}
+
+CAF_TEST(each size with a floor says it the same way) {
+  fake_env env;
+  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  for (auto* flag :
+       {"--send-queue-limit", "--ws-max-message", "--max-header-bytes"}) {
+    auto err = error_of(load_config({flag, "1000"}, env.lookup()));
+    CAF_CHECK_NOT_EQUAL(err.find("a size of at least 1024 bytes"),
+                        std::string::npos);
+    ok(load_config({flag, "1K"}, env.lookup()));
+  }
+}
+
+CAF_TEST(every key takes back the value it shows) {
+  const server_config defaults;
+  std::set<std::string_view> names;
+  for (const auto& key : config_keys()) {
+    CAF_CHECK(names.insert(key.name).second);
+    CAF_CHECK(!key.help.empty());
+    auto shown = key.show(defaults);
+    if (shown.empty())
+      continue;
+    server_config copy;
+    auto err = key.apply(copy, shown);
+    CAF_CHECK(!err);
+    if (err)
+      CAF_MESSAGE(key.name << ": " << *err);
+    CAF_CHECK_EQUAL(key.show(copy), shown);
+  }
+  CAF_CHECK_GREATER(names.size(), 55u);
+}
+
+CAF_TEST(help groups the keys and shows their defaults) {
+  fake_env env;
+  auto text = std::get<config_help>(load_config({"--help"}, env.lookup())).text;
+  for (auto group : {"\nServer and sessions\n", "\nStreams\n", "\nThe model\n",
+                     "\nThe browser\n", "\nAccess\n", "\nCluster\n"})
+    CAF_CHECK_NOT_EQUAL(text.find(group), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(text.find("(default: 8000)"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(text.find("(default: 15m)"), std::string::npos);
+  // Help columns line up: every flag's text starts at the same column.
+  std::istringstream lines{text};
+  std::set<std::size_t> columns;
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("  --", 0) == 0)
+      columns.insert(line.find_first_not_of(' ', line.find(" VALUE") + 6));
+  CAF_CHECK_EQUAL(columns.size(), 1u);
+  // Secrets never show, even when set.
+  env.vars["ADMIN_TOKEN"] = "hunter2";
+  CAF_CHECK_EQUAL(std::get<config_help>(load_config({"--help"}, env.lookup()))
+                    .text.find("hunter2"),
+                  std::string::npos);
 }

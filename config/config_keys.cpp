@@ -1,0 +1,445 @@
+#include "config/config_keys.hpp"
+
+#include <functional>
+#include <sstream>
+#include <type_traits>
+#include <utility>
+
+namespace agenttheo {
+
+namespace {
+
+using g = config_group;
+
+// -- row constructors ---------------------------------------------------------
+//
+// `get` reaches the setting in a server_config: a pointer to member, or
+// `in_llm(&llm_settings::x)` for the model's settings.
+
+template <class T>
+auto in_llm(T llm_settings::*member) {
+  return [member](auto& c) -> auto& { return c.llm.*member; };
+}
+
+template <class Get>
+using value_of = std::decay_t<std::invoke_result_t<Get, server_config&>>;
+
+/// Free text; `expected` given: it may not be empty.
+template <class Get>
+config_key text(std::string_view name, g group, std::string_view help, Get get,
+                const char* expected = nullptr) {
+  return {name, group, help,
+          [get, expected](server_config& c, std::string_view v) -> parse_failure {
+            if (expected && v.empty())
+              return expected;
+            std::invoke(get, c) = std::string{v};
+            return std::nullopt;
+          },
+          [get](const server_config& c) { return std::invoke(get, c); }};
+}
+
+/// Text that never shows: keys, tokens, secrets.
+template <class Get>
+config_key secret(std::string_view name, g group, std::string_view help,
+                  Get get) {
+  auto row = text(name, group, help, get);
+  row.show = [](const server_config&) { return std::string{}; };
+  return row;
+}
+
+template <class Get>
+config_key integer(std::string_view name, g group, std::string_view help,
+                   Get get, std::uint64_t min, std::uint64_t max) {
+  return {name, group, help,
+          [get, min, max](server_config& c, std::string_view v) {
+            std::uint64_t n = 0;
+            auto err = parse_integer(v, n, min, max);
+            if (!err)
+              std::invoke(get, c) = static_cast<value_of<Get>>(n);
+            return err;
+          },
+          [get](const server_config& c) {
+            return std::to_string(std::invoke(get, c));
+          }};
+}
+
+/// A byte size of at least `min`.
+template <class Get>
+config_key size(std::string_view name, g group, std::string_view help, Get get,
+                std::size_t min = 0) {
+  return {name, group, help,
+          [get, min](server_config& c, std::string_view v) -> parse_failure {
+            std::size_t n = 0;
+            if (auto err = parse_size(v, n))
+              return err;
+            if (n < min)
+              return "a size of at least " + std::to_string(min) + " bytes";
+            std::invoke(get, c) = n;
+            return std::nullopt;
+          },
+          [get](const server_config& c) {
+            return size_text(std::invoke(get, c));
+          }};
+}
+
+/// A duration of at least `min_ms`: shorter ones would spin a timer.
+template <class Get>
+config_key duration(std::string_view name, g group, std::string_view help,
+                    Get get, std::int64_t min_ms = 0) {
+  return {name, group, help,
+          [get, min_ms](server_config& c, std::string_view v) -> parse_failure {
+            std::chrono::milliseconds d{};
+            if (auto err = parse_duration(v, d))
+              return err;
+            if (d.count() < min_ms)
+              return "a duration of at least " + std::to_string(min_ms) + "ms";
+            std::invoke(get, c) = d;
+            return std::nullopt;
+          },
+          [get](const server_config& c) {
+            return duration_text(std::invoke(get, c));
+          }};
+}
+
+template <class Get>
+config_key flag(std::string_view name, g group, std::string_view help,
+                Get get) {
+  return {name, group, help,
+          [get](server_config& c, std::string_view v) {
+            return parse_flag(v, std::invoke(get, c));
+          },
+          [get](const server_config& c) {
+            return std::string{std::invoke(get, c) ? "true" : "false"};
+          }};
+}
+
+/// One of a few words, each standing for a value.
+template <class Get, class T = value_of<Get>>
+config_key choice(std::string_view name, g group, std::string_view help,
+                  Get get, std::vector<std::pair<std::string_view, T>> words) {
+  std::string expected;
+  for (std::size_t i = 0; i < words.size(); ++i)
+    expected += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ")
+                + std::string{words[i].first};
+  return {name, group, help,
+          [get, words, expected](server_config& c,
+                                 std::string_view v) -> parse_failure {
+            for (const auto& [word, value] : words)
+              if (v == word) {
+                std::invoke(get, c) = value;
+                return std::nullopt;
+              }
+            return expected;
+          },
+          [get, words](const server_config& c) {
+            for (const auto& [word, value] : words)
+              if (std::invoke(get, c) == value)
+                return std::string{word};
+            return std::string{};
+          }};
+}
+
+/// Comma-separated items.
+template <class Get>
+config_key list(std::string_view name, g group, std::string_view help,
+                Get get) {
+  return {name, group, help,
+          [get](server_config& c, std::string_view v) {
+            std::invoke(get, c) = split_list(v);
+            return parse_failure{};
+          },
+          [get](const server_config& c) {
+            std::string text;
+            for (const auto& item : std::invoke(get, c))
+              text += (text.empty() ? "" : ",") + item;
+            return text;
+          }};
+}
+
+// -- the few that need their own parsing --------------------------------------
+
+config_key log_level_key() {
+  return {"LOG_LEVEL", g::server, "DEBUG, INFO, WARN or ERROR",
+          [](server_config& c, std::string_view v) -> parse_failure {
+            auto level = parse_log_level(v);
+            if (!level)
+              return "one of DEBUG, INFO, WARN, ERROR";
+            c.level = *level;
+            return std::nullopt;
+          },
+          [](const server_config& c) { return std::string{to_string(c.level)}; }};
+}
+
+config_key chromium_flags_key() {
+  return {"CHROMIUM_FLAGS", g::browser, "extra Chromium flags, space-separated",
+          [](server_config& c, std::string_view v) {
+            std::istringstream in{std::string{v}};
+            c.chromium_flags.clear();
+            for (std::string flag; in >> flag;)
+              c.chromium_flags.push_back(flag);
+            return parse_failure{};
+          },
+          [](const server_config& c) {
+            std::string text;
+            for (const auto& flag : c.chromium_flags)
+              text += (text.empty() ? "" : " ") + flag;
+            return text;
+          }};
+}
+
+config_key llm_base_url_key() {
+  return {"LLM_BASE_URL", g::llm, "OpenAI-compatible API base, up to /v1",
+          [](server_config& c, std::string_view v) -> parse_failure {
+            if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0)
+              return "an http:// or https:// URL";
+            c.llm.base_url = std::string{v};
+            return std::nullopt;
+          },
+          [](const server_config& c) { return c.llm.base_url; }};
+}
+
+config_key llm_temperature_key() {
+  return {"LLM_TEMPERATURE", g::llm, "sampling temperature, 0 to 2",
+          [](server_config& c, std::string_view v) {
+            return parse_decimal(v, c.llm.temperature, 0, 2);
+          },
+          [](const server_config& c) {
+            // Negative: not sent, the provider's default applies.
+            if (c.llm.temperature < 0)
+              return std::string{};
+            std::ostringstream out;
+            out << c.llm.temperature;
+            return out.str();
+          }};
+}
+
+config_key workers_key() {
+  return {"WORKERS", g::cluster,
+          "agenttheo serve: comma-separated host:port of worker nodes",
+          [](server_config& c, std::string_view v) -> parse_failure {
+            c.workers.clear();
+            for (const auto& item : split_list(v)) {
+              auto colon = item.rfind(':');
+              std::uint64_t port = 0;
+              if (colon == std::string::npos || colon == 0
+                  || parse_integer(std::string_view{item}.substr(colon + 1),
+                                   port, 1, 65535))
+                return "host:port[,host:port...]";
+              c.workers.emplace_back(item.substr(0, colon),
+                                     static_cast<std::uint16_t>(port));
+            }
+            return std::nullopt;
+          },
+          [](const server_config& c) {
+            std::string text;
+            for (const auto& [host, port] : c.workers)
+              text += (text.empty() ? "" : ",") + host + ":"
+                      + std::to_string(port);
+            return text;
+          }};
+}
+
+/// -1 (not given) shows as unset.
+config_key listen_key() {
+  auto row = integer(
+    "LISTEN", g::cluster,
+    "agenttheo worker: port its gateway connects to (0: any free one)",
+    &server_config::listen, 0, 65535);
+  row.show = [](const server_config& c) {
+    return c.listen < 0 ? std::string{} : std::to_string(c.listen);
+  };
+  return row;
+}
+
+std::vector<config_key> make_keys() {
+  using c = server_config;
+  return {
+    // -- server
+    text("HOST", g::server, "address to listen on", &c::host,
+         "a host name or address"),
+    integer("PORT", g::server, "TCP port to listen on (0 picks a free one)",
+            &c::port, 0, 65535),
+    log_level_key(),
+    integer("IO_THREADS", g::server, "threads running socket I/O",
+            &c::io_threads, 1, 64),
+    integer("WORKER_THREADS", g::server,
+            "actor scheduler threads (0: one per core the I/O threads leave)",
+            &c::worker_threads, 0, 256),
+    duration("SHUTDOWN_GRACE", g::server,
+             "time open streams get to flush on shutdown", &c::shutdown_grace),
+    size("MAX_HEADER_BYTES", g::server, "largest request head (line + headers)",
+         &c::max_header_bytes, 1024),
+    list("ALLOWED_ORIGINS", g::server,
+         "comma-separated origins besides the server's own",
+         &c::allowed_origins),
+    integer("MAX_SESSIONS", g::server,
+            "concurrent sessions before new ones get 503", &c::max_sessions, 1,
+            10'000'000),
+    duration("SESSION_IDLE_TIMEOUT", g::server,
+             "an idle session (no run, no subscriber) ends",
+             &c::session_idle_timeout),
+    integer("MAX_RUNS_PER_SESSION", g::server,
+            "finished runs a session remembers", &c::max_runs_per_session, 1,
+            100'000),
+    integer("MAX_QUEUED_RUNS", g::server,
+            "runs that may wait behind a session's running one",
+            &c::max_queued_runs, 0, 1000),
+    integer("MAX_COMMAND_LENGTH", g::server,
+            "longest accepted command, in bytes", &c::max_command_length, 1,
+            1'000'000),
+    integer("MAX_STEPS", g::server,
+            "model turns per run (a request's max_steps overrides)",
+            &c::max_steps, 1, 1000),
+    integer("CONTEXT_BUDGET", g::server,
+            "estimated tokens a prompt may hold (0: no limit)",
+            &c::context_budget, 0, 10'000'000),
+    // -- streams
+    duration("HEARTBEAT_INTERVAL", g::streams,
+             "`: ping` on streams idle this long", &c::heartbeat_interval, 10),
+    integer("EVENT_LOG_MAX_EVENTS", g::streams,
+            "events each session keeps for replay", &c::event_log_max_events,
+            1, 10'000'000),
+    size("EVENT_LOG_MAX_BYTES", g::streams,
+         "bytes each session's event log may hold", &c::event_log_max_bytes),
+    size("SEND_QUEUE_LIMIT", g::streams,
+         "bytes queued per connection before it is dropped",
+         &c::send_queue_limit, 1024),
+    size("SOCKET_SEND_BUFFER", g::streams,
+         "SO_SNDBUF of stream sockets (0: kernel default)",
+         &c::socket_send_buffer),
+    integer("FANOUT_RATE", g::streams,
+            "deliveries per second a session paces its fan-out to (0: never "
+            "hold an event)",
+            &c::fanout_rate, 0, 100'000'000),
+    flag("SSE_GZIP", g::streams,
+         "gzip SSE for clients that accept it (flushed per event)",
+         &c::sse_gzip),
+    flag("WS_DEFLATE", g::streams, "offer permessage-deflate on WebSocket",
+         &c::ws_deflate),
+    size("WS_DEFLATE_THRESHOLD", g::streams,
+         "WebSocket messages smaller than this go uncompressed",
+         &c::ws_deflate_threshold),
+    size("WS_MAX_MESSAGE", g::streams,
+         "largest message a WebSocket client may send", &c::ws_max_message,
+         1024),
+    // -- llm
+    text("LLM_PROVIDER", g::llm,
+         "planner, openrouter, openai, compatible, ollama, llamacpp or vllm",
+         &c::llm_provider_key),
+    llm_base_url_key(),
+    text("LLM_MODEL", g::llm, "model name as the provider spells it",
+         in_llm(&llm_settings::model)),
+    secret("LLM_API_KEY", g::llm, "API key of the provider (never logged)",
+           in_llm(&llm_settings::api_key)),
+    secret("OPENROUTER_API_KEY", g::llm,
+           "OpenRouter key; selects OpenRouter by default",
+           &c::openrouter_api_key),
+    llm_temperature_key(),
+    integer("LLM_MAX_TOKENS", g::llm,
+            "most tokens per model turn (0: provider default)",
+            in_llm(&llm_settings::max_tokens), 0, 1'000'000),
+    duration("LLM_TIMEOUT", g::llm,
+             "longest model call, retries not counted (0: none)",
+             in_llm(&llm_settings::request_timeout)),
+    duration("LLM_IDLE_TIMEOUT", g::llm,
+             "a model stream silent this long is abandoned",
+             in_llm(&llm_settings::idle_timeout), 10),
+    duration("LLM_CONNECT_TIMEOUT", g::llm, "time to connect to the provider",
+             in_llm(&llm_settings::connect_timeout)),
+    integer("MAX_RETRIES", g::llm,
+            "retries of a failed model call (429, 5xx, unreachable)",
+            in_llm(&llm_settings::max_retries), 0, 20),
+    duration("LLM_RETRY_BASE", g::llm,
+             "first retry backoff; doubles each retry, jittered",
+             in_llm(&llm_settings::retry_base)),
+    size("LLM_MAX_RESPONSE_BYTES", g::llm, "largest model response accepted",
+         in_llm(&llm_settings::max_response_bytes)),
+    duration("PLANNER_TOKEN_DELAY", g::llm,
+             "pause between the offline planner's tokens",
+             &c::planner_token_delay),
+    // -- browser
+    choice("BROWSER", g::browser, "chromium, or none to run without a browser",
+           &c::browser,
+           {{"chromium", browser_kind::chromium}, {"none", browser_kind::none}}),
+    text("CHROMIUM_PATH", g::browser, "the Chromium binary", &c::chromium_path,
+         "a path"),
+    chromium_flags_key(),
+    integer("MAX_BROWSER_CONTEXTS", g::browser,
+            "live browser contexts (one per session using it)",
+            &c::max_browser_contexts, 1, 10'000),
+    choice("BROWSER_WHEN_FULL", g::browser,
+           "wait or refuse when all contexts are in use",
+           &c::browser_wait_when_full, {{"wait", true}, {"refuse", false}}),
+    duration("TOOL_TIMEOUT", g::browser, "longest a browser tool may take",
+             &c::tool_timeout),
+    flag("SCREENSHOT_AFTER_ACTIONS", g::browser,
+         "a screenshot event after each page action",
+         &c::screenshot_after_actions),
+    integer("SCREENCAST_FPS", g::browser,
+            "most live-view frames per second (WebSocket frames:true)",
+            &c::screencast_fps, 1, 30),
+    list("BROWSER_ALLOWED_HOSTS", g::browser,
+         "hosts the agent may open (empty: any)", &c::browser_allowed_hosts),
+    list("BROWSER_DENIED_HOSTS", g::browser, "hosts the agent may never open",
+         &c::browser_denied_hosts),
+    // -- admin
+    secret("ADMIN_TOKEN", g::admin,
+           "bearer token for /api/admin and /metrics (required unless HOST "
+           "is loopback)",
+           &c::admin_token),
+    secret("API_TOKEN", g::admin,
+           "bearer token for /stream, /ws and /api (empty: open)",
+           &c::api_token),
+    // -- cluster
+    listen_key(),
+    text("WORKER_BIND", g::cluster,
+         "agenttheo worker: address of that port (non-loopback needs "
+         "CLUSTER_SECRET or WORKER_TLS_*)",
+         &c::worker_bind, "an address"),
+    secret("CLUSTER_SECRET", g::cluster,
+           "shared secret a gateway shows its workers (never logged)",
+           &c::cluster_secret),
+    text("WORKER_TLS_CERT", g::cluster,
+         "this node's certificate (PEM): gateway and workers talk TLS",
+         &c::tls_certificate),
+    text("WORKER_TLS_KEY", g::cluster, "the key of WORKER_TLS_CERT (PEM)",
+         &c::tls_key),
+    text("WORKER_TLS_CA", g::cluster,
+         "the CA (PEM) that signs every node's certificate", &c::tls_ca),
+    workers_key(),
+    duration("WORKER_HEARTBEAT", g::cluster,
+             "how often a gateway checks each worker", &c::worker_heartbeat,
+             50),
+    duration("WORKER_TIMEOUT", g::cluster, "a worker silent this long is lost",
+             &c::worker_timeout, 100),
+    duration("WORKER_RETRY", g::cluster,
+             "pause between attempts to reach a worker that is down",
+             &c::worker_retry, 10),
+  };
+}
+
+} // namespace
+
+std::string_view to_string(config_group group) {
+  switch (group) {
+    case config_group::server:
+      return "Server and sessions";
+    case config_group::streams:
+      return "Streams";
+    case config_group::llm:
+      return "The model";
+    case config_group::browser:
+      return "The browser";
+    case config_group::admin:
+      return "Access";
+    default:
+      return "Cluster";
+  }
+}
+
+const std::vector<config_key>& config_keys() {
+  static const auto keys = make_keys();
+  return keys;
+}
+
+} // namespace agenttheo
