@@ -1,8 +1,7 @@
 #include "protocol/run_body.hpp"
 
-#include <rapidjson/document.h>
-
 #include "protocol/stream_params.hpp"
+#include "util/json_reader.hpp"
 
 namespace agenttheo {
 
@@ -12,26 +11,16 @@ api_error bad_body(std::string message) {
   return api_error::of(api_code::bad_body, std::move(message));
 }
 
-/// The member `name` as a string: nullptr when absent, `bad` when not a string.
-const rapidjson::Value* member(const rapidjson::Document& doc, const char* name) {
-  auto i = doc.FindMember(name);
-  return i == doc.MemberEnd() || i->value.IsNull() ? nullptr : &i->value;
-}
-
-std::string_view text_of(const rapidjson::Value& v) {
-  return {v.GetString(), v.GetStringLength()};
-}
-
 } // namespace
 
 std::variant<stream_request, api_error>
 parse_run_body(std::string_view body, std::string session_id,
                std::size_t max_command_length) {
-  rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject())
+  json_document doc{body};
+  if (!doc.parsed_object())
     return bad_body("the body must be a JSON object, e.g. {\"command\": \"...\"}");
-  for (auto& m : doc.GetObject()) {
+  // Every member, known or not, has the type the API documents.
+  for (auto& m : doc.root().GetObject()) {
     std::string_view name{m.name.GetString(), m.name.GetStringLength()};
     if (name == "max_steps" ? !(m.value.IsUint64() || m.value.IsNull())
                             : !(m.value.IsString() || m.value.IsNull()))
@@ -42,35 +31,36 @@ parse_run_body(std::string_view body, std::string session_id,
   stream_request req;
   req.session_id = std::move(session_id);
   req.subscribe = false;
-  auto* command = member(doc, "command");
-  if (!command || command->GetStringLength() == 0)
+  json_reader r{doc};
+  auto command = r.text("command");
+  if (!command || command->empty())
     return api_error::of(api_code::missing_command, "command is required");
-  if (auto err = check_command(text_of(*command), max_command_length))
+  if (auto err = check_command(*command, max_command_length))
     return *err;
-  req.command = std::string{text_of(*command)};
-  if (auto* id = member(doc, "messageId")) {
-    if (!is_safe_id(text_of(*id)))
+  req.command = std::string{*command};
+  if (auto id = r.text("messageId")) {
+    if (!is_safe_id(*id))
       return api_error::of(api_code::bad_message_id,
                            "messageId must be 1 to 128 characters from "
                            "A-Z a-z 0-9 . _ : -");
-    req.message_id = std::string{text_of(*id)};
+    req.message_id = std::string{*id};
   }
-  if (auto* mode = member(doc, "stream_mode")) {
-    auto mask = parse_stream_mode(text_of(*mode));
+  if (auto mode = r.text("stream_mode")) {
+    auto mask = parse_stream_mode(*mode);
     if (auto* err = std::get_if<api_error>(&mask))
       return *err;
     req.modes = std::get<mode_mask>(mask);
   }
-  if (auto* strategy = member(doc, "multitask")) {
-    auto parsed = parse_strategy(text_of(*strategy));
+  if (auto strategy = r.text("multitask")) {
+    auto parsed = parse_strategy(*strategy);
     if (auto* err = std::get_if<api_error>(&parsed))
       return *err;
     req.strategy = std::get<multitask>(parsed);
   }
-  if (auto* steps = member(doc, "max_steps")) {
-    if (auto err = check_max_steps(steps->GetUint64()))
+  if (auto steps = r.count("max_steps")) {
+    if (auto err = check_max_steps(*steps))
       return *err;
-    req.max_steps = steps->GetUint64();
+    req.max_steps = *steps;
   }
   return req;
 }
