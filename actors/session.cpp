@@ -8,10 +8,10 @@
 
 #include "actors/counting_behavior.hpp"
 #include "actors/llm_call.hpp"
+#include "actors/page_tools.hpp"
 #include "actors/registry.hpp"
 #include "actors/session_views.hpp"
 #include "actors/tool_call.hpp"
-#include "browser/browser_tools.hpp"
 #include "llm/conversation.hpp"
 #include "llm/system_prompt.hpp"
 #include "messages/binary_frame.hpp"
@@ -297,7 +297,7 @@ caf::actor spawn_llm_call(self_ptr self, const run_record& run) {
   request.command = run.command;
   request.messages = std::move(built.messages);
   if (st.settings.browser)
-    request.tools = browser_tools();
+    request.tools = page_tool_schemas();
   if (st.settings.llm.settings.is_planner())
     return self->spawn(planner_call, caf::actor{self}, run.number,
                        std::move(request), st.settings.llm);

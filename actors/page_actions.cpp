@@ -1,0 +1,241 @@
+#include "actors/page_actions.hpp"
+
+#include <caf/all.hpp>
+
+#include <rapidjson/document.h>
+
+#include "messages/messages.hpp"
+#include "util/json_reader.hpp"
+#include "util/json_writer.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+/// How long an action (click, key) may take to start a navigation.
+constexpr auto settle_time = std::chrono::milliseconds{150};
+
+/// Evaluates `expression` (awaiting a promise); `on_value` gets the value
+/// as JSON text, or the failure.
+void eval(page_self self, const std::string& expression,
+          std::function<void(bool ok, std::string value_json)> on_value) {
+  json_writer params;
+  params.begin_object()
+    .field("expression", expression)
+    .field("returnByValue", true)
+    .field("awaitPromise", true)
+    .end_object();
+  cdp(self, "Runtime.evaluate", params.str(), [on_value](cdp_result r) {
+    if (!r.ok)
+      return on_value(false, r.body);
+    json_document doc{r.body};
+    if (!doc.parsed_object())
+      return on_value(false, "unreadable evaluation result");
+    json_reader reply{doc};
+    if (reply.any("exceptionDetails")) {
+      auto why = reply.object("exceptionDetails")
+                   .object("exception")
+                   .text("description");
+      return on_value(false, std::string{why.value_or("the page's script failed")});
+    }
+    auto* value = reply.object("result").any("value");
+    // undefined: nothing to return
+    on_value(true, value ? to_json(*value) : "null");
+  });
+}
+
+struct key_info {
+  const char* key;
+  const char* code;
+  int keycode;
+  const char* text;
+};
+
+const key_info known_keys[] = {
+  {"Enter", "Enter", 13, "\r"},      {"Tab", "Tab", 9, ""},
+  {"Escape", "Escape", 27, ""},      {"Backspace", "Backspace", 8, ""},
+  {"Delete", "Delete", 46, ""},      {"ArrowUp", "ArrowUp", 38, ""},
+  {"ArrowDown", "ArrowDown", 40, ""}, {"ArrowLeft", "ArrowLeft", 37, ""},
+  {"ArrowRight", "ArrowRight", 39, ""}, {"PageUp", "PageUp", 33, ""},
+  {"PageDown", "PageDown", 34, ""},  {"Home", "Home", 36, ""},
+  {"End", "End", 35, ""},            {"Space", "Space", 32, " "},
+};
+
+} // namespace
+
+tool_result fail(std::string why) {
+  return {false, std::move(why), {}, {}};
+}
+
+std::string quoted(const std::string& text) {
+  json_writer out;
+  out.value(text);
+  return out.str();
+}
+
+
+/// Tells the session what the running tool is doing (a `custom` event).
+void note(page_self self, std::string message) {
+  auto& st = self->state;
+  if (st.owner)
+    self->send(st.owner, tool_note{st.current_tool, std::move(message)});
+}
+
+void cdp(page_self self, const std::string& method, const std::string& params,
+         std::function<void(cdp_result)> on_reply) {
+  auto& st = self->state;
+  self
+    ->request(st.browser, st.settings.cdp_timeout + std::chrono::seconds{5},
+              cdp_call{st.handle->cdp_target, method, params})
+    .then([on_reply](cdp_result& r) { on_reply(std::move(r)); },
+          [on_reply](caf::error&) {
+            on_reply({false, "the browser did not answer"});
+          });
+}
+
+/// A script whose value is a string: the tool's output.
+void eval_text(page_self self, const std::string& expression, tool_done done) {
+  eval(self, expression, [done](bool ok, std::string value) {
+    if (!ok)
+      return done(fail(value));
+    rapidjson::Document doc;
+    doc.Parse(value.c_str());
+    // With its length: a value may carry NUL (used as a separator).
+    done({true,
+          doc.IsString() ? std::string{doc.GetString(), doc.GetStringLength()}
+                         : value,
+          {},
+          {}});
+  });
+}
+
+/// A script whose value is `{ok, output}`.
+void eval_outcome(page_self self, const std::string& expression, tool_done done) {
+  eval(self, expression, [done](bool evaluated, std::string value) {
+    if (!evaluated)
+      return done(fail(value));
+    json_document doc{value};
+    json_reader outcome{doc};
+    auto ok = outcome.boolean("ok");
+    auto output = outcome.text("output");
+    if (!ok || !output)
+      return done(fail("unexpected script result"));
+    done({*ok, std::string{*output}, {}, {}});
+  });
+}
+
+/// Calls `then` once the page is not loading (or the load timeout passed).
+void when_idle(page_self self, std::function<void(bool loaded)> then) {
+  auto& st = self->state;
+  if (!st.loading)
+    return then(true);
+  note(self, "waiting for the page to finish loading");
+  st.on_load = std::move(then);
+  self->delayed_send(self, st.settings.load_timeout, load_timeout_atom::value,
+                     ++st.load_generation);
+}
+
+/// After an action that may navigate (a click, a key): give it a moment to
+/// start loading, and if it did, wait for the new page, so the next tool
+/// never runs against a document being torn down.
+tool_done settled(page_self self, tool_done done) {
+  return [self, done](tool_result result) {
+    auto& st = self->state;
+    st.after_settle = [self, done, result]() mutable {
+      when_idle(self, [done, result](bool loaded) mutable {
+        if (!loaded)
+          result.output += " (the page it led to is still loading)";
+        done(std::move(result));
+      });
+    };
+    self->delayed_send(self, settle_time, settle_atom::value,
+                       ++st.settle_generation);
+  };
+}
+
+/// Runs `start` (which begins a navigation), then waits for the page's load
+/// event, or the load timeout; then reports the page's title.
+void navigate_and_wait(page_self self, const std::string& what,
+                       std::function<void(std::function<void(cdp_result)>)> start,
+                       tool_done done) {
+  auto& st = self->state;
+  auto generation = ++st.load_generation;
+  st.on_load = [self, what, done](bool loaded) {
+    eval_text(self, "document.title + '\\u0000' + location.href",
+              [what, done, loaded](tool_result r) {
+                auto cut = r.output.find('\0');
+                auto title = r.output.substr(0, cut);
+                auto url = cut == std::string::npos ? "" : r.output.substr(cut + 1);
+                done({true,
+                      what + " " + url + "; title: \"" + title + "\""
+                        + (loaded ? "" : " (the page is still loading)"),
+                      {}, url});
+              });
+  };
+  self->delayed_send(self, st.settings.load_timeout, load_timeout_atom::value,
+                     generation);
+  start([self, done](cdp_result r) {
+    json_document doc{r.body};
+    auto error = r.ok ? std::string{json_reader{doc}.text("errorText").value_or("")}
+                      : std::string{};
+    if (r.ok && error.empty())
+      return;
+    self->state.on_load = nullptr;
+    done(fail("navigation failed: " + (error.empty() ? r.body : error)));
+  });
+}
+
+void press(page_self self, const std::string& key, tool_done done) {
+  const key_info* info = nullptr;
+  for (const auto& k : known_keys)
+    if (key == k.key)
+      info = &k;
+  if (!info && key.size() != 1)
+    return done(fail("unknown key " + key));
+  std::string text = info ? info->text : key;
+  auto event = [&](const char* type) {
+    json_writer e;
+    e.begin_object()
+      .field("type", type)
+      .field("key", info ? info->key : key)
+      .field("code", info ? info->code : "")
+      .field("windowsVirtualKeyCode",
+             info ? info->keycode : static_cast<int>(std::toupper(key[0])));
+    if (!text.empty() && std::string{type} == "keyDown")
+      e.field("text", text);
+    e.end_object();
+    return e.str();
+  };
+  auto up = event("keyUp");
+  cdp(self, "Input.dispatchKeyEvent", event("keyDown"),
+      [self, up, key, done](cdp_result r) {
+        if (!r.ok)
+          return done(fail(r.body));
+        cdp(self, "Input.dispatchKeyEvent", up, [key, done](cdp_result r2) {
+          done(r2.ok ? tool_result{true, "pressed " + key, {}, {}}
+                     : fail(r2.body));
+        });
+      });
+}
+
+/// A JPEG of the page, with its URL; `output` says what failed, if anything.
+void capture(page_self self, bool full_page, tool_done done) {
+  json_writer params;
+  params.begin_object()
+    .field("format", "jpeg")
+    .field("quality", 70)
+    .field("captureBeyondViewport", full_page)
+    .end_object();
+  cdp(self, "Page.captureScreenshot", params.str(), [self, done](cdp_result r) {
+    json_document doc{r.body};
+    auto data_text = json_reader{doc}.text("data");
+    if (!r.ok || !data_text)
+      return done(fail("screenshot failed: " + r.body));
+    std::string data{*data_text};
+    eval_text(self, "location.href", [data, done](tool_result where) {
+      done({true, {}, data, where.output});
+    });
+  });
+}
+
+} // namespace agenttheo

@@ -1,0 +1,259 @@
+#include "actors/page_tools.hpp"
+
+#include <algorithm>
+
+#include <caf/all.hpp>
+
+#include "browser/navigation_policy.hpp"
+#include "browser/page_scripts.hpp"
+#include "util/json_reader.hpp"
+#include "util/json_writer.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+constexpr std::size_t max_elements = 200;
+constexpr std::size_t max_links = 100;
+constexpr std::int64_t default_wait_ms = 5'000;
+constexpr std::int64_t max_wait_ms = 30'000;
+constexpr std::int64_t default_text_chars = 4'000;
+
+std::string text_arg(json_reader& args, const char* name) {
+  return std::string{args.text(name).value_or("")};
+}
+
+// -- navigation ---------------------------------------------------------------
+
+void navigate_to(page_self self, json_reader& args, tool_done done) {
+  auto url = text_arg(args, "url");
+  if (auto refused = check_navigation(self->state.settings.policy, url))
+    return done(fail("refused: " + *refused));
+  json_writer params;
+  params.begin_object().field("url", url).end_object();
+  navigate_and_wait(
+    self, "opened",
+    [self, params = params.str()](auto on_reply) {
+      cdp(self, "Page.navigate", params, on_reply);
+    },
+    done);
+}
+
+void reload(page_self self, json_reader&, tool_done done) {
+  navigate_and_wait(
+    self, "reloaded",
+    [self](auto on_reply) { cdp(self, "Page.reload", "{}", on_reply); }, done);
+}
+
+void go_back(page_self self, json_reader&, tool_done done) {
+  cdp(self, "Page.getNavigationHistory", "{}", [self, done](cdp_result r) {
+    json_document doc{r.body};
+    json_reader history{doc};
+    auto index = history.integer("currentIndex");
+    auto* entries = history.array("entries");
+    if (!r.ok || !index || !entries)
+      return done(fail("cannot read the history: " + r.body));
+    if (*index <= 0 || static_cast<std::size_t>(*index) > entries->Size())
+      return done(fail("there is no previous page"));
+    auto entry = json_reader{(*entries)[static_cast<unsigned>(*index - 1)]}
+                   .integer("id");
+    if (!entry)
+      return done(fail("cannot read the history: " + r.body));
+    json_writer params;
+    params.begin_object().field("entryId", *entry).end_object();
+    navigate_and_wait(
+      self, "went back to",
+      [self, params = params.str()](auto on_reply) {
+        cdp(self, "Page.navigateToHistoryEntry", params, on_reply);
+      },
+      done);
+  });
+}
+
+// -- acting on the page -------------------------------------------------------
+
+void click(page_self self, json_reader& args, tool_done done) {
+  eval_outcome(self,
+               page_scripts::call(page_scripts::click,
+                                  quoted(text_arg(args, "target"))),
+               settled(self, done));
+}
+
+/// Inserts `text` into the focused element `target`, then maybe Enter.
+void insert_text(page_self self, std::string text, std::string target,
+                 bool submit, tool_done done) {
+  json_writer params;
+  params.begin_object().field("text", text).end_object();
+  cdp(self, "Input.insertText", params.str(),
+      [self, text, target, submit, done](cdp_result r) {
+        if (!r.ok)
+          return done(fail(r.body));
+        tool_result typed{true, "typed \"" + text + "\" into " + target, {}, {}};
+        if (!submit)
+          return done(typed);
+        press(self, "Enter", [self, typed, done](tool_result pressed) {
+          auto result = pressed.ok ? tool_result{true,
+                                                 typed.output + " and submitted",
+                                                 {},
+                                                 {}}
+                                   : pressed;
+          settled(self, done)(std::move(result));
+        });
+      });
+}
+
+void type_text(page_self self, json_reader& args, tool_done done) {
+  auto text = text_arg(args, "text");
+  auto submit = args.boolean("submit").value_or(false);
+  eval_outcome(self,
+               page_scripts::call(page_scripts::focus,
+                                  quoted(text_arg(args, "target"))),
+               [self, text, submit, done](tool_result focused) {
+                 if (!focused.ok)
+                   return done(focused);
+                 insert_text(self, text, focused.output, submit, done);
+               });
+}
+
+void press_key(page_self self, json_reader& args, tool_done done) {
+  press(self, text_arg(args, "key"), settled(self, done));
+}
+
+void scroll(page_self self, json_reader& args, tool_done done) {
+  json_writer arg;
+  arg.begin_object()
+    .field("direction", text_arg(args, "direction") == "up" ? "up" : "down")
+    .field("amount", args.integer("amount").value_or(0))
+    .end_object();
+  eval_text(self, page_scripts::call(page_scripts::scroll, arg.str()), done);
+}
+
+void wait_for(page_self self, json_reader& args, tool_done done) {
+  auto wait = std::clamp<std::int64_t>(
+    args.integer("timeout_ms").value_or(default_wait_ms), 0, max_wait_ms);
+  json_writer arg;
+  arg.begin_object()
+    .field("text", text_arg(args, "text"))
+    .field("selector", text_arg(args, "selector"))
+    .field("timeout_ms", wait)
+    .end_object();
+  eval_outcome(self, page_scripts::call(page_scripts::wait_for, arg.str()),
+               done);
+}
+
+// -- reading the page ---------------------------------------------------------
+
+void get_interactive_elements(page_self self, json_reader&, tool_done done) {
+  eval_text(self,
+            page_scripts::call(page_scripts::interactive_elements,
+                               std::to_string(max_elements)),
+            done);
+}
+
+void get_page_text(page_self self, json_reader& args, tool_done done) {
+  auto max = std::clamp<std::int64_t>(
+    args.integer("max_chars").value_or(default_text_chars), 1,
+    static_cast<std::int64_t>(self->state.settings.max_output));
+  eval_text(self,
+            page_scripts::call(page_scripts::page_text, std::to_string(max)),
+            done);
+}
+
+void get_title(page_self self, json_reader&, tool_done done) {
+  eval_text(self, "document.title", done);
+}
+
+void get_links(page_self self, json_reader&, tool_done done) {
+  eval_text(self,
+            page_scripts::call(page_scripts::links, std::to_string(max_links)),
+            done);
+}
+
+void take_screenshot(page_self self, json_reader& args, tool_done done) {
+  capture(self, args.boolean("full_page").value_or(false),
+          [done](tool_result shot) {
+            if (shot.ok)
+              shot.output = "took a screenshot of " + shot.url + " ("
+                            + std::to_string(shot.image_base64.size() * 3 / 4
+                                             / 1024)
+                            + " KiB JPEG)";
+            done(std::move(shot));
+          });
+}
+
+// -- schemas ------------------------------------------------------------------
+
+constexpr const char* target_schema
+  = R"({"type":"string","description":"the number of an element from get_interactive_elements, its visible text, or a CSS selector"})";
+
+std::string object(const std::string& properties, const std::string& required) {
+  return R"({"type":"object","properties":{)" + properties
+         + R"(},"required":[)" + required + "]}";
+}
+
+std::vector<page_tool> make_tools() {
+  auto target = std::string{R"("target":)"} + target_schema;
+  return {
+    {"navigate_to",
+     "Open a URL (http or https) in the browser and wait for it to load.",
+     object(R"("url":{"type":"string"})", R"("url")"), true, navigate_to},
+    {"go_back", "Go back to the previous page.", object("", ""), true,
+     go_back},
+    {"reload", "Reload the current page.", object("", ""), true, reload},
+    {"click", "Click an element.", object(target, R"("target")"), true, click},
+    {"type_text", "Type text into an input field, optionally submitting it.",
+     object(target + R"(,"text":{"type":"string"},"submit":{"type":"boolean"})",
+            R"("target","text")"),
+     true, type_text},
+    {"press_key", "Press a key, such as Enter, Tab, Escape or ArrowDown.",
+     object(R"("key":{"type":"string"})", R"("key")"), true, press_key},
+    {"scroll", "Scroll the page.",
+     object(
+       R"("direction":{"type":"string","enum":["up","down"]},"amount":{"type":"integer","description":"pixels; default most of a screen"})",
+       R"("direction")"),
+     true, scroll},
+    {"wait_for", "Wait until a text or a CSS selector appears on the page.",
+     object(
+       R"("text":{"type":"string"},"selector":{"type":"string"},"timeout_ms":{"type":"integer"})",
+       ""),
+     false, wait_for},
+    {"get_interactive_elements",
+     "List the visible links, buttons and fields, numbered for click and "
+     "type_text.",
+     object("", ""), false, get_interactive_elements},
+    {"get_page_text", "Read the page's visible text.",
+     object(R"("max_chars":{"type":"integer"})", ""), false, get_page_text},
+    {"get_title", "Read the page's title.", object("", ""), false, get_title},
+    {"get_links", "List the page's links with their text and URL.",
+     object("", ""), false, get_links},
+    {"take_screenshot", "Take a screenshot of the page.",
+     object(R"("full_page":{"type":"boolean"})", ""), false, take_screenshot},
+  };
+}
+
+} // namespace
+
+const std::vector<page_tool>& page_tools() {
+  static const auto tools = make_tools();
+  return tools;
+}
+
+const page_tool* find_page_tool(std::string_view name) {
+  for (const auto& tool : page_tools())
+    if (tool.name == name)
+      return &tool;
+  return nullptr;
+}
+
+const std::vector<tool_schema>& page_tool_schemas() {
+  static const auto schemas = [] {
+    std::vector<tool_schema> result;
+    for (const auto& tool : page_tools())
+      result.push_back({std::string{tool.name}, std::string{tool.description},
+                        tool.parameters});
+    return result;
+  }();
+  return schemas;
+}
+
+} // namespace agenttheo
