@@ -1,0 +1,89 @@
+// The page scripts (browser/scripts/*.js) as JavaScript: each parses as
+// the function expression the server calls, and each does its job on a
+// page in jsdom. The real-Chromium suites (browser.page_tools) run them
+// through CDP; this one pins their own behaviour.
+import assert from 'node:assert/strict';
+import {readFileSync, readdirSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import path from 'node:path';
+import {test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const scripts = path.join(root, 'browser', 'scripts');
+const require = createRequire(path.join(root, 'clients', 'js', 'package.json'));
+const {JSDOM} = require('jsdom');
+
+const source = (name) => readFileSync(path.join(scripts, `${name}.js`), 'utf8');
+
+/// Runs `name` in a page of `html` exactly as the server does:
+/// `(script)(argument, helpers)`.
+/// Values come back as plain JSON, as Runtime.evaluate's returnByValue
+/// gives them. jsdom has no layout: innerText is its textContent here, and
+/// scrolling an element into view does nothing.
+function run(html, name, argument) {
+  // 'dangerously' runs the fixtures' own inline handlers (onclick).
+  const dom = new JSDOM(html, {runScripts: 'dangerously', url: 'http://127.0.0.1/'});
+  Object.defineProperty(dom.window.HTMLElement.prototype, 'innerText', {
+    get() { return this.textContent; },
+  });
+  dom.window.Element.prototype.scrollIntoView = () => {};
+  const expression = `(${source(name)})(${JSON.stringify(argument)}, ${source('helpers')})`;
+  const result = dom.window.eval(expression);
+  const plain = (v) => JSON.parse(JSON.stringify(v));
+  return {dom, value: result instanceof dom.window.Promise ? result.then(plain) : plain(result)};
+}
+
+test('every script is one expression', () => {
+  const files = readdirSync(scripts).filter((f) => f.endsWith('.js'));
+  assert.equal(files.length, 8);
+  for (const file of files) {
+    const text = readFileSync(path.join(scripts, file), 'utf8');
+    assert.doesNotThrow(() => new Function(`return (${text});`), file);
+  }
+});
+
+test('click finds its element by text, by selector, and by a label', () => {
+  const html = `<button id="a" onclick="this.dataset.hit='1'">Send message</button>
+    <label for="c">Accept</label><input id="c" type="checkbox">`;
+  let {dom, value} = run(html, 'click', 'send message');
+  assert.deepEqual(value, {ok: true, output: 'clicked button#a "Send message"'});
+  assert.equal(dom.window.document.getElementById('a').dataset.hit, '1');
+  ({dom, value} = run(html, 'click', '#a'));
+  assert.equal(value.ok, true);
+  ({dom, value} = run(html, 'click', 'Accept'));
+  assert.equal(value.ok, true);
+  assert.equal(dom.window.document.getElementById('c').checked, true);
+  ({value} = run(html, 'click', 'Nothing like it'));
+  assert.deepEqual(value, {ok: false, output: 'no element matches Nothing like it'});
+});
+
+test('focus finds a field by its placeholder and clears it', () => {
+  let {dom, value} = run('<input id="q" placeholder="Search">', 'focus', 'Search');
+  assert.deepEqual(value, {ok: true, output: 'input#q "Search"'});
+  assert.equal(dom.window.document.activeElement.id, 'q');
+  ({dom, value} = run('<input id="q" value="old">', 'focus', '#q'));
+  // Described once cleared, as the tool reports it.
+  assert.deepEqual(value, {ok: true, output: 'input#q ""'});
+  assert.equal(dom.window.document.getElementById('q').value, '');
+});
+
+test('links and page text are bounded', () => {
+  const html = '<a href="/one">One</a><a href="/two" title="Second"></a><p>hello</p>';
+  assert.equal(run(html, 'links', 1).value, 'One -> http://127.0.0.1/one');
+  assert.equal(run(html, 'links', 10).value.split('\n')[1], 'Second -> http://127.0.0.1/two');
+  assert.equal(run('<p></p>', 'links', 10).value, 'no links');
+  assert.equal(run(html, 'page_text', 3).value, 'One [...]');
+  assert.equal(run(html, 'page_text', 100).value, 'Onehello');
+});
+
+test('wait_for resolves when the text appears, and times out when not', async () => {
+  const {dom, value} = run('<div id="x"></div>', 'wait_for',
+                           {selector: '#later', timeout_ms: 2000});
+  setTimeout(() => {
+    dom.window.document.body.insertAdjacentHTML('beforeend', '<p id="later">hi</p>');
+  }, 100);
+  assert.deepEqual(await value, {ok: true, output: 'found #later'});
+  const missing = run('<div></div>', 'wait_for', {selector: '#never', timeout_ms: 120}).value;
+  assert.deepEqual(await missing, {ok: false, output: 'not found within 120 ms'});
+});
