@@ -4,12 +4,11 @@
 
 #include <caf/all.hpp>
 
-#include <rapidjson/document.h>
-
 #include "actors/counting_behavior.hpp"
 #include "actors/registry.hpp"
 #include "config/log.hpp"
 #include "messages/messages.hpp"
+#include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 
 namespace agenttheo {
@@ -94,60 +93,48 @@ void call(self_ptr self, const std::string& cdp_target,
   self->delayed_send(self, timeout, cdp_timeout_atom::value, id);
 }
 
-std::string to_json(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> writer{buf};
-  value.Accept(writer);
-  return {buf.GetString(), buf.GetSize()};
-}
-
 /// An event goes to the page listening on its session, if any.
-void route_event(self_ptr self, const rapidjson::Document& doc) {
-  if (!doc.HasMember("sessionId") || !doc["sessionId"].IsString()
-      || !doc.HasMember("method") || !doc["method"].IsString())
+void route_event(self_ptr self, json_reader& message) {
+  auto target = message.text("sessionId");
+  auto method = message.text("method");
+  if (!target || !method)
     return;
-  auto i = self->state.listeners.find(doc["sessionId"].GetString());
+  auto i = self->state.listeners.find(std::string{*target});
   if (i == self->state.listeners.end())
     return;
+  auto* params = message.any("params");
   self->send(i->second,
-             cdp_event{doc["method"].GetString(),
-                       doc.HasMember("params") ? to_json(doc["params"]) : "{}"});
+             cdp_event{std::string{*method}, params ? to_json(*params) : "{}"});
 }
 
 void on_incoming(self_ptr self, const cdp_incoming& msg) {
   auto& st = self->state;
   if (msg.generation != st.generation)
     return;
-  rapidjson::Document doc;
-  doc.Parse(msg.json.c_str(), msg.json.size());
-  if (doc.HasParseError() || !doc.IsObject())
+  json_document doc{msg.json};
+  if (!doc.parsed_object())
     return;
-  if (!doc.HasMember("id") || !doc["id"].IsUint64())
-    return route_event(self, doc);
+  json_reader message{doc};
+  auto id = message.count("id");
+  if (!id)
+    return route_event(self, message);
   st.ready = true;
-  auto i = st.pending.find(doc["id"].GetUint64());
+  auto i = st.pending.find(*id);
   if (i == st.pending.end())
     return; // timed out already
   auto handler = std::move(i->second);
   st.pending.erase(i);
-  if (doc.HasMember("error")) {
-    auto& err = doc["error"];
-    std::string text = err.IsObject() && err.HasMember("message")
-                           && err["message"].IsString()
-                         ? err["message"].GetString()
-                         : "CDP error";
-    return handler(failure(text));
+  if (message.any("error")) {
+    auto why = message.object("error").text("message").value_or("CDP error");
+    return handler(failure(std::string{why}));
   }
-  handler({true, doc.HasMember("result") ? to_json(doc["result"]) : "{}"});
+  auto* result = message.any("result");
+  handler({true, result ? to_json(*result) : "{}"});
 }
 
 std::string string_field(const std::string& json, const char* name) {
-  rapidjson::Document doc;
-  doc.Parse(json.c_str());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember(name)
-      || !doc[name].IsString())
-    return {};
-  return doc[name].GetString();
+  json_document doc{json};
+  return std::string{json_reader{doc}.text(name).value_or("")};
 }
 
 /// A fresh browser context, a page in it, and a flat CDP session to it,

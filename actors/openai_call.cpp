@@ -3,14 +3,13 @@
 
 #include <caf/all.hpp>
 
-#include <rapidjson/document.h>
-
 #include "actors/counting_behavior.hpp"
 #include "actors/llm_call.hpp"
 #include "actors/registry.hpp"
 #include "llm/chat_request.hpp"
 #include "llm/curl_driver.hpp"
 #include "messages/messages.hpp"
+#include "util/json_reader.hpp"
 
 namespace agenttheo {
 
@@ -65,14 +64,13 @@ void finish(self_ptr self) {
 
 /// The provider's own words from an error body, or the body itself.
 std::string provider_message(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.c_str());
-  if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("error")) {
-    auto& err = doc["error"];
-    if (err.IsObject() && err.HasMember("message") && err["message"].IsString())
-      return err["message"].GetString();
-    if (err.IsString())
-      return err.GetString();
+  json_document doc{body};
+  json_reader reply{doc};
+  if (auto* err = reply.any("error")) {
+    if (err->IsString())
+      return err->GetString();
+    if (auto message = reply.object("error").text("message"))
+      return std::string{*message};
   }
   return body.substr(0, 300);
 }

@@ -4,8 +4,6 @@
 
 #include <caf/all.hpp>
 
-#include <rapidjson/document.h>
-
 #include "actors/counting_behavior.hpp"
 #include "actors/llm_call.hpp"
 #include "actors/page_tools.hpp"
@@ -20,6 +18,7 @@
 #include "metrics/runtime_metrics.hpp"
 #include "util/base64.hpp"
 #include "util/clock.hpp"
+#include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 
 namespace agenttheo {
@@ -102,14 +101,13 @@ void drop_subscribers_of(self_ptr self, const std::string& message_id) {
 
 /// Tells the registry about an `error` event, for the admin console.
 void report(self_ptr self, const encoded_event& ev) {
-  rapidjson::Document doc;
-  doc.Parse(ev.raw.data.c_str());
+  json_document doc{ev.raw.data};
+  json_reader data{doc};
   auto text = [&](const char* name) {
-    return doc.IsObject() && doc.HasMember(name) && doc[name].IsString()
-             ? std::string{doc[name].GetString()}
-             : std::string{};
+    return std::string{data.text(name).value_or("")};
   };
-  report_error(self, ev.raw.session, ev.raw.message_id, text("code"), text("message"));
+  report_error(self, ev.raw.session, ev.raw.message_id, text("code"),
+               text("message"));
 }
 
 bool follows(const subscriber_entry& sub, const event& ev) {
@@ -367,9 +365,7 @@ run_record* release_call(self_ptr self, std::uint64_t number) {
 /// The arguments as JSON to put in `tool_start`: the model's text when it
 /// is a JSON object, else that text as a JSON string.
 std::string tool_input_json(const std::string& arguments) {
-  rapidjson::Document doc;
-  doc.Parse(arguments.c_str());
-  if (!doc.HasParseError() && doc.IsObject())
+  if (json_document{arguments}.parsed_object())
     return arguments;
   json_writer out;
   out.value(arguments);

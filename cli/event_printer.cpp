@@ -4,6 +4,7 @@
 
 #include <rapidjson/document.h>
 
+#include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 
 namespace agenttheo::cli {
@@ -18,17 +19,15 @@ constexpr const char* yellow = "33";
 constexpr const char* blue = "34";
 
 std::string text_of(const rapidjson::Value& v, const char* name) {
-  return v.IsObject() && v.HasMember(name) && v[name].IsString() ? v[name].GetString()
-                                                                 : std::string{};
+  return std::string{json_reader{v}.text(name).value_or("")};
 }
 
 std::uint64_t number_of(const rapidjson::Value& v, const char* name) {
-  return v.IsObject() && v.HasMember(name) && v[name].IsUint64() ? v[name].GetUint64() : 0;
+  return json_reader{v}.count(name).value_or(0);
 }
 
 bool flag_of(const rapidjson::Value& v, const char* name, bool fallback) {
-  return v.IsObject() && v.HasMember(name) && v[name].IsBool() ? v[name].GetBool()
-                                                               : fallback;
+  return json_reader{v}.boolean(name).value_or(fallback);
 }
 
 /// `▕████░░░░▏` for step `step` of `total`, 20 cells wide.
@@ -132,8 +131,9 @@ std::string event_printer::render(std::string_view type, std::uint64_t id, bool 
     std::string summary = cancelled ? "cancelled" : "done";
     summary += " · " + std::to_string(number_of(d, "steps")) + " steps · "
                + std::to_string(number_of(d, "duration_ms")) + " ms";
-    if (d.IsObject() && d.HasMember("usage") && d["usage"].IsObject())
-      summary += " · " + std::to_string(number_of(d["usage"], "total_tokens")) + " tokens";
+    if (auto* usage = json_reader{d}.any("usage"))
+      summary += " · " + std::to_string(number_of(*usage, "total_tokens"))
+                 + " tokens";
     return fresh_line() + paint(summary, cancelled ? yellow : green) + "\n";
   }
   return {}; // start, message, update, custom: the tokens and tools say it

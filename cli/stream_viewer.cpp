@@ -13,6 +13,7 @@
 
 #include "cli/event_printer.hpp"
 #include "protocol/sse_parser.hpp"
+#include "util/json_reader.hpp"
 #include "util/random_id.hpp"
 
 namespace agenttheo::cli {
@@ -78,7 +79,7 @@ std::string escape(CURL* curl, const std::string& text) {
 }
 
 std::string text_field(const rapidjson::Document& d, const char* name) {
-  return d.IsObject() && d.HasMember(name) && d[name].IsString() ? d[name].GetString() : "";
+  return std::string{json_reader{d}.text(name).value_or("")};
 }
 
 void emit(const std::string& text) {
@@ -91,9 +92,9 @@ void emit(const std::string& text) {
 /// Whether `msg` ends what is being viewed, and with which exit status.
 bool is_end(const viewing& v, const sse_message& msg, const rapidjson::Document& d,
             int& outcome) {
-  auto final_error = msg.event == "error"
-                     && !(d.IsObject() && d.HasMember("final") && d["final"].IsBool()
-                          && !d["final"].GetBool());
+  // An error ends the run unless it says `final: false`.
+  auto final_error
+    = msg.event == "error" && json_reader{d}.boolean("final").value_or(true);
   if (v.opts.watch) {
     if (msg.event == "status" && text_field(d, "state") == "closed")
       return outcome = done, true;
@@ -102,10 +103,8 @@ bool is_end(const viewing& v, const sse_message& msg, const rapidjson::Document&
     return false;
   }
   if (msg.event == "complete") {
-    outcome = d.IsObject() && d.HasMember("cancelled") && d["cancelled"].IsBool()
-                  && d["cancelled"].GetBool()
-                ? cancelled
-                : done;
+    outcome
+      = json_reader{d}.boolean("cancelled").value_or(false) ? cancelled : done;
     return true;
   }
   if (final_error)
@@ -245,16 +244,13 @@ void cancel_on_server(viewing& v) {
 }
 
 int refusal(viewing& v) {
-  rapidjson::Document d;
-  d.Parse(v.error_body.c_str());
+  json_document doc{v.error_body};
+  auto err = json_reader{doc}.object("error");
   std::string message = "HTTP " + std::to_string(v.status);
-  if (d.IsObject() && d.HasMember("error") && d["error"].IsObject()) {
-    const auto& err = d["error"];
-    if (err.HasMember("code") && err["code"].IsString())
-      message += " " + std::string{err["code"].GetString()};
-    if (err.HasMember("message") && err["message"].IsString())
-      message += ": " + std::string{err["message"].GetString()};
-  }
+  if (auto code = err.text("code"))
+    message += " " + std::string{*code};
+  if (auto why = err.text("message"))
+    message += ": " + std::string{*why};
   std::cerr << "agenttheo: the server refused: " << message << "\n";
   return refused;
 }

@@ -1,9 +1,8 @@
 #include "messages/event.hpp"
 
-#include <rapidjson/document.h>
-
 #include "messages/binary_frame.hpp"
 #include "util/base64.hpp"
+#include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 
 namespace agenttheo {
@@ -40,19 +39,16 @@ std::string make_envelope(const event& raw) {
 
 /// The screenshot's binary WebSocket form, or empty if its data has no image.
 std::string make_ws_binary(const event& raw) {
-  rapidjson::Document data;
-  data.Parse(raw.data.c_str());
-  if (data.HasParseError() || !data.IsObject() || !data.HasMember("image")
-      || !data["image"].IsString())
+  json_document doc{raw.data};
+  json_reader data{doc};
+  auto encoded = data.text("image");
+  if (!encoded)
     return {};
-  auto image = base64_decode({data["image"].GetString(),
-                              data["image"].GetStringLength()});
+  auto image = base64_decode(*encoded);
   if (!image)
     return {};
   auto text = [&](const char* name) {
-    return data.HasMember(name) && data[name].IsString()
-             ? std::string_view{data[name].GetString(), data[name].GetStringLength()}
-             : std::string_view{};
+    return data.text(name).value_or(std::string_view{});
   };
   json_writer header;
   header.begin_object()

@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include <caf/all.hpp>
-#include <rapidjson/document.h>
 
 #include "actors/counting_behavior.hpp"
 #include "actors/registry.hpp"
@@ -12,6 +11,7 @@
 #include "metrics/runtime_metrics.hpp"
 #include "protocol/ws_protocol.hpp"
 #include "streams/ws_subscription.hpp"
+#include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 #include "util/random_id.hpp"
 
@@ -78,15 +78,18 @@ void unfollow(self_ptr self, const ws_unsubscribe& msg) {
 void answer_cancel(self_ptr self, const api_reply& reply, const std::string& ref) {
   if (reply.status < 300)
     return write(self, ws_reply("cancelled", ref, reply.json));
-  rapidjson::Document doc;
-  doc.Parse(reply.json.c_str());
-  if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("error")
-      && doc["error"].IsObject() && doc["error"].HasMember("code"))
-    return refuse(self, {reply.status, doc["error"]["code"].GetString(),
-                         doc["error"]["message"].GetString()},
-                  ref);
-  refuse(self, {reply.status, "cancel_failed", "the session could not be cancelled"},
-         ref);
+  // The API's own error, passed on as it is.
+  json_document doc{reply.json};
+  auto error = json_reader{doc}.object("error");
+  auto code = error.text("code");
+  auto message = error.text("message");
+  if (code && message)
+    return refuse(
+      self, {reply.status, std::string{*code}, std::string{*message}}, ref);
+  refuse(
+    self,
+    api_error::of(api_code::unavailable, "the session could not be cancelled"),
+    ref);
 }
 
 void cancel(self_ptr self, const ws_cancel& msg) {
