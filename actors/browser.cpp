@@ -47,7 +47,11 @@ bool ensure_chromium(self_ptr self, std::string& error) {
   auto& chromium = *st.chromium;
   if (chromium.process)
     return true;
-  auto launched = launch_chromium(st.settings.chromium);
+  chromium_settings how;
+  how.path = st.settings.chromium_path;
+  how.flags.insert(how.flags.end(), st.settings.chromium_flags.begin(),
+                   st.settings.chromium_flags.end());
+  auto launched = launch_chromium(how);
   if (auto* why = std::get_if<std::string>(&launched)) {
     error = "cannot start Chromium: " + *why;
     return false;

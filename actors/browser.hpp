@@ -18,23 +18,19 @@
 
 #include "browser/cdp_pipe.hpp"
 #include "browser/chromium_process.hpp"
+#include "config/settings.hpp"
 #include "messages/browser_messages.hpp"
 #include "metrics/actor_stats.hpp"
 
 namespace agenttheo {
 
-struct browser_settings {
-  chromium_settings chromium;
+/// The browser options from the configuration, plus its CDP timeouts.
+struct browser_settings : browser_options {
   /// Every CDP request fails after this long without a reply.
   std::chrono::milliseconds request_timeout{30'000};
   /// Requests sent before a freshly launched Chromium has answered anything
   /// get at least this long: they include its start-up.
   std::chrono::milliseconds startup_timeout{30'000};
-  /// Live browser contexts (one per session that uses the browser).
-  std::size_t max_contexts = 16;
-  /// Past the maximum, `open_page` waits for a context to close (true) or
-  /// is refused at once (false).
-  bool wait_when_full = true;
 };
 
 /// A launched Chromium and its pipe, shared with the actor's exit hook

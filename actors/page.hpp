@@ -16,23 +16,20 @@
 
 #include "actors/browser.hpp"
 #include "browser/navigation_policy.hpp"
+#include "config/settings.hpp"
 #include "messages/browser_messages.hpp"
 #include "metrics/actor_stats.hpp"
 
 namespace agenttheo {
 
-struct page_settings {
+/// The page options from the configuration, plus what only the page needs.
+struct page_settings : page_options {
   navigation_policy policy;
   /// Longest tool output handed back (to the model and into events).
   std::size_t max_output = 8000;
   /// A navigation that has not fired `load` by then is reported as such.
   std::chrono::milliseconds load_timeout{15'000};
   std::chrono::milliseconds cdp_timeout{30'000};
-  /// A screenshot after every action that may change the page (navigate,
-  /// click, type, key, scroll), shown as a `screenshot` event.
-  bool screenshot_after_actions = true;
-  /// Screencast frames beyond this rate are dropped (acknowledged, not sent).
-  unsigned screencast_fps = 5;
   /// The session the page belongs to, for the admin view.
   std::string session_id;
 };

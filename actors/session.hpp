@@ -15,6 +15,7 @@
 #include "actors/fanout_pacer.hpp"
 #include "actors/llm_call.hpp"
 #include "actors/page.hpp"
+#include "config/settings.hpp"
 #include "llm/context_budget.hpp"
 #include "messages/event_type.hpp"
 #include "messages/messages.hpp"
@@ -24,26 +25,15 @@
 
 namespace agenttheo {
 
-struct session_settings {
-  std::size_t log_max_events = 10'000;
-  std::size_t log_max_bytes = 16u << 20;
-  std::size_t max_runs = 64;
-  std::chrono::milliseconds idle_timeout{15 * 60 * 1000};
+/// The session limits from the configuration, plus what a session is
+/// spawned with: its model, its browser, its page's settings.
+struct session_settings : session_limits {
   /// The model every run of the session talks to.
   llm_runtime llm;
   /// The browser the session's page lives in; invalid: no browser, and a
   /// run whose model asks for a tool ends with capability_missing.
   caf::actor browser;
   page_settings page;
-  std::chrono::milliseconds tool_timeout{30'000};
-  /// Model turns per run, unless the request asks for fewer or more.
-  std::uint64_t max_steps = 10;
-  /// Estimated tokens the prompt may hold (0: no limit).
-  std::size_t context_budget = 24'000;
-  /// Runs that may wait behind the running one (`multitask=enqueue`).
-  std::size_t max_queued_runs = 8;
-  /// Deliveries per second the fan-out is paced to (0: never hold).
-  double fanout_rate = 0;
 };
 
 /// One command's execution within a session.
@@ -58,7 +48,8 @@ struct run_record {
   run_outcome outcome = run_outcome::none;
   /// The answer, or what went wrong.
   std::string result;
-  std::uint64_t max_steps = 10;
+  /// The request's max_steps, else the session's.
+  std::uint64_t max_steps = 0;
   caf::actor llm;
   /// This run's part of the conversation: the command, then each step's
   /// assistant message and tool results.

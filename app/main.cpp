@@ -52,21 +52,13 @@ manager_settings manager_settings_from(const server_config& cfg,
                                        caf::actor browser) {
   manager_settings settings;
   settings.max_sessions = cfg.max_sessions;
-  settings.session.log_max_events = cfg.event_log_max_events;
-  settings.session.log_max_bytes = cfg.event_log_max_bytes;
-  settings.session.max_runs = cfg.max_runs_per_session;
-  settings.session.idle_timeout = cfg.session_idle_timeout;
-  settings.session.llm = {cfg.llm, std::move(driver), cfg.planner_token_delay};
-  settings.session.browser = std::move(browser);
-  settings.session.page.policy.allowed_hosts = cfg.browser_allowed_hosts;
-  settings.session.page.policy.denied_hosts = cfg.browser_denied_hosts;
-  settings.session.tool_timeout = cfg.tool_timeout;
-  settings.session.max_steps = cfg.max_steps;
-  settings.session.context_budget = cfg.context_budget;
-  settings.session.max_queued_runs = cfg.max_queued_runs;
-  settings.session.fanout_rate = static_cast<double>(cfg.fanout_rate);
-  settings.session.page.screenshot_after_actions = cfg.screenshot_after_actions;
-  settings.session.page.screencast_fps = cfg.screencast_fps;
+  auto& session = settings.session;
+  static_cast<session_limits&>(session) = cfg.session;
+  static_cast<page_options&>(session.page) = cfg.page;
+  session.page.policy.allowed_hosts = cfg.browser_allowed_hosts;
+  session.page.policy.denied_hosts = cfg.browser_denied_hosts;
+  session.llm = {cfg.llm, std::move(driver), cfg.planner_token_delay};
+  session.browser = std::move(browser);
   return settings;
 }
 
@@ -154,12 +146,7 @@ caf::actor spawn_browser(caf::actor_system& system, const server_config& cfg) {
   if (cfg.browser == browser_kind::none)
     return {};
   browser_settings settings;
-  settings.chromium.path = cfg.chromium_path;
-  settings.chromium.flags.insert(settings.chromium.flags.end(),
-                                 cfg.chromium_flags.begin(),
-                                 cfg.chromium_flags.end());
-  settings.max_contexts = cfg.max_browser_contexts;
-  settings.wait_when_full = cfg.browser_wait_when_full;
+  static_cast<browser_options&>(settings) = cfg.chromium;
   return system.spawn(browser, settings);
 }
 

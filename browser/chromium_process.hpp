@@ -10,7 +10,8 @@ namespace agenttheo {
 
 /// How to start the browser.
 struct chromium_settings {
-  std::string path = "/usr/bin/chromium";
+  /// The binary (CHROMIUM_PATH).
+  std::string path;
   /// What this machine needs headless Chromium to run with (see
   /// DEVELOPERS.md): no sandbox as root, no GPU, no calls home.
   std::vector<std::string> flags = {

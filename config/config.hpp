@@ -10,6 +10,7 @@
 
 #include "config/llm_settings.hpp"
 #include "config/log.hpp"
+#include "config/settings.hpp"
 
 namespace agenttheo {
 
@@ -31,31 +32,7 @@ struct server_config {
   std::uint16_t port = 8000;
   log_level level = log_level::info;
 
-  /// `: ping` comment frames on streams idle this long.
-  std::chrono::milliseconds heartbeat_interval{15'000};
-  /// Per-session event log bounds (replay window for resume and join).
-  std::size_t event_log_max_events = 10'000;
-  std::size_t event_log_max_bytes = 16u << 20;
-  /// Bytes a connection may have queued behind its socket before it is
-  /// dropped as a slow consumer.
-  std::size_t send_queue_limit = 1u << 20;
-  /// SO_SNDBUF for stream sockets; 0 keeps the kernel's autotuning. A small
-  /// value makes the send-queue bound bite sooner for clients that stall.
-  std::size_t socket_send_buffer = 0;
-  /// SSE responses gzip-encoded for clients that accept it, flushed per
-  /// write. Off by default: each compressed stream holds ~40 KiB of deflate
-  /// state, more than the rest of the stream.
-  bool sse_gzip = false;
-  /// WebSocket (`GET /ws`): permessage-deflate offered to clients, for
-  /// messages of at least `ws_deflate_threshold` bytes.
-  bool ws_deflate = true;
-  std::size_t ws_deflate_threshold = 512;
-  /// Largest message a WebSocket client may send.
-  std::size_t ws_max_message = 64u << 10;
   std::size_t max_sessions = 1'000;
-  std::chrono::milliseconds session_idle_timeout{15 * 60 * 1000};
-  /// Finished runs a session remembers (for join and replay by messageId).
-  std::size_t max_runs_per_session = 64;
   std::size_t max_command_length = 4'000;
   std::size_t max_header_bytes = 16u << 10;
   /// Origins besides the server's own that may start runs and read the API
@@ -71,28 +48,10 @@ struct server_config {
   std::chrono::milliseconds planner_token_delay{15};
 
   browser_kind browser = browser_kind::chromium;
-  std::string chromium_path = "/usr/bin/chromium";
-  /// Flags added to the built-in ones (space-separated).
-  std::vector<std::string> chromium_flags;
-  std::size_t max_browser_contexts = 16;
-  /// Past the maximum: wait for a context, or refuse.
-  bool browser_wait_when_full = true;
-  std::chrono::milliseconds tool_timeout{30'000};
-  /// Model turns per run before it is stopped.
-  std::size_t max_steps = 10;
-  /// Estimated tokens a prompt may hold; older tool outputs, then older
-  /// turns, are trimmed to fit. 0: no limit.
-  std::size_t context_budget = 24'000;
-  /// Runs that may wait behind a session's running one (multitask=enqueue).
-  std::size_t max_queued_runs = 8;
-  /// Deliveries per second each session paces its fan-out to: beyond it,
-  /// events wait for the next round and share its writes (fanout_pacer).
-  std::size_t fanout_rate = 250'000;
-  /// A `screenshot` event after each action that may change the page.
-  bool screenshot_after_actions = true;
-  /// Most screencast frames per second a page sends to WebSocket clients
-  /// that ask for its live view.
-  unsigned screencast_fps = 5;
+  browser_options chromium;
+  page_options page;
+  session_limits session;
+  stream_options streams;
   std::vector<std::string> browser_allowed_hosts;
   std::vector<std::string> browser_denied_hosts;
 

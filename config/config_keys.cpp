@@ -14,11 +14,13 @@ using g = config_group;
 // -- row constructors ---------------------------------------------------------
 //
 // `get` reaches the setting in a server_config: a pointer to member, or
-// `in_llm(&llm_settings::x)` for the model's settings.
+// `in(&server_config::part, &part_type::x)` for a member of one of its parts.
 
-template <class T>
-auto in_llm(T llm_settings::*member) {
-  return [member](auto& c) -> auto& { return c.llm.*member; };
+template <class Part, class T>
+auto in(Part server_config::*part, T Part::*member) {
+  return [ part, member ](auto& c) -> auto& {
+    return (c.*part).*member;
+  };
 }
 
 template <class Get>
@@ -59,7 +61,9 @@ config_key integer(std::string_view name, g group, std::string_view help,
             return err;
           },
           [get](const server_config& c) {
-            return std::to_string(std::invoke(get, c));
+            // A rate kept as a double reads back as the integer it was.
+            return std::to_string(
+              static_cast<std::uint64_t>(std::invoke(get, c)));
           }};
 }
 
@@ -174,14 +178,14 @@ config_key chromium_flags_key() {
   return {"CHROMIUM_FLAGS", g::browser, "extra Chromium flags, space-separated",
           [](server_config& c, std::string_view v) {
             std::istringstream in{std::string{v}};
-            c.chromium_flags.clear();
+            c.chromium.chromium_flags.clear();
             for (std::string flag; in >> flag;)
-              c.chromium_flags.push_back(flag);
+              c.chromium.chromium_flags.push_back(flag);
             return parse_failure{};
           },
           [](const server_config& c) {
             std::string text;
-            for (const auto& flag : c.chromium_flags)
+            for (const auto& flag : c.chromium.chromium_flags)
               text += (text.empty() ? "" : " ") + flag;
             return text;
           }};
@@ -277,107 +281,111 @@ std::vector<config_key> make_keys() {
             10'000'000),
     duration("SESSION_IDLE_TIMEOUT", g::server,
              "an idle session (no run, no subscriber) ends",
-             &c::session_idle_timeout),
+             in(&c::session, &session_limits::idle_timeout)),
     integer("MAX_RUNS_PER_SESSION", g::server,
-            "finished runs a session remembers", &c::max_runs_per_session, 1,
-            100'000),
+            "finished runs a session remembers",
+            in(&c::session, &session_limits::max_runs), 1, 100'000),
     integer("MAX_QUEUED_RUNS", g::server,
             "runs that may wait behind a session's running one",
-            &c::max_queued_runs, 0, 1000),
+            in(&c::session, &session_limits::max_queued_runs), 0, 1000),
     integer("MAX_COMMAND_LENGTH", g::server,
             "longest accepted command, in bytes", &c::max_command_length, 1,
             1'000'000),
     integer("MAX_STEPS", g::server,
             "model turns per run (a request's max_steps overrides)",
-            &c::max_steps, 1, 1000),
+            in(&c::session, &session_limits::max_steps), 1, 1000),
     integer("CONTEXT_BUDGET", g::server,
             "estimated tokens a prompt may hold (0: no limit)",
-            &c::context_budget, 0, 10'000'000),
+            in(&c::session, &session_limits::context_budget), 0, 10'000'000),
     // -- streams
     duration("HEARTBEAT_INTERVAL", g::streams,
-             "`: ping` on streams idle this long", &c::heartbeat_interval, 10),
+             "`: ping` on streams idle this long",
+             in(&c::streams, &stream_options::heartbeat), 10),
     integer("EVENT_LOG_MAX_EVENTS", g::streams,
-            "events each session keeps for replay", &c::event_log_max_events,
-            1, 10'000'000),
+            "events each session keeps for replay",
+            in(&c::session, &session_limits::log_max_events), 1, 10'000'000),
     size("EVENT_LOG_MAX_BYTES", g::streams,
-         "bytes each session's event log may hold", &c::event_log_max_bytes),
+         "bytes each session's event log may hold",
+         in(&c::session, &session_limits::log_max_bytes)),
     size("SEND_QUEUE_LIMIT", g::streams,
          "bytes queued per connection before it is dropped",
-         &c::send_queue_limit, 1024),
+         in(&c::streams, &stream_options::send_queue_limit), 1024),
     size("SOCKET_SEND_BUFFER", g::streams,
          "SO_SNDBUF of stream sockets (0: kernel default)",
-         &c::socket_send_buffer),
+         in(&c::streams, &stream_options::socket_send_buffer)),
     integer("FANOUT_RATE", g::streams,
             "deliveries per second a session paces its fan-out to (0: never "
             "hold an event)",
-            &c::fanout_rate, 0, 100'000'000),
+            in(&c::session, &session_limits::fanout_rate), 0, 100'000'000),
     flag("SSE_GZIP", g::streams,
          "gzip SSE for clients that accept it (flushed per event)",
-         &c::sse_gzip),
+         in(&c::streams, &stream_options::sse_gzip)),
     flag("WS_DEFLATE", g::streams, "offer permessage-deflate on WebSocket",
-         &c::ws_deflate),
+         in(&c::streams, &stream_options::ws_deflate)),
     size("WS_DEFLATE_THRESHOLD", g::streams,
          "WebSocket messages smaller than this go uncompressed",
-         &c::ws_deflate_threshold),
+         in(&c::streams, &stream_options::ws_deflate_threshold)),
     size("WS_MAX_MESSAGE", g::streams,
-         "largest message a WebSocket client may send", &c::ws_max_message,
-         1024),
+         "largest message a WebSocket client may send",
+         in(&c::streams, &stream_options::ws_max_message), 1024),
     // -- llm
     text("LLM_PROVIDER", g::llm,
          "planner, openrouter, openai, compatible, ollama, llamacpp or vllm",
          &c::llm_provider_key),
     llm_base_url_key(),
     text("LLM_MODEL", g::llm, "model name as the provider spells it",
-         in_llm(&llm_settings::model)),
+         in(&server_config::llm, &llm_settings::model)),
     secret("LLM_API_KEY", g::llm, "API key of the provider (never logged)",
-           in_llm(&llm_settings::api_key)),
+           in(&server_config::llm, &llm_settings::api_key)),
     secret("OPENROUTER_API_KEY", g::llm,
            "OpenRouter key; selects OpenRouter by default",
            &c::openrouter_api_key),
     llm_temperature_key(),
     integer("LLM_MAX_TOKENS", g::llm,
             "most tokens per model turn (0: provider default)",
-            in_llm(&llm_settings::max_tokens), 0, 1'000'000),
+            in(&server_config::llm, &llm_settings::max_tokens), 0, 1'000'000),
     duration("LLM_TIMEOUT", g::llm,
              "longest model call, retries not counted (0: none)",
-             in_llm(&llm_settings::request_timeout)),
+             in(&server_config::llm, &llm_settings::request_timeout)),
     duration("LLM_IDLE_TIMEOUT", g::llm,
              "a model stream silent this long is abandoned",
-             in_llm(&llm_settings::idle_timeout), 10),
+             in(&server_config::llm, &llm_settings::idle_timeout), 10),
     duration("LLM_CONNECT_TIMEOUT", g::llm, "time to connect to the provider",
-             in_llm(&llm_settings::connect_timeout)),
+             in(&server_config::llm, &llm_settings::connect_timeout)),
     integer("MAX_RETRIES", g::llm,
             "retries of a failed model call (429, 5xx, unreachable)",
-            in_llm(&llm_settings::max_retries), 0, 20),
+            in(&server_config::llm, &llm_settings::max_retries), 0, 20),
     duration("LLM_RETRY_BASE", g::llm,
              "first retry backoff; doubles each retry, jittered",
-             in_llm(&llm_settings::retry_base)),
+             in(&server_config::llm, &llm_settings::retry_base)),
     size("LLM_MAX_RESPONSE_BYTES", g::llm, "largest model response accepted",
-         in_llm(&llm_settings::max_response_bytes)),
+         in(&server_config::llm, &llm_settings::max_response_bytes)),
     duration("PLANNER_TOKEN_DELAY", g::llm,
              "pause between the offline planner's tokens",
              &c::planner_token_delay),
     // -- browser
-    choice("BROWSER", g::browser, "chromium, or none to run without a browser",
-           &c::browser,
-           {{"chromium", browser_kind::chromium}, {"none", browser_kind::none}}),
-    text("CHROMIUM_PATH", g::browser, "the Chromium binary", &c::chromium_path,
-         "a path"),
+    choice(
+      "BROWSER", g::browser, "chromium, or none to run without a browser",
+      &c::browser,
+      {{"chromium", browser_kind::chromium}, {"none", browser_kind::none}}),
+    text("CHROMIUM_PATH", g::browser, "the Chromium binary",
+         in(&c::chromium, &browser_options::chromium_path), "a path"),
     chromium_flags_key(),
     integer("MAX_BROWSER_CONTEXTS", g::browser,
             "live browser contexts (one per session using it)",
-            &c::max_browser_contexts, 1, 10'000),
+            in(&c::chromium, &browser_options::max_contexts), 1, 10'000),
     choice("BROWSER_WHEN_FULL", g::browser,
            "wait or refuse when all contexts are in use",
-           &c::browser_wait_when_full, {{"wait", true}, {"refuse", false}}),
+           in(&c::chromium, &browser_options::wait_when_full),
+           {{"wait", true}, {"refuse", false}}),
     duration("TOOL_TIMEOUT", g::browser, "longest a browser tool may take",
-             &c::tool_timeout),
+             in(&c::session, &session_limits::tool_timeout)),
     flag("SCREENSHOT_AFTER_ACTIONS", g::browser,
          "a screenshot event after each page action",
-         &c::screenshot_after_actions),
+         in(&c::page, &page_options::screenshot_after_actions)),
     integer("SCREENCAST_FPS", g::browser,
             "most live-view frames per second (WebSocket frames:true)",
-            &c::screencast_fps, 1, 30),
+            in(&c::page, &page_options::screencast_fps), 1, 30),
     list("BROWSER_ALLOWED_HOSTS", g::browser,
          "hosts the agent may open (empty: any)", &c::browser_allowed_hosts),
     list("BROWSER_DENIED_HOSTS", g::browser, "hosts the agent may never open",

@@ -295,12 +295,13 @@ void http_connection::serve_websocket(request req, const reply_to& to) {
     res.headers.emplace_back("Upgrade", "websocket");
     return send(to, std::move(res));
   }
+  const auto& streams = ctx_.config.streams;
   ws_writer_options options;
-  options.queue_limit = ctx_.config.send_queue_limit;
-  options.max_message = ctx_.config.ws_max_message;
-  options.deflate = ctx_.config.ws_deflate;
-  options.deflate_threshold = ctx_.config.ws_deflate_threshold;
-  options.idle_timeout = 2 * ctx_.config.heartbeat_interval;
+  options.queue_limit = streams.send_queue_limit;
+  options.max_message = streams.ws_max_message;
+  options.deflate = streams.ws_deflate;
+  options.deflate_threshold = streams.ws_deflate_threshold;
+  options.idle_timeout = 2 * streams.heartbeat;
   // The socket now belongs to the WebSocket; this session ends here.
   auto writer = make_ws_writer(std::move(stream_), std::move(req), options,
                                ctx_.connections);
@@ -310,9 +311,9 @@ void http_connection::serve_websocket(request req, const reply_to& to) {
 void http_connection::open_sse(const request& req, stream_request request,
                             const std::string& cors_origin) {
   sse_writer_options options;
-  options.queue_limit = ctx_.config.send_queue_limit;
-  options.heartbeat = ctx_.config.heartbeat_interval;
-  options.gzip = ctx_.config.sse_gzip
+  options.queue_limit = ctx_.config.streams.send_queue_limit;
+  options.heartbeat = ctx_.config.streams.heartbeat;
+  options.gzip = ctx_.config.streams.sse_gzip
                  && accepts_gzip(sv(req[bhttp::field::accept_encoding]));
   // The socket now belongs to the stream; this session ends here.
   auto writer = make_sse_writer(std::move(stream_), req.version(), options,
@@ -389,8 +390,8 @@ void http_connection::serve_admin_action(const reply_to& to, const route_match& 
 
 void http_connection::open_admin_stream(const request& req, const reply_to& to) {
   sse_writer_options options;
-  options.queue_limit = ctx_.config.send_queue_limit;
-  options.heartbeat = ctx_.config.heartbeat_interval;
+  options.queue_limit = ctx_.config.streams.send_queue_limit;
+  options.heartbeat = ctx_.config.streams.heartbeat;
   auto writer = make_sse_writer(std::move(stream_), req.version(), options,
                                 ctx_.connections);
   ctx_.bridge->open_admin_stream(std::move(writer), to.cors_origin);

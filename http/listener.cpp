@@ -72,9 +72,9 @@ void listener::tune(tcp::socket& socket) const {
   beast::error_code ignored;
   // Events are small and latency matters more than packet count.
   socket.set_option(tcp::no_delay(true), ignored);
-  if (ctx_.config.socket_send_buffer > 0)
-    socket.set_option(net::socket_base::send_buffer_size(
-                        static_cast<int>(ctx_.config.socket_send_buffer)),
+  if (ctx_.config.streams.socket_send_buffer > 0)
+    socket.set_option(net::socket_base::send_buffer_size(static_cast<int>(
+                        ctx_.config.streams.socket_send_buffer)),
                       ignored);
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "messages/close_reason.hpp"
+#include "config/settings.hpp"
 #include "protocol/open_socket.hpp"
 #include "protocol/simple_response.hpp"
 
@@ -20,9 +21,9 @@ struct sse_writer_options {
   /// Queued bytes (not yet handed to the socket) beyond which the client is
   /// dropped as a slow consumer. A single frame larger than this may still
   /// wait alone; a backlog of frames may not.
-  std::size_t queue_limit = 1u << 20;
+  std::size_t queue_limit = stream_options{}.send_queue_limit;
   /// A `: ping` comment goes out when nothing was written for this long.
-  std::chrono::milliseconds heartbeat{15'000};
+  std::chrono::milliseconds heartbeat = stream_options{}.heartbeat;
   /// How long a final flush may take before the socket is cut.
   std::chrono::milliseconds finish_grace{5'000};
   /// `Content-Encoding: gzip`, each write flushed so every event decodes

@@ -16,13 +16,13 @@ namespace agenttheo {
 struct ws_writer_options {
   /// Queued bytes beyond which a client is dropped as a slow consumer, as on
   /// SSE. Screencast frames never count: they are dropped instead.
-  std::size_t queue_limit = 1u << 20;
+  std::size_t queue_limit = stream_options{}.send_queue_limit;
   /// Largest message a client may send; a bigger one closes with 1009.
-  std::size_t max_message = 64 * 1024;
+  std::size_t max_message = stream_options{}.ws_max_message;
   /// permessage-deflate, offered to clients that ask for it.
-  bool deflate = true;
+  bool deflate = stream_options{}.ws_deflate;
   /// Messages smaller than this go out uncompressed even when deflate is on.
-  std::size_t deflate_threshold = 512;
+  std::size_t deflate_threshold = stream_options{}.ws_deflate_threshold;
   /// With nothing heard from the client this long, it is pinged; with no
   /// answer in as long again, it is dropped.
   std::chrono::milliseconds idle_timeout{30'000};

@@ -59,7 +59,7 @@ CAF_TEST(defaults apply with nothing configured) {
   CAF_CHECK_EQUAL(cfg.host, "127.0.0.1");
   CAF_CHECK_EQUAL(cfg.port, 8000);
   CAF_CHECK(cfg.level == log_level::info);
-  CAF_CHECK(cfg.heartbeat_interval == 15s);
+  CAF_CHECK(cfg.streams.heartbeat == 15s);
   CAF_CHECK_EQUAL(cfg.max_sessions, 1000u);
 }
 
@@ -72,17 +72,17 @@ CAF_TEST(flags beat environment which beats the env file) {
   CAF_CHECK_EQUAL(from_file.port, 9001);
   CAF_CHECK(from_file.level == log_level::debug);
   CAF_CHECK_EQUAL(from_file.max_sessions, 5u);
-  CAF_CHECK_EQUAL(from_file.send_queue_limit, 64u * 1024);
+  CAF_CHECK_EQUAL(from_file.streams.send_queue_limit, 64u * 1024);
   env.vars["PORT"] = "9002";
   env.vars["HEARTBEAT_INTERVAL"] = "2s";
   auto from_env = ok(load_config({}, env.lookup()));
   CAF_CHECK_EQUAL(from_env.port, 9002);
-  CAF_CHECK(from_env.heartbeat_interval == 2s);
+  CAF_CHECK(from_env.streams.heartbeat == 2s);
   auto from_flags = ok(load_config({"--port", "9003", "--heartbeat-interval=250ms",
                                     "--allowed-origins", "http://a, http://b"},
                                    env.lookup()));
   CAF_CHECK_EQUAL(from_flags.port, 9003);
-  CAF_CHECK(from_flags.heartbeat_interval == 250ms);
+  CAF_CHECK(from_flags.streams.heartbeat == 250ms);
   CAF_REQUIRE_EQUAL(from_flags.allowed_origins.size(), 2u);
   CAF_CHECK_EQUAL(from_flags.allowed_origins[1], "http://b");
 }
@@ -136,9 +136,9 @@ CAF_TEST(help lists every key) {
 CAF_TEST(a frame rate is a plain number) {
   fake_env env;
   env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
-  CAF_CHECK_EQUAL(
-    ok(load_config({"--screencast-fps", "12"}, env.lookup())).screencast_fps,
-    12u);
+  CAF_CHECK_EQUAL(ok(load_config({"--screencast-fps", "12"}, env.lookup()))
+                    .page.screencast_fps,
+                  12u);
   // It was read as a byte size: 5B passed as 5 frames, and 5K was refused
   // as "5120 frames", not as a number with a unit.
   error_of(load_config({"--screencast-fps", "5B"}, env.lookup()));

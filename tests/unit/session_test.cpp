@@ -29,6 +29,8 @@ struct fixture : test_coordinator_fixture<> {
   session_settings settings() {
     session_settings s;
     s.llm.planner_token_delay = std::chrono::milliseconds{0};
+    // Deliver every event at once: the pacer has its own tests below.
+    s.fanout_rate = 0;
     s.idle_timeout = std::chrono::minutes{10};
     return s;
   }

@@ -1,0 +1,83 @@
+#pragma once
+
+// The parts of the configuration that actors and sockets take as they are.
+// Each default is written here once: server_config holds these structs,
+// and the settings an actor or a socket writer is spawned with extend them
+// (session_settings is a session_limits plus the handles it needs).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace agenttheo {
+
+/// What bounds one session: its event log, its runs, its idle life, its
+/// model turns and their tools, and its fan-out pace.
+struct session_limits {
+  /// Events and bytes its log keeps (the replay window for resume and
+  /// join): EVENT_LOG_MAX_EVENTS, EVENT_LOG_MAX_BYTES.
+  std::size_t log_max_events = 10'000;
+  std::size_t log_max_bytes = 16u << 20;
+  /// Finished runs it remembers (MAX_RUNS_PER_SESSION).
+  std::size_t max_runs = 64;
+  /// With no run and no subscriber this long, it ends.
+  std::chrono::milliseconds idle_timeout{15 * 60 * 1000};
+  /// Longest a browser tool may take.
+  std::chrono::milliseconds tool_timeout{30'000};
+  /// Model turns per run, unless the request asks for fewer or more.
+  std::uint64_t max_steps = 10;
+  /// Estimated tokens a prompt may hold; older tool outputs, then older
+  /// turns, are trimmed to fit. 0: no limit.
+  std::size_t context_budget = 24'000;
+  /// Runs that may wait behind the running one (`multitask=enqueue`).
+  std::size_t max_queued_runs = 8;
+  /// Deliveries per second its fan-out is paced to: beyond it, events wait
+  /// for the next round and share its writes (fanout_pacer). 0: never hold.
+  double fanout_rate = 250'000;
+};
+
+/// What a session's page does besides running tools.
+struct page_options {
+  /// A `screenshot` event after each action that may change the page.
+  bool screenshot_after_actions = true;
+  /// Most screencast frames per second sent to WebSocket clients that ask
+  /// for the page's live view.
+  unsigned screencast_fps = 5;
+};
+
+/// The browser the sessions share.
+struct browser_options {
+  std::string chromium_path = "/usr/bin/chromium";
+  /// Flags added to the built-in ones.
+  std::vector<std::string> chromium_flags;
+  /// Live browser contexts (one per session that uses the browser).
+  std::size_t max_contexts = 16;
+  /// Past the maximum, a session waits for a context (true) or is refused.
+  bool wait_when_full = true;
+};
+
+/// What every stream socket (SSE and WebSocket) is held to.
+struct stream_options {
+  /// Bytes a connection may have queued behind its socket before it is
+  /// dropped as a slow consumer.
+  std::size_t send_queue_limit = 1u << 20;
+  /// SO_SNDBUF for stream sockets; 0 keeps the kernel's autotuning. A small
+  /// value makes the send-queue bound bite sooner for clients that stall.
+  std::size_t socket_send_buffer = 0;
+  /// `: ping` comment frames on streams idle this long; a WebSocket client
+  /// silent twice as long is pinged, then dropped.
+  std::chrono::milliseconds heartbeat{15'000};
+  /// SSE gzip-encoded for clients that accept it, flushed per write. Off by
+  /// default: each compressed stream holds ~40 KiB of deflate state, more
+  /// than the rest of the stream.
+  bool sse_gzip = false;
+  /// WebSocket permessage-deflate, for messages of at least the threshold.
+  bool ws_deflate = true;
+  std::size_t ws_deflate_threshold = 512;
+  /// Largest message a WebSocket client may send.
+  std::size_t ws_max_message = 64u << 10;
+};
+
+} // namespace agenttheo
