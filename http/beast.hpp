@@ -48,4 +48,16 @@ std::shared_ptr<ws_writer> make_ws_writer(beast::tcp_stream stream,
 /// Logs a socket error unless it is the normal end of an operation.
 void fail(const beast::error_code& ec, const char* what);
 
+/// Runs `f(*self)` on `executor` (a connection's strand), keeping `self`
+/// alive until it has run: how a writer's public calls reach its socket.
+template <class Executor, class Self, class F>
+void post_to(const Executor& executor, std::shared_ptr<Self> self, F f) {
+  net::post(executor,
+            [self = std::move(self), f = std::move(f)]() mutable { f(*self); });
+}
+
+/// Shuts `socket` down both ways and closes it; errors mean it is gone
+/// already.
+void close_socket(tcp::socket& socket);
+
 } // namespace agenttheo::http

@@ -9,6 +9,7 @@
 #include "http/gzip_stream.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "protocol/connection_registry.hpp"
+#include "protocol/send_budget.hpp"
 
 namespace agenttheo::http {
 
@@ -38,18 +39,31 @@ std::string stream_head(unsigned version, const std::string& cors_origin,
   return head;
 }
 
+/// Where a response is. A write in flight is apart from this (`writing_`).
+enum class sse_phase {
+  /// Nothing sent yet: the session has not accepted or rejected the stream.
+  waiting,
+  /// The head went out (or goes with the next write); frames follow.
+  streaming,
+  /// A complete error response goes out, then the socket closes.
+  rejecting,
+  /// What is queued goes out, then the terminating chunk.
+  finishing,
+  /// The last write is in flight; the socket closes after it.
+  ending,
+  closed,
+};
+
 class beast_sse_writer final
   : public sse_writer,
     public std::enable_shared_from_this<beast_sse_writer> {
 public:
   beast_sse_writer(beast::tcp_stream stream, unsigned version,
                    sse_writer_options options, connection_registry& registry)
-    : stream_(std::move(stream)),
-      heartbeat_timer_(stream_.get_executor()),
-      finish_timer_(stream_.get_executor()),
-      version_(version),
-      options_(options),
-      registry_(registry) {
+      : stream_(std::move(stream)), heartbeat_timer_(stream_.get_executor()),
+        finish_timer_(stream_.get_executor()), version_(version),
+        options_(options), registry_(registry),
+        budget_(options.queue_limit, *stats_) {
     // A stream lives as long as its run; the send-queue bound, heartbeats
     // and the finish grace take the place of a blanket timeout.
     stream_.expires_never();
@@ -71,9 +85,9 @@ public:
 
   void accept(std::string cors_origin) override {
     on_strand([cors = std::move(cors_origin)](beast_sse_writer& self) {
-      if (self.closed_ || self.responded_)
+      if (self.phase_ != sse_phase::waiting)
         return;
-      self.responded_ = true;
+      self.phase_ = sse_phase::streaming;
       self.head_ = stream_head(self.version_, cors, self.options_.gzip);
       if (self.options_.gzip)
         self.gzip_ = std::make_unique<gzip_stream>();
@@ -84,11 +98,9 @@ public:
 
   void reject(simple_response response) override {
     on_strand([response = std::move(response)](beast_sse_writer& self) {
-      if (self.closed_ || self.responded_)
+      if (self.phase_ != sse_phase::waiting)
         return;
-      self.responded_ = true;
-      self.rejected_ = true;
-      self.finishing_ = true;
+      self.phase_ = sse_phase::rejecting;
       std::ostringstream out;
       out << to_beast(response, self.version_, false);
       self.head_ = out.str();
@@ -113,11 +125,11 @@ public:
 
   void finish() override {
     on_strand([](beast_sse_writer& self) {
-      if (self.closed_ || self.finishing_)
-        return;
-      if (!self.responded_)
+      if (self.phase_ == sse_phase::waiting)
         return self.close(close_reason::finished);
-      self.finishing_ = true;
+      if (self.phase_ != sse_phase::streaming)
+        return;
+      self.phase_ = sse_phase::finishing;
       self.finish_timer_.expires_after(self.options_.finish_grace);
       self.finish_timer_.async_wait(
         [self = self.shared_from_this()](beast::error_code ec) {
@@ -135,10 +147,7 @@ public:
 private:
   template <class F>
   void on_strand(F f) {
-    net::post(stream_.get_executor(),
-              [self = shared_from_this(), f = std::move(f)]() mutable {
-                f(*self);
-              });
+    post_to(stream_.get_executor(), shared_from_this(), std::move(f));
   }
 
   /// SSE clients send nothing after their request; a read that completes
@@ -154,18 +163,14 @@ private:
   }
 
   void enqueue(frame_ptr frame) {
-    if (closed_)
+    if (phase_ == sse_phase::closed)
       return;
-    queued_bytes_ += frame->size();
+    auto bytes = frame->size();
     queued_.push_back(std::move(frame));
-    stats_->queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
-    // One frame of any size may always wait (it is bounded by the event
-    // log); what may not grow past the limit is a backlog of them.
-    if (queued_bytes_ > options_.queue_limit && queued_.size() > 1) {
-      log(log_level::info, "dropping slow consumer: ", queued_bytes_,
-          " bytes queued, limit ", options_.queue_limit);
-      stats_->drops.fetch_add(1, std::memory_order_relaxed);
-      count(counter::slow_consumer_drops);
+    if (budget_.add(bytes, queued_.size()) == send_status::dropped) {
+      log(log_level::info, "dropping slow consumer: ", budget_.bytes(),
+          " bytes queued, limit ", budget_.limit());
+      budget_.count_drop(counter::slow_consumer_drops);
       close(close_reason::slow_consumer);
     }
   }
@@ -173,16 +178,15 @@ private:
   /// Starts one gather write with everything queued: the response head if
   /// not sent yet, then all queued frames as one chunk.
   void write_next() {
-    if (closed_ || writing_ || !responded_)
+    if (writing_ || phase_ == sse_phase::waiting || phase_ == sse_phase::closed)
       return;
     std::vector<net::const_buffer> buffers;
     if (!head_.empty())
       buffers.push_back(net::buffer(head_));
     if (!queued_.empty()) {
       in_flight_.swap(queued_);
-      auto bytes = queued_bytes_;
-      queued_bytes_ = 0;
-      stats_->queued_bytes.store(0, std::memory_order_relaxed);
+      auto bytes = budget_.bytes();
+      budget_.clear();
       if (gzip_) {
         compressed_.clear();
         for (auto& frame : in_flight_)
@@ -198,7 +202,7 @@ private:
           buffers.push_back(net::buffer(*frame));
       if (chunked())
         buffers.push_back(net::buffer(crlf.data(), crlf.size()));
-    } else if (finishing_ && !rejected_) {
+    } else if (phase_ == sse_phase::finishing) {
       if (gzip_) { // the gzip trailer, as the last data chunk
         compressed_ = gzip_->finish();
         gzip_.reset();
@@ -209,12 +213,12 @@ private:
       }
       if (chunked())
         buffers.push_back(net::buffer(last_chunk.data(), last_chunk.size()));
-      ending_ = true;
-    } else if (finishing_) {
-      ending_ = true;
+      phase_ = sse_phase::ending;
+    } else if (phase_ == sse_phase::rejecting) {
+      phase_ = sse_phase::ending;
     }
     if (buffers.empty()) {
-      if (ending_)
+      if (phase_ == sse_phase::ending)
         close(close_reason::finished);
       return;
     }
@@ -239,7 +243,7 @@ private:
   void on_write(beast::error_code ec, std::size_t written) {
     writing_ = false;
     head_.clear();
-    count_sent(written);
+    count_written(written);
     in_flight_.clear();
     if (ec) {
       // A write fails when the peer reset or vanished: the client is gone,
@@ -247,52 +251,49 @@ private:
       fail(ec, "sse write");
       return close(close_reason::client_closed);
     }
-    if (ending_) {
+    if (phase_ == sse_phase::ending) {
       beast::error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
       return close(close_reason::finished);
     }
-    if (queued_.empty() && !finishing_ && on_drained_)
+    if (queued_.empty() && phase_ == sse_phase::streaming && on_drained_)
       return on_drained_();
     write_next();
   }
 
   /// What the write that just ended carried, heartbeats not counted.
-  void count_sent(std::size_t written) {
+  void count_written(std::size_t written) {
     std::uint64_t events = 0;
     for (auto& frame : in_flight_)
       events += frame != ping_frame;
-    stats_->bytes_sent.fetch_add(written, std::memory_order_relaxed);
-    stats_->events_sent.fetch_add(events, std::memory_order_relaxed);
-    count(counter::bytes_sent, written);
-    count(counter::events_sent, events);
+    count_sent(*stats_, written, events);
   }
 
   void arm_heartbeat() {
     heartbeat_timer_.expires_after(options_.heartbeat);
-    heartbeat_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (ec || self->closed_)
-        return;
-      if (!self->wrote_since_tick_ && !self->writing_ && !self->finishing_) {
-        self->enqueue(ping_frame);
-        self->write_next();
-      }
-      self->wrote_since_tick_ = false;
-      self->arm_heartbeat();
-    });
+    heartbeat_timer_.async_wait(
+      [self = shared_from_this()](beast::error_code ec) {
+        if (ec || self->phase_ == sse_phase::closed)
+          return;
+        if (!self->wrote_since_tick_ && !self->writing_
+            && self->phase_ == sse_phase::streaming) {
+          self->enqueue(ping_frame);
+          self->write_next();
+        }
+        self->wrote_since_tick_ = false;
+        self->arm_heartbeat();
+      });
   }
 
   void close(close_reason reason) {
-    if (closed_)
+    if (phase_ == sse_phase::closed)
       return;
-    closed_ = true;
+    phase_ = sse_phase::closed;
     heartbeat_timer_.cancel();
     finish_timer_.cancel();
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    close_socket(stream_.socket());
     queued_.clear();
-    queued_bytes_ = 0;
+    budget_.clear();
     registry_.remove(this);
     on_drained_ = nullptr;
     auto handler = std::move(on_closed_);
@@ -311,6 +312,7 @@ private:
   unsigned version_;
   sse_writer_options options_;
   connection_registry& registry_;
+  send_budget budget_;
   close_handler on_closed_;
   drained_handler on_drained_;
   std::string head_;
@@ -319,14 +321,11 @@ private:
   std::string compressed_;
   std::vector<frame_ptr> queued_;
   std::vector<frame_ptr> in_flight_;
-  std::size_t queued_bytes_ = 0;
   std::array<char, 512> scratch_{};
-  bool responded_ = false;
-  bool rejected_ = false;
+  sse_phase phase_ = sse_phase::waiting;
+  /// A write is in flight; what is sent meanwhile waits for the next.
   bool writing_ = false;
-  bool finishing_ = false;
-  bool ending_ = false;
-  bool closed_ = false;
+  /// Something was written since the last heartbeat tick (no ping due).
   bool wrote_since_tick_ = false;
 };
 

@@ -32,4 +32,10 @@ void fail(const beast::error_code& ec, const char* what) {
   log(log_level::debug, what, ": ", ec.message());
 }
 
+void close_socket(tcp::socket& socket) {
+  beast::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
 } // namespace agenttheo::http

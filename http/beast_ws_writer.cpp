@@ -7,6 +7,7 @@
 #include "http/beast.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "protocol/connection_registry.hpp"
+#include "protocol/send_budget.hpp"
 #include "protocol/ws_writer.hpp"
 
 namespace agenttheo::http {
@@ -15,6 +16,18 @@ namespace {
 
 namespace websocket = boost::beast::websocket;
 
+/// Where a WebSocket is. A write in flight is apart from this (`writing_`).
+enum class ws_phase {
+  /// The upgrade is being answered.
+  handshake,
+  open,
+  /// A close was asked for: what is queued goes out, then the close frame.
+  closing,
+  /// The close frame is on its way; the socket goes once it is written.
+  close_sent,
+  closed,
+};
+
 class beast_ws_writer final
   : public ws_writer,
     public std::enable_shared_from_this<beast_ws_writer> {
@@ -22,11 +35,9 @@ public:
   beast_ws_writer(beast::tcp_stream stream,
                   bhttp::request<bhttp::string_body> upgrade,
                   ws_writer_options options, connection_registry& registry)
-    : ws_(std::move(stream)),
-      upgrade_(std::move(upgrade)),
-      finish_timer_(ws_.get_executor()),
-      options_(options),
-      registry_(registry) {
+      : ws_(std::move(stream)), upgrade_(std::move(upgrade)),
+        finish_timer_(ws_.get_executor()), options_(options),
+        registry_(registry), budget_(options.queue_limit, *stats_) {
     // The websocket stream has its own timeouts; the TCP one must be off.
     beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeouts;
@@ -107,9 +118,10 @@ public:
 
   void close(std::uint16_t code, std::string reason) override {
     on_strand([code, reason = std::move(reason)](beast_ws_writer& self) {
-      if (self.closed_ || self.closing_)
+      if (self.phase_ != ws_phase::handshake && self.phase_ != ws_phase::open)
         return;
-      self.closing_ = true;
+      auto accepted = self.phase_ == ws_phase::open;
+      self.phase_ = ws_phase::closing;
       self.close_code_ = code;
       self.close_text_ = reason;
       self.finish_timer_.expires_after(self.options_.finish_grace);
@@ -118,7 +130,7 @@ public:
           if (!ec)
             self->teardown(close_reason::write_failed);
         });
-      if (!self.accepted_)
+      if (!accepted)
         return self.teardown(close_reason::finished);
       self.write_next();
     });
@@ -137,10 +149,7 @@ private:
 
   template <class F>
   void on_strand(F f) {
-    net::post(ws_.get_executor(),
-              [self = shared_from_this(), f = std::move(f)]() mutable {
-                f(*self);
-              });
+    post_to(ws_.get_executor(), shared_from_this(), std::move(f));
   }
 
   void on_accept(beast::error_code ec) {
@@ -148,7 +157,9 @@ private:
       fail(ec, "ws accept");
       return teardown(close_reason::client_closed);
     }
-    accepted_ = true;
+    if (phase_ != ws_phase::handshake)
+      return; // closed while the handshake went on
+    phase_ = ws_phase::open;
     upgrade_ = {};
     do_read();
     write_next();
@@ -182,9 +193,9 @@ private:
   }
 
   void close_with(std::uint16_t code, std::string reason) {
-    if (closing_)
+    if (phase_ != ws_phase::open)
       return;
-    closing_ = true;
+    phase_ = ws_phase::closing;
     close_code_ = code;
     close_text_ = std::move(reason);
     write_next();
@@ -196,23 +207,27 @@ private:
       queue_.back().on_written = std::move(on_written);
   }
 
+  /// Sends are taken until a close is asked for.
+  bool taking() const {
+    return phase_ == ws_phase::handshake || phase_ == ws_phase::open;
+  }
+
   void enqueue(ws_message msg) {
-    if (closed_ || closing_)
+    if (!taking())
       return;
-    queued_bytes_ += msg.bytes->size();
+    auto bytes = msg.bytes->size();
     queue_.push_back({std::move(msg), {}, {}});
-    stats_->queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
-    if (queued_bytes_ > options_.queue_limit && queue_.size() > 1) {
-      log(log_level::info, "dropping slow WebSocket consumer: ", queued_bytes_,
-          " bytes queued, limit ", options_.queue_limit);
-      stats_->drops.fetch_add(1, std::memory_order_relaxed);
-      count(counter::slow_consumer_drops);
+    if (budget_.add(bytes, queue_.size()) == send_status::dropped) {
+      log(log_level::info,
+          "dropping slow WebSocket consumer: ", budget_.bytes(),
+          " bytes queued, limit ", budget_.limit());
+      budget_.count_drop(counter::slow_consumer_drops);
       teardown(close_reason::slow_consumer);
     }
   }
 
   void enqueue_frame(frame_ptr frame, std::string key) {
-    if (closed_ || closing_)
+    if (!taking())
       return;
     for (auto& waiting : queue_)
       if (waiting.frame_key == key) { // drop the older frame, keep its place
@@ -220,7 +235,7 @@ private:
         drop_frame();
         return;
       }
-    if (queued_bytes_ + frame->size() > options_.queue_limit) {
+    if (budget_.would_exceed(frame->size())) {
       drop_frame();
       return;
     }
@@ -229,23 +244,22 @@ private:
 
   void drop_frame() {
     ++frames_dropped_;
-    stats_->drops.fetch_add(1, std::memory_order_relaxed);
-    count(counter::frames_dropped);
+    budget_.count_drop(counter::frames_dropped);
   }
 
   void write_next() {
-    if (closed_ || writing_ || !accepted_)
+    if (writing_ || phase_ == ws_phase::handshake || phase_ == ws_phase::closed)
       return;
     if (queue_.empty()) {
-      if (closing_)
+      if (phase_ == ws_phase::closing)
         start_close();
       return;
     }
     in_flight_ = std::move(queue_.front());
     queue_.pop_front();
+    // Live-view frames never counted: they are dropped instead.
     if (in_flight_.frame_key.empty())
-      queued_bytes_ -= in_flight_.msg.bytes->size();
-    stats_->queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
+      budget_.take(in_flight_.msg.bytes->size());
     writing_ = true;
     ws_.binary(in_flight_.msg.binary);
     ws_.async_write(net::buffer(*in_flight_.msg.bytes),
@@ -261,7 +275,7 @@ private:
       fail(ec, "ws write");
       return teardown(close_reason::client_closed);
     }
-    count_sent();
+    count_written();
     auto written = std::move(in_flight_.on_written);
     in_flight_ = {};
     if (written)
@@ -271,19 +285,13 @@ private:
 
   /// The message just written (before compression): bytes, and one event
   /// unless it was a live-view frame.
-  void count_sent() {
-    auto bytes = in_flight_.msg.bytes->size();
-    std::uint64_t events = in_flight_.frame_key.empty() ? 1 : 0;
-    stats_->bytes_sent.fetch_add(bytes, std::memory_order_relaxed);
-    stats_->events_sent.fetch_add(events, std::memory_order_relaxed);
-    count(counter::bytes_sent, bytes);
-    count(counter::events_sent, events);
+  void count_written() {
+    count_sent(*stats_, in_flight_.msg.bytes->size(),
+               in_flight_.frame_key.empty() ? 1 : 0);
   }
 
   void start_close() {
-    if (close_sent_)
-      return;
-    close_sent_ = true;
+    phase_ = ws_phase::close_sent;
     writing_ = true;
     websocket::close_reason why{static_cast<websocket::close_code>(close_code_)};
     why.reason = close_text_;
@@ -295,16 +303,13 @@ private:
   }
 
   void teardown(close_reason reason) {
-    if (closed_)
+    if (phase_ == ws_phase::closed)
       return;
-    closed_ = true;
+    phase_ = ws_phase::closed;
     finish_timer_.cancel();
-    beast::error_code ignored;
-    auto& socket = beast::get_lowest_layer(ws_).socket();
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);
+    close_socket(beast::get_lowest_layer(ws_).socket());
     queue_.clear();
-    queued_bytes_ = 0;
+    budget_.clear();
     registry_.remove(this);
     if (frames_dropped_)
       log(log_level::debug, "WebSocket closed; screencast frames dropped: ",
@@ -321,20 +326,18 @@ private:
   net::steady_timer finish_timer_;
   ws_writer_options options_;
   connection_registry& registry_;
+  send_budget budget_;
   message_handler on_message_;
   close_handler on_closed_;
   beast::flat_buffer read_buffer_;
   std::deque<queued> queue_;
   queued in_flight_;
-  std::size_t queued_bytes_ = 0;
   std::size_t frames_dropped_ = 0;
   std::uint16_t close_code_ = ws_close::normal;
   std::string close_text_;
-  bool accepted_ = false;
+  ws_phase phase_ = ws_phase::handshake;
+  /// A write (or the close frame) is in flight.
   bool writing_ = false;
-  bool closing_ = false;
-  bool close_sent_ = false;
-  bool closed_ = false;
 };
 
 } // namespace
