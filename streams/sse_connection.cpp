@@ -11,6 +11,7 @@
 #include "messages/payloads.hpp"
 #include "messages/registry_messages.hpp"
 #include "metrics/runtime_metrics.hpp"
+#include "streams/event_intake.hpp"
 #include "streams/session_loss.hpp"
 
 namespace agenttheo {
@@ -67,7 +68,7 @@ void add_pending(self_ptr self, const event_ptr& ev) {
 
 /// Writes the pending frames now, or when the batch window closes (the
 /// stream's last event never waits).
-void release(self_ptr self, bool last) {
+void release_pending(self_ptr self, bool last) {
   release_frames(self, self->state.gate, last, flush_atom::value,
                  [self] { flush(self); });
 }
@@ -77,6 +78,20 @@ void end_stream(self_ptr self) {
   self->state.writer->finish();
   self->quit();
 }
+
+/// The connection as the event intake sees it.
+struct sse_intake {
+  self_ptr self;
+  void add(const event_ptr& ev) const {
+    add_pending(self, ev);
+  }
+  void release(bool last) const {
+    release_pending(self, last);
+  }
+  void end() const {
+    end_stream(self);
+  }
+};
 
 } // namespace
 
@@ -127,26 +142,10 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
       self->quit();
     },
     [self](const event_frame& frame) {
-      observe_delivery(frame.ev->stamped);
-      auto last = ends_subscription(frame.ev->raw, self->state.whole_session);
-      add_pending(self, frame.ev);
-      release(self, last);
-      if (last)
-        end_stream(self);
+      take_event(sse_intake{self}, frame, self->state.whole_session);
     },
     [self](const event_batch& batch) {
-      // A replay or a paced round: one write for all of it.
-      auto last = batch.final;
-      for (auto& frame : batch.events) {
-        if (batch.live)
-          observe_delivery(frame.ev->stamped);
-        last
-          = last || ends_subscription(frame.ev->raw, self->state.whole_session);
-        add_pending(self, frame.ev);
-      }
-      release(self, last);
-      if (last)
-        end_stream(self);
+      take_events(sse_intake{self}, batch, self->state.whole_session);
     },
     [self](flush_atom) { flush(self); },
     [self](drained_atom) {

@@ -9,6 +9,7 @@
 #include "messages/payloads.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "protocol/ws_protocol.hpp"
+#include "streams/event_intake.hpp"
 #include "streams/session_loss.hpp"
 #include "util/json_writer.hpp"
 
@@ -75,7 +76,7 @@ void flush(self_ptr self, bool now = false) {
 
 /// Writes the pending events now, or when the batch window closes (the
 /// last event of what is followed never waits).
-void release(self_ptr self, bool last) {
+void release_pending(self_ptr self, bool last) {
   release_frames(self, self->state.gate, last, flush_atom::value,
                  [self, last] { flush(self, last); });
 }
@@ -85,6 +86,21 @@ void add_pending(self_ptr self, const event_ptr& ev) {
   st.gate.add(wire_size(*ev));
   st.pending.push_back(ev);
 }
+
+/// The subscription as the event intake sees it: it ends with the last
+/// event of what it follows (its socket goes on).
+struct ws_intake {
+  self_ptr self;
+  void add(const event_ptr& ev) const {
+    add_pending(self, ev);
+  }
+  void release(bool last) const {
+    release_pending(self, last);
+  }
+  void end() const {
+    self->quit();
+  }
+};
 
 void subscribed(self_ptr self, const stream_accepted& accepted) {
   auto& st = self->state;
@@ -145,26 +161,10 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
       self->quit();
     },
     [self](const event_frame& frame) {
-      observe_delivery(frame.ev->stamped);
-      auto last = ends_subscription(frame.ev->raw, self->state.whole_session);
-      add_pending(self, frame.ev);
-      release(self, last);
-      if (last)
-        self->quit();
+      take_event(ws_intake{self}, frame, self->state.whole_session);
     },
     [self](const event_batch& batch) {
-      // A replay or a paced round: one write for all of it.
-      auto last = batch.final;
-      for (auto& frame : batch.events) {
-        if (batch.live)
-          observe_delivery(frame.ev->stamped);
-        last
-          = last || ends_subscription(frame.ev->raw, self->state.whole_session);
-        add_pending(self, frame.ev);
-      }
-      release(self, last);
-      if (last)
-        self->quit();
+      take_events(ws_intake{self}, batch, self->state.whole_session);
     },
     [self](flush_atom) { flush(self); },
     [self](drained_atom) {
