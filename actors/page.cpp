@@ -228,7 +228,7 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
       st.after_settle = nullptr;
       next();
     },
-    [self](cancel_tools_atom) {
+    [self](drop_tools_atom) {
       // The run was cancelled: what waits is dropped. The tool in flight
       // ends on its own (its CDP command is bounded by the CDP timeout);
       // its answer goes nowhere.

@@ -218,7 +218,7 @@ void stop_work(self_ptr self, run_record& run) {
     run.llm = nullptr;
   }
   if (!run.tools.empty() && self->state.page)
-    self->send(self->state.page, cancel_tools_atom::value);
+    self->send(self->state.page, drop_tools_atom::value);
   for (auto& tool : run.tools)
     self->send_exit(tool, caf::exit_reason::kill);
   run.tools.clear();

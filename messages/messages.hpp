@@ -40,7 +40,8 @@ using listen_atom = caf::atom_constant<caf::atom("cdp_listen")>;
 using browser_lost_atom = caf::atom_constant<caf::atom("brw_lost")>;
 using context_wait_atom = caf::atom_constant<caf::atom("ctx_wait")>;
 using create_session_atom = caf::atom_constant<caf::atom("new_sess")>;
-using cancel_tools_atom = caf::atom_constant<caf::atom("cancel_tls")>;
+/// To a page: drop the tool calls still waiting (their run was cancelled).
+using drop_tools_atom = caf::atom_constant<caf::atom("drop_tools")>;
 using tool_begun_atom = caf::atom_constant<caf::atom("tool_begun")>;
 using tool_expired_atom = caf::atom_constant<caf::atom("tool_exp")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
