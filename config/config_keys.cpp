@@ -429,20 +429,10 @@ std::vector<config_key> make_keys() {
 } // namespace
 
 std::string_view to_string(config_group group) {
-  switch (group) {
-    case config_group::server:
-      return "Server and sessions";
-    case config_group::streams:
-      return "Streams";
-    case config_group::llm:
-      return "The model";
-    case config_group::browser:
-      return "The browser";
-    case config_group::admin:
-      return "Access";
-    default:
-      return "Cluster";
-  }
+  constexpr std::string_view headings[] = {"Server and sessions", "Streams",
+                                           "The model",           "The browser",
+                                           "Access",              "Cluster"};
+  return headings[static_cast<std::size_t>(group)];
 }
 
 const std::vector<config_key>& config_keys() {

@@ -3,6 +3,7 @@
 // Where a run is, and how it ended: the words the JSON API and the
 // `complete` event's `stop_reason` show.
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -11,14 +12,8 @@ namespace agenttheo {
 enum class run_phase : std::uint8_t { queued, running, finished };
 
 constexpr std::string_view to_string(run_phase phase) {
-  switch (phase) {
-    case run_phase::queued:
-      return "queued";
-    case run_phase::running:
-      return "running";
-    default:
-      return "finished";
-  }
+  constexpr std::string_view names[] = {"queued", "running", "finished"};
+  return names[static_cast<std::size_t>(phase)];
 }
 
 /// `none` until the run has finished.
@@ -31,18 +26,9 @@ enum class run_outcome : std::uint8_t {
 };
 
 constexpr std::string_view to_string(run_outcome outcome) {
-  switch (outcome) {
-    case run_outcome::complete:
-      return "complete";
-    case run_outcome::max_steps:
-      return "max_steps";
-    case run_outcome::cancelled:
-      return "cancelled";
-    case run_outcome::failed:
-      return "failed";
-    default:
-      return "";
-  }
+  constexpr std::string_view names[] = {"", "complete", "max_steps",
+                                        "cancelled", "failed"};
+  return names[static_cast<std::size_t>(outcome)];
 }
 
 } // namespace agenttheo
