@@ -129,7 +129,8 @@ std::string event_printer::render(std::string_view type, std::uint64_t id, bool 
   if (type == "complete") {
     auto cancelled = flag_of(d, "cancelled", false);
     std::string summary = cancelled ? "cancelled" : "done";
-    summary += " · " + std::to_string(number_of(d, "steps")) + " steps · "
+    auto steps = number_of(d, "steps");
+    summary += " · " + std::to_string(steps) + (steps == 1 ? " step · " : " steps · ")
                + std::to_string(number_of(d, "duration_ms")) + " ms";
     if (auto* usage = json_reader{d}.any("usage"))
       summary += " · " + std::to_string(number_of(*usage, "total_tokens"))

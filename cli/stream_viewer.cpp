@@ -277,6 +277,15 @@ int view(viewing& v) {
       return v.opts.watch ? done : v.outcome; // nothing left to send
     if (v.status >= 300)
       return refusal(v);
+    // Nothing was ever reached: a server that is not there is no drop to
+    // resume from, so say so now instead of retrying for half a minute.
+    if (v.status == 0 && !v.has_last_id
+        && (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)) {
+      std::cerr << "agenttheo: cannot reach the server at " << v.opts.server
+                << ": " << curl_easy_strerror(rc)
+                << " (is `agenttheo serve` running? --server names another)\n";
+      return lost;
+    }
     if (attempt >= max_reconnects) {
       emit(v.printer.note("connection lost: " + std::string{curl_easy_strerror(rc)}));
       return lost;
@@ -288,10 +297,11 @@ int view(viewing& v) {
   }
 }
 
-/// Flags, then the command (run) or the session (watch); nullopt-like
-/// failure is an empty target.
-bool parse_args(const std::vector<std::string>& args, viewer_options& o) {
+/// Flags, then the command (run) or the session (watch). Returns what was
+/// wrong, or nothing.
+std::string parse_args(const std::vector<std::string>& args, viewer_options& o) {
   std::string target;
+  const char* what = o.watch ? "a session id" : "a command";
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     auto value = [&](std::string& out) {
@@ -300,34 +310,33 @@ bool parse_args(const std::vector<std::string>& args, viewer_options& o) {
       out = args[++i];
       return true;
     };
-    if (a == "--server") {
-      if (!value(o.server))
-        return false;
-    } else if (a == "--session") {
-      if (!value(o.session))
-        return false;
-    } else if (a == "--mode") {
-      if (!value(o.mode))
-        return false;
-    } else if (a == "--token") {
-      if (!value(o.token))
-        return false;
+    std::string* takes = a == "--server"    ? &o.server
+                         : a == "--session" ? &o.session
+                         : a == "--mode"    ? &o.mode
+                         : a == "--token"   ? &o.token
+                                            : nullptr;
+    if (takes) {
+      if (!value(*takes))
+        return a + " needs a value";
     } else if (a == "--json") {
       o.json = true;
     } else if (a == "--no-color") {
       o.color = false;
-    } else if (a.rfind("--", 0) == 0 || !target.empty()) {
-      return false;
+    } else if (a.rfind("--", 0) == 0) {
+      return "unknown flag " + a;
+    } else if (!target.empty()) {
+      return "one " + std::string{what} + " only, got '" + target + "' and '"
+             + a + "'" + (o.watch ? "" : ": quote a command of several words");
     } else {
       target = a;
     }
   }
   if (target.empty())
-    return false;
+    return std::string{what} + " is missing";
   (o.watch ? o.session : o.command) = target;
   while (!o.server.empty() && o.server.back() == '/')
     o.server.pop_back();
-  return true;
+  return {};
 }
 
 } // namespace
@@ -342,8 +351,10 @@ int viewer_main(const std::string& command, const std::vector<std::string>& args
   for (const auto& a : args)
     if (a == "-h" || a == "--help")
       return std::cout << usage, done;
-  if (!parse_args(args, opts))
-    return std::cerr << usage, refused;
+  if (auto wrong = parse_args(args, opts); !wrong.empty())
+    return std::cerr << "agenttheo " << command << ": " << wrong << "\n"
+                     << usage,
+           refused;
   opts.color = opts.color && !opts.json && isatty(STDOUT_FILENO)
                && std::getenv("NO_COLOR") == nullptr;
   struct sigaction sa {};

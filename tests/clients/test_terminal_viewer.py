@@ -47,7 +47,7 @@ def test_piped_output_is_plain_text_and_ends_with_the_result(server):
     assert "\x1b[" not in out.stdout
     assert "step 1/10" in out.stdout
     assert "built-in offline planner" in out.stdout
-    assert out.stdout.rstrip().splitlines()[-1].startswith("done · 1 steps")
+    assert out.stdout.rstrip().splitlines()[-1].startswith("done · 1 step ·")
 
 
 def test_json_gives_one_event_per_line(server):
@@ -70,6 +70,31 @@ def test_exit_statuses_say_how_it_ended(server):
     assert "404 unknown_session" in refused.stderr
     usage = viewer(server.base, "run")
     assert usage.returncode == 2 and "usage:" in usage.stderr
+
+
+def test_a_server_that_is_not_there_is_said_at_once():
+    # A port nothing listens on: bound, then closed again.
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    started = time.monotonic()
+    out = viewer(f"http://127.0.0.1:{port}", "run", "hello")
+    assert out.returncode == 4, out.stderr
+    assert time.monotonic() - started < 2
+    assert "cannot reach the server at http://127.0.0.1:" in out.stderr
+    assert "resuming" not in out.stdout + out.stderr
+
+
+def test_bad_usage_says_what_was_wrong(server):
+    typo = viewer(server.base, "run", "--jsn", "hello")
+    assert typo.returncode == 2
+    assert "unknown flag --jsn" in typo.stderr and "usage:" in typo.stderr
+    unquoted = viewer(server.base, "run", "go", "to", "example.com")
+    assert unquoted.returncode == 2
+    assert "quote a command of several words" in unquoted.stderr
+    missing = viewer(server.base, "watch")
+    assert "a session id is missing" in missing.stderr
 
 
 def test_a_terminal_gets_colours(server):
@@ -163,6 +188,6 @@ def test_the_readme_block_runs_as_written(server):
     out = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True,
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.count("done · 1 steps") == 2
+    assert out.stdout.count("done · 1 step ·") == 2
     token_counts = [int(line) for line in out.stdout.splitlines() if line.isdigit()]
     assert token_counts and token_counts[0] > 10
