@@ -104,8 +104,26 @@ std::string args(std::initializer_list<std::pair<std::string_view, std::string>>
   return out.str();
 }
 
+/// A bare host gets https://, unless it is this machine or names a port
+/// (`localhost:8000/demo/`, `127.0.0.1`): those are local servers, which
+/// speak plain HTTP.
 std::string with_scheme(const std::string& url) {
-  return url.find("://") == std::string::npos ? "https://" + url : url;
+  if (url.find("://") != std::string::npos)
+    return url;
+  auto host = url.substr(0, url.find_first_of("/?#"));
+  auto colon = host.rfind(':');
+  auto has_port = colon != std::string::npos && colon + 1 < host.size()
+                  && host.find_first_not_of("0123456789", colon + 1)
+                       == std::string::npos;
+  auto name = has_port ? host.substr(0, colon) : host;
+  auto local = name == "localhost" || name.rfind("127.", 0) == 0
+               || name == "[::1]";
+  return (local || has_port ? "http://" : "https://") + url;
+}
+
+/// Words with spaces between them are a description, not an address.
+bool looks_like_url(const std::string& text) {
+  return text.find_first_of(" \t") == std::string::npos;
 }
 
 /// Splits "a <word> b" at the last " <word> " (case-insensitive).
@@ -131,7 +149,7 @@ bool match_step(const std::string& part, planned_step& step) {
   } else if (take_prefix(low, part, {"navigate to ", "browse to ", "go to ",
                                      "open ", "visit "},
                          rest)
-             && !rest.empty()) {
+             && !rest.empty() && looks_like_url(rest)) {
     auto url = with_scheme(rest);
     step = {"navigate_to", args({{"url", url}}), "I'll open " + url + "."};
   } else if (take_prefix(low, part, {"click on ", "click "}, rest)

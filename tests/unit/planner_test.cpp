@@ -123,3 +123,26 @@ CAF_TEST(what it does not understand gets the list of what it can do) {
   CAF_CHECK_EQUAL(hello.rfind("Hello!", 0), 0u);
   CAF_CHECK_EQUAL(hello.find("did not understand"), std::string::npos);
 }
+
+CAF_TEST(a bare local host or a port means plain http) {
+  auto url_of = [](const char* command) {
+    auto p = parse_command(command);
+    CAF_REQUIRE_EQUAL(p.steps.size(), 1u);
+    return arg(p.steps[0], "url");
+  };
+  CAF_CHECK_EQUAL(url_of("go to localhost:8000/demo/"),
+                  "http://localhost:8000/demo/");
+  CAF_CHECK_EQUAL(url_of("go to 127.0.0.1/demo/"), "http://127.0.0.1/demo/");
+  CAF_CHECK_EQUAL(url_of("open example.com:8080"), "http://example.com:8080");
+  CAF_CHECK_EQUAL(url_of("go to example.com/a:b"), "https://example.com/a:b");
+  CAF_CHECK_EQUAL(url_of("visit example.com"), "https://example.com");
+  CAF_CHECK_EQUAL(url_of("go to https://example.com"), "https://example.com");
+}
+
+CAF_TEST(words with spaces are not an address) {
+  auto p = parse_command("open the demo shop and find the watering can");
+  CAF_CHECK(p.steps.empty());
+  CAF_REQUIRE_EQUAL(p.not_understood.size(), 1u);
+  CAF_CHECK_EQUAL(p.not_understood[0],
+                  "open the demo shop and find the watering can");
+}
