@@ -116,7 +116,12 @@ route_match resolve_route(std::string_view method, std::string_view path) {
 }
 
 std::string_view web_asset_path(std::string_view path) {
-  return path == "/admin" ? std::string_view{"/admin.html"} : path;
+  if (path == "/admin")
+    return "/admin.html";
+  // Browsers ask for /favicon.ico whatever the page says; it is an SVG.
+  if (path == "/favicon.ico")
+    return "/favicon.svg";
+  return path;
 }
 
 } // namespace agenttheo
