@@ -10,6 +10,7 @@
 #include "actors/registry.hpp"
 #include "actors/session_views.hpp"
 #include "actors/tool_call.hpp"
+#include "config/log.hpp"
 #include "llm/conversation.hpp"
 #include "llm/system_prompt.hpp"
 #include "messages/binary_frame.hpp"
@@ -316,6 +317,10 @@ void begin_run(self_ptr self, run_record& run) {
   run.phase = run_phase::running;
   note_state(self);
   run.started = std::chrono::steady_clock::now();
+  // One line per run start and end at INFO, for operators; the command
+  // itself stays out of the log.
+  log(log_level::info, "run started: session ", self->state.id, ", messageId ",
+      run.message_id);
   run.messages = {{"user", run.command, {}, {}}};
   emit(self, run, event_type::status,
        payload::status("running", "The agent is working on the command",
@@ -337,6 +342,10 @@ void start_next(self_ptr self) {
 void end_run(self_ptr self, run_record& run) {
   auto& st = self->state;
   auto was_queued = run.phase == run_phase::queued;
+  if (!was_queued)
+    log(log_level::info, "run ended: session ", st.id, ", messageId ",
+        run.message_id, ", ", to_string(run.outcome), ", ", run.step,
+        run.step == 1 ? " step, " : " steps, ", elapsed_ms(run), " ms");
   run.phase = run_phase::finished;
   run.ended_at_ms = unix_millis();
   if (was_queued)

@@ -241,9 +241,11 @@ int serve(const std::vector<std::string>& args) {
       caf::anon_send_exit(browser_actor, caf::exit_reason::user_shutdown);
     return EXIT_FAILURE;
   }
-  log(log_level::info, "AgentTheo listening on http://", cfg.host, ':',
-      srv.port(), " (",
-      cluster ? describe_workers(cfg) : "LLM: " + describe_llm(cfg.llm), ")");
+  auto base = "http://" + cfg.host + ':' + std::to_string(srv.port());
+  log(log_level::info, "AgentTheo listening on ", base, " (",
+      cluster ? describe_workers(cfg) : "LLM: " + describe_llm(cfg.llm),
+      "); web UI ", base, "/, admin ", base, "/admin, demo site ", base,
+      "/demo/");
   srv.wait_for_stop_signal();
   shut_down(srv, system, manager, browser_actor, registry_actor, cfg);
   log(log_level::info, "stopped");

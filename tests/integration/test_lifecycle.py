@@ -72,6 +72,38 @@ class Configuration(unittest.TestCase):
         self.assertIn("--send-queue-limit", result.stdout)
 
 
+class WhatAnOperatorSees(unittest.TestCase):
+    def test_startup_names_every_door_and_each_run_logs_its_start_and_end(self):
+        server = self.enterContext(Server("--planner-token-delay", "0",
+                                          "--browser", "none"))
+        base = f"http://127.0.0.1:{server.port}"
+        startup = next(line for line in server.log_lines if "listening on" in line)
+        for door in (f"{base}/", f"{base}/admin", f"{base}/demo/"):
+            self.assertIn(door, startup)
+        events = SseStream(server.port, stream_path("hello", messageId="logged-1")
+                           ).read_all()
+        self.assertEqual(events[-1].type, "complete")
+        session = events[0].data["session"]
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(
+                "run ended" in line for line in server.log_lines):
+            time.sleep(0.05)
+        started = [l for l in server.log_lines if "run started" in l]
+        ended = [l for l in server.log_lines if "run ended" in l]
+        self.assertEqual(len(started), 1, server.log_lines)
+        self.assertIn(f"session {session}, messageId logged-1", started[0])
+        self.assertRegex(ended[0], rf"session {session}, messageId logged-1, "
+                                   r"complete, 1 step, \d+ ms")
+        self.assertNotIn("hello", started[0] + ended[0])
+
+    def test_the_favicon_is_served(self):
+        server = self.enterContext(Server("--browser", "none"))
+        status, headers, body = server.get("/favicon.ico")
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["Content-Type"].startswith("image/svg+xml"))
+        self.assertTrue(body.startswith(b"<svg"))
+
+
 class GracefulShutdown(unittest.TestCase):
     def shutdown_with(self, sig):
         server = self.enterContext(Server("--planner-token-delay", "50ms"))
