@@ -725,7 +725,7 @@ api_reply on_cancel_session(self_ptr self, const cancel_session& req) {
   auto cancelled = run ? run->message_id : std::string{};
   if (!req.remove) {
     if (run)
-      cancel(self, *run, req.reason.empty() ? "cancelled through the API" : req.reason);
+      cancel(self, *run, req.reason.empty() ? "stopped on request" : req.reason);
     return {200, cancel_reply_json(st.id, cancelled)};
   }
   auto why = req.reason.empty() ? std::string{"the session was deleted"} : req.reason;

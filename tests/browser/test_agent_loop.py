@@ -132,6 +132,7 @@ class AgentLoop(ServerTestCase):
         self.assertLess(time.monotonic() - asked, 2.0)
         self.assertEqual([e.type for e in rest], ["status", "complete"])
         self.assertEqual(rest[0].data["state"], "cancelled")
+        self.assertEqual(rest[0].data["message"], "stopped on request")
         self.assertEqual(rest[1].data["stop_reason"], "cancelled")
         # The session goes on with the same page.
         again = self.run_command("read the title", session=sid)
@@ -153,6 +154,13 @@ class AgentLoop(ServerTestCase):
         calls = [c["name"] for m in body["conversation"]
                  for c in m.get("tool_calls", [])]
         self.assertEqual(calls, ["navigate_to", "get_page_text"])
+
+    def test_the_demo_site_names_the_address_it_was_served_from(self):
+        events = self.run_command(f"go to {self.demo()} then read the page")
+        origin = f"http://127.0.0.1:{self.server.port}"
+        self.assertIn(f"go to {origin}/demo/ then click Products",
+                      events[-1].data["result"])
+        self.assertNotIn("localhost:8000", events[-1].data["result"])
 
     def test_max_steps_stops_the_run(self):
         events = self.run_command(f"go to {self.demo()} then click Products "
