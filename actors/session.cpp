@@ -236,8 +236,16 @@ void finish_run(self_ptr self, run_record& run, std::string result,
   done.tokens_streamed = run.tokens_streamed;
   done.duration_ms = run.phase == run_phase::running ? elapsed_ms(run) : 0;
   done.cancelled = outcome == run_outcome::cancelled;
-  done.stop_reason = to_string(outcome);
+  // A run that failed but answered stopped as the guide's `complete` does;
+  // `outcome` says how it went.
+  done.stop_reason
+    = outcome == run_outcome::failed ? "complete" : to_string(outcome);
+  done.outcome = completion_word(outcome);
   done.message_id = run.message_id;
+  // A run that could not finish is an error for the console, like one
+  // that ended with an `error` event.
+  if (outcome == run_outcome::failed)
+    report_error(self, self->state.id, run.message_id, "run_failed", result);
   run.result = std::move(result);
   run.outcome = outcome;
   emit(self, run, event_type::complete, payload::complete(done), true);
@@ -276,7 +284,11 @@ void fold_into_conversation(session_state& st, const run_record& run) {
   if (messages.empty())
     return;
   st.conversation.insert(st.conversation.end(), messages.begin(), messages.end());
-  if (run.outcome != run_outcome::complete)
+  // A run that answered (even one whose last step failed) ends with the
+  // model's own words; any other gets a word on how it ended.
+  const auto& last = messages.back();
+  auto answered = last.role == "assistant" && last.tool_calls.empty();
+  if (!answered)
     st.conversation.push_back({"assistant",
                                "(This run ended without an answer: "
                                  + std::string{to_string(run.outcome)} + ".)",
@@ -339,6 +351,15 @@ void start_next(self_ptr self) {
   }
 }
 
+counter counter_of(run_outcome outcome) {
+  switch (outcome) {
+  case run_outcome::failed: return counter::runs_failed;
+  case run_outcome::max_steps: return counter::runs_max_steps;
+  case run_outcome::cancelled: return counter::runs_cancelled;
+  default: return counter::runs_succeeded;
+  }
+}
+
 void end_run(self_ptr self, run_record& run) {
   auto& st = self->state;
   auto was_queued = run.phase == run_phase::queued;
@@ -346,6 +367,7 @@ void end_run(self_ptr self, run_record& run) {
     log(log_level::info, "run ended: session ", st.id, ", messageId ",
         run.message_id, ", ", to_string(run.outcome), ", ", run.step,
         run.step == 1 ? " step, " : " steps, ", elapsed_ms(run), " ms");
+  count(counter_of(run.outcome));
   run.phase = run_phase::finished;
   run.ended_at_ms = unix_millis();
   if (was_queued)
@@ -400,6 +422,13 @@ void run_tools(self_ptr self, run_record& run, const std::vector<tool_call>& cal
                                     st.id));
 }
 
+/// Whether a tool of the run's last tool step failed: then its answer is
+/// one of not having finished (the planner says "I could not finish").
+bool last_step_failed(const run_record& run) {
+  return std::any_of(run.step_results.begin(), run.step_results.end(),
+                     [](const tool_finished& r) { return !r.ok; });
+}
+
 void on_llm_done(self_ptr self, llm_done& done) {
   auto& st = self->state;
   auto* run = release_call(self, done.run);
@@ -415,7 +444,8 @@ void on_llm_done(self_ptr self, llm_done& done) {
                        agent_update_json(run->messages.back(), st.last_budget)));
   if (done.tool_calls.empty())
     return finish_run(self, *run, std::move(done.content),
-                      run_outcome::complete);
+                      last_step_failed(*run) ? run_outcome::failed
+                                             : run_outcome::complete);
   if (!st.settings.browser) {
     std::string names;
     for (const auto& call : done.tool_calls)

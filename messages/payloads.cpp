@@ -138,6 +138,7 @@ std::string complete(const completion& c) {
     .field("duration_ms", c.duration_ms)
     .field("cancelled", c.cancelled)
     .field("stop_reason", c.stop_reason)
+    .field("outcome", c.outcome)
     .key("summary")
     .begin_object()
     .field("tokens_streamed", c.tokens_streamed)

@@ -72,6 +72,9 @@ struct completion {
   std::string message_id;
   /// complete (the model answered), max_steps, or cancelled.
   std::string stop_reason = "complete";
+  /// How it went: success, failed (its last step failed, so the answer
+  /// says it could not finish), max_steps or cancelled.
+  std::string outcome = "success";
 };
 
 std::string complete(const completion& c);

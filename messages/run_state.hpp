@@ -31,4 +31,10 @@ constexpr std::string_view to_string(run_outcome outcome) {
   return names[static_cast<std::size_t>(outcome)];
 }
 
+/// The word a `complete` event's `outcome` uses: a run that answered is a
+/// `success`, unless its last step failed.
+constexpr std::string_view completion_word(run_outcome outcome) {
+  return outcome == run_outcome::complete ? "success" : to_string(outcome);
+}
+
 } // namespace agenttheo

@@ -39,6 +39,7 @@ struct counter_view {
 
 constexpr const char* opened = "agenttheo_stream_connections_opened_total";
 constexpr const char* tool_calls = "agenttheo_tool_calls_total";
+constexpr const char* runs = "agenttheo_runs_total";
 
 constexpr counter_view counter_views[] = {
   {counter::sessions_created, nullptr, "sessions_created",
@@ -47,10 +48,10 @@ constexpr counter_view counter_views[] = {
    "transport=\"sse\"", "Stream connections opened."},
   {counter::connections_opened_ws, nullptr, "connections_websocket", opened,
    "transport=\"websocket\"", "Stream connections opened."},
-  {counter::events_sent, nullptr, "events_sent", "agenttheo_events_sent_total", nullptr,
-   "Events handed to stream sockets."},
-  {counter::bytes_sent, nullptr, "bytes_sent", "agenttheo_bytes_sent_total", nullptr,
-   "Bytes written to stream sockets."},
+  {counter::events_sent, nullptr, "events_sent", "agenttheo_events_sent_total",
+   nullptr, "Events handed to stream sockets."},
+  {counter::bytes_sent, nullptr, "bytes_sent", "agenttheo_bytes_sent_total",
+   nullptr, "Bytes written to stream sockets."},
   {counter::slow_consumer_drops, nullptr, "slow_consumer_drops",
    "agenttheo_slow_consumer_drops_total", nullptr,
    "Connections dropped for falling behind."},
@@ -61,22 +62,30 @@ constexpr counter_view counter_views[] = {
    "Streams resumed from an event id."},
   {counter::gaps, nullptr, "gaps", "agenttheo_gaps_total", nullptr,
    "Resumes that found events already trimmed."},
-  {counter::llm_calls, nullptr, "llm_calls", "agenttheo_llm_calls_total", nullptr,
-   "LLM calls started."},
-  {counter::llm_tokens, nullptr, "llm_tokens", "agenttheo_llm_tokens_total", nullptr,
-   "Tokens streamed from LLMs."},
-  {counter::llm_errors, nullptr, "llm_errors", "agenttheo_llm_errors_total", nullptr,
-   "LLM calls that failed."},
+  {counter::llm_calls, nullptr, "llm_calls", "agenttheo_llm_calls_total",
+   nullptr, "LLM calls started."},
+  {counter::llm_tokens, nullptr, "llm_tokens", "agenttheo_llm_tokens_total",
+   nullptr, "Tokens streamed from LLMs."},
+  {counter::llm_errors, nullptr, "llm_errors", "agenttheo_llm_errors_total",
+   nullptr, "LLM calls that failed."},
   {counter::tools_ok, "tool_calls", "ok", tool_calls, "outcome=\"ok\"",
    "Tool calls finished, by outcome."},
-  {counter::tools_failed, "tool_calls", "failed", tool_calls, "outcome=\"failed\"",
-   "Tool calls finished, by outcome."},
+  {counter::tools_failed, "tool_calls", "failed", tool_calls,
+   "outcome=\"failed\"", "Tool calls finished, by outcome."},
   {counter::tools_timed_out, "tool_calls", "timeout", tool_calls,
    "outcome=\"timeout\"", "Tool calls finished, by outcome."},
   {counter::tools_cancelled, "tool_calls", "cancelled", tool_calls,
    "outcome=\"cancelled\"", "Tool calls finished, by outcome."},
-  {counter::admin_actions, nullptr, "admin_actions", "agenttheo_admin_actions_total",
-   nullptr, "Admin actions taken."},
+  {counter::runs_succeeded, "runs", "success", runs, "outcome=\"success\"",
+   "Runs ended, by outcome."},
+  {counter::runs_failed, "runs", "failed", runs, "outcome=\"failed\"",
+   "Runs ended, by outcome."},
+  {counter::runs_max_steps, "runs", "max_steps", runs, "outcome=\"max_steps\"",
+   "Runs ended, by outcome."},
+  {counter::runs_cancelled, "runs", "cancelled", runs, "outcome=\"cancelled\"",
+   "Runs ended, by outcome."},
+  {counter::admin_actions, nullptr, "admin_actions",
+   "agenttheo_admin_actions_total", nullptr, "Admin actions taken."},
 };
 
 constexpr bool in_counter_order() {

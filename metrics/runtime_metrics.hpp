@@ -29,6 +29,10 @@ enum class counter : std::size_t {
   tools_failed,
   tools_timed_out,
   tools_cancelled,
+  runs_succeeded,
+  runs_failed,
+  runs_max_steps,
+  runs_cancelled,
   admin_actions,
 };
 

@@ -155,6 +155,27 @@ class AgentLoop(ServerTestCase):
                  for c in m.get("tool_calls", [])]
         self.assertEqual(calls, ["navigate_to", "get_page_text"])
 
+    def test_a_run_whose_last_step_failed_completes_as_failed(self):
+        events = self.run_command(f"go to {self.demo()} then click No such button")
+        done = events[-1]
+        self.assertEqual(done.type, "complete")
+        self.assertEqual(done.data["outcome"], "failed")
+        # The guide's fields keep their meaning: it stopped on its own.
+        self.assertEqual(done.data["stop_reason"], "complete")
+        self.assertFalse(done.data["cancelled"])
+        self.assertTrue(done.data["result"].startswith("I could not finish: click failed"))
+        ok = self.run_command(f"go to {self.demo()} then read the title")
+        self.assertEqual(ok[-1].data["outcome"], "success")
+        # The console's recent errors and /metrics count it.
+        status, stats = self.server.call("GET", "/api/admin/stats")
+        self.assertIn(("run_failed", done.data["summary"]["messageId"]),
+                      [(e["code"], e["messageId"]) for e in stats["recent_errors"]])
+        _, _, metrics = self.server.get("/metrics")
+        failed = [l for l in metrics.decode().splitlines()
+                  if l.startswith('agenttheo_runs_total{outcome="failed"}')]
+        self.assertEqual(len(failed), 1)
+        self.assertGreaterEqual(float(failed[0].split()[-1]), 1)
+
     def test_the_demo_site_names_the_address_it_was_served_from(self):
         events = self.run_command(f"go to {self.demo()} then read the page")
         origin = f"http://127.0.0.1:{self.server.port}"

@@ -46,6 +46,7 @@ class StreamContract(ServerTestCase):
         self.assertEqual(done["summary"]["tokens_streamed"], len(tokens))
         self.assertEqual(done["summary"]["messageId"], "frame-1")
         self.assertFalse(done["cancelled"])
+        self.assertEqual((done["stop_reason"], done["outcome"]), ("complete", "success"))
         # The run paced its tokens 1 ms apart, and ran within the request.
         self.assertGreaterEqual(done["duration_ms"], len(tokens) - 1)
         self.assertLessEqual(done["duration_ms"], wall_ms)
