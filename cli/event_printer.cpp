@@ -128,14 +128,20 @@ std::string event_printer::render(std::string_view type, std::uint64_t id, bool 
            + "\n";
   if (type == "complete") {
     auto cancelled = flag_of(d, "cancelled", false);
-    std::string summary = cancelled ? "cancelled" : "done";
+    // A run whose last step failed says so, in red, whatever it answered.
+    auto failed = text_of(d, "outcome") == "failed";
+    std::string summary = cancelled ? "cancelled" : failed ? "failed" : "done";
     auto steps = number_of(d, "steps");
     summary += " · " + std::to_string(steps) + (steps == 1 ? " step · " : " steps · ")
                + std::to_string(number_of(d, "duration_ms")) + " ms";
     if (auto* usage = json_reader{d}.any("usage"))
       summary += " · " + std::to_string(number_of(*usage, "total_tokens"))
                  + " tokens";
-    return fresh_line() + paint(summary, cancelled ? yellow : green) + "\n";
+    return fresh_line()
+           + paint(summary, cancelled ? yellow
+                            : failed  ? red
+                                      : green)
+           + "\n";
   }
   return {}; // start, message, update, custom: the tokens and tools say it
 }

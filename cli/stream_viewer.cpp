@@ -103,8 +103,10 @@ bool is_end(const viewing& v, const sse_message& msg, const rapidjson::Document&
     return false;
   }
   if (msg.event == "complete") {
-    outcome
-      = json_reader{d}.boolean("cancelled").value_or(false) ? cancelled : done;
+    json_reader complete{d};
+    outcome = complete.boolean("cancelled").value_or(false)       ? cancelled
+              : complete.text("outcome").value_or("") == "failed" ? failed
+                                                                  : done;
     return true;
   }
   if (final_error)

@@ -191,3 +191,14 @@ def test_the_readme_block_runs_as_written(server):
     assert out.stdout.count("done · 1 step ·") == 2
     token_counts = [int(line) for line in out.stdout.splitlines() if line.isdigit()]
     assert token_counts and token_counts[0] > 10
+
+
+def test_a_run_that_could_not_finish_exits_1():
+    with Server("--planner-token-delay", "0") as browsing:
+        demo = f"{browsing.base}/demo/"
+        out = viewer(browsing.base, "run", f"go to {demo} then click No such button")
+        assert out.returncode == 1, out.stdout + out.stderr
+        assert "I could not finish: click failed" in out.stdout
+        assert out.stdout.rstrip().splitlines()[-1].startswith("failed · 3 steps")
+        ok = viewer(browsing.base, "run", f"go to {demo} then read the title")
+        assert ok.returncode == 0
