@@ -115,3 +115,23 @@ def test_the_readme_example_runs_as_written(server):
     assert out.returncode == 0, out.stderr
     assert "step(s)" in out.stdout
     assert "refused: 404 unknown_session" in out.stdout
+
+
+def test_a_run_that_could_not_finish_raises_run_failed():
+    # A real browser: the run's last step (a click on nothing) fails, and
+    # the run completes with outcome failed.
+    with Server("--planner-token-delay", "0") as browsing:
+        demo = f"{browsing.base}/demo/"
+
+        async def scenario():
+            async with AgentTheoClient(browsing.base) as client:
+                with pytest.raises(RunFailed) as failed:
+                    await client.run(f"go to {demo} then click No such button")
+                done = await client.run(f"go to {demo} then read the title")
+                return failed.value, done
+        failed, done = run(scenario())
+    assert failed.code == "run_failed"
+    assert failed.event.outcome == "failed"
+    assert failed.event.stop_reason == "complete"
+    assert "I could not finish: click failed" in str(failed)
+    assert done.outcome == "success"

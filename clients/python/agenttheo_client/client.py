@@ -111,9 +111,12 @@ class AgentTheoClient:
             await asyncio.sleep(self._delay(failures))
 
     async def run(self, command: str, **options) -> CompleteEvent:
-        """Runs `command` to its end: the `complete` event, or RunFailed."""
+        """Runs `command` to its end: the `complete` event, or RunFailed (an
+        `error` event, or a run that completed with `outcome: failed`)."""
         async for event in self.stream(command, **options):
             if isinstance(event, CompleteEvent):
+                if event.outcome == "failed":
+                    raise RunFailed(event)
                 return event
             if isinstance(event, ErrorEvent) and event.final is not False:
                 raise RunFailed(event)

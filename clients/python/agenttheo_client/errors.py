@@ -24,12 +24,17 @@ class ServerError(HTTPError):
 
 
 class RunFailed(AgentTheoError):
-    """The run ended with an `error` event instead of `complete`."""
+    """The run ended with an `error` event instead of `complete`, or
+    completed with `outcome: failed` (code `run_failed`, the answer as the
+    message: it says what could not be done)."""
 
     def __init__(self, event):
-        super().__init__(f"run failed: {event.code}: {event.message}")
+        if event.type == "complete":
+            self.code, message = "run_failed", event.result
+        else:
+            self.code, message = event.code, event.message
+        super().__init__(f"run failed: {self.code}: {message}")
         self.event = event
-        self.code = event.code
 
 
 class ConnectionLost(AgentTheoError):

@@ -76,6 +76,9 @@ class CompleteEvent(Event):
     duration_ms: int = 0
     cancelled: bool = False
     stop_reason: str = ""
+    # success, failed (the last step failed: the answer says why), max_steps
+    # or cancelled.
+    outcome: str = ""
 
 
 @dataclass
@@ -99,7 +102,7 @@ _KINDS = {
     "tool_end": (ToolEndEvent, ("tool_name", "call_id", "output", "ok", "duration_ms")),
     "screenshot": (ScreenshotEvent, ("mime", "image", "url")),
     "complete": (CompleteEvent, ("result", "steps", "usage", "duration_ms", "cancelled",
-                                 "stop_reason")),
+                                 "stop_reason", "outcome")),
     "error": (ErrorEvent, ("code", "message", "final")),
     "gap": (GapEvent, ("lost",)),
 }
