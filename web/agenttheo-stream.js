@@ -31,23 +31,29 @@
 
 /**
  * The payloads of the events (the `data` an `onEvent` handler gets).
- * @typedef {{session: string, messageId: string, command: string, stream_mode: string,
- *            llm: {provider: string, model: string}}} StartData
- * @typedef {{state: 'queued'|'running'|'retrying'|'waiting'|'cancelled'|'closed',
- *            message: string, messageId?: string}} StatusData
+ * @typedef {{session: string, messageId: string, command: string, stream_mode:
+ * string, llm: {provider: string, model: string}}} StartData
+ * @typedef {{state:
+ * 'queued'|'running'|'retrying'|'waiting'|'cancelled'|'closed', message:
+ * string, messageId?: string}} StatusData
  * @typedef {{step: number, total: number, message: string}} ProgressData
  * @typedef {{token: string, metadata: {count: number}}} TokenData
  * @typedef {{role: string, content: string, step: number,
- *            tool_calls?: {id: string, name: string, arguments: string}[]}} MessageData
- * @typedef {{tool_name: string, tool_input: object, call_id: string}} ToolStartData
+ *            tool_calls?: {id: string, name: string, arguments: string}[]}}
+ * MessageData
+ * @typedef {{tool_name: string, tool_input: object, call_id: string}}
+ * ToolStartData
  * @typedef {{tool_name: string, call_id: string, output: string, ok: boolean,
  *            duration_ms: number}} ToolEndData
- * @typedef {{mime: string, url: string, image?: string, blob?: Blob}} ScreenshotData
- * @typedef {{result: string, steps: number, duration_ms: number, cancelled: boolean,
- *            stop_reason: 'complete'|'max_steps'|'cancelled',
- *            usage: {prompt_tokens: number, completion_tokens: number, total_tokens: number},
- *            summary: object}} CompleteData
- * @typedef {{code: string, message: string, messageId?: string, final?: boolean}} ErrorData
+ * @typedef {{mime: string, url: string, image?: string, blob?: Blob}}
+ * ScreenshotData
+ * @typedef {{result: string, steps: number, duration_ms: number, cancelled:
+ * boolean, stop_reason: 'complete'|'max_steps'|'cancelled', outcome:
+ * 'success'|'failed'|'max_steps'|'cancelled', usage: {prompt_tokens: number,
+ * completion_tokens: number, total_tokens: number}, summary: object}}
+ * CompleteData
+ * @typedef {{code: string, message: string, messageId?: string, final?:
+ * boolean}} ErrorData
  * @typedef {{from: number, to: number, lost: number, message: string}} GapData
  */
 

@@ -10,16 +10,19 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { EventStream } from '../../web/agenttheo-stream.js';
 
 const initial = {
-  status: 'idle',       // idle | connecting | open | reconnecting | done | failed | closed
-  transport: null,      // 'websocket' | 'sse'
-  session: null,
-  messageId: null,
-  events: [],           // every event: {type, id, data}
-  tokens: '',           // the answer as it streams
-  progress: null,       // {step, total, message}
-  tools: [],            // {call_id, tool_name, tool_input, ok?, output?, duration_ms?}
-  result: null,         // the `complete` event's data
-  error: null,          // an `error` event's data, or the refusal {status, code, message}
+  status :
+    'idle', // idle | connecting | open | reconnecting | done | failed | closed
+  transport : null, // 'websocket' | 'sse'
+  session : null,
+  messageId : null,
+  events : [],     // every event: {type, id, data}
+  tokens : '',     // the answer as it streams
+  progress : null, // {step, total, message}
+  tools : [],    // {call_id, tool_name, tool_input, ok?, output?, duration_ms?}
+  result : null, // the `complete` event's data
+  outcome : null, // success | failed | max_steps | cancelled, once it ended
+  error :
+    null, // an `error` event's data, or the refusal {status, code, message}
 };
 
 /** The next view of the run after one event. */
@@ -39,9 +42,19 @@ export function reduceEvent(state, type, data, id) {
       return { ...next, tools: state.tools.map((t) => (t.call_id === data.call_id
         ? { ...t, ok: data.ok, output: data.output, duration_ms: data.duration_ms } : t)) };
     case 'complete':
-      return { ...next, result: data };
+      // A run whose last step failed completes with outcome `failed`: its
+      // answer says what could not be done.
+      return {
+        ...next,
+        result : data,
+        outcome : data.outcome ?? (data.cancelled ? 'cancelled' : 'success')
+      };
     case 'error':
-      return { ...next, error: data };
+      return {
+        ...next,
+        error : data,
+        outcome : data.final === false ? state.outcome : 'failed'
+      };
     default:
       return next;
   }

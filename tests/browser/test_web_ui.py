@@ -158,6 +158,26 @@ class WebUi(ServerTestCase):
     def test_a_demo_command_streams_into_the_page(self):
         self.run_async(self.demo_command_streams())
 
+    def test_a_run_that_could_not_finish_shows_as_failed(self):
+        self.run_async(self.failed_run_shows())
+
+    async def failed_run_shows(self):
+        async with Chromium() as browser:
+            ui = Ui(browser.first, self.server.base)
+            await ui.open("/")
+            mid = await ui.send(f"go to {self.server.base}/demo/ "
+                                "then click No such button")
+            run = last_run(await ui.finished(mid))
+            self.assertEqual(run["state"], "failed")
+            self.assertEqual(run["problems"][0]["code"], "run_failed")
+            self.assertIn("I could not finish: click failed",
+                          run["problems"][0]["text"])
+            self.assertTrue(run["footer"].startswith("Could not finish · 3 steps"),
+                            run["footer"])
+            self.assertEqual([(t["name"], t["verdict"]) for t in run["tools"]],
+                             [("navigate_to", "ok"), ("click", "failed")])
+            self.assertEqual(ui.tab.errors, [])
+
     async def demo_command_streams(self):
         async with Chromium() as browser:
             ui = Ui(browser.first, self.server.base)

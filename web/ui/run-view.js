@@ -200,6 +200,13 @@ export class RunView {
                    seconds(data.duration_ms ?? 0)];
     if (tokens)
       parts.push(`${tokens} tokens`);
+    // A run whose last step failed completes too: its answer says why, and
+    // it shows as failed, not done.
+    if (data.outcome === 'failed') {
+      this.problem('run_failed', data.result);
+      this.footer.textContent = `Could not finish · ${parts.join(' · ')}`;
+      return this.end('failed');
+    }
     const said = { complete: 'Done', cancelled: 'Stopped', max_steps: 'Stopped at the step limit' };
     this.footer.textContent = `${said[reason] ?? reason} · ${parts.join(' · ')}`;
     this.end(reason === 'complete' ? 'done' : reason);

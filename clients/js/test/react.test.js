@@ -34,3 +34,24 @@ test('null stays idle', () => {
   const { result } = renderHook(() => useAgentStream(null));
   expect(result.current.status).toBe('idle');
 });
+
+test('the outcome says whether the run got there', async () => {
+  const {reduceEvent} = await import('../use-agent-stream.js');
+  const start = {status : 'open', events : [], tools : [], outcome : null};
+  const failed = reduceEvent(
+    start, 'complete',
+    {result : 'I could not finish: click failed', outcome : 'failed'}, 9);
+  expect(failed.outcome).toBe('failed');
+  expect(failed.result.result).toMatch(/could not finish/);
+  expect(reduceEvent(start, 'complete', {result : 'ok', cancelled : false}, 9)
+           .outcome)
+    .toBe('success');
+  expect(
+    reduceEvent(start, 'error', {code : 'llm_timeout', message : 'slow'}, 9)
+      .outcome)
+    .toBe('failed');
+  expect(
+    reduceEvent(start, 'error', {code : 'browser_crashed', final : false}, 9)
+      .outcome)
+    .toBe(null);
+});
