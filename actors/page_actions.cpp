@@ -4,6 +4,7 @@
 
 #include <rapidjson/document.h>
 
+#include "browser/net_errors.hpp"
 #include "messages/messages.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
@@ -64,7 +65,16 @@ const key_info known_keys[] = {
 } // namespace
 
 tool_result fail(std::string why) {
-  return {false, std::move(why), {}, {}};
+  tool_result result;
+  result.output = std::move(why);
+  return result;
+}
+
+tool_result succeeded(std::string output) {
+  tool_result result;
+  result.ok = true;
+  result.output = std::move(output);
+  return result;
 }
 
 std::string quoted(const std::string& text) {
@@ -101,11 +111,9 @@ void eval_text(page_self self, const std::string& expression, tool_done done) {
     rapidjson::Document doc;
     doc.Parse(value.c_str());
     // With its length: a value may carry NUL (used as a separator).
-    done({true,
-          doc.IsString() ? std::string{doc.GetString(), doc.GetStringLength()}
-                         : value,
-          {},
-          {}});
+    done(succeeded(doc.IsString()
+                     ? std::string{doc.GetString(), doc.GetStringLength()}
+                     : value));
   });
 }
 
@@ -120,7 +128,7 @@ void eval_outcome(page_self self, const std::string& expression, tool_done done)
     auto output = outcome.text("output");
     if (!ok || !output)
       return done(fail("unexpected script result"));
-    done({*ok, std::string{*output}, {}, {}});
+    done(*ok ? succeeded(std::string{*output}) : fail(std::string{*output}));
   });
 }
 
@@ -155,9 +163,9 @@ tool_done settled(page_self self, tool_done done) {
 
 /// Runs `start` (which begins a navigation), then waits for the page's load
 /// event, or the load timeout; then reports the page's title.
-void navigate_and_wait(page_self self, const std::string& what,
-                       std::function<void(std::function<void(cdp_result)>)> start,
-                       tool_done done) {
+void navigate_and_wait(
+  page_self self, const std::string& what, const std::string& target,
+  std::function<void(std::function<void(cdp_result)>)> start, tool_done done) {
   auto& st = self->state;
   auto generation = ++st.load_generation;
   st.on_load = [self, what, done](bool loaded) {
@@ -166,22 +174,29 @@ void navigate_and_wait(page_self self, const std::string& what,
                 auto cut = r.output.find('\0');
                 auto title = r.output.substr(0, cut);
                 auto url = cut == std::string::npos ? "" : r.output.substr(cut + 1);
-                done({true,
-                      what + " " + url + "; title: \"" + title + "\""
-                        + (loaded ? "" : " (the page is still loading)"),
-                      {}, url});
+                auto opened
+                  = succeeded(what + " " + url + "; title: \"" + title + "\""
+                              + (loaded ? "" : " (the page is still loading)"));
+                opened.url = url;
+                done(std::move(opened));
               });
   };
   self->delayed_send(self, st.settings.load_timeout, load_timeout_atom::value,
                      generation);
-  start([self, done](cdp_result r) {
+  start([self, done, target](cdp_result r) {
     json_document doc{r.body};
     auto error = r.ok ? std::string{json_reader{doc}.text("errorText").value_or("")}
                       : std::string{};
     if (r.ok && error.empty())
       return;
     self->state.on_load = nullptr;
-    done(fail("navigation failed: " + (error.empty() ? r.body : error)));
+    if (error.empty())
+      return done(fail("navigation failed: " + r.body));
+    auto where = target.empty() ? std::string{"the page"} : target;
+    auto failed = fail("could not open " + where + ": "
+                       + describe_net_error(error, target));
+    failed.error_code = error;
+    done(std::move(failed));
   });
 }
 
@@ -212,8 +227,7 @@ void press(page_self self, const std::string& key, tool_done done) {
         if (!r.ok)
           return done(fail(r.body));
         cdp(self, "Input.dispatchKeyEvent", up, [key, done](cdp_result r2) {
-          done(r2.ok ? tool_result{true, "pressed " + key, {}, {}}
-                     : fail(r2.body));
+          done(r2.ok ? succeeded("pressed " + key) : fail(r2.body));
         });
       });
 }
@@ -233,7 +247,10 @@ void capture(page_self self, bool full_page, tool_done done) {
       return done(fail("screenshot failed: " + r.body));
     std::string data{*data_text};
     eval_text(self, "location.href", [data, done](tool_result where) {
-      done({true, {}, data, where.output});
+      auto shot = succeeded({});
+      shot.image_base64 = data;
+      shot.url = where.output;
+      done(std::move(shot));
     });
   });
 }

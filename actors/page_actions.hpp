@@ -26,6 +26,8 @@ using settle_atom = caf::atom_constant<caf::atom("settle")>;
 
 tool_result fail(std::string why);
 
+tool_result succeeded(std::string output);
+
 /// `text` as a JSON string literal, for a script's argument.
 std::string quoted(const std::string& text);
 
@@ -49,10 +51,12 @@ void when_idle(page_self self, std::function<void(bool loaded)> then);
 /// navigation and, if it did, after the new page has loaded.
 tool_done settled(page_self self, tool_done done);
 
-/// Runs `start` (which begins a navigation), waits for the page's load
-/// event or the load timeout, then reports the page's title as `what`.
+/// Runs `start` (which begins a navigation to `url`, empty when the page
+/// goes back or reloads), waits for the page's load event or the load
+/// timeout, then reports the page's title as `what`. A navigation the
+/// browser refuses fails with a sentence and the browser's error code.
 void navigate_and_wait(
-  page_self self, const std::string& what,
+  page_self self, const std::string& what, const std::string& url,
   std::function<void(std::function<void(cdp_result)>)> start, tool_done done);
 
 /// Presses `key` (a name such as Enter, or one character).

@@ -32,7 +32,7 @@ void navigate_to(page_self self, json_reader& args, tool_done done) {
   json_writer params;
   params.begin_object().field("url", url).end_object();
   navigate_and_wait(
-    self, "opened",
+    self, "opened", url,
     [self, params = params.str()](auto on_reply) {
       cdp(self, "Page.navigate", params, on_reply);
     },
@@ -41,7 +41,7 @@ void navigate_to(page_self self, json_reader& args, tool_done done) {
 
 void reload(page_self self, json_reader&, tool_done done) {
   navigate_and_wait(
-    self, "reloaded",
+    self, "reloaded", {},
     [self](auto on_reply) { cdp(self, "Page.reload", "{}", on_reply); }, done);
 }
 
@@ -62,7 +62,7 @@ void go_back(page_self self, json_reader&, tool_done done) {
     json_writer params;
     params.begin_object().field("entryId", *entry).end_object();
     navigate_and_wait(
-      self, "went back to",
+      self, "went back to", {},
       [self, params = params.str()](auto on_reply) {
         cdp(self, "Page.navigateToHistoryEntry", params, on_reply);
       },
@@ -88,15 +88,12 @@ void insert_text(page_self self, std::string text, std::string target,
       [self, text, target, submit, done](cdp_result r) {
         if (!r.ok)
           return done(fail(r.body));
-        tool_result typed{true, "typed \"" + text + "\" into " + target, {}, {}};
+        auto typed = succeeded("typed \"" + text + "\" into " + target);
         if (!submit)
           return done(typed);
         press(self, "Enter", [self, typed, done](tool_result pressed) {
-          auto result = pressed.ok ? tool_result{true,
-                                                 typed.output + " and submitted",
-                                                 {},
-                                                 {}}
-                                   : pressed;
+          auto result
+            = pressed.ok ? succeeded(typed.output + " and submitted") : pressed;
           settled(self, done)(std::move(result));
         });
       });

@@ -491,7 +491,7 @@ void on_tool_finished(self_ptr self, tool_finished& done) {
     return;
   emit(self, *run, event_type::tool_end,
        payload::tool_end(done.name, done.call_id, done.output, done.ok,
-                         done.duration_ms));
+                         done.duration_ms, done.error_code));
   if (!done.url.empty())
     st.page_url = done.url;
   if (!done.image_base64.empty())

@@ -53,8 +53,10 @@ caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
   auto fail = [=](std::string why, bool timed_out = false) {
     conclude(*self->state.stats, timed_out ? "timeout" : "failed",
              timed_out ? counter::tools_timed_out : counter::tools_failed, elapsed());
-    self->send(session, tool_finished{run, call.id, call.name, false,
-                                      std::move(why), elapsed(), {}, {}});
+    self->send(
+      session,
+      tool_finished{
+        run, call.id, call.name, false, std::move(why), elapsed(), {}, {}, {}});
     self->quit();
   };
   self->send(session, tool_started{run, call.id, call.name, call.arguments});
@@ -69,7 +71,8 @@ caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
         self->send(session, tool_finished{run, call.id, call.name, result.ok,
                                           std::move(result.output), elapsed(),
                                           std::move(result.image_base64),
-                                          std::move(result.url)});
+                                          std::move(result.url),
+                                          std::move(result.error_code)});
         self->quit();
       },
       [=](caf::error& err) {

@@ -56,12 +56,15 @@ struct tool_result {
   std::string output;
   std::string image_base64;
   std::string url;
+  /// For programs, when it failed for a known cause: the browser's own code
+  /// (`net::ERR_CONNECTION_REFUSED`); `output` says it in words.
+  std::string error_code;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tool_result& x) {
   return f(caf::meta::type_name("tool_result"), x.ok, x.output, x.image_base64,
-           x.url);
+           x.url, x.error_code);
 }
 
 } // namespace agenttheo

@@ -393,12 +393,14 @@ struct tool_finished {
   std::uint64_t duration_ms = 0;
   std::string image_base64;
   std::string url;
+  /// The tool_result's `error_code`, when it has one.
+  std::string error_code;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tool_finished& x) {
   return f(caf::meta::type_name("tool_finished"), x.run, x.call_id, x.name,
-           x.ok, x.output, x.duration_ms, x.image_base64, x.url);
+           x.ok, x.output, x.duration_ms, x.image_base64, x.url, x.error_code);
 }
 
 /// Something a tool wants the user to see while it works (emitted as a

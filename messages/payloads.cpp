@@ -67,15 +67,17 @@ std::string tool_start(std::string_view tool_name,
 
 std::string tool_end(std::string_view tool_name, std::string_view call_id,
                      std::string_view output, bool ok,
-                     std::uint64_t duration_ms) {
+                     std::uint64_t duration_ms, std::string_view error_code) {
   json_writer out;
   out.begin_object()
     .field("tool_name", tool_name)
     .field("call_id", call_id)
     .field("output", output)
     .field("ok", ok)
-    .field("duration_ms", duration_ms)
-    .end_object();
+    .field("duration_ms", duration_ms);
+  if (!error_code.empty())
+    out.field("error_code", error_code);
+  out.end_object();
   return out.str();
 }
 

@@ -34,9 +34,12 @@ std::string tool_start(std::string_view tool_name,
                        std::string_view tool_input_json,
                        std::string_view call_id);
 
+/// `tool_end`; `error_code` (the browser's code for a failure, for
+/// programs) only when there is one.
 std::string tool_end(std::string_view tool_name, std::string_view call_id,
                      std::string_view output, bool ok,
-                     std::uint64_t duration_ms);
+                     std::uint64_t duration_ms,
+                     std::string_view error_code = {});
 
 /// `state_json` is a JSON object describing what changed in the step.
 std::string update(std::uint64_t step, std::string_view node,

@@ -7,6 +7,7 @@ concurrent sessions each on its own page."""
 
 import asyncio
 import json
+import socket
 import os
 import sys
 import time
@@ -175,6 +176,23 @@ class AgentLoop(ServerTestCase):
                   if l.startswith('agenttheo_runs_total{outcome="failed"}')]
         self.assertEqual(len(failed), 1)
         self.assertGreaterEqual(float(failed[0].split()[-1]), 1)
+
+    def test_a_refused_navigation_reads_as_a_sentence_with_its_code(self):
+        with socket.socket() as s:  # a loopback port nothing listens on
+            s.bind(("127.0.0.1", 0))
+            closed = s.getsockname()[1]
+        for url, sentence, code in [
+                ("http://127.0.0.1:1/", "port 1 is blocked by the browser as unsafe",
+                 "net::ERR_UNSAFE_PORT"),
+                (f"http://127.0.0.1:{closed}/", "the site refused the connection "
+                 f"(nothing listens on 127.0.0.1 port {closed})",
+                 "net::ERR_CONNECTION_REFUSED")]:
+            events = self.run_command(f"go to {url}")
+            end = next(e.data for e in events if e.type == "tool_end")
+            self.assertFalse(end["ok"])
+            self.assertEqual(end["output"], f"could not open {url}: {sentence}")
+            self.assertEqual(end["error_code"], code)
+            self.assertEqual(events[-1].data["outcome"], "failed")
 
     def test_the_demo_site_names_the_address_it_was_served_from(self):
         events = self.run_command(f"go to {self.demo()} then read the page")

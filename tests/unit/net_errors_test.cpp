@@ -1,0 +1,27 @@
+#define CAF_SUITE net_errors
+
+#include "browser/net_errors.hpp"
+
+#include <caf/test/unit_test.hpp>
+
+using namespace agenttheo;
+
+CAF_TEST(known codes read as sentences about the address) {
+  CAF_CHECK_EQUAL(describe_net_error("net::ERR_UNSAFE_PORT", "http://127.0.0.1:1/"),
+                  "port 1 is blocked by the browser as unsafe");
+  CAF_CHECK_EQUAL(
+    describe_net_error("net::ERR_CONNECTION_REFUSED", "http://127.0.0.1:9/x"),
+    "the site refused the connection (nothing listens on 127.0.0.1 port 9)");
+  CAF_CHECK_EQUAL(describe_net_error("net::ERR_CONNECTION_REFUSED",
+                                     "https://localhost/"),
+                  "the site refused the connection (nothing listens on "
+                  "localhost port 443)");
+  CAF_CHECK_EQUAL(describe_net_error("net::ERR_NAME_NOT_RESOLVED",
+                                     "https://user@shop.test:8443/a?b"),
+                  "no address is known for shop.test");
+}
+
+CAF_TEST(an unknown code is named) {
+  CAF_CHECK_EQUAL(describe_net_error("net::ERR_SOMETHING_NEW", "http://a/"),
+                  "the browser could not open it (net::ERR_SOMETHING_NEW)");
+}
