@@ -74,7 +74,15 @@ test('links and page text are bounded', () => {
   assert.equal(run(html, 'links', 10).value.split('\n')[1], 'Second -> http://127.0.0.1/two');
   assert.equal(run('<p></p>', 'links', 10).value, 'no links');
   assert.equal(run(html, 'page_text', 3).value, 'One [...]');
-  assert.equal(run(html, 'page_text', 100).value, 'Onehello');
+  assert.equal(run(html, 'page_text', 100).value, 'One\nhello');
+});
+
+test('page text keeps blocks and neighbouring links apart', () => {
+  const html = `<nav><a href="/">Home</a><a href="/p">Products</a><a href="/c">Contact</a></nav>
+    <h1>Shop</h1><p>Pots<br>and pans</p><script>ignored()</script>
+    <div style="display:none">hidden</div><ul><li>one</li><li>two</li></ul>`;
+  assert.equal(run(html, 'page_text', 1000).value,
+               'Home Products Contact\nShop\nPots\nand pans\none\ntwo');
 });
 
 test('wait_for resolves when the text appears, and times out when not', async () => {
