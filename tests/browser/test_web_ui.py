@@ -178,6 +178,32 @@ class WebUi(ServerTestCase):
                              [("navigate_to", "ok"), ("click", "failed")])
             self.assertEqual(ui.tab.errors, [])
 
+    def test_the_url_bar_shows_what_could_not_be_opened(self):
+        self.run_async(self.url_bar_follows())
+
+    async def url_bar_follows(self):
+        bar = ("[document.getElementById('page-url').textContent,"
+               " document.querySelector('.urlbar .dot').className]")
+        async with Chromium() as browser:
+            ui = Ui(browser.first, self.server.base)
+            await ui.open("/")
+            self.assertEqual(await ui.tab.evaluate(bar), ["no page yet", "dot none"])
+            demo = f"{self.server.base}/demo/"
+            await ui.finished(await ui.send(f"go to {demo}"))
+            self.assertEqual(await ui.tab.evaluate(bar), [demo, "dot open"])
+            # Port 1: the browser refuses it, no connection is made.
+            await ui.finished(await ui.send("go to http://127.0.0.1:1/"))
+            self.assertEqual(await ui.tab.evaluate(bar),
+                             ["http://127.0.0.1:1/", "dot failed"])
+            await ui.finished(await ui.send("read the title"))
+            self.assertEqual(await ui.tab.evaluate(bar),
+                             ["http://127.0.0.1:1/", "dot failed"])
+            # (A command of its own: `send` finds its run by the command.)
+            await ui.finished(await ui.send(f"go to {demo}about.html"))
+            self.assertEqual(await ui.tab.evaluate(bar),
+                             [f"{demo}about.html", "dot open"])
+            self.assertEqual(ui.tab.errors, [])
+
     async def demo_command_streams(self):
         async with Chromium() as browser:
             ui = Ui(browser.first, self.server.base)

@@ -130,6 +130,7 @@ class Page {
     }
     if (this.session !== id)
       return; // another session was opened meanwhile
+    this.openFailed = false;
     this.browser.clear(described.page_url);
     this.showRecords(described.runs);
     this.follow(id);
@@ -240,8 +241,7 @@ class Page {
       this.current = view;
     if (type === 'screenshot')
       this.browser.showScreenshot(data);
-    if (type === 'update' && data.state?.url)
-      this.browser.showUrl(data.state.url);
+    this.followUrl(type, data);
     view?.apply(type, data, id);
     if (view && view.finished && view === this.current)
       this.current = null;
@@ -358,6 +358,21 @@ class Page {
 
   busy() {
     return [...this.runs.values()].some((v) => !v.finished && v.state !== 'created');
+  }
+
+  /** The URL bar: the page the agent is on, or the address it could not
+   *  open (until it opens another), not the page it was left on. */
+  followUrl(type, data) {
+    if (type === 'tool_start' && data.tool_name === 'navigate_to') {
+      this.opening = data.tool_input?.url ?? null;
+      this.openFailed = false;
+    } else if (type === 'tool_end' && data.tool_name === 'navigate_to' && !data.ok
+               && this.opening) {
+      this.openFailed = true;
+      this.browser.showUrl(this.opening, true);
+    } else if (type === 'update' && data.state?.url && !this.openFailed) {
+      this.browser.showUrl(data.state.url);
+    }
   }
 
   updateControls() {

@@ -6,6 +6,7 @@ export class BrowserView {
     this.image = document.getElementById('screenshot');
     this.placeholder = document.getElementById('no-screenshot');
     this.url = document.getElementById('page-url');
+    this.dot = this.url.previousElementSibling;
     this.caption = document.getElementById('screenshot-caption');
     this.shots = 0;
   }
@@ -18,8 +19,11 @@ export class BrowserView {
     this.showUrl(pageUrl);
   }
 
-  showUrl(url) {
+  /** The page the agent is on; `failed`: the address it could not open. */
+  showUrl(url, failed = false) {
     this.url.textContent = url || 'no page yet';
+    this.url.title = failed ? 'could not open this page' : '';
+    this.dot.className = `dot ${failed ? 'failed' : url ? 'open' : 'none'}`;
   }
 
   /** A `screenshot` event: base64 `image` (SSE) or a `blob` (WebSocket). */
