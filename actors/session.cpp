@@ -12,6 +12,7 @@
 #include "actors/tool_call.hpp"
 #include "config/log.hpp"
 #include "llm/conversation.hpp"
+#include "llm/offline_planner.hpp"
 #include "llm/system_prompt.hpp"
 #include "messages/binary_frame.hpp"
 #include "messages/cluster_messages.hpp"
@@ -316,11 +317,25 @@ caf::actor spawn_llm_call(self_ptr self, const run_record& run) {
                      std::move(request), st.settings.llm);
 }
 
+/// The turns the run will take, when that is known: the offline planner
+/// knows its plan (a turn per step, then the answer); a model does not.
+std::optional<std::uint64_t>
+planned_turns(const session_state& st, const run_record& run) {
+  if (!st.settings.llm.settings.is_planner())
+    return std::nullopt;
+  auto plan = offline_planner::parse_command(run.command);
+  auto turns = plan.not_understood.empty() ? plan.steps.size() + 1 : 1;
+  return std::min<std::uint64_t>(turns, run.max_steps);
+}
+
 /// The next model turn: `progress`, then the call.
 void ask_model(self_ptr self, run_record& run) {
   ++run.step;
+  auto planned = planned_turns(self->state, run);
   emit(self, run, event_type::progress,
-       payload::progress(run.step, run.max_steps, "Asking the model"));
+       payload::progress(run.step, planned.value_or(run.max_steps),
+                         "Asking the model", planned.has_value(),
+                         run.max_steps));
   run.llm = spawn_llm_call(self, run);
   self->monitor(run.llm);
 }

@@ -90,6 +90,13 @@ std::string event_printer::render(std::string_view type, std::uint64_t id, bool 
   }
   if (type == "progress") {
     auto step = number_of(d, "step"), total = number_of(d, "total");
+    // A model's run has no known total: no bar, and the limit said as one.
+    if (!flag_of(d, "total_known", true))
+      return fresh_line()
+             + paint("step " + std::to_string(step) + " (at most "
+                       + std::to_string(total) + ")",
+                     blue)
+             + " " + paint(text_of(d, "message"), dim) + "\n";
     return fresh_line()
            + paint(bar(step, total) + " step " + std::to_string(step) + "/"
                      + std::to_string(total),

@@ -42,12 +42,15 @@ std::string message(std::string_view role, std::string_view content,
 }
 
 std::string progress(std::uint64_t step, std::uint64_t total,
-                     std::string_view message) {
+                     std::string_view message, bool total_known,
+                     std::uint64_t max_steps) {
   json_writer out;
   out.begin_object()
     .field("step", step)
     .field("total", total)
     .field("message", message)
+    .field("total_known", total_known)
+    .field("max_steps", max_steps)
     .end_object();
   return out.str();
 }

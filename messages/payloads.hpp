@@ -27,8 +27,12 @@ std::string message(std::string_view role, std::string_view content,
                     std::uint64_t step,
                     const std::vector<tool_call>& tool_calls = {});
 
+/// `progress`: step `step` of `total`. `total_known` false: nobody knows
+/// how many steps the run will take (a model decides as it goes), and
+/// `total` is only the limit, `max_steps`.
 std::string progress(std::uint64_t step, std::uint64_t total,
-                     std::string_view message);
+                     std::string_view message, bool total_known,
+                     std::uint64_t max_steps);
 
 std::string tool_start(std::string_view tool_name,
                        std::string_view tool_input_json,

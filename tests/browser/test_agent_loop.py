@@ -78,8 +78,10 @@ class AgentLoop(ServerTestCase):
         ids = [e.id for e in events]
         self.assertEqual(ids, list(range(ids[0], ids[0] + len(ids))))
         progress = [e.data for e in events if e.type == "progress"]
-        self.assertEqual([(p["step"], p["total"]) for p in progress],
-                         [(1, 10), (2, 10), (3, 10), (4, 10)])
+        # The planner knows its plan: 3 steps and the answer, from the start.
+        self.assertEqual([(p["step"], p["total"], p["total_known"]) for p in progress],
+                         [(1, 4, True), (2, 4, True), (3, 4, True), (4, 4, True)])
+        self.assertEqual({p["max_steps"] for p in progress}, {10})
         starts = [e.data for e in events if e.type == "tool_start"]
         self.assertEqual([(s["tool_name"], s["tool_input"]) for s in starts],
                          [("navigate_to", {"url": self.demo()}),

@@ -63,6 +63,10 @@ class ModelDrivesBrowser(ServerTestCase):
         self.assertEqual(flow[3], "progress")
         self.assertEqual(sorted(flow[4:8]), ["tool_end"] * 2 + ["tool_start"] * 2)
         self.assertEqual(flow[8], "progress")
+        # A model decides as it goes: no total is claimed, the limit is said.
+        progress = [e.data for e in events if e.type == "progress"]
+        self.assertEqual([(p["step"], p["total_known"], p["max_steps"]) for p in progress],
+                         [(1, False, 10), (2, False, 10), (3, False, 10), (4, False, 10)])
 
         requests = [r["body"] for r in self.upstream.requests]
         self.assertEqual(len(requests), 4)

@@ -110,7 +110,7 @@ class GuideJavaScriptClient(unittest.TestCase):
                 self.assertEqual("".join(tokens), result)
                 # One step of at most MAX_STEPS (10 by default): a
                 # conversational reply needs no tool.
-                self.assertEqual(progress, [[1, 10]])
+                self.assertEqual(progress, [[1, 1]])  # one turn, and the planner knows it
 
                 await browser.evaluate(
                     PLAIN_EVENTSOURCE.replace("MESSAGE_ID", json.dumps("js-plain-1")))

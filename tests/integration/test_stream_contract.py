@@ -52,7 +52,9 @@ class StreamContract(ServerTestCase):
         self.assertLessEqual(done["duration_ms"], wall_ms)
         progress = [e for e in events if e.type == "progress"]
         self.assertEqual(progress[0].data["step"], 1)
-        self.assertIn("total", progress[0].data)
+        # "hello" is one turn for the planner, and it knows so.
+        self.assertEqual((progress[0].data["total"], progress[0].data["total_known"],
+                          progress[0].data["max_steps"]), (1, True, 10))
         message = [e for e in events if e.type == "message"]
         self.assertEqual(message[0].data["content"], text)
 

@@ -86,8 +86,9 @@ CAF_TEST(payloads carry the guide fields and stay on one line) {
   std::vector<std::string> all = {
     payload::token("a\nb", 3),
     payload::message("assistant", "line1\nline2", 1),
-    payload::progress(1, 5, "Navigating to website..."),
-    payload::tool_start("navigate_to", R"({"url":"https://example.com"})", "c1"),
+    payload::progress(1, 5, "Navigating to website...", true, 10),
+    payload::tool_start("navigate_to", R"({"url":"https://example.com"})",
+                        "c1"),
     payload::tool_end("navigate_to", "c1", "ok\n", true, 12),
     payload::update(1, "agent", R"({"x":1})"),
     payload::custom(R"({"anything":[1,2]})"),

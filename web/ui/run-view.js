@@ -88,10 +88,18 @@ export class RunView {
     this.status.className = `state status ${state}`;
   }
 
-  setProgress(step, total, message) {
+  /**
+   * `known` false: `total` is only the limit (a model decides how many
+   *  steps it takes), so the bar says nothing it does not know.
+   */
+  setProgress(step, total, message, known = true) {
     this.progress.max = Math.max(total, 1);
     this.progress.value = Math.min(step, this.progress.max);
-    this.stepLabel.textContent = `Step ${step} of ${total}${message ? ` · ${message}` : ''}`;
+    if (!known)
+      this.progress.removeAttribute('value'); // indeterminate
+    const of = known ? ` of ${total}` : ` (at most ${total})`;
+    this.stepLabel.textContent
+      = `Step ${step}${of}${message ? ` · ${message}` : ''}`;
   }
 
   note(text) {
@@ -120,7 +128,8 @@ export class RunView {
   }
 
   on_progress(data) {
-    this.setProgress(data.step, data.total, data.message);
+    this.setProgress(data.step, data.total, data.message,
+                     data.total_known !== false);
   }
 
   on_token(data) {
