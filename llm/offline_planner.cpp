@@ -221,7 +221,8 @@ std::string final_answer(const plan& p, const std::vector<std::string>& results)
     const auto& tool = p.steps[i].tool;
     const auto& found = i < results.size() ? results[i] : std::string{};
     if (tool == "get_title")
-      return "The page title is: " + found;
+      return found.empty() ? "The page has no title."
+                           : "The page title is: " + found;
     if (tool == "get_page_text")
       return "Here is the page's text:\n" + bounded(found);
     if (tool == "get_links")

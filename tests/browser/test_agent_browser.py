@@ -110,7 +110,7 @@ class AgentInTheBrowser(ServerTestCase):
                          "The page title is: AgentTheo test page")
         # Another session starts from a blank page of its own.
         other = self.run_command("read the title")
-        self.assertEqual(other[-1].data["result"], "The page title is: ")
+        self.assertEqual(other[-1].data["result"], "The page has no title.")
 
     def test_a_dismissed_dialog_is_a_custom_event(self):
         events = self.run_command(f"go to {self.url('index.html')} then click "

@@ -146,3 +146,11 @@ CAF_TEST(words with spaces are not an address) {
   CAF_CHECK_EQUAL(p.not_understood[0],
                   "open the demo shop and find the watering can");
 }
+
+CAF_TEST(an empty title is said as such and never as an empty answer) {
+  auto done = next_turn("read the title", {""});
+  CAF_CHECK(done.tool_calls.empty());
+  CAF_CHECK_EQUAL(done.text, "The page has no title.");
+  CAF_CHECK_EQUAL(next_turn("read the title", {"Shop"}).text,
+                  "The page title is: Shop");
+}
