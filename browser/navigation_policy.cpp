@@ -5,6 +5,8 @@
 
 #include <arpa/inet.h>
 
+#include "util/url_parts.hpp"
+
 namespace agenttheo {
 
 namespace {
@@ -57,18 +59,7 @@ std::optional<std::string> check_navigation(const navigation_policy& policy,
     return "the " + scheme + ": scheme is not allowed";
   if (url.substr(colon, 3) != "://")
     return "not an absolute URL: " + std::string{url};
-  auto rest = url.substr(colon + 3);
-  auto end = rest.find_first_of("/?#");
-  auto authority = rest.substr(0, end);
-  if (auto at = authority.rfind('@'); at != std::string_view::npos)
-    authority = authority.substr(at + 1);
-  std::string host;
-  if (!authority.empty() && authority.front() == '[') {
-    host = std::string{authority.substr(0, authority.find(']') + 1)};
-  } else {
-    host = std::string{authority.substr(0, authority.find(':'))};
-  }
-  host = lower(host);
+  auto host = lower(split_authority(url).host);
   while (!host.empty() && host.back() == '.')
     host.pop_back();
   if (host.empty())

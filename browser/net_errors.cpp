@@ -2,31 +2,18 @@
 
 #include <array>
 
+#include "util/url_parts.hpp"
+
 namespace agenttheo {
 
 namespace {
 
-struct host_port {
-  std::string host;
-  std::string port;
-};
-
 /// The host and port of `url` as written (the scheme's port if none).
-host_port split_url(std::string_view url) {
-  auto scheme_end = url.find("://");
-  auto scheme = scheme_end == std::string_view::npos ? std::string_view{}
-                                                     : url.substr(0, scheme_end);
-  auto rest = scheme_end == std::string_view::npos ? url
-                                                   : url.substr(scheme_end + 3);
-  auto authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (auto at = authority.rfind('@'); at != std::string_view::npos)
-    authority.remove_prefix(at + 1);
-  auto colon = authority.rfind(':');
-  if (colon != std::string_view::npos
-      && authority.find(']', colon) == std::string_view::npos)
-    return {std::string{authority.substr(0, colon)},
-            std::string{authority.substr(colon + 1)}};
-  return {std::string{authority}, scheme == "https" ? "443" : "80"};
+url_authority where_of(std::string_view url) {
+  auto where = split_authority(url);
+  if (where.port.empty())
+    where.port = url.rfind("https:", 0) == 0 ? "443" : "80";
+  return where;
 }
 
 struct net_error {
@@ -68,7 +55,7 @@ constexpr std::array known{
   net_error{"net::ERR_FILE_NOT_FOUND", "there is no such file"},
 };
 
-std::string fill(std::string_view sentence, const host_port& where) {
+std::string fill(std::string_view sentence, const url_authority& where) {
   std::string out;
   for (std::size_t i = 0; i < sentence.size();) {
     if (sentence.compare(i, 6, "{host}") == 0) {
@@ -87,7 +74,7 @@ std::string fill(std::string_view sentence, const host_port& where) {
 } // namespace
 
 std::string describe_net_error(std::string_view code, std::string_view url) {
-  auto where = split_url(url);
+  auto where = where_of(url);
   for (const auto& known_error : known)
     if (known_error.code == code)
       return fill(known_error.sentence, where);

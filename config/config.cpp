@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "config/config_keys.hpp"
+#include "util/url_parts.hpp"
 
 namespace agenttheo {
 
@@ -65,14 +66,6 @@ std::optional<config_error> resolve_llm(server_config& cfg) {
                                       : "LLM_API_KEY"}
                         + ": required for LLM_PROVIDER=" + name};
   return std::nullopt;
-}
-
-/// 127.0.0.0/8, ::1 or localhost: reachable from this machine only.
-bool is_loopback_host(std::string_view host) {
-  if (host == "localhost" || host == "::1" || host == "[::1]")
-    return true;
-  return host.substr(0, 4) == "127."
-         && host.find_first_not_of("0123456789.") == std::string_view::npos;
 }
 
 /// WORKER_TLS_CERT, _KEY and _CA: all three or none, each a readable file.

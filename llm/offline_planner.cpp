@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "util/json_writer.hpp"
+#include "util/url_parts.hpp"
 
 namespace agenttheo::offline_planner {
 
@@ -110,15 +111,9 @@ std::string args(std::initializer_list<std::pair<std::string_view, std::string>>
 std::string with_scheme(const std::string& url) {
   if (url.find("://") != std::string::npos)
     return url;
-  auto host = url.substr(0, url.find_first_of("/?#"));
-  auto colon = host.rfind(':');
-  auto has_port = colon != std::string::npos && colon + 1 < host.size()
-                  && host.find_first_not_of("0123456789", colon + 1)
-                       == std::string::npos;
-  auto name = has_port ? host.substr(0, colon) : host;
-  auto local = name == "localhost" || name.rfind("127.", 0) == 0
-               || name == "[::1]";
-  return (local || has_port ? "http://" : "https://") + url;
+  auto where = split_authority(url);
+  auto local = is_loopback_host(where.host) || !where.port.empty();
+  return (local ? "http://" : "https://") + url;
 }
 
 /// Words with spaces between them are a description, not an address.

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "messages/close_reason.hpp"
 #include "config/settings.hpp"
+#include "messages/close_reason.hpp"
 #include "protocol/open_socket.hpp"
 #include "protocol/simple_response.hpp"
 
