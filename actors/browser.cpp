@@ -143,13 +143,14 @@ std::string string_field(const std::string& json, const char* name) {
 
 /// A fresh browser context, a page in it, and a flat CDP session to it,
 /// delivered to `rp`. The context slot is already counted.
-void open_page_into(self_ptr self, caf::typed_response_promise<page_handle> rp) {
+void open_page_into(self_ptr self, caf::typed_response_promise<page_handle> rp,
+                    caf::actor page) {
   auto fail = [self, rp](std::string why) mutable {
-    --self->state.opening;
+    self->state.pool.opening_failed();
     rp.deliver(page_handle{false, std::move(why), {}, {}, {}});
   };
   call(self, "", "Target.createBrowserContext", R"({"disposeOnDetach":true})",
-       [self, rp, fail](cdp_result made) mutable {
+       [self, rp, fail, page](cdp_result made) mutable {
          auto context = string_field(made.body, "browserContextId");
          if (!made.ok || context.empty())
            return fail("cannot create a browser context: " + made.body);
@@ -159,7 +160,7 @@ void open_page_into(self_ptr self, caf::typed_response_promise<page_handle> rp) 
            .field("browserContextId", context)
            .end_object();
          call(self, "", "Target.createTarget", target.str(),
-              [self, rp, fail, context](cdp_result created) mutable {
+              [self, rp, fail, context, page](cdp_result created) mutable {
                 auto target_id = string_field(created.body, "targetId");
                 if (!created.ok || target_id.empty())
                   return fail("cannot create a page: " + created.body);
@@ -169,13 +170,15 @@ void open_page_into(self_ptr self, caf::typed_response_promise<page_handle> rp) 
                   .field("flatten", true)
                   .end_object();
                 call(self, "", "Target.attachToTarget", attach.str(),
-                     [self, rp, fail, context, target_id](cdp_result attached) mutable {
+                     [self, rp, fail, context, target_id,
+                      page](cdp_result attached) mutable {
                        auto session = string_field(attached.body, "sessionId");
                        if (!attached.ok || session.empty())
                          return fail("cannot attach to the page: "
                                      + attached.body);
-                       --self->state.opening;
-                       self->state.live_contexts.insert(context);
+                       self->state.pool.opened(context);
+                       if (page)
+                         self->state.holders[context] = page;
                        rp.deliver(page_handle{true, {}, context, target_id,
                                               session});
                      });
@@ -183,9 +186,25 @@ void open_page_into(self_ptr self, caf::typed_response_promise<page_handle> rp) 
        });
 }
 
-bool full(const browser_state& st) {
-  return st.settings.max_contexts > 0
-         && st.live_contexts.size() + st.opening >= st.settings.max_contexts;
+/// Asks idle sessions' pages for as many contexts as requests wait,
+/// least recently used first.
+void reclaim(self_ptr self) {
+  auto& st = self->state;
+  for (const auto& context : st.pool.reclaim_for(st.waiting.size())) {
+    auto holder = st.holders.find(context);
+    if (holder != st.holders.end())
+      self->send(holder->second, yield_context_atom::value, context);
+  }
+}
+
+/// Tells each waiting page its place in line.
+void tell_places(self_ptr self) {
+  auto& st = self->state;
+  std::uint64_t ahead = 0;
+  for (auto& w : st.waiting)
+    if (w.page)
+      self->send(w.page, context_wait_atom::value, ahead++,
+                 static_cast<std::uint64_t>(st.pool.running_count()));
 }
 
 caf::result<page_handle> open_page(self_ptr self) {
@@ -193,34 +212,59 @@ caf::result<page_handle> open_page(self_ptr self) {
   // Before make_response_promise, which takes the sender over.
   auto requester = caf::actor_cast<caf::actor>(self->current_sender());
   auto rp = self->make_response_promise<page_handle>();
-  if (full(st)) {
-    if (!st.settings.wait_when_full) {
-      rp.deliver(page_handle{false,
-                             "all " + std::to_string(st.settings.max_contexts)
-                               + " browser contexts are in use",
-                             {}, {}, {}});
-      return rp;
-    }
-    st.waiting.push_back(rp);
-    // The page (and through it the session) can tell the user why.
-    if (requester)
-      self->send(requester, context_wait_atom::value);
+  if (!st.pool.full()) {
+    st.pool.begin_opening();
+    open_page_into(self, rp, requester);
     return rp;
   }
-  ++st.opening;
-  open_page_into(self, rp);
+  auto reclaimable = st.pool.reclaiming_count() > st.waiting.size()
+                     || st.pool.has_idle();
+  if (!st.settings.wait_when_full && !reclaimable) {
+    rp.deliver(page_handle{false,
+                           "all " + std::to_string(st.settings.max_contexts)
+                             + " browser contexts are in use by running "
+                               "sessions",
+                           {}, {}, {}});
+    return rp;
+  }
+  st.waiting.push_back({rp, requester});
+  reclaim(self);
+  // Only a wait with nothing to reclaim is worth telling the user about.
+  if (!reclaimable)
+    tell_places(self);
   return rp;
 }
 
 /// A context closed (or all did): hand free slots to waiting requests.
 void serve_waiting(self_ptr self) {
   auto& st = self->state;
-  while (!st.waiting.empty() && !full(st)) {
-    auto rp = st.waiting.front();
+  auto served = false;
+  while (!st.waiting.empty() && !st.pool.full()) {
+    auto next = std::move(st.waiting.front());
     st.waiting.pop_front();
-    ++st.opening;
-    open_page_into(self, rp);
+    st.pool.begin_opening();
+    open_page_into(self, next.promise, next.page);
+    served = true;
   }
+  if (served && !st.waiting.empty())
+    tell_places(self);
+}
+
+void close_context(self_ptr self, const std::string& context_id,
+                   const std::string& cdp_target) {
+  auto& st = self->state;
+  st.listeners.erase(cdp_target);
+  st.holders.erase(context_id);
+  if (!st.pool.closed(context_id))
+    return; // its Chromium died; the slot was freed then
+  if (st.chromium->process) {
+    json_writer params;
+    params.begin_object().field("browserContextId", context_id).end_object();
+    call(self, "", "Target.disposeBrowserContext", params.str(),
+         [](cdp_result) {});
+  }
+  serve_waiting(self);
+  reclaim(self);
 }
 
 } // namespace
@@ -228,6 +272,7 @@ void serve_waiting(self_ptr self) {
 caf::behavior browser(caf::stateful_actor<browser_state>* self,
                       browser_settings settings) {
   self->state.settings = std::move(settings);
+  self->state.pool.set_limit(self->state.settings.max_contexts);
   // Whatever ends the actor, Chromium goes with it. The hook may run after
   // the state is gone, so it is given what it needs up front.
   self->attach_functor([chromium = self->state.chromium] { chromium->stop(); });
@@ -242,18 +287,15 @@ caf::behavior browser(caf::stateful_actor<browser_state>* self,
       return rp;
     },
     [self](open_page_atom) { return open_page(self); },
-    [self](close_page_atom, std::string context_id, std::string cdp_target) {
-      auto& st = self->state;
-      st.listeners.erase(cdp_target);
-      if (st.live_contexts.erase(context_id) == 0)
-        return; // its Chromium died; the slot was freed then
-      if (st.chromium->process) {
-        json_writer params;
-        params.begin_object().field("browserContextId", context_id).end_object();
-        call(self, "", "Target.disposeBrowserContext", params.str(),
-             [](cdp_result) {});
-      }
-      serve_waiting(self);
+    [self](close_page_atom, const std::string& context_id,
+           const std::string& cdp_target) {
+      close_context(self, context_id, cdp_target);
+    },
+    [self](context_active_atom, const std::string& context_id, bool active) {
+      self->state.pool.set_active(context_id, active);
+      // Idle now: it may be what a waiting run needs; running again: whoever
+      // it was reclaimed for needs another.
+      reclaim(self);
     },
     [self](cdp_incoming& msg) { on_incoming(self, msg); },
     [self](listen_atom, std::string cdp_target, caf::actor page) {
@@ -278,7 +320,8 @@ caf::behavior browser(caf::stateful_actor<browser_state>* self,
       for (auto& [session, page] : st.listeners)
         self->send(page, browser_lost_atom::value);
       st.listeners.clear();
-      st.live_contexts.clear();
+      st.pool.clear();
+      st.holders.clear();
       serve_waiting(self);
     },
     [self](browser_pid_atom) -> std::int64_t {

@@ -8,7 +8,6 @@
 #include <string>
 #include <deque>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <caf/actor.hpp>
 #include <caf/behavior.hpp>
@@ -18,6 +17,7 @@
 
 #include "browser/cdp_pipe.hpp"
 #include "browser/chromium_process.hpp"
+#include "browser/context_pool.hpp"
 #include "config/settings.hpp"
 #include "messages/browser_messages.hpp"
 #include "metrics/actor_stats.hpp"
@@ -46,7 +46,9 @@ struct running_chromium {
 /// Owns one Chromium process and speaks CDP with it: request ids matched to
 /// replies, a timeout on every request, events routed by `sessionId` to the
 /// page listening on it (`listen_atom`), and `browser_lost_atom` to every
-/// listener when Chromium dies. Launches Chromium on first use, and
+/// listener when Chromium dies. At the context limit it takes a context back
+/// from an idle session (`yield_context_atom` to its page, least recently
+/// used first); a request waits only while every context is running. Launches Chromium on first use, and
 /// again after it died (failing what was in flight). Kills it when the actor
 /// exits, whatever the reason.
 struct browser_state {
@@ -63,11 +65,18 @@ struct browser_state {
   std::unordered_map<std::uint64_t, reply_handler> pending;
   /// Pages listening for the events of their CDP session.
   std::unordered_map<std::string, caf::actor> listeners;
-  /// Contexts open now, by id; with `opening`, what `max_contexts` bounds.
-  std::unordered_set<std::string> live_contexts;
-  std::size_t opening = 0;
+  /// Contexts open and opening, what `max_contexts` bounds, and which of
+  /// them belong to idle sessions (lent out on demand).
+  context_pool pool;
+  /// The page holding each open context: asked to give it up when idle.
+  std::unordered_map<std::string, caf::actor> holders;
+  struct waiter {
+    caf::typed_response_promise<page_handle> promise;
+    /// Told its place in line (`context_wait_atom`).
+    caf::actor page;
+  };
   /// `open_page` requests waiting for a free context, oldest first.
-  std::deque<caf::typed_response_promise<page_handle>> waiting;
+  std::deque<waiter> waiting;
 
   /// Live counters the registry reads.
   std::shared_ptr<actor_stats> stats = std::make_shared<actor_stats>();

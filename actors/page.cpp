@@ -6,6 +6,7 @@
 
 #include "actors/counting_behavior.hpp"
 #include "actors/page_actions.hpp"
+#include "actors/page_parking.hpp"
 #include "actors/page_tools.hpp"
 #include "actors/registry.hpp"
 #include "messages/messages.hpp"
@@ -101,10 +102,15 @@ void with_page(page_self self, std::function<void(std::string error)> ready) {
         self->state.stats->set_state("open");
         self->send(self->state.browser, listen_atom::value, opened.cdp_target,
                    caf::actor{self});
+        // Its session may have finished its run while this waited.
+        if (!self->state.active)
+          self->send(self->state.browser, context_active_atom::value,
+                     opened.context_id, false);
         cdp(self, "Page.enable", "{}", [self, ready](cdp_result r) {
-          if (r.ok)
-            sync_screencast(self);
-          ready(r.ok ? std::string{} : "cannot watch the page: " + r.body);
+          if (!r.ok)
+            return ready("cannot watch the page: " + r.body);
+          sync_screencast(self);
+          unpark(self, [ready] { ready({}); });
         });
       },
       [ready](caf::error&) { ready("the browser did not answer"); });
@@ -124,7 +130,17 @@ std::string bounded(std::string text, std::size_t max) {
 
 void pump(page_self self) {
   auto& st = self->state;
-  if (st.busy || st.queue.empty())
+  if (st.busy)
+    return;
+  if (st.yield_wanted) {
+    st.yield_wanted = false;
+    st.busy = true;
+    return park(self, [self] {
+      self->state.busy = false;
+      pump(self);
+    });
+  }
+  if (st.queue.empty())
     return;
   st.busy = true;
   st.dialogs.clear();
@@ -241,9 +257,25 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
       self->state.screencast_wanted = on;
       sync_screencast(self);
     },
-    [self](context_wait_atom) {
+    [self](context_wait_atom, std::uint64_t ahead, std::uint64_t running) {
       if (self->state.owner)
-        self->send(self->state.owner, context_wait_atom::value);
+        self->send(self->state.owner, context_wait_atom::value, ahead, running);
+    },
+    [self](context_active_atom, bool active) {
+      auto& st = self->state;
+      st.active = active;
+      if (st.handle->ok)
+        self->send(st.browser, context_active_atom::value,
+                   st.handle->context_id, active);
+    },
+    [self](yield_context_atom, const std::string& context_id) {
+      auto& st = self->state;
+      // Running again since the browser asked: it has been told so, and
+      // asks someone else.
+      if (st.active || context_id != st.handle->context_id)
+        return;
+      st.yield_wanted = true;
+      pump(self);
     },
     [self](browser_lost_atom) {
       // Chromium died; the next tool opens a fresh context.

@@ -5,6 +5,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 
 #include "actors/browser.hpp"
 #include "browser/navigation_policy.hpp"
+#include "browser/storage_state.hpp"
 #include "config/settings.hpp"
 #include "messages/browser_messages.hpp"
 #include "metrics/actor_stats.hpp"
@@ -35,7 +37,9 @@ struct page_settings : page_options {
 };
 
 /// A session's page: its own browser context, opened on first use, closed
-/// when the actor exits. Runs tools one at a time, in arrival order.
+/// when the actor exits, lent to another session while this one is idle and
+/// someone needs it (see page_parking.hpp). Runs tools one at a time, in
+/// arrival order.
 struct page_state {
   caf::actor browser;
   caf::actor owner;
@@ -52,6 +56,13 @@ struct page_state {
   };
   std::deque<queued> queue;
   bool busy = false;
+  /// The session is running a command: its context is not lent out.
+  bool active = true;
+  /// The browser asked for the context back; given once no tool runs.
+  bool yield_wanted = false;
+  /// Where the page was when its context was lent out: reopened as it was
+  /// on the next tool.
+  std::optional<storage_state> parked;
   /// Runs when the page fires `load` (or the load timeout passes).
   std::function<void(bool loaded)> on_load;
   std::uint64_t load_generation = 0;

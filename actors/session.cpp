@@ -79,6 +79,17 @@ void push_info(self_ptr self) {
   self->send(st.manager, std::move(info));
 }
 
+/// Tells the page whether a run is in progress: an idle session's browser
+/// context may be lent to another session.
+void tell_page_activity(self_ptr self) {
+  auto& st = self->state;
+  bool running = active_run(st) != nullptr;
+  if (!st.page || running == st.page_active)
+    return;
+  st.page_active = running;
+  self->send(st.page, context_active_atom::value, running);
+}
+
 /// Ends the session after `idle_timeout` with no run and no subscriber. Any
 /// activity bumps the generation, which voids timers armed before it.
 void arm_idle_timer(self_ptr self) {
@@ -343,6 +354,7 @@ void ask_model(self_ptr self, run_record& run) {
 void begin_run(self_ptr self, run_record& run) {
   run.phase = run_phase::running;
   note_state(self);
+  tell_page_activity(self);
   run.started = std::chrono::steady_clock::now();
   // One line per run start and end at INFO, for operators; the command
   // itself stays out of the log.
@@ -393,6 +405,7 @@ void end_run(self_ptr self, run_record& run) {
   // Subscribers close their stream on the terminal event by themselves.
   drop_subscribers_of(self, run.message_id);
   start_next(self);
+  tell_page_activity(self);
   push_info(self);
   arm_idle_timer(self);
 }
@@ -427,6 +440,7 @@ void run_tools(self_ptr self, run_record& run, const std::vector<tool_call>& cal
     settings.session_id = st.id;
     st.page = self->spawn(page, st.settings.browser, std::move(settings),
                           caf::actor{self});
+    st.page_active = true; // spawned for this run's tools
     sync_screencast(self);
   }
   run.tools_pending = calls.size();
@@ -839,12 +853,15 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
                                started.call_id));
     },
     [self](tool_finished& done) { on_tool_finished(self, done); },
-    [self](context_wait_atom) {
+    [self](context_wait_atom, std::uint64_t ahead, std::uint64_t running) {
       if (auto* run = active_run(self->state))
         emit(self, *run, event_type::status,
-             payload::status("waiting", "every browser context is in use; "
-                                        "this session waits for one to free up",
-                             run->message_id));
+             payload::waiting(run->message_id, ahead, running));
+    },
+    [self](page_reopened_atom, const std::string& what) {
+      if (auto* run = active_run(self->state))
+        emit(self, *run, event_type::status,
+             payload::status("reopened", what, run->message_id));
     },
     [self](screencast_frame& frame) { fan_out_frame(self, frame); },
     [self](tool_note& note) {

@@ -92,6 +92,8 @@ struct session_state {
   caf::actor manager;
   /// The session's browser page, spawned on its first tool call.
   caf::actor page;
+  /// The page was last told a run is in progress (`context_active_atom`).
+  bool page_active = false;
   /// The page was told to screencast (some subscriber wants frames).
   bool screencasting = false;
   /// The URL the page showed after its last tool, told to the model.

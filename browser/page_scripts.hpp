@@ -19,7 +19,9 @@ extern const std::string_view focus;
 extern const std::string_view interactive_elements;
 extern const std::string_view page_text;
 extern const std::string_view links;
+extern const std::string_view restore_storage;
 extern const std::string_view scroll;
+extern const std::string_view storage_state;
 extern const std::string_view wait_for;
 
 /// `(script)(argument, helpers)`, an expression for Runtime.evaluate.

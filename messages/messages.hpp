@@ -38,7 +38,17 @@ using cdp_closed_atom = caf::atom_constant<caf::atom("cdp_closed")>;
 using browser_pid_atom = caf::atom_constant<caf::atom("brw_pid")>;
 using listen_atom = caf::atom_constant<caf::atom("cdp_listen")>;
 using browser_lost_atom = caf::atom_constant<caf::atom("brw_lost")>;
+/// Browser to page to session: a run waits for a context; with how many
+/// requests are ahead of it and how many contexts are running.
 using context_wait_atom = caf::atom_constant<caf::atom("ctx_wait")>;
+/// Session to page (bool: a run is in progress), page to browser (context
+/// id, bool): whether the context may be lent to another session.
+using context_active_atom = caf::atom_constant<caf::atom("ctx_active")>;
+/// Browser to page: give the context back (it is idle and someone waits).
+using yield_context_atom = caf::atom_constant<caf::atom("ctx_yield")>;
+/// Page to session (string: what happened): the page was reopened in a
+/// fresh context after its own was lent out.
+using page_reopened_atom = caf::atom_constant<caf::atom("pg_reopen")>;
 using create_session_atom = caf::atom_constant<caf::atom("new_sess")>;
 /// To a page: drop the tool calls still waiting (their run was cancelled).
 using drop_tools_atom = caf::atom_constant<caf::atom("drop_tools")>;

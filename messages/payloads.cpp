@@ -165,6 +165,27 @@ std::string status(std::string_view state, std::string_view message,
   return out.str();
 }
 
+std::string waiting(std::string_view message_id, std::uint64_t ahead,
+                    std::uint64_t running) {
+  auto contexts = running == 1 ? std::string{"the one browser context is"}
+                               : "all " + std::to_string(running)
+                                   + " browser contexts are";
+  auto place = ahead == 0 ? std::string{"this run is next"}
+                          : std::to_string(ahead)
+                              + (ahead == 1 ? " run is" : " runs are")
+                              + " ahead of this one";
+  json_writer out;
+  out.begin_object()
+    .field("state", "waiting")
+    .field("message", "waiting for a browser context: " + contexts
+                        + " in use by running sessions; " + place)
+    .field("messageId", message_id)
+    .field("ahead", ahead)
+    .field("running", running)
+    .end_object();
+  return out.str();
+}
+
 std::string error(std::string_view code, std::string_view message) {
   json_writer out;
   out.begin_object()

@@ -92,6 +92,11 @@ std::string complete(const completion& c);
 std::string status(std::string_view state, std::string_view message,
                    std::string_view message_id = {});
 
+/// `status` `waiting`: the run waits for a browser context, with `ahead`
+/// runs before it and `running` contexts all in use by running sessions.
+std::string waiting(std::string_view message_id, std::uint64_t ahead,
+                    std::uint64_t running);
+
 /// `error`: a `code` and a readable `message`.
 std::string error(std::string_view code, std::string_view message);
 

@@ -232,7 +232,8 @@ CAF_TEST(past the context limit a page is refused or waits) {
   CAF_CHECK(open_on(strict).ok);
   auto third = open_on(strict);
   CAF_CHECK(!third.ok);
-  CAF_CHECK_EQUAL(third.error, "all 2 browser contexts are in use");
+  CAF_CHECK_EQUAL(third.error,
+                  "all 2 browser contexts are in use by running sessions");
   browser_settings waiting;
   waiting.max_contexts = 1;
   auto patient = sys.spawn(browser, waiting);

@@ -36,7 +36,7 @@ function run(html, name, argument) {
 
 test('every script is one expression', () => {
   const files = readdirSync(scripts).filter((f) => f.endsWith('.js'));
-  assert.equal(files.length, 8);
+  assert.equal(files.length, 10);
   for (const file of files) {
     const text = readFileSync(path.join(scripts, file), 'utf8');
     assert.doesNotThrow(() => new Function(`return (${text});`), file);
@@ -94,4 +94,18 @@ test('wait_for resolves when the text appears, and times out when not', async ()
   assert.deepEqual(await value, {ok: true, output: 'found #later'});
   const missing = run('<div></div>', 'wait_for', {selector: '#never', timeout_ms: 120}).value;
   assert.deepEqual(await missing, {ok: false, output: 'not found within 120 ms'});
+});
+
+test('storage_state saves the address and localStorage; restore_storage puts it back on its origin only', () => {
+  const {dom} = run('<p>hi</p>', 'links', 1);
+  dom.window.localStorage.setItem('cart', '3');
+  const saved = JSON.parse(dom.window.eval(`(${source('storage_state')})()`));
+  assert.deepEqual(saved, {url: 'http://127.0.0.1/', origin: 'http://127.0.0.1',
+                           storage: [['cart', '3']]});
+  const fresh = new JSDOM('<p></p>', {runScripts: 'dangerously', url: 'http://127.0.0.1/other'});
+  fresh.window.eval(`(${source('restore_storage')})(${JSON.stringify(saved)})`);
+  assert.equal(fresh.window.localStorage.getItem('cart'), '3');
+  const elsewhere = new JSDOM('<p></p>', {runScripts: 'dangerously', url: 'http://localhost/'});
+  elsewhere.window.eval(`(${source('restore_storage')})(${JSON.stringify(saved)})`);
+  assert.equal(elsewhere.window.localStorage.getItem('cart'), null);
 });

@@ -1,9 +1,11 @@
 """Serves the browser tests' pages on loopback: the files in pages/, plus
-/slow (answers after a second) and /never (starts a page, never ends it).
+/slow (answers after a second), /never (starts a page, never ends it) and
+/remember (a visitor cookie and a localStorage token, each new or kept).
 Prints its port, then serves until killed."""
 
 import http.server
 import os
+import secrets
 import socketserver
 import sys
 import time
@@ -30,7 +32,34 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(60)
             return
+        if self.path == "/remember":
+            return self.remember()
         return super().do_GET()
+
+    def remember(self):
+        """Says whether the browser brought the cookie it was given, and
+        (by script) whether localStorage kept its token."""
+        cookies = self.headers.get("Cookie", "")
+        visit = [c.strip() for c in cookies.split(";") if c.strip().startswith("visit=")]
+        if visit:
+            said, header = f"returning visitor: {visit[0]}", None
+        else:
+            value = f"visit=v{secrets.token_hex(4)}"
+            said, header = f"first visit, given {value}", f"{value}; Path=/"
+        html = (f"<title>Remember me</title><p>{said}</p><p id=token></p><script>"
+                "let t = localStorage.getItem('token'); let how = 'kept';"
+                "if (!t) { t = 'tok' + Math.random().toString(16).slice(2, 10);"
+                " localStorage.setItem('token', t); how = 'new'; }"
+                "document.getElementById('token').textContent = how + ' token ' + t;"
+                "</script>")
+        body = html.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        if header:
+            self.send_header("Set-Cookie", header)
+        self.end_headers()
+        self.wfile.write(body)
 
     def page(self, html):
         body = html.encode()

@@ -130,27 +130,6 @@ class BrowserLimitsAndCrashes(unittest.TestCase):
         cls.pages.kill()
         cls.pages.wait()
 
-    def test_a_session_waits_for_a_free_context(self):
-        url = f"http://127.0.0.1:{self.port}/index.html"
-        # The wait (until the first session idles out) is longer than the
-        # tool timeout: waiting for a context is not the tool's time.
-        with Server("--planner-token-delay", "0", "--max-browser-contexts", "1",
-                    "--session-idle-timeout", "2500ms",
-                    "--tool-timeout", "1500ms") as server:
-            first = SseStream(server.port, stream_path(f"go to {url}")).read_all()
-            self.assertEqual(first[-1].type, "complete")
-            started = time.monotonic()
-            second = SseStream(server.port,
-                               stream_path(f"go to {url} then read the title")).read_all()
-            waited = time.monotonic() - started
-            states = [e.data["state"] for e in second if e.type == "status"]
-            self.assertIn("waiting", states)
-            self.assertEqual(second[-1].type, "complete")
-            self.assertEqual(second[-1].data["result"],
-                             "The page title is: AgentTheo test page")
-            # It got a context only when the first session ended.
-            self.assertGreater(waited, 2.0)
-
     def test_no_chromium_survives_a_killed_server(self):
         url = f"http://127.0.0.1:{self.port}/index.html"
         server = self.enterContext(Server("--planner-token-delay", "0"))

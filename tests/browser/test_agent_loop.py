@@ -249,8 +249,8 @@ class AgentLoop(ServerTestCase):
 
 class TwentySessions(unittest.TestCase):
     def test_twenty_sessions_browse_their_own_pages(self):
-        # A server of their own with a context each: idle sessions of other
-        # tests keep theirs (see README, MAX_BROWSER_CONTEXTS).
+        # A server of their own with a context each, so that none is lent
+        # (see README, MAX_BROWSER_CONTEXTS) and each keeps its own page.
         with Server("--planner-token-delay", "0", "--max-browser-contexts",
                     "20") as server:
             demo = f"http://127.0.0.1:{server.port}/demo/thanks.html"

@@ -1,0 +1,164 @@
+"""Browser contexts are lent, not hoarded: at MAX_BROWSER_CONTEXTS an idle
+session's context goes to the run that needs one (least recently used
+first), and that session's next run reopens its page with its cookies and
+localStorage. A run waits only while every context belongs to a running
+session, and its `status: waiting` says how many runs are ahead. Real
+server, real Chromium, pages served on loopback."""
+
+import os
+import sys
+import threading
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+
+from harness import Server, SseStream, stream_path  # noqa: E402
+from test_agent_browser import start_page_server  # noqa: E402
+
+
+class TimedRun(threading.Thread):
+    """Reads one run's stream in the background, stamping each event with
+    when it arrived."""
+
+    def __init__(self, port, path):
+        super().__init__(daemon=True)
+        self.stream = SseStream(port, path, timeout=60)
+        self.events = []
+        self.seen = threading.Condition()
+        self.start()
+
+    def run(self):
+        for event in self.stream.events():
+            with self.seen:
+                self.events.append((time.monotonic(), event))
+                self.seen.notify_all()
+
+    def wait_for(self, predicate, timeout=20):
+        with self.seen:
+            ok = self.seen.wait_for(
+                lambda: any(predicate(e) for _, e in self.events), timeout)
+        assert ok, f"no such event in {[e.type for _, e in self.events]}"
+        return next(e for _, e in self.events if predicate(e)).data
+
+    def finish(self):
+        self.join(60)
+        return [e for _, e in self.events]
+
+    def time_of(self, kind):
+        return next(t for t, e in self.events if e.type == kind)
+
+
+def statuses(events, state):
+    return [e.data for e in events if e.type == "status" and e.data["state"] == state]
+
+
+class ContextsAreLent(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pages, cls.port = start_page_server()
+        cls.addClassCleanup(cls.pages.wait)
+        cls.addClassCleanup(cls.pages.kill)
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}/{path}"
+
+    def run_in(self, server, command, session=None):
+        params = {"session": session} if session else {}
+        events = SseStream(server.port, stream_path(command, **params),
+                           timeout=60).read_all()
+        self.assertEqual(events[-1].type, "complete", events[-1].data)
+        return events
+
+    def contexts_open(self, server):
+        for line in server.get("/metrics")[2].decode().splitlines():
+            if line.startswith("agenttheo_browser_contexts "):
+                return float(line.split()[1])
+        raise AssertionError("no agenttheo_browser_contexts gauge")
+
+    def test_an_idle_session_lends_its_context_and_gets_its_page_back(self):
+        with Server("--planner-token-delay", "0", "--max-browser-contexts",
+                    "2") as server:
+            first = self.run_in(server, f"go to {self.url('remember')} then read the page")
+            mine = first[0].data["session"]
+            given = first[-1].data["result"]
+            self.assertIn("first visit, given visit=v", given)
+            cookie = given.split("given ")[1].split()[0]
+            token = given.split("new token ")[1].split()[0]
+            other = self.run_in(server, f"go to {self.url('index.html')}")
+            # Both contexts are held by idle sessions now; a third session's
+            # run starts at once, taking the least recently used (`mine`).
+            started = time.monotonic()
+            third = self.run_in(server, f"go to {self.url('about.html')} "
+                                        "then read the title")
+            self.assertLess(time.monotonic() - started, 10)
+            self.assertEqual(statuses(third, "waiting"), [])
+            self.assertEqual(third[-1].data["outcome"], "success")
+            self.assertEqual(self.contexts_open(server), 2)
+            # `mine` runs again: its page is back, cookie and storage too,
+            # and a status says what happened.
+            again = self.run_in(server, "read the page", session=mine)
+            self.assertEqual(statuses(again, "waiting"), [])
+            reopened = statuses(again, "reopened")
+            self.assertEqual(len(reopened), 1, again)
+            self.assertIn(f"reopened {self.url('remember')} with its 1 cookie "
+                          "and 1 localStorage entry", reopened[0]["message"])
+            answer = again[-1].data["result"]
+            self.assertIn(f"returning visitor: {cookie}", answer)
+            self.assertIn(f"kept token {token}", answer)
+            # Had the third run taken `other`'s context (the more recent),
+            # `mine` would have found its own page still open.
+            self.assertNotEqual(other[0].data["session"], mine)
+
+    def test_sessions_that_never_ran_hold_no_context(self):
+        with Server("--planner-token-delay", "0", "--max-browser-contexts",
+                    "1") as server:
+            for _ in range(30):
+                self.assertEqual(server.call("POST", "/api/sessions")[0], 201)
+            self.assertEqual(self.contexts_open(server), 0)
+            events = self.run_in(server, f"go to {self.url('index.html')}")
+            self.assertEqual(statuses(events, "waiting"), [])
+            self.assertEqual(self.contexts_open(server), 1)
+
+    def test_a_run_waits_only_for_running_sessions_and_knows_its_place(self):
+        slow = self.url("slow")
+        with Server("--planner-token-delay", "0", "--max-browser-contexts",
+                    "1") as server:
+            busy = TimedRun(server.port, stream_path(
+                f"go to {slow} then go to {slow} then go to {slow}"))
+            busy.wait_for(lambda e: e.type == "tool_start")
+            second = TimedRun(server.port, stream_path(
+                f"go to {self.url('index.html')} then read the title"))
+            waiting = second.wait_for(lambda e: e.type == "status"
+                                      and e.data["state"] == "waiting")
+            self.assertEqual((waiting["ahead"], waiting["running"]), (0, 1))
+            self.assertIn("waiting for a browser context: the one browser "
+                          "context is in use by running sessions; this run "
+                          "is next", waiting["message"])
+            third = TimedRun(server.port, stream_path(
+                f"go to {self.url('about.html')} then read the title"))
+            behind = third.wait_for(lambda e: e.type == "status"
+                                    and e.data["state"] == "waiting")
+            self.assertEqual(behind["ahead"], 1)
+            self.assertIn("1 run is ahead of this one", behind["message"])
+            runs = [busy.finish(), second.finish(), third.finish()]
+            for events in runs:
+                self.assertEqual(events[-1].type, "complete", events[-1].data)
+                self.assertEqual(events[-1].data["outcome"], "success")
+            # Each got the context only when the one before it finished.
+            self.assertLess(busy.time_of("complete"), second.time_of("tool_end"))
+            self.assertLess(second.time_of("complete"), third.time_of("tool_end"))
+            self.assertEqual(runs[1][-1].data["result"],
+                             "The page title is: AgentTheo test page")
+
+    def test_refusing_when_full_still_lends_idle_contexts(self):
+        with Server("--planner-token-delay", "0", "--max-browser-contexts", "1",
+                    "--browser-when-full", "refuse") as server:
+            self.run_in(server, f"go to {self.url('index.html')}")
+            lent = self.run_in(server, f"go to {self.url('about.html')}")
+            self.assertEqual(lent[-1].data["outcome"], "success")
+
+
+if __name__ == "__main__":
+    unittest.main()
