@@ -21,12 +21,14 @@ namespace agenttheo::cli {
 namespace {
 
 constexpr const char* usage
-  = "usage: agenttheo run [--server URL] [--session ID] [--mode MODES] [--json]\n"
-    "                     [--token TOKEN] [--no-color] \"command\"\n"
+  = "usage: agenttheo run [--server URL] [--session ID | --keep] [--mode MODES]\n"
+    "                     [--json] [--token TOKEN] [--no-color] \"command\"\n"
     "       agenttheo watch [--server URL] [--mode MODES] [--json] [--token TOKEN]\n"
     "                     [--no-color] SESSION\n"
     "\n"
-    "Streams a run (or every run of a session) as it happens. The server is\n"
+    "Streams a run (or every run of a session) as it happens. A run without\n"
+    "--session gets a session of its own, ended with the run unless --keep.\n"
+    "The server is\n"
     "$AGENTTHEO_SERVER or http://localhost:8000; the token $AGENTTHEO_TOKEN.\n"
     "Exit status: 0 done, 1 failed, 2 refused or bad usage, 3 cancelled,\n"
     "4 connection lost, 130 interrupted (a run is cancelled on the server).\n";
@@ -49,6 +51,8 @@ struct viewer_options {
   std::string token;
   bool json = false;
   bool watch = false;
+  /// Keep the session this run creates (it is deleted after the run).
+  bool keep = false;
   bool color = true;
 };
 
@@ -220,29 +224,55 @@ CURLcode stream_once(viewing& v, bool first) {
   return rc;
 }
 
-/// Ctrl-C during a run: stop it on the server before leaving.
-void cancel_on_server(viewing& v) {
-  if (v.session.empty())
-    return;
+/// A bodiless request to the API; its HTTP status, or 0 if none came.
+long server_call(const viewer_options& opts, const char* method,
+                 const std::string& path) {
   CURL* curl = curl_easy_init();
-  auto url = v.opts.server + "/api/sessions/" + escape(curl, v.session) + "/cancel";
-  curl_slist* headers = auth_headers(v.opts, nullptr);
-  std::string ignored;
+  auto url = opts.server + path;
+  curl_slist* headers = auth_headers(opts, nullptr);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 5L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION,
                    +[](char*, std::size_t, std::size_t n, void*) { return n; });
   auto rc = curl_easy_perform(curl);
   long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  if (rc == CURLE_OK)
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
-  emit(v.printer.note(rc == CURLE_OK && status == 200
+  return status;
+}
+
+std::string session_path(const std::string& session) {
+  CURL* curl = curl_easy_init();
+  auto path = "/api/sessions/" + escape(curl, session);
+  curl_easy_cleanup(curl);
+  return path;
+}
+
+/// Ctrl-C during a run: stop it on the server before leaving.
+void cancel_on_server(viewing& v) {
+  if (v.session.empty())
+    return;
+  auto status = server_call(v.opts, "POST", session_path(v.session) + "/cancel");
+  emit(v.printer.note(status == 200
                         ? "interrupted: the run was cancelled on the server"
                         : "interrupted: could not cancel the run on the server"));
+}
+
+/// A run that made its own session ends it (and frees its browser
+/// context) unless told to keep it; a kept one is named for next time.
+void settle_session(viewing& v) {
+  if (v.opts.watch || !v.opts.session.empty() || v.session.empty())
+    return;
+  if (v.opts.keep) {
+    emit(v.printer.note("session " + v.session + " kept: continue it with --session "
+                        + v.session));
+    return;
+  }
+  server_call(v.opts, "DELETE", session_path(v.session));
 }
 
 int refusal(viewing& v) {
@@ -324,6 +354,8 @@ std::string parse_args(const std::vector<std::string>& args, viewer_options& o) 
       o.json = true;
     } else if (a == "--no-color") {
       o.color = false;
+    } else if (a == "--keep" && !o.watch) {
+      o.keep = true;
     } else if (a.rfind("--", 0) == 0) {
       return "unknown flag " + a;
     } else if (!target.empty()) {
@@ -335,6 +367,8 @@ std::string parse_args(const std::vector<std::string>& args, viewer_options& o) 
   }
   if (target.empty())
     return std::string{what} + " is missing";
+  if (o.keep && !o.session.empty())
+    return "--keep is for a new session; a --session one is kept anyway";
   (o.watch ? o.session : o.command) = target;
   while (!o.server.empty() && o.server.back() == '/')
     o.server.pop_back();
@@ -368,6 +402,7 @@ int viewer_main(const std::string& command, const std::vector<std::string>& args
   if (!opts.watch)
     v.message_id = random_id("cli-");
   auto code = view(v);
+  settle_session(v);
   curl_global_cleanup();
   return code;
 }

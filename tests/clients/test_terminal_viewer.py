@@ -97,6 +97,27 @@ def test_bad_usage_says_what_was_wrong(server):
     assert "a session id is missing" in missing.stderr
 
 
+def test_a_run_ends_the_session_it_made_unless_kept(server):
+    ended = viewer(server.base, "run", "--json", "hello")
+    assert ended.returncode == 0, ended.stderr
+    sid = lines_of(ended.stdout)[0]["data"]["session"]
+    assert server.call("GET", f"/api/sessions/{sid}")[0] == 404
+    kept = viewer(server.base, "run", "--keep", "hello")
+    assert kept.returncode == 0, kept.stderr
+    note = kept.stdout.strip().splitlines()[-1]
+    assert note.startswith("session s-") and "kept: continue it with --session" in note
+    sid = note.split()[1]
+    status, session = server.call("GET", f"/api/sessions/{sid}")
+    assert status == 200 and len(session["runs"]) == 1
+    # A session named on the command line is the caller's: it stays.
+    again = viewer(server.base, "run", "--session", sid, "hello again")
+    assert again.returncode == 0, again.stderr
+    assert len(server.call("GET", f"/api/sessions/{sid}")[1]["runs"]) == 2
+    both = viewer(server.base, "run", "--keep", "--session", sid, "hello")
+    assert both.returncode == 2 and "--keep is for a new session" in both.stderr
+    server.call("DELETE", f"/api/sessions/{sid}")
+
+
 def test_a_terminal_gets_colours(server):
     leader, follower = pty.openpty()
     proc = subprocess.Popen([BINARY, "run", "--server", server.base, "hello"],
@@ -124,8 +145,8 @@ def test_a_dropped_connection_resumes_without_duplicates(server):
     async def scenario():
         async with TcpProxy(server.port) as proxy:
             proc = await asyncio.create_subprocess_exec(
-                BINARY, "run", "--json", "--server", f"http://127.0.0.1:{proxy.port}",
-                "hello", stdout=subprocess.PIPE)
+                BINARY, "run", "--json", "--keep", "--server",
+                f"http://127.0.0.1:{proxy.port}", "hello", stdout=subprocess.PIPE)
             events = []
             while line := await proc.stdout.readline():
                 events.append(json.loads(line))
@@ -140,8 +161,8 @@ def test_a_dropped_connection_resumes_without_duplicates(server):
 
 
 def test_ctrl_c_cancels_the_run_on_the_server(server):
-    proc = subprocess.Popen([BINARY, "run", "--json", "--server", server.base, "hello"],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([BINARY, "run", "--json", "--keep", "--server",
+                             server.base, "hello"], stdout=subprocess.PIPE, text=True)
     start = json.loads(proc.stdout.readline())
     while json.loads(proc.stdout.readline())["type"] != "token":
         pass
