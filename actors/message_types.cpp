@@ -27,6 +27,8 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<api_reply>("agenttheo.api_reply")
     .add_message_type<describe_session>("agenttheo.describe_session")
     .add_message_type<cancel_session>("agenttheo.cancel_session")
+    .add_message_type<rename_session>("agenttheo.rename_session")
+    .add_message_type<actor_titled>("agenttheo.actor_titled")
     .add_message_type<read_run_events>("agenttheo.read_run_events")
     .add_message_type<llm_delta>("agenttheo.llm_delta")
     .add_message_type<tool_call>("agenttheo.tool_call")

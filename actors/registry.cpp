@@ -91,6 +91,11 @@ caf::behavior registry(caf::stateful_actor<registry_state>* self) {
   self->delayed_send(self, tick, registry_tick_atom::value);
   return {
     [self](actor_joined& msg) { on_joined(self, msg); },
+    [self](actor_titled& msg) {
+      auto i = self->state.actors.find(self->current_sender()->id());
+      if (i != self->state.actors.end())
+        i->second.record.title = std::move(msg.title);
+    },
     [self](recent_error& err) {
       auto& errors = self->state.errors;
       errors.push_back(std::move(err));
@@ -117,6 +122,12 @@ join_registry(caf::local_actor* self, std::string kind, std::string name,
                  actor_joined{{0, std::move(kind), std::move(name), std::move(parent),
                                owner, unix_millis(), stats}});
   return stats;
+}
+
+void set_registry_title(caf::local_actor* self, std::string title) {
+  if (auto reg = self->system().registry().get(registry_name_atom::value))
+    caf::send_as(caf::actor_cast<caf::actor>(self), caf::actor_cast<caf::actor>(reg),
+                 actor_titled{std::move(title)});
 }
 
 void report_error(caf::local_actor* self, std::string session,

@@ -44,6 +44,9 @@ join_registry(caf::local_actor* self, std::string kind, std::string name,
               std::string parent = {}, std::uint64_t owner = 0,
               std::shared_ptr<actor_stats> stats = nullptr);
 
+/// Tells the registry what `self` is known by now (for the console).
+void set_registry_title(caf::local_actor* self, std::string title);
+
 /// Tells the registry about an `error` event (for the console).
 void report_error(caf::local_actor* self, std::string session,
                   std::string message_id, std::string code, std::string message);

@@ -17,6 +17,7 @@
 #include "messages/binary_frame.hpp"
 #include "messages/cluster_messages.hpp"
 #include "messages/messages.hpp"
+#include "messages/session_title.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "util/base64.hpp"
 #include "util/clock.hpp"
@@ -66,6 +67,7 @@ void push_info(self_ptr self) {
   auto& st = self->state;
   session_info info;
   info.id = st.id;
+  info.title = st.title;
   auto* run = active_run(st);
   info.state = note_state(self);
   info.runs = st.runs_started;
@@ -543,6 +545,10 @@ run_record& create_run(self_ptr self, const stream_request& req) {
   fresh.first_id = st.next_id;
   fresh.max_steps = req.max_steps != 0 ? req.max_steps : st.settings.max_steps;
   fresh.created_at_ms = unix_millis();
+  if (st.title.empty()) {
+    st.title = title_from_command(req.command);
+    set_registry_title(self, st.title);
+  }
   st.runs.push_back(std::move(fresh));
   trim_runs(self);
   auto& run = st.runs.back();
@@ -891,6 +897,12 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
         cancel(self, *run, req.reason);
     },
     [self](cancel_session& req) { return on_cancel_session(self, req); },
+    [self](rename_session& req) {
+      self->state.title = req.title;
+      set_registry_title(self, req.title);
+      push_info(self);
+      return api_reply{200, describe_json(self->state)};
+    },
     [self](describe_session&) {
       return api_reply{200, describe_json(self->state)};
     },

@@ -88,6 +88,8 @@ struct subscriber_entry {
 /// the log, and is sent, encoded once, to each subscriber that wants it.
 struct session_state {
   std::string id;
+  /// Its first command, shortened, until renamed (`PATCH`).
+  std::string title;
   session_settings settings;
   caf::actor manager;
   /// The session's browser page, spawned on its first tool call.

@@ -200,6 +200,7 @@ std::string sessions_json(const std::unordered_map<std::string, session_info>& i
   for (auto* info : sorted) {
     out.begin_object()
       .field("id", info->id)
+      .field("title", info->title)
       .field("state", info->state)
       .field("runs", info->runs)
       .field("subscribers", info->subscribers)
@@ -260,6 +261,9 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       return to_session(self, req.session_id, req);
     },
     [self](cancel_session& req) {
+      return to_session(self, req.session_id, req);
+    },
+    [self](rename_session& req) {
       return to_session(self, req.session_id, req);
     },
     [self](read_run_events& req) -> caf::result<api_reply> {

@@ -79,6 +79,7 @@ std::string describe_json(const session_state& st) {
   json_writer out;
   out.begin_object()
     .field("id", st.id)
+    .field("title", st.title)
     .field("state", state)
     .field("created_at", st.created_at_ms)
     .field("page_url", st.page_url)

@@ -105,6 +105,8 @@ std::string event_printer::render(std::string_view type, std::uint64_t id, bool 
   }
   if (type == "tool_start")
     return {};
+  if (type == "start" && opts_.commands)
+    return fresh_line() + paint("> " + text_of(d, "command"), bold) + "\n";
   if (type == "tool_end") {
     auto ok = flag_of(d, "ok", false);
     auto line = "  " + paint(ok ? "ok    " : "failed", ok ? green : red) + " "
@@ -150,7 +152,7 @@ std::string event_printer::render(std::string_view type, std::uint64_t id, bool 
                                       : green)
            + "\n";
   }
-  return {}; // start, message, update, custom: the tokens and tools say it
+  return {}; // start (for run), message, update, custom: the tokens and tools say it
 }
 
 } // namespace agenttheo::cli

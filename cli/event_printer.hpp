@@ -15,6 +15,9 @@ public:
   struct options {
     bool color = false;
     bool json = false;
+    /// Print each run's command as it starts (`watch`: the runs are other
+    /// people's; `run` typed its own).
+    bool commands = false;
   };
 
   explicit event_printer(options opts) : opts_(opts) {

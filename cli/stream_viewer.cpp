@@ -59,7 +59,7 @@ struct viewer_options {
 /// The state of one viewing, across reconnects.
 struct viewing {
   explicit viewing(viewer_options o)
-    : opts(std::move(o)), printer({opts.color, opts.json}) {
+    : opts(std::move(o)), printer({opts.color, opts.json, opts.watch}) {
   }
 
   viewer_options opts;

@@ -11,6 +11,7 @@
 #include "protocol/query.hpp"
 #include "protocol/routes.hpp"
 #include "protocol/run_body.hpp"
+#include "protocol/title_body.hpp"
 #include "protocol/stream_params.hpp"
 #include "util/json_writer.hpp"
 #include "web/web_assets.hpp"
@@ -226,6 +227,13 @@ void http_connection::serve_api(const request& req, const reply_to& to,
     case route::session:
       if (method == "DELETE")
         return ctx_.bridge->cancel_session(id, true, {}, std::move(reply));
+      if (method == "PATCH") {
+        auto title = parse_title_body(sv(req.body()));
+        if (auto* err = std::get_if<api_error>(&title))
+          return send(to, error_response(*err));
+        return ctx_.bridge->rename_session(id, std::get<std::string>(std::move(title)),
+                                           std::move(reply));
+      }
       return ctx_.bridge->describe_session(id, std::move(reply));
     case route::session_cancel:
       return ctx_.bridge->cancel_session(id, false, {}, std::move(reply));

@@ -236,6 +236,17 @@ typename Inspector::result_type inspect(Inspector& f, cancel_session& x) {
            x.reason);
 }
 
+/// `PATCH /api/sessions/{id}`: a new title (checked already).
+struct rename_session {
+  std::string session_id;
+  std::string title;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rename_session& x) {
+  return f(caf::meta::type_name("rename_session"), x.session_id, x.title);
+}
+
 /// `GET /api/runs/{messageId}/events`: the run's events after `after_id`.
 struct read_run_events {
   std::string message_id;
@@ -430,6 +441,8 @@ typename Inspector::result_type inspect(Inspector& f, tool_note& x) {
 /// What `/api/sessions` lists; a session pushes it whenever it changes.
 struct session_info {
   std::string id;
+  /// Its first command, shortened, or what someone renamed it to.
+  std::string title;
   std::string state;
   std::uint64_t runs = 0;
   std::uint64_t subscribers = 0;
@@ -443,7 +456,7 @@ struct session_info {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_info& x) {
-  return f(caf::meta::type_name("session_info"), x.id, x.state, x.runs,
+  return f(caf::meta::type_name("session_info"), x.id, x.title, x.state, x.runs,
            x.subscribers, x.current_message_id, x.queued, x.created_at_ms,
            x.updated_at_ms, x.node);
 }

@@ -35,6 +35,16 @@ typename Inspector::result_type inspect(Inspector& f, actor_joined& x) {
            r.started_ms);
 }
 
+/// The sender is now known by `title` (a session, titled or renamed).
+struct actor_titled {
+  std::string title;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, actor_titled& x) {
+  return f(caf::meta::type_name("actor_titled"), x.title);
+}
+
 /// Close the connection actor `actor` (the admin's `disconnect`).
 struct disconnect_actor {
   std::uint64_t actor = 0;

@@ -28,6 +28,8 @@ struct actor_record {
   std::uint64_t owner = 0;
   std::int64_t started_ms = 0;
   std::shared_ptr<actor_stats> stats;
+  /// What a person knows it by (a session's title), when it has one.
+  std::string title;
 };
 
 /// The process totals at one moment (plain copies of runtime_metrics).

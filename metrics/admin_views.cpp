@@ -114,6 +114,8 @@ void write_actor(json_writer& out, const actor_record& a, std::int64_t now_ms) {
     .field("messages", load(s.messages));
   if (!a.parent.empty())
     out.field("parent", a.parent);
+  if (!a.title.empty())
+    out.field("title", a.title);
   if (a.owner != 0)
     out.field("owner", a.owner);
   if (is_connection(a.kind))

@@ -55,6 +55,10 @@ public:
                               std::string reason, api_callback reply)
     = 0;
 
+  virtual void rename_session(std::string session_id, std::string title,
+                              api_callback reply)
+    = 0;
+
   /// Starts (or queues) a run nobody streams yet: 202 with where to watch.
   virtual void submit_run(stream_request request, api_callback reply) = 0;
 

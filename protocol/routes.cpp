@@ -9,7 +9,7 @@ namespace {
 constexpr std::string_view read_only = "GET, HEAD, OPTIONS";
 constexpr std::string_view stream_methods = "GET, OPTIONS";
 constexpr std::string_view list_or_create = "GET, HEAD, POST, OPTIONS";
-constexpr std::string_view read_or_delete = "GET, HEAD, DELETE, OPTIONS";
+constexpr std::string_view read_or_delete = "GET, HEAD, PATCH, DELETE, OPTIONS";
 constexpr std::string_view post_only = "POST, OPTIONS";
 
 /// `method` is one of the comma-separated names in `allow`.

@@ -82,6 +82,12 @@ public:
                                                     std::move(reason)});
   }
 
+  void rename_session(std::string session_id, std::string title,
+                      api_callback reply) override {
+    ask(std::move(reply),
+        agenttheo::rename_session{std::move(session_id), std::move(title)});
+  }
+
   void read_admin(admin_view view,
                   std::function<void(std::optional<std::string>)> reply) override {
     system_.spawn([registry = registry_, manager = manager_, view,

@@ -223,3 +223,23 @@ def test_a_run_that_could_not_finish_exits_1():
         assert out.stdout.rstrip().splitlines()[-1].startswith("failed · 3 steps")
         ok = viewer(browsing.base, "run", f"go to {demo} then read the title")
         assert ok.returncode == 0
+
+
+def test_watch_prints_each_runs_command(server):
+    _, created = server.call("POST", "/api/sessions")
+    sid = created["id"]
+    proc = subprocess.Popen([BINARY, "watch", "--server", server.base, sid],
+                            stdout=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    for n, command in enumerate(("hello", "hello again")):
+        server.call("POST", f"/api/sessions/{sid}/runs",
+                    {"command": command, "messageId": f"wc-{n}", "multitask": "enqueue"})
+    deadline = time.monotonic() + 30
+    while len([r for r in server.call("GET", f"/api/sessions/{sid}")[1]["runs"]
+               if r["state"] == "finished"]) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    server.call("DELETE", f"/api/sessions/{sid}")
+    out = proc.communicate(timeout=10)[0]
+    commands = [line for line in out.splitlines() if line.startswith("> ")]
+    assert commands == ["> hello", "> hello again"], out

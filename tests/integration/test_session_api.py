@@ -195,6 +195,35 @@ class SessionApi(ServerTestCase):
         self.assertEqual(b[-1].type, "complete")
         self.assertFalse(b[-1].data["cancelled"])
 
+    def test_a_session_is_titled_by_its_first_command_and_renamed(self):
+        sid = self.new_session()
+        self.assertEqual(self.call("GET", f"/api/sessions/{sid}")[1]["title"], "")
+        command = "hello there, please read me a rather long command " * 3
+        self.call("POST", f"/api/sessions/{sid}/runs",
+                  {"command": command, "messageId": "titled-1"})
+        self.wait_finished("titled-1")
+        self.call("POST", f"/api/sessions/{sid}/runs",
+                  {"command": "a second command", "messageId": "titled-2"})
+        self.wait_finished("titled-2")
+        title = self.call("GET", f"/api/sessions/{sid}")[1]["title"]
+        self.assertTrue(title.startswith("hello there, please read me"), title)
+        self.assertTrue(title.endswith("…") and len(title) <= 61, title)
+        status, body = self.call("PATCH", f"/api/sessions/{sid}",
+                                 {"title": "  Greetings  "})
+        self.assertEqual((status, body["title"]), (200, "Greetings"))
+        listed = {s["id"]: s for s in self.call("GET", "/api/sessions")[1]["sessions"]}
+        self.assertEqual(listed[sid]["title"], "Greetings")
+        for bad, why in ((["x"], "with a string title"), ({"title": ""}, "must not be empty"),
+                         ({"title": "a\nb"}, "one line"),
+                         ({"title": "x" * 121}, "at most 120 bytes")):
+            status, body = self.call("PATCH", f"/api/sessions/{sid}", bad)
+            self.assertEqual((status, body["error"]["code"]), (400, "bad_body"), bad)
+            self.assertIn(why, body["error"]["message"])
+        status, body = self.call("PATCH", "/api/sessions/s-nope", {"title": "x"})
+        self.assertEqual((status, body["error"]["code"]), (404, "unknown_session"))
+        self.assertEqual(self.call("GET", f"/api/sessions/{sid}")[1]["title"], "Greetings")
+        self.call("DELETE", f"/api/sessions/{sid}")
+
     def test_bad_requests_get_json_errors(self):
         sid = self.new_session()
         cases = [

@@ -190,7 +190,8 @@ CAF_TEST(requests and lifecycle messages round trip) {
   auto rejected = round_trip(api_error{409, "session_busy", "busy"});
   CAF_CHECK_EQUAL(rejected.status, 409);
   CAF_CHECK_EQUAL(rejected.code, "session_busy");
-  auto info = round_trip(session_info{"s", "running", 2, 3, "m", 5, 6, 7, ""});
+  auto info = round_trip(session_info{"s", "Find shoes", "running", 2, 3, "m", 5, 6, 7, ""});
+  CAF_CHECK_EQUAL(info.title, "Find shoes");
   CAF_CHECK_EQUAL(info.subscribers, 3u);
   auto done = round_trip(llm_done{4, "text", 1, 2, {{"c1", "get_title", "{}"}}});
   CAF_CHECK_EQUAL(done.content, "text");
@@ -218,6 +219,7 @@ CAF_TEST(every registered message type round trips through the binary serializer
   check_round_trip<api_reply>("agenttheo.api_reply");
   check_round_trip<describe_session>("agenttheo.describe_session");
   check_round_trip<cancel_session>("agenttheo.cancel_session");
+  check_round_trip<rename_session>("agenttheo.rename_session");
   check_round_trip<read_run_events>("agenttheo.read_run_events");
   check_round_trip<llm_delta>("agenttheo.llm_delta");
   check_round_trip<tool_call>("agenttheo.tool_call");
@@ -268,7 +270,7 @@ CAF_TEST(a stream crossing to a gateway keeps the node it runs on) {
                                              "127.0.0.1:9101"});
   CAF_CHECK_EQUAL(accepted.node, "127.0.0.1:9101");
   node_status status;
-  status.sessions.push_back(session_info{"s-1", "running", 1, 2, "m-1", 0, 0, 0, ""});
+  status.sessions.push_back(session_info{"s-1", "go", "running", 1, 2, "m-1", 0, 0, 0, ""});
   status.runs.push_back({"m-1", "s-1"});
   status.max_sessions = 7;
   auto status_back = round_trip(status);
