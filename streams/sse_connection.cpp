@@ -30,12 +30,13 @@ simple_response rejection(const api_error& r) {
 }
 
 /// The last frame of a stream an operator closed. No `id:` line, so a
-/// reconnecting EventSource resumes from the last real event.
+/// reconnecting EventSource resumes from the last real event; not final:
+/// the run goes on, and the client is expected to come back for it.
 frame_ptr disconnected_frame(const sse_connection_state& st) {
   return std::make_shared<const std::string>(
     "event: error\ndata: "
     + payload::run_error("disconnected", "an operator closed this connection",
-                         st.message_id, true)
+                         st.message_id, false)
     + "\n\n");
 }
 

@@ -323,8 +323,9 @@ export class EventStream {
   /** The session and run being followed, once the server said (`start`). */
   session = null;
   messageId = null;
-  /** What happened so far: events, duplicates dropped, reconnects, frames. */
-  stats = { events: 0, duplicates: 0, reconnects: 0, frames: 0 };
+  /** What happened so far: events, duplicates dropped, reconnects, frames,
+   *  and operator disconnects (resumed like drops, never dispatched). */
+  stats = { events: 0, duplicates: 0, reconnects: 0, frames: 0, disconnects: 0 };
 
   /**
    * @param {string} url  `/stream?...` or `/api/sessions/{id}/stream`
@@ -445,6 +446,12 @@ export class EventStream {
     if (id > 0 && this.lastEventId !== null && id <= this.lastEventId) {
       this.stats.duplicates += 1;
       return;
+    }
+    // An operator closed this connection (no id: it is no event of the
+    // run, which goes on): resume it, as after any other drop.
+    if (type === 'error' && data.code === 'disconnected' && !(id > 0)) {
+      this.stats.disconnects += 1;
+      return this.#reconnectLater();
     }
     if (id > 0)
       this.lastEventId = id;

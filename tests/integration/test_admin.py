@@ -145,7 +145,8 @@ class Actions(AdminTestCase):
         last = stream.read_all()[-1]
         # No id: a reconnecting EventSource resumes from the last real event.
         self.assertEqual((last.type, last.id), ("error", None))
-        self.assertEqual((last.data["code"], last.data["final"]), ("disconnected", True))
+        # Not final: the run goes on and the client comes back for it.
+        self.assertEqual((last.data["code"], last.data["final"]), ("disconnected", False))
         wait_until(lambda: not any(c["kind"] == "sse_connection"
                                    for c in self.session_node(sid)["children"]))
         # The run itself went on without that client.

@@ -32,6 +32,24 @@ async function serverEvents(messageId) {
   return (await res.json()).events;
 }
 
+/** As an operator would from the admin console: drops the connection
+ *  streaming `session` (a WebSocket is found through its subscription). */
+async function disconnectRunConnection(transport, session) {
+  for (;;) {
+    const tree = await (await fetch(`${base()}/api/admin/actors`)).json();
+    const children = tree.sessions.find((s) => s.name === session)?.children ?? [];
+    const sse = children.find((c) => c.kind === 'sse_connection');
+    const sub = children.find((c) => c.kind === 'ws_subscription');
+    const conn = transport === 'sse' ? sse
+      : tree.connections.find((c) => sub && c.subscriptions.includes(sub.actor));
+    if (conn) {
+      await fetch(`${base()}/api/admin/connections/${conn.actor}/disconnect`, { method: 'POST' });
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe.each(['websocket', 'sse'])('over %s', (transport) => {
   test('a full run, in order, once', async () => {
     const { events, state, stream } = await follow('/stream?command=hello', { transport });
@@ -73,6 +91,23 @@ describe.each(['websocket', 'sse'])('over %s', (transport) => {
       });
     expect(events.some((e) => e.type === 'status' && e.data.state === 'cancelled')).toBe(true);
     expect(events.at(-1).data.cancelled).toBe(true);
+  });
+
+  test('an operator disconnect is resumed, not dispatched', async () => {
+    const messageId = `js-kicked-${transport}`;
+    let kicked = false;
+    const { events, state, stream } = await follow(
+      `/stream?command=hello&messageId=${messageId}`, { transport },
+      (s, type) => {
+        if (type === 'token' && !kicked) {
+          kicked = true;
+          disconnectRunConnection(transport, s.session);
+        }
+      });
+    expect(state).toBe('done');
+    expect(stream.stats.disconnects).toBe(1);
+    expect(events.some((e) => e.type === 'error')).toBe(false);
+    expect(events.map((e) => e.id)).toEqual((await serverEvents(messageId)).map((e) => e.id));
   });
 
   test('a 4xx becomes a clear failure', async () => {
