@@ -110,6 +110,21 @@ class AdminConsole(ServerTestCase):
                          and e.data.get("state") == "cancelled"]
             self.assertEqual(cancelled[0].data["message"], "cancelled by an operator")
             self.assertTrue(events[-1].data["cancelled"])
+            # Said in neutral words that fade; the row has the session's
+            # title, and its buttons are off while it is idle.
+            news = await tab.evaluate("[document.getElementById('banner').textContent,"
+                                      " document.getElementById('banner').className]")
+            self.assertEqual(news[1], "banner news")
+            self.assertTrue(news[0].startswith("Cancelled the run of session go to "
+                                               f"http://127.0.0.1:{self.pages_port}/slow "
+                                               "then") and news[0].endswith("…"), news[0])
+            row = ("[...document.querySelectorAll('#actor-rows tr.session-row')].find("
+                   f"(tr) => tr.querySelector('.col-name').textContent === '{sid}')")
+            await tab.wait_for(f"{row}.querySelector('button[data-action=cancel]').disabled"
+                               f" && {row}.querySelector('button[data-action=end]').disabled", 10)
+            self.assertTrue((await tab.evaluate(f"{row}.querySelector('.col-detail')"
+                                                ".textContent")).startswith("go to http://"))
+            await tab.wait_for("document.getElementById('banner').hidden", 8)
 
             # Disconnect a watcher of the session.
             watcher = SseStream(self.server.port, f"/api/sessions/{sid}/stream")
@@ -126,6 +141,22 @@ class AdminConsole(ServerTestCase):
             await asyncio.to_thread(reader.join, 10)
             self.assertEqual(got["events"][-1].data["code"], "disconnected")
             await tab.wait_for(f"!{watcher_button}", 10)
+
+            # End asks twice; the first click alone ends nothing.
+            stream = SseStream(self.server.port, stream_path("hello", session=sid,
+                                                             messageId="console-end"))
+            stream.next_event()
+            end = f"{row}.querySelector('button[data-action=end]')"
+            await tab.wait_for(f"!{end}.disabled", 10)
+            await tab.evaluate(f"{end}.click()")
+            self.assertEqual(await tab.evaluate(f"{end}.textContent"), "Confirm end")
+            await asyncio.sleep(0.3)
+            self.assertEqual(self.server.call("GET", f"/api/sessions/{sid}")[0], 200)
+            await tab.evaluate(f"{end}.click()")
+            await tab.wait_for("adminConsole.lastAction.action === 'end'"
+                               " && adminConsole.lastAction.status === 200", 10)
+            await asyncio.to_thread(stream.read_all)
+            self.assertEqual(self.server.call("GET", f"/api/sessions/{sid}")[0], 404)
             self.assertEqual(tab.errors, [])
 
     def test_with_a_token_the_page_asks_for_it(self):

@@ -31,12 +31,22 @@ $('login').addEventListener('submit', (e) => {
   start();
 });
 
+let bannerTimer = null;
+
+/** A problem stays (in the warning colour) until the next message; news
+ *  (`bad` false) is neutral and fades after a few seconds. */
 function banner(text, bad = false) {
   const b = $('banner');
+  clearTimeout(bannerTimer);
   b.textContent = text;
   b.classList.toggle('bad', bad);
+  b.classList.toggle('news', !bad && !!text);
   b.hidden = !text;
+  if (text && !bad)
+    bannerTimer = setTimeout(() => { b.hidden = true; }, NEWS_MS);
 }
+
+const NEWS_MS = 4000;
 
 // -- formatting ----------------------------------------------------------------
 
@@ -167,7 +177,16 @@ function detail(a) {
   if (a.kind === 'llm_call')
     return `${a.tokens} tokens` + (a.first_token_ms !== undefined ? ` · first after ${ms(a.first_token_ms)}` : '');
   if (a.kind === 'tool_call' && a.duration_ms !== undefined) return `${a.duration_ms} ms`;
+  if (a.kind === 'session') return a.title ?? '';
   return '';
+}
+
+// An action on a session only means something while it runs; ending one
+// is asked twice (the second click within CONFIRM_MS).
+const CONFIRM_MS = 4000;
+
+function actionAllowed(a) {
+  return a.kind !== 'session' || a.state === 'running' || a.state === 'stopping';
 }
 
 function actionsFor(a) {
@@ -194,7 +213,17 @@ function row(a, cls) {
       b.type = 'button';
       b.dataset.action = action;
       b.textContent = label;
-      b.addEventListener('click', () => act(action, url, a));
+      b.addEventListener('click', () => {
+        if (action === 'end' && !b.classList.contains('confirm')) {
+          b.classList.add('confirm');
+          b.textContent = 'Confirm end';
+          b.title = 'Click again to end the session and every run in it';
+          setTimeout(() => resetButton(b, label), CONFIRM_MS);
+          return;
+        }
+        resetButton(b, label);
+        act(action, url, a);
+      });
       tr.lastChild.append(b);
     }
     rows.set(a.actor, tr);
@@ -213,14 +242,31 @@ function row(a, cls) {
   cells[4].textContent = age(a.age_ms);
   cells[5].textContent = a.messages;
   cells[6].textContent = detail(a);
+  cells[6].title = detail(a);
+  for (const b of cells[7].querySelectorAll('button')) {
+    b.disabled = !actionAllowed(a);
+    if (b.disabled)
+      b.title = 'The session is idle: nothing to stop';
+    else if (!b.classList.contains('confirm'))
+      b.title = '';
+  }
   return tr;
+}
+
+function resetButton(b, label) {
+  b.classList.remove('confirm');
+  b.textContent = label;
+  b.title = '';
 }
 
 function renderTree(tree) {
   consoleState.actors = tree;
   consoleState.treeUpdates += 1;
   const ordered = [];
-  for (const s of tree.sessions) {
+  // Running sessions first, then the rest, each oldest first.
+  const running = (s) => (s.state === 'running' ? 0 : 1);
+  const sessions = [...tree.sessions].sort((x, y) => running(x) - running(y));
+  for (const s of sessions) {
     ordered.push(row(s, 'session-row'));
     for (const c of s.children) ordered.push(row(c, 'child-row'));
   }
@@ -284,8 +330,14 @@ async function act(action, url, a) {
   const res = await fetch(url, { method: 'POST', headers: headers() });
   const body = await res.json().catch(() => ({}));
   consoleState.lastAction = { action, status: res.status, body };
-  if (res.ok) banner(`${action}: ${a.kind} ${a.kind === 'session' ? a.name : a.actor} — done`);
-  else banner(`${action} failed: ${body.error ? body.error.message : res.status}`, true);
+  const what = a.kind === 'session' ? `session ${a.title || a.name}` : `${a.kind} ${a.actor}`;
+  if (!res.ok)
+    banner(`${action} failed: ${body.error ? body.error.message : res.status}`, true);
+  else if (action === 'cancel' && body.cancelled === null)
+    banner(`Nothing to cancel: ${what} was not running anything`);
+  else
+    banner({ cancel: 'Cancelled the run of', end: 'Ended', disconnect: 'Disconnected' }[action]
+           + ` ${what}`);
 }
 
 function start() {
