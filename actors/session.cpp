@@ -736,6 +736,9 @@ void on_open_stream(self_ptr self, open_stream& msg) {
                            run->message_id));
       cancel(self, *busy, "interrupted by messageId '" + run->message_id + "'");
     }
+    // The listing shows it now (running or queued, and its title), not
+    // only once a stream attaches or the run ends.
+    push_info(self);
   }
   if (run->finished() && req.has_last_event_id
       && req.last_event_id >= run->last_id)
