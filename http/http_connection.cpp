@@ -48,6 +48,11 @@ simple_response health(const server_context& ctx) {
     .field("provider", ctx.config.llm.provider)
     .field("model", ctx.config.llm.model)
     .end_object()
+    .key("limits")
+    .begin_object()
+    .field("max_command_length",
+           static_cast<std::uint64_t>(ctx.config.max_command_length))
+    .end_object()
     .end_object();
   return json_response(200, out.str());
 }

@@ -409,16 +409,23 @@ class WebUi(ServerTestCase):
         async with Chromium() as browser:
             ui = Ui(browser.first, self.server.base)
             await ui.open("/")
-            # A command over MAX_COMMAND_LENGTH: the server's 400, as a sentence.
+            # A command over MAX_COMMAND_LENGTH (the page learns it from
+            # /health): said beside Send, which it disables; Enter sends
+            # nothing, and the text stays to be shortened.
+            await ui.tab.wait_for("agentTheo.maxCommand === 4000")
             await ui.type("x" * 4001)
             await ui.press("Enter", "Enter", 13)
-            problem = await ui.tab.wait_for(
-                "document.querySelector('#conversation > .problem')?.dataset.code")
+            length = ("[document.getElementById('command-length').hidden,"
+                      " document.getElementById('command-length').textContent,"
+                      " document.getElementById('send').disabled]")
+            self.assertEqual(await ui.tab.evaluate(length),
+                             [False, "4,001 bytes: the server takes at most 4,000", True])
+            await asyncio.sleep(0.3)
             state = await ui.state()
-            self.assertEqual(problem, "command_too_long")
-            text = state["pageProblems"][0]["text"]
-            self.assertTrue(text.startswith("Error: command too long"), text)
-            self.assertNotIn("{", text)
+            self.assertEqual((state["turns"], state["pageProblems"], state["session"]),
+                             (0, [], None))
+            await ui.press("Backspace", "Backspace", 8)
+            self.assertEqual(await ui.tab.evaluate(length), [False, "4,000 / 4,000", False])
 
             # Only the `messages` events: tokens and the answer, no timeline.
             await ui.tab.evaluate(

@@ -27,6 +27,8 @@ class Page {
   released = null;       // lastEventId of a stream let go while hidden
   hiddenTimer = null;
 
+  maxCommand = Infinity; // the server's MAX_COMMAND_LENGTH, once known
+
   constructor() {
     this.browser = new BrowserView();
     this.sessions = new SessionsList({ onOpen: (id) => this.open(id, { push: true }) });
@@ -46,6 +48,8 @@ class Page {
   async showLlm() {
     try {
       const health = await api.health();
+      this.maxCommand = health.limits?.max_command_length ?? Infinity;
+      this.checkCommandLength();
       const llm = health.llm;
       const label = $('llm');
       const planner = llm.provider === 'planner';
@@ -83,7 +87,10 @@ class Page {
         this.send();
       }
     });
-    command.addEventListener('input', () => this.fitCommandBox());
+    command.addEventListener('input', () => {
+      this.fitCommandBox();
+      this.checkCommandLength();
+    });
     document.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && !$('stop').disabled) {
         e.preventDefault();
@@ -299,7 +306,7 @@ class Page {
   async send() {
     const box = $('command');
     const command = box.value.trim();
-    if (!command)
+    if (!command || !this.checkCommandLength())
       return;
     const mode = $('mode').value;
     const run = { command, messageId: newMessageId() };
@@ -317,7 +324,7 @@ class Page {
     } catch (e) {
       this.pageProblem(e);
     } finally {
-      $('send').disabled = false;
+      this.checkCommandLength();
       box.focus();
     }
   }
@@ -333,6 +340,22 @@ class Page {
       await api.startRun(this.session, run);
     }
     this.scrollToEnd();
+  }
+
+  /** Says (and stops Send) when the command is longer than the server
+   *  takes; true when it may be sent. */
+  checkCommandLength() {
+    const length = new TextEncoder().encode($('command').value.trim()).length;
+    const label = $('command-length');
+    const over = length > this.maxCommand;
+    label.hidden = length < this.maxCommand * 0.9;
+    label.textContent = over
+      ? `${length.toLocaleString('en')} bytes: the server takes at most `
+        + `${this.maxCommand.toLocaleString('en')}`
+      : `${length.toLocaleString('en')} / ${this.maxCommand.toLocaleString('en')}`;
+    label.classList.toggle('over', over);
+    $('send').disabled = over;
+    return !over;
   }
 
   /** Grows the command box with its text, up to its CSS max-height. */
