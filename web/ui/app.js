@@ -27,6 +27,7 @@ class Page {
   released = null;       // lastEventId of a stream let go while hidden
   hiddenTimer = null;
 
+  records = new Map();   // messageId → the run as the session's record has it
   maxCommand = Infinity; // the server's MAX_COMMAND_LENGTH, once known
 
   constructor() {
@@ -118,8 +119,9 @@ class Page {
 
   // -- sessions --------------------------------------------------------------
 
-  /** Shows session `id`: its earlier runs, then its stream from the top of
-   *  the run in progress (or the latest run), live from there on. */
+  /** Shows session `id`: a card for each of its runs, in order, filled by
+   *  its stream replayed from the first event the server still holds, then
+   *  live: one rendering path for what happened and what happens. */
   async open(id, { push = false } = {}) {
     this.closeStream();
     this.toggleDrawer(false);
@@ -139,22 +141,29 @@ class Page {
       return; // another session was opened meanwhile
     this.openFailed = false;
     this.browser.clear(described.page_url);
-    this.showRecords(described.runs);
-    this.follow(id);
+    for (const run of described.runs) {
+      this.records.set(run.messageId, run);
+      this.viewFor(run.messageId, run.command);
+    }
+    this.updateControls();
+    this.follow(id, 0);
   }
 
-  /** Runs before the one the stream replays come from the session's record. */
-  showRecords(runs) {
-    const live = runs.findIndex((r) => r.state !== 'finished');
-    const replayedFrom = live >= 0 ? live : runs.length - 1;
-    runs.forEach((run, i) => {
-      const view = this.viewFor(run.messageId, run.command);
-      if (i < replayedFrom)
-        view.showRecord(run);
-      else if (run.state === 'running')
-        this.current = view;
-    });
-    this.updateControls();
+  /** The server no longer holds events up to `gap.to`: runs that ended
+   *  before it are shown from their records; the run it cut into says so. */
+  onGap(gap, id) {
+    let cut = null;
+    for (const [messageId, record] of this.records) {
+      const view = this.runs.get(messageId);
+      if (!view || view.eventIds.length)
+        continue;
+      if (record.last_event_id && record.last_event_id <= gap.to)
+        view.showRecord(record);
+      else if (record.first_event_id <= gap.to)
+        cut = view;
+    }
+    this.received.push({ id, type: 'gap', messageId: cut?.messageId ?? null });
+    cut?.apply('gap', gap, id);
   }
 
   follow(id, lastEventId = null) {
@@ -207,6 +216,7 @@ class Page {
 
   clearConversation() {
     this.runs.clear();
+    this.records.clear();
     this.current = null;
     this.received.length = 0;
     const welcome = $('welcome');
@@ -228,18 +238,22 @@ class Page {
   }
 
   /** Which run an event is about: lifecycle events say so; the rest come
-   *  from the run in progress (a session runs one command at a time). */
+   *  from the run in progress (a session runs one command at a time), never
+   *  from one still queued. */
   viewOf(type, data) {
     const named = data.messageId ?? data.summary?.messageId;
     if (named)
       return this.viewFor(named, data.command ?? '');
-    return this.current ?? [...this.runs.values()].at(-1) ?? null;
+    return this.current
+      ?? [...this.runs.values()].reverse().find((v) => v.began) ?? null;
   }
 
   onEvent(type, data, id) {
     const stick = this.nearBottom();
     if (type === 'status' && data.state === 'closed' && !data.messageId)
       return this.sessionClosed(data);
+    if (type === 'gap' && !data.messageId)
+      return this.onGap(data, id);
     const view = this.viewOf(type, data);
     this.received.push({ id, type, messageId: view?.messageId ?? null });
     if (type === 'start')

@@ -39,6 +39,7 @@ export class RunView {
   reset(command) {
     this.state = 'created';
     this.finished = false;
+    this.began = false; // it ran (or runs): unnamed events may be its
     this.tools = new Map();
     this.eventIds = [];
     const user = el('div', 'bubble user', command);
@@ -61,16 +62,23 @@ export class RunView {
     this.element.replaceChildren(user, agent);
   }
 
-  /** A run known only from the session's record (GET /api/sessions/{id}). */
+  /** A run whose events the server no longer holds, from the session's
+   *  record (GET /api/sessions/{id}): its answer and how it ended, said as
+   *  its `complete` would have said them. */
   showRecord(run) {
-    this.setState(run.state === 'finished' ? run.outcome || 'finished' : run.state);
-    if (run.steps)
-      this.setProgress(run.steps, run.steps, `${run.steps} steps`);
-    this.finished = run.state === 'finished';
-    if (run.outcome === 'failed')
-      this.problem('run_failed', run.result);
-    else
-      this.answer.textContent = run.result;
+    this.note('Its steps are no longer held by the server; this is how it ended.');
+    if (run.state !== 'finished')
+      return this.setState(run.state);
+    this.began = true;
+    const usage = run.usage?.prompt_tokens + run.usage?.completion_tokens;
+    this.on_complete({
+      result: run.result, steps: run.steps, cancelled: run.outcome === 'cancelled',
+      stop_reason: { success: 'complete', cancelled: 'cancelled', max_steps: 'max_steps',
+                     failed: 'complete' }[run.outcome] ?? run.outcome,
+      outcome: run.outcome,
+      duration_ms: Math.max(0, (run.ended_at ?? 0) - (run.created_at ?? 0)),
+      usage: usage ? { total_tokens: usage } : undefined,
+    });
   }
 
   /** One event of this run, in order. */
@@ -120,6 +128,7 @@ export class RunView {
   on_status(data) {
     this.setState(data.state);
     if (data.state === 'running') {
+      this.began = true;
       this.answer.classList.add('streaming');
       this.stepLabel.textContent = 'Starting';
     } else {
