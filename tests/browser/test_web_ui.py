@@ -235,7 +235,7 @@ class WebUi(ServerTestCase):
             self.assertEqual(state["location"], f"/?session={state['session']}")
             self.assertTrue(state["stopDisabled"])
             await ui.tab.wait_for(
-                f"!!document.querySelector('.session[data-id=\"{state['session']}\"]')")
+                f"!!document.querySelector('li[data-id=\"{state['session']}\"] .session')")
             await ui.shot("demo-wide.png")
 
             # A second command continues the same session on the same page.
@@ -378,7 +378,7 @@ class WebUi(ServerTestCase):
             second = Ui(await browser.new_tab(), self.server.base)
             await second.open("/")
             # Join from the sidebar, as a person would.
-            pick = f".session[data-id=\"{sid}\"]"
+            pick = f"li[data-id=\"{sid}\"] .session"
             await second.tab.wait_for(f"!!document.querySelector('{pick}')")
             await second.tab.evaluate(f"document.querySelector('{pick}').click()")
             await second.tab.wait_for("agentTheo.received.length > 0")

@@ -1,11 +1,14 @@
 """The web UI's sessions over time, in real headless Chromium against the
 real binary (and a second Chromium as the agent's browser): a session
 reopened renders every run exactly as it did live (one rendering path for
-live and replayed events)."""
+live and replayed events); the sidebar titles sessions by their first
+command, renames, deletes and clears idle ones, and searches. Screenshots
+land in build/ui-screenshots/."""
 
 import json
 import os
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
@@ -19,6 +22,11 @@ CARDS = """[...document.querySelectorAll('#conversation article.turn')].map((a) 
   messageId: a.dataset.messageId, text: a.innerText,
   state: a.querySelector('.status').textContent,
   tools: a.querySelectorAll('.tool').length }))"""
+
+SIDEBAR = """[...document.querySelectorAll('#session-list li')].map((li) => ({
+  id: li.dataset.id, title: li.querySelector('.title')?.textContent,
+  state: li.querySelector('.state').textContent }))"""
+
 
 class WebUiSessions(ServerTestCase):
     # Tokens at 25 ms: runs last long enough to act in their middle.
@@ -76,6 +84,93 @@ class WebUiSessions(ServerTestCase):
             cards = {c["messageId"]: c for c in await ui.tab.evaluate(CARDS)}
             self.assertEqual((cards[running]["tools"], cards[queued]["tools"]), (3, 1))
             self.assertEqual(ui.tab.errors + other.tab.errors, [])
+
+    # -- the sidebar -------------------------------------------------------------
+
+    def test_the_sidebar_titles_renames_deletes_and_searches(self):
+        self.run_async(self.sidebar())
+
+    def api_session(self, command):
+        _, made = self.server.call("POST", "/api/sessions")
+        sid = made["id"]
+        self.server.call("POST", f"/api/sessions/{sid}/runs",
+                         {"command": command, "messageId": f"{sid}-1"})
+        return sid
+
+    def wait_idle(self, sid):
+        deadline = time.monotonic() + 30
+        while self.server.call("GET", f"/api/sessions/{sid}")[1]["state"] != "idle":
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
+
+    async def sidebar(self):
+        for _, body in [self.server.call("GET", "/api/sessions")]:
+            for s in body["sessions"]:
+                self.server.call("DELETE", f"/api/sessions/{s['id']}")
+        older = self.api_session("hello from the older session")
+        self.wait_idle(older)
+        newer = self.api_session(self.demo())
+        async with Chromium() as browser:
+            ui = Ui(browser.first, self.server.base)
+            await ui.open("/")
+            await ui.tab.wait_for(f"{SIDEBAR}.length === 2")
+            listed = await ui.tab.evaluate(SIDEBAR)
+            # Newest activity first, by title; the running one marked.
+            self.assertEqual([s["id"] for s in listed], [newer, older])
+            self.assertTrue(listed[0]["title"].startswith("go to http://127.0.0.1:")
+                            and listed[0]["title"].endswith("…"), listed[0])
+            self.assertEqual(listed[0]["state"], "running")
+            self.assertEqual(listed[1]["title"], "hello from the older session")
+            await ui.shot("sidebar-wide.png")
+
+            # Rename: ✎, type, Enter.
+            item = f"document.querySelector('li[data-id=\"{older}\"]')"
+            await ui.tab.evaluate(f"{item}.querySelector('.rename').click()")
+            await ui.tab.evaluate("(() => { const i = document.querySelector('.rename-input');"
+                                  " i.value = 'Greeting test'; i.dispatchEvent(new KeyboardEvent("
+                                  "'keydown', {key: 'Enter'})); })()")
+            await ui.tab.wait_for(f"{item}?.querySelector('.title')?.textContent"
+                                  " === 'Greeting test'", 10)
+            self.assertEqual(self.server.call("GET", f"/api/sessions/{older}")[1]["title"],
+                             "Greeting test")
+
+            # Delete asks twice.
+            remove = f"{item}.querySelector('.delete')"
+            await ui.tab.evaluate(f"{remove}.click()")
+            self.assertEqual(await ui.tab.evaluate(f"{remove}.textContent"), "Delete?")
+            self.assertEqual(self.server.call("GET", f"/api/sessions/{older}")[0], 200)
+            await ui.tab.evaluate(f"{remove}.click()")
+            await ui.tab.wait_for(f"!{item}", 10)
+            self.assertEqual(self.server.call("GET", f"/api/sessions/{older}")[0], 404)
+
+            # Many sessions: a search box; "Clear idle" ends the idle ones
+            # but the one open.
+            self.wait_idle(newer)
+            made = [self.api_session(f"numbered command {n}") for n in range(8)]
+            for sid in made:
+                self.wait_idle(sid)
+            await ui.tab.evaluate("agentTheo.sessions.refresh()")
+            await ui.tab.wait_for(f"{SIDEBAR}.length === 9")
+            self.assertFalse(await ui.tab.evaluate(
+                "document.getElementById('session-search').hidden"))
+            await ui.tab.evaluate("(() => { const s = document.getElementById('session-search');"
+                                  " s.value = 'command 7'; s.dispatchEvent(new Event('input')); })()")
+            self.assertEqual([s["id"] for s in await ui.tab.evaluate(SIDEBAR)], [made[7]])
+            await ui.tab.evaluate("(() => { const s = document.getElementById('session-search');"
+                                  " s.value = ''; s.dispatchEvent(new Event('input')); })()")
+            await ui.shot("sidebar-search-wide.png")
+            await ui.open(f"/?session={made[0]}")
+            await ui.tab.wait_for("!document.getElementById('clear-idle').hidden", 10)
+            clear = "document.getElementById('clear-idle')"
+            await ui.tab.evaluate(f"{clear}.click()")
+            self.assertEqual(await ui.tab.evaluate(f"{clear}.textContent"), "Clear 8?")
+            await ui.tab.evaluate(f"{clear}.click()")
+            await ui.tab.wait_for(f"{SIDEBAR}.length === 1", 15)
+            self.assertEqual((await ui.tab.evaluate(SIDEBAR))[0]["id"], made[0])
+            _, left = self.server.call("GET", "/api/sessions")
+            self.assertEqual([s["id"] for s in left["sessions"]], [made[0]])
+            self.assertEqual(ui.tab.errors, [])
+
 
 if __name__ == "__main__":
     import unittest

@@ -54,6 +54,8 @@ export const api = {
   createSession: () => call('POST', '/api/sessions'),
   session: (id) => call('GET', `/api/sessions/${encodeURIComponent(id)}`),
   deleteSession: (id) => call('DELETE', `/api/sessions/${encodeURIComponent(id)}`),
+  renameSession: (id, title) => call('PATCH', `/api/sessions/${encodeURIComponent(id)}`,
+                                     { title }),
   cancel: (id) => call('POST', `/api/sessions/${encodeURIComponent(id)}/cancel`),
   startRun: (id, run) => call('POST', `/api/sessions/${encodeURIComponent(id)}/runs`, run),
   sessionStreamUrl: (id, mode) => `/api/sessions/${encodeURIComponent(id)}/stream`

@@ -32,7 +32,14 @@ class Page {
 
   constructor() {
     this.browser = new BrowserView();
-    this.sessions = new SessionsList({ onOpen: (id) => this.open(id, { push: true }) });
+    this.sessions = new SessionsList({
+      onOpen: (id) => this.open(id, { push: true }),
+      onDeleted: (id) => {
+        if (id === this.session)
+          this.leave({ push: true });
+      },
+      onProblem: (e) => this.pageProblem(e),
+    });
     this.conversation = $('conversation');
     this.banner = $('banner');
     this.bindControls();

@@ -1,10 +1,16 @@
-// The sidebar: the server's sessions and their state, refreshed every few
-// seconds (and whenever the page learns something changed). Opening one
-// continues it, or watches the run it has in progress.
+// The sidebar: the server's sessions by title, newest activity first,
+// refreshed every few seconds (and whenever the page learns something
+// changed). Opening one continues it, or watches the run it has in progress.
+// Each can be renamed or deleted; idle ones can be cleared at once; a search
+// box appears once there are many.
 
 import { api } from './api.js';
 
 const REFRESH_MS = 3000;
+/** A second click within this long confirms a delete or a clear. */
+const CONFIRM_MS = 4000;
+/** More sessions than this, and the list gets a search box. */
+const SEARCH_FROM = 8;
 
 function ago(ms) {
   const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
@@ -15,14 +21,57 @@ function ago(ms) {
   return `${Math.round(s / 3600)}h ago`;
 }
 
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className)
+    node.className = className;
+  if (text !== undefined)
+    node.textContent = text;
+  return node;
+}
+
+/** A button that acts on its second click within CONFIRM_MS; the first
+ *  turns it into "confirm" and says what it will do. */
+function confirming(button, asking, act) {
+  const label = button.textContent;
+  const title = button.title;
+  let timer = null;
+  const reset = () => {
+    clearTimeout(timer);
+    button.classList.remove('confirm');
+    button.textContent = label;
+    button.title = title;
+  };
+  button.addEventListener('click', (e) => {
+    e.stopPropagation();
+    if (!button.classList.contains('confirm')) {
+      button.classList.add('confirm');
+      button.textContent = asking();
+      button.title = 'Click again to confirm';
+      timer = setTimeout(reset, CONFIRM_MS);
+      return;
+    }
+    reset();
+    act();
+  });
+}
+
 export class SessionsList {
-  constructor({ onOpen }) {
+  constructor({ onOpen, onDeleted, onProblem }) {
     this.onOpen = onOpen;
+    this.onDeleted = onDeleted;
+    this.onProblem = onProblem;
     this.current = null;
+    this.sessions = [];
+    this.editing = null; // the id being renamed: the list waits for it
     this.list = document.getElementById('session-list');
     this.empty = document.getElementById('sessions-empty');
+    this.search = document.getElementById('session-search');
+    this.clear = document.getElementById('clear-idle');
     this.timer = null;
     this.pending = null;
+    this.search.addEventListener('input', () => this.render());
+    confirming(this.clear, () => `Clear ${this.idle().length}?`, () => this.clearIdle());
   }
 
   start() {
@@ -35,48 +84,133 @@ export class SessionsList {
 
   select(id) {
     this.current = id;
-    for (const button of this.list.querySelectorAll('.session'))
-      button.classList.toggle('current', button.dataset.id === id);
+    for (const item of this.list.querySelectorAll('li[data-id]'))
+      item.querySelector('.session').classList.toggle('current', item.dataset.id === id);
+    this.showClear();
   }
 
   /** Reloads the list; concurrent calls share one request. */
   refresh() {
     this.pending ??= api.sessions()
-      .then((reply) => this.render(reply.sessions))
+      .then((reply) => {
+        this.sessions = reply.sessions;
+        this.render();
+      })
       .catch(() => {}) // the banner speaks for a server that is away
       .finally(() => { this.pending = null; });
     return this.pending;
   }
 
-  render(sessions) {
-    sessions.sort((a, b) => b.created_at - a.created_at); // newest first, stable
-    const items = sessions.map((s) => {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = `session${s.id === this.current ? ' current' : ''}`;
-      button.dataset.id = s.id;
-      const sid = document.createElement('span');
-      sid.className = 'sid';
-      sid.textContent = s.id;
-      const state = document.createElement('span');
-      state.className = `state ${s.state}`;
-      state.textContent = s.state;
-      const meta = document.createElement('span');
-      meta.className = 'meta';
-      const parts = [`${s.runs} run${s.runs === 1 ? '' : 's'}`];
-      if (s.queued)
-        parts.push(`${s.queued} queued`);
-      if (s.subscribers)
-        parts.push(`${s.subscribers} watching`);
-      parts.push(ago(s.updated_at));
-      meta.textContent = parts.join(' · ');
-      button.append(sid, state, meta);
-      button.addEventListener('click', () => this.onOpen(s.id));
-      const item = document.createElement('li');
-      item.append(button);
-      return item;
+  /** Idle sessions other than the open one: what "Clear idle" ends. */
+  idle() {
+    return this.sessions.filter((s) => s.state === 'idle' && s.id !== this.current);
+  }
+
+  showClear() {
+    this.clear.hidden = this.idle().length === 0;
+  }
+
+  render() {
+    if (this.editing)
+      return; // a rename in progress keeps its input
+    const query = this.search.value.trim().toLowerCase();
+    this.search.hidden = this.sessions.length <= SEARCH_FROM && !query;
+    const shown = this.sessions
+      .filter((s) => !query || (s.title || '').toLowerCase().includes(query)
+                   || s.id.toLowerCase().includes(query))
+      // Newest activity first; running ones are marked, not moved.
+      .sort((a, b) => b.updated_at - a.updated_at || (a.id < b.id ? -1 : 1));
+    this.list.replaceChildren(...shown.map((s) => this.item(s)));
+    this.empty.hidden = shown.length > 0;
+    this.empty.textContent = query ? 'No session matches.' : 'No sessions yet.';
+    this.showClear();
+  }
+
+  item(s) {
+    const item = el('li');
+    item.dataset.id = s.id;
+    const open = el('button', `session${s.id === this.current ? ' current' : ''}`);
+    open.type = 'button';
+    open.title = s.id;
+    const title = el('span', 'title', s.title || 'New session');
+    const state = el('span', `state ${s.state}`, s.state);
+    const parts = [`${s.runs} run${s.runs === 1 ? '' : 's'}`];
+    if (s.queued)
+      parts.push(`${s.queued} queued`);
+    if (s.subscribers)
+      parts.push(`${s.subscribers} watching`);
+    parts.push(ago(s.updated_at));
+    open.append(title, state, el('span', 'meta', parts.join(' · ')));
+    open.addEventListener('click', () => this.onOpen(s.id));
+    const rename = el('button', 'icon rename', '✎');
+    rename.type = 'button';
+    rename.title = 'Rename';
+    rename.setAttribute('aria-label', `Rename ${s.title || s.id}`);
+    rename.addEventListener('click', (e) => {
+      e.stopPropagation();
+      this.startRename(item, s);
     });
-    this.list.replaceChildren(...items);
-    this.empty.hidden = items.length > 0;
+    const remove = el('button', 'icon delete', '×');
+    remove.type = 'button';
+    remove.title = 'Delete this session';
+    remove.setAttribute('aria-label', `Delete ${s.title || s.id}`);
+    confirming(remove, () => 'Delete?', () => this.remove([s.id]));
+    const actions = el('span', 'actions');
+    actions.append(rename, remove);
+    item.append(open, actions);
+    return item;
+  }
+
+  startRename(item, s) {
+    this.editing = s.id;
+    const input = el('input', 'rename-input');
+    input.value = s.title;
+    input.maxLength = 120;
+    input.setAttribute('aria-label', 'Session title');
+    item.querySelector('.title').replaceWith(input);
+    input.focus();
+    input.select();
+    let done = false;
+    const finish = async (save) => {
+      if (done)
+        return;
+      done = true;
+      const title = input.value.trim();
+      if (save && title && title !== s.title) {
+        try {
+          await api.renameSession(s.id, title);
+        } catch (e) {
+          this.onProblem(e);
+        }
+      }
+      this.editing = null;
+      await this.refresh();
+    };
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter')
+        finish(true);
+      else if (e.key === 'Escape')
+        finish(false);
+      e.stopPropagation();
+    });
+    input.addEventListener('click', (e) => e.stopPropagation());
+    input.addEventListener('blur', () => finish(true));
+  }
+
+  async remove(ids) {
+    for (const id of ids) {
+      try {
+        await api.deleteSession(id);
+      } catch (e) {
+        if (e.code !== 'unknown_session') // gone already is what was wanted
+          this.onProblem(e);
+      }
+      this.onDeleted(id);
+    }
+    await this.refresh();
+  }
+
+  clearIdle() {
+    return this.remove(this.idle().map((s) => s.id));
   }
 }
