@@ -2,9 +2,12 @@
 real binary (and a second Chromium as the agent's browser): a session
 reopened renders every run exactly as it did live (one rendering path for
 live and replayed events); the sidebar titles sessions by their first
-command, renames, deletes and clears idle ones, and searches. Screenshots
-land in build/ui-screenshots/."""
+command, renames, deletes and clears idle ones, and searches; at phone size
+(390×844) the conversation is what scrolls, new output comes into view (or
+a "new output" pill when the user scrolled up) and the live view folds.
+Screenshots land in build/ui-screenshots/."""
 
+import asyncio
 import json
 import os
 import sys
@@ -26,6 +29,10 @@ CARDS = """[...document.querySelectorAll('#conversation article.turn')].map((a) 
 SIDEBAR = """[...document.querySelectorAll('#session-list li')].map((li) => ({
   id: li.dataset.id, title: li.querySelector('.title')?.textContent,
   state: li.querySelector('.state').textContent }))"""
+
+
+def rect(selector):
+    return f"document.querySelector({json.dumps(selector)}).getBoundingClientRect()"
 
 
 class WebUiSessions(ServerTestCase):
@@ -169,6 +176,76 @@ class WebUiSessions(ServerTestCase):
             self.assertEqual((await ui.tab.evaluate(SIDEBAR))[0]["id"], made[0])
             _, left = self.server.call("GET", "/api/sessions")
             self.assertEqual([s["id"] for s in left["sessions"]], [made[0]])
+            self.assertEqual(ui.tab.errors, [])
+
+    # -- a phone -----------------------------------------------------------------
+
+    def test_on_a_phone_the_conversation_scrolls_and_new_output_shows(self):
+        self.run_async(self.phone())
+
+    async def phone(self):
+        async with Chromium() as browser:
+            ui = Ui(browser.first, self.server.base)
+            await ui.open("/", 390, 844)
+            first = await ui.send(self.demo())
+            await ui.finished(first)
+            second = await ui.send(self.demo("list the links"))
+            await ui.finished(second)
+            await asyncio.sleep(0.3)  # the last scroll lands
+            layout = await ui.tab.evaluate(f"""(() => {{
+              const c = document.getElementById('conversation');
+              const answer = [...document.querySelectorAll('.answer')].at(-1);
+              return {{ pageScrolls: document.scrollingElement.scrollHeight > innerHeight,
+                       conversationScrolls: c.scrollHeight > c.clientHeight,
+                       atBottom: c.scrollHeight - c.scrollTop - c.clientHeight < 4,
+                       answerBottom: answer.getBoundingClientRect().bottom,
+                       composerTop: {rect('.composer')}.top,
+                       viewBottom: {rect('#browser')}.bottom,
+                       conversationTop: c.getBoundingClientRect().top,
+                       drawerShadow: getComputedStyle(document.getElementById('sessions')).boxShadow }};
+            }})()""")
+            await ui.shot("phone-answer.png")
+            self.assertFalse(layout["pageScrolls"], layout)
+            self.assertTrue(layout["conversationScrolls"], layout)
+            self.assertTrue(layout["atBottom"], layout)
+            # The answer ends above the input, below the live view.
+            self.assertLessEqual(layout["answerBottom"], layout["composerTop"])
+            self.assertLessEqual(layout["viewBottom"], layout["conversationTop"] + 1)
+            self.assertEqual(layout["drawerShadow"], "none")
+
+            # Scrolled up, a new run still comes into view when sent...
+            await ui.tab.evaluate("document.getElementById('conversation').scrollTop = 0")
+            third = await ui.send(self.demo("read the title"))
+            await ui.tab.wait_for(
+                f"(() => {{ const b = document.querySelector('article[data-message-id="
+                f"\"{third}\"] .bubble').getBoundingClientRect();"
+                f" const c = document.getElementById('conversation').getBoundingClientRect();"
+                f" return b.top >= c.top && b.bottom <= c.bottom; }})()", 10)
+            # ...and scrolled up while it streams, a pill says there is more.
+            await ui.tab.wait_for(f"agentTheo.received.some((e) => e.type === 'tool_start'"
+                                  f" && e.messageId === {json.dumps(third)})")
+            await ui.tab.evaluate("document.getElementById('conversation').scrollTop = 0")
+            await ui.tab.wait_for("!document.getElementById('new-output').hidden", 20)
+            await ui.shot("phone-new-output.png")
+            await ui.tab.evaluate("document.getElementById('new-output').click()")
+            await ui.tab.wait_for(
+                "(() => { const c = document.getElementById('conversation');"
+                " return c.scrollHeight - c.scrollTop - c.clientHeight < 80"
+                " && document.getElementById('new-output').hidden; })()", 10)
+            await ui.finished(third)
+
+            # The live view folds to its URL bar, giving the conversation room.
+            before = await ui.tab.evaluate(f"{rect('#conversation')}.height")
+            await ui.tab.evaluate("document.getElementById('toggle-view').click()")
+            after = await ui.tab.evaluate(f"{rect('#conversation')}.height")
+            self.assertGreater(after, before + 100)
+            self.assertTrue(await ui.tab.evaluate(
+                f"{rect('#page-url')}.height > 0"))
+            await ui.shot("phone-folded.png")
+            await ui.tab.set_window(1440, 900)
+            await asyncio.sleep(0.3)
+            await ui.tab.evaluate("document.getElementById('toggle-view').click()")
+            await ui.shot("desktop-1440.png")
             self.assertEqual(ui.tab.errors, [])
 
 

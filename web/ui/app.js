@@ -25,6 +25,8 @@ class Page {
   current = null;        // the RunView of the run in progress
   received = [];         // every event dispatched: {id, type, messageId}
   released = null;       // lastEventId of a stream let go while hidden
+  pinned = true;         // the conversation follows new output (not scrolled up)
+  autoTop = 0;           // where the last automatic scroll left it
   hiddenTimer = null;
 
   records = new Map();   // messageId → the run as the session's record has it
@@ -109,6 +111,20 @@ class Page {
     $('mode').addEventListener('change', () => this.session && this.open(this.session));
     $('new-session').addEventListener('click', () => this.leave());
     $('toggle-sessions').addEventListener('click', () => this.toggleDrawer());
+    $('toggle-view').addEventListener('click', () => this.toggleLiveView());
+    $('new-output').addEventListener('click', () => this.scrollToEnd());
+    // Scrolling up unpins the conversation (new output then shows the
+    // pill); scrolling back down pins it again.
+    // (Output that grows the conversation is no scroll of the user's: only
+    // moving above where the page last scrolled it unpins.)
+    this.conversation.addEventListener('scroll', () => {
+      if (this.nearBottom()) {
+        this.pinned = true;
+        $('new-output').hidden = true;
+      } else if (this.conversation.scrollTop < this.autoTop - 2) {
+        this.pinned = false;
+      }
+    });
     document.addEventListener('visibilitychange', () => this.onVisibility());
     window.addEventListener('popstate', () => {
       const id = new URLSearchParams(location.search).get('session');
@@ -117,6 +133,14 @@ class Page {
       else
         this.leave({ push: false });
     });
+  }
+
+  /** The live view folds to its URL bar (on a phone it shares the screen
+   *  with the conversation). */
+  toggleLiveView(open = $('browser').classList.contains('folded')) {
+    $('browser').classList.toggle('folded', !open);
+    $('toggle-view').setAttribute('aria-expanded', String(open));
+    $('toggle-view').textContent = open ? '▾' : '▸';
   }
 
   toggleDrawer(open = !$('sessions').classList.contains('open')) {
@@ -224,6 +248,8 @@ class Page {
   clearConversation() {
     this.runs.clear();
     this.records.clear();
+    $('new-output').hidden = true;
+    this.pinned = true;
     this.current = null;
     this.received.length = 0;
     const welcome = $('welcome');
@@ -256,7 +282,7 @@ class Page {
   }
 
   onEvent(type, data, id) {
-    const stick = this.nearBottom();
+    const stick = this.pinned;
     if (type === 'status' && data.state === 'closed' && !data.messageId)
       return this.sessionClosed(data);
     if (type === 'gap' && !data.messageId)
@@ -278,6 +304,8 @@ class Page {
     this.updateControls();
     if (stick)
       this.scrollToEnd();
+    else if (type !== 'screenshot' && type !== 'update')
+      $('new-output').hidden = false;
   }
 
   sessionClosed(data) {
@@ -453,9 +481,17 @@ class Page {
     return c.scrollHeight - c.scrollTop - c.clientHeight < 80;
   }
 
+  /** Pins the conversation to its end. The scroll waits for the next
+   *  frame (the new output laid out), and is skipped if the user scrolled
+   *  up meanwhile. */
   scrollToEnd() {
+    this.pinned = true;
+    $('new-output').hidden = true;
     requestAnimationFrame(() => {
+      if (!this.pinned)
+        return;
       this.conversation.scrollTop = this.conversation.scrollHeight;
+      this.autoTop = this.conversation.scrollTop;
     });
   }
 }
