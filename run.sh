@@ -13,6 +13,7 @@ packages=(
   chromium
   clang libclang-rt-14-dev
   python3 python3-aiohttp python3-prometheus-client python3-pytest
+  python3-pip python3-setuptools python3-wheel
   curl ca-certificates
 )
 

@@ -6,6 +6,7 @@ README's example run as written."""
 import asyncio
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -135,3 +136,30 @@ def test_a_run_that_could_not_finish_raises_run_failed():
     assert failed.event.stop_reason == "complete"
     assert "I could not finish: click failed" in str(failed)
     assert done.outcome == "success"
+
+
+def test_pip_installs_the_client_and_the_example_runs_on_it(server, tmp_path):
+    # Offline, with Debian's setuptools (no build isolation: no index to
+    # fetch a backend from), into a directory of its own; built from a copy,
+    # as setuptools writes its build files beside the sources.
+    source = tmp_path / "source"
+    shutil.copytree(os.path.join(ROOT, "clients", "python"), source,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    target = tmp_path / "site"
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                          "--no-build-isolation", "--no-index", "--target", str(target),
+                          str(source)],
+                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert pip.returncode == 0, pip.stderr
+    assert (target / "agenttheo_client" / "client.py").exists()
+    assert list(target.glob("agenttheo_client-*.dist-info"))
+    # The example, from elsewhere, imports the installed copy.
+    out = subprocess.run([sys.executable, "-c",
+                          "import agenttheo_client, runpy; print(agenttheo_client.__file__);"
+                          f"runpy.run_path({os.path.join(ROOT, 'clients', 'python', 'example.py')!r})"],
+                         env=dict(os.environ, AGENTTHEO_SERVER=server.base,
+                                  PYTHONPATH=str(target)),
+                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(str(target)), out.stdout
+    assert "refused: 404 unknown_session" in out.stdout
