@@ -32,7 +32,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, actor_joined& x) {
   auto& r = x.record;
   return f(caf::meta::type_name("actor_joined"), r.kind, r.name, r.parent, r.owner,
-           r.started_ms);
+           r.started_ms, r.title);
 }
 
 /// The sender is now known by `title` (a session, titled or renamed).

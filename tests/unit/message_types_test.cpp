@@ -216,6 +216,7 @@ CAF_TEST(every registered message type round trips through the binary serializer
   check_round_trip<actor_joined>("agenttheo.actor_joined");
   check_round_trip<recent_error>("agenttheo.recent_error");
   check_round_trip<disconnect_actor>("agenttheo.disconnect_actor");
+  check_round_trip<actor_titled>("agenttheo.actor_titled");
   check_round_trip<api_reply>("agenttheo.api_reply");
   check_round_trip<describe_session>("agenttheo.describe_session");
   check_round_trip<cancel_session>("agenttheo.cancel_session");
