@@ -219,6 +219,11 @@ class WebUi(ServerTestCase):
                 "(() => { const v = [...agentTheo.runs.values()].at(-1);"
                 " return v && !v.finished && v.answer.classList.contains('streaming')"
                 " && v.answer.textContent.length > 0; })()")
+            # Mid-run, with a step or more done: the README's picture
+            # (tools/readme_screenshot.sh copies it to docs/ui.png).
+            await ui.tab.wait_for("document.querySelectorAll('.tool.ok').length >= 2"
+                                  " && !document.getElementById('screenshot').hidden")
+            await ui.shot("demo-mid-run-wide.png")
             mid = (await ui.state())["runs"][-1]["messageId"]
             state = await ui.finished(mid)
             run = last_run(state)
