@@ -3,15 +3,7 @@
 // streams, problems, and how it ended. Fed one event at a time by apply().
 
 import { errorTitle } from './api.js';
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className)
-    node.className = className;
-  if (text !== undefined)
-    node.textContent = text;
-  return node;
-}
+import { el } from './dom.js';
 
 /** A tool's input in one short line: its one argument's value, else JSON. */
 function inputSummary(input) {

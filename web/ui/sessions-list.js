@@ -5,6 +5,7 @@
 // box appears once there are many.
 
 import { api } from './api.js';
+import { el } from './dom.js';
 
 const REFRESH_MS = 3000;
 /** A second click within this long confirms a delete or a clear. */
@@ -19,15 +20,6 @@ function ago(ms) {
   if (s < 3600)
     return `${Math.round(s / 60)}m ago`;
   return `${Math.round(s / 3600)}h ago`;
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className)
-    node.className = className;
-  if (text !== undefined)
-    node.textContent = text;
-  return node;
 }
 
 /** A button that acts on its second click within CONFIRM_MS; the first
