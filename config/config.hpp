@@ -38,6 +38,9 @@ struct server_config {
   /// Origins besides the server's own that may start runs and read the API
   /// from a browser (CORS). `*` allows any.
   std::vector<std::string> allowed_origins;
+  /// Host names the server answers to besides localhost, its HOST and IP
+  /// literals (a DNS-rebinding page's Host is none of them).
+  std::vector<std::string> allowed_hosts;
   unsigned io_threads = 1;
   /// CAF scheduler threads; 0 = one per core the I/O threads leave.
   unsigned worker_threads = 0;

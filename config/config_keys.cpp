@@ -276,6 +276,10 @@ std::vector<config_key> make_keys() {
     list("ALLOWED_ORIGINS", g::server,
          "comma-separated origins besides the server's own",
          &c::allowed_origins),
+    list("ALLOWED_HOSTS", g::server,
+         "comma-separated host names answered to besides localhost, HOST "
+         "and IP addresses",
+         &c::allowed_hosts),
     integer("MAX_SESSIONS", g::server,
             "concurrent sessions before new ones get 503", &c::max_sessions, 1,
             10'000'000),

@@ -130,13 +130,19 @@ void http_connection::on_read(beast::error_code ec, std::size_t) {
 void http_connection::handle(request req) {
   auto [path, query] = split_target(sv(req.target()));
   auto method = sv(req.method_string());
+  auto match = resolve_route(method, path);
+  auto access = required_access(match.target);
   auto origin = check_origin(sv(req[bhttp::field::origin]),
                              sv(req[bhttp::field::host]),
                              ctx_.config.allowed_origins);
   reply_to to{req.version(), req.keep_alive(), method == "HEAD",
               origin.cors_origin};
-  auto match = resolve_route(method, path);
   log(log_level::debug, method, ' ', sv(req.target()));
+  // Before routing: a Host the server does not answer to is a page that
+  // rebound its own name to this address.
+  if (auto wrong = check_host(sv(req[bhttp::field::host]),
+                              req.count(bhttp::field::host), ctx_.hosts))
+    return send(to, error_response(*wrong));
   if (match.target == route::not_found)
     return send(
       to, error_response(api_error::of(api_code::not_found,
@@ -155,7 +161,7 @@ void http_connection::handle(request req) {
                                          "this origin may not use the API")));
     return send(to, preflight(match.allow));
   }
-  if (auto denied = check_access(required_access(match.target),
+  if (auto denied = check_access(access,
                                  sv(req[bhttp::field::authorization]), query,
                                  ctx_.config)) {
     auto res = error_response(*denied);

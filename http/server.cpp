@@ -17,6 +17,7 @@ struct server::impl {
   explicit impl(const server_config& config)
     : signals(ioc, SIGINT, SIGTERM), work(net::make_work_guard(ioc)) {
     ctx.config = config;
+    ctx.hosts = make_host_rules(config.host, config.allowed_hosts);
     signals.async_wait([this](beast::error_code ec, int signal) {
       if (!ec) {
         log(log_level::info, "received signal ", signal, ", shutting down");

@@ -36,6 +36,7 @@ enum class api_code : std::uint8_t {
   bad_message,
   bad_target,
   unknown_type,
+  bad_host,
   // access
   unauthorized,
   origin_not_allowed,
@@ -53,6 +54,7 @@ enum class api_code : std::uint8_t {
   not_a_connection,
   disconnected,
   body_too_large,
+  misdirected_request,
   upgrade_required,
   queue_full,
   too_many_subscriptions,

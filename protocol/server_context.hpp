@@ -5,12 +5,15 @@
 #include "config/config.hpp"
 #include "protocol/actor_bridge.hpp"
 #include "protocol/connection_registry.hpp"
+#include "protocol/host_policy.hpp"
 
 namespace agenttheo {
 
 /// What every connection of one server shares.
 struct server_context {
   server_config config;
+  /// Which Host headers are answered (from config.host, allowed_hosts).
+  host_rules hosts;
   connection_registry connections;
   actor_bridge* bridge = nullptr;
   std::chrono::steady_clock::time_point started

@@ -84,7 +84,7 @@ class SlowConsumer(unittest.TestCase):
             stalled = socket.socket()
             stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             stalled.connect(("127.0.0.1", server.port))
-            stalled.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            stalled.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
             reader = SseStream(server.port, path)
             self.assertEqual(reader.status, 200)
             events = reader.read_all()

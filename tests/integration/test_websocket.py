@@ -286,7 +286,7 @@ class SseGzip(unittest.TestCase):
 def raw_chunks(port, path, accept_encoding):
     """The head and the chunks of one chunked response, read raw."""
     with socket.create_connection(("127.0.0.1", port)) as s:
-        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n"
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   f"Accept-Encoding: {accept_encoding}\r\n\r\n".encode())
         data = b""
         while not data.endswith(b"\r\n0\r\n\r\n"):

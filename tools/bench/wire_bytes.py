@@ -34,7 +34,7 @@ async def over_sse(port, session, command, gzip):
         reader, writer = await asyncio.open_connection("127.0.0.1", proxy.port)
         accept = "gzip" if gzip else "identity"
         path = stream_path(command, session=session)
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\n"
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                      f"Accept-Encoding: {accept}\r\n\r\n".encode())
         data = b""
         while not data.endswith(b"\r\n0\r\n\r\n"):
