@@ -132,9 +132,11 @@ void http_connection::handle(request req) {
   auto method = sv(req.method_string());
   auto match = resolve_route(method, path);
   auto access = required_access(match.target);
-  auto origin = check_origin(sv(req[bhttp::field::origin]),
-                             sv(req[bhttp::field::host]),
-                             ctx_.config.allowed_origins);
+  auto origin_header = sv(req[bhttp::field::origin]);
+  // Admin never answers every origin, whatever ALLOWED_ORIGINS says.
+  auto origin = check_origin(origin_header, sv(req[bhttp::field::host]),
+                             ctx_.config.allowed_origins,
+                             access != access_level::admin);
   reply_to to{req.version(), req.keep_alive(), method == "HEAD",
               origin.cors_origin};
   log(log_level::debug, method, ' ', sv(req.target()));
@@ -143,6 +145,11 @@ void http_connection::handle(request req) {
   if (auto wrong = check_host(sv(req[bhttp::field::host]),
                               req.count(bhttp::field::host), ctx_.hosts))
     return send(to, error_response(*wrong));
+  if (access != access_level::open
+      && !fetch_site_allowed(sv(req["Sec-Fetch-Site"]), origin_header, origin))
+    return send(to, error_response(api_error::of(
+                      api_code::cross_site_request,
+                      "a page on another site may not use this endpoint")));
   if (match.target == route::not_found)
     return send(
       to, error_response(api_error::of(api_code::not_found,

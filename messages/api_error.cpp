@@ -48,6 +48,9 @@ constexpr std::array catalogue{
                 "a missing or wrong token (with `WWW-Authenticate: Bearer`)"},
   api_code_info{c::origin_not_allowed, "origin_not_allowed", 403,
                 "see Origins"},
+  api_code_info{c::cross_site_request, "cross_site_request", 403,
+                "a browser's request from another site (`Sec-Fetch-Site`) "
+                "whose origin is not allowed: see Origins"},
   api_code_info{c::not_found, "not_found", 404, "as named"},
   api_code_info{c::unknown_session, "unknown_session", 404, "as named"},
   api_code_info{c::unknown_run, "unknown_run", 404, "as named"},

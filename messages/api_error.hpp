@@ -40,6 +40,7 @@ enum class api_code : std::uint8_t {
   // access
   unauthorized,
   origin_not_allowed,
+  cross_site_request,
   // what the request names
   not_found,
   unknown_session,

@@ -75,5 +75,81 @@ class RequestGate(ServerTestCase):
                                   "Connection: close")
         self.assertEqual(status, 421)
 
+    def test_a_cross_site_request_starts_nothing(self):
+        port = self.server.port
+        before = self.sessions()
+        for site in ("cross-site", "same-site"):
+            status, answer = request(
+                port, f"GET /stream?command=hello HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                      f"Sec-Fetch-Site: {site}\r\nSec-Fetch-Mode: no-cors\r\n"
+                      "Connection: close")
+            self.assertEqual(status, 403, site)
+            self.assertEqual(json.loads(body_of(answer))["error"]["code"],
+                             "cross_site_request")
+        status, _ = request(port, f"POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                                  "Sec-Fetch-Site: cross-site\r\nOrigin: http://evil.example\r\n"
+                                  "Content-Length: 0\r\nConnection: close")
+        # `*` lets in every origin for the API...
+        self.assertEqual(status, 201)
+        status, _ = request(port, f"GET /api/admin/actors HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                                  "Sec-Fetch-Site: cross-site\r\nOrigin: http://evil.example\r\n"
+                                  "Connection: close")
+        # ...never for admin.
+        self.assertEqual(status, 403)
+        status, answer = request(port, f"GET /api/admin/actors HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                                       "Origin: http://evil.example\r\nConnection: close")
+        self.assertNotIn(b"Access-Control-Allow-Origin", answer.split(b"\r\n\r\n")[0])
+        # The server's own page, a person's navigation, a program: fine.
+        for site in ("same-origin", "none", None):
+            head = f"GET /health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close"
+            stream = (f"GET /api/sessions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                      + (f"Sec-Fetch-Site: {site}\r\n" if site else "") + "Connection: close")
+            self.assertEqual(request(port, head)[0], 200)
+            self.assertEqual(request(port, stream)[0], 200, site)
+        self.assertEqual(self.sessions(), before + 1)
+
+
+class CrossSitePage(unittest.TestCase):
+    """A real page on another site, in real Chromium, points an `<img>` and a
+    no-cors fetch at /stream: no run starts."""
+
+    def test_an_image_on_another_site_starts_no_run(self):
+        pages, pages_port = start_page_server()
+        self.addCleanup(pages.wait)
+        self.addCleanup(pages.kill)
+        with Server("--browser", "none", "--planner-token-delay", "0",
+                    "--log-level", "DEBUG") as server:
+            asyncio.run(asyncio.wait_for(self.image_page(server, pages_port), 60))
+
+    async def image_page(self, server, pages_port):
+        target = f"http://127.0.0.1:{server.port}/stream?command=hello"
+        async with Chromium() as browser:
+            tab = browser.first
+            # localhost is another site than 127.0.0.1.
+            await tab.navigate(f"http://localhost:{pages_port}/index.html")
+            await tab.evaluate(f"""(() => {{
+              const img = new Image(); img.src = {json.dumps(target + "&messageId=img")};
+              document.body.append(img);
+              fetch({json.dumps(target + "&messageId=nocors")}, {{mode: 'no-cors'}}).catch(() => {{}});
+            }})()""")
+            self.assertEqual(await tab.evaluate("document.title"), "AgentTheo test page")
+            # Both reached the server (its DEBUG line for each request)...
+            deadline = time.monotonic() + 10
+            while not all(any(f"messageId={m}" in line for line in server.log_lines)
+                          for m in ("img", "nocors")):
+                self.assertLess(time.monotonic(), deadline, "".join(server.log_lines))
+                await asyncio.sleep(0.05)
+            # ...and neither started anything.
+            await asyncio.sleep(0.3)
+            self.assertEqual(server.get_json("/api/sessions")[1]["count"], 0)
+            status, _, body = server.get("/api/runs/img/events")
+            self.assertEqual(status, 404)
+            # The server's own page still runs commands.
+            await tab.navigate(f"http://127.0.0.1:{server.port}/demo/")
+            got = await tab.evaluate(f"""fetch({json.dumps(target + "&messageId=own")})
+              .then((r) => r.text()).then((t) => t.includes('event: complete'))""")
+            self.assertTrue(got)
+
+
 if __name__ == "__main__":
     unittest.main()

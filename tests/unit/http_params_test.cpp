@@ -97,6 +97,27 @@ CAF_TEST(origins are checked against the host and the allow list) {
   CAF_CHECK_EQUAL(app.cors_origin, "http://app.example");
   std::vector<std::string> any{"*"};
   CAF_CHECK(check_origin("http://whoever", "localhost:8000", any).allowed);
+  // Admin endpoints never follow `*`; a listed origin still counts.
+  CAF_CHECK(!check_origin("http://whoever", "localhost:8000", any, false).allowed);
+  CAF_CHECK(check_origin("http://app.example", "localhost:8000", listed, false).allowed);
+}
+
+CAF_TEST(fetch metadata lets in programs the own site and listed origins only) {
+  std::vector<std::string> none;
+  std::vector<std::string> listed{"http://app.example"};
+  auto own = check_origin("", "localhost:8000", none);
+  // No Sec-Fetch-Site: a program. same-origin and none: the server's page,
+  // or a person typing the address.
+  CAF_CHECK(fetch_site_allowed("", "", own));
+  CAF_CHECK(fetch_site_allowed("same-origin", "", own));
+  CAF_CHECK(fetch_site_allowed("none", "", own));
+  // An <img> on another site: no Origin at all, but the browser says so.
+  CAF_CHECK(!fetch_site_allowed("cross-site", "", own));
+  CAF_CHECK(!fetch_site_allowed("same-site", "", own));
+  auto evil = check_origin("http://evil.example", "localhost:8000", listed);
+  CAF_CHECK(!fetch_site_allowed("cross-site", "http://evil.example", evil));
+  auto app = check_origin("http://app.example", "localhost:8000", listed);
+  CAF_CHECK(fetch_site_allowed("cross-site", "http://app.example", app));
 }
 
 CAF_TEST(routes know their paths and methods) {
