@@ -11,6 +11,7 @@
 #include "protocol/query.hpp"
 #include "protocol/routes.hpp"
 #include "protocol/run_body.hpp"
+#include "protocol/security_headers.hpp"
 #include "protocol/title_body.hpp"
 #include "protocol/stream_params.hpp"
 #include "util/json_writer.hpp"
@@ -182,6 +183,8 @@ void http_connection::handle(request req) {
       res.content_type = std::string{asset->content_type};
       res.body = std::string{asset->body};
       res.headers.emplace_back("Cache-Control", "no-cache");
+      for (auto& header : security_headers(path, res.content_type))
+        res.headers.push_back(std::move(header));
       return send(to, std::move(res));
     }
     case route::health:

@@ -56,6 +56,23 @@ class RequestGate(ServerTestCase):
         self.assertEqual(status, 421)
         self.assertEqual(self.sessions(), before)
 
+    def test_the_ui_pages_carry_their_security_headers(self):
+        for path, policy in (("/", "script-src 'self'"), ("/admin", "script-src 'self'"),
+                             ("/demo/", None)):
+            status, headers, _ = self.server.get(path)
+            self.assertEqual(status, 200)
+            headers = {k.lower(): v for k, v in headers.items()}
+            self.assertEqual(headers["x-content-type-options"], "nosniff")
+            self.assertEqual(headers["referrer-policy"], "same-origin")
+            csp = headers["content-security-policy"]
+            self.assertIn("frame-ancestors 'self'", csp)
+            if policy:
+                self.assertIn(policy, csp)
+            else:
+                self.assertNotIn("script-src", csp)  # the demo site's own inline scripts
+        _, headers, _ = self.server.get("/ui/app.js")
+        self.assertEqual(headers["X-Content-Type-Options"], "nosniff")
+
     def test_hosts_the_server_answers_to(self):
         port = self.server.port
         for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}",
