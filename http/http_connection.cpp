@@ -140,7 +140,7 @@ void http_connection::handle(request req) {
                              access != access_level::admin);
   reply_to to{req.version(), req.keep_alive(), method == "HEAD",
               origin.cors_origin};
-  log(log_level::debug, method, ' ', sv(req.target()));
+  log(log_level::debug, method, ' ', redact_tokens(sv(req.target())));
   // Before routing: a Host the server does not answer to is a page that
   // rebound its own name to this address.
   if (auto wrong = check_host(sv(req[bhttp::field::host]),
@@ -171,7 +171,8 @@ void http_connection::handle(request req) {
   }
   if (auto denied = check_access(access,
                                  sv(req[bhttp::field::authorization]), query,
-                                 ctx_.config)) {
+                                 ctx_.config,
+                                 match.target == route::admin_stream)) {
     auto res = error_response(*denied);
     res.headers.emplace_back("WWW-Authenticate", "Bearer");
     return send(to, std::move(res));

@@ -28,9 +28,7 @@ std::string_view bearer_of(std::string_view authorization) {
   return authorization.substr(scheme.size());
 }
 
-std::string presented_token(std::string_view authorization, std::string_view query) {
-  if (auto bearer = bearer_of(authorization); !bearer.empty())
-    return std::string{bearer};
+std::string query_token(std::string_view query) {
   if (auto params = parse_query(query))
     if (auto* token = find_param(*params, "access_token"))
       return *token;
@@ -61,14 +59,21 @@ access_level required_access(route target) {
 
 std::optional<api_error>
 check_access(access_level level, std::string_view authorization,
-             std::string_view query, const server_config& config) {
+             std::string_view query, const server_config& config,
+             bool admin_in_query) {
   if (level == access_level::open)
     return std::nullopt;
   const auto& needed = level == access_level::admin ? config.admin_token
                                                     : config.api_token;
   if (needed.empty())
     return std::nullopt;
-  auto token = presented_token(authorization, query);
+  // A query is written to logs and browser histories: the API token may
+  // travel there (EventSource and browser WebSockets cannot set headers),
+  // the admin token only where it has to, the admin stream.
+  std::string token{bearer_of(authorization)};
+  auto from_query = token.empty();
+  if (from_query)
+    token = query_token(query);
   if (token.empty())
     return api_error::of(
       api_code::unauthorized,
@@ -76,8 +81,13 @@ check_access(access_level level, std::string_view authorization,
         ? "admin endpoints need 'Authorization: Bearer <ADMIN_TOKEN>'"
         : "this server needs 'Authorization: Bearer <API_TOKEN>' "
           "(or access_token=<API_TOKEN> in the query)");
-  if (same_token(token, needed)
-      || (!config.admin_token.empty() && same_token(token, config.admin_token)))
+  auto is_admin = !config.admin_token.empty() && same_token(token, config.admin_token);
+  if (is_admin && from_query && !admin_in_query)
+    return api_error::of(api_code::unauthorized,
+                         "the admin token is taken from the query on "
+                         "/api/admin/stream only: send it as "
+                         "'Authorization: Bearer <ADMIN_TOKEN>'");
+  if (is_admin || same_token(token, needed))
     return std::nullopt;
   return api_error::of(api_code::unauthorized, "the token is not valid here");
 }

@@ -19,9 +19,11 @@ access_level required_access(route target);
 /// Whether a request may go on: nullopt, or the 401 to answer. The token is
 /// `Authorization: Bearer <token>`, or an `access_token` query parameter
 /// for clients that cannot set headers (EventSource, browser WebSockets).
-/// The admin token also opens the API.
+/// The admin token also opens the API, but from the query only where
+/// `admin_in_query` (the admin stream): elsewhere it must be a header.
 std::optional<api_error>
 check_access(access_level level, std::string_view authorization,
-             std::string_view query, const server_config& config);
+             std::string_view query, const server_config& config,
+             bool admin_in_query = false);
 
 } // namespace agenttheo

@@ -1,5 +1,7 @@
 #include "protocol/query.hpp"
 
+#include <algorithm>
+
 namespace agenttheo {
 
 namespace {
@@ -73,6 +75,31 @@ split_target(std::string_view target) {
   if (q == std::string_view::npos)
     return {target, {}};
   return {target.substr(0, q), target.substr(q + 1)};
+}
+
+std::string redact_tokens(std::string_view target) {
+  auto [path, query] = split_target(target);
+  if (query.empty())
+    return std::string{target};
+  std::string out{path};
+  out += '?';
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    auto end = std::min(query.find('&', start), query.size());
+    auto part = query.substr(start, end - start);
+    auto eq = part.find('=');
+    auto name = url_decode(part.substr(0, eq)).value_or(std::string{part.substr(0, eq)});
+    for (auto& c : name)
+      c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    if (name == "access_token" && eq != std::string_view::npos)
+      out += std::string{part.substr(0, eq)} + "=[redacted]";
+    else
+      out += part;
+    if (end < query.size())
+      out += '&';
+    start = end + 1;
+  }
+  return out;
 }
 
 } // namespace agenttheo

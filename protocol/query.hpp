@@ -20,6 +20,10 @@ std::optional<query_params> parse_query(std::string_view query);
 const std::string* find_param(const query_params& params,
                               std::string_view name);
 
+/// `target` fit for a log: every `access_token` value replaced by
+/// `[redacted]`, whatever its spelling (`access%5Ftoken`, any case).
+std::string redact_tokens(std::string_view target);
+
 /// Splits a request target into path and query (without the `?`).
 std::pair<std::string_view, std::string_view>
 split_target(std::string_view target);

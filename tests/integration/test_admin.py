@@ -340,6 +340,23 @@ class Tokens(unittest.TestCase):
         self.assertIn("ADMIN_TOKEN: required when HOST is not a loopback address",
                       out.stderr)
 
+    def test_tokens_in_a_query_stay_out_of_the_log(self):
+        with Server("--browser", "none", "--api-token", "apitok", "--admin-token",
+                    "admintok", "--log-level", "DEBUG") as server:
+            ok = SseStream(server.port, stream_path("hello", access_token="apitok"))
+            self.assertEqual(ok.status, 200)
+            ok.read_all()
+            # The admin token: from a query on the admin stream only.
+            self.assertEqual(server.get("/api/admin/stats?access_token=admintok")[0], 401)
+            self.assertEqual(server.get("/api/sessions?access_token=admintok")[0], 401)
+            stream = SseStream(server.port, "/api/admin/stream?access_token=admintok")
+            self.assertEqual(stream.status, 200)
+            stream.close()
+            log = "".join(server.log_lines)
+            self.assertIn("access_token=[redacted]", log)
+            self.assertNotIn("apitok", log)
+            self.assertNotIn("admintok", log)
+
 
 if __name__ == "__main__":
     unittest.main()

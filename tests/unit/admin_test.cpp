@@ -140,4 +140,9 @@ CAF_TEST(tokens are checked from the header or the query) {
   CAF_CHECK(!check_access(access_level::api, "Bearer adm", "", cfg));
   CAF_CHECK(!check_access(access_level::api, "", "command=x&access_token=api", cfg));
   CAF_CHECK(check_access(access_level::api, "", "access_token=nope", cfg));
+  // The admin token from a query: on the admin stream only.
+  CAF_CHECK(check_access(access_level::admin, "", "access_token=adm", cfg));
+  CAF_CHECK(check_access(access_level::api, "", "access_token=adm", cfg));
+  CAF_CHECK(!check_access(access_level::admin, "", "access_token=adm", cfg, true));
+  CAF_CHECK(!check_access(access_level::api, "Bearer adm", "access_token=x", cfg));
 }

@@ -102,6 +102,16 @@ CAF_TEST(origins are checked against the host and the allow list) {
   CAF_CHECK(check_origin("http://app.example", "localhost:8000", listed, false).allowed);
 }
 
+CAF_TEST(tokens never reach the log) {
+  CAF_CHECK_EQUAL(redact_tokens("/stream?command=hi&access_token=s3cret&x=1"),
+                  "/stream?command=hi&access_token=[redacted]&x=1");
+  CAF_CHECK_EQUAL(redact_tokens("/ws?Access%5FToken=s3cret"), "/ws?Access%5FToken=[redacted]");
+  CAF_CHECK_EQUAL(redact_tokens("/api/admin/stream?access_token=a&access_token=b"),
+                  "/api/admin/stream?access_token=[redacted]&access_token=[redacted]");
+  CAF_CHECK_EQUAL(redact_tokens("/health"), "/health");
+  CAF_CHECK_EQUAL(redact_tokens("/x?access_tokens=kept"), "/x?access_tokens=kept");
+}
+
 CAF_TEST(fetch metadata lets in programs the own site and listed origins only) {
   std::vector<std::string> none;
   std::vector<std::string> listed{"http://app.example"};
