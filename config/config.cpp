@@ -272,6 +272,13 @@ config_result load_config(const std::vector<std::string>& args,
                         "address (HOST is '" + cfg.host
                         + "'): without it anyone who can reach the server "
                           "could cancel its sessions"};
+  if (cfg.api_token.empty() && !cfg.allow_anonymous_runs
+      && !is_loopback_host(cfg.host))
+    return config_error{"API_TOKEN: required when HOST is not a loopback "
+                        "address (HOST is '" + cfg.host
+                        + "'): without it anyone who can reach the server "
+                          "could run agents and their browser; set "
+                          "ALLOW_ANONYMOUS_RUNS=true if that is what you want"};
   if (auto err = check_tls_files(cfg))
     return *err;
   if (cfg.cluster_secret.empty() && !cfg.cluster_tls()

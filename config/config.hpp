@@ -29,6 +29,9 @@ struct server_config {
   /// Bearer token the regular API needs (`/stream`, `/ws`, `/api/*`); the
   /// admin token works too. Empty: open.
   std::string api_token;
+  /// Lets a non-loopback HOST run without API_TOKEN: anyone who reaches it
+  /// may then run agents (and their browser).
+  bool allow_anonymous_runs = false;
   std::uint16_t port = 8000;
   log_level level = log_level::info;
 

@@ -402,6 +402,9 @@ std::vector<config_key> make_keys() {
     secret("API_TOKEN", g::admin,
            "bearer token for /stream, /ws and /api (empty: open)",
            &c::api_token),
+    flag("ALLOW_ANONYMOUS_RUNS", g::admin,
+         "serve runs without API_TOKEN on a non-loopback HOST",
+         &c::allow_anonymous_runs),
     // -- cluster
     listen_key(),
     text("WORKER_BIND", g::cluster,

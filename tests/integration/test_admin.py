@@ -340,6 +340,15 @@ class Tokens(unittest.TestCase):
         self.assertIn("ADMIN_TOKEN: required when HOST is not a loopback address",
                       out.stderr)
 
+    def test_a_public_bind_needs_an_api_token_or_says_runs_are_open(self):
+        out = subprocess.run([BINARY, "serve", "--host", "0.0.0.0", "--port", "0",
+                              "--admin-token", "adm"],
+                             capture_output=True, text=True, timeout=20)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("API_TOKEN: required when HOST is not a loopback address",
+                      out.stderr)
+        self.assertIn("ALLOW_ANONYMOUS_RUNS=true", out.stderr)
+
     def test_tokens_in_a_query_stay_out_of_the_log(self):
         with Server("--browser", "none", "--api-token", "apitok", "--admin-token",
                     "admintok", "--log-level", "DEBUG") as server:
