@@ -15,7 +15,9 @@ constexpr std::array catalogue{
                 "no `command`, and `messageId` names no known run"},
   api_code_info{c::command_too_long, "command_too_long", 400,
                 "over `MAX_COMMAND_LENGTH`"},
-  api_code_info{c::bad_command, "bad_command", 400, "not UTF-8"},
+  api_code_info{c::bad_command, "bad_command", 400,
+                "not UTF-8 (RFC 3629: no overlong form, surrogate, or code "
+                "point past U+10FFFF)"},
   api_code_info{c::bad_message_id, "bad_message_id", 400,
                 "characters outside the safe set, or too long"},
   api_code_info{c::bad_session, "bad_session", 400,

@@ -2,6 +2,7 @@
 
 #include "protocol/stream_params.hpp"
 #include "util/json_reader.hpp"
+#include "util/utf8.hpp"
 
 namespace agenttheo {
 
@@ -16,6 +17,8 @@ api_error bad_body(std::string message) {
 std::variant<stream_request, api_error>
 parse_run_body(std::string_view body, std::string session_id,
                std::size_t max_command_length) {
+  if (!is_valid_utf8(body))
+    return bad_body("the body must be valid UTF-8");
   json_document doc{body};
   if (!doc.parsed_object())
     return bad_body("the body must be a JSON object, e.g. {\"command\": \"...\"}");

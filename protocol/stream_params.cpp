@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "protocol/query.hpp"
+#include "util/utf8.hpp"
 
 namespace agenttheo {
 
@@ -19,31 +20,6 @@ std::optional<std::uint64_t> parse_event_id(std::string_view text) {
 }
 
 } // namespace
-
-bool is_valid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto c = static_cast<unsigned char>(text[i]);
-    std::size_t extra = 0;
-    if (c < 0x80)
-      extra = 0;
-    else if ((c >> 5) == 0x6)
-      extra = 1;
-    else if ((c >> 4) == 0xE)
-      extra = 2;
-    else if ((c >> 3) == 0x1E)
-      extra = 3;
-    else
-      return false;
-    if (i + extra >= text.size() && extra > 0)
-      return false;
-    for (std::size_t k = 1; k <= extra; ++k)
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80)
-        return false;
-    i += extra + 1;
-  }
-  return true;
-}
 
 bool is_safe_id(std::string_view id) {
   return !id.empty() && id.size() <= max_id_length

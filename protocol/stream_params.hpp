@@ -18,8 +18,6 @@ inline constexpr std::size_t max_id_length = 128;
 /// URLs, logs, JSON and SSE without escaping.
 bool is_safe_id(std::string_view id);
 
-/// Rejects text that is not valid UTF-8, so every later JSON is well-formed.
-bool is_valid_utf8(std::string_view text);
 
 /// Most model turns a request may ask for.
 inline constexpr std::uint64_t max_steps_limit = 1000;

@@ -5,6 +5,7 @@
 #include "protocol/stream_params.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
+#include "util/utf8.hpp"
 
 namespace agenttheo {
 
@@ -128,6 +129,8 @@ ws_client_message parse_target(const value& doc, bool cancel) {
 
 ws_client_message parse_ws_message(std::string_view text,
                                    std::size_t max_command_length) {
+  if (!is_valid_utf8(text))
+    return bad(api_code::bad_json, "a message must be valid UTF-8");
   json_document doc{text};
   if (!doc.parsed_object())
     return bad(api_code::bad_json,

@@ -7,6 +7,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "util/utf8.hpp"
+
 namespace agenttheo {
 
 /// A thin, chainable wrapper over rapidjson's writer that produces one
@@ -36,7 +38,14 @@ public:
     writer_.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
     return *this;
   }
+  /// Text from outside (a model's, a page's) may not be UTF-8: what is
+  /// written always is, invalid sequences as U+FFFD.
   json_writer& value(std::string_view text) {
+    if (!is_valid_utf8(text)) {
+      auto valid = to_valid_utf8(text);
+      writer_.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
+      return *this;
+    }
     writer_.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
     return *this;
   }

@@ -55,6 +55,23 @@ class BadInput(ServerTestCase):
         self.expect_error("/stream?command=%zz", 400, "bad_query")
         self.expect_error("/stream?command=%E2%28%A1", 400, "bad_command")
 
+    def test_utf8_is_checked_strictly_everywhere(self):
+        # Overlong '/', a surrogate, past U+10FFFF: all look like UTF-8.
+        for bad in ("%C0%AF", "%ED%A0%80", "%F4%90%80%80", "%E0%80%AF"):
+            with self.subTest(bad=bad):
+                self.expect_error(f"/stream?command=go{bad}", 400, "bad_command")
+        _, made = self.server.call("POST", "/api/sessions")
+        sid = made["id"]
+        answer = raw_request(self.server.port, (
+            f"POST /api/sessions/{sid}/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/json\r\nContent-Length: 20\r\n"
+            "Connection: close\r\n\r\n").encode() + b'{"command":"go \xed\xa0\x80"}')
+        self.assertEqual(status_of(answer), 400)
+        self.assertEqual(json.loads(body_of(answer))["error"]["code"], "bad_body")
+        status, session = self.server.call("GET", f"/api/sessions/{sid}")
+        self.assertEqual((status, session["runs"]), (200, []))
+        self.server.call("DELETE", f"/api/sessions/{sid}")
+
     def test_oversized_headers(self):
         request = (b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: "
                    + b"a" * 8192 + b"\r\n\r\n")
