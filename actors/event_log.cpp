@@ -49,6 +49,10 @@ std::vector<event_ptr> event_log::range(std::uint64_t from,
 replay_plan plan_replay(const event_log& log, const run_span& run,
                         std::uint64_t after_id, mode_mask mask) {
   replay_plan plan;
+  // Nothing after the run's last event (and no `after_id + 1` to wrap
+  // around to 0 for the largest id a client can send).
+  if (after_id >= run.last_id)
+    return plan;
   auto from = std::max(after_id + 1, run.first_id);
   if (from > run.last_id)
     return plan;

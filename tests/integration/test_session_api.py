@@ -54,6 +54,11 @@ class SessionApi(ServerTestCase):
         # after= pages through the same events.
         status, tail = self.call("GET", f"/api/runs/api-1/events?after={ids[-3]}")
         self.assertEqual([e["id"] for e in tail["events"]], ids[-2:])
+        # The largest id is past every event; it does not wrap to 0.
+        status, none = self.call("GET", "/api/runs/api-1/events?after=18446744073709551615")
+        self.assertEqual((status, none["events"], none["gap"]), (200, [], None))
+        status, _ = self.call("GET", "/api/runs/api-1/events?after=18446744073709551616")
+        self.assertEqual(status, 400)
         # The finished run can still be streamed (replayed) by messageId.
         events = SseStream(self.server.port,
                            stream_path(messageId="api-1")).read_all()

@@ -65,6 +65,10 @@ CAF_TEST(replay plans skip other runs and filter by mode) {
   CAF_REQUIRE_EQUAL(after.events.size(), 1u);
   CAF_CHECK_EQUAL(after.events[0]->raw.id, 6u);
   CAF_CHECK(plan_replay(log, {"m2", 5, 6}, 6, all_modes).events.empty());
+  // The largest id a client can name is past everything, not before it.
+  auto beyond = plan_replay(log, {"", 1, 6}, UINT64_MAX, all_modes);
+  CAF_CHECK(beyond.events.empty());
+  CAF_CHECK(!beyond.lost);
 }
 
 CAF_TEST(replay reports the lost range when the log was trimmed) {
