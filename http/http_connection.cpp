@@ -129,6 +129,12 @@ void http_connection::on_read(beast::error_code ec, std::size_t) {
 }
 
 void http_connection::handle(request req) {
+  // An absolute-form target names the host itself, in place of Host.
+  if (auto absolute = split_absolute_form(sv(req.target()))) {
+    req.target(absolute->origin_form);
+    req.erase(bhttp::field::host);
+    req.set(bhttp::field::host, absolute->authority);
+  }
   auto [path, query] = split_target(sv(req.target()));
   auto method = sv(req.method_string());
   auto match = resolve_route(method, path);

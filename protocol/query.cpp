@@ -102,4 +102,24 @@ std::string redact_tokens(std::string_view target) {
   return out;
 }
 
+std::optional<absolute_target> split_absolute_form(std::string_view target) {
+  auto scheme_end = target.find("://");
+  if (scheme_end == std::string_view::npos || target.empty() || target.front() == '/')
+    return std::nullopt;
+  std::string scheme{target.substr(0, scheme_end)};
+  for (auto& c : scheme)
+    c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  if (scheme != "http" && scheme != "https")
+    return std::nullopt;
+  auto rest = target.substr(scheme_end + 3);
+  auto path_start = rest.find_first_of("/?");
+  absolute_target out;
+  out.authority = std::string{rest.substr(0, path_start)};
+  auto tail = path_start == std::string_view::npos ? std::string_view{}
+                                                   : rest.substr(path_start);
+  out.origin_form = tail.empty() || tail.front() != '/' ? "/" + std::string{tail}
+                                                        : std::string{tail};
+  return out;
+}
+
 } // namespace agenttheo

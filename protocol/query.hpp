@@ -24,6 +24,16 @@ const std::string* find_param(const query_params& params,
 /// `[redacted]`, whatever its spelling (`access%5Ftoken`, any case).
 std::string redact_tokens(std::string_view target);
 
+/// A request target in absolute form (`http://host:port/path?query`, which
+/// RFC 9112 §3.2.2 says a server must accept): its authority, which stands
+/// for the Host header, and the origin-form rest (`/` at least). nullopt
+/// for any other form.
+struct absolute_target {
+  std::string authority;
+  std::string origin_form;
+};
+std::optional<absolute_target> split_absolute_form(std::string_view target);
+
 /// Splits a request target into path and query (without the `?`).
 std::pair<std::string_view, std::string_view>
 split_target(std::string_view target);

@@ -91,6 +91,14 @@ class RequestGate(ServerTestCase):
         status, _ = request(port, "GET /health HTTP/1.1\r\nHost: 2130706433\r\n"
                                   "Connection: close")
         self.assertEqual(status, 421)
+        # An absolute-form target (RFC 9112 §3.2.2) is served, its authority
+        # standing for Host.
+        status, _ = request(port, f"GET http://127.0.0.1:{port}/health HTTP/1.1\r\n"
+                                  "Host: elsewhere.example\r\nConnection: close")
+        self.assertEqual(status, 200)
+        status, _ = request(port, f"GET http://evil.example:{port}/health HTTP/1.1\r\n"
+                                  f"Host: 127.0.0.1:{port}\r\nConnection: close")
+        self.assertEqual(status, 421)
 
     def test_a_cross_site_request_starts_nothing(self):
         port = self.server.port

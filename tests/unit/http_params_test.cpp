@@ -102,6 +102,20 @@ CAF_TEST(origins are checked against the host and the allow list) {
   CAF_CHECK(check_origin("http://app.example", "localhost:8000", listed, false).allowed);
 }
 
+CAF_TEST(an absolute form target gives its authority and origin form) {
+  auto full = split_absolute_form("http://127.0.0.1:8000/health?x=1");
+  CAF_REQUIRE(full);
+  CAF_CHECK_EQUAL(full->authority, "127.0.0.1:8000");
+  CAF_CHECK_EQUAL(full->origin_form, "/health?x=1");
+  auto bare = split_absolute_form("HTTPS://localhost");
+  CAF_REQUIRE(bare);
+  CAF_CHECK_EQUAL(bare->origin_form, "/");
+  CAF_CHECK_EQUAL(split_absolute_form("http://h?q")->origin_form, "/?q");
+  CAF_CHECK(!split_absolute_form("/stream?u=http://x/"));
+  CAF_CHECK(!split_absolute_form("ftp://h/"));
+  CAF_CHECK(!split_absolute_form("*"));
+}
+
 CAF_TEST(tokens never reach the log) {
   CAF_CHECK_EQUAL(redact_tokens("/stream?command=hi&access_token=s3cret&x=1"),
                   "/stream?command=hi&access_token=[redacted]&x=1");
