@@ -13,6 +13,7 @@
 #include "protocol/run_body.hpp"
 #include "protocol/security_headers.hpp"
 #include "protocol/title_body.hpp"
+#include "protocol/transfer_coding.hpp"
 #include "protocol/stream_params.hpp"
 #include "util/json_writer.hpp"
 #include "web/web_assets.hpp"
@@ -137,6 +138,14 @@ void http_connection::handle(request req) {
   }
   auto [path, query] = split_target(sv(req.target()));
   auto method = sv(req.method_string());
+  // A body framed by anything but chunked was not read as one: what
+  // follows on this connection cannot be trusted to be a request.
+  std::vector<std::string_view> codings;
+  auto [first, last] = req.equal_range(bhttp::field::transfer_encoding);
+  for (auto i = first; i != last; ++i)
+    codings.push_back(sv(i->value()));
+  if (auto bad = check_transfer_coding(codings))
+    return send({req.version(), false, false, {}}, error_response(*bad));
   auto match = resolve_route(method, path);
   auto access = required_access(match.target);
   auto origin_header = sv(req[bhttp::field::origin]);

@@ -85,6 +85,9 @@ constexpr std::array catalogue{
                 "a WebSocket following `WS_MAX_SUBSCRIPTIONS` already"},
   api_code_info{c::headers_too_large, "headers_too_large", 431,
                 "request head over `MAX_HEADER_BYTES`"},
+  api_code_info{c::unsupported_transfer_coding, "unsupported_transfer_coding", 501,
+                "a `Transfer-Encoding` other than `chunked` (the connection "
+                "closes)"},
   api_code_info{c::too_many_sessions, "too_many_sessions", 503,
                 "`MAX_SESSIONS` live (with `Retry-After`)"},
   api_code_info{c::shutting_down, "shutting_down", 503,

@@ -61,6 +61,7 @@ enum class api_code : std::uint8_t {
   too_many_subscriptions,
   headers_too_large,
   // the server
+  unsupported_transfer_coding,
   too_many_sessions,
   shutting_down,
   unavailable,

@@ -55,6 +55,20 @@ class BadInput(ServerTestCase):
         self.expect_error("/stream?command=%zz", 400, "bad_query")
         self.expect_error("/stream?command=%E2%28%A1", 400, "bad_command")
 
+    def test_a_body_not_framed_by_chunked_cannot_smuggle_a_request(self):
+        tucked = b"0\r\n\r\nGET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        for coding in (b"xchunked", b"chunked, identity", b"gzip, chunked"):
+            with self.subTest(coding=coding):
+                answer = raw_request(self.server.port, (
+                    b"POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Transfer-Encoding: " + coding + b"\r\n\r\n") + tucked)
+                # One answer, then the connection closes: the tucked request
+                # is never served.
+                self.assertEqual(answer.count(b"HTTP/1.1 "), 1, answer)
+                self.assertEqual(status_of(answer), 501)
+                self.assertEqual(json.loads(body_of(answer))["error"]["code"],
+                                 "unsupported_transfer_coding")
+
     def test_utf8_is_checked_strictly_everywhere(self):
         # Overlong '/', a surrogate, past U+10FFFF: all look like UTF-8.
         for bad in ("%C0%AF", "%ED%A0%80", "%F4%90%80%80", "%E0%80%AF"):

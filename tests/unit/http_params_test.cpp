@@ -8,6 +8,7 @@
 #include "protocol/routes.hpp"
 #include "protocol/run_body.hpp"
 #include "protocol/stream_params.hpp"
+#include "protocol/transfer_coding.hpp"
 
 using namespace agenttheo;
 
@@ -114,6 +115,21 @@ CAF_TEST(an absolute form target gives its authority and origin form) {
   CAF_CHECK(!split_absolute_form("/stream?u=http://x/"));
   CAF_CHECK(!split_absolute_form("ftp://h/"));
   CAF_CHECK(!split_absolute_form("*"));
+}
+
+CAF_TEST(only chunked frames a body) {
+  using v = std::vector<std::string_view>;
+  CAF_CHECK(!check_transfer_coding(v{}));
+  CAF_CHECK(!check_transfer_coding(v{"chunked"}));
+  CAF_CHECK(!check_transfer_coding(v{" Chunked "}));
+  auto code = [](const v& values) {
+    auto refused = check_transfer_coding(values);
+    return refused ? std::string{refused->code} : std::string{};
+  };
+  for (auto bad : {v{"xchunked"}, v{"gzip, chunked"}, v{"chunked, identity"}})
+    CAF_CHECK_EQUAL(code(bad), "unsupported_transfer_coding");
+  for (auto bad : {v{"chunked, chunked"}, v{"chunked", "chunked"}, v{"chunked,"}, v{""}})
+    CAF_CHECK_EQUAL(code(bad), "malformed_request");
 }
 
 CAF_TEST(tokens never reach the log) {
