@@ -224,6 +224,7 @@ private:
     }
     writing_ = true;
     wrote_since_tick_ = true;
+    budget_.writing(net::buffer_size(buffers));
     net::async_write(stream_, buffers,
                      [self = shared_from_this()](beast::error_code ec,
                                                  std::size_t written) {
@@ -242,6 +243,7 @@ private:
 
   void on_write(beast::error_code ec, std::size_t written) {
     writing_ = false;
+    budget_.written();
     head_.clear();
     count_written(written);
     in_flight_.clear();

@@ -261,6 +261,7 @@ private:
     if (in_flight_.frame_key.empty())
       budget_.take(in_flight_.msg.bytes->size());
     writing_ = true;
+    budget_.writing(in_flight_.msg.bytes->size());
     ws_.binary(in_flight_.msg.binary);
     ws_.async_write(net::buffer(*in_flight_.msg.bytes),
                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -270,6 +271,7 @@ private:
 
   void on_write(beast::error_code ec) {
     writing_ = false;
+    budget_.written();
     if (ec) {
       in_flight_ = {};
       fail(ec, "ws write");

@@ -20,13 +20,23 @@ void send_budget::clear() {
   mirror();
 }
 
+void send_budget::writing(std::size_t bytes) {
+  writing_ = bytes;
+  mirror();
+}
+
+void send_budget::written() {
+  writing_ = 0;
+  mirror();
+}
+
 void send_budget::count_drop(counter total) {
   stats_.drops.fetch_add(1, std::memory_order_relaxed);
   count(total);
 }
 
 void send_budget::mirror() {
-  stats_.queued_bytes.store(bytes_, std::memory_order_relaxed);
+  stats_.queued_bytes.store(bytes_ + writing_, std::memory_order_relaxed);
 }
 
 void count_sent(actor_stats& stats, std::size_t bytes, std::uint64_t events) {

@@ -51,8 +51,17 @@ public:
   /// `bytes` left the queue for the socket.
   void take(std::size_t bytes);
 
-  /// Everything left the queue (the socket closed).
+  /// Everything left the queue (for the socket, or the socket closed).
   void clear();
+
+  /// A write of `bytes` taken from the queue started; until it ends they
+  /// still wait behind the socket (a stalled client's are there for good),
+  /// so the live counter keeps them. The limit is on the queue alone: one
+  /// write of any size may be under way.
+  void writing(std::size_t bytes);
+
+  /// The write under way ended (written, or failed).
+  void written();
 
   /// A slow consumer was dropped, or a droppable item: counted here and in
   /// the process totals under `total`.
@@ -63,6 +72,7 @@ private:
 
   std::size_t limit_;
   std::size_t bytes_ = 0;
+  std::size_t writing_ = 0;
   actor_stats& stats_;
 };
 

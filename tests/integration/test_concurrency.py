@@ -111,5 +111,43 @@ class SlowConsumer(unittest.TestCase):
                                 for line in server.log_lines))
 
 
+    def test_stalled_clients_show_in_the_queued_bytes_gauge(self):
+        # Within a generous limit nobody is dropped: each stalled client's
+        # write stays under way behind its full socket, and the gauge
+        # counts it (it said 0 while 50 such clients waited).
+        with Server("--planner-token-delay", "0", "--send-queue-limit", "4M",
+                    "--socket-send-buffer", "4K", "--max-command-length", "16000",
+                    "--browser", "none") as server:
+            command = " ".join(f"word{i}" for i in range(1800))
+            stalled = []
+            for n in range(3):
+                _, made = server.call("POST", "/api/sessions")
+                s = socket.socket()
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                s.connect(("127.0.0.1", server.port))
+                s.sendall(f"GET /api/sessions/{made['id']}/stream HTTP/1.1\r\n"
+                          "Host: 127.0.0.1\r\n\r\n".encode())
+                stalled.append((s, made["id"]))
+            time.sleep(0.3)
+            for s, sid in stalled:
+                server.call("POST", f"/api/sessions/{sid}/runs", {"command": command})
+
+            def queued():
+                for line in server.get("/metrics")[2].decode().splitlines():
+                    if line.startswith("agenttheo_stream_queued_bytes "):
+                        return float(line.split()[1])
+                raise AssertionError("no agenttheo_stream_queued_bytes")
+
+            deadline = time.monotonic() + 20
+            while queued() < 3 * 8_000:
+                self.assertLess(time.monotonic(), deadline, queued())
+                time.sleep(0.1)
+            for s, _ in stalled:
+                s.close()
+            deadline = time.monotonic() + 20
+            while queued() > 0:
+                self.assertLess(time.monotonic(), deadline, queued())
+                time.sleep(0.1)
+
 if __name__ == "__main__":
     unittest.main()

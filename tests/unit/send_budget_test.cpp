@@ -28,6 +28,20 @@ CAF_TEST(one item of any size may wait but a backlog past the limit may not) {
   CAF_CHECK_EQUAL(stats.queued_bytes.load(), 0u);
 }
 
+CAF_TEST(a write under way still counts as waiting but not against the limit) {
+  actor_stats stats;
+  send_budget budget{100, stats};
+  budget.add(80, 1);
+  budget.clear();
+  budget.writing(80); // handed to the socket, not written yet
+  CAF_CHECK_EQUAL(stats.queued_bytes.load(), 80u);
+  CAF_CHECK_EQUAL(budget.bytes(), 0u);
+  CAF_CHECK(budget.add(90, 1) == send_status::queued);
+  CAF_CHECK_EQUAL(stats.queued_bytes.load(), 170u);
+  budget.written();
+  CAF_CHECK_EQUAL(stats.queued_bytes.load(), 90u);
+}
+
 CAF_TEST(droppable items ask first and never count) {
   actor_stats stats;
   send_budget budget{100, stats};
