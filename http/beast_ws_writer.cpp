@@ -136,6 +136,10 @@ public:
     });
   }
 
+  void going_away() override {
+    close(ws_close::going_away, "the server is shutting down");
+  }
+
   void force_closed() override {
     teardown(close_reason::server_stopping);
   }

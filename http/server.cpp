@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <algorithm>
 #include <future>
 #include <thread>
 #include <vector>
@@ -82,7 +83,16 @@ void server::stop_accepting() {
 }
 
 bool server::drain(std::chrono::milliseconds grace) {
-  return impl_->ctx.connections.wait_until_empty(grace);
+  auto& connections = impl_->ctx.connections;
+  // The sessions' last events are still on their way to the sockets (one
+  // actor hop or two): a moment for them, then every stream that does not
+  // end by itself (a WebSocket) is closed as a server going away (1001),
+  // after what it has queued.
+  auto settle = std::min(grace, std::chrono::milliseconds{200});
+  if (connections.wait_until_empty(settle))
+    return true;
+  connections.going_away();
+  return connections.wait_until_empty(grace - settle);
 }
 
 void server::stop() {

@@ -26,16 +26,23 @@ bool connection_registry::wait_until_empty(std::chrono::milliseconds timeout) {
   return emptied_.wait_for(guard, timeout, [this] { return writers_.empty(); });
 }
 
+std::vector<std::shared_ptr<open_socket>> connection_registry::open_now() const {
+  std::vector<std::shared_ptr<open_socket>> open;
+  std::lock_guard<std::mutex> guard{mutex_};
+  for (auto& [ptr, weak] : writers_)
+    if (auto writer = weak.lock())
+      open.push_back(std::move(writer));
+  return open;
+}
+
+void connection_registry::going_away() {
+  for (auto& writer : open_now())
+    writer->going_away();
+}
+
 void connection_registry::close_all() {
-  std::vector<std::shared_ptr<open_socket>> remaining;
-  {
-    std::lock_guard<std::mutex> guard{mutex_};
-    for (auto& [ptr, weak] : writers_)
-      if (auto writer = weak.lock())
-        remaining.push_back(std::move(writer));
-  }
   // Outside the lock: force_closed() calls remove().
-  for (auto& writer : remaining)
+  for (auto& writer : open_now())
     writer->force_closed();
 }
 

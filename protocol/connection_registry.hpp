@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "protocol/open_socket.hpp"
 
@@ -24,10 +25,15 @@ public:
   /// Blocks until no stream is open or `timeout` passed; true if none is.
   bool wait_until_empty(std::chrono::milliseconds timeout);
 
+  /// Asks every open stream to finish and close as the server goes away.
+  void going_away();
+
   /// Tells every remaining stream the server stopped.
   void close_all();
 
 private:
+  std::vector<std::shared_ptr<open_socket>> open_now() const;
+
   mutable std::mutex mutex_;
   std::condition_variable emptied_;
   std::unordered_map<const open_socket*, std::weak_ptr<open_socket>> writers_;

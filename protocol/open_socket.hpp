@@ -13,6 +13,13 @@ class open_socket {
 public:
   virtual ~open_socket() = default;
 
+  /// For shutdown, while the I/O threads still run: finish what is queued,
+  /// then close as a server going away does (a WebSocket with 1001). A
+  /// stream that ends by itself (SSE, after its run's last event) has
+  /// nothing to do.
+  virtual void going_away() {
+  }
+
   /// For shutdown, after the I/O threads have stopped: reports the stream as
   /// closed (`server_stopping`) if it has not ended yet.
   virtual void force_closed() = 0;

@@ -9,6 +9,7 @@ import asyncio
 import base64
 import json
 import os
+import signal
 import socket
 import struct
 import sys
@@ -224,6 +225,33 @@ class WebSocket(ServerTestCase):
                     await http.ws_connect(self.url(), origin="https://evil.example")
                 self.assertEqual(refused.exception.status, 403)
         self.run_async(foreign())
+
+
+class Shutdown(unittest.TestCase):
+    def test_sigterm_says_why_then_closes_with_going_away(self):
+        asyncio.run(asyncio.wait_for(self.sigterm(), 30))
+
+    async def sigterm(self):
+        with Server("--planner-token-delay", "100ms", "--browser", "none") as server:
+            async with aiohttp.ClientSession() as http, \
+                    http.ws_connect(f"ws://127.0.0.1:{server.port}/ws") as ws:
+                await ws.send_json({"type": "run", "command": "hello", "messageId": "bye"})
+                await ws.receive()
+                server.proc.send_signal(signal.SIGTERM)
+                codes = []
+                while True:
+                    msg = await asyncio.wait_for(ws.receive(), 10)
+                    if msg.type != aiohttp.WSMsgType.TEXT:
+                        break
+                    body = json.loads(msg.data)
+                    if body["type"] == "error":
+                        codes.append(body["data"]["code"])
+                # The reason first, then a close frame (1001), not a cut (1006).
+                self.assertEqual(codes, ["server_shutdown"])
+                self.assertEqual(msg.type, aiohttp.WSMsgType.CLOSE)
+                self.assertEqual((ws.close_code, msg.extra),
+                                 (1001, "the server is shutting down"))
+            self.assertEqual(server.stop(), 0)
 
 
 class Compression(unittest.TestCase):
