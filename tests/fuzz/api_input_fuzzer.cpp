@@ -1,0 +1,50 @@
+// libFuzzer target: the bodies clients send — JSON API bodies (a run, a
+// title) and WebSocket client messages. Whatever is accepted must be
+// within the rules the rest of the server relies on: commands within the
+// length limit and valid UTF-8, titles one line within their limit.
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "messages/session_title.hpp"
+#include "protocol/run_body.hpp"
+#include "protocol/title_body.hpp"
+#include "protocol/ws_protocol.hpp"
+#include "util/utf8.hpp"
+
+namespace {
+
+constexpr std::size_t max_command = 200;
+
+void check(bool invariant) {
+  if (!invariant)
+    std::abort();
+}
+
+void check_command(const std::string& command) {
+  check(!command.empty() && command.size() <= max_command && agenttheo::is_valid_utf8(command));
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace agenttheo;
+  std::string_view body{reinterpret_cast<const char*>(data), size};
+  auto run = parse_run_body(body, "s-fuzz", max_command);
+  if (auto* req = std::get_if<stream_request>(&run))
+    check_command(req->command);
+  auto title = parse_title_body(body);
+  if (auto* text = std::get_if<std::string>(&title)) {
+    check(!text->empty() && text->size() <= max_title_bytes && is_valid_utf8(*text));
+    for (unsigned char c : *text)
+      check(c >= 0x20 && c != 0x7F);
+  }
+  auto message = parse_ws_message(body, max_command);
+  if (auto* subscribe = std::get_if<ws_subscribe>(&message))
+    if (!subscribe->request.command.empty())
+      check_command(subscribe->request.command);
+  return 0;
+}
