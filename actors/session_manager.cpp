@@ -1,12 +1,14 @@
 #include "actors/session_manager.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include <caf/all.hpp>
 
 #include "actors/counting_behavior.hpp"
 #include "actors/registry.hpp"
 #include "messages/cluster_messages.hpp"
+#include "util/clock.hpp"
 #include "util/json_writer.hpp"
 #include "util/random_id.hpp"
 
@@ -20,9 +22,28 @@ void reject(self_ptr self, const caf::actor& subscriber, api_error why) {
   self->send(subscriber, std::move(why));
 }
 
-std::string too_many_sessions(const session_manager_state& st) {
-  return "the server runs its maximum of "
-         + std::to_string(st.settings.max_sessions) + " sessions; retry later";
+/// When a session slot may free up: the first idle session without a
+/// watcher ends SESSION_IDLE_TIMEOUT after its last activity; with none,
+/// a running one must finish first, so at least that long.
+std::uint32_t seconds_until_a_slot(const session_manager_state& st) {
+  auto idle_ms = st.settings.session.idle_timeout.count();
+  auto soonest = std::numeric_limits<std::int64_t>::max();
+  for (const auto& [id, info] : st.infos)
+    if (info.state == "idle" && info.subscribers == 0)
+      soonest = std::min(soonest, info.updated_at_ms + idle_ms);
+  auto wait_ms = soonest == std::numeric_limits<std::int64_t>::max()
+                   ? idle_ms
+                   : soonest - unix_millis();
+  return static_cast<std::uint32_t>(std::max<std::int64_t>(1, (wait_ms + 999) / 1000));
+}
+
+api_error too_many_sessions(const session_manager_state& st) {
+  auto err = api_error::of(api_code::too_many_sessions,
+                           "the server runs its maximum of "
+                             + std::to_string(st.settings.max_sessions)
+                             + " sessions; retry later");
+  err.retry_after_s = seconds_until_a_slot(st);
+  return err;
 }
 
 /// A new session (named `id`, or by us), or an invalid handle when the
@@ -59,7 +80,7 @@ caf::actor session_for_new_run(self_ptr self, const open_stream& msg) {
       if (!found)
         reject(
           self, msg.subscriber,
-          api_error::of(api_code::too_many_sessions, too_many_sessions(st)));
+          too_many_sessions(st));
       return found;
     }
     if (!found)
@@ -69,7 +90,7 @@ caf::actor session_for_new_run(self_ptr self, const open_stream& msg) {
   auto created = create_session(self);
   if (!created)
     reject(self, msg.subscriber,
-           api_error::of(api_code::too_many_sessions, too_many_sessions(st)));
+           too_many_sessions(st));
   return created;
 }
 
@@ -159,7 +180,7 @@ api_reply on_create_session(self_ptr self, std::string id) {
   auto created = create_session(self, std::move(id));
   if (!created)
     return error_reply(
-      api_error::of(api_code::too_many_sessions, too_many_sessions(st)));
+      too_many_sessions(st));
   const auto& name = st.session_of_addr.at(created.address());
   json_writer out;
   out.begin_object()

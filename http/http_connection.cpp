@@ -370,8 +370,11 @@ api_callback http_connection::answer_api(const reply_to& to) {
   return [self = shared_from_this(), to](api_result result) {
     net::post(self->stream_.get_executor(),
               [self, to, result = std::move(result)]() mutable {
-                self->send(to, json_response(result.status,
-                                             std::move(result.json)));
+                auto res = json_response(result.status, std::move(result.json));
+                if (result.retry_after_s > 0)
+                  res.headers.emplace_back("Retry-After",
+                                           std::to_string(result.retry_after_s));
+                self->send(to, std::move(res));
               });
   };
 }

@@ -89,7 +89,8 @@ constexpr std::array catalogue{
                 "a `Transfer-Encoding` other than `chunked` (the connection "
                 "closes)"},
   api_code_info{c::too_many_sessions, "too_many_sessions", 503,
-                "`MAX_SESSIONS` live (with `Retry-After`)"},
+                "`MAX_SESSIONS` live (with `Retry-After`: when the first idle, "
+                "unwatched session times out)"},
   api_code_info{c::shutting_down, "shutting_down", 503,
                 "the server is stopping (with `Retry-After`)"},
   api_code_info{c::unavailable, "unavailable", 503,
@@ -157,9 +158,11 @@ std::string error_body(const api_error& err) {
     .begin_object()
     .field("status", static_cast<unsigned>(err.status))
     .field("code", err.code)
-    .field("message", err.message)
-    .end_object()
-    .end_object();
+    .field("message", err.message);
+  // Also in the body, for clients that see no headers (a WebSocket's).
+  if (err.retry_after_s > 0)
+    out.field("retry_after", static_cast<std::uint64_t>(err.retry_after_s));
+  out.end_object().end_object();
   return out.str();
 }
 

@@ -95,6 +95,8 @@ struct api_error {
   std::uint16_t status = 400;
   std::string code;
   std::string message;
+  /// When trying again may work, in seconds (`Retry-After`); 0: not said.
+  std::uint32_t retry_after_s = 0;
 
   /// The catalogue's status and name for `code`, with `message`.
   static api_error of(api_code code, std::string message);
@@ -106,7 +108,8 @@ struct api_error {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, api_error& x) {
-  return f(caf::meta::type_name("api_error"), x.status, x.code, x.message);
+  return f(caf::meta::type_name("api_error"), x.status, x.code, x.message,
+           x.retry_after_s);
 }
 
 /// `{"error":{"status":400,"code":"...","message":"..."}}`

@@ -200,15 +200,17 @@ typename Inspector::result_type inspect(Inspector& f, cancel_run& x) {
 struct api_reply {
   std::uint16_t status = 200;
   std::string json;
+  /// A refusal's `Retry-After`, in seconds; 0: none.
+  std::uint32_t retry_after_s = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
-  return f(caf::meta::type_name("api_reply"), x.status, x.json);
+  return f(caf::meta::type_name("api_reply"), x.status, x.json, x.retry_after_s);
 }
 
 inline api_reply error_reply(const api_error& err) {
-  return {err.status, error_body(err)};
+  return {err.status, error_body(err), err.retry_after_s};
 }
 
 /// `GET /api/sessions/{id}`: state, conversation, runs.

@@ -16,6 +16,8 @@ namespace agenttheo {
 struct api_result {
   std::uint16_t status = 200;
   std::string json;
+  /// A refusal's `Retry-After`, in seconds; 0: none.
+  std::uint32_t retry_after_s = 0;
 };
 
 using api_callback = std::function<void(api_result)>;

@@ -173,8 +173,10 @@ std::string ws_error(const api_error& error, std::string_view ref) {
   data.begin_object()
     .field("status", static_cast<unsigned>(error.status))
     .field("code", error.code)
-    .field("message", error.message)
-    .end_object();
+    .field("message", error.message);
+  if (error.retry_after_s > 0)
+    data.field("retry_after", static_cast<std::uint64_t>(error.retry_after_s));
+  data.end_object();
   return ws_reply("error", ref, data.str());
 }
 

@@ -167,7 +167,9 @@ private:
     system_.spawn([target, reply = std::move(reply),
                    msg = std::move(msg)](caf::event_based_actor* self) {
       self->request(target, manager_timeout, msg)
-        .then([reply](api_reply& r) { reply({r.status, std::move(r.json)}); },
+        .then([reply](api_reply& r) {
+                reply({r.status, std::move(r.json), r.retry_after_s});
+              },
               [reply](caf::error&) { reply(unavailable()); });
     });
   }

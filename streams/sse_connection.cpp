@@ -25,7 +25,8 @@ simple_response rejection(const api_error& r) {
     return no_content();
   auto res = error_response(r);
   if (r.status == 503)
-    res.headers.emplace_back("Retry-After", "1");
+    res.headers.emplace_back("Retry-After",
+                             std::to_string(std::max<std::uint32_t>(1, r.retry_after_s)));
   return res;
 }
 

@@ -2,6 +2,7 @@
 a graceful stop on SIGTERM or SIGINT that tells open streams."""
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -55,6 +56,31 @@ class Configuration(unittest.TestCase):
                 status, body = server.get_json(stream_path("b", messageId="e2"))
                 self.assertEqual(status, 503)
                 self.assertEqual(body["error"]["code"], "too_many_sessions")
+
+    def test_a_full_server_says_when_a_session_frees_up(self):
+        with Server("--max-sessions", "2", "--session-idle-timeout", "40s",
+                    "--browser", "none") as server:
+            for _ in range(2):
+                self.assertEqual(server.call("POST", "/api/sessions")[0], 201)
+            # Both idle and unwatched: the first ends 40 s after it was made.
+            status, headers, body = server.get("/api/sessions", method="POST")
+            self.assertEqual(status, 503)
+            error = json.loads(body)["error"]
+            self.assertEqual(error["code"], "too_many_sessions")
+            self.assertTrue(38 <= int(headers["Retry-After"]) <= 40, headers)
+            self.assertEqual(error["retry_after"], int(headers["Retry-After"]))
+            status, headers, _ = server.get(stream_path("hello"))
+            self.assertEqual(status, 503)
+            self.assertTrue(38 <= int(headers["Retry-After"]) <= 40, headers)
+            # Watched, a session does not idle out: none frees before a
+            # watcher leaves and the idle timeout passes.
+            watchers = [SseStream(server.port, f"/api/sessions/{s['id']}/stream")
+                        for s in server.get_json("/api/sessions")[1]["sessions"]]
+            time.sleep(0.3)
+            status, headers, _ = server.get("/api/sessions", method="POST")
+            self.assertEqual((status, headers["Retry-After"]), (503, "40"))
+            for watcher in watchers:
+                watcher.close()
 
     def test_port_in_use_is_a_clear_error(self):
         with socket.socket() as taken:

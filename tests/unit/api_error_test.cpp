@@ -86,3 +86,12 @@ CAF_TEST(the body is the documented JSON) {
   CAF_CHECK_EQUAL(std::string{doc["error"]["message"].GetString()},
                   "say \"why\"");
 }
+
+CAF_TEST(a refusal that says when to retry says it in the body too) {
+  auto full = api_error::of(api_code::too_many_sessions, "full");
+  CAF_CHECK_EQUAL(error_body(full).find("retry_after"), std::string::npos);
+  full.retry_after_s = 37;
+  CAF_CHECK_EQUAL(error_body(full),
+                  R"({"error":{"status":503,"code":"too_many_sessions",)"
+                  R"("message":"full","retry_after":37}})");
+}
