@@ -402,7 +402,7 @@ CAF_TEST(an enqueued run starts when the running one completes) {
   CAF_CHECK(second->events.front()->raw.type == event_type::start);
   auto status = second->first(event_type::status);
   CAF_REQUIRE(status != nullptr);
-  CAF_CHECK_EQUAL(data_of(status)["state"].GetString(), std::string{"queued"});
+  CAF_CHECK_EQUAL(std::string{data_of(status)["state"].GetString()}, "queued");
   CAF_CHECK_EQUAL(last_info().queued, 1u);
   for (int i = 0; i < 1000 && (second->events.empty()
                                || !second->events.back()->raw.terminal);
@@ -501,7 +501,7 @@ CAF_TEST(a session stream follows every run until the session is deleted) {
   auto& last = watching->events.back();
   CAF_CHECK(last->raw.terminal);
   CAF_CHECK(last->raw.message_id.empty());
-  CAF_CHECK_EQUAL(data_of(last)["state"].GetString(), std::string{"closed"});
+  CAF_CHECK_EQUAL(std::string{data_of(last)["state"].GetString()}, "closed");
   CAF_CHECK(*gone);
 }
 
