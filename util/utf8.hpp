@@ -6,12 +6,23 @@
 // repaired, so every SSE frame, WebSocket text frame and JSON document the
 // server writes is valid.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace agenttheo {
 
-bool is_valid_utf8(std::string_view text);
+/// `text` from byte `from` on, past ASCII: the out-of-line rest of
+/// is_valid_utf8.
+bool is_valid_utf8_from(std::string_view text, std::size_t from);
+
+/// Inline over ASCII, nearly every byte of every event the server writes.
+inline bool is_valid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (static_cast<unsigned char>(text[i]) >= 0x80)
+      return is_valid_utf8_from(text, i);
+  return true;
+}
 
 /// `text` with each invalid sequence replaced by U+FFFD (one per maximal
 /// invalid subpart, as Unicode's "substitution of maximal subparts").
