@@ -6,21 +6,15 @@
 #include <arpa/inet.h>
 
 #include "util/url_parts.hpp"
+#include "util/ascii.hpp"
 
 namespace agenttheo {
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out{text};
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 /// `host` is `pattern` or a subdomain of it.
 bool host_matches(const std::string& host, const std::string& pattern) {
-  auto p = lower(pattern);
+  auto p = ascii_lower(pattern);
   if (host == p)
     return true;
   return host.size() > p.size()
@@ -52,14 +46,14 @@ std::optional<std::string> check_navigation(const navigation_policy& policy,
   auto colon = url.find(':');
   if (colon == std::string_view::npos || colon == 0)
     return "not an absolute URL: " + std::string{url};
-  auto scheme = lower(url.substr(0, colon));
+  auto scheme = ascii_lower(url.substr(0, colon));
   if (std::find(policy.allowed_schemes.begin(), policy.allowed_schemes.end(),
                 scheme)
       == policy.allowed_schemes.end())
     return "the " + scheme + ": scheme is not allowed";
   if (url.substr(colon, 3) != "://")
     return "not an absolute URL: " + std::string{url};
-  auto host = lower(split_authority(url).host);
+  auto host = ascii_lower(split_authority(url).host);
   while (!host.empty() && host.back() == '.')
     host.pop_back();
   if (host.empty())

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <sstream>
 
+#include "util/ascii.hpp"
+
 namespace agenttheo {
 
 namespace {
@@ -87,9 +89,7 @@ parse_failure parse_size(std::string_view text, std::size_t& out) {
 }
 
 parse_failure parse_flag(std::string_view text, bool& out) {
-  std::string v;
-  for (auto c : text)
-    v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto v = ascii_lower(text);
   if (v == "true" || v == "1" || v == "yes" || v == "on")
     out = true;
   else if (v == "false" || v == "0" || v == "no" || v == "off")

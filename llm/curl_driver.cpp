@@ -16,6 +16,8 @@
 
 #include <curl/curl.h>
 
+#include "util/ascii.hpp"
+
 namespace agenttheo {
 
 namespace {
@@ -57,10 +59,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     t.retry_after.clear();
     t.head_reported = false;
   } else if (line.size() > 12) {
-    std::string name = line.substr(0, 12);
-    for (auto& c : name)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (name == "retry-after:")
+    if (iequals(std::string_view{line}.substr(0, 12), "retry-after:"))
       t.retry_after = trim(line.substr(12));
   }
   if (line == "\r\n" || line == "\n") {

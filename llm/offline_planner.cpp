@@ -6,6 +6,7 @@
 
 #include "util/json_writer.hpp"
 #include "util/url_parts.hpp"
+#include "util/ascii.hpp"
 
 namespace agenttheo::offline_planner {
 
@@ -32,13 +33,6 @@ constexpr std::array<std::string_view, 5> separators = {
 /// Longest answer the planner gives from page text.
 constexpr std::size_t max_answer_text = 2000;
 
-std::string lower(std::string_view text) {
-  std::string out{text};
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string trim(std::string_view text) {
   auto strip = [](char c) {
     return std::isspace(static_cast<unsigned char>(c)) || c == '.' || c == ',';
@@ -59,7 +53,7 @@ std::string unquote(std::string text) {
 
 std::vector<std::string> split_steps(std::string_view command) {
   std::vector<std::string> parts;
-  auto low = lower(command);
+  auto low = ascii_lower(command);
   std::size_t start = 0;
   std::size_t pos = 0;
   while (pos < low.size()) {
@@ -134,7 +128,7 @@ bool split_on(const std::string& low, const std::string& original,
 }
 
 bool match_step(const std::string& part, planned_step& step) {
-  auto low = lower(part);
+  auto low = ascii_lower(part);
   std::string rest, a, b;
   if (is_one_of(low, {"go back", "back", "go back a page"})) {
     step = {"go_back", "{}", "I'll go back a page."};
@@ -151,11 +145,11 @@ bool match_step(const std::string& part, planned_step& step) {
              && !rest.empty()) {
     step = {"click", args({{"target", rest}}), "I'll click " + rest + "."};
   } else if (take_prefix(low, part, {"type "}, rest)
-             && split_on(lower(rest), rest, "into", a, b)) {
+             && split_on(ascii_lower(rest), rest, "into", a, b)) {
     step = {"type_text", args({{"target", b}, {"text", a}}),
             "I'll type \"" + a + "\" into " + b + "."};
   } else if (take_prefix(low, part, {"fill in ", "fill "}, rest)
-             && split_on(lower(rest), rest, "with", a, b)) {
+             && split_on(ascii_lower(rest), rest, "with", a, b)) {
     step = {"type_text", args({{"target", a}, {"text", b}}),
             "I'll fill " + a + " with \"" + b + "\"."};
   } else if (take_prefix(low, part, {"press "}, rest) && !rest.empty()) {

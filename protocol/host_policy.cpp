@@ -4,17 +4,11 @@
 
 #include <arpa/inet.h>
 
+#include "util/ascii.hpp"
+
 namespace agenttheo {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out{text};
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  });
-  return out;
-}
 
 bool is_dotted_quad(std::string_view host) {
   in_addr addr{};
@@ -73,9 +67,9 @@ host_rules make_host_rules(std::string_view bind_host,
   host_rules rules;
   rules.names.push_back("localhost");
   if (is_name(bind_host) && !is_dotted_quad(bind_host))
-    rules.names.push_back(lower(bind_host));
+    rules.names.push_back(ascii_lower(bind_host));
   for (const auto& name : allowed_hosts)
-    rules.names.push_back(lower(name));
+    rules.names.push_back(ascii_lower(name));
   return rules;
 }
 
@@ -104,7 +98,7 @@ std::optional<api_error> check_host(std::string_view host, std::size_t host_head
     return std::nullopt;
   if (!is_name(name))
     return bad_host("Host must be host[:port]");
-  auto wanted = lower(name);
+  auto wanted = ascii_lower(name);
   if (std::find(rules.names.begin(), rules.names.end(), wanted) != rules.names.end())
     return std::nullopt;
   return api_error::of(api_code::misdirected_request,

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/ascii.hpp"
+
 namespace agenttheo {
 
 namespace {
@@ -89,9 +91,7 @@ std::string redact_tokens(std::string_view target) {
     auto part = query.substr(start, end - start);
     auto eq = part.find('=');
     auto name = url_decode(part.substr(0, eq)).value_or(std::string{part.substr(0, eq)});
-    for (auto& c : name)
-      c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    if (name == "access_token" && eq != std::string_view::npos)
+    if (iequals(name, "access_token") && eq != std::string_view::npos)
       out += std::string{part.substr(0, eq)} + "=[redacted]";
     else
       out += part;
@@ -106,10 +106,8 @@ std::optional<absolute_target> split_absolute_form(std::string_view target) {
   auto scheme_end = target.find("://");
   if (scheme_end == std::string_view::npos || target.empty() || target.front() == '/')
     return std::nullopt;
-  std::string scheme{target.substr(0, scheme_end)};
-  for (auto& c : scheme)
-    c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  if (scheme != "http" && scheme != "https")
+  auto scheme = target.substr(0, scheme_end);
+  if (!iequals(scheme, "http") && !iequals(scheme, "https"))
     return std::nullopt;
   auto rest = target.substr(scheme_end + 3);
   auto path_start = rest.find_first_of("/?");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cctype>
+#include <string>
 #include <string_view>
 
 namespace agenttheo {
@@ -12,6 +13,16 @@ inline std::string_view trim_view(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
     text.remove_suffix(1);
   return text;
+}
+
+/// `text` with A-Z as a-z (host names, header names, flags: never
+/// locale-dependent).
+inline std::string ascii_lower(std::string_view text) {
+  std::string out{text};
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  return out;
 }
 
 /// Equal, ignoring ASCII case (header values: `gzip`, `Bearer`).
