@@ -91,16 +91,30 @@ void note(page_self self, std::string message) {
     self->send(st.owner, tool_note{st.current_tool, std::move(message)});
 }
 
-void cdp(page_self self, const std::string& method, const std::string& params,
-         std::function<void(cdp_result)> on_reply) {
+namespace {
+
+void cdp_to(page_self self, const std::string& cdp_target, const std::string& method,
+            const std::string& params, std::function<void(cdp_result)> on_reply) {
   auto& st = self->state;
   self
     ->request(st.browser, st.settings.cdp_timeout + std::chrono::seconds{5},
-              cdp_call{st.handle->cdp_target, method, params})
+              cdp_call{cdp_target, method, params})
     .then([on_reply](cdp_result& r) { on_reply(std::move(r)); },
           [on_reply](caf::error&) {
             on_reply({false, "the browser did not answer"});
           });
+}
+
+} // namespace
+
+void cdp(page_self self, const std::string& method, const std::string& params,
+         std::function<void(cdp_result)> on_reply) {
+  cdp_to(self, self->state.handle->cdp_target, method, params, std::move(on_reply));
+}
+
+void browser_cdp(page_self self, const std::string& method,
+                 const std::string& params, std::function<void(cdp_result)> on_reply) {
+  cdp_to(self, {}, method, params, std::move(on_reply));
 }
 
 /// A script whose value is a string: the tool's output.
@@ -198,6 +212,18 @@ void navigate_and_wait(
     failed.error_code = error;
     done(std::move(failed));
   });
+}
+
+void open_url(page_self self, const std::string& what, const std::string& url,
+              tool_done done) {
+  json_writer params;
+  params.begin_object().field("url", url).end_object();
+  navigate_and_wait(
+    self, what, url,
+    [self, params = params.str()](auto on_reply) {
+      cdp(self, "Page.navigate", params, on_reply);
+    },
+    std::move(done));
 }
 
 void press(page_self self, const std::string& key, tool_done done) {

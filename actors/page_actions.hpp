@@ -34,8 +34,14 @@ std::string quoted(const std::string& text);
 /// Tells the session what the running tool is doing (a `custom` event).
 void note(page_self self, std::string message);
 
+/// A CDP command to the page's own session.
 void cdp(page_self self, const std::string& method, const std::string& params,
          std::function<void(cdp_result)> on_reply);
+
+/// A CDP command to the browser itself, outside any page (its contexts'
+/// cookie stores).
+void browser_cdp(page_self self, const std::string& method,
+                 const std::string& params, std::function<void(cdp_result)> on_reply);
 
 /// A script whose value is a string: the tool's output.
 void eval_text(page_self self, const std::string& expression, tool_done done);
@@ -58,6 +64,11 @@ tool_done settled(page_self self, tool_done done);
 void navigate_and_wait(
   page_self self, const std::string& what, const std::string& url,
   std::function<void(std::function<void(cdp_result)>)> start, tool_done done);
+
+/// `Page.navigate` to `url` through navigate_and_wait (no policy check:
+/// the caller made it).
+void open_url(page_self self, const std::string& what, const std::string& url,
+              tool_done done);
 
 /// Presses `key` (a name such as Enter, or one character).
 void press(page_self self, const std::string& key, tool_done done);

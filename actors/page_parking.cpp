@@ -13,17 +13,6 @@ namespace agenttheo {
 
 namespace {
 
-/// A command for the browser itself (no page session): the cookie store.
-void browser_cdp(page_self self, const std::string& method,
-                 const std::string& params, std::function<void(cdp_result)> then) {
-  auto& st = self->state;
-  self
-    ->request(st.browser, st.settings.cdp_timeout + std::chrono::seconds{5},
-              cdp_call{{}, method, params})
-    .then([then](cdp_result& r) { then(std::move(r)); },
-          [then](caf::error&) { then({false, "the browser did not answer"}); });
-}
-
 void close_context(page_self self) {
   auto& st = self->state;
   self->send(st.browser, close_page_atom::value, st.handle->context_id,
@@ -45,19 +34,12 @@ std::string context_filter(const std::string& context_id) {
 void reopen(page_self self, const storage_state& saved,
             std::function<void(tool_result)> done) {
   auto open = [self, saved, done](std::string script_id) {
-    json_writer params;
-    params.begin_object().field("url", saved.url).end_object();
-    navigate_and_wait(
-      self, "reopened", saved.url,
-      [self, params = params.str()](auto on_reply) {
-        cdp(self, "Page.navigate", params, on_reply);
-      },
-      [self, script_id, done](tool_result opened) {
-        if (!script_id.empty())
-          cdp(self, "Page.removeScriptToEvaluateOnNewDocument",
-              "{\"identifier\":" + quoted(script_id) + "}", [](cdp_result) {});
-        done(std::move(opened));
-      });
+    open_url(self, "reopened", saved.url, [self, script_id, done](tool_result opened) {
+      if (!script_id.empty())
+        cdp(self, "Page.removeScriptToEvaluateOnNewDocument",
+            "{\"identifier\":" + quoted(script_id) + "}", [](cdp_result) {});
+      done(std::move(opened));
+    });
   };
   auto script = restore_script_params(saved);
   if (script.empty())

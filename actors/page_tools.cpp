@@ -29,14 +29,7 @@ void navigate_to(page_self self, json_reader& args, tool_done done) {
   auto url = text_arg(args, "url");
   if (auto refused = check_navigation(self->state.settings.policy, url))
     return done(fail("refused: " + *refused));
-  json_writer params;
-  params.begin_object().field("url", url).end_object();
-  navigate_and_wait(
-    self, "opened", url,
-    [self, params = params.str()](auto on_reply) {
-      cdp(self, "Page.navigate", params, on_reply);
-    },
-    done);
+  open_url(self, "opened", url, std::move(done));
 }
 
 void reload(page_self self, json_reader&, tool_done done) {
