@@ -59,6 +59,33 @@ simple_response health(const server_context& ctx) {
   return json_response(200, out.str());
 }
 
+/// Every Transfer-Encoding header's value, in order.
+std::vector<std::string_view> transfer_codings(const bhttp::request<bhttp::string_body>& req) {
+  std::vector<std::string_view> codings;
+  auto [first, last] = req.equal_range(bhttp::field::transfer_encoding);
+  for (auto i = first; i != last; ++i)
+    codings.push_back(sv(i->value()));
+  return codings;
+}
+
+/// Who sent it, before routing: a Host the server does not answer to is a
+/// page that rebound its own name to this address; a browser's request from
+/// another site may use only what `open` routes serve.
+std::optional<api_error> refuse_source(const bhttp::request<bhttp::string_body>& req,
+                                       access_level access,
+                                       const origin_decision& origin,
+                                       const host_rules& hosts) {
+  if (auto wrong = check_host(sv(req[bhttp::field::host]),
+                              req.count(bhttp::field::host), hosts))
+    return wrong;
+  if (access != access_level::open
+      && !fetch_site_allowed(sv(req["Sec-Fetch-Site"]),
+                             sv(req[bhttp::field::origin]), origin))
+    return api_error::of(api_code::cross_site_request,
+                         "a page on another site may not use this endpoint");
+  return std::nullopt;
+}
+
 /// `after=N` of `/api/runs/{id}/events`: 0 when absent, nullopt when bad.
 std::optional<std::uint64_t> parse_after(std::string_view query) {
   auto params = parse_query(query);
@@ -140,32 +167,21 @@ void http_connection::handle(request req) {
   auto method = sv(req.method_string());
   // A body framed by anything but chunked was not read as one: what
   // follows on this connection cannot be trusted to be a request.
-  std::vector<std::string_view> codings;
-  auto [first, last] = req.equal_range(bhttp::field::transfer_encoding);
-  for (auto i = first; i != last; ++i)
-    codings.push_back(sv(i->value()));
-  if (auto bad = check_transfer_coding(codings))
+  if (auto bad = check_transfer_coding(transfer_codings(req)))
     return send({req.version(), false, false, {}}, error_response(*bad));
   auto match = resolve_route(method, path);
   auto access = required_access(match.target);
-  auto origin_header = sv(req[bhttp::field::origin]);
   // Admin never answers every origin, whatever ALLOWED_ORIGINS says.
-  auto origin = check_origin(origin_header, sv(req[bhttp::field::host]),
+  auto origin = check_origin(sv(req[bhttp::field::origin]), sv(req[bhttp::field::host]),
                              ctx_.config.allowed_origins,
                              access != access_level::admin);
   reply_to to{req.version(), req.keep_alive(), method == "HEAD",
               origin.cors_origin};
-  log(log_level::debug, method, ' ', redact_tokens(sv(req.target())));
-  // Before routing: a Host the server does not answer to is a page that
-  // rebound its own name to this address.
-  if (auto wrong = check_host(sv(req[bhttp::field::host]),
-                              req.count(bhttp::field::host), ctx_.hosts))
-    return send(to, error_response(*wrong));
-  if (access != access_level::open
-      && !fetch_site_allowed(sv(req["Sec-Fetch-Site"]), origin_header, origin))
-    return send(to, error_response(api_error::of(
-                      api_code::cross_site_request,
-                      "a page on another site may not use this endpoint")));
+  // Redacting costs a copy of the target: only for a line that is written.
+  if (log_enabled(log_level::debug))
+    log(log_level::debug, method, ' ', redact_tokens(sv(req.target())));
+  if (auto refused = refuse_source(req, access, origin, ctx_.hosts))
+    return send(to, error_response(*refused));
   if (match.target == route::not_found)
     return send(
       to, error_response(api_error::of(api_code::not_found,
