@@ -10,7 +10,10 @@ simple_response json_response(std::uint16_t status, std::string body) {
 }
 
 simple_response error_response(const api_error& err) {
-  return json_response(err.status, error_body(err));
+  auto res = json_response(err.status, error_body(err));
+  if (err.retry_after_s > 0)
+    res.headers.emplace_back("Retry-After", std::to_string(err.retry_after_s));
+  return res;
 }
 
 simple_response no_content() {

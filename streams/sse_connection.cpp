@@ -24,9 +24,9 @@ simple_response rejection(const api_error& r) {
   if (r.status == 204)
     return no_content();
   auto res = error_response(r);
-  if (r.status == 503)
-    res.headers.emplace_back("Retry-After",
-                             std::to_string(std::max<std::uint32_t>(1, r.retry_after_s)));
+  // A 503 that does not say when (the actors did not answer): soon.
+  if (r.status == 503 && r.retry_after_s == 0)
+    res.headers.emplace_back("Retry-After", "1");
   return res;
 }
 
