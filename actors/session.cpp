@@ -81,6 +81,14 @@ void push_info(self_ptr self) {
   self->send(st.manager, std::move(info));
 }
 
+/// The session is known by `title` now (the admin tree at once, the
+/// listing with the next push_info).
+void retitle(self_ptr self, std::string title) {
+  auto& st = self->state;
+  st.title = std::move(title);
+  set_registry_title(self, st.title);
+}
+
 /// Tells the page whether a run is in progress: an idle session's browser
 /// context may be lent to another session.
 void tell_page_activity(self_ptr self) {
@@ -545,10 +553,8 @@ run_record& create_run(self_ptr self, const stream_request& req) {
   fresh.first_id = st.next_id;
   fresh.max_steps = req.max_steps != 0 ? req.max_steps : st.settings.max_steps;
   fresh.created_at_ms = unix_millis();
-  if (st.title.empty()) {
-    st.title = title_from_command(req.command);
-    set_registry_title(self, st.title);
-  }
+  if (st.title.empty())
+    retitle(self, title_from_command(req.command));
   st.runs.push_back(std::move(fresh));
   trim_runs(self);
   auto& run = st.runs.back();
@@ -901,8 +907,7 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
     },
     [self](cancel_session& req) { return on_cancel_session(self, req); },
     [self](rename_session& req) {
-      self->state.title = req.title;
-      set_registry_title(self, req.title);
+      retitle(self, std::move(req.title));
       push_info(self);
       return api_reply{200, describe_json(self->state)};
     },
