@@ -2,6 +2,8 @@
 // the admin token can go in a header), the actor tree from /api/admin/actors
 // every second, updated in place, and the operator's actions.
 
+import { confirming } from '/ui/confirming.js';
+
 const TOKEN_KEY = 'agenttheo-admin-token';
 const $ = (id) => document.getElementById(id);
 
@@ -182,9 +184,7 @@ function detail(a) {
 }
 
 // An action on a session only means something while it runs; ending one
-// is asked twice (the second click within CONFIRM_MS).
-const CONFIRM_MS = 4000;
-
+// is asked twice (confirming).
 function actionAllowed(a) {
   return a.kind !== 'session' || a.state === 'running' || a.state === 'stopping';
 }
@@ -213,17 +213,10 @@ function row(a, cls) {
       b.type = 'button';
       b.dataset.action = action;
       b.textContent = label;
-      b.addEventListener('click', () => {
-        if (action === 'end' && !b.classList.contains('confirm')) {
-          b.classList.add('confirm');
-          b.textContent = 'Confirm end';
-          b.title = 'Click again to end the session and every run in it';
-          setTimeout(() => resetButton(b, label), CONFIRM_MS);
-          return;
-        }
-        resetButton(b, label);
-        act(action, url, a);
-      });
+      if (action === 'end')
+        confirming(b, () => 'Confirm end', () => act(action, url, a));
+      else
+        b.addEventListener('click', () => act(action, url, a));
       tr.lastChild.append(b);
     }
     rows.set(a.actor, tr);
@@ -251,12 +244,6 @@ function row(a, cls) {
       b.title = '';
   }
   return tr;
-}
-
-function resetButton(b, label) {
-  b.classList.remove('confirm');
-  b.textContent = label;
-  b.title = '';
 }
 
 function renderTree(tree) {

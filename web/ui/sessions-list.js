@@ -5,11 +5,10 @@
 // box appears once there are many.
 
 import { api } from './api.js';
+import { confirming } from './confirming.js';
 import { el } from './dom.js';
 
 const REFRESH_MS = 3000;
-/** A second click within this long confirms a delete or a clear. */
-const CONFIRM_MS = 4000;
 /** More sessions than this, and the list gets a search box. */
 const SEARCH_FROM = 8;
 
@@ -20,32 +19,6 @@ function ago(ms) {
   if (s < 3600)
     return `${Math.round(s / 60)}m ago`;
   return `${Math.round(s / 3600)}h ago`;
-}
-
-/** A button that acts on its second click within CONFIRM_MS; the first
- *  turns it into "confirm" and says what it will do. */
-function confirming(button, asking, act) {
-  const label = button.textContent;
-  const title = button.title;
-  let timer = null;
-  const reset = () => {
-    clearTimeout(timer);
-    button.classList.remove('confirm');
-    button.textContent = label;
-    button.title = title;
-  };
-  button.addEventListener('click', (e) => {
-    e.stopPropagation();
-    if (!button.classList.contains('confirm')) {
-      button.classList.add('confirm');
-      button.textContent = asking();
-      button.title = 'Click again to confirm';
-      timer = setTimeout(reset, CONFIRM_MS);
-      return;
-    }
-    reset();
-    act();
-  });
 }
 
 export class SessionsList {
