@@ -96,6 +96,11 @@ class ContextsAreLent(unittest.TestCase):
             self.assertEqual(statuses(third, "waiting"), [])
             self.assertEqual(third[-1].data["outcome"], "success")
             self.assertEqual(self.contexts_open(server), 2)
+            # `other` (the more recent) kept its context: its next run finds
+            # its page as it left it, with nothing reopened.
+            kept = self.run_in(server, "read the title", session=other[0].data["session"])
+            self.assertEqual(statuses(kept, "reopened"), [])
+            self.assertEqual(kept[-1].data["result"], "The page title is: AgentTheo test page")
             # `mine` runs again: its page is back, cookie and storage too,
             # and a status says what happened.
             again = self.run_in(server, "read the page", session=mine)
@@ -107,9 +112,6 @@ class ContextsAreLent(unittest.TestCase):
             answer = again[-1].data["result"]
             self.assertIn(f"returning visitor: {cookie}", answer)
             self.assertIn(f"kept token {token}", answer)
-            # Had the third run taken `other`'s context (the more recent),
-            # `mine` would have found its own page still open.
-            self.assertNotEqual(other[0].data["session"], mine)
 
     def test_sessions_that_never_ran_hold_no_context(self):
         with Server("--planner-token-delay", "0", "--max-browser-contexts",

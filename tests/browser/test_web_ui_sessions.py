@@ -111,9 +111,8 @@ class WebUiSessions(ServerTestCase):
             time.sleep(0.05)
 
     async def sidebar(self):
-        for _, body in [self.server.call("GET", "/api/sessions")]:
-            for s in body["sessions"]:
-                self.server.call("DELETE", f"/api/sessions/{s['id']}")
+        for s in self.server.call("GET", "/api/sessions")[1]["sessions"]:
+            self.server.call("DELETE", f"/api/sessions/{s['id']}")
         older = self.api_session("hello from the older session")
         self.wait_idle(older)
         newer = self.api_session(self.demo())

@@ -306,3 +306,16 @@ def split_binary_frame(data):
     size = int.from_bytes(data[:4], "big")
     return json.loads(data[4:4 + size]), data[4 + size:]
 
+
+async def ws_errors_until_close(ws, timeout=10):
+    """Reads an aiohttp WebSocket until it stops carrying text: the `error`
+    messages it got on the way, and the message that ended it (CLOSE, ...)."""
+    import aiohttp
+    errors = []
+    while True:
+        msg = await asyncio.wait_for(ws.receive(), timeout)
+        if msg.type != aiohttp.WSMsgType.TEXT:
+            return errors, msg
+        body = json.loads(msg.data)
+        if body["type"] == "error":
+            errors.append(body)

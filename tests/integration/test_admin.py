@@ -16,6 +16,7 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
 from harness import (BINARY, Server, ServerTestCase, SseStream, read_until,
+                     ws_errors_until_close,
                      stream_path)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -166,15 +167,8 @@ class Actions(AdminTestCase):
             status, _ = await asyncio.to_thread(
                 self.admin, f"/api/admin/connections/{actor}/disconnect", "POST")
             self.assertEqual(status, 200)
-            seen = None
-            while True:
-                msg = await asyncio.wait_for(ws.receive(), 10)
-                if msg.type != aiohttp.WSMsgType.TEXT:
-                    break
-                body = json.loads(msg.data)
-                if body["type"] == "error":
-                    seen = body
-            self.assertEqual(seen["data"]["code"], "disconnected")
+            errors, _ = await ws_errors_until_close(ws)
+            self.assertEqual(errors[-1]["data"]["code"], "disconnected")
             self.assertEqual(ws.close_code, 1008)
 
     def test_bad_actions_get_clear_errors(self):

@@ -22,7 +22,7 @@ import aiohttp
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "browser"))
 
-from harness import Server, ServerTestCase, stream_path  # noqa: E402
+from harness import Server, ServerTestCase, stream_path, ws_errors_until_close  # noqa: E402
 from tcp_proxy import TcpProxy  # noqa: E402
 
 
@@ -238,16 +238,9 @@ class Shutdown(unittest.TestCase):
                 await ws.send_json({"type": "run", "command": "hello", "messageId": "bye"})
                 await ws.receive()
                 server.proc.send_signal(signal.SIGTERM)
-                codes = []
-                while True:
-                    msg = await asyncio.wait_for(ws.receive(), 10)
-                    if msg.type != aiohttp.WSMsgType.TEXT:
-                        break
-                    body = json.loads(msg.data)
-                    if body["type"] == "error":
-                        codes.append(body["data"]["code"])
+                errors, msg = await ws_errors_until_close(ws)
                 # The reason first, then a close frame (1001), not a cut (1006).
-                self.assertEqual(codes, ["server_shutdown"])
+                self.assertEqual([e["data"]["code"] for e in errors], ["server_shutdown"])
                 self.assertEqual(msg.type, aiohttp.WSMsgType.CLOSE)
                 self.assertEqual((ws.close_code, msg.extra),
                                  (1001, "the server is shutting down"))

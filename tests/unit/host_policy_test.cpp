@@ -21,6 +21,8 @@ std::string verdict(std::string_view host, const host_rules& rules = loopback(),
 
 } // namespace
 
+// Addresses here are only inputs to the policy: nothing connects to them
+// (the server under test in browser.request_gate listens on loopback).
 CAF_TEST(loopback names and ip literals are answered) {
   for (auto host : {"localhost", "localhost:8000", "LOCALHOST:8000", "127.0.0.1",
                     "127.0.0.1:8000", "[::1]", "[::1]:8000", "10.1.2.3:8000"})
