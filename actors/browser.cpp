@@ -51,6 +51,7 @@ bool ensure_chromium(self_ptr self, std::string& error) {
   how.path = st.settings.chromium_path;
   how.flags.insert(how.flags.end(), st.settings.chromium_flags.begin(),
                    st.settings.chromium_flags.end());
+  how.proxy_server = st.settings.proxy_server;
   auto launched = launch_chromium(how);
   if (auto* why = std::get_if<std::string>(&launched)) {
     error = "cannot start Chromium: " + *why;

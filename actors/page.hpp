@@ -16,7 +16,8 @@
 #include <caf/response_promise.hpp>
 
 #include "actors/browser.hpp"
-#include "browser/navigation_policy.hpp"
+#include "browser/egress_journal.hpp"
+#include "browser/egress_policy.hpp"
 #include "browser/storage_state.hpp"
 #include "config/settings.hpp"
 #include "messages/browser_messages.hpp"
@@ -26,7 +27,11 @@ namespace agenttheo {
 
 /// The page options from the configuration, plus what only the page needs.
 struct page_settings : page_options {
-  navigation_policy policy;
+  /// The egress policy, for a clear answer about a URL the model asks for
+  /// before it loads (the egress proxy enforces it on every request).
+  egress_policy policy;
+  /// The egress proxy's refusals, read when a tunnel failed.
+  std::shared_ptr<const egress_journal> egress;
   /// Longest tool output handed back (to the model and into events).
   std::size_t max_output = 8000;
   /// A navigation that has not fired `load` by then is reported as such.

@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 
 #include "browser/net_errors.hpp"
+#include "browser/proxy_target.hpp"
 #include "messages/messages.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
@@ -175,6 +176,45 @@ tool_done settled(page_self self, tool_done done) {
   };
 }
 
+namespace {
+
+/// The title, the address, and the egress proxy's mark (its refusal pages
+/// carry `<meta name=agenttheo-egress content=CODE>`) of the page loaded.
+constexpr const char* loaded_page_script
+  = "document.title + '\\u0000' + location.href + '\\u0000' + "
+    "((document.querySelector('meta[name=agenttheo-egress]') || {}).content || '')";
+
+struct loaded_page {
+  std::string title;
+  std::string url;
+  std::string egress_code;
+};
+
+loaded_page read_loaded_page(const std::string& text) {
+  loaded_page page;
+  auto first = text.find('\0');
+  page.title = text.substr(0, first);
+  if (first == std::string::npos)
+    return page;
+  auto second = text.find('\0', first + 1);
+  page.url = text.substr(first + 1, second == std::string::npos
+                                      ? std::string::npos
+                                      : second - first - 1);
+  if (second != std::string::npos)
+    page.egress_code = text.substr(second + 1);
+  return page;
+}
+
+/// A navigation the egress proxy refused or could not carry.
+tool_result egress_failure(const std::string& where, const std::string& code,
+                           const std::string& sentence) {
+  auto failed = fail("could not open " + where + ": " + sentence);
+  failed.error_code = code;
+  return failed;
+}
+
+} // namespace
+
 /// Runs `start` (which begins a navigation), then waits for the page's load
 /// event, or the load timeout; then reports the page's title.
 void navigate_and_wait(
@@ -182,16 +222,17 @@ void navigate_and_wait(
   std::function<void(std::function<void(cdp_result)>)> start, tool_done done) {
   auto& st = self->state;
   auto generation = ++st.load_generation;
-  st.on_load = [self, what, done](bool loaded) {
-    eval_text(self, "document.title + '\\u0000' + location.href",
-              [what, done, loaded](tool_result r) {
-                auto cut = r.output.find('\0');
-                auto title = r.output.substr(0, cut);
-                auto url = cut == std::string::npos ? "" : r.output.substr(cut + 1);
+  st.on_load = [self, what, target, done](bool loaded) {
+    eval_text(self, loaded_page_script,
+              [what, target, done, loaded](tool_result r) {
+                auto page = read_loaded_page(r.output);
+                if (!page.egress_code.empty())
+                  return done(egress_failure(target.empty() ? page.url : target,
+                                             page.egress_code, page.title));
                 auto opened
-                  = succeeded(what + " " + url + "; title: \"" + title + "\""
-                              + (loaded ? "" : " (the page is still loading)"));
-                opened.url = url;
+                  = succeeded(what + " " + page.url + "; title: \"" + page.title
+                              + "\"" + (loaded ? "" : " (the page is still loading)"));
+                opened.url = page.url;
                 done(std::move(opened));
               });
   };
@@ -207,6 +248,12 @@ void navigate_and_wait(
     if (error.empty())
       return done(fail("navigation failed: " + r.body));
     auto where = target.empty() ? std::string{"the page"} : target;
+    // An https page the egress proxy would not carry: Chromium says only
+    // that the tunnel failed; the proxy's journal says why.
+    const auto& journal = self->state.settings.egress;
+    if (error == "net::ERR_TUNNEL_CONNECTION_FAILED" && journal)
+      if (auto refusal = journal->lookup(journal_key(target)))
+        return done(egress_failure(where, refusal->code, refusal->sentence));
     auto failed = fail("could not open " + where + ": "
                        + describe_net_error(error, target));
     failed.error_code = error;

@@ -2,7 +2,7 @@
 
 #include <caf/all.hpp>
 
-#include "browser/navigation_policy.hpp"
+#include "browser/egress_policy.hpp"
 #include "browser/page_scripts.hpp"
 #include "config/log.hpp"
 #include "messages/messages.hpp"

@@ -4,7 +4,7 @@
 
 #include <caf/all.hpp>
 
-#include "browser/navigation_policy.hpp"
+#include "browser/egress_policy.hpp"
 #include "browser/page_scripts.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"

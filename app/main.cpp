@@ -28,7 +28,9 @@
 #include "cli/stream_viewer.hpp"
 #include "config/config.hpp"
 #include "config/log.hpp"
+#include "http/egress_proxy.hpp"
 #include "http/server.hpp"
+#include "protocol/routes.hpp"
 #include "llm/curl_driver.hpp"
 #include "messages/registry_messages.hpp"
 #include "streams/caf_bridge.hpp"
@@ -47,16 +49,41 @@ constexpr const char* usage = "usage: agenttheo <command> [flags]\n"
                               "  run      stream a command's run in this terminal\n"
                               "  watch    follow a session's runs in this terminal\n";
 
+egress_policy egress_policy_from(const server_config& cfg) {
+  egress_policy policy;
+  policy.allowed_hosts = cfg.browser_allowed_hosts;
+  policy.denied_hosts = cfg.browser_denied_hosts;
+  policy.private_nets = cfg.browser_private_networks;
+  return policy;
+}
+
+/// The proxy every request of the node's Chromium goes through. The pages
+/// it may fetch from this server are the ones a visitor's browser may: the
+/// demo site and the static assets, never the API.
+http::egress_proxy_settings egress_settings_from(const server_config& cfg) {
+  http::egress_proxy_settings settings;
+  settings.policy = egress_policy_from(cfg);
+  settings.host_map = cfg.browser_host_map;
+  settings.upstream_host = cfg.upstream_proxy_host;
+  settings.upstream_port = cfg.upstream_proxy_port;
+  settings.own_server_allows = [](std::string_view method, std::string_view path) {
+    return (method == "GET" || method == "HEAD")
+           && resolve_route(method, path).target == route::web_asset;
+  };
+  return settings;
+}
+
 manager_settings manager_settings_from(const server_config& cfg,
                                        std::shared_ptr<curl_driver> driver,
-                                       caf::actor browser) {
+                                       caf::actor browser,
+                                       std::shared_ptr<const egress_journal> egress) {
   manager_settings settings;
   settings.max_sessions = cfg.max_sessions;
   auto& session = settings.session;
   static_cast<session_limits&>(session) = cfg.session;
   static_cast<page_options&>(session.page) = cfg.page;
-  session.page.policy.allowed_hosts = cfg.browser_allowed_hosts;
-  session.page.policy.denied_hosts = cfg.browser_denied_hosts;
+  session.page.policy = egress_policy_from(cfg);
+  session.page.egress = std::move(egress);
   session.llm = {cfg.llm, std::move(driver), cfg.planner_token_delay};
   session.browser = std::move(browser);
   return settings;
@@ -141,12 +168,15 @@ std::string describe_llm(const llm_settings& llm) {
   return llm.provider + " " + llm.model + " at " + llm.base_url;
 }
 
-/// The browser actor (Chromium starts on first use), or none.
-caf::actor spawn_browser(caf::actor_system& system, const server_config& cfg) {
+/// The browser actor (Chromium starts on first use, its traffic through
+/// `proxy`), or none.
+caf::actor spawn_browser(caf::actor_system& system, const server_config& cfg,
+                         const http::egress_proxy& proxy) {
   if (cfg.browser == browser_kind::none)
     return {};
   browser_settings settings;
   static_cast<browser_options&>(settings) = cfg.chromium;
+  settings.proxy_server = proxy.url();
   return system.spawn(browser, settings);
 }
 
@@ -218,8 +248,15 @@ int serve(const std::vector<std::string>& args) {
   // The server (and its I/O context) outlives the actor system: actors that
   // post to sockets while the system shuts down still find a valid context.
   http::server srv{cfg};
-  // Like the server, the HTTP client outlives the actors that use it.
+  // Like the server, the HTTP client and the browser's proxy outlive the
+  // actors that use them.
   auto driver = std::make_shared<curl_driver>();
+  http::egress_proxy proxy{egress_settings_from(cfg)};
+  if (!cluster && cfg.browser != browser_kind::none)
+    if (auto err = proxy.start()) {
+      log(log_level::error, *err);
+      return EXIT_FAILURE;
+    }
   caf::actor_system_config sys_cfg;
   configure_actor_system(sys_cfg, cfg);
   if (cluster)
@@ -227,11 +264,12 @@ int serve(const std::vector<std::string>& args) {
   caf::actor_system system{sys_cfg};
   auto registry_actor = spawn_registry(system);
   // A gateway runs no session itself: its router places them on workers.
-  auto browser_actor = cluster ? caf::actor{} : spawn_browser(system, cfg);
+  auto browser_actor = cluster ? caf::actor{} : spawn_browser(system, cfg, proxy);
   auto manager = cluster ? system.spawn(cluster_router, cluster_settings_from(cfg))
                          : system.spawn(session_manager,
                                         manager_settings_from(cfg, driver,
-                                                              browser_actor));
+                                                              browser_actor,
+                                                              proxy.journal()));
   auto bridge = make_caf_bridge(system, manager, registry_actor);
   if (auto err = srv.start(*bridge)) {
     log(log_level::error, *err);
@@ -241,6 +279,7 @@ int serve(const std::vector<std::string>& args) {
       caf::anon_send_exit(browser_actor, caf::exit_reason::user_shutdown);
     return EXIT_FAILURE;
   }
+  proxy.protect_port(srv.port());
   auto base = "http://" + cfg.host + ':' + std::to_string(srv.port());
   log(log_level::info, "AgentTheo listening on ", base, " (",
       cluster ? describe_workers(cfg) : "LLM: " + describe_llm(cfg.llm),
@@ -281,14 +320,21 @@ int worker(const std::vector<std::string>& args) {
   }
   auto stop = block_stop_signals();
   auto driver = std::make_shared<curl_driver>();
+  http::egress_proxy proxy{egress_settings_from(cfg)};
+  if (cfg.browser != browser_kind::none)
+    if (auto err = proxy.start()) {
+      log(log_level::error, *err);
+      return EXIT_FAILURE;
+    }
   caf::actor_system_config sys_cfg;
   configure_actor_system(sys_cfg, cfg);
   configure_cluster(sys_cfg, cfg);
   caf::actor_system system{sys_cfg};
   auto registry_actor = spawn_registry(system);
-  auto browser_actor = spawn_browser(system, cfg);
+  auto browser_actor = spawn_browser(system, cfg, proxy);
   auto manager = system.spawn(session_manager,
-                              manager_settings_from(cfg, driver, browser_actor));
+                              manager_settings_from(cfg, driver, browser_actor,
+                                                    proxy.journal()));
   auto door = system.spawn(worker_door, manager, cfg.cluster_secret);
   auto stop_all = [&] {
     for (const auto& handle : {door, manager, registry_actor, browser_actor})
@@ -302,6 +348,7 @@ int worker(const std::vector<std::string>& args) {
     stop_all();
     return EXIT_FAILURE;
   }
+  proxy.protect_port(*port);
   log(log_level::info, "AgentTheo worker listening on ", cfg.worker_bind, ':',
       *port, cfg.cluster_tls() ? " over TLS" : "", " (LLM: ",
       describe_llm(cfg.llm), ")");

@@ -36,6 +36,11 @@ namespace {
 
 } // namespace
 
+std::vector<std::string> proxy_flags(const std::string& proxy_server) {
+  return {"--proxy-server=" + proxy_server, "--proxy-bypass-list=<-loopback>",
+          "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"};
+}
+
 std::variant<chromium_process, std::string>
 launch_chromium(const chromium_settings& settings) {
   if (access(settings.path.c_str(), X_OK) != 0)
@@ -46,6 +51,9 @@ launch_chromium(const chromium_settings& settings) {
            + std::strerror(errno);
   std::vector<std::string> args{settings.path};
   args.insert(args.end(), settings.flags.begin(), settings.flags.end());
+  if (!settings.proxy_server.empty())
+    for (auto& flag : proxy_flags(settings.proxy_server))
+      args.push_back(std::move(flag));
   args.push_back("--remote-debugging-pipe");
   args.push_back(std::string{"--user-data-dir="} + profile);
   args.push_back("about:blank");

@@ -23,7 +23,15 @@ struct chromium_settings {
     // go_back would wait out the load timeout: always load it again.
     "--disable-back-forward-cache",
   };
+  /// The egress proxy every request goes through (`http://127.0.0.1:PORT`),
+  /// loopback included; empty: none (tests of the browser alone).
+  std::string proxy_server;
 };
+
+/// The flags that send all of Chromium's traffic through `proxy_server`:
+/// loopback too (Chromium bypasses proxies for it unless told
+/// `<-loopback>`), and no WebRTC UDP around it.
+std::vector<std::string> proxy_flags(const std::string& proxy_server);
 
 /// A running Chromium speaking CDP over `--remote-debugging-pipe`: we write
 /// NUL-terminated JSON to `to_browser` and read it from `from_browser`.

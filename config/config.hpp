@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -60,6 +61,15 @@ struct server_config {
   stream_options streams;
   std::vector<std::string> browser_allowed_hosts;
   std::vector<std::string> browser_denied_hosts;
+  private_networks browser_private_networks = private_networks::loopback;
+  /// BROWSER_HOST_RESOLVER_RULES: host names the egress proxy resolves to a
+  /// fixed address (name, address), like Chromium's flag of that name.
+  std::vector<std::pair<std::string, std::string>> browser_host_map;
+  /// BROWSER_UPSTREAM_PROXY: an HTTP proxy (address and port) that the
+  /// egress proxy goes through for everything beyond this machine; empty
+  /// host: connect directly.
+  std::string upstream_proxy_host;
+  std::uint16_t upstream_proxy_port = 0;
 
   /// The model. Defaults to the offline planner unless a key is set.
   llm_settings llm;

@@ -191,6 +191,79 @@ config_key chromium_flags_key() {
           }};
 }
 
+/// `MAP name address, MAP name address`: Chromium's own syntax, so a rule
+/// reads the same whether the browser or its egress proxy applies it.
+config_key host_resolver_rules_key() {
+  return {"BROWSER_HOST_RESOLVER_RULES", g::browser,
+          "names the egress proxy resolves to fixed addresses "
+          "(MAP name address, ...)",
+          [](server_config& c, std::string_view v) -> parse_failure {
+            c.browser_host_map.clear();
+            std::istringstream rules{std::string{v}};
+            for (std::string rule; std::getline(rules, rule, ',');) {
+              std::istringstream words{rule};
+              std::string map, name, address, extra;
+              words >> map >> name >> address;
+              if (map.empty() && name.empty())
+                continue;
+              if (map != "MAP" || name.empty() || !is_ip_literal(address)
+                  || (words >> extra))
+                return "MAP <name> <IP address>, comma-separated";
+              c.browser_host_map.emplace_back(name, address);
+            }
+            return std::nullopt;
+          },
+          [](const server_config& c) {
+            std::string text;
+            for (const auto& [name, address] : c.browser_host_map)
+              text += (text.empty() ? "MAP " : ", MAP ") + name + " " + address;
+            return text;
+          }};
+}
+
+/// `http://address:port`: a proxy the egress proxy's outbound connections
+/// beyond loopback go through. An address, not a name: the egress proxy
+/// resolves nothing it cannot check.
+config_key upstream_proxy_key() {
+  return {"BROWSER_UPSTREAM_PROXY", g::browser,
+          "HTTP proxy for the browser's traffic beyond this machine "
+          "(http://address:port)",
+          [](server_config& c, std::string_view v) -> parse_failure {
+            constexpr std::string_view scheme = "http://";
+            auto failure = "http://<IP address>:<port>";
+            if (v.empty()) {
+              c.upstream_proxy_host.clear();
+              return std::nullopt;
+            }
+            if (v.substr(0, scheme.size()) != scheme)
+              return failure;
+            auto rest = v.substr(scheme.size());
+            while (!rest.empty() && rest.back() == '/')
+              rest.remove_suffix(1);
+            auto colon = rest.rfind(':');
+            std::uint64_t port = 0;
+            if (colon == std::string_view::npos
+                || parse_integer(rest.substr(colon + 1), port, 1, 65535))
+              return failure;
+            auto host = rest.substr(0, colon);
+            if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+              host = host.substr(1, host.size() - 2);
+            if (!is_ip_literal(host))
+              return failure;
+            c.upstream_proxy_host = std::string{host};
+            c.upstream_proxy_port = static_cast<std::uint16_t>(port);
+            return std::nullopt;
+          },
+          [](const server_config& c) {
+            if (c.upstream_proxy_host.empty())
+              return std::string{};
+            auto v6 = c.upstream_proxy_host.find(':') != std::string::npos;
+            return "http://" + (v6 ? "[" + c.upstream_proxy_host + "]"
+                                   : c.upstream_proxy_host)
+                   + ":" + std::to_string(c.upstream_proxy_port);
+          }};
+}
+
 config_key llm_base_url_key() {
   return {"LLM_BASE_URL", g::llm, "OpenAI-compatible API base, up to /v1",
           [](server_config& c, std::string_view v) -> parse_failure {
@@ -394,6 +467,14 @@ std::vector<config_key> make_keys() {
          "hosts the agent may open (empty: any)", &c::browser_allowed_hosts),
     list("BROWSER_DENIED_HOSTS", g::browser, "hosts the agent may never open",
          &c::browser_denied_hosts),
+    choice("BROWSER_PRIVATE_NETWORKS", g::browser,
+           "private networks the browser may reach: loopback, none or all",
+           &c::browser_private_networks,
+           {{"loopback", private_networks::loopback},
+            {"none", private_networks::none},
+            {"all", private_networks::all}}),
+    host_resolver_rules_key(),
+    upstream_proxy_key(),
     // -- admin
     secret("ADMIN_TOKEN", g::admin,
            "bearer token for /api/admin and /metrics (required unless HOST "

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <sstream>
 
+#include <arpa/inet.h>
+
 #include "util/ascii.hpp"
 
 namespace agenttheo {
@@ -147,6 +149,13 @@ std::string duration_text(std::chrono::milliseconds ms) {
   if (n != 0 && n % 1000 == 0)
     return std::to_string(n / 1000) + "s";
   return std::to_string(n) + "ms";
+}
+
+bool is_ip_literal(std::string_view text) {
+  std::string copy{text};
+  unsigned char bytes[16];
+  return inet_pton(AF_INET, copy.c_str(), bytes) == 1
+         || inet_pton(AF_INET6, copy.c_str(), bytes) == 1;
 }
 
 } // namespace agenttheo

@@ -38,6 +38,9 @@ parse_failure parse_duration(std::string_view text,
 parse_failure parse_decimal(std::string_view text, double& out, double min,
                             double max);
 
+/// A dotted-quad IPv4 or an IPv6 address (no brackets).
+bool is_ip_literal(std::string_view text);
+
 /// Comma-separated items, each trimmed, empty ones dropped.
 std::vector<std::string> split_list(std::string_view text);
 

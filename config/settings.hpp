@@ -48,10 +48,25 @@ struct page_options {
 };
 
 /// The browser the sessions share.
+/// Which private networks the agent's browser may reach
+/// (BROWSER_PRIVATE_NETWORKS).
+enum class private_networks {
+  /// This machine only (the default): RFC 1918, CGNAT and unique-local
+  /// addresses refused.
+  loopback,
+  /// Neither this machine nor any private network.
+  none,
+  /// This machine and private networks.
+  all,
+};
+
 struct browser_options {
   std::string chromium_path = "/usr/bin/chromium";
   /// Flags added to the built-in ones.
   std::vector<std::string> chromium_flags;
+  /// The egress proxy all of the browser's traffic goes through (set by the
+  /// process that runs it, never configured).
+  std::string proxy_server;
   /// Live browser contexts (one per session that uses the browser).
   std::size_t max_contexts = 16;
   /// Past the maximum, a session waits for a context (true) or is refused.

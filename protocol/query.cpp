@@ -6,20 +6,6 @@
 
 namespace agenttheo {
 
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-} // namespace
-
 std::optional<std::string> url_decode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -30,8 +16,8 @@ std::optional<std::string> url_decode(std::string_view text) {
     } else if (c == '%') {
       if (i + 2 >= text.size())
         return std::nullopt;
-      auto hi = hex_value(text[i + 1]);
-      auto lo = hex_value(text[i + 2]);
+      auto hi = hex_digit_value(text[i + 1]);
+      auto lo = hex_digit_value(text[i + 2]);
       if (hi < 0 || lo < 0)
         return std::nullopt;
       out += static_cast<char>(hi * 16 + lo);

@@ -25,6 +25,17 @@ inline std::string ascii_lower(std::string_view text) {
   return out;
 }
 
+/// The value of a hex digit, or -1 (percent-encoding, IPv4 numbers).
+inline int hex_digit_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
 /// Equal, ignoring ASCII case (header values: `gzip`, `Bearer`).
 inline bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size())

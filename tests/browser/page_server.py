@@ -1,6 +1,7 @@
 """Serves the browser tests' pages on loopback: the files in pages/, plus
 /slow (answers after a second), /never (starts a page, never ends it) and
-/remember (a visitor cookie and a localStorage token, each new or kept).
+/remember (a visitor cookie and a localStorage token, each new or kept)
+and /redirect?to=URL (a 302 there).
 Prints its port, then serves until killed."""
 
 import http.server
@@ -34,6 +35,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return
         if self.path == "/remember":
             return self.remember()
+        if self.path.startswith("/redirect?to="):
+            self.send_response(302)
+            self.send_header("Location", self.path[len("/redirect?to="):])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         return super().do_GET()
 
     def remember(self):

@@ -15,6 +15,7 @@
 #include <caf/test/unit_test.hpp>
 
 #include "actors/message_types.hpp"
+#include "http/egress_proxy.hpp"
 #include "messages/messages.hpp"
 
 using namespace agenttheo;
@@ -49,22 +50,48 @@ caf::actor_system_config& configured(caf::actor_system_config& cfg) {
   return cfg;
 }
 
+/// The egress proxy the server runs for its browser, with the page's
+/// policy, and a dead upstream beyond loopback.
+http::egress_proxy_settings proxy_settings(const egress_policy& policy) {
+  http::egress_proxy_settings settings;
+  settings.policy = policy;
+  settings.upstream_host = "127.0.0.1";
+  settings.upstream_port = 9;
+  return settings;
+}
+
+egress_policy test_policy() {
+  egress_policy policy;
+  // A loopback address refused by the deny list stands for every refused
+  // host: no test sends the browser off this machine, even to be refused.
+  policy.denied_hosts = {"127.0.0.2"};
+  return policy;
+}
+
+browser_settings proxied(const http::egress_proxy& proxy) {
+  browser_settings settings;
+  settings.proxy_server = proxy.url();
+  return settings;
+}
+
 struct fixture {
   page_server pages;
+  http::egress_proxy proxy{proxy_settings(test_policy())};
+  bool proxy_started = !proxy.start().has_value();
   caf::actor_system_config cfg;
   caf::actor_system sys{configured(cfg)};
   caf::scoped_actor self{sys};
-  caf::actor brw = sys.spawn(browser, browser_settings{});
+  caf::actor brw = sys.spawn(browser, proxied(proxy));
   caf::actor pg;
 
   fixture() {
+    CAF_REQUIRE(proxy_started);
     page_settings settings;
     // Three times the slow page's second: with other tests loading both
     // cores (ctest -j2), 1.5 s left the slow page "still loading" once.
     settings.load_timeout = 3000ms;
-    // A loopback address refused by the deny list stands for every refused
-    // host: no test sends the browser off this machine, even to be refused.
-    settings.policy.denied_hosts = {"127.0.0.2"};
+    settings.policy = test_policy();
+    settings.egress = proxy.journal();
     pg = sys.spawn(page, brw, settings, caf::actor{});
   }
 
@@ -177,7 +204,19 @@ CAF_TEST(the navigation policy refuses forbidden targets) {
     CAF_CHECK(contains(r.output, "refused"));
   }
   // (169.254/16 and the other address rules are unit tests of the policy,
-  // tests/unit/navigation_policy_test.cpp, with no traffic.)
+  // tests/unit/egress_policy_test.cpp, with no traffic.)
+}
+
+CAF_TEST(the egress proxy refuses where a redirect leads) {
+  auto denied = "http://127.0.0.2:" + std::to_string(pages.port) + "/index.html";
+  auto r = open("redirect?to=" + denied);
+  CAF_CHECK(!r.ok);
+  CAF_CHECK_EQUAL(r.output, "could not open " + pages.url("redirect?to=" + denied)
+                              + ": blocked by the egress policy: 127.0.0.2 is "
+                                "denied by configuration");
+  CAF_CHECK_EQUAL(r.error_code, "egress_blocked");
+  // (Chromium may ask for the refused origin's favicon too.)
+  CAF_CHECK_GREATER_OR_EQUAL(proxy.journal()->blocked_total(), 1u);
 }
 
 CAF_TEST(screenshots are JPEG and unknown tools fail) {
