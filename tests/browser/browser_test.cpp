@@ -17,6 +17,7 @@
 
 #include "actors/message_types.hpp"
 #include "messages/messages.hpp"
+#include "offline_browser.hpp"
 
 using namespace agenttheo;
 using namespace std::chrono_literals;
@@ -36,7 +37,7 @@ struct fixture {
   caf::actor brw;
 
   explicit fixture(std::chrono::milliseconds timeout = 30s) {
-    browser_settings settings;
+    auto settings = offline_browser();
     settings.request_timeout = timeout;
     brw = sys.spawn(browser, settings);
   }
@@ -224,7 +225,7 @@ CAF_TEST(past the context limit a page is refused or waits) {
                [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
     return h;
   };
-  browser_settings refusing;
+  auto refusing = offline_browser();
   refusing.max_contexts = 2;
   refusing.wait_when_full = false;
   auto strict = sys.spawn(browser, refusing);
@@ -234,7 +235,7 @@ CAF_TEST(past the context limit a page is refused or waits) {
   CAF_CHECK(!third.ok);
   CAF_CHECK_EQUAL(third.error,
                   "all 2 browser contexts are in use by running sessions");
-  browser_settings waiting;
+  auto waiting = offline_browser();
   waiting.max_contexts = 1;
   auto patient = sys.spawn(browser, waiting);
   auto first = open_on(patient);

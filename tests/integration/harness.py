@@ -19,6 +19,8 @@ import urllib.parse
 BINARY = os.environ.get("AGENTTHEO_BIN", os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "agenttheo"))
 
+# Port 9 (discard) on loopback: nothing listens there on these machines.
+DEAD_UPSTREAM = "http://127.0.0.1:9"
 LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")
 WORKER_LISTENING = re.compile(r"worker listening on [^:]+:(\d+)")
 
@@ -49,6 +51,10 @@ class Server:
     def __enter__(self):
         env = {k: v for k, v in os.environ.items()
                if k not in ("HOST", "PORT", "LOG_LEVEL")}
+        # A safety net that does not depend on the code under test: whatever
+        # the egress policy lets through, the agent's browser reaches nothing
+        # beyond loopback (its proxy's way out is a port nothing listens on).
+        env["BROWSER_UPSTREAM_PROXY"] = DEAD_UPSTREAM
         env.update(self.env)
         self.proc = subprocess.Popen(
             [BINARY, *self.command_line(), *self.flags],
