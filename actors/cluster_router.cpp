@@ -308,14 +308,17 @@ caf::behavior cluster_router(caf::stateful_actor<cluster_router_state>* self,
     },
     [self](worker_report& report) { on_report(self, report); },
     [self](worker_lost& lost) { on_lost(self, lost); },
-    [self](create_session_atom) -> caf::result<api_reply> {
-      std::string id;
-      auto worker = place_session(self, id);
+    [self](new_session_request& req) -> caf::result<api_reply> {
+      auto worker = place_session(self, req.id);
       if (!worker)
         return error_reply(no_workers());
-      self->delegate(self->state.workers[*worker].manager,
-                     create_session_atom::value, std::move(id));
+      self->delegate(self->state.workers[*worker].manager, std::move(req));
       return caf::delegated<api_reply>{};
+    },
+    [](clients_atom, client_streams_view&) {
+      // Each worker keeps its own clients' book; a gateway holds none.
+      return std::string{R"({"role":"gateway","clients":[],"count":0,)"
+                         R"("note":"clients are counted on each worker node"})"};
     },
     [self](describe_session& req) {
       return to_worker(self, req.session_id, req);

@@ -26,6 +26,8 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<disconnect_actor>("agenttheo.disconnect_actor")
     .add_message_type<api_reply>("agenttheo.api_reply")
     .add_message_type<describe_session>("agenttheo.describe_session")
+    .add_message_type<new_session_request>("agenttheo.new_session_request")
+    .add_message_type<client_streams_view>("agenttheo.client_streams_view")
     .add_message_type<cancel_session>("agenttheo.cancel_session")
     .add_message_type<rename_session>("agenttheo.rename_session")
     .add_message_type<actor_titled>("agenttheo.actor_titled")

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <variant>
 
 #include <caf/all.hpp>
 
@@ -22,14 +23,17 @@ void reject(self_ptr self, const caf::actor& subscriber, api_error why) {
   self->send(subscriber, std::move(why));
 }
 
-/// When a session slot may free up: the first idle session without a
-/// watcher ends SESSION_IDLE_TIMEOUT after its last activity; with none,
-/// a running one must finish first, so at least that long.
-std::uint32_t seconds_until_a_slot(const session_manager_state& st) {
+/// When a session slot may free up (of `client`'s, if named): the first
+/// idle session without a watcher ends SESSION_IDLE_TIMEOUT after its last
+/// activity; with none, a running one must finish first, so at least that
+/// long.
+std::uint32_t seconds_until_a_slot(const session_manager_state& st,
+                                   const std::string& client = {}) {
   auto idle_ms = st.settings.session.idle_timeout.count();
   auto soonest = std::numeric_limits<std::int64_t>::max();
   for (const auto& [id, info] : st.infos)
-    if (info.state == "idle" && info.subscribers == 0)
+    if (info.state == "idle" && info.subscribers == 0
+        && (client.empty() || st.quota.client_of(id) == client))
       soonest = std::min(soonest, info.updated_at_ms + idle_ms);
   auto wait_ms = soonest == std::numeric_limits<std::int64_t>::max()
                    ? idle_ms
@@ -46,12 +50,27 @@ api_error too_many_sessions(const session_manager_state& st) {
   return err;
 }
 
-/// A new session (named `id`, or by us), or an invalid handle when the
-/// server is at its maximum.
-caf::actor create_session(self_ptr self, std::string id = {}) {
+api_error client_has_max_sessions(const session_manager_state& st,
+                                  const std::string& client) {
+  auto err = api_error::of(api_code::rate_limited,
+                           "this client (" + client + ") holds its maximum of "
+                             + std::to_string(st.quota.limits().max_sessions)
+                             + " sessions (CLIENT_MAX_SESSIONS): end one "
+                               "(DELETE /api/sessions/{id}) or retry later");
+  err.retry_after_s = seconds_until_a_slot(st, client);
+  return err;
+}
+
+/// A new session for `client` (named `id`, or by us), or why there is
+/// none: the client's limit, or the server's.
+std::variant<caf::actor, api_error> create_session(self_ptr self,
+                                                   const std::string& client,
+                                                   std::string id = {}) {
   auto& st = self->state;
+  if (!st.quota.may_open_session(client))
+    return client_has_max_sessions(st, client);
   if (st.sessions.size() >= st.settings.max_sessions)
-    return nullptr;
+    return too_many_sessions(st);
   if (id.empty())
     id = random_id("s-");
   auto handle = self->spawn(session, id, st.settings.session,
@@ -59,7 +78,18 @@ caf::actor create_session(self_ptr self, std::string id = {}) {
   self->monitor(handle);
   st.sessions.emplace(id, handle);
   st.session_of_addr.emplace(handle.address(), id);
+  st.quota.session_opened(id, client);
   return handle;
+}
+
+/// The new session, or nullptr after telling `subscriber` why not.
+caf::actor created_or_rejected(self_ptr self, const caf::actor& subscriber,
+                               std::variant<caf::actor, api_error> created) {
+  if (auto* why = std::get_if<api_error>(&created)) {
+    reject(self, subscriber, std::move(*why));
+    return nullptr;
+  }
+  return std::get<caf::actor>(std::move(created));
 }
 
 /// The session `id`, or an invalid handle.
@@ -75,23 +105,32 @@ caf::actor session_for_new_run(self_ptr self, const open_stream& msg) {
   if (!wanted.empty()) {
     auto found = find_session(st, wanted);
     // A gateway names the sessions it places here.
-    if (!found && msg.request.new_session) {
-      found = create_session(self, wanted);
-      if (!found)
-        reject(
-          self, msg.subscriber,
-          too_many_sessions(st));
-      return found;
-    }
+    if (!found && msg.request.new_session)
+      return created_or_rejected(self, msg.subscriber,
+                                 create_session(self, msg.request.client, wanted));
     if (!found)
       reject(self, msg.subscriber, api_error::unknown_session(wanted));
     return found;
   }
-  auto created = create_session(self);
-  if (!created)
-    reject(self, msg.subscriber,
-           too_many_sessions(st));
-  return created;
+  return created_or_rejected(self, msg.subscriber,
+                             create_session(self, msg.request.client));
+}
+
+/// Takes one of the client's runs, or refuses it with when to retry.
+bool within_run_rate(self_ptr self, const open_stream& msg) {
+  auto& quota = self->state.quota;
+  auto wait = quota.take_run(msg.request.client, client_quota::clock::now());
+  if (wait == 0)
+    return true;
+  auto err = api_error::of(api_code::rate_limited,
+                           "this client (" + msg.request.client + ") started its "
+                             + std::to_string(quota.limits().runs_per_minute)
+                             + " runs of the last minute "
+                               "(CLIENT_RUNS_PER_MINUTE); retry in "
+                             + std::to_string(wait) + " s");
+  err.retry_after_s = wait;
+  reject(self, msg.subscriber, std::move(err));
+  return false;
 }
 
 api_reply unknown_session(const std::string& id) {
@@ -140,6 +179,8 @@ void on_open_stream(self_ptr self, open_stream& msg) {
                       ? "command is required to start a run"
                       : "command is required: no run with messageId '"
                           + req.message_id + "' is known"));
+  if (!within_run_rate(self, msg))
+    return;
   auto target = session_for_new_run(self, msg);
   if (!target)
     return;
@@ -162,6 +203,7 @@ void forget_session(self_ptr self, const caf::actor_addr& addr) {
   st.session_of_addr.erase(i);
   st.sessions.erase(id);
   st.infos.erase(id);
+  st.quota.session_closed(id);
   for (auto& message_id : st.runs_of[id])
     st.runs.erase(message_id);
   st.runs_of.erase(id);
@@ -173,15 +215,14 @@ void forget_session(self_ptr self, const caf::actor_addr& addr) {
 }
 
 /// `POST /api/sessions`: a new idle session.
-api_reply on_create_session(self_ptr self, std::string id) {
+api_reply on_create_session(self_ptr self, new_session_request& req) {
   auto& st = self->state;
   if (st.stopping)
     return error_reply(api_error::shutting_down());
-  auto created = create_session(self, std::move(id));
-  if (!created)
-    return error_reply(
-      too_many_sessions(st));
-  const auto& name = st.session_of_addr.at(created.address());
+  auto created = create_session(self, req.client, std::move(req.id));
+  if (auto* why = std::get_if<api_error>(&created))
+    return error_reply(std::move(*why));
+  const auto& name = st.session_of_addr.at(std::get<caf::actor>(created).address());
   json_writer out;
   out.begin_object()
     .field("id", name)
@@ -243,6 +284,7 @@ std::string sessions_json(const std::unordered_map<std::string, session_info>& i
 caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
                               manager_settings settings) {
   self->state.settings = std::move(settings);
+  self->state.quota = client_quota{self->state.settings.clients};
   self->set_down_handler(
     [self](caf::down_msg& down) { forget_session(self, down.source); });
   self->state.stats = join_registry(self, "session_manager", "sessions");
@@ -267,10 +309,9 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       st.runs_of[i->second].erase(forgotten.message_id);
       st.runs.erase(i);
     },
-    [self](create_session_atom) { return on_create_session(self, {}); },
-    // From a gateway, which names the sessions it places.
-    [self](create_session_atom, std::string& id) {
-      return on_create_session(self, std::move(id));
+    [self](new_session_request& req) { return on_create_session(self, req); },
+    [self](clients_atom, client_streams_view& streams) {
+      return clients_json(self->state.quota, streams);
     },
     [self](node_status_atom, bool with_runs) {
       return status_of(self->state, with_runs);

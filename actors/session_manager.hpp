@@ -13,6 +13,7 @@
 #include <caf/fwd.hpp>
 #include <caf/response_promise.hpp>
 
+#include "actors/client_quota.hpp"
 #include "actors/session.hpp"
 #include "messages/messages.hpp"
 #include "metrics/actor_stats.hpp"
@@ -22,6 +23,7 @@ namespace agenttheo {
 struct manager_settings {
   session_settings session;
   std::size_t max_sessions = 1'000;
+  client_limits clients;
 };
 
 /// Knows every live session and which session each run (messageId) belongs
@@ -36,6 +38,8 @@ struct session_manager_state {
   /// session id -> its messageIds, to forget them with the session
   std::unordered_map<std::string, std::unordered_set<std::string>> runs_of;
   std::unordered_map<std::string, session_info> infos;
+  /// Sessions held and runs started by each client, against its limits.
+  client_quota quota{client_limits{}};
   bool stopping = false;
   std::vector<caf::response_promise> shutdown_waiters;
 

@@ -79,6 +79,7 @@ manager_settings manager_settings_from(const server_config& cfg,
                                        std::shared_ptr<const egress_journal> egress) {
   manager_settings settings;
   settings.max_sessions = cfg.max_sessions;
+  settings.clients = cfg.clients;
   auto& session = settings.session;
   static_cast<session_limits&>(session) = cfg.session;
   static_cast<page_options&>(session.page) = cfg.page;

@@ -37,6 +37,7 @@ struct server_config {
   log_level level = log_level::info;
 
   std::size_t max_sessions = 1'000;
+  client_limits clients;
   std::size_t max_command_length = 4'000;
   std::size_t max_header_bytes = 16u << 10;
   /// Origins besides the server's own that may start runs and read the API

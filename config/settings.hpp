@@ -15,6 +15,21 @@ namespace agenttheo {
 
 /// What bounds one session: its event log, its runs, its idle life, its
 /// model turns and their tools, and its fan-out pace.
+/// What one client (its API token, else its address) may hold and do;
+/// 0 is no limit.
+struct client_limits {
+  /// Sessions it holds at once (CLIENT_MAX_SESSIONS).
+  std::size_t max_sessions = 100;
+  /// Runs it starts a minute, in bursts of up to as many
+  /// (CLIENT_RUNS_PER_MINUTE).
+  std::size_t runs_per_minute = 120;
+  /// SSE and WebSocket streams it has open at once (CLIENT_MAX_STREAMS).
+  std::size_t max_streams = 256;
+  /// Messages a second each of its WebSockets may send, in bursts of twice
+  /// as many (CLIENT_WS_MESSAGES_PER_SECOND).
+  std::size_t ws_messages_per_second = 20;
+};
+
 struct session_limits {
   /// Events and bytes its log keeps (the replay window for resume and
   /// join): EVENT_LOG_MAX_EVENTS, EVENT_LOG_MAX_BYTES.

@@ -208,6 +208,10 @@ void http_connection::handle(request req) {
     res.headers.emplace_back("WWW-Authenticate", "Bearer");
     return send(to, std::move(res));
   }
+  beast::error_code peer_ec;
+  auto peer = stream_.socket().remote_endpoint(peer_ec);
+  client_ = client_of(sv(req[bhttp::field::authorization]), query, ctx_.config,
+                      peer_ec ? std::string{"unknown"} : peer.address().to_string());
   switch (match.target) {
     case route::web_asset: {
       auto* asset = find_web_asset(web_asset_path(path));
@@ -247,6 +251,8 @@ void http_connection::handle(request req) {
       return serve_admin_view(to, actor_bridge::admin_view::nodes);
     case route::admin_stream:
       return open_admin_stream(req, to);
+    case route::admin_clients:
+      return serve_clients(to);
     default:
       break;
   }
@@ -275,7 +281,7 @@ void http_connection::serve_api(const request& req, const reply_to& to,
   switch (match.target) {
     case route::sessions:
       if (method == "POST")
-        return ctx_.bridge->create_session(std::move(reply));
+        return ctx_.bridge->create_session(client_, std::move(reply));
       return serve_sessions(to);
     case route::session:
       if (method == "DELETE")
@@ -299,8 +305,9 @@ void http_connection::serve_api(const request& req, const reply_to& to,
                                    ctx_.config.max_command_length);
       if (auto* err = std::get_if<api_error>(&parsed))
         return send(to, error_response(*err));
-      return ctx_.bridge->submit_run(std::get<stream_request>(std::move(parsed)),
-                                     std::move(reply));
+      auto run = std::get<stream_request>(std::move(parsed));
+      run.client = client_;
+      return ctx_.bridge->submit_run(std::move(run), std::move(reply));
     }
     case route::run_events: {
       auto [path, query] = split_target(sv(req.target()));
@@ -356,6 +363,9 @@ void http_connection::serve_websocket(request req, const reply_to& to) {
     res.headers.emplace_back("Upgrade", "websocket");
     return send(to, std::move(res));
   }
+  auto lease = stream_lease(to);
+  if (!lease)
+    return;
   const auto& streams = ctx_.config.streams;
   ws_writer_options options;
   options.queue_limit = streams.send_queue_limit;
@@ -366,11 +376,30 @@ void http_connection::serve_websocket(request req, const reply_to& to) {
   // The socket now belongs to the WebSocket; this session ends here.
   auto writer = make_ws_writer(std::move(stream_), std::move(req), options,
                                ctx_.connections);
-  ctx_.bridge->open_websocket(std::move(writer), ctx_.config.max_command_length);
+  writer->hold(std::move(lease));
+  ctx_.bridge->open_websocket(
+    std::move(writer), {ctx_.config.max_command_length, client_,
+                        ctx_.config.clients.ws_messages_per_second});
+}
+
+std::shared_ptr<void> http_connection::stream_lease(const reply_to& to) {
+  auto lease = ctx_.streams_per_client.open(client_);
+  if (!lease)
+    // No Retry-After: nobody knows when one of the client's streams ends.
+    send(to, error_response(api_error::of(
+               api_code::rate_limited,
+               "this client (" + client_ + ") has its maximum of "
+                 + std::to_string(ctx_.streams_per_client.limit())
+                 + " streams open (CLIENT_MAX_STREAMS): close one first")));
+  return lease;
 }
 
 void http_connection::open_sse(const request& req, stream_request request,
                             const std::string& cors_origin) {
+  auto lease = stream_lease({req.version(), req.keep_alive(), false, cors_origin});
+  if (!lease)
+    return;
+  request.client = client_;
   sse_writer_options options;
   options.queue_limit = ctx_.config.streams.send_queue_limit;
   options.heartbeat = ctx_.config.streams.heartbeat;
@@ -379,6 +408,7 @@ void http_connection::open_sse(const request& req, stream_request request,
   // The socket now belongs to the stream; this session ends here.
   auto writer = make_sse_writer(std::move(stream_), req.version(), options,
                                 ctx_.connections);
+  writer->hold(std::move(lease));
   ctx_.bridge->open_stream(std::move(writer), std::move(request), cors_origin);
 }
 
@@ -395,18 +425,27 @@ api_callback http_connection::answer_api(const reply_to& to) {
   };
 }
 
-void http_connection::serve_sessions(const reply_to& to) {
-  ctx_.bridge->list_sessions(
-    [self = shared_from_this(), to](std::optional<std::string> json) {
-      net::post(self->stream_.get_executor(), [self, to, json = std::move(json)] {
-        if (!json)
-          return self->send(
-            to, error_response(api_error::of(api_code::unavailable,
-                                             "the session manager did not "
-                                             "answer in time")));
-        self->send(to, json_response(200, *json));
-      });
+std::function<void(std::optional<std::string>)>
+http_connection::answer_manager_json(const reply_to& to) {
+  return [self = shared_from_this(), to](std::optional<std::string> json) {
+    net::post(self->stream_.get_executor(), [self, to, json = std::move(json)] {
+      if (!json)
+        return self->send(
+          to, error_response(api_error::of(api_code::unavailable,
+                                           "the session manager did not "
+                                           "answer in time")));
+      self->send(to, json_response(200, *json));
     });
+  };
+}
+
+void http_connection::serve_clients(const reply_to& to) {
+  ctx_.bridge->read_clients(ctx_.streams_per_client.open_now(),
+                            answer_manager_json(to));
+}
+
+void http_connection::serve_sessions(const reply_to& to) {
+  ctx_.bridge->list_sessions(answer_manager_json(to));
 }
 
 void http_connection::serve_admin_view(const reply_to& to,

@@ -40,11 +40,17 @@ private:
   void serve_api(const request& req, const reply_to& to, const route_match& match);
   void serve_sessions(const reply_to& to);
   void serve_admin_view(const reply_to& to, actor_bridge::admin_view view);
+  void serve_clients(const reply_to& to);
+  /// A lease on one of the client's streams, or null after answering 429.
+  std::shared_ptr<void> stream_lease(const reply_to& to);
   void serve_admin_action(const reply_to& to, const route_match& match,
                           api_callback reply);
   void open_admin_stream(const request& req, const reply_to& to);
   /// Sends the API's answer on this connection, from whatever thread.
   api_callback answer_api(const reply_to& to);
+  /// The same for the manager's JSON documents (503 if it did not answer).
+  std::function<void(std::optional<std::string>)>
+  answer_manager_json(const reply_to& to);
   void send(const reply_to& to, simple_response res);
   void send_raw(bhttp::response<bhttp::string_body> res);
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
@@ -55,6 +61,9 @@ private:
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<void> pending_response_;
   server_context& ctx_;
+  /// Who sent the current request (its token, else its address), for the
+  /// per-client limits.
+  std::string client_;
 };
 
 } // namespace agenttheo::http

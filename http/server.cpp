@@ -19,6 +19,7 @@ struct server::impl {
     : signals(ioc, SIGINT, SIGTERM), work(net::make_work_guard(ioc)) {
     ctx.config = config;
     ctx.hosts = make_host_rules(config.host, config.allowed_hosts);
+    ctx.streams_per_client.set_limit(config.clients.max_streams);
     signals.async_wait([this](beast::error_code ec, int signal) {
       if (!ec) {
         log(log_level::info, "received signal ", signal, ", shutting down");

@@ -83,6 +83,9 @@ constexpr std::array catalogue{
                 "waiting"},
   api_code_info{c::too_many_subscriptions, "too_many_subscriptions", 429,
                 "a WebSocket following `WS_MAX_SUBSCRIPTIONS` already"},
+  api_code_info{c::rate_limited, "rate_limited", 429,
+                "over a per-client limit (`CLIENT_*`, see Limits per client); "
+                "`Retry-After` says when to come back"},
   api_code_info{c::headers_too_large, "headers_too_large", 431,
                 "request head over `MAX_HEADER_BYTES`"},
   api_code_info{c::unsupported_transfer_coding, "unsupported_transfer_coding", 501,

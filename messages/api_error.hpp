@@ -59,6 +59,7 @@ enum class api_code : std::uint8_t {
   upgrade_required,
   queue_full,
   too_many_subscriptions,
+  rate_limited,
   headers_too_large,
   // the server
   unsupported_transfer_coding,

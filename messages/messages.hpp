@@ -49,7 +49,8 @@ using yield_context_atom = caf::atom_constant<caf::atom("ctx_yield")>;
 /// Page to session (string: what happened): the page was reopened in a
 /// fresh context after its own was lent out.
 using page_reopened_atom = caf::atom_constant<caf::atom("pg_reopen")>;
-using create_session_atom = caf::atom_constant<caf::atom("new_sess")>;
+/// `GET /api/admin/clients`: the per-client book, busiest first.
+using clients_atom = caf::atom_constant<caf::atom("clients")>;
 /// To a page: drop the tool calls still waiting (their run was cancelled).
 using drop_tools_atom = caf::atom_constant<caf::atom("drop_tools")>;
 using tool_begun_atom = caf::atom_constant<caf::atom("tool_begun")>;
@@ -211,6 +212,30 @@ typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
 
 inline api_reply error_reply(const api_error& err) {
   return {err.status, error_body(err), err.retry_after_s};
+}
+
+/// `POST /api/sessions`: a new idle session held by `client`; a gateway
+/// names the sessions it places on a worker (`id`), else the manager does.
+struct new_session_request {
+  std::string id;
+  std::string client;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, new_session_request& x) {
+  return f(caf::meta::type_name("new_session_request"), x.id, x.client);
+}
+
+/// The streams each client has open (the socket side counts them), sent
+/// with `clients_atom` so the listing shows them beside sessions and runs.
+struct client_streams_view {
+  std::vector<std::string> clients;
+  std::vector<std::uint64_t> streams;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, client_streams_view& x) {
+  return f(caf::meta::type_name("client_streams_view"), x.clients, x.streams);
 }
 
 /// `GET /api/sessions/{id}`: state, conversation, runs.

@@ -60,6 +60,9 @@ struct stream_request {
   /// Set by a gateway: the worker node (`host:port`) the request went to,
   /// so the session's subscribers can name it if that node is lost.
   std::string node;
+  /// Who asked, for the per-client limits: "API token", "admin token", or
+  /// the peer's address.
+  std::string client;
 };
 
 template <class Inspector>
@@ -67,7 +70,8 @@ typename Inspector::result_type inspect(Inspector& f, stream_request& x) {
   return f(caf::meta::type_name("stream_request"), x.command, x.message_id,
            x.session_id, x.modes, x.has_last_event_id, x.last_event_id,
            x.cancel_on_disconnect, x.max_steps, x.strategy, x.subscribe,
-           x.whole_session, x.batch_ms, x.frames, x.new_session, x.node);
+           x.whole_session, x.batch_ms, x.frames, x.new_session, x.node,
+           x.client);
 }
 
 /// Longest batch window a client may ask for, in milliseconds.

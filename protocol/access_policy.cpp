@@ -43,6 +43,7 @@ access_level required_access(route target) {
     case route::admin_stats:
     case route::admin_nodes:
     case route::admin_stream:
+    case route::admin_clients:
     case route::admin_session_cancel:
     case route::admin_session_end:
     case route::admin_disconnect:
@@ -90,6 +91,19 @@ check_access(access_level level, std::string_view authorization,
   if (is_admin || same_token(token, needed))
     return std::nullopt;
   return api_error::of(api_code::unauthorized, "the token is not valid here");
+}
+
+std::string client_of(std::string_view authorization, std::string_view query,
+                      const server_config& config, std::string_view peer) {
+  std::string token{bearer_of(authorization)};
+  if (token.empty())
+    token = query_token(query);
+  if (!token.empty() && !config.admin_token.empty()
+      && same_token(token, config.admin_token))
+    return "admin token";
+  if (!token.empty() && !config.api_token.empty() && same_token(token, config.api_token))
+    return "API token";
+  return std::string{peer};
 }
 
 } // namespace agenttheo

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "config/config.hpp"
@@ -25,5 +26,11 @@ std::optional<api_error>
 check_access(access_level level, std::string_view authorization,
              std::string_view query, const server_config& config,
              bool admin_in_query = false);
+
+/// Who a request counts against for the per-client limits: the token it
+/// was let in with ("API token", "admin token"; never the token itself),
+/// else the peer's address.
+std::string client_of(std::string_view authorization, std::string_view query,
+                      const server_config& config, std::string_view peer);
 
 } // namespace agenttheo

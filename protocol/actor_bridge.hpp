@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "messages/stream_request.hpp"
 #include "protocol/sse_writer.hpp"
@@ -35,9 +37,18 @@ public:
                            stream_request request, std::string cors_origin)
     = 0;
 
+  /// What a `GET /ws` socket's actor needs to know of its client.
+  struct websocket_client {
+    std::size_t max_command_length = 4000;
+    /// Who it is, for the per-client limits.
+    std::string client;
+    /// Messages a second it may send (0: any).
+    std::size_t messages_per_second = 0;
+  };
+
   /// Spawns the `ws_connection` actor that serves a `GET /ws` socket.
   virtual void open_websocket(std::shared_ptr<ws_writer> writer,
-                              std::size_t max_command_length)
+                              websocket_client client)
     = 0;
 
   /// The `/api/sessions` document, or nullopt if the manager did not answer.
@@ -47,7 +58,14 @@ public:
 
   // The JSON API. A manager that does not answer in time gives a 503.
 
-  virtual void create_session(api_callback reply) = 0;
+  /// A new idle session, held by `client`.
+  virtual void create_session(std::string client, api_callback reply) = 0;
+  /// `GET /api/admin/clients`: the manager's per-client book, with the
+  /// streams each client has open (`streams`, counted on this side).
+  virtual void
+  read_clients(std::vector<std::pair<std::string, std::uint64_t>> streams,
+               std::function<void(std::optional<std::string>)> reply)
+    = 0;
 
   virtual void describe_session(std::string session_id, api_callback reply) = 0;
 

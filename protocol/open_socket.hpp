@@ -24,6 +24,12 @@ public:
   /// closed (`server_stopping`) if it has not ended yet.
   virtual void force_closed() = 0;
 
+  /// Keeps `lease` (a client's count of open streams) until the stream is
+  /// gone.
+  void hold(std::shared_ptr<void> lease) {
+    lease_ = std::move(lease);
+  }
+
   /// The socket's live counters (bytes and events sent, bytes queued,
   /// drops), shared with its connection actor and the registry.
   const std::shared_ptr<actor_stats>& stats() const {
@@ -32,6 +38,9 @@ public:
 
 protected:
   std::shared_ptr<actor_stats> stats_ = std::make_shared<actor_stats>();
+
+private:
+  std::shared_ptr<void> lease_;
 };
 
 } // namespace agenttheo

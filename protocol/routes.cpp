@@ -53,6 +53,8 @@ route_match admin_route(std::string_view method, std::string_view path) {
     return match(route::admin_nodes, read_only, method);
   if (rest == "stream")
     return match(route::admin_stream, stream_methods, method);
+  if (rest == "clients")
+    return match(route::admin_clients, read_only, method);
   if (rest.substr(0, sessions.size()) == sessions) {
     auto [id, tail] = id_and_tail(rest.substr(sessions.size()));
     if (!id.empty() && tail == "cancel")

@@ -31,6 +31,8 @@ enum class route {
   admin_nodes,
   /// /api/admin/stream: the stats, pushed every second over SSE (GET)
   admin_stream,
+  /// /api/admin/clients: the busiest clients against their limits (GET)
+  admin_clients,
   /// /api/admin/sessions/{id}/cancel: stop its running run (POST)
   admin_session_cancel,
   /// /api/admin/sessions/{id}/end: end the session (POST)

@@ -4,6 +4,7 @@
 
 #include "config/config.hpp"
 #include "protocol/actor_bridge.hpp"
+#include "protocol/client_streams.hpp"
 #include "protocol/connection_registry.hpp"
 #include "protocol/host_policy.hpp"
 
@@ -15,6 +16,8 @@ struct server_context {
   /// Which Host headers are answered (from config.host, allowed_hosts).
   host_rules hosts;
   connection_registry connections;
+  /// Streams open per client, against CLIENT_MAX_STREAMS.
+  client_streams streams_per_client;
   actor_bridge* bridge = nullptr;
   std::chrono::steady_clock::time_point started
     = std::chrono::steady_clock::now();

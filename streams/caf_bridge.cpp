@@ -51,9 +51,11 @@ public:
   }
 
   void open_websocket(std::shared_ptr<ws_writer> writer,
-                      std::size_t max_command_length) override {
+                      websocket_client client) override {
     ws_connection_settings settings;
-    settings.max_command_length = max_command_length;
+    settings.max_command_length = client.max_command_length;
+    settings.client = std::move(client.client);
+    settings.messages_per_second = client.messages_per_second;
     system_.spawn(ws_connection, std::move(writer), manager_, settings);
   }
 
@@ -68,8 +70,23 @@ public:
     });
   }
 
-  void create_session(api_callback reply) override {
-    ask(std::move(reply), create_session_atom::value);
+  void create_session(std::string client, api_callback reply) override {
+    ask(std::move(reply), new_session_request{{}, std::move(client)});
+  }
+
+  void read_clients(std::vector<std::pair<std::string, std::uint64_t>> streams,
+                    std::function<void(std::optional<std::string>)> reply) override {
+    client_streams_view view;
+    for (auto& [client, count] : streams) {
+      view.clients.push_back(std::move(client));
+      view.streams.push_back(count);
+    }
+    system_.spawn([manager = manager_, view = std::move(view),
+                   reply = std::move(reply)](caf::event_based_actor* self) mutable {
+      self->request(manager, manager_timeout, clients_atom::value, std::move(view))
+        .then([reply](std::string& json) { reply(std::move(json)); },
+              [reply](caf::error&) { reply(std::nullopt); });
+    });
   }
 
   void describe_session(std::string session_id, api_callback reply) override {

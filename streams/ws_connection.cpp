@@ -37,6 +37,7 @@ void follow(self_ptr self, ws_subscribe& msg) {
   // A run without a messageId gets one here, so its key is known at once.
   if (!msg.request.command.empty() && msg.request.message_id.empty())
     msg.request.message_id = random_id("ws-");
+  msg.request.client = st.settings.client;
   auto key = subscription_key(msg.request);
   if (st.subscriptions.count(key))
     return refuse(self,
@@ -118,7 +119,29 @@ void pong(self_ptr self, const ws_ping& msg) {
   write(self, ws_reply("pong", msg.ref, data.str()));
 }
 
+/// Whether the client is within its message rate; if not, it is told when
+/// it may send again and the message is dropped.
+bool within_message_rate(self_ptr self) {
+  auto& st = self->state;
+  if (!st.messages)
+    return true;
+  auto wait = st.messages->take(token_bucket::clock::now());
+  if (wait == 0)
+    return true;
+  auto err = api_error::of(api_code::rate_limited,
+                           "more than "
+                             + std::to_string(st.settings.messages_per_second)
+                             + " messages a second "
+                               "(CLIENT_WS_MESSAGES_PER_SECOND): this one was "
+                               "dropped");
+  err.retry_after_s = wait;
+  refuse(self, std::move(err), {});
+  return false;
+}
+
 void on_text(self_ptr self, std::string& text) {
+  if (!within_message_rate(self))
+    return;
   auto msg = parse_ws_message(text, self->state.settings.max_command_length);
   std::visit(
     [self](auto& m) {
@@ -146,6 +169,8 @@ caf::behavior ws_connection(caf::stateful_actor<ws_connection_state>* self,
   st.writer = writer;
   st.manager = std::move(manager);
   st.settings = settings;
+  if (auto rate = static_cast<double>(settings.messages_per_second); rate > 0)
+    st.messages.emplace(rate, 2 * rate, token_bucket::clock::now());
   // Released on every exit path: a normal end, an error, or a kill.
   self->attach_functor([writer] {
     writer->close(ws_close::going_away, "the server closed the connection");

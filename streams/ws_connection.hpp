@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -10,6 +11,7 @@
 #include <caf/fwd.hpp>
 
 #include "protocol/ws_writer.hpp"
+#include "util/token_bucket.hpp"
 
 namespace agenttheo {
 
@@ -17,6 +19,11 @@ struct ws_connection_settings {
   std::size_t max_command_length = 4000;
   /// Runs and sessions one socket may follow at once.
   std::size_t max_subscriptions = 32;
+  /// Who is on the other end, for the per-client limits.
+  std::string client;
+  /// Messages a second the client may send, in bursts of twice as many;
+  /// the rest get `rate_limited` (0: any).
+  std::size_t messages_per_second = 0;
 };
 
 /// One `GET /ws` socket. It reads the client's JSON messages and answers
@@ -31,6 +38,8 @@ struct ws_connection_state {
   ws_connection_settings settings;
   /// What the socket follows, by key (`run:{messageId}`, `session:{id}`).
   std::unordered_map<std::string, caf::actor> subscriptions;
+  /// The client's message rate (set when it is limited).
+  std::optional<token_bucket> messages;
 
   static inline const char* name = "ws_connection";
 };

@@ -92,6 +92,14 @@ class AdminConsole(ServerTestCase):
             sparkline = await tab.evaluate(
                 "document.querySelector('#s-events polyline').getAttribute('points')")
             self.assertGreater(len(sparkline.split()), 2)
+            # The client that made the session tops the clients panel,
+            # against its limits.
+            await tab.wait_for("!!document.querySelector('#client-rows td')", 10)
+            self.assertEqual(await tab.evaluate(
+                "[...document.querySelectorAll('#client-rows tr:first-child td')]"
+                ".slice(0, 2).map((td) => td.textContent)"), ["127.0.0.1", "1 / 100"])
+            self.assertIn("limits per client: 100 sessions",
+                          await tab.evaluate(text_of("n-clients")))
             os.makedirs(SHOTS, exist_ok=True)
             await tab.set_window(1280, 900)
             await tab.screenshot(os.path.join(SHOTS, "admin-console.png"))

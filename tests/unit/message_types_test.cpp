@@ -197,6 +197,12 @@ CAF_TEST(requests and lifecycle messages round trip) {
   CAF_CHECK_EQUAL(done.content, "text");
   CAF_REQUIRE_EQUAL(done.tool_calls.size(), 1u);
   CAF_CHECK_EQUAL(done.tool_calls[0].name, "get_title");
+  stream_request asked;
+  asked.client = "API token";
+  CAF_CHECK_EQUAL(round_trip(asked).client, "API token");
+  auto made = round_trip(new_session_request{"s-1", "10.0.0.7"});
+  CAF_CHECK_EQUAL(made.id, "s-1");
+  CAF_CHECK_EQUAL(made.client, "10.0.0.7");
   auto closed = round_trip(stream_closed{close_reason::slow_consumer});
   CAF_CHECK(closed.reason == close_reason::slow_consumer);
 }
@@ -221,6 +227,8 @@ CAF_TEST(every registered message type round trips through the binary serializer
   check_round_trip<describe_session>("agenttheo.describe_session");
   check_round_trip<cancel_session>("agenttheo.cancel_session");
   check_round_trip<rename_session>("agenttheo.rename_session");
+  check_round_trip<new_session_request>("agenttheo.new_session_request");
+  check_round_trip<client_streams_view>("agenttheo.client_streams_view");
   check_round_trip<read_run_events>("agenttheo.read_run_events");
   check_round_trip<llm_delta>("agenttheo.llm_delta");
   check_round_trip<tool_call>("agenttheo.tool_call");

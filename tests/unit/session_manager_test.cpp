@@ -14,9 +14,10 @@ using namespace agenttheo::testing;
 namespace {
 
 struct fixture : test_coordinator_fixture<> {
-  caf::actor make_manager(std::size_t max_sessions) {
+  caf::actor make_manager(std::size_t max_sessions, client_limits clients = {}) {
     manager_settings s;
     s.max_sessions = max_sessions;
+    s.clients = clients;
     s.session.llm.planner_token_delay = std::chrono::milliseconds{0};
     return sys.spawn(session_manager, s);
   }
@@ -148,13 +149,13 @@ CAF_TEST(shutdown waits for every session and refuses new streams) {
 
 CAF_TEST(api requests reach the session that answers them) {
   auto mgr = make_manager(1);
-  auto created = ask(mgr, create_session_atom::value);
+  auto created = ask(mgr, new_session_request{});
   CAF_REQUIRE_EQUAL(created.status, 201u);
   rapidjson::Document doc;
   doc.Parse(created.json.c_str());
   std::string id = doc["id"].GetString();
   // The server's one session slot is taken.
-  auto refused = ask(mgr, create_session_atom::value);
+  auto refused = ask(mgr, new_session_request{});
   CAF_CHECK_EQUAL(refused.status, 503u);
   auto req = make_request("hello", "m1");
   req.session_id = id;
@@ -173,7 +174,63 @@ CAF_TEST(api requests reach the session that answers them) {
   consume_messages();
   // Its runs are forgotten with it, and its slot is free again.
   CAF_CHECK_EQUAL(ask(mgr, read_run_events{"m1", 0}).status, 404u);
-  CAF_CHECK_EQUAL(ask(mgr, create_session_atom::value).status, 201u);
+  CAF_CHECK_EQUAL(ask(mgr, new_session_request{}).status, 201u);
+}
+
+CAF_TEST(one client cannot hold every session) {
+  client_limits limits;
+  limits.max_sessions = 2;
+  auto mgr = make_manager(10, limits);
+  auto as = [](const char* client) { return new_session_request{{}, client}; };
+  CAF_CHECK_EQUAL(ask(mgr, as("10.0.0.7")).status, 201u);
+  CAF_CHECK_EQUAL(ask(mgr, as("10.0.0.7")).status, 201u);
+  auto refused = ask(mgr, as("10.0.0.7"));
+  CAF_CHECK_EQUAL(refused.status, 429u);
+  CAF_CHECK_NOT_EQUAL(refused.json.find("rate_limited"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(refused.json.find("CLIENT_MAX_SESSIONS"), std::string::npos);
+  // The two sessions are idle and unwatched: a slot frees when the first
+  // expires, SESSION_IDLE_TIMEOUT (15 minutes) from now.
+  CAF_CHECK_GREATER(refused.retry_after_s, 890u);
+  CAF_CHECK_LESS_OR_EQUAL(refused.retry_after_s, 900u);
+  // Someone else is unaffected; a stream's new session counts too.
+  CAF_CHECK_EQUAL(ask(mgr, as("10.0.0.8")).status, 201u);
+  auto req = make_request("hello", "m1");
+  req.client = "10.0.0.7";
+  auto rec = open(mgr, req);
+  consume_messages();
+  CAF_REQUIRE(rec->rejected);
+  CAF_CHECK_EQUAL(rec->rejected->status, 429);
+}
+
+CAF_TEST(one client cannot start runs faster than its rate) {
+  client_limits limits;
+  limits.runs_per_minute = 3;
+  auto mgr = make_manager(10, limits);
+  for (int i = 0; i < 3; ++i) {
+    auto req = make_request("hello", "r" + std::to_string(i));
+    req.client = "API token";
+    auto rec = open(mgr, req);
+    consume_messages();
+    CAF_CHECK(rec->accepted);
+  }
+  auto req = make_request("hello", "r3");
+  req.client = "API token";
+  auto rec = open(mgr, req);
+  consume_messages();
+  CAF_REQUIRE(rec->rejected);
+  CAF_CHECK_EQUAL(rec->rejected->code, "rate_limited");
+  // Three a minute: the next one is 20 s away.
+  CAF_CHECK_GREATER_OR_EQUAL(rec->rejected->retry_after_s, 19u);
+  CAF_CHECK_LESS_OR_EQUAL(rec->rejected->retry_after_s, 20u);
+  // Joining a run already started is not a new run.
+  auto join = open(mgr, make_request("", "r0"));
+  consume_messages();
+  CAF_CHECK(join->accepted);
+  auto other = make_request("hello", "r4");
+  other.client = "127.0.0.1";
+  auto ok = open(mgr, other);
+  consume_messages();
+  CAF_CHECK(ok->accepted);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -36,6 +36,10 @@ AGENTTHEO = os.environ.get("AGENTTHEO_BIN", os.path.join(BUILD, "agenttheo"))
 sys.path.insert(0, BENCH)
 from stream_bench import rss_kib  # noqa: E402
 SERVER_FLAGS = []  # --flags: extra `agenttheo serve` flags for every run
+# One load generator is one client: the per-client limits are off. In the
+# environment, so a build from before they existed (an A/B) ignores them.
+os.environ.update(CLIENT_MAX_SESSIONS="0", CLIENT_RUNS_PER_MINUTE="0",
+                  CLIENT_MAX_STREAMS="0", CLIENT_WS_MESSAGES_PER_SECOND="0")
 
 
 # --- processes -------------------------------------------------------------

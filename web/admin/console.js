@@ -313,6 +313,34 @@ function renderNodes(doc) {
   $('n-nodes').textContent = `${up} of ${doc.nodes.length} up`;
 }
 
+// -- clients against their limits ---------------------------------------------------------
+
+/** `used / limit`, or just `used` where there is no limit (0). */
+function ofLimit(used, limit) {
+  return limit ? `${used} / ${limit}` : `${used}`;
+}
+
+function renderClients(doc) {
+  consoleState.clients = doc;
+  const lim = doc.limits || {};
+  $('no-clients').hidden = doc.clients.length > 0;
+  $('n-clients').textContent = doc.note
+    || `${doc.count} known · limits per client: ${lim.max_sessions || 'no'} sessions, `
+       + `${lim.runs_per_minute || 'any'} runs a minute, ${lim.max_streams || 'any'} streams`;
+  $('client-rows').replaceChildren(...doc.clients.map((c) => {
+    const tr = document.createElement('tr');
+    if (c.refused > 0) tr.className = 'refused';
+    for (const v of [c.client, ofLimit(c.sessions, lim.max_sessions),
+      ofLimit(c.recent_runs, lim.runs_per_minute), ofLimit(c.streams, lim.max_streams),
+      c.refused]) {
+      const td = document.createElement('td');
+      td.textContent = v;
+      tr.append(td);
+    }
+    return tr;
+  }));
+}
+
 async function act(action, url, a) {
   const res = await fetch(url, { method: 'POST', headers: headers() });
   const body = await res.json().catch(() => ({}));
@@ -331,6 +359,7 @@ function start() {
   followStats();
   poll('/api/admin/actors', renderTree);
   poll('/api/admin/nodes', renderNodes);
+  poll('/api/admin/clients', renderClients);
 }
 
 start();
