@@ -6,6 +6,8 @@
 #define CAF_SUITE websocket
 #define CAF_TEST_NO_MAIN
 #include <caf/test/unit_test_impl.hpp>
+// After the impl: the support folder's checks, safe for temporaries.
+#include <caf/test/unit_test.hpp>
 
 #include <csignal>
 #include <cstdio>

@@ -1,6 +1,7 @@
 #define CAF_SUITE message_types
 
 #include <caf/test/dsl.hpp>
+#include <caf/test/unit_test.hpp>
 
 #include <set>
 #include <type_traits>

@@ -3,6 +3,7 @@
 #include "actors/session_manager.hpp"
 
 #include <caf/test/dsl.hpp>
+#include <caf/test/unit_test.hpp>
 
 #include <rapidjson/document.h>
 

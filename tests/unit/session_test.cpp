@@ -4,6 +4,7 @@
 #include "actors/session.hpp"
 
 #include <caf/test/dsl.hpp>
+#include <caf/test/unit_test.hpp>
 
 #include <algorithm>
 
