@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,6 +46,9 @@ public:
     pid_ = fork();
     CAF_REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
+      // If this test dies, the server goes with it rather than holding the
+      // test's pipes open until CTest's timeout.
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
       dup2(err[1], STDERR_FILENO);
       close(err[0]);
       std::vector<std::string> args{bin, "serve", "--host", "127.0.0.1",
