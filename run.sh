@@ -2,6 +2,7 @@
 # The front door.
 #   ./run.sh start [flags]   install what is missing, build, serve on :8000
 #   ./run.sh test            install what is missing, build, run every test
+#                            (then again against an ASan+UBSan build)
 #   ./run.sh build           install what is missing, build
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -52,6 +53,22 @@ build() {
   cmake --build build
 }
 
+# The same code with AddressSanitizer and UndefinedBehaviorSanitizer, for
+# the tests' second pass.
+build_sanitized() {
+  cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DAGENTTHEO_SANITIZE=ON > /dev/null
+  cmake --build build-sanitize
+}
+
+# Any report fails the test that caused it: ASan stops at its first (and
+# LeakSanitizer checks every process at exit), UBSan (recoverable, so its
+# suppressions apply) is told to stop too.
+sanitizer_options() {
+  export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$PWD/tests/ubsan.supp"
+}
+
 command="${1:-}"
 [ $# -gt 0 ] && shift
 case "$command" in
@@ -64,8 +81,12 @@ case "$command" in
     install_missing
     install_js_tools
     build
-    cd build
-    exec ctest --output-on-failure --timeout 600 "$@"
+    (cd build && ctest --output-on-failure --timeout 600 "$@")
+    echo "run.sh: the suite again, against the ASan+UBSan build" >&2
+    build_sanitized
+    sanitizer_options
+    cd build-sanitize
+    exec ctest --output-on-failure --timeout 900 "$@"
     ;;
   build)
     install_missing

@@ -145,7 +145,12 @@ class LoadgenTest(unittest.TestCase):
             with open(f"/proc/{pid}/status") as f:
                 return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
 
-        with Server("--browser", "none") as srv:
+        # Under AddressSanitizer (the suite's second pass) freed memory waits
+        # in a quarantine of up to 256 MiB before reuse: without it, what
+        # this measures is the server again.
+        asan = os.environ.get("ASAN_OPTIONS")
+        env = {"ASAN_OPTIONS": asan + ":quarantine_size_mb=0"} if asan else None
+        with Server("--browser", "none", env=env) as srv:
             _, made = srv.call("POST", "/api/sessions", {})
             path = f"/api/sessions/{made['id']}/stream"
 
@@ -162,8 +167,10 @@ class LoadgenTest(unittest.TestCase):
             _, stats = srv.call("GET", "/api/admin/stats")
         self.assertGreater(cycles, 6000)
         # Each stream that outlived its monitor kept ~1.4 KiB in the
-        # session: 8 MiB here. What may remain is allocator noise.
-        self.assertLess(grown, 2048, f"{grown} KiB after {cycles} streams")
+        # session: 8 MiB here. What may remain is allocator noise (ASan's
+        # allocator and its shadow make twice as much: 2.1 MiB measured).
+        self.assertLess(grown, 4096 if asan else 2048,
+                        f"{grown} KiB after {cycles} streams")
         self.assertEqual(stats["live"]["connections"]["sse"], 0)
 
     def test_refused_connections_count_as_failed(self):
