@@ -57,6 +57,8 @@ http::egress_proxy_settings proxy_settings(const egress_policy& policy) {
   settings.policy = policy;
   settings.upstream_host = "127.0.0.1";
   settings.upstream_port = 9;
+  // A name for the denied loopback address, resolved by the proxy alone.
+  settings.host_map = {{"denied.test", "127.0.0.2"}};
   return settings;
 }
 
@@ -217,6 +219,19 @@ CAF_TEST(the egress proxy refuses where a redirect leads) {
   CAF_CHECK_EQUAL(r.error_code, "egress_blocked");
   // (Chromium may ask for the refused origin's favicon too.)
   CAF_CHECK_GREATER_OR_EQUAL(proxy.journal()->blocked_total(), 1u);
+}
+
+CAF_TEST(an https refusal is explained from the proxy journal) {
+  // Chromium shows nothing of a refused CONNECT but
+  // net::ERR_TUNNEL_CONNECTION_FAILED: the reason comes from the journal.
+  auto url = "https://denied.test:" + std::to_string(pages.port) + "/";
+  auto r = tool("navigate_to", R"({"url":")" + url + R"("})");
+  CAF_CHECK(!r.ok);
+  CAF_CHECK_EQUAL(r.output, "could not open " + url
+                              + ": blocked by the egress policy: denied.test "
+                                "resolves to 127.0.0.2, which is denied by "
+                                "configuration");
+  CAF_CHECK_EQUAL(r.error_code, "egress_blocked");
 }
 
 CAF_TEST(screenshots are JPEG and unknown tools fail) {
