@@ -120,7 +120,7 @@ join_registry(caf::local_actor* self, std::string kind, std::string name,
     // Sent as `self`: the registry monitors the sender.
     caf::send_as(caf::actor_cast<caf::actor>(self), caf::actor_cast<caf::actor>(reg),
                  actor_joined{{0, std::move(kind), std::move(name), std::move(parent),
-                               owner, unix_millis(), stats}});
+                               owner, unix_millis(), stats, {}}});
   return stats;
 }
 

@@ -21,7 +21,7 @@ actor_record record(std::uint64_t id, std::string kind, std::string name,
                     std::string parent = {}, std::uint64_t owner = 0) {
   auto stats = std::make_shared<actor_stats>();
   stats->set_state("running");
-  return {id, std::move(kind), std::move(name), std::move(parent), owner, 1000, stats};
+  return {id, std::move(kind), std::move(name), std::move(parent), owner, 1000, stats, {}};
 }
 
 std::size_t count(const std::string& text, const std::string& needle) {
