@@ -90,14 +90,14 @@ CAF_TEST(streams are leased per client) {
 CAF_TEST(the clients listing merges streams and sorts the busiest first) {
   client_limits limits;
   client_quota quota{limits};
-  quota.session_opened("s1", "10.0.0.1");
-  client_streams_view streams{{"10.0.0.2"}, {5}};
+  quota.session_opened("s1", "127.0.0.11");
+  client_streams_view streams{{"127.0.0.12"}, {5}};
   json_document doc{clients_json(quota, streams)};
   json_reader listing{doc};
   auto* clients = listing.array("clients");
   CAF_REQUIRE(clients != nullptr);
   CAF_REQUIRE_EQUAL(clients->Size(), 2u);
-  CAF_CHECK_EQUAL(json_reader{(*clients)[0]}.text("client").value_or(""), "10.0.0.2");
+  CAF_CHECK_EQUAL(json_reader{(*clients)[0]}.text("client").value_or(""), "127.0.0.12");
   CAF_CHECK_EQUAL(json_reader{(*clients)[0]}.integer("streams").value_or(0), 5);
   CAF_CHECK_EQUAL(json_reader{(*clients)[1]}.integer("sessions").value_or(0), 1);
   CAF_CHECK_EQUAL(listing.object("limits").integer("max_sessions").value_or(0), 100);

@@ -183,9 +183,9 @@ CAF_TEST(one client cannot hold every session) {
   limits.max_sessions = 2;
   auto mgr = make_manager(10, limits);
   auto as = [](const char* client) { return new_session_request{{}, client}; };
-  CAF_CHECK_EQUAL(ask(mgr, as("10.0.0.7")).status, 201u);
-  CAF_CHECK_EQUAL(ask(mgr, as("10.0.0.7")).status, 201u);
-  auto refused = ask(mgr, as("10.0.0.7"));
+  CAF_CHECK_EQUAL(ask(mgr, as("127.0.0.7")).status, 201u);
+  CAF_CHECK_EQUAL(ask(mgr, as("127.0.0.7")).status, 201u);
+  auto refused = ask(mgr, as("127.0.0.7"));
   CAF_CHECK_EQUAL(refused.status, 429u);
   CAF_CHECK_NOT_EQUAL(refused.json.find("rate_limited"), std::string::npos);
   CAF_CHECK_NOT_EQUAL(refused.json.find("CLIENT_MAX_SESSIONS"), std::string::npos);
@@ -194,9 +194,9 @@ CAF_TEST(one client cannot hold every session) {
   CAF_CHECK_GREATER(refused.retry_after_s, 890u);
   CAF_CHECK_LESS_OR_EQUAL(refused.retry_after_s, 900u);
   // Someone else is unaffected; a stream's new session counts too.
-  CAF_CHECK_EQUAL(ask(mgr, as("10.0.0.8")).status, 201u);
+  CAF_CHECK_EQUAL(ask(mgr, as("127.0.0.8")).status, 201u);
   auto req = make_request("hello", "m1");
-  req.client = "10.0.0.7";
+  req.client = "127.0.0.7";
   auto rec = open(mgr, req);
   consume_messages();
   CAF_REQUIRE(rec->rejected);
