@@ -58,17 +58,6 @@ std::string refusal_page(const egress_refusal& refusal) {
          + "</p>\n";
 }
 
-/// Names the proxy resolves itself, as `BROWSER_HOST_RESOLVER_RULES` says.
-std::optional<ip_address> mapped_address(const egress_proxy_settings& settings,
-                                         std::string_view host) {
-  while (!host.empty() && host.back() == '.')
-    host.remove_suffix(1);
-  for (const auto& [name, address] : settings.host_map)
-    if (ascii_lower(name) == host)
-      return parse_ip_literal(address);
-  return std::nullopt;
-}
-
 /// Headers that describe the hop to the proxy, not the request.
 void drop_hop_headers(bhttp::fields& fields) {
   for (auto name : {"Proxy-Connection", "Proxy-Authorization", "Keep-Alive"})
@@ -76,6 +65,25 @@ void drop_hop_headers(bhttp::fields& fields) {
 }
 
 } // namespace
+
+egress_shared::egress_shared(egress_proxy_settings s) : settings(std::move(s)) {
+  // Read once, not per request.
+  for (const auto& [name, address] : settings.host_map)
+    if (auto parsed = parse_ip_literal(address))
+      host_map.emplace_back(ascii_lower(name), *parsed);
+  if (!settings.upstream_host.empty())
+    if (auto parsed = parse_ip_literal(settings.upstream_host))
+      upstream = to_endpoint(*parsed, settings.upstream_port);
+}
+
+std::optional<ip_address> egress_shared::mapped_address(std::string_view host) const {
+  while (!host.empty() && host.back() == '.')
+    host.remove_suffix(1);
+  for (const auto& [name, address] : host_map)
+    if (name == host)
+      return address;
+  return std::nullopt;
+}
 
 void egress_shared::protect(std::uint16_t port) {
   std::lock_guard<std::mutex> guard{mutex_};
@@ -130,7 +138,7 @@ void egress_connection::judge() {
     addresses_ = {*target_.host.address};
     return judge_addresses();
   }
-  if (auto mapped = mapped_address(settings, target_.host.name)) {
+  if (auto mapped = shared_->mapped_address(target_.host.name)) {
     addresses_ = {*mapped};
     return judge_addresses();
   }
@@ -185,17 +193,15 @@ std::optional<egress_refusal> egress_connection::own_server_refusal() const {
 void egress_connection::connect() {
   const auto& settings = shared_->settings;
   std::vector<tcp::endpoint> endpoints;
-  // A proxy beyond this machine is the way out for everything that is not
-  // loopback; it is handed the checked address, never the name.
-  via_upstream_ = !settings.upstream_host.empty()
-                  && scope_of(addresses_.front()) != address_scope::loopback;
-  if (via_upstream_) {
-    endpoints.push_back(
-      to_endpoint(*parse_ip_literal(settings.upstream_host), settings.upstream_port));
-  } else {
-    for (const auto& address : addresses_)
+  // With a proxy beyond this machine, only loopback is reached directly:
+  // anything else goes through it, handed the checked address, never the
+  // name (and an answer mixing the two never reaches past loopback).
+  for (const auto& address : addresses_)
+    if (settings.upstream_host.empty() || scope_of(address) == address_scope::loopback)
       endpoints.push_back(to_endpoint(address, target_.port));
-  }
+  via_upstream_ = endpoints.empty();
+  if (via_upstream_)
+    endpoints.push_back(shared_->upstream);
   upstream_.expires_after(connect_timeout);
   upstream_.async_connect(endpoints,
                           [self = shared_from_this()](beast::error_code ec,
@@ -217,6 +223,7 @@ void egress_connection::on_connected(beast::error_code ec) {
 }
 
 void egress_connection::ask_upstream() {
+  // Only addresses beyond loopback go this way (connect()).
   const auto& address = addresses_.front();
   auto host = address.v6 ? "[" + address.to_string() + "]" : address.to_string();
   auto authority = host + ":" + std::to_string(target_.port);

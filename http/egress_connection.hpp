@@ -16,12 +16,18 @@ namespace agenttheo::http {
 
 /// What the connections of one egress proxy share.
 struct egress_shared {
-  explicit egress_shared(egress_proxy_settings s) : settings(std::move(s)) {
-  }
+  explicit egress_shared(egress_proxy_settings s);
 
   const egress_proxy_settings settings;
+  /// BROWSER_HOST_RESOLVER_RULES, parsed: lower-case name, address.
+  std::vector<std::pair<std::string, ip_address>> host_map;
+  /// BROWSER_UPSTREAM_PROXY's endpoint, if there is one.
+  tcp::endpoint upstream;
   /// Connections open now (bounded by settings.max_connections).
   std::atomic<std::size_t> open{0};
+
+  /// The address a rule maps `host` to, if one does.
+  std::optional<ip_address> mapped_address(std::string_view host) const;
 
   void protect(std::uint16_t port);
   bool is_protected(std::uint16_t port) const;
