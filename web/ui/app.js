@@ -361,8 +361,11 @@ class Page {
     const run = { command, messageId: newMessageId() };
     if (mode)
       run.stream_mode = mode;
-    // A command sent while another runs waits its turn.
-    run.multitask = this.busy() ? 'enqueue' : 'reject';
+    // A command sent while another runs waits its turn. Always enqueue: the
+    // page may not have seen the run before it start yet (its card shows at
+    // `start`, its `running` status comes after), and on an idle session
+    // enqueue starts at once.
+    run.multitask = 'enqueue';
     $('send').disabled = true;
     try {
       if (!this.session)
