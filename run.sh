@@ -11,6 +11,7 @@ cd "$(dirname "$0")"
 packages=(
   build-essential cmake ninja-build
   libcaf-dev libboost1.81-dev rapidjson-dev libcurl4-openssl-dev
+  libsqlite3-dev
   chromium
   clang libclang-rt-14-dev
   python3 python3-aiohttp python3-prometheus-client python3-pytest

@@ -10,7 +10,7 @@ import re
 import sys
 
 BASE = ["util", "config", "metrics", "messages", "protocol", "llm", "browser",
-        "cli", "web"]
+        "store", "cli", "web"]
 
 # folder -> project folders it may include (its own is always allowed)
 ALLOWED = {
@@ -21,6 +21,7 @@ ALLOWED = {
     "protocol": ["util", "config", "metrics", "messages", "web"],
     "llm": ["util", "config", "metrics", "messages", "protocol"],
     "browser": ["util", "config", "messages"],
+    "store": ["util", "config", "messages"],
     "cli": ["util", "messages", "protocol"],
     "web": [],
     "actors": BASE,

@@ -25,7 +25,7 @@ class LayerTest(unittest.TestCase):
         self.addCleanup(tmp.cleanup)
         root = pathlib.Path(tmp.name)
         for folder in ["util", "config", "metrics", "messages", "protocol",
-                       "llm", "browser", "cli", "web", "actors", "streams",
+                       "llm", "browser", "store", "cli", "web", "actors", "streams",
                        "http", "app"]:
             (root / folder).mkdir()
         for name, text in files.items():
@@ -58,8 +58,8 @@ class LayerTest(unittest.TestCase):
         self.assertNotIn("caf/atom.hpp", result.stdout)
 
     def test_a_new_folder_needs_a_row(self):
-        root = self.make_tree({"store/sqlite.cpp": "int x;\n"})
-        self.assertIn("store/: holds C++ sources but has no row", check(root).stdout)
+        root = self.make_tree({"cache/lru.cpp": "int x;\n"})
+        self.assertIn("cache/: holds C++ sources but has no row", check(root).stdout)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,338 @@
+#include "store/session_store.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+#include "store/sqlite_db.hpp"
+#include "store/store_error.hpp"
+#include "store/store_schema.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+std::int64_t signed_of(std::uint64_t value) {
+  return static_cast<std::int64_t>(value);
+}
+
+std::uint64_t unsigned_of(std::int64_t value) {
+  return value < 0 ? 0 : static_cast<std::uint64_t>(value);
+}
+
+void make_folder_of(const std::string& path) {
+  auto folder = std::filesystem::path{path}.parent_path();
+  if (folder.empty())
+    return;
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec)
+    throw store_error{"cannot create its folder " + folder.string() + ": "
+                      + ec.message()};
+}
+
+/// Takes the database for this process: an exclusive lock, held until
+/// the connection closes, so a second server on the same file stops at
+/// startup instead of interleaving its writes.
+void lock(sqlite::database& db, bool full_sync) {
+  db.exec("PRAGMA busy_timeout = 200");
+  db.exec("PRAGMA locking_mode = EXCLUSIVE");
+  db.exec("BEGIN EXCLUSIVE");
+  db.exec("COMMIT");
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec(full_sync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+}
+
+void check_integrity(sqlite::database& db) {
+  auto check = db.prepare("PRAGMA quick_check");
+  if (check.step() && check.text(0) != "ok")
+    throw store_error{"it is corrupt (" + check.text(0)
+                      + "): restore it from a backup or move it away"};
+}
+
+std::string explain(const std::string& path, const sqlite::failure& f) {
+  if (sqlite::is_locked(f))
+    return path + " is locked by another process (another AgentTheo on the "
+                  "same STORE_PATH?): stop it, or point STORE_PATH elsewhere";
+  if (sqlite::is_corrupt(f))
+    return path + " is corrupt or not an SQLite database (" + f.message
+           + "): restore it from a backup or move it away";
+  return path + ": " + f.message;
+}
+
+} // namespace
+
+struct session_store::statements {
+  explicit statements(sqlite::database& db)
+    : put_session(db.prepare(
+        "INSERT INTO sessions (id, title, client, created_at, updated_at, "
+        "next_id, runs_started) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+        "ON CONFLICT (id) DO UPDATE SET title = ?2, updated_at = ?5, "
+        "next_id = max(next_id, ?6), runs_started = ?7, live = 1, "
+        "ended_at = NULL")),
+      put_run(db.prepare(
+        "INSERT OR REPLACE INTO runs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+        "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")),
+      put_event(db.prepare(
+        "INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
+      put_conversation(
+        db.prepare("UPDATE sessions SET conversation = ?2 WHERE id = ?1")),
+      put_page(db.prepare(
+        "UPDATE sessions SET page_url = ?2, page_state = ?3 WHERE id = ?1")),
+      forget_run(
+        db.prepare("DELETE FROM runs WHERE session_id = ?1 AND message_id = ?2")),
+      forget_run_events(db.prepare(
+        "DELETE FROM events WHERE session_id = ?1 AND message_id = ?2")),
+      end_session(db.prepare(
+        "UPDATE sessions SET live = 0, ended_at = ?2 WHERE id = ?1")),
+      delete_session(db.prepare("DELETE FROM sessions WHERE id = ?1")),
+      delete_runs(db.prepare("DELETE FROM runs WHERE session_id = ?1")),
+      delete_events(db.prepare("DELETE FROM events WHERE session_id = ?1")) {
+  }
+
+  sqlite::statement put_session;
+  sqlite::statement put_run;
+  sqlite::statement put_event;
+  sqlite::statement put_conversation;
+  sqlite::statement put_page;
+  sqlite::statement forget_run;
+  sqlite::statement forget_run_events;
+  sqlite::statement end_session;
+  sqlite::statement delete_session;
+  sqlite::statement delete_runs;
+  sqlite::statement delete_events;
+
+  void remove(const std::string& session_id) {
+    delete_events.bind(1, session_id).run();
+    delete_runs.bind(1, session_id).run();
+    delete_session.bind(1, session_id).run();
+  }
+};
+
+session_store::session_store(std::unique_ptr<sqlite::database> db)
+  : db_(std::move(db)), sql_(std::make_unique<statements>(*db_)) {
+}
+
+session_store::~session_store() = default;
+
+std::unique_ptr<session_store> session_store::open(const store_options& options) {
+  make_folder_of(options.path);
+  try {
+    auto db = sqlite::database::open(options.path);
+    lock(*db, options.full_sync);
+    check_integrity(*db);
+    migrate(*db);
+    return std::unique_ptr<session_store>{new session_store{std::move(db)}};
+  } catch (const sqlite::failure& f) {
+    throw store_error{explain(options.path, f)};
+  } catch (const store_error& e) {
+    throw store_error{options.path + ": " + e.what()};
+  }
+}
+
+std::int64_t session_store::schema_version() {
+  return db_->scalar("PRAGMA user_version");
+}
+
+void session_store::write_one(const store_write& write) {
+  auto& sql = *sql_;
+  if (auto* s = std::get_if<session_row>(&write)) {
+    sql.put_session.bind(1, s->id)
+      .bind(2, s->title)
+      .bind(3, s->client)
+      .bind(4, s->created_at_ms)
+      .bind(5, s->updated_at_ms)
+      .bind(6, signed_of(s->next_id))
+      .bind(7, signed_of(s->runs_started))
+      .run();
+  } else if (auto* r = std::get_if<run_row>(&write)) {
+    sql.put_run.bind(1, r->session_id)
+      .bind(2, r->message_id)
+      .bind(3, signed_of(r->number))
+      .bind(4, r->command)
+      .bind(5, r->stream_mode)
+      .bind(6, signed_of(r->first_id))
+      .bind(7, signed_of(r->last_id))
+      .bind(8, static_cast<std::int64_t>(r->phase))
+      .bind(9, static_cast<std::int64_t>(r->outcome))
+      .bind(10, r->result)
+      .bind(11, signed_of(r->max_steps))
+      .bind(12, signed_of(r->steps))
+      .bind(13, signed_of(r->prompt_tokens))
+      .bind(14, signed_of(r->completion_tokens))
+      .bind(15, signed_of(r->tokens_streamed))
+      .bind(16, r->created_at_ms)
+      .bind(17, r->ended_at_ms)
+      .run();
+  } else if (auto* e = std::get_if<event_row>(&write)) {
+    const auto& raw = e->event->raw;
+    sql.put_event.bind(1, raw.session)
+      .bind(2, signed_of(raw.id))
+      .bind(3, raw.message_id)
+      .bind(4, to_string(raw.type))
+      .bind(5, std::int64_t{raw.terminal ? 1 : 0})
+      .bind(6, raw.data)
+      .run();
+  } else if (auto* c = std::get_if<conversation_row>(&write)) {
+    sql.put_conversation.bind(1, c->session_id).bind(2, c->json).run();
+  } else if (auto* p = std::get_if<page_row>(&write)) {
+    sql.put_page.bind(1, p->session_id).bind(2, p->url).bind(3, p->state_json).run();
+  } else if (auto* f = std::get_if<run_forgotten_row>(&write)) {
+    sql.forget_run_events.bind(1, f->session_id).bind(2, f->message_id).run();
+    sql.forget_run.bind(1, f->session_id).bind(2, f->message_id).run();
+  } else if (auto* ended = std::get_if<session_ended_row>(&write)) {
+    if (ended->deleted)
+      sql.remove(ended->session_id);
+    else
+      sql.end_session.bind(1, ended->session_id).bind(2, ended->at_ms).run();
+  }
+}
+
+void session_store::write(const std::vector<store_write>& batch) {
+  if (batch.empty())
+    return;
+  db_->exec("BEGIN");
+  try {
+    for (const auto& write : batch)
+      write_one(write);
+    db_->exec("COMMIT");
+  } catch (...) {
+    db_->exec("ROLLBACK");
+    throw;
+  }
+}
+
+namespace {
+
+std::vector<run_row> load_runs(sqlite::database& db, const std::string& id) {
+  auto query = db.prepare("SELECT * FROM runs WHERE session_id = ?1 ORDER BY number");
+  query.bind(1, id);
+  std::vector<run_row> runs;
+  while (query.step()) {
+    run_row r;
+    r.session_id = id;
+    r.message_id = query.text(1);
+    r.number = unsigned_of(query.integer(2));
+    r.command = query.text(3);
+    r.stream_mode = query.text(4);
+    r.first_id = unsigned_of(query.integer(5));
+    r.last_id = unsigned_of(query.integer(6));
+    r.phase = static_cast<run_phase>(std::min<std::int64_t>(query.integer(7), 2));
+    r.outcome = static_cast<run_outcome>(std::min<std::int64_t>(query.integer(8), 4));
+    r.result = query.text(9);
+    r.max_steps = unsigned_of(query.integer(10));
+    r.steps = unsigned_of(query.integer(11));
+    r.prompt_tokens = unsigned_of(query.integer(12));
+    r.completion_tokens = unsigned_of(query.integer(13));
+    r.tokens_streamed = unsigned_of(query.integer(14));
+    r.created_at_ms = query.integer(15);
+    r.ended_at_ms = query.integer(16);
+    runs.push_back(std::move(r));
+  }
+  return runs;
+}
+
+/// The newest `max_events` events, oldest first. A session's own
+/// terminal `status: closed` (a clean shutdown's) is history the restarted
+/// session does not replay: it would end every whole-session stream.
+std::vector<event_ptr> load_events(sqlite::database& db, const std::string& id,
+                                   std::size_t max_events) {
+  auto query = db.prepare(
+    "SELECT id, message_id, type, terminal, data FROM events "
+    "WHERE session_id = ?1 AND NOT (message_id = '' AND terminal = 1) "
+    "ORDER BY id DESC LIMIT ?2");
+  query.bind(1, id).bind(2, static_cast<std::int64_t>(max_events));
+  std::vector<event_ptr> events;
+  while (query.step()) {
+    auto type = parse_event_type(query.text(2));
+    if (!type)
+      continue;
+    events.push_back(encode(event{unsigned_of(query.integer(0)), *type, id,
+                                  query.text(1), query.text(4),
+                                  query.integer(3) != 0}));
+  }
+  std::reverse(events.begin(), events.end());
+  return events;
+}
+
+} // namespace
+
+std::vector<restored_session> session_store::load(std::size_t max_events) {
+  std::vector<restored_session> sessions;
+  auto query = db_->prepare(
+    "SELECT id, title, client, created_at, updated_at, next_id, runs_started, "
+    "conversation, page_url, page_state, "
+    "(SELECT max(id) FROM events WHERE session_id = sessions.id) "
+    "FROM sessions WHERE live = 1 ORDER BY created_at, id");
+  while (query.step()) {
+    restored_session r;
+    auto& s = r.session;
+    s.id = query.text(0);
+    s.title = query.text(1);
+    s.client = query.text(2);
+    s.created_at_ms = query.integer(3);
+    s.updated_at_ms = query.integer(4);
+    s.next_id = std::max(unsigned_of(query.integer(5)),
+                         unsigned_of(query.integer(10)) + 1);
+    s.runs_started = unsigned_of(query.integer(6));
+    r.conversation_json = query.text(7);
+    r.page_url = query.text(8);
+    r.page_state_json = query.text(9);
+    sessions.push_back(std::move(r));
+  }
+  for (auto& r : sessions) {
+    r.runs = load_runs(*db_, r.session.id);
+    r.events = load_events(*db_, r.session.id, max_events);
+  }
+  return sessions;
+}
+
+std::size_t session_store::sweep(std::int64_t cutoff_ms) {
+  std::vector<std::string> old;
+  auto query = db_->prepare(
+    "SELECT id FROM sessions WHERE live = 0 AND ended_at < ?1");
+  query.bind(1, cutoff_ms);
+  while (query.step())
+    old.push_back(query.text(0));
+  if (old.empty())
+    return 0;
+  db_->exec("BEGIN");
+  try {
+    for (const auto& id : old)
+      sql_->remove(id);
+    db_->exec("COMMIT");
+  } catch (...) {
+    db_->exec("ROLLBACK");
+    throw;
+  }
+  return old.size();
+}
+
+std::size_t footprint(const store_write& write) {
+  struct measure {
+    std::size_t operator()(const session_row& s) const {
+      return sizeof(s) + s.id.size() + s.title.size() + s.client.size();
+    }
+    std::size_t operator()(const run_row& r) const {
+      return sizeof(r) + r.command.size() + r.result.size() + r.message_id.size();
+    }
+    std::size_t operator()(const event_row& e) const {
+      return sizeof(e) + e.event->footprint();
+    }
+    std::size_t operator()(const conversation_row& c) const {
+      return sizeof(c) + c.json.size();
+    }
+    std::size_t operator()(const page_row& p) const {
+      return sizeof(p) + p.url.size() + p.state_json.size();
+    }
+    std::size_t operator()(const run_forgotten_row& f) const {
+      return sizeof(f) + f.message_id.size();
+    }
+    std::size_t operator()(const session_ended_row& e) const {
+      return sizeof(e);
+    }
+  };
+  return std::visit(measure{}, write) + sizeof(store_write);
+}
+
+} // namespace agenttheo

@@ -1,0 +1,206 @@
+#define CAF_SUITE session_store
+
+#include "store/session_store.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <unistd.h>
+
+#include "store/conversation_json.hpp"
+#include "store/sqlite_db.hpp"
+#include "store/store_error.hpp"
+#include "store/store_inbox.hpp"
+#include "store/store_schema.hpp"
+
+#include <caf/test/unit_test.hpp>
+
+using namespace agenttheo;
+
+namespace {
+
+/// A fresh folder for one test's database, removed after it.
+struct scratch {
+  std::filesystem::path dir;
+  scratch() {
+    char name[] = "/tmp/agenttheo-store-XXXXXX";
+    dir = mkdtemp(name);
+  }
+  ~scratch() {
+    std::filesystem::remove_all(dir);
+  }
+  std::string db() const {
+    return (dir / "nested" / "agenttheo.db").string();
+  }
+};
+
+event_ptr an_event(std::uint64_t id, std::string message_id, event_type type,
+                   std::string data, bool terminal = false) {
+  return encode(event{id, type, "s-1", std::move(message_id), std::move(data),
+                      terminal});
+}
+
+std::vector<store_write> a_session_with_one_run() {
+  session_row session{"s-1", "read the title", "127.0.0.1", 1000, 2000, 1, 1};
+  run_row run;
+  run.session_id = "s-1";
+  run.message_id = "m-1";
+  run.number = 1;
+  run.command = "read the title";
+  run.stream_mode = "messages";
+  run.first_id = 1;
+  run.last_id = 3;
+  run.phase = run_phase::finished;
+  run.outcome = run_outcome::complete;
+  run.result = "Example Domain";
+  run.prompt_tokens = 7;
+  return {session,
+          run,
+          event_row{an_event(1, "m-1", event_type::start, R"({"a":1})")},
+          event_row{an_event(2, "m-1", event_type::token, R"({"token":"Ex"})")},
+          event_row{an_event(3, "m-1", event_type::complete, R"({"result":"E"})", true)},
+          conversation_row{"s-1", conversation_to_json(
+                                    {{"user", "read the title", {}, {}},
+                                     {"assistant", "", {{"c1", "get_title", "{}"}}, {}},
+                                     {"tool", "Example Domain", {}, "c1"}})},
+          page_row{"s-1", "http://127.0.0.1:8000/demo/", R"({"url":"u"})"}};
+}
+
+} // namespace
+
+CAF_TEST(what is written comes back as it was) {
+  scratch dir;
+  {
+    auto store = session_store::open({dir.db(), false});
+    CAF_CHECK_EQUAL(store->schema_version(), current_schema_version());
+    store->write(a_session_with_one_run());
+  }
+  auto store = session_store::open({dir.db(), false});
+  auto sessions = store->load(100);
+  CAF_REQUIRE_EQUAL(sessions.size(), 1u);
+  auto& s = sessions.front();
+  CAF_CHECK_EQUAL(s.session.title, "read the title");
+  CAF_CHECK_EQUAL(s.session.client, "127.0.0.1");
+  // The ids go on after the newest event, whatever the row said.
+  CAF_CHECK_EQUAL(s.session.next_id, 4u);
+  CAF_REQUIRE_EQUAL(s.runs.size(), 1u);
+  CAF_CHECK_EQUAL(s.runs[0].result, "Example Domain");
+  CAF_CHECK(s.runs[0].outcome == run_outcome::complete);
+  CAF_CHECK_EQUAL(s.runs[0].prompt_tokens, 7u);
+  CAF_REQUIRE_EQUAL(s.events.size(), 3u);
+  auto original = a_session_with_one_run();
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto& was = std::get<event_row>(original[2 + i]).event;
+    CAF_CHECK_EQUAL(s.events[i]->envelope, was->envelope);
+    CAF_CHECK_EQUAL(s.events[i]->sse_frame, was->sse_frame);
+    CAF_CHECK_EQUAL(s.events[i]->raw.terminal, was->raw.terminal);
+  }
+  auto conversation = conversation_from_json(s.conversation_json);
+  CAF_REQUIRE_EQUAL(conversation.size(), 3u);
+  CAF_CHECK_EQUAL(conversation[1].tool_calls.at(0).name, "get_title");
+  CAF_CHECK_EQUAL(conversation[2].tool_call_id, "c1");
+  CAF_CHECK_EQUAL(s.page_url, "http://127.0.0.1:8000/demo/");
+  CAF_CHECK_EQUAL(s.page_state_json, R"({"url":"u"})");
+}
+
+CAF_TEST(only the newest events come back and never a shutdown closed) {
+  scratch dir;
+  auto store = session_store::open({dir.db(), false});
+  auto writes = a_session_with_one_run();
+  writes.push_back(event_row{an_event(4, "", event_type::status,
+                                      R"({"state":"closed"})", true)});
+  store->write(writes);
+  auto sessions = store->load(2);
+  CAF_REQUIRE_EQUAL(sessions.front().events.size(), 2u);
+  CAF_CHECK_EQUAL(sessions.front().events[0]->raw.id, 2u);
+  CAF_CHECK_EQUAL(sessions.front().events[1]->raw.id, 3u);
+  // The `closed` is not replayed, but its id is used up.
+  CAF_CHECK_EQUAL(sessions.front().session.next_id, 5u);
+}
+
+CAF_TEST(ended sessions wait for the sweep and deleted ones go at once) {
+  scratch dir;
+  auto store = session_store::open({dir.db(), false});
+  store->write(a_session_with_one_run());
+  store->write({session_row{"s-2", "", "", 1000, 1000, 1, 0}});
+  store->write({session_ended_row{"s-1", false, 5000}});
+  CAF_CHECK_EQUAL(store->load(10).size(), 1u);
+  CAF_CHECK_EQUAL(store->sweep(5000), 0u);
+  CAF_CHECK_EQUAL(store->sweep(5001), 1u);
+  store->write({session_ended_row{"s-2", true, 6000}});
+  CAF_CHECK_EQUAL(store->load(10).size(), 0u);
+  CAF_CHECK_EQUAL(store->sweep(100000), 0u);
+}
+
+CAF_TEST(a forgotten run takes its events with it) {
+  scratch dir;
+  auto store = session_store::open({dir.db(), false});
+  store->write(a_session_with_one_run());
+  store->write({run_forgotten_row{"s-1", "m-1"}});
+  auto sessions = store->load(10);
+  CAF_CHECK(sessions.front().runs.empty());
+  CAF_CHECK(sessions.front().events.empty());
+}
+
+CAF_TEST(a schema 1 database is migrated in order) {
+  scratch dir;
+  std::filesystem::create_directories(std::filesystem::path{dir.db()}.parent_path());
+  {
+    auto db = sqlite::database::open(dir.db());
+    db->exec(store_migrations().front().sql);
+    db->exec("PRAGMA user_version = 1");
+    db->exec("INSERT INTO sessions (id, created_at, updated_at) "
+             "VALUES ('s-old', 1, 1)");
+  }
+  auto store = session_store::open({dir.db(), false});
+  CAF_CHECK_EQUAL(store->schema_version(), 2);
+  auto sessions = store->load(10);
+  CAF_REQUIRE_EQUAL(sessions.size(), 1u);
+  CAF_CHECK_EQUAL(sessions.front().session.id, "s-old");
+  CAF_CHECK_EQUAL(sessions.front().page_state_json, "");
+}
+
+CAF_TEST(databases it cannot use are refused in words) {
+  scratch dir;
+  auto refusal = [&] {
+    try {
+      session_store::open({dir.db(), false});
+    } catch (const store_error& e) {
+      return std::string{e.what()};
+    }
+    return std::string{"opened"};
+  };
+  {
+    auto holder = session_store::open({dir.db(), false});
+    CAF_CHECK_NOT_EQUAL(refusal().find("locked by another process"),
+                        std::string::npos);
+  }
+  {
+    auto db = sqlite::database::open(dir.db());
+    db->exec("PRAGMA user_version = 7");
+  }
+  CAF_CHECK_NOT_EQUAL(refusal().find("newer AgentTheo (schema version 7"),
+                      std::string::npos);
+  std::ofstream{dir.db(), std::ios::trunc} << std::string(4096, 'x');
+  CAF_CHECK_NOT_EQUAL(refusal().find("corrupt"), std::string::npos);
+}
+
+CAF_TEST(the inbox lags past its bound and catches up once written) {
+  store_inbox inbox{1024};
+  for (std::uint64_t id = 1; id <= 8; ++id)
+    inbox.put(event_row{an_event(id, "m", event_type::token,
+                                 R"({"token":")" + std::string(100, 'a') + "\"}")});
+  CAF_CHECK(inbox.lagging());
+  auto taken = inbox.take();
+  CAF_CHECK_EQUAL(taken.size(), 8u);
+  // Taken is not written: it still counts.
+  CAF_CHECK(inbox.lagging());
+  std::size_t bytes = 0;
+  for (const auto& w : taken)
+    bytes += footprint(w);
+  inbox.written(bytes, taken.size());
+  CAF_CHECK(!inbox.lagging());
+  CAF_CHECK_EQUAL(inbox.pending_bytes(), 0u);
+  CAF_CHECK_EQUAL(inbox.events_written(), 8u);
+}
