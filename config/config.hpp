@@ -60,6 +60,7 @@ struct server_config {
   page_options page;
   session_limits session;
   stream_options streams;
+  store_config store;
   std::vector<std::string> browser_allowed_hosts;
   std::vector<std::string> browser_denied_hosts;
   private_networks browser_private_networks = private_networks::loopback;

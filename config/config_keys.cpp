@@ -488,6 +488,27 @@ std::vector<config_key> make_keys() {
             {"all", private_networks::all}}),
     host_resolver_rules_key(),
     upstream_proxy_key(),
+    // -- the store
+    choice("STORE", g::store,
+           "sqlite (sessions outlive a restart) or memory (they do not)",
+           in(&c::store, &store_config::kind),
+           {{"sqlite", store_kind::sqlite}, {"memory", store_kind::memory}}),
+    text("STORE_PATH", g::store,
+         "the SQLite database (created, with its folder)",
+         in(&c::store, &store_config::path), "a path"),
+    duration("STORE_RETENTION", g::store,
+             "sessions that ended longer ago are deleted",
+             in(&c::store, &store_config::retention), 1000),
+    duration("STORE_FLUSH_INTERVAL", g::store,
+             "what waits for the disk is written this often (group commit)",
+             in(&c::store, &store_config::flush_interval), 1),
+    choice("STORE_SYNC", g::store,
+           "normal, or full to sync every commit to the disk",
+           in(&c::store, &store_config::full_sync),
+           {{"normal", false}, {"full", true}}),
+    size("STORE_MAX_PENDING", g::store,
+         "bytes waiting for the disk before new runs get 503 store_lagging",
+         in(&c::store, &store_config::max_pending_bytes), 1024),
     // -- admin
     secret("ADMIN_TOKEN", g::admin,
            "bearer token for /api/admin and /metrics (required unless HOST "
@@ -532,7 +553,8 @@ std::vector<config_key> make_keys() {
 std::string_view to_string(config_group group) {
   constexpr std::string_view headings[] = {"Server and sessions", "Streams",
                                            "The model",           "The browser",
-                                           "Access",              "Cluster"};
+                                           "Access",              "Cluster",
+                                           "The store"};
   return headings[static_cast<std::size_t>(group)];
 }
 

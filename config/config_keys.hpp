@@ -15,7 +15,7 @@
 
 namespace agenttheo {
 
-enum class config_group { server, streams, llm, browser, admin, cluster };
+enum class config_group { server, streams, llm, browser, admin, cluster, store };
 
 std::string_view to_string(config_group group);
 

@@ -37,7 +37,8 @@ constexpr unit size_units[] = {{"", 1},           {"B", 1},
 
 constexpr unit duration_units[] = {{"", 1},         {"ms", 1},
                                    {"s", 1000},     {"m", 60'000},
-                                   {"min", 60'000}, {"h", 3'600'000}};
+                                   {"min", 60'000}, {"h", 3'600'000},
+                                   {"d", 86'400'000}};
 
 /// `digits` times the scale of its unit, or nullopt for an unknown unit or
 /// a value past 2^40 (beyond any sensible setting, far from overflow).
@@ -105,7 +106,7 @@ parse_failure parse_duration(std::string_view text,
                              std::chrono::milliseconds& out) {
   auto value = scaled(text, duration_units);
   if (!value)
-    return "a duration (e.g. 1500, 1500ms, 15s, 10m)";
+    return "a duration (e.g. 1500, 1500ms, 15s, 10m, 7d)";
   out = std::chrono::milliseconds{*value};
   return std::nullopt;
 }
@@ -144,6 +145,8 @@ std::string size_text(std::size_t bytes) {
 
 std::string duration_text(std::chrono::milliseconds ms) {
   auto n = static_cast<std::uint64_t>(ms.count());
+  if (n != 0 && n % 86'400'000 == 0)
+    return std::to_string(n / 86'400'000) + "d";
   if (n != 0 && n % 60'000 == 0)
     return std::to_string(n / 60'000) + "m";
   if (n != 0 && n % 1000 == 0)

@@ -53,6 +53,27 @@ struct session_limits {
   double fanout_rate = 250'000;
 };
 
+/// Where sessions, runs and events are kept (STORE).
+enum class store_kind {
+  /// An SQLite database: everything comes back after a restart.
+  sqlite,
+  /// Nothing outlives the process (tests, benchmarks).
+  memory,
+};
+
+struct store_config {
+  store_kind kind = store_kind::sqlite;
+  std::string path = "data/agenttheo.db";
+  /// Sessions that ended (idled out) longer ago are deleted.
+  std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};
+  /// Group commit: what waits is written this often, in one transaction.
+  std::chrono::milliseconds flush_interval{50};
+  /// `PRAGMA synchronous=FULL` instead of NORMAL.
+  bool full_sync = false;
+  /// Bytes that may wait for the disk before new runs are refused.
+  std::size_t max_pending_bytes = 64u << 20;
+};
+
 /// What a session's page does besides running tools.
 struct page_options {
   /// A `screenshot` event after each action that may change the page.

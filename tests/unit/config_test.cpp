@@ -147,6 +147,38 @@ CAF_TEST(the egress keys read what they document) {
   }
 }
 
+CAF_TEST(the store keys read what they document) {
+  fake_env env;
+  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  auto defaults = ok(load_config({}, env.lookup()));
+  CAF_CHECK(defaults.store.kind == store_kind::sqlite);
+  CAF_CHECK_EQUAL(defaults.store.path, "data/agenttheo.db");
+  CAF_CHECK(defaults.store.retention == 7 * 24h);
+  CAF_CHECK(defaults.store.flush_interval == 50ms);
+  CAF_CHECK(!defaults.store.full_sync);
+  env.vars["STORE"] = "memory";
+  auto cfg = ok(load_config({"--store-path", "/var/lib/agenttheo/a.db",
+                             "--store-retention", "2d", "--store-sync", "full",
+                             "--store-flush-interval", "10ms"},
+                            env.lookup()));
+  CAF_CHECK(cfg.store.kind == store_kind::memory);
+  CAF_CHECK_EQUAL(cfg.store.path, "/var/lib/agenttheo/a.db");
+  CAF_CHECK(cfg.store.retention == 48h);
+  CAF_CHECK(cfg.store.full_sync);
+  CAF_CHECK(cfg.store.flush_interval == 10ms);
+  env.vars.erase("STORE");
+  for (auto [flag, value, key] :
+       {std::tuple{"--store", "postgres", "STORE"},
+        std::tuple{"--store-path", "", "STORE_PATH"},
+        std::tuple{"--store-retention", "500ms", "STORE_RETENTION"},
+        std::tuple{"--store-retention", "a week", "STORE_RETENTION"},
+        std::tuple{"--store-flush-interval", "0", "STORE_FLUSH_INTERVAL"},
+        std::tuple{"--store-sync", "always", "STORE_SYNC"}}) {
+    auto why = error_of(load_config({flag, value}, env.lookup()));
+    CAF_CHECK_NOT_EQUAL(why.find(key), std::string::npos);
+  }
+}
+
 CAF_TEST(env text parsing rejects lines without a key) {
   auto parsed = parse_env_text("A=1\nthis is not a pair\n");
   CAF_REQUIRE(std::holds_alternative<config_error>(parsed));
