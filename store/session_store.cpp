@@ -1,8 +1,10 @@
 #include "store/session_store.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <system_error>
+#include <unordered_map>
 
 #include "store/sqlite_db.hpp"
 #include "store/store_error.hpp"
@@ -74,20 +76,25 @@ struct session_store::statements {
         "INSERT OR REPLACE INTO runs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
         "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")),
       put_event(db.prepare(
-        "INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
+        "INSERT INTO events (session_id, id, message_id, type, terminal, data) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
       put_conversation(
         db.prepare("UPDATE sessions SET conversation = ?2 WHERE id = ?1")),
       put_page(db.prepare(
         "UPDATE sessions SET page_url = ?2, page_state = ?3 WHERE id = ?1")),
       forget_run(
         db.prepare("DELETE FROM runs WHERE session_id = ?1 AND message_id = ?2")),
-      forget_run_events(db.prepare(
-        "DELETE FROM events WHERE session_id = ?1 AND message_id = ?2")),
       end_session(db.prepare(
         "UPDATE sessions SET live = 0, ended_at = ?2 WHERE id = ?1")),
       delete_session(db.prepare("DELETE FROM sessions WHERE id = ?1")),
       delete_runs(db.prepare("DELETE FROM runs WHERE session_id = ?1")),
-      delete_events(db.prepare("DELETE FROM events WHERE session_id = ?1")) {
+      // One scan for every session gone: events have no index.
+      delete_orphan_events(db.prepare(
+        "DELETE FROM events WHERE session_id NOT IN (SELECT id FROM sessions)")),
+      delete_forgotten_events(db.prepare(
+        "DELETE FROM events WHERE message_id != '' AND NOT EXISTS (SELECT 1 "
+        "FROM runs WHERE runs.session_id = events.session_id AND "
+        "runs.message_id = events.message_id)")) {
   }
 
   sqlite::statement put_session;
@@ -96,14 +103,15 @@ struct session_store::statements {
   sqlite::statement put_conversation;
   sqlite::statement put_page;
   sqlite::statement forget_run;
-  sqlite::statement forget_run_events;
   sqlite::statement end_session;
   sqlite::statement delete_session;
   sqlite::statement delete_runs;
-  sqlite::statement delete_events;
+  sqlite::statement delete_orphan_events;
+  sqlite::statement delete_forgotten_events;
 
+  /// The session and its runs; its events go with the next
+  /// delete_orphan_events.
   void remove(const std::string& session_id) {
-    delete_events.bind(1, session_id).run();
     delete_runs.bind(1, session_id).run();
     delete_session.bind(1, session_id).run();
   }
@@ -178,7 +186,7 @@ void session_store::write_one(const store_write& write) {
   } else if (auto* p = std::get_if<page_row>(&write)) {
     sql.put_page.bind(1, p->session_id).bind(2, p->url).bind(3, p->state_json).run();
   } else if (auto* f = std::get_if<run_forgotten_row>(&write)) {
-    sql.forget_run_events.bind(1, f->session_id).bind(2, f->message_id).run();
+    // Its events stay until the sweep: they are in the session's log too.
     sql.forget_run.bind(1, f->session_id).bind(2, f->message_id).run();
   } else if (auto* ended = std::get_if<session_ended_row>(&write)) {
     if (ended->deleted)
@@ -191,10 +199,17 @@ void session_store::write_one(const store_write& write) {
 void session_store::write(const std::vector<store_write>& batch) {
   if (batch.empty())
     return;
+  auto deleted = std::any_of(batch.begin(), batch.end(), [](const store_write& w) {
+    auto* ended = std::get_if<session_ended_row>(&w);
+    return ended && ended->deleted;
+  });
   db_->exec("BEGIN");
   try {
     for (const auto& write : batch)
       write_one(write);
+    // A deleted session's events go at once, all of this batch's in one scan.
+    if (deleted)
+      sql_->delete_orphan_events.run();
     db_->exec("COMMIT");
   } catch (...) {
     db_->exec("ROLLBACK");
@@ -232,27 +247,41 @@ std::vector<run_row> load_runs(sqlite::database& db, const std::string& id) {
   return runs;
 }
 
-/// The newest `max_events` events, oldest first. A session's own
-/// terminal `status: closed` (a clean shutdown's) is history the restarted
-/// session does not replay: it would end every whole-session stream.
-std::vector<event_ptr> load_events(sqlite::database& db, const std::string& id,
-                                   std::size_t max_events) {
+/// Each live session's newest `max_events` events, oldest first, from one
+/// scan in the order they were written, and the newest id each used. A
+/// session's own terminal `status: closed` (a clean shutdown's) is history
+/// the restarted session does not replay: it would end every whole-session
+/// stream. Its id is used up all the same.
+void load_events(sqlite::database& db, std::vector<restored_session>& sessions,
+                 std::size_t max_events) {
+  std::unordered_map<std::string, restored_session*> live;
+  std::unordered_map<std::string, std::deque<event>> newest;
+  for (auto& r : sessions)
+    live.emplace(r.session.id, &r);
   auto query = db.prepare(
-    "SELECT id, message_id, type, terminal, data FROM events "
-    "WHERE session_id = ?1 AND NOT (message_id = '' AND terminal = 1) "
-    "ORDER BY id DESC LIMIT ?2");
-  query.bind(1, id).bind(2, static_cast<std::int64_t>(max_events));
-  std::vector<event_ptr> events;
+    "SELECT session_id, id, message_id, type, terminal, data FROM events "
+    "ORDER BY seq");
   while (query.step()) {
-    auto type = parse_event_type(query.text(2));
-    if (!type)
+    auto owner = live.find(query.text(0));
+    if (owner == live.end())
       continue;
-    events.push_back(encode(event{unsigned_of(query.integer(0)), *type, id,
-                                  query.text(1), query.text(4),
-                                  query.integer(3) != 0}));
+    auto id = unsigned_of(query.integer(1));
+    auto& session = owner->second->session;
+    session.next_id = std::max(session.next_id, id + 1);
+    auto message_id = query.text(2);
+    auto terminal = query.integer(4) != 0;
+    auto type = parse_event_type(query.text(3));
+    if (!type || (message_id.empty() && terminal))
+      continue;
+    auto& kept = newest[owner->first];
+    kept.push_back(event{id, *type, owner->first, std::move(message_id),
+                         query.text(5), terminal});
+    if (kept.size() > max_events)
+      kept.pop_front();
   }
-  std::reverse(events.begin(), events.end());
-  return events;
+  for (auto& [id, events] : newest)
+    for (auto& ev : events)
+      live.at(id)->events.push_back(encode(std::move(ev)));
 }
 
 } // namespace
@@ -261,8 +290,7 @@ std::vector<restored_session> session_store::load(std::size_t max_events) {
   std::vector<restored_session> sessions;
   auto query = db_->prepare(
     "SELECT id, title, client, created_at, updated_at, next_id, runs_started, "
-    "conversation, page_url, page_state, "
-    "(SELECT max(id) FROM events WHERE session_id = sessions.id) "
+    "conversation, page_url, page_state "
     "FROM sessions WHERE live = 1 ORDER BY created_at, id");
   while (query.step()) {
     restored_session r;
@@ -272,18 +300,16 @@ std::vector<restored_session> session_store::load(std::size_t max_events) {
     s.client = query.text(2);
     s.created_at_ms = query.integer(3);
     s.updated_at_ms = query.integer(4);
-    s.next_id = std::max(unsigned_of(query.integer(5)),
-                         unsigned_of(query.integer(10)) + 1);
+    s.next_id = std::max<std::uint64_t>(1, unsigned_of(query.integer(5)));
     s.runs_started = unsigned_of(query.integer(6));
     r.conversation_json = query.text(7);
     r.page_url = query.text(8);
     r.page_state_json = query.text(9);
     sessions.push_back(std::move(r));
   }
-  for (auto& r : sessions) {
+  for (auto& r : sessions)
     r.runs = load_runs(*db_, r.session.id);
-    r.events = load_events(*db_, r.session.id, max_events);
-  }
+  load_events(*db_, sessions, max_events);
   return sessions;
 }
 
@@ -294,12 +320,12 @@ std::size_t session_store::sweep(std::int64_t cutoff_ms) {
   query.bind(1, cutoff_ms);
   while (query.step())
     old.push_back(query.text(0));
-  if (old.empty())
-    return 0;
   db_->exec("BEGIN");
   try {
     for (const auto& id : old)
       sql_->remove(id);
+    sql_->delete_orphan_events.run();
+    sql_->delete_forgotten_events.run();
     db_->exec("COMMIT");
   } catch (...) {
     db_->exec("ROLLBACK");

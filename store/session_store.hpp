@@ -42,7 +42,8 @@ public:
   std::vector<restored_session> load(std::size_t max_events);
 
   /// Deletes the sessions that ended before `cutoff_ms`, with their runs
-  /// and events; how many.
+  /// and events, and the events of runs forgotten since the last sweep;
+  /// how many sessions.
   std::size_t sweep(std::int64_t cutoff_ms);
 
   std::int64_t schema_version();

