@@ -39,9 +39,11 @@ std::vector<event_ptr> event_log::range(std::uint64_t from,
   to = std::min(to, last_id());
   if (to < from)
     return result;
-  // Ids are contiguous, so positions follow from ids.
-  auto begin = events_.begin() + static_cast<std::ptrdiff_t>(from - first_id());
-  auto end = begin + static_cast<std::ptrdiff_t>(to - from + 1);
+  // Ids increase; a log restored from the store may skip some (a clean
+  // shutdown's `closed`), so ids are searched, not counted.
+  auto by_id = [](const event_ptr& ev, std::uint64_t id) { return ev->raw.id < id; };
+  auto begin = std::lower_bound(events_.begin(), events_.end(), from, by_id);
+  auto end = std::lower_bound(begin, events_.end(), to + 1, by_id);
   result.assign(begin, end);
   return result;
 }

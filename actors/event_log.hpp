@@ -12,7 +12,8 @@
 namespace agenttheo {
 
 /// A session's recent events, oldest first, bounded both in count and in
-/// bytes. Ids are contiguous: the session appends every event it stamps.
+/// bytes. Ids increase: the session appends every event it stamps (one
+/// restored from the store may skip an id it did not keep).
 /// The newest event always stays, even if it alone exceeds the byte bound.
 class event_log {
 public:

@@ -89,3 +89,21 @@ CAF_TEST(replay reports the lost range when the log was trimmed) {
   CAF_CHECK_EQUAL(gone.lost->second, 4u);
   CAF_CHECK(gone.events.empty());
 }
+
+CAF_TEST(a log restored with a skipped id finds events by their ids) {
+  event_log log{100, 1u << 20};
+  for (std::uint64_t id : {1, 2, 3, 5, 6})
+    log.append(make_event(id));
+  auto ids = [](const std::vector<event_ptr>& events) {
+    std::vector<std::uint64_t> out;
+    for (const auto& ev : events)
+      out.push_back(ev->raw.id);
+    return out;
+  };
+  CAF_CHECK_EQUAL(ids(log.range(3, 6)), (std::vector<std::uint64_t>{3, 5, 6}));
+  CAF_CHECK_EQUAL(ids(log.range(4, 5)), (std::vector<std::uint64_t>{5}));
+  CAF_CHECK_EQUAL(ids(log.range(4, 4)), (std::vector<std::uint64_t>{}));
+  auto plan = plan_replay(log, {"m1", 1, 6}, 2, all_modes);
+  CAF_CHECK(!plan.lost);
+  CAF_CHECK_EQUAL(ids(plan.events), (std::vector<std::uint64_t>{3, 5, 6}));
+}
