@@ -108,4 +108,36 @@ std::string set_cookies_params(const storage_state& saved,
   return params.str();
 }
 
+std::string storage_state_to_json(const storage_state& state) {
+  json_writer out;
+  out.begin_object()
+    .field("url", state.url)
+    .field("origin", state.origin)
+    .key("local_storage")
+    .raw(state.local_storage_json)
+    .key("cookies")
+    .raw(state.cookies_json)
+    .end_object();
+  return out.str();
+}
+
+std::optional<storage_state> storage_state_from_json(std::string_view json) {
+  json_document doc{json};
+  if (!doc.parsed_object())
+    return std::nullopt;
+  json_reader saved{doc};
+  auto* entries = saved.array("local_storage");
+  auto* cookies = saved.array("cookies");
+  if (!entries || !cookies)
+    return std::nullopt;
+  storage_state state;
+  state.url = std::string{saved.text("url").value_or("")};
+  state.origin = std::string{saved.text("origin").value_or("")};
+  state.local_storage_json = to_json(*entries);
+  state.local_storage_count = entries->Size();
+  state.cookies_json = to_json(*cookies);
+  state.cookie_count = cookies->Size();
+  return state;
+}
+
 } // namespace agenttheo

@@ -37,6 +37,13 @@ void read_cookies(std::string_view get_cookies_result, storage_state& into);
 /// localStorage back; empty when there is none.
 std::string restore_script_params(const storage_state& saved);
 
+/// The state as one JSON object, to keep it across a restart:
+/// `{"url","origin","local_storage":[...],"cookies":[...]}`.
+std::string storage_state_to_json(const storage_state& state);
+
+/// What storage_state_to_json wrote, or nothing.
+std::optional<storage_state> storage_state_from_json(std::string_view json);
+
 /// `Storage.setCookies`' params for the context `context_id`.
 std::string set_cookies_params(const storage_state& saved,
                                const std::string& context_id);

@@ -68,3 +68,23 @@ CAF_TEST(the restoring script carries the origin and entries) {
   auto cookies = set_cookies_params(saved, "CTX1");
   CAF_CHECK_EQUAL(cookies, R"({"cookies":[],"browserContextId":"CTX1"})");
 }
+
+CAF_TEST(the state kept across a restart reads back as it was written) {
+  storage_state saved;
+  saved.url = "http://127.0.0.1:8000/demo/cart";
+  saved.origin = "http://127.0.0.1:8000";
+  saved.local_storage_json = R"([["cart","3"]])";
+  saved.local_storage_count = 1;
+  saved.cookies_json = R"([{"name":"sid","value":"a","domain":"127.0.0.1"}])";
+  saved.cookie_count = 1;
+  auto back = storage_state_from_json(storage_state_to_json(saved));
+  CAF_REQUIRE(back);
+  CAF_CHECK_EQUAL(back->url, saved.url);
+  CAF_CHECK_EQUAL(back->origin, saved.origin);
+  CAF_CHECK_EQUAL(back->local_storage_json, saved.local_storage_json);
+  CAF_CHECK_EQUAL(back->local_storage_count, 1u);
+  CAF_CHECK_EQUAL(back->cookies_json, saved.cookies_json);
+  CAF_CHECK_EQUAL(back->cookie_count, 1u);
+  CAF_CHECK(!storage_state_from_json(""));
+  CAF_CHECK(!storage_state_from_json(R"({"url":"u"})"));
+}
