@@ -183,6 +183,11 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
     self->set_down_handler([self](caf::down_msg&) { self->quit(); });
   }
   st.settings = std::move(settings);
+  if (st.settings.restored) {
+    st.parked = std::move(st.settings.restored);
+    st.settings.restored.reset();
+    st.restarted = true;
+  }
   st.stats = join_registry(self, "page", "browser context", st.settings.session_id);
   st.stats->set_state("closed");
   // The session's context goes with the page actor, however it ends.
@@ -252,6 +257,20 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
       for (auto& waiting : st.queue)
         waiting.promise.deliver(fail("cancelled"));
       st.queue.clear();
+    },
+    // Where the page is, for the store: read only between tools (a tool's
+    // CDP calls are not interleaved with the reads), or as it was parked.
+    [self](save_page_atom) -> caf::result<std::string> {
+      auto& st = self->state;
+      if (st.parked)
+        return storage_state_to_json(*st.parked);
+      if (st.busy || !st.handle->ok)
+        return std::string{};
+      auto promise = self->make_response_promise<std::string>();
+      capture(self, [promise](storage_state state) mutable {
+        promise.deliver(storage_state_to_json(state));
+      });
+      return promise;
     },
     [self](screencast_atom, bool on) {
       self->state.screencast_wanted = on;

@@ -39,6 +39,9 @@ struct page_settings : page_options {
   std::chrono::milliseconds cdp_timeout{30'000};
   /// The session the page belongs to, for the admin view.
   std::string session_id;
+  /// Where the page was before the server restarted (from the store):
+  /// reopened as it was on the first tool.
+  std::optional<storage_state> restored;
 };
 
 /// A session's page: its own browser context, opened on first use, closed
@@ -68,6 +71,8 @@ struct page_state {
   /// Where the page was when its context was lent out: reopened as it was
   /// on the next tool.
   std::optional<storage_state> parked;
+  /// `parked` is what the store kept from before a restart.
+  bool restarted = false;
   /// Runs when the page fires `load` (or the load timeout passes).
   std::function<void(bool loaded)> on_load;
   std::uint64_t load_generation = 0;

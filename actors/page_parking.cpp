@@ -52,7 +52,12 @@ void reopen(page_self self, const storage_state& saved,
       });
 }
 
-std::string reopened_note(const storage_state& saved, const tool_result& opened) {
+std::string reopened_note(const storage_state& saved, const tool_result& opened,
+                          bool after_restart) {
+  std::string why = after_restart
+                      ? "the server restarted since this session's last run"
+                      : "this session's browser context was lent to another "
+                        "session while it was idle";
   auto what = std::to_string(saved.cookie_count)
               + (saved.cookie_count == 1 ? " cookie" : " cookies");
   if (saved.local_storage_count > 0)
@@ -60,37 +65,37 @@ std::string reopened_note(const storage_state& saved, const tool_result& opened)
             + " localStorage "
             + (saved.local_storage_count == 1 ? "entry" : "entries");
   if (!opened.ok)
-    return "this session's browser context was lent to another session "
-           "while it was idle; its " + what + " are back, but "
-           + opened.output;
-  return "this session's browser context was lent to another session while "
-         "it was idle; reopened " + saved.url + " with its " + what;
+    return why + "; its " + what + " are back, but " + opened.output;
+  return why + "; reopened " + saved.url + " with its " + what;
 }
 
 } // namespace
 
-void park(page_self self, std::function<void()> done) {
-  auto& st = self->state;
-  if (!st.handle->ok)
-    return done();
-  auto context = st.handle->context_id;
+void capture(page_self self, std::function<void(storage_state)> done) {
+  auto context = self->state.handle->context_id;
   eval_text(self, page_scripts::call(page_scripts::storage_state, "null"),
             [self, context, done](tool_result page) {
               auto saved = page.ok ? read_page_state(page.output) : std::nullopt;
               browser_cdp(self, "Storage.getCookies", context_filter(context),
-                          [self, saved, done](cdp_result cookies) mutable {
+                          [saved, done](cdp_result cookies) mutable {
                             auto state = saved.value_or(storage_state{});
                             if (cookies.ok)
                               read_cookies(cookies.body, state);
-                            log(log_level::info, "session ",
-                                self->state.settings.session_id,
-                                " lent its browser context: it is idle and "
-                                "another session needs one");
-                            self->state.parked = std::move(state);
-                            close_context(self);
-                            done();
+                            done(std::move(state));
                           });
             });
+}
+
+void park(page_self self, std::function<void()> done) {
+  if (!self->state.handle->ok)
+    return done();
+  capture(self, [self, done](storage_state state) {
+    log(log_level::info, "session ", self->state.settings.session_id,
+        " lent its browser context: it is idle and another session needs one");
+    self->state.parked = std::move(state);
+    close_context(self);
+    done();
+  });
 }
 
 void unpark(page_self self, std::function<void()> done) {
@@ -103,7 +108,8 @@ void unpark(page_self self, std::function<void()> done) {
   auto tell = [self, saved, done](tool_result opened) {
     if (self->state.owner)
       self->send(self->state.owner, page_reopened_atom::value,
-                 reopened_note(saved, opened));
+                 reopened_note(saved, opened, self->state.restarted));
+    self->state.restarted = false;
     done();
   };
   auto then_open = [self, saved, tell, done](cdp_result) {

@@ -11,6 +11,10 @@
 
 namespace agenttheo {
 
+/// Reads where the page is, its cookies and its origin's localStorage
+/// (the page must have a context).
+void capture(page_self self, std::function<void(storage_state)> done);
+
 /// Saves the page's state into `self->state.parked`, closes its context and
 /// calls `done`. Does nothing but call `done` without a context.
 void park(page_self self, std::function<void()> done);

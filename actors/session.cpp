@@ -8,6 +8,7 @@
 #include "actors/llm_call.hpp"
 #include "actors/page_tools.hpp"
 #include "actors/registry.hpp"
+#include "actors/session_store_link.hpp"
 #include "actors/session_views.hpp"
 #include "actors/tool_call.hpp"
 #include "config/log.hpp"
@@ -79,6 +80,7 @@ void push_info(self_ptr self) {
   info.created_at_ms = st.created_at_ms;
   info.updated_at_ms = unix_millis();
   self->send(st.manager, std::move(info));
+  store_session(st);
 }
 
 /// The session is known by `title` now (the admin tree at once, the
@@ -214,6 +216,7 @@ event_ptr stamp(self_ptr self, const std::string& message_id, event_type type,
   auto ev = encode(
     event{st.next_id++, type, st.id, message_id, std::move(data), terminal});
   st.log.append(ev);
+  store_event(st, ev);
   if (type == event_type::error)
     report(self, *ev);
   fan_out(self, ev);
@@ -294,6 +297,7 @@ void trim_runs(self_ptr self) {
   auto& st = self->state;
   while (st.runs.size() > st.settings.max_runs && st.runs.front().finished()) {
     self->send(st.manager, run_forgotten{st.runs.front().message_id});
+    store_run_forgotten(st, st.runs.front().message_id);
     st.runs.pop_front();
   }
 }
@@ -371,6 +375,7 @@ void begin_run(self_ptr self, run_record& run) {
   log(log_level::info, "run started: session ", self->state.id, ", messageId ",
       run.message_id);
   run.messages = {{"user", run.command, {}, {}}};
+  store_run(self->state, run);
   emit(self, run, event_type::status,
        payload::status("running", "The agent is working on the command",
                        run.message_id));
@@ -397,6 +402,20 @@ counter counter_of(run_outcome outcome) {
   }
 }
 
+/// Asks the page where it is (URL, cookies, localStorage) for the store,
+/// so the session's page comes back as it was after a restart.
+void save_page(self_ptr self) {
+  auto& st = self->state;
+  if (!st.settings.store || !st.page)
+    return;
+  self->request(st.page, st.settings.tool_timeout, save_page_atom::value)
+    .then([self](std::string& state_json) {
+      if (!state_json.empty())
+        store_page(self->state, std::move(state_json));
+    },
+    [](caf::error&) {});
+}
+
 void end_run(self_ptr self, run_record& run) {
   auto& st = self->state;
   auto was_queued = run.phase == run_phase::queued;
@@ -407,11 +426,15 @@ void end_run(self_ptr self, run_record& run) {
   count(counter_of(run.outcome));
   run.phase = run_phase::finished;
   run.ended_at_ms = unix_millis();
-  if (was_queued)
+  if (was_queued) {
     st.queue.erase(std::remove(st.queue.begin(), st.queue.end(), run.message_id),
                    st.queue.end());
-  else
+  } else {
     fold_into_conversation(st, run);
+    store_conversation(st);
+    save_page(self);
+  }
+  store_run(st, run);
   // Subscribers close their stream on the terminal event by themselves.
   drop_subscribers_of(self, run.message_id);
   start_next(self);
@@ -558,6 +581,7 @@ run_record& create_run(self_ptr self, const stream_request& req) {
   st.runs.push_back(std::move(fresh));
   trim_runs(self);
   auto& run = st.runs.back();
+  store_run(st, run);
   const auto& llm = st.settings.llm.settings;
   emit(self, run, event_type::start,
        payload::start(st.id, run.message_id, run.command, run.stream_mode,
@@ -808,6 +832,7 @@ api_reply on_cancel_session(self_ptr self, const cancel_session& req) {
     ended.push_back(r.message_id);
     cancel(self, r, why);
   });
+  store_session_end(st, true);
   return {200, delete_reply_json(st.id, ended)};
 }
 
@@ -815,14 +840,51 @@ void on_shutdown(self_ptr self) {
   close_session(self, "the server is shutting down", [self](run_record& run) {
     fail_run(self, run, "server_shutdown", "the server is shutting down");
   });
+  // Kept for the next start, with the ids used up to its `closed`.
+  store_session(self->state);
+}
+
+/// After a restart: the runs the process left unfinished end now, each
+/// with an `error` a client resuming it reads after what it missed. A
+/// queued one did not start and does not start late, unwatched.
+void end_unfinished_runs(self_ptr self) {
+  auto& st = self->state;
+  for (auto& run : st.runs) {
+    if (run.finished())
+      continue;
+    auto queued = run.phase == run_phase::queued;
+    auto message = queued ? std::string{"the server restarted before this queued "
+                                        "run started; send it again"}
+                          : std::string{"the server restarted while this run "
+                                        "was running"};
+    // Its steps were not folded into the conversation: it ends as a run
+    // that was waiting would, without touching it.
+    run.phase = run_phase::queued;
+    run.result = message;
+    run.outcome = run_outcome::failed;
+    emit(self, run, event_type::error,
+         payload::run_error("server_restarted", message, run.message_id, true),
+         true);
+  }
+}
+
+/// The session as the store kept it, its unfinished runs ended.
+void come_back(self_ptr self, const restored_session& saved) {
+  auto& st = self->state;
+  restore_session(st, saved);
+  log(log_level::info, "session ", st.id, " restored: ", st.runs.size(),
+      st.runs.size() == 1 ? " run, " : " runs, ", st.log.size(), " events");
+  end_unfinished_runs(self);
 }
 
 } // namespace
 
 caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
-                      session_settings settings, caf::actor manager) {
+                      session_settings settings, caf::actor manager,
+                      session_origin origin) {
   auto& st = self->state;
   st.id = std::move(id);
+  st.client = std::move(origin.client);
   st.log = event_log{settings.log_max_events, settings.log_max_bytes};
   st.settings = std::move(settings);
   st.pacer = fanout_pacer{st.settings.fanout_rate};
@@ -831,6 +893,10 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
   st.stats = join_registry(self, "session", st.id);
   count(counter::sessions_created);
   self->set_down_handler([self](caf::down_msg& down) { on_down(self, down); });
+  if (origin.restored) {
+    come_back(self, *origin.restored);
+    set_registry_title(self, st.title);
+  }
   push_info(self);
   arm_idle_timer(self);
   return counting_behavior(
@@ -925,8 +991,10 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
     [self](idle_check_atom, std::uint64_t generation) {
       auto& st = self->state;
       if (generation == st.idle_generation && !active_run(st)
-          && st.subscribers.empty())
+          && st.subscribers.empty()) {
+        store_session_end(st, false);
         self->quit();
+      }
     });
 }
 

@@ -22,8 +22,11 @@
 #include "messages/payloads.hpp"
 #include "messages/run_state.hpp"
 #include "metrics/actor_stats.hpp"
+#include "store/store_records.hpp"
 
 namespace agenttheo {
+
+class store_inbox;
 
 /// The session limits from the configuration, plus what a session is
 /// spawned with: its model, its browser, its page's settings.
@@ -34,6 +37,16 @@ struct session_settings : session_limits {
   /// run whose model asks for a tool ends with capability_missing.
   caf::actor browser;
   page_settings page;
+  /// Where it hands what changed (STORE=sqlite); null: nothing is kept.
+  std::shared_ptr<store_inbox> store;
+};
+
+/// Who a session belongs to, and, after a restart, what it was.
+struct session_origin {
+  /// The client holding it (for the per-client limits).
+  std::string client;
+  /// From the store: the session comes back as it was.
+  std::shared_ptr<const restored_session> restored;
 };
 
 /// One command's execution within a session.
@@ -90,6 +103,8 @@ struct session_state {
   std::string id;
   /// Its first command, shortened, until renamed (`PATCH`).
   std::string title;
+  /// The client holding it.
+  std::string client;
   session_settings settings;
   caf::actor manager;
   /// The session's browser page, spawned on its first tool call.
@@ -128,6 +143,7 @@ struct session_state {
 };
 
 caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
-                      session_settings settings, caf::actor manager);
+                      session_settings settings, caf::actor manager,
+                      session_origin origin);
 
 } // namespace agenttheo

@@ -63,6 +63,19 @@ api_error client_has_max_sessions(const session_manager_state& st,
 
 /// A new session for `client` (named `id`, or by us), or why there is
 /// none: the client's limit, or the server's.
+caf::actor spawn_session(self_ptr self, const std::string& id,
+                         session_origin origin) {
+  auto& st = self->state;
+  auto client = origin.client;
+  auto handle = self->spawn(session, id, st.settings.session,
+                            caf::actor{self}, std::move(origin));
+  self->monitor(handle);
+  st.sessions.emplace(id, handle);
+  st.session_of_addr.emplace(handle.address(), id);
+  st.quota.session_opened(id, client);
+  return handle;
+}
+
 std::variant<caf::actor, api_error> create_session(self_ptr self,
                                                    const std::string& client,
                                                    std::string id = {}) {
@@ -73,13 +86,22 @@ std::variant<caf::actor, api_error> create_session(self_ptr self,
     return too_many_sessions(st);
   if (id.empty())
     id = random_id("s-");
-  auto handle = self->spawn(session, id, st.settings.session,
-                            caf::actor{self});
-  self->monitor(handle);
-  st.sessions.emplace(id, handle);
-  st.session_of_addr.emplace(handle.address(), id);
-  st.quota.session_opened(id, client);
-  return handle;
+  return spawn_session(self, id, {client, nullptr});
+}
+
+/// The sessions the store kept, back as they were (within no limit: they
+/// were admitted before), each run known by its messageId again.
+void restore_sessions(self_ptr self) {
+  auto& st = self->state;
+  for (auto& saved : st.settings.restored) {
+    const auto& id = saved->session.id;
+    spawn_session(self, id, {saved->session.client, saved});
+    for (const auto& run : saved->runs) {
+      st.runs[run.message_id] = id;
+      st.runs_of[id].insert(run.message_id);
+    }
+  }
+  st.settings.restored.clear();
 }
 
 /// The new session, or nullptr after telling `subscriber` why not.
@@ -289,6 +311,7 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
     [self](caf::down_msg& down) { forget_session(self, down.source); });
   self->state.stats = join_registry(self, "session_manager", "sessions");
   self->state.stats->set_state("serving");
+  restore_sessions(self);
   return counting_behavior(
     self->state.stats.get(),
     [self](open_stream& msg) { on_open_stream(self, msg); },

@@ -24,6 +24,8 @@ struct manager_settings {
   session_settings session;
   std::size_t max_sessions = 1'000;
   client_limits clients;
+  /// Sessions the store kept from before a restart: spawned at once.
+  std::vector<std::shared_ptr<const restored_session>> restored;
 };
 
 /// Knows every live session and which session each run (messageId) belongs

@@ -24,6 +24,7 @@
 #include "actors/message_types.hpp"
 #include "actors/registry.hpp"
 #include "actors/session_manager.hpp"
+#include "actors/store_writer.hpp"
 #include "actors/worker_door.hpp"
 #include "cli/stream_viewer.hpp"
 #include "config/config.hpp"
@@ -33,6 +34,10 @@
 #include "protocol/routes.hpp"
 #include "llm/curl_driver.hpp"
 #include "messages/registry_messages.hpp"
+#include "store/session_store.hpp"
+#include "store/sqlite_db.hpp"
+#include "store/store_error.hpp"
+#include "store/store_inbox.hpp"
 #include "streams/caf_bridge.hpp"
 
 namespace {
@@ -73,11 +78,73 @@ http::egress_proxy_settings egress_settings_from(const server_config& cfg) {
   return settings;
 }
 
+/// The store as startup leaves it: open, migrated, what it kept read.
+/// Empty with STORE=memory.
+struct opened_store {
+  std::unique_ptr<session_store> store;
+  std::shared_ptr<store_inbox> inbox;
+  std::vector<std::shared_ptr<const restored_session>> restored;
+};
+
+/// STORE=sqlite: the database and the sessions it kept, or why the server
+/// cannot start with it (locked, corrupt, from a newer version).
+std::variant<opened_store, std::string> open_store(const server_config& cfg) {
+  opened_store opened;
+  if (cfg.store.kind != store_kind::sqlite)
+    return opened;
+  try {
+    opened.store = session_store::open({cfg.store.path, cfg.store.full_sync});
+    for (auto& saved : opened.store->load(cfg.session.log_max_events))
+      opened.restored.push_back(
+        std::make_shared<const restored_session>(std::move(saved)));
+  } catch (const store_error& e) {
+    return std::string{"the store (STORE_PATH) cannot be used: "} + e.what();
+  } catch (const sqlite::failure& f) {
+    return "the store (STORE_PATH) cannot be read: " + cfg.store.path + ": "
+           + f.message;
+  }
+  opened.inbox = std::make_shared<store_inbox>(cfg.store.max_pending_bytes);
+  log(log_level::info, "store: ", cfg.store.path, " (schema ",
+      opened.store->schema_version(), "), ", opened.restored.size(),
+      opened.restored.size() == 1 ? " session" : " sessions", " restored");
+  return opened;
+}
+
+/// The store's writer, on a thread of its own; none with STORE=memory.
+caf::actor spawn_store_writer(caf::actor_system& system,
+                              const server_config& cfg, opened_store& opened) {
+  if (!opened.store)
+    return {};
+  auto settings = std::make_shared<store_writer_settings>();
+  settings->inbox = opened.inbox;
+  settings->store = std::move(opened.store);
+  settings->flush_interval = cfg.store.flush_interval;
+  settings->retention = cfg.store.retention;
+  return system.spawn<caf::detached>(store_writer, settings);
+}
+
+/// Writes what waits for the disk, then stops the writer.
+void stop_store_writer(caf::actor_system& system, const caf::actor& writer) {
+  if (!writer)
+    return;
+  caf::scoped_actor self{system};
+  self->request(writer, std::chrono::seconds{30}, store_flush_atom::value)
+    .receive([](bool) {},
+             [](caf::error& err) {
+               log(log_level::warn, "the store did not flush in time: ",
+                   caf::to_string(err));
+             });
+  caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
+}
+
 manager_settings manager_settings_from(const server_config& cfg,
                                        std::shared_ptr<curl_driver> driver,
                                        caf::actor browser,
-                                       std::shared_ptr<const egress_journal> egress) {
+                                       std::shared_ptr<const egress_journal> egress,
+                                       opened_store& store) {
   manager_settings settings;
+  settings.session.store = store.inbox;
+  settings.restored = std::move(store.restored);
   settings.max_sessions = cfg.max_sessions;
   settings.clients = cfg.clients;
   auto& session = settings.session;
@@ -258,19 +325,31 @@ int serve(const std::vector<std::string>& args) {
       log(log_level::error, *err);
       return EXIT_FAILURE;
     }
+  // A gateway keeps no session: its workers do.
+  std::variant<opened_store, std::string> opening = opened_store{};
+  if (!cluster)
+    opening = open_store(cfg);
+  if (auto* err = std::get_if<std::string>(&opening)) {
+    log(log_level::error, *err);
+    return EXIT_FAILURE;
+  }
+  auto& store = std::get<opened_store>(opening);
+  srv.watch_store(store.inbox);
   caf::actor_system_config sys_cfg;
   configure_actor_system(sys_cfg, cfg);
   if (cluster)
     configure_cluster(sys_cfg, cfg);
   caf::actor_system system{sys_cfg};
   auto registry_actor = spawn_registry(system);
+  auto writer = spawn_store_writer(system, cfg, store);
   // A gateway runs no session itself: its router places them on workers.
   auto browser_actor = cluster ? caf::actor{} : spawn_browser(system, cfg, proxy);
   auto manager = cluster ? system.spawn(cluster_router, cluster_settings_from(cfg))
                          : system.spawn(session_manager,
                                         manager_settings_from(cfg, driver,
                                                               browser_actor,
-                                                              proxy.journal()));
+                                                              proxy.journal(),
+                                                              store));
   auto bridge = make_caf_bridge(system, manager, registry_actor);
   if (auto err = srv.start(*bridge)) {
     log(log_level::error, *err);
@@ -278,6 +357,7 @@ int serve(const std::vector<std::string>& args) {
     caf::anon_send_exit(registry_actor, caf::exit_reason::user_shutdown);
     if (browser_actor)
       caf::anon_send_exit(browser_actor, caf::exit_reason::user_shutdown);
+    stop_store_writer(system, writer);
     return EXIT_FAILURE;
   }
   proxy.protect_port(srv.port());
@@ -288,6 +368,7 @@ int serve(const std::vector<std::string>& args) {
       "/demo/");
   srv.wait_for_stop_signal();
   shut_down(srv, system, manager, browser_actor, registry_actor, cfg);
+  stop_store_writer(system, writer);
   log(log_level::info, "stopped");
   return EXIT_SUCCESS;
 }
@@ -327,15 +408,22 @@ int worker(const std::vector<std::string>& args) {
       log(log_level::error, *err);
       return EXIT_FAILURE;
     }
+  auto opening = open_store(cfg);
+  if (auto* err = std::get_if<std::string>(&opening)) {
+    log(log_level::error, *err);
+    return EXIT_FAILURE;
+  }
+  auto& store = std::get<opened_store>(opening);
   caf::actor_system_config sys_cfg;
   configure_actor_system(sys_cfg, cfg);
   configure_cluster(sys_cfg, cfg);
   caf::actor_system system{sys_cfg};
   auto registry_actor = spawn_registry(system);
+  auto writer = spawn_store_writer(system, cfg, store);
   auto browser_actor = spawn_browser(system, cfg, proxy);
   auto manager = system.spawn(session_manager,
                               manager_settings_from(cfg, driver, browser_actor,
-                                                    proxy.journal()));
+                                                    proxy.journal(), store));
   auto door = system.spawn(worker_door, manager, cfg.cluster_secret);
   auto stop_all = [&] {
     for (const auto& handle : {door, manager, registry_actor, browser_actor})
@@ -347,6 +435,7 @@ int worker(const std::vector<std::string>& args) {
     log(log_level::error, "cannot listen on ", cfg.worker_bind, ':', cfg.listen,
         ": ", system.render(port.error()));
     stop_all();
+    stop_store_writer(system, writer);
     return EXIT_FAILURE;
   }
   proxy.protect_port(*port);
@@ -356,6 +445,7 @@ int worker(const std::vector<std::string>& args) {
   wait_for_signal(stop);
   stop_sessions(system, manager, cfg.shutdown_grace);
   stop_all();
+  stop_store_writer(system, writer);
   log(log_level::info, "stopped");
   return EXIT_SUCCESS;
 }

@@ -15,6 +15,7 @@
 #include "protocol/title_body.hpp"
 #include "protocol/transfer_coding.hpp"
 #include "protocol/stream_params.hpp"
+#include "store/store_inbox.hpp"
 #include "util/json_writer.hpp"
 #include "web/web_assets.hpp"
 
@@ -36,6 +37,18 @@ bool is_parse_error(const beast::error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
 }
 
+/// `"store": {"kind", "lagging", "failing", "pending_bytes",
+/// "events_written"}` (`lagging`: new runs get 503 store_lagging).
+void health_of_store(json_writer& out, const store_inbox* store) {
+  out.key("store").begin_object().field("kind", store ? "sqlite" : "memory");
+  if (store)
+    out.field("lagging", store->lagging())
+      .field("failing", store->failing.load())
+      .field("pending_bytes", static_cast<std::uint64_t>(store->pending_bytes()))
+      .field("events_written", store->events_written());
+  out.end_object();
+}
+
 simple_response health(const server_context& ctx) {
   using namespace std::chrono;
   auto uptime = duration_cast<milliseconds>(steady_clock::now() - ctx.started);
@@ -54,8 +67,9 @@ simple_response health(const server_context& ctx) {
     .begin_object()
     .field("max_command_length",
            static_cast<std::uint64_t>(ctx.config.max_command_length))
-    .end_object()
     .end_object();
+  health_of_store(out, ctx.store.get());
+  out.end_object();
   return json_response(200, out.str());
 }
 

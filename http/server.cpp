@@ -46,6 +46,10 @@ server::~server() {
   stop();
 }
 
+void server::watch_store(std::shared_ptr<const store_inbox> store) {
+  impl_->ctx.store = std::move(store);
+}
+
 std::optional<std::string> server::start(actor_bridge& bridge) {
   auto& d = *impl_;
   d.ctx.bridge = &bridge;

@@ -10,6 +10,7 @@
 
 namespace agenttheo {
 class actor_bridge;
+class store_inbox;
 } // namespace agenttheo
 
 namespace agenttheo::http {
@@ -24,6 +25,9 @@ public:
 
   server(const server&) = delete;
   server& operator=(const server&) = delete;
+
+  /// What `/health` says of the store (STORE=sqlite); call before start.
+  void watch_store(std::shared_ptr<const store_inbox> store);
 
   /// Binds and starts the I/O threads. Returns an error message on failure.
   std::optional<std::string> start(actor_bridge& bridge);

@@ -56,6 +56,14 @@ using drop_tools_atom = caf::atom_constant<caf::atom("drop_tools")>;
 using tool_begun_atom = caf::atom_constant<caf::atom("tool_begun")>;
 using tool_expired_atom = caf::atom_constant<caf::atom("tool_exp")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+/// The store writer: write what waits now (the timer's, or shutdown's,
+/// which waits for the answer).
+using store_flush_atom = caf::atom_constant<caf::atom("st_flush")>;
+/// The store writer: delete sessions past STORE_RETENTION.
+using store_sweep_atom = caf::atom_constant<caf::atom("st_sweep")>;
+/// Session to page: the page's URL, cookies and localStorage, for the
+/// store (replies with storage_state_to_json's text, empty without one).
+using save_page_atom = caf::atom_constant<caf::atom("save_page")>;
 /// A session's paced delivery round is due (fanout_pacer).
 using fanout_atom = caf::atom_constant<caf::atom("fanout")>;
 /// A connection's socket finished its writes: hand it the next batch.

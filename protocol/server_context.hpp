@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 
 #include "config/config.hpp"
 #include "protocol/actor_bridge.hpp"
@@ -9,6 +10,8 @@
 #include "protocol/host_policy.hpp"
 
 namespace agenttheo {
+
+class store_inbox;
 
 /// What every connection of one server shares.
 struct server_context {
@@ -19,6 +22,8 @@ struct server_context {
   /// Streams open per client, against CLIENT_MAX_STREAMS.
   client_streams streams_per_client;
   actor_bridge* bridge = nullptr;
+  /// The store's inbox, for `/health`; null with STORE=memory.
+  std::shared_ptr<const store_inbox> store;
   std::chrono::steady_clock::time_point started
     = std::chrono::steady_clock::now();
 };

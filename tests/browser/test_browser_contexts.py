@@ -7,6 +7,7 @@ server, real Chromium, pages served on loopback."""
 
 import os
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -112,6 +113,30 @@ class ContextsAreLent(unittest.TestCase):
             answer = again[-1].data["result"]
             self.assertIn(f"returning visitor: {cookie}", answer)
             self.assertIn(f"kept token {token}", answer)
+
+    def test_a_restarted_server_reopens_the_page_with_its_cookies(self):
+        with tempfile.TemporaryDirectory(prefix="agenttheo-store-") as store:
+            with Server("--planner-token-delay", "0", workdir=store) as first:
+                ran = self.run_in(first, f"go to {self.url('remember')} then read the page")
+                mine = ran[0].data["session"]
+                given = ran[-1].data["result"]
+                cookie = given.split("given ")[1].split()[0]
+                token = given.split("new token ")[1].split()[0]
+                # The page's state is read after the run, then written a
+                # flush later; a crash after that keeps it.
+                time.sleep(1.0)
+                first.kill()
+            with Server("--planner-token-delay", "0", workdir=store) as second:
+                again = self.run_in(second, "read the page", session=mine)
+                reopened = statuses(again, "reopened")
+                self.assertEqual(len(reopened), 1, again)
+                self.assertIn("the server restarted since this session's last run",
+                              reopened[0]["message"])
+                self.assertIn(f"reopened {self.url('remember')} with its 1 cookie "
+                              "and 1 localStorage entry", reopened[0]["message"])
+                answer = again[-1].data["result"]
+                self.assertIn(f"returning visitor: {cookie}", answer)
+                self.assertIn(f"kept token {token}", answer)
 
     def test_sessions_that_never_ran_hold_no_context(self):
         with Server("--planner-token-delay", "0", "--max-browser-contexts",

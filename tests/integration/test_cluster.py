@@ -147,9 +147,9 @@ class Cluster:
         all_up(self.gateway, *self.workers)
         return self
 
-    def worker(self, listen=0):
+    def worker(self, listen=0, workdir=None):
         return Worker(*llm_flags(self.upstream), *FAST, *self.worker_flags,
-                      listen=listen)
+                      listen=listen, workdir=workdir)
 
     def gateway_for(self, workers):
         return Server("--workers", ",".join(w.address for w in workers), *FAST,
@@ -239,6 +239,9 @@ class ClusterTest(unittest.TestCase):
             self.assertIn(victim.address, placed.values())
             self.assertIn(survivor.address, placed.values())
             first = {m: until_token(s) for m, s in streams.items()}
+            # What was streamed is on disk a flush later (STORE_FLUSH_INTERVAL
+            # 50 ms): a SIGKILL loses at most that much.
+            time.sleep(0.3)
             victim.kill()
             for message_id, stream in streams.items():
                 events = first[message_id] + stream.read_all()
@@ -265,16 +268,23 @@ class ClusterTest(unittest.TestCase):
                 self.assertEqual(node_of_run(c.gateway, f"after-{i}"),
                                  survivor.address)
                 stream.close()
-            # Back on its port, the worker is used again: it is the emptier.
-            with c.worker(listen=victim.port) as back:
+            # Back on its port and its store, the worker is used again (it
+            # is the emptier), and its sessions and runs are back: the
+            # gateway reads the killed run through it, ended by the restart.
+            with c.worker(listen=victim.port, workdir=victim.workdir) as back:
                 all_up(c.gateway, back)
                 stream = open_run(c.gateway, "back")
                 self.assertEqual(node_of_run(c.gateway, "back"), back.address)
                 stream.close()
-                # Restarted, it no longer has the lost runs: once its status
-                # says so, the messageId is free again.
-                wait_for("the lost run forgotten", lambda: c.gateway.get(
-                    f"/api/runs/{gone}/events")[0] == 404)
+                wait_for("the lost run back", lambda: c.gateway.get(
+                    f"/api/runs/{gone}/events")[0] == 200)
+                _, doc = c.gateway.get_json(f"/api/runs/{gone}/events")
+                self.assertEqual(doc["events"][0]["type"], "start")
+                self.assertEqual(doc["events"][-1]["data"]["code"],
+                                 "server_restarted")
+                ids = [e["id"] for e in doc["events"]]
+                self.assertEqual(ids, list(range(1, len(ids) + 1)))
+                self.assertLessEqual({e.id for e in first[gone]}, set(ids))
 
     def test_a_frozen_worker_is_lost_within_the_timeout_and_returns(self):
         with Cluster(200, 20) as c:

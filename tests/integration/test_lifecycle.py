@@ -87,8 +87,10 @@ class Configuration(unittest.TestCase):
             taken.bind(("127.0.0.1", 0))
             taken.listen()
             port = taken.getsockname()[1]
-            result = run_binary("serve", "--host", "127.0.0.1",
-                                "--port", str(port))
+            # In a scratch directory: the store opens before the port.
+            with tempfile.TemporaryDirectory() as scratch:
+                result = run_binary("serve", "--host", "127.0.0.1",
+                                    "--port", str(port), cwd=scratch)
         self.assertEqual(result.returncode, 1)
         self.assertIn("cannot listen", result.stderr)
 

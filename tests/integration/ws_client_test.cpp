@@ -51,9 +51,12 @@ public:
       prctl(PR_SET_PDEATHSIG, SIGTERM);
       dup2(err[1], STDERR_FILENO);
       close(err[0]);
+      // STORE=memory: each server here starts afresh (a store would be
+      // shared through the working directory).
       std::vector<std::string> args{bin, "serve", "--host", "127.0.0.1",
                                     "--port", "0", "--browser", "none",
-                                    "--planner-token-delay", "0"};
+                                    "--planner-token-delay", "0",
+                                    "--store", "memory"};
       args.insert(args.end(), flags.begin(), flags.end());
       std::vector<char*> argv;
       for (auto& a : args)

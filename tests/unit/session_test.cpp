@@ -11,6 +11,8 @@
 #include <rapidjson/document.h>
 
 #include "actor_probes.hpp"
+#include "store/conversation_json.hpp"
+#include "store/store_inbox.hpp"
 
 using namespace agenttheo;
 using namespace agenttheo::testing;
@@ -37,7 +39,8 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   caf::actor make_session(session_settings s) {
-    return sys.spawn(session, std::string{"s-test"}, s, manager);
+    return sys.spawn(session, std::string{"s-test"}, s, manager,
+                     session_origin{});
   }
 
   std::shared_ptr<subscriber_record> subscribe(const caf::actor& sess,
@@ -556,6 +559,81 @@ CAF_TEST(an unpaced fan-out sends each event on its own) {
   run();
   CAF_REQUIRE_GREATER(a->events.size(), 5u);
   CAF_CHECK_EQUAL(a->live_batches, 0u);
+}
+
+CAF_TEST(a session hands the store every event and record in order) {
+  auto s = settings();
+  s.store = std::make_shared<store_inbox>(1u << 20);
+  auto sess = make_session(s);
+  auto rec = subscribe(sess, make_request("hello", "m1"));
+  consume_messages();
+  CAF_REQUIRE(!rec->events.empty());
+  CAF_REQUIRE(rec->events.back()->raw.type == event_type::complete);
+  std::vector<std::uint64_t> stored_ids;
+  std::vector<int> run_phases;
+  std::string conversation;
+  for (auto& write : s.store->take()) {
+    if (auto* e = std::get_if<event_row>(&write))
+      stored_ids.push_back(e->event->raw.id);
+    if (auto* r = std::get_if<run_row>(&write))
+      run_phases.push_back(static_cast<int>(r->phase));
+    if (auto* c = std::get_if<conversation_row>(&write))
+      conversation = c->json;
+  }
+  std::vector<std::uint64_t> streamed_ids;
+  for (auto& ev : rec->events)
+    streamed_ids.push_back(ev->raw.id);
+  CAF_CHECK_EQUAL(stored_ids, streamed_ids);
+  // Created (queued), begun, ended.
+  CAF_CHECK_EQUAL(run_phases, (std::vector<int>{0, 1, 2}));
+  auto messages = conversation_from_json(conversation);
+  CAF_REQUIRE_EQUAL(messages.size(), 2u);
+  CAF_CHECK_EQUAL(messages[0].content, "hello");
+}
+
+CAF_TEST(a restored session ends the run the process left unfinished) {
+  auto saved = std::make_shared<restored_session>();
+  saved->session = {"s-test", "hello", "127.0.0.1", 1000, 2000, 5, 2};
+  run_row done;
+  done.session_id = "s-test";
+  done.message_id = "m1";
+  done.number = 1;
+  done.first_id = 1;
+  done.last_id = 2;
+  done.phase = run_phase::finished;
+  done.outcome = run_outcome::complete;
+  run_row cut = done;
+  cut.message_id = "m2";
+  cut.number = 2;
+  cut.first_id = 3;
+  cut.last_id = 3; // its record is older than its last event
+  cut.phase = run_phase::running;
+  cut.outcome = run_outcome::none;
+  saved->runs = {done, cut};
+  for (std::uint64_t id = 1; id <= 4; ++id)
+    saved->events.push_back(encode(event{id, event_type::token, "s-test",
+                                         id <= 2 ? "m1" : "m2",
+                                         R"({"token":"x"})", id == 2}));
+  saved->conversation_json = conversation_to_json({{"user", "hello", {}, {}}});
+  auto sess = sys.spawn(session, std::string{"s-test"}, settings(), manager,
+                        session_origin{"127.0.0.1", saved});
+  auto resume = make_request("", "m2");
+  resume.has_last_event_id = true;
+  resume.last_event_id = 4;
+  auto rec = subscribe(sess, resume);
+  consume_messages();
+  CAF_REQUIRE_EQUAL(rec->events.size(), 1u);
+  auto ended = rec->events.front();
+  CAF_CHECK_EQUAL(ended->raw.id, 5u);
+  CAF_CHECK(ended->raw.type == event_type::error);
+  CAF_CHECK_EQUAL(data_of(ended)["code"].GetString(), std::string{"server_restarted"});
+  CAF_CHECK(rec->final_batch);
+  auto next = subscribe(sess, make_request("read the title", "m3"));
+  consume_messages();
+  CAF_REQUIRE(!next->events.empty());
+  CAF_CHECK_EQUAL(next->events.front()->raw.id, 6u);
+  CAF_CHECK_EQUAL(last_info().title, "hello");
+  CAF_CHECK_EQUAL(last_info().runs, 3u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
