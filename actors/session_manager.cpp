@@ -9,6 +9,7 @@
 #include "actors/counting_behavior.hpp"
 #include "actors/registry.hpp"
 #include "messages/cluster_messages.hpp"
+#include "store/store_inbox.hpp"
 #include "util/clock.hpp"
 #include "util/json_writer.hpp"
 #include "util/random_id.hpp"
@@ -138,6 +139,23 @@ caf::actor session_for_new_run(self_ptr self, const open_stream& msg) {
                              create_session(self, msg.request.client));
 }
 
+/// Whether the store keeps up: while more waits for the disk than its
+/// bound, new runs are refused (running ones go on, nothing is dropped).
+bool store_keeps_up(self_ptr self, const open_stream& msg) {
+  const auto& store = self->state.settings.session.store;
+  if (!store || !store->lagging())
+    return true;
+  auto err = api_error::of(api_code::store_lagging,
+                           "the store is behind: "
+                             + std::to_string(store->pending_bytes() >> 10)
+                             + " KiB wait for the disk (STORE_MAX_PENDING "
+                             + std::to_string(store->max_bytes() >> 10)
+                             + " KiB); retry shortly");
+  err.retry_after_s = 1;
+  reject(self, msg.subscriber, std::move(err));
+  return false;
+}
+
 /// Takes one of the client's runs, or refuses it with when to retry.
 bool within_run_rate(self_ptr self, const open_stream& msg) {
   auto& quota = self->state.quota;
@@ -201,7 +219,7 @@ void on_open_stream(self_ptr self, open_stream& msg) {
                       ? "command is required to start a run"
                       : "command is required: no run with messageId '"
                           + req.message_id + "' is known"));
-  if (!within_run_rate(self, msg))
+  if (!store_keeps_up(self, msg) || !within_run_rate(self, msg))
     return;
   auto target = session_for_new_run(self, msg);
   if (!target)

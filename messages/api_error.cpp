@@ -102,6 +102,9 @@ constexpr std::array catalogue{
                 "a gateway with no reachable worker that has room"},
   api_code_info{c::node_lost, "node_lost", 503,
                 "the session's worker is lost until it is back"},
+  api_code_info{c::store_lagging, "store_lagging", 503,
+                "more waits for the disk than `STORE_MAX_PENDING` allows: new "
+                "runs wait until the store catches up (with `Retry-After`)"},
   api_code_info{c::run_finished, "run_finished", 204,
                 "not an error: the run is over and nothing is left to replay"},
 };

@@ -68,6 +68,7 @@ enum class api_code : std::uint8_t {
   unavailable,
   no_workers,
   node_lost,
+  store_lagging,
   // not an error: a finished run with nothing left to replay (204 tells
   // EventSource to stop reconnecting)
   run_finished,

@@ -4,7 +4,9 @@ every session, run and event exactly; the killed run ends with
 `server_restarted`; ids go on increasing; the conversation continues; a
 clean shutdown's endings are kept; ended sessions are swept after
 STORE_RETENTION; a locked, corrupt or newer database stops startup; a
-schema-1 database is migrated; and STORE=memory keeps nothing."""
+schema-1 database is migrated; STORE=memory keeps nothing; and a disk that
+stalls (fsync slowed by an LD_PRELOADed shim) does not slow the live
+stream, while new runs get 503 store_lagging until the store catches up."""
 
 import json
 import os
@@ -22,6 +24,8 @@ from harness import BINARY, Server, SseStream, stream_path  # noqa: E402
 from scripted_upstream import ScriptedUpstream, reply  # noqa: E402
 
 FIXTURES = os.path.join(HERE, "..", "fixtures")
+SLOW_FSYNC = os.environ.get("AGENTTHEO_SLOW_FSYNC", os.path.join(
+    os.path.dirname(BINARY), "tests", "libagenttheo_slow_fsync.so"))
 # What reaches the disk is written every STORE_FLUSH_INTERVAL (50 ms): a
 # SIGKILL loses at most that. The tests wait this long before one.
 FLUSHED = 0.3
@@ -252,6 +256,46 @@ class DurableSessions(unittest.TestCase):
             self.assertEqual(described["conversation"][0]["content"], "read the title")
         with sqlite3.connect(self.db) as db:
             self.assertEqual(db.execute("PRAGMA user_version").fetchone(), (2,))
+
+    # -- a disk that stalls ----------------------------------------------------
+
+    def test_a_stalled_disk_does_not_slow_the_live_stream(self):
+        stall = os.path.join(self.dir.name, "stall")
+        env = {"LD_PRELOAD": SLOW_FSYNC, "AGENTTHEO_STALL_FILE": stall,
+               # The shim is not instrumented: under ASan it may load first.
+               "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "")
+               + ":verify_asan_link_order=0"}
+        with self.server("--store-sync", "full", "--store-max-pending", "16K",
+                         env=env) as server:
+            sid = self.new_session(server)
+            server.get(stream_path("hello", session=sid, messageId="s-0"))
+            open(stall, "w").close()
+            started = time.monotonic()
+            events = SseStream(server.port, stream_path(
+                "hello", session=sid, messageId="s-1")).read_all()
+            took = time.monotonic() - started
+            self.assertEqual(events[-1].type, "complete")
+            tokens = sum(1 for e in events if e.type == "token")
+            # Tokens come every 20 ms whatever the disk does (a stalled
+            # store would hold them all until it is released).
+            self.assertLess(took, tokens * 0.02 * 3 + 2)
+            _, health = server.get_json("/health")
+            self.assertTrue(health["store"]["lagging"], health)
+            status, _, body = server.get(stream_path(
+                "hello", session=sid, messageId="s-2"))
+            self.assertEqual(status, 503)
+            self.assertEqual(json.loads(body)["error"]["code"], "store_lagging")
+            os.unlink(stall)
+            wait_for("the store to catch up", lambda: not server.get_json(
+                "/health")[1]["store"]["lagging"])
+            status, _, _ = server.get(stream_path("hello", session=sid,
+                                                  messageId="s-2"))
+            self.assertEqual(status, 200)
+            time.sleep(FLUSHED)
+            server.kill()
+        with self.server() as after:
+            replay = SseStream(after.port, stream_path(messageId="s-1")).read_all()
+            self.assertEqual([e.id for e in replay], [e.id for e in events])
 
 
 if __name__ == "__main__":
