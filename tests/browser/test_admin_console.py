@@ -92,6 +92,11 @@ class AdminConsole(ServerTestCase):
             sparkline = await tab.evaluate(
                 "document.querySelector('#s-events polyline').getAttribute('points')")
             self.assertGreater(len(sparkline.split()), 2)
+            # The store (sqlite, the default) keeps up and has written the
+            # run's events.
+            await tab.wait_for("adminConsole.store?.events_written > 0", 10)
+            self.assertEqual(await tab.evaluate(text_of("n-store")), "ok")
+            self.assertIn("events written", await tab.evaluate(text_of("store-sub")))
             # The client that made the session tops the clients panel,
             # against its limits.
             await tab.wait_for("!!document.querySelector('#client-rows td')", 10)

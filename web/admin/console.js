@@ -313,6 +313,26 @@ function renderNodes(doc) {
   $('n-nodes').textContent = `${up} of ${doc.nodes.length} up`;
 }
 
+// -- the store (durable sessions) ---------------------------------------------------------
+
+/** `/health`'s store: ok, lagging (new runs refused) or failing (writes
+ *  retried), with what it wrote and what waits for the disk. */
+function renderStore(health) {
+  const s = health.store || { kind: 'memory' };
+  consoleState.store = s;
+  const trouble = s.failing ? 'failing' : s.lagging ? 'lagging' : null;
+  $('store-card').classList.toggle('bad', trouble !== null);
+  if (s.kind !== 'sqlite') {
+    $('n-store').textContent = 'memory';
+    $('store-sub').textContent = 'nothing outlives a restart';
+    return;
+  }
+  $('n-store').textContent = trouble || 'ok';
+  $('store-sub').textContent = `${human(s.events_written)} events written · `
+    + `${human(s.pending_bytes, 'B')} waiting`
+    + (s.lagging ? ' · new runs refused' : '');
+}
+
 // -- clients against their limits ---------------------------------------------------------
 
 /** `used / limit`, or just `used` where there is no limit (0). */
@@ -360,6 +380,7 @@ function start() {
   poll('/api/admin/actors', renderTree);
   poll('/api/admin/nodes', renderNodes);
   poll('/api/admin/clients', renderClients);
+  poll('/health', renderStore);
 }
 
 start();
