@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -81,11 +82,13 @@ def wait_listening(port, timeout=15):
 class Service:
     """A process group under test, stopped with everything it started."""
 
-    def __init__(self, argv, port=None, stdout=subprocess.DEVNULL, env=None):
+    def __init__(self, argv, port=None, stdout=subprocess.DEVNULL, env=None,
+                 scratch=None):
         self.proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.DEVNULL,
                                      start_new_session=True, cwd="/tmp",
                                      env=env, text=True)
         self.port = port
+        self.scratch = scratch
         if port:
             wait_listening(port)
 
@@ -101,6 +104,8 @@ class Service:
         except ProcessLookupError:
             pass
         self.proc.wait()
+        if self.scratch:
+            self.scratch.cleanup()
 
 
 def token_upstream(count, rate, hold=False):
@@ -120,10 +125,21 @@ def agenttheo_flags(upstream):
             "--heartbeat-interval", "60s", *SERVER_FLAGS]
 
 
-def agenttheo(upstream, *flags):
+def agenttheo_node(argv, port, store="sqlite"):
+    """A server or worker process with its own store (the default, sqlite)
+    in a fresh folder. Set in the environment, so a build from before the
+    store (an A/B) runs too."""
+    scratch = tempfile.TemporaryDirectory(prefix="agenttheo-bench-")
+    env = dict(os.environ, STORE=store,
+               STORE_PATH=os.path.join(scratch.name, "agenttheo.db"))
+    return Service(argv, port, env=env, scratch=scratch)
+
+
+def agenttheo(upstream, *flags, store="sqlite"):
     port = free_port()
-    return Service([AGENTTHEO, "serve", "--host", "127.0.0.1",
-                    "--port", str(port), *agenttheo_flags(upstream), *flags], port)
+    return agenttheo_node([AGENTTHEO, "serve", "--host", "127.0.0.1",
+                           "--port", str(port), *agenttheo_flags(upstream),
+                           *flags], port, store)
 
 
 class AgentTheoCluster:
@@ -133,8 +149,9 @@ class AgentTheoCluster:
     def __init__(self, upstream, workers=2):
         binary = AGENTTHEO
         ports = [free_port() for _ in range(workers)]
-        self.parts = [Service([binary, "worker", "--listen", str(p),
-                               *agenttheo_flags(upstream)], p) for p in ports]
+        self.parts = [agenttheo_node([binary, "worker", "--listen", str(p),
+                                      *agenttheo_flags(upstream)], p)
+                      for p in ports]
         self.port = free_port()
         self.parts.append(Service(
             [binary, "serve", "--host", "127.0.0.1", "--port", str(self.port),
@@ -276,9 +293,9 @@ def idle(table, a):
     table.add("", "connects/s", r["connect_rate"], "nchan", p["connect_rate"])
 
 
-def fan_out_ours(subscribers, rate, count, slow=0.0, extra=()):
+def fan_out_ours(subscribers, rate, count, slow=0.0, extra=(), store="sqlite"):
     up = token_upstream(count, rate, hold=True)
-    server = agenttheo(up, *extra)
+    server = agenttheo(up, *extra, store=store)
     try:
         return loadgen(server, "--connections", subscribers, "--procs", 2,
                        "--path", "/stream?command=fan&messageId=fan",
@@ -443,8 +460,52 @@ def churn(table, a):
     table.add("", "failed connects", r["failed"])
 
 
+def store_writes():
+    """Events a second one store writes, flush-sized transactions."""
+    out = subprocess.run([os.path.join(BUILD, "agenttheo-store-bench"),
+                          "--events", "200000", "--batch", "1000"],
+                         capture_output=True, text=True, timeout=600, check=True)
+    return float(out.stdout.split(": ")[1].split()[0])
+
+
+def store_cost(table, a):
+    """What keeping everything costs the live path: the many-sessions and
+    fan-out loads with STORE=sqlite against STORE=memory, same run."""
+    n, rate = a.sessions, a.session_rate
+    count, _, runs = session_load(a, "st")
+    up = token_upstream(count, rate)
+    try:
+        mem = drive(agenttheo(up, store="memory"), *runs)
+        sql = drive(agenttheo(up, store="sqlite"), *runs)
+    finally:
+        up.stop()
+    check_clean("store: sessions", sql)
+    name = f"store: {n:,} runs x {rate:g} tokens/s"
+    add_store_rows(table, name, sql, mem)
+    subscribers, fan_rate = a.subscribers, a.fanout_rate
+    fan_count = int(fan_rate * a.seconds)
+    mem = fan_out_ours(subscribers, fan_rate, fan_count, store="memory")
+    sql = fan_out_ours(subscribers, fan_rate, fan_count, store="sqlite")
+    check_clean("store: fan-out", sql)
+    add_store_rows(table, f"store: 1 run -> {subscribers:,} subscribers",
+                   sql, mem)
+    table.add("store: one writer", "events/s written (1,000 a transaction)",
+              store_writes())
+
+
+def add_store_rows(table, name, sql, mem):
+    peer = "STORE=memory"
+    cpu_sql, cpu_mem = cpu_us_per_delivery(sql), cpu_us_per_delivery(mem)
+    table.add(name, "server CPU us per delivery", cpu_sql, peer, cpu_mem,
+              "< 1.10x", cpu_sql < 1.10 * cpu_mem)
+    table.add("", "p50 ms", sql["p50_ms"], peer, mem["p50_ms"], "no change")
+    table.add("", "p99 ms", sql["p99_ms"], peer, mem["p99_ms"])
+    add_exactness(table, sql, peer, mem)
+
+
 SCENARIOS = {"idle": idle, "fanout": fan_out, "moderate": moderate,
-             "sessions": many_sessions, "cluster": cluster, "churn": churn}
+             "sessions": many_sessions, "cluster": cluster, "churn": churn,
+             "store": store_cost}
 
 
 def main():
@@ -468,7 +529,7 @@ def main():
     if a.quick:
         a.idle, a.subscribers, a.sessions = 1900, 1000, 100
         a.seconds, a.churn_rate, a.churn_seconds = 3, 500, 5
-    for binary in ("agenttheo", "agenttheo-loadgen"):
+    for binary in ("agenttheo", "agenttheo-loadgen", "agenttheo-store-bench"):
         if not os.path.exists(os.path.join(BUILD, binary)):
             sys.exit(f"build/{binary} is missing: ./run.sh build first")
     ensure_peers()

@@ -20,6 +20,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import aiohttp
@@ -44,10 +45,12 @@ os.environ.update(CLIENT_MAX_SESSIONS="0", CLIENT_RUNS_PER_MINUTE="0",
 
 class ServerProcess:
     def __init__(self, *flags):
+        # Its own working directory: its own store (data/agenttheo.db).
+        self.scratch = tempfile.TemporaryDirectory(prefix="agenttheo-bench-")
         self.proc = subprocess.Popen(
             [BINARY, "serve", "--host", "127.0.0.1", "--port", "0",
              "--log-level", "WARN", *flags],
-            stderr=subprocess.PIPE, text=True, cwd="/tmp")
+            stderr=subprocess.PIPE, text=True, cwd=self.scratch.name)
         # The listening line is logged at INFO; read the port from /proc.
         self.port = self._port_from_proc()
 
@@ -83,6 +86,7 @@ class ServerProcess:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(30)
+        self.scratch.cleanup()
 
 
 async def consume(session, url):
