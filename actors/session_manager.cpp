@@ -8,6 +8,8 @@
 
 #include "actors/counting_behavior.hpp"
 #include "actors/registry.hpp"
+#include "actors/store_writer.hpp"
+#include "config/log.hpp"
 #include "messages/cluster_messages.hpp"
 #include "store/store_inbox.hpp"
 #include "util/clock.hpp"
@@ -90,19 +92,66 @@ std::variant<caf::actor, api_error> create_session(self_ptr self,
   return spawn_session(self, id, {client, nullptr});
 }
 
-/// The sessions the store kept, back as they were (within no limit: they
-/// were admitted before), each run known by its messageId again.
+/// A session the store kept, back as it was (within no limit: it was
+/// admitted before), each of its runs known by its messageId again.
+void adopt(self_ptr self, const std::shared_ptr<const restored_session>& saved) {
+  auto& st = self->state;
+  const auto& id = saved->session.id;
+  if (st.sessions.count(id) != 0)
+    return;
+  spawn_session(self, id, {saved->session.client, saved});
+  for (const auto& run : saved->runs) {
+    // A messageId taken since by a run elsewhere stays with that run.
+    if (st.runs.emplace(run.message_id, id).second)
+      st.runs_of[id].insert(run.message_id);
+  }
+}
+
 void restore_sessions(self_ptr self) {
   auto& st = self->state;
-  for (auto& saved : st.settings.restored) {
-    const auto& id = saved->session.id;
-    spawn_session(self, id, {saved->session.client, saved});
-    for (const auto& run : saved->runs) {
-      st.runs[run.message_id] = id;
-      st.runs_of[id].insert(run.message_id);
-    }
-  }
+  for (auto& saved : st.settings.restored)
+    adopt(self, saved);
   st.settings.restored.clear();
+}
+
+/// Asks the store for a session that idled out, by its id or (`session_id`
+/// empty) by one of its runs' messageIds, spawns it if the store still
+/// keeps it, then calls `retry` either way (once: what it retries finds
+/// the session, or answers as it would have). Requests for the same
+/// session while the store looks share its answer.
+void revive(self_ptr self, const std::string& session_id,
+            const std::string& message_id, std::function<void()> retry) {
+  auto& st = self->state;
+  auto key = session_id.empty() ? "m:" + message_id : "s:" + session_id;
+  auto& waiting = st.reviving[key];
+  waiting.push_back(std::move(retry));
+  if (waiting.size() > 1)
+    return;
+  auto done = [self, key] {
+    auto retries = std::move(self->state.reviving[key]);
+    self->state.reviving.erase(key);
+    for (auto& again : retries)
+      again();
+  };
+  self
+    ->request(st.settings.store_writer, std::chrono::seconds{30},
+              revive_atom::value, session_id, message_id)
+    .then(
+      [self, done](stored_session_found& found) {
+        if (found.session && !self->state.stopping) {
+          log(log_level::info, "session ", found.session->session.id,
+              " revived from the store");
+          adopt(self, found.session);
+        }
+        done();
+      },
+      [done](caf::error&) { done(); });
+}
+
+/// Whether a miss may be a session the store keeps: with a store, and not
+/// already asked about.
+bool may_revive(const session_manager_state& st, bool asked) {
+  return !asked && st.settings.store_writer && !st.stopping;
 }
 
 /// The new session, or nullptr after telling `subscriber` why not.
@@ -177,18 +226,35 @@ api_reply unknown_session(const std::string& id) {
   return error_reply(api_error::unknown_session(id));
 }
 
-/// Hands an API request to the session that answers it, or says 404.
+/// Hands an API request to the session that answers it (asking the store
+/// for one that idled out), or says 404.
 template <class Request>
 caf::result<api_reply> to_session(self_ptr self, const std::string& id,
                                   Request& req) {
-  auto target = find_session(self->state, id);
-  if (!target)
+  if (auto target = find_session(self->state, id)) {
+    self->delegate(target, std::move(req));
+    return caf::delegated<api_reply>{};
+  }
+  if (!may_revive(self->state, false))
     return unknown_session(id);
-  self->delegate(target, std::move(req));
-  return caf::delegated<api_reply>{};
+  auto promise = self->make_response_promise<api_reply>();
+  revive(self, id, {}, [self, id, req, promise]() mutable {
+    if (auto target = find_session(self->state, id))
+      promise.delegate(target, std::move(req));
+    else
+      promise.deliver(unknown_session(id));
+  });
+  return promise;
 }
 
-void on_open_stream(self_ptr self, open_stream& msg) {
+void on_open_stream(self_ptr self, open_stream& msg, bool asked = false);
+
+/// `msg` once more, after the store said whether it keeps its session.
+std::function<void()> again(self_ptr self, const open_stream& msg) {
+  return [self, retry = msg]() mutable { on_open_stream(self, retry, true); };
+}
+
+void on_open_stream(self_ptr self, open_stream& msg, bool asked) {
   auto& st = self->state;
   auto& req = msg.request;
   if (st.stopping)
@@ -196,6 +262,8 @@ void on_open_stream(self_ptr self, open_stream& msg) {
   if (req.whole_session) {
     if (auto target = find_session(st, req.session_id))
       return self->send(target, std::move(msg));
+    if (may_revive(st, asked))
+      return revive(self, req.session_id, {}, again(self, msg));
     return reject(self, msg.subscriber,
                   api_error::unknown_session(req.session_id));
   }
@@ -210,6 +278,10 @@ void on_open_stream(self_ptr self, open_stream& msg) {
       req.command.clear();
       return self->send(st.sessions.at(known->second), std::move(msg));
     }
+    // A join or a resume of a run no session here holds: its session
+    // may have idled out (a new messageId with a command is a new run).
+    if ((req.command.empty() || req.has_last_event_id) && may_revive(st, asked))
+      return revive(self, {}, req.message_id, again(self, msg));
   }
   if (req.command.empty())
     return reject(
@@ -219,6 +291,10 @@ void on_open_stream(self_ptr self, open_stream& msg) {
                       ? "command is required to start a run"
                       : "command is required: no run with messageId '"
                           + req.message_id + "' is known"));
+  // A new run in a session that may have idled out.
+  if (!req.session_id.empty() && !req.new_session
+      && !find_session(st, req.session_id) && may_revive(st, asked))
+    return revive(self, req.session_id, {}, again(self, msg));
   if (!store_keeps_up(self, msg) || !within_run_rate(self, msg))
     return;
   auto target = session_for_new_run(self, msg);
@@ -271,6 +347,28 @@ api_reply on_create_session(self_ptr self, new_session_request& req) {
     .field("stream", "/api/sessions/" + name + "/stream")
     .end_object();
   return {201, out.str()};
+}
+
+/// `GET /api/runs/{id}/events`, from the run's session (asking the store
+/// for one that idled out).
+caf::result<api_reply> run_events(self_ptr self, read_run_events& req) {
+  auto& st = self->state;
+  if (auto known = st.runs.find(req.message_id); known != st.runs.end())
+    return to_session(self, known->second, req);
+  if (!may_revive(st, false))
+    return error_reply(api_error::unknown_run(req.message_id));
+  auto promise = self->make_response_promise<api_reply>();
+  revive(self, {}, req.message_id, [self, req, promise]() mutable {
+    auto& st = self->state;
+    auto known = st.runs.find(req.message_id);
+    auto target = known == st.runs.end() ? caf::actor{}
+                                         : find_session(st, known->second);
+    if (target)
+      promise.delegate(target, std::move(req));
+    else
+      promise.deliver(error_reply(api_error::unknown_run(req.message_id)));
+  });
+  return promise;
 }
 
 /// What a gateway polls: the sessions, and on request every run's session.
@@ -369,13 +467,7 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
     [self](rename_session& req) {
       return to_session(self, req.session_id, req);
     },
-    [self](read_run_events& req) -> caf::result<api_reply> {
-      auto& st = self->state;
-      auto known = st.runs.find(req.message_id);
-      if (known == st.runs.end())
-        return error_reply(api_error::unknown_run(req.message_id));
-      return to_session(self, known->second, req);
-    },
+    [self](read_run_events& req) { return run_events(self, req); },
     [self](list_sessions_atom) {
       return sessions_json(self->state.infos, self->state.settings.max_sessions);
     },

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -26,6 +27,9 @@ struct manager_settings {
   client_limits clients;
   /// Sessions the store kept from before a restart: spawned at once.
   std::vector<std::shared_ptr<const restored_session>> restored;
+  /// The store's writer, asked for a session that idled out (null with
+  /// STORE=memory: such a session is gone).
+  caf::actor store_writer;
 };
 
 /// Knows every live session and which session each run (messageId) belongs
@@ -40,6 +44,9 @@ struct session_manager_state {
   /// session id -> its messageIds, to forget them with the session
   std::unordered_map<std::string, std::unordered_set<std::string>> runs_of;
   std::unordered_map<std::string, session_info> infos;
+  /// What waits for the store to answer about a session it may keep
+  /// (`s:` id or `m:` messageId): each retried once it has.
+  std::unordered_map<std::string, std::vector<std::function<void()>>> reviving;
   /// Sessions held and runs started by each client, against its limits.
   client_quota quota{client_limits{}};
   bool stopping = false;

@@ -63,6 +63,18 @@ void sweep(self_ptr self) {
   }
 }
 
+stored_session_found revive(self_ptr self, const std::string& session_id,
+                            const std::string& message_id) {
+  auto& st = self->state;
+  try {
+    if (auto saved = st.store->revive(session_id, message_id, st.max_events))
+      return {std::make_shared<const restored_session>(std::move(*saved))};
+  } catch (const sqlite::failure& f) {
+    log(log_level::warn, "store: could not read a session back: ", f.message);
+  }
+  return {};
+}
+
 /// Often enough that a session outlives STORE_RETENTION by at most a
 /// quarter of it, and at most hourly.
 std::chrono::milliseconds sweep_interval(std::chrono::milliseconds retention) {
@@ -79,6 +91,7 @@ caf::behavior store_writer(caf::stateful_actor<store_writer_state>* self,
   st.store = std::move(settings->store);
   st.flush_interval = settings->flush_interval;
   st.retention = settings->retention;
+  st.max_events = settings->max_events;
   st.stats = join_registry(self, "store", "store");
   st.stats->set_state("writing");
   // Shutdown: what waits is written before the actor goes.
@@ -99,6 +112,12 @@ caf::behavior store_writer(caf::stateful_actor<store_writer_state>* self,
                          store_flush_atom::value, true);
     },
     [self](store_flush_atom) { return flush(self); },
+    // What waits is written first: the session's end, its last events.
+    [self](revive_atom, const std::string& session_id,
+           const std::string& message_id) {
+      flush(self);
+      return revive(self, session_id, message_id);
+    },
     [self](store_sweep_atom) {
       sweep(self);
       self->delayed_send(self, sweep_interval(self->state.retention),

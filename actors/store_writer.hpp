@@ -12,12 +12,19 @@
 
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 
 #include "metrics/actor_stats.hpp"
 #include "store/session_store.hpp"
 #include "store/store_inbox.hpp"
 
 namespace agenttheo {
+
+/// The store writer's answer to `revive_atom`: the session, or null.
+/// Local only (each node has its own store), so it has no wire form.
+struct stored_session_found {
+  std::shared_ptr<const restored_session> session;
+};
 
 struct store_writer_settings {
   std::shared_ptr<store_inbox> inbox;
@@ -26,6 +33,8 @@ struct store_writer_settings {
   std::chrono::milliseconds flush_interval{50};
   /// STORE_RETENTION: sessions that ended longer ago are deleted.
   std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};
+  /// A revived session's log holds at most this many events.
+  std::size_t max_events = 10'000;
 };
 
 struct store_writer_state {
@@ -33,6 +42,7 @@ struct store_writer_state {
   std::shared_ptr<session_store> store;
   std::chrono::milliseconds flush_interval{50};
   std::chrono::milliseconds retention{0};
+  std::size_t max_events = 10'000;
   /// Taken from the inbox, not yet written (a flush failed): tried again
   /// first, so nothing is lost and the order holds.
   std::vector<store_write> unwritten;
@@ -43,8 +53,11 @@ struct store_writer_state {
 };
 
 /// Answers `store_flush_atom` once everything waiting is written (true) or
-/// the write failed (false); sweeps by itself.
+/// the write failed (false), and `revive_atom` with a stored session;
+/// sweeps by itself.
 caf::behavior store_writer(caf::stateful_actor<store_writer_state>* self,
                            std::shared_ptr<store_writer_settings> settings);
 
 } // namespace agenttheo
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(agenttheo::stored_session_found)

@@ -120,6 +120,7 @@ caf::actor spawn_store_writer(caf::actor_system& system,
   settings->store = std::move(opened.store);
   settings->flush_interval = cfg.store.flush_interval;
   settings->retention = cfg.store.retention;
+  settings->max_events = cfg.session.log_max_events;
   return system.spawn<caf::detached>(store_writer, settings);
 }
 
@@ -141,10 +142,11 @@ manager_settings manager_settings_from(const server_config& cfg,
                                        std::shared_ptr<curl_driver> driver,
                                        caf::actor browser,
                                        std::shared_ptr<const egress_journal> egress,
-                                       opened_store& store) {
+                                       opened_store& store, caf::actor writer) {
   manager_settings settings;
   settings.session.store = store.inbox;
   settings.restored = std::move(store.restored);
+  settings.store_writer = std::move(writer);
   settings.max_sessions = cfg.max_sessions;
   settings.clients = cfg.clients;
   auto& session = settings.session;
@@ -349,7 +351,7 @@ int serve(const std::vector<std::string>& args) {
                                         manager_settings_from(cfg, driver,
                                                               browser_actor,
                                                               proxy.journal(),
-                                                              store));
+                                                              store, writer));
   auto bridge = make_caf_bridge(system, manager, registry_actor);
   if (auto err = srv.start(*bridge)) {
     log(log_level::error, *err);
@@ -423,7 +425,8 @@ int worker(const std::vector<std::string>& args) {
   auto browser_actor = spawn_browser(system, cfg, proxy);
   auto manager = system.spawn(session_manager,
                               manager_settings_from(cfg, driver, browser_actor,
-                                                    proxy.journal(), store));
+                                                    proxy.journal(), store,
+                                                    writer));
   auto door = system.spawn(worker_door, manager, cfg.cluster_secret);
   auto stop_all = [&] {
     for (const auto& handle : {door, manager, registry_actor, browser_actor})

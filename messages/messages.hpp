@@ -59,6 +59,9 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 /// The store writer: write what waits now (the timer's, or shutdown's,
 /// which waits for the answer).
 using store_flush_atom = caf::atom_constant<caf::atom("st_flush")>;
+/// Manager to store writer (session id, messageId): an ended session, to
+/// spawn again (stored_session_found).
+using revive_atom = caf::atom_constant<caf::atom("st_revive")>;
 /// The store writer: delete sessions past STORE_RETENTION.
 using store_sweep_atom = caf::atom_constant<caf::atom("st_sweep")>;
 /// Session to page: the page's URL, cookies and localStorage, for the

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <filesystem>
+#include <string_view>
 #include <system_error>
 #include <unordered_map>
 
@@ -284,14 +285,11 @@ void load_events(sqlite::database& db, std::vector<restored_session>& sessions,
       live.at(id)->events.push_back(encode(std::move(ev)));
 }
 
-} // namespace
-
-std::vector<restored_session> session_store::load(std::size_t max_events) {
+/// The sessions `query` selects, with their runs and newest events.
+std::vector<restored_session> load_sessions(sqlite::database& db,
+                                            sqlite::statement& query,
+                                            std::size_t max_events) {
   std::vector<restored_session> sessions;
-  auto query = db_->prepare(
-    "SELECT id, title, client, created_at, updated_at, next_id, runs_started, "
-    "conversation, page_url, page_state "
-    "FROM sessions WHERE live = 1 ORDER BY created_at, id");
   while (query.step()) {
     restored_session r;
     auto& s = r.session;
@@ -308,9 +306,36 @@ std::vector<restored_session> session_store::load(std::size_t max_events) {
     sessions.push_back(std::move(r));
   }
   for (auto& r : sessions)
-    r.runs = load_runs(*db_, r.session.id);
-  load_events(*db_, sessions, max_events);
+    r.runs = load_runs(db, r.session.id);
+  if (!sessions.empty())
+    load_events(db, sessions, max_events);
   return sessions;
+}
+
+constexpr std::string_view session_columns
+  = "SELECT id, title, client, created_at, updated_at, next_id, runs_started, "
+    "conversation, page_url, page_state FROM sessions ";
+
+} // namespace
+
+std::vector<restored_session> session_store::load(std::size_t max_events) {
+  auto query = db_->prepare(std::string{session_columns}
+                            + "WHERE live = 1 ORDER BY created_at, id");
+  return load_sessions(*db_, query, max_events);
+}
+
+std::optional<restored_session>
+session_store::revive(const std::string& session_id,
+                      const std::string& message_id, std::size_t max_events) {
+  auto query = db_->prepare(
+    std::string{session_columns}
+    + "WHERE live = 0 AND id = coalesce(nullif(?1, ''), "
+      "(SELECT session_id FROM runs WHERE message_id = ?2 LIMIT 1))");
+  query.bind(1, session_id).bind(2, message_id);
+  auto found = load_sessions(*db_, query, max_events);
+  if (found.empty())
+    return std::nullopt;
+  return std::move(found.front());
 }
 
 std::size_t session_store::sweep(std::int64_t cutoff_ms) {

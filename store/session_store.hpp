@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,14 @@ public:
   /// Every session that was live when the server stopped, with its runs,
   /// conversation, page and newest `max_events` events.
   std::vector<restored_session> load(std::size_t max_events);
+
+  /// A session that ended (idled out) and is still kept, named by its id
+  /// or (`session_id` empty) by one of its runs' messageIds, to be spawned
+  /// again; nothing when there is no such session. Its events are found by
+  /// a scan of them all (they have no index: see store_schema.cpp).
+  std::optional<restored_session> revive(const std::string& session_id,
+                                         const std::string& message_id,
+                                         std::size_t max_events);
 
   /// Deletes the sessions that ended before `cutoff_ms`, with their runs
   /// and events, and the events of runs forgotten since the last sweep;

@@ -59,6 +59,7 @@ CREATE TABLE events (
   data TEXT NOT NULL
 );
 CREATE INDEX sessions_ended ON sessions (live, ended_at);
+CREATE INDEX runs_by_message ON runs (message_id);
 )sql";
 
 // Version 2: the page's cookies and localStorage beside its URL, so a

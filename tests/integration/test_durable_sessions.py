@@ -2,8 +2,8 @@
 started again on the same database (STORE=sqlite, the default) brings back
 every session, run and event exactly; the killed run ends with
 `server_restarted`; ids go on increasing; the conversation continues; a
-clean shutdown's endings are kept; ended sessions are swept after
-STORE_RETENTION; a locked, corrupt or newer database stops startup; a
+clean shutdown's endings are kept; a session that idled out comes back
+when asked for, until STORE_RETENTION sweeps it; a locked, corrupt or newer database stops startup; a
 schema-1 database is migrated; STORE=memory keeps nothing; and a disk that
 stalls (fsync slowed by an LD_PRELOADed shim) does not slow the live
 stream, while new runs get 503 store_lagging until the store catches up."""
@@ -176,10 +176,40 @@ class DurableSessions(unittest.TestCase):
                 "/api/sessions")[1]["count"] == 0)
             wait_for("the sweep", lambda: any(
                 "store: deleted 1 session" in line for line in server.log_lines))
+            # Swept, it is gone for good.
+            self.assertEqual(server.get_json(f"/api/sessions/{sid}")[0], 404)
             time.sleep(FLUSHED)
         with sqlite3.connect(self.db) as db:
             self.assertEqual(db.execute("SELECT count(*) FROM sessions").fetchone(), (0,))
             self.assertEqual(db.execute("SELECT count(*) FROM events").fetchone(), (0,))
+
+    def test_a_session_that_idled_out_comes_back_when_asked_for(self):
+        with self.server("--session-idle-timeout", "300ms") as server:
+            sid = self.new_session(server)
+            before = server.get(stream_path("hello", session=sid, messageId="i-1"))[2]
+            gone = lambda: server.get_json("/api/sessions")[1]["count"] == 0  # noqa: E731
+            wait_for("the session to idle out", gone)
+            # By messageId: the run replays as it did.
+            self.assertEqual(server.get(stream_path(messageId="i-1"))[2], before)
+            self.assertEqual(server.get_json("/api/sessions")[1]["sessions"][0]["id"], sid)
+            wait_for("the session to idle out again", gone)
+            # By its id: described, and a new run continues it.
+            status, described = server.get_json(f"/api/sessions/{sid}")
+            self.assertEqual(status, 200, described)
+            self.assertEqual([r["messageId"] for r in described["runs"]], ["i-1"])
+            later = SseStream(server.port, stream_path(
+                "hello again", session=sid, messageId="i-2")).read_all()
+            self.assertEqual(later[-1].type, "complete")
+            self.assertGreater(later[0].id, max(int(line.split()[1])
+                                                for line in before.decode().splitlines()
+                                                if line.startswith("id: ")))
+            wait_for("the session to idle out a third time", gone)
+            _, doc = server.get_json("/api/runs/i-2/events")
+            self.assertEqual(doc["events"][-1]["type"], "complete")
+            # One the store does not keep is still unknown.
+            self.assertEqual(server.get_json("/api/sessions/s-never")[0], 404)
+            self.assertEqual(server.get("/api/runs/m-never/events")[0], 404)
+            self.assertEqual(server.get(stream_path(messageId="m-never"))[0], 400)
 
     def test_a_deleted_session_does_not_come_back(self):
         with self.server() as first:
@@ -192,6 +222,7 @@ class DurableSessions(unittest.TestCase):
             _, listing = second.get_json("/api/sessions")
             self.assertEqual([s["id"] for s in listing["sessions"]], [kept])
             self.assertEqual(second.get("/api/runs/x-1/events")[0], 404)
+            self.assertEqual(second.get(f"/api/sessions/{gone}")[0], 404)
 
     def test_store_memory_keeps_nothing(self):
         with self.server(env={"STORE": "memory"}) as first:

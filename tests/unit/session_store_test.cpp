@@ -133,6 +133,27 @@ CAF_TEST(ended sessions wait for the sweep and deleted ones go at once) {
   CAF_CHECK_EQUAL(store->sweep(100000), 0u);
 }
 
+CAF_TEST(an ended session is revived by its id or a run messageId) {
+  scratch dir;
+  auto store = session_store::open({dir.db(), false});
+  store->write(a_session_with_one_run());
+  // Live: nothing to revive (it is in memory).
+  CAF_CHECK(!store->revive("s-1", "", 10));
+  store->write({session_ended_row{"s-1", false, 5000}});
+  auto by_id = store->revive("s-1", "", 10);
+  CAF_REQUIRE(by_id);
+  CAF_CHECK_EQUAL(by_id->events.size(), 3u);
+  CAF_CHECK_EQUAL(by_id->runs.size(), 1u);
+  auto by_run = store->revive("", "m-1", 2);
+  CAF_REQUIRE(by_run);
+  CAF_CHECK_EQUAL(by_run->session.id, "s-1");
+  CAF_CHECK_EQUAL(by_run->events.size(), 2u);
+  CAF_CHECK(!store->revive("", "m-unknown", 10));
+  CAF_CHECK(!store->revive("s-unknown", "", 10));
+  store->write({session_ended_row{"s-1", true, 6000}});
+  CAF_CHECK(!store->revive("s-1", "", 10));
+}
+
 CAF_TEST(a forgotten run takes its events with it at the next sweep) {
   scratch dir;
   auto store = session_store::open({dir.db(), false});
