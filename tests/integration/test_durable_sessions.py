@@ -8,6 +8,7 @@ schema-1 database is migrated; STORE=memory keeps nothing; and a disk that
 stalls (fsync slowed by an LD_PRELOADed shim) does not slow the live
 stream, while new runs get 503 store_lagging until the store catches up."""
 
+import asyncio
 import json
 import os
 import sqlite3
@@ -29,6 +30,23 @@ SLOW_FSYNC = os.environ.get("AGENTTHEO_SLOW_FSYNC", os.path.join(
 # What reaches the disk is written every STORE_FLUSH_INTERVAL (50 ms): a
 # SIGKILL loses at most that. The tests wait this long before one.
 FLUSHED = 0.3
+
+
+async def ws_replay(port, message_id):
+    """The run's events as `/ws` replays them (a batch flattened), up to its
+    `complete`."""
+    import aiohttp
+    events = []
+    async with aiohttp.ClientSession() as http, \
+            http.ws_connect(f"ws://127.0.0.1:{port}/ws") as ws:
+        await ws.send_json({"type": "subscribe", "messageId": message_id})
+        while not events or events[-1]["type"] != "complete":
+            msg = await asyncio.wait_for(ws.receive(), 15)
+            body = json.loads(msg.data)
+            for item in body if isinstance(body, list) else [body]:
+                if item.get("messageId") == message_id and "id" in item:
+                    events.append(item)
+    return events
 
 
 def wait_for(what, predicate, timeout=15):
@@ -84,6 +102,8 @@ class DurableSessions(unittest.TestCase):
             # The finished run replays byte for byte, on every transport.
             self.assertEqual(second.get(stream_path(messageId="d-1"))[2], done_sse)
             self.assertEqual(second.get_json("/api/runs/d-1/events")[1], done_api)
+            self.assertEqual(asyncio.run(ws_replay(second.port, "d-1")),
+                             done_api["events"])
             middle = done_api["events"][20]["id"]
             resumed = SseStream(second.port, stream_path(messageId="d-1"),
                                 {"Last-Event-ID": str(middle)}).read_all()

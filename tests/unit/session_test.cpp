@@ -609,17 +609,23 @@ CAF_TEST(a restored session ends the run the process left unfinished) {
   cut.last_id = 3; // its record is older than its last event
   cut.phase = run_phase::running;
   cut.outcome = run_outcome::none;
-  saved->runs = {done, cut};
+  run_row waiting = cut;
+  waiting.message_id = "m-q";
+  waiting.number = 3;
+  waiting.first_id = 4;
+  waiting.last_id = 4;
+  waiting.phase = run_phase::queued;
+  saved->runs = {done, cut, waiting};
   for (std::uint64_t id = 1; id <= 4; ++id)
     saved->events.push_back(encode(event{id, event_type::token, "s-test",
-                                         id <= 2 ? "m1" : "m2",
+                                         id <= 2 ? "m1" : id == 3 ? "m2" : "m-q",
                                          R"({"token":"x"})", id == 2}));
   saved->conversation_json = conversation_to_json({{"user", "hello", {}, {}}});
   auto sess = sys.spawn(session, std::string{"s-test"}, settings(), manager,
                         session_origin{"127.0.0.1", saved});
   auto resume = make_request("", "m2");
   resume.has_last_event_id = true;
-  resume.last_event_id = 4;
+  resume.last_event_id = 3;
   auto rec = subscribe(sess, resume);
   consume_messages();
   CAF_REQUIRE_EQUAL(rec->events.size(), 1u);
@@ -628,10 +634,18 @@ CAF_TEST(a restored session ends the run the process left unfinished) {
   CAF_CHECK(ended->raw.type == event_type::error);
   CAF_CHECK_EQUAL(data_of(ended)["code"].GetString(), std::string{"server_restarted"});
   CAF_CHECK(rec->final_batch);
+  // The queued run did not start and does not start now: it ended too.
+  auto queued = subscribe(sess, make_request("", "m-q"));
+  consume_messages();
+  CAF_REQUIRE_EQUAL(queued->events.size(), 2u);
+  CAF_CHECK_EQUAL(queued->events.back()->raw.id, 6u);
+  CAF_CHECK_EQUAL(data_of(queued->events.back())["code"].GetString(),
+                  std::string{"server_restarted"});
+  CAF_CHECK_EQUAL(queued->count(event_type::status), 0u);
   auto next = subscribe(sess, make_request("read the title", "m3"));
   consume_messages();
   CAF_REQUIRE(!next->events.empty());
-  CAF_CHECK_EQUAL(next->events.front()->raw.id, 6u);
+  CAF_CHECK_EQUAL(next->events.front()->raw.id, 7u);
   CAF_CHECK_EQUAL(last_info().title, "hello");
   CAF_CHECK_EQUAL(last_info().runs, 3u);
 }
