@@ -23,15 +23,29 @@ std::uint64_t unsigned_of(std::int64_t value) {
   return value < 0 ? 0 : static_cast<std::uint64_t>(value);
 }
 
+/// Creates the database's folder, readable by this user only: the store
+/// holds conversations, page cookies and what pages showed.
 void make_folder_of(const std::string& path) {
   auto folder = std::filesystem::path{path}.parent_path();
-  if (folder.empty())
-    return;
   std::error_code ec;
+  if (folder.empty() || std::filesystem::exists(folder, ec))
+    return;
   std::filesystem::create_directories(folder, ec);
+  if (!ec)
+    std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
   if (ec)
     throw store_error{"cannot create its folder " + folder.string() + ": "
                       + ec.message()};
+}
+
+/// A new database file is this user's only (SQLite gives its WAL the
+/// same permissions).
+void keep_private(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::permissions(path,
+                               std::filesystem::perms::owner_read
+                                 | std::filesystem::perms::owner_write,
+                               ec);
 }
 
 /// Takes the database for this process: an exclusive lock, held until
@@ -126,8 +140,12 @@ session_store::~session_store() = default;
 
 std::unique_ptr<session_store> session_store::open(const store_options& options) {
   make_folder_of(options.path);
+  std::error_code ec;
+  auto created = !std::filesystem::exists(options.path, ec);
   try {
     auto db = sqlite::database::open(options.path);
+    if (created)
+      keep_private(options.path);
     lock(*db, options.full_sync);
     check_integrity(*db);
     migrate(*db);

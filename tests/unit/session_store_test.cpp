@@ -76,6 +76,12 @@ CAF_TEST(what is written comes back as it was) {
     CAF_CHECK_EQUAL(store->schema_version(), current_schema_version());
     store->write(a_session_with_one_run());
   }
+  // Conversations and cookies: this user's only.
+  namespace fs = std::filesystem;
+  auto others = fs::perms::group_all | fs::perms::others_all;
+  CAF_CHECK((fs::status(dir.db()).permissions() & others) == fs::perms::none);
+  CAF_CHECK((fs::status(fs::path{dir.db()}.parent_path()).permissions() & others)
+            == fs::perms::none);
   auto store = session_store::open({dir.db(), false});
   auto sessions = store->load(100);
   CAF_REQUIRE_EQUAL(sessions.size(), 1u);
