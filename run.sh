@@ -68,6 +68,7 @@ build_sanitized() {
 sanitizer_options() {
   export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1"
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$PWD/tests/ubsan.supp"
+  export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp"
 }
 
 command="${1:-}"
