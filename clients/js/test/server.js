@@ -1,6 +1,8 @@
 // Vitest's global setup: the real agenttheo binary on a free loopback port
 // with the offline planner and no browser, stopped after the last test.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -11,9 +13,11 @@ const binary = process.env.AGENTTHEO_BIN ?? path.join(here, '..', '..', '..', 'b
 export const PAGE_ORIGIN = 'http://localhost:3000';
 
 export default async function setup({ provide }) {
+  // A working directory of its own: its own store (data/agenttheo.db).
+  const scratch = mkdtempSync(path.join(tmpdir(), 'agenttheo-js-'));
   const server = spawn(binary, ['serve', '--host', '127.0.0.1', '--port', '0',
     '--browser', 'none', '--planner-token-delay', '20ms', '--allowed-origins', PAGE_ORIGIN],
-  { stdio: ['ignore', 'ignore', 'pipe'], cwd: '/tmp' });
+  { stdio: ['ignore', 'ignore', 'pipe'], cwd: scratch });
   const port = await new Promise((resolve, reject) => {
     let log = '';
     server.stderr.on('data', (chunk) => {
@@ -27,5 +31,6 @@ export default async function setup({ provide }) {
   return async () => {
     server.kill('SIGTERM');
     await new Promise((resolve) => server.on('exit', resolve));
+    rmSync(scratch, { recursive: true, force: true });
   };
 }
