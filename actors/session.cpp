@@ -80,7 +80,6 @@ void push_info(self_ptr self) {
   info.created_at_ms = st.created_at_ms;
   info.updated_at_ms = unix_millis();
   self->send(st.manager, std::move(info));
-  store_session(st);
 }
 
 /// The session is known by `title` now (the admin tree at once, the
@@ -89,6 +88,7 @@ void retitle(self_ptr self, std::string title) {
   auto& st = self->state;
   st.title = std::move(title);
   set_registry_title(self, st.title);
+  store_session(st);
 }
 
 /// Tells the page whether a run is in progress: an idle session's browser
@@ -840,8 +840,6 @@ void on_shutdown(self_ptr self) {
   close_session(self, "the server is shutting down", [self](run_record& run) {
     fail_run(self, run, "server_shutdown", "the server is shutting down");
   });
-  // Kept for the next start, with the ids used up to its `closed`.
-  store_session(self->state);
 }
 
 /// After a restart: the runs the process left unfinished end now, each
@@ -897,6 +895,8 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
     come_back(self, *origin.restored);
     set_registry_title(self, st.title);
   }
+  // Its row, once (live again after a revival); a new title writes it anew.
+  store_session(st);
   push_info(self);
   arm_idle_timer(self);
   return counting_behavior(

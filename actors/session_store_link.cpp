@@ -1,5 +1,7 @@
 #include "actors/session_store_link.hpp"
 
+#include <algorithm>
+
 #include "browser/storage_state.hpp"
 #include "store/conversation_json.hpp"
 #include "store/store_inbox.hpp"
@@ -105,8 +107,12 @@ void restore_session(session_state& st, const restored_session& saved) {
   st.title = s.title;
   st.client = s.client;
   st.created_at_ms = s.created_at_ms;
+  // The row is written when the session starts and is renamed, not per
+  // event or run: what it stamped (load) and started say how far it got.
   st.next_id = s.next_id;
   st.runs_started = s.runs_started;
+  for (const auto& row : saved.runs)
+    st.runs_started = std::max(st.runs_started, row.number);
   st.conversation = conversation_from_json(saved.conversation_json);
   st.page_url = saved.page_url;
   for (const auto& row : saved.runs)

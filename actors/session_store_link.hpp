@@ -12,6 +12,8 @@
 
 namespace agenttheo {
 
+/// Its row: when it starts (or comes back) and when it is renamed. Its
+/// ids and runs go on from its events and runs when it is read back.
 void store_session(const session_state& st);
 void store_run(const session_state& st, const run_record& run);
 void store_event(const session_state& st, const event_ptr& ev);

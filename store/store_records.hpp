@@ -21,7 +21,8 @@ struct session_row {
   std::string client;
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
-  /// The next event id it will stamp: ids never repeat across restarts.
+  /// The next event id it will stamp when written; read back, at least one
+  /// past its newest event: ids never repeat across restarts.
   std::uint64_t next_id = 1;
   std::uint64_t runs_started = 0;
 };
