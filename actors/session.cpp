@@ -855,9 +855,6 @@ void end_unfinished_runs(self_ptr self) {
                                         "run started; send it again"}
                           : std::string{"the server restarted while this run "
                                         "was running"};
-    // Its steps were not folded into the conversation: it ends as a run
-    // that was waiting would, without touching it.
-    run.phase = run_phase::queued;
     run.result = message;
     run.outcome = run_outcome::failed;
     emit(self, run, event_type::error,
