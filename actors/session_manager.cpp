@@ -64,8 +64,7 @@ api_error client_has_max_sessions(const session_manager_state& st,
   return err;
 }
 
-/// A new session for `client` (named `id`, or by us), or why there is
-/// none: the client's limit, or the server's.
+/// Spawns and registers session `id`, new or from the store.
 caf::actor spawn_session(self_ptr self, const std::string& id,
                          session_origin origin) {
   auto& st = self->state;
@@ -79,6 +78,8 @@ caf::actor spawn_session(self_ptr self, const std::string& id,
   return handle;
 }
 
+/// A new session for `client` (named `id`, or by us), or why there is
+/// none: the client's limit, or the server's.
 std::variant<caf::actor, api_error> create_session(self_ptr self,
                                                    const std::string& client,
                                                    std::string id = {}) {
@@ -226,6 +227,32 @@ api_reply unknown_session(const std::string& id) {
   return error_reply(api_error::unknown_session(id));
 }
 
+/// The session `session_id` names, else the one holding run `message_id`.
+caf::actor holder(session_manager_state& st, const std::string& session_id,
+                  const std::string& message_id) {
+  if (!session_id.empty())
+    return find_session(st, session_id);
+  auto known = st.runs.find(message_id);
+  return known == st.runs.end() ? caf::actor{} : find_session(st, known->second);
+}
+
+/// Hands `req` to its session once the store has said whether it keeps
+/// one that idled out (see revive), or answers `missing`.
+template <class Request>
+caf::result<api_reply> after_revival(self_ptr self, const std::string& session_id,
+                                     const std::string& message_id, Request req,
+                                     api_reply missing) {
+  auto promise = self->make_response_promise<api_reply>();
+  revive(self, session_id, message_id,
+         [self, session_id, message_id, req, missing, promise]() mutable {
+           if (auto target = holder(self->state, session_id, message_id))
+             promise.delegate(target, std::move(req));
+           else
+             promise.deliver(std::move(missing));
+         });
+  return promise;
+}
+
 /// Hands an API request to the session that answers it (asking the store
 /// for one that idled out), or says 404.
 template <class Request>
@@ -237,14 +264,9 @@ caf::result<api_reply> to_session(self_ptr self, const std::string& id,
   }
   if (!may_revive(self->state, false))
     return unknown_session(id);
-  auto promise = self->make_response_promise<api_reply>();
-  revive(self, id, {}, [self, id, req, promise]() mutable {
-    if (auto target = find_session(self->state, id))
-      promise.delegate(target, std::move(req));
-    else
-      promise.deliver(unknown_session(id));
-  });
-  return promise;
+  // `id` may be a member of `req`, which moves.
+  auto name = id;
+  return after_revival(self, name, {}, std::move(req), unknown_session(name));
 }
 
 void on_open_stream(self_ptr self, open_stream& msg, bool asked = false);
@@ -355,20 +377,11 @@ caf::result<api_reply> run_events(self_ptr self, read_run_events& req) {
   auto& st = self->state;
   if (auto known = st.runs.find(req.message_id); known != st.runs.end())
     return to_session(self, known->second, req);
+  auto missing = error_reply(api_error::unknown_run(req.message_id));
   if (!may_revive(st, false))
-    return error_reply(api_error::unknown_run(req.message_id));
-  auto promise = self->make_response_promise<api_reply>();
-  revive(self, {}, req.message_id, [self, req, promise]() mutable {
-    auto& st = self->state;
-    auto known = st.runs.find(req.message_id);
-    auto target = known == st.runs.end() ? caf::actor{}
-                                         : find_session(st, known->second);
-    if (target)
-      promise.delegate(target, std::move(req));
-    else
-      promise.deliver(error_reply(api_error::unknown_run(req.message_id)));
-  });
-  return promise;
+    return missing;
+  auto message_id = req.message_id;
+  return after_revival(self, {}, message_id, std::move(req), std::move(missing));
 }
 
 /// What a gateway polls: the sessions, and on request every run's session.
