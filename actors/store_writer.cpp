@@ -28,33 +28,34 @@ std::size_t events_in(const std::vector<store_write>& batch) {
 /// Writes what failed last time, then what waits. True when all is on disk.
 bool flush(self_ptr self) {
   auto& st = self->state;
-  for (auto& write : st.inbox->take()) {
+  auto& inbox = *st.settings->inbox;
+  for (auto& write : inbox.take()) {
     st.unwritten_bytes += footprint(write);
     st.unwritten.push_back(std::move(write));
   }
   if (st.unwritten.empty())
     return true;
   try {
-    st.store->write(st.unwritten);
+    st.settings->store->write(st.unwritten);
   } catch (const sqlite::failure& f) {
-    if (!st.inbox->failing.exchange(true))
+    if (!inbox.failing.exchange(true))
       log(log_level::error, "store: writing failed, retrying every flush: ",
           f.message);
     return false;
   }
-  if (st.inbox->failing.exchange(false))
+  if (inbox.failing.exchange(false))
     log(log_level::info, "store: writing again");
-  st.inbox->written(st.unwritten_bytes, events_in(st.unwritten));
+  inbox.written(st.unwritten_bytes, events_in(st.unwritten));
   st.unwritten.clear();
   st.unwritten_bytes = 0;
   return true;
 }
 
 void sweep(self_ptr self) {
-  auto& st = self->state;
+  const auto& settings = *self->state.settings;
   try {
-    auto cutoff = unix_millis() - st.retention.count();
-    if (auto gone = st.store->sweep(cutoff); gone > 0)
+    auto cutoff = unix_millis() - settings.retention.count();
+    if (auto gone = settings.store->sweep(cutoff); gone > 0)
       log(log_level::info, "store: deleted ", gone,
           gone == 1 ? " session" : " sessions",
           " that ended more than STORE_RETENTION ago");
@@ -65,9 +66,10 @@ void sweep(self_ptr self) {
 
 stored_session_found revive(self_ptr self, const std::string& session_id,
                             const std::string& message_id) {
-  auto& st = self->state;
+  const auto& settings = *self->state.settings;
   try {
-    if (auto saved = st.store->revive(session_id, message_id, st.max_events))
+    if (auto saved = settings.store->revive(session_id, message_id,
+                                            settings.max_events))
       return {std::make_shared<const restored_session>(std::move(*saved))};
   } catch (const sqlite::failure& f) {
     log(log_level::warn, "store: could not read a session back: ", f.message);
@@ -87,11 +89,7 @@ std::chrono::milliseconds sweep_interval(std::chrono::milliseconds retention) {
 caf::behavior store_writer(caf::stateful_actor<store_writer_state>* self,
                            std::shared_ptr<store_writer_settings> settings) {
   auto& st = self->state;
-  st.inbox = settings->inbox;
-  st.store = std::move(settings->store);
-  st.flush_interval = settings->flush_interval;
-  st.retention = settings->retention;
-  st.max_events = settings->max_events;
+  st.settings = std::move(settings);
   st.stats = join_registry(self, "store", "store");
   st.stats->set_state("writing");
   // Shutdown: what waits is written before the actor goes.
@@ -99,16 +97,18 @@ caf::behavior store_writer(caf::stateful_actor<store_writer_state>* self,
     flush(self);
     self->quit(msg.reason);
   });
-  self->delayed_send(self, st.flush_interval, store_flush_atom::value, true);
+  self->delayed_send(self, st.settings->flush_interval, store_flush_atom::value,
+                     true);
   sweep(self);
-  self->delayed_send(self, sweep_interval(st.retention), store_sweep_atom::value);
+  self->delayed_send(self, sweep_interval(st.settings->retention),
+                     store_sweep_atom::value);
   return counting_behavior(
     st.stats.get(),
     // The timer's: write, then arm the next. (No answer: it would come
     // back to this actor.)
     [self](store_flush_atom, bool) {
       flush(self);
-      self->delayed_send(self, self->state.flush_interval,
+      self->delayed_send(self, self->state.settings->flush_interval,
                          store_flush_atom::value, true);
     },
     [self](store_flush_atom) { return flush(self); },
@@ -120,7 +120,7 @@ caf::behavior store_writer(caf::stateful_actor<store_writer_state>* self,
     },
     [self](store_sweep_atom) {
       sweep(self);
-      self->delayed_send(self, sweep_interval(self->state.retention),
+      self->delayed_send(self, sweep_interval(self->state.settings->retention),
                          store_sweep_atom::value);
     });
 }

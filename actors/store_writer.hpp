@@ -30,19 +30,16 @@ struct store_writer_settings {
   std::shared_ptr<store_inbox> inbox;
   std::unique_ptr<session_store> store;
   /// STORE_FLUSH_INTERVAL.
-  std::chrono::milliseconds flush_interval{50};
+  std::chrono::milliseconds flush_interval{};
   /// STORE_RETENTION: sessions that ended longer ago are deleted.
-  std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};
+  std::chrono::milliseconds retention{};
   /// A revived session's log holds at most this many events.
-  std::size_t max_events = 10'000;
+  std::size_t max_events = 0;
 };
 
 struct store_writer_state {
-  std::shared_ptr<store_inbox> inbox;
-  std::shared_ptr<session_store> store;
-  std::chrono::milliseconds flush_interval{50};
-  std::chrono::milliseconds retention{0};
-  std::size_t max_events = 10'000;
+  /// Its inbox, its store and their settings, as spawned.
+  std::shared_ptr<store_writer_settings> settings;
   /// Taken from the inbox, not yet written (a flush failed): tried again
   /// first, so nothing is lost and the order holds.
   std::vector<store_write> unwritten;
