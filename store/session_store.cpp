@@ -222,18 +222,13 @@ void session_store::write(const std::vector<store_write>& batch) {
     auto* ended = std::get_if<session_ended_row>(&w);
     return ended && ended->deleted;
   });
-  db_->exec("BEGIN");
-  try {
+  db_->transaction([&] {
     for (const auto& write : batch)
       write_one(write);
     // A deleted session's events go at once, all of this batch's in one scan.
     if (deleted)
       sql_->delete_orphan_events.run();
-    db_->exec("COMMIT");
-  } catch (...) {
-    db_->exec("ROLLBACK");
-    throw;
-  }
+  });
 }
 
 namespace {
@@ -363,17 +358,12 @@ std::size_t session_store::sweep(std::int64_t cutoff_ms) {
   query.bind(1, cutoff_ms);
   while (query.step())
     old.push_back(query.text(0));
-  db_->exec("BEGIN");
-  try {
+  db_->transaction([&] {
     for (const auto& id : old)
       sql_->remove(id);
     sql_->delete_orphan_events.run();
     sql_->delete_forgotten_events.run();
-    db_->exec("COMMIT");
-  } catch (...) {
-    db_->exec("ROLLBACK");
-    throw;
-  }
+  });
   return old.size();
 }
 

@@ -65,6 +65,21 @@ public:
   database& operator=(const database&) = delete;
 
   void exec(std::string_view sql);
+
+  /// Runs `body` in one transaction (opened with `begin`): committed, or
+  /// rolled back when it throws.
+  template <class Body>
+  void transaction(Body&& body, std::string_view begin = "BEGIN") {
+    exec(begin);
+    try {
+      body();
+      exec("COMMIT");
+    } catch (...) {
+      exec("ROLLBACK");
+      throw;
+    }
+  }
+
   statement prepare(std::string_view sql);
   /// The single integer a query such as `PRAGMA user_version` answers.
   std::int64_t scalar(std::string_view sql);

@@ -89,15 +89,12 @@ void migrate(sqlite::database& db) {
   for (const auto& step : store_migrations()) {
     if (step.version <= version)
       continue;
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      db.exec(step.sql);
-      db.exec("PRAGMA user_version = " + std::to_string(step.version));
-      db.exec("COMMIT");
-    } catch (...) {
-      db.exec("ROLLBACK");
-      throw;
-    }
+    db.transaction(
+      [&] {
+        db.exec(step.sql);
+        db.exec("PRAGMA user_version = " + std::to_string(step.version));
+      },
+      "BEGIN IMMEDIATE");
   }
 }
 
