@@ -1,0 +1,47 @@
+#define CAF_SUITE json_schema_check
+
+#include "util/json_schema_check.hpp"
+
+#include <caf/test/unit_test.hpp>
+
+#include "actors/page_tools.hpp"
+
+using namespace agenttheo;
+
+namespace {
+
+const std::string& schema_of(std::string_view tool) {
+  return find_page_tool(tool)->parameters;
+}
+
+} // namespace
+
+CAF_TEST(an input that fits the tool schema passes) {
+  CAF_CHECK(!schema_mismatch(schema_of("navigate_to"), R"({"url":"http://a/"})"));
+  CAF_CHECK(!schema_mismatch(schema_of("type_text"),
+                             R"({"target":"#q","text":"x","submit":true})"));
+  CAF_CHECK(!schema_mismatch(schema_of("scroll"), R"({"direction":"up","amount":3})"));
+  CAF_CHECK(!schema_mismatch(schema_of("go_back"), "{}"));
+}
+
+CAF_TEST(each kind of misfit is named with its path) {
+  CAF_CHECK_EQUAL(schema_mismatch(schema_of("navigate_to"), R"({"url":5})"),
+                  std::string{"url: expected a string"});
+  CAF_CHECK_EQUAL(schema_mismatch(schema_of("navigate_to"), "{}"),
+                  std::string{"url: required"});
+  CAF_CHECK_EQUAL(schema_mismatch(schema_of("navigate_to"),
+                                  R"({"url":"http://a/","also":1})"),
+                  std::string{"also: not a parameter of this tool"});
+  CAF_CHECK_EQUAL(schema_mismatch(schema_of("scroll"), R"({"direction":"left"})"),
+                  std::string{R"(direction: not one of ["up","down"])"});
+  CAF_CHECK_EQUAL(schema_mismatch(schema_of("scroll"),
+                                  R"({"direction":"up","amount":1.5})"),
+                  std::string{"amount: expected an integer"});
+  CAF_CHECK_EQUAL(schema_mismatch(schema_of("type_text"),
+                                  R"({"target":"#q","text":"x","submit":"yes"})"),
+                  std::string{"submit: expected a boolean"});
+  CAF_CHECK_EQUAL(schema_mismatch(schema_of("go_back"), "[]"),
+                  std::string{"the input: expected an object"});
+  CAF_CHECK_EQUAL(schema_mismatch(schema_of("go_back"), "{"),
+                  std::string{"the input is not JSON"});
+}
