@@ -16,6 +16,7 @@ extern const std::string_view helpers;
 
 extern const std::string_view click;
 extern const std::string_view focus;
+extern const std::string_view inspect_target;
 extern const std::string_view interactive_elements;
 extern const std::string_view page_text;
 extern const std::string_view links;

@@ -36,7 +36,7 @@ function run(html, name, argument) {
 
 test('every script is one expression', () => {
   const files = readdirSync(scripts).filter((f) => f.endsWith('.js'));
-  assert.equal(files.length, 10);
+  assert.equal(files.length, 11);
   for (const file of files) {
     const text = readFileSync(path.join(scripts, file), 'utf8');
     assert.doesNotThrow(() => new Function(`return (${text});`), file);
@@ -66,6 +66,29 @@ test('focus finds a field by its placeholder and clears it', () => {
   // Described once cleared, as the tool reports it.
   assert.deepEqual(value, {ok: true, output: 'input#q ""'});
   assert.equal(dom.window.document.getElementById('q').value, '');
+});
+
+test('inspect_target reports what an action would act on, and changes nothing', () => {
+  const html = '<form><input id="pw" type="password" name="pass" autocomplete="current-password">' +
+    '<button id="go">Sign in</button></form><a id="dl" href="/file.zip" download>Get it</a>' +
+    '<button id="loose" type="button">Loose</button>';
+  let {dom, value} = run(html, 'inspect_target', {target: '#pw', active: false});
+  assert.deepEqual(value, {
+    found: true, host: '127.0.0.1', tag: 'input', type: 'password',
+    autocomplete: 'current-password', name: 'pass', id: 'pw', label: 'input#pw ""',
+    href: '', download: false, in_form: true, submits: false,
+  });
+  assert.notEqual(dom.window.document.activeElement.id, 'pw');
+  // A button in a form submits it unless it says type=button.
+  assert.equal(run(html, 'inspect_target', {target: 'Sign in'}).value.submits, true);
+  assert.equal(run(html, 'inspect_target', {target: '#loose'}).value.submits, false);
+  value = run(html, 'inspect_target', {target: 'Get it'}).value;
+  assert.equal(value.href, 'http://127.0.0.1/file.zip');
+  assert.equal(value.download, true);
+  // `active`: the focused element, for a key press; none focused is not found.
+  assert.deepEqual(run(html, 'inspect_target', {active: true}).value,
+                   {found: false, host: '127.0.0.1'});
+  assert.equal(run('<p>x</p>', 'inspect_target', {target: '#nothing'}).value.found, false);
 });
 
 test('links and page text are bounded', () => {
