@@ -329,6 +329,9 @@ caf::behavior cluster_router(caf::stateful_actor<cluster_router_state>* self,
     [self](rename_session& req) {
       return to_worker(self, req.session_id, req);
     },
+    [self](steer_session& req) {
+      return to_worker(self, req.session_id, req);
+    },
     [self](read_run_events& req) -> caf::result<api_reply> {
       auto& st = self->state;
       auto known = st.runs.find(req.message_id);

@@ -9,6 +9,7 @@
 #include "actors/page_parking.hpp"
 #include "actors/page_tools.hpp"
 #include "actors/registry.hpp"
+#include "browser/page_scripts.hpp"
 #include "messages/messages.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
@@ -35,7 +36,25 @@ with_screenshot(page_self self, const page_tool& tool, tool_done done) {
   };
 }
 
+/// The session's own looks at the page (tool_request::internal).
+void run_probe(page_self self, const tool_request& req, tool_done done) {
+  if (req.name == "inspect_target")
+    return eval_text(self,
+                     "JSON.stringify("
+                       + page_scripts::call(page_scripts::inspect_target,
+                                            req.arguments_json)
+                       + ")",
+                     done);
+  if (req.name == "where")
+    return eval_text(self,
+                     "JSON.stringify({url: location.href, title: document.title})",
+                     done);
+  done(fail("unknown probe " + req.name));
+}
+
 void run_tool(page_self self, const tool_request& req, tool_done done) {
+  if (req.internal)
+    return run_probe(self, req, std::move(done));
   const auto* tool = find_page_tool(req.name);
   if (!tool)
     return done(fail("unknown tool " + req.name));
@@ -161,7 +180,8 @@ void pump(page_self self) {
                    finish](std::string error) mutable {
     if (!error.empty())
       return finish(fail(error));
-    if (requester)
+    // A tool's timeout starts now; the session's own looks have none.
+    if (requester && !request.internal)
       self->send(requester, tool_begun_atom::value);
     // A navigation still under way (started by a page's own script, say)
     // finishes before the next tool looks at the page.
@@ -271,6 +291,12 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
         promise.deliver(storage_state_to_json(state));
       });
       return promise;
+    },
+    // A person's input while they hold the browser: at once, not behind
+    // tools (the run is held while they do), and only to an open page.
+    [self](page_input_atom, const std::string& method, const std::string& params) {
+      if (self->state.handle->ok)
+        cdp(self, method, params, [](cdp_result) {});
     },
     [self](screencast_atom, bool on) {
       self->state.screencast_wanted = on;

@@ -10,7 +10,10 @@
 #include "actors/registry.hpp"
 #include "actors/session_store_link.hpp"
 #include "actors/session_views.hpp"
+#include "actors/steering_tools.hpp"
 #include "actors/tool_call.hpp"
+#include "browser/approval_policy.hpp"
+#include "browser/user_input.hpp"
 #include "config/log.hpp"
 #include "llm/conversation.hpp"
 #include "llm/offline_planner.hpp"
@@ -23,7 +26,9 @@
 #include "util/base64.hpp"
 #include "util/clock.hpp"
 #include "util/json_reader.hpp"
+#include "util/json_schema_check.hpp"
 #include "util/json_writer.hpp"
+#include "util/random_id.hpp"
 
 namespace agenttheo {
 
@@ -79,6 +84,8 @@ void push_info(self_ptr self) {
   info.queued = st.queue.size();
   info.created_at_ms = st.created_at_ms;
   info.updated_at_ms = unix_millis();
+  info.interrupts_json = pending_interrupts_json(st);
+  info.control = st.control.user ? "user" : "agent";
   self->send(st.manager, std::move(info));
 }
 
@@ -95,7 +102,8 @@ void retitle(self_ptr self, std::string title) {
 /// context may be lent to another session.
 void tell_page_activity(self_ptr self) {
   auto& st = self->state;
-  bool running = active_run(st) != nullptr;
+  // A person holding the browser keeps it too.
+  bool running = active_run(st) != nullptr || st.control.user;
   if (!st.page || running == st.page_active)
     return;
   st.page_active = running;
@@ -236,6 +244,19 @@ void emit(self_ptr self, run_record& run, event_type type, std::string data,
     end_run(self, run);
 }
 
+/// The run ends while its interrupts wait: each is decided `cancelled`, so
+/// every watcher's card closes and a late answer gets 409.
+void close_interrupts(self_ptr self, run_record& run) {
+  for (auto& entry : self->state.interrupts) {
+    auto& r = entry.record;
+    if (r.resolved || r.message_id != run.message_id)
+      continue;
+    r.resolved = true;
+    r.resolution = {"cancelled", {}, {}, "the run ended", "cancel"};
+    emit(self, run, event_type::interrupt_resolved, interrupt_resolved_json(r));
+  }
+}
+
 /// Stops the run's model call and tool calls, whatever they were doing.
 void stop_work(self_ptr self, run_record& run) {
   if (run.llm) {
@@ -249,6 +270,9 @@ void stop_work(self_ptr self, run_record& run) {
     self->send_exit(tool, caf::exit_reason::kill);
   run.tools.clear();
   run.tools_pending = 0;
+  run.calls_waiting.clear();
+  run.takeover_call.reset();
+  close_interrupts(self, run);
 }
 
 void finish_run(self_ptr self, run_record& run, std::string result,
@@ -334,7 +358,7 @@ caf::actor spawn_llm_call(self_ptr self, const run_record& run) {
   request.command = run.command;
   request.messages = std::move(built.messages);
   if (st.settings.browser)
-    request.tools = page_tool_schemas();
+    request.tools = agent_tool_schemas();
   if (st.settings.llm.settings.is_planner())
     return self->spawn(planner_call, caf::actor{self}, run.number,
                        std::move(request), st.settings.llm);
@@ -353,8 +377,16 @@ planned_turns(const session_state& st, const run_record& run) {
   return std::min<std::uint64_t>(turns, run.max_steps);
 }
 
-/// The next model turn: `progress`, then the call.
+/// The next model turn: `progress`, then the call; a held run waits.
 void ask_model(self_ptr self, run_record& run) {
+  if (run.paused) {
+    run.held = held_move::ask_model;
+    return;
+  }
+  if (!run.note_for_model.empty()) {
+    run.messages.push_back({"user", std::move(run.note_for_model), {}, {}});
+    run.note_for_model.clear();
+  }
   ++run.step;
   auto planned = planned_turns(self->state, run);
   emit(self, run, event_type::progress,
@@ -379,6 +411,13 @@ void begin_run(self_ptr self, run_record& run) {
   emit(self, run, event_type::status,
        payload::status("running", "The agent is working on the command",
                        run.message_id));
+  // A person holds the browser: the run starts once they hand it back.
+  if (self->state.control.user) {
+    run.paused = true;
+    emit(self, run, event_type::status,
+         payload::status("paused", "the user has control of the browser",
+                         run.message_id));
+  }
   ask_model(self, run);
 }
 
@@ -464,24 +503,30 @@ std::string tool_input_json(const std::string& arguments) {
   return out.str();
 }
 
-/// The model asked for tools: run them, each a tool_call actor on the
-/// session's page (which runs them in order).
-void run_tools(self_ptr self, run_record& run, const std::vector<tool_call>& calls) {
+/// The session's page, spawned on first use.
+const caf::actor& ensure_page(self_ptr self) {
   auto& st = self->state;
   if (!st.page) {
     auto settings = st.settings.page;
     settings.session_id = st.id;
     st.page = self->spawn(page, st.settings.browser, std::move(settings),
                           caf::actor{self});
-    st.page_active = true; // spawned for this run's tools
+    st.page_active = true; // spawned for a run's tools, or a person
     sync_screencast(self);
+    tell_page_activity(self);
   }
+  return st.page;
+}
+
+void next_call(self_ptr self, run_record& run);
+
+/// The model asked for tools: they run one at a time, in its order, each
+/// past the approval rules first (a tool_call actor on the session's page).
+void run_tools(self_ptr self, run_record& run, const std::vector<tool_call>& calls) {
   run.tools_pending = calls.size();
   run.step_results.clear();
-  for (const auto& call : calls)
-    run.tools.push_back(self->spawn(tool_call_actor, caf::actor{self}, run.number,
-                                    call, st.page, st.settings.tool_timeout,
-                                    st.id));
+  run.calls_waiting.assign(calls.begin(), calls.end());
+  next_call(self, run);
 }
 
 /// Whether a tool of the run's last tool step failed: then its answer is
@@ -509,12 +554,15 @@ void on_llm_done(self_ptr self, llm_done& done) {
                       last_step_failed(*run) ? run_outcome::failed
                                              : run_outcome::complete);
   if (!st.settings.browser) {
+    // A question needs no browser; anything else does.
     std::string names;
     for (const auto& call : done.tool_calls)
-      names += (names.empty() ? "" : ", ") + call.name;
-    return fail_run(self, *run, "capability_missing",
-                    "the model asked for " + names
-                      + ", but the server runs without a browser (BROWSER=none)");
+      if (call.name != "ask_user")
+        names += (names.empty() ? "" : ", ") + call.name;
+    if (!names.empty())
+      return fail_run(self, *run, "capability_missing",
+                      "the model asked for " + names
+                        + ", but the server runs without a browser (BROWSER=none)");
   }
   run_tools(self, *run, done.tool_calls);
 }
@@ -526,8 +574,12 @@ void add_tool_messages(run_record& run) {
   for (const auto& call : calls)
     for (const auto& r : run.step_results)
       if (r.call_id == call.id)
-        run.messages.push_back(
-          {"tool", r.ok ? r.output : "error: " + r.output, {}, r.call_id});
+        run.messages.push_back({"tool",
+                                r.ok || r.error_code == "rejected"
+                                  ? r.output
+                                  : "error: " + r.output,
+                                {},
+                                r.call_id});
 }
 
 /// Every tool of the step is done: the next turn, or the end of the run.
@@ -554,8 +606,10 @@ void on_tool_finished(self_ptr self, tool_finished& done) {
   emit(self, *run, event_type::tool_end,
        payload::tool_end(done.name, done.call_id, done.output, done.ok,
                          done.duration_ms, done.error_code));
-  if (!done.url.empty())
+  if (!done.url.empty()) {
     st.page_url = done.url;
+    st.visited_hosts.insert(host_of_url(done.url));
+  }
   if (!done.image_base64.empty())
     emit(self, *run, event_type::screenshot,
          payload::screenshot("image/jpeg", done.image_base64, done.url));
@@ -563,6 +617,535 @@ void on_tool_finished(self_ptr self, tool_finished& done) {
   run->step_results.push_back(std::move(done));
   if (--run->tools_pending == 0)
     next_step(self, *run);
+  else
+    next_call(self, *run);
+}
+
+// -- steering: the approval gate, interrupts, pause, control ------------------
+
+/// Runs `call` on the session's page (its tool_call actor says when it
+/// starts and ends).
+void start_tool(self_ptr self, run_record& run, const tool_call& call) {
+  auto& st = self->state;
+  if (call.name == "navigate_to") {
+    json_document doc{call.arguments};
+    if (auto url = json_reader{doc}.text("url"))
+      st.visited_hosts.insert(host_of_url(*url));
+  }
+  run.tools.push_back(self->spawn(tool_call_actor, caf::actor{self}, run.number,
+                                  call, ensure_page(self),
+                                  st.settings.tool_timeout, st.id));
+}
+
+/// Ends `call` with a result the session gives itself (a rejection, an
+/// answer), as if the tool had run: `tool_end`, then the run goes on.
+void finish_call_here(self_ptr self, run_record& run, const tool_call& call,
+                      bool ok, std::string output, std::string code = {}) {
+  tool_finished done;
+  done.run = run.number;
+  done.call_id = call.id;
+  done.name = call.name;
+  done.ok = ok;
+  done.output = std::move(output);
+  done.error_code = std::move(code);
+  on_tool_finished(self, done);
+}
+
+void emit_tool_start(self_ptr self, run_record& run, const tool_call& call) {
+  emit(self, run, event_type::tool_start,
+       payload::tool_start(call.name, tool_input_json(call.arguments), call.id));
+}
+
+interrupt_entry* find_interrupt(session_state& st, const std::string& id) {
+  for (auto& entry : st.interrupts)
+    if (entry.record.id == id)
+      return &entry;
+  return nullptr;
+}
+
+/// Forgets decided interrupts beyond the last few (a late answer to one
+/// forgotten gets 404 instead of 409).
+void trim_interrupts(session_state& st) {
+  constexpr std::size_t kept_decided = 32;
+  std::size_t decided = 0;
+  for (const auto& entry : st.interrupts)
+    decided += entry.record.resolved ? 1 : 0;
+  for (auto i = st.interrupts.begin(); decided > kept_decided;) {
+    if (i->record.resolved) {
+      i = st.interrupts.erase(i);
+      --decided;
+    } else {
+      ++i;
+    }
+  }
+}
+
+void arm_interrupt_timer(self_ptr self, interrupt_entry& entry,
+                         std::chrono::milliseconds wait) {
+  entry.deadline = std::chrono::steady_clock::now() + wait;
+  entry.record.expires_at_ms = unix_millis() + wait.count();
+  self->delayed_send(self, wait, interrupt_expired_atom::value, entry.record.id,
+                     ++entry.generation);
+}
+
+/// Opens an interrupt on `call`: `interrupt`, then `status:
+/// waiting_for_human`. Its timer runs unless the run is held.
+void open_interrupt(self_ptr self, run_record& run, interrupt_record record,
+                    const tool_call& call) {
+  auto& st = self->state;
+  record.id = random_id("int-");
+  record.message_id = run.message_id;
+  record.step = run.step;
+  record.call_id = call.id;
+  record.tool_name = call.name;
+  record.tool_input_json = tool_input_json(call.arguments);
+  st.interrupts.push_back({std::move(record), call, {}, run.interrupt_timeout, 0});
+  auto& entry = st.interrupts.back();
+  entry.record.expires_at_ms = unix_millis() + run.interrupt_timeout.count();
+  if (!run.paused)
+    arm_interrupt_timer(self, entry, run.interrupt_timeout);
+  log(log_level::info, "interrupt ", entry.record.id, " (",
+      to_string(entry.record.kind), "): session ", st.id, ", messageId ",
+      run.message_id);
+  emit(self, run, event_type::interrupt, interrupt_json(entry.record));
+  emit(self, run, event_type::status,
+       payload::status("waiting_for_human", entry.record.reason, run.message_id));
+  push_info(self);
+}
+
+/// The approval rules' verdict on `call`, with the facts of its target
+/// when the rules needed them.
+void judge(self_ptr self, run_record& run, const tool_call& call,
+           const target_facts* facts) {
+  auto& st = self->state;
+  auto page_host = host_of_url(st.page_url);
+  proposed_action action{call.name, call.arguments, page_host,
+                         &st.visited_hosts, facts};
+  auto need = approval_needed(run.approve, action);
+  if (!need)
+    return start_tool(self, run, call);
+  interrupt_record record;
+  record.kind = interrupt_kind::approval;
+  record.rule = need->rule;
+  record.reason = std::move(need->reason);
+  open_interrupt(self, run, std::move(record), call);
+}
+
+/// Asks the page what `call` would act on, then judges it. The page runs
+/// this look in turn with tools, so it sees the page the call would.
+void inspect_then_judge(self_ptr self, run_record& run, const tool_call& call) {
+  auto& st = self->state;
+  json_document doc{call.arguments};
+  json_writer probe;
+  probe.begin_object()
+    .field("target", json_reader{doc}.text("target").value_or(""))
+    .field("active", call.name == "press_key")
+    .end_object();
+  auto judged = [self, number = run.number, call](const target_facts& facts) {
+    if (auto* run = run_by_number(self->state, number))
+      judge(self, *run, call, &facts);
+  };
+  self
+    ->request(ensure_page(self), st.settings.tool_timeout,
+              tool_request{"inspect_target", probe.str(), true})
+    .then([judged](tool_result& r) {
+            judged(r.ok ? parse_target_facts(r.output) : target_facts{});
+          },
+          [judged](caf::error&) { judged(target_facts{}); });
+}
+
+void ask_question(self_ptr self, run_record& run, const tool_call& call) {
+  json_document doc{call.arguments};
+  json_reader args{doc};
+  interrupt_record record;
+  record.kind = interrupt_kind::question;
+  record.question = std::string{args.text("question").value_or("")};
+  if (const auto* options = args.array("options"))
+    for (const auto& option : options->GetArray())
+      if (option.IsString() && record.choices.size() < 10)
+        record.choices.emplace_back(option.GetString(), option.GetStringLength());
+  if (record.question.empty())
+    return finish_call_here(self, run, call, false,
+                            "ask_user needs the question to ask");
+  record.reason = "the agent asks: " + record.question;
+  emit_tool_start(self, run, call);
+  open_interrupt(self, run, std::move(record), call);
+}
+
+void ask_takeover(self_ptr self, run_record& run, const tool_call& call) {
+  json_document doc{call.arguments};
+  interrupt_record record;
+  record.kind = interrupt_kind::takeover;
+  auto why = std::string{json_reader{doc}.text("reason").value_or("")};
+  record.reason = "the agent asks you to take over the browser"
+                  + (why.empty() ? std::string{} : ": " + why);
+  emit_tool_start(self, run, call);
+  open_interrupt(self, run, std::move(record), call);
+}
+
+/// The step's next call, past the gate; a held run waits.
+void next_call(self_ptr self, run_record& run) {
+  if (run.calls_waiting.empty())
+    return;
+  if (run.paused) {
+    run.held = held_move::next_call;
+    return;
+  }
+  auto call = std::move(run.calls_waiting.front());
+  run.calls_waiting.pop_front();
+  if (call.name == "ask_user")
+    return ask_question(self, run, call);
+  if (call.name == "request_takeover")
+    return ask_takeover(self, run, call);
+  if (run.approve == 0)
+    return start_tool(self, run, call);
+  if (needs_target_facts(run.approve, call.name, call.arguments))
+    return inspect_then_judge(self, run, call);
+  judge(self, run, call, nullptr);
+}
+
+/// Stops the clocks of the run's interrupts while it is held.
+void hold_interrupt_timers(self_ptr self, const run_record& run) {
+  auto now = std::chrono::steady_clock::now();
+  for (auto& entry : self->state.interrupts)
+    if (!entry.record.resolved && entry.record.message_id == run.message_id) {
+      entry.remaining = std::max(std::chrono::milliseconds{0},
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   entry.deadline - now));
+      ++entry.generation; // voids the timer on its way
+    }
+}
+
+/// Holds the run before its next step (what runs now finishes).
+void hold_run(self_ptr self, run_record& run, const std::string& why) {
+  if (!run.paused) {
+    run.paused = true;
+    hold_interrupt_timers(self, run);
+  }
+  emit(self, run, event_type::status,
+       payload::status("paused", why, run.message_id));
+  push_info(self);
+}
+
+/// The run goes on where it was held; its interrupts' clocks restart with
+/// the time they had left.
+void release_run(self_ptr self, run_record& run) {
+  run.paused = false;
+  bool waiting = false;
+  for (auto& entry : self->state.interrupts)
+    if (!entry.record.resolved && entry.record.message_id == run.message_id) {
+      arm_interrupt_timer(self, entry, entry.remaining);
+      waiting = true;
+    }
+  emit(self, run, event_type::status,
+       payload::status(waiting ? "waiting_for_human" : "running",
+                       waiting ? "the run waits for a decision"
+                               : "The agent is working on the command",
+                       run.message_id));
+  auto move = std::exchange(run.held, held_move::none);
+  if (move == held_move::ask_model)
+    ask_model(self, run);
+  else if (move == held_move::next_call)
+    next_call(self, run);
+  push_info(self);
+}
+
+void take_control(self_ptr self, const std::string& client, const std::string& by);
+
+/// Carries out a decision on an interrupt of the running run.
+void carry_out(self_ptr self, run_record& run, interrupt_entry& entry) {
+  const auto& r = entry.record;
+  const auto& decision = r.resolution.decision;
+  auto call = entry.call;
+  auto rejected = "the user rejected this action"
+                  + (r.resolution.message.empty() ? std::string{}
+                                                  : ": " + r.resolution.message);
+  switch (r.kind) {
+    case interrupt_kind::approval:
+      if (decision == "reject") {
+        emit_tool_start(self, run, call);
+        return finish_call_here(self, run, call, false, rejected, "rejected");
+      }
+      if (decision == "edit")
+        call.arguments = r.resolution.input_json;
+      return start_tool(self, run, call);
+    case interrupt_kind::question:
+      if (decision == "answer")
+        return finish_call_here(self, run, call, true, r.resolution.answer);
+      return finish_call_here(self, run, call, true,
+                              r.resolution.by == "timeout"
+                                ? "(no answer: the user did not answer in time)"
+                                : "(no answer: the user declined to answer"
+                                    + (r.resolution.message.empty()
+                                         ? std::string{}
+                                         : ": " + r.resolution.message)
+                                    + ")");
+    case interrupt_kind::takeover:
+      if (decision == "reject")
+        return finish_call_here(self, run, call, false, rejected, "rejected");
+      // The call waits for the hand-back, which answers it.
+      run.takeover_call = call;
+      if (!self->state.control.user)
+        take_control(self, r.resolution.client, r.resolution.by);
+      return;
+  }
+}
+
+/// The first decision wins: `interrupt_resolved` for every watcher, then
+/// the run goes on as decided.
+void decide(self_ptr self, interrupt_entry& entry, interrupt_answer answer) {
+  auto& st = self->state;
+  auto& r = entry.record;
+  r.resolved = true;
+  r.resolution = std::move(answer);
+  ++entry.generation;
+  log(log_level::info, "interrupt ", r.id, " decided: ", r.resolution.decision,
+      " by ", r.resolution.by);
+  auto* run = find_run(st, r.message_id);
+  if (!run || run->phase != run_phase::running)
+    return;
+  emit(self, *run, event_type::interrupt_resolved, interrupt_resolved_json(r));
+  auto still_waiting = std::any_of(
+    st.interrupts.begin(), st.interrupts.end(), [&](const interrupt_entry& e) {
+      return !e.record.resolved && e.record.message_id == r.message_id;
+    });
+  if (!still_waiting && !run->paused
+      && !(r.kind == interrupt_kind::takeover && r.resolution.decision == "approve"))
+    emit(self, *run, event_type::status,
+         payload::status("running", "The agent is working on the command",
+                         run->message_id));
+  auto copy = entry; // carry_out may add interrupts, moving `entry`
+  carry_out(self, *run, copy);
+  trim_interrupts(st);
+  push_info(self);
+}
+
+/// `{"session", "holder", "by", "client"?}`: the answer to a control request.
+std::string control_json(const session_state& st) {
+  json_writer out;
+  out.begin_object()
+    .field("session", st.id)
+    .field("holder", st.control.user ? "user" : "agent")
+    .field("by", st.control.by)
+    .end_object();
+  return out.str();
+}
+
+/// A `control` event: of the running run, else of the session.
+void announce_control(self_ptr self) {
+  auto& st = self->state;
+  json_writer data;
+  data.begin_object()
+    .field("holder", st.control.user ? "user" : "agent")
+    .field("by", st.control.by);
+  auto* run = active_run(st);
+  if (run)
+    data.field("messageId", run->message_id);
+  data.end_object();
+  if (run)
+    emit(self, *run, event_type::control, data.str());
+  else
+    stamp(self, {}, event_type::control, data.str(), false);
+}
+
+/// A person takes the browser: the run is held (the tool running now
+/// finishes), the page is opened if it was not, and a takeover the agent
+/// asked for is theirs.
+void take_control(self_ptr self, const std::string& client, const std::string& by) {
+  auto& st = self->state;
+  st.control = {true, client, by};
+  ensure_page(self);
+  tell_page_activity(self);
+  // Opens the page's context now, so the live view shows it at once.
+  self->request(st.page, st.settings.tool_timeout,
+                tool_request{"where", "{}", true})
+    .then([](tool_result&) {}, [](caf::error&) {});
+  announce_control(self);
+  auto* run = active_run(st);
+  if (!run)
+    return push_info(self);
+  for (auto& entry : st.interrupts)
+    if (!entry.record.resolved && entry.record.kind == interrupt_kind::takeover
+        && entry.record.message_id == run->message_id) {
+      decide(self, entry, {"approve", {}, {}, {}, by, client});
+      break;
+    }
+  hold_run(self, *run, "the user has control of the browser");
+}
+
+/// What the model is told once the person hands the browser back.
+std::string handed_back_words(const tool_result& where) {
+  json_document doc{where.ok ? where.output : std::string{}};
+  json_reader page{doc};
+  auto url = std::string{page.text("url").value_or("")};
+  auto title = std::string{page.text("title").value_or("")};
+  return "The user had control of the browser and handed it back. The page "
+         "is now at "
+         + (url.empty() ? std::string{"an unknown address"} : url)
+         + (title.empty() ? std::string{} : " (\"" + title + "\")") + ".";
+}
+
+/// The person hands the browser back: the run goes on, and the model
+/// hears where the page is now (as its takeover's result, or a message).
+void hand_back(self_ptr self, const std::string& by) {
+  auto& st = self->state;
+  st.control = {false, {}, by};
+  tell_page_activity(self);
+  announce_control(self);
+  push_info(self);
+  auto* run = active_run(st);
+  if (!run || !st.page)
+    return;
+  self->request(st.page, st.settings.tool_timeout,
+                tool_request{"where", "{}", true})
+    .then(
+      [self, number = run->number](tool_result& where) {
+        auto* run = run_by_number(self->state, number);
+        if (!run || self->state.control.user)
+          return;
+        auto words = handed_back_words(where);
+        json_document doc{where.ok ? where.output : std::string{}};
+        if (auto url = json_reader{doc}.text("url"); url && !url->empty())
+          self->state.page_url = std::string{*url};
+        auto takeover = std::exchange(run->takeover_call, std::nullopt);
+        if (!takeover)
+          run->note_for_model = words;
+        release_run(self, *run);
+        if (takeover)
+          finish_call_here(self, *run, *takeover, true, words);
+      },
+      [](caf::error&) {});
+}
+
+api_reply steer_error(api_code code, std::string message) {
+  return error_reply(api_error::of(code, std::move(message)));
+}
+
+api_reply on_resolve(self_ptr self, steer_session& req) {
+  auto& st = self->state;
+  auto* entry = find_interrupt(st, req.interrupt_id);
+  if (!entry)
+    return steer_error(api_code::unknown_interrupt,
+                       "no interrupt '" + req.interrupt_id + "' in session '"
+                         + st.id + "'");
+  const auto& r = entry->record;
+  if (r.resolved)
+    return steer_error(api_code::interrupt_resolved,
+                       "interrupt '" + r.id + "' was already decided: "
+                         + r.resolution.decision + " by " + r.resolution.by);
+  auto parsed = parse_interrupt_answer(req.body_json);
+  if (auto* err = std::get_if<api_error>(&parsed))
+    return error_reply(*err);
+  auto answer = std::get<interrupt_answer>(std::move(parsed));
+  if (auto err = check_answer(r, answer))
+    return error_reply(*err);
+  if (answer.decision == "edit") {
+    const auto* schema = tool_parameters(r.tool_name);
+    if (auto why = schema ? schema_mismatch(*schema, answer.input_json) : std::nullopt)
+      return steer_error(api_code::bad_tool_input,
+                         "the edited input does not fit " + r.tool_name + ": " + *why);
+  }
+  answer.by = req.by;
+  answer.client = req.client;
+  auto decided = r;
+  decided.resolved = true;
+  decided.resolution = answer;
+  decide(self, *entry, std::move(answer));
+  return {200, interrupt_resolved_json(decided)};
+}
+
+/// `{"session", "messageId", "status"}`: the answer to pause and resume.
+api_reply run_status_reply(const session_state& st, const run_record& run) {
+  json_writer out;
+  out.begin_object()
+    .field("session", st.id)
+    .field("messageId", run.message_id)
+    .field("status", run.paused ? "paused" : "running")
+    .end_object();
+  return {200, out.str()};
+}
+
+api_reply on_pause(self_ptr self, bool pause, const std::string& by) {
+  auto& st = self->state;
+  auto* run = active_run(st);
+  if (!run)
+    return steer_error(api_code::not_running,
+                       "session '" + st.id + "' has no run in progress");
+  if (pause) {
+    if (!run->paused)
+      hold_run(self, *run, "paused by " + by);
+    return run_status_reply(st, *run);
+  }
+  if (st.control.user)
+    return steer_error(api_code::control_held,
+                       "the user holds the browser: hand it back to resume");
+  if (!run->paused)
+    return steer_error(api_code::not_paused,
+                       "messageId '" + run->message_id + "' is not paused");
+  release_run(self, *run);
+  return run_status_reply(st, *run);
+}
+
+api_reply on_control(self_ptr self, const steer_session& req) {
+  auto& st = self->state;
+  json_document doc{req.body_json};
+  auto holder = json_reader{doc}.text("holder").value_or("");
+  if (holder != "user" && holder != "agent")
+    return steer_error(api_code::bad_body,
+                       "the body must be {\"holder\": \"user\"} or {\"holder\": \"agent\"}");
+  if (holder == "user") {
+    if (st.control.user && st.control.client != req.client)
+      return steer_error(api_code::control_held,
+                         "another client holds the browser of session '" + st.id + "'");
+    if (!st.settings.browser)
+      return steer_error(api_code::bad_body,
+                         "the server runs without a browser (BROWSER=none)");
+    if (!st.control.user)
+      take_control(self, req.client, req.by);
+  } else if (st.control.user) {
+    if (st.control.client != req.client && req.by != "operator")
+      return steer_error(api_code::not_in_control,
+                         "only the client holding the browser may hand it back");
+    hand_back(self, req.by);
+  }
+  return {200, control_json(st)};
+}
+
+api_reply on_input(self_ptr self, const steer_session& req) {
+  auto& st = self->state;
+  if (!st.control.user || st.control.client != req.client)
+    return steer_error(api_code::not_in_control,
+                       "this client does not hold the browser of session '"
+                         + st.id + "' (POST /api/sessions/" + st.id
+                         + "/control {\"holder\":\"user\"} first)");
+  auto command = input_command(req.body_json);
+  if (auto* why = std::get_if<std::string>(&command))
+    return steer_error(api_code::bad_input_event, *why);
+  auto& cdp = std::get<cdp_command>(command);
+  self->send(ensure_page(self), page_input_atom::value, cdp.method, cdp.params_json);
+  return {202, "{}"};
+}
+
+api_reply on_steer(self_ptr self, steer_session& req) {
+  switch (req.action) {
+    case steer_action::resolve: return on_resolve(self, req);
+    case steer_action::pause: return on_pause(self, true, req.by);
+    case steer_action::resume: return on_pause(self, false, req.by);
+    case steer_action::control: return on_control(self, req);
+    default: return on_input(self, req);
+  }
+}
+
+/// An interrupt's time is up: its default applies (reject an approval or
+/// a takeover, no answer to a question).
+void on_interrupt_expired(self_ptr self, const std::string& id,
+                          std::uint64_t generation) {
+  auto* entry = find_interrupt(self->state, id);
+  if (!entry || entry->record.resolved || entry->generation != generation)
+    return;
+  auto decision = entry->record.kind == interrupt_kind::question ? "no_answer"
+                                                                 : "reject";
+  decide(self, *entry, {decision, {}, {}, "no decision in time", "timeout"});
 }
 
 /// A new run's record, its `start` event, and its place in the history.
@@ -575,6 +1158,11 @@ run_record& create_run(self_ptr self, const stream_request& req) {
   fresh.stream_mode = mode_mask_to_string(req.modes);
   fresh.first_id = st.next_id;
   fresh.max_steps = req.max_steps != 0 ? req.max_steps : st.settings.max_steps;
+  // A run may add approval rules to the server's, never take one away.
+  fresh.approve = st.settings.approve | req.approve;
+  fresh.interrupt_timeout = req.interrupt_timeout_ms != 0
+                              ? std::chrono::milliseconds{req.interrupt_timeout_ms}
+                              : st.settings.interrupt_timeout;
   fresh.created_at_ms = unix_millis();
   if (st.title.empty())
     retitle(self, title_from_command(req.command));
@@ -976,6 +1564,11 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
     },
     [self](describe_session&) {
       return api_reply{200, describe_json(self->state)};
+    },
+    [self](steer_session& req) { return on_steer(self, req); },
+    [self](interrupt_expired_atom, const std::string& id,
+           std::uint64_t generation) {
+      on_interrupt_expired(self, id, generation);
     },
     [self](read_run_events& req) {
       auto* run = find_run(self->state, req.message_id);

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@
 #include "config/settings.hpp"
 #include "llm/context_budget.hpp"
 #include "messages/event_type.hpp"
+#include "messages/interrupt.hpp"
 #include "messages/messages.hpp"
 #include "messages/payloads.hpp"
 #include "messages/run_state.hpp"
@@ -49,6 +52,9 @@ struct session_origin {
   std::shared_ptr<const restored_session> restored;
 };
 
+/// Where a held run picks up when it goes on.
+enum class held_move : std::uint8_t { none, ask_model, next_call };
+
 /// One command's execution within a session.
 struct run_record {
   std::uint64_t number = 0;
@@ -73,6 +79,20 @@ struct run_record {
   std::vector<caf::actor> tools;
   std::size_t tools_pending = 0;
   std::vector<tool_finished> step_results;
+  /// The step's calls not begun yet: they run one at a time, each past the
+  /// approval rules first.
+  std::deque<tool_call> calls_waiting;
+  /// The approval rules it runs under: the server's and the request's.
+  std::uint16_t approve = 0;
+  std::chrono::milliseconds interrupt_timeout{0};
+  /// Held before its next step: paused, or a person holds the browser.
+  bool paused = false;
+  /// What it does when it goes on.
+  held_move held = held_move::none;
+  /// Its `request_takeover` call, waiting for the person to hand back.
+  std::optional<tool_call> takeover_call;
+  /// Said to the model at its next turn (the person had the browser).
+  std::string note_for_model;
   std::uint64_t tokens_streamed = 0;
   payload::usage usage;
   std::chrono::steady_clock::time_point started;
@@ -82,6 +102,27 @@ struct run_record {
   bool finished() const {
     return phase == run_phase::finished;
   }
+};
+
+/// An interrupt and what the session needs to carry it out: the tool call
+/// it gates, and its timer (voided by bumping `generation`).
+struct interrupt_entry {
+  interrupt_record record;
+  tool_call call;
+  std::chrono::steady_clock::time_point deadline;
+  /// While its run is paused: the time it had left.
+  std::chrono::milliseconds remaining{0};
+  std::uint64_t generation = 0;
+};
+
+/// Who holds the session's browser.
+struct browser_control {
+  /// A person (through the API or a WebSocket) instead of the agent.
+  bool user = false;
+  /// The client that holds it (its API token, else its address).
+  std::string client;
+  /// How they took it: api, ws, operator.
+  std::string by;
 };
 
 /// A connection actor watching one run of this session, or (empty
@@ -136,6 +177,11 @@ struct session_state {
   std::int64_t created_at_ms = 0;
   /// Shutting down or being deleted: no run starts any more.
   bool stopping = false;
+  /// Pending interrupts, then the last decided ones (for a clear 409).
+  std::deque<interrupt_entry> interrupts;
+  /// Hosts its page has loaded, for the `new_host` rule.
+  std::set<std::string> visited_hosts;
+  browser_control control;
   /// Live counters the registry reads.
   std::shared_ptr<actor_stats> stats = std::make_shared<actor_stats>();
 

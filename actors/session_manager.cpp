@@ -423,6 +423,8 @@ std::string sessions_json(const std::unordered_map<std::string, session_info>& i
       .field("updated_at", info->updated_at_ms);
     if (!info->node.empty())
       out.field("node", info->node);
+    out.field("control", info->control);
+    out.key("pending_interrupts").raw(info->interrupts_json);
     out.end_object();
   }
   out.end_array()
@@ -478,6 +480,9 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       return to_session(self, req.session_id, req);
     },
     [self](rename_session& req) {
+      return to_session(self, req.session_id, req);
+    },
+    [self](steer_session& req) {
       return to_session(self, req.session_id, req);
     },
     [self](read_run_events& req) { return run_events(self, req); },

@@ -15,11 +15,23 @@ void write_message(json_writer& out, const chat_message& m) {
   out.end_object();
 }
 
-void write_run(json_writer& out, const run_record& run) {
+/// Where a run is, in the words of its `status` events: `waiting_for_human`
+/// while an interrupt of it is pending, `paused` while held.
+std::string_view run_status(const session_state& st, const run_record& run) {
+  if (run.phase != run_phase::running)
+    return to_string(run.phase);
+  for (const auto& entry : st.interrupts)
+    if (!entry.record.resolved && entry.record.message_id == run.message_id)
+      return "waiting_for_human";
+  return run.paused ? "paused" : "running";
+}
+
+void write_run(json_writer& out, const session_state& st, const run_record& run) {
   out.begin_object()
     .field("messageId", run.message_id)
     .field("command", run.command)
     .field("state", to_string(run.phase))
+    .field("status", run_status(st, run))
     .field("outcome", to_string(run.outcome))
     .field("result", run.result)
     .field("steps", run.step)
@@ -100,9 +112,25 @@ std::string describe_json(const session_state& st) {
     .key("runs")
     .begin_array();
   for (const auto& run : st.runs)
-    write_run(out, run);
-  out.end_array().end_object();
+    write_run(out, st, run);
+  out.end_array()
+    .key("pending_interrupts")
+    .raw(pending_interrupts_json(st))
+    .key("control")
+    .begin_object()
+    .field("holder", st.control.user ? "user" : "agent")
+    .field("by", st.control.by)
+    .end_object()
+    .end_object();
   return out.str();
+}
+
+std::string pending_interrupts_json(const session_state& st) {
+  std::string out = "[";
+  for (const auto& entry : st.interrupts)
+    if (!entry.record.resolved)
+      out += (out.size() > 1 ? "," : "") + interrupt_json(entry.record);
+  return out + "]";
 }
 
 std::string run_events_json(const session_state& st, const run_record& run,

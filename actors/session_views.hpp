@@ -26,6 +26,10 @@ std::string tools_update_json(const std::vector<tool_finished>& results,
 /// `GET /api/sessions/{id}`.
 std::string describe_json(const session_state& st);
 
+/// The interrupts still waiting for a decision: a JSON array of their
+/// `interrupt` event data.
+std::string pending_interrupts_json(const session_state& st);
+
 /// `GET /api/runs/{messageId}/events`: the run's events after `after_id`,
 /// as envelopes, with a `gap` if the log no longer holds some.
 std::string run_events_json(const session_state& st, const run_record& run,

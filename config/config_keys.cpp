@@ -5,6 +5,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "config/approval_rules.hpp"
+
 namespace agenttheo {
 
 namespace {
@@ -140,6 +142,26 @@ config_key choice(std::string_view name, g group, std::string_view help,
               if (std::invoke(get, c) == value)
                 return std::string{word};
             return std::string{};
+          }};
+}
+
+/// A comma list of approval rules (config/approval_rules.hpp).
+template <class Get>
+config_key approval_rules(std::string_view name, g group, std::string_view help,
+                          Get get) {
+  return {name, group, help,
+          [get](server_config& c, std::string_view v) -> parse_failure {
+            std::string bad;
+            auto mask = parse_approval_policy(v, &bad);
+            if (!mask)
+              return "none, or a comma list of all, navigate, new_host, submit, "
+                     "type_sensitive, download, upload (not '"
+                     + bad + "')";
+            std::invoke(get, c) = *mask;
+            return std::nullopt;
+          },
+          [get](const server_config& c) {
+            return approval_policy_to_string(std::invoke(get, c));
           }};
 }
 
@@ -387,6 +409,19 @@ std::vector<config_key> make_keys() {
     integer("CONTEXT_BUDGET", g::server,
             "estimated tokens a prompt may hold (0: no limit)",
             in(&c::session, &session_limits::context_budget), 0, 10'000'000),
+    approval_rules("APPROVE", g::server,
+                   "actions that wait for a person's approval: none, or a comma "
+                   "list of all, navigate, new_host, submit, type_sensitive, "
+                   "download, upload",
+                   in(&c::session, &session_limits::approve)),
+    duration("INTERRUPT_TIMEOUT", g::server,
+             "an approval or question without a decision takes its default "
+             "(reject, no answer)",
+             in(&c::session, &session_limits::interrupt_timeout), 1000),
+    integer("INPUT_EVENTS_PER_SECOND", g::server,
+            "input events a second a WebSocket may send to a page it controls",
+            in(&c::clients, &client_limits::input_events_per_second), 1,
+            100'000),
     // -- streams
     duration("HEARTBEAT_INTERVAL", g::streams,
              "`: ping` on streams idle this long",

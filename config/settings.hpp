@@ -28,6 +28,10 @@ struct client_limits {
   /// Messages a second each of its WebSockets may send, in bursts of twice
   /// as many (CLIENT_WS_MESSAGES_PER_SECOND).
   std::size_t ws_messages_per_second = 20;
+  /// Input events a second each WebSocket may send to a page it controls,
+  /// in bursts of twice as many (INPUT_EVENTS_PER_SECOND); they do not
+  /// count against `ws_messages_per_second`.
+  std::size_t input_events_per_second = 120;
 };
 
 struct session_limits {
@@ -51,6 +55,12 @@ struct session_limits {
   /// Deliveries per second its fan-out is paced to: beyond it, events wait
   /// for the next round and share its writes (fanout_pacer). 0: never hold.
   double fanout_rate = 250'000;
+  /// What needs a person's approval before it runs (APPROVE): bits of
+  /// config/approval_rules.hpp; a run may add rules, never remove them.
+  std::uint16_t approve = 0;
+  /// How long an interrupt waits for a decision before its default applies
+  /// (INTERRUPT_TIMEOUT; a run's `interrupt_timeout` overrides).
+  std::chrono::milliseconds interrupt_timeout{10 * 60 * 1000};
 };
 
 /// Where sessions, runs and events are kept (STORE).

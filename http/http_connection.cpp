@@ -314,6 +314,12 @@ void http_connection::serve_api(const request& req, const reply_to& to,
     case route::admin_session_end:
     case route::admin_disconnect:
       return serve_admin_action(to, match, std::move(reply));
+    case route::session_interrupt:
+    case route::admin_session_interrupt:
+    case route::session_pause:
+    case route::session_resume:
+    case route::session_control:
+      return steer(req, to, match, std::move(reply));
     case route::session_runs: {
       auto parsed = parse_run_body(sv(req.body()), id,
                                    ctx_.config.max_command_length);
@@ -337,6 +343,33 @@ void http_connection::serve_api(const request& req, const reply_to& to,
       return send(to, error_response(api_error::of(api_code::not_found,
                                                    "no such endpoint")));
   }
+}
+
+/// Deciding an interrupt, pausing, resuming, taking control: the session
+/// reads the body, which it alone can check (the interrupt, the tool).
+void http_connection::steer(const request& req, const reply_to& to,
+                            const route_match& match, api_callback reply) {
+  steer_session msg;
+  msg.session_id = match.param;
+  msg.body_json = std::string{sv(req.body())};
+  msg.client = client_;
+  msg.by = match.target == route::admin_session_interrupt ? "operator" : "api";
+  switch (match.target) {
+    case route::session_pause: msg.action = steer_action::pause; break;
+    case route::session_resume: msg.action = steer_action::resume; break;
+    case route::session_control: msg.action = steer_action::control; break;
+    default:
+      if (!is_safe_id(match.param2))
+        return send(to, error_response(api_error::of(
+                          api_code::unknown_interrupt,
+                          "no interrupt '" + match.param2.substr(0, 128)
+                            + "' in session '" + match.param + "'")));
+      if (match.target == route::admin_session_interrupt)
+        count(counter::admin_actions);
+      msg.action = steer_action::resolve;
+      msg.interrupt_id = match.param2;
+  }
+  ctx_.bridge->steer_session(std::move(msg), std::move(reply));
 }
 
 void http_connection::serve_stream(const request& req, const reply_to& to) {
@@ -393,7 +426,8 @@ void http_connection::serve_websocket(request req, const reply_to& to) {
   writer->hold(std::move(lease));
   ctx_.bridge->open_websocket(
     std::move(writer), {ctx_.config.max_command_length, client_,
-                        ctx_.config.clients.ws_messages_per_second});
+                        ctx_.config.clients.ws_messages_per_second,
+                        ctx_.config.clients.input_events_per_second});
 }
 
 std::shared_ptr<void> http_connection::stream_lease(const reply_to& to) {

@@ -40,6 +40,8 @@ private:
   void serve_api(const request& req, const reply_to& to, const route_match& match);
   void serve_sessions(const reply_to& to);
   void serve_admin_view(const reply_to& to, actor_bridge::admin_view view);
+  void steer(const request& req, const reply_to& to, const route_match& match,
+             api_callback reply);
   void serve_clients(const reply_to& to);
   /// A lease on one of the client's streams, or null after answering 429.
   std::shared_ptr<void> stream_lease(const reply_to& to);

@@ -16,7 +16,8 @@ constexpr std::string_view capabilities
   = "Commands I follow: go to <url> (also open, visit, navigate to); "
     "click <text or CSS selector>; type <text> into <field>, or fill <field> "
     "with <text>; press <key>; scroll down or up; go back; read the title; "
-    "read the page; list the links; take a screenshot. Chain steps with "
+    "read the page; list the links; take a screenshot; ask me <question>; "
+    "let me take over. Chain steps with "
     "\"then\", as in \"go to example.com then read the title\". For "
     "free-form requests, name a real model in config/.env (LLM_PROVIDER and "
     "its API key): it is one line away.";
@@ -29,6 +30,9 @@ constexpr std::array<std::string_view, 8> greetings = {
 constexpr std::array<std::string_view, 5> separators = {
   ", and then ", " and then ", ", then ", " then ", ";",
 };
+
+/// How the session words a step the user rejected (its tool result).
+constexpr std::string_view rejected_prefix = "the user rejected this action";
 
 /// Longest answer the planner gives from page text.
 constexpr std::size_t max_answer_text = 2000;
@@ -170,6 +174,13 @@ bool match_step(const std::string& part, planned_step& step) {
   } else if (is_one_of(low, {"list the links", "get the links", "list links",
                              "show the links"})) {
     step = {"get_links", "{}", "I'll list the links."};
+  } else if (take_prefix(low, part, {"ask me "}, rest) && !rest.empty()) {
+    step = {"ask_user", args({{"question", rest}}), "I'll ask you: " + rest};
+  } else if (take_prefix(low, part, {"let me take over", "hand me the browser"},
+                         rest)) {
+    auto reason = rest.empty() ? std::string{"you asked to take over"} : rest;
+    step = {"request_takeover", args({{"reason", reason}}),
+            "I'll hand you the browser."};
   } else if (is_one_of(low, {"take a screenshot", "take screenshot",
                              "screenshot", "capture the page"})) {
     step = {"take_screenshot", "{}", "I'll take a screenshot."};
@@ -216,6 +227,10 @@ std::string final_answer(const plan& p, const std::vector<std::string>& results)
       return "Here is the page's text:\n" + bounded(found);
     if (tool == "get_links")
       return "The links on the page:\n" + bounded(found);
+    if (tool == "ask_user")
+      return "You answered: " + bounded(found);
+    if (tool == "request_takeover")
+      return found;
   }
   return "Done: I carried out all " + std::to_string(p.steps.size())
          + (p.steps.size() == 1 ? " step." : " steps.");
@@ -239,6 +254,9 @@ turn next_turn(std::string_view command, const std::vector<std::string>& results
   auto p = parse_command(command);
   if (p.steps.empty() || !p.not_understood.empty())
     return {reply_to(command), {}};
+  // A rejected step ends the plan: the user said no.
+  if (!results.empty() && results.back().rfind(rejected_prefix, 0) == 0)
+    return {"I stopped there: " + results.back() + ".", {}};
   // A failed step ends the plan: say what failed rather than go on blind.
   if (!results.empty() && results.back().rfind("error: ", 0) == 0) {
     const auto& failed = p.steps[std::min(results.size(), p.steps.size()) - 1];

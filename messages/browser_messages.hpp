@@ -38,15 +38,20 @@ typename Inspector::result_type inspect(Inspector& f, page_handle& x) {
            x.target_id, x.cdp_target);
 }
 
-/// One tool invocation, as the model asked for it.
+/// One tool invocation, as the model asked for it, or (`internal`) a look
+/// the session takes at the page itself, which the model cannot call:
+/// `inspect_target` (what an action would act on) and `where` (URL and
+/// title), each answering JSON.
 struct tool_request {
   std::string name;
   std::string arguments_json;
+  bool internal = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tool_request& x) {
-  return f(caf::meta::type_name("tool_request"), x.name, x.arguments_json);
+  return f(caf::meta::type_name("tool_request"), x.name, x.arguments_json,
+           x.internal);
 }
 
 /// What a tool did: its output for the model (bounded), and a screenshot

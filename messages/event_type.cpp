@@ -9,10 +9,11 @@ namespace agenttheo {
 
 namespace {
 
-constexpr std::array<std::string_view, 13> event_names = {
-  "token",  "message", "progress", "tool_start", "tool_end",
-  "update", "custom",  "screenshot", "start",    "complete",
-  "status", "error",   "gap",
+constexpr std::array<std::string_view, 16> event_names = {
+  "token",  "message", "progress",  "tool_start", "tool_end",
+  "update", "custom",  "screenshot", "start",     "complete",
+  "status", "error",   "gap",        "interrupt", "interrupt_resolved",
+  "control",
 };
 
 struct mode_name {

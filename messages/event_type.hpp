@@ -23,6 +23,11 @@ enum class event_type : std::uint8_t {
   status,
   error,
   gap,
+  /// A run waits for a person: an approval, a question, a takeover.
+  interrupt,
+  interrupt_resolved,
+  /// Who holds the session's browser: the agent or a person.
+  control,
 };
 
 std::string_view to_string(event_type type);
@@ -42,7 +47,9 @@ using mode_mask = std::uint8_t;
 constexpr mode_mask all_modes = 1 | 2 | 4;
 
 /// The mode an event belongs to, or nullopt for lifecycle events (`start`,
-/// `complete`, `status`, `error`, `gap`) that every subscriber receives.
+/// `complete`, `status`, `error`, `gap`, and the steering events
+/// `interrupt`, `interrupt_resolved`, `control`) that every subscriber
+/// receives, whatever its `stream_mode`.
 std::optional<stream_mode> mode_of(event_type type);
 
 /// True if a subscriber asking for `mask` receives events of `type`.

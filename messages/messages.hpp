@@ -19,6 +19,7 @@
 #include "messages/chat_types.hpp"
 #include "messages/close_reason.hpp"
 #include "messages/event.hpp"
+#include "messages/steer_request.hpp"
 #include "messages/stream_request.hpp"
 
 namespace agenttheo {
@@ -74,6 +75,10 @@ using drained_atom = caf::atom_constant<caf::atom("drained")>;
 using unsubscribe_atom = caf::atom_constant<caf::atom("unsub")>;
 /// To a page: start (true) or stop (false) its screencast.
 using screencast_atom = caf::atom_constant<caf::atom("scast")>;
+/// A person's input for the page: a CDP `Input.*` method and its params.
+using page_input_atom = caf::atom_constant<caf::atom("pg_input")>;
+/// An interrupt's time is up (its id, its timer's generation).
+using interrupt_expired_atom = caf::atom_constant<caf::atom("intr_exp")>;
 
 // -- connection <-> manager <-> session --------------------------------------
 
@@ -490,13 +495,18 @@ struct session_info {
   std::int64_t updated_at_ms = 0;
   /// The worker node it runs on; empty in-process (a gateway fills it in).
   std::string node;
+  /// Its pending interrupts, a JSON array of `interrupt` event data (for
+  /// the listing and the admin console); `[]` when none.
+  std::string interrupts_json = "[]";
+  /// Who holds its browser: `agent` or `user`.
+  std::string control = "agent";
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_info& x) {
   return f(caf::meta::type_name("session_info"), x.id, x.title, x.state, x.runs,
            x.subscribers, x.current_message_id, x.queued, x.created_at_ms,
-           x.updated_at_ms, x.node);
+           x.updated_at_ms, x.node, x.interrupts_json, x.control);
 }
 
 /// The session no longer knows this run (rejected start, record evicted).

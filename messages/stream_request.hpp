@@ -63,6 +63,12 @@ struct stream_request {
   /// Who asked, for the per-client limits: "API token", "admin token", or
   /// the peer's address.
   std::string client;
+  /// Approval rules this run adds to the server's (`approve=`): bits of
+  /// config/approval_rules.hpp.
+  std::uint16_t approve = 0;
+  /// How long its interrupts wait for a decision (`interrupt_timeout`);
+  /// 0: the server's INTERRUPT_TIMEOUT.
+  std::uint64_t interrupt_timeout_ms = 0;
 };
 
 template <class Inspector>
@@ -71,7 +77,7 @@ typename Inspector::result_type inspect(Inspector& f, stream_request& x) {
            x.session_id, x.modes, x.has_last_event_id, x.last_event_id,
            x.cancel_on_disconnect, x.max_steps, x.strategy, x.subscribe,
            x.whole_session, x.batch_ms, x.frames, x.new_session, x.node,
-           x.client);
+           x.client, x.approve, x.interrupt_timeout_ms);
 }
 
 /// Longest batch window a client may ask for, in milliseconds.

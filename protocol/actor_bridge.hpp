@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "messages/steer_request.hpp"
 #include "messages/stream_request.hpp"
 #include "protocol/sse_writer.hpp"
 #include "protocol/ws_writer.hpp"
@@ -44,6 +45,8 @@ public:
     std::string client;
     /// Messages a second it may send (0: any).
     std::size_t messages_per_second = 0;
+    /// Input events a second it may send to a page it controls (0: any).
+    std::size_t input_events_per_second = 0;
   };
 
   /// Spawns the `ws_connection` actor that serves a `GET /ws` socket.
@@ -78,6 +81,10 @@ public:
   virtual void rename_session(std::string session_id, std::string title,
                               api_callback reply)
     = 0;
+
+  /// Decides an interrupt, pauses or resumes, takes or hands back control
+  /// (`steer_session`, messages.hpp).
+  virtual void steer_session(steer_session request, api_callback reply) = 0;
 
   /// Starts (or queues) a run nobody streams yet: 202 with where to watch.
   virtual void submit_run(stream_request request, api_callback reply) = 0;

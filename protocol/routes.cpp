@@ -1,5 +1,7 @@
 #include "protocol/routes.hpp"
 
+#include <optional>
+
 #include "web/web_assets.hpp"
 
 namespace agenttheo {
@@ -41,6 +43,19 @@ std::pair<std::string_view, std::string_view> id_and_tail(std::string_view rest)
   return {rest.substr(0, slash), rest.substr(slash + 1)};
 }
 
+/// `interrupts/{interrupt_id}` after a session's id.
+std::optional<route_match> interrupt_route(route target, std::string_view method,
+                                           std::string_view id,
+                                           std::string_view tail) {
+  constexpr std::string_view interrupts = "interrupts/";
+  if (tail.substr(0, interrupts.size()) != interrupts
+      || tail.size() == interrupts.size())
+    return std::nullopt;
+  auto found = match(target, post_only, method, id);
+  found.param2 = std::string{tail.substr(interrupts.size())};
+  return found;
+}
+
 route_match admin_route(std::string_view method, std::string_view path) {
   constexpr std::string_view sessions = "sessions/";
   constexpr std::string_view connections = "connections/";
@@ -61,6 +76,9 @@ route_match admin_route(std::string_view method, std::string_view path) {
       return match(route::admin_session_cancel, post_only, method, id);
     if (!id.empty() && tail == "end")
       return match(route::admin_session_end, post_only, method, id);
+    if (!id.empty())
+      if (auto found = interrupt_route(route::admin_session_interrupt, method, id, tail))
+        return *found;
   }
   if (rest.substr(0, connections.size()) == connections) {
     auto [id, tail] = id_and_tail(rest.substr(connections.size()));
@@ -87,6 +105,14 @@ route_match api_route(std::string_view method, std::string_view path) {
       return match(route::session_cancel, post_only, method, id);
     if (tail == "stream")
       return match(route::session_stream, stream_methods, method, id);
+    if (tail == "pause")
+      return match(route::session_pause, post_only, method, id);
+    if (tail == "resume")
+      return match(route::session_resume, post_only, method, id);
+    if (tail == "control")
+      return match(route::session_control, post_only, method, id);
+    if (auto found = interrupt_route(route::session_interrupt, method, id, tail))
+      return *found;
     return {};
   }
   if (path.substr(0, runs.size()) == runs) {

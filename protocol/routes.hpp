@@ -18,6 +18,13 @@ enum class route {
   session_cancel,
   /// /api/sessions/{id}/stream: every run of the session, live (GET)
   session_stream,
+  /// /api/sessions/{id}/interrupts/{interrupt_id}: decide it (POST)
+  session_interrupt,
+  /// /api/sessions/{id}/pause, /resume: hold the run between steps (POST)
+  session_pause,
+  session_resume,
+  /// /api/sessions/{id}/control: take or hand back the browser (POST)
+  session_control,
   /// /api/runs/{messageId}/events: a run's events as JSON (GET)
   run_events,
   stream,
@@ -37,6 +44,9 @@ enum class route {
   admin_session_cancel,
   /// /api/admin/sessions/{id}/end: end the session (POST)
   admin_session_end,
+  /// /api/admin/sessions/{id}/interrupts/{interrupt_id}: decide it as the
+  /// operator (POST)
+  admin_session_interrupt,
   /// /api/admin/connections/{actor}/disconnect: close a stream (POST)
   admin_disconnect,
   /// /metrics: Prometheus text exposition (GET)
@@ -53,6 +63,8 @@ struct route_match {
   bool method_allowed = false;
   /// The id in the path (`{id}`, `{messageId}`), still to be validated.
   std::string param;
+  /// A second id (`{interrupt_id}`), still to be validated.
+  std::string param2;
 };
 
 route_match resolve_route(std::string_view method, std::string_view path);

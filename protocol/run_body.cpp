@@ -65,6 +65,8 @@ parse_run_body(std::string_view body, std::string session_id,
       return *err;
     req.max_steps = *steps;
   }
+  if (auto err = read_steering([&](const char* name) { return r.text(name); }, req))
+    return *err;
   return req;
 }
 

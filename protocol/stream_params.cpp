@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "config/approval_rules.hpp"
+#include "config/config_values.hpp"
 #include "protocol/query.hpp"
 #include "util/utf8.hpp"
 
@@ -81,6 +83,26 @@ std::variant<multitask, api_error> parse_strategy(std::string_view text) {
                        "multitask must be reject, enqueue or interrupt");
 }
 
+std::variant<std::uint16_t, api_error> parse_approve(std::string_view text) {
+  std::string bad;
+  if (auto mask = parse_approval_policy(text, &bad))
+    return *mask;
+  return api_error::of(api_code::bad_approve,
+                       "approve must be none or a comma list of all, navigate, "
+                       "new_host, submit, type_sensitive, download, upload (not '"
+                         + bad + "')");
+}
+
+std::variant<std::uint64_t, api_error> parse_interrupt_timeout(std::string_view text) {
+  std::chrono::milliseconds d{};
+  constexpr auto day = std::chrono::hours{24};
+  if (parse_duration(text, d) || d < std::chrono::seconds{1} || d > day)
+    return api_error::of(api_code::bad_interrupt_timeout,
+                         "interrupt_timeout must be a duration from 1s to 24h "
+                         "(such as 90s or 10m)");
+  return static_cast<std::uint64_t>(d.count());
+}
+
 std::variant<stream_request, api_error>
 parse_stream_params(std::string_view query, std::string_view last_event_id,
                     std::size_t max_command_length) {
@@ -147,6 +169,13 @@ parse_stream_params(std::string_view query, std::string_view last_event_id,
       return *err;
     req.batch_ms = static_cast<std::uint32_t>(*ms);
   }
+  auto param = [&](const char* name) -> std::optional<std::string_view> {
+    if (auto* found = find_param(*params, name))
+      return std::string_view{*found};
+    return std::nullopt;
+  };
+  if (auto err = read_steering(param, req))
+    return *err;
   if (auto* policy = find_param(*params, "on_disconnect")) {
     if (*policy == "cancel")
       req.cancel_on_disconnect = true;

@@ -39,6 +39,31 @@ std::variant<mode_mask, api_error> parse_stream_mode(std::string_view text);
 /// `multitask`: reject, enqueue or interrupt.
 std::variant<multitask, api_error> parse_strategy(std::string_view text);
 
+/// `approve`: a comma list of approval rules (config/approval_rules.hpp).
+std::variant<std::uint16_t, api_error> parse_approve(std::string_view text);
+
+/// `interrupt_timeout`: a duration from 1s to 24h, in milliseconds.
+std::variant<std::uint64_t, api_error> parse_interrupt_timeout(std::string_view text);
+
+/// Reads `approve` and `interrupt_timeout` where a request has them
+/// (`find` gives a parameter's text, or nullopt), into `req`.
+template <class Find>
+std::optional<api_error> read_steering(Find find, stream_request& req) {
+  if (auto text = find("approve")) {
+    auto parsed = parse_approve(*text);
+    if (auto* err = std::get_if<api_error>(&parsed))
+      return *err;
+    req.approve = std::get<std::uint16_t>(parsed);
+  }
+  if (auto text = find("interrupt_timeout")) {
+    auto parsed = parse_interrupt_timeout(*text);
+    if (auto* err = std::get_if<api_error>(&parsed))
+      return *err;
+    req.interrupt_timeout_ms = std::get<std::uint64_t>(parsed);
+  }
+  return std::nullopt;
+}
+
 /// Validates a `/stream` request: its query string and `Last-Event-ID`
 /// header (empty if absent). Returns the request, or the 400 to answer.
 std::variant<stream_request, api_error>

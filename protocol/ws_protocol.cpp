@@ -81,6 +81,9 @@ ws_client_message parse_run(const value& doc, std::size_t max_command_length) {
       return ws_bad_message{*err, {}};
     out.request.max_steps = *steps;
   }
+  if (auto err = read_steering([&](const char* name) { return r.text(name); },
+                               out.request))
+    return ws_bad_message{*err, {}};
   if (auto err = type_error(r))
     return *err;
   return out;
@@ -125,6 +128,39 @@ ws_client_message parse_target(const value& doc, bool cancel) {
                         {}};
 }
 
+/// `resolve`, `pause`, `resume`, `control`, `input`: the session checks
+/// the rest (the decision, the holder, the event).
+ws_client_message parse_steer(const value& doc, std::string_view text,
+                              steer_action action) {
+  json_reader r{doc};
+  ws_steer out;
+  auto& req = out.request;
+  req.action = action;
+  req.by = "ws";
+  auto session = r.text("session");
+  if (auto err = type_error(r))
+    return *err;
+  if (!session || !is_safe_id(*session))
+    return bad(api_code::bad_session, "this message needs the session it steers");
+  req.session_id = std::string{*session};
+  req.body_json = std::string{text};
+  if (action == steer_action::resolve) {
+    auto id = r.text("interrupt_id");
+    if (auto err = type_error(r))
+      return *err;
+    if (!id || !is_safe_id(*id))
+      return bad(api_code::bad_message, "resolve needs the interrupt_id it decides");
+    req.interrupt_id = std::string{*id};
+  }
+  if (action == steer_action::input) {
+    const auto* event = r.any("event");
+    if (!event || !event->IsObject())
+      return bad(api_code::bad_input_event, "input needs its event, a JSON object");
+    req.body_json = to_json(*event);
+  }
+  return out;
+}
+
 } // namespace
 
 ws_client_message parse_ws_message(std::string_view text,
@@ -153,12 +189,23 @@ ws_client_message parse_ws_message(std::string_view text,
     msg = parse_target(doc.root(), false);
   else if (type == "cancel")
     msg = parse_target(doc.root(), true);
+  else if (type == "resolve")
+    msg = parse_steer(doc.root(), text, steer_action::resolve);
+  else if (type == "pause")
+    msg = parse_steer(doc.root(), text, steer_action::pause);
+  else if (type == "resume")
+    msg = parse_steer(doc.root(), text, steer_action::resume);
+  else if (type == "control")
+    msg = parse_steer(doc.root(), text, steer_action::control);
+  else if (type == "input")
+    msg = parse_steer(doc.root(), text, steer_action::input);
   else if (type == "ping")
     msg = ws_ping{};
   else
     msg = bad(api_code::unknown_type,
               "unknown message type '" + std::string{type}
-                + "' (run, subscribe, unsubscribe, cancel, ping)");
+                + "' (run, subscribe, unsubscribe, cancel, resolve, pause, "
+                  "resume, control, input, ping)");
   std::visit([&](auto& m) { m.ref = ref; }, msg);
   return msg;
 }

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <variant>
 
+#include "messages/steer_request.hpp"
 #include "messages/stream_request.hpp"
 #include "protocol/simple_response.hpp"
 
@@ -21,12 +22,19 @@ namespace agenttheo {
 //    "stream_mode"?, "batch_ms"?, "frames"?}
 //   {"type":"unsubscribe", "session":"..." | "messageId":"..."}
 //   {"type":"cancel", "session":"..."}
+//   {"type":"resolve", "session", "interrupt_id", "decision", "input"?,
+//    "answer"?, "message"?}
+//   {"type":"pause"|"resume", "session"}
+//   {"type":"control", "session", "holder":"user"|"agent"}
+//   {"type":"input", "session", "event":{...}}  (browser/user_input.hpp)
 //   {"type":"ping"}
 //
 // The server sends every event as its envelope (text), `screenshot`s as
 // binary messages (binary_frame.hpp), the page's screencast to those that
 // asked (`frames: true`) as binary messages of type `frame`, and answers to the client's messages:
-// `subscribed`, `unsubscribed`, `cancelled`, `pong`, `error`.
+// `subscribed`, `unsubscribed`, `cancelled`, `resolved`, `paused`,
+// `resumed`, `control`, `pong`, `error` (an accepted `input` is not
+// answered: only a refused one is).
 
 /// Starts a run (or joins it, for a known messageId) and follows it.
 struct ws_subscribe {
@@ -47,6 +55,13 @@ struct ws_cancel {
   std::string ref;
 };
 
+/// A steering message (`resolve`, `pause`, `resume`, `control`, `input`),
+/// for the session to check and act on (messages/steer_request.hpp).
+struct ws_steer {
+  steer_session request;
+  std::string ref;
+};
+
 struct ws_ping {
   std::string ref;
 };
@@ -58,8 +73,8 @@ struct ws_bad_message {
   std::string ref;
 };
 
-using ws_client_message
-  = std::variant<ws_subscribe, ws_unsubscribe, ws_cancel, ws_ping, ws_bad_message>;
+using ws_client_message = std::variant<ws_subscribe, ws_unsubscribe, ws_cancel,
+                                       ws_steer, ws_ping, ws_bad_message>;
 
 /// Reads one text message from a client.
 ws_client_message parse_ws_message(std::string_view text,

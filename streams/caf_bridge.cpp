@@ -56,6 +56,7 @@ public:
     settings.max_command_length = client.max_command_length;
     settings.client = std::move(client.client);
     settings.messages_per_second = client.messages_per_second;
+    settings.input_events_per_second = client.input_events_per_second;
     system_.spawn(ws_connection, std::move(writer), manager_, settings);
   }
 
@@ -97,6 +98,10 @@ public:
                       api_callback reply) override {
     ask(std::move(reply), agenttheo::cancel_session{std::move(session_id), remove,
                                                     std::move(reason)});
+  }
+
+  void steer_session(agenttheo::steer_session request, api_callback reply) override {
+    ask(std::move(reply), std::move(request));
   }
 
   void rename_session(std::string session_id, std::string title,

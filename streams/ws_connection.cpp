@@ -75,11 +75,15 @@ void unfollow(self_ptr self, const ws_unsubscribe& msg) {
   write(self, ws_reply("unsubscribed", msg.ref, data.str()));
 }
 
-/// The API's answer as a WebSocket reply: `cancelled`, or its error.
-void answer_cancel(self_ptr self, const api_reply& reply, const std::string& ref) {
-  if (reply.status < 300)
-    return write(self, ws_reply("cancelled", ref, reply.json));
-  // The API's own error, passed on as it is.
+/// The API's answer as a WebSocket reply: `ok_type` with its body, or the
+/// API's own error, passed on as it is.
+void answer_api(self_ptr self, const api_reply& reply, const char* ok_type,
+                const std::string& ref) {
+  if (reply.status < 300) {
+    if (ok_type)
+      write(self, ws_reply(ok_type, ref, reply.json));
+    return;
+  }
   json_document doc{reply.json};
   auto error = json_reader{doc}.object("error");
   auto code = error.text("code");
@@ -87,24 +91,48 @@ void answer_cancel(self_ptr self, const api_reply& reply, const std::string& ref
   if (code && message)
     return refuse(
       self, {reply.status, std::string{*code}, std::string{*message}}, ref);
-  refuse(
-    self,
-    api_error::of(api_code::unavailable, "the session could not be cancelled"),
-    ref);
+  refuse(self,
+         api_error::of(api_code::unavailable, "the session did not answer"),
+         ref);
 }
 
-void cancel(self_ptr self, const ws_cancel& msg) {
-  self
-    ->request(self->state.manager, manager_timeout,
-              cancel_session{msg.session_id, false, {}})
-    .then([self, ref = msg.ref](
-            api_reply& reply) { answer_cancel(self, reply, ref); },
-          [self, ref = msg.ref](caf::error&) {
+/// Asks the manager (which asks the session) and answers with `ok_type`.
+template <class Request>
+void ask_manager(self_ptr self, Request request, const char* ok_type,
+                 std::string ref) {
+  self->request(self->state.manager, manager_timeout, std::move(request))
+    .then([self, ok_type, ref](api_reply& reply) {
+            answer_api(self, reply, ok_type, ref);
+          },
+          [self, ref](caf::error&) {
             refuse(self,
                    api_error::of(api_code::unavailable,
                                  "the session manager did not answer in time"),
                    ref);
           });
+}
+
+void cancel(self_ptr self, const ws_cancel& msg) {
+  ask_manager(self, cancel_session{msg.session_id, false, {}}, "cancelled",
+              msg.ref);
+}
+
+/// The answer's type for each steering message; an accepted `input` gets
+/// none (a person's typing would double the socket's traffic).
+const char* steer_reply_type(steer_action action) {
+  switch (action) {
+    case steer_action::resolve: return "resolved";
+    case steer_action::pause: return "paused";
+    case steer_action::resume: return "resumed";
+    case steer_action::control: return "control";
+    default: return nullptr;
+  }
+}
+
+void steer(self_ptr self, ws_steer& msg) {
+  msg.request.client = self->state.settings.client;
+  auto type = steer_reply_type(msg.request.action);
+  ask_manager(self, std::move(msg.request), type, std::move(msg.ref));
 }
 
 void pong(self_ptr self, const ws_ping& msg) {
@@ -119,30 +147,39 @@ void pong(self_ptr self, const ws_ping& msg) {
   write(self, ws_reply("pong", msg.ref, data.str()));
 }
 
-/// Whether the client is within its message rate; if not, it is told when
+/// Whether the client is within `bucket`'s rate; if not, it is told when
 /// it may send again and the message is dropped.
-bool within_message_rate(self_ptr self) {
-  auto& st = self->state;
-  if (!st.messages)
+bool within_rate(self_ptr self, std::optional<token_bucket>& bucket,
+                 std::size_t rate, const char* what) {
+  if (!bucket)
     return true;
-  auto wait = st.messages->take(token_bucket::clock::now());
+  auto wait = bucket->take(token_bucket::clock::now());
   if (wait == 0)
     return true;
   auto err = api_error::of(api_code::rate_limited,
-                           "more than "
-                             + std::to_string(st.settings.messages_per_second)
-                             + " messages a second "
-                               "(CLIENT_WS_MESSAGES_PER_SECOND): this one was "
-                               "dropped");
+                           "more than " + std::to_string(rate) + " " + what
+                             + ": this one was dropped");
   err.retry_after_s = wait;
   refuse(self, std::move(err), {});
   return false;
 }
 
+/// Input events (a person moving the mouse over the live view) have their
+/// own rate, so they cannot starve the socket's other messages.
+bool within_its_rate(self_ptr self, const ws_client_message& msg) {
+  auto& st = self->state;
+  const auto* steering = std::get_if<ws_steer>(&msg);
+  if (steering && steering->request.action == steer_action::input)
+    return within_rate(self, st.inputs, st.settings.input_events_per_second,
+                       "input events a second (INPUT_EVENTS_PER_SECOND)");
+  return within_rate(self, st.messages, st.settings.messages_per_second,
+                     "messages a second (CLIENT_WS_MESSAGES_PER_SECOND)");
+}
+
 void on_text(self_ptr self, std::string& text) {
-  if (!within_message_rate(self))
-    return;
   auto msg = parse_ws_message(text, self->state.settings.max_command_length);
+  if (!within_its_rate(self, msg))
+    return;
   std::visit(
     [self](auto& m) {
       using T = std::decay_t<decltype(m)>;
@@ -152,6 +189,8 @@ void on_text(self_ptr self, std::string& text) {
         unfollow(self, m);
       else if constexpr (std::is_same_v<T, ws_cancel>)
         cancel(self, m);
+      else if constexpr (std::is_same_v<T, ws_steer>)
+        steer(self, m);
       else if constexpr (std::is_same_v<T, ws_ping>)
         pong(self, m);
       else
@@ -171,6 +210,8 @@ caf::behavior ws_connection(caf::stateful_actor<ws_connection_state>* self,
   st.settings = settings;
   if (auto rate = static_cast<double>(settings.messages_per_second); rate > 0)
     st.messages.emplace(rate, 2 * rate, token_bucket::clock::now());
+  if (auto rate = static_cast<double>(settings.input_events_per_second); rate > 0)
+    st.inputs.emplace(rate, 2 * rate, token_bucket::clock::now());
   // Released on every exit path: a normal end, an error, or a kill.
   self->attach_functor([writer] {
     writer->close(ws_close::going_away, "the server closed the connection");

@@ -24,6 +24,9 @@ struct ws_connection_settings {
   /// Messages a second the client may send, in bursts of twice as many;
   /// the rest get `rate_limited` (0: any).
   std::size_t messages_per_second = 0;
+  /// Input events a second (for a page it controls), in bursts of twice
+  /// as many, apart from the messages above (0: any).
+  std::size_t input_events_per_second = 0;
 };
 
 /// One `GET /ws` socket. It reads the client's JSON messages and answers
@@ -40,6 +43,8 @@ struct ws_connection_state {
   std::unordered_map<std::string, caf::actor> subscriptions;
   /// The client's message rate (set when it is limited).
   std::optional<token_bucket> messages;
+  /// The client's input event rate (set when it is limited).
+  std::optional<token_bucket> inputs;
 
   static inline const char* name = "ws_connection";
 };

@@ -14,6 +14,8 @@
 
 #include <caf/test/unit_test.hpp>
 
+#include "config/approval_rules.hpp"
+
 using namespace agenttheo;
 using namespace std::chrono_literals;
 
@@ -174,6 +176,30 @@ CAF_TEST(the store keys read what they document) {
         std::tuple{"--store-retention", "a week", "STORE_RETENTION"},
         std::tuple{"--store-flush-interval", "0", "STORE_FLUSH_INTERVAL"},
         std::tuple{"--store-sync", "always", "STORE_SYNC"}}) {
+    auto why = error_of(load_config({flag, value}, env.lookup()));
+    CAF_CHECK_NOT_EQUAL(why.find(key), std::string::npos);
+  }
+}
+
+CAF_TEST(the steering keys read what they document) {
+  fake_env env;
+  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  auto defaults = ok(load_config({}, env.lookup()));
+  CAF_CHECK_EQUAL(defaults.session.approve, 0u);
+  CAF_CHECK(defaults.session.interrupt_timeout == 10min);
+  CAF_CHECK_EQUAL(defaults.clients.input_events_per_second, 120u);
+  env.vars["APPROVE"] = "submit,type_sensitive";
+  auto cfg = ok(load_config({"--interrupt-timeout", "90s", "--input-events-per-second",
+                             "30"},
+                            env.lookup()));
+  CAF_CHECK_EQUAL(cfg.session.approve, approval::submit | approval::type_sensitive);
+  CAF_CHECK(cfg.session.interrupt_timeout == 90s);
+  CAF_CHECK_EQUAL(cfg.clients.input_events_per_second, 30u);
+  env.vars.erase("APPROVE");
+  for (auto [flag, value, key] :
+       {std::tuple{"--approve", "everything", "APPROVE"},
+        std::tuple{"--interrupt-timeout", "10ms", "INTERRUPT_TIMEOUT"},
+        std::tuple{"--input-events-per-second", "0", "INPUT_EVENTS_PER_SECOND"}}) {
     auto why = error_of(load_config({flag, value}, env.lookup()));
     CAF_CHECK_NOT_EQUAL(why.find(key), std::string::npos);
   }

@@ -2,6 +2,8 @@
 
 #include <caf/test/unit_test.hpp>
 
+#include "config/approval_rules.hpp"
+
 #include "protocol/accept_encoding.hpp"
 #include "protocol/origin_policy.hpp"
 #include "protocol/query.hpp"
@@ -197,6 +199,21 @@ CAF_TEST(api routes carry their id and their methods) {
   CAF_CHECK(resolve_route("GET", "/api/sessions/").target == route::not_found);
   CAF_CHECK(resolve_route("GET", "/api/runs/m-9").target == route::not_found);
   CAF_CHECK(resolve_route("GET", "/demo/").target == route::web_asset);
+  auto decide = resolve_route("POST", "/api/sessions/s-3/interrupts/int-7");
+  CAF_CHECK(decide.target == route::session_interrupt);
+  CAF_CHECK(decide.method_allowed);
+  CAF_CHECK_EQUAL(decide.param, "s-3");
+  CAF_CHECK_EQUAL(decide.param2, "int-7");
+  CAF_CHECK(!resolve_route("GET", "/api/sessions/s-3/interrupts/int-7").method_allowed);
+  CAF_CHECK(resolve_route("POST", "/api/sessions/s-3/interrupts/").target
+            == route::not_found);
+  auto operator_decides = resolve_route("POST", "/api/admin/sessions/s-3/interrupts/int-7");
+  CAF_CHECK(operator_decides.target == route::admin_session_interrupt);
+  CAF_CHECK_EQUAL(operator_decides.param2, "int-7");
+  CAF_CHECK(resolve_route("POST", "/api/sessions/s-3/pause").target == route::session_pause);
+  CAF_CHECK(resolve_route("POST", "/api/sessions/s-3/resume").target == route::session_resume);
+  CAF_CHECK(resolve_route("POST", "/api/sessions/s-3/control").target
+            == route::session_control);
 }
 
 CAF_TEST(a run body names the command and the optional fields) {
@@ -255,6 +272,33 @@ CAF_TEST(stream parameters take max_steps and multitask) {
   CAF_CHECK_EQUAL(req->max_steps, 4u);
   CAF_CHECK(req->strategy == multitask::interrupt);
   CAF_CHECK(req->subscribe);
+  CAF_CHECK_EQUAL(req->approve, 0u);
+  CAF_CHECK_EQUAL(req->interrupt_timeout_ms, 0u);
+}
+
+CAF_TEST(stream parameters take approval rules and an interrupt timeout) {
+  auto parsed = parse_stream_params("command=x&approve=new_host,submit&interrupt_timeout=2m",
+                                    "", 100);
+  auto* req = std::get_if<stream_request>(&parsed);
+  CAF_REQUIRE(req != nullptr);
+  CAF_CHECK_EQUAL(req->approve, approval::new_host | approval::submit);
+  CAF_CHECK_EQUAL(req->interrupt_timeout_ms, 120'000u);
+  for (auto [query, code] :
+       {std::pair{"command=x&approve=maybe", "bad_approve"},
+        std::pair{"command=x&interrupt_timeout=10", "bad_interrupt_timeout"},
+        std::pair{"command=x&interrupt_timeout=500ms", "bad_interrupt_timeout"},
+        std::pair{"command=x&interrupt_timeout=2d", "bad_interrupt_timeout"}}) {
+    auto bad = parse_stream_params(query, "", 100);
+    auto* err = std::get_if<api_error>(&bad);
+    CAF_REQUIRE(err != nullptr);
+    CAF_CHECK_EQUAL(err->code, code);
+  }
+  auto body = parse_run_body(R"({"command":"x","approve":"all","interrupt_timeout":"30s"})",
+                             "s-1", 100);
+  auto* run = std::get_if<stream_request>(&body);
+  CAF_REQUIRE(run != nullptr);
+  CAF_CHECK_EQUAL(run->approve, approval::all);
+  CAF_CHECK_EQUAL(run->interrupt_timeout_ms, 30'000u);
 }
 
 CAF_TEST(accept encoding names gzip unless refused) {

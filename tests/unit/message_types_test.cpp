@@ -228,6 +228,7 @@ CAF_TEST(every registered message type round trips through the binary serializer
   check_round_trip<describe_session>("agenttheo.describe_session");
   check_round_trip<cancel_session>("agenttheo.cancel_session");
   check_round_trip<rename_session>("agenttheo.rename_session");
+  check_round_trip<steer_session>("agenttheo.steer_session");
   check_round_trip<new_session_request>("agenttheo.new_session_request");
   check_round_trip<client_streams_view>("agenttheo.client_streams_view");
   check_round_trip<read_run_events>("agenttheo.read_run_events");

@@ -109,6 +109,24 @@ CAF_TEST(turns walk the steps and answer from the results) {
   CAF_CHECK_LESS(long_text.text.size(), 2100u);
 }
 
+CAF_TEST(it asks the user and answers with what they said) {
+  auto cmd = "ask me which size to buy then go to example.com";
+  auto ask = next_turn(cmd, {});
+  CAF_REQUIRE_EQUAL(ask.tool_calls.size(), 1u);
+  CAF_CHECK_EQUAL(ask.tool_calls[0].name, "ask_user");
+  CAF_CHECK_EQUAL(ask.tool_calls[0].arguments, R"({"question":"which size to buy"})");
+  auto answered = next_turn("ask me which size to buy", {"medium"});
+  CAF_CHECK_EQUAL(answered.text, "You answered: medium");
+  // A rejected step ends the plan; the rest does not run.
+  auto stopped = next_turn(cmd, {"the user rejected this action: not now"});
+  CAF_CHECK(stopped.tool_calls.empty());
+  CAF_CHECK_EQUAL(stopped.text, "I stopped there: the user rejected this action: not now.");
+  auto takeover = parse_command("let me take over to log in");
+  CAF_REQUIRE_EQUAL(takeover.steps.size(), 1u);
+  CAF_CHECK_EQUAL(takeover.steps[0].tool, "request_takeover");
+  CAF_CHECK_EQUAL(arg(takeover.steps[0], "reason"), "to log in");
+}
+
 CAF_TEST(what it does not understand gets the list of what it can do) {
   auto a = reply_to("book me a flight");
   CAF_CHECK_EQUAL(a, reply_to("book me a flight"));

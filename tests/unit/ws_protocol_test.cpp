@@ -2,6 +2,8 @@
 
 #include <caf/test/unit_test.hpp>
 
+#include "config/approval_rules.hpp"
+
 #include <rapidjson/document.h>
 
 #include "messages/event.hpp"
@@ -54,6 +56,40 @@ CAF_TEST(run and subscribe become stream requests) {
   CAF_CHECK_EQUAL(std::get<ws_cancel>(stop).session_id, "s1");
   CAF_CHECK_EQUAL(std::get<ws_cancel>(stop).ref, "x");
   CAF_CHECK(std::holds_alternative<ws_ping>(parse(R"({"type":"ping"})")));
+}
+
+CAF_TEST(steering messages name their session and carry their body) {
+  auto resolve = parse(R"({"type":"resolve","session":"s1","interrupt_id":"int-1",)"
+                       R"("decision":"approve","ref":"r"})");
+  const auto& r = std::get<ws_steer>(resolve);
+  CAF_CHECK(r.request.action == steer_action::resolve);
+  CAF_CHECK_EQUAL(r.request.session_id, "s1");
+  CAF_CHECK_EQUAL(r.request.interrupt_id, "int-1");
+  CAF_CHECK_EQUAL(r.request.by, "ws");
+  CAF_CHECK_EQUAL(r.ref, "r");
+  CAF_CHECK_NOT_EQUAL(r.request.body_json.find("\"approve\""), std::string::npos);
+  auto input = parse(R"({"type":"input","session":"s1","event":{"type":"text","text":"x"}})");
+  CAF_CHECK(std::get<ws_steer>(input).request.action == steer_action::input);
+  CAF_CHECK_EQUAL(std::get<ws_steer>(input).request.body_json,
+                  R"({"type":"text","text":"x"})");
+  for (auto [type, action] : {std::pair{"pause", steer_action::pause},
+                              std::pair{"resume", steer_action::resume},
+                              std::pair{"control", steer_action::control}})
+    CAF_CHECK(std::get<ws_steer>(parse(std::string{R"({"type":")"} + type
+                                       + R"(","session":"s1"})"))
+                .request.action
+              == action);
+  CAF_CHECK_EQUAL(refusal(R"({"type":"pause"})"), "bad_session");
+  CAF_CHECK_EQUAL(refusal(R"({"type":"resolve","session":"s1"})"), "bad_message");
+  CAF_CHECK_EQUAL(refusal(R"({"type":"input","session":"s1","event":"click"})"),
+                  "bad_input_event");
+  auto run = parse(R"({"type":"run","command":"x","approve":"navigate,submit",)"
+                   R"("interrupt_timeout":"90s"})");
+  const auto& req = std::get<ws_subscribe>(run).request;
+  CAF_CHECK_EQUAL(req.approve, approval::navigate | approval::submit);
+  CAF_CHECK_EQUAL(req.interrupt_timeout_ms, 90'000u);
+  CAF_CHECK_EQUAL(refusal(R"({"type":"run","command":"x","approve":"some"})"),
+                  "bad_approve");
 }
 
 CAF_TEST(bad messages are refused with a code) {
