@@ -55,12 +55,24 @@
  * @typedef {{code: string, message: string, messageId?: string, final?:
  * boolean}} ErrorData
  * @typedef {{from: number, to: number, lost: number, message: string}} GapData
+ * @typedef {{interrupt_id: string, kind: 'approval'|'question'|'takeover',
+ *            messageId: string, step: number, tool_name?: string,
+ *            tool_input?: object, rule?: string, reason: string,
+ *            question?: string, choices?: string[], options: string[],
+ *            expires_at: number}} InterruptData
+ * @typedef {{interrupt_id: string, kind: string, messageId: string,
+ *            decision: string, by: 'api'|'ws'|'timeout'|'operator'|'cancel',
+ *            message?: string, answer?: string, input?: object}}
+ * InterruptResolvedData
+ * @typedef {{holder: 'agent'|'user', by: string, messageId?: string}}
+ * ControlData
  */
 
 /** Every event type the server sends. */
 export const EVENT_TYPES = Object.freeze([
   'start', 'status', 'progress', 'token', 'message', 'tool_start', 'tool_end',
   'update', 'custom', 'screenshot', 'complete', 'error', 'gap',
+  'interrupt', 'interrupt_resolved', 'control',
 ]);
 
 /** The last event of a run's stream (`/stream`). */
@@ -103,7 +115,8 @@ function websocketRequest(url) {
   } else if (q.get('command')) {
     msg.type = 'run';
     msg.command = q.get('command');
-    for (const name of ['messageId', 'session', 'multitask'])
+    for (const name of ['messageId', 'session', 'multitask', 'approve',
+                        'interrupt_timeout'])
       if (q.get(name)) msg[name] = q.get(name);
     if (q.get('max_steps')) msg.max_steps = Number(q.get('max_steps'));
   } else {
@@ -252,6 +265,8 @@ class WebSocketTransport {
       delete msg.session;
       delete msg.multitask;
       delete msg.max_steps;
+      delete msg.approve;
+      delete msg.interrupt_timeout;
     }
     if (msg.type === 'run')
       this.started = true;
@@ -386,17 +401,55 @@ export class EventStream {
    * cancelled, or null if nothing was running.
    */
   async cancel() {
+    return (await this.#post('cancel')).cancelled;
+  }
+
+  /**
+   * Decides an `interrupt`: `decision` is one of its `options` (approve,
+   * reject, edit, answer); `extra` may carry `input` (edit: the tool input
+   * to run instead), `answer` and `message`. Resolves to the resolution;
+   * a second decision rejects with code `interrupt_resolved` (409).
+   */
+  resolve(interruptId, decision, extra = {}) {
+    return this.#post(`interrupts/${encodeURIComponent(interruptId)}`,
+                      { ...extra, decision });
+  }
+
+  /** Holds the session's run before its next step; `resume()` goes on. */
+  pause() { return this.#post('pause'); }
+
+  resume() { return this.#post('resume'); }
+
+  /** Takes the session's browser (`'user'`) or hands it back (`'agent'`). */
+  control(holder) { return this.#post('control', { holder }); }
+
+  /**
+   * A person's input for the page while they hold control (WebSocket
+   * only): `{type: 'mousedown', x, y}`, `{type: 'keydown', key}`,
+   * `{type: 'text', text}`, ... in the frame's coordinates. False when it
+   * could not be sent.
+   */
+  input(event) {
+    if (!this.session || this.#transport.name !== 'websocket')
+      return false;
+    return this.#transport.send({ type: 'input', session: this.session, event });
+  }
+
+  async #post(action, body) {
     if (!this.session)
       throw new Error('the session is not known yet (no start event)');
     const base = new URL(this.url);
     const headers = this.#token ? { Authorization: `Bearer ${this.#token}` } : {};
-    const res = await fetch(`${base.origin}/api/sessions/${encodeURIComponent(this.session)}/cancel`,
-                            { method: 'POST', headers });
-    const body = await res.json().catch(() => ({}));
+    if (body !== undefined)
+      headers['Content-Type'] = 'application/json';
+    const res = await fetch(
+      `${base.origin}/api/sessions/${encodeURIComponent(this.session)}/${action}`,
+      { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const answer = await res.json().catch(() => ({}));
     if (!res.ok)
-      throw Object.assign(new Error(body.error?.message ?? `HTTP ${res.status}`),
-                          { status: res.status, code: body.error?.code });
-    return body.cancelled;
+      throw Object.assign(new Error(answer.error?.message ?? `HTTP ${res.status}`),
+                          { status: res.status, code: answer.error?.code });
+    return answer;
   }
 
   /** Stops for good: no more events, no reconnects. */

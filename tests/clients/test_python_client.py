@@ -19,7 +19,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "browser"))
 
 from agenttheo_client import (AgentTheoClient, ClientError, CompleteEvent,  # noqa: E402
-                              RunFailed, StartEvent, StatusEvent, TokenEvent)
+                              InterruptEvent, InterruptResolvedEvent, RunFailed,
+                              StartEvent, StatusEvent, TokenEvent)
 from harness import Server  # noqa: E402
 from tcp_proxy import TcpProxy  # noqa: E402
 
@@ -82,6 +83,29 @@ def test_cancel_ends_the_run(server):
     events = run(scenario())
     assert any(isinstance(e, StatusEvent) and e.state == "cancelled" for e in events)
     assert events[-1].cancelled and events[-1].stop_reason == "cancelled"
+
+
+def test_an_interrupt_is_typed_and_resolved(server):
+    async def scenario():
+        async with AgentTheoClient(server.base) as client:
+            events = []
+            async for event in client.stream("ask me which size", message_id="py-ask",
+                                             interrupt_timeout="5m"):
+                events.append(event)
+                if isinstance(event, InterruptEvent):
+                    assert (event.kind, event.question) == ("question", "which size")
+                    assert event.options == ["answer", "reject"]
+                    decided = await client.resolve(event.session, event.interrupt_id,
+                                                   "answer", answer="medium")
+                    assert decided["by"] == "api"
+                    with pytest.raises(ClientError) as again:
+                        await client.resolve(event.session, event.interrupt_id, "reject")
+                    assert (again.value.status, again.value.code) == (409, "interrupt_resolved")
+            return events
+    events = run(scenario())
+    resolved = [e for e in events if isinstance(e, InterruptResolvedEvent)]
+    assert [(e.decision, e.answer) for e in resolved] == [("answer", "medium")]
+    assert events[-1].result == "You answered: medium"
 
 
 def test_refusals_and_failures_are_clear_exceptions(server):

@@ -110,6 +110,31 @@ describe.each(['websocket', 'sse'])('over %s', (transport) => {
     expect(events.map((e) => e.id)).toEqual((await serverEvents(messageId)).map((e) => e.id));
   });
 
+  test('an interrupt arrives typed and resolve answers it', async () => {
+    const decided = [];
+    const { events, state } = await follow(
+      `/stream?command=${encodeURIComponent('ask me which size')}&interrupt_timeout=5m`,
+      { transport },
+      (stream, type, data) => {
+        if (type === 'interrupt')
+          decided.push(stream.resolve(data.interrupt_id, 'answer', { answer: 'medium' })
+            .then(async (first) => {
+              const second = await stream.resolve(data.interrupt_id, 'reject')
+                .catch((e) => e);
+              return [first, second];
+            }));
+      });
+    expect(state).toBe('done');
+    const asked = events.find((e) => e.type === 'interrupt').data;
+    expect(asked).toMatchObject({ kind: 'question', question: 'which size',
+                                  options: ['answer', 'reject'] });
+    const [first, second] = await decided[0];
+    expect(first).toMatchObject({ decision: 'answer', answer: 'medium', by: 'api' });
+    expect(second).toMatchObject({ status: 409, code: 'interrupt_resolved' });
+    expect(events.find((e) => e.type === 'interrupt_resolved').data.answer).toBe('medium');
+    expect(events.at(-1).data.result).toBe('You answered: medium');
+  });
+
   test('a 4xx becomes a clear failure', async () => {
     const { state, detail, events } = await follow(
       `/stream?command=${'x'.repeat(5000)}`, { transport });

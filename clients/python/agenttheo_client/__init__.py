@@ -3,13 +3,15 @@
 from .client import AgentTheoClient
 from .errors import (AgentTheoError, ClientError, ConnectionLost, HTTPError, RunFailed,
                      ServerError)
-from .events import (CompleteEvent, ErrorEvent, Event, GapEvent, MessageEvent,
-                     ProgressEvent, ScreenshotEvent, StartEvent, StatusEvent, TokenEvent,
-                     ToolEndEvent, ToolStartEvent, ends_run, make_event)
+from .events import (CompleteEvent, ControlEvent, ErrorEvent, Event, GapEvent,
+                     InterruptEvent, InterruptResolvedEvent, MessageEvent, ProgressEvent,
+                     ScreenshotEvent, StartEvent, StatusEvent, TokenEvent, ToolEndEvent,
+                     ToolStartEvent, ends_run, make_event)
 
 __all__ = [
     "AgentTheoClient", "AgentTheoError", "ClientError", "ConnectionLost", "HTTPError",
-    "RunFailed", "ServerError", "CompleteEvent", "ErrorEvent", "Event", "GapEvent",
+    "RunFailed", "ServerError", "CompleteEvent", "ControlEvent", "ErrorEvent", "Event",
+    "GapEvent", "InterruptEvent", "InterruptResolvedEvent",
     "MessageEvent", "ProgressEvent", "ScreenshotEvent", "StartEvent", "StatusEvent",
     "TokenEvent", "ToolEndEvent", "ToolStartEvent", "ends_run", "make_event",
 ]

@@ -58,16 +58,21 @@ class AgentTheoClient:
                      message_id: Optional[str] = None, session: Optional[str] = None,
                      stream_mode: Optional[str] = None, multitask: Optional[str] = None,
                      max_steps: Optional[int] = None,
-                     last_event_id: Optional[int] = None) -> AsyncIterator[Event]:
+                     last_event_id: Optional[int] = None, approve: Optional[str] = None,
+                     interrupt_timeout: Optional[str] = None) -> AsyncIterator[Event]:
         """The run's events as they happen. With `command`, starts it (a
         `message_id` makes the start idempotent); without, joins the run
-        `message_id` names. Resumes by itself after a dropped connection."""
+        `message_id` names. Resumes by itself after a dropped connection.
+        `approve` ("navigate,submit", ...) makes those actions wait for a
+        decision (`InterruptEvent`, answered with `resolve`)."""
         if command is not None and message_id is None:
             # Named here, so a drop before `start` can still rejoin this run.
             message_id = f"py-{random.getrandbits(64):016x}"
         params = {k: v for k, v in dict(command=command, messageId=message_id,
                                         session=session, stream_mode=stream_mode,
-                                        multitask=multitask, max_steps=max_steps).items()
+                                        multitask=multitask, max_steps=max_steps,
+                                        approve=approve,
+                                        interrupt_timeout=interrupt_timeout).items()
                   if v is not None}
         last_id = last_event_id
         failures = 0
@@ -140,6 +145,31 @@ class AgentTheoClient:
     async def delete(self, session_id: str) -> List[str]:
         return (await self._json("DELETE", f"/api/sessions/{session_id}"))["cancelled"]
 
+    # -- steering -----------------------------------------------------------------
+
+    async def resolve(self, session_id: str, interrupt_id: str, decision: str, *,
+                      input: Optional[Dict[str, Any]] = None, answer: Optional[str] = None,
+                      message: Optional[str] = None) -> Dict[str, Any]:
+        """Decides an interrupt: approve, reject, edit (with `input`, the tool
+        input to run instead) or answer (with `answer`). The first decision
+        wins: a later one raises ClientError with code interrupt_resolved."""
+        body = {k: v for k, v in dict(decision=decision, input=input, answer=answer,
+                                      message=message).items() if v is not None}
+        return await self._json(
+            "POST", f"/api/sessions/{session_id}/interrupts/{interrupt_id}", body)
+
+    async def pause(self, session_id: str) -> Dict[str, Any]:
+        """Holds the running command before its next step."""
+        return await self._json("POST", f"/api/sessions/{session_id}/pause")
+
+    async def resume(self, session_id: str) -> Dict[str, Any]:
+        return await self._json("POST", f"/api/sessions/{session_id}/resume")
+
+    async def control(self, session_id: str, holder: str) -> Dict[str, Any]:
+        """Takes the session's browser (`"user"`) or hands it back (`"agent"`)."""
+        return await self._json("POST", f"/api/sessions/{session_id}/control",
+                                {"holder": holder})
+
     # -- plumbing -----------------------------------------------------------------
 
     def _session(self) -> aiohttp.ClientSession:
@@ -154,8 +184,9 @@ class AgentTheoClient:
         base = min(self.max_backoff, self.backoff * 2 ** (failures - 1))
         return base * (0.5 + random.random() / 2)
 
-    async def _json(self, method: str, path: str) -> Dict[str, Any]:
-        async with self._session().request(method, self.base_url + path,
+    async def _json(self, method: str, path: str,
+                    body: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        async with self._session().request(method, self.base_url + path, json=body,
                                            headers=self._headers()) as res:
             await self._raise_for(res)
             return await res.json()

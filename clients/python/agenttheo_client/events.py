@@ -93,6 +93,37 @@ class GapEvent(Event):
     lost: int = 0
 
 
+@dataclass
+class InterruptEvent(Event):
+    """The run waits for a person: answer it with `client.resolve(...)`."""
+    interrupt_id: str = ""
+    kind: str = ""  # approval, question or takeover
+    step: int = 0
+    tool_name: str = ""
+    tool_input: Any = None
+    rule: str = ""
+    reason: str = ""
+    question: str = ""
+    choices: List[str] = field(default_factory=list)
+    options: List[str] = field(default_factory=list)  # the decisions offered
+    expires_at: int = 0  # Unix ms
+
+
+@dataclass
+class InterruptResolvedEvent(Event):
+    interrupt_id: str = ""
+    decision: str = ""
+    by: str = ""  # api, ws, timeout, operator (cancel: the run ended)
+    message: str = ""
+    answer: str = ""
+
+
+@dataclass
+class ControlEvent(Event):
+    holder: str = ""  # agent or user
+    by: str = ""
+
+
 _KINDS = {
     "start": (StartEvent, ("command",)),
     "status": (StatusEvent, ("state", "message")),
@@ -105,6 +136,12 @@ _KINDS = {
                                  "stop_reason", "outcome")),
     "error": (ErrorEvent, ("code", "message", "final")),
     "gap": (GapEvent, ("lost",)),
+    "interrupt": (InterruptEvent, ("interrupt_id", "kind", "step", "tool_name",
+                                   "tool_input", "rule", "reason", "question",
+                                   "choices", "options", "expires_at")),
+    "interrupt_resolved": (InterruptResolvedEvent, ("interrupt_id", "decision", "by",
+                                                    "message", "answer")),
+    "control": (ControlEvent, ("holder", "by")),
 }
 
 
