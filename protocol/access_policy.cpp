@@ -46,6 +46,7 @@ access_level required_access(route target) {
     case route::admin_clients:
     case route::admin_session_cancel:
     case route::admin_session_end:
+    case route::admin_session_interrupt:
     case route::admin_disconnect:
     case route::metrics:
       return access_level::admin;

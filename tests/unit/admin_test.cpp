@@ -117,6 +117,10 @@ CAF_TEST(admin routes and who may use them) {
   CAF_CHECK(resolve_route("GET", "/admin").target == route::web_asset);
   CAF_CHECK(resolve_route("GET", "/api/admin/nothing").target == route::not_found);
   CAF_CHECK(required_access(route::metrics) == access_level::admin);
+  // An operator's decision is the admin's; a person's is the API's.
+  CAF_CHECK(required_access(route::admin_session_interrupt) == access_level::admin);
+  CAF_CHECK(required_access(route::session_interrupt) == access_level::api);
+  CAF_CHECK(required_access(route::session_control) == access_level::api);
   CAF_CHECK(required_access(route::stream) == access_level::api);
   CAF_CHECK(required_access(route::health) == access_level::open);
 }
