@@ -7,9 +7,12 @@ errors read as sentences. Screenshots of the page land in
 build/ui-screenshots/ for a person to look at."""
 
 import asyncio
+import http.server
 import json
 import os
+import socketserver
 import sys
+import threading
 import time
 import unittest
 
@@ -533,6 +536,114 @@ class WebUi(ServerTestCase):
             self.assertEqual(bad["states"][-1][1]["code"], "bad_stream_mode")
             self.assertEqual(bad["stats"]["reconnects"], 0)
             self.assertEqual(tab.errors, [])
+
+
+class WebUiSteering(ServerTestCase):
+    """Interrupt cards, questions and taking over, in the real page."""
+    server_flags = ("--planner-token-delay", "0")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.seen = []
+        seen = cls.seen
+
+        class Fixture(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if self.path == "/favicon.ico":
+                    return self.send_error(404)
+                seen.append(self.path)
+                # One link filling the top-left of the page: a click there
+                # in the live view follows it.
+                body = (f"<!doctype html><title>Page {self.path}</title>"
+                        '<a href="/next" style="position:absolute;left:0;top:0;'
+                        'width:500px;height:400px;display:block">Next page</a>').encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Fixture)
+        httpd.daemon_threads = True
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        cls.addClassCleanup(httpd.server_close)
+        cls.addClassCleanup(httpd.shutdown)
+        cls.fixture = f"http://127.0.0.1:{httpd.server_address[1]}"
+        super().setUpClass()
+
+    def test_approve_answer_and_take_over_in_the_page(self):
+        asyncio.run(asyncio.wait_for(self.steer(), 150))
+
+    async def card(self, ui, kind):
+        return await ui.tab.wait_for(
+            f"(() => {{ const c = [...document.querySelectorAll('.interrupt.{kind}')]"
+            f".filter((c) => !c.classList.contains('resolved')).at(-1);"
+            f" return c && c.dataset.interruptId; }})()")
+
+    async def click(self, ui, selector):
+        await ui.tab.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
+
+    async def steer(self):
+        async with Chromium() as browser:
+            ui = Ui(browser.first, self.server.base)
+            await ui.open("/")
+            # Approve: the card says what would happen; the title flags it.
+            await ui.tab.evaluate("document.getElementById('approve').value = 'navigate'")
+            first = await ui.send(f"go to {self.fixture}/start then read the title")
+            card = await self.card(ui, "approval")
+            reason = await ui.tab.evaluate(
+                f"document.querySelector('[data-interrupt-id=\"{card}\"] .reason').textContent")
+            self.assertEqual(reason, f"open {self.fixture}/start")
+            self.assertTrue((await ui.tab.evaluate("document.title")).startswith("(1)"))
+            await ui.shot("interrupt-approval.png")
+            await self.click(ui, f"[data-interrupt-id=\"{card}\"] .decide-approve")
+            run = last_run(await ui.finished(first))
+            self.assertEqual(run["answer"], "The page title is: Page /start")
+            outcome = await ui.tab.evaluate(
+                f"document.querySelector('[data-interrupt-id=\"{card}\"] .outcome').textContent")
+            self.assertEqual(outcome, "Approved from a page or program")
+            self.assertEqual(await ui.tab.evaluate("document.title"), "AgentTheo")
+            self.assertEqual(self.seen, ["/start"])
+
+            # A question: typed into the card, answered.
+            await ui.tab.evaluate("document.getElementById('approve').value = ''")
+            second = await ui.send("ask me which colour")
+            card = await self.card(ui, "question")
+            await ui.tab.evaluate(
+                f"document.querySelector('[data-interrupt-id=\"{card}\"] .answer-box')"
+                ".value = 'green'")
+            await self.click(ui, f"[data-interrupt-id=\"{card}\"] .decide-answer")
+            self.assertEqual(last_run(await ui.finished(second))["answer"],
+                             "You answered: green")
+
+            # Take over: the live view takes clicks; one follows the link.
+            third = await ui.send(f"go to {self.fixture}/start then let me take over")
+            card = await self.card(ui, "takeover")
+            await self.click(ui, f"[data-interrupt-id=\"{card}\"] .decide-approve")
+            await ui.tab.wait_for("document.querySelector('.viewport.in-control') !== null"
+                                  " && !document.getElementById('in-control').hidden"
+                                  " && agentTheo.browser.frames > 0")
+            await ui.shot("taken-over.png")
+            box = await ui.tab.evaluate(
+                "(() => { const r = document.getElementById('screenshot')"
+                ".getBoundingClientRect(); return [r.left, r.top]; })()")
+            for kind in ("mousePressed", "mouseReleased"):
+                await ui.tab.call("Input.dispatchMouseEvent", type=kind, x=box[0] + 30,
+                                  y=box[1] + 30, button="left", clickCount=1)
+            deadline = time.monotonic() + 20
+            while "/next" not in self.seen and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            self.assertIn("/next", self.seen)
+            await self.click(ui, "#take-over")
+            run = last_run(await ui.finished(third))
+            self.assertIn(f"{self.fixture}/next", run["answer"])
+            self.assertIn("handed it back", run["answer"])
+            self.assertEqual(await ui.tab.evaluate(
+                "document.getElementById('take-over').textContent"), "Take over")
+            self.assertEqual(ui.tab.errors, [])
 
 
 class WebUiWithASmallLog(unittest.TestCase):

@@ -57,6 +57,11 @@ export const api = {
   renameSession: (id, title) => call('PATCH', `/api/sessions/${encodeURIComponent(id)}`,
                                      { title }),
   cancel: (id) => call('POST', `/api/sessions/${encodeURIComponent(id)}/cancel`),
+  pause: (id) => call('POST', `/api/sessions/${encodeURIComponent(id)}/pause`),
+  resume: (id) => call('POST', `/api/sessions/${encodeURIComponent(id)}/resume`),
+  resolve: (id, interruptId, decision) => call(
+    'POST', `/api/sessions/${encodeURIComponent(id)}/interrupts/${encodeURIComponent(interruptId)}`,
+    decision),
   startRun: (id, run) => call('POST', `/api/sessions/${encodeURIComponent(id)}/runs`, run),
   sessionStreamUrl: (id, mode) => `/api/sessions/${encodeURIComponent(id)}/stream`
     + (mode ? `?stream_mode=${encodeURIComponent(mode)}` : ''),
@@ -89,6 +94,11 @@ const TITLES = {
   unauthorized :
     'This server needs its API token: open this page as /#token=API_TOKEN',
   unreachable : 'The server cannot be reached',
+  not_in_control : 'Someone else holds the browser',
+  control_held : 'Someone else holds the browser',
+  not_running : 'Nothing is running',
+  not_paused : 'The run is not paused',
+  bad_tool_input : 'The edited input does not fit the tool',
   run_failed : 'The agent could not finish',
 };
 

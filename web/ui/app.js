@@ -5,6 +5,7 @@
 import { EventStream } from '/agenttheo-stream.js';
 import { api, ApiError, apiToken, errorTitle } from './api.js';
 import { BrowserView } from './browser-view.js';
+import { BrowserControl } from './control.js';
 import { RunView } from './run-view.js';
 import { SessionsList } from './sessions-list.js';
 
@@ -34,6 +35,10 @@ class Page {
 
   constructor() {
     this.browser = new BrowserView();
+    this.control = new BrowserControl(this.browser, {
+      onChange: (held) => this.showControl(held),
+      onProblem: (e) => this.pageProblem(e),
+    });
     this.sessions = new SessionsList({
       onOpen: (id) => this.open(id, { push: true }),
       onDeleted: (id) => {
@@ -108,6 +113,24 @@ class Page {
       }
     });
     $('stop').addEventListener('click', () => this.stop());
+    $('pause').addEventListener('click', () => this.pauseOrResume());
+    $('take-over').addEventListener('click', () =>
+      (this.control.held ? this.control.handBack() : this.control.take()));
+    // A and R decide the newest approval waiting (not while typing, and not
+    // while the keys go to the page a person controls).
+    document.addEventListener('keydown', (e) => {
+      const typing = e.target.closest?.('input, textarea, select, [contenteditable]');
+      if (typing || this.control.held || e.ctrlKey || e.metaKey || e.altKey)
+        return;
+      const key = e.key.toLowerCase();
+      if (key !== 'a' && key !== 'r')
+        return;
+      const card = this.pendingCards().filter((c) => c.kind === 'approval').at(-1);
+      if (!card)
+        return;
+      e.preventDefault();
+      card.send(key === 'a' ? 'approve' : 'reject', key === 'r' ? card.reason() : {});
+    });
     $('mode').addEventListener('change', () => this.session && this.open(this.session));
     $('new-session').addEventListener('click', () => this.leave());
     $('toggle-sessions').addEventListener('click', () => this.toggleDrawer());
@@ -157,6 +180,7 @@ class Page {
     this.closeStream();
     this.toggleDrawer(false);
     this.session = id;
+    this.control.follow(id);
     this.setUrl(id, push);
     this.sessions.select(id);
     this.clearConversation();
@@ -172,6 +196,10 @@ class Page {
       return; // another session was opened meanwhile
     this.openFailed = false;
     this.browser.clear(described.page_url);
+    // Control is the session's: a page reopened by the person holding it
+    // holds it again (the server refuses input from anyone else).
+    if (described.control?.holder === 'user')
+      this.control.setHeld(true);
     for (const run of described.runs) {
       this.records.set(run.messageId, run);
       this.viewFor(run.messageId, run.command);
@@ -218,6 +246,7 @@ class Page {
   leave({ push = true } = {}) {
     this.closeStream();
     this.session = null;
+    this.control.follow(null);
     this.setUrl(null, push);
     this.sessions.select(null);
     this.clearConversation();
@@ -252,6 +281,7 @@ class Page {
     this.pinned = true;
     this.current = null;
     this.received.length = 0;
+    document.title = 'AgentTheo';
     const welcome = $('welcome');
     welcome.hidden = true;
     this.conversation.replaceChildren(welcome);
@@ -264,6 +294,7 @@ class Page {
     let view = this.runs.get(messageId);
     if (!view) {
       view = new RunView(messageId, command);
+      view.decide = (id, decision, extra, card) => this.decide(id, decision, extra, card);
       this.runs.set(messageId, view);
       this.conversation.append(view.element);
     }
@@ -295,12 +326,16 @@ class Page {
       this.current = view;
     if (type === 'screenshot')
       this.browser.showScreenshot(data);
+    if (type === 'control')
+      this.control.observe(data);
     this.followUrl(type, data);
     view?.apply(type, data, id);
     if (view && view.finished && view === this.current)
       this.current = null;
     if (type === 'start' || type === 'complete' || type === 'error')
       this.sessions.refresh();
+    if (type === 'interrupt' || type === 'interrupt_resolved' || view?.finished)
+      this.flagInterrupts(type === 'interrupt' ? data : null);
     this.updateControls();
     if (stick)
       this.scrollToEnd();
@@ -361,6 +396,8 @@ class Page {
     const run = { command, messageId: newMessageId() };
     if (mode)
       run.stream_mode = mode;
+    if ($('approve').value)
+      run.approve = $('approve').value;
     // A command sent while another runs waits its turn. Always enqueue: the
     // page may not have seen the run before it start yet (its card shows at
     // `start`, its `running` status comes after), and on an idle session
@@ -420,6 +457,56 @@ class Page {
     }
   }
 
+  // -- steering --------------------------------------------------------------
+
+  /** A card's decision. Taking over is taking the browser: through the
+   *  control socket, so this page's clicks and keys reach the page. */
+  async decide(interruptId, decision, extra, card) {
+    if (card?.kind === 'takeover' && decision === 'approve')
+      return this.control.take();
+    return api.resolve(this.session, interruptId, { ...extra, decision });
+  }
+
+  pendingCards() {
+    return [...this.runs.values()].flatMap((v) => v.pendingInterrupts());
+  }
+
+  /** The tab's title counts the decisions waiting; a new one also shows a
+   *  browser notification, when the person allowed them. */
+  flagInterrupts(fresh) {
+    const waiting = this.pendingCards().length;
+    document.title = waiting ? `(${waiting}) Decision needed · AgentTheo` : 'AgentTheo';
+    if (!fresh || !('Notification' in window))
+      return;
+    if (Notification.permission === 'granted' && document.visibilityState !== 'visible')
+      new Notification('AgentTheo: a decision is needed', { body: fresh.reason, tag: fresh.interrupt_id });
+    else if (Notification.permission === 'default')
+      Notification.requestPermission().catch(() => {});
+  }
+
+  async pauseOrResume() {
+    if (!this.session)
+      return;
+    $('pause').disabled = true;
+    try {
+      if (this.current?.state === 'paused')
+        await api.resume(this.session);
+      else
+        await api.pause(this.session);
+    } catch (e) {
+      this.pageProblem(e);
+    } finally {
+      this.updateControls();
+    }
+  }
+
+  showControl(held) {
+    $('take-over').textContent = held ? 'Hand back' : 'Take over';
+    $('take-over').classList.toggle('held', held);
+    $('in-control').hidden = !held;
+    this.updateControls();
+  }
+
   async stop() {
     if (!this.session)
       return;
@@ -452,6 +539,10 @@ class Page {
 
   updateControls() {
     $('stop').disabled = !this.session || !this.busy();
+    const paused = this.current?.state === 'paused';
+    $('pause').disabled = !this.session || !this.current || this.control.held;
+    $('pause').textContent = paused ? 'Resume' : 'Pause';
+    $('take-over').disabled = !this.session && !this.control.held;
   }
 
   // -- presentation ----------------------------------------------------------

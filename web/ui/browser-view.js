@@ -38,6 +38,8 @@ export class BrowserView {
   /** A frame of the page's live screencast (WebSocket). */
   showFrame(header, blob, when = new Date()) {
     this.frames = (this.frames ?? 0) + 1;
+    // The frame's space: where a person's clicks are measured in.
+    this.frameSize = { width: header.width, height: header.height };
     this.show(blob);
     this.caption.textContent = `Live view at ${when.toLocaleTimeString()}`;
   }

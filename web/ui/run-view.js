@@ -4,6 +4,7 @@
 
 import { errorTitle } from './api.js';
 import { el } from './dom.js';
+import { InterruptCard } from './interrupt-card.js';
 
 /** A tool's input in one short line: its one argument's value, else JSON. */
 function inputSummary(input) {
@@ -20,6 +21,10 @@ function seconds(ms) {
 }
 
 export class RunView {
+  /** `decide(interruptId, decision, extra, card)`: how a card's decision
+   *  reaches the server (set by the page). */
+  decide = async () => {};
+
   constructor(messageId, command) {
     this.messageId = messageId;
     this.element = el('article', 'turn');
@@ -33,6 +38,7 @@ export class RunView {
     this.finished = false;
     this.began = false; // it ran (or runs): unnamed events may be its
     this.tools = new Map();
+    this.interrupts = new Map(); // interrupt_id → InterruptCard
     this.eventIds = [];
     const user = el('div', 'bubble user', command);
     const agent = el('div', 'agent');
@@ -120,9 +126,11 @@ export class RunView {
   on_status(data) {
     this.setState(data.state);
     if (data.state === 'running') {
+      // Running again after a pause or a decision: the step label stays.
+      if (!this.began)
+        this.stepLabel.textContent = 'Starting';
       this.began = true;
       this.answer.classList.add('streaming');
-      this.stepLabel.textContent = 'Starting';
     } else {
       this.note(`${data.state}: ${data.message}`);
     }
@@ -178,6 +186,28 @@ export class RunView {
     item.querySelector('.output').textContent = data.output;
   }
 
+  on_interrupt(data) {
+    const card = new InterruptCard(data, (id, decision, extra) =>
+      this.decide(id, decision, extra, card));
+    this.interrupts.set(data.interrupt_id, card);
+    this.timeline.append(card.element);
+  }
+
+  on_interrupt_resolved(data) {
+    this.interrupts.get(data.interrupt_id)?.resolved(data);
+  }
+
+  /** The interrupts still waiting for a decision. */
+  pendingInterrupts() {
+    return [...this.interrupts.values()].filter((c) => c.pending);
+  }
+
+  on_control(data) {
+    this.note(data.holder === 'user'
+      ? 'A person took over the browser; the agent waits.'
+      : 'The browser was handed back to the agent.');
+  }
+
   on_custom(data) {
     const text = data.message ?? JSON.stringify(data);
     this.note(data.source ? `${data.source}: ${text}` : text);
@@ -224,6 +254,8 @@ export class RunView {
 
   end(state) {
     this.finished = true;
+    for (const card of this.interrupts.values())
+      card.close();
     this.answer.classList.remove('streaming');
     this.setState(state);
     // Tools still running were stopped with the run.
