@@ -129,6 +129,29 @@ std::string event_printer::render(std::string_view type, std::uint64_t id, bool 
     return fresh_line()
            + paint("error " + text_of(d, "code") + ": " + text_of(d, "message"), red)
            + "\n";
+  if (type == "interrupt") {
+    auto kind = text_of(d, "kind");
+    auto what = kind == "question" ? "the agent asks: " + text_of(d, "question")
+                : kind == "takeover"
+                  ? text_of(d, "reason")
+                  : "approval needed (" + text_of(d, "rule") + "): " + text_of(d, "reason");
+    return fresh_line() + paint("? " + what, yellow) + "\n";
+  }
+  if (type == "interrupt_resolved") {
+    auto said = text_of(d, "decision") + " by " + text_of(d, "by");
+    if (auto answer = text_of(d, "answer"); !answer.empty())
+      said += ": " + answer;
+    if (auto message = text_of(d, "message"); !message.empty())
+      said += " (" + message + ")";
+    return fresh_line() + paint("  decided: " + said, dim) + "\n";
+  }
+  if (type == "control")
+    return fresh_line()
+           + paint(text_of(d, "holder") == "user"
+                     ? "(a person took over the browser; the agent waits)"
+                     : "(the browser is the agent's again)",
+                   dim)
+           + "\n";
   if (type == "gap")
     return fresh_line()
            + paint("(" + std::to_string(number_of(d, "lost"))

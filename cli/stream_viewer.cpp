@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/event_printer.hpp"
+#include "cli/interrupt_prompt.hpp"
 #include "protocol/sse_parser.hpp"
 #include "util/json_reader.hpp"
 #include "util/random_id.hpp"
@@ -22,7 +23,8 @@ namespace {
 
 constexpr const char* usage
   = "usage: agenttheo run [--server URL] [--session ID | --keep] [--mode MODES]\n"
-    "                     [--json] [--token TOKEN] [--no-color] \"command\"\n"
+    "                     [--json] [--token TOKEN] [--no-color] [--approve RULES]\n"
+    "                     [--interrupt-timeout DURATION] [--approve-all] \"command\"\n"
     "       agenttheo watch [--server URL] [--mode MODES] [--json] [--token TOKEN]\n"
     "                     [--no-color] SESSION\n"
     "\n"
@@ -30,10 +32,22 @@ constexpr const char* usage
     "--session gets a session of its own, ended with the run unless --keep.\n"
     "The server is\n"
     "$AGENTTHEO_SERVER or http://localhost:8000; the token $AGENTTHEO_TOKEN.\n"
+    "When the run waits for a decision (--approve navigate,submit,...; the\n"
+    "agent's questions), a terminal asks [a]pprove / [r]eject / [e]dit or for\n"
+    "the answer; --approve-all approves every action and declines questions.\n"
     "Exit status: 0 done, 1 failed, 2 refused or bad usage, 3 cancelled,\n"
-    "4 connection lost, 130 interrupted (a run is cancelled on the server).\n";
+    "4 connection lost, 5 a decision was needed and no terminal could ask,\n"
+    "130 interrupted (a run is cancelled on the server).\n";
 
-enum exit_code { done = 0, failed = 1, refused = 2, cancelled = 3, lost = 4, interrupted = 130 };
+enum exit_code {
+  done = 0,
+  failed = 1,
+  refused = 2,
+  cancelled = 3,
+  lost = 4,
+  cannot_ask = 5,
+  interrupted = 130
+};
 
 constexpr int max_reconnects = 8;
 
@@ -54,6 +68,11 @@ struct viewer_options {
   /// Keep the session this run creates (it is deleted after the run).
   bool keep = false;
   bool color = true;
+  /// approve= and interrupt_timeout= for the run.
+  std::string approve;
+  std::string interrupt_timeout;
+  /// Decide every interrupt without asking (approve actions, decline the rest).
+  bool approve_all = false;
 };
 
 /// The state of one viewing, across reconnects.
@@ -118,6 +137,39 @@ bool is_end(const viewing& v, const sse_message& msg, const rapidjson::Document&
   return false;
 }
 
+long server_call(const viewer_options& opts, const char* method,
+                 const std::string& path, const std::string& body = {});
+
+std::string session_path(const std::string& session);
+
+/// An `interrupt`: decided by --approve-all, asked at the terminal, or (no
+/// terminal to ask) the end of the viewing with its own exit status.
+void on_interrupt(viewing& v, const std::string& data) {
+  json_document doc{data};
+  auto id = std::string{json_reader{doc}.text("interrupt_id").value_or("")};
+  std::optional<std::string> body;
+  if (v.opts.approve_all) {
+    body = automatic_decision(data);
+  } else if (!isatty(STDIN_FILENO)) {
+    emit(v.printer.note("a decision is needed and no terminal can ask for it "
+                        "(stdin is not a terminal): decide in the web UI, or run "
+                        "with --approve-all"));
+    v.outcome = cannot_ask;
+    v.ended = true;
+    return;
+  } else {
+    body = ask_person(data, {stderr, stdin});
+  }
+  if (!body)
+    return;
+  auto status = server_call(v.opts, "POST",
+                            session_path(v.session) + "/interrupts/" + id, *body);
+  if (status == 409)
+    emit(v.printer.note("someone else decided first"));
+  else if (status != 200)
+    emit(v.printer.note("the decision was refused: HTTP " + std::to_string(status)));
+}
+
 void on_message(viewing& v, const sse_message& msg) {
   std::uint64_t id = 0;
   if (msg.has_id) {
@@ -137,6 +189,8 @@ void on_message(viewing& v, const sse_message& msg) {
                         msg.data));
   if (is_end(v, msg, d, v.outcome))
     v.ended = true;
+  else if (msg.event == "interrupt" && !v.opts.watch)
+    on_interrupt(v, msg.data);
 }
 
 std::size_t on_body(char* data, std::size_t, std::size_t n, void* user) {
@@ -190,6 +244,8 @@ std::string stream_url(CURL* curl, const viewing& v, bool first) {
     if (first) {
       add("command", o.command);
       add("session", o.session);
+      add("approve", o.approve);
+      add("interrupt_timeout", o.interrupt_timeout);
     }
     add("messageId", v.message_id);
   }
@@ -224,12 +280,17 @@ CURLcode stream_once(viewing& v, bool first) {
   return rc;
 }
 
-/// A bodiless request to the API; its HTTP status, or 0 if none came.
+/// A request to the API (with a JSON body when given); its HTTP status,
+/// or 0 if none came.
 long server_call(const viewer_options& opts, const char* method,
-                 const std::string& path) {
+                 const std::string& path, const std::string& body) {
   CURL* curl = curl_easy_init();
   auto url = opts.server + path;
   curl_slist* headers = auth_headers(opts, nullptr);
+  if (!body.empty()) {
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  }
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
@@ -342,11 +403,13 @@ std::string parse_args(const std::vector<std::string>& args, viewer_options& o) 
       out = args[++i];
       return true;
     };
-    std::string* takes = a == "--server"    ? &o.server
-                         : a == "--session" ? &o.session
-                         : a == "--mode"    ? &o.mode
-                         : a == "--token"   ? &o.token
-                                            : nullptr;
+    std::string* takes = a == "--server"              ? &o.server
+                         : a == "--session"           ? &o.session
+                         : a == "--mode"              ? &o.mode
+                         : a == "--token"             ? &o.token
+                         : a == "--approve"           ? &o.approve
+                         : a == "--interrupt-timeout" ? &o.interrupt_timeout
+                                                      : nullptr;
     if (takes) {
       if (!value(*takes))
         return a + " needs a value";
@@ -356,6 +419,8 @@ std::string parse_args(const std::vector<std::string>& args, viewer_options& o) 
       o.color = false;
     } else if (a == "--keep" && !o.watch) {
       o.keep = true;
+    } else if (a == "--approve-all" && !o.watch) {
+      o.approve_all = true;
     } else if (a.rfind("--", 0) == 0) {
       return "unknown flag " + a;
     } else if (!target.empty()) {

@@ -37,6 +37,25 @@ def viewer(server_base, *args, **kw):
                           capture_output=True, text=True, timeout=60, **kw)
 
 
+def read_terminal(leader, on_output=lambda output: None):
+    """Everything a program wrote to its terminal until it closed it;
+    `on_output` sees what came so far after each read (to type back)."""
+    output = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+        on_output(output)
+    return output
+
+
 def lines_of(stdout):
     return [json.loads(line) for line in stdout.splitlines()]
 
@@ -123,18 +142,7 @@ def test_a_terminal_gets_colours(server):
     proc = subprocess.Popen([BINARY, "run", "--server", server.base, "hello"],
                             stdout=follower, stderr=subprocess.DEVNULL)
     os.close(follower)
-    output = b""
-    while True:
-        ready, _, _ = select.select([leader], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
+    output = read_terminal(leader)
     assert proc.wait(10) == 0
     os.close(leader)
     assert b"\x1b[32mdone" in output
@@ -243,3 +251,37 @@ def test_watch_prints_each_runs_command(server):
     out = proc.communicate(timeout=10)[0]
     commands = [line for line in out.splitlines() if line.startswith("> ")]
     assert commands == ["> hello", "> hello again"], out
+
+
+def test_a_question_in_a_pipe_exits_with_its_own_status(server):
+    out = viewer(server.base, "run", "ask me which size", stdin=subprocess.DEVNULL)
+    assert out.returncode == 5, (out.stdout, out.stderr)
+    assert "? the agent asks: which size" in out.stdout
+    assert "no terminal can ask" in out.stdout
+
+
+def test_approve_all_decides_without_asking(server):
+    out = viewer(server.base, "run", "--approve-all", "ask me which size",
+                 stdin=subprocess.DEVNULL)
+    assert out.returncode == 0, (out.stdout, out.stderr)
+    assert "decided: reject by api" in out.stdout
+    assert "You answered: (no answer: the user declined to answer)" in out.stdout
+
+
+def test_a_terminal_asks_and_the_answer_reaches_the_agent(server):
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([BINARY, "run", "--server", server.base, "--no-color",
+                             "ask me which colour"],
+                            stdin=follower, stdout=follower, stderr=follower)
+    os.close(follower)
+    answered = []
+
+    def answer(output):
+        if not answered and b"answer (empty to decline)> " in output:
+            os.write(leader, b"green\n")
+            answered.append(True)
+    output = read_terminal(leader, answer)
+    assert proc.wait(10) == 0, output
+    os.close(leader)
+    assert b"decided: answer by api: green" in output
+    assert b"You answered: green" in output
