@@ -172,6 +172,42 @@ class AdminConsole(ServerTestCase):
             self.assertEqual(self.server.call("GET", f"/api/sessions/{sid}")[0], 404)
             self.assertEqual(tab.errors, [])
 
+    def test_an_operator_answers_what_waits_for_a_person(self):
+        self.run_async(self.operator_answers(), 150)
+
+    async def operator_answers(self):
+        got = {}
+
+        def follow():
+            got["events"] = SseStream(self.server.port, stream_path(
+                "ask me the colour of the shed", messageId="console-ask"),
+                timeout=60).read_all()
+        reader = threading.Thread(target=follow)
+        reader.start()
+        async with Chromium() as browser:
+            tab = browser.first
+            await tab.navigate(f"{self.server.base}/admin")
+            await tab.wait_for("(adminConsole.interrupts || []).length === 1", 20)
+            pending = await tab.evaluate("adminConsole.interrupts[0]")
+            self.assertEqual((pending["kind"], pending["question"]),
+                             ("question", "the colour of the shed"))
+            row = f"document.querySelector('tr[data-interrupt-id=\"{pending['interrupt_id']}\"]')"
+            await tab.evaluate(f"{row}.querySelector('input').value = 'teal'")
+            await tab.evaluate(f"{row}.querySelector('.decide-answer').click()")
+            await tab.wait_for("adminConsole.lastAction?.action === 'answer'"
+                               " && adminConsole.lastAction.status === 200", 10)
+            await asyncio.to_thread(reader.join, 30)
+            decided = [e.data for e in got["events"] if e.type == "interrupt_resolved"]
+            self.assertEqual([(d["decision"], d["by"], d["answer"]) for d in decided],
+                             [("answer", "operator", "teal")])
+            self.assertEqual(got["events"][-1].data["result"], "You answered: teal")
+            await tab.wait_for("adminConsole.interrupts.length === 0"
+                               " && !document.getElementById('no-interrupts').hidden", 10)
+            self.assertEqual(tab.errors, [])
+        # The other tests count the server's sessions: this one goes.
+        session = got["events"][0].data["session"]
+        self.assertEqual(self.server.call("DELETE", f"/api/sessions/{session}")[0], 200)
+
     def test_with_a_token_the_page_asks_for_it(self):
         self.run_async(self.login(), 150)
 

@@ -361,6 +361,81 @@ function renderClients(doc) {
   }));
 }
 
+// -- interrupts waiting for a person, across sessions ---------------------------------------
+
+/** Decides an interrupt as the operator (`by: operator` in its event). */
+async function decide(session, interrupt, body) {
+  const res = await fetch(
+    `/api/admin/sessions/${encodeURIComponent(session)}/interrupts/${encodeURIComponent(interrupt)}`,
+    { method: 'POST', headers: { ...headers(), 'Content-Type': 'application/json' },
+      body: JSON.stringify(body) });
+  const answer = await res.json().catch(() => ({}));
+  consoleState.lastAction = { action: body.decision, status: res.status, body: answer };
+  if (!res.ok)
+    banner(`${body.decision} failed: ${answer.error ? answer.error.message : res.status}`, true);
+  else
+    banner(`Decided ${body.decision} on ${interrupt} (session ${session})`);
+}
+
+function decisionButton(label, session, it, body) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  b.className = `decide-${body.decision}`;
+  b.addEventListener('click', () => {
+    const extra = typeof body.extra === 'function' ? body.extra() : {};
+    decide(session.id, it.interrupt_id, { decision: body.decision, ...extra });
+  });
+  return b;
+}
+
+const interruptRows = new Map(); // interrupt_id → its row, kept while pending
+
+function interruptRow(session, it) {
+  let tr = interruptRows.get(it.interrupt_id);
+  if (tr) {
+    tr.querySelector('.expires').textContent = age(Math.max(0, it.expires_at - Date.now()));
+    return tr;
+  }
+  tr = document.createElement('tr');
+  tr.dataset.interruptId = it.interrupt_id;
+  const what = it.kind === 'question' ? it.question
+    : `${it.reason}${it.tool_name ? ` · ${it.tool_name} ${JSON.stringify(it.tool_input)}` : ''}`;
+  const actions = document.createElement('td');
+  if (it.kind === 'question') {
+    const box = document.createElement('input');
+    box.placeholder = 'answer';
+    box.setAttribute('aria-label', `Answer to ${it.question}`);
+    actions.append(box, decisionButton('Answer', session, it,
+      { decision: 'answer', extra: () => ({ answer: box.value.trim() }) }));
+  } else if (it.kind === 'approval') {
+    actions.append(decisionButton('Approve', session, it, { decision: 'approve' }));
+  }
+  actions.append(decisionButton('Reject', session, it,
+    { decision: 'reject', extra: () => ({ message: 'rejected by an operator' }) }));
+  const expires = document.createElement('td');
+  expires.className = 'expires';
+  expires.textContent = age(Math.max(0, it.expires_at - Date.now()));
+  for (const v of [session.title || session.id, it.kind, what]) {
+    const td = document.createElement('td');
+    td.textContent = v;
+    tr.append(td);
+  }
+  tr.append(expires, actions);
+  interruptRows.set(it.interrupt_id, tr);
+  return tr;
+}
+
+function renderInterrupts(doc) {
+  const pending = doc.sessions.flatMap((s) => (s.pending_interrupts || []).map((it) => [s, it]));
+  consoleState.interrupts = pending.map(([s, it]) => ({ session: s.id, ...it }));
+  const live = pending.map(([s, it]) => interruptRow(s, it));
+  for (const [id, tr] of interruptRows) if (!live.includes(tr)) interruptRows.delete(id);
+  $('interrupt-rows').replaceChildren(...live);
+  $('no-interrupts').hidden = live.length > 0;
+  $('n-interrupts').textContent = live.length ? `${live.length} pending` : '';
+}
+
 async function act(action, url, a) {
   const res = await fetch(url, { method: 'POST', headers: headers() });
   const body = await res.json().catch(() => ({}));
@@ -381,6 +456,7 @@ function start() {
   poll('/api/admin/nodes', renderNodes);
   poll('/api/admin/clients', renderClients);
   poll('/health', renderStore);
+  poll('/api/sessions', renderInterrupts);
 }
 
 start();
