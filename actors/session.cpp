@@ -43,6 +43,14 @@ run_record* find_run(session_state& st, const std::string& message_id) {
   return i == st.runs.end() ? nullptr : &*i;
 }
 
+/// Whether an interrupt of `run` waits for a decision.
+bool waits_for_person(const session_state& st, const run_record& run) {
+  return std::any_of(st.interrupts.begin(), st.interrupts.end(),
+                     [&](const interrupt_entry& e) {
+                       return !e.record.resolved && e.record.message_id == run.message_id;
+                     });
+}
+
 run_record* active_run(session_state& st) {
   for (auto& run : st.runs)
     if (run.phase == run_phase::running)
@@ -710,6 +718,10 @@ void open_interrupt(self_ptr self, run_record& run, interrupt_record record,
   emit(self, run, event_type::interrupt, interrupt_json(entry.record));
   emit(self, run, event_type::status,
        payload::status("waiting_for_human", entry.record.reason, run.message_id));
+  // A person may take hours: the run waits in the store too, with its
+  // page where it is, and comes back waiting after a restart.
+  store_run(st, run);
+  save_page(self);
   push_info(self);
 }
 
@@ -824,6 +836,8 @@ void hold_run(self_ptr self, run_record& run, const std::string& why) {
   }
   emit(self, run, event_type::status,
        payload::status("paused", why, run.message_id));
+  if (waits_for_person(self->state, run))
+    store_run(self->state, run); // its interrupts' clocks stopped
   push_info(self);
 }
 
@@ -842,6 +856,8 @@ void release_run(self_ptr self, run_record& run) {
                        waiting ? "the run waits for a decision"
                                : "The agent is working on the command",
                        run.message_id));
+  if (waiting)
+    store_run(self->state, run);
   auto move = std::exchange(run.held, held_move::none);
   if (move == held_move::ask_model)
     ask_model(self, run);
@@ -917,6 +933,8 @@ void decide(self_ptr self, interrupt_entry& entry, interrupt_answer answer) {
   auto copy = entry; // carry_out may add interrupts, moving `entry`
   carry_out(self, *run, copy);
   trim_interrupts(st);
+  if (run->phase == run_phase::running)
+    store_run(st, *run); // nothing waits any more: its checkpoint goes
   push_info(self);
 }
 
@@ -1424,10 +1442,52 @@ api_reply on_cancel_session(self_ptr self, const cancel_session& req) {
   return {200, delete_reply_json(st.id, ended)};
 }
 
-void on_shutdown(self_ptr self) {
+/// A run waiting for a person outlives the process: the store has it as
+/// of now, and it comes back waiting. Its streams end with a word that is
+/// no event of the run (no id, `final: false`): clients reconnect and
+/// resume it once the server is back.
+void leave_waiting(self_ptr self, run_record& run) {
+  auto& st = self->state;
+  store_run(st, run);
+  deliver_held(self);
+  auto notice = encode(event{
+    0, event_type::error, st.id, run.message_id,
+    payload::run_error("server_shutdown",
+                       "the server is shutting down; this run waits for a "
+                       "decision and goes on when the server is back",
+                       run.message_id, false),
+    true});
+  for (const auto& sub : st.subscribers)
+    if (sub.message_id == run.message_id && !sub.via)
+      self->send(sub.handle, event_frame{notice});
+  drop_subscribers_of(self, run.message_id);
+}
+
+void shut_down(self_ptr self) {
   close_session(self, "the server is shutting down", [self](run_record& run) {
+    if (run.phase == run_phase::running && waits_for_person(self->state, run))
+      return leave_waiting(self, run);
     fail_run(self, run, "server_shutdown", "the server is shutting down");
   });
+}
+
+/// A run waiting for a person keeps its page where it is: the page's
+/// state is saved once more (briefly waited for) before the session ends.
+void on_shutdown(self_ptr self) {
+  auto& st = self->state;
+  st.stopping = true;
+  auto* run = active_run(st);
+  if (!run || !waits_for_person(st, *run) || !st.settings.store || !st.page)
+    return shut_down(self);
+  constexpr auto save_wait = std::chrono::seconds{2};
+  self->request(st.page, save_wait, save_page_atom::value)
+    .then(
+      [self](std::string& state_json) {
+        if (!state_json.empty())
+          store_page(self->state, std::move(state_json));
+        shut_down(self);
+      },
+      [self](caf::error&) { shut_down(self); });
 }
 
 /// After a restart: the runs the process left unfinished end now, each
@@ -1436,7 +1496,7 @@ void on_shutdown(self_ptr self) {
 void end_unfinished_runs(self_ptr self) {
   auto& st = self->state;
   for (auto& run : st.runs) {
-    if (run.finished())
+    if (run.finished() || waits_for_person(st, run))
       continue;
     auto queued = run.phase == run_phase::queued;
     auto message = queued ? std::string{"the server restarted before this queued "
@@ -1451,6 +1511,22 @@ void end_unfinished_runs(self_ptr self) {
   }
 }
 
+/// After a restart: the clocks of the interrupts a waiting run came back
+/// with (one that ran out meanwhile takes its default at once); a paused
+/// run keeps its interrupts' time until it is resumed.
+void rearm_interrupts(self_ptr self) {
+  auto& st = self->state;
+  for (auto& entry : st.interrupts) {
+    auto* run = find_run(st, entry.record.message_id);
+    if (entry.record.resolved || !run)
+      continue;
+    log(log_level::info, "interrupt ", entry.record.id, " waits again: session ",
+        st.id, ", messageId ", run->message_id);
+    if (!run->paused)
+      arm_interrupt_timer(self, entry, entry.remaining);
+  }
+}
+
 /// The session as the store kept it, its unfinished runs ended.
 void come_back(self_ptr self, const restored_session& saved) {
   auto& st = self->state;
@@ -1458,6 +1534,7 @@ void come_back(self_ptr self, const restored_session& saved) {
   log(log_level::info, "session ", st.id, " restored: ", st.runs.size(),
       st.runs.size() == 1 ? " run, " : " runs, ", st.log.size(), " events");
   end_unfinished_runs(self);
+  rearm_interrupts(self);
 }
 
 } // namespace

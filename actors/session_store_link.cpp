@@ -4,6 +4,7 @@
 
 #include "browser/storage_state.hpp"
 #include "store/conversation_json.hpp"
+#include "store/run_checkpoint.hpp"
 #include "store/store_inbox.hpp"
 #include "util/clock.hpp"
 
@@ -14,6 +15,70 @@ namespace {
 void put(const session_state& st, store_write write) {
   if (st.settings.store)
     st.settings.store->put(std::move(write));
+}
+
+/// The interrupts of `run` still waiting, in the order they opened.
+std::vector<const interrupt_entry*> waiting_on(const session_state& st,
+                                               const run_record& run) {
+  std::vector<const interrupt_entry*> found;
+  for (const auto& entry : st.interrupts)
+    if (!entry.record.resolved && entry.record.message_id == run.message_id)
+      found.push_back(&entry);
+  return found;
+}
+
+/// Where a run waiting for a person stands; empty for any other run.
+std::string checkpoint_json(const session_state& st, const run_record& run) {
+  auto waiting = waiting_on(st, run);
+  if (waiting.empty() || run.phase != run_phase::running)
+    return {};
+  run_checkpoint c;
+  c.messages = run.messages;
+  for (const auto& r : run.step_results)
+    c.step_results.push_back({r.call_id, r.name, r.ok, r.output, r.error_code});
+  c.tools_pending = run.tools_pending;
+  c.calls_waiting.assign(run.calls_waiting.begin(), run.calls_waiting.end());
+  c.approve = run.approve;
+  c.interrupt_timeout_ms = run.interrupt_timeout.count();
+  c.paused = run.paused;
+  auto now = std::chrono::steady_clock::now();
+  for (const auto* entry : waiting) {
+    auto left = run.paused ? entry->remaining
+                           : std::chrono::duration_cast<std::chrono::milliseconds>(
+                               entry->deadline - now);
+    c.interrupts.push_back({entry->record, entry->call, std::max<std::int64_t>(0, left.count())});
+  }
+  return checkpoint_to_json(c);
+}
+
+/// A waiting run back as it was, its interrupts into `st.interrupts`.
+void resume_waiting(session_state& st, run_record& run, const run_checkpoint& c) {
+  run.messages = c.messages;
+  for (const auto& r : c.step_results) {
+    tool_finished done;
+    done.run = run.number;
+    done.call_id = r.call_id;
+    done.name = r.name;
+    done.ok = r.ok;
+    done.output = r.output;
+    done.error_code = r.error_code;
+    run.step_results.push_back(std::move(done));
+  }
+  run.tools_pending = c.tools_pending;
+  run.calls_waiting.assign(c.calls_waiting.begin(), c.calls_waiting.end());
+  run.approve = c.approve;
+  run.interrupt_timeout = std::chrono::milliseconds{c.interrupt_timeout_ms};
+  run.paused = c.paused;
+  auto now_ms = unix_millis();
+  for (const auto& p : c.interrupts) {
+    interrupt_entry entry;
+    entry.record = p.record;
+    entry.call = p.call;
+    // A running clock kept running while the server was down.
+    entry.remaining = std::chrono::milliseconds{
+      c.paused ? p.remaining_ms : std::max<std::int64_t>(0, p.record.expires_at_ms - now_ms)};
+    st.interrupts.push_back(std::move(entry));
+  }
 }
 
 run_row row_of(const session_state& st, const run_record& run) {
@@ -35,6 +100,7 @@ run_row row_of(const session_state& st, const run_record& run) {
   row.tokens_streamed = run.tokens_streamed;
   row.created_at_ms = run.created_at_ms;
   row.ended_at_ms = run.ended_at_ms;
+  row.checkpoint_json = checkpoint_json(st, run);
   return row;
 }
 
@@ -115,8 +181,13 @@ void restore_session(session_state& st, const restored_session& saved) {
     st.runs_started = std::max(st.runs_started, row.number);
   st.conversation = conversation_from_json(saved.conversation_json);
   st.page_url = saved.page_url;
-  for (const auto& row : saved.runs)
+  for (const auto& row : saved.runs) {
     st.runs.push_back(record_of(row));
+    if (row.phase != run_phase::running)
+      continue;
+    if (auto waiting = checkpoint_from_json(row.checkpoint_json))
+      resume_waiting(st, st.runs.back(), *waiting);
+  }
   // A run's record is written when it starts and ends; the events it
   // stamped in between say how far it got.
   for (const auto& ev : saved.events) {

@@ -25,8 +25,11 @@ void store_run_forgotten(const session_state& st, const std::string& message_id)
 void store_session_end(const session_state& st, bool deleted);
 
 /// Puts a stored session back: its title, ids, runs (as records), event
-/// log and conversation, and where its page was. Runs that had not
-/// finished are left as they were; the session ends them.
+/// log and conversation, and where its page was. A run that was waiting
+/// for a person comes back waiting: its step and its pending interrupts
+/// (in `st.interrupts`, each with the time it had left in `remaining`; the
+/// session arms their timers). Other runs that had not finished are left
+/// as they were; the session ends them.
 void restore_session(session_state& st, const restored_session& saved);
 
 } // namespace agenttheo

@@ -89,7 +89,7 @@ struct session_store::statements {
         "ended_at = NULL")),
       put_run(db.prepare(
         "INSERT OR REPLACE INTO runs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-        "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")),
+        "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")),
       put_event(db.prepare(
         "INSERT INTO events (session_id, id, message_id, type, terminal, data) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
@@ -190,6 +190,7 @@ void session_store::write_one(const store_write& write) {
       .bind(15, signed_of(r->tokens_streamed))
       .bind(16, r->created_at_ms)
       .bind(17, r->ended_at_ms)
+      .bind(18, r->checkpoint_json)
       .run();
   } else if (auto* e = std::get_if<event_row>(&write)) {
     const auto& raw = e->event->raw;
@@ -256,6 +257,7 @@ std::vector<run_row> load_runs(sqlite::database& db, const std::string& id) {
     r.tokens_streamed = unsigned_of(query.integer(14));
     r.created_at_ms = query.integer(15);
     r.ended_at_ms = query.integer(16);
+    r.checkpoint_json = query.text(17);
     runs.push_back(std::move(r));
   }
   return runs;
@@ -373,7 +375,8 @@ std::size_t footprint(const store_write& write) {
       return sizeof(s) + s.id.size() + s.title.size() + s.client.size();
     }
     std::size_t operator()(const run_row& r) const {
-      return sizeof(r) + r.command.size() + r.result.size() + r.message_id.size();
+      return sizeof(r) + r.command.size() + r.result.size() + r.message_id.size()
+             + r.checkpoint_json.size();
     }
     std::size_t operator()(const event_row& e) const {
       return sizeof(e) + e.event->footprint();

@@ -47,6 +47,8 @@ struct run_row {
   std::uint64_t tokens_streamed = 0;
   std::int64_t created_at_ms = 0;
   std::int64_t ended_at_ms = 0;
+  /// A run waiting for a person: where it stands (run_checkpoint.hpp).
+  std::string checkpoint_json;
 };
 
 /// One stamped event, shared with the log and the subscribers: the store

@@ -68,10 +68,16 @@ constexpr std::string_view schema_2 = R"sql(
 ALTER TABLE sessions ADD COLUMN page_state TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 3: a run that waits for a person keeps what it needs to go on
+// after a restart (store/run_checkpoint.hpp); empty otherwise.
+constexpr std::string_view schema_3 = R"sql(
+ALTER TABLE runs ADD COLUMN checkpoint TEXT NOT NULL DEFAULT '';
+)sql";
+
 } // namespace
 
 const std::vector<migration>& store_migrations() {
-  static const std::vector<migration> all{{1, schema_1}, {2, schema_2}};
+  static const std::vector<migration> all{{1, schema_1}, {2, schema_2}, {3, schema_3}};
   return all;
 }
 

@@ -12,6 +12,7 @@ import json
 import os
 import socketserver
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -22,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "llm"))
 
-from harness import ServerTestCase, SseStream, stream_path  # noqa: E402
+from harness import Server, ServerTestCase, SseStream, stream_path  # noqa: E402
 from scripted_upstream import ScriptedUpstream, reply, tool_calls  # noqa: E402
 
 # Fields at fixed places, so a click "in the frame's space" lands on one.
@@ -65,6 +66,21 @@ class Fixture(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+def start_fixture(test_class):
+    """The fixture server on a free loopback port, stopped with the class."""
+    httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Fixture)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    test_class.addClassCleanup(httpd.server_close)
+    test_class.addClassCleanup(httpd.shutdown)
+    return httpd.server_address[1]
+
+
+def model_flags(upstream):
+    return ("--llm-provider", "compatible", "--llm-base-url", upstream.base_url,
+            "--llm-model", "test-model", "--llm-api-key", "sk-test")
+
+
 def read_until(stream, kind, limit=400):
     """Events up to and including the first of type `kind`."""
     events = []
@@ -83,19 +99,12 @@ class Steering(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         cls.upstream = cls.enterClassContext(ScriptedUpstream())
-        httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Fixture)
-        httpd.daemon_threads = True
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        cls.addClassCleanup(httpd.server_close)
-        cls.addClassCleanup(httpd.shutdown)
-        cls.fixture_port = httpd.server_address[1]
+        cls.fixture_port = start_fixture(cls)
         super().setUpClass()
 
     @classmethod
     def server_args(cls):
-        return ("--llm-provider", "compatible", "--llm-base-url",
-                cls.upstream.base_url, "--llm-model", "test-model",
-                "--llm-api-key", "sk-test")
+        return model_flags(cls.upstream)
 
     def setUp(self):
         Fixture.seen.clear()
@@ -383,6 +392,51 @@ class Steering(ServerTestCase):
         self.assertIn("The user had control of the browser and handed it back", told)
         self.assertIn(self.page("/login"), told)
         self.assertEqual(self.upstream.requests[-1]["body"]["messages"][-1]["role"], "tool")
+
+
+class SteeringAcrossARestart(unittest.TestCase):
+    """A decision pending when the server stops is still there after it
+    starts again on the same store, and the page is where the run left it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.upstream = cls.enterClassContext(ScriptedUpstream())
+        cls.fixture_port = start_fixture(cls)
+
+    def test_an_approval_waits_through_a_restart_and_the_page_is_kept(self):
+        Fixture.seen.clear()
+        login = f"http://127.0.0.1:{self.fixture_port}/login"
+        self.upstream.play(
+            tool_calls([("navigate_to", {"url": login})]),
+            tool_calls([("type_text", {"target": "#password", "text": "hunter2",
+                                       "submit": True})]),
+            reply(["Signed in."]))
+        workdir = tempfile.TemporaryDirectory(prefix="agenttheo-steer-")
+        self.addCleanup(workdir.cleanup)
+        with Server(*model_flags(self.upstream), workdir=workdir.name) as first:
+            stream = SseStream(first.port, stream_path(
+                "sign in", messageId="restart-1", approve="type_sensitive"), timeout=60)
+            events = read_until(stream, "interrupt")
+            asked = events[-1].data
+            self.assertEqual(asked["reason"], "type into the password field on 127.0.0.1")
+            session = events[0].data["session"]
+            self.assertEqual(first.stop(), 0)
+        self.assertEqual(Fixture.seen, ["/login"])
+        with Server(*model_flags(self.upstream), workdir=workdir.name) as second:
+            resumed = SseStream(second.port, stream_path(messageId="restart-1"),
+                                {"Last-Event-ID": str(events[-1].id)}, timeout=60)
+            code, _ = second.call(
+                "POST", f"/api/sessions/{session}/interrupts/{asked['interrupt_id']}",
+                {"decision": "approve"})
+            self.assertEqual(code, 200)
+            rest = resumed.read_all()
+            self.assertEqual(rest[-1].type, "complete", rest[-1].data)
+            end = [e.data for e in rest if e.type == "tool_end"][0]
+            self.assertTrue(end["ok"], end)
+        # The page came back on the login form, and the approved typing
+        # submitted it there.
+        self.assertEqual(Fixture.seen, ["/login", "/login",
+                                        "/signed-in?user=&password=hunter2"])
 
 
 async def next_json(ws, timeout=20):

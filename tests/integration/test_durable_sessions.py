@@ -185,6 +185,52 @@ class DurableSessions(unittest.TestCase):
             # The shutdown's `closed` took an id: it is not used again.
             self.assertGreater(start.id, live[-1].id + 1)
 
+    def test_a_run_waiting_for_a_person_comes_back_waiting(self):
+        # A clean stop, then a crash: either way the question is still
+        # there to answer, its clock went on while the server was down,
+        # and the run finishes with the answer after the restarts.
+        with self.server() as first:
+            sid = self.new_session(first)
+            stream = SseStream(first.port, stream_path(
+                "ask me which size", session=sid, messageId="w-1",
+                interrupt_timeout="10m"))
+            events = []
+            while not events or events[-1].type != "interrupt":
+                events.append(stream.next_event())
+            asked = events[-1].data
+            self.assertEqual(first.stop(), 0)
+            # Nothing ended it: its stream was told why it closes, in a
+            # word that is no event of the run (id 0, not final).
+            told = stream.read_all()
+            self.assertEqual([(e.type, e.id, e.data["code"], e.data["final"]) for e in told
+                              if e.type == "error"], [("error", 0, "server_shutdown", False)])
+        with self.server() as second:
+            _, described = second.get_json(f"/api/sessions/{sid}")
+            self.assertEqual([p["interrupt_id"] for p in described["pending_interrupts"]],
+                             [asked["interrupt_id"]])
+            self.assertEqual(described["runs"][-1]["status"], "waiting_for_human")
+            left = described["pending_interrupts"][0]["expires_at"]
+            self.assertLessEqual(left, asked["expires_at"] + 1000)
+            wait_for("the store to catch up", lambda: second.get_json("/health")[1]
+                     ["store"]["pending_bytes"] == 0)
+            time.sleep(FLUSHED)
+            second.kill()
+        with self.server() as third:
+            resumed = SseStream(third.port, stream_path(messageId="w-1"),
+                                {"Last-Event-ID": str(events[-1].id)})
+            code, decided = third.call(
+                "POST", f"/api/sessions/{sid}/interrupts/{asked['interrupt_id']}",
+                {"decision": "answer", "answer": "small"})
+            self.assertEqual((code, decided["by"]), (200, "api"), decided)
+            rest = resumed.read_all()
+            self.assertEqual([e.type for e in rest if e.type.startswith("interrupt")],
+                             ["interrupt_resolved"])
+            self.assertEqual(rest[-1].data["result"], "You answered: small")
+            self.assertGreater(rest[0].id, events[-1].id)
+            _, described = third.get_json(f"/api/sessions/{sid}")
+            self.assertEqual(described["pending_interrupts"], [])
+            self.assertEqual(described["runs"][-1]["outcome"], "complete")
+
     # -- keeping and forgetting --------------------------------------------------
 
     def test_ended_sessions_are_swept_after_the_retention(self):
@@ -292,7 +338,7 @@ class DurableSessions(unittest.TestCase):
         with sqlite3.connect(self.db) as db:
             db.executescript(fixture)
         with self.server() as server:
-            self.assertTrue(any("(schema 2), 1 session restored" in line
+            self.assertTrue(any("(schema 3), 1 session restored" in line
                                 for line in server.log_lines))
             _, listing = server.get_json("/api/sessions")
             self.assertEqual([(s["id"], s["title"], s["runs"])
@@ -306,7 +352,9 @@ class DurableSessions(unittest.TestCase):
             _, described = server.get_json("/api/sessions/s-schema1")
             self.assertEqual(described["conversation"][0]["content"], "read the title")
         with sqlite3.connect(self.db) as db:
-            self.assertEqual(db.execute("PRAGMA user_version").fetchone(), (2,))
+            self.assertEqual(db.execute("PRAGMA user_version").fetchone(), (3,))
+            # The migrated run has no checkpoint: it waits for no one.
+            self.assertEqual(db.execute("SELECT checkpoint FROM runs").fetchall(), [("",)])
 
     # -- a disk that stalls ----------------------------------------------------
 
