@@ -261,6 +261,7 @@ void close_interrupts(self_ptr self, run_record& run) {
       continue;
     r.resolved = true;
     r.resolution = {"cancelled", {}, {}, "the run ended", "cancel"};
+    count(counter::interrupts_cancelled);
     emit(self, run, event_type::interrupt_resolved, interrupt_resolved_json(r));
   }
 }
@@ -715,6 +716,7 @@ void open_interrupt(self_ptr self, run_record& run, interrupt_record record,
   log(log_level::info, "interrupt ", entry.record.id, " (",
       to_string(entry.record.kind), "): session ", st.id, ", messageId ",
       run.message_id);
+  count(counter::interrupts_opened);
   emit(self, run, event_type::interrupt, interrupt_json(entry.record));
   emit(self, run, event_type::status,
        payload::status("waiting_for_human", entry.record.reason, run.message_id));
@@ -907,6 +909,18 @@ void carry_out(self_ptr self, run_record& run, interrupt_entry& entry) {
   }
 }
 
+counter counter_of_decision(const interrupt_answer& answer) {
+  if (answer.by == "timeout")
+    return counter::interrupts_timed_out;
+  if (answer.decision == "approve")
+    return counter::interrupts_approved;
+  if (answer.decision == "edit")
+    return counter::interrupts_edited;
+  if (answer.decision == "answer")
+    return counter::interrupts_answered;
+  return counter::interrupts_rejected;
+}
+
 /// The first decision wins: `interrupt_resolved` for every watcher, then
 /// the run goes on as decided.
 void decide(self_ptr self, interrupt_entry& entry, interrupt_answer answer) {
@@ -917,6 +931,7 @@ void decide(self_ptr self, interrupt_entry& entry, interrupt_answer answer) {
   ++entry.generation;
   log(log_level::info, "interrupt ", r.id, " decided: ", r.resolution.decision,
       " by ", r.resolution.by);
+  count(counter_of_decision(r.resolution));
   auto* run = find_run(st, r.message_id);
   if (!run || run->phase != run_phase::running)
     return;

@@ -40,6 +40,7 @@ struct counter_view {
 constexpr const char* opened = "agenttheo_stream_connections_opened_total";
 constexpr const char* tool_calls = "agenttheo_tool_calls_total";
 constexpr const char* runs = "agenttheo_runs_total";
+constexpr const char* decided = "agenttheo_interrupts_decided_total";
 
 constexpr counter_view counter_views[] = {
   {counter::sessions_created, nullptr, "sessions_created",
@@ -86,6 +87,21 @@ constexpr counter_view counter_views[] = {
    "Runs ended, by outcome."},
   {counter::admin_actions, nullptr, "admin_actions",
    "agenttheo_admin_actions_total", nullptr, "Admin actions taken."},
+  {counter::interrupts_opened, nullptr, "interrupts_opened",
+   "agenttheo_interrupts_opened_total", nullptr,
+   "Interrupts opened: approvals, questions, takeovers."},
+  {counter::interrupts_approved, "interrupts", "approve", decided,
+   "decision=\"approve\"", "Interrupts decided, by decision."},
+  {counter::interrupts_rejected, "interrupts", "reject", decided,
+   "decision=\"reject\"", "Interrupts decided, by decision."},
+  {counter::interrupts_edited, "interrupts", "edit", decided,
+   "decision=\"edit\"", "Interrupts decided, by decision."},
+  {counter::interrupts_answered, "interrupts", "answer", decided,
+   "decision=\"answer\"", "Interrupts decided, by decision."},
+  {counter::interrupts_timed_out, "interrupts", "timeout", decided,
+   "decision=\"timeout\"", "Interrupts decided, by decision."},
+  {counter::interrupts_cancelled, "interrupts", "cancelled", decided,
+   "decision=\"cancelled\"", "Interrupts decided, by decision."},
 };
 
 constexpr bool in_counter_order() {

@@ -34,10 +34,17 @@ enum class counter : std::size_t {
   runs_max_steps,
   runs_cancelled,
   admin_actions,
+  interrupts_opened,
+  interrupts_approved,
+  interrupts_rejected,
+  interrupts_edited,
+  interrupts_answered,
+  interrupts_timed_out,
+  interrupts_cancelled,
 };
 
 inline constexpr std::size_t counter_count
-  = static_cast<std::size_t>(counter::admin_actions) + 1;
+  = static_cast<std::size_t>(counter::interrupts_cancelled) + 1;
 
 /// Totals of the whole process since it started (relaxed atomics), read by
 /// the registry for stats, rates and `/metrics`. Gauges (what is live now)

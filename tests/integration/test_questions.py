@@ -49,6 +49,12 @@ class Questions(ServerTestCase):
         end = [e.data for e in rest if e.type == "tool_end"][0]
         self.assertEqual((end["tool_name"], end["output"]), ("ask_user", "green"))
         self.assertEqual(rest[-1].data["result"], "You answered: green")
+        # Counted where they happen: in the stats and in /metrics.
+        _, stats = self.server.get_json("/api/admin/stats")
+        self.assertGreaterEqual(stats["totals"]["interrupts"]["answer"], 1)
+        self.assertGreaterEqual(stats["totals"]["interrupts_opened"], 1)
+        _, _, metrics = self.server.get("/metrics")
+        self.assertIn('agenttheo_interrupts_decided_total{decision="answer"}', metrics.decode())
 
     def test_a_cancel_while_waiting_closes_the_interrupt(self):
         stream, session, asked = self.ask("anything")
