@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "browser/approval_policy.hpp"
 #include "browser/storage_state.hpp"
 #include "store/conversation_json.hpp"
 #include "store/run_checkpoint.hpp"
@@ -181,6 +182,9 @@ void restore_session(session_state& st, const restored_session& saved) {
     st.runs_started = std::max(st.runs_started, row.number);
   st.conversation = conversation_from_json(saved.conversation_json);
   st.page_url = saved.page_url;
+  // The page comes back where it was: that host is no new one (`new_host`).
+  if (!st.page_url.empty())
+    st.visited_hosts.insert(host_of_url(st.page_url));
   for (const auto& row : saved.runs) {
     st.runs.push_back(record_of(row));
     if (row.phase != run_phase::running)
