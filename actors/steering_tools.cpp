@@ -3,6 +3,8 @@
 #include <string>
 
 #include "actors/page_tools.hpp"
+#include "browser/approval_policy.hpp"
+#include "util/json_writer.hpp"
 
 namespace agenttheo {
 
@@ -36,6 +38,29 @@ const std::vector<tool_schema>& agent_tool_schemas() {
     return tools;
   }();
   return all;
+}
+
+std::string agent_tools_json() {
+  json_writer out;
+  out.begin_object().key("tools").begin_array();
+  for (const auto& tool : agent_tool_schemas()) {
+    const auto* row = find_page_tool(tool.name);
+    out.begin_object()
+      .field("name", tool.name)
+      .field("description", tool.description)
+      .key("parameters")
+      .raw(tool.parameters_json)
+      .field("changes_page", row != nullptr && row->changes_page)
+      .key("approval_rules")
+      .begin_array();
+    for (auto rule : approval_rule_names(rules_for_tool(tool.name)))
+      out.value(rule);
+    out.end_array().end_object();
+  }
+  out.end_array()
+    .field("count", static_cast<std::uint64_t>(agent_tool_schemas().size()))
+    .end_object();
+  return out.str();
 }
 
 bool is_steering_tool(std::string_view name) {

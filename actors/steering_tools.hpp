@@ -17,6 +17,11 @@ const std::vector<tool_schema>& agent_tool_schemas();
 
 bool is_steering_tool(std::string_view name);
 
+/// `GET /api/tools`: `{"tools":[{"name","description","parameters",
+/// "changes_page","approval_rules":[...]}],"count"}`, the table as the
+/// model is given it (with a browser).
+std::string agent_tools_json();
+
 /// The JSON schema of a tool's arguments (page or steering tool), or null.
 const std::string* tool_parameters(std::string_view name);
 

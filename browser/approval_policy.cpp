@@ -178,6 +178,25 @@ std::optional<approval_need> approval_needed(approval_mask mask,
   return std::nullopt;
 }
 
+approval_mask rules_for_tool(std::string_view tool) {
+  using namespace approval;
+  if (tool == "ask_user" || tool == "request_takeover")
+    return 0;
+  if (tool == "navigate_to")
+    return all | navigate | new_host;
+  if (tool == "go_back" || tool == "reload")
+    return all | navigate;
+  if (tool == "click")
+    return all | navigate | new_host | submit | download;
+  if (tool == "type_text")
+    return all | type_sensitive | submit;
+  if (tool == "press_key")
+    return all | submit;
+  if (tool == "upload_file")
+    return all | upload;
+  return all;
+}
+
 std::string host_of_url(std::string_view url) {
   return ascii_lower(split_authority(url).host);
 }

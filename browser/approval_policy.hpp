@@ -70,6 +70,10 @@ struct approval_need {
 std::optional<approval_need> approval_needed(approval_mask mask,
                                              const proposed_action& action);
 
+/// The rules that can make `tool` wait for approval (`all` included; none
+/// for the tools that are themselves a question to a person).
+approval_mask rules_for_tool(std::string_view tool);
+
 /// The host of a URL, lower-cased (empty when it has none).
 std::string host_of_url(std::string_view url);
 

@@ -46,11 +46,18 @@ std::optional<approval_mask> parse_approval_policy(std::string_view text,
   }
 }
 
-std::string approval_policy_to_string(approval_mask mask) {
-  std::string out;
+std::vector<std::string_view> approval_rule_names(approval_mask mask) {
+  std::vector<std::string_view> names;
   for (auto [name, bit] : rule_names)
     if (mask & bit)
-      out += (out.empty() ? "" : ",") + std::string{name};
+      names.push_back(name);
+  return names;
+}
+
+std::string approval_policy_to_string(approval_mask mask) {
+  std::string out;
+  for (auto name : approval_rule_names(mask))
+    out += (out.empty() ? "" : ",") + std::string{name};
   return out.empty() ? "none" : out;
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace agenttheo {
 
@@ -28,6 +29,9 @@ constexpr approval_mask upload = 64;
 /// `bad_word` when given.
 std::optional<approval_mask> parse_approval_policy(std::string_view text,
                                                    std::string* bad_word = nullptr);
+
+/// The rules in `mask`, in the canonical order.
+std::vector<std::string_view> approval_rule_names(approval_mask mask);
 
 /// The canonical spelling (`navigate,submit`; `none` for no rule).
 std::string approval_policy_to_string(approval_mask mask);

@@ -239,6 +239,8 @@ void http_connection::handle(request req) {
     }
     case route::health:
       return send(to, health(ctx_));
+    case route::tools:
+      return send(to, json_response(200, ctx_.bridge->tools_json()));
     case route::stream:
       if (!origin.allowed)
         return send(to,

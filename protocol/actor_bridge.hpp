@@ -86,6 +86,10 @@ public:
   /// (`steer_session`, messages.hpp).
   virtual void steer_session(steer_session request, api_callback reply) = 0;
 
+  /// `GET /api/tools`: the tool table as the model is given it, with what
+  /// each tool may do (a page change) and the approval rules that apply.
+  virtual std::string tools_json() = 0;
+
   /// Starts (or queues) a run nobody streams yet: 202 with where to watch.
   virtual void submit_run(stream_request request, api_callback reply) = 0;
 

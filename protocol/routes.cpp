@@ -134,6 +134,8 @@ route_match resolve_route(std::string_view method, std::string_view path) {
     return match(route::health, read_only, method);
   if (path == "/api/sessions")
     return match(route::sessions, list_or_create, method);
+  if (path == "/api/tools")
+    return match(route::tools, read_only, method);
   if (path == "/metrics")
     return match(route::metrics, read_only, method);
   if (path.substr(0, 5) == "/api/")

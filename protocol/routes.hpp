@@ -27,6 +27,8 @@ enum class route {
   session_control,
   /// /api/runs/{messageId}/events: a run's events as JSON (GET)
   run_events,
+  /// /api/tools: every tool the model is given (GET)
+  tools,
   stream,
   /// /ws: the WebSocket transport (GET with Upgrade)
   websocket,

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/steering_tools.hpp"
 #include "messages/cluster_messages.hpp"
 #include "messages/messages.hpp"
 #include "messages/registry_messages.hpp"
@@ -98,6 +99,12 @@ public:
                       api_callback reply) override {
     ask(std::move(reply), agenttheo::cancel_session{std::move(session_id), remove,
                                                     std::move(reason)});
+  }
+
+  std::string tools_json() override {
+    // The table never changes while the process runs.
+    static const auto json = agent_tools_json();
+    return json;
   }
 
   void steer_session(agenttheo::steer_session request, api_callback reply) override {

@@ -104,6 +104,23 @@ class ModelDrivesBrowser(ServerTestCase):
                          "Four products; the watering can costs $12.50.")
         self.assertEqual(history[-1]["content"], "what did I ask?")
 
+    def test_the_tool_table_is_what_the_model_gets(self):
+        self.upstream.play(reply(["Nothing to do."]))
+        SseStream(self.server.port, stream_path("say hi")).read_all()
+        given = self.upstream.requests[0]["body"]["tools"]
+        status, table = self.server.get_json("/api/tools")
+        self.assertEqual(status, 200)
+        self.assertEqual(table["count"], len(given))
+        self.assertEqual([(t["name"], t["description"], t["parameters"]) for t in table["tools"]],
+                         [(g["function"]["name"], g["function"]["description"],
+                           g["function"]["parameters"]) for g in given])
+        rows = {t["name"]: t for t in table["tools"]}
+        self.assertEqual((rows["navigate_to"]["changes_page"], rows["get_title"]["changes_page"]),
+                         (True, False))
+        self.assertIn("submit", rows["click"]["approval_rules"])
+        self.assertEqual(rows["ask_user"]["approval_rules"], [])
+        self.assertEqual(rows["get_page_text"]["approval_rules"], ["all"])
+
     def test_a_failing_model_call_ends_the_run_with_its_error(self):
         from scripted_upstream import status
         self.upstream.play(status(401, {"error": {"message": "bad key"}}))

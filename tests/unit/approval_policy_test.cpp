@@ -119,6 +119,25 @@ CAF_TEST(submitting is clicking a submit button or pressing enter in a form) {
   CAF_CHECK(!needs_target_facts(approval::type_sensitive, "navigate_to", "{}"));
 }
 
+CAF_TEST(each tool names the rules that can stop it) {
+  CAF_CHECK_EQUAL(approval_policy_to_string(rules_for_tool("navigate_to")),
+                  "all,navigate,new_host");
+  CAF_CHECK_EQUAL(approval_policy_to_string(rules_for_tool("click")),
+                  "all,navigate,new_host,submit,download");
+  CAF_CHECK_EQUAL(approval_policy_to_string(rules_for_tool("type_text")),
+                  "all,submit,type_sensitive");
+  CAF_CHECK_EQUAL(approval_policy_to_string(rules_for_tool("get_title")), "all");
+  CAF_CHECK_EQUAL(rules_for_tool("ask_user"), 0u);
+  CAF_CHECK_EQUAL(approval_rule_names(approval::all | approval::upload),
+                  (std::vector<std::string_view>{"all", "upload"}));
+  // What a rule judges, the table says it can.
+  target_facts pw = field("password");
+  for (auto [tool, mask] : {std::pair{"type_text", approval::type_sensitive},
+                            std::pair{"navigate_to", approval::navigate}})
+    CAF_CHECK((rules_for_tool(tool) & mask) != 0
+              && check(mask, tool, R"({"url":"https://x/","target":"#p","text":"x"})", &pw));
+}
+
 CAF_TEST(downloads uploads and all) {
   target_facts link;
   link.found = true;

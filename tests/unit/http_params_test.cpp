@@ -214,6 +214,9 @@ CAF_TEST(api routes carry their id and their methods) {
   CAF_CHECK(resolve_route("POST", "/api/sessions/s-3/resume").target == route::session_resume);
   CAF_CHECK(resolve_route("POST", "/api/sessions/s-3/control").target
             == route::session_control);
+  auto tools = resolve_route("GET", "/api/tools");
+  CAF_CHECK(tools.target == route::tools && tools.method_allowed);
+  CAF_CHECK(!resolve_route("POST", "/api/tools").method_allowed);
 }
 
 CAF_TEST(a run body names the command and the optional fields) {
