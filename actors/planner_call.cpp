@@ -7,6 +7,7 @@
 
 #include "llm/offline_planner.hpp"
 #include "messages/messages.hpp"
+#include "util/json_reader.hpp"
 
 namespace agenttheo {
 
@@ -60,7 +61,15 @@ caf::behavior planner_call(caf::stateful_actor<planner_call_state>* self,
     else if (m.role == "tool")
       results.push_back(m.content);
   }
-  auto next = offline_planner::next_turn(request.command, results);
+  // A run whose answer has a shape offers `done`: its `output` schema.
+  std::string output_schema;
+  for (const auto& tool : request.tools)
+    if (tool.name == "done") {
+      json_document doc{tool.parameters_json};
+      if (const auto* output = json_reader{doc}.object("properties").any("output"))
+        output_schema = to_json(*output);
+    }
+  auto next = offline_planner::next_turn(request.command, results, output_schema);
   st.tokens = offline_planner::split_tokens(next.text);
   st.tool_calls = std::move(next.tool_calls);
   end_with_session(self, session);

@@ -284,11 +284,16 @@ void stop_work(self_ptr self, run_record& run) {
   close_interrupts(self, run);
 }
 
+/// Ends `run` with `complete`; `output_json`: its answer as its
+/// output_schema shaped it; `code`: why it failed, for programs.
 void finish_run(self_ptr self, run_record& run, std::string result,
-                run_outcome outcome) {
+                run_outcome outcome, std::string output_json = {},
+                std::string code = {}) {
   stop_work(self, run);
   payload::completion done;
   done.result = result;
+  done.output_json = std::move(output_json);
+  done.code = std::move(code);
   done.steps = run.step;
   done.tokens = run.usage;
   done.tokens_streamed = run.tokens_streamed;
@@ -368,6 +373,8 @@ caf::actor spawn_llm_call(self_ptr self, const run_record& run) {
   request.messages = std::move(built.messages);
   if (st.settings.browser)
     request.tools = agent_tool_schemas();
+  if (!run.output_schema.empty())
+    request.tools.push_back(done_tool(run.output_schema));
   if (st.settings.llm.settings.is_planner())
     return self->spawn(planner_call, caf::actor{self}, run.number,
                        std::move(request), st.settings.llm);
@@ -545,6 +552,21 @@ bool last_step_failed(const run_record& run) {
                      [](const tool_finished& r) { return !r.ok; });
 }
 
+/// An answer that did not follow the run's output_schema: one more turn
+/// to repair it, told why; the second such answer ends the run.
+void ask_for_output(self_ptr self, run_record& run, const std::string& why) {
+  if (++run.bad_outputs >= 2 || run.step >= run.max_steps)
+    return finish_run(self, run, "the answer did not match output_schema: " + why,
+                      run_outcome::failed, {}, "output_invalid");
+  run.messages.push_back(
+    {"user",
+     "Your answer must follow the requested schema (" + why
+       + "). Call the tool `done` once, with `output` matching its schema.",
+     {},
+     {}});
+  ask_model(self, run);
+}
+
 void on_llm_done(self_ptr self, llm_done& done) {
   auto& st = self->state;
   auto* run = release_call(self, done.run);
@@ -558,6 +580,8 @@ void on_llm_done(self_ptr self, llm_done& done) {
   emit(self, *run, event_type::update,
        payload::update(run->step, "agent",
                        agent_update_json(run->messages.back(), st.last_budget)));
+  if (done.tool_calls.empty() && !run->output_schema.empty())
+    return ask_for_output(self, *run, "the answer came as text, not through `done`");
   if (done.tool_calls.empty())
     return finish_run(self, *run, std::move(done.content),
                       last_step_failed(*run) ? run_outcome::failed
@@ -566,7 +590,7 @@ void on_llm_done(self_ptr self, llm_done& done) {
     // A question needs no browser; anything else does.
     std::string names;
     for (const auto& call : done.tool_calls)
-      if (call.name != "ask_user")
+      if (call.name != "ask_user" && call.name != "done")
         names += (names.empty() ? "" : ", ") + call.name;
     if (!names.empty())
       return fail_run(self, *run, "capability_missing",
@@ -797,6 +821,36 @@ void ask_takeover(self_ptr self, run_record& run, const tool_call& call) {
   open_interrupt(self, run, std::move(record), call);
 }
 
+/// `done {output}`: a valid output ends the run with it as
+/// `complete.output`; an invalid one is the tool's error (one repair turn),
+/// the second ends the run `output_invalid`.
+void take_output(self_ptr self, run_record& run, const tool_call& call) {
+  emit_tool_start(self, run, call);
+  json_document doc{call.arguments};
+  const auto* output = json_reader{doc}.any("output");
+  auto output_json = output ? to_json(*output) : std::string{};
+  auto why = output ? schema_violation(run.output_schema, output_json)
+                    : std::optional<std::string>{"the call has no `output`"};
+  auto end = [&](bool ok, const std::string& said) {
+    emit(self, run, event_type::tool_end,
+         payload::tool_end(call.name, call.id, said, ok, 0, ok ? "" : "output_invalid"));
+  };
+  if (!why) {
+    end(true, "the output matches the schema");
+    auto text = output->IsString() ? std::string{output->GetString(), output->GetStringLength()}
+                                   : output_json;
+    return finish_run(self, run, std::move(text), run_outcome::complete,
+                      std::move(output_json));
+  }
+  if (++run.bad_outputs >= 2) {
+    end(false, *why);
+    return finish_run(self, run, "the answer did not match output_schema: " + *why,
+                      run_outcome::failed, {}, "output_invalid");
+  }
+  finish_call_here(self, run, call, false,
+                   *why + "; call `done` again with an `output` that matches");
+}
+
 /// The step's next call, past the gate; a held run waits.
 void next_call(self_ptr self, run_record& run) {
   if (run.calls_waiting.empty())
@@ -811,6 +865,8 @@ void next_call(self_ptr self, run_record& run) {
     return ask_question(self, run, call);
   if (call.name == "request_takeover")
     return ask_takeover(self, run, call);
+  if (call.name == "done" && !run.output_schema.empty())
+    return take_output(self, run, call);
   if (run.approve == 0)
     return start_tool(self, run, call);
   if (needs_target_facts(run.approve, call.name, call.arguments))
@@ -1193,6 +1249,7 @@ run_record& create_run(self_ptr self, const stream_request& req) {
   fresh.max_steps = req.max_steps != 0 ? req.max_steps : st.settings.max_steps;
   // A run may add approval rules to the server's, never take one away.
   fresh.approve = st.settings.approve | req.approve;
+  fresh.output_schema = req.output_schema;
   fresh.interrupt_timeout = req.interrupt_timeout_ms != 0
                               ? std::chrono::milliseconds{req.interrupt_timeout_ms}
                               : st.settings.interrupt_timeout;

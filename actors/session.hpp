@@ -93,6 +93,10 @@ struct run_record {
   std::optional<tool_call> takeover_call;
   /// Said to the model at its next turn (the person had the browser).
   std::string note_for_model;
+  /// The JSON Schema its answer must follow (`output_schema`); empty: any.
+  std::string output_schema;
+  /// Answers that did not follow it (the second ends the run).
+  std::uint32_t bad_outputs = 0;
   std::uint64_t tokens_streamed = 0;
   payload::usage usage;
   std::chrono::steady_clock::time_point started;

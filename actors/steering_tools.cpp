@@ -63,6 +63,14 @@ std::string agent_tools_json() {
   return out.str();
 }
 
+tool_schema done_tool(const std::string& output_schema) {
+  return {"done",
+          "Finish the run: call it once, with the answer as `output`, which must "
+          "match its schema exactly. Call no other tool with it.",
+          R"({"type":"object","properties":{"output":)" + output_schema
+            + R"(},"required":["output"]})"};
+}
+
 bool is_steering_tool(std::string_view name) {
   return name == "ask_user" || name == "request_takeover";
 }

@@ -17,6 +17,10 @@ const std::vector<tool_schema>& agent_tool_schemas();
 
 bool is_steering_tool(std::string_view name);
 
+/// `done {output}`, the tool that ends a run whose answer must follow
+/// `output_schema`: its `output` parameter is that schema.
+tool_schema done_tool(const std::string& output_schema);
+
 /// `GET /api/tools`: `{"tools":[{"name","description","parameters",
 /// "changes_page","approval_rules":[...]}],"count"}`, the table as the
 /// model is given it (with a browser).

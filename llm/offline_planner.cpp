@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 
+#include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 #include "util/url_parts.hpp"
 #include "util/ascii.hpp"
@@ -236,6 +237,78 @@ std::string final_answer(const plan& p, const std::vector<std::string>& results)
          + (p.steps.size() == 1 ? " step." : " steps.");
 }
 
+/// What the step that ran `tool` last read (empty if none did).
+std::string read_by(const plan& p, const std::vector<std::string>& results,
+                    std::string_view tool) {
+  for (std::size_t i = std::min(p.steps.size(), results.size()); i-- > 0;)
+    if (p.steps[i].tool == tool)
+      return results[i];
+  return {};
+}
+
+/// A value for a property the planner cannot fill: empty of its type.
+void write_empty(json_writer& out, std::string_view type) {
+  if (type == "array")
+    out.begin_array().end_array();
+  else if (type == "object")
+    out.begin_object().end_object();
+  else if (type == "integer" || type == "number")
+    out.value(std::int64_t{0});
+  else if (type == "boolean")
+    out.value(false);
+  else
+    out.value("");
+}
+
+/// `output_schema` filled from what the plan read, by property name.
+std::string filled_output(std::string_view schema_json, const plan& p,
+                          const std::vector<std::string>& results) {
+  json_document doc{schema_json};
+  json_reader schema{doc};
+  auto answer = final_answer(p, results);
+  json_writer out;
+  if (schema.text("type").value_or("") != "object") {
+    out.value(answer);
+    return out.str();
+  }
+  out.begin_object();
+  if (const auto* all = schema.any("properties"); all && all->IsObject())
+    for (const auto& m : all->GetObject()) {
+      std::string name{m.name.GetString(), m.name.GetStringLength()};
+      auto type = std::string{json_reader{m.value}.text("type").value_or("string")};
+      out.key(name);
+      if (name == "title" && type == "string") {
+        out.value(read_by(p, results, "get_title"));
+      } else if (name == "links" && type == "array") {
+        out.begin_array();
+        std::string_view text = read_by(p, results, "get_links");
+        while (!text.empty()) {
+          auto end = text.find('\n');
+          out.value(text.substr(0, end));
+          text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+        }
+        out.end_array();
+      } else if ((name == "text" || name == "content") && type == "string") {
+        out.value(read_by(p, results, "get_page_text"));
+      } else if (name == "url" && type == "string") {
+        std::string url;
+        for (const auto& step : p.steps)
+          if (step.tool == "navigate_to")
+            url = std::string{json_reader{json_document{step.arguments_json}}
+                                .text("url")
+                                .value_or("")};
+        out.value(url);
+      } else if ((name == "answer" || name == "result" || name == "summary")
+                 && type == "string") {
+        out.value(answer);
+      } else {
+        write_empty(out, type);
+      }
+    }
+  out.end_object();
+  return out.str();
+}
+
 } // namespace
 
 plan parse_command(std::string_view command) {
@@ -250,7 +323,8 @@ plan parse_command(std::string_view command) {
   return result;
 }
 
-turn next_turn(std::string_view command, const std::vector<std::string>& results) {
+turn next_turn(std::string_view command, const std::vector<std::string>& results,
+               std::string_view output_schema) {
   auto p = parse_command(command);
   if (p.steps.empty() || !p.not_understood.empty())
     return {reply_to(command), {}};
@@ -263,6 +337,13 @@ turn next_turn(std::string_view command, const std::vector<std::string>& results
     return {"I could not finish: " + failed.tool + " failed: "
               + results.back().substr(7),
             {}};
+  }
+  if (results.size() >= p.steps.size() && !output_schema.empty()) {
+    json_writer args;
+    args.begin_object().key("output").raw(filled_output(output_schema, p, results));
+    args.end_object();
+    return {"Here is the answer in the shape asked for.",
+            {{"call_planner_done", "done", args.str()}}};
   }
   if (results.size() >= p.steps.size())
     return {final_answer(p, results), {}};

@@ -36,7 +36,12 @@ struct turn {
   std::vector<tool_call> tool_calls;
 };
 
-turn next_turn(std::string_view command, const std::vector<std::string>& results);
+/// `output_schema` given (a run that must answer in a shape): once the
+/// plan is done, the planner calls `done` with an output filled from what
+/// its steps read, by property name (`title`, `links`, `text`, `url`,
+/// `answer`), the rest empty of their type.
+turn next_turn(std::string_view command, const std::vector<std::string>& results,
+               std::string_view output_schema = {});
 
 /// The planner's reply when it understands no step (or not all of them).
 std::string reply_to(std::string_view command);

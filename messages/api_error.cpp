@@ -47,6 +47,8 @@ constexpr std::array catalogue{
                 "`approve` names a rule that does not exist"},
   api_code_info{c::bad_interrupt_timeout, "bad_interrupt_timeout", 400,
                 "as named (a duration such as `90s` or `10m`)"},
+  api_code_info{c::bad_output_schema, "bad_output_schema", 400,
+                "`output_schema` that is not a JSON object, or over 16 KiB"},
   api_code_info{c::malformed_request, "malformed_request", 400, "not HTTP"},
   api_code_info{c::bad_json, "bad_json", 400,
                 "a WebSocket message that is not a JSON object"},

@@ -35,6 +35,7 @@ enum class api_code : std::uint8_t {
   bad_input_event,
   bad_approve,
   bad_interrupt_timeout,
+  bad_output_schema,
   malformed_request,
   // 400 on the WebSocket: a message the server cannot act on
   bad_json,

@@ -143,8 +143,12 @@ std::string complete(const completion& c) {
     .field("duration_ms", c.duration_ms)
     .field("cancelled", c.cancelled)
     .field("stop_reason", c.stop_reason)
-    .field("outcome", c.outcome)
-    .key("summary")
+    .field("outcome", c.outcome);
+  if (!c.output_json.empty())
+    out.key("output").raw(c.output_json);
+  if (!c.code.empty())
+    out.field("code", c.code);
+  out.key("summary")
     .begin_object()
     .field("tokens_streamed", c.tokens_streamed)
     .field("steps_completed", c.steps)

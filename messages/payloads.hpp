@@ -82,6 +82,10 @@ struct completion {
   /// How it went: success, failed (its last step failed, so the answer
   /// says it could not finish), max_steps or cancelled.
   std::string outcome = "success";
+  /// The answer as the run's `output_schema` shaped it (JSON); empty: none.
+  std::string output_json = {};
+  /// Why it failed, for programs (`output_invalid`); empty: not said.
+  std::string code = {};
 };
 
 std::string complete(const completion& c);

@@ -69,6 +69,9 @@ struct stream_request {
   /// How long its interrupts wait for a decision (`interrupt_timeout`);
   /// 0: the server's INTERRUPT_TIMEOUT.
   std::uint64_t interrupt_timeout_ms = 0;
+  /// A JSON Schema the run's answer must follow (`output_schema`): the
+  /// model finishes with a `done {output}` tool; empty: a plain answer.
+  std::string output_schema;
 };
 
 template <class Inspector>
@@ -77,7 +80,7 @@ typename Inspector::result_type inspect(Inspector& f, stream_request& x) {
            x.session_id, x.modes, x.has_last_event_id, x.last_event_id,
            x.cancel_on_disconnect, x.max_steps, x.strategy, x.subscribe,
            x.whole_session, x.batch_ms, x.frames, x.new_session, x.node,
-           x.client, x.approve, x.interrupt_timeout_ms);
+           x.client, x.approve, x.interrupt_timeout_ms, x.output_schema);
 }
 
 /// Longest batch window a client may ask for, in milliseconds.

@@ -25,6 +25,9 @@ parse_run_body(std::string_view body, std::string session_id,
   // Every member, known or not, has the type the API documents.
   for (auto& m : doc.root().GetObject()) {
     std::string_view name{m.name.GetString(), m.name.GetStringLength()};
+    // output_schema is a JSON Schema: an object (or its text).
+    if (name == "output_schema" && m.value.IsObject())
+      continue;
     if (name == "max_steps" ? !(m.value.IsUint64() || m.value.IsNull())
                             : !(m.value.IsString() || m.value.IsNull()))
       return bad_body(std::string{name}
@@ -65,7 +68,7 @@ parse_run_body(std::string_view body, std::string session_id,
       return *err;
     req.max_steps = *steps;
   }
-  if (auto err = read_steering([&](const char* name) { return r.text(name); }, req))
+  if (auto err = read_steering(member_text(r), req))
     return *err;
   return req;
 }

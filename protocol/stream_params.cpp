@@ -6,6 +6,7 @@
 #include "config/approval_rules.hpp"
 #include "config/config_values.hpp"
 #include "protocol/query.hpp"
+#include "util/json_reader.hpp"
 #include "util/utf8.hpp"
 
 namespace agenttheo {
@@ -101,6 +102,16 @@ std::variant<std::uint64_t, api_error> parse_interrupt_timeout(std::string_view 
                          "interrupt_timeout must be a duration from 1s to 24h "
                          "(such as 90s or 10m)");
   return static_cast<std::uint64_t>(d.count());
+}
+
+std::variant<std::string, api_error> parse_output_schema(std::string_view json) {
+  constexpr std::size_t max_schema_bytes = 16 * 1024;
+  json_document doc{json};
+  if (json.size() > max_schema_bytes || !doc.parsed_object())
+    return api_error::of(api_code::bad_output_schema,
+                         "output_schema must be a JSON Schema object of at most "
+                         "16 KiB");
+  return to_json(doc.root());
 }
 
 std::variant<stream_request, api_error>

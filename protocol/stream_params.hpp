@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "messages/stream_request.hpp"
+#include "util/json_reader.hpp"
 #include "protocol/simple_response.hpp"
 
 namespace agenttheo {
@@ -45,6 +46,24 @@ std::variant<std::uint16_t, api_error> parse_approve(std::string_view text);
 /// `interrupt_timeout`: a duration from 1s to 24h, in milliseconds.
 std::variant<std::uint64_t, api_error> parse_interrupt_timeout(std::string_view text);
 
+/// `output_schema`: a JSON object (a JSON Schema), at most 16 KiB; its
+/// compact text.
+std::variant<std::string, api_error> parse_output_schema(std::string_view json);
+
+/// A JSON body's member as text for read_steering: a string's value, or an
+/// object's JSON (output_schema may be either).
+inline auto member_text(json_reader& r) {
+  return [&r, kept = std::string{}](const char* name) mutable
+         -> std::optional<std::string_view> {
+    const auto* v = r.any(name);
+    if (v && v->IsObject()) {
+      kept = to_json(*v);
+      return std::string_view{kept};
+    }
+    return r.text(name);
+  };
+}
+
 /// Reads `approve` and `interrupt_timeout` where a request has them
 /// (`find` gives a parameter's text, or nullopt), into `req`.
 template <class Find>
@@ -60,6 +79,12 @@ std::optional<api_error> read_steering(Find find, stream_request& req) {
     if (auto* err = std::get_if<api_error>(&parsed))
       return *err;
     req.interrupt_timeout_ms = std::get<std::uint64_t>(parsed);
+  }
+  if (auto text = find("output_schema")) {
+    auto parsed = parse_output_schema(*text);
+    if (auto* err = std::get_if<api_error>(&parsed))
+      return *err;
+    req.output_schema = std::get<std::string>(std::move(parsed));
   }
   return std::nullopt;
 }

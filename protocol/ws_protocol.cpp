@@ -81,8 +81,7 @@ ws_client_message parse_run(const value& doc, std::size_t max_command_length) {
       return ws_bad_message{*err, {}};
     out.request.max_steps = *steps;
   }
-  if (auto err = read_steering([&](const char* name) { return r.text(name); },
-                               out.request))
+  if (auto err = read_steering(member_text(r), out.request))
     return ws_bad_message{*err, {}};
   if (auto err = type_error(r))
     return *err;

@@ -1,6 +1,8 @@
 #include "util/json_schema_check.hpp"
 
 #include <rapidjson/document.h>
+#include <rapidjson/schema.h>
+#include <rapidjson/stringbuffer.h>
 
 #include "util/json_reader.hpp"
 
@@ -93,6 +95,30 @@ std::optional<std::string> schema_mismatch(std::string_view schema_json,
   if (schema.HasParseError())
     return std::nullopt;
   return check(schema, v, {});
+}
+
+std::optional<std::string> schema_violation(std::string_view schema_json,
+                                            std::string_view value_json) {
+  rapidjson::Document schema_doc;
+  schema_doc.Parse(schema_json.data(), schema_json.size());
+  if (schema_doc.HasParseError() || !schema_doc.IsObject())
+    return std::string{"the schema is not a JSON object"};
+  rapidjson::Document value;
+  value.Parse(value_json.data(), value_json.size());
+  if (value.HasParseError())
+    return std::string{"the output is not JSON"};
+  rapidjson::SchemaDocument schema{schema_doc};
+  rapidjson::SchemaValidator validator{schema};
+  if (value.Accept(validator))
+    return std::nullopt;
+  rapidjson::StringBuffer where;
+  validator.GetInvalidDocumentPointer().StringifyUriFragment(where);
+  rapidjson::StringBuffer rule;
+  validator.GetInvalidSchemaPointer().StringifyUriFragment(rule);
+  std::string at = where.GetString();
+  return "the output at " + (at == "#" ? std::string{"its top"} : at)
+         + " fails the schema's `" + validator.GetInvalidSchemaKeyword() + "` (at "
+         + rule.GetString() + ")";
 }
 
 } // namespace agenttheo

@@ -16,4 +16,10 @@ namespace agenttheo {
 std::optional<std::string> schema_mismatch(std::string_view schema_json,
                                            std::string_view value_json);
 
+/// Whether `value_json` is valid under the JSON Schema `schema_json`
+/// (draft 4, RapidJSON's validator: an answer's `output_schema`); nullopt
+/// when it is, else where and which keyword failed, in one sentence.
+std::optional<std::string> schema_violation(std::string_view schema_json,
+                                            std::string_view value_json);
+
 } // namespace agenttheo

@@ -296,12 +296,18 @@ CAF_TEST(stream parameters take approval rules and an interrupt timeout) {
     CAF_REQUIRE(err != nullptr);
     CAF_CHECK_EQUAL(err->code, code);
   }
-  auto body = parse_run_body(R"({"command":"x","approve":"all","interrupt_timeout":"30s"})",
-                             "s-1", 100);
+  auto shaped = parse_stream_params(
+    "command=x&output_schema=%7B%22type%22%3A%20%22object%22%7D", "", 100);
+  CAF_REQUIRE(std::get_if<stream_request>(&shaped) != nullptr);
+  CAF_CHECK_EQUAL(std::get<stream_request>(shaped).output_schema, R"({"type":"object"})");
+  auto body = parse_run_body(
+    R"({"command":"x","approve":"all","interrupt_timeout":"30s","output_schema":{"type":"object"}})",
+    "s-1", 100);
   auto* run = std::get_if<stream_request>(&body);
   CAF_REQUIRE(run != nullptr);
   CAF_CHECK_EQUAL(run->approve, approval::all);
   CAF_CHECK_EQUAL(run->interrupt_timeout_ms, 30'000u);
+  CAF_CHECK_EQUAL(run->output_schema, R"({"type":"object"})");
 }
 
 CAF_TEST(accept encoding names gzip unless refused) {

@@ -45,3 +45,20 @@ CAF_TEST(each kind of misfit is named with its path) {
   CAF_CHECK_EQUAL(schema_mismatch(schema_of("go_back"), "{"),
                   std::string{"the input is not JSON"});
 }
+
+CAF_TEST(an output is checked against a full JSON Schema) {
+  auto schema = R"({"type":"object","properties":{"size":{"enum":["S","M"]},)"
+                R"("n":{"type":"integer","minimum":1}},"required":["size"]})";
+  CAF_CHECK(!schema_violation(schema, R"({"size":"M","n":2,"extra":true})"));
+  CAF_CHECK_EQUAL(schema_violation(schema, R"({"size":"XL"})"),
+                  std::string{"the output at #/size fails the schema's `enum` "
+                              "(at #/properties/size)"});
+  CAF_CHECK_EQUAL(schema_violation(schema, R"({"n":2})"),
+                  std::string{"the output at its top fails the schema's `required` (at #)"});
+  CAF_CHECK_EQUAL(schema_violation(schema, R"({"size":"S","n":0})"),
+                  std::string{"the output at #/n fails the schema's `minimum` "
+                              "(at #/properties/n)"});
+  CAF_CHECK_EQUAL(schema_violation(schema, "{"), std::string{"the output is not JSON"});
+  CAF_CHECK_EQUAL(schema_violation("[]", "{}"),
+                  std::string{"the schema is not a JSON object"});
+}

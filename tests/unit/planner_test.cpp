@@ -127,6 +127,23 @@ CAF_TEST(it asks the user and answers with what they said) {
   CAF_CHECK_EQUAL(arg(takeover.steps[0], "reason"), "to log in");
 }
 
+CAF_TEST(with an output schema it finishes through done filled from what it read) {
+  auto cmd = "go to example.com then read the title";
+  auto schema = R"({"type":"object","properties":{"title":{"type":"string"},)"
+                R"("url":{"type":"string"},"tags":{"type":"array"},"n":{"type":"integer"}}})";
+  auto last = next_turn(cmd, {"opened", "Example Domain"}, schema);
+  CAF_REQUIRE_EQUAL(last.tool_calls.size(), 1u);
+  CAF_CHECK_EQUAL(last.tool_calls[0].name, "done");
+  CAF_CHECK_EQUAL(last.tool_calls[0].arguments,
+                  R"({"output":{"title":"Example Domain","url":"https://example.com",)"
+                  R"("tags":[],"n":0}})");
+  // Before the plan is done, its steps come first, as ever.
+  CAF_CHECK_EQUAL(next_turn(cmd, {"opened"}, schema).tool_calls.at(0).name, "get_title");
+  auto plain = next_turn(cmd, {"opened", "Example Domain"}, R"({"type":"string"})");
+  CAF_CHECK_EQUAL(plain.tool_calls.at(0).arguments,
+                  R"({"output":"The page title is: Example Domain"})");
+}
+
 CAF_TEST(what it does not understand gets the list of what it can do) {
   auto a = reply_to("book me a flight");
   CAF_CHECK_EQUAL(a, reply_to("book me a flight"));
