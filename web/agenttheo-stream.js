@@ -50,8 +50,8 @@
  * @typedef {{result: string, steps: number, duration_ms: number, cancelled:
  * boolean, stop_reason: 'complete'|'max_steps'|'cancelled', outcome:
  * 'success'|'failed'|'max_steps'|'cancelled', usage: {prompt_tokens: number,
- * completion_tokens: number, total_tokens: number}, summary: object}}
- * CompleteData
+ * completion_tokens: number, total_tokens: number}, summary: object,
+ * output?: any, code?: string}} CompleteData
  * @typedef {{code: string, message: string, messageId?: string, final?:
  * boolean}} ErrorData
  * @typedef {{from: number, to: number, lost: number, message: string}} GapData
@@ -116,7 +116,7 @@ function websocketRequest(url) {
     msg.type = 'run';
     msg.command = q.get('command');
     for (const name of ['messageId', 'session', 'multitask', 'approve',
-                        'interrupt_timeout'])
+                        'interrupt_timeout', 'output_schema'])
       if (q.get(name)) msg[name] = q.get(name);
     if (q.get('max_steps')) msg.max_steps = Number(q.get('max_steps'));
   } else {
@@ -267,6 +267,7 @@ class WebSocketTransport {
       delete msg.max_steps;
       delete msg.approve;
       delete msg.interrupt_timeout;
+      delete msg.output_schema;
     }
     if (msg.type === 'run')
       this.started = true;

@@ -108,6 +108,21 @@ def test_an_interrupt_is_typed_and_resolved(server):
     assert events[-1].result == "You answered: medium"
 
 
+def test_an_output_schema_shapes_the_answer(server):
+    async def scenario():
+        async with AgentTheoClient(server.base) as client:
+            async for event in client.stream(
+                    "ask me which size", output_schema={
+                        "type": "object", "properties": {"answer": {"type": "string"}}}):
+                if isinstance(event, InterruptEvent):
+                    await client.resolve(event.session, event.interrupt_id, "answer",
+                                         answer="large")
+                if isinstance(event, CompleteEvent):
+                    return event
+    done = run(scenario())
+    assert (done.outcome, done.output) == ("success", {"answer": "You answered: large"})
+
+
 def test_refusals_and_failures_are_clear_exceptions(server):
     async def scenario():
         async with AgentTheoClient(server.base) as client:

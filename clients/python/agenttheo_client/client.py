@@ -59,12 +59,15 @@ class AgentTheoClient:
                      stream_mode: Optional[str] = None, multitask: Optional[str] = None,
                      max_steps: Optional[int] = None,
                      last_event_id: Optional[int] = None, approve: Optional[str] = None,
-                     interrupt_timeout: Optional[str] = None) -> AsyncIterator[Event]:
+                     interrupt_timeout: Optional[str] = None,
+                     output_schema: Optional[Dict[str, Any]] = None) -> AsyncIterator[Event]:
         """The run's events as they happen. With `command`, starts it (a
         `message_id` makes the start idempotent); without, joins the run
         `message_id` names. Resumes by itself after a dropped connection.
         `approve` ("navigate,submit", ...) makes those actions wait for a
-        decision (`InterruptEvent`, answered with `resolve`)."""
+        decision (`InterruptEvent`, answered with `resolve`). `output_schema` (a
+        JSON Schema) makes the answer an object of that shape, in
+        `CompleteEvent.output`."""
         if command is not None and message_id is None:
             # Named here, so a drop before `start` can still rejoin this run.
             message_id = f"py-{random.getrandbits(64):016x}"
@@ -72,7 +75,9 @@ class AgentTheoClient:
                                         session=session, stream_mode=stream_mode,
                                         multitask=multitask, max_steps=max_steps,
                                         approve=approve,
-                                        interrupt_timeout=interrupt_timeout).items()
+                                        interrupt_timeout=interrupt_timeout,
+                                        output_schema=None if output_schema is None
+                                        else json.dumps(output_schema)).items()
                   if v is not None}
         last_id = last_event_id
         failures = 0

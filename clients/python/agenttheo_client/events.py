@@ -79,6 +79,10 @@ class CompleteEvent(Event):
     # success, failed (the last step failed: the answer says why), max_steps
     # or cancelled.
     outcome: str = ""
+    # The answer in the shape `output_schema` asked for; `code` says why a
+    # failed run failed (`output_invalid`).
+    output: Any = None
+    code: str = ""
 
 
 @dataclass
@@ -133,7 +137,7 @@ _KINDS = {
     "tool_end": (ToolEndEvent, ("tool_name", "call_id", "output", "ok", "duration_ms")),
     "screenshot": (ScreenshotEvent, ("mime", "image", "url")),
     "complete": (CompleteEvent, ("result", "steps", "usage", "duration_ms", "cancelled",
-                                 "stop_reason", "outcome")),
+                                 "stop_reason", "outcome", "output", "code")),
     "error": (ErrorEvent, ("code", "message", "final")),
     "gap": (GapEvent, ("lost",)),
     "interrupt": (InterruptEvent, ("interrupt_id", "kind", "step", "tool_name",
