@@ -43,14 +43,6 @@ run_record* find_run(session_state& st, const std::string& message_id) {
   return i == st.runs.end() ? nullptr : &*i;
 }
 
-/// Whether an interrupt of `run` waits for a decision.
-bool waits_for_person(const session_state& st, const run_record& run) {
-  return std::any_of(st.interrupts.begin(), st.interrupts.end(),
-                     [&](const interrupt_entry& e) {
-                       return !e.record.resolved && e.record.message_id == run.message_id;
-                     });
-}
-
 run_record* active_run(session_state& st) {
   for (auto& run : st.runs)
     if (run.phase == run_phase::running)
@@ -878,7 +870,7 @@ void next_call(self_ptr self, run_record& run) {
 void hold_interrupt_timers(self_ptr self, const run_record& run) {
   auto now = std::chrono::steady_clock::now();
   for (auto& entry : self->state.interrupts)
-    if (!entry.record.resolved && entry.record.message_id == run.message_id) {
+    if (entry.pending_for(run)) {
       entry.remaining = std::max(std::chrono::milliseconds{0},
                                  std::chrono::duration_cast<std::chrono::milliseconds>(
                                    entry.deadline - now));
@@ -905,7 +897,7 @@ void release_run(self_ptr self, run_record& run) {
   run.paused = false;
   bool waiting = false;
   for (auto& entry : self->state.interrupts)
-    if (!entry.record.resolved && entry.record.message_id == run.message_id) {
+    if (entry.pending_for(run)) {
       arm_interrupt_timer(self, entry, entry.remaining);
       waiting = true;
     }
@@ -992,11 +984,7 @@ void decide(self_ptr self, interrupt_entry& entry, interrupt_answer answer) {
   if (!run || run->phase != run_phase::running)
     return;
   emit(self, *run, event_type::interrupt_resolved, interrupt_resolved_json(r));
-  auto still_waiting = std::any_of(
-    st.interrupts.begin(), st.interrupts.end(), [&](const interrupt_entry& e) {
-      return !e.record.resolved && e.record.message_id == r.message_id;
-    });
-  if (!still_waiting && !run->paused
+  if (!waits_for_person(st, *run) && !run->paused
       && !(r.kind == interrupt_kind::takeover && r.resolution.decision == "approve"))
     emit(self, *run, event_type::status,
          payload::status("running", "The agent is working on the command",

@@ -117,6 +117,11 @@ struct interrupt_entry {
   /// While its run is paused: the time it had left.
   std::chrono::milliseconds remaining{0};
   std::uint64_t generation = 0;
+
+  /// It belongs to `run` and still waits for a decision.
+  bool pending_for(const run_record& run) const {
+    return !record.resolved && record.message_id == run.message_id;
+  }
 };
 
 /// Who holds the session's browser.

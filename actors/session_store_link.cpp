@@ -23,7 +23,7 @@ std::vector<const interrupt_entry*> waiting_on(const session_state& st,
                                                const run_record& run) {
   std::vector<const interrupt_entry*> found;
   for (const auto& entry : st.interrupts)
-    if (!entry.record.resolved && entry.record.message_id == run.message_id)
+    if (entry.pending_for(run))
       found.push_back(&entry);
   return found;
 }

@@ -1,5 +1,7 @@
 #include "actors/session_views.hpp"
 
+#include <algorithm>
+
 #include "messages/messages.hpp"
 #include "util/json_writer.hpp"
 
@@ -20,9 +22,8 @@ void write_message(json_writer& out, const chat_message& m) {
 std::string_view run_status(const session_state& st, const run_record& run) {
   if (run.phase != run_phase::running)
     return to_string(run.phase);
-  for (const auto& entry : st.interrupts)
-    if (!entry.record.resolved && entry.record.message_id == run.message_id)
-      return "waiting_for_human";
+  if (waits_for_person(st, run))
+    return "waiting_for_human";
   return run.paused ? "paused" : "running";
 }
 
@@ -123,6 +124,11 @@ std::string describe_json(const session_state& st) {
     .end_object()
     .end_object();
   return out.str();
+}
+
+bool waits_for_person(const session_state& st, const run_record& run) {
+  return std::any_of(st.interrupts.begin(), st.interrupts.end(),
+                     [&](const interrupt_entry& e) { return e.pending_for(run); });
 }
 
 std::string pending_interrupts_json(const session_state& st) {

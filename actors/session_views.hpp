@@ -26,6 +26,9 @@ std::string tools_update_json(const std::vector<tool_finished>& results,
 /// `GET /api/sessions/{id}`.
 std::string describe_json(const session_state& st);
 
+/// Whether an interrupt of `run` waits for a decision.
+bool waits_for_person(const session_state& st, const run_record& run);
+
 /// The interrupts still waiting for a decision: a JSON array of their
 /// `interrupt` event data.
 std::string pending_interrupts_json(const session_state& st);
