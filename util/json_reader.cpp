@@ -3,6 +3,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "util/utf8.hpp"
+
 namespace agenttheo {
 
 json_document::json_document(std::string_view text) {
@@ -40,7 +42,15 @@ std::optional<std::string_view> json_reader::text(const char* name) {
                   "a string");
   if (!v)
     return std::nullopt;
-  return std::string_view{v->GetString(), v->GetStringLength()};
+  std::string_view text{v->GetString(), v->GetStringLength()};
+  // RapidJSON 1.1.0 decodes a lone low surrogate (\uDC00-\uDFFF) into
+  // bytes that are not UTF-8; text read here must be UTF-8 like the rest.
+  if (!is_valid_utf8(text)) {
+    if (!error_)
+      error_ = std::string{name} + " must be text without lone \\u surrogates";
+    return std::nullopt;
+  }
+  return text;
 }
 
 std::optional<std::uint64_t> json_reader::count(const char* name) {

@@ -42,6 +42,7 @@ public:
   explicit json_reader(const json_document& doc) : json_reader(doc.root()) {
   }
 
+  /// A string; one whose escapes decode to invalid UTF-8 is an error.
   std::optional<std::string_view> text(const char* name);
 
   /// A non-negative integer.

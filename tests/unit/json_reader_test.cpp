@@ -53,3 +53,13 @@ CAF_TEST(a value goes back to JSON text) {
   json_document doc{R"({"v":{"a":[1,"x"]}})"};
   CAF_CHECK_EQUAL(to_json(*json_reader{doc}.any("v")), R"({"a":[1,"x"]})");
 }
+
+CAF_TEST(a string whose escapes are not UTF-8 is an error) {
+  // A lone low surrogate: what the api_input fuzzer found in a title.
+  json_document doc{R"({"title":"2e[\uDDDD0777","ok":"\uD83D\uDE00"})"};
+  json_reader r{doc};
+  CAF_CHECK(!r.text("title"));
+  CAF_REQUIRE(r.error());
+  CAF_CHECK_EQUAL(*r.error(), "title must be text without lone \\u surrogates");
+  CAF_CHECK_EQUAL(r.text("ok").value_or(""), "\xF0\x9F\x98\x80");
+}
