@@ -13,6 +13,7 @@
 #include "messages/messages.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
+#include "util/utf8.hpp"
 
 namespace agenttheo {
 
@@ -138,12 +139,8 @@ void with_page(page_self self, std::function<void(std::string error)> ready) {
 std::string bounded(std::string text, std::size_t max) {
   if (text.size() <= max)
     return text;
-  text.resize(max);
   // Never cut inside a UTF-8 sequence: JSON encoding must stay valid.
-  while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80)
-    text.pop_back();
-  if (!text.empty() && (static_cast<unsigned char>(text.back()) & 0x80))
-    text.pop_back();
+  text.resize(utf8_prefix(text, max).size());
   return text + " [...]";
 }
 

@@ -1,6 +1,7 @@
 #include "messages/session_title.hpp"
 
 #include "util/ascii.hpp"
+#include "util/utf8.hpp"
 
 namespace agenttheo {
 
@@ -8,16 +9,6 @@ namespace {
 
 bool is_space(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/// `text` cut to at most `max` bytes, not inside a UTF-8 sequence.
-std::string_view utf8_prefix(std::string_view text, std::size_t max) {
-  if (text.size() <= max)
-    return text;
-  auto end = max;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
-    --end;
-  return text.substr(0, end);
 }
 
 } // namespace

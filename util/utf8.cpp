@@ -72,4 +72,13 @@ std::string to_valid_utf8(std::string_view text) {
   return out;
 }
 
+std::string_view utf8_prefix(std::string_view text, std::size_t max) {
+  if (text.size() <= max)
+    return text;
+  auto end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+    --end;
+  return text.substr(0, end);
+}
+
 } // namespace agenttheo

@@ -24,6 +24,9 @@ inline bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
+/// `text` cut to at most `max` bytes, not inside a UTF-8 sequence.
+std::string_view utf8_prefix(std::string_view text, std::size_t max);
+
 /// `text` with each invalid sequence replaced by U+FFFD (one per maximal
 /// invalid subpart, as Unicode's "substitution of maximal subparts").
 std::string to_valid_utf8(std::string_view text);

@@ -57,3 +57,14 @@ CAF_TEST(every entry refuses invalid utf8) {
   CAF_REQUIRE(std::holds_alternative<ws_bad_message>(message));
   CAF_CHECK_EQUAL(std::get<ws_bad_message>(message).error.code, "bad_json");
 }
+
+CAF_TEST(a prefix never ends inside a sequence) {
+  // "aé€" is 61 | C3 A9 | E2 82 AC.
+  std::string_view text{"a\xc3\xa9\xe2\x82\xac"};
+  CAF_CHECK_EQUAL(utf8_prefix(text, 1), "a");
+  CAF_CHECK_EQUAL(utf8_prefix(text, 2), "a");
+  CAF_CHECK_EQUAL(utf8_prefix(text, 3), "a\xc3\xa9");
+  CAF_CHECK_EQUAL(utf8_prefix(text, 5), "a\xc3\xa9");
+  CAF_CHECK_EQUAL(utf8_prefix(text, 6), text);
+  CAF_CHECK_EQUAL(utf8_prefix(text, 60), text);
+}
