@@ -253,7 +253,15 @@ CAF_TEST(after Chromium dies the next tool gets a fresh page) {
              [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
   CAF_REQUIRE_GREATER(pid, 0);
   ::kill(static_cast<pid_t>(pid), SIGKILL);
-  std::this_thread::sleep_for(300ms);
+  // Until the browser actor has seen it die (a fixed sleep lost that race
+  // under ctest -j2): the tool after that is the one that gets a fresh page.
+  for (int i = 0; i < 250 && pid > 0; ++i) {
+    std::this_thread::sleep_for(20ms);
+    self->request(brw, 10s, browser_pid_atom::value)
+      .receive([&](std::int64_t p) { pid = p; },
+               [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+  }
+  CAF_REQUIRE_EQUAL(pid, -1);
   auto after = open("about.html");
   CAF_CHECK(after.ok);
   CAF_CHECK_EQUAL(tool("get_title").output, "About");
