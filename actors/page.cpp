@@ -39,13 +39,23 @@ with_screenshot(page_self self, const page_tool& tool, tool_done done) {
 
 /// The session's own looks at the page (tool_request::internal).
 void run_probe(page_self self, const tool_request& req, tool_done done) {
-  if (req.name == "inspect_target")
-    return eval_text(self,
-                     "JSON.stringify("
-                       + page_scripts::call(page_scripts::inspect_target,
-                                            req.arguments_json)
-                       + ")",
-                     done);
+  if (req.name == "inspect_target") {
+    json_document doc{req.arguments_json};
+    json_reader args{doc};
+    if (args.boolean("active").value_or(false))
+      return eval_text(self,
+                       "JSON.stringify("
+                         + page_scripts::call(page_scripts::inspect_target,
+                                              req.arguments_json)
+                         + ")",
+                       done);
+    return on_element(
+      self, args, page_scripts::inspect_target,
+      [](const std::string& target) { return "{target: " + target + "}"; },
+      [done](bool ok, std::string facts) {
+        done(ok ? succeeded(std::move(facts)) : fail(std::move(facts)));
+      });
+  }
   if (req.name == "where")
     return eval_text(self,
                      "JSON.stringify({url: location.href, title: document.title})",
@@ -119,6 +129,7 @@ void with_page(page_self self, std::function<void(std::string error)> ready) {
         if (!opened.ok)
           return ready(opened.error);
         *self->state.handle = opened;
+        self->state.refs.forget_all();
         self->state.stats->set_state("open");
         self->send(self->state.browser, listen_atom::value, opened.cdp_target,
                    caf::actor{self});
@@ -225,7 +236,12 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
     },
     [self](cdp_event& ev) {
       auto& st = self->state;
-      if (ev.method == "Page.frameStartedLoading") {
+      if (ev.method == "Page.frameNavigated") {
+        // Another document in the main frame: the snapshot's refs are gone.
+        json_document doc{ev.params_json};
+        if (json_reader{doc}.object("frame").text("id") == st.handle->target_id)
+          st.refs.forget_all();
+      } else if (ev.method == "Page.frameStartedLoading") {
         // The main frame's id is its target's id.
         json_document doc{ev.params_json};
         if (json_reader{doc}.text("frameId") == st.handle->target_id)
@@ -322,6 +338,7 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
     [self](browser_lost_atom) {
       // Chromium died; the next tool opens a fresh context.
       *self->state.handle = page_handle{};
+      self->state.refs.forget_all();
       self->state.stats->set_state("closed");
       self->state.loading = false;
       self->state.screencasting = false; // restarts with the next context

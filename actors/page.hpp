@@ -18,6 +18,7 @@
 #include "actors/browser.hpp"
 #include "browser/egress_journal.hpp"
 #include "browser/egress_policy.hpp"
+#include "browser/element_refs.hpp"
 #include "browser/storage_state.hpp"
 #include "config/settings.hpp"
 #include "messages/browser_messages.hpp"
@@ -82,6 +83,8 @@ struct page_state {
   std::function<void()> after_settle;
   std::uint64_t settle_generation = 0;
   std::vector<std::string> dialogs;
+  /// The refs get_page_snapshot handed out for the document shown now.
+  element_refs refs;
   /// The tool running now, for notes.
   std::string current_tool;
   /// The owner wants the live view; it starts once the context is open.

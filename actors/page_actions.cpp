@@ -4,7 +4,9 @@
 
 #include <rapidjson/document.h>
 
+#include "browser/element_refs.hpp"
 #include "browser/net_errors.hpp"
+#include "browser/page_scripts.hpp"
 #include "browser/proxy_target.hpp"
 #include "messages/messages.hpp"
 #include "util/json_reader.hpp"
@@ -17,33 +19,76 @@ namespace {
 /// How long an action (click, key) may take to start a navigation.
 constexpr auto settle_time = std::chrono::milliseconds{150};
 
-/// Evaluates `expression` (awaiting a promise); `on_value` gets the value
-/// as JSON text, or the failure.
-void eval(page_self self, const std::string& expression,
-          std::function<void(bool ok, std::string value_json)> on_value) {
+/// The reply of Runtime.evaluate or Runtime.callFunctionOn: the value as
+/// JSON text, or the failure.
+void read_evaluation(const cdp_result& r, const value_done& on_value) {
+  if (!r.ok)
+    return on_value(false, r.body);
+  json_document doc{r.body};
+  if (!doc.parsed_object())
+    return on_value(false, "unreadable evaluation result");
+  json_reader reply{doc};
+  if (reply.any("exceptionDetails")) {
+    auto why = reply.object("exceptionDetails")
+                 .object("exception")
+                 .text("description");
+    return on_value(false, std::string{why.value_or("the page's script failed")});
+  }
+  auto* value = reply.object("result").any("value");
+  // undefined: nothing to return
+  on_value(true, value ? to_json(*value) : "null");
+}
+
+/// Evaluates `expression` (awaiting a promise).
+void eval(page_self self, const std::string& expression, value_done on_value) {
   json_writer params;
   params.begin_object()
     .field("expression", expression)
     .field("returnByValue", true)
     .field("awaitPromise", true)
     .end_object();
-  cdp(self, "Runtime.evaluate", params.str(), [on_value](cdp_result r) {
-    if (!r.ok)
-      return on_value(false, r.body);
-    json_document doc{r.body};
-    if (!doc.parsed_object())
-      return on_value(false, "unreadable evaluation result");
-    json_reader reply{doc};
-    if (reply.any("exceptionDetails")) {
-      auto why = reply.object("exceptionDetails")
-                   .object("exception")
-                   .text("description");
-      return on_value(false, std::string{why.value_or("the page's script failed")});
-    }
-    auto* value = reply.object("result").any("value");
-    // undefined: nothing to return
-    on_value(true, value ? to_json(*value) : "null");
-  });
+  cdp(self, "Runtime.evaluate", params.str(),
+      [on_value](cdp_result r) { read_evaluation(r, on_value); });
+}
+
+/// Thrown by the function bound to a ref's node when the node has left the
+/// document (removed by the page's script, though not yet collected).
+constexpr std::string_view detached_mark = "agenttheo:detached";
+
+/// Calls `function_declaration` with `this` the node `backend_id`; `ref`
+/// names it in what the model reads.
+void call_on_node(page_self self, std::int64_t backend_id, std::string ref,
+                  std::string function_declaration, value_done on_value) {
+  json_writer params;
+  params.begin_object().field("backendNodeId", backend_id).end_object();
+  cdp(self, "DOM.resolveNode", params.str(),
+      [self, ref, function_declaration, on_value](cdp_result r) {
+        json_document doc{r.body};
+        auto object_id = json_reader{doc}.object("object").text("objectId");
+        if (!r.ok || !object_id)
+          return on_value(false, stale_ref_message(ref));
+        json_writer call;
+        call.begin_object()
+          .field("objectId", *object_id)
+          .field("functionDeclaration",
+                 "function () { if (!this.isConnected) throw new Error('"
+                   + std::string{detached_mark} + "'); return ("
+                   + function_declaration + ").call(this); }")
+          .field("returnByValue", true)
+          .field("awaitPromise", true)
+          .end_object();
+        json_writer release;
+        release.begin_object().field("objectId", *object_id).end_object();
+        cdp(self, "Runtime.callFunctionOn", call.str(),
+            [self, ref, release = release.str(), on_value](cdp_result called) {
+              cdp(self, "Runtime.releaseObject", release, [](cdp_result) {});
+              read_evaluation(called, [ref, on_value](bool ok, std::string v) {
+                if (!ok && v.find(detached_mark) != std::string::npos)
+                  return on_value(false, stale_ref_message(ref));
+                on_value(ok, std::move(v));
+              });
+            });
+      });
 }
 
 struct key_info {
@@ -132,9 +177,11 @@ void eval_text(page_self self, const std::string& expression, tool_done done) {
   });
 }
 
-/// A script whose value is `{ok, output}`.
-void eval_outcome(page_self self, const std::string& expression, tool_done done) {
-  eval(self, expression, [done](bool evaluated, std::string value) {
+namespace {
+
+/// `{ok, output}` as a tool's result.
+value_done outcome_of(tool_done done) {
+  return [done](bool evaluated, std::string value) {
     if (!evaluated)
       return done(fail(value));
     json_document doc{value};
@@ -144,7 +191,42 @@ void eval_outcome(page_self self, const std::string& expression, tool_done done)
     if (!ok || !output)
       return done(fail("unexpected script result"));
     done(*ok ? succeeded(std::string{*output}) : fail(std::string{*output}));
-  });
+  };
+}
+
+} // namespace
+
+void evaluate(page_self self, const std::string& expression, value_done on_value) {
+  eval(self, expression, std::move(on_value));
+}
+
+/// A script whose value is `{ok, output}`.
+void eval_outcome(page_self self, const std::string& expression, tool_done done) {
+  eval(self, expression, outcome_of(std::move(done)));
+}
+
+void on_element(page_self self, json_reader& args, std::string_view script,
+                const element_argument& argument, value_done on_value) {
+  auto ref = args.text("ref").value_or("");
+  if (ref.empty()) {
+    auto target = std::string{args.text("target").value_or("")};
+    if (target.empty())
+      return on_value(false, "name the element: a ref from get_page_snapshot, "
+                             "or a target");
+    return eval(self, page_scripts::call(script, argument(agenttheo::quoted(target))),
+                std::move(on_value));
+  }
+  auto node = self->state.refs.resolve(ref);
+  if (auto* why = std::get_if<std::string>(&node))
+    return on_value(false, *why);
+  call_on_node(self, std::get<std::int64_t>(node), std::string{ref},
+               page_scripts::function_on_element(script, argument("this")),
+               std::move(on_value));
+}
+
+void element_outcome(page_self self, json_reader& args, std::string_view script,
+                     const element_argument& argument, tool_done done) {
+  on_element(self, args, script, argument, outcome_of(std::move(done)));
 }
 
 /// Calls `then` once the page is not loading (or the load timeout passed).

@@ -18,6 +18,13 @@ namespace agenttheo {
 
 using page_self = caf::stateful_actor<page_state>*;
 using tool_done = std::function<void(tool_result)>;
+/// A script's value as JSON text (ok), or why it failed.
+using value_done = std::function<void(bool ok, std::string value_json)>;
+/// A script's argument around the element it acts on, given as a
+/// JavaScript expression (the target's text quoted, or `this`).
+using element_argument = std::function<std::string(const std::string& target_js)>;
+
+class json_reader;
 
 /// The page's load timeout fired (for the load numbered by the payload).
 using load_timeout_atom = caf::atom_constant<caf::atom("load_tmo")>;
@@ -49,6 +56,26 @@ void eval_text(page_self self, const std::string& expression, tool_done done);
 /// A script whose value is `{ok, output}`.
 void eval_outcome(page_self self, const std::string& expression,
                   tool_done done);
+
+/// A script's value, whatever it is.
+void evaluate(page_self self, const std::string& expression, value_done on_value);
+
+/// Runs page script `script` (see page_scripts.hpp) on the element the
+/// tool's arguments name: `ref`, from get_page_snapshot (the script is
+/// called on that node, in whichever frame it lives), else `target` (text,
+/// a selector or a number, resolved by the script in the main frame). A
+/// stale ref fails with a sentence telling the model to look again.
+void on_element(page_self self, json_reader& args, std::string_view script,
+                const element_argument& argument, value_done on_value);
+
+/// on_element for a script whose value is `{ok, output}`.
+void element_outcome(page_self self, json_reader& args, std::string_view script,
+                     const element_argument& argument, tool_done done);
+
+/// The target alone as the script's argument.
+inline std::string target_only(const std::string& target_js) {
+  return target_js;
+}
 
 /// Calls `then` once the page is not loading (or the load timeout passed).
 void when_idle(page_self self, std::function<void(bool loaded)> then);

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/page_snapshot.hpp"
 #include "browser/egress_policy.hpp"
 #include "browser/page_scripts.hpp"
 #include "util/json_reader.hpp"
@@ -66,10 +67,7 @@ void go_back(page_self self, json_reader&, tool_done done) {
 // -- acting on the page -------------------------------------------------------
 
 void click(page_self self, json_reader& args, tool_done done) {
-  eval_outcome(self,
-               page_scripts::call(page_scripts::click,
-                                  quoted(text_arg(args, "target"))),
-               settled(self, done));
+  element_outcome(self, args, page_scripts::click, target_only, settled(self, done));
 }
 
 /// Inserts `text` into the focused element `target`, then maybe Enter.
@@ -95,14 +93,49 @@ void insert_text(page_self self, std::string text, std::string target,
 void type_text(page_self self, json_reader& args, tool_done done) {
   auto text = text_arg(args, "text");
   auto submit = args.boolean("submit").value_or(false);
-  eval_outcome(self,
-               page_scripts::call(page_scripts::focus,
-                                  quoted(text_arg(args, "target"))),
-               [self, text, submit, done](tool_result focused) {
-                 if (!focused.ok)
-                   return done(focused);
-                 insert_text(self, text, focused.output, submit, done);
-               });
+  element_outcome(self, args, page_scripts::focus, target_only,
+                  [self, text, submit, done](tool_result focused) {
+                    if (!focused.ok)
+                      return done(focused);
+                    insert_text(self, text, focused.output, submit, done);
+                  });
+}
+
+void select_option(page_self self, json_reader& args, tool_done done) {
+  auto option = quoted(text_arg(args, "option"));
+  element_outcome(
+    self, args, page_scripts::select_option,
+    [option](const std::string& target) {
+      return "{target: " + target + ", option: " + option + "}";
+    },
+    settled(self, done));
+}
+
+/// Moves the mouse over the element's centre, as a person pointing at it
+/// would: CSS :hover and the page's mouseover handlers see a real pointer.
+void hover(page_self self, json_reader& args, tool_done done) {
+  on_element(self, args, page_scripts::hover, target_only,
+             [self, done](bool evaluated, std::string value) {
+               json_document doc{value};
+               json_reader found{doc};
+               auto ok = found.boolean("ok");
+               auto output = std::string{found.text("output").value_or(value)};
+               auto x = found.number("x");
+               auto y = found.number("y");
+               if (!evaluated || !ok || !*ok || !x || !y)
+                 return done(fail(output));
+               json_writer move;
+               move.begin_object()
+                 .field("type", "mouseMoved")
+                 .field("x", *x)
+                 .field("y", *y)
+                 .end_object();
+               cdp(self, "Input.dispatchMouseEvent", move.str(),
+                   [self, output, done](cdp_result r) {
+                     settled(self, done)(r.ok ? succeeded("hovered over " + output)
+                                              : fail(r.body));
+                   });
+             });
 }
 
 void press_key(page_self self, json_reader& args, tool_done done) {
@@ -132,6 +165,14 @@ void wait_for(page_self self, json_reader& args, tool_done done) {
 }
 
 // -- reading the page ---------------------------------------------------------
+
+void get_page_snapshot(page_self self, json_reader& args, tool_done done) {
+  // Room under the output bound for the snapshot's own note when it is cut.
+  auto limit = static_cast<std::int64_t>(self->state.settings.max_output) - 200;
+  auto max = std::clamp<std::int64_t>(args.integer("max_chars").value_or(limit),
+                                      std::min<std::int64_t>(500, limit), limit);
+  snapshot_page(self, static_cast<std::size_t>(max), std::move(done));
+}
 
 void get_interactive_elements(page_self self, json_reader&, tool_done done) {
   eval_text(self,
@@ -173,8 +214,9 @@ void take_screenshot(page_self self, json_reader& args, tool_done done) {
 
 // -- schemas ------------------------------------------------------------------
 
-constexpr const char* target_schema
-  = R"({"type":"string","description":"the number of an element from get_interactive_elements, its visible text, or a CSS selector"})";
+constexpr const char* element_schema
+  = R"("ref":{"type":"string","description":"the element's ref from get_page_snapshot, such as e12"},)"
+    R"("target":{"type":"string","description":"without a ref: the number of an element from get_interactive_elements, its visible text, or a CSS selector"})";
 
 std::string object(const std::string& properties, const std::string& required) {
   return R"({"type":"object","properties":{)" + properties
@@ -182,7 +224,7 @@ std::string object(const std::string& properties, const std::string& required) {
 }
 
 std::vector<page_tool> make_tools() {
-  auto target = std::string{R"("target":)"} + target_schema;
+  std::string element = element_schema;
   return {
     {"navigate_to",
      "Open a URL (http or https) in the browser and wait for it to load.",
@@ -190,11 +232,21 @@ std::vector<page_tool> make_tools() {
     {"go_back", "Go back to the previous page.", object("", ""), true,
      go_back},
     {"reload", "Reload the current page.", object("", ""), true, reload},
-    {"click", "Click an element.", object(target, R"("target")"), true, click},
-    {"type_text", "Type text into an input field, optionally submitting it.",
-     object(target + R"(,"text":{"type":"string"},"submit":{"type":"boolean"})",
-            R"("target","text")"),
+    {"click", "Click an element, named by ref or target.", object(element, ""),
+     true, click},
+    {"type_text",
+     "Type text into an input field (named by ref or target), optionally "
+     "submitting it.",
+     object(element + R"(,"text":{"type":"string"},"submit":{"type":"boolean"})",
+            R"("text")"),
      true, type_text},
+    {"select_option",
+     "Choose an option of a drop-down list (named by ref or target) by its "
+     "value or text.",
+     object(element + R"(,"option":{"type":"string"})", R"("option")"), true,
+     select_option},
+    {"hover", "Move the mouse over an element (named by ref or target).",
+     object(element, ""), true, hover},
     {"press_key", "Press a key, such as Enter, Tab, Escape or ArrowDown.",
      object(R"("key":{"type":"string"})", R"("key")"), true, press_key},
     {"scroll", "Scroll the page.",
@@ -207,6 +259,11 @@ std::vector<page_tool> make_tools() {
        R"("text":{"type":"string"},"selector":{"type":"string"},"timeout_ms":{"type":"integer"})",
        ""),
      false, wait_for},
+    {"get_page_snapshot",
+     "Read the page as an outline of its accessibility tree: roles, names, "
+     "values and states, frames included, with a ref (such as e12) on each "
+     "element you can act on. Refs last until the page changes.",
+     object(R"("max_chars":{"type":"integer"})", ""), false, get_page_snapshot},
     {"get_interactive_elements",
      "List the visible links, buttons and fields, numbered for click and "
      "type_text.",

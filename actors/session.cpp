@@ -767,8 +767,10 @@ void inspect_then_judge(self_ptr self, run_record& run, const tool_call& call) {
   auto& st = self->state;
   json_document doc{call.arguments};
   json_writer probe;
+  json_reader args{doc};
   probe.begin_object()
-    .field("target", json_reader{doc}.text("target").value_or(""))
+    .field("target", args.text("target").value_or(""))
+    .field("ref", args.text("ref").value_or(""))
     .field("active", call.name == "press_key")
     .end_object();
   auto judged = [self, number = run.number, call](const target_facts& facts) {

@@ -150,6 +150,9 @@ bool needs_target_facts(approval_mask mask, std::string_view tool,
   if (tool == "press_key")
     return (mask & (approval::all | approval::submit))
            && arg(args_json, "key") == "Enter";
+  // Only to name the element in the question.
+  if (tool == "select_option" || tool == "hover")
+    return mask & approval::all;
   return false;
 }
 

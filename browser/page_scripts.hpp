@@ -16,12 +16,14 @@ extern const std::string_view helpers;
 
 extern const std::string_view click;
 extern const std::string_view focus;
+extern const std::string_view hover;
 extern const std::string_view inspect_target;
 extern const std::string_view interactive_elements;
 extern const std::string_view page_text;
 extern const std::string_view links;
 extern const std::string_view restore_storage;
 extern const std::string_view scroll;
+extern const std::string_view select_option;
 extern const std::string_view storage_state;
 extern const std::string_view wait_for;
 
@@ -30,6 +32,14 @@ inline std::string call(std::string_view script,
                         std::string_view argument_json) {
   return "(" + std::string{script} + ")(" + std::string{argument_json} + ", "
          + std::string{helpers} + ")";
+}
+
+/// `function () { return (script)(argument, helpers); }`, for
+/// Runtime.callFunctionOn: `argument` may name the element it is called
+/// on as `this`.
+inline std::string function_on_element(std::string_view script,
+                                       std::string_view argument_js) {
+  return "function () { return " + call(script, argument_js) + "; }";
 }
 
 } // namespace agenttheo::page_scripts

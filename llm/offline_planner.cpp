@@ -15,9 +15,11 @@ namespace {
 
 constexpr std::string_view capabilities
   = "Commands I follow: go to <url> (also open, visit, navigate to); "
-    "click <text or CSS selector>; type <text> into <field>, or fill <field> "
-    "with <text>; press <key>; scroll down or up; go back; read the title; "
-    "read the page; list the links; take a screenshot; ask me <question>; "
+    "click <text, CSS selector or ref such as e12>; type <text> into "
+    "<field>, or fill <field> with <text>; select <option> in <list>; hover "
+    "over <element>; press <key>; scroll down or up; go back; read the title; "
+    "read the page; take a snapshot; list the elements; list the links; take a screenshot; ask "
+    "me <question>; "
     "let me take over. Chain steps with "
     "\"then\", as in \"go to example.com then read the title\". For "
     "free-form requests, name a real model in config/.env (LLM_PROVIDER and "
@@ -132,6 +134,14 @@ bool split_on(const std::string& low, const std::string& original,
   return !before.empty() && !after.empty();
 }
 
+/// The argument naming an element: `ref` for a snapshot's e12, else
+/// `target` (text, a selector, a number).
+std::pair<std::string, std::string> element(const std::string& named) {
+  bool is_ref = named.size() > 1 && named[0] == 'e'
+                && named.find_first_not_of("0123456789", 1) == std::string::npos;
+  return {is_ref ? "ref" : "target", named};
+}
+
 bool match_step(const std::string& part, planned_step& step) {
   auto low = ascii_lower(part);
   std::string rest, a, b;
@@ -148,15 +158,29 @@ bool match_step(const std::string& part, planned_step& step) {
     step = {"navigate_to", args({{"url", url}}), "I'll open " + url + "."};
   } else if (take_prefix(low, part, {"click on ", "click "}, rest)
              && !rest.empty()) {
-    step = {"click", args({{"target", rest}}), "I'll click " + rest + "."};
+    step = {"click", args({element(rest)}), "I'll click " + rest + "."};
+  } else if (take_prefix(low, part, {"hover over ", "hover on ", "hover "}, rest)
+             && !rest.empty()) {
+    step = {"hover", args({element(rest)}), "I'll point at " + rest + "."};
+  } else if (take_prefix(low, part, {"select ", "choose "}, rest)
+             && (split_on(ascii_lower(rest), rest, "in", a, b)
+                 || split_on(ascii_lower(rest), rest, "from", a, b))) {
+    step = {"select_option", args({element(b), {"option", a}}),
+            "I'll choose \"" + a + "\" in " + b + "."};
   } else if (take_prefix(low, part, {"type "}, rest)
              && split_on(ascii_lower(rest), rest, "into", a, b)) {
-    step = {"type_text", args({{"target", b}, {"text", a}}),
+    step = {"type_text", args({element(b), {"text", a}}),
             "I'll type \"" + a + "\" into " + b + "."};
   } else if (take_prefix(low, part, {"fill in ", "fill "}, rest)
              && split_on(ascii_lower(rest), rest, "with", a, b)) {
-    step = {"type_text", args({{"target", a}, {"text", b}}),
+    step = {"type_text", args({element(a), {"text", b}}),
             "I'll fill " + a + " with \"" + b + "\"."};
+  } else if (is_one_of(low, {"list the elements", "list the interactive elements",
+                             "list the buttons and fields"})) {
+    step = {"get_interactive_elements", "{}", "I'll list what I can act on."};
+  } else if (is_one_of(low, {"take a snapshot", "snapshot the page", "snapshot",
+                             "outline the page", "show the outline"})) {
+    step = {"get_page_snapshot", "{}", "I'll read the page's outline."};
   } else if (take_prefix(low, part, {"press "}, rest) && !rest.empty()) {
     step = {"press_key", args({{"key", rest}}), "I'll press " + rest + "."};
   } else if (is_one_of(low, {"scroll down", "scroll up"})) {
@@ -228,6 +252,8 @@ std::string final_answer(const plan& p, const std::vector<std::string>& results)
       return "Here is the page's text:\n" + bounded(found);
     if (tool == "get_links")
       return "The links on the page:\n" + bounded(found);
+    if (tool == "get_page_snapshot")
+      return "The page's outline:\n" + bounded(found);
     if (tool == "ask_user")
       return "You answered: " + bounded(found);
     if (tool == "request_takeover")

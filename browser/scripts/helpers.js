@@ -2,9 +2,13 @@
 // scripts are called as `(script)(argument, helpers)`.
 ({
   // The element a tool means: a number from get_interactive_elements, a CSS
-  // selector, or visible text (exact first, then contained); a label stands
-  // for its control.
+  // selector, or visible text (exact first, then contained), or the element
+  // itself; a label stands for its control.
   resolve(target) {
+    // An element already (a snapshot's ref, bound by the server).
+    if (target && typeof target === 'object' && target.nodeType === 1) {
+      return target.tagName === 'LABEL' && target.control ? target.control : target;
+    }
     const t = String(target).trim();
     let el = /^\d+$/.test(t)
       ? document.querySelector(`[data-agenttheo-index="${t}"]`)

@@ -36,7 +36,7 @@ function run(html, name, argument) {
 
 test('every script is one expression', () => {
   const files = readdirSync(scripts).filter((f) => f.endsWith('.js'));
-  assert.equal(files.length, 11);
+  assert.equal(files.length, 13);
   for (const file of files) {
     const text = readFileSync(path.join(scripts, file), 'utf8');
     assert.doesNotThrow(() => new Function(`return (${text});`), file);
@@ -56,6 +56,29 @@ test('click finds its element by text, by selector, and by a label', () => {
   assert.equal(dom.window.document.getElementById('c').checked, true);
   ({value} = run(html, 'click', 'Nothing like it'));
   assert.deepEqual(value, {ok: false, output: 'no element matches Nothing like it'});
+});
+
+test('select_option picks by value or text and tells the page', () => {
+  const html = `<select id="size" onchange="document.title = 'size ' + this.value">
+    <option value="s">Small</option><option value="m" selected>Medium</option>
+    <option value="xl" disabled>Extra large</option></select><p id="p">text</p>`;
+  let {dom, value} = run(html, 'select_option', {target: '#size', option: 's'});
+  assert.deepEqual(value, {ok: true, output: 'selected "Small" in select#size'});
+  assert.equal(dom.window.document.title, 'size s');
+  ({dom, value} = run(html, 'select_option', {target: '#size', option: 'medium'}));
+  assert.equal(dom.window.document.getElementById('size').value, 'm');
+  assert.equal(run(html, 'select_option', {target: '#size', option: 'Huge'}).value.output,
+               'no option "Huge" in select#size; it has: Small, Medium, Extra large');
+  assert.equal(run(html, 'select_option', {target: '#size', option: 'xl'}).value.ok, false);
+  assert.match(run(html, 'select_option', {target: '#p', option: 's'}).value.output,
+               /is not a drop-down list/);
+});
+
+test('hover finds the element and the point to move to', () => {
+  const {value} = run('<button id="b">Menu</button>', 'hover', '#b');
+  // jsdom lays nothing out: the point is the origin, the element is found.
+  assert.deepEqual(value, {ok: true, output: 'button#b "Menu"', x: 0, y: 0});
+  assert.equal(run('<p></p>', 'hover', '#none').value.ok, false);
 });
 
 test('focus finds a field by its placeholder and clears it', () => {

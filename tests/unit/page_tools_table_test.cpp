@@ -27,7 +27,7 @@ CAF_TEST(each tool is one row with a schema the model can read) {
     CAF_CHECK(!r.error());
     CAF_CHECK(find_page_tool(tool.name) == &tool);
   }
-  CAF_CHECK_EQUAL(names.size(), 13u);
+  CAF_CHECK_EQUAL(names.size(), 16u);
   CAF_CHECK(find_page_tool("format_disk") == nullptr);
 }
 
@@ -48,7 +48,7 @@ CAF_TEST(the tools that may change the page are followed by a screenshot) {
   CAF_CHECK_EQUAL(changing,
                   (std::set<std::string_view>{"navigate_to", "reload", "go_back",
                                               "click", "type_text", "press_key",
-                                              "scroll"}));
+                                              "scroll", "select_option", "hover"}));
 }
 
 CAF_TEST(every tool the offline planner calls is in the table) {
@@ -56,11 +56,14 @@ CAF_TEST(every tool the offline planner calls is in the table) {
     "go to example.com then go back then reload then click Login then type "
     "\"bob\" into #user then press Enter then scroll down then wait for "
     "\"Welcome\" then list the links then read the page then read the title "
-    "then take a screenshot");
+    "then take a screenshot then take a snapshot then click e12 then select "
+    "Large in #size then hover over Menu then list the elements");
   std::set<std::string> planned;
   for (const auto& step : plan.steps) {
     planned.insert(step.tool);
     CAF_CHECK(find_page_tool(step.tool) != nullptr);
   }
-  CAF_CHECK_GREATER_OR_EQUAL(planned.size(), 11u);
+  CAF_CHECK_GREATER_OR_EQUAL(planned.size(), 15u);
+  CAF_CHECK_EQUAL(plan.steps[13].arguments_json, R"({"ref":"e12"})");
+  CAF_CHECK_EQUAL(plan.steps[14].arguments_json, R"({"target":"#size","option":"Large"})");
 }
