@@ -1,5 +1,8 @@
 #include "actors/page_actions.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include <caf/all.hpp>
 
 #include <rapidjson/document.h>
@@ -387,14 +390,34 @@ void press(page_self self, const std::string& key, tool_done done) {
       });
 }
 
-/// A JPEG of the page, with its URL; `output` says what failed, if anything.
-void capture(page_self self, bool full_page, tool_done done) {
+namespace {
+
+/// The region to capture, in CSS pixels, and the scale to capture it at.
+struct capture_area {
+  double x = 0;
+  double y = 0;
+  double width = 0;
+  double height = 0;
+  double scale = 1;
+};
+
+void shoot(page_self self, bool full_page, std::optional<capture_area> area,
+           unsigned quality, tool_done done) {
   json_writer params;
   params.begin_object()
     .field("format", "jpeg")
-    .field("quality", 70)
-    .field("captureBeyondViewport", full_page)
-    .end_object();
+    .field("quality", quality)
+    .field("captureBeyondViewport", full_page);
+  if (area)
+    params.key("clip")
+      .begin_object()
+      .field("x", area->x)
+      .field("y", area->y)
+      .field("width", area->width)
+      .field("height", area->height)
+      .field("scale", area->scale)
+      .end_object();
+  params.end_object();
   cdp(self, "Page.captureScreenshot", params.str(), [self, done](cdp_result r) {
     json_document doc{r.body};
     auto data_text = json_reader{doc}.text("data");
@@ -408,6 +431,46 @@ void capture(page_self self, bool full_page, tool_done done) {
       done(std::move(shot));
     });
   });
+}
+
+/// The viewport (or the whole page), scaled down to `max_width`.
+std::optional<capture_area> area_within(const std::string& metrics_json,
+                                        bool full_page, unsigned max_width) {
+  json_document doc{metrics_json};
+  json_reader metrics{doc};
+  capture_area area;
+  if (full_page) {
+    auto content = metrics.object("cssContentSize");
+    area.width = content.number("width").value_or(0);
+    area.height = content.number("height").value_or(0);
+  } else {
+    auto view = metrics.object("cssVisualViewport");
+    area.x = view.number("pageX").value_or(0);
+    area.y = view.number("pageY").value_or(0);
+    area.width = view.number("clientWidth").value_or(0);
+    area.height = view.number("clientHeight").value_or(0);
+  }
+  if (area.width < 1 || area.height < 1)
+    return std::nullopt;
+  area.scale = std::min(1.0, max_width / area.width);
+  return area;
+}
+
+} // namespace
+
+/// A JPEG of the page, with its URL; `output` says what failed, if anything.
+/// When the model sees the page, at most VISION_MAX_WIDTH wide.
+void capture(page_self self, bool full_page, tool_done done) {
+  const auto& settings = self->state.settings;
+  if (!settings.vision)
+    return shoot(self, full_page, std::nullopt, 70, std::move(done));
+  cdp(self, "Page.getLayoutMetrics", "{}",
+      [self, full_page, done](cdp_result r) {
+        const auto& settings = self->state.settings;
+        auto area = r.ok ? area_within(r.body, full_page, settings.vision_max_width)
+                         : std::nullopt;
+        shoot(self, full_page, area, settings.vision_quality, done);
+      });
 }
 
 } // namespace agenttheo

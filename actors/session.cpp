@@ -25,6 +25,7 @@
 #include "metrics/runtime_metrics.hpp"
 #include "util/base64.hpp"
 #include "util/clock.hpp"
+#include "util/jpeg_size.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_schema_check.hpp"
 #include "util/json_writer.hpp"
@@ -337,6 +338,12 @@ void trim_runs(self_ptr self) {
 void fold_into_conversation(session_state& st, const run_record& run) {
   auto messages = run.messages;
   drop_unanswered_calls(messages);
+  // Images are for the run that took them: later runs read the text.
+  for (auto& m : messages)
+    if (!m.image.empty()) {
+      m.image.jpeg_base64.clear();
+      m.content += " [image not kept after its run]";
+    }
   if (messages.empty())
     return;
   st.conversation.insert(st.conversation.end(), messages.begin(), messages.end());
@@ -592,8 +599,27 @@ void on_llm_done(self_ptr self, llm_done& done) {
   run_tools(self, *run, done.tool_calls);
 }
 
+/// The page as the step left it, for a model that sees: a user message
+/// after the step's results (OpenAI's API takes images in user messages
+/// only, not in tool results).
+chat_message page_view_message(const run_record& run) {
+  const auto& view = run.step_view;
+  chat_message m{"user",
+                 "The page after " + view.name + " (step " + std::to_string(run.step)
+                   + (view.url.empty() ? "" : ", " + view.url) + "):",
+                 {},
+                 {}};
+  m.image.jpeg_base64 = view.image_base64;
+  if (auto size = jpeg_size_base64(view.image_base64)) {
+    m.image.width = size->width;
+    m.image.height = size->height;
+  }
+  return m;
+}
+
 /// The step's results as `tool` messages, in the order the model asked for
-/// the calls (they may finish in any order).
+/// the calls (they may finish in any order), then the page as it left it
+/// when the model sees.
 void add_tool_messages(run_record& run) {
   const auto& calls = run.messages.back().tool_calls;
   for (const auto& call : calls)
@@ -605,6 +631,9 @@ void add_tool_messages(run_record& run) {
                                   : "error: " + r.output,
                                 {},
                                 r.call_id});
+  if (!run.step_view.image_base64.empty())
+    run.messages.push_back(page_view_message(run));
+  run.step_view = {};
 }
 
 /// Every tool of the step is done: the next turn, or the end of the run.
@@ -638,6 +667,11 @@ void on_tool_finished(self_ptr self, tool_finished& done) {
   if (!done.image_base64.empty())
     emit(self, *run, event_type::screenshot,
          payload::screenshot("image/jpeg", done.image_base64, done.url));
+  if (!done.image_base64.empty() && st.settings.page.vision) {
+    run->step_view.name = done.name;
+    run->step_view.url = done.url;
+    run->step_view.image_base64 = std::move(done.image_base64);
+  }
   done.image_base64.clear();
   run->step_results.push_back(std::move(done));
   if (--run->tools_pending == 0)

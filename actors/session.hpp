@@ -79,6 +79,9 @@ struct run_record {
   std::vector<caf::actor> tools;
   std::size_t tools_pending = 0;
   std::vector<tool_finished> step_results;
+  /// The step's last screenshot, shown to the model after its results
+  /// when it sees the page (LLM_VISION); empty otherwise.
+  tool_finished step_view;
   /// The step's calls not begun yet: they run one at a time, each past the
   /// approval rules first.
   std::deque<tool_call> calls_waiting;

@@ -62,6 +62,7 @@ std::string agent_update_json(const chat_message& added,
     .field("estimated_tokens", context.tokens)
     .field("trimmed_outputs", context.trimmed_outputs)
     .field("dropped_messages", context.dropped_messages)
+    .field("dropped_images", context.dropped_images)
     .end_object()
     .field("finished", added.tool_calls.empty())
     .end_object();

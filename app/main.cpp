@@ -33,6 +33,7 @@
 #include "http/server.hpp"
 #include "protocol/routes.hpp"
 #include "llm/curl_driver.hpp"
+#include "llm/vision.hpp"
 #include "messages/registry_messages.hpp"
 #include "store/session_store.hpp"
 #include "store/sqlite_db.hpp"
@@ -152,6 +153,7 @@ manager_settings manager_settings_from(const server_config& cfg,
   auto& session = settings.session;
   static_cast<session_limits&>(session) = cfg.session;
   static_cast<page_options&>(session.page) = cfg.page;
+  session.page.vision = vision_enabled(cfg.llm);
   session.page.policy = egress_policy_from(cfg);
   session.page.egress = std::move(egress);
   session.llm = {cfg.llm, std::move(driver), cfg.planner_token_delay};

@@ -6,6 +6,9 @@
 
 namespace agenttheo {
 
+/// LLM_VISION: whether the model is shown the page (llm/vision.hpp).
+enum class vision_mode { automatic, on, off };
+
 /// Which model answers, and how calls to it behave.
 struct llm_settings {
   /// `planner` (built in, offline), `openrouter`, `openai`, or `compatible`
@@ -31,6 +34,7 @@ struct llm_settings {
   std::chrono::milliseconds retry_base{500};
   /// A response larger than this is cut off as an error.
   std::size_t max_response_bytes = 8u << 20;
+  vision_mode vision = vision_mode::automatic;
 
   bool is_planner() const {
     return provider == "planner";

@@ -91,6 +91,11 @@ struct page_options {
   /// Most screencast frames per second sent to WebSocket clients that ask
   /// for the page's live view.
   unsigned screencast_fps = 5;
+  /// The model sees the page (LLM_VISION resolved at startup): screenshots
+  /// are then taken at most `vision_max_width` wide, at `vision_quality`.
+  bool vision = false;
+  unsigned vision_max_width = 1024;
+  unsigned vision_quality = 70;
 };
 
 /// The browser the sessions share.

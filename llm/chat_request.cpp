@@ -6,8 +6,28 @@ namespace agenttheo {
 
 namespace {
 
+/// `content` as text, or with the message's image as the parts an
+/// OpenAI-compatible vision model reads.
+void write_content(json_writer& out, const chat_message& m) {
+  if (m.image.empty()) {
+    out.field("content", m.content);
+    return;
+  }
+  out.key("content").begin_array();
+  out.begin_object().field("type", "text").field("text", m.content).end_object();
+  out.begin_object()
+    .field("type", "image_url")
+    .key("image_url")
+    .begin_object()
+    .field("url", "data:image/jpeg;base64," + m.image.jpeg_base64)
+    .end_object()
+    .end_object();
+  out.end_array();
+}
+
 void write_message(json_writer& out, const chat_message& m) {
-  out.begin_object().field("role", m.role).field("content", m.content);
+  out.begin_object().field("role", m.role);
+  write_content(out, m);
   if (!m.tool_calls.empty()) {
     out.key("tool_calls").begin_array();
     for (const auto& call : m.tool_calls)

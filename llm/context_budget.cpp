@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "llm/vision.hpp"
+
 namespace agenttheo {
 
 namespace {
@@ -57,13 +59,41 @@ bool drop_oldest_turn(std::vector<chat_message>& messages,
   return true;
 }
 
+/// Takes the images out of messages[from, to), oldest first, while over
+/// budget.
+void drop_images(std::vector<chat_message>& messages, std::size_t from,
+                 std::size_t to, std::size_t budget, budget_report& report) {
+  for (auto i = from; i < to && report.tokens > budget; ++i) {
+    auto& m = messages[i];
+    if (m.image.empty())
+      continue;
+    auto before = estimate_tokens(m);
+    m.image.jpeg_base64.clear();
+    m.image.jpeg_base64.shrink_to_fit();
+    m.content += dropped_image_note;
+    report.tokens -= before - estimate_tokens(m);
+    ++report.dropped_images;
+  }
+}
+
+/// Index of the newest message with an image (size: none).
+std::size_t newest_image(const std::vector<chat_message>& messages) {
+  for (auto i = messages.size(); i > 0; --i)
+    if (!messages[i - 1].image.empty())
+      return i - 1;
+  return messages.size();
+}
+
 } // namespace
 
 std::size_t estimate_tokens(const chat_message& message) {
   auto bytes = message.content.size() + message.tool_call_id.size();
   for (const auto& call : message.tool_calls)
     bytes += call.id.size() + call.name.size() + call.arguments.size();
-  return message_overhead + tokens_of(bytes);
+  auto image = message.image.empty()
+                 ? 0
+                 : image_tokens(message.image.width, message.image.height);
+  return message_overhead + tokens_of(bytes) + image;
 }
 
 std::size_t estimate_tokens(const std::vector<chat_message>& messages) {
@@ -79,10 +109,12 @@ budget_report fit_to_budget(std::vector<chat_message>& messages,
   report.tokens = estimate_tokens(messages);
   if (budget == 0 || report.tokens <= budget)
     return report;
+  drop_images(messages, 0, newest_image(messages), budget, report);
   trim_outputs(messages, 0, newest_turn_start(messages), budget, report);
   while (report.tokens > budget && drop_oldest_turn(messages, protect_from, report))
     ;
   trim_outputs(messages, 0, messages.size(), budget, report);
+  drop_images(messages, 0, messages.size(), budget, report);
   return report;
 }
 

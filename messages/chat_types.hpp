@@ -26,6 +26,17 @@ struct token_usage {
   std::uint64_t completion_tokens = 0;
 };
 
+/// A picture of the page shown to the model: a JPEG, base64 (empty: none).
+struct page_image {
+  std::string jpeg_base64;
+  std::uint32_t width = 0;
+  std::uint32_t height = 0;
+
+  bool empty() const {
+    return jpeg_base64.empty();
+  }
+};
+
 /// A message of the conversation sent to the model.
 struct chat_message {
   std::string role; // system, user, assistant, tool
@@ -34,6 +45,9 @@ struct chat_message {
   std::vector<tool_call> tool_calls;
   /// For tool messages: which call this answers.
   std::string tool_call_id;
+  /// A user message may show the model the page: an image part after
+  /// `content`.
+  page_image image = {};
 };
 
 /// A function the model may call, as the provider's `tools` entry.
