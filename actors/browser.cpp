@@ -299,8 +299,12 @@ caf::behavior browser(caf::stateful_actor<browser_state>* self,
       reclaim(self);
     },
     [self](cdp_incoming& msg) { on_incoming(self, msg); },
+    // An invalid page: no longer listened to (a tab that is not active).
     [self](listen_atom, std::string cdp_target, caf::actor page) {
-      self->state.listeners[cdp_target] = page;
+      if (page)
+        self->state.listeners[cdp_target] = page;
+      else
+        self->state.listeners.erase(cdp_target);
     },
     [self](cdp_timeout_atom, std::uint64_t id) {
       auto& st = self->state;

@@ -7,6 +7,7 @@
 #include "actors/counting_behavior.hpp"
 #include "actors/page_actions.hpp"
 #include "actors/page_parking.hpp"
+#include "actors/page_tabs.hpp"
 #include "actors/page_tools.hpp"
 #include "actors/registry.hpp"
 #include "browser/page_scripts.hpp"
@@ -130,6 +131,7 @@ void with_page(page_self self, std::function<void(std::string error)> ready) {
           return ready(opened.error);
         *self->state.handle = opened;
         self->state.refs.forget_all();
+        reset_tabs(self);
         self->state.stats->set_state("open");
         self->send(self->state.browser, listen_atom::value, opened.cdp_target,
                    caf::actor{self});
@@ -179,6 +181,7 @@ void pump(page_self self) {
     for (auto& dialog : st.dialogs)
       result.output += " (dismissed a dialog: \"" + dialog + "\")";
     result.output = bounded(std::move(result.output), st.settings.max_output);
+    result.tab = st.active_tab;
     promise.deliver(std::move(result));
     st.busy = false;
     pump(self);
@@ -193,8 +196,12 @@ void pump(page_self self) {
       self->send(requester, tool_begun_atom::value);
     // A navigation still under way (started by a page's own script, say)
     // finishes before the next tool looks at the page.
+    // A tab the page opened since (a popup, a target=_blank link) is
+    // looked at first: the tool acts where the person would be looking.
     when_idle(self, [self, request, finish](bool) mutable {
-      run_tool(self, request, finish);
+      sync_tabs(self, [self, request, finish]() mutable {
+        run_tool(self, request, finish);
+      });
     });
   });
 }
@@ -339,6 +346,7 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
       // Chromium died; the next tool opens a fresh context.
       *self->state.handle = page_handle{};
       self->state.refs.forget_all();
+      self->state.tabs.clear();
       self->state.stats->set_state("closed");
       self->state.loading = false;
       self->state.screencasting = false; // restarts with the next context

@@ -85,6 +85,19 @@ struct page_state {
   std::vector<std::string> dialogs;
   /// The refs get_page_snapshot handed out for the document shown now.
   element_refs refs;
+  /// The context's tabs (see page_tabs.hpp); `handle` speaks to the one
+  /// numbered `active_tab`.
+  struct tab {
+    std::uint32_t number = 0;
+    std::string target_id;
+    /// Its flat CDP session.
+    std::string cdp_target;
+    std::string title;
+    std::string url;
+  };
+  std::vector<tab> tabs;
+  std::uint32_t active_tab = 0;
+  std::uint32_t next_tab_number = 1;
   /// The tool running now, for notes.
   std::string current_tool;
   /// The owner wants the live view; it starts once the context is open.

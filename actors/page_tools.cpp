@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "actors/page_snapshot.hpp"
+#include "actors/page_tabs.hpp"
 #include "browser/egress_policy.hpp"
 #include "browser/page_scripts.hpp"
 #include "util/json_reader.hpp"
@@ -164,6 +165,32 @@ void wait_for(page_self self, json_reader& args, tool_done done) {
                done);
 }
 
+// -- tabs -----------------------------------------------------------------------
+
+void list_tabs_tool(page_self self, json_reader&, tool_done done) {
+  list_tabs(self, std::move(done));
+}
+
+std::uint32_t tab_arg(json_reader& args) {
+  auto n = args.integer("tab").value_or(0);
+  return n > 0 && n < 1'000'000 ? static_cast<std::uint32_t>(n) : 0;
+}
+
+void switch_tab_tool(page_self self, json_reader& args, tool_done done) {
+  switch_tab(self, tab_arg(args), std::move(done));
+}
+
+void close_tab_tool(page_self self, json_reader& args, tool_done done) {
+  close_tab(self, tab_arg(args), std::move(done));
+}
+
+void open_tab_tool(page_self self, json_reader& args, tool_done done) {
+  auto url = text_arg(args, "url");
+  if (auto refused = check_navigation(self->state.settings.policy, url))
+    return done(fail("refused: " + *refused));
+  open_tab(self, url, std::move(done));
+}
+
 // -- reading the page ---------------------------------------------------------
 
 void get_page_snapshot(page_self self, json_reader& args, tool_done done) {
@@ -273,6 +300,20 @@ std::vector<page_tool> make_tools() {
     {"get_title", "Read the page's title.", object("", ""), false, get_title},
     {"get_links", "List the page's links with their text and URL.",
      object("", ""), false, get_links},
+    {"list_tabs",
+     "List the session's tabs (a popup or a link that opens a new tab adds "
+     "one), with the active one marked.",
+     object("", ""), false, list_tabs_tool},
+    {"switch_tab", "Make another tab the active one; the tools act there.",
+     object(R"("tab":{"type":"integer","description":"its number from list_tabs"})",
+            R"("tab")"),
+     true, switch_tab_tool},
+    {"close_tab", "Close a tab (not the last one).",
+     object(R"("tab":{"type":"integer","description":"its number from list_tabs"})",
+            R"("tab")"),
+     true, close_tab_tool},
+    {"open_tab", "Open a URL (http or https) in a new tab, which becomes active.",
+     object(R"("url":{"type":"string"})", R"("url")"), true, open_tab_tool},
     {"take_screenshot", "Take a screenshot of the page.",
      object(R"("full_page":{"type":"boolean"})", ""), false, take_screenshot},
   };

@@ -659,14 +659,14 @@ void on_tool_finished(self_ptr self, tool_finished& done) {
     return;
   emit(self, *run, event_type::tool_end,
        payload::tool_end(done.name, done.call_id, done.output, done.ok,
-                         done.duration_ms, done.error_code));
+                         done.duration_ms, done.error_code, done.tab));
   if (!done.url.empty()) {
     st.page_url = done.url;
     st.visited_hosts.insert(host_of_url(done.url));
   }
   if (!done.image_base64.empty())
     emit(self, *run, event_type::screenshot,
-         payload::screenshot("image/jpeg", done.image_base64, done.url));
+         payload::screenshot("image/jpeg", done.image_base64, done.url, done.tab));
   if (!done.image_base64.empty() && st.settings.page.vision) {
     run->step_view.name = done.name;
     run->step_view.url = done.url;
@@ -686,7 +686,7 @@ void on_tool_finished(self_ptr self, tool_finished& done) {
 /// starts and ends).
 void start_tool(self_ptr self, run_record& run, const tool_call& call) {
   auto& st = self->state;
-  if (call.name == "navigate_to") {
+  if (call.name == "navigate_to" || call.name == "open_tab") {
     json_document doc{call.arguments};
     if (auto url = json_reader{doc}.text("url"))
       st.visited_hosts.insert(host_of_url(*url));

@@ -72,7 +72,8 @@ caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
                                           std::move(result.output), elapsed(),
                                           std::move(result.image_base64),
                                           std::move(result.url),
-                                          std::move(result.error_code)});
+                                          std::move(result.error_code),
+                                          result.tab});
         self->quit();
       },
       [=](caf::error& err) {

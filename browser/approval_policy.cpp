@@ -35,7 +35,7 @@ std::string on_host(std::string_view host) {
 /// Where the action would take the page, if it navigates: a URL, or a
 /// word for going back and reloading.
 std::optional<std::string> navigation_of(const proposed_action& action) {
-  if (action.tool == "navigate_to")
+  if (action.tool == "navigate_to" || action.tool == "open_tab")
     return arg(action.args_json, "url");
   if (action.tool == "go_back" || action.tool == "reload")
     return std::string{};
@@ -185,7 +185,7 @@ approval_mask rules_for_tool(std::string_view tool) {
   using namespace approval;
   if (tool == "ask_user" || tool == "request_takeover")
     return 0;
-  if (tool == "navigate_to")
+  if (tool == "navigate_to" || tool == "open_tab")
     return all | navigate | new_host;
   if (tool == "go_back" || tool == "reload")
     return all | navigate;

@@ -22,6 +22,10 @@ struct chromium_settings {
     // A page restored from the back/forward cache fires no `load`, so
     // go_back would wait out the load timeout: always load it again.
     "--disable-back-forward-cache",
+    // The agent's clicks are the page's script (no user gesture): with the
+    // popup blocker on, a target=_blank link or window.open would be lost
+    // instead of opening a tab (the tabs are bounded by MAX_TABS).
+    "--disable-popup-blocking",
   };
   /// The egress proxy every request goes through (`http://127.0.0.1:PORT`),
   /// loopback included; empty: none (tests of the browser alone).

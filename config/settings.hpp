@@ -91,6 +91,8 @@ struct page_options {
   /// Most screencast frames per second sent to WebSocket clients that ask
   /// for the page's live view.
   unsigned screencast_fps = 5;
+  /// Most tabs a session may have open (MAX_TABS).
+  unsigned max_tabs = 8;
   /// The model sees the page (LLM_VISION resolved at startup): screenshots
   /// are then taken at most `vision_max_width` wide, at `vision_quality`.
   bool vision = false;

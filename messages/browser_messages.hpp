@@ -64,12 +64,14 @@ struct tool_result {
   /// For programs, when it failed for a known cause: the browser's own code
   /// (`net::ERR_CONNECTION_REFUSED`); `output` says it in words.
   std::string error_code;
+  /// The session's tab it ran in (0: none, a look the session took).
+  std::uint32_t tab = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tool_result& x) {
   return f(caf::meta::type_name("tool_result"), x.ok, x.output, x.image_base64,
-           x.url, x.error_code);
+           x.url, x.error_code, x.tab);
 }
 
 } // namespace agenttheo

@@ -70,7 +70,8 @@ std::string tool_start(std::string_view tool_name,
 
 std::string tool_end(std::string_view tool_name, std::string_view call_id,
                      std::string_view output, bool ok,
-                     std::uint64_t duration_ms, std::string_view error_code) {
+                     std::uint64_t duration_ms, std::string_view error_code,
+                     std::uint32_t tab) {
   json_writer out;
   out.begin_object()
     .field("tool_name", tool_name)
@@ -80,6 +81,8 @@ std::string tool_end(std::string_view tool_name, std::string_view call_id,
     .field("duration_ms", duration_ms);
   if (!error_code.empty())
     out.field("error_code", error_code);
+  if (tab)
+    out.field("tab", tab);
   out.end_object();
   return out.str();
 }
@@ -101,13 +104,15 @@ std::string custom(std::string_view body_json) {
 }
 
 std::string screenshot(std::string_view mime, std::string_view base64_data,
-                       std::string_view url) {
+                       std::string_view url, std::uint32_t tab) {
   json_writer out;
   out.begin_object()
     .field("mime", mime)
     .field("image", base64_data)
-    .field("url", url)
-    .end_object();
+    .field("url", url);
+  if (tab)
+    out.field("tab", tab);
+  out.end_object();
   return out.str();
 }
 

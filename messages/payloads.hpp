@@ -39,11 +39,12 @@ std::string tool_start(std::string_view tool_name,
                        std::string_view call_id);
 
 /// `tool_end`; `error_code` (the browser's code for a failure, for
-/// programs) only when there is one.
+/// programs) only when there is one; `tab`, the tab it ran in, when a
+/// browser tool ran.
 std::string tool_end(std::string_view tool_name, std::string_view call_id,
                      std::string_view output, bool ok,
                      std::uint64_t duration_ms,
-                     std::string_view error_code = {});
+                     std::string_view error_code = {}, std::uint32_t tab = 0);
 
 /// `state_json` is a JSON object describing what changed in the step.
 std::string update(std::uint64_t step, std::string_view node,
@@ -52,8 +53,9 @@ std::string update(std::uint64_t step, std::string_view node,
 /// Tools emit free-form JSON objects; `body_json` is passed through.
 std::string custom(std::string_view body_json);
 
+/// `tab`: the session's tab it shows (0: not said).
 std::string screenshot(std::string_view mime, std::string_view base64_data,
-                       std::string_view url);
+                       std::string_view url, std::uint32_t tab = 0);
 
 struct llm_identity {
   std::string provider;

@@ -59,6 +59,11 @@ CAF_TEST(navigation rules name where the page would go) {
   CAF_CHECK_EQUAL(check(approval::navigate, "go_back", "{}")->reason,
                   "go back to the previous page");
   CAF_CHECK(!check(approval::navigate, "get_title", "{}"));
+  // A new tab goes somewhere too.
+  CAF_CHECK_EQUAL(check(approval::navigate, "open_tab",
+                        R"({"url":"https://shop.example/help"})")->reason,
+                  "open https://shop.example/help");
+  CAF_CHECK(rules_for_tool("open_tab") & approval::new_host);
   // new_host: only a host the session has not loaded.
   CAF_CHECK(!check(approval::new_host, "navigate_to", R"({"url":"https://SHOP.example/x"})"));
   need = check(approval::new_host | approval::navigate, "navigate_to",

@@ -27,7 +27,7 @@ CAF_TEST(each tool is one row with a schema the model can read) {
     CAF_CHECK(!r.error());
     CAF_CHECK(find_page_tool(tool.name) == &tool);
   }
-  CAF_CHECK_EQUAL(names.size(), 16u);
+  CAF_CHECK_EQUAL(names.size(), 20u);
   CAF_CHECK(find_page_tool("format_disk") == nullptr);
 }
 
@@ -48,7 +48,8 @@ CAF_TEST(the tools that may change the page are followed by a screenshot) {
   CAF_CHECK_EQUAL(changing,
                   (std::set<std::string_view>{"navigate_to", "reload", "go_back",
                                               "click", "type_text", "press_key",
-                                              "scroll", "select_option", "hover"}));
+                                              "scroll", "select_option", "hover",
+                                              "switch_tab", "close_tab", "open_tab"}));
 }
 
 CAF_TEST(every tool the offline planner calls is in the table) {
