@@ -20,7 +20,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "browser"))
 
 from agenttheo_client import (AgentTheoClient, ClientError, CompleteEvent,  # noqa: E402
                               InterruptEvent, InterruptResolvedEvent, RunFailed,
-                              StartEvent, StatusEvent, TokenEvent)
+                              ScreenshotEvent, StartEvent, StatusEvent, TokenEvent,
+                              ToolEndEvent)
 from harness import Server  # noqa: E402
 from tcp_proxy import TcpProxy  # noqa: E402
 
@@ -168,13 +169,18 @@ def test_a_run_that_could_not_finish_raises_run_failed():
                 with pytest.raises(RunFailed) as failed:
                     await client.run(f"go to {demo} then click No such button")
                 done = await client.run(f"go to {demo} then read the title")
-                return failed.value, done
-        failed, done = run(scenario())
+                events = [e async for e in client.stream(f"go to {demo}")]
+                return failed.value, done, events
+        failed, done, events = run(scenario())
     assert failed.code == "run_failed"
     assert failed.event.outcome == "failed"
     assert failed.event.stop_reason == "complete"
     assert "I could not finish: click failed" in str(failed)
     assert done.outcome == "success"
+    # Browser tools say which of the session's tabs they ran in.
+    end = next(e for e in events if isinstance(e, ToolEndEvent))
+    shot = next(e for e in events if isinstance(e, ScreenshotEvent))
+    assert (end.tool_name, end.tab, shot.tab) == ("navigate_to", 1, 1)
 
 
 def test_pip_installs_the_client_and_the_example_runs_on_it(server, tmp_path):

@@ -59,6 +59,7 @@ class ToolEndEvent(Event):
     output: str = ""
     ok: bool = False
     duration_ms: int = 0
+    tab: int = 0  # the session's tab a browser tool ran in
 
 
 @dataclass
@@ -66,6 +67,7 @@ class ScreenshotEvent(Event):
     mime: str = ""
     image: str = ""  # base64
     url: str = ""
+    tab: int = 0
 
 
 @dataclass
@@ -134,8 +136,9 @@ _KINDS = {
     "progress": (ProgressEvent, ("step", "total", "message")),
     "message": (MessageEvent, ("role", "content", "tool_calls")),
     "tool_start": (ToolStartEvent, ("tool_name", "tool_input", "call_id")),
-    "tool_end": (ToolEndEvent, ("tool_name", "call_id", "output", "ok", "duration_ms")),
-    "screenshot": (ScreenshotEvent, ("mime", "image", "url")),
+    "tool_end": (ToolEndEvent, ("tool_name", "call_id", "output", "ok", "duration_ms",
+                                "tab")),
+    "screenshot": (ScreenshotEvent, ("mime", "image", "url", "tab")),
     "complete": (CompleteEvent, ("result", "steps", "usage", "duration_ms", "cancelled",
                                  "stop_reason", "outcome", "output", "code")),
     "error": (ErrorEvent, ("code", "message", "final")),
