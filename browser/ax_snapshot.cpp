@@ -22,6 +22,9 @@ constexpr std::size_t max_options = 20;
 /// Deeper than any real page's outline after flattening; stops a hostile
 /// page's nesting from growing the stack.
 constexpr int max_depth = 60;
+/// Nodes entered within one another, wrappers (shown at their parent's
+/// depth) included: what bounds the recursion itself.
+constexpr int max_nesting = 256;
 
 std::string_view member_text(const value& v, const char* name) {
   if (!v.IsObject())
@@ -219,8 +222,14 @@ public:
 
 private:
   void node(const ax_tree& tree, const value& n, int depth) {
-    if (depth > max_depth)
+    if (depth > max_depth || nesting_ >= max_nesting)
       return;
+    ++nesting_;
+    show(tree, n, depth);
+    --nesting_;
+  }
+
+  void show(const ax_tree& tree, const value& n, int depth) {
     auto role = field(n, "role");
     auto name = tidy(field(n, "name"), max_name);
     if (role == "StaticText")
@@ -344,6 +353,7 @@ private:
   const snapshot_source& source_;
   std::size_t max_chars_;
   std::string origin_;
+  int nesting_ = 0;
   page_snapshot out_;
 };
 

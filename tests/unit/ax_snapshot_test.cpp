@@ -111,6 +111,17 @@ CAF_TEST(an unreadable or empty page says so) {
   deep.main_tree_json = tree(nodes);
   auto snap = render_snapshot(deep, 1'000'000);
   CAF_CHECK_LESS(snap.text.size(), 10'000u);
+  // Wrappers show at their parent's depth: 100,000 of them nested must
+  // not nest the renderer's calls as deep (ASan's stack would end first).
+  nodes = ax(1, "RootWebArea", "Wrapped", R"("2")");
+  for (int i = 2; i < 100'000; ++i)
+    nodes += "," + ax(i, "generic", "", "\"" + std::to_string(i + 1) + "\"");
+  nodes += "," + ax(100'000, "button", "Deep inside", "");
+  snapshot_source wrapped;
+  wrapped.main_tree_json = tree(nodes);
+  snap = render_snapshot(wrapped, 1'000'000);
+  CAF_CHECK_EQUAL(snap.text, "page: \"Wrapped\" \n"
+                             "(the page shows nothing a reader can see)\n");
 }
 
 CAF_TEST(refs are known until the document changes) {
