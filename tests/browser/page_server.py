@@ -4,9 +4,11 @@
 and /redirect?to=URL (a 302 there).
 Prints its port, then serves until killed."""
 
+import ctypes
 import http.server
 import os
 import secrets
+import signal
 import socketserver
 import sys
 import time
@@ -81,7 +83,18 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 
 
+def die_with_parent():
+    """Ends with the test binary that started it, even one that aborted
+    without its fixture's cleanup: otherwise this process lives on holding
+    the binary's stderr, and whatever reads that pipe never sees its end."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() == 1:  # the parent was gone before the call
+        sys.exit(0)
+
+
 if __name__ == "__main__":
+    die_with_parent()
     with Server(("127.0.0.1", 0), Handler) as server:
         print(server.server_address[1], flush=True)
         sys.stdout.close()
