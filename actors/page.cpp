@@ -76,22 +76,6 @@ void run_tool(page_self self, const tool_request& req, tool_done done) {
   tool->run(self, args, with_screenshot(self, *tool, std::move(done)));
 }
 
-/// Opens the session's context and page on first use.
-/// Starts or stops `Page.startScreencast` to match what the owner wants,
-/// once the page has a context.
-void sync_screencast(page_self self) {
-  auto& st = self->state;
-  if (!st.handle->ok || st.screencast_wanted == st.screencasting)
-    return;
-  st.screencasting = st.screencast_wanted;
-  if (st.screencasting)
-    cdp(self, "Page.startScreencast",
-        R"({"format":"jpeg","quality":60,"maxWidth":960,"maxHeight":720})",
-        [](cdp_result) {});
-  else
-    cdp(self, "Page.stopScreencast", "{}", [](cdp_result) {});
-}
-
 /// Acknowledges every frame (Chromium sends the next only then) and
 /// forwards those within the frame-rate cap to the owner.
 void on_screencast_frame(page_self self, const std::string& params_json) {
@@ -120,6 +104,7 @@ void on_screencast_frame(page_self self, const std::string& params_json) {
   self->send(st.owner, std::move(frame));
 }
 
+/// Opens the session's context and page on first use.
 void with_page(page_self self, std::function<void(std::string error)> ready) {
   auto& st = self->state;
   if (st.handle->ok)

@@ -473,4 +473,19 @@ void capture(page_self self, bool full_page, tool_done done) {
       });
 }
 
+/// Starts or stops `Page.startScreencast` to match what the owner wants,
+/// once the page has a context.
+void sync_screencast(page_self self) {
+  auto& st = self->state;
+  if (!st.handle->ok || st.screencast_wanted == st.screencasting)
+    return;
+  st.screencasting = st.screencast_wanted;
+  if (st.screencasting)
+    cdp(self, "Page.startScreencast",
+        R"({"format":"jpeg","quality":60,"maxWidth":960,"maxHeight":720})",
+        [](cdp_result) {});
+  else
+    cdp(self, "Page.stopScreencast", "{}", [](cdp_result) {});
+}
+
 } // namespace agenttheo

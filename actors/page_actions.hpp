@@ -100,6 +100,10 @@ void open_url(page_self self, const std::string& what, const std::string& url,
 /// Presses `key` (a name such as Enter, or one character).
 void press(page_self self, const std::string& key, tool_done done);
 
+/// Starts or stops the live view's screencast of the active tab to match
+/// what the owner wants, once the page has a context.
+void sync_screencast(page_self self);
+
 /// A JPEG of the page, with its URL.
 void capture(page_self self, bool full_page, tool_done done);
 

@@ -60,8 +60,8 @@ void activate(page_self self, std::uint32_t number) {
   auto* next = find_tab(self, number);
   if (!next || number == st.active_tab)
     return;
-  bool casting = st.screencasting;
-  if (casting) {
+  // The live view leaves with the tab (sync_screencast below restarts it).
+  if (st.screencasting) {
     cdp(self, "Page.stopScreencast", "{}", [](cdp_result) {});
     st.screencasting = false;
   }
@@ -75,10 +75,7 @@ void activate(page_self self, std::uint32_t number) {
   st.refs.forget_all();
   self->send(st.browser, listen_atom::value, next->cdp_target, caf::actor{self});
   cdp(self, "Page.bringToFront", "{}", [](cdp_result) {});
-  if (casting)
-    cdp(self, "Page.startScreencast",
-        R"({"format":"jpeg","quality":60,"maxWidth":960,"maxHeight":720})",
-        [self](cdp_result r) { self->state.screencasting = r.ok; });
+  sync_screencast(self);
 }
 
 /// Attaches to a target of the context and adds it as a tab.
