@@ -155,11 +155,14 @@ void sync_tabs(page_self self, std::function<void()> then) {
       return std::none_of(pages.begin(), pages.end(),
                           [&t](const target_seen& p) { return p.id == t.target_id; });
     };
-    auto active_gone = false;
-    for (const auto& t : st.tabs)
-      active_gone |= t.number == st.active_tab && gone(t);
-    if (!active_gone)
-      st.tabs.erase(std::remove_if(st.tabs.begin(), st.tabs.end(), gone), st.tabs.end());
+    // The page closed the active tab itself: the last other one shows.
+    if (const auto* active = find_tab(self, st.active_tab); active && gone(*active))
+      for (auto i = st.tabs.rbegin(); i != st.tabs.rend(); ++i)
+        if (!gone(*i)) {
+          activate(self, i->number);
+          break;
+        }
+    st.tabs.erase(std::remove_if(st.tabs.begin(), st.tabs.end(), gone), st.tabs.end());
     auto fresh = std::make_shared<std::vector<target_seen>>();
     for (const auto& p : pages) {
       auto known = std::find_if(st.tabs.begin(), st.tabs.end(),
@@ -170,16 +173,6 @@ void sync_tabs(page_self self, std::function<void()> then) {
         known->title = p.title;
         known->url = p.url;
       }
-    }
-    if (active_gone && !st.tabs.empty()) {
-      // The page closed the active tab itself: the last other one shows.
-      auto closed = st.active_tab;
-      for (auto i = st.tabs.rbegin(); i != st.tabs.rend(); ++i)
-        if (i->number != closed && !gone(*i)) {
-          activate(self, i->number);
-          break;
-        }
-      st.tabs.erase(std::remove_if(st.tabs.begin(), st.tabs.end(), gone), st.tabs.end());
     }
     adopt_all(self, fresh, 0, 0, then);
   });
