@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "llm"))
 
 from harness import ServerTestCase, SseStream, stream_path  # noqa: E402
-from scripted_upstream import ScriptedUpstream, reply, tool_calls  # noqa: E402
+from scripted_upstream import ScriptedUpstream, reply, server_flags, tool_calls  # noqa: E402
 
 
 class ModelDrivesBrowser(ServerTestCase):
@@ -24,9 +24,7 @@ class ModelDrivesBrowser(ServerTestCase):
 
     @classmethod
     def server_args(cls):
-        return ("--llm-provider", "compatible", "--llm-base-url",
-                cls.upstream.base_url, "--llm-model", "test-model",
-                "--llm-api-key", "sk-test")
+        return server_flags(cls.upstream)
 
     def products(self):
         return f"http://127.0.0.1:{self.server.port}/demo/products.html"

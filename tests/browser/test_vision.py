@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "llm"))
 
 from harness import Server, SseStream, stream_path  # noqa: E402
-from scripted_upstream import ScriptedUpstream, reply, tool_calls  # noqa: E402
+from scripted_upstream import ScriptedUpstream, reply, server_flags, tool_calls  # noqa: E402
 
 PAGES = os.path.join(HERE, "pages")
 
@@ -72,9 +72,7 @@ class Vision(unittest.TestCase):
         cls.viewport_url = f"http://127.0.0.1:{cls.pages.server_address[1]}/viewport.html"
 
     def server(self, *flags):
-        return Server("--llm-provider", "compatible", "--llm-base-url",
-                      self.upstream.base_url, "--llm-model", "test-model",
-                      "--llm-api-key", "sk-test", *flags)
+        return Server(*server_flags(self.upstream, *flags))
 
     def run_agent(self, server, message_id, *turns, **params):
         self.upstream.play(*turns)

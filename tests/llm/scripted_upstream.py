@@ -137,6 +137,13 @@ def stall(tokens=(), seconds=30):
     return play
 
 
+def server_flags(upstream, *more):
+    """The real binary's flags for a run against `upstream`, as a
+    `compatible` provider with model `test-model`."""
+    return ("--llm-provider", "compatible", "--llm-base-url", upstream.base_url,
+            "--llm-model", "test-model", "--llm-api-key", "sk-test", *more)
+
+
 class _Discard(list):
     """A request log that keeps nothing (long benchmark runs)."""
 

@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
 
 from harness import Server, ServerTestCase, SseStream, stream_path  # noqa: E402
-from scripted_upstream import ScriptedUpstream, reply, tool_calls  # noqa: E402
+from scripted_upstream import ScriptedUpstream, reply, server_flags, tool_calls  # noqa: E402
 
 SCHEMA = {"type": "object",
           "properties": {"size": {"type": "string", "enum": ["S", "M", "L"]},
@@ -29,9 +29,7 @@ class OutputSchema(ServerTestCase):
 
     @classmethod
     def server_args(cls):
-        return ("--llm-provider", "compatible", "--llm-base-url",
-                cls.upstream.base_url, "--llm-model", "test-model",
-                "--llm-api-key", "sk-test", "--browser", "none")
+        return server_flags(cls.upstream, "--browser", "none")
 
     def run_with_schema(self, message_id):
         return SseStream(self.server.port, stream_path(
