@@ -3,30 +3,12 @@
 #include <algorithm>
 
 #include "util/ascii.hpp"
+#include "util/percent_encoding.hpp"
 
 namespace agenttheo {
 
 std::optional<std::string> url_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= text.size())
-        return std::nullopt;
-      auto hi = hex_digit_value(text[i + 1]);
-      auto lo = hex_digit_value(text[i + 2]);
-      if (hi < 0 || lo < 0)
-        return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return percent_decode(text, true);
 }
 
 std::optional<query_params> parse_query(std::string_view query) {
