@@ -49,6 +49,12 @@ constexpr std::array catalogue{
                 "as named (a duration such as `90s` or `10m`)"},
   api_code_info{c::bad_output_schema, "bad_output_schema", 400,
                 "`output_schema` that is not a JSON object, or over 16 KiB"},
+  api_code_info{c::bad_artifact_name, "bad_artifact_name", 400,
+                "an artifact name that is no file name of its own: a path, "
+                "`..`, a leading dot, a control character"},
+  api_code_info{c::bad_upload, "bad_upload", 400,
+                "an upload with no bytes, or a multipart body without a file "
+                "part"},
   api_code_info{c::malformed_request, "malformed_request", 400, "not HTTP"},
   api_code_info{c::bad_json, "bad_json", 400,
                 "a WebSocket message that is not a JSON object"},
@@ -74,6 +80,8 @@ constexpr std::array catalogue{
                 "an admin action on an actor that is gone"},
   api_code_info{c::unknown_interrupt, "unknown_interrupt", 404,
                 "no interrupt with that id in the session"},
+  api_code_info{c::unknown_artifact, "unknown_artifact", 404,
+                "no file of that name in the session's artifacts"},
   api_code_info{c::not_subscribed, "not_subscribed", 404,
                 "`unsubscribe` from what the socket does not follow"},
   api_code_info{c::method_not_allowed, "method_not_allowed", 405,
@@ -101,7 +109,11 @@ constexpr std::array catalogue{
   api_code_info{c::disconnected, "disconnected", 410,
                 "an operator disconnected the WebSocket"},
   api_code_info{c::body_too_large, "body_too_large", 413,
-                "request bodies over 64 KiB"},
+                "request bodies over 64 KiB (an upload's: over "
+                "`MAX_ARTIFACT_BYTES`)"},
+  api_code_info{c::artifacts_full, "artifacts_full", 413,
+                "an upload that would take the session's artifacts past "
+                "`MAX_ARTIFACT_BYTES`"},
   api_code_info{c::misdirected_request, "misdirected_request", 421,
                 "a `Host` the server does not answer to: see Hosts"},
   api_code_info{c::upgrade_required, "upgrade_required", 426,

@@ -36,6 +36,8 @@ enum class api_code : std::uint8_t {
   bad_approve,
   bad_interrupt_timeout,
   bad_output_schema,
+  bad_artifact_name,
+  bad_upload,
   malformed_request,
   // 400 on the WebSocket: a message the server cannot act on
   bad_json,
@@ -53,6 +55,7 @@ enum class api_code : std::uint8_t {
   unknown_run,
   unknown_actor,
   unknown_interrupt,
+  unknown_artifact,
   not_subscribed,
   method_not_allowed,
   // conflicts and limits
@@ -67,6 +70,7 @@ enum class api_code : std::uint8_t {
   not_a_connection,
   disconnected,
   body_too_large,
+  artifacts_full,
   misdirected_request,
   upgrade_required,
   queue_full,

@@ -32,7 +32,7 @@ bool listed(std::string_view allow, std::string_view method) {
 
 route_match match(route target, std::string_view allow, std::string_view method,
                   std::string_view param = {}) {
-  return {target, allow, listed(allow, method), std::string{param}};
+  return {target, allow, listed(allow, method), std::string{param}, {}};
 }
 
 /// Splits `rest` ("{id}" or "{id}/{tail}") into the id and the tail.
@@ -53,6 +53,20 @@ std::optional<route_match> interrupt_route(route target, std::string_view method
     return std::nullopt;
   auto found = match(target, post_only, method, id);
   found.param2 = std::string{tail.substr(interrupts.size())};
+  return found;
+}
+
+/// `artifacts` or `artifacts/{name}` after a session's id.
+route_match artifact_route(std::string_view method, std::string_view id,
+                           std::string_view tail) {
+  constexpr std::string_view artifacts = "artifacts";
+  if (tail == artifacts)
+    return match(route::session_artifacts, list_or_create, method, id);
+  if (tail.substr(0, artifacts.size() + 1) != "artifacts/"
+      || tail.size() == artifacts.size() + 1)
+    return {};
+  auto found = match(route::session_artifact, read_only, method, id);
+  found.param2 = std::string{tail.substr(artifacts.size() + 1)};
   return found;
 }
 
@@ -113,7 +127,7 @@ route_match api_route(std::string_view method, std::string_view path) {
       return match(route::session_control, post_only, method, id);
     if (auto found = interrupt_route(route::session_interrupt, method, id, tail))
       return *found;
-    return {};
+    return artifact_route(method, id, tail);
   }
   if (path.substr(0, runs.size()) == runs) {
     auto [id, tail] = id_and_tail(path.substr(runs.size()));

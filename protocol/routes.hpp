@@ -25,6 +25,11 @@ enum class route {
   session_resume,
   /// /api/sessions/{id}/control: take or hand back the browser (POST)
   session_control,
+  /// /api/sessions/{id}/artifacts: list the session's files (GET), post
+  /// one (POST)
+  session_artifacts,
+  /// /api/sessions/{id}/artifacts/{name}: one file (GET)
+  session_artifact,
   /// /api/runs/{messageId}/events: a run's events as JSON (GET)
   run_events,
   /// /api/tools: every tool the model is given (GET)
@@ -65,7 +70,8 @@ struct route_match {
   bool method_allowed = false;
   /// The id in the path (`{id}`, `{messageId}`), still to be validated.
   std::string param;
-  /// A second id (`{interrupt_id}`), still to be validated.
+  /// A second id (`{interrupt_id}`, an artifact's `{name}` still
+  /// percent-encoded), still to be validated.
   std::string param2;
 };
 

@@ -9,7 +9,11 @@
 
 #include <stdlib.h>
 
+#include "protocol/artifact_api.hpp"
+#include "protocol/multipart_body.hpp"
+#include "protocol/routes.hpp"
 #include "util/artifact_name.hpp"
+#include "util/json_reader.hpp"
 
 using namespace agenttheo;
 namespace fs = std::filesystem;
@@ -35,6 +39,16 @@ void write(const fs::path& file, const std::string& bytes) {
 std::string read(const fs::path& file) {
   std::ifstream in{file, std::ios::binary};
   return {std::istreambuf_iterator<char>{in}, {}};
+}
+
+std::string form(const std::string& boundary, const std::string& parts) {
+  return parts + "--" + boundary + "--\r\n";
+}
+
+std::string part(const std::string& boundary, const std::string& disposition,
+                 const std::string& data) {
+  return "--" + boundary + "\r\nContent-Disposition: " + disposition
+         + "\r\nContent-Type: application/octet-stream\r\n\r\n" + data + "\r\n";
 }
 
 } // namespace
@@ -157,4 +171,88 @@ CAF_TEST(nothing but the regular files of the folder can be found) {
   auto listed = folder->list();
   CAF_REQUIRE_EQUAL(listed.size(), 1u);
   CAF_CHECK_EQUAL(listed[0].name, "ok.txt");
+}
+
+CAF_TEST(a multipart form gives its first file part) {
+  CAF_CHECK_EQUAL(multipart_boundary("multipart/form-data; boundary=XyZ"), "XyZ");
+  CAF_CHECK_EQUAL(multipart_boundary("Multipart/Form-Data; charset=x; boundary=\"a b\""),
+                  "a b");
+  CAF_CHECK(!multipart_boundary("multipart/form-data"));
+  CAF_CHECK(!multipart_boundary("application/octet-stream"));
+  CAF_CHECK(!multipart_boundary("multipart/form-data; boundary=" + std::string(71, 'b')));
+  std::string b = "----b0undary";
+  std::string data{"line1\r\nline2\0\xff--", 16};
+  auto body = form(b, part(b, "form-data; name=\"note\"", "not a file")
+                        + part(b, "form-data; name=\"file\"; filename=\"cv.pdf\"", data)
+                        + part(b, "form-data; name=\"other\"; filename=\"x\"", "x"));
+  auto found = first_posted_file(body, b);
+  CAF_REQUIRE(std::holds_alternative<posted_file>(found));
+  CAF_CHECK_EQUAL(std::get<posted_file>(found).filename, "cv.pdf");
+  CAF_CHECK_EQUAL(std::string{std::get<posted_file>(found).data}, data);
+  // RFC 8187's filename* wins over filename.
+  auto utf8 = form(b, part(b, "form-data; name=f; filename=\"r_sum_.pdf\"; "
+                              "filename*=UTF-8''r%C3%A9sum%C3%A9+1.pdf", "d"));
+  auto named = first_posted_file(utf8, b);
+  CAF_REQUIRE(std::holds_alternative<posted_file>(named));
+  CAF_CHECK_EQUAL(std::get<posted_file>(named).filename, "résumé+1.pdf");
+  for (const auto& bad :
+       {std::string{"no delimiter"}, form(b, part(b, "form-data; name=a", "x")),
+        "--" + b + "\r\nContent-Disposition: form-data; filename=a\r\n\r\nnever ends",
+        "--" + b + "garbage", "--" + b + "\r\nContent-Disposition: x"})
+    CAF_CHECK(std::holds_alternative<std::string>(first_posted_file(bad, b)));
+}
+
+CAF_TEST(an upload is a multipart form or a raw body named by the query) {
+  std::string b = "B";
+  auto multipart = parse_artifact_upload(
+    "multipart/form-data; boundary=B", "",
+    form(b, part(b, "form-data; name=file; filename=a.txt", "abc")));
+  CAF_REQUIRE(std::holds_alternative<artifact_upload>(multipart));
+  CAF_CHECK_EQUAL(std::get<artifact_upload>(multipart).name, "a.txt");
+  CAF_CHECK_EQUAL(std::string{std::get<artifact_upload>(multipart).bytes}, "abc");
+  auto raw = parse_artifact_upload("application/pdf", "name=my%20cv.pdf", "%PDF");
+  CAF_REQUIRE(std::holds_alternative<artifact_upload>(raw));
+  CAF_CHECK_EQUAL(std::get<artifact_upload>(raw).name, "my cv.pdf");
+  auto unnamed = parse_artifact_upload("", "", "bytes");
+  CAF_CHECK_EQUAL(std::get<artifact_upload>(unnamed).name, "upload");
+  auto empty = parse_artifact_upload("", "name=x", "");
+  CAF_REQUIRE(std::holds_alternative<api_error>(empty));
+  CAF_CHECK_EQUAL(std::get<api_error>(empty).status, 400);
+  auto empty_part = parse_artifact_upload(
+    "multipart/form-data; boundary=B", "",
+    form(b, part(b, "form-data; name=file; filename=a.txt", "")));
+  CAF_CHECK(std::holds_alternative<api_error>(empty_part));
+}
+
+CAF_TEST(names in the path are decoded once and checked) {
+  CAF_CHECK_EQUAL(std::get<std::string>(artifact_name_from_path("a%20b+c.txt")),
+                  "a b+c.txt");
+  for (auto bad : {"..", "%2e%2e", "..%2Fetc%2Fpasswd", "a%2Fb", "%00x",
+                   ".partial", "%zz"})
+    CAF_CHECK(std::holds_alternative<api_error>(artifact_name_from_path(bad)));
+  auto route = resolve_route("GET", "/api/sessions/s-1/artifacts/a%2Fb");
+  CAF_CHECK(route.target == route::session_artifact);
+  CAF_CHECK_EQUAL(route.param, "s-1");
+  CAF_CHECK_EQUAL(route.param2, "a%2Fb");
+  CAF_CHECK(resolve_route("POST", "/api/sessions/s-1/artifacts").target
+            == route::session_artifacts);
+  CAF_CHECK(!resolve_route("POST", "/api/sessions/s-1/artifacts/x").method_allowed);
+  CAF_CHECK(resolve_route("GET", "/api/sessions/s-1/artifacts/").target
+            == route::not_found);
+}
+
+CAF_TEST(downloads are attachments named exactly and in ASCII) {
+  CAF_CHECK_EQUAL(content_disposition("report.csv"),
+                  "attachment; filename=\"report.csv\"; filename*=UTF-8''report.csv");
+  CAF_CHECK_EQUAL(content_disposition("é \"q\".txt"),
+                  "attachment; filename=\"__ _q_.txt\"; "
+                  "filename*=UTF-8''%C3%A9%20%22q%22.txt");
+  json_document doc{artifact_list_json("s:1", {{"a b.txt", "text/plain", 3}}, 100)};
+  json_reader list{doc};
+  CAF_CHECK_EQUAL(list.integer("bytes").value_or(0), 3);
+  CAF_CHECK_EQUAL(list.integer("max_bytes").value_or(0), 100);
+  auto* files = list.array("artifacts");
+  CAF_REQUIRE(files && files->Size() == 1);
+  CAF_CHECK_EQUAL(json_reader{(*files)[0]}.text("url").value_or(""),
+                  "/api/sessions/s%3A1/artifacts/a%20b.txt");
 }
