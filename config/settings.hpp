@@ -98,6 +98,11 @@ struct page_options {
   bool vision = false;
   unsigned vision_max_width = 1024;
   unsigned vision_quality = 70;
+  /// Each session's downloads and posted files go to
+  /// `<artifacts_dir>/<session id>/` (ARTIFACTS_DIR), which holds at most
+  /// `max_artifact_bytes` (MAX_ARTIFACT_BYTES).
+  std::string artifacts_dir = "data/artifacts";
+  std::size_t max_artifact_bytes = 64u << 20;
 };
 
 /// The browser the sessions share.
