@@ -104,6 +104,17 @@ void on_screencast_frame(page_self self, const std::string& params_json) {
   self->send(st.owner, std::move(frame));
 }
 
+/// The main frame stopped loading: whoever waits for its load goes on.
+void loading_ended(page_self self) {
+  auto& st = self->state;
+  st.loading = false;
+  if (st.on_load) {
+    auto on_load = std::move(st.on_load);
+    st.on_load = nullptr;
+    on_load(true);
+  }
+}
+
 /// Opens the session's context and page on first use.
 void with_page(page_self self, std::function<void(std::string error)> ready) {
   auto& st = self->state;
@@ -239,12 +250,13 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
         if (json_reader{doc}.text("frameId") == st.handle->target_id)
           st.loading = true;
       } else if (ev.method == "Page.loadEventFired") {
-        st.loading = false;
-        if (st.on_load) {
-          auto on_load = std::move(st.on_load);
-          st.on_load = nullptr;
-          on_load(true);
-        }
+        loading_ended(self);
+      } else if (ev.method == "Page.frameStoppedLoading") {
+        // A navigation that became a download, or was answered 204, brings
+        // no new document and fires no load: its end is this.
+        json_document doc{ev.params_json};
+        if (st.loading && json_reader{doc}.text("frameId") == st.handle->target_id)
+          loading_ended(self);
       } else if (ev.method == "Page.screencastFrame") {
         on_screencast_frame(self, ev.params_json);
       } else if (ev.method == "Page.javascriptDialogOpening") {
