@@ -19,6 +19,7 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<stream_closed>("agenttheo.stream_closed")
     .add_message_type<ws_text>("agenttheo.ws_text")
     .add_message_type<screencast_frame>("agenttheo.screencast_frame")
+    .add_message_type<artifact_saved>("agenttheo.artifact_saved")
     .add_message_type<video_frame>("agenttheo.video_frame")
     .add_message_type<cancel_run>("agenttheo.cancel_run")
     .add_message_type<actor_joined>("agenttheo.actor_joined")

@@ -6,6 +6,7 @@
 
 #include "actors/counting_behavior.hpp"
 #include "actors/page_actions.hpp"
+#include "actors/page_files.hpp"
 #include "actors/page_parking.hpp"
 #include "actors/page_tabs.hpp"
 #include "actors/page_tools.hpp"
@@ -139,6 +140,7 @@ void with_page(page_self self, std::function<void(std::string error)> ready) {
           if (!r.ok)
             return ready("cannot watch the page: " + r.body);
           sync_screencast(self);
+          enable_downloads(self);
           unpark(self, [ready] { ready({}); });
         });
       },
@@ -176,6 +178,7 @@ void pump(page_self self) {
     auto& st = self->state;
     for (auto& dialog : st.dialogs)
       result.output += " (dismissed a dialog: \"" + dialog + "\")";
+    result.output += take_file_notes(self);
     result.output = bounded(std::move(result.output), st.settings.max_output);
     result.tab = st.active_tab;
     promise.deliver(std::move(result));
@@ -220,6 +223,7 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
     st.restarted = true;
   }
   st.stats = join_registry(self, "page", "browser context", st.settings.session_id);
+  st.artifacts = artifact_folder::of(st.settings.artifacts_dir, st.settings.session_id);
   st.stats->set_state("closed");
   // The session's context goes with the page actor, however it ends.
   self->attach_functor([browser, handle = st.handle] {
@@ -257,6 +261,8 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
         json_document doc{ev.params_json};
         if (st.loading && json_reader{doc}.text("frameId") == st.handle->target_id)
           loading_ended(self);
+      } else if (on_download_event(self, ev.method, ev.params_json)) {
+        // A download began or moved on (page_files.hpp).
       } else if (ev.method == "Page.screencastFrame") {
         on_screencast_frame(self, ev.params_json);
       } else if (ev.method == "Page.javascriptDialogOpening") {

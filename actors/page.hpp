@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include "browser/element_refs.hpp"
 #include "browser/storage_state.hpp"
 #include "config/settings.hpp"
+#include "store/artifact_folder.hpp"
 #include "messages/browser_messages.hpp"
 #include "metrics/actor_stats.hpp"
 
@@ -98,6 +100,18 @@ struct page_state {
   std::vector<tab> tabs;
   std::uint32_t active_tab = 0;
   std::uint32_t next_tab_number = 1;
+  /// The session's artifact folder (see page_files.hpp); none without a
+  /// session id, and then downloads are refused.
+  std::optional<artifact_folder> artifacts;
+  /// Downloads under way, by CDP guid.
+  struct download {
+    std::string name;
+    /// Bytes the folder had room for when it began.
+    std::uint64_t room = 0;
+  };
+  std::map<std::string, download> downloads;
+  /// What happened to files during the running tool, added to its output.
+  std::vector<std::string> file_notes;
   /// The tool running now, for notes.
   std::string current_tool;
   /// The owner wants the live view; it starts once the context is open.

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/page_files.hpp"
 #include "actors/page_snapshot.hpp"
 #include "actors/page_tabs.hpp"
 #include "browser/egress_policy.hpp"
@@ -191,6 +192,12 @@ void open_tab_tool(page_self self, json_reader& args, tool_done done) {
   open_tab(self, url, std::move(done));
 }
 
+// -- files ----------------------------------------------------------------------
+
+void list_downloads_tool(page_self self, json_reader&, tool_done done) {
+  list_downloads(self, std::move(done));
+}
+
 // -- reading the page ---------------------------------------------------------
 
 void get_page_snapshot(page_self self, json_reader& args, tool_done done) {
@@ -314,6 +321,16 @@ std::vector<page_tool> make_tools() {
      true, close_tab_tool},
     {"open_tab", "Open a URL (http or https) in a new tab, which becomes active.",
      object(R"("url":{"type":"string"})", R"("url")"), true, open_tab_tool},
+    {"list_downloads",
+     "List the session's files: what the page downloaded and what the user "
+     "posted, by name, for upload_file.",
+     object("", ""), false, list_downloads_tool},
+    {"upload_file",
+     "Put one of the session's files (named as list_downloads lists it) into "
+     "a file input (input type=file, named by ref or target).",
+     object(element + R"(,"artifact":{"type":"string","description":"the file's name from list_downloads"})",
+            R"("artifact")"),
+     true, upload_file},
     {"take_screenshot", "Take a screenshot of the page.",
      object(R"("full_page":{"type":"boolean"})", ""), false, take_screenshot},
   };

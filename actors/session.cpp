@@ -1703,6 +1703,17 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
              payload::status("reopened", what, run->message_id));
     },
     [self](screencast_frame& frame) { fan_out_frame(self, frame); },
+    [self](artifact_saved& file) {
+      // Of the running run, else of the session (a download that finished
+      // after its run did).
+      auto& st = self->state;
+      auto data = payload::artifact(st.id, file.name, file.mime, file.bytes,
+                                    file.source);
+      if (auto* run = active_run(st))
+        emit(self, *run, event_type::artifact, std::move(data));
+      else
+        stamp(self, {}, event_type::artifact, std::move(data), false);
+    },
     [self](tool_note& note) {
       auto* run = active_run(self->state);
       if (!run)

@@ -15,6 +15,7 @@ namespace agenttheo::page_scripts {
 extern const std::string_view helpers;
 
 extern const std::string_view click;
+extern const std::string_view file_input;
 extern const std::string_view focus;
 extern const std::string_view hover;
 extern const std::string_view inspect_target;

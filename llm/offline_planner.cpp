@@ -17,7 +17,8 @@ constexpr std::string_view capabilities
   = "Commands I follow: go to <url> (also open, visit, navigate to); "
     "click <text, CSS selector or ref such as e12>; type <text> into "
     "<field>, or fill <field> with <text>; select <option> in <list>; hover "
-    "over <element>; press <key>; scroll down or up; go back; read the title; "
+    "over <element>; upload <file> into <file input>; list the downloads; "
+    "press <key>; scroll down or up; go back; read the title; "
     "read the page; take a snapshot; list the elements; list the links; take a screenshot; ask "
     "me <question>; "
     "let me take over. Chain steps with "
@@ -167,6 +168,14 @@ bool match_step(const std::string& part, planned_step& step) {
                  || split_on(ascii_lower(rest), rest, "from", a, b))) {
     step = {"select_option", args({element(b), {"option", a}}),
             "I'll choose \"" + a + "\" in " + b + "."};
+  } else if (take_prefix(low, part, {"upload "}, rest)
+             && (split_on(ascii_lower(rest), rest, "into", a, b)
+                 || split_on(ascii_lower(rest), rest, "to", a, b))) {
+    step = {"upload_file", args({element(b), {"artifact", a}}),
+            "I'll put " + a + " into " + b + "."};
+  } else if (is_one_of(low, {"list the downloads", "list downloads",
+                             "list the files", "show the downloads"})) {
+    step = {"list_downloads", "{}", "I'll list the session's files."};
   } else if (take_prefix(low, part, {"type "}, rest)
              && split_on(ascii_lower(rest), rest, "into", a, b)) {
     step = {"type_text", args({element(b), {"text", a}}),

@@ -9,11 +9,11 @@ namespace agenttheo {
 
 namespace {
 
-constexpr std::array<std::string_view, 16> event_names = {
+constexpr std::array<std::string_view, 17> event_names = {
   "token",  "message", "progress",  "tool_start", "tool_end",
   "update", "custom",  "screenshot", "start",     "complete",
   "status", "error",   "gap",        "interrupt", "interrupt_resolved",
-  "control",
+  "control", "artifact",
 };
 
 struct mode_name {
@@ -50,6 +50,7 @@ std::optional<stream_mode> mode_of(event_type type) {
     case event_type::tool_end:
     case event_type::update:
     case event_type::screenshot:
+    case event_type::artifact:
       return stream_mode::updates;
     case event_type::custom:
       return stream_mode::custom;

@@ -28,6 +28,8 @@ enum class event_type : std::uint8_t {
   interrupt_resolved,
   /// Who holds the session's browser: the agent or a person.
   control,
+  /// A file the page downloaded into the session's artifacts.
+  artifact,
 };
 
 std::string_view to_string(event_type type);

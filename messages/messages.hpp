@@ -174,6 +174,22 @@ typename Inspector::result_type inspect(Inspector& f, screencast_frame& x) {
            x.height, x.timestamp);
 }
 
+/// A file the page stored in its session's artifacts (a download), for
+/// the session's `artifact` event.
+struct artifact_saved {
+  std::string name;
+  std::string mime;
+  std::uint64_t bytes = 0;
+  /// `download` or `upload`.
+  std::string source;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, artifact_saved& x) {
+  return f(caf::meta::type_name("artifact_saved"), x.name, x.mime, x.bytes,
+           x.source);
+}
+
 /// A screencast frame for subscribers that asked for video: the WebSocket
 /// binary message (binary_frame.hpp), built once and shared.
 struct video_frame {

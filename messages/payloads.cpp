@@ -1,5 +1,6 @@
 #include "messages/payloads.hpp"
 
+#include "util/percent_encoding.hpp"
 #include "util/json_writer.hpp"
 
 namespace agenttheo::payload {
@@ -113,6 +114,21 @@ std::string screenshot(std::string_view mime, std::string_view base64_data,
   if (tab)
     out.field("tab", tab);
   out.end_object();
+  return out.str();
+}
+
+std::string artifact(std::string_view session, std::string_view name,
+                     std::string_view mime, std::uint64_t bytes,
+                     std::string_view source) {
+  json_writer out;
+  out.begin_object()
+    .field("name", name)
+    .field("mime", mime)
+    .field("bytes", bytes)
+    .field("url", "/api/sessions/" + percent_encode(session) + "/artifacts/"
+                    + percent_encode(name))
+    .field("source", source)
+    .end_object();
   return out.str();
 }
 

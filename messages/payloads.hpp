@@ -57,6 +57,12 @@ std::string custom(std::string_view body_json);
 std::string screenshot(std::string_view mime, std::string_view base64_data,
                        std::string_view url, std::uint32_t tab = 0);
 
+/// A file in the session's artifacts: `url` fetches it
+/// (`/api/sessions/{id}/artifacts/{name}`); `source`: download or upload.
+std::string artifact(std::string_view session, std::string_view name,
+                     std::string_view mime, std::uint64_t bytes,
+                     std::string_view source);
+
 struct llm_identity {
   std::string provider;
   std::string model;

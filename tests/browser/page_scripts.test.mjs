@@ -36,7 +36,7 @@ function run(html, name, argument) {
 
 test('every script is one expression', () => {
   const files = readdirSync(scripts).filter((f) => f.endsWith('.js'));
-  assert.equal(files.length, 13);
+  assert.equal(files.length, 14);
   for (const file of files) {
     const text = readFileSync(path.join(scripts, file), 'utf8');
     assert.doesNotThrow(() => new Function(`return (${text});`), file);
@@ -79,6 +79,17 @@ test('hover finds the element and the point to move to', () => {
   // jsdom lays nothing out: the point is the origin, the element is found.
   assert.deepEqual(value, {ok: true, output: 'button#b "Menu"', x: 0, y: 0});
   assert.equal(run('<p></p>', 'hover', '#none').value.ok, false);
+});
+
+test('file_input finds a file input and refuses anything else', () => {
+  const html = '<label>CV <input type=file id=cv></label><input id=t>'
+    + '<input type=file id=off disabled>';
+  const {value} = run(html, 'file_input', '#cv');
+  // The element itself goes back by reference; by value it is an object.
+  assert.deepEqual(value, {ok: true, output: 'input#cv ""', element: {}});
+  assert.match(run(html, 'file_input', '#t').value.output, /is not a file input/);
+  assert.match(run(html, 'file_input', '#off').value.output, /is disabled/);
+  assert.equal(run(html, 'file_input', '#none').value.ok, false);
 });
 
 test('focus finds a field by its placeholder and clears it', () => {

@@ -41,6 +41,8 @@ CAF_TEST(stream modes map each event type as the guide says) {
   CAF_CHECK(mode_of(event_type::tool_end) == stream_mode::updates);
   CAF_CHECK(mode_of(event_type::update) == stream_mode::updates);
   CAF_CHECK(mode_of(event_type::screenshot) == stream_mode::updates);
+  CAF_CHECK(mode_of(event_type::artifact) == stream_mode::updates);
+  CAF_CHECK(parse_event_type("artifact") == event_type::artifact);
   CAF_CHECK(mode_of(event_type::custom) == stream_mode::custom);
   for (auto type : {event_type::start, event_type::complete, event_type::status,
                     event_type::error, event_type::gap}) {
@@ -100,6 +102,7 @@ CAF_TEST(payloads carry the guide fields and stay on one line) {
     payload::gap(3, 7),
     payload::status("queued", "waits", "m2"),
     payload::run_error("browser_crashed", "reset", "m2", false),
+    payload::artifact("s:1", "a b\n.csv", "text/csv", 42, "download"),
   };
   for (auto& json : all) {
     CAF_CHECK_EQUAL(json.find('\n'), std::string::npos);
@@ -123,6 +126,10 @@ CAF_TEST(payloads carry the guide fields and stay on one line) {
   CAF_CHECK(!parse(all[10]).HasMember("messageId"));
   auto queued = parse(all[13]);
   CAF_CHECK_EQUAL(queued["messageId"].GetString(), std::string{"m2"});
+  auto artifact = parse(all[15]);
+  CAF_CHECK_EQUAL(artifact["bytes"].GetInt(), 42);
+  CAF_CHECK_EQUAL(std::string{artifact["url"].GetString()},
+                  "/api/sessions/s%3A1/artifacts/a%20b%0A.csv");
   auto run_error = parse(all[14]);
   CAF_CHECK_EQUAL(run_error["messageId"].GetString(), std::string{"m2"});
   CAF_CHECK_EQUAL(run_error["final"].GetBool(), false);

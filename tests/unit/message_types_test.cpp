@@ -218,6 +218,7 @@ CAF_TEST(every registered message type round trips through the binary serializer
   check_round_trip<stream_closed>("agenttheo.stream_closed");
   check_round_trip<ws_text>("agenttheo.ws_text");
   check_round_trip<screencast_frame>("agenttheo.screencast_frame");
+  check_round_trip<artifact_saved>("agenttheo.artifact_saved");
   check_round_trip<video_frame>("agenttheo.video_frame");
   check_round_trip<cancel_run>("agenttheo.cancel_run");
   check_round_trip<actor_joined>("agenttheo.actor_joined");

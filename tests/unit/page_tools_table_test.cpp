@@ -27,7 +27,7 @@ CAF_TEST(each tool is one row with a schema the model can read) {
     CAF_CHECK(!r.error());
     CAF_CHECK(find_page_tool(tool.name) == &tool);
   }
-  CAF_CHECK_EQUAL(names.size(), 20u);
+  CAF_CHECK_EQUAL(names.size(), 22u);
   CAF_CHECK(find_page_tool("format_disk") == nullptr);
 }
 
@@ -49,7 +49,8 @@ CAF_TEST(the tools that may change the page are followed by a screenshot) {
                   (std::set<std::string_view>{"navigate_to", "reload", "go_back",
                                               "click", "type_text", "press_key",
                                               "scroll", "select_option", "hover",
-                                              "switch_tab", "close_tab", "open_tab"}));
+                                              "switch_tab", "close_tab", "open_tab",
+                                              "upload_file"}));
 }
 
 CAF_TEST(every tool the offline planner calls is in the table) {
@@ -58,13 +59,17 @@ CAF_TEST(every tool the offline planner calls is in the table) {
     "\"bob\" into #user then press Enter then scroll down then wait for "
     "\"Welcome\" then list the links then read the page then read the title "
     "then take a screenshot then take a snapshot then click e12 then select "
-    "Large in #size then hover over Menu then list the elements");
+    "Large in #size then hover over Menu then list the elements then upload "
+    "cv.pdf into e7 then list the downloads");
   std::set<std::string> planned;
   for (const auto& step : plan.steps) {
     planned.insert(step.tool);
     CAF_CHECK(find_page_tool(step.tool) != nullptr);
   }
-  CAF_CHECK_GREATER_OR_EQUAL(planned.size(), 15u);
+  CAF_CHECK_GREATER_OR_EQUAL(planned.size(), 17u);
   CAF_CHECK_EQUAL(plan.steps[13].arguments_json, R"({"ref":"e12"})");
   CAF_CHECK_EQUAL(plan.steps[14].arguments_json, R"({"target":"#size","option":"Large"})");
+  CAF_CHECK_EQUAL(plan.steps[17].tool, "upload_file");
+  CAF_CHECK_EQUAL(plan.steps[17].arguments_json, R"({"ref":"e7","artifact":"cv.pdf"})");
+  CAF_CHECK_EQUAL(plan.steps[18].tool, "list_downloads");
 }
