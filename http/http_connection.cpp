@@ -29,6 +29,20 @@ constexpr std::uint64_t body_limit = 64 * 1024;
 /// An idle keep-alive connection, or a slow request, is closed after this.
 constexpr auto read_timeout = std::chrono::seconds{30};
 
+/// A file posted to a session's artifacts may take this long to arrive.
+constexpr auto upload_timeout = std::chrono::minutes{5};
+
+/// The request is a file posted to a session's artifacts.
+bool posts_artifact(const bhttp::request_header<>& head) {
+  if (head.method() != bhttp::verb::post)
+    return false;
+  std::string_view target{head.target().data(), head.target().size()};
+  auto absolute = split_absolute_form(target);
+  auto path = split_target(absolute ? std::string_view{absolute->origin_form}
+                                    : target).first;
+  return resolve_route("POST", path).target == route::session_artifacts;
+}
+
 std::string_view sv(beast::string_view s) {
   return {s.data(), s.size()};
 }
@@ -140,8 +154,28 @@ void http_connection::run() {
 void http_connection::do_read() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(ctx_.config.max_header_bytes));
-  parser_->body_limit(body_limit);
+  // Beast checks a Content-Length against the limit as the head ends: the
+  // largest (an upload's) until the head says what the request is.
+  parser_->body_limit(upload_limit());
   stream_.expires_after(read_timeout);
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           beast::bind_front_handler(&http_connection::on_header,
+                                                     shared_from_this()));
+}
+
+void http_connection::on_header(beast::error_code ec, std::size_t bytes) {
+  if (ec)
+    return on_read(ec, bytes);
+  if (posts_artifact(parser_->get())) {
+    stream_.expires_after(upload_timeout);
+  } else {
+    auto length = parser_->content_length();
+    if (length && *length > body_limit)
+      return on_read(bhttp::error::body_limit, bytes);
+    parser_->body_limit(body_limit); // a chunked body is held to it as it comes
+  }
+  if (parser_->is_done())
+    return on_read({}, bytes);
   bhttp::async_read(stream_, buffer_, *parser_,
                     beast::bind_front_handler(&http_connection::on_read,
                                               shared_from_this()));
@@ -159,8 +193,13 @@ void http_connection::on_read(beast::error_code ec, std::size_t) {
                    + std::to_string(ctx_.config.max_header_bytes) + " bytes")));
   if (ec == bhttp::error::body_limit)
     return send(closing,
-                error_response(api_error::of(api_code::body_too_large,
-                                             "the request body is too large")));
+                error_response(api_error::of(
+                  api_code::body_too_large,
+                  posts_artifact(parser_->get())
+                    ? "a posted file may be at most "
+                        + std::to_string(ctx_.config.page.max_artifact_bytes)
+                        + " bytes (MAX_ARTIFACT_BYTES)"
+                    : std::string{"the request body is too large"})));
   if (ec && is_parse_error(ec))
     return send(closing, error_response(api_error::of(
                            api_code::malformed_request,
@@ -276,6 +315,9 @@ void http_connection::handle(request req) {
     return send(
       to, error_response(api_error::of(api_code::origin_not_allowed,
                                        "this origin may not change sessions")));
+  if (match.target == route::session_artifacts
+      || match.target == route::session_artifact)
+    return serve_artifacts(std::move(req), to, match);
   serve_api(req, to, match);
 }
 

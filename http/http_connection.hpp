@@ -1,11 +1,17 @@
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
 #include "http/beast.hpp"
 #include "protocol/routes.hpp"
 #include "protocol/server_context.hpp"
+
+namespace agenttheo {
+class artifact_folder;
+} // namespace agenttheo
 
 namespace agenttheo::http {
 
@@ -29,6 +35,9 @@ private:
   };
 
   void do_read();
+  /// The head is read: a file posted to a session's artifacts may have a
+  /// body as large as they may hold; anything else, 64 KiB.
+  void on_header(beast::error_code ec, std::size_t bytes);
   void on_read(beast::error_code ec, std::size_t bytes);
   void handle(request req);
   void serve_stream(const request& req, const reply_to& to);
@@ -39,6 +48,14 @@ private:
                 const std::string& cors_origin);
   void serve_api(const request& req, const reply_to& to, const route_match& match);
   void serve_sessions(const reply_to& to);
+  // -- artifacts (artifact_routes.cpp) --
+  std::uint64_t upload_limit() const;
+  void serve_artifacts(request req, const reply_to& to, const route_match& match);
+  void on_artifacts(const request& req, const reply_to& to,
+                    const artifact_folder& folder, route target,
+                    const std::string& name);
+  void send_file(const reply_to& to, const std::filesystem::path& file,
+                 const std::string& name);
   void serve_admin_view(const reply_to& to, actor_bridge::admin_view view);
   void steer(const request& req, const reply_to& to, const route_match& match,
              api_callback reply);
