@@ -1535,6 +1535,9 @@ api_reply on_cancel_session(self_ptr self, const cancel_session& req) {
     cancel(self, r, why);
   });
   store_session_end(st, true);
+  // Its files go with it (its page, which may be downloading, ends with it).
+  if (auto files = artifact_folder::of(st.settings.page.artifacts_dir, st.id))
+    files->remove();
   return {200, delete_reply_json(st.id, ended)};
 }
 

@@ -8,6 +8,7 @@
 #include "actors/registry.hpp"
 #include "config/log.hpp"
 #include "messages/messages.hpp"
+#include "store/artifact_folder.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store_error.hpp"
 #include "util/clock.hpp"
@@ -55,10 +56,14 @@ void sweep(self_ptr self) {
   const auto& settings = *self->state.settings;
   try {
     auto cutoff = unix_millis() - settings.retention.count();
-    if (auto gone = settings.store->sweep(cutoff); gone > 0)
-      log(log_level::info, "store: deleted ", gone,
-          gone == 1 ? " session" : " sessions",
-          " that ended more than STORE_RETENTION ago");
+    auto gone = settings.store->sweep(cutoff);
+    for (const auto& id : gone)
+      if (auto files = artifact_folder::of(settings.artifacts_dir, id))
+        files->remove();
+    if (!gone.empty())
+      log(log_level::info, "store: deleted ", gone.size(),
+          gone.size() == 1 ? " session" : " sessions",
+          " that ended more than STORE_RETENTION ago, with their files");
   } catch (const sqlite::failure& f) {
     log(log_level::warn, "store: the retention sweep failed: ", f.message);
   }

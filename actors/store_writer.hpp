@@ -35,6 +35,8 @@ struct store_writer_settings {
   std::chrono::milliseconds retention{};
   /// A revived session's log holds at most this many events.
   std::size_t max_events = 0;
+  /// ARTIFACTS_DIR: a deleted session's files go with it.
+  std::string artifacts_dir;
 };
 
 struct store_writer_state {

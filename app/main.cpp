@@ -122,6 +122,7 @@ caf::actor spawn_store_writer(caf::actor_system& system,
   settings->flush_interval = cfg.store.flush_interval;
   settings->retention = cfg.store.retention;
   settings->max_events = cfg.session.log_max_events;
+  settings->artifacts_dir = cfg.page.artifacts_dir;
   return system.spawn<caf::detached>(store_writer, settings);
 }
 

@@ -353,7 +353,7 @@ session_store::revive(const std::string& session_id,
   return std::move(found.front());
 }
 
-std::size_t session_store::sweep(std::int64_t cutoff_ms) {
+std::vector<std::string> session_store::sweep(std::int64_t cutoff_ms) {
   std::vector<std::string> old;
   auto query = db_->prepare(
     "SELECT id FROM sessions WHERE live = 0 AND ended_at < ?1");
@@ -366,7 +366,7 @@ std::size_t session_store::sweep(std::int64_t cutoff_ms) {
     sql_->delete_orphan_events.run();
     sql_->delete_forgotten_events.run();
   });
-  return old.size();
+  return old;
 }
 
 std::size_t footprint(const store_write& write) {

@@ -52,8 +52,8 @@ public:
 
   /// Deletes the sessions that ended before `cutoff_ms`, with their runs
   /// and events, and the events of runs forgotten since the last sweep;
-  /// how many sessions.
-  std::size_t sweep(std::int64_t cutoff_ms);
+  /// the ids of the sessions deleted.
+  std::vector<std::string> sweep(std::int64_t cutoff_ms);
 
   std::int64_t schema_version();
 

@@ -134,11 +134,11 @@ CAF_TEST(ended sessions wait for the sweep and deleted ones go at once) {
   store->write({session_row{"s-2", "", "", 1000, 1000, 1, 0}});
   store->write({session_ended_row{"s-1", false, 5000}});
   CAF_CHECK_EQUAL(store->load(10).size(), 1u);
-  CAF_CHECK_EQUAL(store->sweep(5000), 0u);
-  CAF_CHECK_EQUAL(store->sweep(5001), 1u);
+  CAF_CHECK_EQUAL(store->sweep(5000).size(), 0u);
+  CAF_CHECK_EQUAL(store->sweep(5001), std::vector<std::string>{"s-1"});
   store->write({session_ended_row{"s-2", true, 6000}});
   CAF_CHECK_EQUAL(store->load(10).size(), 0u);
-  CAF_CHECK_EQUAL(store->sweep(100000), 0u);
+  CAF_CHECK_EQUAL(store->sweep(100000).size(), 0u);
 }
 
 CAF_TEST(an ended session is revived by its id or a run messageId) {
