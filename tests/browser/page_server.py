@@ -1,19 +1,36 @@
 """Serves the browser tests' pages on loopback: the files in pages/, plus
 /slow (answers after a second), /never (starts a page, never ends it) and
 /remember (a visitor cookie and a localStorage token, each new or kept)
-and /redirect?to=URL (a 302 there).
+and /redirect?to=URL (a 302 there); /download/NAME?bytes=N (N bytes made
+from NAME, as an attachment), POST /upload (a multipart form: its files
+are kept) and /uploaded (what was posted, as JSON).
 Prints its port, then serves until killed."""
 
 import ctypes
+import email.parser
+import email.policy
+import hashlib
 import http.server
+import json
 import os
 import secrets
 import signal
 import socketserver
 import sys
 import time
+import urllib.parse
 
 PAGES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pages")
+
+
+# What POST /upload received: {"field", "filename", "bytes", "sha256"} each.
+UPLOADED = []
+
+
+def download_bytes(name, size):
+    """`size` bytes that depend on `name`: what /download/NAME serves."""
+    seed = hashlib.sha256(name.encode()).digest()
+    return (seed * (size // len(seed) + 1))[:size]
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -37,6 +54,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return
         if self.path == "/remember":
             return self.remember()
+        if self.path.startswith("/download/"):
+            return self.download()
+        if self.path == "/uploaded":
+            return self.reply("application/json", json.dumps(UPLOADED).encode())
         if self.path.startswith("/redirect?to="):
             self.send_response(302)
             self.send_header("Location", self.path[len("/redirect?to="):])
@@ -44,6 +65,44 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.end_headers()
             return
         return super().do_GET()
+
+    def do_POST(self):
+        if self.path != "/upload":
+            self.send_error(404)
+            return
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        head = f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n"
+        form = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            head.encode() + body)
+        names = []
+        for part in form.iter_parts():
+            if part.get_filename() is None:
+                continue
+            data = part.get_payload(decode=True) or b""
+            UPLOADED.append({"field": part.get_param("name", header="content-disposition"),
+                             "filename": part.get_filename(), "bytes": len(data),
+                             "sha256": hashlib.sha256(data).hexdigest()})
+            names.append(part.get_filename())
+        self.page(f"<title>Uploaded</title><p>received {', '.join(names)}</p>")
+
+    def download(self):
+        url = urllib.parse.urlsplit(self.path)
+        name = urllib.parse.unquote(url.path[len("/download/"):])
+        size = int(urllib.parse.parse_qs(url.query).get("bytes", ["1000"])[0])
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Disposition", f'attachment; filename="{name}"')
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        self.wfile.write(download_bytes(name, size))
+
+    def reply(self, content_type, body):
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def remember(self):
         """Says whether the browser brought the cookie it was given, and
