@@ -144,6 +144,27 @@ def test_refusals_and_failures_are_clear_exceptions(server):
     assert sid in listed
 
 
+def test_files_go_up_and_come_back(server):
+    data = bytes(range(256)) * 40
+
+    async def scenario():
+        async with AgentTheoClient(server.base) as client:
+            sid = await client.create_session()
+            first = await client.upload(sid, "../my data.bin", data)
+            second = await client.upload(sid, "my data.bin", b"again")
+            listed = await client.artifacts(sid)
+            back = await client.download(sid, first["name"])
+            with pytest.raises(ClientError) as missing:
+                await client.download(sid, "nothing.bin")
+            return first, second, listed, back, missing.value
+    first, second, listed, back, missing = run(scenario())
+    assert (first["name"], first["bytes"]) == ("my data.bin", len(data))
+    assert second["name"] == "my data (2).bin"
+    assert [a["name"] for a in listed] == ["my data (2).bin", "my data.bin"]
+    assert back == data
+    assert (missing.status, missing.code) == (404, "unknown_artifact")
+
+
 def test_the_readme_example_runs_as_written(server):
     example = open(os.path.join(ROOT, "clients", "python", "example.py")).read()
     readme = open(os.path.join(ROOT, "README.md")).read()

@@ -3,14 +3,14 @@
 from .client import AgentTheoClient
 from .errors import (AgentTheoError, ClientError, ConnectionLost, HTTPError, RunFailed,
                      ServerError)
-from .events import (CompleteEvent, ControlEvent, ErrorEvent, Event, GapEvent,
+from .events import (ArtifactEvent, CompleteEvent, ControlEvent, ErrorEvent, Event, GapEvent,
                      InterruptEvent, InterruptResolvedEvent, MessageEvent, ProgressEvent,
                      ScreenshotEvent, StartEvent, StatusEvent, TokenEvent, ToolEndEvent,
                      ToolStartEvent, ends_run, make_event)
 
 __all__ = [
     "AgentTheoClient", "AgentTheoError", "ClientError", "ConnectionLost", "HTTPError",
-    "RunFailed", "ServerError", "CompleteEvent", "ControlEvent", "ErrorEvent", "Event",
+    "RunFailed", "ServerError", "ArtifactEvent", "CompleteEvent", "ControlEvent", "ErrorEvent", "Event",
     "GapEvent", "InterruptEvent", "InterruptResolvedEvent",
     "MessageEvent", "ProgressEvent", "ScreenshotEvent", "StartEvent", "StatusEvent",
     "TokenEvent", "ToolEndEvent", "ToolStartEvent", "ends_run", "make_event",

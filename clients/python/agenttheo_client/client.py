@@ -13,7 +13,7 @@ import asyncio
 import json
 import random
 from typing import Any, AsyncIterator, Dict, List, Optional
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import aiohttp
 
@@ -174,6 +174,30 @@ class AgentTheoClient:
         """Takes the session's browser (`"user"`) or hands it back (`"agent"`)."""
         return await self._json("POST", f"/api/sessions/{session_id}/control",
                                 {"holder": holder})
+
+    # -- files ------------------------------------------------------------------
+
+    async def artifacts(self, session_id: str) -> List[Dict[str, Any]]:
+        """The session's files: [{name, mime, bytes, url}]."""
+        return (await self._json("GET", f"/api/sessions/{session_id}/artifacts"))["artifacts"]
+
+    async def upload(self, session_id: str, name: str, data: bytes) -> Dict[str, Any]:
+        """Posts a file for `upload_file`; returns it as stored (its name may
+        differ: sanitised, made unique)."""
+        url = (f"{self.base_url}/api/sessions/{session_id}/artifacts?"
+               + urlencode({"name": name}))
+        async with self._session().post(url, data=data, headers={
+                **self._headers(), "Content-Type": "application/octet-stream"}) as res:
+            await self._raise_for(res)
+            return await res.json()
+
+    async def download(self, session_id: str, name: str) -> bytes:
+        """One of the session's files, as bytes."""
+        url = (f"{self.base_url}/api/sessions/{session_id}/artifacts/"
+               + quote(name, safe=""))
+        async with self._session().get(url, headers=self._headers()) as res:
+            await self._raise_for(res)
+            return await res.read()
 
     # -- plumbing -----------------------------------------------------------------
 

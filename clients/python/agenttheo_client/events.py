@@ -130,6 +130,16 @@ class ControlEvent(Event):
     by: str = ""
 
 
+@dataclass
+class ArtifactEvent(Event):
+    """The page downloaded a file: `client.download(session, name)` fetches it."""
+    name: str = ""
+    mime: str = ""
+    bytes: int = 0
+    url: str = ""
+    source: str = ""  # download
+
+
 _KINDS = {
     "start": (StartEvent, ("command",)),
     "status": (StatusEvent, ("state", "message")),
@@ -149,6 +159,7 @@ _KINDS = {
     "interrupt_resolved": (InterruptResolvedEvent, ("interrupt_id", "decision", "by",
                                                     "message", "answer")),
     "control": (ControlEvent, ("holder", "by")),
+    "artifact": (ArtifactEvent, ("name", "mime", "bytes", "url", "source")),
 }
 
 
