@@ -117,6 +117,13 @@ std::string event_printer::render(std::string_view type, std::uint64_t id, bool 
   }
   if (type == "screenshot")
     return fresh_line() + paint("  screenshot of " + text_of(d, "url"), dim) + "\n";
+  if (type == "artifact")
+    return fresh_line()
+           + paint("  saved " + text_of(d, "name") + " ("
+                     + std::to_string(number_of(d, "bytes")) + " bytes): "
+                     + text_of(d, "url"),
+                   dim)
+           + "\n";
   if (type == "status") {
     auto state = text_of(d, "state");
     if (state == "running")

@@ -72,7 +72,7 @@
 export const EVENT_TYPES = Object.freeze([
   'start', 'status', 'progress', 'token', 'message', 'tool_start', 'tool_end',
   'update', 'custom', 'screenshot', 'complete', 'error', 'gap',
-  'interrupt', 'interrupt_resolved', 'control',
+  'interrupt', 'interrupt_resolved', 'control', 'artifact',
 ]);
 
 /** The last event of a run's stream (`/stream`). */

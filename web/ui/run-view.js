@@ -2,7 +2,7 @@
 // step progress, the timeline of thoughts and tool calls, the answer as it
 // streams, problems, and how it ended. Fed one event at a time by apply().
 
-import { errorTitle } from './api.js';
+import { apiToken, errorTitle } from './api.js';
 import { el } from './dom.js';
 import { InterruptCard } from './interrupt-card.js';
 
@@ -206,6 +206,18 @@ export class RunView {
     this.note(data.holder === 'user'
       ? 'A person took over the browser; the agent waits.'
       : 'The browser was handed back to the agent.');
+  }
+
+  // The page downloaded a file: a link to it (with the API token, which a
+  // link cannot send as a header, in the query as the API accepts it).
+  on_artifact(data) {
+    const item = el('li', 'note artifact');
+    const link = el('a', '', data.name);
+    const token = apiToken();
+    link.href = data.url + (token ? `?access_token=${encodeURIComponent(token)}` : '');
+    link.download = data.name;
+    item.append('Downloaded ', link, ` (${data.bytes.toLocaleString()} bytes)`);
+    this.timeline.append(item);
   }
 
   on_custom(data) {
