@@ -168,8 +168,12 @@ std::optional<approval_need> approval_needed(approval_mask mask,
       && action.target->download)
     return approval_need{"download", "download " + action.target->href
                                        + " by clicking " + action.target->label};
-  if ((mask & approval::upload) && action.tool == "upload_file")
-    return approval_need{"upload", "upload a file" + on_host(action.page_host)};
+  if ((mask & approval::upload) && action.tool == "upload_file") {
+    auto file = arg(action.args_json, "artifact");
+    return approval_need{"upload", (file.empty() ? std::string{"upload a file"}
+                                                 : "upload " + file)
+                                     + on_host(action.page_host)};
+  }
   if (auto need = navigation(mask, action))
     return need;
   if (mask & approval::all) {

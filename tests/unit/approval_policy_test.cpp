@@ -153,6 +153,9 @@ CAF_TEST(downloads uploads and all) {
   CAF_REQUIRE(need);
   CAF_CHECK_EQUAL(need->rule, "download");
   CAF_CHECK_EQUAL(check(approval::upload, "upload_file", "{}")->rule, "upload");
+  CAF_CHECK_EQUAL(check(approval::upload, "upload_file",
+                        R"({"artifact":"cv.pdf","target":"#resume"})")->reason,
+                  "upload cv.pdf on shop.example");
   need = check(approval::all, "get_title", "{}");
   CAF_REQUIRE(need);
   CAF_CHECK_EQUAL(need->reason, "run get_title on shop.example");
