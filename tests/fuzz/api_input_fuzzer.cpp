@@ -1,7 +1,9 @@
 // libFuzzer target: the bodies clients send — JSON API bodies (a run, a
 // title) and WebSocket client messages. Whatever is accepted must be
 // within the rules the rest of the server relies on: commands within the
-// length limit and valid UTF-8, titles one line within their limit.
+// length limit and valid UTF-8, titles one line within their limit; and
+// uploaded files and artifact names: a name that passes is one file name,
+// a posted file's bytes lie inside the body.
 
 #include <cstdint>
 #include <cstdlib>
@@ -10,9 +12,11 @@
 #include <variant>
 
 #include "messages/session_title.hpp"
+#include "protocol/artifact_api.hpp"
 #include "protocol/run_body.hpp"
 #include "protocol/title_body.hpp"
 #include "protocol/ws_protocol.hpp"
+#include "util/artifact_name.hpp"
 #include "util/utf8.hpp"
 
 namespace {
@@ -26,6 +30,25 @@ void check(bool invariant) {
 
 void check_command(const std::string& command) {
   check(!command.empty() && command.size() <= max_command && agenttheo::is_valid_utf8(command));
+}
+
+void check_artifact_name(const std::string& name) {
+  using namespace agenttheo;
+  check(is_artifact_name(name) && name.size() <= max_artifact_name);
+  check(name.find('/') == std::string::npos && name.find('\\') == std::string::npos);
+  check(name != "." && name != ".." && name.front() != '.');
+}
+
+void check_uploads(std::string_view body) {
+  using namespace agenttheo;
+  check_artifact_name(sanitize_artifact_name(body));
+  auto from_path = artifact_name_from_path(body);
+  if (auto* name = std::get_if<std::string>(&from_path))
+    check_artifact_name(*name);
+  auto upload = parse_artifact_upload("multipart/form-data; boundary=--b", "", body);
+  if (auto* file = std::get_if<artifact_upload>(&upload))
+    check(!file->bytes.empty() && file->bytes.data() >= body.data()
+          && file->bytes.data() + file->bytes.size() <= body.data() + body.size());
 }
 
 } // namespace
@@ -46,5 +69,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto* subscribe = std::get_if<ws_subscribe>(&message))
     if (!subscribe->request.command.empty())
       check_command(subscribe->request.command);
+  check_uploads(body);
   return 0;
 }
