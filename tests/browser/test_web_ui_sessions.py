@@ -78,7 +78,8 @@ class WebUiSessions(ServerTestCase):
 
             # A queued run's card stays empty until it starts, also after a
             # reload while the one before it runs.
-            running = await ui.send(self.demo("list the links"))
+            # Still running after the reload (see sidebar()).
+            running = await ui.send(self.demo("wait for text this page never shows"))
             queued = await ui.send("what is the title")
             await ui.tab.reload()
             await ui.tab.wait_for("window.agentTheo !== undefined")
@@ -115,7 +116,10 @@ class WebUiSessions(ServerTestCase):
             self.server.call("DELETE", f"/api/sessions/{s['id']}")
         older = self.api_session("hello from the older session")
         self.wait_idle(older)
-        newer = self.api_session(self.demo())
+        # Still running when the UI lists it: the demo run alone takes
+        # ~1-3 s, the UI's Chromium ~4.7 s to start and list it; a wait of
+        # 5 s on text the page never shows outlasts that.
+        newer = self.api_session(self.demo("wait for text this page never shows"))
         async with Chromium() as browser:
             ui = Ui(browser.first, self.server.base)
             await ui.open("/")
