@@ -176,6 +176,23 @@ void http_connection::on_header(beast::error_code ec, std::size_t bytes) {
   }
   if (parser_->is_done())
     return on_read({}, bytes);
+  // A client that asks first (`Expect: 100-continue`: curl's habit for a
+  // body past 1 MiB) sends it once told, or after waiting a second.
+  if (!beast::iequals(sv(parser_->get()[bhttp::field::expect]), "100-continue"))
+    return read_body();
+  auto go_on = std::make_shared<bhttp::response<bhttp::empty_body>>(
+    bhttp::status::continue_, parser_->get().version());
+  pending_response_ = go_on;
+  bhttp::async_write(stream_, *go_on,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->pending_response_.reset();
+                       if (ec)
+                         return fail(ec, "write");
+                       self->read_body();
+                     });
+}
+
+void http_connection::read_body() {
   bhttp::async_read(stream_, buffer_, *parser_,
                     beast::bind_front_handler(&http_connection::on_read,
                                               shared_from_this()));

@@ -38,6 +38,7 @@ private:
   /// The head is read: a file posted to a session's artifacts may have a
   /// body as large as they may hold; anything else, 64 KiB.
   void on_header(beast::error_code ec, std::size_t bytes);
+  void read_body();
   void on_read(beast::error_code ec, std::size_t bytes);
   void handle(request req);
   void serve_stream(const request& req, const reply_to& to);

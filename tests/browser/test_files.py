@@ -257,6 +257,25 @@ class Files(ServerTestCase):
                                        {"Content-Type": "application/octet-stream"})
         self.assertEqual((status, json.loads(body)["error"]["code"]), (400, "bad_upload"))
 
+    def test_an_upload_that_asks_first_is_told_to_go_on(self):
+        # curl sends `Expect: 100-continue` past 1 MiB and waits a second
+        # for the answer before sending the body anyway.
+        session = self.new_session()
+        data = b"y" * 5000
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+            s.sendall(f"POST /api/sessions/{session}/artifacts?name=asked.bin HTTP/1.1\r\n"
+                      f"Host: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n"
+                      f"Expect: 100-continue\r\nContent-Length: {len(data)}\r\n\r\n"
+                      .encode())
+            interim = s.recv(4096).decode()
+            self.assertEqual(interim, "HTTP/1.1 100 Continue\r\n\r\n")
+            s.sendall(data)
+            final = b""
+            while b"}" not in final:
+                final += s.recv(4096)
+        self.assertTrue(final.startswith(b"HTTP/1.1 201"), final)
+        self.assertIn(b'"name":"asked.bin"', final)
+
     def test_deleting_the_session_deletes_its_files(self):
         session = self.new_session()
         status, _, _ = self.post_file(session, "gone.txt", b"soon gone")
