@@ -225,11 +225,17 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
   st.stats = join_registry(self, "page", "browser context", st.settings.session_id);
   st.artifacts = artifact_folder::of(st.settings.artifacts_dir, st.settings.session_id);
   st.stats->set_state("closed");
-  // The session's context goes with the page actor, however it ends.
-  self->attach_functor([browser, handle = st.handle] {
+  // The session's context goes with the page actor, however it ends, and
+  // so does what its downloads left half-written (one cancelled, one a
+  // background tab started, which this actor never heard of).
+  auto downloads = st.artifacts ? st.artifacts->download_path() : std::filesystem::path{};
+  self->attach_functor([browser, handle = st.handle, downloads] {
     if (handle->ok)
       caf::anon_send(browser, close_page_atom::value, handle->context_id,
                      handle->cdp_target);
+    std::error_code ignored;
+    if (!downloads.empty())
+      std::filesystem::remove_all(downloads, ignored);
   });
   return counting_behavior(
     st.stats.get(),

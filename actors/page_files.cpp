@@ -57,7 +57,7 @@ void download_began(page_self self, json_reader& params) {
 void download_completed(page_self self, const std::string& guid,
                         const page_state::download& what) {
   auto& st = self->state;
-  auto stored = st.artifacts->adopt(st.artifacts->work_path() / guid, what.name,
+  auto stored = st.artifacts->adopt(st.artifacts->download_path() / guid, what.name,
                                     st.settings.max_artifact_bytes);
   if (auto* why = std::get_if<std::string>(&stored))
     return file_note(self, "did not keep the download " + what.name + ": " + *why);
@@ -95,7 +95,7 @@ void download_progressed(page_self self, json_reader& params) {
   if (state == "completed")
     return download_completed(self, guid, what);
   std::error_code ec;
-  std::filesystem::remove(st.artifacts->work_path() / guid, ec);
+  std::filesystem::remove(st.artifacts->download_path() / guid, ec);
   if (state == "canceled")
     file_note(self, "the download of " + what.name + " was cancelled");
 }
@@ -163,7 +163,7 @@ void enable_downloads(page_self self) {
   params.begin_object();
   if (st.artifacts)
     params.field("behavior", "allowAndName")
-      .field("downloadPath", st.artifacts->work_path().string())
+      .field("downloadPath", st.artifacts->download_path().string())
       .field("eventsEnabled", true);
   else
     params.field("behavior", "deny");

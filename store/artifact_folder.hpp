@@ -30,10 +30,16 @@ public:
     return path_;
   }
 
-  /// Where files are written before they are whole (downloads in flight):
-  /// never listed or named.
+  /// Where files are written before they are whole (an upload being
+  /// stored): never listed or named.
   std::filesystem::path work_path() const {
     return path_ / ".partial";
+  }
+
+  /// Where the browser writes downloads in flight, by CDP guid: never
+  /// listed or named, and removed with the page that downloads.
+  std::filesystem::path download_path() const {
+    return path_ / ".downloads";
   }
 
   /// The artifacts, by name.
@@ -50,7 +56,8 @@ public:
   std::variant<artifact_info, std::string>
   add(std::string_view wanted, std::string_view bytes, std::uint64_t max_total) const;
 
-  /// Moves the finished file `from` (under work_path) in as a new artifact
+  /// Moves the finished file `from` (under work_path or download_path) in
+  /// as a new artifact
   /// named like `wanted`; removes it instead, with an error sentence, when
   /// it would take the folder past `max_total` bytes.
   std::variant<artifact_info, std::string>

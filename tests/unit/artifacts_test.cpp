@@ -159,14 +159,16 @@ CAF_TEST(nothing but the regular files of the folder can be found) {
   auto folder = artifact_folder::of(root.dir.string(), "s-1");
   CAF_REQUIRE(folder);
   fs::create_directories(folder->work_path());
+  fs::create_directories(folder->download_path());
   write(root.dir / "secret.txt", "outside");
   write(folder->work_path() / "partial.bin", "half");
+  write(folder->download_path() / "guid-3", "half");
   fs::create_symlink(root.dir / "secret.txt", folder->path() / "link.txt");
   fs::create_directory(folder->path() / "sub");
   write(folder->path() / "ok.txt", "in");
   CAF_CHECK(folder->find("ok.txt"));
   for (auto name : {"../secret.txt", "link.txt", "sub", ".partial",
-                    ".partial/partial.bin", "missing.txt"})
+                    ".partial/partial.bin", ".downloads", "missing.txt"})
     CAF_CHECK(!folder->find(name));
   auto listed = folder->list();
   CAF_REQUIRE_EQUAL(listed.size(), 1u);
