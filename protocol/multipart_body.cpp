@@ -110,14 +110,16 @@ std::variant<posted_file, std::string> first_posted_file(std::string_view body,
     if (body.substr(at, 2) != "\r\n")
       return std::string{"a multipart delimiter is not followed by CRLF"};
     at += 2;
-    auto head_end = body.find("\r\n\r\n", at);
+    std::string_view head;
+    std::size_t data_at = at + 2;
     // A part with no header at all starts straight with its blank line.
-    if (body.substr(at, 2) == "\r\n")
-      head_end = at - 2;
-    if (head_end == std::string_view::npos)
-      return std::string{"a multipart part's headers do not end"};
-    auto head = body.substr(at, head_end - at);
-    auto data_at = head_end + 4;
+    if (body.substr(at, 2) != "\r\n") {
+      auto head_end = body.find("\r\n\r\n", at);
+      if (head_end == std::string_view::npos)
+        return std::string{"a multipart part's headers do not end"};
+      head = body.substr(at, head_end - at);
+      data_at = head_end + 4;
+    }
     auto data_end = body.find(next_delimiter, data_at);
     if (data_end == std::string_view::npos)
       return std::string{"a multipart part does not end with the boundary"};

@@ -191,6 +191,13 @@ CAF_TEST(a multipart form gives its first file part) {
   CAF_REQUIRE(std::holds_alternative<posted_file>(found));
   CAF_CHECK_EQUAL(std::get<posted_file>(found).filename, "cv.pdf");
   CAF_CHECK_EQUAL(std::string{std::get<posted_file>(found).data}, data);
+  // A part without headers has none, whatever its data says.
+  auto headless = form(b, "--" + b + "\r\n\r\nContent-Disposition: form-data; "
+                          "filename=\"fake.txt\"\r\n"
+                          + part(b, "form-data; name=f; filename=\"real.txt\"", "r"));
+  auto real = first_posted_file(headless, b);
+  CAF_REQUIRE(std::holds_alternative<posted_file>(real));
+  CAF_CHECK_EQUAL(std::get<posted_file>(real).filename, "real.txt");
   // RFC 8187's filename* wins over filename.
   auto utf8 = form(b, part(b, "form-data; name=f; filename=\"r_sum_.pdf\"; "
                               "filename*=UTF-8''r%C3%A9sum%C3%A9+1.pdf", "d"));
