@@ -159,6 +159,9 @@ void upload_to_target(page_self self, const std::string& target,
 
 void enable_downloads(page_self self) {
   auto& st = self->state;
+  // What the last context was downloading died with it (Chromium crashed,
+  // or the context was lent out): it never completes.
+  st.downloads.clear();
   json_writer params;
   params.begin_object();
   if (st.artifacts)
