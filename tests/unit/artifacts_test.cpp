@@ -213,9 +213,9 @@ CAF_TEST(a multipart form gives its first file part) {
 
 CAF_TEST(an upload is a multipart form or a raw body named by the query) {
   std::string b = "B";
-  auto multipart = parse_artifact_upload(
-    "multipart/form-data; boundary=B", "",
-    form(b, part(b, "form-data; name=file; filename=a.txt", "abc")));
+  // The upload's bytes are a view of the body: it must outlive them.
+  auto body = form(b, part(b, "form-data; name=file; filename=a.txt", "abc"));
+  auto multipart = parse_artifact_upload("multipart/form-data; boundary=B", "", body);
   CAF_REQUIRE(std::holds_alternative<artifact_upload>(multipart));
   CAF_CHECK_EQUAL(std::get<artifact_upload>(multipart).name, "a.txt");
   CAF_CHECK_EQUAL(std::string{std::get<artifact_upload>(multipart).bytes}, "abc");
@@ -227,9 +227,9 @@ CAF_TEST(an upload is a multipart form or a raw body named by the query) {
   auto empty = parse_artifact_upload("", "name=x", "");
   CAF_REQUIRE(std::holds_alternative<api_error>(empty));
   CAF_CHECK_EQUAL(std::get<api_error>(empty).status, 400);
-  auto empty_part = parse_artifact_upload(
-    "multipart/form-data; boundary=B", "",
-    form(b, part(b, "form-data; name=file; filename=a.txt", "")));
+  auto empty_body = form(b, part(b, "form-data; name=file; filename=a.txt", ""));
+  auto empty_part = parse_artifact_upload("multipart/form-data; boundary=B", "",
+                                          empty_body);
   CAF_CHECK(std::holds_alternative<api_error>(empty_part));
 }
 
