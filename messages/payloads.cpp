@@ -1,6 +1,6 @@
 #include "messages/payloads.hpp"
 
-#include "util/percent_encoding.hpp"
+#include "util/artifact_name.hpp"
 #include "util/json_writer.hpp"
 
 namespace agenttheo::payload {
@@ -125,8 +125,7 @@ std::string artifact(std::string_view session, std::string_view name,
     .field("name", name)
     .field("mime", mime)
     .field("bytes", bytes)
-    .field("url", "/api/sessions/" + percent_encode(session) + "/artifacts/"
-                    + percent_encode(name))
+    .field("url", artifact_url(session, name))
     .field("source", source)
     .end_object();
   return out.str();

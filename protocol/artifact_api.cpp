@@ -15,8 +15,7 @@ void write_file(json_writer& out, std::string_view session,
     .field("name", file.name)
     .field("mime", file.mime)
     .field("bytes", file.bytes)
-    .field("url", "/api/sessions/" + percent_encode(session) + "/artifacts/"
-                    + percent_encode(file.name))
+    .field("url", artifact_url(session, file.name))
     .end_object();
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "util/ascii.hpp"
+#include "util/percent_encoding.hpp"
 #include "util/utf8.hpp"
 
 namespace agenttheo {
@@ -87,6 +88,11 @@ std::string unique_artifact_name(const std::string& name,
       return candidate;
   }
   return {};
+}
+
+std::string artifact_url(std::string_view session, std::string_view name) {
+  return "/api/sessions/" + percent_encode(session) + "/artifacts/"
+         + percent_encode(name);
 }
 
 std::string_view artifact_mime(std::string_view name) {

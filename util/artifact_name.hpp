@@ -40,6 +40,10 @@ bool is_artifact_name(std::string_view name);
 std::string unique_artifact_name(const std::string& name,
                                  const std::function<bool(const std::string&)>& taken);
 
+/// Where the API serves it: `/api/sessions/{session}/artifacts/{name}`,
+/// both percent-encoded.
+std::string artifact_url(std::string_view session, std::string_view name);
+
 /// The media type its extension says (application/octet-stream if none).
 std::string_view artifact_mime(std::string_view name);
 
