@@ -19,10 +19,6 @@ namespace {
 /// Slack over MAX_ARTIFACT_BYTES for a multipart form's own framing.
 constexpr std::uint64_t multipart_slack = 64 * 1024;
 
-std::string_view sv(beast::string_view s) {
-  return {s.data(), s.size()};
-}
-
 simple_response refused(api_code code, std::string message) {
   return error_response(api_error::of(code, std::move(message)));
 }

@@ -4,6 +4,7 @@
 // that touch sockets, so actor code never pays for Beast's headers.
 
 #include <memory>
+#include <string_view>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -26,6 +27,11 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = boost::asio::ip::tcp;
+
+/// A header value or target as the standard library's view.
+inline std::string_view sv(beast::string_view s) {
+  return {s.data(), s.size()};
+}
 
 /// A Beast response carrying `res`, for a request of HTTP `version`.
 bhttp::response<bhttp::string_body>

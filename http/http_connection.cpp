@@ -43,10 +43,6 @@ bool posts_artifact(const bhttp::request_header<>& head) {
   return resolve_route("POST", path).target == route::session_artifacts;
 }
 
-std::string_view sv(beast::string_view s) {
-  return {s.data(), s.size()};
-}
-
 bool is_parse_error(const beast::error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
 }
