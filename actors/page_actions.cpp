@@ -23,8 +23,9 @@ namespace {
 constexpr auto settle_time = std::chrono::milliseconds{150};
 
 /// The reply of Runtime.evaluate or Runtime.callFunctionOn: the value as
-/// JSON text, or the failure.
-void read_evaluation(const cdp_result& r, const value_done& on_value) {
+/// JSON text (`by_value`), else its remote object's id, or the failure.
+void read_evaluation(const cdp_result& r, const value_done& on_value,
+                     bool by_value = true) {
   if (!r.ok)
     return on_value(false, r.body);
   json_document doc{r.body};
@@ -37,7 +38,13 @@ void read_evaluation(const cdp_result& r, const value_done& on_value) {
                  .text("description");
     return on_value(false, std::string{why.value_or("the page's script failed")});
   }
-  auto* value = reply.object("result").any("value");
+  auto result = reply.object("result");
+  if (!by_value) {
+    auto id = result.text("objectId");
+    return on_value(id.has_value(), id ? std::string{*id}
+                                       : "the script's value is not an object");
+  }
+  auto* value = result.any("value");
   // undefined: nothing to return
   on_value(true, value ? to_json(*value) : "null");
 }
@@ -201,6 +208,19 @@ value_done outcome_of(tool_done done) {
 
 void evaluate(page_self self, const std::string& expression, value_done on_value) {
   eval(self, expression, std::move(on_value));
+}
+
+void evaluate_object(page_self self, const std::string& expression,
+                     value_done on_object) {
+  json_writer params;
+  params.begin_object()
+    .field("expression", expression)
+    .field("returnByValue", false)
+    .field("awaitPromise", true)
+    .end_object();
+  cdp(self, "Runtime.evaluate", params.str(), [on_object](cdp_result r) {
+    read_evaluation(r, on_object, false);
+  });
 }
 
 /// A script whose value is `{ok, output}`.

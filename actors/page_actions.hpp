@@ -60,6 +60,11 @@ void eval_outcome(page_self self, const std::string& expression,
 /// A script's value, whatever it is.
 void evaluate(page_self self, const std::string& expression, value_done on_value);
 
+/// A script whose value is an object, left in the page: its remote object
+/// id (for a command that takes a node, such as DOM.setFileInputFiles).
+void evaluate_object(page_self self, const std::string& expression,
+                     value_done on_object);
+
 /// Runs page script `script` (see page_scripts.hpp) on the element the
 /// tool's arguments name: `ref`, from get_page_snapshot (the script is
 /// called on that node, in whichever frame it lives), else `target` (text,

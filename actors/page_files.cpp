@@ -100,15 +100,21 @@ void download_progressed(page_self self, json_reader& params) {
     file_note(self, "the download of " + what.name + " was cancelled");
 }
 
-/// `DOM.setFileInputFiles` with `node` (`"backendNodeId":N` or
-/// `"objectId":"..."`): the input now holds `path`, and the page hears
-/// input and change as if a person had chosen it.
-void set_files(page_self self, const std::string& node, const std::string& path,
-               std::string done_text, tool_done done) {
-  json_writer files;
-  files.begin_array().value(path).end_array();
-  auto params = "{\"files\":" + files.str() + "," + node + "}";
-  cdp(self, "DOM.setFileInputFiles", params,
+/// `DOM.setFileInputFiles` on the node `key` (`backendNodeId` or
+/// `objectId`) names: the input now holds `path`, and the page hears input
+/// and change as if a person had chosen it.
+template <class Node>
+void set_files(page_self self, const char* key, const Node& node,
+               const std::string& path, std::string done_text, tool_done done) {
+  json_writer params;
+  params.begin_object()
+    .key("files")
+    .begin_array()
+    .value(path)
+    .end_array()
+    .field(key, node)
+    .end_object();
+  cdp(self, "DOM.setFileInputFiles", params.str(),
       [self, done_text = std::move(done_text), done](cdp_result r) {
         settled(self, done)(r.ok ? succeeded(done_text)
                                  : fail("cannot set the file input: " + r.body));
@@ -125,34 +131,20 @@ std::string script_error(std::string text) {
 }
 
 /// The file input `target` names, found by page script file_input in the
-/// main frame, handed over as a remote object (not by value).
+/// main frame and handed over as the node itself, not its value.
 void upload_to_target(page_self self, const std::string& target,
                       const std::string& path, const std::string& what,
                       tool_done done) {
-  json_writer params;
-  params.begin_object()
-    .field("expression",
-           "(() => { const r = " + page_scripts::call(page_scripts::file_input,
-                                                     agenttheo::quoted(target))
-             + "; if (!r.ok) throw new Error(r.output); return r.element; })()")
-    .field("returnByValue", false)
-    .end_object();
-  cdp(self, "Runtime.evaluate", params.str(),
-      [self, path, what, done](cdp_result r) {
-        json_document doc{r.body};
-        json_reader reply{doc};
-        if (reply.any("exceptionDetails"))
-          return done(fail(script_error(std::string{
-            reply.object("exceptionDetails").object("exception").text("description")
-              .value_or("the page's script failed")})));
-        auto object_id = reply.object("result").text("objectId");
-        if (!r.ok || !object_id)
-          return done(fail("cannot find the file input: " + r.body));
-        json_writer node;
-        node.begin_object().field("objectId", *object_id).end_object();
-        auto field = node.str().substr(1, node.str().size() - 2);
-        set_files(self, field, path, "put " + what, done);
-      });
+  evaluate_object(
+    self,
+    "(() => { const r = "
+      + page_scripts::call(page_scripts::file_input, agenttheo::quoted(target))
+      + "; if (!r.ok) throw new Error(r.output); return r.element; })()",
+    [self, path, what, done](bool ok, std::string object_id) {
+      if (!ok)
+        return done(fail(script_error(std::move(object_id))));
+      set_files(self, "objectId", object_id, path, "put " + what, done);
+    });
 }
 
 } // namespace
@@ -247,8 +239,7 @@ void upload_file(page_self self, json_reader& args, tool_done done) {
                   [self, node, path, what, done](tool_result found) {
                     if (!found.ok)
                       return done(found);
-                    auto id = std::get<std::int64_t>(node);
-                    set_files(self, "\"backendNodeId\":" + std::to_string(id),
+                    set_files(self, "backendNodeId", std::get<std::int64_t>(node),
                               path, "put " + what + found.output, done);
                   });
 }
