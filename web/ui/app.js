@@ -49,6 +49,8 @@ class Page {
     });
     this.conversation = $('conversation');
     this.banner = $('banner');
+    /** The sends under way, in order (see send()). */
+    this.delivering = Promise.resolve();
     this.bindControls();
   }
 
@@ -403,19 +405,32 @@ class Page {
     // `start`, its `running` status comes after), and on an idle session
     // enqueue starts at once.
     run.multitask = 'enqueue';
-    $('send').disabled = true;
+    // The box empties as the command leaves, not when the server answers:
+    // its card shows (from the stream) before the answer, and whatever the
+    // person types next in between is theirs to keep. Sends go out one at a
+    // time, in the order typed, into the one session the first creates.
+    box.value = '';
+    this.fitCommandBox();
+    this.checkCommandLength();
+    box.focus();
+    const delivered = this.delivering.then(() => this.deliver(run));
+    this.delivering = delivered.catch(() => {});
     try {
-      if (!this.session)
-        await this.open((await api.createSession()).id, { push: true });
-      await this.startRun(run);
-      box.value = '';
-      this.fitCommandBox();
+      await delivered;
     } catch (e) {
       this.pageProblem(e);
-    } finally {
-      this.checkCommandLength();
-      box.focus();
+      if (!box.value.trim()) {
+        box.value = command;
+        this.fitCommandBox();
+        this.checkCommandLength();
+      }
     }
+  }
+
+  async deliver(run) {
+    if (!this.session)
+      await this.open((await api.createSession()).id, { push: true });
+    await this.startRun(run);
   }
 
   async startRun(run) {
