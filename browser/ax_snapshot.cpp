@@ -8,6 +8,7 @@
 
 #include <rapidjson/document.h>
 
+#include "util/ascii.hpp"
 #include "util/utf8.hpp"
 
 namespace agenttheo {
@@ -80,18 +81,7 @@ std::int64_t backend_id(const value& node) {
 /// Whitespace runs as one space, trimmed, cut to `max` bytes on a UTF-8
 /// boundary.
 std::string tidy(std::string_view text, std::size_t max) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space)
-      out += ' ';
-    space = false;
-    out += c;
-  }
+  auto out = collapse_spaces(text);
   if (out.size() > max) {
     out.resize(utf8_prefix(out, max).size());
     out += "…";

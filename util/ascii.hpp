@@ -15,6 +15,24 @@ inline std::string_view trim_view(std::string_view text) {
   return text;
 }
 
+/// `text` with each run of spaces, tabs and line breaks as one space,
+/// trimmed (text as a reader sees it: snapshots, tool inputs compared).
+inline std::string collapse_spaces(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space)
+      out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
 /// `text` with A-Z as a-z (host names, header names, flags: never
 /// locale-dependent).
 inline std::string ascii_lower(std::string_view text) {
