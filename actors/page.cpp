@@ -39,6 +39,22 @@ with_screenshot(page_self self, const page_tool& tool, tool_done done) {
   };
 }
 
+/// `done`, after noting the page's digest: loop detection's view of the
+/// page the tool left (an evaluate of ~1 ms; none if the page cannot say).
+tool_done with_page_digest(page_self self, tool_done done) {
+  return [self, done](tool_result result) {
+    // The browser may have gone while the tool ran: no page to ask.
+    if (!self->state.handle || self->state.handle->cdp_target.empty())
+      return done(std::move(result));
+    eval_text(self, page_scripts::call(page_scripts::page_digest, "null"),
+              [done, result](tool_result digest) mutable {
+                if (digest.ok)
+                  result.page_digest = std::move(digest.output);
+                done(std::move(result));
+              });
+  };
+}
+
 /// The session's own looks at the page (tool_request::internal).
 void run_probe(page_self self, const tool_request& req, tool_done done) {
   if (req.name == "inspect_target") {
@@ -74,7 +90,8 @@ void run_tool(page_self self, const tool_request& req, tool_done done) {
   // Arguments that are not an object read as none.
   json_document doc{req.arguments_json};
   json_reader args{doc};
-  tool->run(self, args, with_screenshot(self, *tool, std::move(done)));
+  tool->run(self, args,
+            with_screenshot(self, *tool, with_page_digest(self, std::move(done))));
 }
 
 /// Acknowledges every frame (Chromium sends the next only then) and

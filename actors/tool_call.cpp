@@ -73,7 +73,8 @@ caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
                                           std::move(result.image_base64),
                                           std::move(result.url),
                                           std::move(result.error_code),
-                                          result.tab});
+                                          result.tab,
+                                          std::move(result.page_digest)});
         self->quit();
       },
       [=](caf::error& err) {

@@ -20,6 +20,7 @@ extern const std::string_view focus;
 extern const std::string_view hover;
 extern const std::string_view inspect_target;
 extern const std::string_view interactive_elements;
+extern const std::string_view page_digest;
 extern const std::string_view page_text;
 extern const std::string_view links;
 extern const std::string_view restore_storage;

@@ -66,12 +66,15 @@ struct tool_result {
   std::string error_code;
   /// The session's tab it ran in (0: none, a look the session took).
   std::uint32_t tab = 0;
+  /// The page after it (browser/scripts/page_digest.js): what loop
+  /// detection compares. Empty: no page tool.
+  std::string page_digest;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tool_result& x) {
   return f(caf::meta::type_name("tool_result"), x.ok, x.output, x.image_base64,
-           x.url, x.error_code, x.tab);
+           x.url, x.error_code, x.tab, x.page_digest);
 }
 
 } // namespace agenttheo

@@ -477,13 +477,15 @@ struct tool_finished {
   std::string error_code;
   /// The tab it ran in (0: not a browser tool).
   std::uint32_t tab = 0;
+  /// The tool_result's `page_digest`.
+  std::string page_digest;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tool_finished& x) {
   return f(caf::meta::type_name("tool_finished"), x.run, x.call_id, x.name,
            x.ok, x.output, x.duration_ms, x.image_base64, x.url, x.error_code,
-           x.tab);
+           x.tab, x.page_digest);
 }
 
 /// Something a tool wants the user to see while it works (emitted as a

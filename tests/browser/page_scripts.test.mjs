@@ -36,7 +36,7 @@ function run(html, name, argument) {
 
 test('every script is one expression', () => {
   const files = readdirSync(scripts).filter((f) => f.endsWith('.js'));
-  assert.equal(files.length, 14);
+  assert.equal(files.length, 15);
   for (const file of files) {
     const text = readFileSync(path.join(scripts, file), 'utf8');
     assert.doesNotThrow(() => new Function(`return (${text});`), file);
@@ -165,4 +165,19 @@ test('storage_state saves the address and localStorage; restore_storage puts it 
   const elsewhere = new JSDOM('<p></p>', {runScripts: 'dangerously', url: 'http://localhost/'});
   elsewhere.window.eval(`(${source('restore_storage')})(${JSON.stringify(saved)})`);
   assert.equal(elsewhere.window.localStorage.getItem('cart'), null);
+});
+
+test('page_digest changes with the text and the scroll, and only with them', () => {
+  const html = '<p id="p">Signed out</p><button>Sign in</button>';
+  const {dom, value: before} = run(html, 'page_digest', null);
+  assert.match(before, /^[0-9a-f]+:\d+@0,0$/);
+  assert.equal(run(html, 'page_digest', null).value, before);
+  dom.window.document.body.setAttribute('class', 'restyled');
+  const digest = () => dom.window.eval(`(${source('page_digest')})(null)`);
+  assert.equal(digest(), before);
+  dom.window.document.getElementById('p').textContent = 'Signed in';
+  const changed = digest();
+  assert.notEqual(changed, before);
+  dom.window.scrollY = 400;
+  assert.notEqual(digest(), changed);
 });
