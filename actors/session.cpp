@@ -1,6 +1,7 @@
 #include "actors/session.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <caf/all.hpp>
 
@@ -422,6 +423,11 @@ void begin_run(self_ptr self, run_record& run) {
   log(log_level::info, "run started: session ", self->state.id, ", messageId ",
       run.message_id);
   run.messages = {{"user", run.command, {}, {}}};
+  const auto& limits = self->state.settings;
+  run.watch = step_watch{{limits.loop_nudge, limits.loop_stop,
+                          run.max_failures >= 0
+                            ? static_cast<std::uint32_t>(run.max_failures)
+                            : limits.max_failures}};
   store_run(self->state, run);
   emit(self, run, event_type::status,
        payload::status("running", "The agent is working on the command",
@@ -636,6 +642,40 @@ void add_tool_messages(run_record& run) {
   run.step_view = {};
 }
 
+/// Shows a finished call to the run's watch (see next_step()).
+void watch_call(run_record& run, const tool_finished& done) {
+  std::string_view arguments;
+  for (const auto& call : run.messages.back().tool_calls)
+    if (call.id == done.call_id)
+      arguments = call.arguments;
+  watched_call seen;
+  seen.tool = done.name;
+  seen.arguments_json = arguments;
+  seen.url = done.url;
+  seen.page_digest = done.page_digest;
+  seen.ok = done.ok;
+  seen.rejected = done.error_code == "rejected";
+  seen.output = done.output;
+  run.step_verdict = std::max(run.step_verdict, run.watch.observe(seen));
+}
+
+/// The watch saw the model repeat itself: it is told so (and watchers see
+/// a `custom` `loop_warning`) before its next turn.
+void nudge(self_ptr self, run_record& run) {
+  auto& st = self->state;
+  auto text = run.watch.nudge_message(st.page_url);
+  json_writer body;
+  body.begin_object()
+    .field("kind", "loop_warning")
+    .field("action", run.watch.repeated_action())
+    .field("repeats", std::uint64_t{run.watch.repeats()})
+    .field("url", st.page_url)
+    .field("message", text)
+    .end_object();
+  emit(self, run, event_type::custom, payload::custom(body.str()));
+  run.messages.push_back({"user", std::move(text), {}, {}});
+}
+
 /// Every tool of the step is done: the next turn, or the end of the run.
 void next_step(self_ptr self, run_record& run) {
   auto& st = self->state;
@@ -644,11 +684,21 @@ void next_step(self_ptr self, run_record& run) {
   emit(self, run, event_type::update,
        payload::update(run.step, "tools", tools_update_json(run.step_results,
                                                             st.page_url)));
+  auto verdict = std::exchange(run.step_verdict, step_watch::verdict::go_on);
+  if (verdict == step_watch::verdict::too_many_failures)
+    return fail_run(self, run, "too_many_failures", run.watch.failure_summary());
+  if (verdict == step_watch::verdict::loop_detected)
+    return fail_run(self, run, "loop_detected",
+                    "the agent repeated `" + run.watch.repeated_action() + "` "
+                      + std::to_string(run.watch.repeats())
+                      + " times on a page that did not change (LOOP_STOP)");
   if (run.step >= run.max_steps)
     return finish_run(self, run,
                       "Stopped after " + std::to_string(run.step)
                         + " steps (max_steps) without a final answer.",
                       run_outcome::max_steps);
+  if (verdict == step_watch::verdict::nudge)
+    nudge(self, run);
   ask_model(self, run);
 }
 
@@ -673,6 +723,7 @@ void on_tool_finished(self_ptr self, tool_finished& done) {
     run->step_view.image_base64 = std::move(done.image_base64);
   }
   done.image_base64.clear();
+  watch_call(*run, done);
   run->step_results.push_back(std::move(done));
   if (--run->tools_pending == 0)
     next_step(self, *run);
@@ -1271,6 +1322,7 @@ run_record& create_run(self_ptr self, const stream_request& req) {
   fresh.stream_mode = mode_mask_to_string(req.modes);
   fresh.first_id = st.next_id;
   fresh.max_steps = req.max_steps != 0 ? req.max_steps : st.settings.max_steps;
+  fresh.max_failures = req.max_failures;
   // A run may add approval rules to the server's, never take one away.
   fresh.approve = st.settings.approve | req.approve;
   fresh.output_schema = req.output_schema;

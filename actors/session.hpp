@@ -17,6 +17,7 @@
 #include "actors/fanout_pacer.hpp"
 #include "actors/llm_call.hpp"
 #include "actors/page.hpp"
+#include "actors/step_watch.hpp"
 #include "config/settings.hpp"
 #include "llm/context_budget.hpp"
 #include "messages/event_type.hpp"
@@ -69,6 +70,12 @@ struct run_record {
   std::string result;
   /// The request's max_steps, else the session's.
   std::uint64_t max_steps = 0;
+  /// The request's max_failures; -1: the session's.
+  std::int64_t max_failures = -1;
+  /// Loops and failures in a row (set up as it begins), and the strongest
+  /// verdict of the step under way.
+  step_watch watch;
+  step_watch::verdict step_verdict = step_watch::verdict::go_on;
   caf::actor llm;
   /// This run's part of the conversation: the command, then each step's
   /// assistant message and tool results.

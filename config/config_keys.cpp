@@ -406,6 +406,18 @@ std::vector<config_key> make_keys() {
     integer("MAX_STEPS", g::server,
             "model turns per run (a request's max_steps overrides)",
             in(&c::session, &session_limits::max_steps), 1, 1000),
+    integer("LOOP_NUDGE", g::server,
+            "the same tool call on an unchanged page this many times in a run: "
+            "the model is told it repeats itself (0: never)",
+            in(&c::session, &session_limits::loop_nudge), 0, 1000),
+    integer("LOOP_STOP", g::server,
+            "the same tool call on an unchanged page this many times: the run "
+            "ends with loop_detected (0: never)",
+            in(&c::session, &session_limits::loop_stop), 0, 1000),
+    integer("MAX_FAILURES", g::server,
+            "failed tool calls in a row that end a run with too_many_failures "
+            "(a request's max_failures overrides; 0: never)",
+            in(&c::session, &session_limits::max_failures), 0, 1000),
     integer("CONTEXT_BUDGET", g::server,
             "estimated tokens a prompt may hold (0: no limit)",
             in(&c::session, &session_limits::context_budget), 0, 10'000'000),

@@ -47,6 +47,14 @@ struct session_limits {
   std::chrono::milliseconds tool_timeout{30'000};
   /// Model turns per run, unless the request asks for fewer or more.
   std::uint64_t max_steps = 10;
+  /// The same call on an unchanged page this many times in a run: the
+  /// model is told it repeats itself (LOOP_NUDGE); this many, the run ends
+  /// with `loop_detected` (LOOP_STOP). 0: never.
+  std::uint32_t loop_nudge = 3;
+  std::uint32_t loop_stop = 6;
+  /// Failed tool calls in a row that end a run with `too_many_failures`,
+  /// unless the request says (MAX_FAILURES). 0: never.
+  std::uint32_t max_failures = 3;
   /// Estimated tokens a prompt may hold; older tool outputs, then older
   /// turns, are trimmed to fit. 0: no limit.
   std::size_t context_budget = 24'000;

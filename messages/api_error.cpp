@@ -27,6 +27,7 @@ constexpr std::array catalogue{
   api_code_info{c::bad_on_disconnect, "bad_on_disconnect", 400, "as named"},
   api_code_info{c::bad_query, "bad_query", 400, "as named"},
   api_code_info{c::bad_max_steps, "bad_max_steps", 400, "as named"},
+  api_code_info{c::bad_max_failures, "bad_max_failures", 400, "as named"},
   api_code_info{c::bad_multitask, "bad_multitask", 400, "as named"},
   api_code_info{c::bad_after, "bad_after", 400, "as named"},
   api_code_info{c::bad_batch_ms, "bad_batch_ms", 400, "as named"},

@@ -25,6 +25,7 @@ enum class api_code : std::uint8_t {
   bad_on_disconnect,
   bad_query,
   bad_max_steps,
+  bad_max_failures,
   bad_multitask,
   bad_after,
   bad_batch_ms,

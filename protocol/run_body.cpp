@@ -28,11 +28,11 @@ parse_run_body(std::string_view body, std::string session_id,
     // output_schema is a JSON Schema: an object (or its text).
     if (name == "output_schema" && m.value.IsObject())
       continue;
-    if (name == "max_steps" ? !(m.value.IsUint64() || m.value.IsNull())
-                            : !(m.value.IsString() || m.value.IsNull()))
+    auto counts = name == "max_steps" || name == "max_failures";
+    if (counts ? !(m.value.IsUint64() || m.value.IsNull())
+               : !(m.value.IsString() || m.value.IsNull()))
       return bad_body(std::string{name}
-                      + (name == "max_steps" ? " must be a positive integer"
-                                             : " must be a string"));
+                      + (counts ? " must be a non-negative integer" : " must be a string"));
   }
   stream_request req;
   req.session_id = std::move(session_id);
@@ -67,6 +67,11 @@ parse_run_body(std::string_view body, std::string session_id,
     if (auto err = check_max_steps(*steps))
       return *err;
     req.max_steps = *steps;
+  }
+  if (auto failures = r.count("max_failures")) {
+    if (auto err = check_max_failures(*failures))
+      return *err;
+    req.max_failures = static_cast<std::int64_t>(*failures);
   }
   if (auto err = read_steering(member_text(r), req))
     return *err;

@@ -53,6 +53,21 @@ std::optional<api_error> check_max_steps(std::uint64_t steps) {
   return std::nullopt;
 }
 
+std::optional<api_error> check_max_failures(std::uint64_t failures) {
+  if (failures > max_failures_limit)
+    return api_error::of(api_code::bad_max_failures,
+                         "max_failures must be an integer from 0 (never) to "
+                           + std::to_string(max_failures_limit));
+  return std::nullopt;
+}
+
+std::variant<std::uint64_t, api_error> parse_max_failures(std::string_view text) {
+  auto failures = parse_event_id(text);
+  if (auto err = check_max_failures(failures.value_or(max_failures_limit + 1)))
+    return *err;
+  return *failures;
+}
+
 std::variant<std::uint64_t, api_error> parse_max_steps(std::string_view text) {
   auto steps = parse_event_id(text);
   if (auto err = check_max_steps(steps.value_or(0)))
@@ -167,6 +182,12 @@ parse_stream_params(std::string_view query, std::string_view last_event_id,
     if (auto* err = std::get_if<api_error>(&parsed))
       return *err;
     req.max_steps = std::get<std::uint64_t>(parsed);
+  }
+  if (auto* failures = find_param(*params, "max_failures")) {
+    auto parsed = parse_max_failures(*failures);
+    if (auto* err = std::get_if<api_error>(&parsed))
+      return *err;
+    req.max_failures = static_cast<std::int64_t>(std::get<std::uint64_t>(parsed));
   }
   if (auto* strategy = find_param(*params, "multitask")) {
     auto parsed = parse_strategy(*strategy);

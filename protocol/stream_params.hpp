@@ -31,6 +31,11 @@ check_command(std::string_view command, std::size_t max_command_length);
 std::variant<std::uint64_t, api_error> parse_max_steps(std::string_view text);
 std::optional<api_error> check_max_steps(std::uint64_t steps);
 
+/// `max_failures`: 0 (never) to `max_failures_limit`.
+inline constexpr std::uint64_t max_failures_limit = 1000;
+std::variant<std::uint64_t, api_error> parse_max_failures(std::string_view text);
+std::optional<api_error> check_max_failures(std::uint64_t failures);
+
 /// `batch_ms`: 0 to `max_batch_ms`.
 std::optional<api_error> check_batch_ms(std::uint64_t ms);
 

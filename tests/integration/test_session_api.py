@@ -240,6 +240,10 @@ class SessionApi(ServerTestCase):
             ("POST", f"/api/sessions/{sid}/runs",
              {"command": "x", "max_steps": 0}, 400, "bad_max_steps"),
             ("POST", f"/api/sessions/{sid}/runs",
+             {"command": "x", "max_failures": 1001}, 400, "bad_max_failures"),
+            ("POST", f"/api/sessions/{sid}/runs",
+             {"command": "x", "max_failures": -1}, 400, "bad_body"),
+            ("POST", f"/api/sessions/{sid}/runs",
              {"command": "x", "messageId": "a b"}, 400, "bad_message_id"),
             ("POST", f"/api/sessions/{sid}/runs",
              {"command": "x", "stream_mode": "all"}, 400, "bad_stream_mode"),
@@ -261,6 +265,8 @@ class SessionApi(ServerTestCase):
                 self.assertEqual(answer["error"]["code"], code)
         for params, code in [({"max_steps": "0"}, "bad_max_steps"),
                              ({"max_steps": "x"}, "bad_max_steps"),
+                             ({"max_failures": "1001"}, "bad_max_failures"),
+                             ({"max_failures": "-1"}, "bad_max_failures"),
                              ({"multitask": "x"}, "bad_multitask")]:
             status, _, body = self.server.get(stream_path("hi", **params))
             self.assertEqual(status, 400)

@@ -157,6 +157,8 @@ class WebSocket(ServerTestCase):
                    ({"type": "run", "ref": "m"}, "missing_command", 400),
                    ({"type": "run", "command": "x", "stream_mode": "loud"}, "bad_stream_mode", 400),
                    ({"type": "run", "command": "x", "batch_ms": 99999}, "bad_batch_ms", 400),
+                   ({"type": "run", "command": "x", "max_failures": 5000},
+                    "bad_max_failures", 400),
                    ({"type": "subscribe"}, "bad_target", 400),
                    ({"type": "subscribe", "messageId": "never-ran"}, "unknown_run", 404),
                    ({"type": "subscribe", "session": "s-missing"}, "unknown_session", 404),
