@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "config/config_keys.hpp"
+#include "config/price_table.hpp"
 #include "util/url_parts.hpp"
 
 namespace agenttheo {
@@ -65,6 +66,26 @@ std::optional<config_error> resolve_llm(server_config& cfg) {
                                       ? "OPENROUTER_API_KEY"
                                       : "LLM_API_KEY"}
                         + ": required for LLM_PROVIDER=" + name};
+  return std::nullopt;
+}
+
+/// The model's price from LLM_PRICES. The file that ships with the server
+/// may be missing (the binary run from elsewhere): then no cost is
+/// reckoned. A file the configuration names must be there and valid.
+std::optional<config_error> resolve_price(server_config& cfg) {
+  if (cfg.llm.is_planner())
+    return std::nullopt;
+  std::ifstream in{cfg.llm_prices, std::ios::binary};
+  if (!in) {
+    if (cfg.llm_prices == server_config{}.llm_prices)
+      return std::nullopt;
+    return config_error{"LLM_PRICES: cannot read " + cfg.llm_prices};
+  }
+  std::string text{std::istreambuf_iterator<char>{in}, {}};
+  auto parsed = price_table::parse(text);
+  if (auto* err = std::get_if<std::string>(&parsed))
+    return config_error{*err + " (" + cfg.llm_prices + ")"};
+  cfg.llm.price = std::get<price_table>(parsed).find(cfg.llm.model);
   return std::nullopt;
 }
 
@@ -266,6 +287,8 @@ config_result load_config(const std::vector<std::string>& args,
       return *err;
   }
   if (auto err = resolve_llm(cfg))
+    return *err;
+  if (auto err = resolve_price(cfg))
     return *err;
   if (cfg.admin_token.empty() && !is_loopback_host(cfg.host))
     return config_error{"ADMIN_TOKEN: required when HOST is not a loopback "

@@ -75,6 +75,10 @@ struct server_config {
 
   /// The model. Defaults to the offline planner unless a key is set.
   llm_settings llm;
+  /// LLM_PRICES: the price table (llm/price_table.hpp) `complete.usage`
+  /// reckons cost with. The default file ships with the server; a file
+  /// named here must exist.
+  std::string llm_prices = "config/llm_prices.json";
   /// As given, before `llm` is resolved from them.
   std::string llm_provider_key;
   std::string openrouter_api_key;

@@ -478,6 +478,10 @@ std::vector<config_key> make_keys() {
            "OpenRouter key; selects OpenRouter by default",
            &c::openrouter_api_key),
     llm_temperature_key(),
+    text("LLM_PRICES", g::llm,
+         "JSON file of prices per million tokens, by model: the cost in "
+         "complete.usage and RUN_MAX_COST_USD",
+         &c::llm_prices),
     integer("LLM_MAX_TOKENS", g::llm,
             "most tokens per model turn (0: provider default)",
             in(&server_config::llm, &llm_settings::max_tokens), 0, 1'000'000),

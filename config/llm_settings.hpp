@@ -2,7 +2,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
+
+#include "config/price_table.hpp"
 
 namespace agenttheo {
 
@@ -35,6 +38,8 @@ struct llm_settings {
   /// A response larger than this is cut off as an error.
   std::size_t max_response_bytes = 8u << 20;
   vision_mode vision = vision_mode::automatic;
+  /// The model's price, from LLM_PRICES; none: its cost is not known.
+  std::optional<model_price> price;
 
   bool is_planner() const {
     return provider == "planner";
