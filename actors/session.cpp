@@ -1,6 +1,7 @@
 #include "actors/session.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include <caf/all.hpp>
@@ -362,11 +363,14 @@ void fold_into_conversation(session_state& st, const run_record& run) {
                 st.conversation.size());
 }
 
-caf::actor spawn_llm_call(self_ptr self, const run_record& run) {
+/// The next model call's request; notes its prompt's estimated tokens,
+/// which the budget counts before and while the call runs.
+llm_request prompt_for(self_ptr self, run_record& run) {
   auto& st = self->state;
   auto built = build_prompt(system_prompt, st.page_url, st.conversation,
                             run.messages, st.settings.context_budget);
   st.last_budget = built.budget;
+  run.call_streamed = 0;
   llm_request request;
   request.session_id = st.id;
   request.command = run.command;
@@ -375,6 +379,12 @@ caf::actor spawn_llm_call(self_ptr self, const run_record& run) {
     request.tools = agent_tool_schemas();
   if (!run.output_schema.empty())
     request.tools.push_back(done_tool(run.output_schema));
+  run.call_prompt_estimate = built.budget.tokens + estimate_tokens(request.tools);
+  return request;
+}
+
+caf::actor spawn_llm_call(self_ptr self, const run_record& run, llm_request request) {
+  auto& st = self->state;
   if (st.settings.llm.settings.is_planner())
     return self->spawn(planner_call, caf::actor{self}, run.number,
                        std::move(request), st.settings.llm);
@@ -393,6 +403,76 @@ planned_turns(const session_state& st, const run_record& run) {
   return std::min<std::uint64_t>(turns, run.max_steps);
 }
 
+// -- budgets ------------------------------------------------------------------
+
+/// Spending so far plus a model call's `prompt` and `completion` tokens
+/// (estimated, for a call about to start or under way).
+budget_spend spend_with(const payload::usage& used, const llm_runtime& llm,
+                        std::uint64_t prompt, std::uint64_t completion) {
+  budget_spend spend{used.total_tokens() + prompt + completion, used.cost_usd};
+  if (const auto& price = llm.settings.price)
+    spend.cost_usd += price->cost_usd(prompt, completion);
+  return spend;
+}
+
+/// The limit the run, or its session, passes with `prompt` and
+/// `completion` tokens more, in words naming it.
+std::optional<std::string> over_budget(self_ptr self, const run_record& run,
+                                       std::uint64_t prompt, std::uint64_t completion,
+                                       budget_moment moment = budget_moment::spent) {
+  const auto& st = self->state;
+  const auto& llm = st.settings.llm;
+  if (auto why = passed(run.budget, spend_with(run.usage, llm, prompt, completion),
+                        "run", moment))
+    return why;
+  budget_limits session{st.settings.session_max_tokens,
+                        st.settings.session_max_cost_usd,
+                        {}};
+  return passed(session, spend_with(st.usage, llm, prompt, completion), "session",
+                moment);
+}
+
+/// Adds a model call's tokens (and their cost, when the model has a
+/// price) to the run's, the session's and the process's totals.
+void account_call(self_ptr self, run_record& run, std::uint64_t prompt,
+                  std::uint64_t completion) {
+  auto& st = self->state;
+  payload::usage call;
+  call.prompt_tokens = prompt;
+  call.completion_tokens = completion;
+  call.model_calls = 1;
+  if (const auto& price = st.settings.llm.settings.price) {
+    call.priced = true;
+    call.cost_usd = price->cost_usd(prompt, completion);
+  }
+  run.usage += call;
+  st.usage += call;
+  run.call_prompt_estimate = 0;
+  run.call_streamed = 0;
+  count(counter::llm_prompt_tokens, prompt);
+  count(counter::llm_completion_tokens, completion);
+  count(counter::llm_cost_nano_usd,
+        static_cast<std::uint64_t>(std::llround(call.cost_usd * 1e9)));
+}
+
+/// A token of the model's answer arrived: a budget passed mid-stream cuts
+/// the call there (its transfer is aborted), counted as far as it got.
+void on_streamed_token(self_ptr self, run_record& run) {
+  ++run.call_streamed;
+  auto why = over_budget(self, run, run.call_prompt_estimate, run.call_streamed);
+  if (!why)
+    return;
+  account_call(self, run, run.call_prompt_estimate, run.call_streamed);
+  fail_run(self, run, "budget_exceeded", *why);
+}
+
+/// The run's max_duration is up: it ends wherever it is.
+void on_run_deadline(self_ptr self, std::uint64_t number) {
+  auto* run = run_by_number(self->state, number);
+  if (run && run->phase == run_phase::running)
+    fail_run(self, *run, "budget_exceeded", duration_passed(run->budget.max_duration));
+}
+
 /// The next model turn: `progress`, then the call; a held run waits.
 void ask_model(self_ptr self, run_record& run) {
   if (run.paused) {
@@ -403,13 +483,17 @@ void ask_model(self_ptr self, run_record& run) {
     run.messages.push_back({"user", std::move(run.note_for_model), {}, {}});
     run.note_for_model.clear();
   }
+  auto request = prompt_for(self, run);
+  if (auto why = over_budget(self, run, run.call_prompt_estimate, 0,
+                             budget_moment::before_call))
+    return fail_run(self, run, "budget_exceeded", *why);
   ++run.step;
   auto planned = planned_turns(self->state, run);
   emit(self, run, event_type::progress,
        payload::progress(run.step, planned.value_or(run.max_steps),
                          "Asking the model", planned.has_value(),
                          run.max_steps));
-  run.llm = spawn_llm_call(self, run);
+  run.llm = spawn_llm_call(self, run, std::move(request));
   self->monitor(run.llm);
 }
 
@@ -428,6 +512,11 @@ void begin_run(self_ptr self, run_record& run) {
                           run.max_failures >= 0
                             ? static_cast<std::uint32_t>(run.max_failures)
                             : limits.max_failures}};
+  run.budget = tighter(run.budget, {limits.run_max_tokens, limits.run_max_cost_usd,
+                                    limits.run_max_duration});
+  if (run.budget.max_duration.count() > 0)
+    self->delayed_send(self, run.budget.max_duration, run_deadline_atom::value,
+                       run.number);
   store_run(self->state, run);
   emit(self, run, event_type::status,
        payload::status("running", "The agent is working on the command",
@@ -577,14 +666,19 @@ void on_llm_done(self_ptr self, llm_done& done) {
   auto* run = release_call(self, done.run);
   if (!run)
     return;
-  run->usage.prompt_tokens += done.prompt_tokens;
-  run->usage.completion_tokens += done.completion_tokens;
+  // The provider's count; one that sends none is taken at our estimate.
+  if (done.prompt_tokens + done.completion_tokens > 0)
+    account_call(self, *run, done.prompt_tokens, done.completion_tokens);
+  else
+    account_call(self, *run, run->call_prompt_estimate, run->call_streamed);
   emit(self, *run, event_type::message,
        payload::message("assistant", done.content, run->step, done.tool_calls));
   run->messages.push_back({"assistant", done.content, done.tool_calls, {}});
   emit(self, *run, event_type::update,
        payload::update(run->step, "agent",
                        agent_update_json(run->messages.back(), st.last_budget)));
+  if (auto why = over_budget(self, *run, 0, 0))
+    return fail_run(self, *run, "budget_exceeded", *why);
   if (done.tool_calls.empty() && !run->output_schema.empty())
     return ask_for_output(self, *run, "the answer came as text, not through `done`");
   if (done.tool_calls.empty())
@@ -723,6 +817,8 @@ void on_tool_finished(self_ptr self, tool_finished& done) {
     run->step_view.image_base64 = std::move(done.image_base64);
   }
   done.image_base64.clear();
+  ++run->usage.tool_calls;
+  ++st.usage.tool_calls;
   watch_call(*run, done);
   run->step_results.push_back(std::move(done));
   if (--run->tools_pending == 0)
@@ -1323,6 +1419,8 @@ run_record& create_run(self_ptr self, const stream_request& req) {
   fresh.first_id = st.next_id;
   fresh.max_steps = req.max_steps != 0 ? req.max_steps : st.settings.max_steps;
   fresh.max_failures = req.max_failures;
+  fresh.budget = {req.max_tokens, req.max_cost_usd,
+                  std::chrono::milliseconds{req.max_duration_ms}};
   // A run may add approval rules to the server's, never take one away.
   fresh.approve = st.settings.approve | req.approve;
   fresh.output_schema = req.output_schema;
@@ -1717,12 +1815,15 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
     [self](open_stream& msg) { on_open_stream(self, msg); },
     [self](llm_delta& delta) {
       auto* run = run_by_number(self->state, delta.run);
-      if (!run)
+      // A call cut or cancelled may have sent more before it went.
+      if (!run || !run->llm)
         return;
       ++run->tokens_streamed;
       emit(self, *run, event_type::token,
            payload::token(delta.text, run->tokens_streamed));
+      on_streamed_token(self, *run);
     },
+    [self](run_deadline_atom, std::uint64_t number) { on_run_deadline(self, number); },
     [self](llm_done& done) { on_llm_done(self, done); },
     [self](llm_failed& failed) {
       if (auto* run = release_call(self, failed.run))

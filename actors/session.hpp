@@ -17,6 +17,7 @@
 #include "actors/fanout_pacer.hpp"
 #include "actors/llm_call.hpp"
 #include "actors/page.hpp"
+#include "actors/run_budget.hpp"
 #include "actors/step_watch.hpp"
 #include "config/settings.hpp"
 #include "llm/context_budget.hpp"
@@ -76,6 +77,12 @@ struct run_record {
   /// verdict of the step under way.
   step_watch watch;
   step_watch::verdict step_verdict = step_watch::verdict::go_on;
+  /// What it may spend: the request's budget under the server's ceilings.
+  budget_limits budget;
+  /// The model call under way: its prompt's estimated tokens and the
+  /// tokens streamed so far (the budget is checked as they come).
+  std::uint64_t call_prompt_estimate = 0;
+  std::uint64_t call_streamed = 0;
   caf::actor llm;
   /// This run's part of the conversation: the command, then each step's
   /// assistant message and tool results.
@@ -180,6 +187,8 @@ struct session_state {
   std::vector<chat_message> conversation;
   /// What fitting the last prompt into the budget took.
   budget_report last_budget;
+  /// What all its runs used (the forgotten ones too).
+  payload::usage usage;
   event_log log{1, 0};
   std::uint64_t next_id = 1;
   std::uint64_t runs_started = 0;

@@ -187,6 +187,8 @@ void restore_session(session_state& st, const restored_session& saved) {
     st.visited_hosts.insert(host_of_url(st.page_url));
   for (const auto& row : saved.runs) {
     st.runs.push_back(record_of(row));
+    // The session's totals start again from the runs it remembers.
+    st.usage += st.runs.back().usage;
     if (row.phase != run_phase::running)
       continue;
     if (auto waiting = checkpoint_from_json(row.checkpoint_json))

@@ -41,12 +41,9 @@ void write_run(json_writer& out, const session_state& st, const run_record& run)
     .field("last_event_id", run.last_id)
     .field("created_at", run.created_at_ms)
     .field("ended_at", run.ended_at_ms)
-    .key("usage")
-    .begin_object()
-    .field("prompt_tokens", run.usage.prompt_tokens)
-    .field("completion_tokens", run.usage.completion_tokens)
-    .end_object()
-    .end_object();
+    .key("usage");
+  payload::write_usage(out, run.usage);
+  out.end_object();
 }
 
 } // namespace
@@ -111,7 +108,9 @@ std::string describe_json(const session_state& st) {
     .field("budget", st.settings.context_budget)
     .field("estimated_tokens", estimate_tokens(st.conversation))
     .end_object()
-    .key("runs")
+    .key("usage");
+  payload::write_usage(out, st.usage);
+  out.key("runs")
     .begin_array();
   for (const auto& run : st.runs)
     write_run(out, st, run);

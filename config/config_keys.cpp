@@ -312,6 +312,19 @@ config_key llm_temperature_key() {
           }};
 }
 
+/// US dollars, 0 (none) or more.
+config_key dollars(std::string_view name, std::string_view help, double session_limits::*member) {
+  return {name, g::server, help,
+          [member](server_config& c, std::string_view v) {
+            return parse_decimal(v, c.session.*member, 0, 1e9);
+          },
+          [member](const server_config& c) {
+            std::ostringstream out;
+            out << c.session.*member;
+            return out.str();
+          }};
+}
+
 config_key workers_key() {
   return {"WORKERS", g::cluster,
           "agenttheo serve: comma-separated host:port of worker nodes",
@@ -418,6 +431,26 @@ std::vector<config_key> make_keys() {
             "failed tool calls in a row that end a run with too_many_failures "
             "(a request's max_failures overrides; 0: never)",
             in(&c::session, &session_limits::max_failures), 0, 1000),
+    integer("RUN_MAX_TOKENS", g::server,
+            "most tokens (prompt and completion, every model call) a run may "
+            "use; a request's max_tokens may be lower (0: no ceiling)",
+            in(&c::session, &session_limits::run_max_tokens), 0, 1'000'000'000'000),
+    dollars("RUN_MAX_COST_USD",
+            "most a run's model calls may cost, in US dollars (LLM_PRICES); a "
+            "request's max_cost_usd may be lower (0: no ceiling)",
+            &session_limits::run_max_cost_usd),
+    duration("RUN_MAX_DURATION", g::server,
+             "longest a run may take, start to end; a request's max_duration "
+             "may be shorter (0: no ceiling)",
+             in(&c::session, &session_limits::run_max_duration)),
+    integer("SESSION_MAX_TOKENS", g::server,
+            "most tokens all of a session's runs may use together (0: no limit)",
+            in(&c::session, &session_limits::session_max_tokens), 0,
+            1'000'000'000'000),
+    dollars("SESSION_MAX_COST_USD",
+            "most all of a session's model calls may cost, in US dollars (0: no "
+            "limit)",
+            &session_limits::session_max_cost_usd),
     integer("CONTEXT_BUDGET", g::server,
             "estimated tokens a prompt may hold (0: no limit)",
             in(&c::session, &session_limits::context_budget), 0, 10'000'000),

@@ -55,6 +55,15 @@ struct session_limits {
   /// Failed tool calls in a row that end a run with `too_many_failures`,
   /// unless the request says (MAX_FAILURES). 0: never.
   std::uint32_t max_failures = 3;
+  /// Ceilings on every run (RUN_MAX_TOKENS, RUN_MAX_COST_USD,
+  /// RUN_MAX_DURATION): a request may ask for less, never more. 0: none.
+  std::uint64_t run_max_tokens = 0;
+  double run_max_cost_usd = 0;
+  std::chrono::milliseconds run_max_duration{0};
+  /// What a session's runs may use together (SESSION_MAX_TOKENS,
+  /// SESSION_MAX_COST_USD). 0: no limit.
+  std::uint64_t session_max_tokens = 0;
+  double session_max_cost_usd = 0;
   /// Estimated tokens a prompt may hold; older tool outputs, then older
   /// turns, are trimmed to fit. 0: no limit.
   std::size_t context_budget = 24'000;

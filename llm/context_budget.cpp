@@ -103,6 +103,14 @@ std::size_t estimate_tokens(const std::vector<chat_message>& messages) {
   return total;
 }
 
+std::size_t estimate_tokens(const std::vector<tool_schema>& tools) {
+  std::size_t total = 0;
+  for (const auto& t : tools)
+    total += message_overhead
+             + tokens_of(t.name.size() + t.description.size() + t.parameters_json.size());
+  return total;
+}
+
 budget_report fit_to_budget(std::vector<chat_message>& messages,
                             std::size_t budget, std::size_t protect_from) {
   budget_report report;

@@ -15,6 +15,11 @@ std::size_t estimate_tokens(const chat_message& message);
 
 std::size_t estimate_tokens(const std::vector<chat_message>& messages);
 
+/// The tools offered with a prompt: the provider counts them as prompt
+/// tokens (what a budget must reckon with; the context budget leaves them
+/// out, as nothing of them can be trimmed).
+std::size_t estimate_tokens(const std::vector<tool_schema>& tools);
+
 /// What `fit_to_budget` had to do.
 struct budget_report {
   std::size_t tokens = 0;

@@ -28,6 +28,9 @@ constexpr std::array catalogue{
   api_code_info{c::bad_query, "bad_query", 400, "as named"},
   api_code_info{c::bad_max_steps, "bad_max_steps", 400, "as named"},
   api_code_info{c::bad_max_failures, "bad_max_failures", 400, "as named"},
+  api_code_info{c::bad_budget, "bad_budget", 400,
+                "`max_tokens`, `max_cost_usd` or `max_duration` that is not a "
+                "positive number of tokens, US dollars, or a duration"},
   api_code_info{c::bad_multitask, "bad_multitask", 400, "as named"},
   api_code_info{c::bad_after, "bad_after", 400, "as named"},
   api_code_info{c::bad_batch_ms, "bad_batch_ms", 400, "as named"},

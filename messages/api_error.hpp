@@ -26,6 +26,7 @@ enum class api_code : std::uint8_t {
   bad_query,
   bad_max_steps,
   bad_max_failures,
+  bad_budget,
   bad_multitask,
   bad_after,
   bad_batch_ms,

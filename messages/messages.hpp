@@ -79,6 +79,8 @@ using screencast_atom = caf::atom_constant<caf::atom("scast")>;
 using page_input_atom = caf::atom_constant<caf::atom("pg_input")>;
 /// An interrupt's time is up (its id, its timer's generation).
 using interrupt_expired_atom = caf::atom_constant<caf::atom("intr_exp")>;
+/// A run's max_duration is up (the run's number).
+using run_deadline_atom = caf::atom_constant<caf::atom("run_dline")>;
 
 // -- connection <-> manager <-> session --------------------------------------
 

@@ -149,18 +149,26 @@ std::string start(std::string_view session, std::string_view message_id,
   return out.str();
 }
 
+void write_usage(json_writer& out, const usage& u) {
+  out.begin_object()
+    .field("prompt_tokens", u.prompt_tokens)
+    .field("completion_tokens", u.completion_tokens)
+    .field("total_tokens", u.total_tokens())
+    .field("model_calls", u.model_calls)
+    .field("tool_calls", u.tool_calls);
+  if (u.priced)
+    out.field("cost_usd", u.cost_usd);
+  out.end_object();
+}
+
 std::string complete(const completion& c) {
   json_writer out;
   out.begin_object()
     .field("result", c.result)
     .field("steps", c.steps)
-    .key("usage")
-    .begin_object()
-    .field("prompt_tokens", c.tokens.prompt_tokens)
-    .field("completion_tokens", c.tokens.completion_tokens)
-    .field("total_tokens", c.tokens.prompt_tokens + c.tokens.completion_tokens)
-    .end_object()
-    .field("duration_ms", c.duration_ms)
+    .key("usage");
+  write_usage(out, c.tokens);
+  out.field("duration_ms", c.duration_ms)
     .field("cancelled", c.cancelled)
     .field("stop_reason", c.stop_reason)
     .field("outcome", c.outcome);

@@ -72,10 +72,34 @@ std::string start(std::string_view session, std::string_view message_id,
                   std::string_view command, std::string_view stream_mode,
                   const llm_identity& llm);
 
+/// What a run (or a session's runs together) used.
 struct usage {
   std::uint64_t prompt_tokens = 0;
   std::uint64_t completion_tokens = 0;
+  std::uint64_t model_calls = 0;
+  std::uint64_t tool_calls = 0;
+  /// US dollars, when the model has a price (LLM_PRICES): `priced`.
+  double cost_usd = 0;
+  bool priced = false;
+
+  std::uint64_t total_tokens() const {
+    return prompt_tokens + completion_tokens;
+  }
+
+  usage& operator+=(const usage& more) {
+    prompt_tokens += more.prompt_tokens;
+    completion_tokens += more.completion_tokens;
+    model_calls += more.model_calls;
+    tool_calls += more.tool_calls;
+    cost_usd += more.cost_usd;
+    priced = priced || more.priced;
+    return *this;
+  }
 };
+
+/// `{"prompt_tokens", "completion_tokens", "total_tokens", "model_calls",
+/// "tool_calls", "cost_usd"?}` (cost only when priced).
+void write_usage(json_writer& out, const usage& u);
 
 struct completion {
   std::string result;

@@ -43,6 +43,11 @@ struct stream_request {
   /// Failed tool calls in a row that end this run (0: never); -1: the
   /// server's MAX_FAILURES.
   std::int64_t max_failures = -1;
+  /// This run's budget (`max_tokens`, `max_cost_usd`, `max_duration`);
+  /// 0: the server's ceiling alone (RUN_MAX_*).
+  std::uint64_t max_tokens = 0;
+  double max_cost_usd = 0;
+  std::uint64_t max_duration_ms = 0;
   multitask strategy = multitask::reject;
   /// False: start the run without streaming it (the JSON API); the session
   /// answers `stream_accepted` and sends no events.
@@ -81,7 +86,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_request& x) {
   return f(caf::meta::type_name("stream_request"), x.command, x.message_id,
            x.session_id, x.modes, x.has_last_event_id, x.last_event_id,
-           x.cancel_on_disconnect, x.max_steps, x.max_failures, x.strategy, x.subscribe,
+           x.cancel_on_disconnect, x.max_steps, x.max_failures, x.max_tokens,
+           x.max_cost_usd, x.max_duration_ms, x.strategy, x.subscribe,
            x.whole_session, x.batch_ms, x.frames, x.new_session, x.node,
            x.client, x.approve, x.interrupt_timeout_ms, x.output_schema);
 }

@@ -35,12 +35,18 @@ struct counter_view {
   const char* family;
   const char* label;  // nullptr: the family's only sample
   const char* help;
+  /// The counter over this is the value shown (a cost kept in billionths).
+  double scale = 1;
 };
 
 constexpr const char* opened = "agenttheo_stream_connections_opened_total";
 constexpr const char* tool_calls = "agenttheo_tool_calls_total";
 constexpr const char* runs = "agenttheo_runs_total";
 constexpr const char* decided = "agenttheo_interrupts_decided_total";
+constexpr const char* llm_tokens = "agenttheo_llm_tokens_total";
+constexpr const char* llm_tokens_help
+  = "LLM tokens: streamed as they came, and prompt and completion as the "
+    "providers counted them.";
 
 constexpr counter_view counter_views[] = {
   {counter::sessions_created, nullptr, "sessions_created",
@@ -65,8 +71,15 @@ constexpr counter_view counter_views[] = {
    "Resumes that found events already trimmed."},
   {counter::llm_calls, nullptr, "llm_calls", "agenttheo_llm_calls_total",
    nullptr, "LLM calls started."},
-  {counter::llm_tokens, nullptr, "llm_tokens", "agenttheo_llm_tokens_total",
-   nullptr, "Tokens streamed from LLMs."},
+  {counter::llm_tokens, nullptr, "llm_tokens", llm_tokens, "kind=\"streamed\"",
+   llm_tokens_help},
+  {counter::llm_prompt_tokens, nullptr, "llm_prompt_tokens", llm_tokens,
+   "kind=\"prompt\"", llm_tokens_help},
+  {counter::llm_completion_tokens, nullptr, "llm_completion_tokens", llm_tokens,
+   "kind=\"completion\"", llm_tokens_help},
+  {counter::llm_cost_nano_usd, nullptr, "llm_cost_usd", "agenttheo_llm_cost_usd_total",
+   nullptr, "What LLM calls cost, in US dollars (models with a price in LLM_PRICES).",
+   1e9},
   {counter::llm_errors, nullptr, "llm_errors", "agenttheo_llm_errors_total",
    nullptr, "LLM calls that failed."},
   {counter::tools_ok, "tool_calls", "ok", tool_calls, "outcome=\"ok\"",
@@ -186,7 +199,10 @@ void write_totals(json_writer& out, const totals_sample& t) {
     if (v.group && (!group || std::string_view{group} != v.group))
       out.key(v.group).begin_object();
     group = v.group;
-    out.field(v.key, t[v.id]);
+    if (v.scale != 1)
+      out.field(v.key, static_cast<double>(t[v.id]) / v.scale);
+    else
+      out.field(v.key, t[v.id]);
   }
   if (group)
     out.end_object();
@@ -454,7 +470,8 @@ std::string prometheus_text(const admin_snapshot& snap) {
     if (!family || std::string_view{family} != v.family)
       x.metric(v.family, "counter", v.help);
     family = v.family;
-    x.sample(v.family, static_cast<double>(t[v.id]), v.label ? v.label : "");
+    x.sample(v.family, static_cast<double>(t[v.id]) / v.scale,
+             v.label ? v.label : "");
   }
   x.histogram("agenttheo_event_delivery_seconds",
               "From an event's creation to its connection handing it to the socket.",

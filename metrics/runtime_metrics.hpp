@@ -24,6 +24,10 @@ enum class counter : std::size_t {
   gaps,
   llm_calls,
   llm_tokens,
+  llm_prompt_tokens,
+  llm_completion_tokens,
+  /// Billionths of a US dollar (a cheap call costs less than a millionth).
+  llm_cost_nano_usd,
   llm_errors,
   tools_ok,
   tools_failed,

@@ -119,6 +119,38 @@ std::variant<std::uint64_t, api_error> parse_interrupt_timeout(std::string_view 
   return static_cast<std::uint64_t>(d.count());
 }
 
+namespace {
+
+api_error bad_budget(std::string message) {
+  return api_error::of(api_code::bad_budget, std::move(message));
+}
+
+} // namespace
+
+std::variant<std::uint64_t, api_error> parse_max_tokens(std::string_view text) {
+  auto tokens = parse_event_id(text);
+  if (!tokens || *tokens < 1 || *tokens > 1'000'000'000'000)
+    return bad_budget("max_tokens must be a whole number of tokens from 1 to 10^12");
+  return *tokens;
+}
+
+std::variant<double, api_error> parse_max_cost_usd(std::string_view text) {
+  double usd = 0;
+  if (parse_decimal(text, usd, 0, 1e6) || usd <= 0)
+    return bad_budget("max_cost_usd must be US dollars above 0 (such as 0.25), at "
+                      "most 1000000");
+  return usd;
+}
+
+std::variant<std::uint64_t, api_error> parse_max_duration(std::string_view text) {
+  std::chrono::milliseconds d{};
+  constexpr auto week = std::chrono::hours{24 * 7};
+  if (parse_duration(text, d) || d < std::chrono::seconds{1} || d > week)
+    return bad_budget("max_duration must be a duration from 1s to 7 days (such as "
+                      "90s or 10m)");
+  return static_cast<std::uint64_t>(d.count());
+}
+
 std::variant<std::string, api_error> parse_output_schema(std::string_view json) {
   constexpr std::size_t max_schema_bytes = 16 * 1024;
   json_document doc{json};
@@ -206,6 +238,8 @@ parse_stream_params(std::string_view query, std::string_view last_event_id,
       return std::string_view{*found};
     return std::nullopt;
   };
+  if (auto err = read_budget(param, req))
+    return *err;
   if (auto err = read_steering(param, req))
     return *err;
   if (auto* policy = find_param(*params, "on_disconnect")) {

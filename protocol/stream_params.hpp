@@ -55,13 +55,14 @@ std::variant<std::uint64_t, api_error> parse_interrupt_timeout(std::string_view 
 /// compact text.
 std::variant<std::string, api_error> parse_output_schema(std::string_view json);
 
-/// A JSON body's member as text for read_steering: a string's value, or an
-/// object's JSON (output_schema may be either).
+/// A JSON body's member as text for read_steering and read_budget: a
+/// string's value, or an object's or a number's JSON (output_schema may be
+/// either; `max_cost_usd` is a number, or its text).
 inline auto member_text(json_reader& r) {
   return [&r, kept = std::string{}](const char* name) mutable
          -> std::optional<std::string_view> {
     const auto* v = r.any(name);
-    if (v && v->IsObject()) {
+    if (v && (v->IsObject() || v->IsNumber())) {
       kept = to_json(*v);
       return std::string_view{kept};
     }
@@ -90,6 +91,36 @@ std::optional<api_error> read_steering(Find find, stream_request& req) {
     if (auto* err = std::get_if<api_error>(&parsed))
       return *err;
     req.output_schema = std::get<std::string>(std::move(parsed));
+  }
+  return std::nullopt;
+}
+
+/// `max_tokens` (1 to 10^12), `max_cost_usd` (US dollars, above 0, at
+/// most 10^6), `max_duration` (1s to 7 days).
+std::variant<std::uint64_t, api_error> parse_max_tokens(std::string_view text);
+std::variant<double, api_error> parse_max_cost_usd(std::string_view text);
+std::variant<std::uint64_t, api_error> parse_max_duration(std::string_view text);
+
+/// Reads a run's budget where a request has one (see read_steering).
+template <class Find>
+std::optional<api_error> read_budget(Find find, stream_request& req) {
+  if (auto text = find("max_tokens")) {
+    auto parsed = parse_max_tokens(*text);
+    if (auto* err = std::get_if<api_error>(&parsed))
+      return *err;
+    req.max_tokens = std::get<std::uint64_t>(parsed);
+  }
+  if (auto text = find("max_cost_usd")) {
+    auto parsed = parse_max_cost_usd(*text);
+    if (auto* err = std::get_if<api_error>(&parsed))
+      return *err;
+    req.max_cost_usd = std::get<double>(parsed);
+  }
+  if (auto text = find("max_duration")) {
+    auto parsed = parse_max_duration(*text);
+    if (auto* err = std::get_if<api_error>(&parsed))
+      return *err;
+    req.max_duration_ms = std::get<std::uint64_t>(parsed);
   }
   return std::nullopt;
 }

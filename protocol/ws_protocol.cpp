@@ -86,6 +86,8 @@ ws_client_message parse_run(const value& doc, std::size_t max_command_length) {
       return ws_bad_message{*err, {}};
     out.request.max_failures = static_cast<std::int64_t>(*failures);
   }
+  if (auto err = read_budget(member_text(r), out.request))
+    return ws_bad_message{*err, {}};
   if (auto err = read_steering(member_text(r), out.request))
     return ws_bad_message{*err, {}};
   if (auto err = type_error(r))

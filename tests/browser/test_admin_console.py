@@ -89,6 +89,10 @@ class AdminConsole(ServerTestCase):
             self.assertEqual(await tab.evaluate(text_of("n-sessions")), "1")
             self.assertIn("1 browser contexts", await tab.evaluate(text_of("n-running")))
             self.assertNotEqual(await tab.evaluate(text_of("l-ttft")), "–")
+            # The offline planner has no price; its tokens count all the same.
+            self.assertEqual(await tab.evaluate(text_of("n-cost")), "$0.0000")
+            self.assertRegex(await tab.evaluate(text_of("n-llm-tokens")),
+                             r"^[1-9][\d.]*(?: [kMG])? prompt · [1-9][\d.]*(?: [kMG])? completion tokens$")
             sparkline = await tab.evaluate(
                 "document.querySelector('#s-events polyline').getAttribute('points')")
             self.assertGreater(len(sparkline.split()), 2)

@@ -45,14 +45,19 @@ async def open_stream(request):
 
 
 def reply(tokens, delay=0.0, usage=(12, None), finish="stop"):
-    """Streams `tokens` as content deltas, then finish, usage, [DONE]."""
+    """Streams `tokens` as content deltas, then finish, usage, [DONE]; a
+    client that goes away mid-stream is noted in `upstream.disconnects`."""
     async def play(request, upstream):
         resp = await open_stream(request)
         await resp.write(event(chunk(role="assistant", content="")))
-        for token in tokens:
-            await resp.write(event(chunk(content=token)))
-            if delay:
-                await asyncio.sleep(delay)
+        try:
+            for token in tokens:
+                await resp.write(event(chunk(content=token)))
+                if delay:
+                    await asyncio.sleep(delay)
+        except ConnectionError:
+            upstream.disconnects.append(time.monotonic())
+            return resp
         await resp.write(event(chunk(finish=finish)))
         prompt, completion = usage
         await resp.write(event(usage_chunk(prompt, completion or len(tokens))))

@@ -65,9 +65,12 @@ class OpenAIProvider(ServerTestCase):
         done = events[-1].data
         self.assertEqual(events[-1].type, "complete")
         self.assertEqual(done["result"], "Hello, world")
+        # test-model has no price: no cost_usd.
         self.assertEqual(done["usage"], {"prompt_tokens": 12,
                                          "completion_tokens": 7,
-                                         "total_tokens": 19})
+                                         "total_tokens": 19,
+                                         "model_calls": 1,
+                                         "tool_calls": 0})
         request = self.upstream.requests[0]
         body = request["body"]
         self.assertEqual(body["model"], "test-model")

@@ -1,6 +1,6 @@
 #define CAF_SUITE budget
 
-#include "config/price_table.hpp"
+#include "actors/run_budget.hpp"
 
 #include <caf/test/unit_test.hpp>
 
@@ -8,7 +8,11 @@
 #include <sstream>
 #include <variant>
 
+#include "config/price_table.hpp"
+#include "llm/context_budget.hpp"
+
 using namespace agenttheo;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -62,4 +66,46 @@ CAF_TEST(the price table that ships parses and prices the common models) {
   for (auto* model : {"gpt-4o-mini", "openai/gpt-4o", "anthropic/claude-sonnet-4",
                       "google/gemini-2.5-flash"})
     CAF_CHECK(table.find(model));
+}
+
+CAF_TEST(the tighter limit wins and zero means none) {
+  auto limits = tighter({1000, 0, 0ms}, {5000, 0.5, 60s});
+  CAF_CHECK_EQUAL(limits.max_tokens, 1000u);
+  CAF_CHECK_EQUAL(limits.max_cost_usd, 0.5);
+  CAF_CHECK_EQUAL(limits.max_duration.count(), 60'000);
+  limits = tighter({9000, 2.0, 90s}, {5000, 0.5, 0ms});
+  CAF_CHECK_EQUAL(limits.max_tokens, 5000u);
+  CAF_CHECK_EQUAL(limits.max_cost_usd, 0.5);
+  CAF_CHECK_EQUAL(limits.max_duration.count(), 90'000);
+  limits = tighter({}, {});
+  CAF_CHECK_EQUAL(limits.max_tokens, 0u);
+  CAF_CHECK_EQUAL(limits.max_cost_usd, 0.0);
+}
+
+CAF_TEST(a passed limit is named with what was spent) {
+  budget_limits limits{1000, 0.01, 0ms};
+  CAF_CHECK(!passed(limits, {1000, 0.01}, "run"));
+  auto why = passed(limits, {1204, 0}, "run");
+  CAF_REQUIRE(why);
+  CAF_CHECK_EQUAL(*why, "max_tokens: the run used 1,204 tokens; the limit is 1,000");
+  why = passed(limits, {10, 0.0125}, "run", budget_moment::before_call);
+  CAF_REQUIRE(why);
+  CAF_CHECK_EQUAL(*why, "max_cost_usd: the run would cost $0.0125 with the next model "
+                        "call; the limit is $0.0100");
+  why = passed({2000, 0, 0ms}, {123456, 0}, "session");
+  CAF_REQUIRE(why);
+  CAF_CHECK_EQUAL(*why, "SESSION_MAX_TOKENS: the session's runs used 123,456 tokens; the "
+                        "limit is 2,000");
+  CAF_CHECK(!passed({}, {1'000'000, 1e6}, "run"));
+  CAF_CHECK_EQUAL(duration_passed(90s), "max_duration: the run took longer than 90,000 ms");
+}
+
+CAF_TEST(the tools offered count as prompt tokens) {
+  std::vector<tool_schema> tools{{"click", "Click an element.", R"({"type":"object"})"}};
+  auto one = estimate_tokens(tools);
+  CAF_CHECK_GREATER(one, 0u);
+  tools.push_back({"type_text", std::string(400, 'x'), "{}"});
+  // 400 bytes of description: about 100 tokens more, and the tool's own.
+  CAF_CHECK_GREATER_OR_EQUAL(estimate_tokens(tools), one + 100);
+  CAF_CHECK_EQUAL(estimate_tokens(std::vector<tool_schema>{}), 0u);
 }

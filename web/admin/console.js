@@ -102,6 +102,10 @@ function renderStats(s) {
   $('l-ttft').textContent = t.count ? `${ms(t.p50_ms)} / ${ms(t.p99_ms)}` : '–';
   const tot = s.totals;
   $('n-drops').textContent = `${tot.slow_consumer_drops} · ${tot.resumes} · ${tot.gaps}`;
+  // Cost counts models with a price in LLM_PRICES; tokens count all.
+  $('n-cost').textContent = `$${tot.llm_cost_usd.toFixed(tot.llm_cost_usd < 1 ? 4 : 2)}`;
+  $('n-llm-tokens').textContent = `${human(tot.llm_prompt_tokens)} prompt · `
+    + `${human(tot.llm_completion_tokens)} completion tokens`;
   const tc = tot.tool_calls;
   $('n-tools').textContent = `tools ${tc.ok} ok · ${tc.failed} failed · ${tc.timeout} timed out · ${tc.cancelled} cancelled`;
   renderSlowest(s.slowest_connections);
