@@ -1,6 +1,7 @@
 #include "actors/session_store_link.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "browser/approval_policy.hpp"
 #include "browser/storage_state.hpp"
@@ -98,6 +99,11 @@ run_row row_of(const session_state& st, const run_record& run) {
   row.steps = run.step;
   row.prompt_tokens = run.usage.prompt_tokens;
   row.completion_tokens = run.usage.completion_tokens;
+  row.model_calls = run.usage.model_calls;
+  row.tool_calls = run.usage.tool_calls;
+  row.cost_nano_usd = run.usage.priced
+                        ? static_cast<std::int64_t>(std::llround(run.usage.cost_usd * 1e9))
+                        : -1;
   row.tokens_streamed = run.tokens_streamed;
   row.created_at_ms = run.created_at_ms;
   row.ended_at_ms = run.ended_at_ms;
@@ -120,6 +126,10 @@ run_record record_of(const run_row& row) {
   run.step = row.steps;
   run.usage.prompt_tokens = row.prompt_tokens;
   run.usage.completion_tokens = row.completion_tokens;
+  run.usage.model_calls = row.model_calls;
+  run.usage.tool_calls = row.tool_calls;
+  run.usage.priced = row.cost_nano_usd >= 0;
+  run.usage.cost_usd = run.usage.priced ? static_cast<double>(row.cost_nano_usd) / 1e9 : 0;
   run.tokens_streamed = row.tokens_streamed;
   run.created_at_ms = row.created_at_ms;
   run.ended_at_ms = row.ended_at_ms;

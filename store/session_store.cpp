@@ -89,7 +89,7 @@ struct session_store::statements {
         "ended_at = NULL")),
       put_run(db.prepare(
         "INSERT OR REPLACE INTO runs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-        "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")),
+        "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)")),
       put_event(db.prepare(
         "INSERT INTO events (session_id, id, message_id, type, terminal, data) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
@@ -191,6 +191,9 @@ void session_store::write_one(const store_write& write) {
       .bind(16, r->created_at_ms)
       .bind(17, r->ended_at_ms)
       .bind(18, r->checkpoint_json)
+      .bind(19, signed_of(r->model_calls))
+      .bind(20, signed_of(r->tool_calls))
+      .bind(21, r->cost_nano_usd)
       .run();
   } else if (auto* e = std::get_if<event_row>(&write)) {
     const auto& raw = e->event->raw;
@@ -258,6 +261,9 @@ std::vector<run_row> load_runs(sqlite::database& db, const std::string& id) {
     r.created_at_ms = query.integer(15);
     r.ended_at_ms = query.integer(16);
     r.checkpoint_json = query.text(17);
+    r.model_calls = unsigned_of(query.integer(18));
+    r.tool_calls = unsigned_of(query.integer(19));
+    r.cost_nano_usd = query.integer(20);
     runs.push_back(std::move(r));
   }
   return runs;

@@ -45,6 +45,11 @@ struct run_row {
   std::uint64_t prompt_tokens = 0;
   std::uint64_t completion_tokens = 0;
   std::uint64_t tokens_streamed = 0;
+  std::uint64_t model_calls = 0;
+  std::uint64_t tool_calls = 0;
+  /// What its model calls cost, in billionths of a US dollar; -1: the
+  /// model had no price.
+  std::int64_t cost_nano_usd = -1;
   std::int64_t created_at_ms = 0;
   std::int64_t ended_at_ms = 0;
   /// A run waiting for a person: where it stands (run_checkpoint.hpp).

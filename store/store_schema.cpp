@@ -74,10 +74,20 @@ constexpr std::string_view schema_3 = R"sql(
 ALTER TABLE runs ADD COLUMN checkpoint TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 4: what a run used besides its tokens (README, "Budgets and
+// cost"): model and tool calls, and its cost in billionths of a dollar (-1:
+// the model had no price).
+constexpr std::string_view schema_4 = R"sql(
+ALTER TABLE runs ADD COLUMN model_calls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN tool_calls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN cost_nano_usd INTEGER NOT NULL DEFAULT -1;
+)sql";
+
 } // namespace
 
 const std::vector<migration>& store_migrations() {
-  static const std::vector<migration> all{{1, schema_1}, {2, schema_2}, {3, schema_3}};
+  static const std::vector<migration> all{
+    {1, schema_1}, {2, schema_2}, {3, schema_3}, {4, schema_4}};
   return all;
 }
 

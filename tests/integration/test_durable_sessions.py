@@ -338,7 +338,7 @@ class DurableSessions(unittest.TestCase):
         with sqlite3.connect(self.db) as db:
             db.executescript(fixture)
         with self.server() as server:
-            self.assertTrue(any("(schema 3), 1 session restored" in line
+            self.assertTrue(any("(schema 4), 1 session restored" in line
                                 for line in server.log_lines))
             _, listing = server.get_json("/api/sessions")
             self.assertEqual([(s["id"], s["title"], s["runs"])
@@ -352,9 +352,11 @@ class DurableSessions(unittest.TestCase):
             _, described = server.get_json("/api/sessions/s-schema1")
             self.assertEqual(described["conversation"][0]["content"], "read the title")
         with sqlite3.connect(self.db) as db:
-            self.assertEqual(db.execute("PRAGMA user_version").fetchone(), (3,))
-            # The migrated run has no checkpoint: it waits for no one.
-            self.assertEqual(db.execute("SELECT checkpoint FROM runs").fetchall(), [("",)])
+            self.assertEqual(db.execute("PRAGMA user_version").fetchone(), (4,))
+            # The migrated run has no checkpoint: it waits for no one; and
+            # no price was known for it.
+            self.assertEqual(db.execute("SELECT checkpoint, cost_nano_usd FROM runs")
+                             .fetchall(), [("", -1)])
 
     # -- a disk that stalls ----------------------------------------------------
 

@@ -55,6 +55,9 @@ std::vector<store_write> a_session_with_one_run() {
   run.outcome = run_outcome::complete;
   run.result = "Example Domain";
   run.prompt_tokens = 7;
+  run.model_calls = 2;
+  run.tool_calls = 1;
+  run.cost_nano_usd = 17'000'000;
   run.checkpoint_json = R"({"interrupts":[]})";
   return {session,
           run,
@@ -95,6 +98,9 @@ CAF_TEST(what is written comes back as it was) {
   CAF_CHECK_EQUAL(s.runs[0].result, "Example Domain");
   CAF_CHECK(s.runs[0].outcome == run_outcome::complete);
   CAF_CHECK_EQUAL(s.runs[0].prompt_tokens, 7u);
+  CAF_CHECK_EQUAL(s.runs[0].model_calls, 2u);
+  CAF_CHECK_EQUAL(s.runs[0].tool_calls, 1u);
+  CAF_CHECK_EQUAL(s.runs[0].cost_nano_usd, 17'000'000);
   CAF_CHECK_EQUAL(s.runs[0].checkpoint_json, R"({"interrupts":[]})");
   CAF_REQUIRE_EQUAL(s.events.size(), 3u);
   auto original = a_session_with_one_run();
@@ -188,7 +194,7 @@ CAF_TEST(a schema 1 database is migrated in order) {
              "VALUES ('s-old', 1, 1)");
   }
   auto store = session_store::open({dir.db(), false});
-  CAF_CHECK_EQUAL(store->schema_version(), 3);
+  CAF_CHECK_EQUAL(store->schema_version(), 4);
   auto sessions = store->load(10);
   CAF_REQUIRE_EQUAL(sessions.size(), 1u);
   CAF_CHECK_EQUAL(sessions.front().session.id, "s-old");
