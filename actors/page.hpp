@@ -17,6 +17,7 @@
 #include <caf/response_promise.hpp>
 
 #include "actors/browser.hpp"
+#include "browser/secret_vault.hpp"
 #include "browser/egress_journal.hpp"
 #include "browser/egress_policy.hpp"
 #include "browser/element_refs.hpp"
@@ -45,6 +46,8 @@ struct page_settings : page_options {
   /// Where the page was before the server restarted (from the store):
   /// reopened as it was on the first tool.
   std::optional<storage_state> restored;
+  /// The secrets type_text fills in (SECRETS_FILE); never null.
+  std::shared_ptr<const secret_vault> secrets = std::make_shared<secret_vault>();
 };
 
 /// A session's page: its own browser context, opened on first use, closed

@@ -72,16 +72,18 @@ void click(page_self self, json_reader& args, tool_done done) {
   element_outcome(self, args, page_scripts::click, target_only, settled(self, done));
 }
 
-/// Inserts `text` into the focused element `target`, then maybe Enter.
-void insert_text(page_self self, std::string text, std::string target,
-                 bool submit, tool_done done) {
+/// Inserts `text` into the focused element `target`, then maybe Enter;
+/// the result says it typed `shown` (the text with its secrets' values
+/// still placeholders).
+void insert_text(page_self self, std::string text, std::string shown,
+                 std::string target, bool submit, tool_done done) {
   json_writer params;
   params.begin_object().field("text", text).end_object();
   cdp(self, "Input.insertText", params.str(),
-      [self, text, target, submit, done](cdp_result r) {
+      [self, shown, target, submit, done](cdp_result r) {
         if (!r.ok)
           return done(fail(r.body));
-        auto typed = succeeded("typed \"" + text + "\" into " + target);
+        auto typed = succeeded("typed \"" + shown + "\" into " + target);
         if (!submit)
           return done(typed);
         press(self, "Enter", [self, typed, done](tool_result pressed) {
@@ -92,15 +94,43 @@ void insert_text(page_self self, std::string text, std::string target,
       });
 }
 
+/// `text` with its `<secret:name>` placeholders filled for the page the
+/// active tab shows now, or why not (then nothing is typed).
+void fill_secrets(page_self self, std::string text,
+                  std::function<void(secret_fill)> then) {
+  if (!secret_vault::has_placeholder(text))
+    return then({true, std::move(text)});
+  auto vault = self->state.settings.secrets;
+  eval_text(self, "location.hostname", [vault, text, then](tool_result host) {
+    if (!host.ok)
+      return then({false, "could not tell which host the page is on: " + host.output});
+    then(vault->fill(text, host.output));
+  });
+}
+
 void type_text(page_self self, json_reader& args, tool_done done) {
   auto text = text_arg(args, "text");
   auto submit = args.boolean("submit").value_or(false);
-  element_outcome(self, args, page_scripts::focus, target_only,
-                  [self, text, submit, done](tool_result focused) {
-                    if (!focused.ok)
-                      return done(focused);
-                    insert_text(self, text, focused.output, submit, done);
-                  });
+  // The element is found once the text is filled: its name, kept as JSON.
+  json_writer target;
+  target.begin_object()
+    .field("target", text_arg(args, "target"))
+    .field("ref", text_arg(args, "ref"))
+    .end_object();
+  fill_secrets(self, text, [self, text, submit, done,
+                            target = target.str()](secret_fill filled) {
+    if (!filled.ok)
+      return done(fail(filled.text));
+    json_document doc{target};
+    json_reader again{doc};
+    element_outcome(self, again, page_scripts::focus, target_only,
+                    [self, text, typed = std::move(filled.text), submit,
+                     done](tool_result focused) {
+                      if (!focused.ok)
+                        return done(focused);
+                      insert_text(self, typed, text, focused.output, submit, done);
+                    });
+  });
 }
 
 void select_option(page_self self, json_reader& args, tool_done done) {

@@ -224,6 +224,10 @@ void fan_out(self_ptr self, event_ptr ev) {
 event_ptr stamp(self_ptr self, const std::string& message_id, event_type type,
                 std::string data, bool terminal) {
   auto& st = self->state;
+  // The last net for secrets: whatever an event carries, no value leaves
+  // in it (tool outputs and URLs were redacted where they came in).
+  if (const auto& vault = *st.settings.page.secrets; !vault.empty())
+    data = vault.redact_json(data);
   auto ev = encode(
     event{st.next_id++, type, st.id, message_id, std::move(data), terminal});
   st.log.append(ev);
@@ -363,11 +367,23 @@ void fold_into_conversation(session_state& st, const run_record& run) {
                 st.conversation.size());
 }
 
+/// The system prompt, and the secrets the model may type by name.
+std::string system_text(const session_state& st) {
+  std::string text{system_prompt};
+  const auto& vault = *st.settings.page.secrets;
+  if (!vault.empty())
+    text += "\n\nSecrets you may type with type_text by writing their placeholder "
+            "in its text. You never see their values; the page gets them only on "
+            "the hosts named:"
+            + vault.prompt_lines();
+  return text;
+}
+
 /// The next model call's request; notes its prompt's estimated tokens,
 /// which the budget counts before and while the call runs.
 llm_request prompt_for(self_ptr self, run_record& run) {
   auto& st = self->state;
-  auto built = build_prompt(system_prompt, st.page_url, st.conversation,
+  auto built = build_prompt(system_text(st), st.page_url, st.conversation,
                             run.messages, st.settings.context_budget);
   st.last_budget = built.budget;
   run.call_streamed = 0;
@@ -801,6 +817,12 @@ void on_tool_finished(self_ptr self, tool_finished& done) {
   auto* run = run_by_number(st, done.run);
   if (!run || run->tools_pending == 0)
     return;
+  // A page that shows a secret (echoes what was typed, puts it in a URL)
+  // shows the model, the events and the store its placeholder.
+  if (const auto& vault = *st.settings.page.secrets; !vault.empty()) {
+    done.output = vault.redact(done.output);
+    done.url = vault.redact(done.url);
+  }
   emit(self, *run, event_type::tool_end,
        payload::tool_end(done.name, done.call_id, done.output, done.ok,
                          done.duration_ms, done.error_code, done.tab));

@@ -157,6 +157,7 @@ manager_settings manager_settings_from(const server_config& cfg,
   session.page.vision = vision_enabled(cfg.llm);
   session.page.policy = egress_policy_from(cfg);
   session.page.egress = std::move(egress);
+  session.page.secrets = std::make_shared<const secret_vault>(cfg.secrets);
   session.llm = {cfg.llm, std::move(driver), cfg.planner_token_delay};
   session.browser = std::move(browser);
   return settings;

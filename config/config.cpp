@@ -6,6 +6,8 @@
 #include <optional>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "config/config_keys.hpp"
 #include "config/price_table.hpp"
 #include "util/url_parts.hpp"
@@ -86,6 +88,28 @@ std::optional<config_error> resolve_price(server_config& cfg) {
   if (auto* err = std::get_if<std::string>(&parsed))
     return config_error{*err + " (" + cfg.llm_prices + ")"};
   cfg.llm.price = std::get<price_table>(parsed).find(cfg.llm.model);
+  return std::nullopt;
+}
+
+/// The secrets of SECRETS_FILE. A file others may read is refused: its
+/// values are exactly what must stay private.
+std::optional<config_error> resolve_secrets(server_config& cfg) {
+  if (cfg.secrets_file.empty())
+    return std::nullopt;
+  struct stat info {};
+  if (::stat(cfg.secrets_file.c_str(), &info) != 0)
+    return config_error{"SECRETS_FILE: cannot read " + cfg.secrets_file};
+  if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+    return config_error{"SECRETS_FILE: " + cfg.secrets_file
+                        + " may be read by others; chmod 600 it"};
+  std::ifstream in{cfg.secrets_file, std::ios::binary};
+  if (!in)
+    return config_error{"SECRETS_FILE: cannot read " + cfg.secrets_file};
+  std::string text{std::istreambuf_iterator<char>{in}, {}};
+  auto parsed = parse_secrets(text);
+  if (auto* err = std::get_if<std::string>(&parsed))
+    return config_error{"SECRETS_FILE: " + *err};
+  cfg.secrets = std::get<std::vector<secret>>(std::move(parsed));
   return std::nullopt;
 }
 
@@ -289,6 +313,8 @@ config_result load_config(const std::vector<std::string>& args,
   if (auto err = resolve_llm(cfg))
     return *err;
   if (auto err = resolve_price(cfg))
+    return *err;
+  if (auto err = resolve_secrets(cfg))
     return *err;
   if (cfg.admin_token.empty() && !is_loopback_host(cfg.host))
     return config_error{"ADMIN_TOKEN: required when HOST is not a loopback "

@@ -12,6 +12,7 @@
 #include "config/llm_settings.hpp"
 #include "config/log.hpp"
 #include "config/settings.hpp"
+#include "util/secret.hpp"
 
 namespace agenttheo {
 
@@ -75,6 +76,10 @@ struct server_config {
 
   /// The model. Defaults to the offline planner unless a key is set.
   llm_settings llm;
+  /// SECRETS_FILE: secrets every session's agent may type (README,
+  /// "Secrets"), read at startup; empty: none.
+  std::string secrets_file;
+  std::vector<secret> secrets;
   /// LLM_PRICES: the price table (llm/price_table.hpp) `complete.usage`
   /// reckons cost with. The default file ships with the server; a file
   /// named here must exist.

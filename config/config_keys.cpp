@@ -511,6 +511,10 @@ std::vector<config_key> make_keys() {
            "OpenRouter key; selects OpenRouter by default",
            &c::openrouter_api_key),
     llm_temperature_key(),
+    text("SECRETS_FILE", g::browser,
+         "JSON file of secrets the agent may type as <secret:name>, each with "
+         "the hosts it may be used on; must not be readable by others",
+         &c::secrets_file),
     text("LLM_PRICES", g::llm,
          "JSON file of prices per million tokens, by model: the cost in "
          "complete.usage and RUN_MAX_COST_USD",

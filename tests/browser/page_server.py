@@ -25,6 +25,8 @@ PAGES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pages")
 
 # What POST /upload received: {"field", "filename", "bytes", "sha256"} each.
 UPLOADED = []
+# What POST /login received: {"user", "pw"} each.
+LOGINS = []
 
 
 def download_bytes(name, size):
@@ -58,6 +60,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return self.download()
         if self.path == "/uploaded":
             return self.reply("application/json", json.dumps(UPLOADED).encode())
+        if self.path == "/logins":
+            return self.reply("application/json", json.dumps(LOGINS).encode())
         if self.path.startswith("/redirect?to="):
             self.send_response(302)
             self.send_header("Location", self.path[len("/redirect?to="):])
@@ -67,6 +71,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         return super().do_GET()
 
     def do_POST(self):
+        if self.path == "/login":
+            return self.login()
         if self.path != "/upload":
             self.send_error(404)
             return
@@ -85,6 +91,16 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                              "sha256": hashlib.sha256(data).hexdigest()})
             names.append(part.get_filename())
         self.page(f"<title>Uploaded</title><p>received {', '.join(names)}</p>")
+
+    def login(self):
+        """Signs anyone in, and echoes what was typed (a careless site):
+        the agent must show the model the placeholder, not the value."""
+        length = int(self.headers.get("Content-Length", "0"))
+        form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+        user, pw = form.get("user", [""])[0], form.get("pw", [""])[0]
+        LOGINS.append({"user": user, "pw": pw})
+        self.page(f"<title>Welcome</title><p>Welcome, {user}.</p>"
+                  f"<p>You signed in with the password {pw}.</p>")
 
     def download(self):
         url = urllib.parse.urlsplit(self.path)

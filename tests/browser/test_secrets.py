@@ -1,0 +1,197 @@
+"""Secrets the model never sees: the real binary, real Chromium and a
+fixture login form on loopback. The offline planner and the scripted
+upstream each sign in with `<secret:pw>`; the fixture receives the real
+value, and no event of the run (SSE and /api/runs/.../events), no line of
+the server's DEBUG log, no byte of its store, no answer of the API and no
+request the model was sent holds it. The page that echoes the value shows
+the model `<secret:pw>`; the secret is refused on another host; a
+SECRETS_FILE others may read stops startup."""
+
+import glob
+import json
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.join(HERE, "..", "llm"))
+
+from harness import BINARY, ServerTestCase, SseStream, stream_path  # noqa: E402
+from scripted_upstream import ScriptedUpstream, reply, server_flags, tool_calls  # noqa: E402
+from test_agent_browser import start_page_server  # noqa: E402
+
+VALUE = "hunter2-Sx9!q"
+SECRETS = {"pw": {"value": VALUE, "hosts": ["127.0.0.1"]}}
+
+
+def secrets_file(mode=0o600):
+    folder = tempfile.mkdtemp(prefix="agenttheo-secrets-")
+    path = os.path.join(folder, "secrets.json")
+    with open(path, "w") as f:
+        json.dump(SECRETS, f)
+    os.chmod(path, mode)
+    return path
+
+
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+class SecretsCase(ServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pages, cls.pages_port = start_page_server()
+        cls.addClassCleanup(cls.pages.wait)
+        cls.addClassCleanup(cls.pages.kill)
+        super().setUpClass()
+
+    def login_page(self, host="127.0.0.1"):
+        return f"http://{host}:{self.pages_port}/login.html"
+
+    def logins(self):
+        with urllib.request.urlopen(
+                f"http://127.0.0.1:{self.pages_port}/logins", timeout=10) as r:
+            return json.load(r)
+
+    def raw_stream(self, path):
+        """The `/stream` response's bytes, as they went out."""
+        conn_stream = SseStream(self.server.port, path, timeout=90)
+        events = conn_stream.read_all()
+        return events, json.dumps([[e.type, e.data] for e in events])
+
+    def assert_no_trace(self, sid, message_id, *more):
+        """Nothing the server says or keeps holds the value."""
+        _, session = self.server.call("GET", f"/api/sessions/{sid}")
+        _, run_events = self.server.call("GET", f"/api/runs/{message_id}/events")
+        _, listing = self.server.call("GET", "/api/sessions")
+        for name, text in [("GET /api/sessions/{id}", json.dumps(session)),
+                           ("/api/runs/.../events", json.dumps(run_events)),
+                           ("GET /api/sessions", json.dumps(listing)),
+                           ("the DEBUG log", "".join(self.server.log_lines)),
+                           *more]:
+            with self.subTest(where=name):
+                self.assertNotIn(VALUE, text)
+        return session, run_events
+
+    def assert_store_clean(self, marker):
+        """The store has written the run (`marker` is in it) and no value."""
+        files = glob.glob(os.path.join(self.server.workdir, "data", "agenttheo.db*"))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            stored = b"".join(read_bytes(f) for f in files)
+            if marker.encode() in stored:
+                break
+            time.sleep(0.2)
+        self.assertIn(marker.encode(), stored)
+        self.assertNotIn(VALUE.encode(), stored)
+
+
+class PlannerSignsIn(SecretsCase):
+    @classmethod
+    def server_args(cls):
+        return ("--secrets-file", secrets_file(), "--log-level", "debug",
+                "--planner-token-delay", "0")
+
+    def test_the_page_gets_the_value_and_nothing_else_does(self):
+        before = len(self.logins())
+        command = (f"go to {self.login_page()} then type <secret:pw> into Password "
+                   "then click Sign in then read the page")
+        events, sent = self.raw_stream(stream_path(command, messageId="secret-1"))
+        self.assertEqual(events[-1].type, "complete", events[-1].data)
+        self.assertEqual(self.logins()[before:], [{"user": "theo", "pw": VALUE}])
+        typed = [e.data for e in events if e.type == "tool_end"
+                 and e.data["tool_name"] == "type_text"]
+        self.assertEqual(typed[0]["output"][:22], 'typed "<secret:pw>" in')
+        # The site echoes the password: the model reads the placeholder.
+        read = [e.data["output"] for e in events if e.type == "tool_end"][-1]
+        self.assertIn("You signed in with the password <secret:pw>.", read)
+        sid = events[0].data["session"]
+        session, _ = self.assert_no_trace(sid, "secret-1", ("the stream", sent))
+        self.assertIn("<secret:pw>", json.dumps(session["conversation"]))
+        self.assert_store_clean("You signed in with the password <secret:pw>.")
+
+    def test_the_secret_is_refused_on_another_host(self):
+        before = len(self.logins())
+        # localhost is this machine too, but not a host the secret names.
+        command = (f"go to {self.login_page('localhost')} then type <secret:pw> "
+                   "into Password then click Sign in")
+        events, sent = self.raw_stream(stream_path(command, messageId="secret-2"))
+        typed = [e.data for e in events if e.type == "tool_end"
+                 and e.data["tool_name"] == "type_text"]
+        self.assertEqual(typed[0]["ok"], False)
+        self.assertEqual(typed[0]["output"],
+                         "secret pw not allowed on this host (localhost)")
+        self.assertEqual(self.logins()[before:], [])
+        self.assertNotIn(VALUE, sent)
+
+    def test_an_unknown_secret_types_nothing(self):
+        command = f"go to {self.login_page()} then type <secret:nope> into Password"
+        events, _ = self.raw_stream(stream_path(command, messageId="secret-3"))
+        typed = [e.data for e in events if e.type == "tool_end"
+                 and e.data["tool_name"] == "type_text"]
+        self.assertEqual(typed[0]["output"], "there is no secret named nope")
+
+
+class ModelSignsIn(SecretsCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.upstream = cls.enterClassContext(ScriptedUpstream())
+        super().setUpClass()
+
+    @classmethod
+    def server_args(cls):
+        return server_flags(cls.upstream, "--secrets-file", secrets_file(),
+                            "--log-level", "debug")
+
+    def test_the_model_names_the_secret_and_never_sees_it(self):
+        before = len(self.logins())
+        self.upstream.play(
+            tool_calls([("navigate_to", {"url": self.login_page()})]),
+            tool_calls([("type_text", {"target": "Password", "text": "<secret:pw>"})]),
+            tool_calls([("click", {"target": "Sign in"})]),
+            tool_calls([("get_page_text", {})]),
+            reply(["Signed in."]))
+        events, sent = self.raw_stream(stream_path("sign in", messageId="model-1"))
+        self.assertEqual(events[-1].type, "complete", events[-1].data)
+        self.assertEqual(self.logins()[before:], [{"user": "theo", "pw": VALUE}])
+        requests = json.dumps([r["body"] for r in self.upstream.requests])
+        self.assertNotIn(VALUE, requests)
+        system = self.upstream.requests[0]["body"]["messages"][0]["content"]
+        self.assertIn("<secret:pw> (on 127.0.0.1)", system)
+        last = self.upstream.requests[-1]["body"]["messages"][-1]
+        self.assertIn("You signed in with the password <secret:pw>.", last["content"])
+        self.assert_no_trace(events[0].data["session"], "model-1", ("the stream", sent))
+
+
+class SecretsFileChecks(unittest.TestCase):
+    def start_fails(self, path):
+        done = subprocess.run(
+            [BINARY, "serve", "--host", "127.0.0.1", "--port", "0", "--browser", "none",
+             "--store", "memory", "--secrets-file", path],
+            capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+            cwd=tempfile.mkdtemp(prefix="agenttheo-test-"))
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertNotIn(VALUE, done.stderr)
+        return done.stderr
+
+    def test_a_file_others_may_read_stops_startup(self):
+        path = secrets_file(0o644)
+        self.assertTrue(os.stat(path).st_mode & stat.S_IROTH)
+        self.assertIn("may be read by others; chmod 600 it", self.start_fails(path))
+
+    def test_a_bad_file_says_what_is_wrong_without_its_values(self):
+        path = secrets_file()
+        with open(path, "w") as f:
+            json.dump({"pw": {"value": VALUE, "hosts": []}}, f)
+        self.assertIn("secret pw: hosts must be a non-empty array", self.start_fails(path))
+
+
+if __name__ == "__main__":
+    unittest.main()

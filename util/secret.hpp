@@ -1,0 +1,35 @@
+#pragma once
+
+// A secret: a named value the model never sees. It writes `<secret:name>`
+// (type_text) and the page gets the value, on the secret's hosts only
+// (README, "Secrets").
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace agenttheo {
+
+struct secret {
+  std::string name;
+  std::string value;
+  /// Host names it may be typed on: exact, or `*.example.com` for any
+  /// subdomain of it. Lower case.
+  std::vector<std::string> hosts;
+};
+
+/// Names are 1 to 64 characters from A-Z a-z 0-9 _ . -
+bool is_secret_name(std::string_view name);
+
+/// Values are 4 to 4096 bytes: a shorter one would be redacted wherever
+/// its letters happen to appear.
+inline constexpr std::size_t min_secret_bytes = 4;
+inline constexpr std::size_t max_secret_bytes = 4096;
+
+/// `{"name": {"value": "...", "hosts": ["accounts.example.com"]}, ...}`
+/// (SECRETS_FILE, and a session's `secrets`): the secrets, or what is
+/// wrong, in words that never include a value.
+std::variant<std::vector<secret>, std::string> parse_secrets(std::string_view json);
+
+} // namespace agenttheo
