@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "llm"))
 
 from harness import ServerTestCase, SseStream, stream_path  # noqa: E402
-from scripted_upstream import ScriptedUpstream, reply, server_flags, stall, tool_calls  # noqa: E402
+from scripted_upstream import UpstreamModel, reply, stall, tool_calls  # noqa: E402
 
 
 def price_file(input_per_mtok, output_per_mtok):
@@ -31,22 +31,16 @@ def price_file(input_per_mtok, output_per_mtok):
     return path
 
 
-class PricedUpstream(ServerTestCase):
+class PricedUpstream(UpstreamModel, ServerTestCase):
     """A server whose model, `test-model`, costs `prices` per million
     tokens (found under its prefixed name `vendor/test-model`)."""
 
     prices = (0, 0)
-    more_flags = ()
 
     @classmethod
-    def setUpClass(cls):
-        cls.upstream = cls.enterClassContext(ScriptedUpstream())
-        super().setUpClass()
-
-    @classmethod
-    def server_args(cls):
-        return server_flags(cls.upstream, "--llm-prices", price_file(*cls.prices),
-                            "--screenshot-after-actions", "false", *cls.more_flags)
+    def more_flags(cls):
+        return ("--llm-prices", price_file(*cls.prices),
+                "--screenshot-after-actions", "false", *cls.model_flags)
 
     def run_events(self, message_id, command="what is the title?", **params):
         return SseStream(self.server.port, stream_path(
@@ -167,7 +161,7 @@ class Budgets(PricedUpstream):
 
 class SessionBudget(PricedUpstream):
     prices = (0, 1000)
-    more_flags = ("--session-max-cost-usd", "0.02")
+    model_flags = ("--session-max-cost-usd", "0.02")
 
     def test_a_session_limit_holds_across_its_runs(self):
         self.upstream.play(reply([f"a{i} " for i in range(12)], usage=(12, 12)))

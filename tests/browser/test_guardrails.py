@@ -13,24 +13,21 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "llm"))
 
 from harness import ServerTestCase, SseStream, stream_path  # noqa: E402
-from scripted_upstream import ScriptedUpstream, reply, server_flags, tool_calls  # noqa: E402
+from scripted_upstream import UpstreamModel, reply, tool_calls  # noqa: E402
 from test_agent_browser import start_page_server  # noqa: E402
 
 NUDGE = "You are repeating yourself"
 
 
-class Guardrails(ServerTestCase):
+class Guardrails(UpstreamModel, ServerTestCase):
+    model_flags = ("--screenshot-after-actions", "false")
+
     @classmethod
     def setUpClass(cls):
-        cls.upstream = cls.enterClassContext(ScriptedUpstream())
         cls.pages, cls.pages_port = start_page_server()
         cls.addClassCleanup(cls.pages.wait)
         cls.addClassCleanup(cls.pages.kill)
         super().setUpClass()
-
-    @classmethod
-    def server_args(cls):
-        return server_flags(cls.upstream, "--screenshot-after-actions", "false")
 
     def setUp(self):
         self.upstream.requests.clear()

@@ -13,19 +13,10 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "llm"))
 
 from harness import ServerTestCase, SseStream, stream_path  # noqa: E402
-from scripted_upstream import ScriptedUpstream, reply, server_flags, tool_calls  # noqa: E402
+from scripted_upstream import UpstreamModel, reply, tool_calls  # noqa: E402
 
 
-class ModelDrivesBrowser(ServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.upstream = cls.enterClassContext(ScriptedUpstream())
-        super().setUpClass()
-
-    @classmethod
-    def server_args(cls):
-        return server_flags(cls.upstream)
-
+class ModelDrivesBrowser(UpstreamModel, ServerTestCase):
     def products(self):
         return f"http://127.0.0.1:{self.server.port}/demo/products.html"
 

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "llm"))
 
 from harness import BINARY, ServerTestCase, SseStream, stream_path  # noqa: E402
-from scripted_upstream import ScriptedUpstream, reply, server_flags, tool_calls  # noqa: E402
+from scripted_upstream import UpstreamModel, reply, tool_calls  # noqa: E402
 from test_agent_browser import start_page_server  # noqa: E402
 
 VALUE = "hunter2-Sx9!q"
@@ -139,16 +139,10 @@ class PlannerSignsIn(SecretsCase):
         self.assertEqual(typed[0]["output"], "there is no secret named nope")
 
 
-class ModelSignsIn(SecretsCase):
+class ModelSignsIn(UpstreamModel, SecretsCase):
     @classmethod
-    def setUpClass(cls):
-        cls.upstream = cls.enterClassContext(ScriptedUpstream())
-        super().setUpClass()
-
-    @classmethod
-    def server_args(cls):
-        return server_flags(cls.upstream, "--secrets-file", secrets_file(),
-                            "--log-level", "debug")
+    def more_flags(cls):
+        return ("--secrets-file", secrets_file(), "--log-level", "debug")
 
     def test_the_model_names_the_secret_and_never_sees_it(self):
         before = len(self.logins())

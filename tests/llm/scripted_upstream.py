@@ -159,6 +159,27 @@ class _Discard(list):
         return 1
 
 
+class UpstreamModel:
+    """Mixin, before ServerTestCase: the class's server talks to a
+    ScriptedUpstream of its own (`cls.upstream`) as `test-model`, with
+    `model_flags` more (or what `more_flags()` computes)."""
+
+    model_flags = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.upstream = cls.enterClassContext(ScriptedUpstream())
+        super().setUpClass()
+
+    @classmethod
+    def more_flags(cls):
+        return cls.model_flags
+
+    @classmethod
+    def server_args(cls):
+        return server_flags(cls.upstream, *cls.more_flags())
+
+
 class ScriptedUpstream:
     """`with ScriptedUpstream() as up:` then `up.play(script, ...)`: request
     n gets the n-th script (the last one repeats). Requests are recorded."""

@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
 
 from harness import Server, ServerTestCase, SseStream, stream_path  # noqa: E402
-from scripted_upstream import ScriptedUpstream, reply, server_flags, tool_calls  # noqa: E402
+from scripted_upstream import UpstreamModel, reply, tool_calls  # noqa: E402
 
 SCHEMA = {"type": "object",
           "properties": {"size": {"type": "string", "enum": ["S", "M", "L"]},
@@ -21,15 +21,8 @@ SCHEMA = {"type": "object",
           "required": ["size", "count"]}
 
 
-class OutputSchema(ServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.upstream = cls.enterClassContext(ScriptedUpstream())
-        super().setUpClass()
-
-    @classmethod
-    def server_args(cls):
-        return server_flags(cls.upstream, "--browser", "none")
+class OutputSchema(UpstreamModel, ServerTestCase):
+    model_flags = ("--browser", "none")
 
     def run_with_schema(self, message_id):
         return SseStream(self.server.port, stream_path(
