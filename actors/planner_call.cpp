@@ -52,15 +52,8 @@ caf::behavior planner_call(caf::stateful_actor<planner_call_state>* self,
   st.token_delay = runtime.planner_token_delay;
   st.meter.start(join_registry(self, "llm_call", "offline planner", request.session_id));
   st.prompt_tokens = offline_planner::split_tokens(request.command).size();
-  // The outputs of this run's tool calls so far: the `tool` messages after
-  // the last user message (earlier runs' ones belong to other commands).
-  std::vector<std::string> results;
-  for (const auto& m : request.messages) {
-    if (m.role == "user")
-      results.clear();
-    else if (m.role == "tool")
-      results.push_back(m.content);
-  }
+  auto results = offline_planner::results_since_command(request.messages,
+                                                        request.command);
   // A run whose answer has a shape offers `done`: its `output` schema.
   std::string output_schema;
   for (const auto& tool : request.tools)

@@ -408,6 +408,19 @@ std::string reply_to(std::string_view command) {
   return reply + std::string{capabilities};
 }
 
+std::vector<std::string> results_since_command(const std::vector<chat_message>& messages,
+                                               std::string_view command) {
+  std::size_t from = 0;
+  for (std::size_t i = 0; i < messages.size(); ++i)
+    if (messages[i].role == "user" && messages[i].content == command)
+      from = i + 1;
+  std::vector<std::string> results;
+  for (auto i = from; i < messages.size(); ++i)
+    if (messages[i].role == "tool")
+      results.push_back(messages[i].content);
+  return results;
+}
+
 std::vector<std::string> split_tokens(std::string_view text) {
   std::vector<std::string> tokens;
   std::size_t pos = 0;

@@ -43,6 +43,14 @@ struct turn {
 turn next_turn(std::string_view command, const std::vector<std::string>& results,
                std::string_view output_schema = {});
 
+/// The outputs of the run's tool calls so far: the `tool` messages after
+/// its command (the last user message saying it). Earlier runs' belong to
+/// other commands; notes the session adds as user messages after it (a
+/// loop warning, a person handing the browser back) do not start the plan
+/// over.
+std::vector<std::string> results_since_command(const std::vector<chat_message>& messages,
+                                               std::string_view command);
+
 /// The planner's reply when it understands no step (or not all of them).
 std::string reply_to(std::string_view command);
 

@@ -189,3 +189,18 @@ CAF_TEST(an empty title is said as such and never as an empty answer) {
   CAF_CHECK_EQUAL(next_turn("read the title", {"Shop"}).text,
                   "The page title is: Shop");
 }
+
+CAF_TEST(a note the session adds does not start the plan over) {
+  std::vector<chat_message> messages{
+    {"system", "You are AgentTheo", {}, {}},
+    {"user", "go to a then go to a", {}, {}},   // an earlier run, same command
+    {"tool", "opened a (earlier run)", {}, "c0"},
+    {"user", "go to a then go to a", {}, {}},   // this run
+    {"tool", "opened a", {}, "c1"},
+    {"user", "You are repeating yourself: ...", {}, {}},
+    {"tool", "opened a again", {}, "c2"}};
+  auto results = results_since_command(messages, "go to a then go to a");
+  CAF_CHECK_EQUAL(results.size(), 2u);
+  CAF_CHECK_EQUAL(results.front(), "opened a");
+  CAF_CHECK(results_since_command(messages, "another command").size() == 3u);
+}
