@@ -480,7 +480,9 @@ std::optional<capture_area> area_within(const std::string& metrics_json,
 
 /// A JPEG of the page, with its URL; `output` says what failed, if anything.
 /// When the model sees the page, at most VISION_MAX_WIDTH wide.
-void capture(page_self self, bool full_page, tool_done done) {
+namespace {
+
+void capture_as_is(page_self self, bool full_page, tool_done done) {
   const auto& settings = self->state.settings;
   if (!settings.vision)
     return shoot(self, full_page, std::nullopt, 70, std::move(done));
@@ -491,6 +493,59 @@ void capture(page_self self, bool full_page, tool_done done) {
                          : std::nullopt;
         shoot(self, full_page, area, settings.vision_quality, done);
       });
+}
+
+/// The text fields (by field_values' index) that hold a secret's value.
+std::vector<std::uint64_t> fields_with_secrets(const std::string& values_json,
+                                               const secret_vault& vault) {
+  rapidjson::Document doc;
+  doc.Parse(values_json.c_str(), values_json.size());
+  std::vector<std::uint64_t> fields;
+  if (!doc.IsArray())
+    return fields;
+  for (rapidjson::SizeType i = 0; i < doc.Size(); ++i)
+    if (doc[i].IsString()
+        && vault.holds_value({doc[i].GetString(), doc[i].GetStringLength()}))
+      fields.push_back(i);
+  return fields;
+}
+
+/// `shot`, once the boxes over the fields are gone again.
+tool_done unmasking(page_self self, tool_done done) {
+  return [self, done](tool_result shot) {
+    eval_text(self, page_scripts::call(page_scripts::mask_fields, "null"),
+              [done, shot](tool_result) { done(shot); });
+  };
+}
+
+} // namespace
+
+/// With secrets about, a field that shows one (a password typed into a
+/// text field, a site echoing it) is covered by an opaque box for the
+/// capture. Fields the page would not list: no screenshot at all.
+void capture(page_self self, bool full_page, tool_done done) {
+  auto vault = self->state.settings.secrets;
+  if (vault->empty())
+    return capture_as_is(self, full_page, std::move(done));
+  eval_text(
+    self, page_scripts::call(page_scripts::field_values, "null"),
+    [self, full_page, done, vault](tool_result values) {
+      if (!values.ok)
+        return done(fail("no screenshot: the page's fields could not be checked "
+                         "for secrets"));
+      auto fields = fields_with_secrets(values.output, *vault);
+      if (fields.empty())
+        return capture_as_is(self, full_page, done);
+      json_writer indices;
+      indices.begin_array();
+      for (auto i : fields)
+        indices.value(i);
+      indices.end_array();
+      eval_text(self, page_scripts::call(page_scripts::mask_fields, indices.str()),
+                [self, full_page, done](tool_result) {
+                  capture_as_is(self, full_page, unmasking(self, done));
+                });
+    });
 }
 
 /// Starts or stops `Page.startScreencast` to match what the owner wants,

@@ -15,6 +15,7 @@ namespace agenttheo::page_scripts {
 extern const std::string_view helpers;
 
 extern const std::string_view click;
+extern const std::string_view field_values;
 extern const std::string_view file_input;
 extern const std::string_view focus;
 extern const std::string_view hover;
@@ -23,6 +24,7 @@ extern const std::string_view interactive_elements;
 extern const std::string_view page_digest;
 extern const std::string_view page_text;
 extern const std::string_view links;
+extern const std::string_view mask_fields;
 extern const std::string_view restore_storage;
 extern const std::string_view scroll;
 extern const std::string_view select_option;

@@ -92,6 +92,12 @@ std::string secret_vault::redact(std::string_view text) const {
   return out;
 }
 
+bool secret_vault::holds_value(std::string_view text) const {
+  return std::any_of(plain_.begin(), plain_.end(), [&](const auto& pair) {
+    return text.find(pair.first) != std::string_view::npos;
+  });
+}
+
 std::string secret_vault::redact_json(std::string_view json) const {
   auto out = redact(json);
   for (const auto& [value, mark] : escaped_)

@@ -44,6 +44,9 @@ public:
   /// `text` with every value (longest first) replaced by `<secret:name>`.
   std::string redact(std::string_view text) const;
 
+  /// Whether `text` holds any secret's value.
+  bool holds_value(std::string_view text) const;
+
   /// The same for JSON text: also each value as JSON escapes it.
   std::string redact_json(std::string_view json) const;
 

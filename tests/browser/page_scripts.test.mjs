@@ -36,7 +36,7 @@ function run(html, name, argument) {
 
 test('every script is one expression', () => {
   const files = readdirSync(scripts).filter((f) => f.endsWith('.js'));
-  assert.equal(files.length, 15);
+  assert.equal(files.length, 17);
   for (const file of files) {
     const text = readFileSync(path.join(scripts, file), 'utf8');
     assert.doesNotThrow(() => new Function(`return (${text});`), file);
@@ -180,4 +180,22 @@ test('page_digest changes with the text and the scroll, and only with them', () 
   assert.notEqual(changed, before);
   dom.window.scrollY = 400;
   assert.notEqual(digest(), changed);
+});
+
+test('field_values lists what fields hold; mask_fields covers the ones named, then uncovers', () => {
+  const html = '<input id="u" value="theo"><input id="p" type="password" value="s3cret-pw">' +
+    '<textarea id="t">notes</textarea>';
+  const {dom, value} = run(html, 'field_values', null);
+  assert.deepEqual(JSON.parse(value), ['theo', 's3cret-pw', 'notes']);
+  const {window} = dom;
+  // jsdom has no layout: give the password field a box.
+  window.document.getElementById('p').getBoundingClientRect =
+    () => ({left: 10, top: 20, width: 100, height: 16});
+  const mask = (arg) => window.eval(`(${source('mask_fields')})(${JSON.stringify(arg)})`);
+  assert.equal(mask([1, 7]), 1);
+  const boxes = window.document.querySelectorAll('[data-agenttheo-mask]');
+  assert.equal(boxes.length, 1);
+  assert.match(boxes[0].style.cssText, /left: 10px; top: 20px; width: 100px; height: 16px/);
+  assert.equal(mask(null), 0);
+  assert.equal(window.document.querySelectorAll('[data-agenttheo-mask]').length, 0);
 });

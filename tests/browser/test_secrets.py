@@ -5,8 +5,10 @@ value, and no event of the run (SSE and /api/runs/.../events), no line of
 the server's DEBUG log, no byte of its store, no answer of the API and no
 request the model was sent holds it. The page that echoes the value shows
 the model `<secret:pw>`; the secret is refused on another host; a
-SECRETS_FILE others may read stops startup."""
+screenshot with the value in a text field has that field covered and the
+rest as it was; a SECRETS_FILE others may read stops startup."""
 
+import asyncio
 import glob
 import json
 import os
@@ -24,6 +26,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "llm"))
 
 from harness import BINARY, ServerTestCase, SseStream, stream_path  # noqa: E402
 from scripted_upstream import UpstreamModel, reply, tool_calls  # noqa: E402
+from cdp import Chromium  # noqa: E402
 from test_agent_browser import start_page_server  # noqa: E402
 
 VALUE = "hunter2-Sx9!q"
@@ -162,6 +165,58 @@ class ModelSignsIn(UpstreamModel, SecretsCase):
         last = self.upstream.requests[-1]["body"]["messages"][-1]
         self.assertIn("You signed in with the password <secret:pw>.", last["content"])
         self.assert_no_trace(events[0].data["session"], "model-1", ("the stream", sent))
+
+
+# Mean brightness (0-255) of boxes [x, y, w, h] of a JPEG, decoded by a
+# Chromium of the test's own (no image library needed).
+REGION_MEANS = """(async () => {
+  const img = new Image();
+  img.src = 'data:image/jpeg;base64,%s';
+  await img.decode();
+  const c = document.createElement('canvas');
+  c.width = img.width; c.height = img.height;
+  const g = c.getContext('2d');
+  g.drawImage(img, 0, 0);
+  return %s.map(([x, y, w, h]) => {
+    const d = g.getImageData(x, y, w, h).data;
+    let sum = 0;
+    for (let i = 0; i < d.length; i += 4) sum += (d[i] + d[i + 1] + d[i + 2]) / 3;
+    return sum / (d.length / 4);
+  });
+})()"""
+
+
+class ScreenshotsMaskSecrets(SecretsCase):
+    @classmethod
+    def server_args(cls):
+        return ("--secrets-file", secrets_file(), "--planner-token-delay", "0",
+                "--screenshot-after-actions", "false")
+
+    def test_a_visible_secret_is_covered_in_the_screenshot_and_nothing_else(self):
+        # recovery.html puts its text field at 40,100 (300 x 40) and its
+        # heading above it; the value would show there in clear.
+        page = f"http://127.0.0.1:{self.pages_port}/recovery.html"
+        command = (f"go to {page} then take a screenshot then type <secret:pw> into "
+                   "Recovery code then take a screenshot")
+        events, _ = self.raw_stream(stream_path(command, messageId="shot-1"))
+        self.assertEqual(events[-1].type, "complete", events[-1].data)
+        shots = [e.data["image"] for e in events if e.type == "screenshot"]
+        self.assertEqual(len(shots), 2)
+        field, heading = [48, 106, 284, 28], [40, 14, 200, 24]
+
+        async def means():
+            async with Chromium() as browser:
+                return [await browser.first.evaluate(
+                    REGION_MEANS % (shot, json.dumps([field, heading])))
+                    for shot in shots]
+
+        (before_field, before_heading), (after_field, after_heading) = \
+            asyncio.run(means())
+        self.assertGreater(before_field, 200)   # an empty white field
+        self.assertLess(after_field, 30)        # covered: black
+        self.assertLess(abs(after_heading - before_heading), 3)
+        # The box is gone again: the page is as it was.
+        self.assertNotIn("data-agenttheo-mask", json.dumps([e.data for e in events]))
 
 
 class SecretsFileChecks(unittest.TestCase):
