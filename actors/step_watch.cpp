@@ -77,12 +77,13 @@ step_watch::verdict step_watch::observe(const watched_call& call) {
   if (call.rejected)
     return verdict::go_on;
   auto action = std::string{call.tool} + " " + normalised_input(call.arguments_json);
+  auto shown = shortened(action, max_action_bytes);
+  // Only the last max_failures are kept (none when they end nothing).
   if (call.ok) {
     failures_.clear();
-  } else {
-    failures_.push_back(shortened(action, max_action_bytes) + ": "
-                        + shortened(call.output, max_failure_bytes));
-    if (failures_.size() > limits_.max_failures && limits_.max_failures > 0)
+  } else if (limits_.max_failures > 0) {
+    failures_.push_back(shown + ": " + shortened(call.output, max_failure_bytes));
+    if (failures_.size() > limits_.max_failures)
       failures_.pop_front();
   }
   auto found = verdict::go_on;
@@ -90,10 +91,10 @@ step_watch::verdict step_watch::observe(const watched_call& call) {
     auto key = std::hash<std::string>{}(action + '\n' + std::string{call.url} + '\n'
                                         + std::string{call.page_digest});
     auto count = ++seen_[key];
-    auto known = std::find(tried_.begin(), tried_.end(), shortened(action, max_action_bytes));
+    auto known = std::find(tried_.begin(), tried_.end(), shown);
     if (known != tried_.end())
       tried_.erase(known);
-    tried_.push_back(shortened(action, max_action_bytes));
+    tried_.push_back(shown);
     if (tried_.size() > tried_kept)
       tried_.pop_front();
     if (limits_.loop_stop > 0 && count >= limits_.loop_stop)
@@ -101,7 +102,7 @@ step_watch::verdict step_watch::observe(const watched_call& call) {
     else if (limits_.loop_nudge > 0 && count == limits_.loop_nudge)
       found = verdict::nudge;
     if (found != verdict::go_on) {
-      repeated_ = tried_.back();
+      repeated_ = shown;
       repeats_ = count;
     }
   }
