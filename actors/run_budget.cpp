@@ -36,22 +36,25 @@ budget_limits tighter(const budget_limits& asked, const budget_limits& ceiling) 
 
 std::optional<std::string> passed(const budget_limits& limits, const budget_spend& spent,
                                   const char* whose, budget_moment moment) {
+  // Asked at every streamed token: words only for a limit passed.
+  auto tokens_over = limits.max_tokens > 0 && spent.tokens > limits.max_tokens;
+  auto cost_over = limits.max_cost_usd > 0 && spent.cost_usd > limits.max_cost_usd;
+  if (!tokens_over && !cost_over)
+    return std::nullopt;
   std::string who = std::string{"the "} + whose;
   auto session = who == "the session";
   if (session)
     who += "'s runs";
   auto before = moment == budget_moment::before_call;
-  if (limits.max_tokens > 0 && spent.tokens > limits.max_tokens)
+  if (tokens_over)
     return std::string{session ? "SESSION_MAX_TOKENS" : "max_tokens"} + ": " + who
            + (before ? " would use " : " used ") + grouped(spent.tokens)
            + " tokens" + (before ? " with the next model call" : "")
            + "; the limit is " + grouped(limits.max_tokens);
-  if (limits.max_cost_usd > 0 && spent.cost_usd > limits.max_cost_usd)
-    return std::string{session ? "SESSION_MAX_COST_USD" : "max_cost_usd"} + ": " + who
-           + (before ? " would cost " : " cost ") + dollars(spent.cost_usd)
-           + (before ? " with the next model call" : "") + "; the limit is "
-           + dollars(limits.max_cost_usd);
-  return std::nullopt;
+  return std::string{session ? "SESSION_MAX_COST_USD" : "max_cost_usd"} + ": " + who
+         + (before ? " would cost " : " cost ") + dollars(spent.cost_usd)
+         + (before ? " with the next model call" : "") + "; the limit is "
+         + dollars(limits.max_cost_usd);
 }
 
 std::string duration_passed(std::chrono::milliseconds limit) {
