@@ -44,7 +44,7 @@ with_screenshot(page_self self, const page_tool& tool, tool_done done) {
 tool_done with_page_digest(page_self self, tool_done done) {
   return [self, done](tool_result result) {
     // The browser may have gone while the tool ran: no page to ask.
-    if (!self->state.handle || self->state.handle->cdp_target.empty())
+    if (self->state.handle->cdp_target.empty())
       return done(std::move(result));
     eval_text(self, page_scripts::call(page_scripts::page_digest, "null"),
               [done, result](tool_result digest) mutable {
