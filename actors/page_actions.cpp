@@ -228,28 +228,42 @@ void eval_outcome(page_self self, const std::string& expression, tool_done done)
   eval(self, expression, outcome_of(std::move(done)));
 }
 
-void on_element(page_self self, json_reader& args, std::string_view script,
+element_name element_name::of(json_reader& args) {
+  return {std::string{args.text("ref").value_or("")},
+          std::string{args.text("target").value_or("")}};
+}
+
+void on_element(page_self self, const element_name& name, std::string_view script,
                 const element_argument& argument, value_done on_value) {
-  auto ref = args.text("ref").value_or("");
-  if (ref.empty()) {
-    auto target = std::string{args.text("target").value_or("")};
-    if (target.empty())
+  if (name.ref.empty()) {
+    if (name.target.empty())
       return on_value(false, "name the element: a ref from get_page_snapshot, "
                              "or a target");
-    return eval(self, page_scripts::call(script, argument(agenttheo::quoted(target))),
+    return eval(self,
+                page_scripts::call(script, argument(agenttheo::quoted(name.target))),
                 std::move(on_value));
   }
-  auto node = self->state.refs.resolve(ref);
+  auto node = self->state.refs.resolve(name.ref);
   if (auto* why = std::get_if<std::string>(&node))
     return on_value(false, *why);
-  call_on_node(self, std::get<std::int64_t>(node), std::string{ref},
+  call_on_node(self, std::get<std::int64_t>(node), name.ref,
                page_scripts::function_on_element(script, argument("this")),
                std::move(on_value));
 }
 
+void on_element(page_self self, json_reader& args, std::string_view script,
+                const element_argument& argument, value_done on_value) {
+  on_element(self, element_name::of(args), script, argument, std::move(on_value));
+}
+
+void element_outcome(page_self self, const element_name& name, std::string_view script,
+                     const element_argument& argument, tool_done done) {
+  on_element(self, name, script, argument, outcome_of(std::move(done)));
+}
+
 void element_outcome(page_self self, json_reader& args, std::string_view script,
                      const element_argument& argument, tool_done done) {
-  on_element(self, args, script, argument, outcome_of(std::move(done)));
+  element_outcome(self, element_name::of(args), script, argument, std::move(done));
 }
 
 /// Calls `then` once the page is not loading (or the load timeout passed).

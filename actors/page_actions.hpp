@@ -65,15 +65,30 @@ void evaluate(page_self self, const std::string& expression, value_done on_value
 void evaluate_object(page_self self, const std::string& expression,
                      value_done on_object);
 
-/// Runs page script `script` (see page_scripts.hpp) on the element the
-/// tool's arguments name: `ref`, from get_page_snapshot (the script is
-/// called on that node, in whichever frame it lives), else `target` (text,
-/// a selector or a number, resolved by the script in the main frame). A
+/// How a tool's arguments name an element: `ref`, from get_page_snapshot,
+/// else `target` (text, a selector or a number). Kept as text, it outlives
+/// the arguments (a tool that first asks the page something).
+struct element_name {
+  std::string ref;
+  std::string target;
+
+  static element_name of(json_reader& args);
+};
+
+/// Runs page script `script` (see page_scripts.hpp) on the element `name`
+/// names: a ref's node (the script is called on it, in whichever frame it
+/// lives), else the target, resolved by the script in the main frame. A
 /// stale ref fails with a sentence telling the model to look again.
+void on_element(page_self self, const element_name& name, std::string_view script,
+                const element_argument& argument, value_done on_value);
+
 void on_element(page_self self, json_reader& args, std::string_view script,
                 const element_argument& argument, value_done on_value);
 
 /// on_element for a script whose value is `{ok, output}`.
+void element_outcome(page_self self, const element_name& name, std::string_view script,
+                     const element_argument& argument, tool_done done);
+
 void element_outcome(page_self self, json_reader& args, std::string_view script,
                      const element_argument& argument, tool_done done);
 

@@ -111,19 +111,13 @@ void fill_secrets(page_self self, std::string text,
 void type_text(page_self self, json_reader& args, tool_done done) {
   auto text = text_arg(args, "text");
   auto submit = args.boolean("submit").value_or(false);
-  // The element is found once the text is filled: its name, kept as JSON.
-  json_writer target;
-  target.begin_object()
-    .field("target", text_arg(args, "target"))
-    .field("ref", text_arg(args, "ref"))
-    .end_object();
+  // The element is found once the text is filled (nothing is focused on a
+  // host the secret may not be used on).
   fill_secrets(self, text, [self, text, submit, done,
-                            target = target.str()](secret_fill filled) {
+                            name = element_name::of(args)](secret_fill filled) {
     if (!filled.ok)
       return done(fail(filled.text));
-    json_document doc{target};
-    json_reader again{doc};
-    element_outcome(self, again, page_scripts::focus, target_only,
+    element_outcome(self, name, page_scripts::focus, target_only,
                     [self, text, typed = std::move(filled.text), submit,
                      done](tool_result focused) {
                       if (!focused.ok)
