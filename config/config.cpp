@@ -79,7 +79,7 @@ std::optional<config_error> resolve_price(server_config& cfg) {
     return std::nullopt;
   std::ifstream in{cfg.llm_prices, std::ios::binary};
   if (!in) {
-    if (cfg.llm_prices == server_config{}.llm_prices)
+    if (cfg.llm_prices == default_llm_prices)
       return std::nullopt;
     return config_error{"LLM_PRICES: cannot read " + cfg.llm_prices};
   }

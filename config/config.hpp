@@ -20,6 +20,9 @@ namespace agenttheo {
 /// a tool end with capability_missing).
 enum class browser_kind { chromium, none };
 
+/// The price table that ships with the server (LLM_PRICES' default).
+inline constexpr const char* default_llm_prices = "config/llm_prices.json";
+
 /// Everything the server can be told, with its defaults. Loaded by
 /// `load_config` from (lowest to highest) these defaults, `config/.env`, the
 /// environment, and command-line flags.
@@ -83,7 +86,7 @@ struct server_config {
   /// LLM_PRICES: the price table (llm/price_table.hpp) `complete.usage`
   /// reckons cost with. The default file ships with the server; a file
   /// named here must exist.
-  std::string llm_prices = "config/llm_prices.json";
+  std::string llm_prices{default_llm_prices};
   /// As given, before `llm` is resolved from them.
   std::string llm_provider_key;
   std::string openrouter_api_key;
