@@ -28,10 +28,10 @@ parse_run_body(std::string_view body, std::string session_id,
     // output_schema is a JSON Schema: an object (or its text).
     if (name == "output_schema" && m.value.IsObject())
       continue;
-    auto counts = name == "max_steps" || name == "max_failures";
-    // A budget is a number or its text; read_budget says which are good.
+    // A budget is a number or its text; read_limits says which are good.
     if (name == "max_tokens" || name == "max_cost_usd")
       continue;
+    auto counts = name == "max_steps" || name == "max_failures";
     if (counts ? !(m.value.IsUint64() || m.value.IsNull())
                : !(m.value.IsString() || m.value.IsNull()))
       return bad_body(std::string{name}
@@ -71,12 +71,7 @@ parse_run_body(std::string_view body, std::string session_id,
       return *err;
     req.max_steps = *steps;
   }
-  if (auto failures = r.count("max_failures")) {
-    if (auto err = check_max_failures(*failures))
-      return *err;
-    req.max_failures = static_cast<std::int64_t>(*failures);
-  }
-  if (auto err = read_budget(member_text(r), req))
+  if (auto err = read_limits(member_text(r), req))
     return *err;
   if (auto err = read_steering(member_text(r), req))
     return *err;

@@ -53,18 +53,12 @@ std::optional<api_error> check_max_steps(std::uint64_t steps) {
   return std::nullopt;
 }
 
-std::optional<api_error> check_max_failures(std::uint64_t failures) {
-  if (failures > max_failures_limit)
+std::variant<std::uint64_t, api_error> parse_max_failures(std::string_view text) {
+  auto failures = parse_event_id(text);
+  if (!failures || *failures > max_failures_limit)
     return api_error::of(api_code::bad_max_failures,
                          "max_failures must be an integer from 0 (never) to "
                            + std::to_string(max_failures_limit));
-  return std::nullopt;
-}
-
-std::variant<std::uint64_t, api_error> parse_max_failures(std::string_view text) {
-  auto failures = parse_event_id(text);
-  if (auto err = check_max_failures(failures.value_or(max_failures_limit + 1)))
-    return *err;
   return *failures;
 }
 
@@ -215,12 +209,6 @@ parse_stream_params(std::string_view query, std::string_view last_event_id,
       return *err;
     req.max_steps = std::get<std::uint64_t>(parsed);
   }
-  if (auto* failures = find_param(*params, "max_failures")) {
-    auto parsed = parse_max_failures(*failures);
-    if (auto* err = std::get_if<api_error>(&parsed))
-      return *err;
-    req.max_failures = static_cast<std::int64_t>(std::get<std::uint64_t>(parsed));
-  }
   if (auto* strategy = find_param(*params, "multitask")) {
     auto parsed = parse_strategy(*strategy);
     if (auto* err = std::get_if<api_error>(&parsed))
@@ -238,7 +226,7 @@ parse_stream_params(std::string_view query, std::string_view last_event_id,
       return std::string_view{*found};
     return std::nullopt;
   };
-  if (auto err = read_budget(param, req))
+  if (auto err = read_limits(param, req))
     return *err;
   if (auto err = read_steering(param, req))
     return *err;

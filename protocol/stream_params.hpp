@@ -34,7 +34,6 @@ std::optional<api_error> check_max_steps(std::uint64_t steps);
 /// `max_failures`: 0 (never) to `max_failures_limit`.
 inline constexpr std::uint64_t max_failures_limit = 1000;
 std::variant<std::uint64_t, api_error> parse_max_failures(std::string_view text);
-std::optional<api_error> check_max_failures(std::uint64_t failures);
 
 /// `batch_ms`: 0 to `max_batch_ms`.
 std::optional<api_error> check_batch_ms(std::uint64_t ms);
@@ -55,7 +54,7 @@ std::variant<std::uint64_t, api_error> parse_interrupt_timeout(std::string_view 
 /// compact text.
 std::variant<std::string, api_error> parse_output_schema(std::string_view json);
 
-/// A JSON body's member as text for read_steering and read_budget: a
+/// A JSON body's member as text for read_steering and read_limits: a
 /// string's value, or an object's or a number's JSON (output_schema may be
 /// either; `max_cost_usd` is a number, or its text).
 inline auto member_text(json_reader& r) {
@@ -101,9 +100,16 @@ std::variant<std::uint64_t, api_error> parse_max_tokens(std::string_view text);
 std::variant<double, api_error> parse_max_cost_usd(std::string_view text);
 std::variant<std::uint64_t, api_error> parse_max_duration(std::string_view text);
 
-/// Reads a run's budget where a request has one (see read_steering).
+/// Reads what ends a run early, where a request says: `max_failures` and
+/// its budget (see read_steering).
 template <class Find>
-std::optional<api_error> read_budget(Find find, stream_request& req) {
+std::optional<api_error> read_limits(Find find, stream_request& req) {
+  if (auto text = find("max_failures")) {
+    auto parsed = parse_max_failures(*text);
+    if (auto* err = std::get_if<api_error>(&parsed))
+      return *err;
+    req.max_failures = static_cast<std::int64_t>(std::get<std::uint64_t>(parsed));
+  }
   if (auto text = find("max_tokens")) {
     auto parsed = parse_max_tokens(*text);
     if (auto* err = std::get_if<api_error>(&parsed))

@@ -81,12 +81,7 @@ ws_client_message parse_run(const value& doc, std::size_t max_command_length) {
       return ws_bad_message{*err, {}};
     out.request.max_steps = *steps;
   }
-  if (auto failures = r.count("max_failures")) {
-    if (auto err = check_max_failures(*failures))
-      return ws_bad_message{*err, {}};
-    out.request.max_failures = static_cast<std::int64_t>(*failures);
-  }
-  if (auto err = read_budget(member_text(r), out.request))
+  if (auto err = read_limits(member_text(r), out.request))
     return ws_bad_message{*err, {}};
   if (auto err = read_steering(member_text(r), out.request))
     return ws_bad_message{*err, {}};
