@@ -21,6 +21,16 @@ def start_page_server():
     return pages, int(pages.stdout.readline())
 
 
+def serve_pages(cls):
+    """The page server for test class `cls` (as `cls.pages`), stopped with
+    it: class cleanups run last first, so after anything the class adds
+    later (its agenttheo server). Its port."""
+    cls.pages, port = start_page_server()
+    cls.addClassCleanup(cls.pages.wait)
+    cls.addClassCleanup(cls.pages.kill)
+    return port
+
+
 def chromium_children(pid):
     """Live Chromium processes in the server's process tree."""
     found = []
@@ -44,10 +54,7 @@ class AgentInTheBrowser(ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.pages, cls.port = start_page_server()
-        # Class cleanups run last first: the server stops, then these.
-        cls.addClassCleanup(cls.pages.wait)
-        cls.addClassCleanup(cls.pages.kill)
+        cls.port = serve_pages(cls)
         cls.addClassCleanup(cls.no_chromium_left)
         super().setUpClass()
 

@@ -16,7 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from harness import Server, SseStream, stream_path  # noqa: E402
-from test_agent_browser import start_page_server  # noqa: E402
+from test_agent_browser import serve_pages  # noqa: E402
 
 
 class TimedRun(threading.Thread):
@@ -58,9 +58,7 @@ def statuses(events, state):
 class ContextsAreLent(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.pages, cls.port = start_page_server()
-        cls.addClassCleanup(cls.pages.wait)
-        cls.addClassCleanup(cls.pages.kill)
+        cls.port = serve_pages(cls)
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}/{path}"

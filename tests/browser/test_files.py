@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from harness import ServerTestCase, SseStream, stream_path  # noqa: E402
 from page_server import download_bytes  # noqa: E402
-from test_agent_browser import start_page_server  # noqa: E402
+from test_agent_browser import serve_pages  # noqa: E402
 
 TOKEN = "files-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -43,9 +43,7 @@ class Files(ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.pages, cls.port = start_page_server()
-        cls.addClassCleanup(cls.pages.wait)
-        cls.addClassCleanup(cls.pages.kill)
+        cls.port = serve_pages(cls)
         super().setUpClass()
 
     def url(self, path):

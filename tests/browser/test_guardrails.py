@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "llm"))
 
 from harness import ServerTestCase, SseStream, stream_path  # noqa: E402
 from scripted_upstream import UpstreamModel, reply, tool_calls  # noqa: E402
-from test_agent_browser import start_page_server  # noqa: E402
+from test_agent_browser import serve_pages  # noqa: E402
 
 NUDGE = "You are repeating yourself"
 
@@ -24,9 +24,7 @@ class Guardrails(UpstreamModel, ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.pages, cls.pages_port = start_page_server()
-        cls.addClassCleanup(cls.pages.wait)
-        cls.addClassCleanup(cls.pages.kill)
+        cls.pages_port = serve_pages(cls)
         super().setUpClass()
 
     def setUp(self):

@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "llm"))
 from harness import BINARY, ServerTestCase, SseStream, stream_path  # noqa: E402
 from scripted_upstream import UpstreamModel, reply, tool_calls  # noqa: E402
 from cdp import Chromium  # noqa: E402
-from test_agent_browser import start_page_server  # noqa: E402
+from test_agent_browser import serve_pages  # noqa: E402
 
 VALUE = "hunter2-Sx9!q"
 SECRETS = {"pw": {"value": VALUE, "hosts": ["127.0.0.1"]}}
@@ -50,9 +50,7 @@ def read_bytes(path):
 class SecretsCase(ServerTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.pages, cls.pages_port = start_page_server()
-        cls.addClassCleanup(cls.pages.wait)
-        cls.addClassCleanup(cls.pages.kill)
+        cls.pages_port = serve_pages(cls)
         super().setUpClass()
 
     def login_page(self, host="127.0.0.1"):
@@ -63,10 +61,9 @@ class SecretsCase(ServerTestCase):
                 f"http://127.0.0.1:{self.pages_port}/logins", timeout=10) as r:
             return json.load(r)
 
-    def raw_stream(self, path):
-        """The `/stream` response's bytes, as they went out."""
-        conn_stream = SseStream(self.server.port, path, timeout=90)
-        events = conn_stream.read_all()
+    def stream(self, path):
+        """The run's events, and all of them as one text to search."""
+        events = SseStream(self.server.port, path, timeout=90).read_all()
         return events, json.dumps([[e.type, e.data] for e in events])
 
     def assert_no_trace(self, sid, message_id, *more):
@@ -106,7 +103,7 @@ class PlannerSignsIn(SecretsCase):
         before = len(self.logins())
         command = (f"go to {self.login_page()} then type <secret:pw> into Password "
                    "then click Sign in then read the page")
-        events, sent = self.raw_stream(stream_path(command, messageId="secret-1"))
+        events, sent = self.stream(stream_path(command, messageId="secret-1"))
         self.assertEqual(events[-1].type, "complete", events[-1].data)
         self.assertEqual(self.logins()[before:], [{"user": "theo", "pw": VALUE}])
         typed = [e.data for e in events if e.type == "tool_end"
@@ -125,7 +122,7 @@ class PlannerSignsIn(SecretsCase):
         # localhost is this machine too, but not a host the secret names.
         command = (f"go to {self.login_page('localhost')} then type <secret:pw> "
                    "into Password then click Sign in")
-        events, sent = self.raw_stream(stream_path(command, messageId="secret-2"))
+        events, sent = self.stream(stream_path(command, messageId="secret-2"))
         typed = [e.data for e in events if e.type == "tool_end"
                  and e.data["tool_name"] == "type_text"]
         self.assertEqual(typed[0]["ok"], False)
@@ -136,7 +133,7 @@ class PlannerSignsIn(SecretsCase):
 
     def test_an_unknown_secret_types_nothing(self):
         command = f"go to {self.login_page()} then type <secret:nope> into Password"
-        events, _ = self.raw_stream(stream_path(command, messageId="secret-3"))
+        events, _ = self.stream(stream_path(command, messageId="secret-3"))
         typed = [e.data for e in events if e.type == "tool_end"
                  and e.data["tool_name"] == "type_text"]
         self.assertEqual(typed[0]["output"], "there is no secret named nope")
@@ -155,7 +152,7 @@ class ModelSignsIn(UpstreamModel, SecretsCase):
             tool_calls([("click", {"target": "Sign in"})]),
             tool_calls([("get_page_text", {})]),
             reply(["Signed in."]))
-        events, sent = self.raw_stream(stream_path("sign in", messageId="model-1"))
+        events, sent = self.stream(stream_path("sign in", messageId="model-1"))
         self.assertEqual(events[-1].type, "complete", events[-1].data)
         self.assertEqual(self.logins()[before:], [{"user": "theo", "pw": VALUE}])
         requests = json.dumps([r["body"] for r in self.upstream.requests])
@@ -198,7 +195,7 @@ class ScreenshotsMaskSecrets(SecretsCase):
         page = f"http://127.0.0.1:{self.pages_port}/recovery.html"
         command = (f"go to {page} then take a screenshot then type <secret:pw> into "
                    "Recovery code then take a screenshot")
-        events, _ = self.raw_stream(stream_path(command, messageId="shot-1"))
+        events, _ = self.stream(stream_path(command, messageId="shot-1"))
         self.assertEqual(events[-1].type, "complete", events[-1].data)
         shots = [e.data["image"] for e in events if e.type == "screenshot"]
         self.assertEqual(len(shots), 2)
