@@ -371,7 +371,7 @@ void fold_into_conversation(session_state& st, const run_record& run) {
 std::string system_text(const session_state& st) {
   std::string text{system_prompt};
   const auto& vault = *st.settings.page.secrets;
-  if (!vault.empty())
+  if (!vault.secrets().empty())
     text += "\n\nSecrets you may type with type_text by writing their placeholder "
             "in its text. You never see their values; the page gets them only on "
             "the hosts named:"

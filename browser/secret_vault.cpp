@@ -29,15 +29,20 @@ void longest_first(std::vector<std::pair<std::string, std::string>>& pairs) {
 
 } // namespace
 
-secret_vault::secret_vault(std::vector<secret> secrets) : secrets_(std::move(secrets)) {
-  for (const auto& s : secrets_) {
+secret_vault::secret_vault(std::vector<secret> secrets, std::vector<secret> retired)
+    : secrets_(std::move(secrets)) {
+  auto redacts = [this](const secret& s) {
     plain_.emplace_back(s.value, placeholder(s.name));
     json_writer quoted;
     quoted.value(s.value);
     auto escaped = quoted.str().substr(1, quoted.str().size() - 2);
     if (escaped != s.value)
       escaped_.emplace_back(std::move(escaped), placeholder(s.name));
-  }
+  };
+  for (const auto& s : secrets_)
+    redacts(s);
+  for (const auto& s : retired)
+    redacts(s);
   longest_first(plain_);
   longest_first(escaped_);
 }

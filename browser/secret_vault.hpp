@@ -24,10 +24,13 @@ struct secret_fill {
 class secret_vault {
 public:
   secret_vault() = default;
-  explicit secret_vault(std::vector<secret> secrets);
+  /// `retired`: values no longer typed (a session replaced or removed
+  /// them) that a page may still show, so still redacted and masked.
+  explicit secret_vault(std::vector<secret> secrets, std::vector<secret> retired = {});
 
+  /// Nothing to fill, redact or mask.
   bool empty() const {
-    return secrets_.empty();
+    return plain_.empty();
   }
 
   const std::vector<secret>& secrets() const {

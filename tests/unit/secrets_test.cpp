@@ -1,9 +1,11 @@
 #define CAF_SUITE secrets
 
 #include "browser/secret_vault.hpp"
+#include "browser/session_secrets.hpp"
 
 #include <caf/test/unit_test.hpp>
 
+#include <memory>
 #include <variant>
 
 using namespace agenttheo;
@@ -75,4 +77,76 @@ CAF_TEST(bad secrets say what is wrong without their values) {
   auto bad_host = error_of(R"({"pw": {"value": "abcd1234", "hosts": ["https://x/"]}})");
   CAF_CHECK_NOT_EQUAL(bad_host.find("each host"), std::string::npos);
   CAF_CHECK_EQUAL(bad_host.find("abcd1234"), std::string::npos);
+}
+
+CAF_TEST(a file may not name a secret twice or remove one) {
+  CAF_CHECK_EQUAL(error_of(R"({"pw": {"value": "abcd1234", "hosts": ["x"]},
+                               "pw": {"value": "efgh5678", "hosts": ["y"]}})"),
+                  "secret pw: named twice");
+  CAF_CHECK_NOT_EQUAL(error_of(R"({"pw": null})").find("must be an object"),
+                      std::string::npos);
+}
+
+namespace {
+
+secrets_patch patch_of(std::string_view json) {
+  auto parsed = parse_secrets_patch(json);
+  if (auto* err = std::get_if<std::string>(&parsed))
+    CAF_FAIL("not a patch: " << *err);
+  return std::get<secrets_patch>(std::move(parsed));
+}
+
+std::string listing(const session_secrets& secrets) {
+  json_writer out;
+  secrets.write_list(out);
+  return out.str();
+}
+
+} // namespace
+
+CAF_TEST(a session's own secrets go over the server's by name) {
+  session_secrets secrets{std::make_shared<const secret_vault>(vault_of(two))};
+  CAF_CHECK(!secrets.has_own());
+  CAF_REQUIRE(!secrets.apply(patch_of(R"({"pw": {"value": "session-pw-77",
+                                                 "hosts": ["127.0.0.1"]},
+                                          "pin": {"value": "4242-x", "hosts": ["b.test"]}})")));
+  const auto& vault = *secrets.vault();
+  CAF_CHECK_EQUAL(vault.fill("<secret:pw>", "127.0.0.1").text, "session-pw-77");
+  // The server's pw is hidden for filling, and still redacted.
+  CAF_CHECK(!vault.fill("<secret:pw>", "accounts.example.com").ok);
+  CAF_CHECK_EQUAL(vault.redact("a hunter2-Sx9 b session-pw-77"),
+                  "a <secret:pw> b <secret:pw>");
+  CAF_CHECK(vault.fill("<secret:key>", "api.example.org").ok);
+  CAF_CHECK_EQUAL(listing(secrets),
+                  R"([{"name":"pw","hosts":["127.0.0.1"],"from":"session"},)"
+                  R"({"name":"pin","hosts":["b.test"],"from":"session"},)"
+                  R"({"name":"key","hosts":["*.example.org"],"from":"server"}])");
+}
+
+CAF_TEST(removed and replaced values stay redacted) {
+  session_secrets secrets;
+  CAF_REQUIRE(!secrets.apply(patch_of(R"({"pw": {"value": "first-value", "hosts": ["h"]}})")));
+  CAF_REQUIRE(!secrets.apply(patch_of(R"({"pw": {"value": "second-value", "hosts": ["h"]}})")));
+  CAF_CHECK_EQUAL(secrets.vault()->fill("<secret:pw>", "h").text, "second-value");
+  CAF_REQUIRE(!secrets.apply(patch_of(R"({"pw": null, "gone": null})")));
+  CAF_CHECK(!secrets.has_own());
+  CAF_CHECK(!secrets.vault()->fill("<secret:pw>", "h").ok);
+  CAF_CHECK_EQUAL(secrets.vault()->redact("first-value second-value"),
+                  "<secret:pw> <secret:pw>");
+  CAF_CHECK(secrets.vault()->holds_value("x second-value"));
+  CAF_CHECK_EQUAL(listing(secrets), "[]");
+}
+
+CAF_TEST(a session holds a bounded number of secrets and a bad patch changes nothing) {
+  session_secrets secrets;
+  std::string many = "{";
+  for (std::size_t i = 0; i <= max_session_secrets; ++i)
+    many += (i ? "," : "") + std::string{"\"s"} + std::to_string(i)
+            + R"(": {"value": "value-)" + std::to_string(i) + R"(", "hosts": ["h"]})";
+  many += "}";
+  auto why = secrets.apply(patch_of(many));
+  CAF_REQUIRE(why);
+  CAF_CHECK_NOT_EQUAL(why->find("at most 64"), std::string::npos);
+  CAF_CHECK(!secrets.has_own());
+  CAF_CHECK(secrets.vault()->empty());
 }
