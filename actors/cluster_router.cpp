@@ -326,7 +326,7 @@ caf::behavior cluster_router(caf::stateful_actor<cluster_router_state>* self,
     [self](cancel_session& req) {
       return to_worker(self, req.session_id, req);
     },
-    [self](rename_session& req) {
+    [self](update_session& req) {
       return to_worker(self, req.session_id, req);
     },
     [self](steer_session& req) {

@@ -30,7 +30,7 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<new_session_request>("agenttheo.new_session_request")
     .add_message_type<client_streams_view>("agenttheo.client_streams_view")
     .add_message_type<cancel_session>("agenttheo.cancel_session")
-    .add_message_type<rename_session>("agenttheo.rename_session")
+    .add_message_type<update_session>("agenttheo.update_session")
     .add_message_type<steer_session>("agenttheo.steer_session")
     .add_message_type<actor_titled>("agenttheo.actor_titled")
     .add_message_type<read_run_events>("agenttheo.read_run_events")

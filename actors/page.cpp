@@ -344,6 +344,7 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
       if (self->state.handle->ok)
         cdp(self, method, params, [](cdp_result) {});
     },
+    [self](page_secrets& changed) { self->state.settings.secrets = std::move(changed.vault); },
     [self](screencast_atom, bool on) {
       self->state.screencast_wanted = on;
       sync_screencast(self);

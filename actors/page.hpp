@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
@@ -125,9 +126,17 @@ struct page_state {
   static inline const char* name = "page";
 };
 
+/// The session's secrets changed (`PATCH /api/sessions/{id}`). Sent only
+/// to the page it spawned, on its own node: the vault never serializes.
+struct page_secrets {
+  std::shared_ptr<const secret_vault> vault;
+};
+
 /// `owner` (the session; may be invalid in tests): the page ends with it,
 /// and tells it `browser_lost_atom` when Chromium dies.
 caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
                    page_settings settings, caf::actor owner);
 
 } // namespace agenttheo
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(agenttheo::page_secrets)

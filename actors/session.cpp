@@ -1436,7 +1436,8 @@ run_record& create_run(self_ptr self, const stream_request& req) {
   run_record fresh;
   fresh.number = ++st.runs_started;
   fresh.message_id = req.message_id;
-  fresh.command = req.command;
+  // A command that holds a value names it instead, to the model and all.
+  fresh.command = st.settings.page.secrets->redact(req.command);
   fresh.stream_mode = mode_mask_to_string(req.modes);
   fresh.first_id = st.next_id;
   fresh.max_steps = req.max_steps != 0 ? req.max_steps : st.settings.max_steps;
@@ -1451,7 +1452,7 @@ run_record& create_run(self_ptr self, const stream_request& req) {
                               : st.settings.interrupt_timeout;
   fresh.created_at_ms = unix_millis();
   if (st.title.empty())
-    retitle(self, title_from_command(req.command));
+    retitle(self, title_from_command(fresh.command));
   st.runs.push_back(std::move(fresh));
   trim_runs(self);
   auto& run = st.runs.back();
@@ -1808,6 +1809,24 @@ void come_back(self_ptr self, const restored_session& saved) {
   rearm_interrupts(self);
 }
 
+/// `PATCH /api/sessions/{id}`: its title, its own secrets (all or none:
+/// the page gets the new vault before the next tool can run).
+api_reply on_update(self_ptr self, update_session& req) {
+  auto& st = self->state;
+  if (!req.secrets.set.empty() || !req.secrets.removed.empty()) {
+    if (auto why = st.secrets.apply(std::move(req.secrets)))
+      return error_reply(api_error::of(api_code::bad_secrets, std::move(*why)));
+    st.settings.page.secrets = st.secrets.vault();
+    if (st.page)
+      self->send(st.page, page_secrets{st.secrets.vault()});
+  }
+  if (!req.title.empty()) {
+    retitle(self, std::move(req.title));
+    push_info(self);
+  }
+  return api_reply{200, describe_json(st)};
+}
+
 } // namespace
 
 caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
@@ -1818,6 +1837,13 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
   st.client = std::move(origin.client);
   st.log = event_log{settings.log_max_events, settings.log_max_bytes};
   st.settings = std::move(settings);
+  st.secrets = session_secrets{st.settings.page.secrets};
+  if (!origin.secrets.empty()) {
+    st.secrets.apply({std::move(origin.secrets), {}});
+    st.settings.page.secrets = st.secrets.vault();
+  }
+  if (!origin.title.empty())
+    st.title = std::move(origin.title);
   st.pacer = fanout_pacer{st.settings.fanout_rate};
   st.manager = std::move(manager);
   st.created_at_ms = unix_millis();
@@ -1919,11 +1945,7 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
         cancel(self, *run, req.reason);
     },
     [self](cancel_session& req) { return on_cancel_session(self, req); },
-    [self](rename_session& req) {
-      retitle(self, std::move(req.title));
-      push_info(self);
-      return api_reply{200, describe_json(self->state)};
-    },
+    [self](update_session& req) { return on_update(self, req); },
     [self](describe_session&) {
       return api_reply{200, describe_json(self->state)};
     },

@@ -19,6 +19,7 @@
 #include "actors/page.hpp"
 #include "actors/run_budget.hpp"
 #include "actors/step_watch.hpp"
+#include "browser/session_secrets.hpp"
 #include "config/settings.hpp"
 #include "llm/context_budget.hpp"
 #include "messages/event_type.hpp"
@@ -52,6 +53,10 @@ struct session_origin {
   std::string client;
   /// From the store: the session comes back as it was.
   std::shared_ptr<const restored_session> restored;
+  /// `POST /api/sessions`: its title, and its own secrets (over the
+  /// server's; held in memory only).
+  std::string title;
+  std::vector<secret> secrets;
 };
 
 /// Where a held run picks up when it goes on.
@@ -173,6 +178,9 @@ struct session_state {
   /// The client holding it.
   std::string client;
   session_settings settings;
+  /// The server's secrets with its own over them; `settings.page.secrets`
+  /// is its vault.
+  session_secrets secrets;
   caf::actor manager;
   /// The session's browser page, spawned on its first tool call.
   caf::actor page;

@@ -9,6 +9,7 @@
 #include "actors/counting_behavior.hpp"
 #include "actors/registry.hpp"
 #include "actors/store_writer.hpp"
+#include "browser/session_secrets.hpp"
 #include "config/log.hpp"
 #include "messages/cluster_messages.hpp"
 #include "store/store_inbox.hpp"
@@ -82,7 +83,8 @@ caf::actor spawn_session(self_ptr self, const std::string& id,
 /// none: the client's limit, or the server's.
 std::variant<caf::actor, api_error> create_session(self_ptr self,
                                                    const std::string& client,
-                                                   std::string id = {}) {
+                                                   std::string id = {},
+                                                   session_origin origin = {}) {
   auto& st = self->state;
   if (!st.quota.may_open_session(client))
     return client_has_max_sessions(st, client);
@@ -90,7 +92,8 @@ std::variant<caf::actor, api_error> create_session(self_ptr self,
     return too_many_sessions(st);
   if (id.empty())
     id = random_id("s-");
-  return spawn_session(self, id, {client, nullptr});
+  origin.client = client;
+  return spawn_session(self, id, std::move(origin));
 }
 
 /// A session the store kept, back as it was (within no limit: it was
@@ -100,7 +103,7 @@ void adopt(self_ptr self, const std::shared_ptr<const restored_session>& saved) 
   const auto& id = saved->session.id;
   if (st.sessions.count(id) != 0)
     return;
-  spawn_session(self, id, {saved->session.client, saved});
+  spawn_session(self, id, {saved->session.client, saved, {}, {}});
   for (const auto& run : saved->runs) {
     // A messageId taken since by a run elsewhere stays with that run.
     if (st.runs.emplace(run.message_id, id).second)
@@ -357,7 +360,13 @@ api_reply on_create_session(self_ptr self, new_session_request& req) {
   auto& st = self->state;
   if (st.stopping)
     return error_reply(api_error::shutting_down());
-  auto created = create_session(self, req.client, std::move(req.id));
+  session_origin origin;
+  origin.title = std::move(req.title);
+  origin.secrets = std::move(req.secrets);
+  // The listing is written before the values go to the session.
+  session_secrets secrets{st.settings.session.page.secrets};
+  secrets.apply({origin.secrets, {}});
+  auto created = create_session(self, req.client, std::move(req.id), std::move(origin));
   if (auto* why = std::get_if<api_error>(&created))
     return error_reply(std::move(*why));
   const auto& name = st.session_of_addr.at(std::get<caf::actor>(created).address());
@@ -367,7 +376,9 @@ api_reply on_create_session(self_ptr self, new_session_request& req) {
     .field("state", "idle")
     .field("runs", "/api/sessions/" + name + "/runs")
     .field("stream", "/api/sessions/" + name + "/stream")
-    .end_object();
+    .key("secrets");
+  secrets.write_list(out);
+  out.end_object();
   return {201, out.str()};
 }
 
@@ -479,7 +490,7 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
     [self](cancel_session& req) {
       return to_session(self, req.session_id, req);
     },
-    [self](rename_session& req) {
+    [self](update_session& req) {
       return to_session(self, req.session_id, req);
     },
     [self](steer_session& req) {

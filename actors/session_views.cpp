@@ -110,6 +110,8 @@ std::string describe_json(const session_state& st) {
     .end_object()
     .key("usage");
   payload::write_usage(out, st.usage);
+  out.key("secrets");
+  st.secrets.write_list(out);
   out.key("runs")
     .begin_array();
   for (const auto& run : st.runs)

@@ -12,7 +12,7 @@
 #include "protocol/routes.hpp"
 #include "protocol/run_body.hpp"
 #include "protocol/security_headers.hpp"
-#include "protocol/title_body.hpp"
+#include "protocol/session_body.hpp"
 #include "protocol/transfer_coding.hpp"
 #include "protocol/stream_params.hpp"
 #include "store/store_inbox.hpp"
@@ -351,18 +351,25 @@ void http_connection::serve_api(const request& req, const reply_to& to,
   auto reply = answer_api(to);
   switch (match.target) {
     case route::sessions:
-      if (method == "POST")
-        return ctx_.bridge->create_session(client_, std::move(reply));
+      if (method == "POST") {
+        auto made = parse_new_session_body(sv(req.body()));
+        if (auto* err = std::get_if<api_error>(&made))
+          return send(to, error_response(*err));
+        auto request = std::get<new_session_request>(std::move(made));
+        request.client = client_;
+        return ctx_.bridge->create_session(std::move(request), std::move(reply));
+      }
       return serve_sessions(to);
     case route::session:
       if (method == "DELETE")
         return ctx_.bridge->cancel_session(id, true, {}, std::move(reply));
       if (method == "PATCH") {
-        auto title = parse_title_body(sv(req.body()));
-        if (auto* err = std::get_if<api_error>(&title))
+        auto change = parse_update_body(sv(req.body()));
+        if (auto* err = std::get_if<api_error>(&change))
           return send(to, error_response(*err));
-        return ctx_.bridge->rename_session(id, std::get<std::string>(std::move(title)),
-                                           std::move(reply));
+        auto update = std::get<update_session>(std::move(change));
+        update.session_id = id;
+        return ctx_.bridge->update_session(std::move(update), std::move(reply));
       }
       return ctx_.bridge->describe_session(id, std::move(reply));
     case route::session_cancel:

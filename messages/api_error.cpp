@@ -37,6 +37,10 @@ constexpr std::array catalogue{
   api_code_info{c::bad_body, "bad_body", 400,
                 "an API body that is not a JSON object of the documented "
                 "fields and types"},
+  api_code_info{c::bad_secrets, "bad_secrets", 400,
+                "a session's `secrets` that are not `{\"name\": {\"value\", "
+                "\"hosts\"}}` (names, value sizes and hosts as in Secrets), or "
+                "more than 64"},
   api_code_info{c::bad_actor, "bad_actor", 400,
                 "an admin action's actor id that is not a number"},
   api_code_info{c::bad_decision, "bad_decision", 400,

@@ -31,6 +31,7 @@ enum class api_code : std::uint8_t {
   bad_after,
   bad_batch_ms,
   bad_body,
+  bad_secrets,
   bad_actor,
   bad_decision,
   bad_tool_input,

@@ -19,6 +19,7 @@
 #include "messages/chat_types.hpp"
 #include "messages/close_reason.hpp"
 #include "messages/event.hpp"
+#include "messages/session_request.hpp"
 #include "messages/steer_request.hpp"
 #include "messages/stream_request.hpp"
 
@@ -248,18 +249,6 @@ inline api_reply error_reply(const api_error& err) {
   return {err.status, error_body(err), err.retry_after_s};
 }
 
-/// `POST /api/sessions`: a new idle session held by `client`; a gateway
-/// names the sessions it places on a worker (`id`), else the manager does.
-struct new_session_request {
-  std::string id;
-  std::string client;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, new_session_request& x) {
-  return f(caf::meta::type_name("new_session_request"), x.id, x.client);
-}
-
 /// The streams each client has open (the socket side counts them), sent
 /// with `clients_atom` so the listing shows them beside sessions and runs.
 struct client_streams_view {
@@ -295,17 +284,6 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cancel_session& x) {
   return f(caf::meta::type_name("cancel_session"), x.session_id, x.remove,
            x.reason);
-}
-
-/// `PATCH /api/sessions/{id}`: a new title (checked already).
-struct rename_session {
-  std::string session_id;
-  std::string title;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, rename_session& x) {
-  return f(caf::meta::type_name("rename_session"), x.session_id, x.title);
 }
 
 /// `GET /api/runs/{messageId}/events`: the run's events after `after_id`.

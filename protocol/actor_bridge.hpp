@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "messages/session_request.hpp"
 #include "messages/steer_request.hpp"
 #include "messages/stream_request.hpp"
 #include "protocol/sse_writer.hpp"
@@ -61,8 +62,8 @@ public:
 
   // The JSON API. A manager that does not answer in time gives a 503.
 
-  /// A new idle session, held by `client`.
-  virtual void create_session(std::string client, api_callback reply) = 0;
+  /// A new idle session (`request.client` holds it).
+  virtual void create_session(new_session_request request, api_callback reply) = 0;
   /// `GET /api/admin/clients`: the manager's per-client book, with the
   /// streams each client has open (`streams`, counted on this side).
   virtual void
@@ -78,9 +79,8 @@ public:
                               std::string reason, api_callback reply)
     = 0;
 
-  virtual void rename_session(std::string session_id, std::string title,
-                              api_callback reply)
-    = 0;
+  /// Renames it and changes its own secrets.
+  virtual void update_session(update_session request, api_callback reply) = 0;
 
   /// Decides an interrupt, pauses or resumes, takes or hands back control
   /// (`steer_session`, messages.hpp).

@@ -72,8 +72,8 @@ public:
     });
   }
 
-  void create_session(std::string client, api_callback reply) override {
-    ask(std::move(reply), new_session_request{{}, std::move(client)});
+  void create_session(new_session_request request, api_callback reply) override {
+    ask(std::move(reply), std::move(request));
   }
 
   void read_clients(std::vector<std::pair<std::string, std::uint64_t>> streams,
@@ -111,10 +111,8 @@ public:
     ask(std::move(reply), std::move(request));
   }
 
-  void rename_session(std::string session_id, std::string title,
-                      api_callback reply) override {
-    ask(std::move(reply),
-        agenttheo::rename_session{std::move(session_id), std::move(title)});
+  void update_session(agenttheo::update_session request, api_callback reply) override {
+    ask(std::move(reply), std::move(request));
   }
 
   void read_admin(admin_view view,

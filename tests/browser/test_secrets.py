@@ -66,7 +66,7 @@ class SecretsCase(ServerTestCase):
         events = SseStream(self.server.port, path, timeout=90).read_all()
         return events, json.dumps([[e.type, e.data] for e in events])
 
-    def assert_no_trace(self, sid, message_id, *more):
+    def assert_no_trace(self, sid, message_id, *more, value=VALUE):
         """Nothing the server says or keeps holds the value."""
         _, session = self.server.call("GET", f"/api/sessions/{sid}")
         _, run_events = self.server.call("GET", f"/api/runs/{message_id}/events")
@@ -77,10 +77,10 @@ class SecretsCase(ServerTestCase):
                            ("the DEBUG log", "".join(self.server.log_lines)),
                            *more]:
             with self.subTest(where=name):
-                self.assertNotIn(VALUE, text)
+                self.assertNotIn(value, text)
         return session, run_events
 
-    def assert_store_clean(self, marker):
+    def assert_store_clean(self, marker, values=(VALUE,)):
         """The store has written the run (`marker` is in it) and no value."""
         files = glob.glob(os.path.join(self.server.workdir, "data", "agenttheo.db*"))
         deadline = time.monotonic() + 10
@@ -90,7 +90,8 @@ class SecretsCase(ServerTestCase):
                 break
             time.sleep(0.2)
         self.assertIn(marker.encode(), stored)
-        self.assertNotIn(VALUE.encode(), stored)
+        for value in values:
+            self.assertNotIn(value.encode(), stored)
 
 
 class PlannerSignsIn(SecretsCase):
@@ -137,6 +138,133 @@ class PlannerSignsIn(SecretsCase):
         typed = [e.data for e in events if e.type == "tool_end"
                  and e.data["tool_name"] == "type_text"]
         self.assertEqual(typed[0]["output"], "there is no secret named nope")
+
+
+SESSION_VALUE = "own-Pin-7781#"
+ROTATED_VALUE = "rotated-Pin-9902"
+
+
+def typed_outputs(events):
+    return [(e.data["ok"], e.data["output"]) for e in events
+            if e.type == "tool_end" and e.data["tool_name"] == "type_text"]
+
+
+class SessionSecrets(SecretsCase):
+    """A session's own secrets, from POST and PATCH /api/sessions, over
+    the server's."""
+
+    @classmethod
+    def server_args(cls):
+        return ("--secrets-file", secrets_file(), "--log-level", "debug",
+                "--planner-token-delay", "0")
+
+    def sign_in(self, sid, name, message_id):
+        command = (f"go to {self.login_page()} then type <secret:{name}> into "
+                   "Password then click Sign in then read the page")
+        return self.stream(stream_path(command, session=sid, messageId=message_id))
+
+    def test_a_session_signs_in_with_its_own_secret_and_keeps_it(self):
+        status, made = self.server.call("POST", "/api/sessions", {
+            "title": "Bank", "secrets": {"pin": {"value": SESSION_VALUE,
+                                                 "hosts": ["127.0.0.1"]}}})
+        self.assertEqual(status, 201, made)
+        own = {"name": "pin", "hosts": ["127.0.0.1"], "from": "session"}
+        server = {"name": "pw", "hosts": ["127.0.0.1"], "from": "server"}
+        self.assertEqual(made["secrets"], [own, server])
+        sid = made["id"]
+        before = len(self.logins())
+        events, sent = self.sign_in(sid, "pin", "own-1")
+        self.assertEqual(events[-1].type, "complete", events[-1].data)
+        self.assertEqual(self.logins()[before:], [{"user": "theo", "pw": SESSION_VALUE}])
+        read = [e.data["output"] for e in events if e.type == "tool_end"][-1]
+        self.assertIn("You signed in with the password <secret:pin>.", read)
+        session, _ = self.assert_no_trace(sid, "own-1", ("the stream", sent),
+                                          ("POST /api/sessions", json.dumps(made)),
+                                          value=SESSION_VALUE)
+        self.assertEqual((session["title"], session["secrets"]), ("Bank", [own, server]))
+        self.assert_store_clean("You signed in with the password <secret:pin>.",
+                                (VALUE, SESSION_VALUE))
+
+        # Another session has the server's secrets only.
+        events, _ = self.stream(stream_path(
+            f"go to {self.login_page()} then type <secret:pin> into Password",
+            messageId="other-1"))
+        self.assertEqual(typed_outputs(events), [(False, "there is no secret named pin")])
+
+        # A new value: the next run types it; the old one is still taken
+        # out of whatever the session writes (here the command itself).
+        status, patched = self.server.call("PATCH", f"/api/sessions/{sid}", {
+            "secrets": {"pin": {"value": ROTATED_VALUE, "hosts": ["127.0.0.1"]}}})
+        self.assertEqual((status, patched["secrets"]), (200, [own, server]))
+        before = len(self.logins())
+        events, sent = self.sign_in(sid, "pin", "own-2")
+        self.assertEqual(self.logins()[before:], [{"user": "theo", "pw": ROTATED_VALUE}])
+        events, sent = self.stream(stream_path(
+            f"say {SESSION_VALUE} back", session=sid, messageId="own-3"))
+        self.assertEqual(events[0].data["command"], "say <secret:pin> back")
+        for value in (SESSION_VALUE, ROTATED_VALUE):
+            self.assert_no_trace(sid, "own-3", ("the stream", sent), value=value)
+
+        # Removed (null), the name types nothing and the server's pw stays.
+        status, patched = self.server.call("PATCH", f"/api/sessions/{sid}",
+                                           {"secrets": {"pin": None}})
+        self.assertEqual((status, patched["secrets"]), (200, [server]))
+        events, _ = self.sign_in(sid, "pin", "own-4")
+        self.assertEqual(typed_outputs(events), [(False, "there is no secret named pin")])
+        self.assertEqual(self.server.call("DELETE", f"/api/sessions/{sid}")[0], 200)
+        self.assertEqual(self.server.call("GET", f"/api/sessions/{sid}")[0], 404)
+
+    def test_a_session_secret_goes_over_the_server_one_by_name(self):
+        _, made = self.server.call("POST", "/api/sessions", {
+            "secrets": {"pw": {"value": SESSION_VALUE, "hosts": ["127.0.0.1"]}}})
+        self.assertEqual(made["secrets"],
+                         [{"name": "pw", "hosts": ["127.0.0.1"], "from": "session"}])
+        before = len(self.logins())
+        events, sent = self.sign_in(made["id"], "pw", "over-1")
+        self.assertEqual(self.logins()[before:], [{"user": "theo", "pw": SESSION_VALUE}])
+        # The server's value, hidden here, is still never shown.
+        self.assertNotIn(VALUE, sent)
+        self.assertNotIn(SESSION_VALUE, sent)
+
+    def test_bad_secrets_are_refused_without_their_values(self):
+        sid = self.server.call("POST", "/api/sessions")[1]["id"]
+        many = {f"s{i}": {"value": f"value-{i}", "hosts": ["h"]} for i in range(65)}
+        for method, path, body, code, why in [
+            ("POST", "/api/sessions", {"secrets": {"pin": {"value": "ab1",
+                                                           "hosts": ["h"]}}},
+             "bad_secrets", "secret pin: value must be 4 to 4096 bytes"),
+            ("POST", "/api/sessions", {"secrets": {"pin": None}},
+             "bad_secrets", "a new session has no secret to remove"),
+            ("POST", "/api/sessions", {"secrets": many}, "bad_secrets", "at most 64"),
+            ("POST", "/api/sessions", "not json", "bad_body", "JSON object"),
+            ("PATCH", f"/api/sessions/{sid}",
+             {"secrets": {"pin": {"value": SESSION_VALUE, "hosts": []}}},
+             "bad_secrets", "secret pin: hosts must be a non-empty array"),
+            ("PATCH", f"/api/sessions/{sid}",
+             {"secrets": {"pin": {"value": SESSION_VALUE, "hosts": ["https://x/"]}}},
+             "bad_secrets", "each host must be a host name"),
+            ("PATCH", f"/api/sessions/{sid}", {"secrets": ["pin"]},
+             "bad_secrets", "must be a JSON object"),
+            ("PATCH", f"/api/sessions/{sid}", {"secrets": many}, "bad_secrets",
+             "at most 64"),
+            ("PATCH", f"/api/sessions/{sid}", {}, "bad_body", "must change something"),
+        ]:
+            with self.subTest(method=method, body=str(body)[:60]):
+                status, answer = self.server.call(method, path, body)
+                self.assertEqual((status, answer["error"]["code"]), (400, code))
+                self.assertIn(why, answer["error"]["message"])
+                self.assertNotIn(SESSION_VALUE, json.dumps(answer))
+        # 64 of its own are fine; the bad patches above changed nothing.
+        self.assertEqual(self.server.call("GET", f"/api/sessions/{sid}")[1]["secrets"],
+                         [{"name": "pw", "hosts": ["127.0.0.1"], "from": "server"}])
+        many.pop("s0")
+        status, patched = self.server.call("PATCH", f"/api/sessions/{sid}",
+                                           {"secrets": many})
+        self.assertEqual((status, len(patched["secrets"])), (200, 65))
+        status, answer = self.server.call(
+            "PATCH", "/api/sessions/s-nope",
+            {"secrets": {"pin": {"value": SESSION_VALUE, "hosts": ["h"]}}})
+        self.assertEqual((status, answer["error"]["code"]), (404, "unknown_session"))
 
 
 class ModelSignsIn(UpstreamModel, SecretsCase):

@@ -10,11 +10,12 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "messages/session_title.hpp"
 #include "protocol/artifact_api.hpp"
 #include "protocol/run_body.hpp"
-#include "protocol/title_body.hpp"
+#include "protocol/session_body.hpp"
 #include "protocol/ws_protocol.hpp"
 #include "util/artifact_name.hpp"
 #include "util/utf8.hpp"
@@ -51,6 +52,23 @@ void check_uploads(std::string_view body) {
           && file->bytes.data() + file->bytes.size() <= body.data() + body.size());
 }
 
+/// Empty (unchanged), or one line of at most max_title_bytes.
+void check_title(const std::string& title) {
+  check(title.size() <= agenttheo::max_title_bytes && agenttheo::is_valid_utf8(title));
+  for (unsigned char c : title)
+    check(c >= 0x20 && c != 0x7F);
+}
+
+void check_secrets(const std::vector<agenttheo::secret>& secrets) {
+  check(secrets.size() <= agenttheo::max_session_secrets);
+  for (const auto& s : secrets) {
+    check(agenttheo::is_secret_name(s.name) && !s.hosts.empty());
+    check(s.value.size() >= agenttheo::min_secret_bytes
+          && s.value.size() <= agenttheo::max_secret_bytes
+          && agenttheo::is_valid_utf8(s.value));
+  }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -59,11 +77,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto run = parse_run_body(body, "s-fuzz", max_command);
   if (auto* req = std::get_if<stream_request>(&run))
     check_command(req->command);
-  auto title = parse_title_body(body);
-  if (auto* text = std::get_if<std::string>(&title)) {
-    check(!text->empty() && text->size() <= max_title_bytes && is_valid_utf8(*text));
-    for (unsigned char c : *text)
-      check(c >= 0x20 && c != 0x7F);
+  auto update = parse_update_body(body);
+  if (auto* change = std::get_if<update_session>(&update)) {
+    check_title(change->title);
+    check_secrets(change->secrets.set);
+  }
+  auto created = parse_new_session_body(body);
+  if (auto* made = std::get_if<new_session_request>(&created)) {
+    check_title(made->title);
+    check_secrets(made->secrets);
   }
   auto message = parse_ws_message(body, max_command);
   if (auto* subscribe = std::get_if<ws_subscribe>(&message))

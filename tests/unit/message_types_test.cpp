@@ -201,11 +201,30 @@ CAF_TEST(requests and lifecycle messages round trip) {
   stream_request asked;
   asked.client = "API token";
   CAF_CHECK_EQUAL(round_trip(asked).client, "API token");
-  auto made = round_trip(new_session_request{"s-1", "127.0.0.7"});
+  auto made = round_trip(new_session_request{"s-1", "127.0.0.7", {}, {}});
   CAF_CHECK_EQUAL(made.id, "s-1");
   CAF_CHECK_EQUAL(made.client, "127.0.0.7");
   auto closed = round_trip(stream_closed{close_reason::slow_consumer});
   CAF_CHECK(closed.reason == close_reason::slow_consumer);
+}
+
+CAF_TEST(secrets cross nodes whole but never show in text) {
+  update_session change;
+  change.session_id = "s-1";
+  change.secrets.set.push_back({"pw", "hunter2-Sx9", {"127.0.0.1"}});
+  change.secrets.removed.push_back("old");
+  auto crossed = round_trip(change);
+  CAF_REQUIRE_EQUAL(crossed.secrets.set.size(), 1u);
+  CAF_CHECK_EQUAL(crossed.secrets.set[0].value, "hunter2-Sx9");
+  CAF_CHECK_EQUAL(crossed.secrets.set[0].hosts.at(0), "127.0.0.1");
+  CAF_CHECK_EQUAL(crossed.secrets.removed.at(0), "old");
+  new_session_request made{"s-2", "c", "Shop", change.secrets.set};
+  CAF_CHECK_EQUAL(round_trip(made).secrets.at(0).value, "hunter2-Sx9");
+  // What CAF's logs and error texts would print.
+  auto text = caf::deep_to_string(change) + caf::deep_to_string(made)
+              + caf::to_string(caf::make_message(change));
+  CAF_CHECK_NOT_EQUAL(text.find("pw"), std::string::npos);
+  CAF_CHECK_EQUAL(text.find("hunter2"), std::string::npos);
 }
 
 CAF_TEST(every registered message type round trips through the binary serializer) {
@@ -228,7 +247,7 @@ CAF_TEST(every registered message type round trips through the binary serializer
   check_round_trip<api_reply>("agenttheo.api_reply");
   check_round_trip<describe_session>("agenttheo.describe_session");
   check_round_trip<cancel_session>("agenttheo.cancel_session");
-  check_round_trip<rename_session>("agenttheo.rename_session");
+  check_round_trip<update_session>("agenttheo.update_session");
   check_round_trip<steer_session>("agenttheo.steer_session");
   check_round_trip<new_session_request>("agenttheo.new_session_request");
   check_round_trip<client_streams_view>("agenttheo.client_streams_view");

@@ -182,7 +182,7 @@ CAF_TEST(one client cannot hold every session) {
   client_limits limits;
   limits.max_sessions = 2;
   auto mgr = make_manager(10, limits);
-  auto as = [](const char* client) { return new_session_request{{}, client}; };
+  auto as = [](const char* client) { return new_session_request{{}, client, {}, {}}; };
   CAF_CHECK_EQUAL(ask(mgr, as("127.0.0.7")).status, 201u);
   CAF_CHECK_EQUAL(ask(mgr, as("127.0.0.7")).status, 201u);
   auto refused = ask(mgr, as("127.0.0.7"));

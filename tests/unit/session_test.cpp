@@ -622,7 +622,7 @@ CAF_TEST(a restored session ends the run the process left unfinished) {
                                          R"({"token":"x"})", id == 2}));
   saved->conversation_json = conversation_to_json({{"user", "hello", {}, {}}});
   auto sess = sys.spawn(session, std::string{"s-test"}, settings(), manager,
-                        session_origin{"127.0.0.1", saved});
+                        session_origin{"127.0.0.1", saved, {}, {}});
   auto resume = make_request("", "m2");
   resume.has_last_event_id = true;
   resume.last_event_id = 3;
