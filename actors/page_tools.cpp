@@ -108,6 +108,30 @@ void fill_secrets(page_self self, std::string text,
   });
 }
 
+/// Makes the focused field draw its text as discs, as a password field
+/// does, so no frame of the live view (the screencast, which is not
+/// masked per capture as screenshots are) ever shows a secret typed.
+constexpr const char* conceal_focused = R"((() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return 'nothing is focused';
+  el.style.setProperty('-webkit-text-security', 'disc', 'important');
+  return 'concealed';
+})())";
+
+/// `then()` once the focused field is concealed, when `secret` says a
+/// value goes in; a field that cannot be concealed gets nothing.
+void conceal_if_secret(page_self self, bool secret, tool_done done,
+                       std::function<void()> then) {
+  if (!secret)
+    return then();
+  eval_text(self, conceal_focused, [done, then](tool_result r) {
+    if (!r.ok || r.output != "concealed")
+      return done(fail("could not conceal the field for a secret (" + r.output
+                       + "); nothing was typed"));
+    then();
+  });
+}
+
 void type_text(page_self self, json_reader& args, tool_done done) {
   auto text = text_arg(args, "text");
   auto submit = args.boolean("submit").value_or(false);
@@ -122,7 +146,11 @@ void type_text(page_self self, json_reader& args, tool_done done) {
                      done](tool_result focused) {
                       if (!focused.ok)
                         return done(focused);
-                      insert_text(self, typed, text, focused.output, submit, done);
+                      conceal_if_secret(self, typed != text, done,
+                                        [self, typed, text, focused, submit, done] {
+                                          insert_text(self, typed, text, focused.output,
+                                                      submit, done);
+                                        });
                     });
   });
 }

@@ -344,6 +344,17 @@ class ScreenshotsMaskSecrets(SecretsCase):
         # gone again.
         read = [e.data["output"] for e in events if e.type == "tool_end"][-1]
         self.assertIn("masks now: 0, most at once: 1", read)
+        # Between captures too (the live view's frames): the field drew
+        # the value as discs from its first character.
+        self.assertIn(f"field draws: disc ({len(VALUE)} characters)", read)
+
+    def test_a_field_without_a_secret_draws_its_text(self):
+        page = f"http://127.0.0.1:{self.pages_port}/recovery.html"
+        command = (f"go to {page} then type 12345678 into Recovery code "
+                   "then read the page")
+        events, _ = self.stream(stream_path(command, messageId="shot-2"))
+        read = [e.data["output"] for e in events if e.type == "tool_end"][-1]
+        self.assertIn("field draws: none (8 characters)", read)
 
 
 class SecretsFileChecks(unittest.TestCase):
