@@ -168,7 +168,9 @@ void store_conversation(const session_state& st) {
 }
 
 void store_page(const session_state& st, std::string state_json) {
-  put(st, page_row{st.id, st.page_url, std::move(state_json)});
+  // A site may keep what was typed (a cookie, localStorage): the store
+  // gets the placeholder, and a restored page has that instead.
+  put(st, page_row{st.id, st.page_url, st.settings.page.secrets->redact_json(state_json)});
 }
 
 void store_run_forgotten(const session_state& st, const std::string& message_id) {
