@@ -71,6 +71,15 @@ private:
     body.size = chunk_.size() - body.size;
     body.data = chunk_.data();
     body.more = !parser_.is_done();
+    // A read that parsed framing only (a chunk's size line, the last
+    // chunk) gives no body. A chunked serializer handed an empty buffer
+    // writes it as the empty last chunk: before the body (more to come:
+    // read on) or twice (at the end: no buffer, as Beast's relay does).
+    if (body.size == 0) {
+      if (body.more)
+        return next();
+      body.data = nullptr;
+    }
     write();
   }
 

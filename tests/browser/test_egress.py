@@ -13,6 +13,7 @@ import os
 import socketserver
 import sys
 import threading
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -80,7 +81,22 @@ class Pages(http.server.ThreadingHTTPServer):
             def log_message(self, *args):
                 pass
 
+            def send_chunked(self):
+                """HTTP/1.1 chunked, each chunk its own write, as servers
+                that stream a page do (through the egress proxy's relay)."""
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                                 b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+                for part in (b"<title>Chunked</title><p>first part</p>",
+                             b"<p>second part</p>", b"<p>third part</p>"):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                    self.wfile.flush()
+                    time.sleep(0.05)
+                self.wfile.write(b"0\r\n\r\n")
+                self.close_connection = True
+
             def do_GET(self):
+                if self.path == "/chunked":
+                    return self.send_chunked()
                 page = pages.get(self.path.split("?")[0])
                 if page is None:
                     self.send_error(404)
@@ -223,6 +239,12 @@ class EgressControl(EgressCase):
         self.assertEqual(paths >= {"/clicked", "/posted", "/framed", "/image.png",
                                    "/fetched", "/socket", "/popup", "/redirected",
                                    "/mapped"}, True, paths)
+
+    def test_a_chunked_page_arrives_whole(self):
+        ends = self.tool_ends(f"go to {self.page('/chunked')} then read the page")
+        self.assertTrue(ends[0]["output"].endswith('title: "Chunked"'), ends[0])
+        self.assertIn("first part\nsecond part\nthird part", ends[-1]["output"])
+
 
 if __name__ == "__main__":
     unittest.main()
