@@ -13,6 +13,7 @@
 #include "actors/worker_link.hpp"
 #include "actors/worker_placement.hpp"
 #include "config/log.hpp"
+#include "messages/mcp_messages.hpp"
 #include "util/clock.hpp"
 #include "util/json_writer.hpp"
 #include "util/random_id.hpp"
@@ -327,6 +328,9 @@ caf::behavior cluster_router(caf::stateful_actor<cluster_router_state>* self,
       return to_worker(self, req.session_id, req);
     },
     [self](update_session& req) {
+      return to_worker(self, req.session_id, req);
+    },
+    [self](session_tool& req) {
       return to_worker(self, req.session_id, req);
     },
     [self](steer_session& req) {

@@ -4,6 +4,7 @@
 
 #include "messages/browser_messages.hpp"
 #include "messages/cluster_messages.hpp"
+#include "messages/mcp_messages.hpp"
 #include "messages/messages.hpp"
 #include "messages/registry_messages.hpp"
 
@@ -32,6 +33,10 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<cancel_session>("agenttheo.cancel_session")
     .add_message_type<update_session>("agenttheo.update_session")
     .add_message_type<steer_session>("agenttheo.steer_session")
+    .add_message_type<session_tool>("agenttheo.session_tool")
+    .add_message_type<mcp_post>("agenttheo.mcp_post")
+    .add_message_type<mcp_delete>("agenttheo.mcp_delete")
+    .add_message_type<mcp_answer>("agenttheo.mcp_answer")
     .add_message_type<actor_titled>("agenttheo.actor_titled")
     .add_message_type<read_run_events>("agenttheo.read_run_events")
     .add_message_type<llm_delta>("agenttheo.llm_delta")

@@ -22,6 +22,7 @@
 #include "llm/system_prompt.hpp"
 #include "messages/binary_frame.hpp"
 #include "messages/cluster_messages.hpp"
+#include "messages/mcp_messages.hpp"
 #include "messages/messages.hpp"
 #include "messages/session_title.hpp"
 #include "metrics/runtime_metrics.hpp"
@@ -106,7 +107,7 @@ void retitle(self_ptr self, std::string title) {
 void tell_page_activity(self_ptr self) {
   auto& st = self->state;
   // A person holding the browser keeps it too.
-  bool running = active_run(st) != nullptr || st.control.user;
+  bool running = active_run(st) != nullptr || st.control.user || st.direct_tools > 0;
   if (!st.page || running == st.page_active)
     return;
   st.page_active = running;
@@ -1809,6 +1810,53 @@ void come_back(self_ptr self, const restored_session& saved) {
   rearm_interrupts(self);
 }
 
+/// One page tool outside any run, for an MCP client that drives the
+/// browser itself: not while a run or a person has the browser.
+caf::result<api_reply> on_session_tool(self_ptr self, session_tool& req) {
+  auto& st = self->state;
+  if (active_run(st))
+    return error_reply(api_error::of(api_code::session_busy,
+                                     "a run is using this session's browser; wait "
+                                     "for it to end"));
+  if (st.control.user)
+    return error_reply(api_error::of(api_code::control_held,
+                                     "a person holds this session's browser"));
+  auto promise = self->make_response_promise<api_reply>();
+  ensure_page(self);
+  // Its context is held while the tool runs, as a run's would be.
+  ++st.direct_tools;
+  tell_page_activity(self);
+  auto finished = [self] {
+    --self->state.direct_tools;
+    tell_page_activity(self);
+  };
+  self
+    ->request(st.page, st.settings.tool_timeout,
+              tool_request{req.name, req.arguments_json, false})
+    .then(
+      [self, promise, finished](tool_result& done) mutable {
+        finished();
+        auto& st = self->state;
+        const auto& vault = *st.settings.page.secrets;
+        if (!done.url.empty())
+          st.page_url = vault.redact(done.url);
+        json_writer out;
+        out.begin_object()
+          .field("ok", done.ok)
+          .field("output", vault.redact(done.output))
+          .field("image", done.image_base64)
+          .field("url", st.page_url)
+          .end_object();
+        promise.deliver(api_reply{200, out.str()});
+      },
+      [promise, finished](caf::error& err) mutable {
+        finished();
+        promise.deliver(error_reply(api_error::of(
+          api_code::unavailable, "the page did not answer: " + caf::to_string(err))));
+      });
+  return promise;
+}
+
 /// `PATCH /api/sessions/{id}`: its title, its own secrets (all or none:
 /// the page gets the new vault before the next tool can run).
 api_reply on_update(self_ptr self, update_session& req) {
@@ -1946,6 +1994,10 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
     },
     [self](cancel_session& req) { return on_cancel_session(self, req); },
     [self](update_session& req) { return on_update(self, req); },
+    [self](session_tool& req) { return on_session_tool(self, req); },
+    // The page says when a direct tool begins (its timeout's start, for a
+    // run's tool_call); the request's own timeout bounds it here.
+    [](tool_begun_atom) {},
     [self](describe_session&) {
       return api_reply{200, describe_json(self->state)};
     },

@@ -186,6 +186,8 @@ struct session_state {
   caf::actor page;
   /// The page was last told a run is in progress (`context_active_atom`).
   bool page_active = false;
+  /// Page tools an MCP client runs outside any run, under way now.
+  std::uint32_t direct_tools = 0;
   /// The page was told to screencast (some subscriber wants frames).
   bool screencasting = false;
   /// The URL the page showed after its last tool, told to the model.

@@ -12,6 +12,7 @@
 #include "browser/session_secrets.hpp"
 #include "config/log.hpp"
 #include "messages/cluster_messages.hpp"
+#include "messages/mcp_messages.hpp"
 #include "store/store_inbox.hpp"
 #include "util/clock.hpp"
 #include "util/json_writer.hpp"
@@ -491,6 +492,9 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       return to_session(self, req.session_id, req);
     },
     [self](update_session& req) {
+      return to_session(self, req.session_id, req);
+    },
+    [self](session_tool& req) {
       return to_session(self, req.session_id, req);
     },
     [self](steer_session& req) {

@@ -321,6 +321,14 @@ void http_connection::handle(request req) {
       return open_admin_stream(req, to);
     case route::admin_clients:
       return serve_clients(to);
+    case route::mcp:
+      // MCP's transport: an Origin that is present and not allowed is a
+      // 403 on every method (DNS rebinding).
+      if (!origin.allowed)
+        return send(to, error_response(api_error::of(
+                          api_code::origin_not_allowed,
+                          "MCP may not be used from this origin")));
+      return serve_mcp(req, to);
     default:
       break;
   }
@@ -522,6 +530,27 @@ void http_connection::open_sse(const request& req, stream_request request,
                                 ctx_.connections);
   writer->hold(std::move(lease));
   ctx_.bridge->open_stream(std::move(writer), std::move(request), cors_origin);
+}
+
+void http_connection::serve_mcp(const request& req, const reply_to& to) {
+  auto reply = [self = shared_from_this(), to](mcp_answer answer) {
+    net::post(self->stream_.get_executor(), [self, to, answer = std::move(answer)] {
+      simple_response res;
+      res.status = answer.status;
+      if (answer.body.empty())
+        res.content_type.clear();
+      res.body = answer.body;
+      if (!answer.mcp_session.empty())
+        res.headers.emplace_back("Mcp-Session-Id", answer.mcp_session);
+      self->send(to, std::move(res));
+    });
+  };
+  std::string session{sv(req["Mcp-Session-Id"])};
+  if (req.method() == bhttp::verb::delete_)
+    return ctx_.bridge->mcp_end({std::move(session), client_}, std::move(reply));
+  ctx_.bridge->mcp_message({std::move(session), std::string{sv(req["MCP-Protocol-Version"])},
+                            std::string{sv(req.body())}, client_},
+                           std::move(reply));
 }
 
 api_callback http_connection::answer_api(const reply_to& to) {

@@ -61,6 +61,8 @@ private:
   void steer(const request& req, const reply_to& to, const route_match& match,
              api_callback reply);
   void serve_clients(const reply_to& to);
+  /// `/mcp` (see actors/mcp_server.hpp).
+  void serve_mcp(const request& req, const reply_to& to);
   /// A lease on one of the client's streams, or null after answering 429.
   std::shared_ptr<void> stream_lease(const reply_to& to);
   void serve_admin_action(const reply_to& to, const route_match& match,

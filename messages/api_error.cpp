@@ -95,7 +95,7 @@ constexpr std::array catalogue{
   api_code_info{c::method_not_allowed, "method_not_allowed", 405,
                 "with an `Allow` header"},
   api_code_info{c::session_busy, "session_busy", 409,
-                "`multitask=reject` while the session runs"},
+                "`multitask=reject`, or an MCP browser tool, while the session runs"},
   api_code_info{c::interrupt_resolved, "interrupt_resolved", 409,
                 "the interrupt was already decided (the first decision "
                 "wins)"},

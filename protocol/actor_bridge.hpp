@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "messages/mcp_messages.hpp"
 #include "messages/session_request.hpp"
 #include "messages/steer_request.hpp"
 #include "messages/stream_request.hpp"
@@ -81,6 +82,12 @@ public:
 
   /// Renames it and changes its own secrets.
   virtual void update_session(update_session request, api_callback reply) = 0;
+
+  /// `POST /mcp` and `DELETE /mcp` (the MCP actor answers; on its
+  /// silence, a 503 with a JSON-RPC error).
+  using mcp_callback = std::function<void(mcp_answer)>;
+  virtual void mcp_message(mcp_post post, mcp_callback reply) = 0;
+  virtual void mcp_end(mcp_delete request, mcp_callback reply) = 0;
 
   /// Decides an interrupt, pauses or resumes, takes or hands back control
   /// (`steer_session`, messages.hpp).

@@ -58,6 +58,9 @@ enum class route {
   admin_disconnect,
   /// /metrics: Prometheus text exposition (GET)
   metrics,
+  /// /mcp: the Model Context Protocol's Streamable HTTP endpoint (POST a
+  /// message, DELETE the MCP session; GET answers 405 for now)
+  mcp,
   not_found,
 };
 

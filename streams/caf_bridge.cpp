@@ -4,10 +4,13 @@
 
 #include <caf/all.hpp>
 
+#include "actors/mcp_server.hpp"
 #include "actors/steering_tools.hpp"
 #include "messages/cluster_messages.hpp"
+#include "messages/mcp_messages.hpp"
 #include "messages/messages.hpp"
 #include "messages/registry_messages.hpp"
+#include "protocol/jsonrpc.hpp"
 #include "protocol/simple_response.hpp"
 #include "streams/admin_stream.hpp"
 #include "streams/sse_connection.hpp"
@@ -42,7 +45,16 @@ api_result run_submitted(const stream_accepted& accepted) {
 class caf_bridge final : public actor_bridge {
 public:
   caf_bridge(caf::actor_system& system, caf::actor manager, caf::actor registry)
-    : system_(system), manager_(std::move(manager)), registry_(std::move(registry)) {
+    : system_(system), manager_(std::move(manager)), registry_(std::move(registry)),
+      mcp_(system_.spawn(mcp_server, manager_)) {
+  }
+
+  void mcp_message(mcp_post post, mcp_callback reply) override {
+    ask_mcp(std::move(post), std::move(reply));
+  }
+
+  void mcp_end(mcp_delete request, mcp_callback reply) override {
+    ask_mcp(std::move(request), std::move(reply));
   }
 
   void open_stream(std::shared_ptr<sse_writer> writer, stream_request request,
@@ -201,9 +213,26 @@ private:
     });
   }
 
+  /// The MCP actor's answer; its tools may take minutes (a navigation,
+  /// a run), within its own timeouts.
+  template <class Message>
+  void ask_mcp(Message msg, mcp_callback reply) {
+    system_.spawn([target = mcp_, reply = std::move(reply),
+                   msg = std::move(msg)](caf::event_based_actor* self) {
+      self->request(target, std::chrono::minutes{5}, msg)
+        .then([reply](mcp_answer& a) { reply(std::move(a)); },
+              [reply](caf::error&) {
+                reply({503, jsonrpc_error("null", jsonrpc_code::internal_error,
+                                          "the MCP server did not answer in time"),
+                       {}});
+              });
+    });
+  }
+
   caf::actor_system& system_;
   caf::actor manager_;
   caf::actor registry_;
+  caf::actor mcp_;
 };
 
 } // namespace

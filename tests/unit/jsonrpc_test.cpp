@@ -6,6 +6,8 @@
 
 #include <variant>
 
+#include "actors/mcp_tools.hpp"
+#include "util/json_reader.hpp"
 
 using namespace agenttheo;
 
@@ -62,4 +64,21 @@ CAF_TEST(answers are JSON-RPC 2.0 objects) {
   CAF_CHECK_EQUAL(jsonrpc_error(R"("a")", -32601, "method not found: x"),
                   R"({"jsonrpc":"2.0","id":"a","error":{"code":-32601,)"
                   R"("message":"method not found: x"}})");
+}
+
+CAF_TEST(mcp tools are the page tools under a prefix) {
+  CAF_CHECK_EQUAL(page_tool_of("browser_click").value_or("none"), "click");
+  CAF_CHECK(!page_tool_of("click"));
+  CAF_CHECK(!page_tool_of("browser_ask_user"));
+  CAF_CHECK(!page_tool_of("browser_nope"));
+  json_document doc{mcp_tools_list_json()};
+  const auto* tools = json_reader{doc}.array("tools");
+  CAF_REQUIRE(tools != nullptr);
+  CAF_CHECK_GREATER(tools->Size(), 20u);
+  for (const auto& tool : tools->GetArray()) {
+    json_reader t{tool};
+    auto name = t.text("name");
+    CAF_REQUIRE(name);
+    CAF_CHECK(page_tool_of(*name));
+  }
 }

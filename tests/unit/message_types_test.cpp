@@ -12,6 +12,7 @@
 #include "actors/message_types.hpp"
 #include "actors/page.hpp"
 #include "messages/cluster_messages.hpp"
+#include "messages/mcp_messages.hpp"
 #include "messages/messages.hpp"
 #include "messages/registry_messages.hpp"
 
@@ -249,6 +250,10 @@ CAF_TEST(every registered message type round trips through the binary serializer
   check_round_trip<cancel_session>("agenttheo.cancel_session");
   check_round_trip<update_session>("agenttheo.update_session");
   check_round_trip<steer_session>("agenttheo.steer_session");
+  check_round_trip<session_tool>("agenttheo.session_tool");
+  check_round_trip<mcp_post>("agenttheo.mcp_post");
+  check_round_trip<mcp_delete>("agenttheo.mcp_delete");
+  check_round_trip<mcp_answer>("agenttheo.mcp_answer");
   check_round_trip<new_session_request>("agenttheo.new_session_request");
   check_round_trip<client_streams_view>("agenttheo.client_streams_view");
   check_round_trip<read_run_events>("agenttheo.read_run_events");

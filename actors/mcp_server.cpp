@@ -1,0 +1,261 @@
+#include "actors/mcp_server.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+
+#include <caf/all.hpp>
+
+#include "actors/mcp_tools.hpp"
+#include "messages/mcp_messages.hpp"
+#include "messages/messages.hpp"
+#include "protocol/jsonrpc.hpp"
+#include "util/clock.hpp"
+#include "util/json_reader.hpp"
+#include "util/json_writer.hpp"
+#include "util/random_id.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<mcp_server_state>*;
+
+/// Newest first: what `initialize` offers when the client's is unknown.
+constexpr std::array<std::string_view, 3> supported_versions{"2025-11-25", "2025-06-18",
+                                                              "2025-03-26"};
+
+constexpr auto session_timeout = std::chrono::seconds{10};
+constexpr auto tool_timeout = std::chrono::minutes{3};
+
+bool supported(std::string_view version) {
+  return std::find(supported_versions.begin(), supported_versions.end(), version)
+         != supported_versions.end();
+}
+
+mcp_answer answer(std::string_view id_json, std::string_view result_json) {
+  return {200, jsonrpc_result(id_json, result_json), {}};
+}
+
+mcp_answer failure(std::uint16_t status, std::string_view id_json, int code,
+                   std::string_view message) {
+  return {status, jsonrpc_error(id_json, code, message), {}};
+}
+
+std::string initialize_result(std::string_view version) {
+  json_writer out;
+  out.begin_object()
+    .field("protocolVersion", version)
+    .key("capabilities")
+    .begin_object()
+    .key("tools")
+    .begin_object()
+    .field("listChanged", false)
+    .end_object()
+    .end_object()
+    .key("serverInfo")
+    .begin_object()
+    .field("name", "agenttheo")
+    .field("title", "AgentTheo")
+    .field("version", "0.1.0")
+    .end_object()
+    .field("instructions",
+           "Each MCP session is one AgentTheo session with its own browser "
+           "context. browser_* tools act on its page.")
+    .end_object();
+  return out.str();
+}
+
+/// A tool's outcome as MCP content: its words, and its screenshot.
+std::string tool_call_result(const api_reply& reply) {
+  json_document doc{reply.json};
+  json_reader r{doc};
+  bool ok = reply.status == 200 && r.boolean("ok").value_or(false);
+  std::string text;
+  if (reply.status == 200)
+    text = std::string{r.text("output").value_or("")};
+  else if (auto err = json_reader{doc}.object("error").text("message"))
+    text = std::string{*err};
+  json_writer out;
+  out.begin_object().key("content").begin_array();
+  out.begin_object().field("type", "text").field("text", text).end_object();
+  if (auto image = r.text("image"); image && !image->empty())
+    out.begin_object()
+      .field("type", "image")
+      .field("data", *image)
+      .field("mimeType", "image/jpeg")
+      .end_object();
+  out.end_array().field("isError", !ok).end_object();
+  return out.str();
+}
+
+void remember(self_ptr self, const std::string& id, mcp_session_entry entry) {
+  auto& sessions = self->state.sessions;
+  if (sessions.size() >= max_mcp_sessions) {
+    auto oldest = std::min_element(sessions.begin(), sessions.end(),
+                                   [](const auto& a, const auto& b) {
+                                     return a.second.last_used_ms < b.second.last_used_ms;
+                                   });
+    sessions.erase(oldest);
+  }
+  sessions.emplace(id, std::move(entry));
+}
+
+caf::result<mcp_answer> initialize(self_ptr self, const jsonrpc_message& msg,
+                                   const mcp_post& post) {
+  json_document doc{msg.params_json};
+  json_reader params{doc};
+  auto asked = params.text("protocolVersion");
+  if (!asked)
+    return failure(400, msg.id_json, jsonrpc_code::invalid_params,
+                   "initialize needs params.protocolVersion");
+  std::string version{supported(*asked) ? *asked : supported_versions.front()};
+  auto client_name = std::string{params.object("clientInfo").text("name").value_or("client")};
+  new_session_request made;
+  made.client = post.client;
+  made.title = "MCP: " + client_name.substr(0, 60);
+  auto promise = self->make_response_promise<mcp_answer>();
+  self->request(self->state.manager, session_timeout, std::move(made))
+    .then(
+      [self, promise, version, client = post.client,
+       id_json = msg.id_json](api_reply& reply) mutable {
+        json_document created{reply.json};
+        auto sid = json_reader{created}.text("id");
+        if (reply.status != 201 || !sid) {
+          auto why = json_reader{created}.object("error").text("message");
+          promise.deliver(failure(reply.status == 201 ? 500 : reply.status, id_json,
+                                  jsonrpc_code::internal_error,
+                                  why ? *why : "no session could be made"));
+          return;
+        }
+        auto mcp_id = random_id("mcp-");
+        remember(self, mcp_id, {std::string{*sid}, client, version, false, unix_millis()});
+        auto done = answer(id_json, initialize_result(version));
+        done.mcp_session = mcp_id;
+        promise.deliver(std::move(done));
+      },
+      [promise, id_json = msg.id_json](caf::error&) mutable {
+        promise.deliver(failure(503, id_json, jsonrpc_code::internal_error,
+                                "the session manager did not answer in time"));
+      });
+  return promise;
+}
+
+caf::result<mcp_answer> call_tool(self_ptr self, const mcp_session_entry& entry,
+                                  const jsonrpc_message& msg) {
+  json_document doc{msg.params_json};
+  json_reader params{doc};
+  auto name = params.text("name");
+  if (!name)
+    return failure(200, msg.id_json, jsonrpc_code::invalid_params,
+                   "tools/call needs params.name");
+  auto tool = page_tool_of(*name);
+  if (!tool)
+    return failure(200, msg.id_json, jsonrpc_code::invalid_params,
+                   "unknown tool: " + std::string{*name});
+  const auto* args = params.any("arguments");
+  if (args && !args->IsObject())
+    return failure(200, msg.id_json, jsonrpc_code::invalid_params,
+                   "arguments must be an object");
+  auto promise = self->make_response_promise<mcp_answer>();
+  self
+    ->request(self->state.manager, tool_timeout,
+              session_tool{entry.session_id, *tool, args ? to_json(*args) : "{}"})
+    .then(
+      [promise, id_json = msg.id_json](api_reply& reply) mutable {
+        promise.deliver(answer(id_json, tool_call_result(reply)));
+      },
+      [promise, id_json = msg.id_json](caf::error&) mutable {
+        promise.deliver(failure(200, id_json, jsonrpc_code::internal_error,
+                                "the tool did not finish in time"));
+      });
+  return promise;
+}
+
+caf::result<mcp_answer> on_request(self_ptr self, mcp_session_entry& entry,
+                                   const jsonrpc_message& msg) {
+  if (msg.method == "ping")
+    return answer(msg.id_json, "{}");
+  if (msg.method == "tools/list")
+    return answer(msg.id_json, mcp_tools_list_json());
+  if (msg.method == "tools/call")
+    return call_tool(self, entry, msg);
+  if (msg.method == "initialize")
+    return failure(400, msg.id_json, jsonrpc_code::invalid_request,
+                   "this MCP session is initialized already");
+  return failure(200, msg.id_json, jsonrpc_code::method_not_found,
+                 "method not found: " + msg.method);
+}
+
+/// The session a message names, or the HTTP answer when it names none the
+/// client may use (the spec's 400 without one, 404 for an unknown one).
+mcp_session_entry* session_of(self_ptr self, const mcp_post& post, mcp_answer& refusal) {
+  if (post.mcp_session.empty()) {
+    refusal = failure(400, "null", jsonrpc_code::invalid_request,
+                      "Mcp-Session-Id is required after initialize");
+    return nullptr;
+  }
+  auto it = self->state.sessions.find(post.mcp_session);
+  // Another client's session is as unknown as one never made.
+  if (it == self->state.sessions.end() || it->second.client != post.client) {
+    refusal = failure(404, "null", jsonrpc_code::invalid_request,
+                      "no such MCP session: initialize again");
+    return nullptr;
+  }
+  it->second.last_used_ms = unix_millis();
+  return &it->second;
+}
+
+caf::result<mcp_answer> on_post(self_ptr self, mcp_post& post) {
+  auto parsed = parse_jsonrpc(post.body);
+  if (auto* bad = std::get_if<jsonrpc_failure>(&parsed))
+    return failure(400, bad->id_json, bad->code, bad->message);
+  auto& msg = std::get<jsonrpc_message>(parsed);
+  if (msg.type == jsonrpc_message::kind::request && msg.method == "initialize"
+      && post.mcp_session.empty())
+    return initialize(self, msg, post);
+  mcp_answer refusal;
+  auto* entry = session_of(self, post, refusal);
+  if (!entry)
+    return refusal;
+  if (!post.protocol_version.empty() && !supported(post.protocol_version))
+    return failure(400, "null", jsonrpc_code::invalid_request,
+                   "unsupported MCP-Protocol-Version: " + post.protocol_version);
+  if (msg.type != jsonrpc_message::kind::request) {
+    if (msg.method == "notifications/initialized")
+      entry->initialized = true;
+    return mcp_answer{202, {}, {}};
+  }
+  return on_request(self, *entry, msg);
+}
+
+caf::result<mcp_answer> on_delete(self_ptr self, const mcp_delete& req) {
+  const auto& client = req.client;
+  auto it = self->state.sessions.find(req.mcp_session);
+  if (req.mcp_session.empty() || it == self->state.sessions.end()
+      || it->second.client != client)
+    return failure(404, "null", jsonrpc_code::invalid_request, "no such MCP session");
+  auto session_id = it->second.session_id;
+  self->state.sessions.erase(it);
+  auto promise = self->make_response_promise<mcp_answer>();
+  self
+    ->request(self->state.manager, session_timeout,
+              cancel_session{session_id, true, "the MCP session ended"})
+    .then([promise](api_reply&) mutable { promise.deliver(mcp_answer{200, {}, {}}); },
+          [promise](caf::error&) mutable { promise.deliver(mcp_answer{200, {}, {}}); });
+  return promise;
+}
+
+} // namespace
+
+caf::behavior mcp_server(caf::stateful_actor<mcp_server_state>* self, caf::actor manager) {
+  self->state.manager = std::move(manager);
+  // It serves the manager's sessions: it ends when the manager does.
+  self->link_to(self->state.manager);
+  return {
+    [self](mcp_post& post) { return on_post(self, post); },
+    [self](mcp_delete& req) { return on_delete(self, req); },
+  };
+}
+
+} // namespace agenttheo

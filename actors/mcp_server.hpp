@@ -1,0 +1,41 @@
+#pragma once
+
+// `/mcp`: AgentTheo as a Model Context Protocol server over the
+// Streamable HTTP transport. One actor keeps every MCP session; each maps
+// to one AgentTheo session (its own browser context and conversation),
+// made at `initialize` and ended by `DELETE /mcp`.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/behavior.hpp>
+#include <caf/fwd.hpp>
+
+namespace agenttheo {
+
+struct mcp_session_entry {
+  /// The AgentTheo session it drives.
+  std::string session_id;
+  /// Who made it: only the same client may use it.
+  std::string client;
+  std::string protocol_version;
+  bool initialized = false;
+  std::int64_t last_used_ms = 0;
+};
+
+struct mcp_server_state {
+  caf::actor manager;
+  /// By `Mcp-Session-Id`.
+  std::map<std::string, mcp_session_entry> sessions;
+  static inline const char* name = "mcp_server";
+};
+
+/// Most MCP sessions remembered; past it the longest unused is forgotten
+/// (its AgentTheo session lives on under its own idle timeout).
+inline constexpr std::size_t max_mcp_sessions = 4096;
+
+caf::behavior mcp_server(caf::stateful_actor<mcp_server_state>* self, caf::actor manager);
+
+} // namespace agenttheo

@@ -1,0 +1,44 @@
+#include "actors/mcp_tools.hpp"
+
+#include "actors/page_tools.hpp"
+#include "actors/steering_tools.hpp"
+#include "util/json_writer.hpp"
+
+namespace agenttheo {
+
+std::string mcp_tools_list_json() {
+  json_writer out;
+  out.begin_object().key("tools").begin_array();
+  for (const auto& tool : agent_tool_schemas()) {
+    const auto* row = find_page_tool(tool.name);
+    // ask_user and request_takeover need a run and a person: not tools a
+    // client calls on a page.
+    if (row == nullptr)
+      continue;
+    out.begin_object()
+      .field("name", std::string{mcp_browser_prefix} + tool.name)
+      .field("description", tool.description)
+      .key("inputSchema")
+      .raw(tool.parameters_json)
+      .key("annotations")
+      .begin_object()
+      .field("readOnlyHint", !row->changes_page)
+      .field("destructiveHint", row->changes_page)
+      .field("openWorldHint", true)
+      .end_object()
+      .end_object();
+  }
+  out.end_array().end_object();
+  return out.str();
+}
+
+std::optional<std::string> page_tool_of(std::string_view mcp_name) {
+  if (mcp_name.substr(0, mcp_browser_prefix.size()) != mcp_browser_prefix)
+    return std::nullopt;
+  auto name = mcp_name.substr(mcp_browser_prefix.size());
+  if (find_page_tool(name) == nullptr)
+    return std::nullopt;
+  return std::string{name};
+}
+
+} // namespace agenttheo

@@ -1,0 +1,22 @@
+#pragma once
+
+// The tools AgentTheo offers an MCP client, generated from the one tool
+// table (page_tools): each page tool as `browser_<name>`, its JSON schema
+// as `inputSchema`, and annotations from whether it changes the page.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace agenttheo {
+
+inline constexpr std::string_view mcp_browser_prefix = "browser_";
+
+/// The `tools/list` result: `{"tools":[{"name","title","description",
+/// "inputSchema","annotations":{"readOnlyHint","destructiveHint"}}]}`.
+std::string mcp_tools_list_json();
+
+/// The page tool an MCP tool name stands for (`browser_click` → `click`).
+std::optional<std::string> page_tool_of(std::string_view mcp_name);
+
+} // namespace agenttheo

@@ -1,0 +1,70 @@
+#pragma once
+
+// What the socket side and the MCP actor say to each other about `/mcp`,
+// and the one thing MCP asks of a session that the rest of the API does
+// not: run a single browser tool on its page.
+
+#include <cstdint>
+#include <string>
+
+#include <caf/meta/type_name.hpp>
+
+namespace agenttheo {
+
+/// `POST /mcp`: one JSON-RPC message, with the transport's headers.
+struct mcp_post {
+  /// `Mcp-Session-Id` (empty when absent).
+  std::string mcp_session;
+  /// `MCP-Protocol-Version` (empty when absent).
+  std::string protocol_version;
+  std::string body;
+  /// The per-client identity, as for `/api/*`.
+  std::string client;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mcp_post& x) {
+  return f(caf::meta::type_name("mcp_post"), x.mcp_session, x.protocol_version, x.body,
+           x.client);
+}
+
+/// `DELETE /mcp`: ends the MCP session and its AgentTheo session.
+struct mcp_delete {
+  std::string mcp_session;
+  std::string client;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mcp_delete& x) {
+  return f(caf::meta::type_name("mcp_delete"), x.mcp_session, x.client);
+}
+
+/// The HTTP answer to either: status, a JSON body (or none: 202), and the
+/// `Mcp-Session-Id` to send (after initialize).
+struct mcp_answer {
+  std::uint16_t status = 200;
+  std::string body;
+  std::string mcp_session;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mcp_answer& x) {
+  return f(caf::meta::type_name("mcp_answer"), x.status, x.body, x.mcp_session);
+}
+
+/// Runs one page tool in a session, outside any run (an MCP client that
+/// drives the browser itself). Answered with an api_reply:
+/// `{"ok","output","image","url"}`, or 409 while a run or a person holds
+/// the browser.
+struct session_tool {
+  std::string session_id;
+  std::string name;
+  std::string arguments_json;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_tool& x) {
+  return f(caf::meta::type_name("session_tool"), x.session_id, x.name, x.arguments_json);
+}
+
+} // namespace agenttheo

@@ -1,0 +1,249 @@
+// AgentTheo's /mcp endpoint driven by the official MCP TypeScript SDK
+// (`Client` over `StreamableHTTPClientTransport`), against the real
+// binary, real headless Chromium and fixture pages on loopback.
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {createServer, request} from 'node:http';
+import {createRequire} from 'node:module';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {after, before, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(path.join(root, 'clients', 'js', 'package.json'));
+const {Client} = require('@modelcontextprotocol/sdk/client/index.js');
+const {StreamableHTTPClientTransport} = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
+const binary = process.env.AGENTTHEO_BIN ?? path.join(root, 'build', 'agenttheo');
+
+const TOKEN = 'mcp-test-token';
+const FOREIGN = 'http://evil.localhost:9';
+
+/** The real binary on a free loopback port; resolves to {port, stop}. */
+async function startServer(args = []) {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'agenttheo-mcp-'));
+  const server = spawn(binary, ['serve', '--host', '127.0.0.1', '--port', '0',
+    '--store', 'memory', '--planner-token-delay', '0', ...args],
+  {stdio: ['ignore', 'ignore', 'pipe'], cwd: scratch});
+  const port = await new Promise((resolve, reject) => {
+    let log = '';
+    server.stderr.on('data', (chunk) => {
+      log += chunk;
+      const m = log.match(/listening on http:\/\/[^:]+:(\d+)/);
+      if (m) resolve(Number(m[1]));
+    });
+    server.on('exit', (code) => reject(new Error(`agenttheo exited (${code}):\n${log}`)));
+  });
+  const stop = async () => {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.on('exit', resolve));
+    rmSync(scratch, {recursive: true, force: true});
+  };
+  return {port, stop};
+}
+
+/** Two fixture pages on loopback. */
+function startPages() {
+  const pages = {
+    '/one.html': '<!doctype html><title>Page One</title><h1>First</h1>'
+      + '<a href="/two.html">Go to two</a>',
+    '/two.html': '<!doctype html><title>Page Two</title><h1>Second</h1>'
+      + '<button onclick="document.title=\'Clicked\'">Press me</button>',
+  };
+  const server = createServer((req, res) => {
+    // Through the egress proxy the target may be in absolute form.
+    const body = pages[new URL(req.url, 'http://fixture').pathname];
+    res.writeHead(body ? 200 : 404, {'Content-Type': 'text/html; charset=utf-8'});
+    res.end(body ?? 'no such page');
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+let agenttheo;
+let pages;
+let pageBase;
+
+before(async () => {
+  agenttheo = await startServer(['--api-token', TOKEN]);
+  pages = await startPages();
+  pageBase = `http://127.0.0.1:${pages.address().port}`;
+});
+
+after(async () => {
+  await agenttheo.stop();
+  pages.close();
+});
+
+const mcpUrl = () => new URL(`http://127.0.0.1:${agenttheo.port}/mcp`);
+const auth = {Authorization: `Bearer ${TOKEN}`};
+
+async function connect(name = 'mcp-test') {
+  const client = new Client({name, version: '1.0.0'});
+  const transport = new StreamableHTTPClientTransport(mcpUrl(), {requestInit: {headers: auth}});
+  await client.connect(transport);
+  return {client, transport};
+}
+
+async function api(pathname, init = {}) {
+  const res = await fetch(`http://127.0.0.1:${agenttheo.port}${pathname}`,
+    {...init, headers: {...auth, ...(init.headers ?? {})}});
+  const text = await res.text();
+  return {status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null};
+}
+
+function text(result) {
+  return result.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+}
+
+test('initialize gives a session, and tools/list is the page tool table', async () => {
+  const {client, transport} = await connect('lister');
+  try {
+    assert.match(transport.sessionId, /^mcp-[0-9a-f]+$/);
+    assert.equal(client.getServerVersion().name, 'agenttheo');
+    assert.equal(transport.protocolVersion, '2025-11-25');
+    const {tools} = await client.listTools();
+    const table = (await api('/api/tools')).body.tools
+      .filter((t) => !['ask_user', 'request_takeover'].includes(t.name));
+    assert.deepEqual(tools.map((t) => t.name), table.map((t) => `browser_${t.name}`));
+    for (const [i, tool] of tools.entries()) {
+      assert.deepEqual(tool.inputSchema, table[i].parameters, tool.name);
+      assert.equal(tool.annotations.readOnlyHint, !table[i].changes_page, tool.name);
+      assert.equal(tool.annotations.destructiveHint, table[i].changes_page, tool.name);
+    }
+    await client.ping();
+    const listed = (await api('/api/sessions')).body.sessions;
+    assert.ok(listed.some((s) => s.title === 'MCP: lister'), JSON.stringify(listed));
+  } finally {
+    await transport.terminateSession();
+    await client.close();
+  }
+});
+
+test('the browser tools drive the session page in real Chromium', async () => {
+  const {client, transport} = await connect('driver');
+  try {
+    const opened = await client.callTool({name: 'browser_navigate_to',
+      arguments: {url: `${pageBase}/one.html`}});
+    assert.equal(opened.isError, false, text(opened));
+    assert.match(text(opened), /Page One/);
+    const snapshot = await client.callTool({name: 'browser_get_page_snapshot', arguments: {}});
+    const link = text(snapshot).match(/link "Go to two" \[ref=(e\d+)\]/);
+    assert.ok(link, text(snapshot));
+    const clicked = await client.callTool({name: 'browser_click', arguments: {ref: link[1]}});
+    assert.equal(clicked.isError, false, text(clicked));
+    const title = await client.callTool({name: 'browser_get_title', arguments: {}});
+    assert.equal(text(title), 'Page Two');
+    const shot = await client.callTool({name: 'browser_take_screenshot', arguments: {}});
+    const image = shot.content.find((c) => c.type === 'image');
+    assert.equal(image.mimeType, 'image/jpeg');
+    const jpeg = Buffer.from(image.data, 'base64');
+    assert.deepEqual([...jpeg.subarray(0, 3)], [0xff, 0xd8, 0xff]);
+    assert.ok(jpeg.length > 1000, `${jpeg.length} bytes`);
+    const failed = await client.callTool({name: 'browser_click', arguments: {target: 'Nothing here'}});
+    assert.equal(failed.isError, true);
+  } finally {
+    await transport.terminateSession();
+    await client.close();
+  }
+});
+
+test('two MCP sessions have their own pages', async () => {
+  const a = await connect('a');
+  const b = await connect('b');
+  try {
+    assert.notEqual(a.transport.sessionId, b.transport.sessionId);
+    await a.client.callTool({name: 'browser_navigate_to', arguments: {url: `${pageBase}/one.html`}});
+    await b.client.callTool({name: 'browser_navigate_to', arguments: {url: `${pageBase}/two.html`}});
+    assert.equal(text(await a.client.callTool({name: 'browser_get_title', arguments: {}})), 'Page One');
+    assert.equal(text(await b.client.callTool({name: 'browser_get_title', arguments: {}})), 'Page Two');
+  } finally {
+    for (const {client, transport} of [a, b]) {
+      await transport.terminateSession();
+      await client.close();
+    }
+  }
+});
+
+test('DELETE /mcp ends the MCP session and its AgentTheo session', async () => {
+  const {client, transport} = await connect('ender');
+  const before = (await api('/api/sessions')).body.sessions.filter((s) => s.title === 'MCP: ender');
+  assert.equal(before.length, 1);
+  const sessionId = transport.sessionId;
+  await transport.terminateSession();
+  await client.close();
+  const after = (await api(`/api/sessions/${before[0].id}`));
+  assert.equal(after.status, 404);
+  const again = await api('/mcp', {method: 'POST', headers: {'Content-Type': 'application/json',
+    'Mcp-Session-Id': sessionId}, body: JSON.stringify({jsonrpc: '2.0', id: 1, method: 'ping'})});
+  assert.equal(again.status, 404);
+});
+
+test('errors: unknown method, bad or missing session, bad version, bad JSON', async () => {
+  const {client, transport} = await connect('errors');
+  try {
+    await assert.rejects(client.request({method: 'no/such/method', params: {}},
+      (await import(require.resolve('@modelcontextprotocol/sdk/types.js'))).EmptyResultSchema),
+    (err) => err.code === -32601);
+    const post = (headers, body) => api('/mcp', {method: 'POST',
+      headers: {'Content-Type': 'application/json', ...headers}, body});
+    const ping = JSON.stringify({jsonrpc: '2.0', id: 7, method: 'ping'});
+    const missing = await post({}, ping);
+    assert.equal(missing.status, 400);
+    assert.equal(missing.body.error.code, -32600);
+    assert.equal((await post({'Mcp-Session-Id': 'mcp-0000'}, ping)).status, 404);
+    const badVersion = await post({'Mcp-Session-Id': transport.sessionId,
+      'MCP-Protocol-Version': '1999-01-01'}, ping);
+    assert.equal(badVersion.status, 400);
+    const parse = await post({'Mcp-Session-Id': transport.sessionId}, '{not json');
+    assert.equal(parse.status, 400);
+    assert.equal(parse.body.error.code, -32700);
+    const batch = await post({'Mcp-Session-Id': transport.sessionId}, `[${ping}]`);
+    assert.equal(batch.body.error.code, -32600);
+    const ok = await post({'Mcp-Session-Id': transport.sessionId}, ping);
+    assert.deepEqual(ok.body, {jsonrpc: '2.0', id: 7, result: {}});
+    const note = await post({'Mcp-Session-Id': transport.sessionId},
+      JSON.stringify({jsonrpc: '2.0', method: 'notifications/initialized'}));
+    assert.equal(note.status, 202);
+  } finally {
+    await transport.terminateSession();
+    await client.close();
+  }
+});
+
+test('access: a foreign Origin is refused with 403, a missing token with 401', async () => {
+  const init = JSON.stringify({jsonrpc: '2.0', id: 1, method: 'initialize',
+    params: {protocolVersion: '2025-06-18', capabilities: {}, clientInfo: {name: 'x', version: '1'}}});
+  const foreign = await api('/mcp', {method: 'POST',
+    headers: {'Content-Type': 'application/json', Origin: FOREIGN}, body: init});
+  assert.equal(foreign.status, 403);
+  const res = await fetch(mcpUrl(), {method: 'POST',
+    headers: {'Content-Type': 'application/json'}, body: init});
+  assert.equal(res.status, 401);
+  const client = new Client({name: 'anonymous', version: '1'});
+  await assert.rejects(client.connect(new StreamableHTTPClientTransport(mcpUrl())));
+});
+
+test('one client cannot use another client\'s MCP session', async () => {
+  // Without API_TOKEN a client is its address: 127.0.0.2 is another one.
+  const open = await startServer(['--browser', 'none']);
+  try {
+    const url = new URL(`http://127.0.0.1:${open.port}/mcp`);
+    const client = new Client({name: 'owner', version: '1'});
+    const transport = new StreamableHTTPClientTransport(url);
+    await client.connect(transport);
+    const ping = (localAddress) => new Promise((resolve, reject) => {
+      const req = request(url, {method: 'POST', localAddress, headers: {
+        'Content-Type': 'application/json', 'Mcp-Session-Id': transport.sessionId}},
+      (res) => { res.resume(); resolve(res.statusCode); });
+      req.on('error', reject);
+      req.end(JSON.stringify({jsonrpc: '2.0', id: 1, method: 'ping'}));
+    });
+    assert.equal(await ping('127.0.0.2'), 404);
+    assert.equal(await ping('127.0.0.1'), 200);
+    await transport.terminateSession();
+    await client.close();
+  } finally {
+    await open.stop();
+  }
+});
