@@ -250,8 +250,10 @@ caf::result<mcp_answer> on_delete(self_ptr self, const mcp_delete& req) {
 
 caf::behavior mcp_server(caf::stateful_actor<mcp_server_state>* self, caf::actor manager) {
   self->state.manager = std::move(manager);
-  // It serves the manager's sessions: it ends when the manager does.
-  self->link_to(self->state.manager);
+  // It serves the manager's sessions: it ends when the manager does (a
+  // monitor, not a link: its own end must never take the manager along).
+  self->monitor(self->state.manager);
+  self->set_down_handler([self](caf::down_msg&) { self->quit(); });
   return {
     [self](mcp_post& post) { return on_post(self, post); },
     [self](mcp_delete& req) { return on_delete(self, req); },
