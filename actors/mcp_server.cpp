@@ -26,6 +26,8 @@ constexpr std::array<std::string_view, 3> supported_versions{"2025-11-25", "2025
                                                               "2025-03-26"};
 
 constexpr auto session_timeout = std::chrono::seconds{10};
+/// As MAX_COMMAND_LENGTH's default: a command, not a document.
+constexpr std::size_t max_mcp_command = 4'000;
 constexpr auto tool_timeout = std::chrono::minutes{3};
 
 bool supported(std::string_view version) {
@@ -34,12 +36,12 @@ bool supported(std::string_view version) {
 }
 
 mcp_answer answer(std::string_view id_json, std::string_view result_json) {
-  return {200, jsonrpc_result(id_json, result_json), {}};
+  return {200, jsonrpc_result(id_json, result_json), {}, false, {}};
 }
 
 mcp_answer failure(std::uint16_t status, std::string_view id_json, int code,
                    std::string_view message) {
-  return {status, jsonrpc_error(id_json, code, message), {}};
+  return {status, jsonrpc_error(id_json, code, message), {}, false, {}};
 }
 
 std::string initialize_result(std::string_view version) {
@@ -141,14 +143,67 @@ caf::result<mcp_answer> initialize(self_ptr self, const jsonrpc_message& msg,
   return promise;
 }
 
-caf::result<mcp_answer> call_tool(self_ptr self, const mcp_session_entry& entry,
-                                  const jsonrpc_message& msg) {
+/// `run_agent {command, max_steps?}`: the run the HTTP side streams.
+mcp_answer run_agent(mcp_session_entry& entry, const jsonrpc_message& msg,
+                     json_reader& params, const std::string& client) {
+  auto args = params.object("arguments");
+  auto command = args.text("command");
+  auto max_steps = args.count("max_steps");
+  if (!command || command->empty() || command->size() > max_mcp_command
+      || args.error())
+    return failure(200, msg.id_json, jsonrpc_code::invalid_params,
+                   "run_agent needs arguments.command, 1 to "
+                     + std::to_string(max_mcp_command)
+                     + " bytes, and max_steps an integer from 1 to 1000");
+  if (max_steps && (*max_steps < 1 || *max_steps > 1000))
+    return failure(200, msg.id_json, jsonrpc_code::invalid_params,
+                   "max_steps must be an integer from 1 to 1000");
+  mcp_answer out;
+  out.stream = true;
+  out.run.session_id = entry.session_id;
+  out.run.message_id = random_id("mcp-run-");
+  out.run.command = std::string{*command};
+  out.run.max_steps = max_steps.value_or(0);
+  out.run.request_id_json = msg.id_json;
+  out.run.client = client;
+  if (const auto* token = params.object("_meta").any("progressToken");
+      token && (token->IsString() || token->IsInt64()))
+    out.run.progress_token_json = to_json(*token);
+  if (entry.runs.size() >= 16)
+    entry.runs.erase(entry.runs.begin());
+  entry.runs[msg.id_json] = out.run.message_id;
+  return out;
+}
+
+/// `notifications/cancelled {requestId}`: a run_agent call's run stops.
+void cancel_request(self_ptr self, mcp_session_entry& entry, const jsonrpc_message& msg) {
+  json_document doc{msg.params_json};
+  const auto* id = json_reader{doc}.any("requestId");
+  if (!id)
+    return;
+  auto run = entry.runs.find(to_json(*id));
+  if (run == entry.runs.end())
+    return;
+  auto reason = std::string{json_reader{doc}.text("reason").value_or("")};
+  // The session's running run: an MCP session runs one at a time (the
+  // client also drops the call's stream, which cancels that very run).
+  // Anonymous: the manager's answer has nobody here to go to.
+  caf::anon_send(self->state.manager,
+                 cancel_session{entry.session_id, false,
+                                reason.empty() ? "the MCP client cancelled it" : reason});
+  entry.runs.erase(run);
+}
+
+caf::result<mcp_answer> call_tool(self_ptr self, mcp_session_entry& entry,
+                                  const jsonrpc_message& msg, const std::string& client) {
   json_document doc{msg.params_json};
   json_reader params{doc};
   auto name = params.text("name");
   if (!name)
     return failure(200, msg.id_json, jsonrpc_code::invalid_params,
                    "tools/call needs params.name");
+  if (*name == mcp_run_agent)
+    return run_agent(entry, msg, params, client);
   auto tool = page_tool_of(*name);
   if (!tool)
     return failure(200, msg.id_json, jsonrpc_code::invalid_params,
@@ -173,13 +228,13 @@ caf::result<mcp_answer> call_tool(self_ptr self, const mcp_session_entry& entry,
 }
 
 caf::result<mcp_answer> on_request(self_ptr self, mcp_session_entry& entry,
-                                   const jsonrpc_message& msg) {
+                                   const jsonrpc_message& msg, const std::string& client) {
   if (msg.method == "ping")
     return answer(msg.id_json, "{}");
   if (msg.method == "tools/list")
     return answer(msg.id_json, mcp_tools_list_json());
   if (msg.method == "tools/call")
-    return call_tool(self, entry, msg);
+    return call_tool(self, entry, msg, client);
   if (msg.method == "initialize")
     return failure(400, msg.id_json, jsonrpc_code::invalid_request,
                    "this MCP session is initialized already");
@@ -224,9 +279,11 @@ caf::result<mcp_answer> on_post(self_ptr self, mcp_post& post) {
   if (msg.type != jsonrpc_message::kind::request) {
     if (msg.method == "notifications/initialized")
       entry->initialized = true;
-    return mcp_answer{202, {}, {}};
+    else if (msg.method == "notifications/cancelled")
+      cancel_request(self, *entry, msg);
+    return mcp_answer{202, {}, {}, false, {}};
   }
-  return on_request(self, *entry, msg);
+  return on_request(self, *entry, msg, post.client);
 }
 
 caf::result<mcp_answer> on_delete(self_ptr self, const mcp_delete& req) {
@@ -241,8 +298,8 @@ caf::result<mcp_answer> on_delete(self_ptr self, const mcp_delete& req) {
   self
     ->request(self->state.manager, session_timeout,
               cancel_session{session_id, true, "the MCP session ended"})
-    .then([promise](api_reply&) mutable { promise.deliver(mcp_answer{200, {}, {}}); },
-          [promise](caf::error&) mutable { promise.deliver(mcp_answer{200, {}, {}}); });
+    .then([promise](api_reply&) mutable { promise.deliver(mcp_answer{200, {}, {}, false, {}}); },
+          [promise](caf::error&) mutable { promise.deliver(mcp_answer{200, {}, {}, false, {}}); });
   return promise;
 }
 

@@ -23,6 +23,9 @@ struct mcp_session_entry {
   std::string protocol_version;
   bool initialized = false;
   std::int64_t last_used_ms = 0;
+  /// run_agent calls by request id (as JSON): what
+  /// `notifications/cancelled` names. The last few only.
+  std::map<std::string, std::string> runs;
 };
 
 struct mcp_server_state {

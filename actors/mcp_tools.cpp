@@ -6,9 +6,26 @@
 
 namespace agenttheo {
 
+namespace {
+
+constexpr std::string_view run_agent_tool = R"({"name":"run_agent",)"
+  R"("title":"Run the browser agent",)"
+  R"("description":"Runs AgentTheo's agent on a command in this MCP session's )"
+  R"(browser: it plans, browses and answers. Each step is sent as a progress )"
+  R"(notification; the result is the answer, the last screenshot, and the run's )"
+  R"(summary (steps, usage).",)"
+  R"("inputSchema":{"type":"object","properties":{)"
+  R"("command":{"type":"string","description":"what to do, in words"},)"
+  R"("max_steps":{"type":"integer","minimum":1,"maximum":1000}},"required":["command"]},)"
+  R"("outputSchema":{"type":"object","properties":{"result":{"type":"string"},)"
+  R"("steps":{"type":"integer"}},"required":["result"]},)"
+  R"("annotations":{"readOnlyHint":false,"destructiveHint":true,"openWorldHint":true}})";
+
+} // namespace
+
 std::string mcp_tools_list_json() {
   json_writer out;
-  out.begin_object().key("tools").begin_array();
+  out.begin_object().key("tools").begin_array().raw(run_agent_tool);
   for (const auto& tool : agent_tool_schemas()) {
     const auto* row = find_page_tool(tool.name);
     // ask_user and request_takeover need a run and a person: not tools a

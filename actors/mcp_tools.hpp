@@ -11,9 +11,11 @@
 namespace agenttheo {
 
 inline constexpr std::string_view mcp_browser_prefix = "browser_";
+inline constexpr std::string_view mcp_run_agent = "run_agent";
 
-/// The `tools/list` result: `{"tools":[{"name","title","description",
-/// "inputSchema","annotations":{"readOnlyHint","destructiveHint"}}]}`.
+/// The `tools/list` result: `run_agent`, then the page tools:
+/// `{"tools":[{"name","description","inputSchema","annotations":
+/// {"readOnlyHint","destructiveHint"}}]}`.
 std::string mcp_tools_list_json();
 
 /// The page tool an MCP tool name stands for (`browser_click` → `click`).

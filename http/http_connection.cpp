@@ -533,8 +533,11 @@ void http_connection::open_sse(const request& req, stream_request request,
 }
 
 void http_connection::serve_mcp(const request& req, const reply_to& to) {
-  auto reply = [self = shared_from_this(), to](mcp_answer answer) {
-    net::post(self->stream_.get_executor(), [self, to, answer = std::move(answer)] {
+  auto reply = [self = shared_from_this(), to, version = req.version()](mcp_answer answer) {
+    net::post(self->stream_.get_executor(), [self, to, version,
+                                             answer = std::move(answer)]() mutable {
+      if (answer.stream)
+        return self->open_mcp_stream(version, to, std::move(answer.run));
       simple_response res;
       res.status = answer.status;
       if (answer.body.empty())
@@ -551,6 +554,19 @@ void http_connection::serve_mcp(const request& req, const reply_to& to) {
   ctx_.bridge->mcp_message({std::move(session), std::string{sv(req["MCP-Protocol-Version"])},
                             std::string{sv(req.body())}, client_},
                            std::move(reply));
+}
+
+void http_connection::open_mcp_stream(unsigned version, const reply_to& to,
+                                      mcp_run_order order) {
+  auto lease = stream_lease(to);
+  if (!lease)
+    return;
+  sse_writer_options options;
+  options.queue_limit = ctx_.config.streams.send_queue_limit;
+  options.heartbeat = ctx_.config.streams.heartbeat;
+  auto writer = make_sse_writer(std::move(stream_), version, options, ctx_.connections);
+  writer->hold(std::move(lease));
+  ctx_.bridge->mcp_run(std::move(writer), std::move(order), to.cors_origin);
 }
 
 api_callback http_connection::answer_api(const reply_to& to) {

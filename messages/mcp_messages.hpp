@@ -39,17 +39,41 @@ typename Inspector::result_type inspect(Inspector& f, mcp_delete& x) {
   return f(caf::meta::type_name("mcp_delete"), x.mcp_session, x.client);
 }
 
+/// `tools/call run_agent`: the run to start, answered as an SSE stream of
+/// progress notifications and then the call's result.
+struct mcp_run_order {
+  std::string session_id;
+  std::string message_id;
+  std::string command;
+  std::uint64_t max_steps = 0;
+  /// The request's id and `_meta.progressToken` as JSON (token empty:
+  /// none asked for, so no progress is sent).
+  std::string request_id_json;
+  std::string progress_token_json;
+  std::string client;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mcp_run_order& x) {
+  return f(caf::meta::type_name("mcp_run_order"), x.session_id, x.message_id, x.command,
+           x.max_steps, x.request_id_json, x.progress_token_json, x.client);
+}
+
 /// The HTTP answer to either: status, a JSON body (or none: 202), and the
-/// `Mcp-Session-Id` to send (after initialize).
+/// `Mcp-Session-Id` to send (after initialize); or, with `stream`, a run
+/// whose answer is an event stream.
 struct mcp_answer {
   std::uint16_t status = 200;
   std::string body;
   std::string mcp_session;
+  bool stream = false;
+  mcp_run_order run;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mcp_answer& x) {
-  return f(caf::meta::type_name("mcp_answer"), x.status, x.body, x.mcp_session);
+  return f(caf::meta::type_name("mcp_answer"), x.status, x.body, x.mcp_session, x.stream,
+           x.run);
 }
 
 /// Runs one page tool in a session, outside any run (an MCP client that

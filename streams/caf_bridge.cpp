@@ -13,6 +13,7 @@
 #include "protocol/jsonrpc.hpp"
 #include "protocol/simple_response.hpp"
 #include "streams/admin_stream.hpp"
+#include "streams/mcp_run_stream.hpp"
 #include "streams/sse_connection.hpp"
 #include "streams/ws_connection.hpp"
 #include "util/json_writer.hpp"
@@ -55,6 +56,12 @@ public:
 
   void mcp_end(mcp_delete request, mcp_callback reply) override {
     ask_mcp(std::move(request), std::move(reply));
+  }
+
+  void mcp_run(std::shared_ptr<sse_writer> writer, mcp_run_order order,
+               std::string cors_origin) override {
+    system_.spawn(mcp_run_stream, std::move(writer), std::move(order),
+                  std::move(cors_origin), manager_);
   }
 
   void open_stream(std::shared_ptr<sse_writer> writer, stream_request request,
@@ -224,7 +231,7 @@ private:
               [reply](caf::error&) {
                 reply({503, jsonrpc_error("null", jsonrpc_code::internal_error,
                                           "the MCP server did not answer in time"),
-                       {}});
+                       {}, false, {}});
               });
     });
   }

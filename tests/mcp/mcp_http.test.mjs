@@ -105,8 +105,10 @@ test('initialize gives a session, and tools/list is the page tool table', async 
     const {tools} = await client.listTools();
     const table = (await api('/api/tools')).body.tools
       .filter((t) => !['ask_user', 'request_takeover'].includes(t.name));
-    assert.deepEqual(tools.map((t) => t.name), table.map((t) => `browser_${t.name}`));
-    for (const [i, tool] of tools.entries()) {
+    assert.deepEqual(tools.map((t) => t.name),
+      ['run_agent', ...table.map((t) => `browser_${t.name}`)]);
+    assert.deepEqual(tools[0].inputSchema.required, ['command']);
+    for (const [i, tool] of tools.slice(1).entries()) {
       assert.deepEqual(tool.inputSchema, table[i].parameters, tool.name);
       assert.equal(tool.annotations.readOnlyHint, !table[i].changes_page, tool.name);
       assert.equal(tool.annotations.destructiveHint, table[i].changes_page, tool.name);
@@ -142,6 +144,82 @@ test('the browser tools drive the session page in real Chromium', async () => {
     assert.ok(jpeg.length > 1000, `${jpeg.length} bytes`);
     const failed = await client.callTool({name: 'browser_click', arguments: {target: 'Nothing here'}});
     assert.equal(failed.isError, true);
+  } finally {
+    await transport.terminateSession();
+    await client.close();
+  }
+});
+
+test('run_agent runs the agent with progress in order and the page in its result', async () => {
+  const {client, transport} = await connect('runner');
+  try {
+    const progress = [];
+    const result = await client.callTool({name: 'run_agent', arguments: {
+      command: `go to ${pageBase}/one.html then click Go to two then read the title`}},
+    undefined, {onprogress: (p) => progress.push(p)});
+    assert.equal(result.isError, false, text(result));
+    assert.match(text(result), /Page Two/);
+    assert.ok(result.structuredContent.steps >= 3, JSON.stringify(result.structuredContent));
+    assert.equal(result.structuredContent.result, text(result));
+    const image = result.content.find((c) => c.type === 'image');
+    assert.deepEqual([...Buffer.from(image.data, 'base64').subarray(0, 3)], [0xff, 0xd8, 0xff]);
+    // Every step, in order: the model's words and tool call, the tool's end.
+    assert.deepEqual(progress.map((p) => p.progress), progress.map((_, i) => i + 1));
+    const lines = progress.map((p) => p.message);
+    const opened = lines.findIndex((l) => l.includes('→ navigate_to'));
+    const navigated = lines.findIndex((l) => l.startsWith('✓ navigate_to'));
+    const clicked = lines.findIndex((l) => l.startsWith('✓ click'));
+    assert.ok(opened >= 0 && opened < navigated && navigated < clicked, lines.join('\n'));
+    // The run is an ordinary run of the session: its events are kept.
+    const listed = (await api('/api/sessions')).body.sessions.find((s) => s.title === 'MCP: runner');
+    const session = (await api(`/api/sessions/${listed.id}`)).body;
+    assert.equal(session.runs.length, 1);
+    assert.equal(session.runs[0].outcome, 'complete');
+    // The same browser afterwards: the page the run left.
+    assert.equal(text(await client.callTool({name: 'browser_get_title', arguments: {}})), 'Page Two');
+  } finally {
+    await transport.terminateSession();
+    await client.close();
+  }
+});
+
+test('a run_agent that fails is an error result, and bad arguments a JSON-RPC error', async () => {
+  const {client, transport} = await connect('failing');
+  try {
+    const failed = await client.callTool({name: 'run_agent', arguments: {
+      command: `go to ${pageBase}/one.html then click Nothing like this`, max_steps: 2}});
+    assert.equal(failed.isError, true);
+    assert.ok(text(failed).length > 0);
+    await assert.rejects(client.callTool({name: 'run_agent', arguments: {}}),
+      (err) => err.code === -32602);
+  } finally {
+    await transport.terminateSession();
+    await client.close();
+  }
+});
+
+test('cancelling a run_agent call stops its run', async () => {
+  const {client, transport} = await connect('canceller');
+  try {
+    const controller = new AbortController();
+    const seen = [];
+    const call = client.callTool({name: 'run_agent', arguments: {
+      command: `go to ${pageBase}/one.html then wait for Never shown then read the title`}},
+    undefined, {signal: controller.signal, onprogress: (p) => {
+      seen.push(p.message);
+      if (p.message.startsWith('✓ navigate_to')) controller.abort('changed my mind');
+    }});
+    await assert.rejects(call);
+    const listed = (await api('/api/sessions')).body.sessions.find((s) => s.title === 'MCP: canceller');
+    let run;
+    for (let i = 0; i < 100; i += 1) {
+      const got = await api(`/api/sessions/${listed.id}`);
+      assert.equal(got.status, 200, JSON.stringify(got.body));
+      run = got.body.runs[0];
+      if (run?.state === 'finished') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(run?.outcome, 'cancelled', `${JSON.stringify(run)} ${seen.join(' | ')}`);
   } finally {
     await transport.terminateSession();
     await client.close();

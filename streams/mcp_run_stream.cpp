@@ -1,0 +1,203 @@
+#include "streams/mcp_run_stream.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/monitor_while_alive.hpp"
+#include "messages/messages.hpp"
+#include "protocol/jsonrpc.hpp"
+#include "protocol/simple_response.hpp"
+#include "util/json_reader.hpp"
+#include "util/json_writer.hpp"
+
+namespace agenttheo {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<mcp_run_stream_state>*;
+
+/// Progress lines are for a person watching: one line, not a page.
+constexpr std::size_t max_line = 300;
+
+void write_message(self_ptr self, std::uint64_t id, const std::string& json) {
+  auto frame = "event: message\nid: " + std::to_string(id) + "\ndata: " + json + "\n\n";
+  self->state.writer->send(std::make_shared<const std::string>(std::move(frame)));
+}
+
+std::string one_line(std::string text) {
+  for (auto& c : text)
+    if (c == '\n' || c == '\r')
+      c = ' ';
+  if (text.size() > max_line)
+    text = text.substr(0, max_line) + "…";
+  return text;
+}
+
+/// What a progress notification says about `ev`, or nothing.
+std::string progress_line(const event& ev) {
+  json_document doc{ev.data};
+  json_reader data{doc};
+  switch (ev.type) {
+    case event_type::progress:
+      return std::string{data.text("message").value_or("")} + " (step "
+             + std::to_string(data.count("step").value_or(0)) + ")";
+    case event_type::message: {
+      std::string line{data.text("content").value_or("")};
+      if (const auto* calls = data.array("tool_calls"))
+        for (const auto& call : calls->GetArray()) {
+          json_reader c{call};
+          line += " → " + std::string{c.text("name").value_or("")} + " "
+                  + std::string{c.text("arguments").value_or("")};
+        }
+      return line;
+    }
+    case event_type::tool_end:
+      return std::string{data.boolean("ok").value_or(false) ? "✓ " : "✗ "}
+             + std::string{data.text("tool_name").value_or("")} + ": "
+             + std::string{data.text("output").value_or("")};
+    default:
+      return {};
+  }
+}
+
+void notify_progress(self_ptr self, const event& ev) {
+  auto& st = self->state;
+  if (st.order.progress_token_json.empty())
+    return;
+  auto line = progress_line(ev);
+  if (line.empty())
+    return;
+  json_writer params;
+  params.begin_object()
+    .key("progressToken")
+    .raw(st.order.progress_token_json)
+    .field("progress", ++st.progress)
+    .field("message", one_line(std::move(line)))
+    .end_object();
+  write_message(self, ev.id, jsonrpc_notification("notifications/progress", params.str()));
+}
+
+/// The call's result: the answer (or why it failed) and the last frame.
+std::string call_result(const mcp_run_stream_state& st, const event& ev) {
+  json_document doc{ev.data};
+  json_reader data{doc};
+  // `complete` also ends a run that stopped short (max_steps, failed).
+  bool ok = ev.type == event_type::complete && data.text("outcome") == "success";
+  std::string text{ev.type == event_type::complete ? data.text("result").value_or("")
+                                                    : data.text("message").value_or("")};
+  json_writer out;
+  out.begin_object().key("content").begin_array();
+  out.begin_object().field("type", "text").field("text", text).end_object();
+  if (!st.last_image.empty())
+    out.begin_object()
+      .field("type", "image")
+      .field("data", st.last_image)
+      .field("mimeType", "image/jpeg")
+      .end_object();
+  out.end_array();
+  if (ev.type == event_type::complete)
+    out.key("structuredContent").raw(ev.data);
+  out.field("isError", !ok).end_object();
+  return out.str();
+}
+
+/// A call that ends without the run's own end: an error result the model
+/// can read (not a JSON-RPC error: the call itself was fine).
+std::string error_result(std::string_view text) {
+  json_writer out;
+  out.begin_object().key("content").begin_array();
+  out.begin_object().field("type", "text").field("text", text).end_object();
+  out.end_array().field("isError", true).end_object();
+  return out.str();
+}
+
+void finish(self_ptr self) {
+  self->state.finished = true;
+  self->state.writer->finish();
+  self->quit();
+}
+
+void on_event(self_ptr self, const event_ptr& ev) {
+  auto& st = self->state;
+  const auto& raw = ev->raw;
+  if (st.finished || raw.message_id != st.order.message_id)
+    return;
+  if (raw.type == event_type::screenshot) {
+    json_document doc{raw.data};
+    if (auto image = json_reader{doc}.text("image"))
+      st.last_image = std::string{*image};
+  }
+  notify_progress(self, raw);
+  if (!raw.terminal)
+    return;
+  write_message(self, raw.id, jsonrpc_result(st.order.request_id_json, call_result(st, raw)));
+  finish(self);
+}
+
+/// The run could not start (a queue, a limit): the call fails, as a tool
+/// error the model can read.
+void on_rejected(self_ptr self, const api_error& why) {
+  auto& st = self->state;
+  st.writer->accept(st.cors_origin);
+  write_message(self, 0, jsonrpc_result(st.order.request_id_json, error_result(why.message)));
+  finish(self);
+}
+
+stream_request request_of(const mcp_run_order& order) {
+  stream_request req;
+  req.session_id = order.session_id;
+  req.message_id = order.message_id;
+  req.command = order.command;
+  req.max_steps = order.max_steps;
+  req.client = order.client;
+  // The call is the run: a client that drops it stops it.
+  req.cancel_on_disconnect = true;
+  return req;
+}
+
+} // namespace
+
+caf::behavior mcp_run_stream(caf::stateful_actor<mcp_run_stream_state>* self,
+                             std::shared_ptr<sse_writer> writer, mcp_run_order order,
+                             std::string cors_origin, caf::actor manager) {
+  auto& st = self->state;
+  st.writer = writer;
+  st.order = std::move(order);
+  st.cors_origin = std::move(cors_origin);
+  // Released on every exit path.
+  self->attach_functor([writer] { writer->finish(); });
+  writer->start(
+    [handle = caf::actor{self}](close_reason reason) {
+      caf::anon_send(handle, stream_closed{reason});
+    },
+    [] {});
+  self->set_down_handler([self](caf::down_msg&) {
+    write_message(self, 0,
+                  jsonrpc_result(self->state.order.request_id_json,
+                                 error_result("the session ended before the run did")));
+    finish(self);
+  });
+  self->send(manager, open_stream{caf::actor{self}, request_of(st.order), nullptr});
+  return {
+    [self](stream_accepted& accepted) {
+      auto& st = self->state;
+      st.session = accepted.session;
+      monitor_while_alive(self, st.session);
+      st.writer->accept(st.cors_origin);
+    },
+    [self](api_error& rejected) { on_rejected(self, rejected); },
+    [self](const event_frame& frame) { on_event(self, frame.ev); },
+    [self](const event_batch& batch) {
+      for (const auto& frame : batch.events)
+        on_event(self, frame.ev);
+    },
+    [self](stream_closed& closed) {
+      auto& st = self->state;
+      if (closed.reason == close_reason::client_closed && st.session && !st.finished)
+        self->send(st.session,
+                   cancel_run{st.order.message_id, "the MCP client went away"});
+      self->quit();
+    },
+  };
+}
+
+} // namespace agenttheo

@@ -1,0 +1,40 @@
+#pragma once
+
+// The answer to an MCP `tools/call run_agent`: a `text/event-stream` that
+// carries the run's progress as `notifications/progress` and ends with
+// the call's result (the answer, the last screenshot, `complete`'s fields
+// as structuredContent). The run is an ordinary run of the MCP session's
+// AgentTheo session, streamed and logged like any other.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/behavior.hpp>
+#include <caf/fwd.hpp>
+
+#include "messages/mcp_messages.hpp"
+#include "protocol/sse_writer.hpp"
+
+namespace agenttheo {
+
+struct mcp_run_stream_state {
+  std::shared_ptr<sse_writer> writer;
+  mcp_run_order order;
+  std::string cors_origin;
+  caf::actor session;
+  /// Notifications sent so far: `progress` must increase.
+  std::uint64_t progress = 0;
+  /// The run's last screenshot (base64 JPEG), for the result.
+  std::string last_image;
+  bool finished = false;
+
+  static inline const char* name = "mcp_run_stream";
+};
+
+caf::behavior mcp_run_stream(caf::stateful_actor<mcp_run_stream_state>* self,
+                             std::shared_ptr<sse_writer> writer, mcp_run_order order,
+                             std::string cors_origin, caf::actor manager);
+
+} // namespace agenttheo
