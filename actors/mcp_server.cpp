@@ -14,6 +14,7 @@
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 #include "util/random_id.hpp"
+#include "protocol/stream_params.hpp"
 
 namespace agenttheo {
 
@@ -194,6 +195,62 @@ void cancel_request(self_ptr self, mcp_session_entry& entry, const jsonrpc_messa
   entry.runs.erase(run);
 }
 
+/// A JSON document as a tool's result: the text, and the object itself.
+std::string document_result(const std::string& json, bool failed) {
+  json_writer out;
+  out.begin_object().key("content").begin_array();
+  out.begin_object().field("type", "text").field("text", json).end_object();
+  out.end_array();
+  if (!failed)
+    out.key("structuredContent").raw(json);
+  out.field("isError", failed).end_object();
+  return out.str();
+}
+
+/// `list_sessions`, `get_run_events`: what `/api/sessions` and
+/// `/api/runs/{messageId}/events` answer the same client.
+template <class Request>
+caf::result<mcp_answer> read_api(self_ptr self, const jsonrpc_message& msg,
+                                 Request request) {
+  auto promise = self->make_response_promise<mcp_answer>();
+  self->request(self->state.manager, session_timeout, std::move(request))
+    .then(
+      [promise, id_json = msg.id_json](api_reply& reply) mutable {
+        promise.deliver(answer(id_json, document_result(reply.json, reply.status != 200)));
+      },
+      [promise, id_json = msg.id_json](caf::error&) mutable {
+        promise.deliver(failure(200, id_json, jsonrpc_code::internal_error,
+                                "the session manager did not answer in time"));
+      });
+  return promise;
+}
+
+caf::result<mcp_answer> list_sessions(self_ptr self, const jsonrpc_message& msg) {
+  auto promise = self->make_response_promise<mcp_answer>();
+  self->request(self->state.manager, session_timeout, list_sessions_atom::value)
+    .then(
+      [promise, id_json = msg.id_json](std::string& json) mutable {
+        promise.deliver(answer(id_json, document_result(json, false)));
+      },
+      [promise, id_json = msg.id_json](caf::error&) mutable {
+        promise.deliver(failure(200, id_json, jsonrpc_code::internal_error,
+                                "the session manager did not answer in time"));
+      });
+  return promise;
+}
+
+caf::result<mcp_answer> get_run_events(self_ptr self, const jsonrpc_message& msg,
+                                       json_reader& params) {
+  auto args = params.object("arguments");
+  auto message_id = args.text("messageId");
+  auto after = args.count("after");
+  if (!message_id || !is_safe_id(*message_id) || args.error())
+    return failure(200, msg.id_json, jsonrpc_code::invalid_params,
+                   "get_run_events needs arguments.messageId (1 to 128 characters from "
+                   "A-Z a-z 0-9 . _ : -) and after a non-negative integer");
+  return read_api(self, msg, read_run_events{std::string{*message_id}, after.value_or(0)});
+}
+
 caf::result<mcp_answer> call_tool(self_ptr self, mcp_session_entry& entry,
                                   const jsonrpc_message& msg, const std::string& client) {
   json_document doc{msg.params_json};
@@ -204,6 +261,10 @@ caf::result<mcp_answer> call_tool(self_ptr self, mcp_session_entry& entry,
                    "tools/call needs params.name");
   if (*name == mcp_run_agent)
     return run_agent(entry, msg, params, client);
+  if (*name == mcp_list_sessions)
+    return list_sessions(self, msg);
+  if (*name == mcp_get_run_events)
+    return get_run_events(self, msg, params);
   auto tool = page_tool_of(*name);
   if (!tool)
     return failure(200, msg.id_json, jsonrpc_code::invalid_params,

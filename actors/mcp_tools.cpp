@@ -21,11 +21,32 @@ constexpr std::string_view run_agent_tool = R"({"name":"run_agent",)"
   R"("steps":{"type":"integer"}},"required":["result"]},)"
   R"("annotations":{"readOnlyHint":false,"destructiveHint":true,"openWorldHint":true}})";
 
+constexpr std::string_view list_sessions_tool = R"({"name":"list_sessions",)"
+  R"("title":"List sessions",)"
+  R"("description":"The server's sessions as GET /api/sessions lists them: id, )"
+  R"(title, state, runs, the running run's messageId.",)"
+  R"("inputSchema":{"type":"object","properties":{}},)"
+  R"("annotations":{"readOnlyHint":true,"openWorldHint":false}})";
+
+constexpr std::string_view get_run_events_tool = R"({"name":"get_run_events",)"
+  R"("title":"Read a run's events",)"
+  R"("description":"A run's events after an event id, as GET )"
+  R"(/api/runs/{messageId}/events gives them: tokens, tool calls, the answer.",)"
+  R"("inputSchema":{"type":"object","properties":{)"
+  R"("messageId":{"type":"string"},"after":{"type":"integer","minimum":0}},)"
+  R"("required":["messageId"]},)"
+  R"("annotations":{"readOnlyHint":true,"openWorldHint":false}})";
+
 } // namespace
 
 std::string mcp_tools_list_json() {
   json_writer out;
-  out.begin_object().key("tools").begin_array().raw(run_agent_tool);
+  out.begin_object()
+    .key("tools")
+    .begin_array()
+    .raw(run_agent_tool)
+    .raw(list_sessions_tool)
+    .raw(get_run_events_tool);
   for (const auto& tool : agent_tool_schemas()) {
     const auto* row = find_page_tool(tool.name);
     // ask_user and request_takeover need a run and a person: not tools a

@@ -12,8 +12,11 @@ namespace agenttheo {
 
 inline constexpr std::string_view mcp_browser_prefix = "browser_";
 inline constexpr std::string_view mcp_run_agent = "run_agent";
+inline constexpr std::string_view mcp_list_sessions = "list_sessions";
+inline constexpr std::string_view mcp_get_run_events = "get_run_events";
 
-/// The `tools/list` result: `run_agent`, then the page tools:
+/// The `tools/list` result: `run_agent`, `list_sessions`,
+/// `get_run_events`, then the page tools:
 /// `{"tools":[{"name","description","inputSchema","annotations":
 /// {"readOnlyHint","destructiveHint"}}]}`.
 std::string mcp_tools_list_json();

@@ -105,10 +105,10 @@ test('initialize gives a session, and tools/list is the page tool table', async 
     const {tools} = await client.listTools();
     const table = (await api('/api/tools')).body.tools
       .filter((t) => !['ask_user', 'request_takeover'].includes(t.name));
-    assert.deepEqual(tools.map((t) => t.name),
-      ['run_agent', ...table.map((t) => `browser_${t.name}`)]);
+    assert.deepEqual(tools.map((t) => t.name), ['run_agent', 'list_sessions',
+      'get_run_events', ...table.map((t) => `browser_${t.name}`)]);
     assert.deepEqual(tools[0].inputSchema.required, ['command']);
-    for (const [i, tool] of tools.slice(1).entries()) {
+    for (const [i, tool] of tools.slice(3).entries()) {
       assert.deepEqual(tool.inputSchema, table[i].parameters, tool.name);
       assert.equal(tool.annotations.readOnlyHint, !table[i].changes_page, tool.name);
       assert.equal(tool.annotations.destructiveHint, table[i].changes_page, tool.name);
@@ -175,6 +175,19 @@ test('run_agent runs the agent with progress in order and the page in its result
     const session = (await api(`/api/sessions/${listed.id}`)).body;
     assert.equal(session.runs.length, 1);
     assert.equal(session.runs[0].outcome, 'complete');
+    // Read back through MCP: the run's events, and the session listed.
+    const messageId = result.structuredContent.summary.messageId;
+    const events = await client.callTool({name: 'get_run_events', arguments: {messageId}});
+    const types = events.structuredContent.events.map((e) => e.type);
+    assert.equal(types[0], 'start');
+    assert.equal(types.at(-1), 'complete');
+    const later = await client.callTool({name: 'get_run_events',
+      arguments: {messageId, after: events.structuredContent.events.at(-2).id}});
+    assert.deepEqual(later.structuredContent.events.map((e) => e.type), ['complete']);
+    const unknown = await client.callTool({name: 'get_run_events', arguments: {messageId: 'm-nope'}});
+    assert.equal(unknown.isError, true);
+    const sessions = await client.callTool({name: 'list_sessions', arguments: {}});
+    assert.ok(sessions.structuredContent.sessions.some((s) => s.id === listed.id));
     // The same browser afterwards: the page the run left.
     assert.equal(text(await client.callTool({name: 'browser_get_title', arguments: {}})), 'Page Two');
   } finally {

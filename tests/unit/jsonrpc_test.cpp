@@ -79,6 +79,7 @@ CAF_TEST(mcp tools are the page tools under a prefix) {
     json_reader t{tool};
     auto name = t.text("name");
     CAF_REQUIRE(name);
-    CAF_CHECK(*name == mcp_run_agent || page_tool_of(*name));
+    CAF_CHECK(*name == mcp_run_agent || *name == mcp_list_sessions
+              || *name == mcp_get_run_events || page_tool_of(*name));
   }
 }
