@@ -26,6 +26,7 @@
 #include "actors/session_manager.hpp"
 #include "actors/store_writer.hpp"
 #include "actors/worker_door.hpp"
+#include "cli/mcp_stdio.hpp"
 #include "cli/stream_viewer.hpp"
 #include "config/config.hpp"
 #include "config/log.hpp"
@@ -53,7 +54,9 @@ constexpr const char* usage = "usage: agenttheo <command> [flags]\n"
                               "  worker   run sessions for a gateway "
                               "(agenttheo worker --listen PORT)\n"
                               "  run      stream a command's run in this terminal\n"
-                              "  watch    follow a session's runs in this terminal\n";
+                              "  watch    follow a session's runs in this terminal\n"
+                              "  mcp      MCP over stdio, forwarded to a server's /mcp "
+                              "(agenttheo mcp --server URL)\n";
 
 egress_policy egress_policy_from(const server_config& cfg) {
   egress_policy policy;
@@ -476,6 +479,8 @@ int main(int argc, char** argv) {
     return worker(args);
   if (command == "run" || command == "watch")
     return cli::viewer_main(command, args);
+  if (command == "mcp")
+    return cli::mcp_stdio_main(args);
   std::cerr << "agenttheo: unknown command '" << command << "'\n" << usage;
   return 2;
 }

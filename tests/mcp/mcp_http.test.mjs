@@ -15,6 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const require = createRequire(path.join(root, 'clients', 'js', 'package.json'));
 const {Client} = require('@modelcontextprotocol/sdk/client/index.js');
 const {StreamableHTTPClientTransport} = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
+const {StdioClientTransport} = require('@modelcontextprotocol/sdk/client/stdio.js');
 const binary = process.env.AGENTTHEO_BIN ?? path.join(root, 'build', 'agenttheo');
 
 const TOKEN = 'mcp-test-token';
@@ -237,6 +238,40 @@ test('cancelling a run_agent call stops its run', async () => {
     await transport.terminateSession();
     await client.close();
   }
+});
+
+test('agenttheo mcp speaks MCP over stdio to the same server', async () => {
+  const transport = new StdioClientTransport({command: binary,
+    args: ['mcp', '--server', `http://127.0.0.1:${agenttheo.port}`],
+    env: {...process.env, AGENTTHEO_API_TOKEN: TOKEN}, stderr: 'pipe'});
+  const client = new Client({name: 'over-stdio', version: '1.0.0'});
+  await client.connect(transport);
+  let sessionId;
+  try {
+    const {tools} = await client.listTools();
+    assert.equal(tools[0].name, 'run_agent');
+    await client.ping();
+    const progress = [];
+    const result = await client.callTool({name: 'run_agent', arguments: {
+      command: `go to ${pageBase}/two.html then read the title`}},
+    undefined, {onprogress: (p) => progress.push(p.progress)});
+    assert.equal(result.isError, false, text(result));
+    assert.match(text(result), /Page Two/);
+    assert.ok(progress.length >= 3 && progress.every((p, i) => p === i + 1), String(progress));
+    const listed = (await api('/api/sessions')).body.sessions;
+    sessionId = listed.find((s) => s.title === 'MCP: over-stdio')?.id;
+    assert.ok(sessionId, JSON.stringify(listed));
+  } finally {
+    await client.close();
+  }
+  // Closing stdin ends the bridge, and it ends the server's MCP session.
+  let status;
+  for (let i = 0; i < 50; i += 1) {
+    status = (await api(`/api/sessions/${sessionId}`)).status;
+    if (status === 404) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(status, 404);
 });
 
 test('two MCP sessions have their own pages', async () => {
