@@ -173,6 +173,7 @@ mcp_answer run_agent(mcp_session_entry& entry, const jsonrpc_message& msg,
   if (entry.runs.size() >= 16)
     entry.runs.erase(entry.runs.begin());
   entry.runs[msg.id_json] = out.run.message_id;
+  entry.last_run = out.run;
   return out;
 }
 
@@ -347,6 +348,25 @@ caf::result<mcp_answer> on_post(self_ptr self, mcp_post& post) {
   return on_request(self, *entry, msg, post.client);
 }
 
+caf::result<mcp_answer> on_resume(self_ptr self, const mcp_resume& req) {
+  auto it = self->state.sessions.find(req.mcp_session);
+  if (req.mcp_session.empty() || it == self->state.sessions.end()
+      || it->second.client != req.client)
+    return failure(404, "null", jsonrpc_code::invalid_request, "no such MCP session");
+  auto& entry = it->second;
+  entry.last_used_ms = unix_millis();
+  if (entry.last_run.message_id.empty())
+    return failure(404, "null", jsonrpc_code::invalid_request,
+                   "this MCP session has no stream to resume");
+  mcp_answer out;
+  out.stream = true;
+  out.run = entry.last_run;
+  out.run.client = req.client;
+  out.run.resume = true;
+  out.run.resume_after = req.last_event_id;
+  return out;
+}
+
 caf::result<mcp_answer> on_delete(self_ptr self, const mcp_delete& req) {
   const auto& client = req.client;
   auto it = self->state.sessions.find(req.mcp_session);
@@ -375,6 +395,7 @@ caf::behavior mcp_server(caf::stateful_actor<mcp_server_state>* self, caf::actor
   return {
     [self](mcp_post& post) { return on_post(self, post); },
     [self](mcp_delete& req) { return on_delete(self, req); },
+    [self](mcp_resume& req) { return on_resume(self, req); },
   };
 }
 

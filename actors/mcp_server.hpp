@@ -13,6 +13,8 @@
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
 
+#include "messages/mcp_messages.hpp"
+
 namespace agenttheo {
 
 struct mcp_session_entry {
@@ -26,6 +28,8 @@ struct mcp_session_entry {
   /// run_agent calls by request id (as JSON): what
   /// `notifications/cancelled` names. The last few only.
   std::map<std::string, std::string> runs;
+  /// The last run_agent call, for a client that resumes its stream.
+  mcp_run_order last_run;
 };
 
 struct mcp_server_state {

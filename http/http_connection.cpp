@@ -551,9 +551,32 @@ void http_connection::serve_mcp(const request& req, const reply_to& to) {
   std::string session{sv(req["Mcp-Session-Id"])};
   if (req.method() == bhttp::verb::delete_)
     return ctx_.bridge->mcp_end({std::move(session), client_}, std::move(reply));
+  if (req.method() == bhttp::verb::get || req.method() == bhttp::verb::head)
+    return resume_mcp(req, to, std::move(session), std::move(reply));
   ctx_.bridge->mcp_message({std::move(session), std::string{sv(req["MCP-Protocol-Version"])},
                             std::string{sv(req.body())}, client_},
                            std::move(reply));
+}
+
+/// `GET /mcp`: with `Last-Event-ID`, a broken run_agent stream resumes;
+/// without, 405 (no stream of the server's own yet, as the specification
+/// allows).
+void http_connection::resume_mcp(const request& req, const reply_to& to,
+                                 std::string session, actor_bridge::mcp_callback reply) {
+  auto last = sv(req["Last-Event-ID"]);
+  if (last.empty()) {
+    auto res = error_response(api_error::of(
+      api_code::method_not_allowed,
+      "GET /mcp resumes a stream (Last-Event-ID); there is no other to open"));
+    res.headers.emplace_back("Allow", "GET, POST, DELETE, OPTIONS");
+    return send(to, std::move(res));
+  }
+  auto after = parse_after("after=" + std::string{last});
+  if (!after)
+    return send(to, error_response(api_error::of(
+                      api_code::bad_last_event_id,
+                      "Last-Event-ID must be a non-negative integer event id")));
+  ctx_.bridge->mcp_resume({std::move(session), client_, *after}, std::move(reply));
 }
 
 void http_connection::open_mcp_stream(unsigned version, const reply_to& to,

@@ -63,6 +63,8 @@ private:
   void serve_clients(const reply_to& to);
   /// `/mcp` (see actors/mcp_server.hpp).
   void serve_mcp(const request& req, const reply_to& to);
+  void resume_mcp(const request& req, const reply_to& to, std::string session,
+                  actor_bridge::mcp_callback reply);
   /// A `run_agent` call: this connection becomes its event stream.
   void open_mcp_stream(unsigned version, const reply_to& to, mcp_run_order order);
   /// A lease on one of the client's streams, or null after answering 429.

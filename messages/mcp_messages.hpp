@@ -51,12 +51,30 @@ struct mcp_run_order {
   std::string request_id_json;
   std::string progress_token_json;
   std::string client;
+  /// A stream broken mid-run, picked up again (`GET /mcp` with
+  /// `Last-Event-ID`): the run's events after this id, not a new run.
+  bool resume = false;
+  std::uint64_t resume_after = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mcp_run_order& x) {
   return f(caf::meta::type_name("mcp_run_order"), x.session_id, x.message_id, x.command,
-           x.max_steps, x.request_id_json, x.progress_token_json, x.client);
+           x.max_steps, x.request_id_json, x.progress_token_json, x.client, x.resume,
+           x.resume_after);
+}
+
+/// `GET /mcp` with `Last-Event-ID`: the MCP session's last run_agent
+/// stream, again from after that event.
+struct mcp_resume {
+  std::string mcp_session;
+  std::string client;
+  std::uint64_t last_event_id = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mcp_resume& x) {
+  return f(caf::meta::type_name("mcp_resume"), x.mcp_session, x.client, x.last_event_id);
 }
 
 /// The HTTP answer to either: status, a JSON body (or none: 202), and the

@@ -88,6 +88,7 @@ public:
   using mcp_callback = std::function<void(mcp_answer)>;
   virtual void mcp_message(mcp_post post, mcp_callback reply) = 0;
   virtual void mcp_end(mcp_delete request, mcp_callback reply) = 0;
+  virtual void mcp_resume(agenttheo::mcp_resume request, mcp_callback reply) = 0;
   /// A `run_agent` call's answer: the run, streamed to `writer`.
   virtual void mcp_run(std::shared_ptr<sse_writer> writer, mcp_run_order order,
                        std::string cors_origin) = 0;

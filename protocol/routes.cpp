@@ -153,7 +153,7 @@ route_match resolve_route(std::string_view method, std::string_view path) {
   if (path == "/metrics")
     return match(route::metrics, read_only, method);
   if (path == "/mcp")
-    return match(route::mcp, "POST, DELETE, OPTIONS", method);
+    return match(route::mcp, "GET, POST, DELETE, OPTIONS", method);
   if (path.substr(0, 5) == "/api/")
     return api_route(method, path);
   if (find_web_asset(web_asset_path(path)))

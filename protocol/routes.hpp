@@ -59,7 +59,7 @@ enum class route {
   /// /metrics: Prometheus text exposition (GET)
   metrics,
   /// /mcp: the Model Context Protocol's Streamable HTTP endpoint (POST a
-  /// message, DELETE the MCP session; GET answers 405 for now)
+  /// message, GET with Last-Event-ID resumes a stream, DELETE the session)
   mcp,
   not_found,
 };

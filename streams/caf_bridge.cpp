@@ -58,6 +58,10 @@ public:
     ask_mcp(std::move(request), std::move(reply));
   }
 
+  void mcp_resume(agenttheo::mcp_resume request, mcp_callback reply) override {
+    ask_mcp(std::move(request), std::move(reply));
+  }
+
   void mcp_run(std::shared_ptr<sse_writer> writer, mcp_run_order order,
                std::string cors_origin) override {
     system_.spawn(mcp_run_stream, std::move(writer), std::move(order),

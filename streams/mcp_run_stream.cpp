@@ -66,11 +66,12 @@ void notify_progress(self_ptr self, const event& ev) {
   auto line = progress_line(ev);
   if (line.empty())
     return;
+  // The event's id: it grows through the run, across a resumed stream too.
   json_writer params;
   params.begin_object()
     .key("progressToken")
     .raw(st.order.progress_token_json)
-    .field("progress", ++st.progress)
+    .field("progress", ev.id)
     .field("message", one_line(std::move(line)))
     .end_object();
   write_message(self, ev.id, jsonrpc_notification("notifications/progress", params.str()));
@@ -121,6 +122,13 @@ void on_event(self_ptr self, const event_ptr& ev) {
   const auto& raw = ev->raw;
   if (st.finished || raw.message_id != st.order.message_id)
     return;
+  if (!st.primed) {
+    // An id before anything else, so a client whose stream breaks early
+    // can resume it (the specification's priming event: no data).
+    st.primed = true;
+    auto prime = "id: " + std::to_string(raw.id) + "\ndata: \n\n";
+    st.writer->send(std::make_shared<const std::string>(std::move(prime)));
+  }
   if (raw.type == event_type::screenshot) {
     json_document doc{raw.data};
     if (auto image = json_reader{doc}.text("image"))
@@ -149,8 +157,12 @@ stream_request request_of(const mcp_run_order& order) {
   req.command = order.command;
   req.max_steps = order.max_steps;
   req.client = order.client;
-  // The call is the run: a client that drops it stops it.
-  req.cancel_on_disconnect = true;
+  if (order.resume) {
+    // The run's events after what the client had, and no new run.
+    req.command.clear();
+    req.has_last_event_id = true;
+    req.last_event_id = order.resume_after;
+  }
   return req;
 }
 
@@ -190,13 +202,9 @@ caf::behavior mcp_run_stream(caf::stateful_actor<mcp_run_stream_state>* self,
       for (const auto& frame : batch.events)
         on_event(self, frame.ev);
     },
-    [self](stream_closed& closed) {
-      auto& st = self->state;
-      if (closed.reason == close_reason::client_closed && st.session && !st.finished)
-        self->send(st.session,
-                   cancel_run{st.order.message_id, "the MCP client went away"});
-      self->quit();
-    },
+    // A dropped stream is not a cancellation (the specification): the run
+    // goes on, and the client may resume it; notifications/cancelled stops it.
+    [self](stream_closed&) { self->quit(); },
   };
 }
 

@@ -24,8 +24,8 @@ struct mcp_run_stream_state {
   mcp_run_order order;
   std::string cors_origin;
   caf::actor session;
-  /// Notifications sent so far: `progress` must increase.
-  std::uint64_t progress = 0;
+  /// The first event's id went out (as the priming event).
+  bool primed = false;
   /// The run's last screenshot (base64 JPEG), for the result.
   std::string last_image;
   bool finished = false;

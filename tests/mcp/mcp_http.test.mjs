@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {createServer, request} from 'node:http';
+import net from 'node:net';
 import {createRequire} from 'node:module';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -165,7 +166,8 @@ test('run_agent runs the agent with progress in order and the page in its result
     const image = result.content.find((c) => c.type === 'image');
     assert.deepEqual([...Buffer.from(image.data, 'base64').subarray(0, 3)], [0xff, 0xd8, 0xff]);
     // Every step, in order: the model's words and tool call, the tool's end.
-    assert.deepEqual(progress.map((p) => p.progress), progress.map((_, i) => i + 1));
+    assert.ok(progress.every((p, i) => i === 0 || p.progress > progress[i - 1].progress),
+      JSON.stringify(progress.map((p) => p.progress)));
     const lines = progress.map((p) => p.message);
     const opened = lines.findIndex((l) => l.includes('→ navigate_to'));
     const navigated = lines.findIndex((l) => l.startsWith('✓ navigate_to'));
@@ -257,7 +259,8 @@ test('agenttheo mcp speaks MCP over stdio to the same server', async () => {
     undefined, {onprogress: (p) => progress.push(p.progress)});
     assert.equal(result.isError, false, text(result));
     assert.match(text(result), /Page Two/);
-    assert.ok(progress.length >= 3 && progress.every((p, i) => p === i + 1), String(progress));
+    assert.ok(progress.length >= 3 && progress.every((p, i) => i === 0 || p > progress[i - 1]),
+      String(progress));
     const listed = (await api('/api/sessions')).body.sessions;
     sessionId = listed.find((s) => s.title === 'MCP: over-stdio')?.id;
     assert.ok(sessionId, JSON.stringify(listed));
@@ -272,6 +275,72 @@ test('agenttheo mcp speaks MCP over stdio to the same server', async () => {
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.equal(status, 404);
+});
+
+/** A TCP proxy to AgentTheo whose open connections the test can cut. */
+function startCutter(port) {
+  const sockets = new Set();
+  const requestLines = [];
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    client.once('data', (chunk) => requestLines.push(chunk.toString().split('\r\n')[0]));
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    port: server.address().port,
+    requestLines,
+    cut: () => { for (const s of sockets) s.destroy(); },
+    close: () => server.close(),
+  })));
+}
+
+test('a run_agent stream broken mid-run resumes with Last-Event-ID and loses nothing', async () => {
+  const cutter = await startCutter(agenttheo.port);
+  const client = new Client({name: 'resumer', version: '1.0.0'});
+  const transport = new StreamableHTTPClientTransport(
+    new URL(`http://127.0.0.1:${cutter.port}/mcp`), {requestInit: {headers: auth},
+      reconnectionOptions: {initialReconnectionDelay: 200, maxReconnectionDelay: 1000,
+        reconnectionDelayGrowFactor: 1.5, maxRetries: 5}});
+  await client.connect(transport);
+  try {
+    const progress = [];
+    let cut = false;
+    const result = await client.callTool({name: 'run_agent', arguments: {
+      command: `go to ${pageBase}/one.html then click Go to two then click Press me `
+        + 'then read the title'}},
+    undefined, {timeout: 60000, onprogress: (p) => {
+      progress.push(p);
+      // The first tool's end: the run is under way, most of it to come.
+      if (!cut && p.message.startsWith('✓ navigate_to')) {
+        cut = true;
+        cutter.cut();
+      }
+    }});
+    assert.ok(cut);
+    // The SDK came back for the rest with GET and Last-Event-ID.
+    assert.ok(cutter.requestLines.includes('GET /mcp HTTP/1.1'), cutter.requestLines.join(' | '));
+    assert.equal(result.isError, false, text(result));
+    assert.match(text(result), /Clicked/);
+    // Each step once, in order, across the break: as the run's own log has them.
+    const ids = progress.map((p) => p.progress);
+    assert.deepEqual(ids, [...new Set(ids)].sort((a, b) => a - b));
+    const messageId = result.structuredContent.summary.messageId;
+    const events = (await api(`/api/runs/${messageId}/events`)).body.events;
+    const ends = events.filter((e) => e.type === 'tool_end').map((e) => e.id);
+    for (const id of ends) assert.ok(ids.includes(id), `tool_end ${id} missing from ${ids}`);
+    const lines = progress.map((p) => p.message);
+    assert.ok(lines.some((l) => l.startsWith('✓ click')), lines.join('\n'));
+  } finally {
+    await transport.terminateSession();
+    await client.close();
+    cutter.close();
+  }
 });
 
 test('two MCP sessions have their own pages', async () => {
@@ -326,6 +395,12 @@ test('errors: unknown method, bad or missing session, bad version, bad JSON', as
     assert.equal(parse.body.error.code, -32700);
     const batch = await post({'Mcp-Session-Id': transport.sessionId}, `[${ping}]`);
     assert.equal(batch.body.error.code, -32600);
+    const get = (headers) => api('/mcp', {method: 'GET',
+      headers: {Accept: 'text/event-stream', 'Mcp-Session-Id': transport.sessionId, ...headers}});
+    assert.equal((await get({})).status, 405);
+    assert.equal((await get({'Last-Event-ID': 'x1'})).status, 400);
+    // Nothing was run in this session: nothing to resume.
+    assert.equal((await get({'Last-Event-ID': '3'})).status, 404);
     const ok = await post({'Mcp-Session-Id': transport.sessionId}, ping);
     assert.deepEqual(ok.body, {jsonrpc: '2.0', id: 7, result: {}});
     const note = await post({'Mcp-Session-Id': transport.sessionId},
