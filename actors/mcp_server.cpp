@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/mcp_resources.hpp"
 #include "actors/mcp_tools.hpp"
 #include "messages/mcp_messages.hpp"
 #include "messages/messages.hpp"
@@ -53,6 +54,11 @@ std::string initialize_result(std::string_view version) {
     .begin_object()
     .key("tools")
     .begin_object()
+    .field("listChanged", false)
+    .end_object()
+    .key("resources")
+    .begin_object()
+    .field("subscribe", false)
     .field("listChanged", false)
     .end_object()
     .end_object()
@@ -289,6 +295,69 @@ caf::result<mcp_answer> call_tool(self_ptr self, mcp_session_entry& entry,
   return promise;
 }
 
+/// The MCP specification's code for a resource that does not exist.
+constexpr int resource_not_found = -32002;
+
+/// `resources/read`: a run's events, or the session's page now (its own
+/// session's only; taken like browser_take_screenshot).
+caf::result<mcp_answer> read_resource(self_ptr self, const mcp_session_entry& entry,
+                                      const jsonrpc_message& msg) {
+  json_document doc{msg.params_json};
+  auto uri = std::string{json_reader{doc}.text("uri").value_or("")};
+  auto named = parse_mcp_resource_uri(uri);
+  if (!named || (named->type == mcp_resource_uri::kind::screenshot
+                 && named->id != entry.session_id))
+    return failure(200, msg.id_json, resource_not_found, "resource not found: " + uri);
+  auto promise = self->make_response_promise<mcp_answer>();
+  auto timed_out = [promise, id_json = msg.id_json](caf::error&) mutable {
+    promise.deliver(failure(200, id_json, jsonrpc_code::internal_error,
+                            "the session did not answer in time"));
+  };
+  if (named->type == mcp_resource_uri::kind::run) {
+    self->request(self->state.manager, session_timeout, read_run_events{named->id, 0})
+      .then(
+        [promise, uri, id_json = msg.id_json](api_reply& reply) mutable {
+          if (reply.status != 200) {
+            promise.deliver(
+              failure(200, id_json, resource_not_found, "resource not found: " + uri));
+            return;
+          }
+          promise.deliver(answer(
+            id_json, mcp_resource_contents_json(uri, "application/json", reply.json, false)));
+        },
+        timed_out);
+    return promise;
+  }
+  self
+    ->request(self->state.manager, tool_timeout,
+              session_tool{entry.session_id, "take_screenshot", "{}"})
+    .then(
+      [promise, uri, id_json = msg.id_json](api_reply& reply) mutable {
+        json_document shot{reply.json};
+        auto image = json_reader{shot}.text("image");
+        if (reply.status != 200 || !image || image->empty()) {
+          auto why = json_reader{shot}.object("error").text("message");
+          promise.deliver(failure(200, id_json, jsonrpc_code::internal_error,
+                                  why ? *why : "no screenshot could be taken"));
+          return;
+        }
+        promise.deliver(answer(id_json, mcp_resource_contents_json(uri, "image/jpeg",
+                                                                   *image, true)));
+      },
+      timed_out);
+  return promise;
+}
+
+std::vector<std::string> run_ids(const mcp_session_entry& entry) {
+  std::vector<std::string> ids;
+  for (const auto& [request, message_id] : entry.runs)
+    ids.push_back(message_id);
+  if (!entry.last_run.message_id.empty()
+      && std::find(ids.begin(), ids.end(), entry.last_run.message_id) == ids.end())
+    ids.push_back(entry.last_run.message_id);
+  return ids;
+}
+
 caf::result<mcp_answer> on_request(self_ptr self, mcp_session_entry& entry,
                                    const jsonrpc_message& msg, const std::string& client) {
   if (msg.method == "ping")
@@ -297,6 +366,12 @@ caf::result<mcp_answer> on_request(self_ptr self, mcp_session_entry& entry,
     return answer(msg.id_json, mcp_tools_list_json());
   if (msg.method == "tools/call")
     return call_tool(self, entry, msg, client);
+  if (msg.method == "resources/list")
+    return answer(msg.id_json, mcp_resources_list_json(entry.session_id, run_ids(entry)));
+  if (msg.method == "resources/templates/list")
+    return answer(msg.id_json, mcp_resource_templates_json());
+  if (msg.method == "resources/read")
+    return read_resource(self, entry, msg);
   if (msg.method == "initialize")
     return failure(400, msg.id_json, jsonrpc_code::invalid_request,
                    "this MCP session is initialized already");

@@ -191,6 +191,24 @@ test('run_agent runs the agent with progress in order and the page in its result
     assert.equal(unknown.isError, true);
     const sessions = await client.callTool({name: 'list_sessions', arguments: {}});
     assert.ok(sessions.structuredContent.sessions.some((s) => s.id === listed.id));
+    // The same as resources: the run's log and the page as it is now.
+    const {resources} = await client.listResources();
+    const runUri = `agenttheo://runs/${messageId}`;
+    const shotUri = `agenttheo://sessions/${listed.id}/screenshot`;
+    assert.deepEqual(resources.map((r) => r.uri), [shotUri, runUri]);
+    const log = await client.readResource({uri: runUri});
+    assert.equal(log.contents[0].mimeType, 'application/json');
+    assert.equal(JSON.parse(log.contents[0].text).events.at(-1).type, 'complete');
+    const shot = await client.readResource({uri: shotUri});
+    assert.equal(shot.contents[0].mimeType, 'image/jpeg');
+    assert.deepEqual([...Buffer.from(shot.contents[0].blob, 'base64').subarray(0, 3)],
+      [0xff, 0xd8, 0xff]);
+    const {resourceTemplates} = await client.listResourceTemplates();
+    assert.equal(resourceTemplates[0].uriTemplate, 'agenttheo://runs/{messageId}');
+    for (const uri of ['agenttheo://runs/m-nope', 'agenttheo://sessions/s-other/screenshot',
+      'https://example.invalid/']) {
+      await assert.rejects(client.readResource({uri}), (err) => err.code === -32002, uri);
+    }
     // The same browser afterwards: the page the run left.
     assert.equal(text(await client.callTool({name: 'browser_get_title', arguments: {}})), 'Page Two');
   } finally {

@@ -6,6 +6,7 @@
 
 #include <variant>
 
+#include "actors/mcp_resources.hpp"
 #include "actors/mcp_tools.hpp"
 #include "util/json_reader.hpp"
 
@@ -82,4 +83,18 @@ CAF_TEST(mcp tools are the page tools under a prefix) {
     CAF_CHECK(*name == mcp_run_agent || *name == mcp_list_sessions
               || *name == mcp_get_run_events || page_tool_of(*name));
   }
+}
+
+CAF_TEST(resource uris name a run or a session screenshot and nothing else) {
+  auto run = parse_mcp_resource_uri("agenttheo://runs/m-1");
+  CAF_REQUIRE(run);
+  CAF_CHECK(run->type == mcp_resource_uri::kind::run);
+  CAF_CHECK_EQUAL(run->id, "m-1");
+  auto shot = parse_mcp_resource_uri("agenttheo://sessions/s-9/screenshot");
+  CAF_REQUIRE(shot);
+  CAF_CHECK(shot->type == mcp_resource_uri::kind::screenshot);
+  CAF_CHECK_EQUAL(shot->id, "s-9");
+  for (auto bad : {"agenttheo://runs/", "agenttheo://runs/a/b", "agenttheo://sessions//screenshot",
+                   "agenttheo://sessions/s-9", "file:///etc/passwd", "agenttheo://runs/%2e%2e"})
+    CAF_CHECK(!parse_mcp_resource_uri(bad));
 }
