@@ -80,22 +80,9 @@ std::string tool_call_result(const api_reply& reply) {
   json_document doc{reply.json};
   json_reader r{doc};
   bool ok = reply.status == 200 && r.boolean("ok").value_or(false);
-  std::string text;
-  if (reply.status == 200)
-    text = std::string{r.text("output").value_or("")};
-  else if (auto err = json_reader{doc}.object("error").text("message"))
-    text = std::string{*err};
-  json_writer out;
-  out.begin_object().key("content").begin_array();
-  out.begin_object().field("type", "text").field("text", text).end_object();
-  if (auto image = r.text("image"); image && !image->empty())
-    out.begin_object()
-      .field("type", "image")
-      .field("data", *image)
-      .field("mimeType", "image/jpeg")
-      .end_object();
-  out.end_array().field("isError", !ok).end_object();
-  return out.str();
+  auto text = reply.status == 200 ? r.text("output")
+                                  : json_reader{doc}.object("error").text("message");
+  return mcp_tool_result(text.value_or(""), r.text("image").value_or(""), {}, !ok);
 }
 
 void remember(self_ptr self, const std::string& id, mcp_session_entry entry) {
@@ -204,14 +191,7 @@ void cancel_request(self_ptr self, mcp_session_entry& entry, const jsonrpc_messa
 
 /// A JSON document as a tool's result: the text, and the object itself.
 std::string document_result(const std::string& json, bool failed) {
-  json_writer out;
-  out.begin_object().key("content").begin_array();
-  out.begin_object().field("type", "text").field("text", json).end_object();
-  out.end_array();
-  if (!failed)
-    out.key("structuredContent").raw(json);
-  out.field("isError", failed).end_object();
-  return out.str();
+  return mcp_tool_result(json, {}, failed ? std::string_view{} : json, failed);
 }
 
 /// `list_sessions`, `get_run_events`: what `/api/sessions` and

@@ -70,6 +70,24 @@ std::string mcp_tools_list_json() {
   return out.str();
 }
 
+std::string mcp_tool_result(std::string_view text, std::string_view jpeg_base64,
+                            std::string_view structured, bool is_error) {
+  json_writer out;
+  out.begin_object().key("content").begin_array();
+  out.begin_object().field("type", "text").field("text", text).end_object();
+  if (!jpeg_base64.empty())
+    out.begin_object()
+      .field("type", "image")
+      .field("data", jpeg_base64)
+      .field("mimeType", "image/jpeg")
+      .end_object();
+  out.end_array();
+  if (!structured.empty())
+    out.key("structuredContent").raw(structured);
+  out.field("isError", is_error).end_object();
+  return out.str();
+}
+
 std::optional<std::string> page_tool_of(std::string_view mcp_name) {
   if (mcp_name.substr(0, mcp_browser_prefix.size()) != mcp_browser_prefix)
     return std::nullopt;

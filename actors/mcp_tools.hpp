@@ -21,6 +21,12 @@ inline constexpr std::string_view mcp_get_run_events = "get_run_events";
 /// {"readOnlyHint","destructiveHint"}}]}`.
 std::string mcp_tools_list_json();
 
+/// A `tools/call` result: `text` as text content, a JPEG (base64; empty:
+/// none) as image content, `structured` JSON (empty: none) as
+/// structuredContent, and whether the call failed.
+std::string mcp_tool_result(std::string_view text, std::string_view jpeg_base64,
+                            std::string_view structured, bool is_error);
+
 /// The page tool an MCP tool name stands for (`browser_click` → `click`).
 std::optional<std::string> page_tool_of(std::string_view mcp_name);
 

@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/mcp_tools.hpp"
 #include "actors/monitor_while_alive.hpp"
 #include "messages/messages.hpp"
 #include "protocol/jsonrpc.hpp"
@@ -81,34 +82,18 @@ void notify_progress(self_ptr self, const event& ev) {
 std::string call_result(const mcp_run_stream_state& st, const event& ev) {
   json_document doc{ev.data};
   json_reader data{doc};
+  bool complete = ev.type == event_type::complete;
   // `complete` also ends a run that stopped short (max_steps, failed).
-  bool ok = ev.type == event_type::complete && data.text("outcome") == "success";
-  std::string text{ev.type == event_type::complete ? data.text("result").value_or("")
-                                                    : data.text("message").value_or("")};
-  json_writer out;
-  out.begin_object().key("content").begin_array();
-  out.begin_object().field("type", "text").field("text", text).end_object();
-  if (!st.last_image.empty())
-    out.begin_object()
-      .field("type", "image")
-      .field("data", st.last_image)
-      .field("mimeType", "image/jpeg")
-      .end_object();
-  out.end_array();
-  if (ev.type == event_type::complete)
-    out.key("structuredContent").raw(ev.data);
-  out.field("isError", !ok).end_object();
-  return out.str();
+  bool ok = complete && data.text("outcome") == "success";
+  auto text = complete ? data.text("result") : data.text("message");
+  return mcp_tool_result(text.value_or(""), st.last_image,
+                         complete ? std::string_view{ev.data} : std::string_view{}, !ok);
 }
 
 /// A call that ends without the run's own end: an error result the model
 /// can read (not a JSON-RPC error: the call itself was fine).
 std::string error_result(std::string_view text) {
-  json_writer out;
-  out.begin_object().key("content").begin_array();
-  out.begin_object().field("type", "text").field("text", text).end_object();
-  out.end_array().field("isError", true).end_object();
-  return out.str();
+  return mcp_tool_result(text, {}, {}, true);
 }
 
 void finish(self_ptr self) {
