@@ -364,9 +364,9 @@ api_reply on_create_session(self_ptr self, new_session_request& req) {
   session_origin origin;
   origin.title = std::move(req.title);
   origin.secrets = std::move(req.secrets);
-  // The listing is written before the values go to the session.
-  session_secrets secrets{st.settings.session.page.secrets};
-  secrets.apply({origin.secrets, {}});
+  // Names and hosts only, written before the values go to the session.
+  json_writer listed;
+  session_secrets::write_list(listed, origin.secrets, *st.settings.session.page.secrets);
   auto created = create_session(self, req.client, std::move(req.id), std::move(origin));
   if (auto* why = std::get_if<api_error>(&created))
     return error_reply(std::move(*why));
@@ -377,9 +377,9 @@ api_reply on_create_session(self_ptr self, new_session_request& req) {
     .field("state", "idle")
     .field("runs", "/api/sessions/" + name + "/runs")
     .field("stream", "/api/sessions/" + name + "/stream")
-    .key("secrets");
-  secrets.write_list(out);
-  out.end_object();
+    .key("secrets")
+    .raw(listed.str())
+    .end_object();
   return {201, out.str()};
 }
 

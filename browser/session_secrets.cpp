@@ -68,12 +68,13 @@ void session_secrets::rebuild() {
   vault_ = std::make_shared<const secret_vault>(std::move(usable), std::move(retired));
 }
 
-void session_secrets::write_list(json_writer& out) const {
+void session_secrets::write_list(json_writer& out, const std::vector<secret>& own,
+                                 const secret_vault& server) {
   out.begin_array();
-  for (const auto& s : own_)
+  for (const auto& s : own)
     write_one(out, s, "session");
-  for (const auto& s : server_->secrets())
-    if (std::none_of(own_.begin(), own_.end(), named(s.name)))
+  for (const auto& s : server.secrets())
+    if (std::none_of(own.begin(), own.end(), named(s.name)))
       write_one(out, s, "server");
   out.end_array();
 }

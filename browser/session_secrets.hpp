@@ -33,7 +33,13 @@ public:
   }
 
   /// `[{"name","hosts","from":"session"|"server"}]`, never a value.
-  void write_list(json_writer& out) const;
+  void write_list(json_writer& out) const {
+    write_list(out, own_, *server_);
+  }
+
+  /// The same for `own` over `server`, without building a vault.
+  static void write_list(json_writer& out, const std::vector<secret>& own,
+                         const secret_vault& server);
 
 private:
   void rebuild();
