@@ -44,6 +44,9 @@ std::variant<jsonrpc_message, jsonrpc_failure> parse_jsonrpc(std::string_view bo
   if (method == doc.MemberEnd()) {
     if (has_id && (doc.HasMember("result") || doc.HasMember("error"))) {
       out.type = jsonrpc_message::kind::response;
+      if (auto result = doc.FindMember("result");
+          result != doc.MemberEnd() && result->value.IsObject())
+        out.params_json = to_json(result->value);
       return out;
     }
     return invalid("a request needs a method", has_id ? out.id_json : "null");
@@ -66,6 +69,20 @@ std::string jsonrpc_result(std::string_view id_json, std::string_view result_jso
   out.begin_object().field("jsonrpc", "2.0").key("id").raw(id_json).key("result").raw(
     result_json);
   out.end_object();
+  return out.str();
+}
+
+std::string jsonrpc_request(std::string_view id_json, std::string_view method,
+                            std::string_view params_json) {
+  json_writer out;
+  out.begin_object()
+    .field("jsonrpc", "2.0")
+    .key("id")
+    .raw(id_json)
+    .field("method", method)
+    .key("params")
+    .raw(params_json)
+    .end_object();
   return out.str();
 }
 

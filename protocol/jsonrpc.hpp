@@ -25,7 +25,8 @@ struct jsonrpc_message {
   /// The id as it was written (`7`, `"a"`): answered with the same JSON.
   std::string id_json;
   std::string method;
-  /// `params` (an object) as JSON; `{}` when absent.
+  /// `params` (an object) as JSON; `{}` when absent. A response's
+  /// `result` (an object), `{}` for an error.
   std::string params_json = "{}";
 };
 
@@ -41,6 +42,11 @@ std::variant<jsonrpc_message, jsonrpc_failure> parse_jsonrpc(std::string_view bo
 
 /// `{"jsonrpc":"2.0","id":..,"result":..}`
 std::string jsonrpc_result(std::string_view id_json, std::string_view result_json);
+
+/// `{"jsonrpc":"2.0","id":..,"method":..,"params":..}`: the server's own
+/// request to the client (elicitation).
+std::string jsonrpc_request(std::string_view id_json, std::string_view method,
+                            std::string_view params_json);
 
 /// `{"jsonrpc":"2.0","id":..,"error":{"code","message"}}`
 std::string jsonrpc_error(std::string_view id_json, int code, std::string_view message);

@@ -37,8 +37,13 @@ CAF_TEST(requests notifications and responses are told apart) {
   CAF_CHECK_EQUAL(req.params_json, "{}");
   auto note = message_of(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
   CAF_CHECK(note.type == jsonrpc_message::kind::notification);
-  auto reply = message_of(R"({"jsonrpc":"2.0","id":7,"result":{}})");
+  auto reply = message_of(R"({"jsonrpc":"2.0","id":7,"result":{"action":"accept"}})");
   CAF_CHECK(reply.type == jsonrpc_message::kind::response);
+  // A response's result is what the server reads (an elicitation's answer).
+  CAF_CHECK_EQUAL(reply.params_json, R"({"action":"accept"})");
+  auto refused = message_of(R"({"jsonrpc":"2.0","id":8,"error":{"code":-1,"message":"no"}})");
+  CAF_CHECK(refused.type == jsonrpc_message::kind::response);
+  CAF_CHECK_EQUAL(refused.params_json, "{}");
   auto with_params = message_of(R"({"jsonrpc":"2.0","id":3,"method":"x","params":{"a":[1]}})");
   CAF_CHECK_EQUAL(with_params.params_json, R"({"a":[1]})");
 }
