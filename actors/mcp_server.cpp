@@ -137,7 +137,25 @@ caf::result<mcp_answer> initialize(self_ptr self, const jsonrpc_message& msg,
   return promise;
 }
 
-/// `run_agent {command, max_steps?}`: the run the HTTP side streams.
+/// `output_schema`, when given: a JSON Schema object, as `/stream` takes it.
+std::optional<std::string> output_schema_of(json_reader& args, std::string& why) {
+  const auto* given = args.any("output_schema");
+  if (!given)
+    return std::string{};
+  if (!given->IsObject()) {
+    why = "output_schema must be a JSON Schema object";
+    return std::nullopt;
+  }
+  auto parsed = parse_output_schema(to_json(*given));
+  if (auto* err = std::get_if<api_error>(&parsed)) {
+    why = err->message;
+    return std::nullopt;
+  }
+  return std::get<std::string>(std::move(parsed));
+}
+
+/// `run_agent {command, max_steps?, output_schema?}`: the run the HTTP
+/// side streams.
 mcp_answer run_agent(mcp_session_entry& entry, const jsonrpc_message& msg,
                      json_reader& params, const std::string& client) {
   auto args = params.object("arguments");
@@ -152,6 +170,10 @@ mcp_answer run_agent(mcp_session_entry& entry, const jsonrpc_message& msg,
   if (max_steps && (*max_steps < 1 || *max_steps > 1000))
     return failure(200, msg.id_json, jsonrpc_code::invalid_params,
                    "max_steps must be an integer from 1 to 1000");
+  std::string why;
+  auto schema = output_schema_of(args, why);
+  if (!schema)
+    return failure(200, msg.id_json, jsonrpc_code::invalid_params, why);
   mcp_answer out;
   out.stream = true;
   out.run.session_id = entry.session_id;
@@ -160,6 +182,7 @@ mcp_answer run_agent(mcp_session_entry& entry, const jsonrpc_message& msg,
   out.run.max_steps = max_steps.value_or(0);
   out.run.request_id_json = msg.id_json;
   out.run.client = client;
+  out.run.output_schema = std::move(*schema);
   if (const auto* token = params.object("_meta").any("progressToken");
       token && (token->IsString() || token->IsInt64()))
     out.run.progress_token_json = to_json(*token);

@@ -55,13 +55,15 @@ struct mcp_run_order {
   /// `Last-Event-ID`): the run's events after this id, not a new run.
   bool resume = false;
   std::uint64_t resume_after = 0;
+  /// `output_schema` of the call (JSON; empty: a plain answer).
+  std::string output_schema;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mcp_run_order& x) {
   return f(caf::meta::type_name("mcp_run_order"), x.session_id, x.message_id, x.command,
            x.max_steps, x.request_id_json, x.progress_token_json, x.client, x.resume,
-           x.resume_after);
+           x.resume_after, x.output_schema);
 }
 
 /// `GET /mcp` with `Last-Event-ID`: the MCP session's last run_agent

@@ -142,6 +142,7 @@ stream_request request_of(const mcp_run_order& order) {
   req.command = order.command;
   req.max_steps = order.max_steps;
   req.client = order.client;
+  req.output_schema = order.output_schema;
   if (order.resume) {
     // The run's events after what the client had, and no new run.
     req.command.clear();

@@ -232,6 +232,25 @@ test('a run_agent that fails is an error result, and bad arguments a JSON-RPC er
   }
 });
 
+test('run_agent with output_schema answers in that shape', async () => {
+  const {client, transport} = await connect('shaped');
+  try {
+    const schema = {type: 'object', properties: {title: {type: 'string'}}, required: ['title']};
+    const shaped = await client.callTool({name: 'run_agent', arguments: {
+      command: `go to ${pageBase}/one.html then read the title`, output_schema: schema}});
+    assert.equal(shaped.isError, false, text(shaped));
+    assert.deepEqual(shaped.structuredContent.output, {title: 'Page One'});
+    for (const bad of ['{"type":"object"}', [1], {big: 'x'.repeat(17 * 1024)}]) {
+      await assert.rejects(client.callTool({name: 'run_agent',
+        arguments: {command: 'read the title', output_schema: bad}}),
+      (err) => err.code === -32602, JSON.stringify(bad).slice(0, 40));
+    }
+  } finally {
+    await transport.terminateSession();
+    await client.close();
+  }
+});
+
 test('cancelling a run_agent call stops its run', async () => {
   const {client, transport} = await connect('canceller');
   try {
