@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "actors/mcp_resources.hpp"
+#include "actors/mcp_tasks.hpp"
 #include "actors/mcp_tools.hpp"
 #include "messages/mcp_messages.hpp"
 #include "messages/messages.hpp"
@@ -31,6 +32,7 @@ constexpr auto session_timeout = std::chrono::seconds{10};
 /// As MAX_COMMAND_LENGTH's default: a command, not a document.
 constexpr std::size_t max_mcp_command = 4'000;
 constexpr auto tool_timeout = std::chrono::minutes{3};
+constexpr std::size_t max_tasks = 64;
 
 bool supported(std::string_view version) {
   return std::find(supported_versions.begin(), supported_versions.end(), version)
@@ -60,6 +62,24 @@ std::string initialize_result(std::string_view version) {
     .begin_object()
     .field("subscribe", false)
     .field("listChanged", false)
+    .end_object()
+    .key("tasks")
+    .begin_object()
+    .key("list")
+    .begin_object()
+    .end_object()
+    .key("cancel")
+    .begin_object()
+    .end_object()
+    .key("requests")
+    .begin_object()
+    .key("tools")
+    .begin_object()
+    .key("call")
+    .begin_object()
+    .end_object()
+    .end_object()
+    .end_object()
     .end_object()
     .end_object()
     .key("serverInfo")
@@ -154,10 +174,56 @@ std::optional<std::string> output_schema_of(json_reader& args, std::string& why)
   return std::get<std::string>(std::move(parsed));
 }
 
+/// `{"task": …}` of a task just made.
+std::string created_task_json(const mcp_task& task) {
+  return "{\"task\":" + mcp_task_json(task, "working", "the run started", task.created_ms)
+         + "}";
+}
+
+/// A run_agent call made as a task: its run starts with no stream (as
+/// `POST /api/sessions/{id}/runs` starts one) and the call answers with
+/// the task at once.
+caf::result<mcp_answer> start_task(self_ptr self, mcp_session_entry& entry,
+                                   const jsonrpc_message& msg, const mcp_run_order& order,
+                                   std::int64_t ttl_ms) {
+  mcp_task task{order.message_id, unix_millis(), ttl_ms};
+  if (entry.tasks.size() >= max_tasks)
+    entry.tasks.erase(std::min_element(entry.tasks.begin(), entry.tasks.end(),
+                                       [](const auto& a, const auto& b) {
+                                         return a.second.created_ms < b.second.created_ms;
+                                       }));
+  entry.tasks[task.task_id] = task;
+  auto req = run_request_of(order);
+  req.subscribe = false;
+  auto promise = self->make_response_promise<mcp_answer>();
+  self->spawn([manager = self->state.manager, req, promise, task,
+               id_json = msg.id_json](caf::event_based_actor* starter) mutable {
+    starter->send(manager, open_stream{caf::actor{starter}, req, nullptr});
+    return caf::behavior{
+      [=](stream_accepted&) mutable {
+        promise.deliver(answer(id_json, created_task_json(task)));
+        starter->quit();
+      },
+      [=](api_error& why) mutable {
+        promise.deliver(failure(200, id_json, jsonrpc_code::internal_error, why.message));
+        starter->quit();
+      },
+      caf::after(session_timeout) >>
+        [=]() mutable {
+          promise.deliver(failure(200, id_json, jsonrpc_code::internal_error,
+                                  "the session manager did not answer in time"));
+          starter->quit();
+        },
+    };
+  });
+  return promise;
+}
+
 /// `run_agent {command, max_steps?, output_schema?}`: the run the HTTP
-/// side streams.
-mcp_answer run_agent(mcp_session_entry& entry, const jsonrpc_message& msg,
-                     json_reader& params, const std::string& client) {
+/// side streams, or (with `task`) a task.
+caf::result<mcp_answer> run_agent(self_ptr self, mcp_session_entry& entry,
+                                  const jsonrpc_message& msg, json_reader& params,
+                                  const std::string& client) {
   auto args = params.object("arguments");
   auto command = args.text("command");
   auto max_steps = args.count("max_steps");
@@ -183,6 +249,11 @@ mcp_answer run_agent(mcp_session_entry& entry, const jsonrpc_message& msg,
   out.run.request_id_json = msg.id_json;
   out.run.client = client;
   out.run.output_schema = std::move(*schema);
+  if (const auto* task = params.any("task"); task && task->IsObject()) {
+    json_reader asked{*task};
+    auto ttl = asked.count("ttl").value_or(0);
+    return start_task(self, entry, msg, out.run, static_cast<std::int64_t>(ttl));
+  }
   if (const auto* token = params.object("_meta").any("progressToken");
       token && (token->IsString() || token->IsInt64()))
     out.run.progress_token_json = to_json(*token);
@@ -270,7 +341,7 @@ caf::result<mcp_answer> call_tool(self_ptr self, mcp_session_entry& entry,
     return failure(200, msg.id_json, jsonrpc_code::invalid_params,
                    "tools/call needs params.name");
   if (*name == mcp_run_agent)
-    return run_agent(entry, msg, params, client);
+    return run_agent(self, entry, msg, params, client);
   if (*name == mcp_list_sessions)
     return list_sessions(self, msg);
   if (*name == mcp_get_run_events)
@@ -353,12 +424,85 @@ caf::result<mcp_answer> read_resource(self_ptr self, const mcp_session_entry& en
 
 std::vector<std::string> run_ids(const mcp_session_entry& entry) {
   std::vector<std::string> ids;
+  auto add = [&ids](const std::string& id) {
+    if (!id.empty() && std::find(ids.begin(), ids.end(), id) == ids.end())
+      ids.push_back(id);
+  };
   for (const auto& [request, message_id] : entry.runs)
-    ids.push_back(message_id);
-  if (!entry.last_run.message_id.empty()
-      && std::find(ids.begin(), ids.end(), entry.last_run.message_id) == ids.end())
-    ids.push_back(entry.last_run.message_id);
+    add(message_id);
+  add(entry.last_run.message_id);
+  for (const auto& [id, task] : entry.tasks)
+    add(id);
   return ids;
+}
+
+/// `tasks/get`, `tasks/cancel`, `tasks/list`: read from the session's
+/// runs in one describe.
+caf::result<mcp_answer> task_status(self_ptr self, const mcp_session_entry& entry,
+                                    const jsonrpc_message& msg, std::optional<mcp_task> task) {
+  auto promise = self->make_response_promise<mcp_answer>();
+  self->request(self->state.manager, session_timeout, describe_session{entry.session_id})
+    .then(
+      [self, promise, msg, task, session_id = entry.session_id,
+       tasks = task ? std::map<std::string, mcp_task>{} : entry.tasks](api_reply& reply) mutable {
+        if (!task) {
+          promise.deliver(answer(msg.id_json, mcp_task_list_json(reply.json, tasks)));
+          return;
+        }
+        auto view = mcp_task_view_of(reply.json, *task);
+        if (msg.method == "tasks/cancel") {
+          if (is_terminal_task_status(view.status)) {
+            promise.deliver(failure(200, msg.id_json, jsonrpc_code::invalid_params,
+                                    "task " + task->task_id + " is already "
+                                      + std::string{view.status}));
+            return;
+          }
+          // An MCP session runs one run at a time: this one.
+          caf::anon_send(self->state.manager,
+                         cancel_session{session_id, false, "the MCP client cancelled the task"});
+          view = {"cancelled", "cancelled by the MCP client", unix_millis()};
+        }
+        promise.deliver(answer(
+          msg.id_json, mcp_task_json(*task, view.status, view.message, view.updated_ms)));
+      },
+      [promise, id_json = msg.id_json](caf::error&) mutable {
+        promise.deliver(failure(200, id_json, jsonrpc_code::internal_error,
+                                "the session did not answer in time"));
+      });
+  return promise;
+}
+
+/// `tasks/result`: the task's run streamed from its start (nothing but
+/// the result once it ended; its questions while it waits), answered like
+/// the run_agent call it stands for.
+mcp_answer task_result(const mcp_session_entry& entry, const jsonrpc_message& msg,
+                       const mcp_task& task, const std::string& client) {
+  mcp_answer out;
+  out.stream = true;
+  out.run.session_id = entry.session_id;
+  out.run.message_id = task.task_id;
+  out.run.request_id_json = msg.id_json;
+  out.run.client = client;
+  out.run.resume = true;
+  out.run.resume_after = 0;
+  out.run.task_id = task.task_id;
+  return out;
+}
+
+caf::result<mcp_answer> on_task_request(self_ptr self, mcp_session_entry& entry,
+                                        const jsonrpc_message& msg,
+                                        const std::string& client) {
+  if (msg.method == "tasks/list")
+    return task_status(self, entry, msg, std::nullopt);
+  json_document doc{msg.params_json};
+  auto id = std::string{json_reader{doc}.text("taskId").value_or("")};
+  auto it = entry.tasks.find(id);
+  if (it == entry.tasks.end())
+    return failure(200, msg.id_json, jsonrpc_code::invalid_params,
+                   "no such task in this MCP session: " + id);
+  if (msg.method == "tasks/result")
+    return task_result(entry, msg, it->second, client);
+  return task_status(self, entry, msg, it->second);
 }
 
 caf::result<mcp_answer> on_request(self_ptr self, mcp_session_entry& entry,
@@ -375,6 +519,9 @@ caf::result<mcp_answer> on_request(self_ptr self, mcp_session_entry& entry,
     return answer(msg.id_json, mcp_resource_templates_json());
   if (msg.method == "resources/read")
     return read_resource(self, entry, msg);
+  if (msg.method == "tasks/get" || msg.method == "tasks/result" || msg.method == "tasks/list"
+      || msg.method == "tasks/cancel")
+    return on_task_request(self, entry, msg, client);
   if (msg.method == "initialize")
     return failure(400, msg.id_json, jsonrpc_code::invalid_request,
                    "this MCP session is initialized already");

@@ -13,6 +13,7 @@
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/mcp_tasks.hpp"
 #include "messages/mcp_messages.hpp"
 
 namespace agenttheo {
@@ -30,6 +31,8 @@ struct mcp_session_entry {
   std::map<std::string, std::string> runs;
   /// The last run_agent call, for a client that resumes its stream.
   mcp_run_order last_run;
+  /// run_agent calls made as tasks, by task id (the last 64).
+  std::map<std::string, mcp_task> tasks;
 };
 
 struct mcp_server_state {

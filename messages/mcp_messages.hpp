@@ -9,6 +9,8 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "messages/stream_request.hpp"
+
 namespace agenttheo {
 
 /// `POST /mcp`: one JSON-RPC message, with the transport's headers.
@@ -52,18 +54,34 @@ struct mcp_run_order {
   std::string progress_token_json;
   std::string client;
   /// A stream broken mid-run, picked up again (`GET /mcp` with
-  /// `Last-Event-ID`): the run's events after this id, not a new run.
+  /// `Last-Event-ID`), or a task's answer (`tasks/result`): the run's
+  /// events after this id, not a new run.
   bool resume = false;
   std::uint64_t resume_after = 0;
   /// `output_schema` of the call (JSON; empty: a plain answer).
   std::string output_schema;
+  /// Answering `tasks/result` for this task (the run's messageId): the
+  /// result and requests say so in `_meta`.
+  std::string task_id;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mcp_run_order& x) {
   return f(caf::meta::type_name("mcp_run_order"), x.session_id, x.message_id, x.command,
            x.max_steps, x.request_id_json, x.progress_token_json, x.client, x.resume,
-           x.resume_after, x.output_schema);
+           x.resume_after, x.output_schema, x.task_id);
+}
+
+/// The run a run_agent call starts, asked for as the other doors ask.
+inline stream_request run_request_of(const mcp_run_order& order) {
+  stream_request req;
+  req.session_id = order.session_id;
+  req.message_id = order.message_id;
+  req.command = order.command;
+  req.max_steps = order.max_steps;
+  req.output_schema = order.output_schema;
+  req.client = order.client;
+  return req;
 }
 
 /// `GET /mcp` with `Last-Event-ID`: the MCP session's last run_agent

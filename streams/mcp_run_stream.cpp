@@ -78,6 +78,22 @@ void notify_progress(self_ptr self, const event& ev) {
   write_message(self, ev.id, jsonrpc_notification("notifications/progress", params.str()));
 }
 
+/// A task's answer says which task it is (the specification's
+/// related-task metadata).
+std::string for_task(std::string result_json, const std::string& task_id) {
+  if (task_id.empty() || result_json.size() < 2 || result_json.back() != '}')
+    return result_json;
+  json_writer meta;
+  meta.begin_object()
+    .key("io.modelcontextprotocol/related-task")
+    .begin_object()
+    .field("taskId", task_id)
+    .end_object()
+    .end_object();
+  result_json.pop_back();
+  return result_json + ",\"_meta\":" + meta.str() + "}";
+}
+
 /// The call's result: the answer (or why it failed) and the last frame.
 std::string call_result(const mcp_run_stream_state& st, const event& ev) {
   json_document doc{ev.data};
@@ -86,8 +102,10 @@ std::string call_result(const mcp_run_stream_state& st, const event& ev) {
   // `complete` also ends a run that stopped short (max_steps, failed).
   bool ok = complete && data.text("outcome") == "success";
   auto text = complete ? data.text("result") : data.text("message");
-  return mcp_tool_result(text.value_or(""), st.last_image,
-                         complete ? std::string_view{ev.data} : std::string_view{}, !ok);
+  return for_task(mcp_tool_result(text.value_or(""), st.last_image,
+                                  complete ? std::string_view{ev.data} : std::string_view{},
+                                  !ok),
+                  st.order.task_id);
 }
 
 /// A call that ends without the run's own end: an error result the model
@@ -131,18 +149,13 @@ void on_event(self_ptr self, const event_ptr& ev) {
 void on_rejected(self_ptr self, const api_error& why) {
   auto& st = self->state;
   st.writer->accept(st.cors_origin);
-  write_message(self, 0, jsonrpc_result(st.order.request_id_json, error_result(why.message)));
+  write_message(self, 0, jsonrpc_result(st.order.request_id_json,
+                                        for_task(error_result(why.message), st.order.task_id)));
   finish(self);
 }
 
 stream_request request_of(const mcp_run_order& order) {
-  stream_request req;
-  req.session_id = order.session_id;
-  req.message_id = order.message_id;
-  req.command = order.command;
-  req.max_steps = order.max_steps;
-  req.client = order.client;
-  req.output_schema = order.output_schema;
+  auto req = run_request_of(order);
   if (order.resume) {
     // The run's events after what the client had, and no new run.
     req.command.clear();

@@ -4,7 +4,8 @@
 // carries the run's progress as `notifications/progress` and ends with
 // the call's result (the answer, the last screenshot, `complete`'s fields
 // as structuredContent). The run is an ordinary run of the MCP session's
-// AgentTheo session, streamed and logged like any other.
+// AgentTheo session, streamed and logged like any other; the same stream
+// answers `tasks/result` for a run started as a task.
 
 #include <cstdint>
 #include <memory>

@@ -17,6 +17,7 @@ const require = createRequire(path.join(root, 'clients', 'js', 'package.json'));
 const {Client} = require('@modelcontextprotocol/sdk/client/index.js');
 const {StreamableHTTPClientTransport} = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
 const {StdioClientTransport} = require('@modelcontextprotocol/sdk/client/stdio.js');
+const {CallToolResultSchema, CreateTaskResultSchema} = require('@modelcontextprotocol/sdk/types.js');
 const binary = process.env.AGENTTHEO_BIN ?? path.join(root, 'build', 'agenttheo');
 
 const TOKEN = 'mcp-test-token';
@@ -80,11 +81,22 @@ after(async () => {
 const mcpUrl = () => new URL(`http://127.0.0.1:${agenttheo.port}/mcp`);
 const auth = {Authorization: `Bearer ${TOKEN}`};
 
-async function connect(name = 'mcp-test') {
-  const client = new Client({name, version: '1.0.0'});
-  const transport = new StreamableHTTPClientTransport(mcpUrl(), {requestInit: {headers: auth}});
+async function connect(name = 'mcp-test', {url = mcpUrl(), capabilities = {}, sessionId}
+  = {}) {
+  const client = new Client({name, version: '1.0.0'}, {capabilities});
+  const transport = new StreamableHTTPClientTransport(url,
+    {requestInit: {headers: auth}, sessionId});
   await client.connect(transport);
   return {client, transport};
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(check, what, ms = 15000) {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) {
+    if (await check()) return;
+  }
+  assert.fail(`timed out waiting for ${what}`);
 }
 
 async function api(pathname, init = {}) {
@@ -483,5 +495,72 @@ test('one client cannot use another client\'s MCP session', async () => {
     await client.close();
   } finally {
     await open.stop();
+  }
+});
+
+test('run_agent as a task: polled, fetched again after a reconnect, cancelled', async () => {
+  const {client, transport} = await connect('tasker');
+  try {
+    const runAgent = (await client.listTools()).tools[0];
+    assert.deepEqual(runAgent.execution, {taskSupport: 'optional'});
+    assert.ok(client.getServerCapabilities().tasks.requests.tools.call);
+    const seen = [];
+    for await (const message of client.experimental.tasks.callToolStream({name: 'run_agent',
+      arguments: {command: `go to ${pageBase}/one.html then read the title`}},
+    CallToolResultSchema, {task: {ttl: 60000}})) {
+      seen.push(message);
+    }
+    assert.equal(seen[0].type, 'taskCreated', JSON.stringify(seen[0]));
+    const taskId = seen[0].task.taskId;
+    assert.match(taskId, /^mcp-run-/);
+    assert.equal(seen[0].task.ttl, 60000);
+    const statuses = seen.filter((m) => m.type === 'taskStatus').map((m) => m.task.status);
+    assert.equal(statuses.at(-1), 'completed', statuses.join(' '));
+    assert.ok(statuses.slice(0, -1).every((s) => s === 'working'), statuses.join(' '));
+    const result = seen.at(-1);
+    assert.equal(result.type, 'result', JSON.stringify(result));
+    assert.match(text(result.result), /Page One/);
+    assert.equal(result.result.structuredContent.outcome, 'success');
+    assert.equal(result.result._meta['io.modelcontextprotocol/related-task'].taskId, taskId);
+
+    // Another connection to the same MCP session (a client that restarted)
+    // finds the task and its result.
+    const back = await connect('tasker', {sessionId: transport.sessionId});
+    try {
+      const task = await back.client.experimental.tasks.getTask(taskId);
+      assert.equal(task.status, 'completed');
+      assert.ok(Date.parse(task.lastUpdatedAt) >= Date.parse(task.createdAt));
+      const fetched = await back.client.experimental.tasks.getTaskResult(taskId,
+        CallToolResultSchema);
+      assert.equal(text(fetched), text(result.result));
+      assert.ok(fetched.content.some((c) => c.type === 'image'));
+      const {tasks} = await back.client.experimental.tasks.listTasks();
+      assert.deepEqual(tasks.map((t) => t.taskId), [taskId]);
+      await assert.rejects(back.client.experimental.tasks.cancelTask(taskId),
+        (err) => err.code === -32602);
+      await assert.rejects(back.client.experimental.tasks.getTask('mcp-run-nope'),
+        (err) => err.code === -32602);
+    } finally {
+      await back.client.close();
+    }
+
+    // A running task, cancelled.
+    const long = await client.request({method: 'tools/call', params: {name: 'run_agent',
+      arguments: {command: `go to ${pageBase}/one.html then wait for Never shown then read the title`},
+      task: {}}}, CreateTaskResultSchema);
+    assert.equal(long.task.status, 'working');
+    await waitFor(async () => (await client.experimental.tasks.getTask(long.task.taskId))
+      .statusMessage !== 'step 0', 'the run to start');
+    const cancelled = await client.experimental.tasks.cancelTask(long.task.taskId);
+    assert.equal(cancelled.status, 'cancelled');
+    await waitFor(async () => (await client.experimental.tasks.getTask(long.task.taskId))
+      .status === 'cancelled', 'the run to end cancelled');
+    const ended = await client.experimental.tasks.getTaskResult(long.task.taskId,
+      CallToolResultSchema);
+    assert.equal(ended.isError, true);
+    assert.equal(ended.structuredContent.outcome, 'cancelled');
+  } finally {
+    await transport.terminateSession();
+    await client.close();
   }
 });
