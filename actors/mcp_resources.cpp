@@ -11,11 +11,16 @@ constexpr std::string_view runs_prefix = "agenttheo://runs/";
 constexpr std::string_view sessions_prefix = "agenttheo://sessions/";
 constexpr std::string_view screenshot_suffix = "/screenshot";
 
-std::string run_uri(std::string_view message_id) {
+} // namespace
+
+std::string mcp_run_uri(std::string_view message_id) {
   return std::string{runs_prefix} + std::string{message_id};
 }
 
-} // namespace
+std::string mcp_screenshot_uri(std::string_view session_id) {
+  return std::string{sessions_prefix} + std::string{session_id}
+         + std::string{screenshot_suffix};
+}
 
 std::optional<mcp_resource_uri> parse_mcp_resource_uri(std::string_view uri) {
   if (uri.substr(0, runs_prefix.size()) == runs_prefix) {
@@ -41,14 +46,14 @@ std::string mcp_resources_list_json(const std::string& session_id,
   json_writer out;
   out.begin_object().key("resources").begin_array();
   out.begin_object()
-    .field("uri", std::string{sessions_prefix} + session_id + std::string{screenshot_suffix})
+    .field("uri", mcp_screenshot_uri(session_id))
     .field("name", "screenshot")
     .field("title", "The session's page, as it is now")
     .field("mimeType", "image/jpeg")
     .end_object();
   for (const auto& id : message_ids)
     out.begin_object()
-      .field("uri", run_uri(id))
+      .field("uri", mcp_run_uri(id))
       .field("name", "run " + id)
       .field("title", "The run's events, in order")
       .field("mimeType", "application/json")

@@ -19,6 +19,10 @@ struct mcp_resource_uri {
   std::string id;
 };
 
+/// `agenttheo://runs/{messageId}`, `agenttheo://sessions/{id}/screenshot`.
+std::string mcp_run_uri(std::string_view message_id);
+std::string mcp_screenshot_uri(std::string_view session_id);
+
 /// What `uri` names, or nothing when it is not one of ours.
 std::optional<mcp_resource_uri> parse_mcp_resource_uri(std::string_view uri);
 

@@ -33,6 +33,7 @@ constexpr auto session_timeout = std::chrono::seconds{10};
 constexpr std::size_t max_mcp_command = 4'000;
 constexpr auto tool_timeout = std::chrono::minutes{3};
 constexpr std::size_t max_tasks = 64;
+constexpr std::size_t max_subscriptions = 64;
 
 bool supported(std::string_view version) {
   return std::find(supported_versions.begin(), supported_versions.end(), version)
@@ -60,7 +61,7 @@ std::string initialize_result(std::string_view version) {
     .end_object()
     .key("resources")
     .begin_object()
-    .field("subscribe", false)
+    .field("subscribe", true)
     .field("listChanged", false)
     .end_object()
     .key("tasks")
@@ -105,15 +106,20 @@ std::string tool_call_result(const api_reply& reply) {
   return mcp_tool_result(text.value_or(""), r.text("image").value_or(""), {}, !ok);
 }
 
+/// Its `GET /mcp` stream ends with it.
+void forget(self_ptr self, std::map<std::string, mcp_session_entry>::iterator it) {
+  if (it->second.listener)
+    self->send_exit(it->second.listener, caf::exit_reason::user_shutdown);
+  self->state.sessions.erase(it);
+}
+
 void remember(self_ptr self, const std::string& id, mcp_session_entry entry) {
   auto& sessions = self->state.sessions;
-  if (sessions.size() >= max_mcp_sessions) {
-    auto oldest = std::min_element(sessions.begin(), sessions.end(),
-                                   [](const auto& a, const auto& b) {
-                                     return a.second.last_used_ms < b.second.last_used_ms;
-                                   });
-    sessions.erase(oldest);
-  }
+  if (sessions.size() >= max_mcp_sessions)
+    forget(self, std::min_element(sessions.begin(), sessions.end(),
+                                  [](const auto& a, const auto& b) {
+                                    return a.second.last_used_ms < b.second.last_used_ms;
+                                  }));
   sessions.emplace(id, std::move(entry));
 }
 
@@ -436,6 +442,11 @@ std::vector<std::string> run_ids(const mcp_session_entry& entry) {
   return ids;
 }
 
+bool is_own_run(const mcp_session_entry& entry, const std::string& message_id) {
+  auto ids = run_ids(entry);
+  return std::find(ids.begin(), ids.end(), message_id) != ids.end();
+}
+
 /// `tasks/get`, `tasks/cancel`, `tasks/list`: read from the session's
 /// runs in one describe.
 caf::result<mcp_answer> task_status(self_ptr self, const mcp_session_entry& entry,
@@ -505,6 +516,40 @@ caf::result<mcp_answer> on_task_request(self_ptr self, mcp_session_entry& entry,
   return task_status(self, entry, msg, it->second);
 }
 
+/// `notifications/resources/updated` go to the session's `GET /mcp`
+/// stream: it learns what to watch.
+void tell_listener(self_ptr self, const mcp_session_entry& entry) {
+  if (entry.listener)
+    self->send(entry.listener, mcp_subscriptions{{entry.subscriptions.begin(),
+                                                  entry.subscriptions.end()}});
+}
+
+/// `resources/subscribe`, `resources/unsubscribe`: this MCP session's page
+/// and the runs it started.
+mcp_answer subscribe(self_ptr self, mcp_session_entry& entry, const jsonrpc_message& msg) {
+  json_document doc{msg.params_json};
+  auto uri = std::string{json_reader{doc}.text("uri").value_or("")};
+  auto named = parse_mcp_resource_uri(uri);
+  bool ours = named
+              && (named->type == mcp_resource_uri::kind::screenshot
+                    ? named->id == entry.session_id
+                    : is_own_run(entry, named->id));
+  if (!ours)
+    return failure(200, msg.id_json, resource_not_found,
+                   "subscriptions are to this MCP session's page and runs: " + uri);
+  if (msg.method == "resources/unsubscribe") {
+    entry.subscriptions.erase(uri);
+  } else {
+    if (entry.subscriptions.size() >= max_subscriptions && !entry.subscriptions.count(uri))
+      return failure(200, msg.id_json, jsonrpc_code::invalid_params,
+                     "at most " + std::to_string(max_subscriptions)
+                       + " subscriptions per MCP session");
+    entry.subscriptions.insert(uri);
+  }
+  tell_listener(self, entry);
+  return answer(msg.id_json, "{}");
+}
+
 caf::result<mcp_answer> on_request(self_ptr self, mcp_session_entry& entry,
                                    const jsonrpc_message& msg, const std::string& client) {
   if (msg.method == "ping")
@@ -519,6 +564,8 @@ caf::result<mcp_answer> on_request(self_ptr self, mcp_session_entry& entry,
     return answer(msg.id_json, mcp_resource_templates_json());
   if (msg.method == "resources/read")
     return read_resource(self, entry, msg);
+  if (msg.method == "resources/subscribe" || msg.method == "resources/unsubscribe")
+    return subscribe(self, entry, msg);
   if (msg.method == "tasks/get" || msg.method == "tasks/result" || msg.method == "tasks/list"
       || msg.method == "tasks/cancel")
     return on_task_request(self, entry, msg, client);
@@ -575,11 +622,21 @@ caf::result<mcp_answer> on_post(self_ptr self, mcp_post& post) {
 
 caf::result<mcp_answer> on_resume(self_ptr self, const mcp_resume& req) {
   auto it = self->state.sessions.find(req.mcp_session);
-  if (req.mcp_session.empty() || it == self->state.sessions.end()
-      || it->second.client != req.client)
+  if (req.mcp_session.empty())
+    return failure(400, "null", jsonrpc_code::invalid_request,
+                   "Mcp-Session-Id is required after initialize");
+  if (it == self->state.sessions.end() || it->second.client != req.client)
     return failure(404, "null", jsonrpc_code::invalid_request, "no such MCP session");
   auto& entry = it->second;
   entry.last_used_ms = unix_millis();
+  if (req.listen) {
+    mcp_answer out;
+    out.listen = true;
+    out.mcp_session = req.mcp_session;
+    out.run.session_id = entry.session_id;
+    out.run.client = req.client;
+    return out;
+  }
   if (entry.last_run.message_id.empty())
     return failure(404, "null", jsonrpc_code::invalid_request,
                    "this MCP session has no stream to resume");
@@ -599,7 +656,7 @@ caf::result<mcp_answer> on_delete(self_ptr self, const mcp_delete& req) {
       || it->second.client != client)
     return failure(404, "null", jsonrpc_code::invalid_request, "no such MCP session");
   auto session_id = it->second.session_id;
-  self->state.sessions.erase(it);
+  forget(self, it);
   auto promise = self->make_response_promise<mcp_answer>();
   self
     ->request(self->state.manager, session_timeout,
@@ -609,6 +666,22 @@ caf::result<mcp_answer> on_delete(self_ptr self, const mcp_delete& req) {
   return promise;
 }
 
+/// A `GET /mcp` stream opened: the MCP session's one (a newer replaces an
+/// older), told what to watch.
+void on_listener(self_ptr self, mcp_listener& opened) {
+  auto it = self->state.sessions.find(opened.mcp_session);
+  if (it == self->state.sessions.end() || it->second.client != opened.client) {
+    self->send_exit(opened.stream, caf::exit_reason::user_shutdown);
+    return;
+  }
+  auto& entry = it->second;
+  if (entry.listener)
+    self->send_exit(entry.listener, caf::exit_reason::user_shutdown);
+  entry.listener = opened.stream;
+  self->monitor(opened.stream);
+  tell_listener(self, entry);
+}
+
 } // namespace
 
 caf::behavior mcp_server(caf::stateful_actor<mcp_server_state>* self, caf::actor manager) {
@@ -616,11 +689,18 @@ caf::behavior mcp_server(caf::stateful_actor<mcp_server_state>* self, caf::actor
   // It serves the manager's sessions: it ends when the manager does (a
   // monitor, not a link: its own end must never take the manager along).
   self->monitor(self->state.manager);
-  self->set_down_handler([self](caf::down_msg&) { self->quit(); });
+  self->set_down_handler([self](caf::down_msg& down) {
+    if (down.source == self->state.manager.address())
+      return self->quit();
+    for (auto& [id, entry] : self->state.sessions)
+      if (entry.listener && entry.listener.address() == down.source)
+        entry.listener = nullptr;
+  });
   return {
     [self](mcp_post& post) { return on_post(self, post); },
     [self](mcp_delete& req) { return on_delete(self, req); },
     [self](mcp_resume& req) { return on_resume(self, req); },
+    [self](mcp_listener& opened) { on_listener(self, opened); },
   };
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -33,6 +34,10 @@ struct mcp_session_entry {
   mcp_run_order last_run;
   /// run_agent calls made as tasks, by task id (the last 64).
   std::map<std::string, mcp_task> tasks;
+  /// `resources/subscribe`d URIs (at most 64).
+  std::set<std::string> subscriptions;
+  /// Its `GET /mcp` stream, if one is open.
+  caf::actor listener;
 };
 
 struct mcp_server_state {

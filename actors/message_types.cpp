@@ -38,6 +38,8 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<mcp_delete>("agenttheo.mcp_delete")
     .add_message_type<mcp_answer>("agenttheo.mcp_answer")
     .add_message_type<mcp_resume>("agenttheo.mcp_resume")
+    .add_message_type<mcp_listener>("agenttheo.mcp_listener")
+    .add_message_type<mcp_subscriptions>("agenttheo.mcp_subscriptions")
     .add_message_type<actor_titled>("agenttheo.actor_titled")
     .add_message_type<read_run_events>("agenttheo.read_run_events")
     .add_message_type<llm_delta>("agenttheo.llm_delta")

@@ -1,5 +1,6 @@
 #include "cli/mcp_stdio.hpp"
 
+#include <atomic>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
@@ -28,6 +29,8 @@ struct bridge {
   /// Guarded by `lock`.
   std::string session_id;
   std::string protocol_version;
+  /// Stdin closed: the session's own stream is let go.
+  std::atomic<bool> stopping{false};
 
   void write_line(const std::string& json) {
     std::lock_guard<std::mutex> guard{lock};
@@ -95,15 +98,8 @@ void note_version(bridge& b, const std::string& body) {
   }
 }
 
-/// POSTs one message and writes what comes back; a request that gets no
-/// answer at all still gets a JSON-RPC error, so the client never waits.
-void forward(bridge& b, const std::string& line) {
-  auto parsed = parse_jsonrpc(line);
-  auto* msg = std::get_if<jsonrpc_message>(&parsed);
-  CURL* curl = curl_easy_init();
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  headers = curl_slist_append(headers, "Accept: application/json, text/event-stream");
+/// The headers every message to `/mcp` carries.
+curl_slist* mcp_headers(bridge& b, curl_slist* headers) {
   {
     std::lock_guard<std::mutex> guard{b.lock};
     if (!b.session_id.empty())
@@ -114,21 +110,62 @@ void forward(bridge& b, const std::string& line) {
   }
   if (!b.token.empty())
     headers = curl_slist_append(headers, ("Authorization: Bearer " + b.token).c_str());
-  exchange ex;
+  return headers;
+}
+
+/// Sends one request to `/mcp` (`body` null: a GET) and hands what comes
+/// back to `ex`, an event stream message by message.
+CURLcode perform(bridge& b, const std::string* body, exchange& ex) {
+  CURL* curl = curl_easy_init();
+  curl_slist* headers = nullptr;
+  if (body)
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+  headers = curl_slist_append(headers, body ? "Accept: application/json, text/event-stream"
+                                            : "Accept: text/event-stream");
+  headers = mcp_headers(b, headers);
   ex.b = &b;
   curl_easy_setopt(curl, CURLOPT_URL, b.endpoint.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, line.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(line.size()));
+  if (body) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
+  }
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &ex);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &ex);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  if (!body) {
+    // A stream has no end of its own: it ends when the bridge does, even
+    // if the server never closes it (libcurl asks about once a second).
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &b);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION,
+                     +[](void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+                       return static_cast<bridge*>(user)->stopping.load() ? 1 : 0;
+                     });
+  }
   auto rc = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &ex.status);
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
+  return rc;
+}
+
+/// The MCP session's own stream (`GET /mcp`): resource updates, written
+/// as they come until the server ends it (as it does on DELETE).
+void listen(bridge& b) {
+  exchange ex;
+  perform(b, nullptr, ex);
+}
+
+/// POSTs one message and writes what comes back; a request that gets no
+/// answer at all still gets a JSON-RPC error, so the client never waits.
+void forward(bridge& b, const std::string& line) {
+  auto parsed = parse_jsonrpc(line);
+  auto* msg = std::get_if<jsonrpc_message>(&parsed);
+  exchange ex;
+  auto rc = perform(b, &line, ex);
   auto body = std::string{trimmed(ex.body)};
   if (rc == CURLE_OK && !body.empty()) {
     if (msg && msg->method == "initialize")
@@ -190,6 +227,7 @@ int mcp_stdio_main(const std::vector<std::string>& args) {
   // back the ping or the cancellation sent while it runs. The first
   // (initialize) goes alone, so the rest carry its session id.
   std::vector<std::thread> calls;
+  std::thread listener;
   std::string line;
   bool first = true;
   while (std::getline(std::cin, line)) {
@@ -200,11 +238,20 @@ int mcp_stdio_main(const std::vector<std::string>& args) {
       first = false;
       continue;
     }
+    // Initialized: the session's own stream opens, as the HTTP SDK does.
+    if (!listener.joinable() && line.find("notifications/initialized") != std::string::npos) {
+      forward(b, line);
+      listener = std::thread{[&b] { listen(b); }};
+      continue;
+    }
     calls.emplace_back([&b, line] { forward(b, line); });
   }
   for (auto& call : calls)
     call.join();
   end_session(b);
+  b.stopping = true;
+  if (listener.joinable())
+    listener.join();
   curl_global_cleanup();
   return EXIT_SUCCESS;
 }

@@ -538,6 +538,8 @@ void http_connection::serve_mcp(const request& req, const reply_to& to) {
                                              answer = std::move(answer)]() mutable {
       if (answer.stream)
         return self->open_mcp_stream(version, to, std::move(answer.run));
+      if (answer.listen)
+        return self->open_mcp_listen(version, to, answer);
       simple_response res;
       res.status = answer.status;
       if (answer.body.empty())
@@ -559,18 +561,12 @@ void http_connection::serve_mcp(const request& req, const reply_to& to) {
 }
 
 /// `GET /mcp`: with `Last-Event-ID`, a broken run_agent stream resumes;
-/// without, 405 (no stream of the server's own yet, as the specification
-/// allows).
+/// without, the MCP session's stream of the server's own messages.
 void http_connection::resume_mcp(const request& req, const reply_to& to,
                                  std::string session, actor_bridge::mcp_callback reply) {
   auto last = sv(req["Last-Event-ID"]);
-  if (last.empty()) {
-    auto res = error_response(api_error::of(
-      api_code::method_not_allowed,
-      "GET /mcp resumes a stream (Last-Event-ID); there is no other to open"));
-    res.headers.emplace_back("Allow", "GET, POST, DELETE, OPTIONS");
-    return send(to, std::move(res));
-  }
+  if (last.empty())
+    return ctx_.bridge->mcp_resume({std::move(session), client_, 0, true}, std::move(reply));
   auto after = parse_after("after=" + std::string{last});
   if (!after)
     return send(to, error_response(api_error::of(
@@ -579,17 +575,31 @@ void http_connection::resume_mcp(const request& req, const reply_to& to,
   ctx_.bridge->mcp_resume({std::move(session), client_, *after}, std::move(reply));
 }
 
-void http_connection::open_mcp_stream(unsigned version, const reply_to& to,
-                                      mcp_run_order order) {
+/// The socket, handed to an MCP stream (none: the client holds its
+/// maximum of streams, and was told so).
+std::shared_ptr<sse_writer> http_connection::mcp_writer(unsigned version,
+                                                        const reply_to& to) {
   auto lease = stream_lease(to);
   if (!lease)
-    return;
+    return nullptr;
   sse_writer_options options;
   options.queue_limit = ctx_.config.streams.send_queue_limit;
   options.heartbeat = ctx_.config.streams.heartbeat;
   auto writer = make_sse_writer(std::move(stream_), version, options, ctx_.connections);
   writer->hold(std::move(lease));
-  ctx_.bridge->mcp_run(std::move(writer), std::move(order), to.cors_origin);
+  return writer;
+}
+
+void http_connection::open_mcp_stream(unsigned version, const reply_to& to,
+                                      mcp_run_order order) {
+  if (auto writer = mcp_writer(version, to))
+    ctx_.bridge->mcp_run(std::move(writer), std::move(order), to.cors_origin);
+}
+
+void http_connection::open_mcp_listen(unsigned version, const reply_to& to,
+                                      const mcp_answer& answer) {
+  if (auto writer = mcp_writer(version, to))
+    ctx_.bridge->mcp_listen(std::move(writer), answer, to.cors_origin);
 }
 
 api_callback http_connection::answer_api(const reply_to& to) {

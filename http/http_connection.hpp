@@ -66,7 +66,9 @@ private:
   void resume_mcp(const request& req, const reply_to& to, std::string session,
                   actor_bridge::mcp_callback reply);
   /// A `run_agent` call: this connection becomes its event stream.
+  std::shared_ptr<sse_writer> mcp_writer(unsigned version, const reply_to& to);
   void open_mcp_stream(unsigned version, const reply_to& to, mcp_run_order order);
+  void open_mcp_listen(unsigned version, const reply_to& to, const mcp_answer& answer);
   /// A lease on one of the client's streams, or null after answering 429.
   std::shared_ptr<void> stream_lease(const reply_to& to);
   void serve_admin_action(const reply_to& to, const route_match& match,

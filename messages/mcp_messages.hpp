@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/meta/type_name.hpp>
 
 #include "messages/stream_request.hpp"
@@ -84,34 +86,64 @@ inline stream_request run_request_of(const mcp_run_order& order) {
   return req;
 }
 
-/// `GET /mcp` with `Last-Event-ID`: the MCP session's last run_agent
-/// stream, again from after that event.
+/// `GET /mcp`. With `Last-Event-ID`: the MCP session's last run_agent
+/// stream, again from after that event; without (`listen`): the stream of
+/// the server's own messages (resource updates).
 struct mcp_resume {
   std::string mcp_session;
   std::string client;
   std::uint64_t last_event_id = 0;
+  bool listen = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mcp_resume& x) {
-  return f(caf::meta::type_name("mcp_resume"), x.mcp_session, x.client, x.last_event_id);
+  return f(caf::meta::type_name("mcp_resume"), x.mcp_session, x.client, x.last_event_id,
+           x.listen);
 }
 
 /// The HTTP answer to either: status, a JSON body (or none: 202), and the
 /// `Mcp-Session-Id` to send (after initialize); or, with `stream`, a run
-/// whose answer is an event stream.
+/// whose answer is an event stream; or, with `listen`, the MCP session's
+/// own stream (`mcp_session`, and its AgentTheo session as
+/// `run.session_id`).
 struct mcp_answer {
   std::uint16_t status = 200;
   std::string body;
   std::string mcp_session;
   bool stream = false;
   mcp_run_order run;
+  bool listen = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mcp_answer& x) {
   return f(caf::meta::type_name("mcp_answer"), x.status, x.body, x.mcp_session, x.stream,
-           x.run);
+           x.run, x.listen);
+}
+
+/// A `GET /mcp` stream opened: its actor, for the MCP actor to keep (one
+/// per MCP session: a newer one replaces it).
+struct mcp_listener {
+  std::string mcp_session;
+  std::string client;
+  caf::actor stream;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mcp_listener& x) {
+  return f(caf::meta::type_name("mcp_listener"), x.mcp_session, x.client, x.stream);
+}
+
+/// The resources an MCP session subscribed to (`resources/subscribe`),
+/// for its `GET /mcp` stream to send `notifications/resources/updated`.
+struct mcp_subscriptions {
+  std::vector<std::string> uris;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mcp_subscriptions& x) {
+  return f(caf::meta::type_name("mcp_subscriptions"), x.uris);
 }
 
 /// Runs one page tool in a session, outside any run (an MCP client that

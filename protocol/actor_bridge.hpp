@@ -92,6 +92,10 @@ public:
   /// A `run_agent` call's answer: the run, streamed to `writer`.
   virtual void mcp_run(std::shared_ptr<sse_writer> writer, mcp_run_order order,
                        std::string cors_origin) = 0;
+  /// `GET /mcp`'s stream of the server's own messages for an MCP session
+  /// (`answer.listen`): resource updates.
+  virtual void mcp_listen(std::shared_ptr<sse_writer> writer, const mcp_answer& answer,
+                          std::string cors_origin) = 0;
 
   /// Decides an interrupt, pauses or resumes, takes or hands back control
   /// (`steer_session`, messages.hpp).

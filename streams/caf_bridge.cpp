@@ -13,6 +13,7 @@
 #include "protocol/jsonrpc.hpp"
 #include "protocol/simple_response.hpp"
 #include "streams/admin_stream.hpp"
+#include "streams/mcp_listen_stream.hpp"
 #include "streams/mcp_run_stream.hpp"
 #include "streams/sse_connection.hpp"
 #include "streams/ws_connection.hpp"
@@ -66,6 +67,13 @@ public:
                std::string cors_origin) override {
     system_.spawn(mcp_run_stream, std::move(writer), std::move(order),
                   std::move(cors_origin), manager_);
+  }
+
+  void mcp_listen(std::shared_ptr<sse_writer> writer, const mcp_answer& answer,
+                  std::string cors_origin) override {
+    mcp_listen_order order{answer.mcp_session, answer.run.session_id, answer.run.client};
+    system_.spawn(mcp_listen_stream, std::move(writer), std::move(order),
+                  std::move(cors_origin), manager_, mcp_);
   }
 
   void open_stream(std::shared_ptr<sse_writer> writer, stream_request request,

@@ -17,7 +17,8 @@ const require = createRequire(path.join(root, 'clients', 'js', 'package.json'));
 const {Client} = require('@modelcontextprotocol/sdk/client/index.js');
 const {StreamableHTTPClientTransport} = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
 const {StdioClientTransport} = require('@modelcontextprotocol/sdk/client/stdio.js');
-const {CallToolResultSchema, CreateTaskResultSchema} = require('@modelcontextprotocol/sdk/types.js');
+const {CallToolResultSchema, CreateTaskResultSchema,
+  ResourceUpdatedNotificationSchema} = require('@modelcontextprotocol/sdk/types.js');
 const binary = process.env.AGENTTHEO_BIN ?? path.join(root, 'build', 'agenttheo');
 
 const TOKEN = 'mcp-test-token';
@@ -302,6 +303,14 @@ test('agenttheo mcp speaks MCP over stdio to the same server', async () => {
     const {tools} = await client.listTools();
     assert.equal(tools[0].name, 'run_agent');
     await client.ping();
+    // The bridge holds the session's GET stream: notifications reach stdout.
+    await waitFor(async () => (await sessionOf('over-stdio'))?.subscribers === 1,
+      'the bridge\'s GET stream');
+    const shotUri = `agenttheo://sessions/${(await sessionOf('over-stdio')).id}/screenshot`;
+    const updated = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema,
+      (n) => { updated.push(n.params.uri); });
+    await client.subscribeResource({uri: shotUri});
     const progress = [];
     const result = await client.callTool({name: 'run_agent', arguments: {
       command: `go to ${pageBase}/two.html then read the title`}},
@@ -310,6 +319,7 @@ test('agenttheo mcp speaks MCP over stdio to the same server', async () => {
     assert.match(text(result), /Page Two/);
     assert.ok(progress.length >= 3 && progress.every((p, i) => i === 0 || p > progress[i - 1]),
       String(progress));
+    await waitFor(() => updated.includes(shotUri), 'a screenshot update over stdio');
     const listed = (await api('/api/sessions')).body.sessions;
     sessionId = listed.find((s) => s.title === 'MCP: over-stdio')?.id;
     assert.ok(sessionId, JSON.stringify(listed));
@@ -446,7 +456,9 @@ test('errors: unknown method, bad or missing session, bad version, bad JSON', as
     assert.equal(batch.body.error.code, -32600);
     const get = (headers) => api('/mcp', {method: 'GET',
       headers: {Accept: 'text/event-stream', 'Mcp-Session-Id': transport.sessionId, ...headers}});
-    assert.equal((await get({})).status, 405);
+    // The server's own stream needs a session too.
+    assert.equal((await get({'Mcp-Session-Id': ''})).status, 400);
+    assert.equal((await get({'Mcp-Session-Id': 'mcp-0000'})).status, 404);
     assert.equal((await get({'Last-Event-ID': 'x1'})).status, 400);
     // Nothing was run in this session: nothing to resume.
     assert.equal((await get({'Last-Event-ID': '3'})).status, 404);
@@ -495,6 +507,55 @@ test('one client cannot use another client\'s MCP session', async () => {
     await client.close();
   } finally {
     await open.stop();
+  }
+});
+
+/** The AgentTheo session an MCP client drives, by its session title. */
+async function sessionOf(title, base = '') {
+  const res = await fetch(`${base || `http://127.0.0.1:${agenttheo.port}`}/api/sessions`,
+    {headers: auth});
+  return (await res.json()).sessions.find((s) => s.title === `MCP: ${title}`);
+}
+
+test('subscribed resources are told updated on the GET stream', async () => {
+  const {client, transport} = await connect('watcher');
+  try {
+    const updated = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema,
+      (n) => { updated.push(n.params.uri); });
+    assert.equal(client.getServerCapabilities().resources.subscribe, true);
+    // The client opened its GET stream: a watcher of its session.
+    await waitFor(async () => (await sessionOf('watcher'))?.subscribers === 1, 'the GET stream');
+    const session = await sessionOf('watcher');
+    const shotUri = `agenttheo://sessions/${session.id}/screenshot`;
+    await client.subscribeResource({uri: shotUri});
+    for (const uri of ['agenttheo://runs/m-not-mine', 'agenttheo://sessions/s-other/screenshot']) {
+      await assert.rejects(client.subscribeResource({uri}), (err) => err.code === -32002, uri);
+    }
+    const created = await client.request({method: 'tools/call', params: {name: 'run_agent',
+      arguments: {command: `go to ${pageBase}/one.html then click Go to two then read the title`},
+      task: {}}}, CreateTaskResultSchema);
+    const runUri = `agenttheo://runs/${created.task.taskId}`;
+    await client.subscribeResource({uri: runUri});
+    const done = await client.experimental.tasks.getTaskResult(created.task.taskId,
+      CallToolResultSchema);
+    assert.match(text(done), /Page Two/);
+    await waitFor(() => updated.includes(runUri) && updated.includes(shotUri),
+      `updates of both (${updated.join(', ')})`);
+    // Re-read on the notice: the log holds the run's end.
+    const log = JSON.parse((await client.readResource({uri: runUri})).contents[0].text);
+    assert.equal(log.events.at(-1).type, 'complete');
+    await client.unsubscribeResource({uri: shotUri});
+    await client.unsubscribeResource({uri: runUri});
+    const before = updated.length;
+    const again = await client.callTool({name: 'run_agent',
+      arguments: {command: `go to ${pageBase}/one.html then read the title`}});
+    assert.equal(again.isError, false, text(again));
+    await sleep(400);
+    assert.deepEqual(updated.slice(before), []);
+  } finally {
+    await transport.terminateSession();
+    await client.close();
   }
 });
 

@@ -255,6 +255,8 @@ CAF_TEST(every registered message type round trips through the binary serializer
   check_round_trip<mcp_delete>("agenttheo.mcp_delete");
   check_round_trip<mcp_answer>("agenttheo.mcp_answer");
   check_round_trip<mcp_resume>("agenttheo.mcp_resume");
+  check_round_trip<mcp_listener>("agenttheo.mcp_listener");
+  check_round_trip<mcp_subscriptions>("agenttheo.mcp_subscriptions");
   check_round_trip<new_session_request>("agenttheo.new_session_request");
   check_round_trip<client_streams_view>("agenttheo.client_streams_view");
   check_round_trip<read_run_events>("agenttheo.read_run_events");
