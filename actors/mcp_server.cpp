@@ -23,6 +23,7 @@ namespace agenttheo {
 namespace {
 
 using self_ptr = caf::stateful_actor<mcp_server_state>*;
+using mcp_sweep_atom = caf::atom_constant<caf::atom("mcp_sweep")>;
 
 /// Newest first: what `initialize` offers when the client's is unknown.
 constexpr std::array<std::string_view, 3> supported_versions{"2025-11-25", "2025-06-18",
@@ -32,6 +33,8 @@ constexpr auto session_timeout = std::chrono::seconds{10};
 /// As MAX_COMMAND_LENGTH's default: a command, not a document.
 constexpr std::size_t max_mcp_command = 4'000;
 constexpr auto tool_timeout = std::chrono::minutes{3};
+/// How soon an MCP session notices that its AgentTheo session ended.
+constexpr auto sweep_every = std::chrono::seconds{2};
 constexpr std::size_t max_tasks = 64;
 constexpr std::size_t max_subscriptions = 64;
 
@@ -113,6 +116,48 @@ void forget(self_ptr self, std::map<std::string, mcp_session_entry>::iterator it
   self->state.sessions.erase(it);
 }
 
+void schedule_sweep(self_ptr self) {
+  auto& st = self->state;
+  if (st.sweep_scheduled || st.sessions.empty())
+    return;
+  st.sweep_scheduled = true;
+  self->delayed_send(self, sweep_every, mcp_sweep_atom::value);
+}
+
+std::set<std::string> session_ids(const std::string& sessions_json) {
+  std::set<std::string> ids;
+  json_document doc{sessions_json};
+  if (const auto* list = json_reader{doc}.array("sessions"))
+    for (const auto& session : list->GetArray())
+      if (auto id = json_reader{session}.text("id"))
+        ids.emplace(*id);
+  return ids;
+}
+
+/// An MCP session ends with its AgentTheo session (idled out, deleted by
+/// the API or an operator): the client is told 404 and initializes again.
+void sweep(self_ptr self) {
+  self->state.sweep_scheduled = false;
+  if (self->state.sessions.empty())
+    return;
+  auto asked_at = unix_millis();
+  self->request(self->state.manager, session_timeout, list_sessions_atom::value)
+    .then(
+      [self, asked_at](std::string& json) {
+        auto live = session_ids(json);
+        auto& sessions = self->state.sessions;
+        for (auto it = sessions.begin(); it != sessions.end();) {
+          auto next = std::next(it);
+          // One made since the question was asked may not be listed yet.
+          if (it->second.created_ms < asked_at && live.count(it->second.session_id) == 0)
+            forget(self, it);
+          it = next;
+        }
+        schedule_sweep(self);
+      },
+      [self](caf::error&) { schedule_sweep(self); });
+}
+
 void remember(self_ptr self, const std::string& id, mcp_session_entry entry) {
   auto& sessions = self->state.sessions;
   if (sessions.size() >= max_mcp_sessions)
@@ -121,6 +166,7 @@ void remember(self_ptr self, const std::string& id, mcp_session_entry entry) {
                                     return a.second.last_used_ms < b.second.last_used_ms;
                                   }));
   sessions.emplace(id, std::move(entry));
+  schedule_sweep(self);
 }
 
 caf::result<mcp_answer> initialize(self_ptr self, const jsonrpc_message& msg,
@@ -151,7 +197,12 @@ caf::result<mcp_answer> initialize(self_ptr self, const jsonrpc_message& msg,
           return;
         }
         auto mcp_id = random_id("mcp-");
-        remember(self, mcp_id, {std::string{*sid}, client, version, false, unix_millis()});
+        mcp_session_entry entry;
+        entry.session_id = std::string{*sid};
+        entry.client = client;
+        entry.protocol_version = version;
+        entry.created_ms = entry.last_used_ms = unix_millis();
+        remember(self, mcp_id, std::move(entry));
         auto done = answer(id_json, initialize_result(version));
         done.mcp_session = mcp_id;
         promise.deliver(std::move(done));
@@ -701,6 +752,7 @@ caf::behavior mcp_server(caf::stateful_actor<mcp_server_state>* self, caf::actor
     [self](mcp_delete& req) { return on_delete(self, req); },
     [self](mcp_resume& req) { return on_resume(self, req); },
     [self](mcp_listener& opened) { on_listener(self, opened); },
+    [self](mcp_sweep_atom) { sweep(self); },
   };
 }
 

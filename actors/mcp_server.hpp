@@ -3,7 +3,8 @@
 // `/mcp`: AgentTheo as a Model Context Protocol server over the
 // Streamable HTTP transport. One actor keeps every MCP session; each maps
 // to one AgentTheo session (its own browser context and conversation),
-// made at `initialize` and ended by `DELETE /mcp`.
+// made at `initialize` and ended by `DELETE /mcp` or with that session
+// (its idle timeout, `DELETE /api/sessions/{id}`).
 
 #include <cstdint>
 #include <map>
@@ -26,6 +27,7 @@ struct mcp_session_entry {
   std::string client;
   std::string protocol_version;
   bool initialized = false;
+  std::int64_t created_ms = 0;
   std::int64_t last_used_ms = 0;
   /// run_agent calls by request id (as JSON): what
   /// `notifications/cancelled` names. The last few only.
@@ -44,6 +46,8 @@ struct mcp_server_state {
   caf::actor manager;
   /// By `Mcp-Session-Id`.
   std::map<std::string, mcp_session_entry> sessions;
+  /// A sweep for MCP sessions whose AgentTheo session ended is due.
+  bool sweep_scheduled = false;
   static inline const char* name = "mcp_server";
 };
 

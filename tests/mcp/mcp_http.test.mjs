@@ -25,11 +25,11 @@ const TOKEN = 'mcp-test-token';
 const FOREIGN = 'http://evil.localhost:9';
 
 /** The real binary on a free loopback port; resolves to {port, stop}. */
-async function startServer(args = []) {
+async function startServer(args = [], env = {}) {
   const scratch = mkdtempSync(path.join(tmpdir(), 'agenttheo-mcp-'));
   const server = spawn(binary, ['serve', '--host', '127.0.0.1', '--port', '0',
     '--store', 'memory', '--planner-token-delay', '0', ...args],
-  {stdio: ['ignore', 'ignore', 'pipe'], cwd: scratch});
+  {stdio: ['ignore', 'ignore', 'pipe'], cwd: scratch, env: {...process.env, ...env}});
   const port = await new Promise((resolve, reject) => {
     let log = '';
     server.stderr.on('data', (chunk) => {
@@ -623,5 +623,38 @@ test('run_agent as a task: polled, fetched again after a reconnect, cancelled', 
   } finally {
     await transport.terminateSession();
     await client.close();
+  }
+});
+
+test('an MCP session ends with its AgentTheo session', async () => {
+  const idle = await startServer(['--api-token', TOKEN], {SESSION_IDLE_TIMEOUT: '1s'});
+  const base = `http://127.0.0.1:${idle.port}`;
+  const post = (session, body) => fetch(`${base}/mcp`, {method: 'POST', headers: {...auth,
+    'Content-Type': 'application/json', Accept: 'application/json, text/event-stream',
+    ...(session ? {'Mcp-Session-Id': session} : {})}, body: JSON.stringify(body)});
+  const open = async (name) => {
+    const res = await post(null, {jsonrpc: '2.0', id: 1, method: 'initialize', params: {
+      protocolVersion: '2025-11-25', capabilities: {}, clientInfo: {name, version: '1'}}});
+    assert.equal(res.status, 200);
+    const id = res.headers.get('mcp-session-id');
+    await post(id, {jsonrpc: '2.0', method: 'notifications/initialized'});
+    return id;
+  };
+  const ping = async (id) => (await post(id, {jsonrpc: '2.0', id: 2, method: 'ping'})).status;
+  try {
+    // No GET stream and no run: the session idles out after 1 s, and the
+    // MCP session with it.
+    const idler = await open('idler');
+    assert.equal(await ping(idler), 200);
+    await waitFor(async () => await ping(idler) === 404, 'the idle end');
+    // Deleted through the API: the same.
+    const deleted = await open('deleted');
+    const session = await sessionOf('deleted', base);
+    const gone = await fetch(`${base}/api/sessions/${session.id}`,
+      {method: 'DELETE', headers: auth});
+    assert.equal(gone.status, 200);
+    await waitFor(async () => await ping(deleted) === 404, 'the end after DELETE');
+  } finally {
+    await idle.stop();
   }
 });
