@@ -6,11 +6,13 @@
 
 #include <caf/all.hpp>
 
+#include "actors/mcp_elicitation.hpp"
 #include "actors/mcp_resources.hpp"
 #include "actors/mcp_tasks.hpp"
 #include "actors/mcp_tools.hpp"
 #include "messages/mcp_messages.hpp"
 #include "messages/messages.hpp"
+#include "messages/steer_request.hpp"
 #include "protocol/jsonrpc.hpp"
 #include "util/clock.hpp"
 #include "util/json_reader.hpp"
@@ -178,6 +180,7 @@ caf::result<mcp_answer> initialize(self_ptr self, const jsonrpc_message& msg,
     return failure(400, msg.id_json, jsonrpc_code::invalid_params,
                    "initialize needs params.protocolVersion");
   std::string version{supported(*asked) ? *asked : supported_versions.front()};
+  bool elicit = params.object("capabilities").any("elicitation") != nullptr;
   auto client_name = std::string{params.object("clientInfo").text("name").value_or("client")};
   new_session_request made;
   made.client = post.client;
@@ -185,7 +188,7 @@ caf::result<mcp_answer> initialize(self_ptr self, const jsonrpc_message& msg,
   auto promise = self->make_response_promise<mcp_answer>();
   self->request(self->state.manager, session_timeout, std::move(made))
     .then(
-      [self, promise, version, client = post.client,
+      [self, promise, version, elicit, client = post.client,
        id_json = msg.id_json](api_reply& reply) mutable {
         json_document created{reply.json};
         auto sid = json_reader{created}.text("id");
@@ -201,6 +204,7 @@ caf::result<mcp_answer> initialize(self_ptr self, const jsonrpc_message& msg,
         entry.session_id = std::string{*sid};
         entry.client = client;
         entry.protocol_version = version;
+        entry.elicit = elicit;
         entry.created_ms = entry.last_used_ms = unix_millis();
         remember(self, mcp_id, std::move(entry));
         auto done = answer(id_json, initialize_result(version));
@@ -306,6 +310,7 @@ caf::result<mcp_answer> run_agent(self_ptr self, mcp_session_entry& entry,
   out.run.request_id_json = msg.id_json;
   out.run.client = client;
   out.run.output_schema = std::move(*schema);
+  out.run.elicit = entry.elicit;
   if (const auto* task = params.any("task"); task && task->IsObject()) {
     json_reader asked{*task};
     auto ttl = asked.count("ttl").value_or(0);
@@ -547,6 +552,7 @@ mcp_answer task_result(const mcp_session_entry& entry, const jsonrpc_message& ms
   out.run.client = client;
   out.run.resume = true;
   out.run.resume_after = 0;
+  out.run.elicit = entry.elicit;
   out.run.task_id = task.task_id;
   return out;
 }
@@ -599,6 +605,19 @@ mcp_answer subscribe(self_ptr self, mcp_session_entry& entry, const jsonrpc_mess
   }
   tell_listener(self, entry);
   return answer(msg.id_json, "{}");
+}
+
+/// A client's answer to one of our requests: an elicitation decides its
+/// interrupt as the interrupts API would.
+void on_response(self_ptr self, const mcp_session_entry& entry, const jsonrpc_message& msg,
+                 const std::string& client) {
+  auto decided = mcp_elicitation_decision(msg.id_json, msg.params_json);
+  if (!decided)
+    return;
+  // Anonymous: a second answer to a decided interrupt has nowhere to go.
+  caf::anon_send(self->state.manager,
+                 steer_session{entry.session_id, steer_action::resolve,
+                               decided->interrupt_id, decided->body_json, client, "mcp"});
 }
 
 caf::result<mcp_answer> on_request(self_ptr self, mcp_session_entry& entry,
@@ -666,6 +685,8 @@ caf::result<mcp_answer> on_post(self_ptr self, mcp_post& post) {
       entry->initialized = true;
     else if (msg.method == "notifications/cancelled")
       cancel_request(self, *entry, msg);
+    else if (msg.type == jsonrpc_message::kind::response)
+      on_response(self, *entry, msg, post.client);
     return mcp_answer{202, {}, {}, false, {}};
   }
   return on_request(self, *entry, msg, post.client);

@@ -27,6 +27,8 @@ struct mcp_session_entry {
   std::string client;
   std::string protocol_version;
   bool initialized = false;
+  /// The client declared elicitation: approvals and questions are asked.
+  bool elicit = false;
   std::int64_t created_ms = 0;
   std::int64_t last_used_ms = 0;
   /// run_agent calls by request id (as JSON): what

@@ -62,6 +62,9 @@ struct mcp_run_order {
   std::uint64_t resume_after = 0;
   /// `output_schema` of the call (JSON; empty: a plain answer).
   std::string output_schema;
+  /// The client declared elicitation: the run's approvals and questions
+  /// are asked on this stream.
+  bool elicit = false;
   /// Answering `tasks/result` for this task (the run's messageId): the
   /// result and requests say so in `_meta`.
   std::string task_id;
@@ -71,7 +74,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mcp_run_order& x) {
   return f(caf::meta::type_name("mcp_run_order"), x.session_id, x.message_id, x.command,
            x.max_steps, x.request_id_json, x.progress_token_json, x.client, x.resume,
-           x.resume_after, x.output_schema, x.task_id);
+           x.resume_after, x.output_schema, x.elicit, x.task_id);
 }
 
 /// The run a run_agent call starts, asked for as the other doors ask.

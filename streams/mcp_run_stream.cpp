@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/mcp_elicitation.hpp"
 #include "actors/mcp_tools.hpp"
 #include "actors/monitor_while_alive.hpp"
 #include "messages/messages.hpp"
@@ -15,12 +16,15 @@ namespace agenttheo {
 namespace {
 
 using self_ptr = caf::stateful_actor<mcp_run_stream_state>*;
+using mcp_elicit_atom = caf::atom_constant<caf::atom("mcp_elicit")>;
 
 /// Progress lines are for a person watching: one line, not a page.
 constexpr std::size_t max_line = 300;
 
+/// `id` 0: a message without an id (one a resumed stream need not skip).
 void write_message(self_ptr self, std::uint64_t id, const std::string& json) {
-  auto frame = "event: message\nid: " + std::to_string(id) + "\ndata: " + json + "\n\n";
+  auto frame = "event: message\n" + (id > 0 ? "id: " + std::to_string(id) + "\n" : "")
+               + "data: " + json + "\n\n";
   self->state.writer->send(std::make_shared<const std::string>(std::move(frame)));
 }
 
@@ -108,6 +112,33 @@ std::string call_result(const mcp_run_stream_state& st, const event& ev) {
                   st.order.task_id);
 }
 
+/// An interrupt is asked about once the events already on their way are
+/// read: a replayed one that was decided since is then known as decided.
+void note_interrupt(self_ptr self, const event& ev) {
+  auto& st = self->state;
+  if (!st.order.elicit)
+    return;
+  json_document doc{ev.data};
+  auto id = std::string{json_reader{doc}.text("interrupt_id").value_or("")};
+  if (id.empty())
+    return;
+  if (ev.type == event_type::interrupt_resolved) {
+    st.undecided.erase(id);
+    return;
+  }
+  st.undecided[id] = ev.data;
+  self->send(self, mcp_elicit_atom::value, id);
+}
+
+void elicit(self_ptr self, const std::string& interrupt_id) {
+  auto& st = self->state;
+  auto it = st.undecided.find(interrupt_id);
+  if (st.finished || it == st.undecided.end() || !st.asked.insert(interrupt_id).second)
+    return;
+  if (auto request = mcp_elicitation_request(it->second, st.order.task_id))
+    write_message(self, 0, *request);
+}
+
 /// A call that ends without the run's own end: an error result the model
 /// can read (not a JSON-RPC error: the call itself was fine).
 std::string error_result(std::string_view text) {
@@ -137,6 +168,8 @@ void on_event(self_ptr self, const event_ptr& ev) {
     if (auto image = json_reader{doc}.text("image"))
       st.last_image = std::string{*image};
   }
+  if (raw.type == event_type::interrupt || raw.type == event_type::interrupt_resolved)
+    note_interrupt(self, raw);
   notify_progress(self, raw);
   if (!raw.terminal)
     return;
@@ -203,6 +236,7 @@ caf::behavior mcp_run_stream(caf::stateful_actor<mcp_run_stream_state>* self,
     },
     // A dropped stream is not a cancellation (the specification): the run
     // goes on, and the client may resume it; notifications/cancelled stops it.
+    [self](mcp_elicit_atom, const std::string& interrupt_id) { elicit(self, interrupt_id); },
     [self](stream_closed&) { self->quit(); },
   };
 }

@@ -4,11 +4,15 @@
 // carries the run's progress as `notifications/progress` and ends with
 // the call's result (the answer, the last screenshot, `complete`'s fields
 // as structuredContent). The run is an ordinary run of the MCP session's
-// AgentTheo session, streamed and logged like any other; the same stream
-// answers `tasks/result` for a run started as a task.
+// AgentTheo session, streamed and logged like any other. Its approvals
+// and questions are asked on it as elicitation requests when the client
+// takes them; the same stream answers `tasks/result` for a run started
+// as a task.
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -30,6 +34,10 @@ struct mcp_run_stream_state {
   /// The run's last screenshot (base64 JPEG), for the result.
   std::string last_image;
   bool finished = false;
+  /// Interrupts of the run not yet decided (their `interrupt` data), and
+  /// those asked about (elicitation, when the client takes it).
+  std::map<std::string, std::string> undecided;
+  std::set<std::string> asked;
 
   static inline const char* name = "mcp_run_stream";
 };

@@ -17,7 +17,7 @@ const require = createRequire(path.join(root, 'clients', 'js', 'package.json'));
 const {Client} = require('@modelcontextprotocol/sdk/client/index.js');
 const {StreamableHTTPClientTransport} = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
 const {StdioClientTransport} = require('@modelcontextprotocol/sdk/client/stdio.js');
-const {CallToolResultSchema, CreateTaskResultSchema,
+const {CallToolResultSchema, CreateTaskResultSchema, ElicitRequestSchema,
   ResourceUpdatedNotificationSchema} = require('@modelcontextprotocol/sdk/types.js');
 const binary = process.env.AGENTTHEO_BIN ?? path.join(root, 'build', 'agenttheo');
 
@@ -623,6 +623,79 @@ test('run_agent as a task: polled, fetched again after a reconnect, cancelled', 
   } finally {
     await transport.terminateSession();
     await client.close();
+  }
+});
+
+test('approvals and questions are asked as elicitation requests', async () => {
+  const gated = await startServer(['--api-token', TOKEN], {APPROVE: 'navigate', INTERRUPT_TIMEOUT: '20s'});
+  const base = `http://127.0.0.1:${gated.port}`;
+  const {client, transport} = await connect('asker',
+    {url: new URL(`${base}/mcp`), capabilities: {elicitation: {form: {}}}});
+  try {
+    const asked = [];
+    client.setRequestHandler(ElicitRequestSchema, async (req) => {
+      asked.push(req.params);
+      const props = req.params.requestedSchema.properties;
+      if (props.approve) return {action: 'accept', content: {approve: true}};
+      return {action: 'accept', content: {answer: 'Medium'}};
+    });
+    const opened = await client.callTool({name: 'run_agent',
+      arguments: {command: `go to ${pageBase}/one.html then read the title`}});
+    assert.equal(opened.isError, false, text(opened));
+    assert.match(text(opened), /Page One/);
+    assert.equal(asked.length, 1, JSON.stringify(asked));
+    assert.match(asked[0].message, /one\.html/);
+    assert.equal(asked[0].requestedSchema.properties.approve.type, 'boolean');
+
+    const answered = await client.callTool({name: 'run_agent',
+      arguments: {command: 'ask me Which size do you want?'}});
+    assert.equal(asked.length, 2);
+    assert.equal(asked[1].message, 'Which size do you want?');
+    assert.match(text(answered), /Medium/);
+    // Decided as the interrupts API decides: by mcp, in the run's events.
+    const session = await sessionOf('asker', base);
+    const runs = (await (await fetch(`${base}/api/sessions/${session.id}`,
+      {headers: auth})).json()).runs;
+    const events = (await (await fetch(`${base}/api/runs/${runs[1].messageId}/events`,
+      {headers: auth})).json()).events;
+    const resolved = events.find((e) => e.type === 'interrupt_resolved');
+    assert.equal(resolved.data.by, 'mcp');
+    assert.equal(resolved.data.answer, 'Medium');
+
+    // A task that waits for a person is input_required; tasks/result
+    // carries the question, and the answer finishes it.
+    const streamed = [];
+    for await (const message of client.experimental.tasks.callToolStream({name: 'run_agent',
+      arguments: {command: 'ask me Which colour?'}}, CallToolResultSchema, {task: {}})) {
+      streamed.push(message);
+    }
+    assert.equal(asked.length, 3);
+    assert.equal(asked[2].message, 'Which colour?');
+    assert.equal(asked[2]._meta['io.modelcontextprotocol/related-task'].taskId,
+      streamed[0].task.taskId);
+    assert.ok(streamed.some((m) => m.type === 'taskStatus' && m.task.status === 'input_required'),
+      JSON.stringify(streamed.map((m) => m.task?.status ?? m.type)));
+    assert.equal(streamed.at(-1).type, 'result', JSON.stringify(streamed.at(-1)));
+    assert.match(text(streamed.at(-1).result), /Medium/);
+    // Fetched again once decided: the answer, and no question asked twice.
+    const again = await client.experimental.tasks.getTaskResult(streamed[0].task.taskId,
+      CallToolResultSchema);
+    assert.match(text(again), /Medium/);
+    assert.equal(asked.length, 3);
+
+    // Declined: the navigation is rejected, and the run says so.
+    client.setRequestHandler(ElicitRequestSchema, async (req) => {
+      asked.push(req.params);
+      return {action: 'decline'};
+    });
+    const declined = await client.callTool({name: 'run_agent',
+      arguments: {command: `go to ${pageBase}/two.html then read the title`}});
+    assert.equal(asked.length, 4);
+    assert.doesNotMatch(text(declined), /Page Two/);
+  } finally {
+    await transport.terminateSession();
+    await client.close();
+    await gated.stop();
   }
 });
 
