@@ -2,7 +2,7 @@
 // (`Client` over `StreamableHTTPClientTransport`), against the real
 // binary, real headless Chromium and fixture pages on loopback.
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
+import {execFile, spawn} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {createServer, request} from 'node:http';
 import net from 'node:net';
@@ -730,4 +730,24 @@ test('an MCP session ends with its AgentTheo session', async () => {
   } finally {
     await idle.stop();
   }
+});
+
+test('the MCP Inspector CLI lists the tools and calls one through agenttheo mcp', async () => {
+  const inspector = path.join(root, 'clients', 'js', 'node_modules', '.bin', 'mcp-inspector');
+  const inspect = (...args) => new Promise((resolve, reject) => {
+    execFile(inspector, ['--cli', '-e', `AGENTTHEO_API_TOKEN=${TOKEN}`, ...args, '--',
+      binary, 'mcp', '--server', `http://127.0.0.1:${agenttheo.port}`],
+    {timeout: 60000}, (err, stdout, stderr) => (err ? reject(new Error(`${err}\n${stderr}`))
+      : resolve(JSON.parse(stdout))));
+  });
+  const {tools} = await inspect('--method', 'tools/list');
+  const ours = (await api('/api/tools')).body.tools
+    .filter((t) => !['ask_user', 'request_takeover'].includes(t.name));
+  assert.deepEqual(tools.map((t) => t.name), ['run_agent', 'list_sessions', 'get_run_events',
+    ...ours.map((t) => `browser_${t.name}`)]);
+  // --tool-arg takes every word after it: the others come after it.
+  const opened = await inspect('--tool-arg', `url=${pageBase}/two.html`,
+    '--method', 'tools/call', '--tool-name', 'browser_navigate_to');
+  assert.equal(opened.isError, false, JSON.stringify(opened));
+  assert.match(opened.content[0].text, /Page Two/);
 });
