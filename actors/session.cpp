@@ -229,8 +229,8 @@ event_ptr stamp(self_ptr self, const std::string& message_id, event_type type,
   // in it (tool outputs and URLs were redacted where they came in).
   if (const auto& vault = *st.settings.page.secrets; !vault.empty())
     data = vault.redact_json(data);
-  auto ev = encode(
-    event{st.next_id++, type, st.id, message_id, std::move(data), terminal});
+  auto ev = encode(event{st.next_id++, type, st.id, message_id, std::move(data), terminal,
+                         unix_millis()});
   st.log.append(ev);
   store_event(st, ev);
   if (type == event_type::error)
@@ -1522,7 +1522,7 @@ void replay_and_follow(self_ptr self, const open_stream& msg,
     auto [from, to] = *plan.lost;
     batch.events.push_back({encode(event{to, event_type::gap, st.id,
                                          std::string{span.message_id},
-                                         payload::gap(from, to)})});
+                                         payload::gap(from, to), false, unix_millis()})});
   }
   for (auto& ev : plan.events)
     batch.events.push_back({std::move(ev)});
@@ -1729,7 +1729,7 @@ void leave_waiting(self_ptr self, run_record& run) {
                        "the server is shutting down; this run waits for a "
                        "decision and goes on when the server is back",
                        run.message_id, false),
-    true});
+    true, unix_millis()});
   for (const auto& sub : st.subscribers)
     if (sub.message_id == run.message_id && !sub.via)
       self->send(sub.handle, event_frame{notice});

@@ -31,6 +31,7 @@ std::string make_envelope(const event& raw) {
     .field("id", raw.id)
     .field("session", raw.session)
     .field("messageId", raw.message_id)
+    .field("ts", raw.ts)
     .key("data")
     .raw(raw.data)
     .end_object();
@@ -56,6 +57,7 @@ std::string make_ws_binary(const event& raw) {
     .field("id", raw.id)
     .field("session", raw.session)
     .field("messageId", raw.message_id)
+    .field("ts", raw.ts)
     .field("mime", text("mime"))
     .field("url", text("url"))
     .field("bytes", static_cast<std::uint64_t>(image->size()))

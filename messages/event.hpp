@@ -20,6 +20,10 @@ struct event {
   /// Ends the run's stream: `complete`, or an `error` after which the run
   /// cannot go on. Subscribers close their response after it.
   bool terminal = false;
+  /// When the server made it, Unix milliseconds (`ts` in the envelope):
+  /// what a replay puts on its timeline. 0 for events from before it was
+  /// kept (a store of schema 4).
+  std::int64_t ts = 0;
 };
 
 /// Whether `ev` ends what a subscriber follows: a run's terminal event ends

@@ -135,7 +135,7 @@ typename Inspector::result_type inspect(Inspector& f, event_frame& x) {
     return caf::none;
   });
   return f(caf::meta::type_name("event_frame"), tmp.id, type, tmp.session,
-           tmp.message_id, tmp.data, tmp.terminal, rebuild);
+           tmp.message_id, tmp.data, tmp.terminal, tmp.ts, rebuild);
 }
 
 /// Events for a subscriber in one go, to be written at once: a replay, or

@@ -91,8 +91,8 @@ struct session_store::statements {
         "INSERT OR REPLACE INTO runs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
         "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)")),
       put_event(db.prepare(
-        "INSERT INTO events (session_id, id, message_id, type, terminal, data) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
+        "INSERT INTO events (session_id, id, message_id, type, terminal, data, ts) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")),
       put_conversation(
         db.prepare("UPDATE sessions SET conversation = ?2 WHERE id = ?1")),
       put_page(db.prepare(
@@ -203,6 +203,7 @@ void session_store::write_one(const store_write& write) {
       .bind(4, to_string(raw.type))
       .bind(5, std::int64_t{raw.terminal ? 1 : 0})
       .bind(6, raw.data)
+      .bind(7, raw.ts)
       .run();
   } else if (auto* c = std::get_if<conversation_row>(&write)) {
     sql.put_conversation.bind(1, c->session_id).bind(2, c->json).run();
@@ -281,7 +282,7 @@ void load_events(sqlite::database& db, std::vector<restored_session>& sessions,
   for (auto& r : sessions)
     live.emplace(r.session.id, &r);
   auto query = db.prepare(
-    "SELECT session_id, id, message_id, type, terminal, data FROM events "
+    "SELECT session_id, id, message_id, type, terminal, data, ts FROM events "
     "ORDER BY seq");
   while (query.step()) {
     auto owner = live.find(query.text(0));
@@ -297,7 +298,7 @@ void load_events(sqlite::database& db, std::vector<restored_session>& sessions,
       continue;
     auto& kept = newest[owner->first];
     kept.push_back(event{id, *type, owner->first, std::move(message_id),
-                         query.text(5), terminal});
+                         query.text(5), terminal, query.integer(6)});
     if (kept.size() > max_events)
       kept.pop_front();
   }

@@ -83,11 +83,17 @@ ALTER TABLE runs ADD COLUMN tool_calls INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN cost_nano_usd INTEGER NOT NULL DEFAULT -1;
 )sql";
 
+// Version 5: when each event was made (Unix ms), for replays; 0 for the
+// events written before.
+constexpr std::string_view schema_5 = R"sql(
+ALTER TABLE events ADD COLUMN ts INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 } // namespace
 
 const std::vector<migration>& store_migrations() {
   static const std::vector<migration> all{
-    {1, schema_1}, {2, schema_2}, {3, schema_3}, {4, schema_4}};
+    {1, schema_1}, {2, schema_2}, {3, schema_3}, {4, schema_4}, {5, schema_5}};
   return all;
 }
 

@@ -4,6 +4,7 @@
 #include <caf/exit_reason.hpp>
 
 #include "messages/payloads.hpp"
+#include "util/clock.hpp"
 
 namespace agenttheo {
 
@@ -16,7 +17,8 @@ event_ptr session_loss_event(const std::string& node, const caf::error& reason,
                                                 + " was lost; this run's "
                                                   "events stop here")
                 : payload::error("session_lost", "the session ended unexpectedly");
-  return encode(event{0, event_type::error, "", message_id, std::move(data), true});
+  return encode(event{0, event_type::error, "", message_id, std::move(data), true,
+                      unix_millis()});
 }
 
 } // namespace agenttheo

@@ -338,8 +338,11 @@ class DurableSessions(unittest.TestCase):
         with sqlite3.connect(self.db) as db:
             db.executescript(fixture)
         with self.server() as server:
-            self.assertTrue(any("(schema 4), 1 session restored" in line
+            self.assertTrue(any("(schema 5), 1 session restored" in line
                                 for line in server.log_lines))
+            # Events from before timestamps were kept say 0.
+            _, old = server.get_json("/api/runs/m-schema1/events")
+            self.assertEqual({e["ts"] for e in old["events"]}, {0})
             _, listing = server.get_json("/api/sessions")
             self.assertEqual([(s["id"], s["title"], s["runs"])
                               for s in listing["sessions"]],
@@ -352,7 +355,7 @@ class DurableSessions(unittest.TestCase):
             _, described = server.get_json("/api/sessions/s-schema1")
             self.assertEqual(described["conversation"][0]["content"], "read the title")
         with sqlite3.connect(self.db) as db:
-            self.assertEqual(db.execute("PRAGMA user_version").fetchone(), (4,))
+            self.assertEqual(db.execute("PRAGMA user_version").fetchone(), (5,))
             # The migrated run has no checkpoint: it waits for no one; and
             # no price was known for it.
             self.assertEqual(db.execute("SELECT checkpoint, cost_nano_usd FROM runs")

@@ -35,6 +35,7 @@ class SessionApi(ServerTestCase):
 
     def test_a_run_started_through_the_api_reads_back_as_json(self):
         sid = self.new_session()
+        asked_ms = int(time.time() * 1000)
         status, body = self.call("POST", f"/api/sessions/{sid}/runs",
                                  {"command": "hello", "messageId": "api-1"})
         self.assertEqual(status, 202, body)
@@ -51,6 +52,11 @@ class SessionApi(ServerTestCase):
         self.assertTrue(all(e["messageId"] == "api-1" and e["session"] == sid
                             for e in done["events"]))
         self.assertIsNone(done["gap"])
+        # Each event has the server's time: in order, within the run.
+        stamps = [e["ts"] for e in done["events"]]
+        self.assertEqual(stamps, sorted(stamps))
+        self.assertLessEqual(asked_ms, stamps[0])
+        self.assertLessEqual(stamps[-1], int(time.time() * 1000))
         # after= pages through the same events.
         status, tail = self.call("GET", f"/api/runs/api-1/events?after={ids[-3]}")
         self.assertEqual([e["id"] for e in tail["events"]], ids[-2:])

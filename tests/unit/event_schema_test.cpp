@@ -68,7 +68,7 @@ CAF_TEST(mode lists parse and reject unknown names) {
 
 CAF_TEST(an event is encoded once into an SSE frame and an envelope) {
   auto ev = encode(event{42, event_type::token, "s-1", "m-1",
-                         payload::token("Hello ", 1), false});
+                         payload::token("Hello ", 1), false, 1'796'251'545'123});
   CAF_CHECK_EQUAL(ev->sse_frame,
                   "id: 42\nevent: token\ndata: "
                   "{\"token\":\"Hello \",\"metadata\":{\"count\":1}}\n\n");
@@ -77,6 +77,8 @@ CAF_TEST(an event is encoded once into an SSE frame and an envelope) {
   CAF_CHECK_EQUAL(env["id"].GetUint64(), 42u);
   CAF_CHECK_EQUAL(env["session"].GetString(), std::string{"s-1"});
   CAF_CHECK_EQUAL(env["messageId"].GetString(), std::string{"m-1"});
+  // The server's time is the envelope's; SSE `data` stays the guide's.
+  CAF_CHECK_EQUAL(env["ts"].GetInt64(), 1'796'251'545'123);
   CAF_CHECK_EQUAL(env["data"]["token"].GetString(), std::string{"Hello "});
   CAF_CHECK_EQUAL(env["data"]["metadata"]["count"].GetInt(), 1);
   // The SSE view shares the event's bytes rather than copying them.

@@ -162,12 +162,13 @@ CAF_TEST_FIXTURE_SCOPE(message_type_tests, fixture)
 
 CAF_TEST(events cross a serializer and come back encoded) {
   auto ev = encode(event{9, event_type::tool_end, "s-1", "m-1",
-                         R"({"ok":true})", true});
+                         R"({"ok":true})", true, 1'796'251'545'123});
   auto back = round_trip(event_frame{ev});
   CAF_REQUIRE(back.ev != nullptr);
   CAF_CHECK_EQUAL(back.ev->raw.id, 9u);
   CAF_CHECK(back.ev->raw.type == event_type::tool_end);
   CAF_CHECK(back.ev->raw.terminal);
+  CAF_CHECK_EQUAL(back.ev->raw.ts, 1'796'251'545'123);
   CAF_CHECK_EQUAL(back.ev->sse_frame, ev->sse_frame);
   CAF_CHECK_EQUAL(back.ev->envelope, ev->envelope);
   auto batch = round_trip(event_batch{{{ev}, {ev}}, true});

@@ -38,7 +38,7 @@ struct scratch {
 event_ptr an_event(std::uint64_t id, std::string message_id, event_type type,
                    std::string data, bool terminal = false) {
   return encode(event{id, type, "s-1", std::move(message_id), std::move(data),
-                      terminal});
+                      terminal, 1'796'251'545'000 + static_cast<std::int64_t>(id)});
 }
 
 std::vector<store_write> a_session_with_one_run() {
@@ -109,6 +109,7 @@ CAF_TEST(what is written comes back as it was) {
     CAF_CHECK_EQUAL(s.events[i]->envelope, was->envelope);
     CAF_CHECK_EQUAL(s.events[i]->sse_frame, was->sse_frame);
     CAF_CHECK_EQUAL(s.events[i]->raw.terminal, was->raw.terminal);
+    CAF_CHECK_EQUAL(s.events[i]->raw.ts, was->raw.ts);
   }
   auto conversation = conversation_from_json(s.conversation_json);
   CAF_REQUIRE_EQUAL(conversation.size(), 3u);
@@ -194,7 +195,7 @@ CAF_TEST(a schema 1 database is migrated in order) {
              "VALUES ('s-old', 1, 1)");
   }
   auto store = session_store::open({dir.db(), false});
-  CAF_CHECK_EQUAL(store->schema_version(), 4);
+  CAF_CHECK_EQUAL(store->schema_version(), 5);
   auto sessions = store->load(10);
   CAF_REQUIRE_EQUAL(sessions.size(), 1u);
   CAF_CHECK_EQUAL(sessions.front().session.id, "s-old");

@@ -136,7 +136,7 @@ CAF_TEST(replies and errors are JSON envelopes) {
 CAF_TEST(screenshots get a binary form with a header and the raw image) {
   auto shot = encode(event{7, event_type::screenshot, "s1", "m1",
                            payload::screenshot("image/jpeg", "/9j/4AAQ", "https://x/"),
-                           false});
+                           false, 1'796'251'545'000});
   const auto& bin = shot->ws_binary;
   CAF_REQUIRE(bin.size() > 4);
   auto n = (static_cast<unsigned char>(bin[0]) << 24)
@@ -149,6 +149,7 @@ CAF_TEST(screenshots get a binary form with a header and the raw image) {
   CAF_CHECK_EQUAL(header["type"].GetString(), std::string{"screenshot"});
   CAF_CHECK_EQUAL(header["id"].GetUint64(), 7u);
   CAF_CHECK_EQUAL(header["session"].GetString(), std::string{"s1"});
+  CAF_CHECK_EQUAL(header["ts"].GetInt64(), 1'796'251'545'000);
   CAF_CHECK_EQUAL(header["mime"].GetString(), std::string{"image/jpeg"});
   CAF_CHECK_EQUAL(header["url"].GetString(), std::string{"https://x/"});
   auto image = bin.substr(4 + static_cast<std::size_t>(n));
