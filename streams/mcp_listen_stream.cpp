@@ -55,13 +55,17 @@ void finish(self_ptr self) {
 }
 
 void on_event(self_ptr self, const event& ev) {
+  // The session's own end (not a run's) ends its stream.
+  if (ev.terminal && ev.message_id.empty())
+    return finish(self);
+  // Most events are tokens, and most clients subscribe to nothing: no URI
+  // is built for them.
+  if (self->state.subscribed.empty())
+    return;
   if (ev.type == event_type::screenshot)
     updated(self, mcp_screenshot_uri(self->state.order.session_id), true);
   if (!ev.message_id.empty())
     updated(self, mcp_run_uri(ev.message_id), ev.terminal);
-  // The session's own end (not a run's) ends its stream.
-  if (ev.terminal && ev.message_id.empty())
-    finish(self);
 }
 
 stream_request request_of(const mcp_listen_order& order) {
