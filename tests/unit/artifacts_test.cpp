@@ -7,29 +7,20 @@
 #include <fstream>
 #include <set>
 
-#include <stdlib.h>
-
 #include "protocol/artifact_api.hpp"
 #include "protocol/multipart_body.hpp"
 #include "protocol/routes.hpp"
 #include "util/artifact_name.hpp"
 #include "util/json_reader.hpp"
 
+#include "test_files.hpp"
+
 using namespace agenttheo;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct scratch {
-  fs::path dir;
-  scratch() {
-    char name[] = "/tmp/agenttheo-artifacts-XXXXXX";
-    dir = mkdtemp(name);
-  }
-  ~scratch() {
-    fs::remove_all(dir);
-  }
-};
+using test::scratch;
 
 void write(const fs::path& file, const std::string& bytes) {
   std::ofstream out{file, std::ios::binary};

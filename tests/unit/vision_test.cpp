@@ -9,22 +9,13 @@
 #include "util/json_reader.hpp"
 #include "util/jpeg_size.hpp"
 
+#include "test_files.hpp"
+
 using namespace agenttheo;
 
 namespace {
 
-/// The smallest JPEG header jpeg_size reads: SOI, an APP0 segment, then a
-/// baseline frame header of `width` x `height`.
-std::string jpeg_head(unsigned width, unsigned height) {
-  std::string b{"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00", 20};
-  b += std::string{"\xFF\xC0\x00\x11\x08", 5};
-  b += static_cast<char>(height >> 8);
-  b += static_cast<char>(height & 0xFF);
-  b += static_cast<char>(width >> 8);
-  b += static_cast<char>(width & 0xFF);
-  b += std::string(12, '\x01');
-  return b;
-}
+using test::jpeg_head;
 
 chat_message view(std::string tag, std::uint32_t width, std::uint32_t height) {
   chat_message m{"user", "The page after " + tag, {}, {}};
