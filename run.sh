@@ -12,7 +12,7 @@ packages=(
   build-essential cmake ninja-build
   libcaf-dev libboost1.81-dev rapidjson-dev libcurl4-openssl-dev
   libsqlite3-dev
-  chromium
+  chromium ffmpeg
   clang libclang-rt-14-dev
   python3 python3-aiohttp python3-prometheus-client python3-pytest
   python3-pip python3-setuptools python3-wheel

@@ -175,6 +175,15 @@ caf::result<api_reply> to_worker(self_ptr self, const std::string& id,
   return caf::delegated<api_reply>{};
 }
 
+/// Hands a request about run `req.message_id` to the worker running it.
+template <class Request>
+caf::result<api_reply> to_run_worker(self_ptr self, Request& req) {
+  auto known = self->state.runs.find(req.message_id);
+  if (known == self->state.runs.end())
+    return error_reply(api_error::unknown_run(req.message_id));
+  return to_worker(self, known->second, req);
+}
+
 void on_report(self_ptr self, worker_report& report) {
   auto& st = self->state;
   auto& w = st.workers[report.index];
@@ -336,13 +345,8 @@ caf::behavior cluster_router(caf::stateful_actor<cluster_router_state>* self,
     [self](steer_session& req) {
       return to_worker(self, req.session_id, req);
     },
-    [self](read_run_events& req) -> caf::result<api_reply> {
-      auto& st = self->state;
-      auto known = st.runs.find(req.message_id);
-      if (known == st.runs.end())
-        return error_reply(api_error::unknown_run(req.message_id));
-      return to_worker(self, known->second, req);
-    },
+    [self](read_run_events& req) { return to_run_worker(self, req); },
+    [self](read_run_frames& req) { return to_run_worker(self, req); },
     [self](list_sessions_atom) { return merged_sessions(self->state); },
     [self](nodes_atom) { return nodes_json(self->state.workers); },
     // The gateway's streams close with its sockets; the workers' runs go on.

@@ -107,7 +107,7 @@ void on_screencast_frame(page_self self, const std::string& params_json) {
   cdp(self, "Page.screencastFrameAck",
       "{\"sessionId\":" + std::to_string(*ack) + "}", [](cdp_result) {});
   auto now = std::chrono::steady_clock::now();
-  auto gap = std::chrono::milliseconds{1000 / std::max(1u, st.settings.screencast_fps)};
+  auto gap = std::chrono::milliseconds{1000 / std::max(1u, st.screencast_fps)};
   if (!st.owner || !st.screencasting || now - st.last_frame_sent < gap)
     return;
   st.last_frame_sent = now;
@@ -345,8 +345,9 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
         cdp(self, method, params, [](cdp_result) {});
     },
     [self](page_secrets& changed) { self->state.settings.secrets = std::move(changed.vault); },
-    [self](screencast_atom, bool on) {
-      self->state.screencast_wanted = on;
+    [self](screencast_atom, std::uint32_t fps) {
+      self->state.screencast_wanted = fps > 0;
+      self->state.screencast_fps = std::max(1u, fps);
       sync_screencast(self);
     },
     [self](context_wait_atom, std::uint64_t ahead, std::uint64_t running) {

@@ -120,6 +120,9 @@ struct page_state {
   std::string current_tool;
   /// The owner wants the live view; it starts once the context is open.
   bool screencast_wanted = false;
+  /// Most frames a second the owner wants: SCREENCAST_FPS while someone
+  /// watches, RECORD_FPS while only the recording does.
+  std::uint32_t screencast_fps = 1;
   bool screencasting = false;
   std::chrono::steady_clock::time_point last_frame_sent;
 

@@ -26,6 +26,8 @@
 #include "messages/messages.hpp"
 #include "messages/session_title.hpp"
 #include "metrics/runtime_metrics.hpp"
+#include "store/artifact_folder.hpp"
+#include "store/run_frames.hpp"
 #include "util/base64.hpp"
 #include "util/clock.hpp"
 #include "util/jpeg_size.hpp"
@@ -242,6 +244,7 @@ event_ptr stamp(self_ptr self, const std::string& message_id, event_type type,
 void end_run(self_ptr self, run_record& run);
 
 void sync_screencast(self_ptr self);
+void record_frame(session_state& st, run_record& run, std::string_view jpeg);
 
 /// Stamps, logs and fans out one event of `run`; a terminal one ends it.
 void emit(self_ptr self, run_record& run, event_type type, std::string data,
@@ -518,6 +521,7 @@ void begin_run(self_ptr self, run_record& run) {
   run.phase = run_phase::running;
   note_state(self);
   tell_page_activity(self);
+  sync_screencast(self);
   run.started = std::chrono::steady_clock::now();
   // One line per run start and end at INFO, for operators; the command
   // itself stays out of the log.
@@ -605,6 +609,7 @@ void end_run(self_ptr self, run_record& run) {
   drop_subscribers_of(self, run.message_id);
   start_next(self);
   tell_page_activity(self);
+  sync_screencast(self);
   push_info(self);
   arm_idle_timer(self);
 }
@@ -831,9 +836,12 @@ void on_tool_finished(self_ptr self, tool_finished& done) {
     st.page_url = done.url;
     st.visited_hosts.insert(host_of_url(done.url));
   }
-  if (!done.image_base64.empty())
+  if (!done.image_base64.empty()) {
     emit(self, *run, event_type::screenshot,
          payload::screenshot("image/jpeg", done.image_base64, done.url, done.tab));
+    if (auto image = base64_decode(done.image_base64))
+      record_frame(st, *run, *image);
+  }
   if (!done.image_base64.empty() && st.settings.page.vision) {
     run->step_view.name = done.name;
     run->step_view.url = done.url;
@@ -1465,24 +1473,46 @@ run_record& create_run(self_ptr self, const stream_request& req) {
   return run;
 }
 
-/// Tells the page to screencast while some subscriber wants its frames.
+/// Tells the page to screencast while some subscriber wants its frames
+/// (at SCREENCAST_FPS) or a running run records them (at RECORD_FPS).
 void sync_screencast(self_ptr self) {
   auto& st = self->state;
-  auto wanted = std::any_of(st.subscribers.begin(), st.subscribers.end(),
-                            [](const subscriber_entry& s) { return s.frames; });
-  if (!st.page || wanted == st.screencasting)
+  auto watched = std::any_of(st.subscribers.begin(), st.subscribers.end(),
+                             [](const subscriber_entry& s) { return s.frames; });
+  auto recording = st.settings.page.record && active_run(st) != nullptr;
+  std::uint32_t fps = watched     ? st.settings.page.screencast_fps
+                      : recording ? st.settings.page.record_fps
+                                  : 0;
+  if (!st.page || fps == st.screencast_fps)
     return;
-  st.screencasting = wanted;
-  self->send(st.page, screencast_atom::value, wanted);
+  st.screencast_fps = fps;
+  self->send(st.page, screencast_atom::value, fps);
 }
 
-/// One screencast frame, encoded once, to every subscriber that wants video.
+/// Keeps `jpeg` as a frame of `run` (RECORD), beside the session's files.
+void record_frame(session_state& st, run_record& run, std::string_view jpeg) {
+  if (!st.settings.page.record)
+    return;
+  auto files = artifact_folder::of(st.settings.page.artifacts_dir, st.id);
+  auto frames = files ? run_frames::of(files->path(), run.message_id) : std::nullopt;
+  if (frames)
+    run.frames.add(*frames, unix_millis(), jpeg, st.settings.page.record_max_bytes);
+}
+
+/// One screencast frame: recorded for the running run, and encoded once
+/// for every subscriber that wants video.
 void fan_out_frame(self_ptr self, const screencast_frame& frame) {
   auto& st = self->state;
   auto image = base64_decode(frame.jpeg_base64);
   if (!image)
     return;
   auto* run = active_run(st);
+  if (run)
+    record_frame(st, *run, *image);
+  auto watched = std::any_of(st.subscribers.begin(), st.subscribers.end(),
+                             [](const subscriber_entry& s) { return s.frames; });
+  if (!watched)
+    return;
   json_writer header;
   header.begin_object()
     .field("type", "frame")
@@ -2011,6 +2041,12 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
       if (!run)
         return error_reply(api_error::unknown_run(req.message_id));
       return api_reply{200, run_events_json(self->state, *run, req.after_id)};
+    },
+    [self](read_run_frames& req) {
+      auto* run = find_run(self->state, req.message_id);
+      if (!run)
+        return error_reply(api_error::unknown_run(req.message_id));
+      return run_frames_reply(self->state, *run, req.frame_id);
     },
     [self](shutdown_atom) { on_shutdown(self); },
     [self](fanout_atom) { deliver_held(self); },

@@ -28,6 +28,7 @@
 #include "messages/payloads.hpp"
 #include "messages/run_state.hpp"
 #include "metrics/actor_stats.hpp"
+#include "store/frame_recorder.hpp"
 #include "store/store_records.hpp"
 
 namespace agenttheo {
@@ -121,6 +122,8 @@ struct run_record {
   std::uint32_t bad_outputs = 0;
   std::uint64_t tokens_streamed = 0;
   payload::usage usage;
+  /// Its page's frames, kept on disk (RECORD).
+  frame_recorder frames;
   std::chrono::steady_clock::time_point started;
   std::int64_t created_at_ms = 0;
   std::int64_t ended_at_ms = 0;
@@ -188,8 +191,10 @@ struct session_state {
   bool page_active = false;
   /// Page tools an MCP client runs outside any run, under way now.
   std::uint32_t direct_tools = 0;
-  /// The page was told to screencast (some subscriber wants frames).
-  bool screencasting = false;
+  /// The frame rate the page was told to screencast at: SCREENCAST_FPS
+  /// while some subscriber wants frames, RECORD_FPS while only a running
+  /// run's recording does, 0 for none.
+  std::uint32_t screencast_fps = 0;
   /// The URL the page showed after its last tool, told to the model.
   std::string page_url;
   /// What earlier runs said and did (no system prompt), kept within the

@@ -383,9 +383,10 @@ api_reply on_create_session(self_ptr self, new_session_request& req) {
   return {201, out.str()};
 }
 
-/// `GET /api/runs/{id}/events`, from the run's session (asking the store
-/// for one that idled out).
-caf::result<api_reply> run_events(self_ptr self, read_run_events& req) {
+/// `GET /api/runs/{id}/events` and `/frames`, from the run's session
+/// (asking the store for one that idled out).
+template <class Request>
+caf::result<api_reply> to_run_session(self_ptr self, Request& req) {
   auto& st = self->state;
   if (auto known = st.runs.find(req.message_id); known != st.runs.end())
     return to_session(self, known->second, req);
@@ -500,7 +501,8 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
     [self](steer_session& req) {
       return to_session(self, req.session_id, req);
     },
-    [self](read_run_events& req) { return run_events(self, req); },
+    [self](read_run_events& req) { return to_run_session(self, req); },
+    [self](read_run_frames& req) { return to_run_session(self, req); },
     [self](list_sessions_atom) {
       return sessions_json(self->state.infos, self->state.settings.max_sessions);
     },

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include "messages/api_error.hpp"
 #include "messages/messages.hpp"
+#include "store/artifact_folder.hpp"
+#include "store/run_frames.hpp"
 #include "util/json_writer.hpp"
 
 namespace agenttheo {
@@ -165,6 +168,43 @@ std::string run_events_json(const session_state& st, const run_record& run,
     out.raw(ev->envelope);
   out.end_array().end_object();
   return out.str();
+}
+
+api_reply run_frames_reply(const session_state& st, const run_record& run,
+                           std::uint64_t frame_id) {
+  auto files = artifact_folder::of(st.settings.page.artifacts_dir, st.id);
+  auto frames = files ? run_frames::of(files->path(), run.message_id) : std::nullopt;
+  if (frame_id != 0) {
+    auto jpeg = frames ? frames->read(frame_id) : std::nullopt;
+    if (!jpeg)
+      return error_reply(api_error::of(
+        api_code::unknown_frame, "run " + run.message_id + " has no frame "
+                                   + std::to_string(frame_id)));
+    return {200, std::move(*jpeg), 0, "image/jpeg"};
+  }
+  auto base = "/api/runs/" + run.message_id + "/frames/";
+  json_writer out;
+  out.begin_object()
+    .field("session", st.id)
+    .field("messageId", run.message_id)
+    .field("state", to_string(run.phase))
+    .field("recording", st.settings.page.record)
+    .key("frames")
+    .begin_array();
+  std::uint64_t bytes = 0;
+  for (const auto& frame : frames ? frames->list() : std::vector<frame_entry>{}) {
+    bytes += frame.bytes;
+    out.begin_object()
+      .field("id", frame.id)
+      .field("ts", frame.ts)
+      .field("width", static_cast<std::uint64_t>(frame.width))
+      .field("height", static_cast<std::uint64_t>(frame.height))
+      .field("bytes", frame.bytes)
+      .field("url", base + std::to_string(frame.id))
+      .end_object();
+  }
+  out.end_array().field("bytes", bytes).end_object();
+  return {200, out.str()};
 }
 
 std::string cancel_reply_json(std::string_view session,

@@ -38,6 +38,12 @@ std::string pending_interrupts_json(const session_state& st);
 std::string run_events_json(const session_state& st, const run_record& run,
                             std::uint64_t after_id);
 
+/// `GET /api/runs/{messageId}/frames` (`frame_id` 0): the run's recorded
+/// frames, each with its time and where to fetch it; `/frames/{frame_id}`:
+/// that frame's JPEG.
+api_reply run_frames_reply(const session_state& st, const run_record& run,
+                           std::uint64_t frame_id);
+
 std::string cancel_reply_json(std::string_view session,
                               std::string_view cancelled_message_id);
 

@@ -120,6 +120,13 @@ struct page_options {
   /// `max_artifact_bytes` (MAX_ARTIFACT_BYTES).
   std::string artifacts_dir = "data/artifacts";
   std::size_t max_artifact_bytes = 64u << 20;
+  /// Each run keeps its page's frames beside its artifacts (RECORD): the
+  /// live view's while someone watches, at most `record_fps` otherwise
+  /// (RECORD_FPS), and the screenshot after each page-changing step; at
+  /// most `record_max_bytes` a run (RECORD_MAX_BYTES).
+  bool record = true;
+  unsigned record_fps = 2;
+  std::size_t record_max_bytes = 32u << 20;
 };
 
 /// The browser the sessions share.

@@ -125,6 +125,23 @@ std::optional<std::uint64_t> parse_after(std::string_view query) {
   return value;
 }
 
+/// `{id}` of `/api/runs/{messageId}/frames/{id}`: nullopt unless a
+/// positive integer.
+std::optional<std::uint64_t> parse_frame_id(std::string_view text) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()
+      || value == 0)
+    return std::nullopt;
+  return value;
+}
+
+/// Routes whose `{id}` is a run's messageId.
+bool is_run_route(route target) {
+  return target == route::run_events || target == route::run_frames
+         || target == route::run_frame;
+}
+
 simple_response preflight(std::string_view allow) {
   simple_response res = no_content();
   res.headers.emplace_back("Allow", std::string{allow});
@@ -353,7 +370,7 @@ void http_connection::serve_api(const request& req, const reply_to& to,
   };
   if (match.target != route::sessions && match.target != route::admin_disconnect
       && !is_safe_id(id))
-    return send(to, match.target == route::run_events
+    return send(to, is_run_route(match.target)
                       ? id_error(api_code::bad_message_id, "messageId")
                       : id_error(api_code::bad_session, "session"));
   auto reply = answer_api(to);
@@ -410,6 +427,17 @@ void http_connection::serve_api(const request& req, const reply_to& to,
                                         "after must be a non-negative integer "
                                         "event id")));
       return ctx_.bridge->read_run_events(id, *after, std::move(reply));
+    }
+    case route::run_frames:
+      return ctx_.bridge->read_run_frames(id, 0, std::move(reply));
+    case route::run_frame: {
+      auto frame = parse_frame_id(match.param2);
+      if (!frame)
+        return send(to, error_response(api_error::of(
+                          api_code::bad_frame,
+                          "a frame id is a positive integer, as the run's "
+                          "frames index lists it")));
+      return ctx_.bridge->read_run_frames(id, *frame, std::move(reply));
     }
     default:
       return send(to, error_response(api_error::of(api_code::not_found,
@@ -607,6 +635,8 @@ api_callback http_connection::answer_api(const reply_to& to) {
     net::post(self->stream_.get_executor(),
               [self, to, result = std::move(result)]() mutable {
                 auto res = json_response(result.status, std::move(result.json));
+                if (!result.content_type.empty())
+                  res.content_type = std::move(result.content_type);
                 if (result.retry_after_s > 0)
                   res.headers.emplace_back("Retry-After",
                                            std::to_string(result.retry_after_s));

@@ -63,6 +63,8 @@ constexpr std::array catalogue{
   api_code_info{c::bad_upload, "bad_upload", 400,
                 "an upload with no bytes, or a multipart body without a file "
                 "part"},
+  api_code_info{c::bad_frame, "bad_frame", 400,
+                "a frame id that is not a positive integer"},
   api_code_info{c::malformed_request, "malformed_request", 400, "not HTTP"},
   api_code_info{c::bad_json, "bad_json", 400,
                 "a WebSocket message that is not a JSON object"},
@@ -90,6 +92,8 @@ constexpr std::array catalogue{
                 "no interrupt with that id in the session"},
   api_code_info{c::unknown_artifact, "unknown_artifact", 404,
                 "no file of that name in the session's artifacts"},
+  api_code_info{c::unknown_frame, "unknown_frame", 404,
+                "no recorded frame of that id in the run"},
   api_code_info{c::not_subscribed, "not_subscribed", 404,
                 "`unsubscribe` from what the socket does not follow"},
   api_code_info{c::method_not_allowed, "method_not_allowed", 405,

@@ -41,6 +41,7 @@ enum class api_code : std::uint8_t {
   bad_output_schema,
   bad_artifact_name,
   bad_upload,
+  bad_frame,
   malformed_request,
   // 400 on the WebSocket: a message the server cannot act on
   bad_json,
@@ -59,6 +60,7 @@ enum class api_code : std::uint8_t {
   unknown_actor,
   unknown_interrupt,
   unknown_artifact,
+  unknown_frame,
   not_subscribed,
   method_not_allowed,
   // conflicts and limits

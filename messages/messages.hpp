@@ -234,15 +234,26 @@ typename Inspector::result_type inspect(Inspector& f, cancel_run& x) {
 
 /// An API answer: the HTTP status and its JSON body.
 struct api_reply {
+  api_reply() = default;
+  api_reply(std::uint16_t status, std::string json, std::uint32_t retry_after_s = 0,
+            std::string content_type = {})
+    : status(status), json(std::move(json)), retry_after_s(retry_after_s),
+      content_type(std::move(content_type)) {
+  }
+
   std::uint16_t status = 200;
+  /// The body: JSON unless `content_type` says otherwise.
   std::string json;
   /// A refusal's `Retry-After`, in seconds; 0: none.
   std::uint32_t retry_after_s = 0;
+  /// Empty for JSON; else the body's type (a recorded frame's image/jpeg).
+  std::string content_type;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
-  return f(caf::meta::type_name("api_reply"), x.status, x.json, x.retry_after_s);
+  return f(caf::meta::type_name("api_reply"), x.status, x.json, x.retry_after_s,
+           x.content_type);
 }
 
 inline api_reply error_reply(const api_error& err) {
@@ -295,6 +306,18 @@ struct read_run_events {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, read_run_events& x) {
   return f(caf::meta::type_name("read_run_events"), x.message_id, x.after_id);
+}
+
+/// `GET /api/runs/{messageId}/frames`: the run's recorded frames (frame_id
+/// 0), or `/frames/{frame_id}`: one of them, as its JPEG.
+struct read_run_frames {
+  std::string message_id;
+  std::uint64_t frame_id = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, read_run_frames& x) {
+  return f(caf::meta::type_name("read_run_frames"), x.message_id, x.frame_id);
 }
 
 // -- llm_call -> session ------------------------------------------------------

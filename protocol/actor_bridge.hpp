@@ -19,10 +19,20 @@ namespace agenttheo {
 
 /// An answer of the JSON API: its HTTP status and JSON body.
 struct api_result {
+  api_result() = default;
+  api_result(std::uint16_t status, std::string json, std::uint32_t retry_after_s = 0,
+             std::string content_type = {})
+    : status(status), json(std::move(json)), retry_after_s(retry_after_s),
+      content_type(std::move(content_type)) {
+  }
+
   std::uint16_t status = 200;
+  /// The body: JSON unless `content_type` says otherwise.
   std::string json;
   /// A refusal's `Retry-After`, in seconds; 0: none.
   std::uint32_t retry_after_s = 0;
+  /// Empty for JSON.
+  std::string content_type;
 };
 
 using api_callback = std::function<void(api_result)>;
@@ -109,6 +119,11 @@ public:
   virtual void submit_run(stream_request request, api_callback reply) = 0;
 
   virtual void read_run_events(std::string message_id, std::uint64_t after_id,
+                               api_callback reply)
+    = 0;
+
+  /// A run's recorded frames: the index (`frame_id` 0) or one JPEG.
+  virtual void read_run_frames(std::string message_id, std::uint64_t frame_id,
                                api_callback reply)
     = 0;
 

@@ -133,6 +133,15 @@ route_match api_route(std::string_view method, std::string_view path) {
     auto [id, tail] = id_and_tail(path.substr(runs.size()));
     if (!id.empty() && tail == "events")
       return match(route::run_events, read_only, method, id);
+    if (!id.empty() && tail == "frames")
+      return match(route::run_frames, read_only, method, id);
+    constexpr std::string_view frames = "frames/";
+    if (!id.empty() && tail.substr(0, frames.size()) == frames
+        && tail.size() > frames.size()) {
+      auto found = match(route::run_frame, read_only, method, id);
+      found.param2 = std::string{tail.substr(frames.size())};
+      return found;
+    }
   }
   return {};
 }

@@ -32,6 +32,10 @@ enum class route {
   session_artifact,
   /// /api/runs/{messageId}/events: a run's events as JSON (GET)
   run_events,
+  /// /api/runs/{messageId}/frames: the run's recorded frames (GET)
+  run_frames,
+  /// /api/runs/{messageId}/frames/{id}: one frame, a JPEG (GET)
+  run_frame,
   /// /api/tools: every tool the model is given (GET)
   tools,
   stream,

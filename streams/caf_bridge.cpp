@@ -189,6 +189,12 @@ public:
                                                      after_id});
   }
 
+  void read_run_frames(std::string message_id, std::uint64_t frame_id,
+                       api_callback reply) override {
+    ask(std::move(reply), agenttheo::read_run_frames{std::move(message_id),
+                                                     frame_id});
+  }
+
   void submit_run(stream_request request, api_callback reply) override {
     // The run is opened like a stream whose subscriber only wants the
     // answer: accepted (with the run's state) or rejected (with why).
@@ -226,7 +232,8 @@ private:
                    msg = std::move(msg)](caf::event_based_actor* self) {
       self->request(target, manager_timeout, msg)
         .then([reply](api_reply& r) {
-                reply({r.status, std::move(r.json), r.retry_after_s});
+                reply({r.status, std::move(r.json), r.retry_after_s,
+                       std::move(r.content_type)});
               },
               [reply](caf::error&) { reply(unavailable()); });
     });

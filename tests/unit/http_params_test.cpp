@@ -193,6 +193,14 @@ CAF_TEST(api routes carry their id and their methods) {
   auto events = resolve_route("GET", "/api/runs/m-9/events");
   CAF_CHECK(events.target == route::run_events);
   CAF_CHECK_EQUAL(events.param, "m-9");
+  auto frames = resolve_route("GET", "/api/runs/m-9/frames");
+  CAF_CHECK(frames.target == route::run_frames);
+  CAF_CHECK_EQUAL(frames.param, "m-9");
+  auto frame = resolve_route("GET", "/api/runs/m-9/frames/12");
+  CAF_CHECK(frame.target == route::run_frame);
+  CAF_CHECK_EQUAL(frame.param2, "12");
+  CAF_CHECK(!resolve_route("POST", "/api/runs/m-9/frames/12").method_allowed);
+  CAF_CHECK(resolve_route("GET", "/api/runs/m-9/frames/").target == route::not_found);
   CAF_CHECK(resolve_route("POST", "/api/sessions").method_allowed);
   CAF_CHECK(resolve_route("GET", "/api/sessions/s-2/nope").target
             == route::not_found);

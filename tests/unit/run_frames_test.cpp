@@ -1,0 +1,113 @@
+#define CAF_SUITE run_frames
+
+#include "store/run_frames.hpp"
+
+#include <caf/test/unit_test.hpp>
+
+#include "store/frame_recorder.hpp"
+
+#include "test_files.hpp"
+
+using namespace agenttheo;
+namespace fs = std::filesystem;
+
+namespace {
+
+using test::scratch;
+
+/// A JPEG header of `width` x `height`, padded to `bytes`.
+std::string jpeg(unsigned width, unsigned height, std::size_t bytes = 64) {
+  auto b = test::jpeg_head(width, height);
+  if (b.size() < bytes)
+    b += std::string(bytes - b.size(), '\x02');
+  return b;
+}
+
+} // namespace
+
+CAF_TEST(a frame file name carries its id time and size) {
+  frame_entry e{12, 1764720000123, 960, 720, 0};
+  CAF_CHECK_EQUAL(frame_file_name(e), "12-1764720000123-960x720.jpg");
+  auto back = parse_frame_file_name(frame_file_name(e));
+  CAF_REQUIRE(back);
+  CAF_CHECK_EQUAL(back->id, 12u);
+  CAF_CHECK_EQUAL(back->ts, 1764720000123);
+  CAF_CHECK_EQUAL(back->width, 960u);
+  CAF_CHECK_EQUAL(back->height, 720u);
+  for (const char* bad : {"", ".jpg", "0-1-2x3.jpg", "1-2-3x4.png", "1-2-3x4.jpg.part",
+                          "a-2-3x4.jpg", "1-2-3y4.jpg", "1--2-3x4.jpg", "1-2-3x4x5.jpg",
+                          ".frame-abc"})
+    CAF_CHECK(!parse_frame_file_name(bad));
+}
+
+CAF_TEST(a run frames folder sits under the session folder) {
+  auto frames = run_frames::of("/data/s1", "m1");
+  CAF_REQUIRE(frames);
+  CAF_CHECK_EQUAL(frames->path(), fs::path{"/data/s1/.frames/m1"});
+  for (const char* bad : {"", ".", "..", "a/b", "a\\b"})
+    CAF_CHECK(!run_frames::of("/data/s1", bad));
+}
+
+CAF_TEST(frames are written read and listed in id order) {
+  scratch tmp;
+  auto frames = *run_frames::of(tmp.dir, "m1");
+  CAF_CHECK(frames.list().empty());
+  CAF_CHECK(!frames.read(1));
+  frame_recorder rec;
+  for (int i = 1; i <= 11; ++i)
+    CAF_CHECK(rec.add(frames, 1000 + i, jpeg(100 + i, 50, 100), 1 << 20));
+  auto all = frames.list();
+  CAF_REQUIRE_EQUAL(all.size(), 11u);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    CAF_CHECK_EQUAL(all[i].id, i + 1);
+    CAF_CHECK_EQUAL(all[i].ts, static_cast<std::int64_t>(1001 + i));
+    CAF_CHECK_EQUAL(all[i].width, 101 + i);
+    CAF_CHECK_EQUAL(all[i].height, 50u);
+    CAF_CHECK_EQUAL(all[i].bytes, 100u);
+  }
+  CAF_CHECK_EQUAL(frames.read(10), jpeg(110, 50, 100));
+  CAF_CHECK(!frames.read(12));
+  CAF_CHECK_EQUAL(rec.bytes(), 1100u);
+  // Only whole frames are in the folder: nothing left half-written.
+  std::size_t files = 0;
+  for (auto& entry : fs::directory_iterator{frames.path()}) {
+    (void) entry;
+    ++files;
+  }
+  CAF_CHECK_EQUAL(files, 11u);
+}
+
+CAF_TEST(a recording stops at its byte bound and refuses what is no jpeg) {
+  scratch tmp;
+  auto frames = *run_frames::of(tmp.dir, "m1");
+  frame_recorder rec;
+  CAF_CHECK(!rec.add(frames, 1, "not a jpeg", 1000));
+  CAF_CHECK(rec.add(frames, 2, jpeg(10, 10, 400), 1000));
+  CAF_CHECK(rec.add(frames, 3, jpeg(10, 10, 400), 1000));
+  CAF_CHECK(!rec.full());
+  CAF_CHECK(!rec.add(frames, 4, jpeg(10, 10, 400), 1000));
+  CAF_CHECK(rec.full());
+  // A smaller frame that would fit is refused too: no holes in the record.
+  CAF_CHECK(!rec.add(frames, 5, jpeg(10, 10, 100), 1000));
+  CAF_CHECK_EQUAL(frames.list().size(), 2u);
+  CAF_CHECK_EQUAL(rec.bytes(), 800u);
+}
+
+CAF_TEST(times never go backwards and a resumed run goes on after its frames) {
+  scratch tmp;
+  auto frames = *run_frames::of(tmp.dir, "m1");
+  {
+    frame_recorder rec;
+    CAF_CHECK(rec.add(frames, 5000, jpeg(10, 10), 1 << 20));
+    CAF_CHECK(rec.add(frames, 4000, jpeg(10, 10), 1 << 20));
+  }
+  frame_recorder after_restart;
+  CAF_CHECK(after_restart.add(frames, 3000, jpeg(20, 10), 1 << 20));
+  auto all = frames.list();
+  CAF_REQUIRE_EQUAL(all.size(), 3u);
+  CAF_CHECK_EQUAL(all[1].ts, 5000);
+  CAF_CHECK_EQUAL(all[2].id, 3u);
+  CAF_CHECK_EQUAL(all[2].ts, 5000);
+  CAF_CHECK_EQUAL(all[2].width, 20u);
+  CAF_CHECK_EQUAL(after_restart.bytes(), 192u);
+}
