@@ -346,7 +346,7 @@ caf::behavior cluster_router(caf::stateful_actor<cluster_router_state>* self,
       return to_worker(self, req.session_id, req);
     },
     [self](read_run_events& req) { return to_run_worker(self, req); },
-    [self](read_run_frames& req) { return to_run_worker(self, req); },
+    [self](read_run_view& req) { return to_run_worker(self, req); },
     [self](list_sessions_atom) { return merged_sessions(self->state); },
     [self](nodes_atom) { return nodes_json(self->state.workers); },
     // The gateway's streams close with its sockets; the workers' runs go on.

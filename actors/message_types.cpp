@@ -42,7 +42,7 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<mcp_subscriptions>("agenttheo.mcp_subscriptions")
     .add_message_type<actor_titled>("agenttheo.actor_titled")
     .add_message_type<read_run_events>("agenttheo.read_run_events")
-    .add_message_type<read_run_frames>("agenttheo.read_run_frames")
+    .add_message_type<read_run_view>("agenttheo.read_run_view")
     .add_message_type<llm_delta>("agenttheo.llm_delta")
     .add_message_type<tool_call>("agenttheo.tool_call")
     .add_message_type<llm_done>("agenttheo.llm_done")

@@ -14,6 +14,7 @@
 #include "actors/session_views.hpp"
 #include "actors/steering_tools.hpp"
 #include "actors/tool_call.hpp"
+#include "actors/video_maker.hpp"
 #include "browser/approval_policy.hpp"
 #include "browser/user_input.hpp"
 #include "config/log.hpp"
@@ -1907,6 +1908,44 @@ api_reply on_update(self_ptr self, update_session& req) {
 
 } // namespace
 
+/// A run's video: made by a detached actor (ffmpeg takes seconds), which
+/// answers the request itself.
+caf::result<api_reply> run_video(self_ptr self, const run_record& run) {
+  auto& st = self->state;
+  auto files = artifact_folder::of(st.settings.page.artifacts_dir, st.id);
+  auto frames = files ? run_frames::of(files->path(), run.message_id) : std::nullopt;
+  video_job job;
+  if (frames) {
+    job.folder = frames->path();
+    job.frames = frames->list();
+  }
+  if (job.frames.empty())
+    return error_reply(api_error::of(
+      api_code::no_frames, "run " + run.message_id + " recorded no frames to make a video of"));
+  job.span = {run.created_at_ms, run.finished() ? run.ended_at_ms : unix_millis()};
+  job.finished = run.finished();
+  auto maker = self->spawn<caf::detached>(video_maker);
+  self->delegate(maker, std::move(job));
+  return caf::delegated<api_reply>{};
+}
+
+/// `GET /api/runs/{messageId}/frames`, `/frames/{id}`, `/video`.
+caf::result<api_reply> on_read_view(self_ptr self, const read_run_view& req) {
+  auto* run = find_run(self->state, req.message_id);
+  if (!run)
+    return error_reply(api_error::unknown_run(req.message_id));
+  switch (req.view) {
+    case run_view::frames:
+      return run_frames_reply(self->state, *run, 0);
+    case run_view::frame:
+      return run_frames_reply(self->state, *run, std::max<std::uint64_t>(req.frame_id, 1));
+    case run_view::video:
+      return run_video(self, *run);
+    default:
+      return error_reply(api_error::of(api_code::not_found, "no such view of a run"));
+  }
+}
+
 caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
                       session_settings settings, caf::actor manager,
                       session_origin origin) {
@@ -2042,12 +2081,7 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
         return error_reply(api_error::unknown_run(req.message_id));
       return api_reply{200, run_events_json(self->state, *run, req.after_id)};
     },
-    [self](read_run_frames& req) {
-      auto* run = find_run(self->state, req.message_id);
-      if (!run)
-        return error_reply(api_error::unknown_run(req.message_id));
-      return run_frames_reply(self->state, *run, req.frame_id);
-    },
+    [self](read_run_view& req) { return on_read_view(self, req); },
     [self](shutdown_atom) { on_shutdown(self); },
     [self](fanout_atom) { deliver_held(self); },
     [self](idle_check_atom, std::uint64_t generation) {

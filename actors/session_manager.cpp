@@ -502,7 +502,7 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       return to_session(self, req.session_id, req);
     },
     [self](read_run_events& req) { return to_run_session(self, req); },
-    [self](read_run_frames& req) { return to_run_session(self, req); },
+    [self](read_run_view& req) { return to_run_session(self, req); },
     [self](list_sessions_atom) {
       return sessions_json(self->state.infos, self->state.settings.max_sessions);
     },

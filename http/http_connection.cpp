@@ -139,7 +139,7 @@ std::optional<std::uint64_t> parse_frame_id(std::string_view text) {
 /// Routes whose `{id}` is a run's messageId.
 bool is_run_route(route target) {
   return target == route::run_events || target == route::run_frames
-         || target == route::run_frame;
+         || target == route::run_frame || target == route::run_video;
 }
 
 simple_response preflight(std::string_view allow) {
@@ -429,7 +429,9 @@ void http_connection::serve_api(const request& req, const reply_to& to,
       return ctx_.bridge->read_run_events(id, *after, std::move(reply));
     }
     case route::run_frames:
-      return ctx_.bridge->read_run_frames(id, 0, std::move(reply));
+      return ctx_.bridge->read_run_view(id, run_view::frames, 0, std::move(reply));
+    case route::run_video:
+      return ctx_.bridge->read_run_view(id, run_view::video, 0, std::move(reply));
     case route::run_frame: {
       auto frame = parse_frame_id(match.param2);
       if (!frame)
@@ -437,7 +439,7 @@ void http_connection::serve_api(const request& req, const reply_to& to,
                           api_code::bad_frame,
                           "a frame id is a positive integer, as the run's "
                           "frames index lists it")));
-      return ctx_.bridge->read_run_frames(id, *frame, std::move(reply));
+      return ctx_.bridge->read_run_view(id, run_view::frame, *frame, std::move(reply));
     }
     default:
       return send(to, error_response(api_error::of(api_code::not_found,

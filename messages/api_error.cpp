@@ -94,6 +94,9 @@ constexpr std::array catalogue{
                 "no file of that name in the session's artifacts"},
   api_code_info{c::unknown_frame, "unknown_frame", 404,
                 "no recorded frame of that id in the run"},
+  api_code_info{c::no_frames, "no_frames", 404,
+                "a video of a run that recorded no frames (`RECORD=false`, or "
+                "its page never opened)"},
   api_code_info{c::not_subscribed, "not_subscribed", 404,
                 "`unsubscribe` from what the socket does not follow"},
   api_code_info{c::method_not_allowed, "method_not_allowed", 405,
@@ -157,6 +160,8 @@ constexpr std::array catalogue{
   api_code_info{c::store_lagging, "store_lagging", 503,
                 "more waits for the disk than `STORE_MAX_PENDING` allows: new "
                 "runs wait until the store catches up (with `Retry-After`)"},
+  api_code_info{c::video_failed, "video_failed", 500,
+                "ffmpeg could not make the run's video (the message says why)"},
   api_code_info{c::run_finished, "run_finished", 204,
                 "not an error: the run is over and nothing is left to replay"},
 };

@@ -61,6 +61,7 @@ enum class api_code : std::uint8_t {
   unknown_interrupt,
   unknown_artifact,
   unknown_frame,
+  no_frames,
   not_subscribed,
   method_not_allowed,
   // conflicts and limits
@@ -90,6 +91,7 @@ enum class api_code : std::uint8_t {
   no_workers,
   node_lost,
   store_lagging,
+  video_failed,
   // not an error: a finished run with nothing left to replay (204 tells
   // EventSource to stop reconnecting)
   run_finished,

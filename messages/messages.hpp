@@ -18,6 +18,7 @@
 #include "messages/api_error.hpp"
 #include "messages/chat_types.hpp"
 #include "messages/close_reason.hpp"
+#include "messages/run_view.hpp"
 #include "messages/event.hpp"
 #include "messages/session_request.hpp"
 #include "messages/steer_request.hpp"
@@ -308,16 +309,16 @@ typename Inspector::result_type inspect(Inspector& f, read_run_events& x) {
   return f(caf::meta::type_name("read_run_events"), x.message_id, x.after_id);
 }
 
-/// `GET /api/runs/{messageId}/frames`: the run's recorded frames (frame_id
-/// 0), or `/frames/{frame_id}`: one of them, as its JPEG.
-struct read_run_frames {
+/// A request for `view` of run `message_id`; `frame_id` for `frame`.
+struct read_run_view {
   std::string message_id;
+  run_view view = run_view::frames;
   std::uint64_t frame_id = 0;
 };
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, read_run_frames& x) {
-  return f(caf::meta::type_name("read_run_frames"), x.message_id, x.frame_id);
+typename Inspector::result_type inspect(Inspector& f, read_run_view& x) {
+  return f(caf::meta::type_name("read_run_view"), x.message_id, x.view, x.frame_id);
 }
 
 // -- llm_call -> session ------------------------------------------------------

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "messages/mcp_messages.hpp"
+#include "messages/run_view.hpp"
 #include "messages/session_request.hpp"
 #include "messages/steer_request.hpp"
 #include "messages/stream_request.hpp"
@@ -122,9 +123,10 @@ public:
                                api_callback reply)
     = 0;
 
-  /// A run's recorded frames: the index (`frame_id` 0) or one JPEG.
-  virtual void read_run_frames(std::string message_id, std::uint64_t frame_id,
-                               api_callback reply)
+  /// What a recorded run shows (`run_view`, messages.hpp): its frames'
+  /// index, one frame (`frame_id`), its video or its report.
+  virtual void read_run_view(std::string message_id, run_view view,
+                             std::uint64_t frame_id, api_callback reply)
     = 0;
 
   // Admin. The views come from the registry: JSON, or Prometheus text for

@@ -135,6 +135,8 @@ route_match api_route(std::string_view method, std::string_view path) {
       return match(route::run_events, read_only, method, id);
     if (!id.empty() && tail == "frames")
       return match(route::run_frames, read_only, method, id);
+    if (!id.empty() && tail == "video")
+      return match(route::run_video, read_only, method, id);
     constexpr std::string_view frames = "frames/";
     if (!id.empty() && tail.substr(0, frames.size()) == frames
         && tail.size() > frames.size()) {

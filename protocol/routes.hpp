@@ -36,6 +36,8 @@ enum class route {
   run_frames,
   /// /api/runs/{messageId}/frames/{id}: one frame, a JPEG (GET)
   run_frame,
+  /// /api/runs/{messageId}/video: an MP4 of its frames (GET)
+  run_video,
   /// /api/tools: every tool the model is given (GET)
   tools,
   stream,

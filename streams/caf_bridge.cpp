@@ -189,10 +189,9 @@ public:
                                                      after_id});
   }
 
-  void read_run_frames(std::string message_id, std::uint64_t frame_id,
-                       api_callback reply) override {
-    ask(std::move(reply), agenttheo::read_run_frames{std::move(message_id),
-                                                     frame_id});
+  void read_run_view(std::string message_id, run_view view, std::uint64_t frame_id,
+                     api_callback reply) override {
+    ask(std::move(reply), agenttheo::read_run_view{std::move(message_id), view, frame_id});
   }
 
   void submit_run(stream_request request, api_callback reply) override {

@@ -139,6 +139,38 @@ class Recording(ServerTestCase):
         missing = [i for i, image in enumerate(seen) if image not in recorded]
         self.assertEqual(missing, [], f"{len(missing)} of {len(seen)} live frames not kept")
 
+    def test_a_run_video_lasts_as_long_as_the_run(self):
+        sid, done = run_and_wait(self.server, COMMAND.format(demo=self.demo()), "rec-video")
+        events = done["events"]
+        run_seconds = (events[-1]["ts"] - events[0]["ts"]) / 1000
+        status, headers, video = self.server.get("/api/runs/rec-video/video")
+        self.assertEqual(status, 200, video[:200])
+        self.assertEqual(headers["Content-Type"], "video/mp4")
+        with tempfile.NamedTemporaryFile(suffix=".mp4") as f:
+            f.write(video)
+            f.flush()
+            probe = subprocess.run(
+                ["ffprobe", "-v", "error", "-show_entries",
+                 "format=duration:stream=codec_name,width,height", "-of", "json", f.name],
+                capture_output=True, text=True, timeout=30)
+        self.assertEqual(probe.returncode, 0, probe.stderr)
+        info = json.loads(probe.stdout)
+        self.assertEqual(info["streams"][0]["codec_name"], "h264")
+        first = self.server.call("GET", "/api/runs/rec-video/frames")[1]["frames"][0]
+        self.assertEqual(info["streams"][0]["width"], first["width"] & ~1)
+        duration = float(info["format"]["duration"])
+        self.assertLess(abs(duration - run_seconds), 0.2 * run_seconds,
+                        f"video {duration} s, run {run_seconds} s")
+        # Made once: the second answer is the kept file, not a new render.
+        kept = os.path.join(self.frames_dir(sid, "rec-video"), "video.mp4")
+        self.assertTrue(os.path.isfile(kept))
+        self.assertEqual(self.server.get("/api/runs/rec-video/video")[2], video)
+        with open(kept, "rb") as f:
+            self.assertEqual(f.read(), video)
+        # The video is no frame of the index.
+        frames = self.server.call("GET", "/api/runs/rec-video/frames")[1]["frames"]
+        self.assertEqual([f["id"] for f in frames], list(range(1, len(frames) + 1)))
+
     def test_bad_frame_requests_get_json_errors(self):
         run_and_wait(self.server, "hello", "rec-hello")
         for path, status, code in (
@@ -149,6 +181,8 @@ class Recording(ServerTestCase):
                 ("/api/runs/rec-hello/frames/1", 404, "unknown_frame"),
                 ("/api/runs/no-such-run/frames", 404, "unknown_run"),
                 ("/api/runs/no-such-run/frames/1", 404, "unknown_run"),
+                ("/api/runs/rec-hello/video", 404, "no_frames"),
+                ("/api/runs/no-such-run/video", 404, "unknown_run"),
                 ("/api/runs/bad%20id/frames", 400, "bad_message_id")):
             got, body = self.server.call("GET", path)
             self.assertEqual((got, body["error"]["code"]), (status, code), path)
@@ -191,6 +225,14 @@ class RecordingServers(unittest.TestCase):
             self.assertEqual((status, index["recording"], index["frames"]), (200, False, []))
             self.assertFalse(os.path.exists(os.path.join(
                 srv.workdir, "data", "artifacts", sid, ".frames")))
+
+    def test_a_video_without_ffmpeg_is_a_clear_500(self):
+        # Chromium's path is absolute; ffmpeg is looked up on PATH.
+        with Server("--planner-token-delay", "0", env={"PATH": "/nonexistent"}) as srv:
+            run_and_wait(srv, f"go to {srv.base}/demo/", "noff-1")
+            status, body = srv.call("GET", "/api/runs/noff-1/video")
+            self.assertEqual((status, body["error"]["code"]), (500, "video_failed"))
+            self.assertIn("ffmpeg is not installed", body["error"]["message"])
 
     def test_a_run_keeps_no_more_than_record_max_bytes(self):
         # Demo-page frames are 10-40 KB: the bound lets a few in, not all.

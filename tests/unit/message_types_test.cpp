@@ -266,7 +266,7 @@ CAF_TEST(every registered message type round trips through the binary serializer
   check_round_trip<new_session_request>("agenttheo.new_session_request");
   check_round_trip<client_streams_view>("agenttheo.client_streams_view");
   check_round_trip<read_run_events>("agenttheo.read_run_events");
-  check_round_trip<read_run_frames>("agenttheo.read_run_frames");
+  check_round_trip<read_run_view>("agenttheo.read_run_view");
   check_round_trip<llm_delta>("agenttheo.llm_delta");
   check_round_trip<tool_call>("agenttheo.tool_call");
   check_round_trip<llm_done>("agenttheo.llm_done");

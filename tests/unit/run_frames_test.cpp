@@ -5,6 +5,7 @@
 #include <caf/test/unit_test.hpp>
 
 #include "store/frame_recorder.hpp"
+#include "store/run_video.hpp"
 
 #include "test_files.hpp"
 
@@ -110,4 +111,21 @@ CAF_TEST(times never go backwards and a resumed run goes on after its frames) {
   CAF_CHECK_EQUAL(all[2].ts, 5000);
   CAF_CHECK_EQUAL(all[2].width, 20u);
   CAF_CHECK_EQUAL(after_restart.bytes(), 192u);
+}
+
+CAF_TEST(a video shows each frame from its time and spans the whole run) {
+  std::vector<frame_entry> frames{{1, 1200, 781, 591, 10}, {2, 1700, 960, 720, 10},
+                                  {3, 2050, 780, 590, 10}};
+  auto list = ffconcat_list(frames, {1000, 3000});
+  CAF_CHECK_EQUAL(list, "ffconcat version 1.0\n"
+                        "file 1-1200-781x591.jpg\nduration 0.700\n"
+                        "file 2-1700-960x720.jpg\nduration 0.350\n"
+                        "file 3-2050-780x590.jpg\nduration 0.950\n"
+                        "file 3-2050-780x590.jpg\n");
+  // Frames outside the span stretch it rather than get negative durations.
+  CAF_CHECK_EQUAL(ffconcat_list({{1, 900, 2, 2, 1}}, {1000, 800}),
+                  "ffconcat version 1.0\nfile 1-900-2x2.jpg\nduration 0.000\n"
+                  "file 1-900-2x2.jpg\n");
+  CAF_CHECK_EQUAL(video_size(frames).first, 780u);
+  CAF_CHECK_EQUAL(video_size(frames).second, 590u);
 }
