@@ -14,7 +14,7 @@
 #include "actors/session_views.hpp"
 #include "actors/steering_tools.hpp"
 #include "actors/tool_call.hpp"
-#include "actors/video_maker.hpp"
+#include "actors/run_media.hpp"
 #include "browser/approval_policy.hpp"
 #include "browser/user_input.hpp"
 #include "config/log.hpp"
@@ -1924,12 +1924,32 @@ caf::result<api_reply> run_video(self_ptr self, const run_record& run) {
       api_code::no_frames, "run " + run.message_id + " recorded no frames to make a video of"));
   job.span = {run.created_at_ms, run.finished() ? run.ended_at_ms : unix_millis()};
   job.finished = run.finished();
-  auto maker = self->spawn<caf::detached>(video_maker);
+  auto maker = self->spawn<caf::detached>(run_media);
   self->delegate(maker, std::move(job));
   return caf::delegated<api_reply>{};
 }
 
-/// `GET /api/runs/{messageId}/frames`, `/frames/{id}`, `/video`.
+/// A run's report: its events from the log, its frames read and inlined by
+/// a detached actor (a long run's frames are megabytes).
+caf::result<api_reply> run_report(self_ptr self, const run_record& run) {
+  auto& st = self->state;
+  report_job job;
+  job.session = st.id;
+  job.message_id = run.message_id;
+  auto files = artifact_folder::of(st.settings.page.artifacts_dir, st.id);
+  job.folder = files ? run_frames::of(files->path(), run.message_id) : std::nullopt;
+  if (job.folder)
+    job.frames = job.folder->list();
+  auto plan = plan_replay(st.log, {run.message_id, run.first_id, run.last_id}, 0, all_modes);
+  for (auto& ev : plan.events)
+    if (job.frames.empty() || ev->raw.type != event_type::screenshot)
+      job.events.push_back(std::move(ev));
+  auto maker = self->spawn<caf::detached>(run_media);
+  self->delegate(maker, std::move(job));
+  return caf::delegated<api_reply>{};
+}
+
+/// `GET /api/runs/{messageId}/frames`, `/frames/{id}`, `/video`, `/report`.
 caf::result<api_reply> on_read_view(self_ptr self, const read_run_view& req) {
   auto* run = find_run(self->state, req.message_id);
   if (!run)
@@ -1941,6 +1961,8 @@ caf::result<api_reply> on_read_view(self_ptr self, const read_run_view& req) {
       return run_frames_reply(self->state, *run, std::max<std::uint64_t>(req.frame_id, 1));
     case run_view::video:
       return run_video(self, *run);
+    case run_view::report:
+      return run_report(self, *run);
     default:
       return error_reply(api_error::of(api_code::not_found, "no such view of a run"));
   }

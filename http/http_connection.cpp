@@ -139,7 +139,8 @@ std::optional<std::uint64_t> parse_frame_id(std::string_view text) {
 /// Routes whose `{id}` is a run's messageId.
 bool is_run_route(route target) {
   return target == route::run_events || target == route::run_frames
-         || target == route::run_frame || target == route::run_video;
+         || target == route::run_frame || target == route::run_video
+         || target == route::run_report;
 }
 
 simple_response preflight(std::string_view allow) {
@@ -432,6 +433,8 @@ void http_connection::serve_api(const request& req, const reply_to& to,
       return ctx_.bridge->read_run_view(id, run_view::frames, 0, std::move(reply));
     case route::run_video:
       return ctx_.bridge->read_run_view(id, run_view::video, 0, std::move(reply));
+    case route::run_report:
+      return ctx_.bridge->read_run_view(id, run_view::report, 0, std::move(reply));
     case route::run_frame: {
       auto frame = parse_frame_id(match.param2);
       if (!frame)
@@ -639,6 +642,10 @@ api_callback http_connection::answer_api(const reply_to& to) {
                 auto res = json_response(result.status, std::move(result.json));
                 if (!result.content_type.empty())
                   res.content_type = std::move(result.content_type);
+                // A run's report runs its own inline script, and nothing else.
+                if (res.content_type.rfind("text/html", 0) == 0)
+                  res.headers.emplace_back("Content-Security-Policy",
+                                           std::string{report_content_policy});
                 if (result.retry_after_s > 0)
                   res.headers.emplace_back("Retry-After",
                                            std::to_string(result.retry_after_s));

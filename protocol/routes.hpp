@@ -38,6 +38,8 @@ enum class route {
   run_frame,
   /// /api/runs/{messageId}/video: an MP4 of its frames (GET)
   run_video,
+  /// /api/runs/{messageId}/report: one self-contained HTML page (GET)
+  run_report,
   /// /api/tools: every tool the model is given (GET)
   tools,
   stream,

@@ -19,6 +19,13 @@ inline constexpr std::string_view ui_content_policy
     "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
+/// A run's report (`/api/runs/{id}/report`), in its own <meta> and on its
+/// response: its inline stylesheet, script and data: images, and no
+/// request at all, so it shows the same saved, mailed or offline.
+inline constexpr std::string_view report_content_policy
+  = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    "script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
 /// The headers for serving the asset at `path` of type `content_type`: on
 /// every asset nosniff and a same-origin Referer; on the UI's HTML pages the
 /// policy above; on the demo site's (which has inline scripts of its own,

@@ -79,18 +79,17 @@ std::vector<frame_entry> run_frames::list() const {
   return found;
 }
 
-std::optional<fs::path> run_frames::file_of(std::uint64_t id) const {
+std::optional<std::string> run_frames::read(std::uint64_t id) const {
   for (const auto& entry : list())
     if (entry.id == id)
-      return path_ / frame_file_name(entry);
+      return read(entry);
   return std::nullopt;
 }
 
-std::optional<std::string> run_frames::read(std::uint64_t id) const {
-  auto file = file_of(id);
-  if (!file)
-    return std::nullopt;
-  std::ifstream in{*file, std::ios::binary};
+
+
+std::optional<std::string> run_frames::read(const frame_entry& entry) const {
+  std::ifstream in{path_ / frame_file_name(entry), std::ios::binary};
   if (!in)
     return std::nullopt;
   return std::string{std::istreambuf_iterator<char>{in}, {}};

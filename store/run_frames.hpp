@@ -44,14 +44,15 @@ public:
   /// The JPEG of frame `id`, if there is one.
   std::optional<std::string> read(std::uint64_t id) const;
 
+  /// The JPEG of a frame `list` gave, without listing again.
+  std::optional<std::string> read(const frame_entry& entry) const;
+
   /// Writes `jpeg` as frame `entry.id`; false when it cannot be written.
   bool write(const frame_entry& entry, std::string_view jpeg) const;
 
 private:
   explicit run_frames(std::filesystem::path path) : path_(std::move(path)) {
   }
-
-  std::optional<std::filesystem::path> file_of(std::uint64_t id) const;
 
   std::filesystem::path path_;
 };

@@ -10,4 +10,7 @@ namespace agenttheo {
 /// or nullopt if it is not base64.
 std::optional<std::string> base64_decode(std::string_view text);
 
+/// `bytes` in standard base64, padded.
+std::string base64_encode(std::string_view bytes);
+
 } // namespace agenttheo

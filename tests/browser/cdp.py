@@ -30,6 +30,8 @@ class Tab:
         self.ws_url = ws_url
         self.next_id = 0
         self.errors = []
+        # Every request the page made, once `Network.enable` is called.
+        self.requests = []
 
     async def open(self):
         self.ws = await self.http.ws_connect(self.ws_url, max_msg_size=0)
@@ -47,6 +49,8 @@ class Tab:
             details = params["exceptionDetails"]
             self.errors.append(details.get("exception", {}).get(
                 "description", details.get("text")))
+        elif method == "Network.requestWillBeSent":
+            self.requests.append(params["request"]["url"])
         elif method == "Runtime.consoleAPICalled" and params["type"] == "error":
             self.errors.append(" ".join(str(a.get("value", a.get("description")))
                                         for a in params["args"]))

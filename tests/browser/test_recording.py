@@ -22,6 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from harness import Server, ServerTestCase, split_binary_frame  # noqa: E402
+from cdp import Chromium  # noqa: E402
 
 COMMAND = "go to {demo} then click Products then scroll down then click About"
 
@@ -171,6 +172,60 @@ class Recording(ServerTestCase):
         frames = self.server.call("GET", "/api/runs/rec-video/frames")[1]["frames"]
         self.assertEqual([f["id"] for f in frames], list(range(1, len(frames) + 1)))
 
+    def test_a_report_is_one_file_that_shows_the_whole_run(self):
+        _, done = run_and_wait(self.server, COMMAND.format(demo=self.demo()), "rec-report")
+        status, headers, html = self.server.get("/api/runs/rec-report/report")
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["Content-Type"], "text/html; charset=utf-8")
+        self.assertIn("default-src 'none'", headers["Content-Security-Policy"])
+        frames = self.server.call("GET", "/api/runs/rec-report/frames")[1]["frames"]
+        calls = [e["data"] for e in done["events"] if e["type"] == "tool_start"]
+        self.assertEqual(len(calls), 4)
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "report.html")
+            with open(path, "wb") as f:
+                f.write(html)
+            shown = asyncio.run(asyncio.wait_for(self.open_report(path), 60))
+        page, requests, errors, print_view = shown
+        self.assertEqual(errors, [])
+        # Nothing but the file itself (its images are data: URLs).
+        self.assertEqual([u for u in requests if not u.startswith("data:")],
+                         [f"file://{path}"])
+        self.assertIn("Demo Garden Shop", page["text"])
+        self.assertIn("then click About", page["title"])
+        self.assertEqual(page["tools"], [c["tool_name"] for c in calls])
+        for call in calls:
+            self.assertIn(json.dumps(call["tool_input"], indent=2), page["inputs"])
+        self.assertIn("Done: I carried out all 4 steps.", page["text"])
+        self.assertEqual(page["frames"], len(frames))
+        self.assertGreaterEqual(page["after_images"], 4)   # a frame after each call
+        self.assertTrue(all(w > 0 for w in page["image_widths"]))
+        # Printed: the player is left out, the steps stay.
+        self.assertEqual(print_view, {"player": "none", "steps": "block"})
+
+    async def open_report(self, path):
+        async with Chromium() as browser:
+            tab = browser.first
+            await tab.call("Network.enable")
+            await tab.navigate(f"file://{path}")
+            await tab.wait_for("!!document.querySelector('.steps')")
+            await tab.wait_for("[...document.images].every(i => i.complete)")
+            page = await tab.evaluate("""({
+              text: document.body.innerText,
+              title: document.title,
+              tools: [...document.querySelectorAll('.tool h4')].map(h => h.firstChild.textContent),
+              inputs: [...document.querySelectorAll('.tool pre.input')].map(p => p.textContent).join('\\n'),
+              frames: JSON.parse(document.getElementById('run-data').textContent).frames.length,
+              after_images: document.querySelectorAll('.tool img.after').length,
+              image_widths: [...document.images].map(i => i.naturalWidth),
+            })""")
+            await tab.call("Emulation.setEmulatedMedia", media="print")
+            print_view = await tab.evaluate("""({
+              player: getComputedStyle(document.querySelector('.player')).display,
+              steps: getComputedStyle(document.querySelector('.steps')).display,
+            })""")
+            return page, tab.requests, tab.errors, print_view
+
     def test_bad_frame_requests_get_json_errors(self):
         run_and_wait(self.server, "hello", "rec-hello")
         for path, status, code in (
@@ -183,6 +238,7 @@ class Recording(ServerTestCase):
                 ("/api/runs/no-such-run/frames/1", 404, "unknown_run"),
                 ("/api/runs/rec-hello/video", 404, "no_frames"),
                 ("/api/runs/no-such-run/video", 404, "unknown_run"),
+                ("/api/runs/no-such-run/report", 404, "unknown_run"),
                 ("/api/runs/bad%20id/frames", 400, "bad_message_id")):
             got, body = self.server.call("GET", path)
             self.assertEqual((got, body["error"]["code"]), (status, code), path)

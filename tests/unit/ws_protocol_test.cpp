@@ -169,3 +169,15 @@ CAF_TEST(base64 decodes with and without padding and rejects junk) {
   CAF_CHECK(!base64_decode("aGV*bG8="));
   CAF_CHECK(!base64_decode("a"));
 }
+
+CAF_TEST(base64 encodes with padding and round trips every byte) {
+  CAF_CHECK_EQUAL(base64_encode("hello"), "aGVsbG8=");
+  CAF_CHECK_EQUAL(base64_encode("hell"), "aGVsbA==");
+  CAF_CHECK_EQUAL(base64_encode("hel"), "aGVs");
+  CAF_CHECK_EQUAL(base64_encode(""), "");
+  std::string all;
+  for (int i = 0; i < 256; ++i)
+    all += static_cast<char>(i);
+  for (std::size_t n = 250; n <= 256; ++n)
+    CAF_CHECK_EQUAL(*base64_decode(base64_encode(all.substr(0, n))), all.substr(0, n));
+}

@@ -1,4 +1,4 @@
-#include "actors/video_maker.hpp"
+#include "actors/run_media.hpp"
 
 #include <atomic>
 #include <fstream>
@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/run_report.hpp"
 #include "messages/api_error.hpp"
 #include "messages/messages.hpp"
 
@@ -59,10 +60,15 @@ api_reply render(const video_job& job) {
 
 } // namespace
 
-caf::behavior video_maker(caf::event_based_actor* self) {
+caf::behavior run_media(caf::event_based_actor* self) {
   return {
     [self](const video_job& job) {
       auto reply = render(job);
+      self->quit();
+      return reply;
+    },
+    [self](const report_job& job) {
+      api_reply reply{200, run_report_html(job), 0, "text/html; charset=utf-8"};
       self->quit();
       return reply;
     },
