@@ -39,6 +39,7 @@ PAGE_STATE = """(() => {
       output: text(t.querySelector('.output')) })),
     notes: [...v.timeline.querySelectorAll('.note')].map(text),
     progress: [v.progress.value, v.progress.max], footer: v.footer.textContent,
+    report: v.footer.querySelector('.report-link')?.getAttribute('href') ?? null,
     problems: [...v.problems.children].map((c) => ({ code: c.dataset.code || null,
                                                     text: c.textContent })) }));
   const shot = document.getElementById('screenshot');
@@ -152,6 +153,11 @@ class WebUi(ServerTestCase):
                           ("get_page_text", "ok")])
         self.assertEqual(run["progress"], [4, 4])
         self.assertTrue(run["footer"].startswith("Done · 4 steps"), run["footer"])
+        # A finished run offers its report, which the server has.
+        self.assertTrue(run["footer"].endswith(" · Download report"), run["footer"])
+        self.assertEqual(run["report"], f"/api/runs/{truth['messageId']}/report")
+        status, headers, _ = self.server.get(run["report"])
+        self.assertEqual((status, headers["Content-Type"]), (200, "text/html; charset=utf-8"))
 
     def run_async(self, coro, timeout=150):
         return super().run_async(coro, timeout)

@@ -264,8 +264,20 @@ export class RunView {
     this.end(reason === 'complete' ? 'done' : reason);
   }
 
+  /** A finished run's report (GET /api/runs/{id}/report), as a file. */
+  reportLink() {
+    const link = el('a', 'report-link', 'Download report');
+    const token = apiToken();
+    link.href = `/api/runs/${encodeURIComponent(this.messageId)}/report`
+      + (token ? `?access_token=${encodeURIComponent(token)}` : '');
+    link.download = `agenttheo-run-${this.messageId}.html`;
+    return link;
+  }
+
   end(state) {
     this.finished = true;
+    if (!this.footer.querySelector('.report-link'))
+      this.footer.append(this.footer.textContent ? ' · ' : '', this.reportLink());
     for (const card of this.interrupts.values())
       card.close();
     this.answer.classList.remove('streaming');
