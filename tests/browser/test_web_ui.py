@@ -154,7 +154,7 @@ class WebUi(ServerTestCase):
         self.assertEqual(run["progress"], [4, 4])
         self.assertTrue(run["footer"].startswith("Done · 4 steps"), run["footer"])
         # A finished run offers its report, which the server has.
-        self.assertTrue(run["footer"].endswith(" · Download report"), run["footer"])
+        self.assertTrue(run["footer"].endswith(" · Replay · Download report"), run["footer"])
         self.assertEqual(run["report"], f"/api/runs/{truth['messageId']}/report")
         status, headers, _ = self.server.get(run["report"])
         self.assertEqual((status, headers["Content-Type"]), (200, "text/html; charset=utf-8"))
@@ -166,6 +166,66 @@ class WebUi(ServerTestCase):
 
     def test_a_demo_command_streams_into_the_page(self):
         self.run_async(self.demo_command_streams())
+
+    def test_a_finished_run_replays_as_it_happened(self):
+        self.run_async(self.replay_run())
+
+    async def replay_run(self):
+        async with Chromium() as browser:
+            ui = Ui(browser.first, self.server.base)
+            await ui.open("/")
+            mid = await ui.send(self.demo_command())
+            live = last_run(await ui.finished(mid))
+            # The finished run links its replay.
+            href = await ui.tab.evaluate(
+                f"agentTheo.runs.get({json.dumps(mid)}).footer"
+                ".querySelector('.replay-link').getAttribute('href')")
+            self.assertEqual(href, f"/?replay={mid}")
+            truth = self.server_events(mid)["events"]
+            await ui.open(href)
+            await ui.tab.wait_for("!!document.getElementById('replay')")
+            bar = "document.getElementById('replay')"
+            # At 0: only what the first instant held; no composer.
+            start = await ui.state()
+            self.assertEqual(await ui.tab.evaluate(
+                "getComputedStyle(document.getElementById('composer')).display"), "none")
+            first_ts = truth[0]["ts"]
+            self.assertEqual(received_for(start, mid),
+                             [(e["id"], e["type"]) for e in truth if e["ts"] <= first_ts])
+            # Played at 8x: the same answer and tool cards as the live run.
+            await ui.tab.evaluate(f"{bar}.querySelector('.replay-speed').value = '8';"
+                                  f"{bar}.querySelector('.replay-speed')"
+                                  ".dispatchEvent(new Event('change'))")
+            began = time.monotonic()
+            await ui.tab.evaluate(f"{bar}.querySelector('.replay-play').click()")
+            await ui.tab.wait_for(f"{bar}.dataset.state === 'ended'", 60)
+            took = time.monotonic() - began
+            end = last_run(await ui.state())
+            duration = (truth[-1]["ts"] - first_ts) / 1000
+            self.assertLess(took, duration / 8 + 1.5, f"8x took {took} s of {duration} s")
+            self.assertEqual(end["answer"], live["answer"])
+            self.assertEqual(end["tools"], live["tools"])
+            self.assertEqual(received_for(await ui.state(), mid),
+                             [(e["id"], e["type"]) for e in truth])
+            shown = await ui.tab.evaluate("document.getElementById('screenshot').src")
+            self.assertIn(f"/api/runs/{mid}/frames/", shown)
+            # A seek to the middle shows only what had happened by then.
+            middle = (truth[-1]["ts"] - first_ts) // 2
+            await ui.tab.evaluate(f"(() => {{ const s = {bar}.querySelector('.replay-slider');"
+                                  f" s.value = {middle}; s.dispatchEvent(new Event('input')); }})()")
+            mid_state = await ui.state()
+            due = [e for e in truth if e["ts"] <= first_ts + middle]
+            self.assertLess(len(due), len(truth))
+            self.assertEqual(received_for(mid_state, mid), [(e["id"], e["type"]) for e in due])
+            self.assertEqual(len(last_run(mid_state)["tools"]),
+                             sum(e["type"] == "tool_start" for e in due))
+            marks = await ui.tab.evaluate(
+                f"[{bar}.querySelectorAll('.replay-mark.tool').length,"
+                f" {bar}.querySelectorAll('.replay-mark.step').length]")
+            self.assertEqual(marks, [sum(e["type"] == "tool_start" for e in truth),
+                                     sum(e["type"] == "progress" for e in truth)])
+            await ui.shot("replay.png")
+            self.assertEqual(ui.tab.errors, [])
 
     def test_a_run_that_could_not_finish_shows_as_failed(self):
         self.run_async(self.failed_run_shows())

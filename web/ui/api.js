@@ -63,6 +63,8 @@ export const api = {
     'POST', `/api/sessions/${encodeURIComponent(id)}/interrupts/${encodeURIComponent(interruptId)}`,
     decision),
   startRun: (id, run) => call('POST', `/api/sessions/${encodeURIComponent(id)}/runs`, run),
+  runEvents: (messageId) => call('GET', `/api/runs/${encodeURIComponent(messageId)}/events`),
+  runFrames: (messageId) => call('GET', `/api/runs/${encodeURIComponent(messageId)}/frames`),
   sessionStreamUrl: (id, mode) => `/api/sessions/${encodeURIComponent(id)}/stream`
     + (mode ? `?stream_mode=${encodeURIComponent(mode)}` : ''),
 };

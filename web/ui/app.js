@@ -6,6 +6,7 @@ import { EventStream } from '/agenttheo-stream.js';
 import { api, ApiError, apiToken, errorTitle } from './api.js';
 import { BrowserView } from './browser-view.js';
 import { BrowserControl } from './control.js';
+import { Replay } from './replay.js';
 import { RunView } from './run-view.js';
 import { SessionsList } from './sessions-list.js';
 
@@ -57,9 +58,39 @@ class Page {
   async boot() {
     this.showLlm();
     this.sessions.start();
-    const id = new URLSearchParams(location.search).get('session');
+    const params = new URLSearchParams(location.search);
+    if (params.get('replay'))
+      return this.openReplay(params.get('replay'));
+    const id = params.get('session');
     if (id)
       await this.open(id);
+  }
+
+  // -- watching a finished run again (replay.js) -------------------------------
+
+  async openReplay(messageId) {
+    document.body.classList.add('replaying');
+    this.replay = new Replay(this, messageId);
+    try {
+      await this.replay.load();
+    } catch (e) {
+      return this.pageProblem(e);
+    }
+    $('browser').append(this.replay.element);
+    document.title = `Replay · ${this.runs.get(messageId)?.element.querySelector('.user')?.textContent || messageId}`;
+  }
+
+  /** A blank conversation holding only the replayed run's view. */
+  resetRun(messageId) {
+    this.clearConversation();
+    this.browser.clear();
+    this.replay.shown = null;
+    this.viewFor(messageId);
+  }
+
+  /** One recorded event, routed as a live one would be. */
+  applyEvent(type, data, id) {
+    this.onEvent(type, data, id);
   }
 
   async showLlm() {
@@ -179,6 +210,11 @@ class Page {
    *  its stream replayed from the first event the server still holds, then
    *  live: one rendering path for what happened and what happens. */
   async open(id, { push = false } = {}) {
+    // A replay is a page of its own: a session opens in the live page.
+    if (this.replay) {
+      location.href = `/?session=${encodeURIComponent(id)}`;
+      return;
+    }
     this.closeStream();
     this.toggleDrawer(false);
     this.session = id;

@@ -276,8 +276,12 @@ export class RunView {
 
   end(state) {
     this.finished = true;
-    if (!this.footer.querySelector('.report-link'))
-      this.footer.append(this.footer.textContent ? ' · ' : '', this.reportLink());
+    if (!this.footer.querySelector('.report-link')) {
+      const replay = el('a', 'replay-link', 'Replay');
+      replay.href = `/?replay=${encodeURIComponent(this.messageId)}`;
+      this.footer.append(this.footer.textContent ? ' · ' : '', replay, ' · ',
+                         this.reportLink());
+    }
     for (const card of this.interrupts.values())
       card.close();
     this.answer.classList.remove('streaming');
