@@ -176,6 +176,40 @@ class AdminConsole(ServerTestCase):
             self.assertEqual(self.server.call("GET", f"/api/sessions/{sid}")[0], 404)
             self.assertEqual(tab.errors, [])
 
+    def test_an_operator_opens_any_runs_replay(self):
+        self.run_async(self.operator_replay(), 90)
+
+    async def operator_replay(self):
+        _, created = self.server.call("POST", "/api/sessions")
+        # The other tests count the server's sessions: this one goes after.
+        self.addCleanup(self.server.call, "DELETE", f"/api/sessions/{created['id']}")
+        self.server.call("POST", f"/api/sessions/{created['id']}/runs",
+                         {"command": f"go to {self.server.base}/demo/",
+                          "messageId": "console-replay"})
+        deadline = time.monotonic() + 60
+        while self.server.call("GET", "/api/runs/console-replay/events")[1]["state"] != "finished":
+            self.assertLess(time.monotonic(), deadline)
+            await asyncio.sleep(0.1)
+        async with Chromium() as browser:
+            tab = browser.first
+            await tab.navigate(f"{self.server.base}/admin")
+            await tab.wait_for("window.adminConsole && adminConsole.statsUpdates >= 1", 10)
+            await tab.evaluate("window.opened = []; window.open = (u) => opened.push(u);"
+                               "document.getElementById('replay-id').value = 'console-replay';"
+                               "document.getElementById('replay-form').requestSubmit()")
+            opened = await tab.evaluate("window.opened")
+            self.assertEqual(opened, ["/?replay=console-replay"])
+            await tab.navigate(f"{self.server.base}{opened[0]}")
+            await tab.wait_for("!!document.getElementById('replay')", 10)
+            await tab.evaluate("document.querySelector('.replay-speed').value = '8';"
+                               "document.querySelector('.replay-speed').dispatchEvent(new Event('change'));"
+                               "document.querySelector('.replay-play').click()")
+            await tab.wait_for("document.getElementById('replay').dataset.state === 'ended'", 30)
+            tools = await tab.evaluate("[...document.querySelectorAll('.timeline .tool .name')]"
+                                       ".map((n) => n.textContent)")
+            self.assertEqual(tools, ["navigate_to"])
+            self.assertEqual(tab.errors, [])
+
     def test_an_operator_answers_what_waits_for_a_person(self):
         self.run_async(self.operator_answers(), 150)
 

@@ -125,6 +125,26 @@ function renderSlowest(conns) {
   $('slow-rows').replaceChildren(...rows);
 }
 
+/** The web UI's replay of run `messageId` (replay.js), in a new tab. */
+function replayUrl(messageId) {
+  return `/?replay=${encodeURIComponent(messageId)}`;
+}
+
+function replayLink(messageId) {
+  const link = document.createElement('a');
+  link.href = replayUrl(messageId);
+  link.target = '_blank';
+  link.rel = 'noopener';
+  link.className = 'replay-link';
+  link.textContent = 'replay';
+  return link;
+}
+
+$('replay-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  window.open(replayUrl($('replay-id').value.trim()), '_blank', 'noopener');
+});
+
 function renderErrors(errors) {
   $('no-errors').hidden = errors.length > 0;
   $('errors').replaceChildren(...errors.map((e) => {
@@ -134,6 +154,8 @@ function renderErrors(errors) {
     code.textContent = e.code;
     li.append(new Date(e.at).toLocaleTimeString(), ' ', code, ' ', e.message,
       e.session ? ` (${e.session}${e.messageId ? ' / ' + e.messageId : ''})` : '');
+    if (e.messageId)
+      li.append(' ', replayLink(e.messageId));
     return li;
   }));
 }
