@@ -1494,9 +1494,7 @@ void sync_screencast(self_ptr self) {
 void record_frame(session_state& st, run_record& run, std::string_view jpeg) {
   if (!st.settings.page.record)
     return;
-  auto files = artifact_folder::of(st.settings.page.artifacts_dir, st.id);
-  auto frames = files ? run_frames::of(files->path(), run.message_id) : std::nullopt;
-  if (frames)
+  if (auto frames = frames_of(st, run))
     run.frames.add(*frames, unix_millis(), jpeg, st.settings.page.record_max_bytes);
 }
 
@@ -1906,14 +1904,11 @@ api_reply on_update(self_ptr self, update_session& req) {
   return api_reply{200, describe_json(st)};
 }
 
-} // namespace
-
 /// A run's video: made by a detached actor (ffmpeg takes seconds), which
 /// answers the request itself.
 caf::result<api_reply> run_video(self_ptr self, const run_record& run) {
   auto& st = self->state;
-  auto files = artifact_folder::of(st.settings.page.artifacts_dir, st.id);
-  auto frames = files ? run_frames::of(files->path(), run.message_id) : std::nullopt;
+  auto frames = frames_of(st, run);
   video_job job;
   if (frames) {
     job.folder = frames->path();
@@ -1936,8 +1931,7 @@ caf::result<api_reply> run_report(self_ptr self, const run_record& run) {
   report_job job;
   job.session = st.id;
   job.message_id = run.message_id;
-  auto files = artifact_folder::of(st.settings.page.artifacts_dir, st.id);
-  job.folder = files ? run_frames::of(files->path(), run.message_id) : std::nullopt;
+  job.folder = frames_of(st, run);
   if (job.folder)
     job.frames = job.folder->list();
   auto plan = plan_replay(st.log, {run.message_id, run.first_id, run.last_id}, 0, all_modes);
@@ -1967,6 +1961,8 @@ caf::result<api_reply> on_read_view(self_ptr self, const read_run_view& req) {
       return error_reply(api_error::of(api_code::not_found, "no such view of a run"));
   }
 }
+
+} // namespace
 
 caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
                       session_settings settings, caf::actor manager,

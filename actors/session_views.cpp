@@ -170,10 +170,14 @@ std::string run_events_json(const session_state& st, const run_record& run,
   return out.str();
 }
 
+std::optional<run_frames> frames_of(const session_state& st, const run_record& run) {
+  auto files = artifact_folder::of(st.settings.page.artifacts_dir, st.id);
+  return files ? run_frames::of(files->path(), run.message_id) : std::nullopt;
+}
+
 api_reply run_frames_reply(const session_state& st, const run_record& run,
                            std::uint64_t frame_id) {
-  auto files = artifact_folder::of(st.settings.page.artifacts_dir, st.id);
-  auto frames = files ? run_frames::of(files->path(), run.message_id) : std::nullopt;
+  auto frames = frames_of(st, run);
   if (frame_id != 0) {
     auto jpeg = frames ? frames->read(frame_id) : std::nullopt;
     if (!jpeg)

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "actors/session.hpp"
+#include "store/run_frames.hpp"
 
 namespace agenttheo {
 
@@ -37,6 +39,10 @@ std::string pending_interrupts_json(const session_state& st);
 /// as envelopes, with a `gap` if the log no longer holds some.
 std::string run_events_json(const session_state& st, const run_record& run,
                             std::uint64_t after_id);
+
+/// Where `run`'s frames are kept (store/run_frames.hpp); none when the
+/// session's id is no folder name.
+std::optional<run_frames> frames_of(const session_state& st, const run_record& run);
 
 /// `GET /api/runs/{messageId}/frames` (`frame_id` 0): the run's recorded
 /// frames, each with its time and where to fetch it; `/frames/{frame_id}`:
