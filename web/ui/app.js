@@ -84,13 +84,7 @@ class Page {
   resetRun(messageId) {
     this.clearConversation();
     this.browser.clear();
-    this.replay.shown = null;
     this.viewFor(messageId);
-  }
-
-  /** One recorded event, routed as a live one would be. */
-  applyEvent(type, data, id) {
-    this.onEvent(type, data, id);
   }
 
   async showLlm() {

@@ -17,7 +17,7 @@ function clock(ms) {
 
 export class Replay {
   /** `page` gives the views: `resetRun()` → a blank RunView for the run,
-   *  `applyEvent(type, data, id)` routes one event as live ones are, and
+   *  `onEvent(type, data, id)` routes one event as live ones are, and
    *  `browser` shows frames. */
   constructor(page, messageId) {
     this.page = page;
@@ -26,7 +26,7 @@ export class Replay {
     this.at = 0;          // ms since the run's first event
     this.next = 0;        // index of the next event to apply
     this.timer = null;
-    this.applied = [];    // ids of the events applied, in order
+    this.shown = null;    // the frame on screen
   }
 
   async load() {
@@ -35,8 +35,7 @@ export class Replay {
     this.events = run.events;
     this.frames = frames.frames;
     this.start = this.events.length ? this.events[0].ts : 0;
-    this.end = this.events.length ? this.events[this.events.length - 1].ts : 0;
-    this.duration = Math.max(0, this.end - this.start);
+    this.duration = this.events.length ? this.events.at(-1).ts - this.start : 0;
     this.build();
     this.seek(0);
     return this;
@@ -92,7 +91,7 @@ export class Replay {
   seek(ms) {
     this.at = Math.min(Math.max(0, ms), this.duration);
     this.next = 0;
-    this.applied = [];
+    this.shown = null;
     this.page.resetRun(this.messageId);
     this.advance();
   }
@@ -102,8 +101,7 @@ export class Replay {
     const now = this.start + this.at;
     while (this.next < this.events.length && this.events[this.next].ts <= now) {
       const ev = this.events[this.next++];
-      this.page.applyEvent(ev.type, ev.data, ev.id);
-      this.applied.push(ev.id);
+      this.page.onEvent(ev.type, ev.data, ev.id);
     }
     this.showFrame(now);
     this.slider.value = this.at;
