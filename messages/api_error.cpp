@@ -117,6 +117,11 @@ constexpr std::array catalogue{
                 "control"},
   api_code_info{c::message_id_conflict, "message_id_conflict", 409,
                 "a `messageId` of another session"},
+  api_code_info{c::run_not_finished, "run_not_finished", 409,
+                "a rerun of a run still in progress"},
+  api_code_info{c::recording_incomplete, "recording_incomplete", 409,
+                "a rerun of a run whose events the log no longer holds whole, "
+                "or that ended before its first step"},
   api_code_info{c::already_subscribed, "already_subscribed", 409,
                 "`subscribe` to what the socket already follows"},
   api_code_info{c::not_a_connection, "not_a_connection", 409,

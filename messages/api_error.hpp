@@ -72,6 +72,8 @@ enum class api_code : std::uint8_t {
   control_held,
   not_in_control,
   message_id_conflict,
+  run_not_finished,
+  recording_incomplete,
   already_subscribed,
   not_a_connection,
   disconnected,

@@ -8,6 +8,7 @@
 #include <caf/meta/type_name.hpp>
 
 #include "messages/event_type.hpp"
+#include "messages/rerun_script.hpp"
 
 namespace agenttheo {
 
@@ -80,6 +81,9 @@ struct stream_request {
   /// A JSON Schema the run's answer must follow (`output_schema`): the
   /// model finishes with a `done {output}` tool; empty: a plain answer.
   std::string output_schema;
+  /// `POST /api/runs/{id}/rerun`: the recorded run it repeats, step by
+  /// step, without the model; empty: a run the model drives.
+  rerun_script rerun;
 };
 
 template <class Inspector>
@@ -89,7 +93,7 @@ typename Inspector::result_type inspect(Inspector& f, stream_request& x) {
            x.cancel_on_disconnect, x.max_steps, x.max_failures, x.max_tokens,
            x.max_cost_usd, x.max_duration_ms, x.strategy, x.subscribe,
            x.whole_session, x.batch_ms, x.frames, x.new_session, x.node,
-           x.client, x.approve, x.interrupt_timeout_ms, x.output_schema);
+           x.client, x.approve, x.interrupt_timeout_ms, x.output_schema, x.rerun);
 }
 
 /// Longest batch window a client may ask for, in milliseconds.

@@ -207,7 +207,17 @@ CAF_TEST(requests and lifecycle messages round trip) {
   CAF_CHECK_EQUAL(done.tool_calls[0].name, "get_title");
   stream_request asked;
   asked.client = "API token";
-  CAF_CHECK_EQUAL(round_trip(asked).client, "API token");
+  asked.rerun.of = "m-1";
+  asked.rerun.fallback = rerun_fallback::fail;
+  asked.rerun.steps.push_back({"I'll click About.", {{"c1", "click", R"({"target":"About"})"}},
+                               "http://127.0.0.1:8/"});
+  auto crossed = round_trip(asked);
+  CAF_CHECK_EQUAL(crossed.client, "API token");
+  CAF_CHECK_EQUAL(crossed.rerun.of, "m-1");
+  CAF_CHECK(crossed.rerun.fallback == rerun_fallback::fail);
+  CAF_REQUIRE_EQUAL(crossed.rerun.steps.size(), 1u);
+  CAF_CHECK_EQUAL(crossed.rerun.steps[0].url_before, "http://127.0.0.1:8/");
+  CAF_CHECK_EQUAL(crossed.rerun.steps[0].tool_calls.at(0).arguments, R"({"target":"About"})");
   auto made = round_trip(new_session_request{"s-1", "127.0.0.7", {}, {}});
   CAF_CHECK_EQUAL(made.id, "s-1");
   CAF_CHECK_EQUAL(made.client, "127.0.0.7");
