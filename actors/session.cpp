@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <utility>
 
 #include <caf/all.hpp>
@@ -288,6 +289,22 @@ void stop_work(self_ptr self, run_record& run) {
   close_interrupts(self, run);
 }
 
+/// What a rerun repeated of its recording, and where it left it.
+std::string rerun_account(const run_record& run) {
+  json_writer out;
+  out.begin_object()
+    .field("of", run.rerun.script.of)
+    .field("replayed_steps", std::uint64_t{run.rerun.next})
+    .field("model_calls", run.usage.model_calls)
+    .key("diverged_at");
+  if (run.rerun.diverged_at != 0)
+    out.value(run.rerun.diverged_at);
+  else
+    out.null();
+  out.end_object();
+  return out.str();
+}
+
 /// Ends `run` with `complete`; `output_json`: its answer as its
 /// output_schema shaped it; `code`: why it failed, for programs.
 void finish_run(self_ptr self, run_record& run, std::string result,
@@ -309,6 +326,8 @@ void finish_run(self_ptr self, run_record& run, std::string result,
     = outcome == run_outcome::failed ? "complete" : to_string(outcome);
   done.outcome = completion_word(outcome);
   done.message_id = run.message_id;
+  if (!run.rerun.script.empty())
+    done.rerun_json = rerun_account(run);
   // A run that could not finish is an error for the console, like one
   // that ended with an `error` event.
   if (outcome == run_outcome::failed)
@@ -494,7 +513,10 @@ void on_run_deadline(self_ptr self, std::uint64_t number) {
     fail_run(self, *run, "budget_exceeded", duration_passed(run->budget.max_duration));
 }
 
-/// The next model turn: `progress`, then the call; a held run waits.
+void replay_step(self_ptr self, run_record& run);
+
+/// The next model turn: `progress`, then the call; a held run waits. A
+/// rerun takes its turns from the recording until it diverges.
 void ask_model(self_ptr self, run_record& run) {
   if (run.paused) {
     run.held = held_move::ask_model;
@@ -504,6 +526,8 @@ void ask_model(self_ptr self, run_record& run) {
     run.messages.push_back({"user", std::move(run.note_for_model), {}, {}});
     run.note_for_model.clear();
   }
+  if (run.rerun.replaying())
+    return replay_step(self, run);
   auto request = prompt_for(self, run);
   if (auto why = over_budget(self, run, run.call_prompt_estimate, 0,
                              budget_moment::before_call))
@@ -541,7 +565,10 @@ void begin_run(self_ptr self, run_record& run) {
                        run.number);
   store_run(self->state, run);
   emit(self, run, event_type::status,
-       payload::status("running", "The agent is working on the command",
+       payload::status("running",
+                       run.rerun.script.empty()
+                         ? "The agent is working on the command"
+                         : "Repeating run " + run.rerun.script.of + " without the model",
                        run.message_id));
   // A person holds the browser: the run starts once they hand it back.
   if (self->state.control.user) {
@@ -651,6 +678,28 @@ const caf::actor& ensure_page(self_ptr self) {
   return st.page;
 }
 
+/// Asks the page what `call` would act on, without acting; `then` gets
+/// the facts (not found, when the page could not say). The page runs this
+/// look in turn with tools, so it sees the page the call would.
+void inspect_target(self_ptr self, const tool_call& call,
+                    std::function<void(const target_facts&)> then) {
+  json_document doc{call.arguments};
+  json_writer probe;
+  json_reader args{doc};
+  probe.begin_object()
+    .field("target", args.text("target").value_or(""))
+    .field("ref", args.text("ref").value_or(""))
+    .field("active", call.name == "press_key")
+    .end_object();
+  self
+    ->request(ensure_page(self), self->state.settings.tool_timeout,
+              tool_request{"inspect_target", probe.str(), true})
+    .then([then](tool_result& r) {
+            then(r.ok ? parse_target_facts(r.output) : target_facts{});
+          },
+          [then](caf::error&) { then(target_facts{}); });
+}
+
 void next_call(self_ptr self, run_record& run);
 
 /// The model asked for tools: they run one at a time, in its order, each
@@ -684,8 +733,40 @@ void ask_for_output(self_ptr self, run_record& run, const std::string& why) {
   ask_model(self, run);
 }
 
-void on_llm_done(self_ptr self, llm_done& done) {
+/// The model's turn (or the recording's, in a rerun): its `message`,
+/// then the answer, or its tool calls.
+void act_on_turn(self_ptr self, run_record& run, std::string content,
+                 const std::vector<tool_call>& calls) {
   auto& st = self->state;
+  emit(self, run, event_type::message,
+       payload::message("assistant", content, run.step, calls));
+  run.messages.push_back({"assistant", content, calls, {}});
+  emit(self, run, event_type::update,
+       payload::update(run.step, "agent",
+                       agent_update_json(run.messages.back(), st.last_budget)));
+  if (auto why = over_budget(self, run, 0, 0))
+    return fail_run(self, run, "budget_exceeded", *why);
+  if (calls.empty() && !run.output_schema.empty())
+    return ask_for_output(self, run, "the answer came as text, not through `done`");
+  if (calls.empty())
+    return finish_run(self, run, std::move(content),
+                      last_step_failed(run) ? run_outcome::failed
+                                            : run_outcome::complete);
+  if (!st.settings.browser) {
+    // A question needs no browser; anything else does.
+    std::string names;
+    for (const auto& call : calls)
+      if (call.name != "ask_user" && call.name != "done")
+        names += (names.empty() ? "" : ", ") + call.name;
+    if (!names.empty())
+      return fail_run(self, run, "capability_missing",
+                      "the model asked for " + names
+                        + ", but the server runs without a browser (BROWSER=none)");
+  }
+  run_tools(self, run, calls);
+}
+
+void on_llm_done(self_ptr self, llm_done& done) {
   auto* run = release_call(self, done.run);
   if (!run)
     return;
@@ -694,32 +775,125 @@ void on_llm_done(self_ptr self, llm_done& done) {
     account_call(self, *run, done.prompt_tokens, done.completion_tokens);
   else
     account_call(self, *run, run->call_prompt_estimate, run->call_streamed);
-  emit(self, *run, event_type::message,
-       payload::message("assistant", done.content, run->step, done.tool_calls));
-  run->messages.push_back({"assistant", done.content, done.tool_calls, {}});
-  emit(self, *run, event_type::update,
-       payload::update(run->step, "agent",
-                       agent_update_json(run->messages.back(), st.last_budget)));
-  if (auto why = over_budget(self, *run, 0, 0))
-    return fail_run(self, *run, "budget_exceeded", *why);
-  if (done.tool_calls.empty() && !run->output_schema.empty())
-    return ask_for_output(self, *run, "the answer came as text, not through `done`");
-  if (done.tool_calls.empty())
-    return finish_run(self, *run, std::move(done.content),
-                      last_step_failed(*run) ? run_outcome::failed
-                                             : run_outcome::complete);
-  if (!st.settings.browser) {
-    // A question needs no browser; anything else does.
-    std::string names;
-    for (const auto& call : done.tool_calls)
-      if (call.name != "ask_user" && call.name != "done")
-        names += (names.empty() ? "" : ", ") + call.name;
-    if (!names.empty())
-      return fail_run(self, *run, "capability_missing",
-                      "the model asked for " + names
-                        + ", but the server runs without a browser (BROWSER=none)");
+  act_on_turn(self, *run, std::move(done.content), done.tool_calls);
+}
+
+// -- reruns: the recording's turns instead of the model's ---------------------
+
+/// Whether the call names an element (`target` or `ref`); not: it acts on
+/// none (navigate_to, scroll, a key on the focus).
+bool names_element(const tool_call& call) {
+  json_document doc{call.arguments};
+  json_reader args{doc};
+  return !args.text("target").value_or("").empty()
+         || !args.text("ref").value_or("").empty();
+}
+
+/// What the recording had before the step: the URL, and the call whose
+/// target is checked (none: the URL alone differed).
+std::string expected_json(const rerun_step& step, const tool_call* call) {
+  json_writer out;
+  out.begin_object().field("url", step.url_before);
+  if (call)
+    out.field("tool", call->name).key("arguments").raw(tool_input_json(call->arguments));
+  out.end_object();
+  return out.str();
+}
+
+/// What the page has: its URL, and what the target resolved to (null:
+/// nothing by that reference, selector or text).
+std::string found_json(const session_state& st, const target_facts* facts) {
+  json_writer out;
+  out.begin_object().field("url", st.page_url);
+  if (facts) {
+    out.key("target");
+    if (facts->found)
+      out.value(facts->label);
+    else
+      out.null();
   }
-  run_tools(self, *run, done.tool_calls);
+  out.end_object();
+  return out.str();
+}
+
+/// The page is not where the recording was: `rerun_diverged`, then the
+/// model goes on from here, or the run fails (`fallback: fail`).
+void diverge(self_ptr self, run_record& run, std::string expected,
+             std::string found, const std::string& why) {
+  auto step = run.step + 1;
+  run.rerun.diverged_at = step;
+  json_writer body;
+  body.begin_object()
+    .field("kind", "rerun_diverged")
+    .field("step", step)
+    .key("expected")
+    .raw(expected.empty() ? "null" : expected)
+    .key("found")
+    .raw(found)
+    .end_object();
+  emit(self, run, event_type::custom, payload::custom(body.str()));
+  auto words = "the page is not where run " + run.rerun.script.of + " was at step "
+               + std::to_string(step) + ": " + why;
+  if (run.rerun.script.fallback == rerun_fallback::fail)
+    return finish_run(self, run, words, run_outcome::failed, {}, "rerun_diverged");
+  run.note_for_model = "Repeating an earlier run step by step stopped here, because "
+                       + words + ". Go on with the task from this page.";
+  ask_model(self, run);
+}
+
+/// Every check passed: the recording's next turn, as if the model said it.
+void replay_turn(self_ptr self, run_record& run) {
+  const auto& script = run.rerun.script;
+  const auto& step = script.steps[run.rerun.next++];
+  ++run.step;
+  emit(self, run, event_type::progress,
+       payload::progress(run.step, script.steps.size(),
+                         "Repeating step " + std::to_string(run.rerun.next) + " of run "
+                           + script.of,
+                         true, run.max_steps));
+  act_on_turn(self, run, step.content, step.tool_calls);
+}
+
+/// Checks the targets of the next step's calls from `index` on, one at a
+/// time, each by asking the page (which answers in turn with its tools);
+/// all there: the step is replayed.
+void check_targets(self_ptr self, run_record& run, std::size_t index) {
+  const auto& step = run.rerun.script.steps[run.rerun.next];
+  for (; index < step.tool_calls.size(); ++index)
+    if (names_element(step.tool_calls[index])) {
+      auto checked = [self, number = run.number, next = run.rerun.next,
+                      index](const target_facts& facts) {
+        auto* run = run_by_number(self->state, number);
+        if (!run || run->phase != run_phase::running || !run->rerun.replaying()
+            || run->rerun.next != next)
+          return;
+        const auto& step = run->rerun.script.steps[next];
+        if (facts.found)
+          return check_targets(self, *run, index + 1);
+        diverge(self, *run, expected_json(step, &step.tool_calls[index]),
+                found_json(self->state, &facts),
+                "the element `" + step.tool_calls[index].name
+                  + "` acted on is not on the page");
+      };
+      return inspect_target(self, step.tool_calls[index], std::move(checked));
+    }
+  replay_turn(self, run);
+}
+
+/// The recording's next step, if the page is where it was: the same URL,
+/// and each element its calls act on found the same way.
+void replay_step(self_ptr self, run_record& run) {
+  const auto& steps = run.rerun.script.steps;
+  if (run.rerun.next >= steps.size())
+    return diverge(self, run, {}, found_json(self->state, nullptr),
+                   "the recording ends before an answer");
+  const auto& step = steps[run.rerun.next];
+  if (!step.url_before.empty() && step.url_before != self->state.page_url)
+    return diverge(self, run,
+                   expected_json(step, step.tool_calls.empty() ? nullptr
+                                                               : &step.tool_calls[0]),
+                   found_json(self->state, nullptr), "it shows another URL");
+  check_targets(self, run, 0);
 }
 
 /// The page as the step left it, for a model that sees: a user message
@@ -974,29 +1148,12 @@ void judge(self_ptr self, run_record& run, const tool_call& call,
   open_interrupt(self, run, std::move(record), call);
 }
 
-/// Asks the page what `call` would act on, then judges it. The page runs
-/// this look in turn with tools, so it sees the page the call would.
+/// Asks the page what `call` would act on, then judges it.
 void inspect_then_judge(self_ptr self, run_record& run, const tool_call& call) {
-  auto& st = self->state;
-  json_document doc{call.arguments};
-  json_writer probe;
-  json_reader args{doc};
-  probe.begin_object()
-    .field("target", args.text("target").value_or(""))
-    .field("ref", args.text("ref").value_or(""))
-    .field("active", call.name == "press_key")
-    .end_object();
-  auto judged = [self, number = run.number, call](const target_facts& facts) {
+  inspect_target(self, call, [self, number = run.number, call](const target_facts& facts) {
     if (auto* run = run_by_number(self->state, number))
       judge(self, *run, call, &facts);
-  };
-  self
-    ->request(ensure_page(self), st.settings.tool_timeout,
-              tool_request{"inspect_target", probe.str(), true})
-    .then([judged](tool_result& r) {
-            judged(r.ok ? parse_target_facts(r.output) : target_facts{});
-          },
-          [judged](caf::error&) { judged(target_facts{}); });
+  });
 }
 
 void ask_question(self_ptr self, run_record& run, const tool_call& call) {
@@ -1457,6 +1614,7 @@ run_record& create_run(self_ptr self, const stream_request& req) {
   // A run may add approval rules to the server's, never take one away.
   fresh.approve = st.settings.approve | req.approve;
   fresh.output_schema = req.output_schema;
+  fresh.rerun.script = req.rerun;
   fresh.interrupt_timeout = req.interrupt_timeout_ms != 0
                               ? std::chrono::milliseconds{req.interrupt_timeout_ms}
                               : st.settings.interrupt_timeout;

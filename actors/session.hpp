@@ -26,6 +26,7 @@
 #include "messages/interrupt.hpp"
 #include "messages/messages.hpp"
 #include "messages/payloads.hpp"
+#include "messages/rerun_script.hpp"
 #include "messages/run_state.hpp"
 #include "metrics/actor_stats.hpp"
 #include "store/frame_recorder.hpp"
@@ -58,6 +59,21 @@ struct session_origin {
   /// server's; held in memory only).
   std::string title;
   std::vector<secret> secrets;
+};
+
+/// A rerun's place in the recording it repeats.
+struct rerun_progress {
+  rerun_script script;
+  /// Steps taken from the script so far (the index of the next).
+  std::size_t next = 0;
+  /// The step (from 1) where the page was not where the recording was;
+  /// 0: it has not diverged.
+  std::uint64_t diverged_at = 0;
+
+  /// Its steps come from the script, not the model.
+  bool replaying() const {
+    return !script.empty() && diverged_at == 0;
+  }
 };
 
 /// Where a held run picks up when it goes on.
@@ -124,6 +140,8 @@ struct run_record {
   payload::usage usage;
   /// Its page's frames, kept on disk (RECORD).
   frame_recorder frames;
+  /// `POST /api/runs/{id}/rerun`: the recording it repeats.
+  rerun_progress rerun;
   std::chrono::steady_clock::time_point started;
   std::int64_t created_at_ms = 0;
   std::int64_t ended_at_ms = 0;

@@ -295,6 +295,11 @@ void on_open_stream(self_ptr self, open_stream& msg, bool asked) {
   }
   if (!req.message_id.empty()) {
     if (auto known = st.runs.find(req.message_id); known != st.runs.end()) {
+      if (req.message_id == req.rerun.of)
+        return reject(self, msg.subscriber,
+                      api_error::of(api_code::message_id_conflict,
+                                    "a rerun needs a messageId of its own, not "
+                                    "the recorded run's"));
       if (!req.session_id.empty() && req.session_id != known->second)
         return reject(self, msg.subscriber,
                       api_error::of(api_code::message_id_conflict,

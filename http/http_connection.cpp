@@ -10,6 +10,7 @@
 #include "protocol/origin_policy.hpp"
 #include "protocol/query.hpp"
 #include "protocol/routes.hpp"
+#include "protocol/rerun_body.hpp"
 #include "protocol/run_body.hpp"
 #include "protocol/security_headers.hpp"
 #include "protocol/session_body.hpp"
@@ -140,7 +141,7 @@ std::optional<std::uint64_t> parse_frame_id(std::string_view text) {
 bool is_run_route(route target) {
   return target == route::run_events || target == route::run_frames
          || target == route::run_frame || target == route::run_video
-         || target == route::run_report;
+         || target == route::run_report || target == route::run_rerun;
 }
 
 simple_response preflight(std::string_view allow) {
@@ -435,6 +436,14 @@ void http_connection::serve_api(const request& req, const reply_to& to,
       return ctx_.bridge->read_run_view(id, run_view::video, 0, std::move(reply));
     case route::run_report:
       return ctx_.bridge->read_run_view(id, run_view::report, 0, std::move(reply));
+    case route::run_rerun: {
+      auto order = parse_rerun_body(sv(req.body()), id);
+      if (auto* err = std::get_if<api_error>(&order))
+        return send(to, error_response(*err));
+      auto rerun = std::get<rerun_order>(std::move(order));
+      rerun.client = client_;
+      return ctx_.bridge->rerun_run(std::move(rerun), std::move(reply));
+    }
     case route::run_frame: {
       auto frame = parse_frame_id(match.param2);
       if (!frame)

@@ -176,6 +176,8 @@ std::string complete(const completion& c) {
     out.key("output").raw(c.output_json);
   if (!c.code.empty())
     out.field("code", c.code);
+  if (!c.rerun_json.empty())
+    out.key("rerun").raw(c.rerun_json);
   out.key("summary")
     .begin_object()
     .field("tokens_streamed", c.tokens_streamed)

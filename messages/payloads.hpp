@@ -118,6 +118,9 @@ struct completion {
   std::string output_json = {};
   /// Why it failed, for programs (`output_invalid`); empty: not said.
   std::string code = {};
+  /// A rerun's account (`{"of", "replayed_steps", "model_calls",
+  /// "diverged_at"}`, JSON); empty: the run is no rerun.
+  std::string rerun_json = {};
 };
 
 std::string complete(const completion& c);

@@ -13,6 +13,7 @@
 #include "messages/session_request.hpp"
 #include "messages/steer_request.hpp"
 #include "messages/stream_request.hpp"
+#include "protocol/rerun_body.hpp"
 #include "protocol/sse_writer.hpp"
 #include "protocol/ws_writer.hpp"
 
@@ -118,6 +119,10 @@ public:
 
   /// Starts (or queues) a run nobody streams yet: 202 with where to watch.
   virtual void submit_run(stream_request request, api_callback reply) = 0;
+
+  /// Starts a run that repeats a recorded one without the model
+  /// (`POST /api/runs/{id}/rerun`): 202 as submit_run, or why not.
+  virtual void rerun_run(rerun_order order, api_callback reply) = 0;
 
   virtual void read_run_events(std::string message_id, std::uint64_t after_id,
                                api_callback reply)

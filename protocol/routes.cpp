@@ -139,6 +139,8 @@ route_match api_route(std::string_view method, std::string_view path) {
       return match(route::run_video, read_only, method, id);
     if (!id.empty() && tail == "report")
       return match(route::run_report, read_only, method, id);
+    if (!id.empty() && tail == "rerun")
+      return match(route::run_rerun, post_only, method, id);
     constexpr std::string_view frames = "frames/";
     if (!id.empty() && tail.substr(0, frames.size()) == frames
         && tail.size() > frames.size()) {

@@ -40,6 +40,8 @@ enum class route {
   run_video,
   /// /api/runs/{messageId}/report: one self-contained HTML page (GET)
   run_report,
+  /// /api/runs/{messageId}/rerun: repeat the run without the model (POST)
+  run_rerun,
   /// /api/tools: every tool the model is given (GET)
   tools,
   stream,

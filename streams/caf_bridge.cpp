@@ -11,6 +11,7 @@
 #include "messages/messages.hpp"
 #include "messages/registry_messages.hpp"
 #include "protocol/jsonrpc.hpp"
+#include "protocol/rerun_script_of.hpp"
 #include "protocol/simple_response.hpp"
 #include "streams/admin_stream.hpp"
 #include "streams/mcp_listen_stream.hpp"
@@ -42,6 +43,42 @@ api_result run_submitted(const stream_accepted& accepted) {
     .field("events", "/api/runs/" + accepted.message_id + "/events")
     .end_object();
   return {202, out.str()};
+}
+
+/// Opens `request`'s run like a stream whose subscriber only wants the
+/// answer: accepted (with the run's state) or rejected (with why).
+caf::behavior start_run(caf::event_based_actor* self, const caf::actor& manager,
+                        const stream_request& request, const api_callback& reply) {
+  self->send(manager, agenttheo::open_stream{caf::actor{self}, request, nullptr});
+  return {
+    [self, reply](stream_accepted& accepted) {
+      reply(run_submitted(accepted));
+      self->quit();
+    },
+    [self, reply](api_error& rejected) {
+      reply({rejected.status, error_body(rejected)});
+      self->quit();
+    },
+    caf::after(manager_timeout) >>
+      [self, reply] {
+        reply(unavailable());
+        self->quit();
+      },
+  };
+}
+
+/// The run that repeats `script`, where and as `order` asks.
+stream_request rerun_request(const rerun_order& order,
+                             std::variant<rerun_script, api_error>& script) {
+  stream_request request;
+  request.rerun = std::move(std::get<rerun_script>(script));
+  request.rerun.fallback = order.fallback;
+  request.command = request.rerun.command;
+  request.session_id = order.session_id;
+  request.message_id = order.message_id;
+  request.client = order.client;
+  request.subscribe = false;
+  return request;
 }
 
 class caf_bridge final : public actor_bridge {
@@ -195,26 +232,28 @@ public:
   }
 
   void submit_run(stream_request request, api_callback reply) override {
-    // The run is opened like a stream whose subscriber only wants the
-    // answer: accepted (with the run's state) or rejected (with why).
     system_.spawn([manager = manager_, request = std::move(request),
                    reply = std::move(reply)](caf::event_based_actor* self) {
-      self->send(manager, agenttheo::open_stream{caf::actor{self}, request, nullptr});
-      return caf::behavior{
-        [self, reply](stream_accepted& accepted) {
-          reply(run_submitted(accepted));
-          self->quit();
-        },
-        [self, reply](api_error& rejected) {
-          reply({rejected.status, error_body(rejected)});
-          self->quit();
-        },
-        caf::after(manager_timeout) >>
-          [self, reply] {
-            reply(unavailable());
-            self->quit();
+      return start_run(self, manager, request, reply);
+    });
+  }
+
+  void rerun_run(rerun_order order, api_callback reply) override {
+    // The recorded run's events, as the API reads them, make the script;
+    // then the rerun starts as any run the API submits.
+    system_.spawn([manager = manager_, order = std::move(order),
+                   reply = std::move(reply)](caf::event_based_actor* self) {
+      self->request(manager, manager_timeout, agenttheo::read_run_events{order.of, 0})
+        .then(
+          [self, manager, order, reply](api_reply& events) {
+            if (events.status != 200)
+              return reply({events.status, std::move(events.json)});
+            auto script = rerun_script_of(events.json);
+            if (auto* err = std::get_if<api_error>(&script))
+              return reply({err->status, error_body(*err)});
+            self->become(start_run(self, manager, rerun_request(order, script), reply));
           },
-      };
+          [reply](caf::error&) { reply(unavailable()); });
     });
   }
 

@@ -201,6 +201,11 @@ CAF_TEST(api routes carry their id and their methods) {
   CAF_CHECK_EQUAL(frame.param2, "12");
   CAF_CHECK(!resolve_route("POST", "/api/runs/m-9/frames/12").method_allowed);
   CAF_CHECK(resolve_route("GET", "/api/runs/m-9/frames/").target == route::not_found);
+  auto rerun = resolve_route("POST", "/api/runs/m-9/rerun");
+  CAF_CHECK(rerun.target == route::run_rerun);
+  CAF_CHECK(rerun.method_allowed);
+  CAF_CHECK_EQUAL(rerun.param, "m-9");
+  CAF_CHECK(!resolve_route("GET", "/api/runs/m-9/rerun").method_allowed);
   CAF_CHECK(resolve_route("POST", "/api/sessions").method_allowed);
   CAF_CHECK(resolve_route("GET", "/api/sessions/s-2/nope").target
             == route::not_found);
