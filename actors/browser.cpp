@@ -142,16 +142,17 @@ std::string string_field(const std::string& json, const char* name) {
   return std::string{json_reader{doc}.text(name).value_or("")};
 }
 
-/// A fresh browser context, a page in it, and a flat CDP session to it,
-/// delivered to `rp`. The context slot is already counted.
-void open_page_into(self_ptr self, caf::typed_response_promise<page_handle> rp,
-                    caf::actor page) {
-  auto fail = [self, rp](std::string why) mutable {
+using handle_sink = std::function<void(page_handle)>;
+
+/// A fresh browser context, a blank page in it, and a flat CDP session to
+/// it, given to `deliver`. The context's slot is already counted.
+void open_context(self_ptr self, handle_sink deliver) {
+  auto fail = [self, deliver](std::string why) {
     self->state.pool.opening_failed();
-    rp.deliver(page_handle{false, std::move(why), {}, {}, {}});
+    deliver(page_handle{false, std::move(why), {}, {}, {}});
   };
   call(self, "", "Target.createBrowserContext", R"({"disposeOnDetach":true})",
-       [self, rp, fail, page](cdp_result made) mutable {
+       [self, deliver, fail](cdp_result made) {
          auto context = string_field(made.body, "browserContextId");
          if (!made.ok || context.empty())
            return fail("cannot create a browser context: " + made.body);
@@ -161,7 +162,7 @@ void open_page_into(self_ptr self, caf::typed_response_promise<page_handle> rp,
            .field("browserContextId", context)
            .end_object();
          call(self, "", "Target.createTarget", target.str(),
-              [self, rp, fail, context, page](cdp_result created) mutable {
+              [self, deliver, fail, context](cdp_result created) {
                 auto target_id = string_field(created.body, "targetId");
                 if (!created.ok || target_id.empty())
                   return fail("cannot create a page: " + created.body);
@@ -171,27 +172,107 @@ void open_page_into(self_ptr self, caf::typed_response_promise<page_handle> rp,
                   .field("flatten", true)
                   .end_object();
                 call(self, "", "Target.attachToTarget", attach.str(),
-                     [self, rp, fail, context, target_id,
-                      page](cdp_result attached) mutable {
+                     [self, deliver, fail, context,
+                      target_id](cdp_result attached) {
                        auto session = string_field(attached.body, "sessionId");
                        if (!attached.ok || session.empty())
                          return fail("cannot attach to the page: "
                                      + attached.body);
                        self->state.pool.opened(context);
-                       if (page)
-                         self->state.holders[context] = page;
-                       rp.deliver(page_handle{true, {}, context, target_id,
-                                              session});
+                       deliver(page_handle{true, {}, context, target_id, session});
                      });
               });
        });
 }
 
-/// Asks idle sessions' pages for as many contexts as requests wait,
-/// least recently used first.
+/// Gives `handle` to the page that asked (which now holds its context).
+void hand_out(self_ptr self, caf::typed_response_promise<page_handle> rp,
+              const caf::actor& page, page_handle handle) {
+  if (handle.ok && page)
+    self->state.holders[handle.context_id] = page;
+  rp.deliver(std::move(handle));
+}
+
+void tell_places(self_ptr self);
+
+/// Shows the spares to /metrics and the admin console.
+void count_spares(self_ptr self) {
+  auto& st = self->state;
+  st.stats->spares.store(st.spares.size(), std::memory_order_relaxed);
+}
+
+/// A spare context is made: the oldest waiting request takes it, else it
+/// waits for the next new session.
+void keep_spare(self_ptr self, page_handle made) {
+  auto& st = self->state;
+  if (!made.ok)
+    return;
+  if (st.waiting.empty()) {
+    st.spares.push_back(std::move(made));
+    return count_spares(self);
+  }
+  auto next = std::move(st.waiting.front());
+  st.waiting.pop_front();
+  hand_out(self, next.promise, next.page, std::move(made));
+  tell_places(self);
+}
+
+/// Chromium's browser process makes targets on the thread that carries
+/// every CDP command: a context made while a new session takes its first
+/// step slowed that step by ~100 ms (Page.enable waited out createTarget).
+/// So spares are made a while after the last was taken, one at a time.
+constexpr auto refill_delay = std::chrono::seconds{1};
+
+/// Makes the next spare context in refill_delay, unless one is on its way.
+void refill(self_ptr self) {
+  auto& st = self->state;
+  if (st.refill_armed || st.spares.size() + st.spares_opening >= st.settings.pool)
+    return;
+  st.refill_armed = true;
+  self->delayed_send(self, refill_delay, refill_pool_atom::value);
+}
+
+/// One spare context, if Chromium runs, a slot is free and no request
+/// waits for one, with its page already watched (Page.enable), as its
+/// session's page will ask first.
+void make_spare(self_ptr self) {
+  auto& st = self->state;
+  st.refill_armed = false;
+  if (!st.chromium->process || st.spares_opening > 0 || !st.waiting.empty()
+      || st.spares.size() >= st.settings.pool || st.pool.full())
+    return;
+  st.pool.begin_opening();
+  ++st.spares_opening;
+  open_context(self, [self](page_handle made) {
+    if (!made.ok) {
+      --self->state.spares_opening;
+      return;
+    }
+    auto session = made.cdp_target;
+    call(self, session, "Page.enable", "{}", [self, made](cdp_result) mutable {
+      --self->state.spares_opening;
+      keep_spare(self, std::move(made));
+      refill(self);
+    });
+  });
+}
+
+/// A new context for the page that asked; then the spares are topped up
+/// (Chromium runs now).
+void open_page_into(self_ptr self, caf::typed_response_promise<page_handle> rp,
+                    caf::actor page) {
+  open_context(self, [self, rp, page](page_handle handle) {
+    hand_out(self, rp, page, std::move(handle));
+    refill(self);
+  });
+}
+
+/// Asks idle sessions' pages for as many contexts as requests wait (less
+/// the spares being made, which go to them), least recently used first.
 void reclaim(self_ptr self) {
   auto& st = self->state;
-  for (const auto& context : st.pool.reclaim_for(st.waiting.size())) {
+  auto uncovered = st.waiting.size() - std::min(st.waiting.size(), st.spares_opening);
+  for (const auto& context : st.pool.reclaim_for(uncovered)) {
     auto holder = st.holders.find(context);
     if (holder != st.holders.end())
       self->send(holder->second, yield_context_atom::value, context);
@@ -213,6 +294,14 @@ caf::result<page_handle> open_page(self_ptr self) {
   // Before make_response_promise, which takes the sender over.
   auto requester = caf::actor_cast<caf::actor>(self->current_sender());
   auto rp = self->make_response_promise<page_handle>();
+  if (!st.spares.empty()) {
+    auto spare = std::move(st.spares.front());
+    st.spares.pop_front();
+    count_spares(self);
+    hand_out(self, rp, requester, std::move(spare));
+    refill(self);
+    return rp;
+  }
   if (!st.pool.full()) {
     st.pool.begin_opening();
     open_page_into(self, rp, requester);
@@ -249,6 +338,7 @@ void serve_waiting(self_ptr self) {
   }
   if (served && !st.waiting.empty())
     tell_places(self);
+  refill(self);
 }
 
 void close_context(self_ptr self, const std::string& context_id,
@@ -288,6 +378,7 @@ caf::behavior browser(caf::stateful_actor<browser_state>* self,
       return rp;
     },
     [self](open_page_atom) { return open_page(self); },
+    [self](refill_pool_atom) { make_spare(self); },
     [self](close_page_atom, const std::string& context_id,
            const std::string& cdp_target) {
       close_context(self, context_id, cdp_target);
@@ -327,6 +418,9 @@ caf::behavior browser(caf::stateful_actor<browser_state>* self,
       st.listeners.clear();
       st.pool.clear();
       st.holders.clear();
+      // The spares went with it; the next use launches Chromium again.
+      st.spares.clear();
+      count_spares(self);
       serve_waiting(self);
     },
     [self](browser_pid_atom) -> std::int64_t {

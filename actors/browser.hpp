@@ -77,6 +77,12 @@ struct browser_state {
   };
   /// `open_page` requests waiting for a free context, oldest first.
   std::deque<waiter> waiting;
+  /// Contexts made ahead (BROWSER_POOL), each with its blank page
+  /// attached, for the next new sessions; and those being made.
+  std::deque<page_handle> spares;
+  std::size_t spares_opening = 0;
+  /// A refill_pool_atom is on its way.
+  bool refill_armed = false;
 
   /// Live counters the registry reads.
   std::shared_ptr<actor_stats> stats = std::make_shared<actor_stats>();

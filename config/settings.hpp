@@ -153,6 +153,9 @@ struct browser_options {
   std::size_t max_contexts = 16;
   /// Past the maximum, a session waits for a context (true) or is refused.
   bool wait_when_full = true;
+  /// Contexts made ahead (each with its blank page, attached), so a new
+  /// session's first tool finds one ready; within max_contexts.
+  std::size_t pool = 2;
 };
 
 /// What every stream socket (SSE and WebSocket) is held to.

@@ -38,6 +38,8 @@ using open_page_atom = caf::atom_constant<caf::atom("open_page")>;
 using close_page_atom = caf::atom_constant<caf::atom("close_page")>;
 using cdp_timeout_atom = caf::atom_constant<caf::atom("cdp_tmo")>;
 using cdp_closed_atom = caf::atom_constant<caf::atom("cdp_closed")>;
+/// Browser to itself: time to make the next spare context (BROWSER_POOL).
+using refill_pool_atom = caf::atom_constant<caf::atom("refill")>;
 using browser_pid_atom = caf::atom_constant<caf::atom("brw_pid")>;
 using listen_atom = caf::atom_constant<caf::atom("cdp_listen")>;
 using browser_lost_atom = caf::atom_constant<caf::atom("brw_lost")>;

@@ -29,6 +29,9 @@ struct actor_stats {
   // outcome is the state.
   std::atomic<std::int64_t> duration_ms{-1};
 
+  // The browser: contexts made ahead for new sessions (BROWSER_POOL).
+  std::atomic<std::uint64_t> spares{0};
+
   void handled() {
     messages.fetch_add(1, std::memory_order_relaxed);
   }

@@ -57,6 +57,8 @@ struct live_gauges {
   std::size_t llm_calls = 0;
   std::size_t tool_calls = 0;
   std::size_t browser_contexts = 0;
+  /// Contexts made ahead, no session's yet.
+  std::size_t browser_spares = 0;
   std::uint64_t queued_bytes = 0;
 };
 

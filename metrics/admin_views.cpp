@@ -261,6 +261,8 @@ live_gauges count_live(const std::vector<actor_record>& actors) {
       ++g.tool_calls;
     } else if (a.kind == "page") {
       g.browser_contexts += state == "open";
+    } else if (a.kind == "browser") {
+      g.browser_spares += load(a.stats->spares);
     }
   }
   return g;
@@ -340,6 +342,7 @@ std::string stats_json(const admin_snapshot& snap) {
     .field("llm_calls", static_cast<std::uint64_t>(g.llm_calls))
     .field("tool_calls", static_cast<std::uint64_t>(g.tool_calls))
     .field("browser_contexts", static_cast<std::uint64_t>(g.browser_contexts))
+    .field("browser_contexts_spare", static_cast<std::uint64_t>(g.browser_spares))
     .field("queued_bytes", g.queued_bytes)
     .end_object();
   if (snap.history.empty())
@@ -464,6 +467,9 @@ std::string prometheus_text(const admin_snapshot& snap) {
           static_cast<double>(g.tool_calls));
   x.gauge("agenttheo_browser_contexts", "Open browser contexts.",
           static_cast<double>(g.browser_contexts));
+  x.gauge("agenttheo_browser_contexts_spare",
+          "Browser contexts made ahead for new sessions (BROWSER_POOL).",
+          static_cast<double>(g.browser_spares));
   const char* family = nullptr;
   for (const auto& v : counter_views) {
     // A family is declared once, before its first sample.

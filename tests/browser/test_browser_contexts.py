@@ -177,6 +177,63 @@ class ContextsAreLent(unittest.TestCase):
             self.assertEqual(runs[1][-1].data["result"],
                              "The page title is: AgentTheo test page")
 
+    def gauge(self, server, name):
+        for line in server.get("/metrics")[2].decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        raise AssertionError(f"no {name} gauge")
+
+    def wait_for_spares(self, server, count, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            spares = self.gauge(server, "agenttheo_browser_contexts_spare")
+            if spares == count:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{spares} spare contexts, not {count}")
+
+    def test_new_sessions_take_contexts_made_ahead_within_the_limit(self):
+        with Server("--planner-token-delay", "0", "--max-browser-contexts", "3",
+                    "--browser-pool", "2") as server:
+            # Nothing is made before Chromium runs.
+            self.assertEqual(self.gauge(server, "agenttheo_browser_contexts_spare"), 0)
+            mine = self.run_in(server, f"go to {self.url('index.html')}")
+            self.wait_for_spares(server, 2)
+            # A new session takes one: no context of an idle session is
+            # asked for, and the pool fills again, up to the limit only.
+            other = self.run_in(server, f"go to {self.url('about.html')}")
+            self.assertEqual(other[-1].data["outcome"], "success")
+            self.wait_for_spares(server, 1)
+            time.sleep(2.5)  # two refill delays: no second spare past the limit
+            self.assertEqual(self.gauge(server, "agenttheo_browser_contexts_spare"), 1)
+            self.assertEqual(self.contexts_open(server), 2)
+            third = self.run_in(server, f"go to {self.url('index.html')} then read the title")
+            self.assertEqual(statuses(third, "waiting"), [])
+            self.wait_for_spares(server, 0)
+            # Every context is a session's now; none was taken back.
+            for session in (mine, other):
+                again = self.run_in(server, "read the title",
+                                    session=session[0].data["session"])
+                self.assertEqual(statuses(again, "reopened"), [])
+
+    def test_a_spare_goes_to_a_new_session_before_an_idle_one_is_asked(self):
+        with Server("--planner-token-delay", "0", "--max-browser-contexts", "2",
+                    "--browser-pool", "2") as server:
+            mine = self.run_in(server, f"go to {self.url('index.html')}")
+            self.wait_for_spares(server, 1)
+            self.run_in(server, f"go to {self.url('about.html')}")
+            # The spare filled the last slot: had it not gone first, the
+            # full pool would have taken `mine`'s context back.
+            again = self.run_in(server, "read the title", session=mine[0].data["session"])
+            self.assertEqual(statuses(again, "reopened"), [])
+            self.assertEqual(again[-1].data["result"], "The page title is: AgentTheo test page")
+
+    def test_no_pool_makes_no_spare(self):
+        with Server("--planner-token-delay", "0", "--browser-pool", "0") as server:
+            self.run_in(server, f"go to {self.url('index.html')}")
+            time.sleep(1.5)
+            self.assertEqual(self.gauge(server, "agenttheo_browser_contexts_spare"), 0)
+
     def test_refusing_when_full_still_lends_idle_contexts(self):
         with Server("--planner-token-delay", "0", "--max-browser-contexts", "1",
                     "--browser-when-full", "refuse") as server:

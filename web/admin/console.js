@@ -87,7 +87,8 @@ function renderStats(s) {
   consoleState.statsUpdates += 1;
   const live = s.live;
   $('n-sessions').textContent = live.sessions;
-  $('n-running').textContent = `${live.sessions_running} running · ${live.browser_contexts} browser contexts`;
+  const spare = live.browser_contexts_spare ? ` (+${live.browser_contexts_spare} ready)` : '';
+  $('n-running').textContent = `${live.sessions_running} running · ${live.browser_contexts} browser contexts${spare}`;
   $('n-connections').textContent = live.connections.sse + live.connections.websocket;
   $('n-transports').textContent = `${live.connections.sse} SSE · ${live.connections.websocket} WebSocket`;
   if (!s.rates) return;
