@@ -10,6 +10,8 @@ ratios and the issue's targets. The LLM is tools/bench/token_upstream.py, so
 AgentTheo's measured path is the real one: upstream -> curl -> llm_call ->
 session -> connection actors -> sockets. Installs the peers from Debian's
 packages if they are missing; raises the open-file limit to the hard limit.
+`browser` sets a new session's first navigation against Playwright
+(npm's playwright-core on the same Chromium).
 """
 
 import argparse
@@ -503,9 +505,27 @@ def add_store_rows(table, name, sql, mem):
     add_exactness(table, sql, peer, mem)
 
 
+def first_navigation(table, a):
+    """A new session's first navigate_to (context, page, load, screenshot)
+    with BROWSER_POOL 0 and its default, against Playwright's newContext +
+    newPage + goto on the same Chromium (tools/bench/first_navigation.py)."""
+    from first_navigation import measure
+    import statistics
+    runs, rounds = (3, 1) if a.quick else (10, 3)
+    ms = measure([0, 2], runs, rounds, gap=1.5)
+    pooled = statistics.median(ms["AgentTheo BROWSER_POOL=2"])
+    bare = statistics.median(ms["AgentTheo BROWSER_POOL=0"])
+    peer = statistics.median(ms["Playwright"])
+    table.add(f"new session's first navigation ({runs * rounds} sessions)",
+              "p50 ms", pooled, "Playwright", peer, "<= 1.00x", pooled <= peer)
+    table.add("", "p50 ms, BROWSER_POOL=0", bare, "BROWSER_POOL=2", pooled)
+    table.add("", "pool / no pool", pooled / bare, "", None, "<= 0.50",
+              pooled <= 0.5 * bare)
+
+
 SCENARIOS = {"idle": idle, "fanout": fan_out, "moderate": moderate,
              "sessions": many_sessions, "cluster": cluster, "churn": churn,
-             "store": store_cost}
+             "store": store_cost, "browser": first_navigation}
 
 
 def main():
