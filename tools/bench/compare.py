@@ -2,6 +2,7 @@
 """The whole side-by-side comparison, one command, run by hand:
 
     /usr/bin/python3 tools/bench/compare.py [--quick] [--only fanout,...]
+        [--json tools/bench/results/COMMIT.json] [--against FILE]
 
 Starts each system under test in turn on loopback, drives it with the C++
 load generator (build/agenttheo-loadgen), and prints one table: AgentTheo
@@ -11,7 +12,9 @@ AgentTheo's measured path is the real one: upstream -> curl -> llm_call ->
 session -> connection actors -> sockets. Installs the peers from Debian's
 packages if they are missing; raises the open-file limit to the hard limit.
 `browser` sets a new session's first navigation against Playwright
-(npm's playwright-core on the same Chromium).
+(npm's playwright-core on the same Chromium). `--json` keeps the table with
+the machine and commit (one file per measured commit in
+tools/bench/results/); `--against` prints each figure over a saved one's.
 """
 
 import argparse
@@ -224,6 +227,9 @@ def actor_count(server):
 class Table:
     def __init__(self):
         self.rows = []
+        # The same rows as numbers, for --json and --against: each names
+        # its scenario even where the printed table leaves it blank.
+        self.records = []
 
     def add(self, scenario, metric, ours, peer_name="", peer=None, target="",
             ok=None):
@@ -232,6 +238,10 @@ class Table:
             ratio = f"{ours / peer:.2f}x"
         self.rows.append((scenario, metric, fmt(ours), peer_name, fmt(peer),
                           ratio, target, "" if ok is None else ("yes" if ok else "NO")))
+        named = scenario or (self.records[-1]["scenario"] if self.records else "")
+        self.records.append({"scenario": named, "metric": metric, "agenttheo": ours,
+                             "peer": peer_name, "peer_value": peer, "target": target,
+                             "met": ok})
         print("  " + " | ".join(str(c) for c in self.rows[-1]), flush=True)
 
     def print(self):
@@ -241,6 +251,53 @@ class Table:
         print("|" + " --- |" * len(head))
         for row in self.rows:
             print("| " + " | ".join(str(c) for c in row) + " |")
+
+
+def machine():
+    """What the figures were measured on."""
+    model = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kib = int(f.readline().split()[1])
+    return {"cpus": os.cpu_count(), "cpu": model,
+            "memory_gib": round(mem_kib / 1024 / 1024, 1),
+            "kernel": os.uname().release}
+
+
+def commit_of_tree():
+    done = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
+def save_json(table, path, a):
+    with open(path, "w") as f:
+        json.dump({"commit": commit_of_tree(),
+                   "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                   "machine": machine(), "quick": a.quick, "scenarios": a.only,
+                   "rows": table.records}, f, indent=1)
+        f.write("\n")
+    print(f"\nsaved {path}")
+
+
+def print_against(table, path):
+    """Each figure of this run over the same figure of a saved one."""
+    with open(path) as f:
+        saved = json.load(f)
+    before = {(r["scenario"], r["metric"]): r["agenttheo"] for r in saved["rows"]}
+    print(f"\nagainst {path} (commit {saved['commit']}, {saved['date']}):")
+    print("| scenario | metric | then | now | now/then |")
+    print("| --- | --- | --- | --- | --- |")
+    for r in table.records:
+        then = before.get((r["scenario"], r["metric"]))
+        now = r["agenttheo"]
+        ratio = (f"{now / then:.2f}x" if isinstance(now, (int, float))
+                 and isinstance(then, (int, float)) and then else "-")
+        print(f"| {r['scenario']} | {r['metric']} | {fmt(then)} | {fmt(now)} | {ratio} |")
 
 
 def fmt(v):
@@ -542,6 +599,10 @@ def main():
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--churn-rate", type=int, default=5000)
     parser.add_argument("--churn-seconds", type=int, default=60)
+    parser.add_argument("--json", metavar="FILE",
+                        help="also write the table as JSON (tools/bench/results/)")
+    parser.add_argument("--against", metavar="FILE",
+                        help="print each figure's ratio to a saved --json run")
     parser.add_argument("--flags", default="",
                         help="extra agenttheo serve flags, e.g. '--worker-threads 1'")
     a = parser.parse_args()
@@ -559,6 +620,10 @@ def main():
         print(f"{name} ...", flush=True)
         SCENARIOS[name](table, a)
     table.print()
+    if a.json:
+        save_json(table, a.json, a)
+    if a.against:
+        print_against(table, a.against)
 
 
 if __name__ == "__main__":
