@@ -17,7 +17,12 @@ namespace {
 
 /// The child's half of the fork: only async-signal-safe calls until exec.
 [[noreturn]] void exec_child(int commands, int replies, char* const* argv) {
-  // CDP over pipes uses fd 3 for commands and fd 4 for replies.
+  // CDP over pipes uses fd 3 for commands and fd 4 for replies. Both are
+  // moved above 4 first: a pipe already on 3 or 4 would keep FD_CLOEXEC
+  // through dup2 onto itself (Chromium then exits 13, "pipe file
+  // descriptors are not open"), or be overwritten by the other's dup2.
+  commands = fcntl(commands, F_DUPFD, 5);
+  replies = fcntl(replies, F_DUPFD, 5);
   dup2(commands, 3);
   dup2(replies, 4);
   for (int fd = 5; fd < 1024; ++fd)
