@@ -194,6 +194,8 @@ void hand_out(self_ptr self, caf::typed_response_promise<page_handle> rp,
 }
 
 void tell_places(self_ptr self);
+void close_context(self_ptr self, const std::string& context_id,
+                   const std::string& cdp_target);
 
 /// Shows the spares to /metrics and the admin console.
 void count_spares(self_ptr self) {
@@ -249,8 +251,11 @@ void make_spare(self_ptr self) {
       return;
     }
     auto session = made.cdp_target;
-    call(self, session, "Page.enable", "{}", [self, made](cdp_result) mutable {
+    call(self, session, "Page.enable", "{}", [self, made](cdp_result watched) mutable {
       --self->state.spares_opening;
+      // Chromium died, or the page did: the context is no use to anyone.
+      if (!watched.ok)
+        return close_context(self, made.context_id, made.cdp_target);
       keep_spare(self, std::move(made));
       refill(self);
     });

@@ -2,6 +2,7 @@
 
 #include "actors/browser.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -36,9 +37,13 @@ struct fixture {
   caf::scoped_actor self{sys};
   caf::actor brw;
 
-  explicit fixture(std::chrono::milliseconds timeout = 30s) {
+  explicit fixture(std::chrono::milliseconds timeout = 30s,
+                   std::size_t pool = browser_options{}.pool,
+                   std::size_t max_contexts = browser_options{}.max_contexts) {
     auto settings = offline_browser();
     settings.request_timeout = timeout;
+    settings.pool = pool;
+    settings.max_contexts = max_contexts;
     brw = sys.spawn(browser, settings);
   }
 
@@ -73,6 +78,29 @@ struct fixture {
     doc.Parse(r.body.c_str());
     auto& value = doc["result"]["value"];
     return value.IsString() ? value.GetString() : "";
+  }
+
+  /// The ids of the page targets Chromium has open.
+  std::vector<std::string> page_targets() {
+    auto r = call("", "Target.getTargets", "{}");
+    CAF_REQUIRE(r.ok);
+    rapidjson::Document doc;
+    doc.Parse(r.body.c_str());
+    std::vector<std::string> ids;
+    for (auto& info : doc["targetInfos"].GetArray())
+      if (std::string{info["type"].GetString()} == "page")
+        ids.emplace_back(info["targetId"].GetString());
+    return ids;
+  }
+
+  /// Waits (up to 15 s) for Chromium to have `count` pages open.
+  bool pages_become(std::size_t count) {
+    for (int i = 0; i < 150; ++i) {
+      if (page_targets().size() == count)
+        return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
   }
 
   std::int64_t pid() {
@@ -199,6 +227,36 @@ CAF_TEST(a killed Chromium fails what is in flight and starts again) {
   CAF_CHECK_GREATER(second, 0);
   CAF_CHECK_NOT_EQUAL(second, first);
   CAF_CHECK(!alive(first));
+}
+
+CAF_TEST(new pages come from contexts made ahead within the limit) {
+  fixture f{30s, 2, 2};
+  auto first = f.open();
+  CAF_REQUIRE(first.ok);
+  // Spares are made once Chromium runs, a second after; the limit (2)
+  // leaves room for one beside the page in use. (Chromium's own first tab
+  // is in its default context, outside the count.)
+  auto in_use = f.page_targets().size();
+  CAF_REQUIRE(f.pages_become(in_use + 1));
+  std::this_thread::sleep_for(1500ms);
+  CAF_CHECK_EQUAL(f.page_targets().size(), in_use + 1);
+  auto made_ahead = f.page_targets();
+  auto second = f.open();
+  CAF_REQUIRE(second.ok);
+  CAF_CHECK_EQUAL(std::count(made_ahead.begin(), made_ahead.end(), second.target_id), 1);
+  CAF_CHECK_NOT_EQUAL(second.target_id, first.target_id);
+  // A spare is attached and watched: it answers at once.
+  CAF_CHECK_EQUAL(f.eval(second.cdp_target, "location.href"), "about:blank");
+  // A killed Chromium takes its spares along; the next page comes from a
+  // new one, and the pool fills again there.
+  auto old = f.pid();
+  ::kill(static_cast<pid_t>(old), SIGKILL);
+  for (int i = 0; i < 100 && f.pid() == old; ++i)
+    std::this_thread::sleep_for(50ms);
+  auto third = f.open();
+  CAF_REQUIRE(third.ok);
+  CAF_CHECK_NOT_EQUAL(f.pid(), old);
+  CAF_CHECK(f.pages_become(f.page_targets().size() + 1));
 }
 
 CAF_TEST(no Chromium outlives the browser actor) {
