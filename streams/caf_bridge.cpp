@@ -68,10 +68,9 @@ caf::behavior start_run(caf::event_based_actor* self, const caf::actor& manager,
 }
 
 /// The run that repeats `script`, where and as `order` asks.
-stream_request rerun_request(const rerun_order& order,
-                             std::variant<rerun_script, api_error>& script) {
+stream_request rerun_request(const rerun_order& order, rerun_script script) {
   stream_request request;
-  request.rerun = std::move(std::get<rerun_script>(script));
+  request.rerun = std::move(script);
   request.rerun.fallback = order.fallback;
   request.command = request.rerun.command;
   request.session_id = order.session_id;
@@ -251,7 +250,8 @@ public:
             auto script = rerun_script_of(events.json);
             if (auto* err = std::get_if<api_error>(&script))
               return reply({err->status, error_body(*err)});
-            self->become(start_run(self, manager, rerun_request(order, script), reply));
+            auto request = rerun_request(order, std::get<rerun_script>(std::move(script)));
+            self->become(start_run(self, manager, request, reply));
           },
           [reply](caf::error&) { reply(unavailable()); });
     });
