@@ -38,6 +38,14 @@ std::uint64_t latency_histogram::quantile(double q) const {
   return lower_bound_of(size - 1);
 }
 
+std::uint64_t latency_histogram::count_within(std::uint64_t micros) const {
+  std::uint64_t n = 0;
+  // Bucket i holds [lower_bound_of(i), lower_bound_of(i + 1)).
+  for (std::size_t i = 0; i + 1 < size && lower_bound_of(i + 1) <= micros + 1; ++i)
+    n += buckets_[i];
+  return n;
+}
+
 void latency_histogram::merge(const latency_histogram& other) {
   for (std::size_t i = 0; i < size; ++i)
     buckets_[i] += other.buckets_[i];

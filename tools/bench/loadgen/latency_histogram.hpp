@@ -28,6 +28,10 @@ public:
   /// The value at quantile q (0..1), as the bucket's lower bound.
   std::uint64_t quantile(double q) const;
 
+  /// How many were at most `micros` (to the bucket below it: never more
+  /// than the exact count).
+  std::uint64_t count_within(std::uint64_t micros) const;
+
   void merge(const latency_histogram& other);
 
   /// Non-empty buckets as "index:count,..." (how child processes report).

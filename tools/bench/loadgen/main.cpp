@@ -193,6 +193,13 @@ int main(int argc, char** argv) {
   std::vector<child> children;
   for (unsigned k = 0; k < o.procs; ++k)
     children.push_back(spawn_child(o, k));
+  // The clients' own CPU: on a machine the server shares, what the load
+  // itself takes from it.
+  std::vector<int> client_pids{static_cast<int>(::getpid())};
+  for (auto& ch : children)
+    client_pids.push_back(ch.pid);
+  proc_sampler clients{client_pids};
+  proc_sample clients_at_ready;
 
   bool all_ready = false;
   proc_sample at_ready;
@@ -219,6 +226,7 @@ int main(int argc, char** argv) {
         all_ready = all_ready && (ch.ready || ch.done);
       if (all_ready) {
         at_ready = s;
+        clients_at_ready = clients.sample();
         ready_ns = monotonic_ns();
         if (!o.release_url.empty() && http_poster{o.release_url}.post("{}") / 100 != 2)
           std::fprintf(stderr, "loadgen: release failed\n");
@@ -228,6 +236,7 @@ int main(int argc, char** argv) {
     }
   }
   auto end = sampler.sample();
+  auto clients_end = clients.sample();
   auto end_ns = monotonic_ns();
   stop_publishing = true;
   if (publisher.joinable())
@@ -244,14 +253,18 @@ int main(int argc, char** argv) {
   double wall_s = (end_ns - ready_ns) / 1e9;
   double cpu_s = end.cpu_s - at_ready.cpu_s;
   auto& h = total.latency;
+  // Goodput: the timed deliveries that arrived within 100 ms of their
+  // publication, per second (what a viewer sees as live).
+  constexpr std::uint64_t on_time_us = 100'000;
   std::printf(
     "{\"connections\":%u,\"opened\":%llu,\"connected\":%llu,\"failed\":%llu,"
     "\"connect_rate\":%.0f,\"deliveries\":%llu,\"timed\":%llu,"
     "\"deliveries_per_s\":%.0f,\"duplicates\":%llu,\"gaps\":%llu,"
     "\"ended\":%llu,\"slow\":%llu,\"slow_dropped\":%llu,\"churned\":%llu,"
-    "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,"
+    "\"goodput_per_s\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,"
     "\"rss_base_kib\":%llu,\"rss_ready_kib\":%llu,\"rss_peak_kib\":%llu,"
-    "\"rss_end_kib\":%llu,\"server_cpu_s\":%.3f,\"wall_s\":%.3f}\n",
+    "\"rss_end_kib\":%llu,\"server_cpu_s\":%.3f,\"client_cpu_s\":%.3f,"
+    "\"wall_s\":%.3f}\n",
     o.connections, (unsigned long long)total.opened,
     (unsigned long long)total.connected, (unsigned long long)total.failed,
     connect_s > 0 ? total.connected / connect_s : 0.0,
@@ -260,9 +273,10 @@ int main(int argc, char** argv) {
     (unsigned long long)total.duplicates, (unsigned long long)total.gaps,
     (unsigned long long)total.ended, (unsigned long long)total.slow,
     (unsigned long long)total.slow_dropped, (unsigned long long)total.churned,
-    ms(h.quantile(0.5)), ms(h.quantile(0.99)), ms(h.quantile(0.999)),
+    timed_s > 0 ? h.count_within(on_time_us) / timed_s : 0.0, ms(h.quantile(0.5)), ms(h.quantile(0.99)), ms(h.quantile(0.999)),
     ms(h.quantile(1.0)), (unsigned long long)base.rss_kib,
     (unsigned long long)at_ready.rss_kib, (unsigned long long)peak_rss,
-    (unsigned long long)end.rss_kib, cpu_s, wall_s);
+    (unsigned long long)end.rss_kib, cpu_s,
+    clients_end.cpu_s - clients_at_ready.cpu_s, wall_s);
   return total.failed == 0 && total.duplicates == 0 ? 0 : 1;
 }
