@@ -158,30 +158,34 @@ bool follows(const subscriber_entry& sub, const event& ev) {
 /// Sends the held events once to each of `relays` (a gateway's, for
 /// subscribers on its node), which hands them to those of its subscribers
 /// that want them: one copy on the wire per gateway, not per subscriber.
-void deliver_to_relays(self_ptr self, const std::vector<caf::actor>& relays) {
+void deliver_to_relays(self_ptr self, const std::vector<caf::actor>& relays,
+                       const round_ticket& round) {
   const auto& held = self->state.held;
   if (held.size() == 1) {
     for (const auto& relay : relays)
-      self->send(relay, event_frame{held.front()});
+      self->send(relay, event_frame{held.front(), round});
     return;
   }
-  event_batch round;
-  round.live = true;
+  event_batch batch;
+  batch.live = true;
+  batch.round = round;
   for (const auto& ev : held)
-    round.events.push_back({ev});
+    batch.events.push_back({ev});
   for (const auto& relay : relays)
-    self->send(relay, round);
+    self->send(relay, batch);
 }
 
 /// Sends the held events to each subscriber that wants them: one event as
 /// itself, several in one batch (which the connection writes at once).
-/// Subscribers behind a relay get them through it.
+/// Subscribers behind a relay get them through it. Every message carries
+/// the round's ticket.
 void deliver_held(self_ptr self) {
   auto& st = self->state;
   st.round_armed = false;
   if (st.held.empty())
     return;
   st.pacer.delivered(fanout_pacer::clock::now());
+  auto round = st.round.start();
   std::vector<caf::actor> relays;
   for (auto& sub : st.subscribers) {
     if (sub.via) {
@@ -191,11 +195,12 @@ void deliver_held(self_ptr self) {
     }
     if (st.held.size() == 1) {
       if (follows(sub, st.held.front()->raw))
-        self->send(sub.handle, event_frame{st.held.front()});
+        self->send(sub.handle, event_frame{st.held.front(), round});
       continue;
     }
     event_batch batch;
     batch.live = true;
+    batch.round = round;
     batch.events.reserve(st.held.size());
     for (auto& ev : st.held)
       if (follows(sub, ev->raw))
@@ -203,25 +208,37 @@ void deliver_held(self_ptr self) {
     if (!batch.events.empty())
       self->send(sub.handle, std::move(batch));
   }
-  deliver_to_relays(self, relays);
+  deliver_to_relays(self, relays, round);
   st.held.clear();
 }
 
-/// Hands `ev` to the subscribers now, or holds it for the round the pacer
-/// allows next. A terminal event never waits (and takes the held ones).
+/// The next round goes now if the last one was handled and the pacer lets
+/// it; otherwise it is armed: `fanout_atom` comes when the last round is
+/// absorbed, or when the pacer's gap is over.
+void next_round(self_ptr self) {
+  auto& st = self->state;
+  st.round_armed = false;
+  if (st.held.empty())
+    return;
+  st.round_armed = true;
+  if (!st.round.wait())
+    return;
+  auto wait = st.pacer.wait(fanout_pacer::clock::now(), st.subscribers.size());
+  if (wait == fanout_pacer::clock::duration::zero())
+    return deliver_held(self);
+  self->delayed_send(self, wait, fanout_atom::value);
+}
+
+/// Hands `ev` to the subscribers now, or holds it for the next round. A
+/// terminal event never waits (and takes the held ones).
 void fan_out(self_ptr self, event_ptr ev) {
   auto& st = self->state;
   auto terminal = ev->raw.terminal;
   st.held.push_back(std::move(ev));
   if (terminal)
     return deliver_held(self);
-  if (st.round_armed)
-    return;
-  auto wait = st.pacer.wait(fanout_pacer::clock::now(), st.subscribers.size());
-  if (wait == fanout_pacer::clock::duration::zero())
-    return deliver_held(self);
-  st.round_armed = true;
-  self->delayed_send(self, wait, fanout_atom::value);
+  if (!st.round_armed)
+    next_round(self);
 }
 
 /// Stamps, logs and fans out one event; `message_id` empty: an event of the
@@ -2138,6 +2155,11 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
   if (!origin.title.empty())
     st.title = std::move(origin.title);
   st.pacer = fanout_pacer{st.settings.fanout_rate};
+  // Weak: the tickets in subscribers' mailboxes must not keep us alive.
+  st.round = fanout_round{[weak = caf::actor_cast<caf::weak_actor_ptr>(self)] {
+    if (auto strong = caf::actor_cast<caf::actor>(weak.lock()))
+      caf::anon_send(strong, fanout_atom::value);
+  }};
   st.manager = std::move(manager);
   st.created_at_ms = unix_millis();
   st.stats = join_registry(self, "session", st.id);
@@ -2259,7 +2281,7 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
     },
     [self](read_run_view& req) { return on_read_view(self, req); },
     [self](shutdown_atom) { on_shutdown(self); },
-    [self](fanout_atom) { deliver_held(self); },
+    [self](fanout_atom) { next_round(self); },
     [self](idle_check_atom, std::uint64_t generation) {
       auto& st = self->state;
       if (generation == st.idle_generation && !active_run(st)

@@ -15,6 +15,7 @@
 
 #include "actors/event_log.hpp"
 #include "actors/fanout_pacer.hpp"
+#include "actors/fanout_round.hpp"
 #include "actors/llm_call.hpp"
 #include "actors/page.hpp"
 #include "actors/run_budget.hpp"
@@ -232,7 +233,10 @@ struct session_state {
   /// Events logged but waiting for their delivery round, in id order.
   std::vector<event_ptr> held;
   fanout_pacer pacer;
-  /// A round is scheduled (a `fanout_atom` is on its way).
+  /// The last round's messages, until every subscriber handled them.
+  fanout_round round;
+  /// A round is scheduled: a `fanout_atom` is on its way (the pacer's
+  /// timer, or the last round absorbed).
   bool round_armed = false;
   std::uint64_t idle_generation = 0;
   std::int64_t created_at_ms = 0;

@@ -122,9 +122,15 @@ typename Inspector::result_type inspect(Inspector& f, stream_accepted& x) {
            x.message_id, x.run_state, x.node);
 }
 
+/// A live delivery round's ticket (actors/fanout_round.hpp): the session
+/// learns its round was handled when the last message carrying it is gone.
+/// Never serialized: a round sent to another node is done once sent.
+using round_ticket = std::shared_ptr<const void>;
+
 /// One live event for a subscriber.
 struct event_frame {
   event_ptr ev;
+  round_ticket round = {};
 };
 
 /// Serializes the raw event only; the receiving node re-encodes it once.
@@ -148,6 +154,7 @@ struct event_batch {
   std::vector<event_frame> events;
   bool final = false;
   bool live = false;
+  round_ticket round = {};
 };
 
 template <class Inspector>

@@ -22,6 +22,8 @@ struct subscriber_record {
   std::vector<event_ptr> events;
   std::size_t batches = 0;
   std::size_t live_batches = 0;
+  /// Event messages: frames and batches.
+  std::size_t messages = 0;
   bool final_batch = false;
 
   std::vector<event_type> types() const {
@@ -56,8 +58,12 @@ inline caf::behavior subscriber_probe(caf::event_based_actor*,
       rec->message_id = x.message_id;
     },
     [rec](api_error& x) { rec->rejected = x; },
-    [rec](const event_frame& x) { rec->events.push_back(x.ev); },
+    [rec](const event_frame& x) {
+      ++rec->messages;
+      rec->events.push_back(x.ev);
+    },
     [rec](const event_batch& x) {
+      ++rec->messages;
       ++rec->batches;
       rec->live_batches += x.live;
       rec->final_batch = x.final;

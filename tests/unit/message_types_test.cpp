@@ -102,6 +102,11 @@ template <>
 constexpr std::size_t members_sent<actor_joined>
   = boost::pfr::tuple_size_v<actor_record> - 2;
 
+/// A live round's ticket is memory shared within one process.
+template <>
+constexpr std::size_t members_sent<event_batch>
+  = boost::pfr::tuple_size_v<event_batch> - 1;
+
 /// Has a constructor (its many `{status, json}` replies would otherwise
 /// leave its newer members out, and warn), so PFR cannot count it.
 template <>
