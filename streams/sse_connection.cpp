@@ -13,6 +13,7 @@
 #include "metrics/runtime_metrics.hpp"
 #include "streams/event_intake.hpp"
 #include "streams/session_loss.hpp"
+#include "streams/wake_on_drain.hpp"
 
 namespace agenttheo {
 
@@ -57,7 +58,7 @@ void send_pending(self_ptr self) {
 /// stream ends, they go whatever the socket is doing).
 void flush(self_ptr self, bool now = false) {
   auto& st = self->state;
-  if (st.gate.open(st.writer->queue_limit(), now))
+  if (open_gate(st.gate, *st.drain, st.writer->queue_limit(), now))
     send_pending(self);
 }
 
@@ -107,13 +108,14 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
   st.whole_session = request.whole_session;
   st.cors_origin = std::move(cors_origin);
   st.gate = write_gate{std::chrono::milliseconds{request.batch_ms}};
+  st.drain = std::make_shared<drain_signal>(wake_on_drain(self));
   // Released on every exit path: a normal end, an error, or a kill.
   self->attach_functor([writer] { writer->finish(); });
   writer->start(
     [handle = caf::actor{self}](close_reason reason) {
       caf::anon_send(handle, stream_closed{reason});
     },
-    [handle = caf::actor{self}] { caf::anon_send(handle, drained_atom::value); });
+    [drain = st.drain] { drain->drained(); });
   self->set_down_handler([self](caf::down_msg& down) {
     auto& st = self->state;
     flush(self, true);

@@ -33,6 +33,8 @@ struct sse_connection_state {
   /// Frames not yet handed to the socket side, and when they go.
   std::vector<frame_ptr> pending;
   write_gate gate;
+  /// The socket side's drains; wakes us only when frames wait for one.
+  std::shared_ptr<drain_signal> drain;
 
   static inline const char* name = "sse_connection";
 };

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstddef>
 
+#include "streams/drain_signal.hpp"
+
 namespace agenttheo {
 
 /// When a stream's waiting frames go to its socket: the rule an SSE
@@ -71,6 +73,19 @@ private:
   /// A flush is due when the batch window closes.
   bool window_open_ = false;
 };
+
+/// Whether the waiting frames go to the socket now (`now`: the stream
+/// ends): the gate's rule, with the socket side's drain read from `drain`
+/// (which wakes the actor later if it must wait). True: hand them over.
+inline bool open_gate(write_gate& gate, drain_signal& drain,
+                      std::size_t queue_limit, bool now) {
+  if (drain.idle_or_wait())
+    gate.drained();
+  if (!gate.open(queue_limit, now))
+    return false;
+  drain.handed();
+  return true;
+}
 
 /// What an actor does with its gate's answer after adding frames: `flush()`
 /// now, or send itself `flush_message` when the batch window closes.

@@ -11,6 +11,7 @@
 #include "protocol/ws_protocol.hpp"
 #include "streams/event_intake.hpp"
 #include "streams/session_loss.hpp"
+#include "streams/wake_on_drain.hpp"
 #include "util/json_writer.hpp"
 
 namespace agenttheo {
@@ -34,11 +35,9 @@ frame_ptr text_bytes(std::string text) {
 /// array of their envelopes (screenshots stay binary messages, in order).
 void flush(self_ptr self, bool now = false) {
   auto& st = self->state;
-  if (!st.gate.open(st.writer->queue_limit(), now))
+  if (!open_gate(st.gate, *st.drain, st.writer->queue_limit(), now))
     return;
-  auto drained = [handle = caf::actor{self}] {
-    caf::anon_send(handle, drained_atom::value);
-  };
+  auto drained = [drain = st.drain] { drain->drained(); };
   st.stats->events_sent.fetch_add(st.pending.size(), std::memory_order_relaxed);
   auto window = st.gate.window().count() != 0;
   if (st.pending.size() == 1 && !window) {
@@ -129,6 +128,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
   st.connection_id = args.connection.id();
   st.joining = args.request.command.empty();
   st.gate = write_gate{std::chrono::milliseconds{args.request.batch_ms}};
+  st.drain = std::make_shared<drain_signal>(wake_on_drain(self));
   // Lives no longer than its socket's connection.
   monitor_while_alive(self, args.connection);
   self->set_down_handler([self, connection = args.connection](caf::down_msg& down) {

@@ -32,6 +32,8 @@ struct ws_subscription_state {
   /// Events not yet handed to the socket, and when they go.
   std::vector<event_ptr> pending;
   write_gate gate;
+  /// The socket side's drains; wakes us only when frames wait for one.
+  std::shared_ptr<drain_signal> drain;
   caf::actor session;
   /// The worker node running the session (empty: this process).
   std::string node;
