@@ -19,6 +19,12 @@ packages=(
   curl ca-certificates
 )
 
+# The benchmark's peers (tools/bench/compare.py), for the tests only: the
+# suite runs the benchmark once, at a tenth of its load (bench.compare_quick).
+bench_packages=(
+  nginx-light libnginx-mod-nchan python3-fastapi python3-uvicorn python3-httpx
+)
+
 install_missing() {
   local missing=()
   for package in "${packages[@]}"; do
@@ -80,15 +86,16 @@ case "$command" in
     exec ./build/agenttheo serve "$@"
     ;;
   test)
+    packages+=("${bench_packages[@]}")
     install_missing
     install_js_tools
     build
     (cd build && ctest --output-on-failure --timeout 600 "$@")
-    echo "run.sh: the suite again, against the ASan+UBSan build (all but the UI suites)" >&2
+    echo "run.sh: the suite again, against the ASan+UBSan build (all but the UI and bench suites)" >&2
     build_sanitized
     sanitizer_options
     cd build-sanitize
-    exec ctest --output-on-failure --timeout 900 --label-exclude '^ui$' "$@"
+    exec ctest --output-on-failure --timeout 900 --label-exclude '^(ui|bench)$' "$@"
     ;;
   build)
     install_missing

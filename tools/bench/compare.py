@@ -36,7 +36,7 @@ PYTHON = "/usr/bin/python3"
 PEER_PACKAGES = ["nginx-light", "libnginx-mod-nchan", "python3-fastapi",
                  "python3-uvicorn", "python3-httpx"]
 
-BUILD = os.path.join(ROOT, "build")
+BUILD = os.environ.get("AGENTTHEO_BUILD", os.path.join(ROOT, "build"))
 # Another build of the server to measure (an A/B in the same session).
 AGENTTHEO = os.environ.get("AGENTTHEO_BIN", os.path.join(BUILD, "agenttheo"))
 sys.path.insert(0, BENCH)
@@ -318,6 +318,10 @@ def kib_per_conn(r):
     return (r["rss_ready_kib"] - r["rss_base_kib"]) / max(1, r["connected"])
 
 
+# What check_clean found wrong with AgentTheo's runs (--require-complete).
+PROBLEMS = []
+
+
 def check_clean(name, r):
     problems = []
     if r["failed"]:
@@ -328,6 +332,7 @@ def check_clean(name, r):
         problems.append(f"{r['gaps']} missing")
     if problems:
         print(f"  warning: {name}: {', '.join(problems)}", flush=True)
+        PROBLEMS.append(f"{name}: {', '.join(problems)}")
 
 
 def idle(table, a):
@@ -634,6 +639,9 @@ def main():
                         help="also write the table as JSON (tools/bench/results/)")
     parser.add_argument("--against", metavar="FILE",
                         help="print each figure's ratio to a saved --json run")
+    parser.add_argument("--require-complete", action="store_true",
+                        help="exit 1 if a run of AgentTheo failed a connection, "
+                             "missed or repeated a delivery (what CI checks)")
     parser.add_argument("--flags", default="",
                         help="extra agenttheo serve flags, e.g. '--worker-threads 1'")
     a = parser.parse_args()
@@ -655,6 +663,8 @@ def main():
         save_json(table, a.json, a)
     if a.against:
         print_against(table, a.against)
+    if a.require_complete and PROBLEMS:
+        sys.exit("incomplete: " + "; ".join(PROBLEMS))
 
 
 if __name__ == "__main__":
