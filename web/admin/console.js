@@ -13,9 +13,19 @@ export const consoleState = window.adminConsole = {
   nodes: null, nodeUpdates: 0,
 };
 
-function headers() {
-  const token = sessionStorage.getItem(TOKEN_KEY);
+function currentToken() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+function headers(token = currentToken()) {
   return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+/** A 401 to a request sent with `sentWith`: ask for the token, unless one
+ *  was entered since (the login started every loop afresh; a request of
+ *  the page's first, tokenless loops may still be answered after it). */
+function refused(sentWith) {
+  if (currentToken() === sentWith) needLogin();
 }
 
 function needLogin() {
@@ -165,8 +175,9 @@ function renderErrors(errors) {
 async function followStats() {
   for (;;) {
     try {
-      const res = await fetch('/api/admin/stream', { headers: headers() });
-      if (res.status === 401) return needLogin();
+      const token = currentToken();
+      const res = await fetch('/api/admin/stream', { headers: headers(token) });
+      if (res.status === 401) return refused(token);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       $('live').textContent = 'live';
       $('live').classList.add('live');
@@ -297,8 +308,9 @@ function renderTree(tree) {
 async function poll(url, render) {
   for (;;) {
     try {
-      const res = await fetch(url, { headers: headers() });
-      if (res.status === 401) return needLogin();
+      const token = currentToken();
+      const res = await fetch(url, { headers: headers(token) });
+      if (res.status === 401) return refused(token);
       if (res.ok) render(await res.json());
     } catch { /* the stats stream reports the outage */ }
     await new Promise((r) => setTimeout(r, 1000));
