@@ -9,6 +9,7 @@
 
 #include "actors/counting_behavior.hpp"
 #include "actors/llm_call.hpp"
+#include "actors/weak_wake.hpp"
 #include "actors/page_tools.hpp"
 #include "actors/registry.hpp"
 #include "actors/session_store_link.hpp"
@@ -2155,11 +2156,7 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
   if (!origin.title.empty())
     st.title = std::move(origin.title);
   st.pacer = fanout_pacer{st.settings.fanout_rate};
-  // Weak: the tickets in subscribers' mailboxes must not keep us alive.
-  st.round = fanout_round{[weak = caf::actor_cast<caf::weak_actor_ptr>(self)] {
-    if (auto strong = caf::actor_cast<caf::actor>(weak.lock()))
-      caf::anon_send(strong, fanout_atom::value);
-  }};
+  st.round = fanout_round{wake_with(self, fanout_atom::value)};
   st.manager = std::move(manager);
   st.created_at_ms = unix_millis();
   st.stats = join_registry(self, "session", st.id);

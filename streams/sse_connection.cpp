@@ -7,13 +7,13 @@
 #include "actors/counting_behavior.hpp"
 #include "actors/monitor_while_alive.hpp"
 #include "actors/registry.hpp"
+#include "actors/weak_wake.hpp"
 #include "messages/messages.hpp"
 #include "messages/payloads.hpp"
 #include "messages/registry_messages.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "streams/event_intake.hpp"
 #include "streams/session_loss.hpp"
-#include "streams/wake_on_drain.hpp"
 
 namespace agenttheo {
 
@@ -108,7 +108,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
   st.whole_session = request.whole_session;
   st.cors_origin = std::move(cors_origin);
   st.gate = write_gate{std::chrono::milliseconds{request.batch_ms}};
-  st.drain = std::make_shared<drain_signal>(wake_on_drain(self));
+  st.drain = std::make_shared<drain_signal>(wake_with(self, drained_atom::value));
   // Released on every exit path: a normal end, an error, or a kill.
   self->attach_functor([writer] { writer->finish(); });
   writer->start(

@@ -5,13 +5,13 @@
 #include "actors/counting_behavior.hpp"
 #include "actors/monitor_while_alive.hpp"
 #include "actors/registry.hpp"
+#include "actors/weak_wake.hpp"
 #include "messages/messages.hpp"
 #include "messages/payloads.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "protocol/ws_protocol.hpp"
 #include "streams/event_intake.hpp"
 #include "streams/session_loss.hpp"
-#include "streams/wake_on_drain.hpp"
 #include "util/json_writer.hpp"
 
 namespace agenttheo {
@@ -128,7 +128,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
   st.connection_id = args.connection.id();
   st.joining = args.request.command.empty();
   st.gate = write_gate{std::chrono::milliseconds{args.request.batch_ms}};
-  st.drain = std::make_shared<drain_signal>(wake_on_drain(self));
+  st.drain = std::make_shared<drain_signal>(wake_with(self, drained_atom::value));
   // Lives no longer than its socket's connection.
   monitor_while_alive(self, args.connection);
   self->set_down_handler([self, connection = args.connection](caf::down_msg& down) {
