@@ -6,6 +6,7 @@
 
 #include "actors/counting_behavior.hpp"
 #include "actors/registry.hpp"
+#include "browser/stale_profiles.hpp"
 #include "config/log.hpp"
 #include "messages/messages.hpp"
 #include "util/json_reader.hpp"
@@ -52,6 +53,11 @@ bool ensure_chromium(self_ptr self, std::string& error) {
   how.flags.insert(how.flags.end(), st.settings.chromium_flags.begin(),
                    st.settings.chromium_flags.end());
   how.proxy_server = st.settings.proxy_server;
+  // Profiles left by servers that were killed before they could remove
+  // their own: each is a couple of MiB in /tmp.
+  if (auto stale = remove_stale_profiles("/tmp"))
+    log(log_level::info, "removed ", stale,
+        " Chromium profiles of servers no longer running");
   auto launched = launch_chromium(how);
   if (auto* why = std::get_if<std::string>(&launched)) {
     error = "cannot start Chromium: " + *why;

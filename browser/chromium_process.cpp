@@ -1,5 +1,7 @@
 #include "browser/chromium_process.hpp"
 
+#include "browser/stale_profiles.hpp"
+
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -50,8 +52,8 @@ std::variant<chromium_process, std::string>
 launch_chromium(const chromium_settings& settings) {
   if (access(settings.path.c_str(), X_OK) != 0)
     return "cannot run " + settings.path + ": " + std::strerror(errno);
-  char profile[] = "/tmp/agenttheo-chromium-XXXXXX";
-  if (!mkdtemp(profile))
+  auto profile = profile_template("/tmp", getpid());
+  if (!mkdtemp(profile.data()))
     return std::string{"cannot create a profile directory: "}
            + std::strerror(errno);
   std::vector<std::string> args{settings.path};
@@ -60,7 +62,7 @@ launch_chromium(const chromium_settings& settings) {
     for (auto& flag : proxy_flags(settings.proxy_server))
       args.push_back(std::move(flag));
   args.push_back("--remote-debugging-pipe");
-  args.push_back(std::string{"--user-data-dir="} + profile);
+  args.push_back("--user-data-dir=" + profile);
   args.push_back("about:blank");
   std::vector<char*> argv;
   for (auto& arg : args)

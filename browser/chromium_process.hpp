@@ -46,8 +46,9 @@ struct chromium_process {
   std::string profile_dir;
 };
 
-/// Starts Chromium in its own process group, with a fresh profile, set to be
-/// killed if the thread that started it dies. Returns an error message on
+/// Starts Chromium in its own process group, with a fresh profile named for
+/// this process (stale_profiles.hpp), set to be killed if the thread that
+/// started it dies. Returns an error message on
 /// failure.
 std::variant<chromium_process, std::string>
 launch_chromium(const chromium_settings& settings);

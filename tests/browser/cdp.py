@@ -6,6 +6,7 @@ import asyncio
 import base64
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 
@@ -135,7 +136,8 @@ class Chromium:
         self.profile = tempfile.mkdtemp(prefix="agenttheo-chromium-")
         self.proc = subprocess.Popen(
             [CHROMIUM, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
         self.port = await self._devtools_port()
         self.http = aiohttp.ClientSession()
         self.tabs = []
@@ -195,10 +197,10 @@ class Chromium:
                 await tab.close()
             await self.http.close()
         finally:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            # The whole process group: its helpers (zygote, renderers, the
+            # network service) outlive the browser process by a moment and
+            # would write to the profile after it is removed. The browser
+            # is not reaped yet, so the group id is still its own.
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
             shutil.rmtree(self.profile, ignore_errors=True)

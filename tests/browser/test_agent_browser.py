@@ -145,11 +145,41 @@ class BrowserLimitsAndCrashes(unittest.TestCase):
         pid = server.proc.pid
         self.assertTrue(chromium_children(pid))
         browsers = chromium_children(pid)
+        profile = profile_of(browsers[0])
+        self.assertTrue(os.path.basename(profile).startswith(
+            f"agenttheo-chromium-{pid}-"), profile)
         server.kill()
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and any(alive(p) for p in browsers):
             time.sleep(0.05)
         self.assertFalse(any(alive(p) for p in browsers))
+        # The killed server could not remove its profile; the next one to
+        # start a browser does.
+        self.assertTrue(os.path.isdir(os.path.join(profile, "Default")))
+        after = self.enterContext(Server("--planner-token-delay", "0"))
+        events = SseStream(after.port, stream_path(f"go to {url}")).read_all()
+        self.assertEqual(events[-1].type, "complete")
+        self.assertFalse(os.path.exists(profile))
+        self.assertIn("Chromium profiles of servers no longer running",
+                      "".join(after.log_lines))
+
+    def test_a_stopped_server_removes_its_profile(self):
+        url = f"http://127.0.0.1:{self.port}/index.html"
+        with Server("--planner-token-delay", "0") as server:
+            events = SseStream(server.port,
+                               stream_path(f"go to {url}")).read_all()
+            self.assertEqual(events[-1].type, "complete")
+            profile = profile_of(chromium_children(server.proc.pid)[0])
+            self.assertTrue(os.path.isdir(profile))
+        self.assertFalse(os.path.exists(profile))
+
+
+def profile_of(pid):
+    """The --user-data-dir Chromium `pid` was started with."""
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        args = f.read().decode().split("\0")
+    flag = "--user-data-dir="
+    return next(a[len(flag):] for a in args if a.startswith(flag))
 
 
 def alive(pid):
