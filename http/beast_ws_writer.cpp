@@ -5,6 +5,7 @@
 
 #include "config/log.hpp"
 #include "http/beast.hpp"
+#include "http/coalescing_stream.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "protocol/connection_registry.hpp"
 #include "protocol/send_budget.hpp"
@@ -15,6 +16,10 @@ namespace agenttheo::http {
 namespace {
 
 namespace websocket = boost::beast::websocket;
+
+/// Bytes of later messages that may wait beside a socket write in flight
+/// before the writer waits too (coalescing_stream): a few hundred tokens.
+constexpr std::size_t coalesce_limit = 16 * 1024;
 
 /// Where a WebSocket is. A write in flight is apart from this (`writing_`).
 enum class ws_phase {
@@ -35,7 +40,7 @@ public:
   beast_ws_writer(beast::tcp_stream stream,
                   bhttp::request<bhttp::string_body> upgrade,
                   ws_writer_options options, connection_registry& registry)
-      : ws_(std::move(stream)), upgrade_(std::move(upgrade)),
+      : ws_(std::move(stream), coalesce_limit), upgrade_(std::move(upgrade)),
         finish_timer_(ws_.get_executor()), options_(options),
         registry_(registry), budget_(options.queue_limit, *stats_) {
     // The websocket stream has its own timeouts; the TCP one must be off.
@@ -267,6 +272,8 @@ private:
     writing_ = true;
     budget_.writing(in_flight_.msg.bytes->size());
     ws_.binary(in_flight_.msg.binary);
+    // The messages queued behind this one share its socket write.
+    ws_.next_layer().hold(!queue_.empty());
     ws_.async_write(net::buffer(*in_flight_.msg.bytes),
                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
                       self->on_write(ec);
@@ -299,6 +306,7 @@ private:
   void start_close() {
     phase_ = ws_phase::close_sent;
     writing_ = true;
+    ws_.next_layer().hold(false);
     websocket::close_reason why{static_cast<websocket::close_code>(close_code_)};
     why.reason = close_text_;
     ws_.async_close(why,
@@ -327,7 +335,7 @@ private:
       handler(reason);
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<coalescing_stream> ws_;
   bhttp::request<bhttp::string_body> upgrade_;
   net::steady_timer finish_timer_;
   ws_writer_options options_;
