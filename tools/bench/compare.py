@@ -357,12 +357,18 @@ def idle(table, a):
     table.add("", "connects/s", r["connect_rate"], "nchan", p["connect_rate"])
 
 
-def fan_out_ours(subscribers, rate, count, slow=0.0, extra=(), store="sqlite"):
+SSE_FAN_OUT = ("--path", "/stream?command=fan&messageId=fan")
+WS_FAN_OUT = ("--kind", "ws", "--path", "/ws", "--body",
+              '{"type":"run","command":"fan","messageId":"fan"}')
+
+
+def fan_out_ours(subscribers, rate, count, slow=0.0, extra=(), store="sqlite",
+                 client=SSE_FAN_OUT):
     up = token_upstream(count, rate, hold=True)
     server = agenttheo(up, *extra, store=store)
     try:
         return loadgen(server, "--connections", subscribers, "--procs", 2,
-                       "--path", "/stream?command=fan&messageId=fan",
+                       *client,
                        "--release", f"http://127.0.0.1:{up.port}/release",
                        "--expect", count, "--duration", count / rate + 30,
                        "--slow", slow)
@@ -459,6 +465,29 @@ def moderate(table, a):
     growth = s["rss_peak_kib"] - s["rss_ready_kib"]
     table.add("", "peak RSS growth KiB after connecting", growth,
               "queue bound", bound_kib, "within bounds", growth <= bound_kib)
+
+
+def websocket(table, a):
+    """The same fan-out over /ws and over /stream: what a WebSocket delivery
+    costs the server against an SSE one (each WebSocket event is a message
+    of its own, framed by Beast; SSE writes a batch as one chunk)."""
+    n, rate = a.subscribers // 5, 50
+    count = int(rate * a.seconds)
+    w = fan_out_ours(n, rate, count, client=WS_FAN_OUT)
+    r = fan_out_ours(n, rate, count)
+    check_clean("websocket fan-out", w)
+    check_clean("websocket's SSE fan-out", r)
+    ws_us, sse_us = cpu_us_per_delivery(w), cpu_us_per_delivery(r)
+    table.add(f"websocket: 1 run -> {n:,} subscribers, {rate} tokens/s",
+              "deliveries/s", w["deliveries_per_s"], "same over SSE",
+              r["deliveries_per_s"])
+    table.add("", "server CPU us per delivery", ws_us, "same over SSE", sse_us,
+              "<= 1.2x SSE", ws_us <= 1.2 * sse_us)
+    table.add("", "p50 ms", w["p50_ms"], "same over SSE", r["p50_ms"])
+    table.add("", "p99 ms", w["p99_ms"], "same over SSE", r["p99_ms"])
+    table.add("", "missing / duplicate", f"{w['gaps']} / {w['duplicates']}",
+              "same over SSE", f"{r['gaps']} / {r['duplicates']}", "0 / 0",
+              w["gaps"] == 0 and w["duplicates"] == 0)
 
 
 def session_load(a, prefix):
@@ -617,7 +646,7 @@ def first_navigation(table, a):
 
 
 SCENARIOS = {"idle": idle, "fanout": fan_out, "moderate": moderate,
-             "sessions": many_sessions, "cluster": cluster, "churn": churn,
+             "websocket": websocket, "sessions": many_sessions, "cluster": cluster, "churn": churn,
              "store": store_cost, "browser": first_navigation}
 
 
