@@ -16,7 +16,8 @@ namespace agenttheo::http {
 
 struct server::impl {
   explicit impl(const server_config& config)
-    : signals(ioc, SIGINT, SIGTERM), work(net::make_work_guard(ioc)) {
+    : ioc(static_cast<int>(std::max(1u, config.io_threads))),
+      signals(ioc, SIGINT, SIGTERM), work(net::make_work_guard(ioc)) {
     ctx.config = config;
     ctx.hosts = make_host_rules(config.host, config.allowed_hosts);
     ctx.streams_per_client.set_limit(config.clients.max_streams);
