@@ -6,6 +6,7 @@
 #include "config/log.hpp"
 #include "http/beast.hpp"
 #include "http/coalescing_stream.hpp"
+#include "http/ws_text_frame.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "protocol/connection_registry.hpp"
 #include "protocol/send_budget.hpp"
@@ -264,6 +265,8 @@ private:
         start_close();
       return;
     }
+    if (frames_itself(queue_.front()))
+      return write_frames();
     in_flight_ = std::move(queue_.front());
     queue_.pop_front();
     // Live-view frames never counted: they are dropped instead.
@@ -278,6 +281,54 @@ private:
                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
                       self->on_write(ec);
                     });
+  }
+
+  /// A text message Beast would send as it is, uncompressed: too small
+  /// for deflate (or deflate off), and not a live-view frame.
+  bool frames_itself(const queued& q) const {
+    return !q.msg.binary && q.frame_key.empty()
+           && (!options_.deflate
+               || q.msg.bytes->size() < options_.deflate_threshold);
+  }
+
+  /// The text messages queued in a row, framed here and handed to the
+  /// layer under Beast in one write: Beast writes one message per call,
+  /// each a trip through the io_context. The layer keeps these frames
+  /// whole and in order with Beast's own (pongs, the close frame, the
+  /// messages it writes), since every byte goes through it.
+  void write_frames() {
+    framed_.clear();
+    while (!queue_.empty() && frames_itself(queue_.front())
+           && framed_.size() < coalesce_limit) {
+      auto& next = queue_.front();
+      budget_.take(next.msg.bytes->size());
+      append_text_frame(framed_, *next.msg.bytes);
+      framed_batch_.push_back(std::move(next));
+      queue_.pop_front();
+    }
+    writing_ = true;
+    budget_.writing(framed_.size());
+    ws_.next_layer().hold(!queue_.empty());
+    net::async_write(ws_.next_layer(), net::buffer(framed_),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->on_frames_written(ec);
+                     });
+  }
+
+  void on_frames_written(beast::error_code ec) {
+    writing_ = false;
+    budget_.written();
+    auto batch = std::exchange(framed_batch_, {});
+    if (ec) {
+      fail(ec, "ws write");
+      return teardown(close_reason::client_closed);
+    }
+    for (auto& q : batch) {
+      count_sent(*stats_, q.msg.bytes->size(), 1);
+      if (q.on_written)
+        q.on_written();
+    }
+    write_next();
   }
 
   void on_write(beast::error_code ec) {
@@ -346,6 +397,9 @@ private:
   beast::flat_buffer read_buffer_;
   std::deque<queued> queue_;
   queued in_flight_;
+  /// The messages of a write_frames in flight, and their frames.
+  std::vector<queued> framed_batch_;
+  std::string framed_;
   std::size_t frames_dropped_ = 0;
   std::uint16_t close_code_ = ws_close::normal;
   std::string close_text_;

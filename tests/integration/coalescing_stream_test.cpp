@@ -3,7 +3,9 @@
 // share one socket write and arrive whole and in order, Beast's own pong
 // set aside between them keeps its place, the close frame is not cut off,
 // and a reader that stops holds the writer back instead of letting the
-// set-aside bytes grow.
+// set-aside bytes grow; text frames built by hand (as the server's writer
+// does for small messages) decode at every length encoding and keep their
+// order among Beast's own.
 #define CAF_SUITE coalescing_stream
 #include <caf/test/unit_test.hpp>
 
@@ -12,6 +14,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,6 +22,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "http/coalescing_stream.hpp"
+#include "http/ws_text_frame.hpp"
 
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
@@ -202,4 +206,42 @@ CAF_TEST(a reader that stops holds the writer back) {
   for (int i = 0; i < count; ++i)
     CAF_REQUIRE_EQUAL(read_text(client), kib(i));
   CAF_CHECK_EQUAL(written.load(), count);
+}
+
+CAF_TEST(hand-built text frames decode at every length and keep their order) {
+  const std::vector<std::size_t> sizes{0, 1, 125, 126, 65535, 65536, 70000};
+  auto payload = [](std::size_t n, char c) { return std::string(n, c); };
+  server srv{[&](server& s) {
+    // Hand-built frames, then a binary message through Beast, then more
+    // hand-built frames: one stream of bytes through the layer.
+    auto first = std::make_shared<std::string>();
+    for (std::size_t i = 0; i < sizes.size(); ++i)
+      agenttheo::http::append_text_frame(*first, payload(sizes[i], char('a' + i)));
+    auto binary = std::make_shared<std::string>("\x01\x02 binary");
+    auto last = std::make_shared<std::string>();
+    agenttheo::http::append_text_frame(*last, "after the binary one");
+    s.ws->next_layer().hold(true);
+    net::async_write(s.ws->next_layer(), net::buffer(*first),
+                     [&s, first, binary, last](beast::error_code ec, std::size_t) {
+      CAF_REQUIRE(!ec);
+      s.ws->binary(true);
+      s.ws->async_write(net::buffer(*binary), [&s, binary, last](beast::error_code ec,
+                                                                std::size_t) {
+        CAF_REQUIRE(!ec);
+        s.ws->next_layer().hold(false);
+        net::async_write(s.ws->next_layer(), net::buffer(*last),
+                         [last](beast::error_code, std::size_t) {});
+      });
+    });
+  }};
+  net::io_context io;
+  auto client = connect(io, srv.port());
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    CAF_CHECK_EQUAL(read_text(client), payload(sizes[i], char('a' + i)));
+    CAF_CHECK(client.got_text());
+  }
+  CAF_CHECK_EQUAL(read_text(client), "\x01\x02 binary");
+  CAF_CHECK(client.got_binary());
+  CAF_CHECK_EQUAL(read_text(client), "after the binary one");
+  CAF_CHECK(client.got_text());
 }
