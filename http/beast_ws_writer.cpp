@@ -319,6 +319,9 @@ private:
     writing_ = false;
     budget_.written();
     auto batch = std::exchange(framed_batch_, {});
+    // A burst's buffer goes with it: an idle socket keeps no big buffer.
+    if (framed_.capacity() > 4096)
+      std::string{}.swap(framed_);
     if (ec) {
       fail(ec, "ws write");
       return teardown(close_reason::client_closed);
