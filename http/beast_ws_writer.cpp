@@ -267,19 +267,21 @@ private:
     }
     if (frames_itself(queue_.front()))
       return write_frames();
-    in_flight_ = std::move(queue_.front());
-    queue_.pop_front();
+    auto& next = queue_.front();
     // Live-view frames never counted: they are dropped instead.
-    if (in_flight_.frame_key.empty())
-      budget_.take(in_flight_.msg.bytes->size());
+    if (next.frame_key.empty())
+      budget_.take(next.msg.bytes->size());
+    in_flight_.push_back(std::move(next));
+    queue_.pop_front();
     writing_ = true;
-    budget_.writing(in_flight_.msg.bytes->size());
-    ws_.binary(in_flight_.msg.binary);
+    const auto& msg = in_flight_.front().msg;
+    budget_.writing(msg.bytes->size());
+    ws_.binary(msg.binary);
     // The messages queued behind this one share its socket write.
     ws_.next_layer().hold(!queue_.empty());
-    ws_.async_write(net::buffer(*in_flight_.msg.bytes),
+    ws_.async_write(net::buffer(*msg.bytes),
                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                      self->on_write(ec);
+                      self->on_written(ec);
                     });
   }
 
@@ -303,7 +305,7 @@ private:
       auto& next = queue_.front();
       budget_.take(next.msg.bytes->size());
       append_text_frame(framed_, *next.msg.bytes);
-      framed_batch_.push_back(std::move(next));
+      in_flight_.push_back(std::move(next));
       queue_.pop_front();
     }
     writing_ = true;
@@ -311,14 +313,17 @@ private:
     ws_.next_layer().hold(!queue_.empty());
     net::async_write(ws_.next_layer(), net::buffer(framed_),
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->on_frames_written(ec);
+                       self->on_written(ec);
                      });
   }
 
-  void on_frames_written(beast::error_code ec) {
+  /// The write in flight ended, by Beast or by write_frames: its messages
+  /// are counted (bytes before compression; an event unless a live-view
+  /// frame) and their batches' callbacks run.
+  void on_written(beast::error_code ec) {
     writing_ = false;
     budget_.written();
-    auto batch = std::exchange(framed_batch_, {});
+    auto written = std::exchange(in_flight_, {});
     // A burst's buffer goes with it: an idle socket keeps no big buffer.
     if (framed_.capacity() > 4096)
       std::string{}.swap(framed_);
@@ -326,35 +331,12 @@ private:
       fail(ec, "ws write");
       return teardown(close_reason::client_closed);
     }
-    for (auto& q : batch) {
-      count_sent(*stats_, q.msg.bytes->size(), 1);
+    for (auto& q : written) {
+      count_sent(*stats_, q.msg.bytes->size(), q.frame_key.empty() ? 1 : 0);
       if (q.on_written)
         q.on_written();
     }
     write_next();
-  }
-
-  void on_write(beast::error_code ec) {
-    writing_ = false;
-    budget_.written();
-    if (ec) {
-      in_flight_ = {};
-      fail(ec, "ws write");
-      return teardown(close_reason::client_closed);
-    }
-    count_written();
-    auto written = std::move(in_flight_.on_written);
-    in_flight_ = {};
-    if (written)
-      written();
-    write_next();
-  }
-
-  /// The message just written (before compression): bytes, and one event
-  /// unless it was a live-view frame.
-  void count_written() {
-    count_sent(*stats_, in_flight_.msg.bytes->size(),
-               in_flight_.frame_key.empty() ? 1 : 0);
   }
 
   void start_close() {
@@ -399,9 +381,9 @@ private:
   close_handler on_closed_;
   beast::flat_buffer read_buffer_;
   std::deque<queued> queue_;
-  queued in_flight_;
-  /// The messages of a write_frames in flight, and their frames.
-  std::vector<queued> framed_batch_;
+  /// The messages of the write in flight: one Beast wrote, or those
+  /// write_frames framed into `framed_`.
+  std::vector<queued> in_flight_;
   std::string framed_;
   std::size_t frames_dropped_ = 0;
   std::uint16_t close_code_ = ws_close::normal;

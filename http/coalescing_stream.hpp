@@ -5,10 +5,11 @@
 // call and waits for it; with this under it, a message written while the
 // writer `hold`s (more follow at once) or while the socket is still busy
 // with an earlier write is copied aside and reported written at once, and
-// everything set aside goes out in one socket write. Beast keeps all the
-// framing, and its own writes (the handshake's answer, pongs, the close
-// frame) pass through the same buffer, so they are never interleaved with
-// ours and nothing overtakes anything.
+// everything set aside goes out in one socket write. Every byte of the
+// socket passes through it: Beast's own writes (the handshake's answer,
+// pongs, the close frame) and the frames the writer builds itself
+// (ws_text_frame.hpp) alike, each write whole, so none is interleaved with
+// another and nothing overtakes anything.
 //
 // Included only by beast_ws_writer.cpp: it brings in Beast.
 
