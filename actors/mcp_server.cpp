@@ -259,7 +259,7 @@ caf::result<mcp_answer> start_task(self_ptr self, mcp_session_entry& entry,
   auto promise = self->make_response_promise<mcp_answer>();
   self->spawn([manager = self->state.manager, req, promise, task,
                id_json = msg.id_json](caf::event_based_actor* starter) mutable {
-    starter->send(manager, open_stream{caf::actor{starter}, req, nullptr});
+    starter->send(manager, open_stream{caf::actor{starter}, req, nullptr, nullptr});
     return caf::behavior{
       [=](stream_accepted&) mutable {
         promise.deliver(answer(id_json, created_task_json(task)));

@@ -136,6 +136,8 @@ void drop_subscribers_of(self_ptr self, const std::string& message_id) {
     if (s.message_id != message_id)
       return false;
     self->demonitor(s.handle);
+    if (s.direct)
+      self->state.sinks.remove(s.handle.address());
     return true;
   });
   subs.erase(last, subs.end());
@@ -189,6 +191,8 @@ void deliver_held(self_ptr self) {
   auto round = st.round.start();
   std::vector<caf::actor> relays;
   for (auto& sub : st.subscribers) {
+    if (sub.direct)
+      continue; // the sinks' round, below
     if (sub.via) {
       if (std::find(relays.begin(), relays.end(), sub.via) == relays.end())
         relays.push_back(sub.via);
@@ -210,7 +214,7 @@ void deliver_held(self_ptr self) {
       self->send(sub.handle, std::move(batch));
   }
   deliver_to_relays(self, relays, round);
-  st.held.clear();
+  st.sinks.deliver(std::exchange(st.held, {}), round);
 }
 
 /// The next round goes now if the last one was handled and the pacer lets
@@ -1732,11 +1736,21 @@ void replay_and_follow(self_ptr self, const open_stream& msg,
   for (auto& ev : plan.events)
     batch.events.push_back({std::move(ev)});
   batch.final = finished;
-  if (!batch.events.empty() || batch.final)
+  auto direct = msg.sink && !msg.via;
+  if (direct) {
+    std::vector<event_ptr> replay;
+    replay.reserve(batch.events.size());
+    for (auto& frame : batch.events)
+      replay.push_back(std::move(frame.ev));
+    st.sinks.open(subscriber, msg.sink,
+                  {std::string{span.message_id}, modes, req.whole_session},
+                  std::move(replay), !finished);
+  } else if (!batch.events.empty() || batch.final) {
     self->send(subscriber, std::move(batch));
+  }
   if (!finished) {
     st.subscribers.push_back({subscriber, std::string{span.message_id}, modes,
-                              req.frames, msg.via});
+                              req.frames, msg.via, direct});
     // After its replay, before the next round: the relay hands it that.
     if (msg.via)
       self->send(msg.via,
@@ -1873,6 +1887,7 @@ void on_down(self_ptr self, const caf::down_msg& down) {
   subs.erase(std::remove_if(subs.begin(), subs.end(),
                             [&](auto& s) { return s.handle == down.source; }),
              subs.end());
+  st.sinks.remove(down.source);
   if (subs.size() != before) {
     sync_screencast(self);
     push_info(self);
@@ -1935,9 +1950,14 @@ void leave_waiting(self_ptr self, run_record& run) {
                        "decision and goes on when the server is back",
                        run.message_id, false),
     true, unix_millis()});
-  for (const auto& sub : st.subscribers)
-    if (sub.message_id == run.message_id && !sub.via)
+  for (const auto& sub : st.subscribers) {
+    if (sub.message_id != run.message_id || sub.via)
+      continue;
+    if (sub.direct)
+      st.sinks.notify(sub.handle, notice);
+    else
       self->send(sub.handle, event_frame{notice});
+  }
   drop_subscribers_of(self, run.message_id);
 }
 

@@ -19,6 +19,7 @@
 #include "actors/llm_call.hpp"
 #include "actors/page.hpp"
 #include "actors/run_budget.hpp"
+#include "actors/sink_roster.hpp"
 #include "actors/step_watch.hpp"
 #include "browser/session_secrets.hpp"
 #include "config/settings.hpp"
@@ -188,6 +189,8 @@ struct subscriber_entry {
   bool frames = false;
   /// Its gateway's relay: live rounds go there, once per relay, not to it.
   caf::actor via;
+  /// Its events go to its socket directly (`session_state::sinks`).
+  bool direct = false;
 };
 
 /// One conversation: its runs, its event log (the replay window), and the
@@ -230,10 +233,13 @@ struct session_state {
   /// Queued runs by messageId, the next to start first.
   std::deque<std::string> queue;
   std::vector<subscriber_entry> subscribers;
+  /// The subscribers' sockets this session writes to directly.
+  sink_roster sinks;
   /// Events logged but waiting for their delivery round, in id order.
   std::vector<event_ptr> held;
   fanout_pacer pacer;
-  /// The last round's messages, until every subscriber handled them.
+  /// The last round's messages (and jobs), until every subscriber (and
+  /// sink) took them.
   fanout_round round;
   /// A round is scheduled: a `fanout_atom` is on its way (the pacer's
   /// timer, or the last round absorbed).

@@ -7,6 +7,7 @@
 #include "config/log.hpp"
 #include "http/beast.hpp"
 #include "http/gzip_stream.hpp"
+#include "http/strand_lane.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "protocol/connection_registry.hpp"
 #include "protocol/send_budget.hpp"
@@ -60,7 +61,8 @@ class beast_sse_writer final
 public:
   beast_sse_writer(beast::tcp_stream stream, unsigned version,
                    sse_writer_options options, connection_registry& registry)
-      : stream_(std::move(stream)), heartbeat_timer_(stream_.get_executor()),
+      : stream_(std::move(stream)), io_context_(io_context_of(stream_.get_executor())),
+        heartbeat_timer_(stream_.get_executor()),
         finish_timer_(stream_.get_executor()), version_(version),
         options_(options), registry_(registry),
         budget_(options.queue_limit, *stats_) {
@@ -92,6 +94,9 @@ public:
       if (self.options_.gzip)
         self.gzip_ = std::make_unique<gzip_stream>();
       self.arm_heartbeat();
+      // The session's events through the sink ended the stream already.
+      if (self.finish_on_accept_)
+        return self.start_finishing();
       self.write_next();
     });
   }
@@ -109,34 +114,59 @@ public:
   }
 
   void send(frame_ptr frame) override {
-    on_strand([frame = std::move(frame)](beast_sse_writer& self) mutable {
-      self.enqueue(std::move(frame));
+    after_session_events([frame = std::move(frame)](beast_sse_writer& self) {
+      if (self.following_ended_)
+        return;
+      self.enqueue(frame);
       self.write_next();
     });
   }
 
   void send(std::vector<frame_ptr> frames) override {
-    on_strand([frames = std::move(frames)](beast_sse_writer& self) mutable {
-      for (auto& frame : frames)
-        self.enqueue(std::move(frame));
+    after_session_events([frames = std::move(frames)](beast_sse_writer& self) {
+      if (self.following_ended_)
+        return;
+      for (const auto& frame : frames)
+        self.enqueue(frame);
       self.write_next();
     });
   }
 
   void finish() override {
-    on_strand([](beast_sse_writer& self) {
+    after_session_events([](beast_sse_writer& self) {
       if (self.phase_ == sse_phase::waiting)
         return self.close(close_reason::finished);
-      if (self.phase_ != sse_phase::streaming)
-        return;
-      self.phase_ = sse_phase::finishing;
-      self.finish_timer_.expires_after(self.options_.finish_grace);
-      self.finish_timer_.async_wait(
-        [self = self.shared_from_this()](beast::error_code ec) {
-          if (!ec)
-            self->close(close_reason::write_failed);
-        });
-      self.write_next();
+      self.start_finishing();
+    });
+  }
+
+  const void* io_context() const override {
+    return &io_context_;
+  }
+
+  std::shared_ptr<sink_lane> make_lane() override {
+    return std::make_shared<strand_lane>(io_context_);
+  }
+
+  void open(std::shared_ptr<sink_lane> lane, subscription_filter filter,
+            event_list replay, bool final) override {
+    in_strand([lane = std::move(lane), filter = std::move(filter),
+               replay = std::move(replay), final](beast_sse_writer& self) mutable {
+      self.lane_ = std::move(lane);
+      self.filter_ = std::move(filter);
+      self.take(*replay, false, final);
+    });
+  }
+
+  void deliver_round(event_list events) override {
+    in_strand([events = std::move(events)](beast_sse_writer& self) {
+      self.take(*events, true, false);
+    });
+  }
+
+  void deliver_notice(event_list events) override {
+    in_strand([events = std::move(events)](beast_sse_writer& self) {
+      self.take(*events, false, false);
     });
   }
 
@@ -148,6 +178,69 @@ private:
   template <class F>
   void on_strand(F f) {
     post_to(stream_.get_executor(), shared_from_this(), std::move(f));
+  }
+
+  /// Runs `f` on the strand, at once if the strand is free and this is an
+  /// I/O thread (a lane's job walking a round): no post per socket.
+  template <class F>
+  void in_strand(F f) {
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this(), f = std::move(f)]() mutable { f(*self); });
+  }
+
+  /// Runs `f` on the strand after everything the session sent through its
+  /// lane up to now (at once when no session writes to us). The connection
+  /// actor's frames come after its session ended or let it go: they must
+  /// follow the session's last events, which may still wait in the lane.
+  template <class F>
+  void after_session_events(F f) {
+    on_strand([f = std::move(f)](beast_sse_writer& self) {
+      if (!self.lane_)
+        return f(self);
+      self.lane_->post([self = self.shared_from_this(), f] { self->in_strand(f); });
+    });
+  }
+
+  /// Queues the session's events and writes them (`round`: take those the
+  /// filter follows, and time them; else all, as they are). The stream
+  /// finishes after the subscription's last event, or after `final`.
+  void take(const std::vector<event_ptr>& events, bool round, bool final) {
+    if (following_ended_ || phase_ == sse_phase::closed)
+      return;
+    auto last = final;
+    for (const auto& ev : events) {
+      if (round) {
+        if (!filter_.follows(ev->raw))
+          continue;
+        observe_delivery(ev->stamped);
+      }
+      enqueue(sse_bytes(ev));
+      if (filter_.ends(ev->raw)) {
+        last = true;
+        break;
+      }
+    }
+    if (!last)
+      return write_next();
+    following_ended_ = true;
+    if (phase_ == sse_phase::waiting)
+      finish_on_accept_ = true;
+    else
+      start_finishing();
+  }
+
+  /// What is queued goes out, then the terminating chunk; the socket closes
+  /// after it, or when the grace is over.
+  void start_finishing() {
+    if (phase_ != sse_phase::streaming)
+      return;
+    phase_ = sse_phase::finishing;
+    finish_timer_.expires_after(options_.finish_grace);
+    finish_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec)
+        self->close(close_reason::write_failed);
+    });
+    write_next();
   }
 
   /// SSE clients send nothing after their request; a read that completes
@@ -309,6 +402,7 @@ private:
   }
 
   beast::tcp_stream stream_;
+  net::io_context& io_context_;
   net::steady_timer heartbeat_timer_;
   net::steady_timer finish_timer_;
   unsigned version_;
@@ -325,6 +419,14 @@ private:
   std::vector<frame_ptr> in_flight_;
   std::array<char, 512> scratch_{};
   sse_phase phase_ = sse_phase::waiting;
+  /// What the subscriber follows, for the session's rounds (`open`).
+  subscription_filter filter_;
+  /// The lane the session's events come by (`open`); null: none do.
+  std::shared_ptr<sink_lane> lane_;
+  /// The session's events ended the stream: nothing more is taken.
+  bool following_ended_ = false;
+  /// They ended it before the head went out: finish once it does.
+  bool finish_on_accept_ = false;
   /// A write is in flight; what is sent meanwhile waits for the next.
   bool writing_ = false;
   /// Something was written since the last heartbeat tick (no ping due).

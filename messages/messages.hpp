@@ -26,6 +26,8 @@
 
 namespace agenttheo {
 
+class event_sink; // protocol/event_sink.hpp: a socket a session writes to
+
 // -- atoms (ten characters at most; CAF's own names are avoided) -------------
 
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
@@ -97,6 +99,11 @@ struct open_stream {
   /// that session, which gets each live round once and hands it to its
   /// local subscribers (instead of one copy per subscriber on the wire).
   caf::actor via;
+  /// The subscriber's socket, for a session in this process to write its
+  /// events to directly (protocol/event_sink.hpp); null: they go to the
+  /// subscriber as messages. Never on the wire: a session on another node
+  /// gets none.
+  std::shared_ptr<event_sink> sink;
 };
 
 template <class Inspector>

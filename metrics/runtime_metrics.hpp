@@ -55,8 +55,8 @@ inline constexpr std::size_t counter_count
 /// come from the registry's actors.
 struct runtime_metrics {
   std::array<std::atomic<std::uint64_t>, counter_count> counters{};
-  /// From the session stamping an event to its connection actor handing it
-  /// to the socket.
+  /// From the session stamping an event to its socket side taking it (from
+  /// the session's round, or from the connection actor).
   latency_histogram delivery;
   /// From an LLM call's start to its first token.
   latency_histogram first_token;

@@ -9,6 +9,7 @@
 
 #include "config/settings.hpp"
 #include "messages/close_reason.hpp"
+#include "protocol/event_sink.hpp"
 #include "protocol/open_socket.hpp"
 #include "protocol/simple_response.hpp"
 
@@ -34,7 +35,9 @@ struct sse_writer_options {
 /// The socket side of one SSE response. Every call is thread-safe and
 /// returns at once: work is posted to the connection's strand. While one
 /// write is in flight, frames queue up and go out together in the next one.
-class sse_writer : public open_socket {
+/// It is also its subscriber's event sink: the session's rounds reach it on
+/// the I/O thread without a hop through the connection's actor.
+class sse_writer : public open_socket, public event_sink {
 public:
   using close_handler = std::function<void(close_reason)>;
   using drained_handler = std::function<void()>;
@@ -55,6 +58,9 @@ public:
   /// Answers with a complete response instead of a stream, then closes.
   virtual void reject(simple_response response) = 0;
 
+  /// Frames from the connection's actor. Dropped once the session's
+  /// events through the sink have ended the stream: nothing follows the
+  /// subscription's last event.
   virtual void send(frame_ptr frame) = 0;
 
   virtual void send(std::vector<frame_ptr> frames) = 0;

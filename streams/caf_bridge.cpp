@@ -49,7 +49,7 @@ api_result run_submitted(const stream_accepted& accepted) {
 /// answer: accepted (with the run's state) or rejected (with why).
 caf::behavior start_run(caf::event_based_actor* self, const caf::actor& manager,
                         const stream_request& request, const api_callback& reply) {
-  self->send(manager, agenttheo::open_stream{caf::actor{self}, request, nullptr});
+  self->send(manager, agenttheo::open_stream{caf::actor{self}, request, nullptr, nullptr});
   return {
     [self, reply](stream_accepted& accepted) {
       reply(run_submitted(accepted));

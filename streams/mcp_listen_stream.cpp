@@ -95,7 +95,7 @@ caf::behavior mcp_listen_stream(caf::stateful_actor<mcp_listen_stream_state>* se
     [] {});
   writer->accept(std::move(cors_origin));
   self->set_down_handler([self](caf::down_msg&) { finish(self); });
-  self->send(manager, open_stream{caf::actor{self}, request_of(st.order), nullptr});
+  self->send(manager, open_stream{caf::actor{self}, request_of(st.order), nullptr, nullptr});
   self->send(mcp, mcp_listener{st.order.mcp_session, st.order.client, caf::actor{self}});
   return {
     [self](stream_accepted& accepted) { monitor_while_alive(self, accepted.session); },

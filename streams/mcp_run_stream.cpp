@@ -220,7 +220,7 @@ caf::behavior mcp_run_stream(caf::stateful_actor<mcp_run_stream_state>* self,
                                  error_result("the session ended before the run did")));
     finish(self);
   });
-  self->send(manager, open_stream{caf::actor{self}, request_of(st.order), nullptr});
+  self->send(manager, open_stream{caf::actor{self}, request_of(st.order), nullptr, nullptr});
   return {
     [self](stream_accepted& accepted) {
       auto& st = self->state;

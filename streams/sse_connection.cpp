@@ -123,7 +123,13 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
                                                  st.message_id)));
     end_stream(self);
   });
-  self->send(manager, open_stream{caf::actor{self}, std::move(request), nullptr});
+  // Without a batch window, the session writes our events to the socket
+  // itself (protocol/event_sink.hpp); with one, they come here to wait.
+  std::shared_ptr<event_sink> sink;
+  if (request.batch_ms == 0)
+    sink = writer;
+  self->send(manager, open_stream{caf::actor{self}, std::move(request), nullptr,
+                                  std::move(sink)});
   return counting_behavior(
     st.writer->stats().get(),
     [self](stream_accepted& accepted) {

@@ -141,7 +141,8 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
     self->quit();
   });
   self->send(args.manager,
-             open_stream{caf::actor{self}, std::move(args.request), nullptr});
+             open_stream{caf::actor{self}, std::move(args.request), nullptr,
+                         nullptr});
   return counting_behavior(
     st.stats.get(),
     [self](stream_accepted& accepted) {

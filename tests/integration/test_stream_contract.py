@@ -173,6 +173,47 @@ class StreamContract(ServerTestCase):
                                          "model": "agenttheo-offline-planner"})
 
 
+class DirectRounds(ServerTestCase):
+    """A stream without a batch window gets its session's events written to
+    its socket by the session's round on the I/O thread, not through its
+    connection actor; one with a window still goes through the actor."""
+    server_flags = ("--planner-token-delay", "15ms", "--browser", "none")
+
+    def test_rounds_skip_the_connection_actor_and_keep_the_order(self):
+        path = stream_path("hello", messageId="direct-1")
+        first = SseStream(self.server.port, path)
+        self.addCleanup(first.close)
+        start = first.next_event()
+        sid = start.data["session"]
+        head = [start] + [first.next_event() for _ in range(5)]
+        # Joiners mid-run: the replay, then live rounds, through the sink
+        # (two) and through the actor (a 30 ms batch window).
+        direct = SseStream(self.server.port, stream_path(messageId="direct-1"))
+        windowed = SseStream(self.server.port,
+                             stream_path(messageId="direct-1", batch_ms="30"))
+        for s in (direct, windowed):
+            self.addCleanup(s.close)
+        for _ in range(12):
+            head.append(first.next_event())
+        status, tree = self.server.get_json("/api/admin/actors")
+        self.assertEqual(status, 200)
+        node = next(n for n in tree["sessions"] if n["name"] == sid)
+        streams = sorted((c for c in node["children"] if c["kind"] == "sse_connection"),
+                         key=lambda c: c["messages"])
+        self.assertEqual(len(streams), 3)
+        # Accepted, and nothing since: the events went around them.
+        self.assertLessEqual(streams[1]["messages"], 3)
+        # The windowed one got every event as a message.
+        self.assertGreaterEqual(streams[2]["messages"], 10)
+        runs = [head + first.read_all(), direct.read_all(), windowed.read_all()]
+        for events in runs:
+            ids = [e.id for e in events]
+            self.assertEqual(ids, list(range(start.id, start.id + len(ids))))
+            self.assertEqual(events[-1].type, "complete")
+        self.assertEqual([e.id for e in runs[1]], [e.id for e in runs[0]])
+        self.assertEqual([e.id for e in runs[2]], [e.id for e in runs[0]])
+
+
 class BusySessionAndPings(unittest.TestCase):
     def test_busy_session_is_409_and_idle_streams_get_pings(self):
         with Server("--planner-token-delay", "40ms",

@@ -107,6 +107,11 @@ template <>
 constexpr std::size_t members_sent<event_batch>
   = boost::pfr::tuple_size_v<event_batch> - 1;
 
+/// A subscriber's socket (`sink`) is memory shared within one process.
+template <>
+constexpr std::size_t members_sent<open_stream>
+  = boost::pfr::tuple_size_v<open_stream> - 1;
+
 /// Has a constructor (its many `{status, json}` replies would otherwise
 /// leave its newer members out, and warn), so PFR cannot count it.
 template <>

@@ -27,7 +27,7 @@ struct fixture : test_coordinator_fixture<> {
                                           stream_request req) {
     auto rec = std::make_shared<subscriber_record>();
     caf::anon_send(mgr, open_stream{sys.spawn(subscriber_probe, rec),
-                                    std::move(req), nullptr});
+                                    std::move(req), nullptr, nullptr});
     return rec;
   }
 

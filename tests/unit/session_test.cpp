@@ -51,7 +51,7 @@ struct fixture : test_coordinator_fixture<> {
     auto probe = sys.spawn(subscriber_probe, rec);
     if (probe_out)
       *probe_out = probe;
-    caf::anon_send(sess, open_stream{probe, std::move(req), std::move(via)});
+    caf::anon_send(sess, open_stream{probe, std::move(req), std::move(via), nullptr});
     return rec;
   }
 

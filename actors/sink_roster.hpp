@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
+
+#include "actors/fanout_round.hpp"
+#include "protocol/event_sink.hpp"
+
+namespace agenttheo {
+
+/// A session's subscribers whose events go straight to their sockets.
+///
+/// A round is one job per I/O context, posted on the session's lane there;
+/// on the I/O thread the job hands the events to every sink of that context
+/// in turn. It replaces one actor message per subscriber (and the
+/// connection actor's cross-thread post to its socket) with one post per
+/// round. Everything the session sends such a subscriber (its replay, a
+/// notice) takes the same lane, so it arrives in the order sent.
+class sink_roster {
+public:
+  /// Starts `sink` on `filter` after `replay`; `follow`: it takes the
+  /// session's rounds from now on (else the replay is all, and final).
+  void open(const caf::actor& subscriber, std::shared_ptr<event_sink> sink,
+            subscription_filter filter, std::vector<event_ptr> replay, bool follow);
+
+  /// No more rounds for `subscriber` (nothing if it has no sink here).
+  void remove(const caf::actor_addr& subscriber);
+
+  /// A round: `events` to every sink, each taking those it follows. The
+  /// jobs hold `round` until they have handed them over.
+  void deliver(std::vector<event_ptr> events, const fanout_round::ticket& round);
+
+  /// `ev` to `subscriber` alone, after what the session sent it before.
+  void notify(const caf::actor& subscriber, event_ptr ev);
+
+  std::size_t size() const;
+
+private:
+  struct member {
+    caf::actor subscriber;
+    std::shared_ptr<event_sink> sink;
+  };
+  using sink_list = std::shared_ptr<const std::vector<std::shared_ptr<event_sink>>>;
+
+  /// The sinks of one I/O context, and the session's lane there.
+  struct context_group {
+    const void* context = nullptr;
+    std::shared_ptr<sink_lane> lane;
+    std::vector<member> members;
+    /// What a round walks: made again only after members changed.
+    sink_list snapshot;
+  };
+
+  context_group& group_of(event_sink& sink);
+  const member* find(const caf::actor& subscriber, context_group** group);
+
+  std::vector<context_group> groups_;
+};
+
+} // namespace agenttheo

@@ -1,0 +1,164 @@
+#define CAF_SUITE sink_roster
+
+#include "actors/sink_roster.hpp"
+
+#include <string>
+#include <vector>
+
+#include <caf/test/dsl.hpp>
+#include <caf/test/unit_test.hpp>
+
+using namespace agenttheo;
+
+namespace {
+
+/// A lane that keeps its jobs until the test runs them, in order.
+struct held_lane : sink_lane {
+  std::vector<std::function<void()>> jobs;
+  void post(std::function<void()> job) override {
+    jobs.push_back(std::move(job));
+  }
+  void run() {
+    auto now = std::move(jobs);
+    jobs.clear();
+    for (auto& job : now)
+      job();
+  }
+};
+
+/// A sink that writes down what reached it, and on which lane.
+struct recording_sink : event_sink {
+  const void* context;
+  std::shared_ptr<held_lane> lane;
+  int lanes_made = 0;
+  std::vector<std::string> seen;
+  sink_lane* opened_on = nullptr;
+
+  recording_sink(const void* ctx, std::shared_ptr<held_lane> l)
+    : context(ctx), lane(std::move(l)) {}
+
+  const void* io_context() const override {
+    return context;
+  }
+  std::shared_ptr<sink_lane> make_lane() override {
+    ++lanes_made;
+    return lane;
+  }
+  void open(std::shared_ptr<sink_lane> on, subscription_filter filter,
+            event_list replay, bool final) override {
+    opened_on = on.get();
+    seen.push_back("open " + filter.message_id + (final ? " final" : ""));
+    for (auto& ev : *replay)
+      seen.push_back("replay " + std::to_string(ev->raw.id));
+  }
+  void deliver_round(event_list events) override {
+    for (auto& ev : *events)
+      seen.push_back("round " + std::to_string(ev->raw.id));
+  }
+  void deliver_notice(event_list events) override {
+    for (auto& ev : *events)
+      seen.push_back("notice " + std::to_string(ev->raw.id));
+  }
+};
+
+event_ptr ev(std::uint64_t id) {
+  return encode(event{id, event_type::token, "s", "m", "{}", false, 0});
+}
+
+struct fixture : test_coordinator_fixture<> {
+  caf::actor subscriber() {
+    return sys.spawn([] { return caf::behavior{[](int) {}}; });
+  }
+  int a_context = 0;
+  int b_context = 0;
+  std::shared_ptr<held_lane> lane_a = std::make_shared<held_lane>();
+  std::shared_ptr<held_lane> lane_b = std::make_shared<held_lane>();
+  sink_roster roster;
+  fanout_round rounds;
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(sink_roster_tests, fixture)
+
+CAF_TEST(a round is one job per context whatever the subscribers) {
+  std::vector<std::shared_ptr<recording_sink>> sinks;
+  for (int i = 0; i < 3; ++i) {
+    sinks.push_back(std::make_shared<recording_sink>(&a_context, lane_a));
+    roster.open(subscriber(), sinks.back(), {"m"}, {ev(1)}, true);
+  }
+  auto other = std::make_shared<recording_sink>(&b_context, lane_b);
+  roster.open(subscriber(), other, {"m"}, {}, true);
+  CAF_CHECK_EQUAL(sinks[0]->lanes_made + sinks[1]->lanes_made + sinks[2]->lanes_made, 1);
+  CAF_CHECK_EQUAL(roster.size(), 4u);
+  lane_a->run();
+  lane_b->run();
+  roster.deliver({ev(2), ev(3)}, rounds.start());
+  CAF_CHECK_EQUAL(lane_a->jobs.size(), 1u);
+  CAF_CHECK_EQUAL(lane_b->jobs.size(), 1u);
+  lane_a->run();
+  lane_b->run();
+  for (auto& s : sinks) {
+    CAF_CHECK_EQUAL(s->seen, (std::vector<std::string>{"open m", "replay 1",
+                                                       "round 2", "round 3"}));
+    CAF_CHECK_EQUAL(s->opened_on, lane_a.get());
+  }
+  CAF_CHECK_EQUAL(other->seen,
+                  (std::vector<std::string>{"open m", "round 2", "round 3"}));
+}
+
+CAF_TEST(the round is absorbed once its jobs ran) {
+  int absorbed = 0;
+  fanout_round round{[&] { ++absorbed; }};
+  auto sink = std::make_shared<recording_sink>(&a_context, lane_a);
+  roster.open(subscriber(), sink, {"m"}, {}, true);
+  roster.deliver({ev(1)}, round.start());
+  CAF_CHECK(!round.wait());
+  lane_a->run();
+  CAF_CHECK_EQUAL(absorbed, 1);
+}
+
+CAF_TEST(a removed subscriber gets no more rounds and a final replay no rounds) {
+  auto gone = subscriber();
+  auto kept_sink = std::make_shared<recording_sink>(&a_context, lane_a);
+  auto gone_sink = std::make_shared<recording_sink>(&a_context, lane_a);
+  auto done_sink = std::make_shared<recording_sink>(&a_context, lane_a);
+  roster.open(subscriber(), kept_sink, {"m"}, {}, true);
+  roster.open(gone, gone_sink, {"m"}, {}, true);
+  roster.open(subscriber(), done_sink, {"m"}, {ev(1)}, false);
+  CAF_CHECK_EQUAL(roster.size(), 2u);
+  roster.deliver({ev(2)}, rounds.start());
+  roster.remove(gone.address());
+  roster.deliver({ev(3)}, rounds.start());
+  lane_a->run();
+  CAF_CHECK_EQUAL(kept_sink->seen,
+                  (std::vector<std::string>{"open m", "round 2", "round 3"}));
+  CAF_CHECK_EQUAL(gone_sink->seen, (std::vector<std::string>{"open m", "round 2"}));
+  CAF_CHECK_EQUAL(done_sink->seen,
+                  (std::vector<std::string>{"open m final", "replay 1"}));
+  roster.remove(gone.address()); // twice: nothing
+  CAF_CHECK_EQUAL(roster.size(), 1u);
+}
+
+CAF_TEST(a notice goes to its subscriber alone after what went before) {
+  auto one = subscriber();
+  auto one_sink = std::make_shared<recording_sink>(&a_context, lane_a);
+  auto two_sink = std::make_shared<recording_sink>(&a_context, lane_a);
+  roster.open(one, one_sink, {"m"}, {}, true);
+  roster.open(subscriber(), two_sink, {"m"}, {}, true);
+  roster.deliver({ev(1)}, rounds.start());
+  roster.notify(one, ev(9));
+  roster.notify(subscriber(), ev(8)); // not in the roster: nothing
+  lane_a->run();
+  CAF_CHECK_EQUAL(one_sink->seen,
+                  (std::vector<std::string>{"open m", "round 1", "notice 9"}));
+  CAF_CHECK_EQUAL(two_sink->seen, (std::vector<std::string>{"open m", "round 1"}));
+}
+
+CAF_TEST(no sinks: a round posts nothing) {
+  roster.deliver({ev(1)}, rounds.start());
+  CAF_CHECK(lane_a->jobs.empty());
+  CAF_CHECK(rounds.wait());
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
