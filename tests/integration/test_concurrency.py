@@ -2,6 +2,8 @@
 every other stream whole and drops only the laggard."""
 
 import asyncio
+import http.client
+import io
 import json
 import socket
 import time
@@ -42,6 +44,42 @@ async def run_many(port, count):
                 + stream_path(f"hello number {i}", messageId=f"c-{i}")
                 for i in range(count)]
         return await asyncio.gather(*(read_stream(session, u) for u in urls))
+
+
+def read_slowly(port, path):
+    """The whole raw response, read 2 KiB at a time through a 4 KiB
+    receive buffer, pausing between reads."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    sock.settimeout(30)
+    raw = b""
+    while chunk := sock.recv(2048):
+        raw += chunk
+        time.sleep(0.001)
+    sock.close()
+    return raw
+
+
+class RecordedSocket:
+    """Bytes already read, for http.client to parse as a response."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def makefile(self, mode):
+        return io.BytesIO(self.data)
+
+
+def parse_sse(text):
+    events = []
+    for block in text.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines()
+                      if line and not line.startswith(":"))
+        if "data" in fields:
+            events.append((int(fields["id"]), fields["event"], json.loads(fields["data"])))
+    return events
 
 
 class Concurrency(unittest.TestCase):
@@ -113,6 +151,28 @@ class SlowConsumer(unittest.TestCase):
             self.assertTrue(any("slow consumer" in line
                                 for line in server.log_lines))
 
+
+    def test_a_slow_reader_gets_every_byte_in_order(self):
+        # Small buffers on both ends and a reader that dawdles: writes fit
+        # only in part, cut anywhere in a frame, and the rest goes when the
+        # socket drains. A byte lost or sent twice would break the chunked
+        # framing, the ids or the text.
+        with Server("--planner-token-delay", "0", "--send-queue-limit", "4M",
+                    "--socket-send-buffer", "4K", "--max-command-length", "16000",
+                    "--max-header-bytes", "64K", "--browser", "none") as server:
+            command = " ".join(f"word{i}" for i in range(1800))
+            path = stream_path(command, messageId="dawdle-1")
+            raw = read_slowly(server.port, path)
+            response = http.client.HTTPResponse(RecordedSocket(raw))
+            response.begin()
+            self.assertEqual(response.status, 200)
+            events = parse_sse(response.read().decode())
+            self.assertEqual(events[-1][1], "complete")
+            ids = [e[0] for e in events]
+            self.assertEqual(ids, list(range(ids[0], ids[0] + len(ids))))
+            text = "".join(data["token"] for _, kind, data in events if kind == "token")
+            self.assertEqual(events[-1][2]["result"], text)
+            self.assertGreater(len(raw), 120_000)
 
     def test_stalled_clients_show_in_the_queued_bytes_gauge(self):
         # Within a generous limit nobody is dropped: each stalled client's
