@@ -212,11 +212,15 @@ private:
     if (following_ended_ || phase_ == sse_phase::closed)
       return;
     auto last = final;
+    // One clock read for the batch: at 10,000 subscribers the clock and
+    // the histogram were a tenth of the I/O thread's time.
+    auto now = round ? std::chrono::steady_clock::now()
+                     : std::chrono::steady_clock::time_point{};
     for (const auto& ev : events) {
       if (round) {
         if (!filter_.follows(ev->raw))
           continue;
-        observe_delivery(ev->stamped);
+        observe_delivery(ev->stamped, now);
       }
       enqueue(sse_bytes(ev));
       if (filter_.ends(ev->raw)) {

@@ -6,10 +6,8 @@ namespace agenttheo {
 
 void latency_histogram::observe(std::chrono::nanoseconds elapsed) {
   auto ns = std::max<std::int64_t>(elapsed.count(), 0);
-  auto seconds = static_cast<double>(ns) / 1e9;
-  auto bucket = std::lower_bound(bounds_seconds.begin(), bounds_seconds.end(),
-                                 seconds)
-                - bounds_seconds.begin();
+  auto bucket = std::lower_bound(bounds_ns.begin(), bounds_ns.end(), ns)
+                - bounds_ns.begin();
   counts_[static_cast<std::size_t>(bucket)].fetch_add(1, std::memory_order_relaxed);
   sum_ns_.fetch_add(static_cast<std::uint64_t>(ns), std::memory_order_relaxed);
 }

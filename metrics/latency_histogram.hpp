@@ -37,6 +37,15 @@ public:
   snapshot read() const;
 
 private:
+  /// The bounds in nanoseconds: what `observe` compares (no division, no
+  /// floating point on the hot path).
+  static constexpr std::array<std::int64_t, bounds_seconds.size()> bounds_ns = [] {
+    std::array<std::int64_t, bounds_seconds.size()> out{};
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i] = static_cast<std::int64_t>(bounds_seconds[i] * 1e9 + 0.5);
+    return out;
+  }();
+
   std::array<std::atomic<std::uint64_t>, bucket_count> counts_{};
   std::atomic<std::uint64_t> sum_ns_{0};
 };

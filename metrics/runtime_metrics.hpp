@@ -76,4 +76,10 @@ inline void observe_delivery(std::chrono::steady_clock::time_point stamped) {
   process_metrics().delivery.observe(std::chrono::steady_clock::now() - stamped);
 }
 
+/// The same for an event taken at `now` (read once for a batch of them).
+inline void observe_delivery(std::chrono::steady_clock::time_point stamped,
+                             std::chrono::steady_clock::time_point now) {
+  process_metrics().delivery.observe(now - stamped);
+}
+
 } // namespace agenttheo
