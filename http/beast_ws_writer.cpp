@@ -6,6 +6,7 @@
 #include "config/log.hpp"
 #include "http/beast.hpp"
 #include "http/coalescing_stream.hpp"
+#include "http/strand_lane.hpp"
 #include "http/ws_text_frame.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "protocol/connection_registry.hpp"
@@ -34,14 +35,19 @@ enum class ws_phase {
   closed,
 };
 
+class beast_ws_sink;
+
 class beast_ws_writer final
   : public ws_writer,
     public std::enable_shared_from_this<beast_ws_writer> {
+  friend class beast_ws_sink;
+
 public:
   beast_ws_writer(beast::tcp_stream stream,
                   bhttp::request<bhttp::string_body> upgrade,
                   ws_writer_options options, connection_registry& registry)
-      : ws_(std::move(stream), coalesce_limit), upgrade_(std::move(upgrade)),
+      : ws_(std::move(stream), coalesce_limit),
+        io_context_(io_context_of(ws_.get_executor())), upgrade_(std::move(upgrade)),
         finish_timer_(ws_.get_executor()), options_(options),
         registry_(registry), budget_(options.queue_limit, *stats_) {
     // The websocket stream has its own timeouts; the TCP one must be off.
@@ -145,6 +151,10 @@ public:
   void going_away() override {
     close(ws_close::going_away, "the server is shutting down");
   }
+
+  std::shared_ptr<subscription_sink>
+  make_subscription_sink(std::shared_ptr<actor_stats> stats,
+                         std::function<void()> on_last) override;
 
   void force_closed() override {
     teardown(close_reason::server_stopping);
@@ -372,6 +382,7 @@ private:
   }
 
   websocket::stream<coalescing_stream> ws_;
+  net::io_context& io_context_;
   bhttp::request<bhttp::string_body> upgrade_;
   net::steady_timer finish_timer_;
   ws_writer_options options_;
@@ -392,6 +403,155 @@ private:
   /// A write (or the close frame) is in flight.
   bool writing_ = false;
 };
+
+/// One subscription's events from its session, on the socket it shares
+/// with its siblings. Its state lives on the writer's strand.
+class beast_ws_sink final : public subscription_sink,
+                            public std::enable_shared_from_this<beast_ws_sink> {
+public:
+  beast_ws_sink(std::shared_ptr<beast_ws_writer> writer,
+                std::shared_ptr<actor_stats> stats, std::function<void()> on_last)
+      : writer_(std::move(writer)), stats_(std::move(stats)),
+        on_last_(std::move(on_last)) {}
+
+  const void* io_context() const override {
+    return &writer_->io_context_;
+  }
+
+  std::shared_ptr<sink_lane> make_lane() override {
+    return std::make_shared<strand_lane>(writer_->io_context_);
+  }
+
+  void open(std::shared_ptr<sink_lane> lane, subscription_filter filter,
+            event_list replay, bool final) override {
+    in_strand([lane = std::move(lane), filter = std::move(filter),
+               replay = std::move(replay), final](beast_ws_sink& self) mutable {
+      self.lane_ = std::move(lane);
+      self.filter_ = std::move(filter);
+      self.take(*replay, false, final);
+    });
+  }
+
+  void deliver_round(event_list events) override {
+    in_strand([events = std::move(events)](beast_ws_sink& self) {
+      self.take(*events, true, false);
+    });
+  }
+
+  void deliver_notice(event_list events) override {
+    in_strand([events = std::move(events)](beast_ws_sink& self) {
+      self.take(*events, false, false);
+    });
+  }
+
+  void accepted(ws_message reply) override {
+    on_strand([reply = std::move(reply)](beast_ws_sink& self) mutable {
+      auto& writer = *self.writer_;
+      writer.enqueue(std::move(reply));
+      self.accepted_ = true;
+      for (auto& msg : std::exchange(self.held_, {}))
+        writer.enqueue(std::move(msg));
+      writer.write_next();
+    });
+  }
+
+  void send_after_session(ws_message message) override {
+    after_session([message](beast_ws_sink& self) {
+      if (self.ended_)
+        return;
+      self.writer_->enqueue(message);
+      self.writer_->write_next();
+    });
+  }
+
+  void end() override {
+    after_session([](beast_ws_sink& self) {
+      self.ended_ = true;
+      self.held_.clear();
+    });
+  }
+
+private:
+  template <class F>
+  void on_strand(F f) {
+    post_to(writer_->ws_.get_executor(), shared_from_this(), std::move(f));
+  }
+
+  /// At once when the strand is free and this is an I/O thread (a lane's
+  /// job walking a round).
+  template <class F>
+  void in_strand(F f) {
+    net::dispatch(writer_->ws_.get_executor(),
+                  [self = shared_from_this(), f = std::move(f)]() mutable { f(*self); });
+  }
+
+  /// `f` on the strand after what the session sent through its lane so far.
+  template <class F>
+  void after_session(F f) {
+    on_strand([f = std::move(f)](beast_ws_sink& self) {
+      if (!self.lane_)
+        return f(self);
+      self.lane_->post([self = self.shared_from_this(), f] { self->in_strand(f); });
+    });
+  }
+
+  /// The session's events for this subscription (`round`: those the
+  /// filter follows, timed; else all): queued on the socket, or held until
+  /// the `subscribed` reply is. After the last one, the actor is told.
+  void take(const std::vector<event_ptr>& events, bool round, bool final) {
+    if (ended_)
+      return;
+    auto last = final;
+    auto now = round ? std::chrono::steady_clock::now()
+                     : std::chrono::steady_clock::time_point{};
+    std::uint64_t taken = 0;
+    for (const auto& ev : events) {
+      if (round) {
+        if (!filter_.follows(ev->raw))
+          continue;
+        observe_delivery(ev->stamped, now);
+      }
+      ws_message msg{ws_bytes(ev), !ev->ws_binary.empty()};
+      if (accepted_)
+        writer_->enqueue(std::move(msg));
+      else
+        held_.push_back(std::move(msg));
+      ++taken;
+      if (filter_.ends(ev->raw)) {
+        last = true;
+        break;
+      }
+    }
+    stats_->events_sent.fetch_add(taken, std::memory_order_relaxed);
+    if (last) {
+      // Before the write: the actor is on its way out (and off its
+      // socket's list) by the time the client reads the last event.
+      ended_ = true;
+      if (on_last_)
+        on_last_();
+    }
+    if (accepted_)
+      writer_->write_next();
+  }
+
+  std::shared_ptr<beast_ws_writer> writer_;
+  std::shared_ptr<actor_stats> stats_;
+  std::function<void()> on_last_;
+  std::shared_ptr<sink_lane> lane_;
+  subscription_filter filter_;
+  /// Events that came before the `subscribed` reply was queued.
+  std::vector<ws_message> held_;
+  bool accepted_ = false;
+  /// The last event was taken, or the subscription ended.
+  bool ended_ = false;
+};
+
+std::shared_ptr<subscription_sink>
+beast_ws_writer::make_subscription_sink(std::shared_ptr<actor_stats> stats,
+                                        std::function<void()> on_last) {
+  return std::make_shared<beast_ws_sink>(shared_from_this(), std::move(stats),
+                                         std::move(on_last));
+}
 
 } // namespace
 

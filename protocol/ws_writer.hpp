@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "messages/close_reason.hpp"
+#include "metrics/actor_stats.hpp"
+#include "protocol/event_sink.hpp"
 #include "protocol/open_socket.hpp"
 #include "protocol/sse_writer.hpp"
 
@@ -44,6 +46,25 @@ inline constexpr std::uint16_t unsupported_data = 1003;
 inline constexpr std::uint16_t policy_violation = 1008;
 inline constexpr std::uint16_t too_big = 1009;
 } // namespace ws_close
+
+/// One subscription's events as its session writes them to the socket the
+/// subscription shares with its siblings (see `event_sink`). Its events
+/// wait until the subscription's actor has queued its `subscribed` reply,
+/// and it takes nothing after the subscription's last event or its end.
+class subscription_sink : public event_sink {
+public:
+  /// The actor was accepted: `reply` goes out, then the events the session
+  /// sent so far, then the rest as they come.
+  virtual void accepted(ws_message reply) = 0;
+
+  /// `message` from the actor, after everything the session sent through
+  /// its lane up to now (the session-lost word).
+  virtual void send_after_session(ws_message message) = 0;
+
+  /// The subscription ended (any reason): nothing the session sends after
+  /// what it sent up to now is taken.
+  virtual void end() = 0;
+};
 
 /// The socket side of one WebSocket. Every call is thread-safe and returns
 /// at once: work is posted to the connection's strand, which writes one
@@ -82,6 +103,13 @@ public:
 
   /// Flushes what is queued, then closes with `code`.
   virtual void close(std::uint16_t code, std::string reason) = 0;
+
+  /// A sink for one subscription on this socket; its events count in
+  /// `stats`, and `on_last` runs on an I/O thread once the subscription's
+  /// last event is queued (its actor then ends).
+  virtual std::shared_ptr<subscription_sink>
+  make_subscription_sink(std::shared_ptr<actor_stats> stats,
+                         std::function<void()> on_last) = 0;
 };
 
 } // namespace agenttheo

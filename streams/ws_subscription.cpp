@@ -110,7 +110,11 @@ void subscribed(self_ptr self, const stream_accepted& accepted) {
     .field("messageId", accepted.message_id)
     .field("state", accepted.run_state)
     .end_object();
-  st.writer->send(ws_message{text_bytes(ws_reply("subscribed", st.ref, data.str())), false});
+  ws_message reply{text_bytes(ws_reply("subscribed", st.ref, data.str())), false};
+  if (st.sink)
+    st.sink->accepted(std::move(reply));
+  else
+    st.writer->send(std::move(reply));
   st.stats->set_state("streaming");
   join_registry(self, "ws_subscription", st.key, accepted.session_id,
                 st.connection_id, st.stats);
@@ -137,12 +141,21 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
       return self->quit();
     flush(self, true);
     auto lost = session_loss_event(st.node, down.reason, {});
-    st.writer->send(ws_message{ws_bytes(lost), false});
+    ws_message word{ws_bytes(lost), false};
+    if (st.sink)
+      st.sink->send_after_session(std::move(word));
+    else
+      st.writer->send(std::move(word));
     self->quit();
   });
+  if (args.request.batch_ms == 0) {
+    // The last event ends us the way an unsubscribe does.
+    st.sink = st.writer->make_subscription_sink(st.stats,
+                                                wake_with(self, unsubscribe_atom::value));
+    self->attach_functor([sink = st.sink] { sink->end(); });
+  }
   self->send(args.manager,
-             open_stream{caf::actor{self}, std::move(args.request), nullptr,
-                         nullptr});
+             open_stream{caf::actor{self}, std::move(args.request), nullptr, st.sink});
   return counting_behavior(
     st.stats.get(),
     [self](stream_accepted& accepted) {

@@ -24,6 +24,9 @@ namespace agenttheo {
 /// `unsubscribe_atom`, or when its `ws_connection` does.
 struct ws_subscription_state {
   std::shared_ptr<ws_writer> writer;
+  /// Without a batch window the session writes our events to the socket
+  /// itself (protocol/event_sink.hpp); null: they come here.
+  std::shared_ptr<subscription_sink> sink;
   std::string key;
   std::string ref;
   bool whole_session = false;

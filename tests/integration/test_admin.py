@@ -104,6 +104,46 @@ class ActorTree(AdminTestCase):
             c["kind"] == "ws_connection" for c in self.tree()["connections"]))
 
 
+class DirectWebSocketRounds(AdminTestCase):
+    """A subscription without a batch window gets its events written to
+    the socket by its session's round, not through its actor; one with a
+    window still goes through the actor. Both see the same events."""
+
+    def test_rounds_skip_the_subscription_actor_and_keep_the_order(self):
+        asyncio.run(asyncio.wait_for(self.rounds(), 30))
+
+    async def rounds(self):
+        url = f"ws://127.0.0.1:{self.server.port}/ws"
+        async with aiohttp.ClientSession() as http, \
+                http.ws_connect(url) as direct, http.ws_connect(url) as windowed:
+            await direct.send_json({"type": "run", "command": "hello",
+                                    "messageId": "ws-direct"})
+            self.assertEqual(json.loads((await direct.receive()).data)["type"], "subscribed")
+            seen = [json.loads((await direct.receive()).data) for _ in range(4)]
+            await windowed.send_json({"type": "subscribe", "messageId": "ws-direct",
+                                      "batch_ms": 30})
+            ack = json.loads((await windowed.receive()).data)
+            self.assertEqual(ack["type"], "subscribed")
+            seen += [json.loads((await direct.receive()).data) for _ in range(12)]
+            sid = seen[0]["session"]
+            node = self.session_node(sid)
+            subs = sorted((c for c in node["children"] if c["kind"] == "ws_subscription"),
+                          key=lambda c: c["messages"])
+            self.assertEqual(len(subs), 2)
+            self.assertLessEqual(subs[0]["messages"], 3)
+            self.assertGreaterEqual(subs[1]["messages"], 8)
+            self.assertGreaterEqual(subs[0]["events_sent"], len(seen))
+            while seen[-1]["type"] != "complete":
+                seen.append(json.loads((await direct.receive()).data))
+            batched = []
+            while not batched or batched[-1]["type"] != "complete":
+                msg = json.loads((await windowed.receive()).data)
+                batched.extend(msg if isinstance(msg, list) else [msg])
+            ids = [e["id"] for e in seen]
+            self.assertEqual(ids, list(range(ids[0], ids[0] + len(ids))))
+            self.assertEqual([e["id"] for e in batched], ids)
+
+
 class Actions(AdminTestCase):
     server_flags = ("--planner-token-delay", "60ms", "--browser", "none")
 
