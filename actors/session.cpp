@@ -1725,27 +1725,27 @@ void replay_and_follow(self_ptr self, const open_stream& msg,
   // out now, so the newcomer gets each event once, from the replay.
   deliver_held(self);
   auto plan = plan_replay(st.log, span, after, modes);
-  event_batch batch;
+  std::vector<event_ptr> replay;
+  replay.reserve(plan.events.size() + 1);
   if (plan.lost) {
     count(counter::gaps);
     auto [from, to] = *plan.lost;
-    batch.events.push_back({encode(event{to, event_type::gap, st.id,
-                                         std::string{span.message_id},
-                                         payload::gap(from, to), false, unix_millis()})});
+    replay.push_back(encode(event{to, event_type::gap, st.id,
+                                  std::string{span.message_id},
+                                  payload::gap(from, to), false, unix_millis()}));
   }
   for (auto& ev : plan.events)
-    batch.events.push_back({std::move(ev)});
-  batch.final = finished;
+    replay.push_back(std::move(ev));
   auto direct = msg.sink && !msg.via;
   if (direct) {
-    std::vector<event_ptr> replay;
-    replay.reserve(batch.events.size());
-    for (auto& frame : batch.events)
-      replay.push_back(std::move(frame.ev));
     st.sinks.open(subscriber, msg.sink,
                   {std::string{span.message_id}, modes, req.whole_session},
                   std::move(replay), !finished);
-  } else if (!batch.events.empty() || batch.final) {
+  } else if (!replay.empty() || finished) {
+    event_batch batch;
+    batch.final = finished;
+    for (auto& ev : replay)
+      batch.events.push_back({std::move(ev)});
     self->send(subscriber, std::move(batch));
   }
   if (!finished) {
