@@ -449,6 +449,10 @@ class WebUi(ServerTestCase):
             mid = await first.send(self.demo_command())
             await first.received_a("progress")
             sid = (await first.state())["session"]
+            # Held before its next step, the run cannot finish while the
+            # second tab opens, however slow the machine.
+            status_code, body = self.server.call("POST", f"/api/sessions/{sid}/pause")
+            self.assertEqual(status_code, 200, body)
             second = Ui(await browser.new_tab(), self.server.base)
             await second.open("/")
             # Join from the sidebar, as a person would.
@@ -462,6 +466,8 @@ class WebUi(ServerTestCase):
             _, listed = self.server.call("GET", "/api/sessions")
             subscribers = {s["id"]: s["subscribers"] for s in listed["sessions"]}
             self.assertEqual(subscribers[sid], 2)
+            status_code, body = self.server.call("POST", f"/api/sessions/{sid}/resume")
+            self.assertEqual(status_code, 200, body)
             one = await first.finished(mid)
             two = await second.finished(mid)
             self.assertEqual(two["session"], sid)
