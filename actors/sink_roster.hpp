@@ -14,9 +14,11 @@ namespace agenttheo {
 
 /// A session's subscribers whose events go straight to their sockets.
 ///
-/// A round is one job per I/O context, posted on the session's lane there;
-/// on the I/O thread the job hands the events to every sink of that context
-/// in turn. It replaces one actor message per subscriber (and the
+/// A round is one job per lane, posted on the session's lane(s) there; on
+/// the I/O thread the job hands the events to every sink of its share of
+/// that context in turn (a context run by several threads gets a lane per
+/// thread, and each new subscriber joins the lane with the fewest). It
+/// replaces one actor message per subscriber (and the
 /// connection actor's cross-thread post to its socket) with one post per
 /// round. Everything the session sends such a subscriber (its replay, a
 /// notice) takes the same lane, so it arrives in the order sent.
@@ -46,17 +48,24 @@ private:
   };
   using sink_list = std::shared_ptr<const std::vector<std::shared_ptr<event_sink>>>;
 
-  /// The sinks of one I/O context, and the session's lane there.
-  struct context_group {
-    const void* context = nullptr;
+  /// One of the session's lanes, and the sinks whose events go by it.
+  struct shard {
     std::shared_ptr<sink_lane> lane;
     std::vector<member> members;
     /// What a round walks: made again only after members changed.
     sink_list snapshot;
   };
 
+  /// The session's lanes on one I/O context.
+  struct context_group {
+    const void* context = nullptr;
+    std::vector<shard> shards;
+  };
+
   context_group& group_of(event_sink& sink);
-  const member* find(const caf::actor& subscriber, context_group** group);
+  shard& least_loaded(context_group& group);
+  static sink_list snapshot_of(shard& to);
+  const member* find(const caf::actor& subscriber, shard** found);
 
   std::vector<context_group> groups_;
 };

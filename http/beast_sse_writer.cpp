@@ -148,6 +148,10 @@ public:
     return &io_context_;
   }
 
+  unsigned lanes() const override {
+    return options_.lanes;
+  }
+
   std::shared_ptr<sink_lane> make_lane() override {
     return std::make_shared<strand_lane>(io_context_);
   }

@@ -418,6 +418,10 @@ public:
     return &writer_->io_context_;
   }
 
+  unsigned lanes() const override {
+    return writer_->options_.lanes;
+  }
+
   std::shared_ptr<sink_lane> make_lane() override {
     return std::make_shared<strand_lane>(writer_->io_context_);
   }

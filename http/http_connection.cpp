@@ -534,6 +534,7 @@ void http_connection::serve_websocket(request req, const reply_to& to) {
   options.deflate = streams.ws_deflate;
   options.deflate_threshold = streams.ws_deflate_threshold;
   options.idle_timeout = 2 * streams.heartbeat;
+  options.lanes = ctx_.config.io_threads;
   // The socket now belongs to the WebSocket; this session ends here.
   auto writer = make_ws_writer(std::move(stream_), std::move(req), options,
                                ctx_.connections);
@@ -556,15 +557,21 @@ std::shared_ptr<void> http_connection::stream_lease(const reply_to& to) {
   return lease;
 }
 
+sse_writer_options http_connection::sse_options() const {
+  sse_writer_options options;
+  options.queue_limit = ctx_.config.streams.send_queue_limit;
+  options.heartbeat = ctx_.config.streams.heartbeat;
+  options.lanes = ctx_.config.io_threads;
+  return options;
+}
+
 void http_connection::open_sse(const request& req, stream_request request,
                             const std::string& cors_origin) {
   auto lease = stream_lease({req.version(), req.keep_alive(), false, cors_origin});
   if (!lease)
     return;
   request.client = client_;
-  sse_writer_options options;
-  options.queue_limit = ctx_.config.streams.send_queue_limit;
-  options.heartbeat = ctx_.config.streams.heartbeat;
+  auto options = sse_options();
   options.gzip = ctx_.config.streams.sse_gzip
                  && accepts_gzip(sv(req[bhttp::field::accept_encoding]));
   // The socket now belongs to the stream; this session ends here.
@@ -624,9 +631,7 @@ std::shared_ptr<sse_writer> http_connection::mcp_writer(unsigned version,
   auto lease = stream_lease(to);
   if (!lease)
     return nullptr;
-  sse_writer_options options;
-  options.queue_limit = ctx_.config.streams.send_queue_limit;
-  options.heartbeat = ctx_.config.streams.heartbeat;
+  auto options = sse_options();
   auto writer = make_sse_writer(std::move(stream_), version, options, ctx_.connections);
   writer->hold(std::move(lease));
   return writer;
@@ -730,9 +735,7 @@ void http_connection::serve_admin_action(const reply_to& to, const route_match& 
 }
 
 void http_connection::open_admin_stream(const request& req, const reply_to& to) {
-  sse_writer_options options;
-  options.queue_limit = ctx_.config.streams.send_queue_limit;
-  options.heartbeat = ctx_.config.streams.heartbeat;
+  auto options = sse_options();
   auto writer = make_sse_writer(std::move(stream_), req.version(), options,
                                 ctx_.connections);
   ctx_.bridge->open_admin_stream(std::move(writer), to.cors_origin);

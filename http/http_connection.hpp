@@ -71,6 +71,9 @@ private:
   void open_mcp_listen(unsigned version, const reply_to& to, const mcp_answer& answer);
   /// A lease on one of the client's streams, or null after answering 429.
   std::shared_ptr<void> stream_lease(const reply_to& to);
+  /// How every SSE response of ours is written (the stream's own choices,
+  /// such as gzip, are added by the caller).
+  sse_writer_options sse_options() const;
   void serve_admin_action(const reply_to& to, const route_match& match,
                           api_callback reply);
   void open_admin_stream(const request& req, const reply_to& to);

@@ -59,6 +59,13 @@ public:
   /// A new lane on that context.
   virtual std::shared_ptr<sink_lane> make_lane() = 0;
 
+  /// How many lanes of that context a session's round may be split over:
+  /// the threads running it. With two, two threads each write to half of
+  /// the session's subscribers there, at once.
+  virtual unsigned lanes() const {
+    return 1;
+  }
+
   /// From a job of `lane` (of this context): the subscriber follows
   /// `filter` from now on, after `replay` (sent as it is). `final`: the
   /// replay is all there is; the stream ends after it. What the sink's own

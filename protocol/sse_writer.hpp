@@ -29,7 +29,9 @@ struct sse_writer_options {
   std::chrono::milliseconds finish_grace{5'000};
   /// `Content-Encoding: gzip`, each write flushed so every event decodes
   /// on arrival.
-  bool gzip = false;
+  bool gzip = false;  /// The threads running the socket's I/O context (`IO_THREADS`): a
+  /// session's round to its subscribers there is split over as many lanes.
+  unsigned lanes = 1;
 };
 
 /// The socket side of one SSE response. Every call is thread-safe and

@@ -29,7 +29,9 @@ struct ws_writer_options {
   /// answer in as long again, it is dropped.
   std::chrono::milliseconds idle_timeout{30'000};
   /// How long a final flush may take before the socket is cut.
-  std::chrono::milliseconds finish_grace{5'000};
+  std::chrono::milliseconds finish_grace{5'000};  /// The threads running the socket's I/O context (`IO_THREADS`): a
+  /// session's round to its subscribers there is split over as many lanes.
+  unsigned lanes = 1;
 };
 
 /// One message to a client: text (a JSON envelope) or binary.

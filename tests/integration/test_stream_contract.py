@@ -214,6 +214,30 @@ class DirectRounds(ServerTestCase):
         self.assertEqual([e.id for e in runs[2]], [e.id for e in runs[0]])
 
 
+class DirectRoundsOnTwoIoThreads(ServerTestCase):
+    """With two I/O threads a session's round is split over two lanes, each
+    writing to half of its subscribers at once: every stream still gets
+    every event once, in order."""
+    server_flags = ("--planner-token-delay", "10ms", "--browser", "none",
+                    "--io-threads", "2")
+
+    def test_every_stream_gets_the_whole_run_in_order(self):
+        first = SseStream(self.server.port, stream_path("hello", messageId="two-1"))
+        self.addCleanup(first.close)
+        start = first.next_event()
+        head = [start] + [first.next_event() for _ in range(3)]
+        joiners = [SseStream(self.server.port, stream_path(messageId="two-1"))
+                   for _ in range(7)]
+        for s in joiners:
+            self.addCleanup(s.close)
+        runs = [head + first.read_all()] + [s.read_all() for s in joiners]
+        ids = [e.id for e in runs[0]]
+        self.assertEqual(ids, list(range(start.id, start.id + len(ids))))
+        self.assertEqual(runs[0][-1].type, "complete")
+        for events in runs[1:]:
+            self.assertEqual([e.id for e in events], ids)
+
+
 class BusySessionAndPings(unittest.TestCase):
     def test_busy_session_is_409_and_idle_streams_get_pings(self):
         with Server("--planner-token-delay", "40ms",

@@ -61,6 +61,22 @@ struct recording_sink : event_sink {
   }
 };
 
+/// A sink on a context run by two threads: each lane it makes is new.
+struct two_lane_sink : recording_sink {
+  std::vector<std::shared_ptr<held_lane>>& made;
+
+  two_lane_sink(const void* ctx, std::vector<std::shared_ptr<held_lane>>& m)
+    : recording_sink(ctx, nullptr), made(m) {}
+
+  unsigned lanes() const override {
+    return 2;
+  }
+  std::shared_ptr<sink_lane> make_lane() override {
+    made.push_back(std::make_shared<held_lane>());
+    return made.back();
+  }
+};
+
 event_ptr ev(std::uint64_t id) {
   return encode(event{id, event_type::token, "s", "m", "{}", false, 0});
 }
@@ -153,6 +169,51 @@ CAF_TEST(a notice goes to its subscriber alone after what went before) {
   CAF_CHECK_EQUAL(one_sink->seen,
                   (std::vector<std::string>{"open m", "round 1", "notice 9"}));
   CAF_CHECK_EQUAL(two_sink->seen, (std::vector<std::string>{"open m", "round 1"}));
+}
+
+CAF_TEST(a context run by two threads gets a round as two jobs of half each) {
+  std::vector<std::shared_ptr<held_lane>> lanes;
+  std::vector<std::shared_ptr<two_lane_sink>> sinks;
+  std::vector<caf::actor> subscribers;
+  for (int i = 0; i < 4; ++i) {
+    sinks.push_back(std::make_shared<two_lane_sink>(&a_context, lanes));
+    subscribers.push_back(subscriber());
+    roster.open(subscribers.back(), sinks.back(), {"m"}, {}, true);
+  }
+  CAF_REQUIRE_EQUAL(lanes.size(), 2u);
+  // Joined in turn: 0 and 2 on the first lane, 1 and 3 on the second.
+  for (std::size_t i = 0; i < sinks.size(); ++i)
+    CAF_CHECK_EQUAL(sinks[i]->opened_on, nullptr);
+  lanes[0]->run();
+  lanes[1]->run();
+  CAF_CHECK_EQUAL(sinks[0]->opened_on, lanes[0].get());
+  CAF_CHECK_EQUAL(sinks[1]->opened_on, lanes[1].get());
+  CAF_CHECK_EQUAL(sinks[2]->opened_on, lanes[0].get());
+  CAF_CHECK_EQUAL(sinks[3]->opened_on, lanes[1].get());
+  roster.deliver({ev(1)}, rounds.start());
+  CAF_CHECK_EQUAL(lanes[0]->jobs.size(), 1u);
+  CAF_CHECK_EQUAL(lanes[1]->jobs.size(), 1u);
+  // Run one lane only: its half has the round, the other half not yet.
+  lanes[1]->run();
+  CAF_CHECK_EQUAL(sinks[1]->seen, (std::vector<std::string>{"open m", "round 1"}));
+  CAF_CHECK_EQUAL(sinks[0]->seen, (std::vector<std::string>{"open m"}));
+  lanes[0]->run();
+  CAF_CHECK_EQUAL(sinks[0]->seen, (std::vector<std::string>{"open m", "round 1"}));
+  // Two leave the second lane: the next one joins it, not the first.
+  roster.remove(subscribers[1].address());
+  roster.remove(subscribers[3].address());
+  auto next = std::make_shared<two_lane_sink>(&a_context, lanes);
+  auto next_subscriber = subscriber();
+  roster.open(next_subscriber, next, {"m"}, {}, true);
+  CAF_CHECK_EQUAL(lanes.size(), 2u);
+  lanes[1]->run();
+  CAF_CHECK_EQUAL(next->opened_on, lanes[1].get());
+  // A notice goes by the lane its subscriber's rounds take.
+  roster.notify(next_subscriber, ev(9));
+  CAF_CHECK(lanes[0]->jobs.empty());
+  lanes[1]->run();
+  CAF_CHECK_EQUAL(next->seen, (std::vector<std::string>{"open m", "notice 9"}));
+  CAF_CHECK_EQUAL(roster.size(), 3u);
 }
 
 CAF_TEST(no sinks: a round posts nothing) {
