@@ -181,6 +181,10 @@ private:
       return; // closed while the handshake went on
     phase_ = ws_phase::open;
     upgrade_ = {};
+    // For the frames written at once (`write_frames`); asio's and Beast's
+    // asynchronous operations work the same either way.
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().non_blocking(true, ignored);
     do_read();
     write_next();
   }
@@ -320,8 +324,14 @@ private:
     }
     writing_ = true;
     budget_.writing(framed_.size());
+    // Most go at once, in one non-blocking send, with no completion posted
+    // back through the strand; what the socket does not take goes after.
+    beast::error_code ec;
+    auto sent = ws_.next_layer().write_now(net::buffer(framed_), ec);
+    if (ec || sent == framed_.size())
+      return on_written(ec);
     ws_.next_layer().hold(!queue_.empty());
-    net::async_write(ws_.next_layer(), net::buffer(framed_),
+    net::async_write(ws_.next_layer(), net::buffer(framed_) + sent,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
                        self->on_written(ec);
                      });

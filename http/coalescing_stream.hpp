@@ -122,6 +122,23 @@ public:
       token, buffers);
   }
 
+  /// `bytes` (whole frames) written at once, without an asynchronous
+  /// operation, when nothing of ours is on the wire or set aside: what the
+  /// socket took, all of it unless its send buffer filled (the rest is the
+  /// caller's to write the usual way). 0 while a write is in flight, or
+  /// with the socket in blocking mode.
+  std::size_t write_now(net::const_buffer bytes, beast::error_code& ec) {
+    auto& st = *state_;
+    if (st.writing || !st.pending.empty() || st.error || !st.socket
+        || !st.socket->non_blocking())
+      return 0;
+    ++st.socket_writes;
+    auto sent = st.socket->write_some(bytes, ec);
+    if (ec == net::error::would_block || ec == net::error::try_again)
+      ec = {};
+    return sent;
+  }
+
   /// Runs `then` once everything set aside has reached the socket (or the
   /// socket failed): a teardown must not cut off the close frame.
   void when_flushed(deferred_call then) {

@@ -364,6 +364,72 @@ class SlowWebSocketClient(unittest.TestCase):
         self.assertEqual(health["streams"], 0)
 
 
+class SlowWebSocketReader(unittest.TestCase):
+    def test_a_slow_reader_gets_every_frame_whole_and_in_order(self):
+        # Small buffers on both ends and a reader that dawdles: most writes
+        # fit only in part, cut anywhere in a frame, and the rest goes when
+        # the socket drains. A byte lost or sent twice breaks the framing,
+        # the ids or the text.
+        with Server("--planner-token-delay", "0", "--send-queue-limit", "4M",
+                    "--socket-send-buffer", "4K", "--ws-deflate", "false",
+                    "--max-command-length", "16000", "--browser", "none") as server:
+            command = " ".join(f"word{i}" for i in range(1800))
+            sock = raw_websocket(server.port)
+            sock.sendall(masked_text(json.dumps({"type": "run", "command": command,
+                                                 "messageId": "ws-dawdle"})))
+            messages, wire = read_frames_slowly(sock, is_complete("ws-dawdle"))
+            sock.close()
+        self.assertEqual(messages[0]["type"], "subscribed")
+        events = messages[1:]
+        self.assertEqual(ids(events), list(range(events[0]["id"],
+                                                 events[0]["id"] + len(events))))
+        text = "".join(e["data"]["token"] for e in events if e["type"] == "token")
+        self.assertEqual(events[-1]["data"]["result"], text)
+        self.assertGreater(wire, 120_000)
+
+
+def read_frames_slowly(sock, last):
+    """Server text frames, parsed, read 2 KiB at a time with pauses, up to
+    the message `last` accepts; and the bytes read."""
+    sock.settimeout(30)
+    buffer, wire, messages = b"", 0, []
+    while True:
+        chunk = sock.recv(2048)
+        if not chunk:
+            raise AssertionError("the socket closed before the last message")
+        wire += len(chunk)
+        buffer += chunk
+        time.sleep(0.001)
+        while (frame := next_frame(buffer)) is not None:
+            opcode, payload, buffer = frame
+            if opcode != 0x1:
+                raise AssertionError(f"unexpected opcode {opcode:#x}")
+            messages.append(json.loads(payload))
+            if last(messages[-1]):
+                return messages, wire
+
+
+def next_frame(data):
+    """(opcode, payload, rest) of a whole unmasked, unfragmented frame at
+    the start of `data`; None until it has all arrived."""
+    if len(data) < 2:
+        return None
+    if not data[0] & 0x80 or data[1] & 0x80:
+        raise AssertionError(f"not a final unmasked frame: {data[:2]!r}")
+    size, at = data[1] & 0x7F, 2
+    if size == 126:
+        if len(data) < 4:
+            return None
+        size, at = struct.unpack("!H", data[2:4])[0], 4
+    elif size == 127:
+        if len(data) < 10:
+            return None
+        size, at = struct.unpack("!Q", data[2:10])[0], 10
+    if len(data) < at + size:
+        return None
+    return data[0] & 0x0F, data[at:at + size], data[at + size:]
+
+
 def raw_websocket(port):
     """A WebSocket handshake on a plain socket with a tiny receive buffer,
     after which the test never reads."""
