@@ -238,6 +238,13 @@ caf::behavior ws_connection(caf::stateful_actor<ws_connection_state>* self,
     writer->stats().get(),
     [self](ws_text& msg) { on_text(self, msg.text); },
     [self](stream_closed&) { self->quit(); },
+    [self](unsubscribe_atom, const std::string& key, const caf::actor_addr& child) {
+      // A subscription's last event is on its way to the client.
+      auto& subs = self->state.subscriptions;
+      auto i = subs.find(key);
+      if (i != subs.end() && i->second == child)
+        subs.erase(i);
+    },
     [self](disconnect_atom) {
       // The client is told why, then the socket closes once that is sent.
       refuse(self,

@@ -120,6 +120,21 @@ void subscribed(self_ptr self, const stream_accepted& accepted) {
                 st.connection_id, st.stats);
 }
 
+/// What the sink runs before it writes the subscription's last event: we
+/// end, and our socket's actor forgets us at once. The client may answer
+/// that event (a ping counting subscriptions, the same subscription
+/// again) before our end reaches the socket's actor; this notice is in
+/// its mailbox before the event is on the wire, so before any answer.
+std::function<void()> on_last_event(self_ptr self, const caf::actor& connection) {
+  return [wake = wake_with(self, unsubscribe_atom::value),
+          connection = caf::actor_cast<caf::weak_actor_ptr>(connection),
+          key = self->state.key, me = self->address()] {
+    wake();
+    if (auto strong = caf::actor_cast<caf::actor>(connection.lock()))
+      caf::anon_send(strong, unsubscribe_atom::value, key, me);
+  };
+}
+
 } // namespace
 
 caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
@@ -151,7 +166,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
   if (args.request.batch_ms == 0) {
     // The last event ends us the way an unsubscribe does.
     st.sink = st.writer->make_subscription_sink(st.stats,
-                                                wake_with(self, unsubscribe_atom::value));
+                                                on_last_event(self, args.connection));
     self->attach_functor([sink = st.sink] { sink->end(); });
   }
   self->send(args.manager,
