@@ -7,7 +7,7 @@
 #include "config/log.hpp"
 #include "http/beast.hpp"
 #include "http/gzip_stream.hpp"
-#include "http/strand_lane.hpp"
+#include "http/strand_sink.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "protocol/connection_registry.hpp"
 #include "protocol/send_budget.hpp"
@@ -56,8 +56,10 @@ enum class sse_phase {
 };
 
 class beast_sse_writer final
-  : public sse_writer,
+  : public strand_sink<beast_sse_writer, sse_writer>,
     public std::enable_shared_from_this<beast_sse_writer> {
+  friend class strand_sink<beast_sse_writer, sse_writer>;
+
 public:
   beast_sse_writer(beast::tcp_stream stream, unsigned version,
                    sse_writer_options options, connection_registry& registry)
@@ -144,69 +146,20 @@ public:
     });
   }
 
-  const void* io_context() const override {
-    return &io_context_;
-  }
-
-  unsigned lanes() const override {
-    return options_.lanes;
-  }
-
-  std::shared_ptr<sink_lane> make_lane() override {
-    return std::make_shared<strand_lane>(io_context_);
-  }
-
-  void open(std::shared_ptr<sink_lane> lane, subscription_filter filter,
-            event_list replay, bool final) override {
-    in_strand([lane = std::move(lane), filter = std::move(filter),
-               replay = std::move(replay), final](beast_sse_writer& self) mutable {
-      self.lane_ = std::move(lane);
-      self.filter_ = std::move(filter);
-      self.take(*replay, false, final);
-    });
-  }
-
-  void deliver_round(event_list events) override {
-    in_strand([events = std::move(events)](beast_sse_writer& self) {
-      self.take(*events, true, false);
-    });
-  }
-
-  void deliver_notice(event_list events) override {
-    in_strand([events = std::move(events)](beast_sse_writer& self) {
-      self.take(*events, false, false);
-    });
-  }
-
   void force_closed() override {
     close(close_reason::server_stopping);
   }
 
 private:
-  template <class F>
-  void on_strand(F f) {
-    post_to(stream_.get_executor(), shared_from_this(), std::move(f));
+  // What strand_sink asks of us.
+  auto strand() {
+    return stream_.get_executor();
   }
-
-  /// Runs `f` on the strand, at once if the strand is free and this is an
-  /// I/O thread (a lane's job walking a round): no post per socket.
-  template <class F>
-  void in_strand(F f) {
-    net::dispatch(stream_.get_executor(),
-                  [self = shared_from_this(), f = std::move(f)]() mutable { f(*self); });
+  net::io_context& context() const {
+    return io_context_;
   }
-
-  /// Runs `f` on the strand after everything the session sent through its
-  /// lane up to now (at once when no session writes to us). The connection
-  /// actor's frames come after its session ended or let it go: they must
-  /// follow the session's last events, which may still wait in the lane.
-  template <class F>
-  void after_session_events(F f) {
-    on_strand([f = std::move(f)](beast_sse_writer& self) {
-      if (!self.lane_)
-        return f(self);
-      self.lane_->post([self = self.shared_from_this(), f] { self->in_strand(f); });
-    });
+  unsigned lanes_wanted() const {
+    return options_.lanes;
   }
 
   /// Queues the session's events and writes them (`round`: take those the
@@ -462,10 +415,6 @@ private:
   std::vector<frame_ptr> in_flight_;
   std::array<char, 512> scratch_{};
   sse_phase phase_ = sse_phase::waiting;
-  /// What the subscriber follows, for the session's rounds (`open`).
-  subscription_filter filter_;
-  /// The lane the session's events come by (`open`); null: none do.
-  std::shared_ptr<sink_lane> lane_;
   /// The session's events ended the stream: nothing more is taken.
   bool following_ended_ = false;
   /// They ended it before the head went out: finish once it does.

@@ -6,7 +6,7 @@
 #include "config/log.hpp"
 #include "http/beast.hpp"
 #include "http/coalescing_stream.hpp"
-#include "http/strand_lane.hpp"
+#include "http/strand_sink.hpp"
 #include "http/ws_text_frame.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "protocol/connection_registry.hpp"
@@ -416,47 +416,16 @@ private:
 
 /// One subscription's events from its session, on the socket it shares
 /// with its siblings. Its state lives on the writer's strand.
-class beast_ws_sink final : public subscription_sink,
-                            public std::enable_shared_from_this<beast_ws_sink> {
+class beast_ws_sink final
+  : public strand_sink<beast_ws_sink, subscription_sink>,
+    public std::enable_shared_from_this<beast_ws_sink> {
+  friend class strand_sink<beast_ws_sink, subscription_sink>;
+
 public:
   beast_ws_sink(std::shared_ptr<beast_ws_writer> writer,
                 std::shared_ptr<actor_stats> stats, std::function<void()> on_last)
       : writer_(std::move(writer)), stats_(std::move(stats)),
         on_last_(std::move(on_last)) {}
-
-  const void* io_context() const override {
-    return &writer_->io_context_;
-  }
-
-  unsigned lanes() const override {
-    return writer_->options_.lanes;
-  }
-
-  std::shared_ptr<sink_lane> make_lane() override {
-    return std::make_shared<strand_lane>(writer_->io_context_);
-  }
-
-  void open(std::shared_ptr<sink_lane> lane, subscription_filter filter,
-            event_list replay, bool final) override {
-    in_strand([lane = std::move(lane), filter = std::move(filter),
-               replay = std::move(replay), final](beast_ws_sink& self) mutable {
-      self.lane_ = std::move(lane);
-      self.filter_ = std::move(filter);
-      self.take(*replay, false, final);
-    });
-  }
-
-  void deliver_round(event_list events) override {
-    in_strand([events = std::move(events)](beast_ws_sink& self) {
-      self.take(*events, true, false);
-    });
-  }
-
-  void deliver_notice(event_list events) override {
-    in_strand([events = std::move(events)](beast_ws_sink& self) {
-      self.take(*events, false, false);
-    });
-  }
 
   void accepted(ws_message reply) override {
     on_strand([reply = std::move(reply)](beast_ws_sink& self) mutable {
@@ -470,7 +439,7 @@ public:
   }
 
   void send_after_session(ws_message message) override {
-    after_session([message](beast_ws_sink& self) {
+    after_session_events([message](beast_ws_sink& self) {
       if (self.ended_)
         return;
       self.writer_->enqueue(message);
@@ -479,34 +448,22 @@ public:
   }
 
   void end() override {
-    after_session([](beast_ws_sink& self) {
+    after_session_events([](beast_ws_sink& self) {
       self.ended_ = true;
       self.held_.clear();
     });
   }
 
 private:
-  template <class F>
-  void on_strand(F f) {
-    post_to(writer_->ws_.get_executor(), shared_from_this(), std::move(f));
+  // What strand_sink asks of us: the socket's, shared with its siblings.
+  auto strand() {
+    return writer_->ws_.get_executor();
   }
-
-  /// At once when the strand is free and this is an I/O thread (a lane's
-  /// job walking a round).
-  template <class F>
-  void in_strand(F f) {
-    net::dispatch(writer_->ws_.get_executor(),
-                  [self = shared_from_this(), f = std::move(f)]() mutable { f(*self); });
+  net::io_context& context() const {
+    return writer_->io_context_;
   }
-
-  /// `f` on the strand after what the session sent through its lane so far.
-  template <class F>
-  void after_session(F f) {
-    on_strand([f = std::move(f)](beast_ws_sink& self) {
-      if (!self.lane_)
-        return f(self);
-      self.lane_->post([self = self.shared_from_this(), f] { self->in_strand(f); });
-    });
+  unsigned lanes_wanted() const {
+    return writer_->options_.lanes;
   }
 
   /// The session's events for this subscription (`round`: those the
@@ -551,8 +508,6 @@ private:
   std::shared_ptr<beast_ws_writer> writer_;
   std::shared_ptr<actor_stats> stats_;
   std::function<void()> on_last_;
-  std::shared_ptr<sink_lane> lane_;
-  subscription_filter filter_;
   /// Events that came before the `subscribed` reply was queued.
   std::vector<ws_message> held_;
   bool accepted_ = false;

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <memory>
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "http/strand_lane.hpp"
+#include "protocol/event_sink.hpp"
+
+namespace agenttheo::http {
+
+/// The event-sink side our socket writers share (`Sink`: `event_sink` or a
+/// kind of it): the session's events reach `Derived::take` on the socket's
+/// strand, at once when a lane's job finds the strand free, and what the
+/// socket's own actor writes can be put behind them.
+///
+/// `Derived` derives from `std::enable_shared_from_this<Derived>` and has
+///   `strand()`: the socket's strand (an executor);
+///   `context()`: the I/O context it runs on;
+///   `lanes_wanted()`: the threads running that context;
+///   `take(events, round, final)`: see `event_sink`'s `open`,
+///   `deliver_round` (round: true) and `deliver_notice`.
+template <class Derived, class Sink>
+class strand_sink : public Sink {
+public:
+  const void* io_context() const override {
+    return &derived().context();
+  }
+
+  std::shared_ptr<sink_lane> make_lane() override {
+    return std::make_shared<strand_lane>(derived().context());
+  }
+
+  unsigned lanes() const override {
+    return derived().lanes_wanted();
+  }
+
+  void open(std::shared_ptr<sink_lane> lane, subscription_filter filter,
+            event_list replay, bool final) override {
+    in_strand([lane = std::move(lane), filter = std::move(filter),
+               replay = std::move(replay), final](Derived& self) mutable {
+      self.lane_ = std::move(lane);
+      self.filter_ = std::move(filter);
+      self.take(*replay, false, final);
+    });
+  }
+
+  void deliver_round(event_list events) override {
+    in_strand([events = std::move(events)](Derived& self) {
+      self.take(*events, true, false);
+    });
+  }
+
+  void deliver_notice(event_list events) override {
+    in_strand([events = std::move(events)](Derived& self) {
+      self.take(*events, false, false);
+    });
+  }
+
+protected:
+  /// `f(self)` on the strand, posted: after what is already there.
+  template <class F>
+  void on_strand(F f) {
+    boost::asio::post(derived().strand(), [self = derived().shared_from_this(),
+                                           f = std::move(f)]() mutable { f(*self); });
+  }
+
+  /// `f(self)` on the strand, at once if the strand is free and this is an
+  /// I/O thread (a lane's job walking a round): no post per socket.
+  template <class F>
+  void in_strand(F f) {
+    boost::asio::dispatch(derived().strand(), [self = derived().shared_from_this(),
+                                               f = std::move(f)]() mutable { f(*self); });
+  }
+
+  /// `f(self)` on the strand after everything the session sent through its
+  /// lane up to now (at once when no session writes here). The socket
+  /// actor's own frames come after its session ended or let it go: they
+  /// must follow the session's last events, which may still wait in the
+  /// lane.
+  template <class F>
+  void after_session_events(F f) {
+    on_strand([f = std::move(f)](Derived& self) {
+      if (!self.lane_)
+        return f(self);
+      self.lane_->post([self = self.shared_from_this(), f] { self->in_strand(f); });
+    });
+  }
+
+  /// The lane the session's events come by (`open`); null: none do.
+  std::shared_ptr<sink_lane> lane_;
+  /// What the subscriber follows of a round.
+  subscription_filter filter_;
+
+private:
+  Derived& derived() {
+    return static_cast<Derived&>(*this);
+  }
+  const Derived& derived() const {
+    return static_cast<const Derived&>(*this);
+  }
+};
+
+} // namespace agenttheo::http
