@@ -29,7 +29,8 @@ struct sse_writer_options {
   std::chrono::milliseconds finish_grace{5'000};
   /// `Content-Encoding: gzip`, each write flushed so every event decodes
   /// on arrival.
-  bool gzip = false;  /// The threads running the socket's I/O context (`IO_THREADS`): a
+  bool gzip = false;
+  /// The threads running the socket's I/O context (`IO_THREADS`): a
   /// session's round to its subscribers there is split over as many lanes.
   unsigned lanes = 1;
 };

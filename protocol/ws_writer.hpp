@@ -29,7 +29,8 @@ struct ws_writer_options {
   /// answer in as long again, it is dropped.
   std::chrono::milliseconds idle_timeout{30'000};
   /// How long a final flush may take before the socket is cut.
-  std::chrono::milliseconds finish_grace{5'000};  /// The threads running the socket's I/O context (`IO_THREADS`): a
+  std::chrono::milliseconds finish_grace{5'000};
+  /// The threads running the socket's I/O context (`IO_THREADS`): a
   /// session's round to its subscribers there is split over as many lanes.
   unsigned lanes = 1;
 };
