@@ -5,8 +5,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-
+#include "http/beast.hpp"
 #include "http/strand_lane.hpp"
 #include "protocol/event_sink.hpp"
 
@@ -64,8 +63,7 @@ protected:
   /// `f(self)` on the strand, posted: after what is already there.
   template <class F>
   void on_strand(F f) {
-    boost::asio::post(derived().strand(), [self = derived().shared_from_this(),
-                                           f = std::move(f)]() mutable { f(*self); });
+    post_to(derived().strand(), derived().shared_from_this(), std::move(f));
   }
 
   /// `f(self)` on the strand, at once if the strand is free and this is an
