@@ -132,8 +132,8 @@ void start_attempt(self_ptr self, const std::string& body) {
     [handle, attempt](long status, std::string retry_after) {
       caf::anon_send(handle, http_head{attempt, status, std::move(retry_after)});
     },
-    [handle, attempt](std::string bytes) {
-      caf::anon_send(handle, http_body{attempt, std::move(bytes)});
+    [handle, attempt](std::string bytes, std::chrono::nanoseconds since_start) {
+      caf::anon_send(handle, http_body{attempt, std::move(bytes), since_start.count()});
     },
     [handle, attempt](transfer_result result) {
       caf::anon_send(handle, http_done{attempt, result.curl_code,
@@ -147,10 +147,17 @@ void start_attempt(self_ptr self, const std::string& body) {
   arm_idle_check(self, settings.idle_timeout, ++st.idle_generation);
 }
 
-void on_stream_bytes(self_ptr self, const std::string& bytes) {
+/// The provider's own time to the call's first piece, sent with it: known
+/// on the first attempt only (after a retry, the wait before it is neither
+/// the provider's answer time nor ours to count).
+std::int64_t model_first_ns(const openai_call_state& st, const http_body& body) {
+  return !st.emitted && st.attempt == 1 ? body.since_start_ns : -1;
+}
+
+void on_stream_bytes(self_ptr self, const http_body& body) {
   auto& st = self->state;
   std::vector<std::string> events;
-  if (!st.parser->feed(bytes, events))
+  if (!st.parser->feed(body.bytes, events))
     return fail(self, "llm_bad_response",
                 "the provider sent a stream line longer than the response limit");
   for (auto& data : events) {
@@ -158,9 +165,10 @@ void on_stream_bytes(self_ptr self, const std::string& bytes) {
     switch (out.what) {
       case chunk_outcome::kind::ok:
         if (!out.content.empty()) {
+          auto model_ns = model_first_ns(st, body);
           st.emitted = true;
           st.meter.token();
-          self->send(st.session, llm_delta{st.run, std::move(out.content)});
+          self->send(st.session, llm_delta{st.run, std::move(out.content), model_ns});
         }
         break;
       case chunk_outcome::kind::done:
@@ -190,7 +198,7 @@ void on_body(self_ptr self, http_body& body) {
     st.error_body.append(body.bytes, 0, room);
     return;
   }
-  on_stream_bytes(self, body.bytes);
+  on_stream_bytes(self, body);
 }
 
 void on_done(self_ptr self, http_done& done) {

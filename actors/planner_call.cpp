@@ -21,10 +21,13 @@ void emit_some(caf::stateful_actor<planner_call_state>* self) {
   auto& st = self->state;
   auto burst = st.token_delay.count() == 0 ? tokens_per_burst : 1;
   for (; burst > 0 && st.next < st.tokens.size(); --burst) {
+    // The planner answers at once: its first piece costs the model nothing,
+    // so whatever it waited for was ours.
+    std::int64_t model_ns = st.next == 0 ? 0 : -1;
     auto& piece = st.tokens[st.next++];
     st.content += piece;
     st.meter.token();
-    self->send(st.session, llm_delta{st.run, std::move(piece)});
+    self->send(st.session, llm_delta{st.run, std::move(piece), model_ns});
   }
   if (st.next < st.tokens.size()) {
     if (st.token_delay.count() == 0)

@@ -528,6 +528,20 @@ void on_streamed_token(self_ptr self, run_record& run) {
   fail_run(self, run, "budget_exceeded", *why);
 }
 
+/// The server's part of a run's time to its first token (first_token_added):
+/// the time since its request, less the model's own time to the token. For
+/// the first call of a run that began at once; a later turn's first token
+/// waited for tools, not for us.
+void observe_first_token(const run_record& run, std::int64_t model_first_ns) {
+  if (run.step != 1 || model_first_ns < 0
+      || run.requested == std::chrono::steady_clock::time_point{})
+    return;
+  auto total = std::chrono::steady_clock::now() - run.requested;
+  process_metrics().first_token_added.observe(
+    std::chrono::duration_cast<std::chrono::nanoseconds>(total)
+    - std::chrono::nanoseconds{model_first_ns});
+}
+
 /// The run's max_duration is up: it ends wherever it is.
 void on_run_deadline(self_ptr self, std::uint64_t number) {
   auto* run = run_by_number(self->state, number);
@@ -595,6 +609,7 @@ void begin_run(self_ptr self, run_record& run) {
   // A person holds the browser: the run starts once they hand it back.
   if (self->state.control.user) {
     run.paused = true;
+    run.requested = {};
     emit(self, run, event_type::status,
          payload::status("paused", "the user has control of the browser",
                          run.message_id));
@@ -1844,6 +1859,7 @@ void on_open_stream(self_ptr self, open_stream& msg) {
       return;
     run = &create_run(self, req);
     if (!busy) {
+      run->requested = req.received;
       begin_run(self, *run);
     } else if (req.strategy == multitask::enqueue) {
       st.queue.push_back(run->message_id);
@@ -2201,6 +2217,8 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
       ++run->tokens_streamed;
       emit(self, *run, event_type::token,
            payload::token(delta.text, run->tokens_streamed));
+      if (run->tokens_streamed == 1)
+        observe_first_token(*run, delta.model_first_ns);
       on_streamed_token(self, *run);
     },
     [self](run_deadline_atom, std::uint64_t number) { on_run_deadline(self, number); },

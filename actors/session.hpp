@@ -145,6 +145,9 @@ struct run_record {
   /// `POST /api/runs/{id}/rerun`: the recording it repeats.
   rerun_progress rerun;
   std::chrono::steady_clock::time_point started;
+  /// When its request reached the server, for a run that began at once
+  /// (first_token_added); unset for one that waited its turn or was held.
+  std::chrono::steady_clock::time_point requested;
   std::int64_t created_at_ms = 0;
   std::int64_t ended_at_ms = 0;
 

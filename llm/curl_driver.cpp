@@ -32,6 +32,8 @@ struct running_transfer {
   long status = 0;
   std::string retry_after;
   bool head_reported = false;
+  /// When this thread handed it to curl.
+  std::chrono::steady_clock::time_point started;
   char error[CURL_ERROR_SIZE] = {};
 
   ~running_transfer() {
@@ -75,7 +77,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto& t = *static_cast<running_transfer*>(user);
   if (t.callbacks.on_body)
-    t.callbacks.on_body(std::string{data, size * count});
+    t.callbacks.on_body(std::string{data, size * count},
+                        std::chrono::steady_clock::now() - t.started);
   return size * count;
 }
 
@@ -202,6 +205,7 @@ struct curl_driver::impl {
     }
     for (auto& t : starts) {
       // Adding arms curl's timer, which starts the transfer.
+      t->started = std::chrono::steady_clock::now();
       curl_multi_add_handle(multi, t->easy);
       auto id = t->id;
       transfers.emplace(id, std::move(t));

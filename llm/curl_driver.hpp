@@ -30,7 +30,11 @@ struct transfer_result {
 struct transfer_callbacks {
   /// Once the response head is in: status and `Retry-After` (may be empty).
   std::function<void(long status, std::string retry_after)> on_head;
-  std::function<void(std::string bytes)> on_body;
+  /// Bytes of the response body, and how long after the driver started
+  /// the transfer they came: the provider's own time, from the request
+  /// going out to its answer arriving, none of it ours.
+  std::function<void(std::string bytes, std::chrono::nanoseconds since_start)>
+    on_body;
   std::function<void(transfer_result)> on_done;
 };
 

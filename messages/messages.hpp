@@ -343,11 +343,15 @@ typename Inspector::result_type inspect(Inspector& f, read_run_view& x) {
 struct llm_delta {
   std::uint64_t run = 0;
   std::string text;
+  /// On a call's first piece: how long the model itself took to it, in
+  /// nanoseconds (the provider from request to answer, or the offline
+  /// planner's own pacing); -1 on every other piece, and when not known.
+  std::int64_t model_first_ns = -1;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, llm_delta& x) {
-  return f(caf::meta::type_name("llm_delta"), x.run, x.text);
+  return f(caf::meta::type_name("llm_delta"), x.run, x.text, x.model_first_ns);
 }
 
 /// The model finished its turn: its text, and the tools it wants called.
@@ -396,11 +400,13 @@ typename Inspector::result_type inspect(Inspector& f, http_head& x) {
 struct http_body {
   std::uint32_t attempt = 0;
   std::string bytes;
+  /// How long after the transfer started these bytes arrived (ns).
+  std::int64_t since_start_ns = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, http_body& x) {
-  return f(caf::meta::type_name("http_body"), x.attempt, x.bytes);
+  return f(caf::meta::type_name("http_body"), x.attempt, x.bytes, x.since_start_ns);
 }
 
 struct http_done {

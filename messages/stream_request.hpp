@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -84,6 +85,9 @@ struct stream_request {
   /// `POST /api/runs/{id}/rerun`: the recorded run it repeats, step by
   /// step, without the model; empty: a run the model drives.
   rerun_script rerun;
+  /// When the request reached this process: made with it (parsed from the
+  /// HTTP request, or read off the wire on a worker), so never sent.
+  std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
 };
 
 template <class Inspector>

@@ -38,6 +38,7 @@ struct totals_sample {
   std::array<std::uint64_t, counter_count> counts{};
   latency_histogram::snapshot delivery;
   latency_histogram::snapshot first_token;
+  latency_histogram::snapshot first_token_added;
 
   std::uint64_t operator[](counter c) const {
     return counts[static_cast<std::size_t>(c)];

@@ -238,6 +238,7 @@ totals_sample sample_totals(std::int64_t now_ms) {
     t.counts[i] = load(m.counters[i]);
   t.delivery = m.delivery.read();
   t.first_token = m.first_token.read();
+  t.first_token_added = m.first_token_added.read();
   return t;
 }
 
@@ -366,6 +367,8 @@ std::string stats_json(const admin_snapshot& snap) {
   write_percentiles(out, now.delivery.since(oldest.delivery));
   out.key("first_token");
   write_percentiles(out, now.first_token.since(oldest.first_token));
+  out.key("first_token_added");
+  write_percentiles(out, now.first_token_added.since(oldest.first_token_added));
   out.end_object();
   out.key("slowest_connections");
   write_slowest(out, snap.actors, snap.now_ms);
@@ -484,6 +487,10 @@ std::string prometheus_text(const admin_snapshot& snap) {
               t.delivery);
   x.histogram("agenttheo_llm_time_to_first_token_seconds",
               "From an LLM call's start to its first token.", t.first_token);
+  x.histogram("agenttheo_first_token_added_seconds",
+              "A run's time to its first token less the model's own: what the "
+              "server adds.",
+              t.first_token_added);
   return x.str();
 }
 

@@ -60,6 +60,12 @@ struct runtime_metrics {
   latency_histogram delivery;
   /// From an LLM call's start to its first token.
   latency_histogram first_token;
+  /// The server's own part of a run's time to its first token: from the
+  /// run's request reaching this process to that token handed to the
+  /// subscribers' side, less the model's own time to it (the provider from
+  /// request to answer, as curl's thread saw it). A run's first model call
+  /// only, and only for a run that started at once (not queued, not held).
+  latency_histogram first_token_added;
 };
 
 /// The process's one set of totals.

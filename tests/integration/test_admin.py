@@ -242,7 +242,8 @@ class StatsAndMetrics(AdminTestCase):
                            ("agenttheo_llm_tokens", "counter"),
                            ("agenttheo_tool_calls", "counter"),
                            ("agenttheo_event_delivery_seconds", "histogram"),
-                           ("agenttheo_llm_time_to_first_token_seconds", "histogram")]:
+                           ("agenttheo_llm_time_to_first_token_seconds", "histogram"),
+                           ("agenttheo_first_token_added_seconds", "histogram")]:
             self.assertEqual(families[name].type, kind, name)
         samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
                    for f in families.values() for s in f.samples}

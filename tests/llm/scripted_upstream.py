@@ -44,12 +44,16 @@ async def open_stream(request):
     return resp
 
 
-def reply(tokens, delay=0.0, usage=(12, None), finish="stop"):
+def reply(tokens, delay=0.0, usage=(12, None), finish="stop", first_delay=0.0):
     """Streams `tokens` as content deltas, then finish, usage, [DONE]; a
-    client that goes away mid-stream is noted in `upstream.disconnects`."""
+    client that goes away mid-stream is noted in `upstream.disconnects`.
+    `first_delay`: seconds the model "thinks" between the head (and its
+    role chunk) and the first token."""
     async def play(request, upstream):
         resp = await open_stream(request)
         await resp.write(event(chunk(role="assistant", content="")))
+        if first_delay:
+            await asyncio.sleep(first_delay)
         try:
             for token in tokens:
                 await resp.write(event(chunk(content=token)))

@@ -6,6 +6,7 @@ import socket
 import sys
 import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
@@ -106,6 +107,35 @@ class OpenAIProvider(ServerTestCase):
         code, text = self.final_error(events)
         self.assertEqual(code, "capability_missing")
         self.assertIn("navigate_to, read_page", text)
+
+    def first_token_histograms(self):
+        """(count, sum in s) of the call's and the server's first-token
+        histograms on /metrics."""
+        with urllib.request.urlopen(
+                f"http://127.0.0.1:{self.server.port}/metrics") as resp:
+            text = resp.read().decode()
+        values = dict(line.rsplit(" ", 1) for line in text.splitlines()
+                      if line and not line.startswith("#"))
+
+        def histogram(name):
+            return (int(values[f"{name}_count"]), float(values[f"{name}_sum"]))
+        return (histogram("agenttheo_llm_time_to_first_token_seconds"),
+                histogram("agenttheo_first_token_added_seconds"))
+
+    def test_the_models_wait_for_its_first_token_is_not_counted_as_ours(self):
+        (calls_before, call_s_before), (added_before, added_s_before) = \
+            self.first_token_histograms()
+        self.upstream.play(reply(["after", " thought"], first_delay=0.25))
+        events = self.run_command("think first")
+        self.assertEqual(events[-1].type, "complete", events[-1].data)
+        (calls, call_s), (added, added_s) = self.first_token_histograms()
+        self.assertEqual(calls - calls_before, 1)
+        self.assertEqual(added - added_before, 1)
+        # The call waited the model's 250 ms (under the idle timeout); the
+        # server's own part is what is left: the request's way in and the
+        # token's way out, well under the wait it must not count.
+        self.assertGreaterEqual(call_s - call_s_before, 0.25)
+        self.assertLess(added_s - added_s_before, 0.125)
 
     def test_401_is_not_retried(self):
         self.upstream.play(status(401, {"error": {"message": "Invalid API key",

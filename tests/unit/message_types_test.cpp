@@ -112,6 +112,12 @@ template <>
 constexpr std::size_t members_sent<open_stream>
   = boost::pfr::tuple_size_v<open_stream> - 1;
 
+/// When a request reached this process (`received`) is stamped where it
+/// arrives, never sent: another node's clock means nothing here.
+template <>
+constexpr std::size_t members_sent<stream_request>
+  = boost::pfr::tuple_size_v<stream_request> - 1;
+
 /// Has a constructor (its many `{status, json}` replies would otherwise
 /// leave its newer members out, and warn), so PFR cannot count it.
 template <>
