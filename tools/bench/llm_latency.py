@@ -17,16 +17,24 @@ through the session, the call and curl to the upstream and back), whose
 difference is the time to first token the server adds. `--spread S`
 starts each level's runs over S seconds instead of at one instant, so a
 run's first token is measured while the others stream rather than in the
-burst of all of them starting."""
+burst of all of them starting. `--repeat N` runs each level N times,
+alternating direct and via, and pools the samples (a run has one first
+token). The last two columns are the server's own reading of the same
+thing, its `agenttheo_first_token_added_seconds` histogram over the
+level's runs: run request to first token handed to the subscribers, less
+the upstream's time as curl's thread saw it, with none of the client's
+or the upstream's noise."""
 
 import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 
 import aiohttp
 
@@ -124,6 +132,42 @@ def pct(values, p):
     return values[min(len(values) - 1, int(len(values) * p))]
 
 
+def first_token_added(port):
+    """The server's `agenttheo_first_token_added_seconds` buckets from
+    /metrics: [(upper bound in s, cumulative count)]."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as resp:
+        text = resp.read().decode()
+    found = []
+    for line in text.splitlines():
+        m = re.match(r'agenttheo_first_token_added_seconds_bucket\{le="([^"]+)"\} (\d+)',
+                     line)
+        if m:
+            found.append((float(m.group(1)), int(m.group(2))))
+    return found
+
+
+def buckets_since(now, before):
+    return [(le, count - was) for (le, count), (_, was) in zip(now, before)]
+
+
+def quantile_ms(buckets, q):
+    """The q quantile of cumulative buckets, interpolated within its bucket
+    as the server's own percentiles are; nan with nothing observed."""
+    total = buckets[-1][1] if buckets else 0
+    if total == 0:
+        return float("nan")
+    rank = q * total
+    lower_le, lower_count = 0.0, 0
+    for le, count in buckets:
+        if count >= rank:
+            if le == float("inf"):
+                return lower_le * 1e3
+            share = (rank - lower_count) / max(count - lower_count, 1)
+            return (lower_le + (le - lower_le) * share) * 1e3
+        lower_le, lower_count = le, count
+    return lower_le * 1e3
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tokens", type=int, default=30)
@@ -131,6 +175,9 @@ def main():
     parser.add_argument("--levels", default="1,100,1000")
     parser.add_argument("--warmup", type=int, default=0,
                         help="tokens per run to leave out (start-up burst)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="times to run each level, pooling the samples "
+                             "(one run gives one first token)")
     parser.add_argument("--spread", type=float, default=0.0,
                         help="seconds over which each level's runs start "
                              "(0: all at once)")
@@ -148,15 +195,26 @@ def main():
                            "--browser", "none")
     try:
         print(f"{args.tokens} tokens per run at {args.rate:g}/s; latency in ms "
-              f"from upstream write to client read")
+              f"from upstream write to client read; TTFT server: the "
+              f"server's own first_token_added histogram")
         print(f"{'runs':>6} {'direct p50':>11} {'p99':>7} {'via p50':>9} "
               f"{'p99':>7} {'added p50':>10} {'added p99':>10} "
-              f"{'TTFT direct':>12} {'via':>7} {'added':>7}")
-        for level in [int(x) for x in args.levels.split(",")]:
-            base, base_first = asyncio.run(measure(direct, upstream_port, level, "d"))
-            via, via_first = asyncio.run(measure(via_agenttheo, server.port, level,
-                                                 f"v{level}"))
-            expected = level * (args.tokens - args.warmup)
+              f"{'TTFT direct':>12} {'via':>7} {'added':>7} "
+              f"{'server p50':>11} {'p99':>6}")
+        for n, level in enumerate(int(x) for x in args.levels.split(",")):
+            base, base_first, via, via_first = [], [], [], []
+            before = first_token_added(server.port)
+            # Repeats alternate, so drift on the machine falls on both.
+            for k in range(args.repeat):
+                b, bf = asyncio.run(measure(direct, upstream_port, level, "d"))
+                v, vf = asyncio.run(measure(via_agenttheo, server.port, level,
+                                            f"v{level}-{n}-{k}"))
+                base += b
+                base_first += bf
+                via += v
+                via_first += vf
+            server_side = buckets_since(first_token_added(server.port), before)
+            expected = args.repeat * level * (args.tokens - args.warmup)
             if len(via) < expected * 0.99:
                 print(f"warning: got {len(via)} of {expected} tokens")
             print(f"{level:>6} {statistics.median(base):>11.2f} {pct(base, .99):>7.2f} "
@@ -165,7 +223,9 @@ def main():
                   f"{pct(via, .99) - pct(base, .99):>10.2f} "
                   f"{statistics.median(base_first):>12.2f} "
                   f"{statistics.median(via_first):>7.2f} "
-                  f"{statistics.median(via_first) - statistics.median(base_first):>7.2f}")
+                  f"{statistics.median(via_first) - statistics.median(base_first):>7.2f} "
+                  f"{quantile_ms(server_side, .5):>11.2f} "
+                  f"{quantile_ms(server_side, .99):>6.2f}")
     finally:
         server.stop()
         upstream.kill()
