@@ -29,17 +29,16 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 
 import aiohttp
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
+import server_metrics  # noqa: E402
 from stream_bench import ServerProcess  # noqa: E402
 
 
@@ -132,40 +131,7 @@ def pct(values, p):
     return values[min(len(values) - 1, int(len(values) * p))]
 
 
-def first_token_added(port):
-    """The server's `agenttheo_first_token_added_seconds` buckets from
-    /metrics: [(upper bound in s, cumulative count)]."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as resp:
-        text = resp.read().decode()
-    found = []
-    for line in text.splitlines():
-        m = re.match(r'agenttheo_first_token_added_seconds_bucket\{le="([^"]+)"\} (\d+)',
-                     line)
-        if m:
-            found.append((float(m.group(1)), int(m.group(2))))
-    return found
-
-
-def buckets_since(now, before):
-    return [(le, count - was) for (le, count), (_, was) in zip(now, before)]
-
-
-def quantile_ms(buckets, q):
-    """The q quantile of cumulative buckets, interpolated within its bucket
-    as the server's own percentiles are; nan with nothing observed."""
-    total = buckets[-1][1] if buckets else 0
-    if total == 0:
-        return float("nan")
-    rank = q * total
-    lower_le, lower_count = 0.0, 0
-    for le, count in buckets:
-        if count >= rank:
-            if le == float("inf"):
-                return lower_le * 1e3
-            share = (rank - lower_count) / max(count - lower_count, 1)
-            return (lower_le + (le - lower_le) * share) * 1e3
-        lower_le, lower_count = le, count
-    return lower_le * 1e3
+FIRST_TOKEN_ADDED = "agenttheo_first_token_added_seconds"
 
 
 def main():
@@ -203,7 +169,7 @@ def main():
               f"{'server p50':>11} {'p99':>6}")
         for n, level in enumerate(int(x) for x in args.levels.split(",")):
             base, base_first, via, via_first = [], [], [], []
-            before = first_token_added(server.port)
+            before = server_metrics.histogram(server.port, FIRST_TOKEN_ADDED)
             # Repeats alternate, so drift on the machine falls on both.
             for k in range(args.repeat):
                 b, bf = asyncio.run(measure(direct, upstream_port, level, "d"))
@@ -213,7 +179,8 @@ def main():
                 base_first += bf
                 via += v
                 via_first += vf
-            server_side = buckets_since(first_token_added(server.port), before)
+            server_side = server_metrics.since(
+                server_metrics.histogram(server.port, FIRST_TOKEN_ADDED), before)
             expected = args.repeat * level * (args.tokens - args.warmup)
             if len(via) < expected * 0.99:
                 print(f"warning: got {len(via)} of {expected} tokens")
@@ -224,8 +191,8 @@ def main():
                   f"{statistics.median(base_first):>12.2f} "
                   f"{statistics.median(via_first):>7.2f} "
                   f"{statistics.median(via_first) - statistics.median(base_first):>7.2f} "
-                  f"{quantile_ms(server_side, .5):>11.2f} "
-                  f"{quantile_ms(server_side, .99):>6.2f}")
+                  f"{server_metrics.quantile_ms(server_side, .5):>11.2f} "
+                  f"{server_metrics.quantile_ms(server_side, .99):>6.2f}")
     finally:
         server.stop()
         upstream.kill()
