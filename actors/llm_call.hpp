@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -89,7 +88,6 @@ struct openai_call_state {
   caf::actor_clock::time_point last_activity;
   std::unique_ptr<sse_parser> parser;
   std::unique_ptr<delta_assembler> assembler;
-  std::mt19937 jitter{std::random_device{}()};
 
   static inline const char* name = "llm_call.openai";
 };

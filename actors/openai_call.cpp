@@ -10,6 +10,7 @@
 #include "llm/curl_driver.hpp"
 #include "messages/messages.hpp"
 #include "util/json_reader.hpp"
+#include "util/thread_random.hpp"
 
 namespace agenttheo {
 
@@ -83,7 +84,7 @@ std::chrono::milliseconds backoff(self_ptr self) {
   // failed together from retrying together.
   std::uniform_real_distribution<double> spread{0.5, 1.0};
   auto delay = std::chrono::milliseconds{
-    static_cast<long long>(static_cast<double>(capped.count()) * spread(st.jitter))};
+    static_cast<long long>(static_cast<double>(capped.count()) * spread(thread_random()))};
   // Retry-After in seconds wins when it asks for longer.
   if (!st.retry_after.empty()
       && std::all_of(st.retry_after.begin(), st.retry_after.end(), ::isdigit)) {

@@ -1,15 +1,15 @@
 #include "util/random_id.hpp"
 
 #include <cstdio>
-#include <random>
+
+#include "util/thread_random.hpp"
 
 namespace agenttheo {
 
 std::string random_id(std::string_view prefix) {
-  thread_local std::mt19937_64 random{std::random_device{}()};
   char hex[17];
   std::snprintf(hex, sizeof(hex), "%016llx",
-                static_cast<unsigned long long>(random()));
+                static_cast<unsigned long long>(thread_random()()));
   return std::string{prefix} + hex;
 }
 
