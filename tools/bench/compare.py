@@ -221,7 +221,7 @@ def drive_reading(service, read, *args):
 
 
 def first_token_added(service):
-    return server_metrics.histogram(service.port, "agenttheo_first_token_added_seconds")
+    return server_metrics.histogram(service.port, server_metrics.FIRST_TOKEN_ADDED)
 
 
 def http_json(port, path, method="GET"):

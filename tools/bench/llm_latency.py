@@ -131,9 +131,6 @@ def pct(values, p):
     return values[min(len(values) - 1, int(len(values) * p))]
 
 
-FIRST_TOKEN_ADDED = "agenttheo_first_token_added_seconds"
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tokens", type=int, default=30)
@@ -169,7 +166,7 @@ def main():
               f"{'server p50':>11} {'p99':>6}")
         for n, level in enumerate(int(x) for x in args.levels.split(",")):
             base, base_first, via, via_first = [], [], [], []
-            before = server_metrics.histogram(server.port, FIRST_TOKEN_ADDED)
+            before = server_metrics.histogram(server.port, server_metrics.FIRST_TOKEN_ADDED)
             # Repeats alternate, so drift on the machine falls on both.
             for k in range(args.repeat):
                 b, bf = asyncio.run(measure(direct, upstream_port, level, "d"))
@@ -180,7 +177,7 @@ def main():
                 via += v
                 via_first += vf
             server_side = server_metrics.since(
-                server_metrics.histogram(server.port, FIRST_TOKEN_ADDED), before)
+                server_metrics.histogram(server.port, server_metrics.FIRST_TOKEN_ADDED), before)
             expected = args.repeat * level * (args.tokens - args.warmup)
             if len(via) < expected * 0.99:
                 print(f"warning: got {len(via)} of {expected} tokens")

@@ -4,6 +4,9 @@ the server computes its own (interpolated within the bucket)."""
 import re
 import urllib.request
 
+# The server's own part of a run's time to its first token.
+FIRST_TOKEN_ADDED = "agenttheo_first_token_added_seconds"
+
 
 def histogram(port, name):
     """Histogram `name`'s buckets: [(upper bound in s, cumulative count)]."""
