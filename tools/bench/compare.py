@@ -180,7 +180,24 @@ class AgentTheoCluster:
 
 def nchan():
     port = free_port()
-    return Service([os.path.join(BENCH, "peers", "nchan.sh"), str(port)], port)
+    service = Service([os.path.join(BENCH, "peers", "nchan.sh"), str(port)], port)
+    wait_for_workers(service, os.cpu_count() or 1)
+    return service
+
+
+def wait_for_workers(service, count, timeout=10):
+    """nginx listens before it forks its workers (`worker_processes auto`:
+    one per core): sampled before they exist, the load generator would read
+    only the idle master's CPU (0.00)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = subprocess.run(["pgrep", "-g", str(service.proc.pid), "-f",
+                                "nginx: worker process"],
+                               capture_output=True, text=True).stdout.split()
+        if len(found) >= count:
+            return
+        time.sleep(0.05)
+    raise RuntimeError("nchan's nginx did not start its workers")
 
 
 def guide_stack(upstream):
