@@ -27,20 +27,44 @@ class PassMediansTest(unittest.TestCase):
         [split] = pass_medians.combine([[record("cut", 3)], [record("cut", 4)]])
         self.assertEqual(split["agenttheo"], 3.5)
 
-    def test_a_target_is_met_when_most_passes_met_it(self):
+    def test_a_comparison_is_judged_on_the_medians(self):
+        # Each pass alone misses "<= nchan" (ours is worse whenever nchan
+        # has its good pass), yet the medians meet it: 6 <= 7.
+        passes = [[record("p99 ms", 6.0, 5.0, met=False, target="<= nchan")],
+                  [record("p99 ms", 9.0, 7.0, met=False, target="<= nchan")],
+                  [record("p99 ms", 5.0, 8.0, met=True, target="<= nchan")]]
+        [row] = pass_medians.combine(passes)
+        self.assertEqual((row["met"], row["met_passes"], row["passes"]), (True, 1, 3))
+
+    def test_targets_with_a_factor_a_peer_or_a_bound(self):
+        judge = pass_medians.judged_on_medians
+        self.assertTrue(judge("<= 0.5x guide", 1.0, 2.0))
+        self.assertFalse(judge("<= 0.5x guide", 1.1, 2.0))
+        self.assertTrue(judge(">= 5x nchan", 10.0, 2.0))
+        self.assertFalse(judge("< 2x", 4.0, 2.0))
+        self.assertTrue(judge("<= 1", 0.5, None))
+        self.assertFalse(judge("<= 8", 9, None))
+        self.assertIsNone(judge("<= nchan", 1.0, None), "no peer figure, no verdict")
+        self.assertIsNone(judge("<= 8 KiB", 1, None))
+        self.assertIsNone(judge("within bounds", 1, 2))
+
+    def test_any_other_target_is_met_when_most_passes_met_it(self):
         def passes(*verdicts):
-            return [[record("p99 ms", 1.0, 1.0, met=v, target="<= nchan")]
-                    for v in verdicts]
+            return [[record("missing / duplicate", "0 / 0", "0 / 0", met=v,
+                            target="0 / 0")] for v in verdicts]
         [met] = pass_medians.combine(passes(True, False, True))
         [missed] = pass_medians.combine(passes(True, False, False))
         [tied] = pass_medians.combine(passes(True, False))
         self.assertEqual((met["met"], met["met_passes"]), (True, 2))
         self.assertEqual((missed["met"], missed["met_passes"]), (False, 1))
         self.assertFalse(tied["met"], "half the passes is not most of them")
-        self.assertEqual(met["target"], "<= nchan")
+        self.assertEqual(met["target"], "0 / 0")
 
     def test_a_row_without_a_target_has_no_verdict(self):
         [row] = pass_medians.combine([[record("deliveries/s", 10)]] * 3)
+        # A target shown but never checked (">= 10x cheaper") stays unjudged.
+        [shown] = pass_medians.combine([[record("cpu", 1.0, 20.0, target=">= 10x")]])
+        self.assertIsNone(shown["met"])
         self.assertIsNone(row["met"])
         self.assertIsNone(row["met_passes"])
 

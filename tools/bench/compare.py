@@ -276,8 +276,8 @@ class Table:
 
     @classmethod
     def of_passes(cls, passes):
-        """The passes' tables as one (pass_medians): medians, and how many
-        passes met each target."""
+        """The passes' tables as one (pass_medians): medians, each target
+        judged on them, and how many passes met it alone."""
         table = cls()
         table.records = pass_medians.combine(passes)
         shown = None
@@ -762,7 +762,8 @@ def main():
         passes.append(table.records)
     if a.repeat > 1:
         table = Table.of_passes(passes)
-        print(f"\nmedians of {a.repeat} passes; met: how many passes met the target")
+        print(f"\nmedians of {a.repeat} passes; met: a target comparing figures judged on "
+              "the medians, any other on most passes; (k/n): the passes that met it")
     table.print()
     if a.json:
         save_json(table, a.json, a)

@@ -3,11 +3,20 @@
 Issue 27 judges its targets on the medians of three alternating runs: each
 pass of compare.py drives AgentTheo and its peer one after the other, so N
 passes alternate them N times. Combined, each figure is the median of the
-passes that have it, and a target counts as met when most of the passes met
-it (each pass's verdict compares the two systems measured minutes apart on
-the same machine, the pairing the medians alone would lose)."""
+passes that have it. A target that compares figures ("<= nchan", ">= 5x
+nchan", "<= 1") is judged on those medians; any other ("0 / 0", "within
+bounds") is met when most passes met it. Each row also says how many
+passes met its target alone: a median can meet a target most passes missed
+(the peer's bad pass and ours need not be the same one).
+"""
 
+import operator
+import re
 import statistics
+
+COMPARE = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
+# "<= nchan", "<= 0.5x guide", "< 2x", "<= 1", ">= 5x nchan"
+RULE = re.compile(r"^(<=|>=|<|>)\s*(?:([\d.,]+)\s*(x)?)?\s*([A-Za-z].*)?$")
 
 
 def combine(passes):
@@ -22,17 +31,45 @@ def combine(passes):
     for key in order:
         rows = [by_key[key] for by_key in keyed if key in by_key]
         verdicts = [r["met"] for r in rows if r["met"] is not None]
+        ours = median_of([r["agenttheo"] for r in rows])
+        peer = median_of([r["peer_value"] for r in rows])
+        target = rows[0]["target"]
+        met = None
+        if verdicts:
+            met = judged_on_medians(target, ours, peer)
+            if met is None:
+                met = 2 * sum(verdicts) > len(verdicts)
         combined.append({
             "scenario": rows[0]["scenario"], "metric": rows[0]["metric"],
-            "agenttheo": median_of([r["agenttheo"] for r in rows]),
-            "peer": rows[0]["peer"],
-            "peer_value": median_of([r["peer_value"] for r in rows]),
-            "target": rows[0]["target"],
-            "met": 2 * sum(verdicts) > len(verdicts) if verdicts else None,
+            "agenttheo": ours, "peer": rows[0]["peer"], "peer_value": peer,
+            "target": target, "met": met,
             "passes": len(rows),
             "met_passes": sum(verdicts) if verdicts else None,
         })
     return combined
+
+
+def judged_on_medians(target, ours, peer):
+    """`target` applied to the medians when it compares figures: with an
+    `x` or a peer's name, against the peer's median (`<= nchan`: 1x);
+    with a bare number, against that number. None when it is not such a
+    target or a figure it needs is missing."""
+    rule = RULE.match(target.strip())
+    if not rule or not is_number(ours):
+        return None
+    op, amount, times, word = rule.groups()
+    if amount is None or times:
+        if not is_number(peer):
+            return None
+        factor = 1.0 if amount is None else float(amount.replace(",", ""))
+        return COMPARE[op](ours, factor * peer)
+    if word:  # a number with a unit or a word after it: not ours to read
+        return None
+    return COMPARE[op](ours, float(amount.replace(",", "")))
+
+
+def is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def keys_of(records):
@@ -52,7 +89,7 @@ def median_of(values):
     present = [v for v in values if v is not None]
     if not present:
         return None
-    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+    if all(is_number(v) for v in present):
         middle = statistics.median(present)
         # Counts stay whole (an even number of passes may average two).
         if all(isinstance(v, int) for v in present) and middle == int(middle):
