@@ -9,9 +9,10 @@ load generator (build/agenttheo-loadgen), and prints one table: AgentTheo
 against nchan (fan-out) and the guide's FastAPI stack (many sessions), with
 ratios and the issue's targets (`--repeat 3`: medians of three passes, the
 systems alternating, as issue 27 judges them). The LLM is
-tools/bench/token_upstream.py, so AgentTheo's measured path is the real one: upstream -> curl -> llm_call ->
-session -> connection actors -> sockets. Installs the peers from Debian's
-packages if they are missing; raises the open-file limit to the hard limit.
+tools/bench/token_upstream.py, so AgentTheo's measured path is the real
+one: upstream -> curl -> llm_call -> session -> connection actors ->
+sockets. Installs the peers from Debian's packages if they are missing;
+raises the open-file limit to the hard limit.
 `browser` sets a new session's first navigation against Playwright
 (npm's playwright-core on the same Chromium). `--json` keeps the table with
 the machine and commit (one file per measured commit in
