@@ -36,6 +36,16 @@ class PassMediansTest(unittest.TestCase):
         [row] = pass_medians.combine(passes)
         self.assertEqual((row["met"], row["met_passes"], row["passes"]), (True, 1, 3))
 
+    def test_the_target_is_the_one_the_passes_checked(self):
+        # fan-out sets "<= nchan" only in a pass where nchan kept up: a
+        # first pass without it must not leave the row judged on no target.
+        passes = [[record("p50 ms", 9.0, 5.0)],
+                  [record("p50 ms", 4.0, 5.0, met=True, target="<= nchan")],
+                  [record("p50 ms", 6.0, 8.0, met=False, target="<= nchan")]]
+        [row] = pass_medians.combine(passes)
+        self.assertEqual(row["target"], "<= nchan")
+        self.assertFalse(row["met"], "median 6.0 against 5.0")
+
     def test_targets_with_a_factor_a_peer_or_a_bound(self):
         judge = pass_medians.judged_on_medians
         self.assertTrue(judge("<= 0.5x guide", 1.0, 2.0))

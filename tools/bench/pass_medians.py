@@ -30,10 +30,13 @@ def combine(passes):
     combined = []
     for key in order:
         rows = [by_key[key] for by_key in keyed if key in by_key]
-        verdicts = [r["met"] for r in rows if r["met"] is not None]
+        checked = [r for r in rows if r["met"] is not None]
+        verdicts = [r["met"] for r in checked]
         ours = median_of([r["agenttheo"] for r in rows])
         peer = median_of([r["peer_value"] for r in rows])
-        target = rows[0]["target"]
+        # A scenario may set a target in some passes only (fan-out's
+        # "<= nchan" where nchan kept up): the one the passes checked.
+        target = (checked or rows)[0]["target"]
         met = None
         if verdicts:
             met = judged_on_medians(target, ours, peer)
