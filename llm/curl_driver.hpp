@@ -9,6 +9,8 @@
 
 namespace agenttheo {
 
+class curl_engine;
+
 /// One HTTP request to send.
 struct http_transfer {
   std::string url;
@@ -38,12 +40,18 @@ struct transfer_callbacks {
   std::function<void(transfer_result)> on_done;
 };
 
-/// Runs every HTTP transfer of the process on one thread, over one curl
-/// multi handle: hundreds of concurrent streaming LLM calls cost one thread.
+/// Runs every HTTP transfer of the process over one curl multi handle, on
+/// one thread (its own, or an I/O thread): hundreds of concurrent streaming
+/// LLM calls cost one thread.
 /// `start` and `cancel` are thread-safe and return at once.
 class curl_driver {
 public:
+  /// Transfers on a thread of the driver's own.
   curl_driver();
+  /// Transfers where `engine` runs them (`http::make_curl_io_engine`: on
+  /// the I/O threads, which then read a provider's bytes where they write
+  /// the sockets).
+  explicit curl_driver(std::unique_ptr<curl_engine> engine);
   ~curl_driver();
 
   curl_driver(const curl_driver&) = delete;
