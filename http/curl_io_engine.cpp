@@ -1,0 +1,201 @@
+#include "http/curl_io_engine.hpp"
+
+#include <mutex>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "llm/curl_engine.hpp"
+
+namespace agenttheo::http {
+
+namespace {
+
+namespace net = boost::asio;
+using strand_type = net::strand<net::io_context::executor_type>;
+
+/// A socket curl asked the I/O context to watch.
+struct watched_socket {
+  watched_socket(const strand_type& strand, curl_socket_t fd) : descriptor(strand, fd) {}
+  net::posix::stream_descriptor descriptor;
+  /// What curl wants: CURL_POLL_IN, _OUT or both.
+  int wanted = 0;
+  bool reading = false;
+  bool writing = false;
+  /// curl is done with it (the descriptor no longer owns the number).
+  bool gone = false;
+};
+
+/// curl's multi-socket API on an I/O context: each socket curl watches is
+/// waited on by the context's reactor, curl's timer is a context timer, and
+/// every call into curl runs on one strand. The state outlives the engine
+/// while handlers still hold it; `close` makes them do nothing.
+class io_transfers : public std::enable_shared_from_this<io_transfers> {
+public:
+  explicit io_transfers(net::io_context& ioc)
+      : strand_(net::make_strand(ioc)), timer_(strand_) {
+    multi_ = make_multi(on_socket, on_timer, this);
+    table_ = std::make_unique<transfer_table>(multi_);
+  }
+
+  const strand_type& strand() const {
+    return strand_;
+  }
+
+  void add(std::unique_ptr<running_transfer> t) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (closed_)
+      return;
+    table_->add(std::move(t));
+  }
+
+  void cancel(std::uint64_t id) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (closed_)
+      return;
+    table_->cancel(id);
+  }
+
+  /// From the engine's destructor, any thread: every transfer ends
+  /// unreported and no handler touches curl again.
+  void close() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (closed_)
+      return;
+    closed_ = true;
+    table_.reset();
+    // curl says `CURL_POLL_REMOVE` before it closes a socket, in here too.
+    curl_multi_cleanup(multi_);
+    for (auto& [fd, socket] : sockets_)
+      forget(*socket);
+    sockets_.clear();
+    timer_.cancel();
+  }
+
+private:
+  static int on_socket(CURL*, curl_socket_t fd, int what, void* self_ptr, void*) {
+    auto* self = static_cast<io_transfers*>(self_ptr);
+    auto i = self->sockets_.find(fd);
+    if (what == CURL_POLL_REMOVE) {
+      if (i != self->sockets_.end()) {
+        forget(*i->second);
+        self->sockets_.erase(i);
+      }
+      return 0;
+    }
+    if (i == self->sockets_.end())
+      i = self->sockets_.emplace(fd, std::make_shared<watched_socket>(self->strand_, fd))
+            .first;
+    i->second->wanted = what;
+    self->arm(i->second);
+    return 0;
+  }
+
+  /// The descriptor lets go of the number before curl closes it.
+  static void forget(watched_socket& socket) {
+    socket.gone = true;
+    boost::system::error_code ignored;
+    socket.descriptor.cancel(ignored);
+    socket.descriptor.release();
+  }
+
+  static int on_timer(CURLM*, long timeout_ms, void* self_ptr) {
+    auto* self = static_cast<io_transfers*>(self_ptr);
+    if (timeout_ms < 0) {
+      self->timer_.cancel();
+      return 0;
+    }
+    self->timer_.expires_after(std::chrono::milliseconds{timeout_ms});
+    self->timer_.async_wait([self = self->shared_from_this()](boost::system::error_code ec) {
+      if (!ec)
+        self->on_timeout();
+    });
+    return 0;
+  }
+
+  /// Waits for what curl wants of `socket` and is not yet waited for.
+  void arm(const std::shared_ptr<watched_socket>& socket) {
+    if ((socket->wanted & CURL_POLL_IN) && !socket->reading) {
+      socket->reading = true;
+      wait(socket, net::posix::stream_descriptor::wait_read, CURL_CSELECT_IN);
+    }
+    if ((socket->wanted & CURL_POLL_OUT) && !socket->writing) {
+      socket->writing = true;
+      wait(socket, net::posix::stream_descriptor::wait_write, CURL_CSELECT_OUT);
+    }
+  }
+
+  void wait(const std::shared_ptr<watched_socket>& socket,
+            net::posix::stream_descriptor::wait_type type, int flag) {
+    socket->descriptor.async_wait(
+      type, [self = shared_from_this(), socket, flag](boost::system::error_code ec) {
+        self->on_ready(socket, ec, flag);
+      });
+  }
+
+  void on_ready(const std::shared_ptr<watched_socket>& socket,
+                boost::system::error_code ec, int flag) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    (flag == CURL_CSELECT_IN ? socket->reading : socket->writing) = false;
+    if (closed_ || socket->gone || ec == net::error::operation_aborted)
+      return;
+    int running = 0;
+    curl_multi_socket_action(multi_, socket->descriptor.native_handle(),
+                             ec ? CURL_CSELECT_ERR : flag, &running);
+    table_->reap();
+    // curl may have let go of the socket meanwhile, or want it again.
+    if (!socket->gone)
+      arm(socket);
+  }
+
+  void on_timeout() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (closed_)
+      return;
+    int running = 0;
+    curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    table_->reap();
+  }
+
+  strand_type strand_;
+  net::steady_timer timer_;
+  CURLM* multi_ = nullptr;
+  std::unique_ptr<transfer_table> table_;
+  std::unordered_map<curl_socket_t, std::shared_ptr<watched_socket>> sockets_;
+  std::mutex mutex_;
+  bool closed_ = false;
+};
+
+class io_engine final : public curl_engine {
+public:
+  explicit io_engine(net::io_context& ioc)
+      : state_(std::make_shared<io_transfers>(ioc)) {}
+
+  ~io_engine() override {
+    state_->close();
+  }
+
+  void submit(std::unique_ptr<running_transfer> transfer) override {
+    net::post(state_->strand(), [state = state_, t = std::move(transfer)]() mutable {
+      state->add(std::move(t));
+    });
+  }
+
+  void cancel(std::uint64_t id) override {
+    net::post(state_->strand(), [state = state_, id] { state->cancel(id); });
+  }
+
+private:
+  std::shared_ptr<io_transfers> state_;
+};
+
+} // namespace
+
+std::unique_ptr<curl_engine> make_curl_io_engine(boost::asio::io_context& ioc) {
+  return std::make_unique<io_engine>(ioc);
+}
+
+} // namespace agenttheo::http
