@@ -26,14 +26,17 @@
 #include "actors/session_manager.hpp"
 #include "actors/store_writer.hpp"
 #include "actors/worker_door.hpp"
+#include "app/io_scheduler.hpp"
 #include "cli/mcp_stdio.hpp"
 #include "cli/stream_viewer.hpp"
 #include "config/config.hpp"
 #include "config/log.hpp"
+#include "http/curl_io_engine.hpp"
 #include "http/egress_proxy.hpp"
 #include "http/server.hpp"
 #include "protocol/routes.hpp"
 #include "llm/curl_driver.hpp"
+#include "llm/curl_engine.hpp"
 #include "llm/vision.hpp"
 #include "messages/registry_messages.hpp"
 #include "store/session_store.hpp"
@@ -327,7 +330,13 @@ int serve(const std::vector<std::string>& args) {
   http::server srv{cfg};
   // Like the server, the HTTP client and the browser's proxy outlive the
   // actors that use them.
-  auto driver = std::make_shared<curl_driver>();
+  // ACTORS_ON_IO_THREADS: the provider's bytes are read where the sockets
+  // are written, and the actors between them run there too. A gateway
+  // keeps CAF's workers (its middleman is measured with them only).
+  auto on_io = cfg.actors_on_io_threads && !cluster;
+  auto driver = on_io ? std::make_shared<curl_driver>(
+                         http::make_curl_io_engine(srv.io_context()))
+                      : std::make_shared<curl_driver>();
   http::egress_proxy proxy{egress_settings_from(cfg)};
   if (!cluster && cfg.browser != browser_kind::none)
     if (auto err = proxy.start()) {
@@ -348,6 +357,8 @@ int serve(const std::vector<std::string>& args) {
   configure_actor_system(sys_cfg, cfg);
   if (cluster)
     configure_cluster(sys_cfg, cfg);
+  if (on_io)
+    run_actors_on(sys_cfg, srv.io_context());
   caf::actor_system system{sys_cfg};
   auto registry_actor = spawn_registry(system);
   auto writer = spawn_store_writer(system, cfg, store);
@@ -366,6 +377,7 @@ int serve(const std::vector<std::string>& args) {
     caf::anon_send_exit(registry_actor, caf::exit_reason::user_shutdown);
     if (browser_actor)
       caf::anon_send_exit(browser_actor, caf::exit_reason::user_shutdown);
+    srv.stop();
     stop_store_writer(system, writer);
     return EXIT_FAILURE;
   }

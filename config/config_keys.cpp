@@ -377,6 +377,12 @@ std::vector<config_key> make_keys() {
     integer("WORKER_THREADS", g::server,
             "actor scheduler threads (0: one per core the I/O threads leave)",
             &c::worker_threads, 0, 256),
+    flag("ACTORS_ON_IO_THREADS", g::server,
+         "run the actors and the LLM client on the I/O threads: a token "
+         "reaches its socket with no hand-off between threads (many light "
+         "sessions; not for 10,000-subscriber fan-out; not on a gateway); "
+         "WORKER_THREADS unused",
+         &c::actors_on_io_threads),
     duration("SHUTDOWN_GRACE", g::server,
              "time open streams get to flush on shutdown", &c::shutdown_grace),
     size("MAX_HEADER_BYTES", g::server, "largest request head (line + headers)",

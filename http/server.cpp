@@ -1,6 +1,8 @@
 #include "http/server.hpp"
 
 #include <algorithm>
+#include <pthread.h>
+#include <optional>
 #include <future>
 #include <thread>
 #include <vector>
@@ -17,7 +19,7 @@ namespace agenttheo::http {
 struct server::impl {
   explicit impl(const server_config& config)
     : ioc(static_cast<int>(std::max(1u, config.io_threads))),
-      signals(ioc, SIGINT, SIGTERM), work(net::make_work_guard(ioc)) {
+      signals(ioc, SIGINT, SIGTERM), work(std::in_place, net::make_work_guard(ioc)) {
     ctx.config = config;
     ctx.hosts = make_host_rules(config.host, config.allowed_hosts);
     ctx.streams_per_client.set_limit(config.clients.max_streams);
@@ -31,7 +33,8 @@ struct server::impl {
 
   net::io_context ioc;
   net::signal_set signals;
-  net::executor_work_guard<net::io_context::executor_type> work;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::thread keeper;
   server_context ctx;
   std::shared_ptr<listener> acceptor;
   std::vector<std::thread> threads;
@@ -45,6 +48,11 @@ server::server(const server_config& config)
 
 server::~server() {
   stop();
+  if (impl_->keeper.joinable()) {
+    impl_->work.reset();
+    impl_->ioc.stop();
+    impl_->keeper.join();
+  }
 }
 
 void server::watch_store(std::shared_ptr<const store_inbox> store) {
@@ -71,8 +79,16 @@ std::optional<std::string> server::start(actor_bridge& bridge) {
   d.bound_port = d.acceptor->local_endpoint().port();
   d.acceptor->run();
   for (unsigned i = 0; i < d.ctx.config.io_threads; ++i)
-    d.threads.emplace_back([&d] { d.ioc.run(); });
+    d.threads.emplace_back([&d] {
+      // Named, so `top -H` and the tests tell the I/O threads apart.
+      pthread_setname_np(pthread_self(), "agenttheo.io");
+      d.ioc.run();
+    });
   return std::nullopt;
+}
+
+boost::asio::io_context& server::io_context() {
+  return impl_->ioc;
 }
 
 std::uint16_t server::port() const {
@@ -103,14 +119,24 @@ bool server::drain(std::chrono::milliseconds grace) {
 
 void server::stop() {
   auto& d = *impl_;
-  if (d.threads.empty())
-    return;
-  d.work.reset();
-  d.ioc.stop();
-  for (auto& thread : d.threads)
-    thread.join();
-  d.threads.clear();
-  d.ctx.connections.close_all();
+  if (!d.threads.empty()) {
+    d.work.reset();
+    d.ioc.stop();
+    for (auto& thread : d.threads)
+      thread.join();
+    d.threads.clear();
+    d.ctx.connections.close_all();
+  }
+  // Actors on the I/O context still need it while the actor system shuts
+  // down: one thread runs it until the server goes.
+  if (d.ctx.config.actors_on_io_threads && !d.keeper.joinable()) {
+    d.ioc.restart();
+    d.work.emplace(net::make_work_guard(d.ioc));
+    d.keeper = std::thread{[&d] {
+      pthread_setname_np(pthread_self(), "agenttheo.io");
+      d.ioc.run();
+    }};
+  }
 }
 
 } // namespace agenttheo::http

@@ -8,6 +8,10 @@
 
 #include "config/config.hpp"
 
+namespace boost::asio {
+class io_context;
+} // namespace boost::asio
+
 namespace agenttheo {
 class actor_bridge;
 class store_inbox;
@@ -32,6 +36,9 @@ public:
   /// Binds and starts the I/O threads. Returns an error message on failure.
   std::optional<std::string> start(actor_bridge& bridge);
 
+  /// The I/O context the I/O threads run.
+  boost::asio::io_context& io_context();
+
   /// The port actually bound (differs from the config's when it was 0).
   std::uint16_t port() const;
 
@@ -45,6 +52,8 @@ public:
   bool drain(std::chrono::milliseconds grace);
 
   /// Stops the I/O threads and reports any stream still open as closed.
+  /// With ACTORS_ON_IO_THREADS one thread goes on running the context, for
+  /// the actors still shutting down, until the server is destroyed.
   void stop();
 
 private:

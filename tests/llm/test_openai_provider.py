@@ -83,6 +83,23 @@ class OpenAIProvider(ServerTestCase):
         self.assertEqual(request["headers"]["Authorization"], f"Bearer {SECRET}")
         self.assertEqual(request["headers"]["Content-Type"], "application/json")
 
+    def test_the_transfers_run_where_actors_on_io_threads_says(self):
+        # The `.on_io_threads` ctest sets ACTORS_ON_IO_THREADS: then no CAF
+        # worker ("caf.multiplexer") and no curl thread exist, and the call
+        # above streamed through the I/O thread alone.
+        self.upstream.play(reply(["one", " thread"]))
+        events = self.run_command("say it")
+        self.assertEqual(events[-1].type, "complete", events[-1].data)
+        names = set()
+        tasks = f"/proc/{self.server.proc.pid}/task"
+        for tid in os.listdir(tasks):
+            with open(f"{tasks}/{tid}/comm") as comm:
+                names.add(comm.read().strip())
+        on_io = os.environ.get("ACTORS_ON_IO_THREADS") == "true"
+        self.assertIn("agenttheo.io", names)
+        self.assertEqual("agenttheo.curl" in names, not on_io, names)
+        self.assertEqual("caf.multiplexer" in names, not on_io, names)
+
     def test_parallel_tool_calls_split_across_chunks(self):
         calls = [
             [{"index": 0, "id": "call_a", "type": "function",

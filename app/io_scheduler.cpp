@@ -1,0 +1,148 @@
+#include "app/io_scheduler.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/detail/set_thread_name.hpp>
+#include <caf/detail/thread_safe_actor_clock.hpp>
+#include <caf/execution_unit.hpp>
+#include <caf/resumable.hpp>
+#include <caf/scheduler/abstract_coordinator.hpp>
+
+namespace agenttheo {
+
+namespace {
+
+/// CAF's scheduler, with the I/O context's threads for workers: a job is
+/// one post; it runs up to `max_throughput` messages and, if it has more,
+/// goes to the back of the context's queue, behind the sockets' handlers.
+class io_coordinator final : public caf::scheduler::abstract_coordinator {
+public:
+  io_coordinator(caf::actor_system& sys, boost::asio::io_context& ioc)
+      : abstract_coordinator(sys), ioc_(ioc), unit_(this) {}
+
+  void enqueue(caf::resumable* job) override {
+    if (closed_.load(std::memory_order_acquire)) {
+      // Every actor is gone: nothing is left to run it for.
+      intrusive_ptr_release(job);
+      return;
+    }
+    posted_.fetch_add(1, std::memory_order_relaxed);
+    boost::asio::post(ioc_, [this, job] { run(job); });
+  }
+
+  caf::detail::thread_safe_actor_clock& clock() noexcept override {
+    return clock_;
+  }
+
+protected:
+  void start() override {
+    clock_thread_ = std::thread{[this] {
+      caf::detail::set_thread_name("caf.clock");
+      system().thread_started();
+      clock_.run_dispatch_loop();
+      system().thread_terminates();
+    }};
+    abstract_coordinator::start();
+  }
+
+  void stop() override {
+    stop_actors();
+    clock_.cancel_dispatch_loop();
+    clock_thread_.join();
+    drain();
+  }
+
+private:
+  /// The jobs still queued on the context name this coordinator, which the
+  /// actor system destroys after `stop`: they run first (the context keeps
+  /// running until the server goes), and later ones are dropped.
+  void drain() {
+    for (int round = 0; round < 100; ++round) {
+      auto before = posted_.load(std::memory_order_relaxed);
+      auto reached = std::make_shared<std::promise<void>>();
+      auto done = reached->get_future();
+      boost::asio::post(ioc_, [reached] { reached->set_value(); });
+      // A context nobody runs any more: give up rather than hang.
+      if (done.wait_for(std::chrono::seconds{2}) != std::future_status::ready)
+        break;
+      if (posted_.load(std::memory_order_relaxed) == before)
+        break;
+    }
+    closed_.store(true, std::memory_order_release);
+  }
+
+  /// What a resumed actor sees as its worker: sending to another actor
+  /// from inside a job schedules that one the same way.
+  class io_unit final : public caf::execution_unit {
+  public:
+    explicit io_unit(io_coordinator* owner)
+        : caf::execution_unit(&owner->system()), owner_(owner) {}
+    /// From inside a job: the receiver runs next on this thread, before
+    /// the context's queue (CAF's own workers do the same), so a token goes
+    /// from the call to the session to the socket in one go.
+    void exec_later(caf::resumable* job) override {
+      next_.push_back(job);
+    }
+
+    /// The jobs scheduled by the one that just ran, most recent first.
+    void run_next() {
+      while (!next_.empty()) {
+        auto* job = next_.back();
+        next_.pop_back();
+        owner_->resume(job);
+      }
+    }
+
+  private:
+    io_coordinator* owner_;
+    static thread_local std::vector<caf::resumable*> next_;
+  };
+
+  void run(caf::resumable* job) {
+    resume(job);
+    unit_.run_next();
+  }
+
+  void resume(caf::resumable* job) {
+    switch (job->resume(&unit_, max_throughput())) {
+      case caf::resumable::resume_later:
+        enqueue(job);
+        break;
+      case caf::resumable::done:
+      case caf::resumable::awaiting_message:
+        intrusive_ptr_release(job);
+        break;
+      case caf::resumable::shutdown_execution_unit:
+        break;
+    }
+  }
+
+  boost::asio::io_context& ioc_;
+  io_unit unit_;
+  std::atomic<std::uint64_t> posted_{0};
+  std::atomic<bool> closed_{false};
+  caf::detail::thread_safe_actor_clock clock_;
+  std::thread clock_thread_;
+};
+
+thread_local std::vector<caf::resumable*> io_coordinator::io_unit::next_;
+
+} // namespace
+
+void run_actors_on(caf::actor_system_config& cfg, boost::asio::io_context& ioc) {
+  cfg.module_factories.push_back(
+    [&ioc](caf::actor_system& sys) -> caf::actor_system::module* {
+      return new io_coordinator(sys, ioc);
+    });
+}
+
+} // namespace agenttheo
