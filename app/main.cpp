@@ -357,8 +357,10 @@ int serve(const std::vector<std::string>& args) {
   configure_actor_system(sys_cfg, cfg);
   if (cluster)
     configure_cluster(sys_cfg, cfg);
-  if (on_io)
+  if (on_io) {
     run_actors_on(sys_cfg, srv.io_context());
+    srv.keep_context_after_stop();
+  }
   caf::actor_system system{sys_cfg};
   auto registry_actor = spawn_registry(system);
   auto writer = spawn_store_writer(system, cfg, store);

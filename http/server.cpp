@@ -1,11 +1,12 @@
 #include "http/server.hpp"
 
 #include <algorithm>
-#include <pthread.h>
-#include <optional>
 #include <future>
+#include <optional>
 #include <thread>
 #include <vector>
+
+#include <pthread.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +16,18 @@
 #include "http/listener.hpp"
 
 namespace agenttheo::http {
+
+namespace {
+
+/// An I/O thread: named, so `top -H` and the tests tell them apart.
+std::thread io_thread(net::io_context& ioc) {
+  return std::thread{[&ioc] {
+    pthread_setname_np(pthread_self(), "agenttheo.io");
+    ioc.run();
+  }};
+}
+
+} // namespace
 
 struct server::impl {
   explicit impl(const server_config& config)
@@ -34,7 +47,9 @@ struct server::impl {
   net::io_context ioc;
   net::signal_set signals;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  /// keep_context_after_stop: the thread that runs the context after stop.
   std::thread keeper;
+  bool keep_context = false;
   server_context ctx;
   std::shared_ptr<listener> acceptor;
   std::vector<std::thread> threads;
@@ -79,16 +94,16 @@ std::optional<std::string> server::start(actor_bridge& bridge) {
   d.bound_port = d.acceptor->local_endpoint().port();
   d.acceptor->run();
   for (unsigned i = 0; i < d.ctx.config.io_threads; ++i)
-    d.threads.emplace_back([&d] {
-      // Named, so `top -H` and the tests tell the I/O threads apart.
-      pthread_setname_np(pthread_self(), "agenttheo.io");
-      d.ioc.run();
-    });
+    d.threads.push_back(io_thread(d.ioc));
   return std::nullopt;
 }
 
 boost::asio::io_context& server::io_context() {
   return impl_->ioc;
+}
+
+void server::keep_context_after_stop() {
+  impl_->keep_context = true;
 }
 
 std::uint16_t server::port() const {
@@ -129,13 +144,10 @@ void server::stop() {
   }
   // Actors on the I/O context still need it while the actor system shuts
   // down: one thread runs it until the server goes.
-  if (d.ctx.config.actors_on_io_threads && !d.keeper.joinable()) {
+  if (d.keep_context && !d.keeper.joinable()) {
     d.ioc.restart();
     d.work.emplace(net::make_work_guard(d.ioc));
-    d.keeper = std::thread{[&d] {
-      pthread_setname_np(pthread_self(), "agenttheo.io");
-      d.ioc.run();
-    }};
+    d.keeper = io_thread(d.ioc);
   }
 }
 

@@ -39,6 +39,11 @@ public:
   /// The I/O context the I/O threads run.
   boost::asio::io_context& io_context();
 
+  /// Actors run on that context (ACTORS_ON_IO_THREADS): `stop` leaves one
+  /// thread running it, for the actor system's shutdown, until the server
+  /// is destroyed.
+  void keep_context_after_stop();
+
   /// The port actually bound (differs from the config's when it was 0).
   std::uint16_t port() const;
 
@@ -51,9 +56,8 @@ public:
   /// Waits until every open stream has flushed and closed, or `grace` passed.
   bool drain(std::chrono::milliseconds grace);
 
-  /// Stops the I/O threads and reports any stream still open as closed.
-  /// With ACTORS_ON_IO_THREADS one thread goes on running the context, for
-  /// the actors still shutting down, until the server is destroyed.
+  /// Stops the I/O threads and reports any stream still open as closed
+  /// (see `keep_context_after_stop`).
   void stop();
 
 private:
