@@ -67,6 +67,33 @@ api_error client_has_max_sessions(const session_manager_state& st,
 }
 
 /// Spawns and registers session `id`, new or from the store.
+/// The session `id` has said how it is (or is gone): what waited for every
+/// session to report runs once the last one has.
+void mark_reported(self_ptr self, const std::string& id) {
+  auto& st = self->state;
+  if (st.unreported.erase(id) == 0 || !st.unreported.empty())
+    return;
+  auto waiting = std::move(st.after_reports);
+  st.after_reports.clear();
+  for (auto& answer : waiting)
+    answer();
+}
+
+/// `answer()` now, or once every session spawned has sent its first
+/// `session_info`: a session restored at startup, or created a moment ago,
+/// is listed rather than missing (a session reports as it starts, so the
+/// wait is one message, even with the actors on several I/O threads).
+template <class T, class Answer>
+caf::result<T> once_all_reported(self_ptr self, Answer answer) {
+  auto& st = self->state;
+  if (st.unreported.empty())
+    return answer();
+  auto promise = self->make_response_promise<T>();
+  st.after_reports.push_back(
+    [promise, answer]() mutable { promise.deliver(answer()); });
+  return promise;
+}
+
 caf::actor spawn_session(self_ptr self, const std::string& id,
                          session_origin origin) {
   auto& st = self->state;
@@ -76,6 +103,7 @@ caf::actor spawn_session(self_ptr self, const std::string& id,
   self->monitor(handle);
   st.sessions.emplace(id, handle);
   st.session_of_addr.emplace(handle.address(), id);
+  st.unreported.insert(id);
   st.quota.session_opened(id, client);
   return handle;
 }
@@ -350,6 +378,7 @@ void forget_session(self_ptr self, const caf::actor_addr& addr) {
   st.session_of_addr.erase(i);
   st.sessions.erase(id);
   st.infos.erase(id);
+  mark_reported(self, id);
   st.quota.session_closed(id);
   for (auto& message_id : st.runs_of[id])
     st.runs.erase(message_id);
@@ -466,8 +495,11 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
     [self](open_stream& msg) { on_open_stream(self, msg); },
     [self](session_info& info) {
       auto& st = self->state;
-      if (st.sessions.count(info.id) != 0)
-        st.infos[info.id] = std::move(info);
+      if (st.sessions.count(info.id) == 0)
+        return;
+      auto id = info.id;
+      st.infos[id] = std::move(info);
+      mark_reported(self, id);
     },
     [self](run_forgotten& forgotten) {
       auto& st = self->state;
@@ -486,7 +518,8 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       return clients_json(self->state.quota, streams);
     },
     [self](node_status_atom, bool with_runs) {
-      return status_of(self->state, with_runs);
+      return once_all_reported<node_status>(
+        self, [self, with_runs] { return status_of(self->state, with_runs); });
     },
     [](nodes_atom) {
       return std::string{R"({"role":"single","nodes":[]})"};
@@ -509,7 +542,9 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
     [self](read_run_events& req) { return to_run_session(self, req); },
     [self](read_run_view& req) { return to_run_session(self, req); },
     [self](list_sessions_atom) {
-      return sessions_json(self->state.infos, self->state.settings.max_sessions);
+      return once_all_reported<std::string>(self, [self] {
+        return sessions_json(self->state.infos, self->state.settings.max_sessions);
+      });
     },
     [self](shutdown_atom) -> caf::result<caf::unit_t> {
       auto& st = self->state;

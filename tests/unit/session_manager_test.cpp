@@ -5,6 +5,8 @@
 #include <caf/test/dsl.hpp>
 #include <caf/test/unit_test.hpp>
 
+#include <set>
+
 #include <rapidjson/document.h>
 
 #include "actor_probes.hpp"
@@ -42,9 +44,14 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   rapidjson::Document list(const caf::actor& mgr) {
-    std::string json;
     auto pending = self->request(mgr, caf::infinite, list_sessions_atom::value);
     consume_messages();
+    return listing(pending);
+  }
+
+  template <class Pending>
+  rapidjson::Document listing(Pending& pending) {
+    std::string json;
     pending.receive([&](std::string& x) { json = std::move(x); },
                     [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
     rapidjson::Document doc;
@@ -127,6 +134,31 @@ CAF_TEST(sessions beyond the maximum are refused with 503) {
   CAF_REQUIRE(c->rejected);
   CAF_CHECK_EQUAL(c->rejected->status, 503);
   CAF_CHECK_EQUAL(c->rejected->code, "too_many_sessions");
+}
+
+CAF_TEST(a listing waits for sessions that have not reported yet) {
+  manager_settings s;
+  s.max_sessions = 10;
+  for (auto id : {"s-kept-1", "s-kept-2"}) {
+    auto saved = std::make_shared<restored_session>();
+    saved->session.id = id;
+    saved->session.title = std::string{"kept "} + id;
+    s.restored.push_back(std::move(saved));
+  }
+  auto mgr = sys.spawn(session_manager, s);
+  // The manager restores both sessions, then hears the listing before
+  // either session has run (as on a second I/O thread at startup).
+  sched.run_once();
+  auto pending = self->request(mgr, caf::infinite, list_sessions_atom::value);
+  sched.prioritize(mgr);
+  sched.run_once();
+  consume_messages();
+  auto doc = listing(pending);
+  CAF_REQUIRE_EQUAL(doc["count"].GetUint(), 2u);
+  std::set<std::string> titles;
+  for (const auto& session : doc["sessions"].GetArray())
+    titles.insert(session["title"].GetString());
+  CAF_CHECK_EQUAL(titles, (std::set<std::string>{"kept s-kept-1", "kept s-kept-2"}));
 }
 
 CAF_TEST(shutdown waits for every session and refuses new streams) {
