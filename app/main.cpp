@@ -169,6 +169,15 @@ manager_settings manager_settings_from(const server_config& cfg,
   return settings;
 }
 
+/// IO_THREADS, or by default one per core when the actors run on the I/O
+/// threads (they do all the work: 10,000 subscribers x 100 tokens/s need
+/// more than one core), else one (CAF's workers take the other cores).
+unsigned io_threads(const server_config& cfg, bool actors_on_io) {
+  if (cfg.io_threads > 0)
+    return cfg.io_threads;
+  return actors_on_io ? std::max(1u, std::thread::hardware_concurrency()) : 1u;
+}
+
 /// WORKER_THREADS, or the cores the I/O threads leave (at least one): the
 /// I/O threads write every byte, and a second worker on a 2-core machine
 /// mostly spun trying to steal work (29% of the server's CPU in CAF's
@@ -325,15 +334,16 @@ int serve(const std::vector<std::string>& args) {
     return *code;
   auto cfg = std::get<server_config>(configured);
   auto cluster = !cfg.workers.empty();
+  // ACTORS_ON_IO_THREADS: the provider's bytes are read where the sockets
+  // are written, and the actors between them run there too. A gateway
+  // keeps CAF's workers (its middleman is measured with them only).
+  auto on_io = cfg.actors_on_io_threads && !cluster;
+  cfg.io_threads = io_threads(cfg, on_io);
   // The server (and its I/O context) outlives the actor system: actors that
   // post to sockets while the system shuts down still find a valid context.
   http::server srv{cfg};
   // Like the server, the HTTP client and the browser's proxy outlive the
   // actors that use them.
-  // ACTORS_ON_IO_THREADS: the provider's bytes are read where the sockets
-  // are written, and the actors between them run there too. A gateway
-  // keeps CAF's workers (its middleman is measured with them only).
-  auto on_io = cfg.actors_on_io_threads && !cluster;
   auto driver = on_io ? std::make_shared<curl_driver>(
                          http::make_curl_io_engine(srv.io_context()))
                       : std::make_shared<curl_driver>();
@@ -423,6 +433,9 @@ int worker(const std::vector<std::string>& args) {
     std::cerr << "agenttheo worker: --listen PORT is required\n";
     return 2;
   }
+  // A worker's actors run on CAF's workers (its middleman is measured with
+  // them only): no I/O thread of its own, one core left to the rest.
+  cfg.io_threads = io_threads(cfg, false);
   auto stop = block_stop_signals();
   auto driver = std::make_shared<curl_driver>();
   http::egress_proxy proxy{egress_settings_from(cfg)};

@@ -50,13 +50,14 @@ struct server_config {
   /// Host names the server answers to besides localhost, its HOST and IP
   /// literals (a DNS-rebinding page's Host is none of them).
   std::vector<std::string> allowed_hosts;
-  unsigned io_threads = 1;
+  /// 0: one per core with `actors_on_io_threads`, else one.
+  unsigned io_threads = 0;
   /// CAF scheduler threads; 0 = one per core the I/O threads leave.
   unsigned worker_threads = 0;
   /// Scheduled actors and the LLM client's transfers run on the I/O
   /// threads instead of CAF's workers and a curl thread (see
   /// docs/performance.md, "Actors on the I/O threads").
-  bool actors_on_io_threads = false;
+  bool actors_on_io_threads = true;
   /// How long shutdown waits for open streams to flush their final events.
   std::chrono::milliseconds shutdown_grace{3'000};
   /// Pause between the offline planner's tokens, so its replies stream the

@@ -372,16 +372,18 @@ std::vector<config_key> make_keys() {
     integer("PORT", g::server, "TCP port to listen on (0 picks a free one)",
             &c::port, 0, 65535),
     log_level_key(),
-    integer("IO_THREADS", g::server, "threads running socket I/O",
-            &c::io_threads, 1, 64),
+    integer("IO_THREADS", g::server,
+            "threads running socket I/O (0: one per core when the actors "
+            "run on them, else one)",
+            &c::io_threads, 0, 64),
     integer("WORKER_THREADS", g::server,
             "actor scheduler threads (0: one per core the I/O threads leave)",
             &c::worker_threads, 0, 256),
     flag("ACTORS_ON_IO_THREADS", g::server,
          "run the actors and the LLM client on the I/O threads: a token "
-         "reaches its socket with no hand-off between threads (many light "
-         "sessions; not for 10,000-subscriber fan-out; not on a gateway); "
-         "WORKER_THREADS unused",
+         "reaches its socket with no hand-off to another pool of threads "
+         "(false: CAF's workers and a curl thread, as on a gateway or a "
+         "worker node; WORKER_THREADS applies only then)",
          &c::actors_on_io_threads),
     duration("SHUTDOWN_GRACE", g::server,
              "time open streams get to flush on shutdown", &c::shutdown_grace),
