@@ -66,12 +66,17 @@ api_error client_has_max_sessions(const session_manager_state& st,
   return err;
 }
 
-/// Spawns and registers session `id`, new or from the store.
-/// The session `id` has said how it is (or is gone): what waited for every
-/// session to report runs once the last one has.
-void mark_reported(self_ptr self, const std::string& id) {
+/// Every session spawned has sent its first `session_info` (`infos` keeps
+/// only live sessions' reports, so the counts say it).
+bool all_reported(const session_manager_state& st) {
+  return st.infos.size() == st.sessions.size();
+}
+
+/// A session reported or went: what waited for every session to report
+/// runs once none is left unreported.
+void answer_if_all_reported(self_ptr self) {
   auto& st = self->state;
-  if (st.unreported.erase(id) == 0 || !st.unreported.empty())
+  if (st.after_reports.empty() || !all_reported(st))
     return;
   auto waiting = std::move(st.after_reports);
   st.after_reports.clear();
@@ -86,7 +91,7 @@ void mark_reported(self_ptr self, const std::string& id) {
 template <class T, class Answer>
 caf::result<T> once_all_reported(self_ptr self, Answer answer) {
   auto& st = self->state;
-  if (st.unreported.empty())
+  if (all_reported(st))
     return answer();
   auto promise = self->make_response_promise<T>();
   st.after_reports.push_back(
@@ -94,6 +99,7 @@ caf::result<T> once_all_reported(self_ptr self, Answer answer) {
   return promise;
 }
 
+/// Spawns and registers session `id`, new or from the store.
 caf::actor spawn_session(self_ptr self, const std::string& id,
                          session_origin origin) {
   auto& st = self->state;
@@ -103,7 +109,6 @@ caf::actor spawn_session(self_ptr self, const std::string& id,
   self->monitor(handle);
   st.sessions.emplace(id, handle);
   st.session_of_addr.emplace(handle.address(), id);
-  st.unreported.insert(id);
   st.quota.session_opened(id, client);
   return handle;
 }
@@ -378,7 +383,7 @@ void forget_session(self_ptr self, const caf::actor_addr& addr) {
   st.session_of_addr.erase(i);
   st.sessions.erase(id);
   st.infos.erase(id);
-  mark_reported(self, id);
+  answer_if_all_reported(self);
   st.quota.session_closed(id);
   for (auto& message_id : st.runs_of[id])
     st.runs.erase(message_id);
@@ -497,9 +502,8 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       auto& st = self->state;
       if (st.sessions.count(info.id) == 0)
         return;
-      auto id = info.id;
-      st.infos[id] = std::move(info);
-      mark_reported(self, id);
+      st.infos[info.id] = std::move(info);
+      answer_if_all_reported(self);
     },
     [self](run_forgotten& forgotten) {
       auto& st = self->state;

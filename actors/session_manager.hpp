@@ -44,9 +44,8 @@ struct session_manager_state {
   /// session id -> its messageIds, to forget them with the session
   std::unordered_map<std::string, std::unordered_set<std::string>> runs_of;
   std::unordered_map<std::string, session_info> infos;
-  /// Sessions spawned that have not yet sent their first `session_info`,
-  /// and the answers (a listing, a gateway's poll) waiting for them.
-  std::unordered_set<std::string> unreported;
+  /// Answers (a listing, a gateway's poll) waiting for every session
+  /// spawned to send its first `session_info`.
   std::vector<std::function<void()>> after_reports;
   /// What waits for the store to answer about a session it may keep
   /// (`s:` id or `m:` messageId): each retried once it has.
