@@ -272,8 +272,7 @@ class StatsAndMetrics(AdminTestCase):
         self.assertIn("events_per_s", stats["rates"])
         # Once a second has been sampled, the minute's rates show the run.
         # A write is counted when it completes, which may be just after the
-        # client has read it (on another I/O thread): the rates may lag the
-        # stream's end by that moment, never more.
+        # client has read it: the rates may lag the stream's end a moment.
         def sent_events(stats):
             return sum(second["events_per_s"] for second in stats["history"])
         stats = wait_until(lambda: (s := self.admin("/api/admin/stats")[1])["history"]
