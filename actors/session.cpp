@@ -265,7 +265,8 @@ event_ptr stamp(self_ptr self, const std::string& message_id, event_type type,
   return ev;
 }
 
-void end_run(self_ptr self, run_record& run);
+bool close_run(self_ptr self, run_record& run);
+void end_run(self_ptr self, run_record& run, bool was_queued);
 
 void sync_screencast(self_ptr self);
 void record_frame(session_state& st, run_record& run, std::string_view jpeg);
@@ -273,10 +274,17 @@ void record_frame(session_state& st, run_record& run, std::string_view jpeg);
 /// Stamps, logs and fans out one event of `run`; a terminal one ends it.
 void emit(self_ptr self, run_record& run, event_type type, std::string data,
           bool terminal = false) {
-  auto ev = stamp(self, run.message_id, type, std::move(data), terminal);
-  run.last_id = ev->raw.id;
-  if (terminal)
-    end_run(self, run);
+  if (!terminal) {
+    run.last_id = stamp(self, run.message_id, type, std::move(data), false)->raw.id;
+    return;
+  }
+  auto was_queued = close_run(self, run);
+  // The manager hears the run is over before its last event can reach a
+  // client (the event may be written from another thread at once): a
+  // client that lists sessions on reading it must not see it running.
+  push_info(self);
+  run.last_id = stamp(self, run.message_id, type, std::move(data), true)->raw.id;
+  end_run(self, run, was_queued);
 }
 
 /// The run ends while its interrupts wait: each is decided `cancelled`, so
@@ -651,7 +659,9 @@ void save_page(self_ptr self) {
     [](caf::error&) {});
 }
 
-void end_run(self_ptr self, run_record& run) {
+/// Marks `run` finished (out of the queue if it never started), before its
+/// terminal event goes out; true if it was still queued.
+bool close_run(self_ptr self, run_record& run) {
   auto& st = self->state;
   auto was_queued = run.phase == run_phase::queued;
   if (!was_queued)
@@ -661,10 +671,17 @@ void end_run(self_ptr self, run_record& run) {
   count(counter_of(run.outcome));
   run.phase = run_phase::finished;
   run.ended_at_ms = unix_millis();
-  if (was_queued) {
+  if (was_queued)
     st.queue.erase(std::remove(st.queue.begin(), st.queue.end(), run.message_id),
                    st.queue.end());
-  } else {
+  return was_queued;
+}
+
+/// What follows a run's terminal event: its record stored, its subscribers
+/// let go, the next queued run started.
+void end_run(self_ptr self, run_record& run, bool was_queued) {
+  auto& st = self->state;
+  if (!was_queued) {
     fold_into_conversation(st, run);
     store_conversation(st);
     save_page(self);

@@ -7,10 +7,13 @@
 #include <caf/test/unit_test.hpp>
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 
 #include <rapidjson/document.h>
 
 #include "actor_probes.hpp"
+#include "protocol/event_sink.hpp"
 #include "store/conversation_json.hpp"
 #include "store/store_inbox.hpp"
 
@@ -24,6 +27,38 @@ rapidjson::Document data_of(const event_ptr& ev) {
   doc.Parse(ev->raw.data.c_str());
   return doc;
 }
+
+/// A socket's side that takes each job the moment it is posted: what an
+/// I/O thread does with a round while the session's handler goes on.
+struct immediate_sink : event_sink, sink_lane {
+  std::function<void()> on_terminal;
+  bool saw_terminal = false;
+
+  const void* io_context() const override {
+    return this;
+  }
+  std::shared_ptr<sink_lane> make_lane() override {
+    return std::shared_ptr<sink_lane>{std::shared_ptr<void>{}, this};
+  }
+  void post(std::function<void()> job) override {
+    job();
+  }
+  void open(std::shared_ptr<sink_lane>, subscription_filter, event_list replay,
+            bool) override {
+    take(replay);
+  }
+  void deliver_round(event_list events) override {
+    take(events);
+  }
+  void deliver_notice(event_list events) override {
+    take(events);
+  }
+  void take(const event_list& events) {
+    for (auto& ev : *events)
+      if (ev->raw.terminal && !std::exchange(saw_terminal, true) && on_terminal)
+        on_terminal();
+  }
+};
 
 struct fixture : test_coordinator_fixture<> {
   std::shared_ptr<manager_record> mgr = std::make_shared<manager_record>();
@@ -118,6 +153,32 @@ CAF_TEST(a run streams start to complete with contiguous ids) {
   CAF_CHECK_EQUAL(done["cancelled"].GetBool(), false);
   CAF_CHECK_EQUAL(last_info().state, "idle");
   CAF_CHECK_EQUAL(last_info().subscribers, 0u);
+}
+
+CAF_TEST(the manager hears a run ended before its last event goes out) {
+  // A manager that answers a listing (here: an int) with the state the
+  // session last reported to it.
+  std::string reported;
+  std::string listed;
+  auto lister = sys.spawn([&](caf::event_based_actor*) -> caf::behavior {
+    return {
+      [&](session_info& x) { reported = x.state; },
+      [](run_forgotten&) {},
+      [&](int) { listed = reported; },
+    };
+  });
+  auto sess = sys.spawn(session, std::string{"s-test"}, settings(), lister,
+                        session_origin{});
+  // The socket writes the terminal event the moment the session hands it
+  // over, as an I/O thread may; its client lists sessions on reading it.
+  auto sink = std::make_shared<immediate_sink>();
+  sink->on_terminal = [&] { caf::anon_send(lister, 1); };
+  auto rec = std::make_shared<subscriber_record>();
+  auto probe = sys.spawn(subscriber_probe, rec);
+  caf::anon_send(sess, open_stream{probe, make_request("hello", "m1"), nullptr, sink});
+  consume_messages();
+  CAF_REQUIRE(sink->saw_terminal);
+  CAF_CHECK_EQUAL(listed, "idle");
 }
 
 CAF_TEST(subscribers behind a relay get every live event once through it) {
