@@ -1,5 +1,7 @@
 #include "actors/registry.hpp"
 
+#include <utility>
+
 #include <caf/all.hpp>
 
 #include "messages/messages.hpp"
@@ -82,9 +84,10 @@ api_reply on_disconnect(self_ptr self, const disconnect_actor& req) {
 
 } // namespace
 
-caf::behavior registry(caf::stateful_actor<registry_state>* self) {
-  self->state.started_ms = unix_millis();
-  self->state.history.push_back(sample_totals(self->state.started_ms));
+caf::behavior registry(caf::stateful_actor<registry_state>* self,
+                       totals_sample at_start) {
+  self->state.started_ms = at_start.at_ms;
+  self->state.history.push_back(std::move(at_start));
   self->set_down_handler([self](caf::down_msg& down) {
     self->state.actors.erase(down.source.id());
   });

@@ -35,7 +35,11 @@ struct registry_state {
   static inline const char* name = "registry";
 };
 
-caf::behavior registry(caf::stateful_actor<registry_state>* self);
+/// `at_start`: the process's totals when the node started (taken by the
+/// thread that spawns the registry), the baseline of every rate: the
+/// registry's first message may be handled after the first streams ran.
+caf::behavior registry(caf::stateful_actor<registry_state>* self,
+                       totals_sample at_start);
 
 /// Registers `self` with its node's registry (if there is one) and returns
 /// the counters it should keep: `stats`, or new ones. Never null.

@@ -44,6 +44,7 @@
 #include "store/store_error.hpp"
 #include "store/store_inbox.hpp"
 #include "streams/caf_bridge.hpp"
+#include "util/clock.hpp"
 
 namespace {
 
@@ -270,9 +271,12 @@ caf::actor spawn_browser(caf::actor_system& system, const server_config& cfg,
 }
 
 /// The node's registry, first, so every actor after it can find it by name
-/// and register.
+/// and register. Its baseline is sampled here, not when it first runs: with
+/// the actors on the I/O threads that can be after the first streams ended
+/// (the ASan build's first run of it took ~250 ms), whose events its rates
+/// would then never show.
 caf::actor spawn_registry(caf::actor_system& system) {
-  auto handle = system.spawn(registry);
+  auto handle = system.spawn(registry, sample_totals(unix_millis()));
   system.registry().put(registry_name_atom::value,
                         caf::actor_cast<caf::strong_actor_ptr>(handle));
   return handle;
