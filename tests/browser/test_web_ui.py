@@ -447,10 +447,12 @@ class WebUi(ServerTestCase):
             first = Ui(browser.first, self.server.base)
             await first.open("/")
             mid = await first.send(self.demo_command())
-            await first.received_a("progress")
+            # Held as soon as it has started: it cannot finish while the
+            # second tab opens, however slow the machine. (Held after its
+            # first progress, a loaded CI machine's tab saw that progress
+            # so late that the run was already in its final answer.)
+            await first.received_a("start")
             sid = (await first.state())["session"]
-            # Held before its next step, the run cannot finish while the
-            # second tab opens, however slow the machine.
             status_code, body = self.server.call("POST", f"/api/sessions/{sid}/pause")
             self.assertEqual(status_code, 200, body)
             second = Ui(await browser.new_tab(), self.server.base)
