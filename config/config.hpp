@@ -57,7 +57,7 @@ struct server_config {
   /// Scheduled actors and the LLM client's transfers run on the I/O
   /// threads instead of CAF's workers and a curl thread (see
   /// docs/performance.md, "Actors on the I/O threads").
-  bool actors_on_io_threads = false;
+  bool actors_on_io_threads = true;
   /// How long shutdown waits for open streams to flush their final events.
   std::chrono::milliseconds shutdown_grace{3'000};
   /// Pause between the offline planner's tokens, so its replies stream the

@@ -382,8 +382,8 @@ std::vector<config_key> make_keys() {
     flag("ACTORS_ON_IO_THREADS", g::server,
          "run the actors and the LLM client on the I/O threads: a token "
          "reaches its socket with no hand-off to another pool of threads "
-         "(false: CAF's workers and a curl thread, as always on a gateway "
-         "or a worker node; WORKER_THREADS applies only then)",
+         "(false: CAF's workers and a curl thread, as a gateway and a "
+         "worker node always run; WORKER_THREADS applies only then)",
          &c::actors_on_io_threads),
     duration("SHUTDOWN_GRACE", g::server,
              "time open streams get to flush on shutdown", &c::shutdown_grace),

@@ -84,9 +84,9 @@ class OpenAIProvider(ServerTestCase):
         self.assertEqual(request["headers"]["Content-Type"], "application/json")
 
     def test_the_transfers_run_where_actors_on_io_threads_says(self):
-        # The `.on_io_threads` ctest sets ACTORS_ON_IO_THREADS: then no CAF
-        # worker ("caf.multiplexer") and no curl thread exist, and the call
-        # above streamed through the I/O threads alone.
+        # By default no CAF worker ("caf.multiplexer") and no curl thread
+        # exist: the call above streamed through the I/O threads alone. The
+        # `.on_caf_workers` ctest sets ACTORS_ON_IO_THREADS=false: both do.
         self.upstream.play(reply(["one", " thread"]))
         events = self.run_command("say it")
         self.assertEqual(events[-1].type, "complete", events[-1].data)
@@ -96,7 +96,7 @@ class OpenAIProvider(ServerTestCase):
             with open(f"{tasks}/{tid}/comm") as comm:
                 threads.append(comm.read().strip())
         names = set(threads)
-        on_io = os.environ.get("ACTORS_ON_IO_THREADS") == "true"
+        on_io = os.environ.get("ACTORS_ON_IO_THREADS") != "false"
         # IO_THREADS unset: one per core when the actors run there, else one.
         io_threads = int(os.environ.get("IO_THREADS") or 0) or (
             os.cpu_count() if on_io else 1)
