@@ -215,6 +215,10 @@ api_error api_error::unknown_session(std::string_view session_id) {
             "no session '" + std::string{session_id} + "'");
 }
 
+api_error api_error::bad_body(std::string message) {
+  return of(api_code::bad_body, std::move(message));
+}
+
 api_error api_error::shutting_down() {
   return of(api_code::shutting_down, "the server is shutting down");
 }

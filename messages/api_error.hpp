@@ -128,6 +128,8 @@ struct api_error {
   /// The catalogue's status and name for `code`, with `message`.
   static api_error of(api_code code, std::string message);
 
+  /// A request body that is not what its endpoint takes (400 bad_body).
+  static api_error bad_body(std::string message);
   static api_error unknown_run(std::string_view message_id);
   static api_error unknown_session(std::string_view session_id);
   static api_error shutting_down();

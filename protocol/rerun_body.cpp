@@ -8,10 +8,6 @@ namespace agenttheo {
 
 namespace {
 
-api_error bad_body(std::string message) {
-  return api_error::of(api_code::bad_body, std::move(message));
-}
-
 std::string safe_id_rule(std::string_view name) {
   return std::string{name} + " must be 1 to 128 characters from A-Z a-z 0-9 . _ : -";
 }
@@ -25,17 +21,19 @@ std::variant<rerun_order, api_error> parse_rerun_body(std::string_view body,
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
     return order;
   if (!is_valid_utf8(body))
-    return bad_body("the body must be valid UTF-8");
+    return api_error::bad_body("the body must be valid UTF-8");
   json_document doc{body};
   if (!doc.parsed_object())
-    return bad_body("the body must be a JSON object, e.g. {\"fallback\": \"fail\"}");
+    return api_error::bad_body(
+      "the body must be a JSON object, e.g. {\"fallback\": \"fail\"}");
   for (auto& m : doc.root().GetObject()) {
     std::string_view name{m.name.GetString(), m.name.GetStringLength()};
     if (name != "session" && name != "messageId" && name != "fallback")
-      return bad_body("a rerun takes session, messageId and fallback; not "
-                      + std::string{name.substr(0, 64)});
+      return api_error::bad_body(
+        "a rerun takes session, messageId and fallback; not "
+        + std::string{name.substr(0, 64)});
     if (!m.value.IsString() && !m.value.IsNull())
-      return bad_body(std::string{name} + " must be a string");
+      return api_error::bad_body(std::string{name} + " must be a string");
   }
   json_reader r{doc};
   if (auto id = r.text("session")) {
@@ -52,7 +50,7 @@ std::variant<rerun_order, api_error> parse_rerun_body(std::string_view body,
     if (*fallback == "fail")
       order.fallback = rerun_fallback::fail;
     else if (*fallback != "model")
-      return bad_body("fallback must be \"model\" or \"fail\"");
+      return api_error::bad_body("fallback must be \"model\" or \"fail\"");
   }
   return order;
 }

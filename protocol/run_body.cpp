@@ -6,22 +6,15 @@
 
 namespace agenttheo {
 
-namespace {
-
-api_error bad_body(std::string message) {
-  return api_error::of(api_code::bad_body, std::move(message));
-}
-
-} // namespace
-
 std::variant<stream_request, api_error>
 parse_run_body(std::string_view body, std::string session_id,
                std::size_t max_command_length) {
   if (!is_valid_utf8(body))
-    return bad_body("the body must be valid UTF-8");
+    return api_error::bad_body("the body must be valid UTF-8");
   json_document doc{body};
   if (!doc.parsed_object())
-    return bad_body("the body must be a JSON object, e.g. {\"command\": \"...\"}");
+    return api_error::bad_body(
+      "the body must be a JSON object, e.g. {\"command\": \"...\"}");
   // Every member, known or not, has the type the API documents.
   for (auto& m : doc.root().GetObject()) {
     std::string_view name{m.name.GetString(), m.name.GetStringLength()};
@@ -34,8 +27,9 @@ parse_run_body(std::string_view body, std::string session_id,
     auto counts = name == "max_steps" || name == "max_failures";
     if (counts ? !(m.value.IsUint64() || m.value.IsNull())
                : !(m.value.IsString() || m.value.IsNull()))
-      return bad_body(std::string{name}
-                      + (counts ? " must be a non-negative integer" : " must be a string"));
+      return api_error::bad_body(
+        std::string{name}
+        + (counts ? " must be a non-negative integer" : " must be a string"));
   }
   stream_request req;
   req.session_id = std::move(session_id);

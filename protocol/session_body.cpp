@@ -17,30 +17,26 @@ struct session_fields {
   std::optional<secrets_patch> secrets;
 };
 
-api_error bad_body(std::string message) {
-  return api_error::of(api_code::bad_body, std::move(message));
-}
-
 std::variant<session_fields, api_error> read_fields(std::string_view body) {
   constexpr const char* shape = "the body must be a JSON object with a string title and/or "
                                 "secrets, e.g. {\"title\": \"Shop search\", \"secrets\": "
                                 "{\"pw\": {\"value\": \"...\", \"hosts\": [\"example.com\"]}}}";
   if (!is_valid_utf8(body))
-    return bad_body("the body must be valid UTF-8");
+    return api_error::bad_body("the body must be valid UTF-8");
   json_document doc{body};
   if (!doc.parsed_object())
-    return bad_body(shape);
+    return api_error::bad_body(shape);
   json_reader reader{doc};
   session_fields out;
   if (auto title = reader.text("title")) {
     std::string why;
     auto checked = checked_title(*title, why);
     if (!checked)
-      return bad_body(why);
+      return api_error::bad_body(why);
     out.title = *std::move(checked);
   }
   if (reader.error())
-    return bad_body(shape);
+    return api_error::bad_body(shape);
   if (const auto* secrets = reader.any("secrets"); secrets && !secrets->IsNull()) {
     auto parsed = parse_secrets_patch(to_json(*secrets));
     if (auto* why = std::get_if<std::string>(&parsed))
@@ -82,7 +78,8 @@ std::variant<update_session, api_error> parse_update_body(std::string_view body)
     return std::move(*err);
   auto& read = std::get<session_fields>(fields);
   if (read.title.empty() && !read.secrets)
-    return bad_body("the body must change something: a title, secrets, or both");
+    return api_error::bad_body(
+      "the body must change something: a title, secrets, or both");
   update_session out;
   out.title = std::move(read.title);
   if (read.secrets)
