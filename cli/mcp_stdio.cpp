@@ -17,7 +17,7 @@ namespace agenttheo::cli {
 
 namespace {
 
-constexpr const char* usage
+constexpr const char* mcp_usage
   = "usage: agenttheo mcp [--server URL] [--token TOKEN]\n"
     "  MCP over stdio, forwarded to URL/mcp (default http://127.0.0.1:8000);\n"
     "  the token defaults to $AGENTTHEO_API_TOKEN.\n";
@@ -53,7 +53,7 @@ std::string_view trimmed(std::string_view v) {
   return v;
 }
 
-size_t on_header(char* data, size_t size, size_t n, void* user) {
+size_t on_reply_header(char* data, size_t size, size_t n, void* user) {
   auto* ex = static_cast<exchange*>(user);
   std::string_view line{data, size * n};
   auto colon = line.find(':');
@@ -73,7 +73,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-size_t on_body(char* data, size_t size, size_t n, void* user) {
+size_t on_reply_body(char* data, size_t size, size_t n, void* user) {
   auto* ex = static_cast<exchange*>(user);
   std::string_view bytes{data, size * n};
   if (!ex->event_stream) {
@@ -130,9 +130,9 @@ CURLcode perform(bridge& b, const std::string* body, exchange& ex) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
   }
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_reply_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &ex);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_reply_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &ex);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
   if (!body) {
@@ -215,7 +215,7 @@ int mcp_stdio_main(const std::vector<std::string>& args) {
     else if (args[i] == "--token" && i + 1 < args.size())
       b.token = args[++i];
     else {
-      std::cerr << usage;
+      std::cerr << mcp_usage;
       return 2;
     }
   }

@@ -21,7 +21,7 @@ namespace agenttheo::cli {
 
 namespace {
 
-constexpr const char* usage
+constexpr const char* run_usage
   = "usage: agenttheo run [--server URL] [--session ID | --keep] [--mode MODES]\n"
     "                     [--json] [--token TOKEN] [--no-color] [--approve RULES]\n"
     "                     [--interrupt-timeout DURATION] [--approve-all] \"command\"\n"
@@ -193,7 +193,7 @@ void on_message(viewing& v, const sse_message& msg) {
     on_interrupt(v, msg.data);
 }
 
-std::size_t on_body(char* data, std::size_t, std::size_t n, void* user) {
+std::size_t on_stream_body(char* data, std::size_t, std::size_t n, void* user) {
   auto& v = *static_cast<viewing*>(user);
   if (v.status != 200) {
     if (v.error_body.size() < 64 * 1024)
@@ -210,7 +210,7 @@ std::size_t on_body(char* data, std::size_t, std::size_t n, void* user) {
   return n;
 }
 
-std::size_t on_header(char* data, std::size_t, std::size_t n, void* user) {
+std::size_t on_stream_header(char* data, std::size_t, std::size_t n, void* user) {
   auto& v = *static_cast<viewing*>(user);
   std::string_view line{data, n};
   if (line.rfind("HTTP/", 0) == 0 && line.size() > 12)
@@ -267,9 +267,9 @@ CURLcode stream_once(viewing& v, bool first) {
   v.parser = sse_parser{};
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_stream_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &v);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_stream_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &v);
   curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
@@ -451,10 +451,10 @@ int viewer_main(const std::string& command, const std::vector<std::string>& args
     opts.token = token;
   for (const auto& a : args)
     if (a == "-h" || a == "--help")
-      return std::cout << usage, done;
+      return std::cout << run_usage, done;
   if (auto wrong = parse_args(args, opts); !wrong.empty())
     return std::cerr << "agenttheo " << command << ": " << wrong << "\n"
-                     << usage,
+                     << run_usage,
            refused;
   opts.color = opts.color && !opts.json && isatty(STDOUT_FILENO)
                && std::getenv("NO_COLOR") == nullptr;
