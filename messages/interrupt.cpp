@@ -13,10 +13,6 @@ namespace {
 /// tool result the model reads).
 constexpr std::size_t max_answer_bytes = 4000;
 
-api_error bad_body(std::string message) {
-  return api_error::of(api_code::bad_body, std::move(message));
-}
-
 } // namespace
 
 std::string_view to_string(interrupt_kind kind) {
@@ -87,7 +83,8 @@ std::variant<interrupt_answer, api_error>
 parse_interrupt_answer(std::string_view body_json) {
   json_document doc{body_json};
   if (!doc.parsed_object())
-    return bad_body("the body must be a JSON object with a `decision`");
+    return api_error::bad_body(
+      "the body must be a JSON object with a `decision`");
   json_reader in{doc};
   interrupt_answer a;
   auto text = [&](const char* name, std::string& into) -> std::optional<api_error> {
@@ -95,10 +92,12 @@ parse_interrupt_answer(std::string_view body_json) {
     if (!v)
       return std::nullopt;
     if (!v->IsString())
-      return bad_body(std::string{"`"} + name + "` must be a string");
+      return api_error::bad_body(std::string{"`"} + name
+                                 + "` must be a string");
     into.assign(v->GetString(), v->GetStringLength());
     if (into.size() > max_answer_bytes)
-      return bad_body(std::string{"`"} + name + "` is longer than 4000 bytes");
+      return api_error::bad_body(std::string{"`"} + name
+                                 + "` is longer than 4000 bytes");
     return std::nullopt;
   };
   for (auto [name, into] : {std::pair{"decision", &a.decision},
