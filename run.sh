@@ -130,6 +130,7 @@ case "$command" in
     build
     ;;
   build-sanitized)
+    install_missing
     build_sanitized
     ;;
   *)
