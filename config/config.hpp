@@ -55,8 +55,9 @@ struct server_config {
   /// CAF scheduler threads; 0 = one per core the I/O threads leave.
   unsigned worker_threads = 0;
   /// Scheduled actors and the LLM client's transfers run on the I/O
-  /// threads instead of CAF's workers and a curl thread (see
-  /// docs/performance.md, "Actors on the I/O threads").
+  /// threads instead of CAF's workers and a curl thread (README, How it
+  /// works, "Where the threads are"; docs/performance.md, "The default
+  /// since stop 46").
   bool actors_on_io_threads = true;
   /// How long shutdown waits for open streams to flush their final events.
   std::chrono::milliseconds shutdown_grace{3'000};
