@@ -53,10 +53,13 @@ caf::behavior tool_call_actor(caf::stateful_actor<tool_call_state>* self,
   auto fail = [=](std::string why, bool timed_out = false) {
     conclude(*self->state.stats, timed_out ? "timeout" : "failed",
              timed_out ? counter::tools_timed_out : counter::tools_failed, elapsed());
-    self->send(
-      session,
-      tool_finished{
-        run, call.id, call.name, false, std::move(why), elapsed(), {}, {}, {}});
+    tool_finished failed;
+    failed.run = run;
+    failed.call_id = call.id;
+    failed.name = call.name;
+    failed.output = std::move(why);
+    failed.duration_ms = elapsed();
+    self->send(session, std::move(failed));
     self->quit();
   };
   self->send(session, tool_started{run, call.id, call.name, call.arguments});
