@@ -1,6 +1,7 @@
 #include "messages/interrupt.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
@@ -96,8 +97,8 @@ parse_interrupt_answer(std::string_view body_json) {
                                  + "` must be a string");
     into.assign(v->GetString(), v->GetStringLength());
     if (into.size() > max_answer_bytes)
-      return api_error::bad_body(std::string{"`"} + name
-                                 + "` is longer than 4000 bytes");
+      return api_error::bad_body(std::string{"`"} + name + "` is longer than "
+                                 + std::to_string(max_answer_bytes) + " bytes");
     return std::nullopt;
   };
   for (auto [name, into] : {std::pair{"decision", &a.decision},

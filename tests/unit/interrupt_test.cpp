@@ -69,6 +69,15 @@ CAF_TEST(answers are read and checked against what the interrupt offers) {
   CAF_CHECK_EQUAL(refusal(R"({"decision":"edit","input":"x"})"), "bad_tool_input");
   CAF_CHECK_EQUAL(refusal(R"({"decision":"answer","answer":")" + std::string(4001, 'a') + "\"}"),
                   "bad_body");
+  // The limit is the one the refusal names, and an answer at it passes.
+  auto too_long = parse_interrupt_answer(R"({"decision":"answer","answer":")"
+                                         + std::string(4001, 'a') + "\"}");
+  CAF_CHECK_EQUAL(std::get<api_error>(too_long).message,
+                  "`answer` is longer than 4000 bytes");
+  CAF_CHECK_EQUAL(parsed(R"({"decision":"answer","answer":")"
+                         + std::string(4000, 'a') + "\"}")
+                    .answer.size(),
+                  4000u);
   interrupt_record approval;
   approval.kind = interrupt_kind::approval;
   CAF_CHECK(!check_answer(approval, parsed(R"({"decision":"reject"})")));
