@@ -13,64 +13,65 @@ event_list share(std::vector<event_ptr> events) {
 
 } // namespace
 
-sink_roster::context_group& sink_roster::group_of(event_sink& sink) {
+std::size_t sink_roster::group_of(event_sink& sink) {
   auto context = sink.io_context();
-  for (auto& group : groups_)
-    if (group.context == context)
-      return group;
+  for (std::size_t i = 0; i < groups_.size(); ++i)
+    if (groups_[i].context == context)
+      return i;
   context_group group{context, {}};
   auto lanes = std::max(1u, sink.lanes());
   for (unsigned i = 0; i < lanes; ++i)
     group.shards.push_back({sink.make_lane(), {}, nullptr});
   groups_.push_back(std::move(group));
-  return groups_.back();
+  return groups_.size() - 1;
 }
 
-sink_roster::shard& sink_roster::least_loaded(context_group& group) {
-  return *std::min_element(group.shards.begin(), group.shards.end(),
-                           [](const shard& a, const shard& b) {
-                             return a.members.size() < b.members.size();
-                           });
+std::size_t sink_roster::least_loaded(const context_group& group) const {
+  auto fewest = std::min_element(group.shards.begin(), group.shards.end(),
+                                 [](const shard& a, const shard& b) {
+                                   return a.members.size() < b.members.size();
+                                 });
+  return static_cast<std::size_t>(fewest - group.shards.begin());
+}
+
+sink_roster::shard& sink_roster::shard_at(const place& at) {
+  return groups_[at.group].shards[at.shard];
 }
 
 void sink_roster::open(const caf::actor& subscriber, std::shared_ptr<event_sink> sink,
                        subscription_filter filter, std::vector<event_ptr> replay,
                        bool follow) {
-  auto& to = least_loaded(group_of(*sink));
+  auto g = group_of(*sink);
+  auto s = least_loaded(groups_[g]);
+  auto& to = groups_[g].shards[s];
   to.lane->post([sink, lane = to.lane, filter = std::move(filter),
                  replay = share(std::move(replay)), final = !follow]() mutable {
     sink->open(std::move(lane), std::move(filter), std::move(replay), final);
   });
   if (!follow)
     return;
+  // A subscriber follows once: opening again replaces what it followed.
+  remove(subscriber.address());
+  places_[subscriber.address().get()] = {g, s, to.members.size()};
   to.members.push_back({subscriber, std::move(sink)});
   to.snapshot = nullptr;
 }
 
 void sink_roster::remove(const caf::actor_addr& subscriber) {
-  for (auto& group : groups_)
-    for (auto& to : group.shards) {
-      auto& members = to.members;
-      auto gone = std::remove_if(members.begin(), members.end(), [&](const member& m) {
-        return m.subscriber.address() == subscriber;
-      });
-      if (gone == members.end())
-        continue;
-      members.erase(gone, members.end());
-      to.snapshot = nullptr;
-    }
-}
-
-const sink_roster::member* sink_roster::find(const caf::actor& subscriber,
-                                             shard** found) {
-  for (auto& group : groups_)
-    for (auto& to : group.shards)
-      for (const auto& m : to.members)
-        if (m.subscriber == subscriber) {
-          *found = &to;
-          return &m;
-        }
-  return nullptr;
+  auto found = places_.find(subscriber.get());
+  if (found == places_.end())
+    return;
+  auto at = found->second;
+  places_.erase(found);
+  auto& to = shard_at(at);
+  auto& members = to.members;
+  // Rounds reach a shard's members in any order: the last fills the gap.
+  if (at.index + 1 != members.size()) {
+    members[at.index] = std::move(members.back());
+    places_[members[at.index].subscriber.address().get()].index = at.index;
+  }
+  members.pop_back();
+  to.snapshot = nullptr;
 }
 
 sink_roster::sink_list sink_roster::snapshot_of(shard& to) {
@@ -102,21 +103,18 @@ void sink_roster::deliver(std::vector<event_ptr> events,
 }
 
 void sink_roster::notify(const caf::actor& subscriber, event_ptr ev) {
-  shard* to = nullptr;
-  auto* m = find(subscriber, &to);
-  if (!m)
+  auto found = places_.find(subscriber.address().get());
+  if (found == places_.end())
     return;
-  to->lane->post([sink = m->sink, events = share({std::move(ev)})] {
+  auto& to = shard_at(found->second);
+  const auto& m = to.members[found->second.index];
+  to.lane->post([sink = m.sink, events = share({std::move(ev)})] {
     sink->deliver_notice(events);
   });
 }
 
 std::size_t sink_roster::size() const {
-  std::size_t n = 0;
-  for (const auto& group : groups_)
-    for (const auto& to : group.shards)
-      n += to.members.size();
-  return n;
+  return places_.size();
 }
 
 } // namespace agenttheo

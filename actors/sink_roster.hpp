@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -30,6 +31,7 @@ public:
             subscription_filter filter, std::vector<event_ptr> replay, bool follow);
 
   /// No more rounds for `subscriber` (nothing if it has no sink here).
+  /// Constant time: a session's 10,000 subscribers leave one by one.
   void remove(const caf::actor_addr& subscriber);
 
   /// A round: `events` to every sink, each taking those it follows. The
@@ -62,12 +64,23 @@ private:
     std::vector<shard> shards;
   };
 
-  context_group& group_of(event_sink& sink);
-  shard& least_loaded(context_group& group);
+  /// Where a following subscriber's member sits.
+  struct place {
+    std::size_t group;
+    std::size_t shard;
+    std::size_t index;
+  };
+  using key = const caf::actor_control_block*;
+
+  std::size_t group_of(event_sink& sink);
+  std::size_t least_loaded(const context_group& group) const;
   static sink_list snapshot_of(shard& to);
-  const member* find(const caf::actor& subscriber, shard** found);
+  shard& shard_at(const place& at);
 
   std::vector<context_group> groups_;
+  /// Every member's place, by its actor: found without a scan, left by
+  /// moving the shard's last member into the gap.
+  std::unordered_map<key, place> places_;
 };
 
 } // namespace agenttheo

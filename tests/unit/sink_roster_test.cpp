@@ -156,6 +156,45 @@ CAF_TEST(a removed subscriber gets no more rounds and a final replay no rounds) 
   CAF_CHECK_EQUAL(roster.size(), 1u);
 }
 
+CAF_TEST(subscribers leave in any order and the rest keep their rounds) {
+  std::vector<caf::actor> subs;
+  std::vector<std::shared_ptr<recording_sink>> sinks;
+  for (int i = 0; i < 6; ++i) {
+    subs.push_back(subscriber());
+    sinks.push_back(std::make_shared<recording_sink>(&a_context, lane_a));
+    roster.open(subs.back(), sinks.back(), {"m"}, {}, true);
+  }
+  // The first, a middle one, the last, and the one moved into a gap.
+  for (int i : {0, 2, 5, 4})
+    roster.remove(subs[i].address());
+  CAF_CHECK_EQUAL(roster.size(), 2u);
+  roster.deliver({ev(1)}, rounds.start());
+  roster.notify(subs[3], ev(9));
+  roster.notify(subs[4], ev(8)); // gone: nothing
+  lane_a->run();
+  for (int i : {1, 3})
+    CAF_CHECK_EQUAL(sinks[i]->seen.at(1), "round 1");
+  CAF_CHECK_EQUAL(sinks[3]->seen.back(), "notice 9");
+  for (int i : {0, 2, 4, 5})
+    CAF_CHECK_EQUAL(sinks[i]->seen, (std::vector<std::string>{"open m"}));
+}
+
+CAF_TEST(a subscriber that opens again follows once) {
+  auto again = subscriber();
+  auto first = std::make_shared<recording_sink>(&a_context, lane_a);
+  auto second = std::make_shared<recording_sink>(&a_context, lane_a);
+  roster.open(again, first, {"m"}, {}, true);
+  roster.open(again, second, {"m"}, {}, true);
+  CAF_CHECK_EQUAL(roster.size(), 1u);
+  roster.deliver({ev(1)}, rounds.start());
+  lane_a->run();
+  CAF_CHECK_EQUAL(first->seen, (std::vector<std::string>{"open m"}));
+  CAF_CHECK_EQUAL(second->seen,
+                  (std::vector<std::string>{"open m", "round 1"}));
+  roster.remove(again.address());
+  CAF_CHECK_EQUAL(roster.size(), 0u);
+}
+
 CAF_TEST(a notice goes to its subscriber alone after what went before) {
   auto one = subscriber();
   auto one_sink = std::make_shared<recording_sink>(&a_context, lane_a);
