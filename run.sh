@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The front door.
 #   ./run.sh start [flags]   install what is missing, build, serve on :8000
-#   ./run.sh test            install what is missing, build, run every test
-#                            (then again against an ASan+UBSan build)
+#   ./run.sh test            install what is missing, build, run every test:
+#                            the UI, bench and fuzz suites against the -O2
+#                            build, the rest against an ASan+UBSan build
 #   ./run.sh build           install what is missing, build
 #   ./run.sh build-sanitized the ASan+UBSan build alone (build-sanitize/)
 set -euo pipefail
@@ -57,12 +58,25 @@ install_js_tools() {
 }
 
 # Line tables only (-g1): a third less compile time than -g; perf, gdb's
-# backtraces and the sanitizers still name every file and line.
+# backtraces and the sanitizers still name every file and line. With
+# targets, only those (and what they need); without, everything.
 build() {
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" > /dev/null
-  cmake --build build
+  if [ $# -gt 0 ]; then
+    cmake --build build --target "$@"
+  else
+    cmake --build build
+  fi
 }
+
+# The suites that run against the shipped -O2 build: what a person sees
+# (ui: its timing is a person's), the benchmark (bench: its load is the
+# point) and the fuzzers (fuzz: clang's own ASan+UBSan build). Every other
+# suite runs once, against the sanitized build (twice cost ~10 minutes).
+shipped_labels='^(ui|bench|fuzz)$'
+# What those suites need built.
+shipped_targets=(agenttheo agenttheo-loadgen agenttheo-store-bench fuzzers)
 
 # The same code with AddressSanitizer and UndefinedBehaviorSanitizer, for
 # the tests' second pass.
@@ -109,21 +123,22 @@ command="${1:-}"
 case "$command" in
   start)
     install_missing
-    build
+    build agenttheo
     exec ./build/agenttheo serve "$@"
     ;;
   test)
     packages+=("${bench_packages[@]}")
     install_missing
     install_js_tools
-    build
+    build "${shipped_targets[@]}"
     start_sanitized_build
-    (cd build && ctest --output-on-failure --timeout 600 "$@")
-    echo "run.sh: the suite again, against the ASan+UBSan build (all but the UI and bench suites)" >&2
+    echo "run.sh: the UI, benchmark and fuzz suites, against the -O2 build" >&2
+    (cd build && ctest --output-on-failure --timeout 600 --label-regex "$shipped_labels" "$@")
+    echo "run.sh: every other suite, against the ASan+UBSan build" >&2
     finish_sanitized_build
     sanitizer_options
     cd build-sanitize
-    exec ctest --output-on-failure --timeout 900 --label-exclude '^(ui|bench)$' "$@"
+    exec ctest --output-on-failure --timeout 900 --label-exclude "$shipped_labels" "$@"
     ;;
   build)
     install_missing
