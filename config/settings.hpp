@@ -70,8 +70,10 @@ struct session_limits {
   /// Runs that may wait behind the running one (`multitask=enqueue`).
   std::size_t max_queued_runs = 8;
   /// Deliveries per second its fan-out is paced to: beyond it, events wait
-  /// for the next round and share its writes (fanout_pacer). 0: never hold.
-  double fanout_rate = 250'000;
+  /// for the next round and share its writes (fanout_pacer). 0: no pacer,
+  /// a round waits only for the last one to be absorbed (fanout_round),
+  /// which measured as good or better at every fan-out row.
+  double fanout_rate = 0;
   /// What needs a person's approval before it runs (APPROVE): bits of
   /// config/approval_rules.hpp; a run may add rules, never remove them.
   std::uint16_t approve = 0;
