@@ -5,7 +5,8 @@
 #                            the UI, bench and fuzz suites against the -O2
 #                            build, the rest against an ASan+UBSan build
 #   ./run.sh build           install what is missing, build
-#   ./run.sh build-sanitized the ASan+UBSan build alone (build-sanitize/)
+#   ./run.sh build-sanitized [targets]
+#                            the ASan+UBSan build alone (build-sanitize/)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -77,25 +78,34 @@ build() {
 shipped_labels='^(ui|bench|fuzz)$'
 # What those suites need built.
 shipped_targets=(agenttheo agenttheo-loadgen agenttheo-store-bench fuzzers)
+# The sanitized suites that drive the server from outside need only these;
+# the suites labelled `compiled` (the unit tests, the browser actor's, the
+# Beast WebSocket client) need their own test programs, which build while
+# the others run.
+server_targets=(agenttheo agenttheo-loadgen agenttheo_url_host agenttheo_slow_fsync)
 
 # The same code with AddressSanitizer and UndefinedBehaviorSanitizer, for
-# the tests' second pass.
+# the tests' second pass. With targets, only those; without, everything.
 build_sanitized() {
   cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DAGENTTHEO_SANITIZE=ON > /dev/null
-  cmake --build build-sanitize
+  if [ $# -gt 0 ]; then
+    cmake --build build-sanitize --target "$@"
+  else
+    cmake --build build-sanitize
+  fi
 }
 
-# The sanitized build, started as the first pass starts and given only the
-# CPU time that pass leaves idle (SCHED_IDLE: any test's thread that wakes
-# takes the core back at once), in a process group of its own so that a
-# failing first pass can stop it. Its output goes to a log, printed if it
-# fails.
+# Part of the sanitized build (the targets given; none: the rest), started
+# beside a test pass and given only the CPU time that pass leaves idle
+# (SCHED_IDLE: any test's thread that wakes takes the core back at once),
+# in a process group of its own so that a failing pass can stop it. Its
+# output goes to a log, printed if it fails.
 start_sanitized_build() {
   local idle="nice -n 19"
   chrt --idle 0 true 2> /dev/null && idle="chrt --idle 0"
   mkdir -p build-sanitize
-  setsid $idle ./run.sh build-sanitized > build-sanitize/build.log 2>&1 &
+  setsid $idle ./run.sh build-sanitized "$@" >> build-sanitize/build.log 2>&1 &
   sanitized_build=$!
   trap 'kill -- -$sanitized_build 2> /dev/null || true' EXIT
 }
@@ -131,14 +141,20 @@ case "$command" in
     install_missing
     install_js_tools
     build "${shipped_targets[@]}"
-    start_sanitized_build
+    mkdir -p build-sanitize && : > build-sanitize/build.log
+    start_sanitized_build "${server_targets[@]}"
     echo "run.sh: the UI, benchmark and fuzz suites, against the -O2 build" >&2
     (cd build && ctest --output-on-failure --timeout 600 --label-regex "$shipped_labels" "$@")
-    echo "run.sh: every other suite, against the ASan+UBSan build" >&2
     finish_sanitized_build
+    start_sanitized_build
     sanitizer_options
+    echo "run.sh: the suites that drive the ASan+UBSan server from outside" >&2
+    (cd build-sanitize && ctest --output-on-failure --timeout 900 \
+      --label-exclude '^(ui|bench|fuzz|compiled)$' "$@")
+    finish_sanitized_build
+    echo "run.sh: the ASan+UBSan test programs" >&2
     cd build-sanitize
-    exec ctest --output-on-failure --timeout 900 --label-exclude "$shipped_labels" "$@"
+    exec ctest --output-on-failure --timeout 900 --label-regex '^compiled$' "$@"
     ;;
   build)
     install_missing
@@ -146,7 +162,7 @@ case "$command" in
     ;;
   build-sanitized)
     install_missing
-    build_sanitized
+    build_sanitized "$@"
     ;;
   *)
     echo "usage: ./run.sh start [flags] | test [ctest args] | build | build-sanitized" >&2
