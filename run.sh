@@ -165,7 +165,7 @@ case "$command" in
     build_sanitized "$@"
     ;;
   *)
-    echo "usage: ./run.sh start [flags] | test [ctest args] | build | build-sanitized" >&2
+    echo "usage: ./run.sh start [flags] | test [ctest args] | build | build-sanitized [targets]" >&2
     exit 2
     ;;
 esac
