@@ -455,10 +455,10 @@ def fan_out(table, a):
     n, rate = a.subscribers, a.fanout_rate
     count = int(rate * a.seconds)
     r = fan_out_ours(n, rate, count)
-    u = fan_out_ours(n, rate, count, extra=("--fanout-rate", str(PACED_RATE)))
+    paced_run = fan_out_ours(n, rate, count, extra=("--fanout-rate", str(PACED_RATE)))
     p = fan_out_nchan(n, rate, count)
     check_clean("fan-out", r)
-    check_clean(f"fan-out, FANOUT_RATE={PACED_RATE}", u)
+    check_clean(f"fan-out, FANOUT_RATE={PACED_RATE}", paced_run)
     name = f"fan-out: 1 run -> {n:,} subscribers, {rate:g} tokens/s"
     table.add(name, "deliveries/s", r["deliveries_per_s"], "nchan",
               p["deliveries_per_s"])
@@ -468,13 +468,14 @@ def fan_out(table, a):
               cpu_us_per_delivery(p))
     add_machine_load(table, r, p)
     paced = f"AgentTheo, FANOUT_RATE={PACED_RATE}"
-    table.add("", "deliveries/s", r["deliveries_per_s"], paced, u["deliveries_per_s"])
+    table.add("", "deliveries/s", r["deliveries_per_s"], paced,
+              paced_run["deliveries_per_s"])
     table.add("", "goodput/s (within 100 ms)", r["goodput_per_s"], paced,
-              u["goodput_per_s"])
-    table.add("", "p99 ms", r["p99_ms"], paced, u["p99_ms"])
+              paced_run["goodput_per_s"])
+    table.add("", "p99 ms", r["p99_ms"], paced, paced_run["p99_ms"])
     table.add("", "server CPU us per delivery",
               cpu_us_per_delivery(r), paced,
-              cpu_us_per_delivery(u))
+              cpu_us_per_delivery(paced_run))
 
 
 def add_fan_out_latency(table, r, p):
