@@ -71,8 +71,8 @@ struct session_limits {
   std::size_t max_queued_runs = 8;
   /// Deliveries per second its fan-out is paced to: beyond it, events wait
   /// for the next round and share its writes (fanout_pacer). 0: no pacer,
-  /// a round waits only for the last one to be absorbed (fanout_round),
-  /// which measured as good or better at every fan-out row.
+  /// a round waits only for the last one to be absorbed (fanout_round);
+  /// no fan-out row measured consistently worse without the pacer.
   double fanout_rate = 0;
   /// What needs a person's approval before it runs (APPROVE): bits of
   /// config/approval_rules.hpp; a run may add rules, never remove them.
