@@ -1,6 +1,8 @@
 #include "http/curl_io_engine.hpp"
 
+#include <chrono>
 #include <mutex>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -16,6 +18,7 @@ namespace {
 
 namespace net = boost::asio;
 using strand_type = net::strand<net::io_context::executor_type>;
+using clock = std::chrono::steady_clock;
 
 /// A socket curl asked the I/O context to watch.
 struct watched_socket {
@@ -102,18 +105,51 @@ private:
     socket.descriptor.release();
   }
 
+  /// curl moves its deadline several times as a transfer starts (now, then
+  /// the connect timeout, then the next one). Re-arming the timer each time
+  /// costs a `timerfd_settime` and a cancelled handler, so a wait that ends
+  /// no later than the wanted deadline is kept; waking early, it waits on
+  /// for the wanted one (curl does not repeat a deadline it already gave).
   static int on_timer(CURLM*, long timeout_ms, void* self_ptr) {
     auto* self = static_cast<io_transfers*>(self_ptr);
     if (timeout_ms < 0) {
-      self->timer_.cancel();
+      self->wanted_.reset();
       return 0;
     }
-    self->timer_.expires_after(std::chrono::milliseconds{timeout_ms});
-    self->timer_.async_wait([self = self->shared_from_this()](boost::system::error_code ec) {
-      if (!ec)
-        self->on_timeout();
-    });
+    if (timeout_ms == 0) {
+      // At once: a job on the strand, no timer involved.
+      self->wanted_.reset();
+      net::post(self->strand_,
+                [self = self->shared_from_this()] { self->on_timeout(); });
+      return 0;
+    }
+    auto at = clock::now() + std::chrono::milliseconds{timeout_ms};
+    self->wanted_ = at;
+    if (!self->armed_ || *self->armed_ > at)
+      self->arm_timer(at);
     return 0;
+  }
+
+  void arm_timer(clock::time_point at) {
+    armed_ = at;
+    timer_.expires_at(at);
+    timer_.async_wait(
+      [self = shared_from_this()](boost::system::error_code ec) {
+        // Aborted: an earlier wait replaced this one and owns `armed_`.
+        if (!ec)
+          self->on_timer_expired();
+      });
+  }
+
+  void on_timer_expired() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    armed_.reset();
+    if (closed_ || !wanted_)
+      return;
+    if (clock::now() < *wanted_)
+      return arm_timer(*wanted_);
+    wanted_.reset();
+    run_timeouts();
   }
 
   /// Waits for what curl wants of `socket` and is not yet waited for.
@@ -153,8 +189,11 @@ private:
 
   void on_timeout() {
     std::lock_guard<std::mutex> guard{mutex_};
-    if (closed_)
-      return;
+    if (!closed_)
+      run_timeouts();
+  }
+
+  void run_timeouts() {
     int running = 0;
     curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
     table_->reap();
@@ -162,6 +201,9 @@ private:
 
   strand_type strand_;
   net::steady_timer timer_;
+  /// When curl wants to be called back, and when the pending wait ends.
+  std::optional<clock::time_point> wanted_;
+  std::optional<clock::time_point> armed_;
   CURLM* multi_ = nullptr;
   std::unique_ptr<transfer_table> table_;
   std::unordered_map<curl_socket_t, std::shared_ptr<watched_socket>> sockets_;

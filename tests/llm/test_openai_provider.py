@@ -262,6 +262,24 @@ class ProviderUnreachableAndOpenRouter(unittest.TestCase):
                        and e.data["state"] == "retrying"]
             self.assertEqual(len(retries), 2)
 
+    def test_the_calls_own_deadline_ends_a_stalled_stream(self):
+        # LLM_TIMEOUT is curl's deadline for the whole transfer: only the
+        # driver's timer ends it, long before the 10 s idle check would.
+        with ScriptedUpstream() as upstream:
+            upstream.play(stall(tokens=["some "], seconds=20))
+            with Server("--llm-provider", "compatible",
+                        "--llm-base-url", upstream.base_url, "--llm-model", "m",
+                        "--llm-timeout", "600ms", "--llm-idle-timeout", "10s",
+                        "--browser", "none") as server:
+                started = time.monotonic()
+                events = SseStream(server.port, stream_path("hi")).read_all()
+                elapsed = time.monotonic() - started
+            self.assertEqual(events[-1].type, "error", events[-1].data)
+            self.assertEqual(events[-1].data["code"], "llm_timeout")
+            self.assertIn("timed out", events[-1].data["message"])
+            self.assertGreater(elapsed, 0.5)
+            self.assertLess(elapsed, 5)
+
     def test_openrouter_sends_its_headers(self):
         with ScriptedUpstream() as upstream:
             upstream.play(reply(["hi"]))
