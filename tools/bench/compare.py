@@ -14,7 +14,9 @@ one: upstream -> curl -> llm_call -> session -> connection actors ->
 sockets. Installs the peers from Debian's packages if they are missing;
 raises the open-file limit to the hard limit.
 `browser` sets a new session's first navigation against Playwright
-(npm's playwright-core on the same Chromium). `--json` keeps the table with
+(npm's playwright-core on the same Chromium); `first_token` reads the
+server's part of the first token for runs one at a time and for 100 runs
+starting while 100 others stream (`sessions` has the all-at-once burst). `--json` keeps the table with
 the machine and commit (one file per measured commit in
 tools/bench/results/); `--against` prints each figure over a saved one's.
 """
@@ -609,6 +611,60 @@ def many_sessions(table, a):
     add_exactness(table, r, "guide stack", g)
 
 
+def ttft_of_runs(service, prefix, count, runs, rate):
+    """The server's first_token_added over `runs` more runs, started `rate`
+    per second, each read to its `count`-th token: p50 ms and the load's
+    report. The service keeps running."""
+    before = first_token_added(service)
+    r = loadgen(service, "--connections", runs, "--connect-rate", rate,
+                "--path", f"/stream?command=go&messageId={prefix}{{i}}",
+                "--expect", count, "--duration", runs / rate + 10)
+    added = server_metrics.since(first_token_added(service), before)
+    return server_metrics.quantile_ms(added, 0.5), r
+
+
+def first_token(table, a):
+    """Issue 27's time to first token at 1 and at 100 concurrent runs, each
+    run starting on its own: runs one at a time, then 100 more over 2 s
+    while 100 others stream (the all-at-once burst is `sessions`' row)."""
+    rate, streaming, seconds = 20, 100, 8
+    up = token_upstream(2, rate)
+    server = agenttheo(up)
+    try:
+        # Runs of two tokens (50 ms), four a second: one at a time.
+        alone, r1 = ttft_of_runs(server, "one", 2, 20, 4)
+    finally:
+        server.stop()
+        up.stop()
+    count = int(rate * seconds)
+    up = token_upstream(count, rate)
+    server = agenttheo(up)
+    background = None
+    try:
+        background = subprocess.Popen(
+            [os.path.join(BUILD, "agenttheo-loadgen"), "--port", str(server.port),
+             "--connections", str(streaming), "--expect", str(count),
+             "--path", "/stream?command=go&messageId=bg{i}",
+             "--duration", str(seconds + 20)],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        time.sleep(2)
+        among, r100 = ttft_of_runs(server, "new", 1, streaming, streaming / 2)
+        streamed = json.loads(background.communicate(timeout=seconds + 60)[0]
+                              .strip().splitlines()[-1])
+    finally:
+        if background and background.poll() is None:
+            background.kill()
+        server.stop()
+        up.stop()
+    check_clean("first token, one at a time", r1)
+    check_clean(f"first token, among {streaming}", r100)
+    check_clean(f"first token, the {streaming} streaming", streamed)
+    table.add("time to first token added by the server", "p50 ms, one run at a time",
+              alone, target="<= 1", ok=alone <= 1)
+    table.add("", f"p50 ms, {streaming} runs starting over 2 s while {streaming} stream",
+              among, target="<= 1", ok=among <= 1)
+
+
 def cluster(table, a):
     """Many sessions through one gateway and two workers, against one
     server, in the same run (same upstream, same load)."""
@@ -721,7 +777,7 @@ def first_navigation(table, a):
 
 SCENARIOS = {"idle": idle, "fanout": fan_out, "moderate": moderate,
              "websocket": websocket, "sessions": many_sessions, "cluster": cluster, "churn": churn,
-             "store": store_cost, "browser": first_navigation}
+             "store": store_cost, "browser": first_navigation, "first_token": first_token}
 
 
 def main():
