@@ -262,6 +262,23 @@ class ProviderUnreachableAndOpenRouter(unittest.TestCase):
                        and e.data["state"] == "retrying"]
             self.assertEqual(len(retries), 2)
 
+    def test_openrouter_sends_its_headers(self):
+        with ScriptedUpstream() as upstream:
+            upstream.play(reply(["hi"]))
+            with Server("--openrouter-api-key", "sk-or-test",
+                        "--llm-base-url", upstream.base_url) as server:
+                events = SseStream(server.port, stream_path("hi")).read_all()
+                self.assertEqual(events[0].data["llm"]["provider"], "openrouter")
+                self.assertEqual(events[-1].type, "complete")
+            headers = upstream.requests[0]["headers"]
+            self.assertEqual(headers["Authorization"], "Bearer sk-or-test")
+            self.assertEqual(headers["X-Title"], "AgentTheo")
+            self.assertIn("HTTP-Referer", headers)
+            self.assertEqual(upstream.requests[0]["body"]["model"],
+                             "openai/gpt-4o-mini")
+
+
+class CallDeadline(unittest.TestCase):
     def test_the_calls_own_deadline_ends_a_stalled_stream(self):
         # LLM_TIMEOUT is curl's deadline for the whole transfer: only the
         # driver's timer ends it, long before the 10 s idle check would.
@@ -279,21 +296,6 @@ class ProviderUnreachableAndOpenRouter(unittest.TestCase):
             self.assertIn("timed out", events[-1].data["message"])
             self.assertGreater(elapsed, 0.5)
             self.assertLess(elapsed, 5)
-
-    def test_openrouter_sends_its_headers(self):
-        with ScriptedUpstream() as upstream:
-            upstream.play(reply(["hi"]))
-            with Server("--openrouter-api-key", "sk-or-test",
-                        "--llm-base-url", upstream.base_url) as server:
-                events = SseStream(server.port, stream_path("hi")).read_all()
-                self.assertEqual(events[0].data["llm"]["provider"], "openrouter")
-                self.assertEqual(events[-1].type, "complete")
-            headers = upstream.requests[0]["headers"]
-            self.assertEqual(headers["Authorization"], "Bearer sk-or-test")
-            self.assertEqual(headers["X-Title"], "AgentTheo")
-            self.assertIn("HTTP-Referer", headers)
-            self.assertEqual(upstream.requests[0]["body"]["model"],
-                             "openai/gpt-4o-mini")
 
 
 if __name__ == "__main__":
