@@ -307,6 +307,9 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
       st.on_load = nullptr;
       on_load(false);
     },
+    [self](downloads_timeout_atom, std::uint64_t generation) {
+      on_downloads_timeout(self, generation);
+    },
     [self](settle_atom, std::uint64_t generation) {
       auto& st = self->state;
       if (generation != st.settle_generation || !st.after_settle)

@@ -114,6 +114,9 @@ struct page_state {
     std::uint64_t room = 0;
   };
   std::map<std::string, download> downloads;
+  /// Runs once no download is under way (or the load timeout passes).
+  std::function<void()> after_downloads;
+  std::uint64_t downloads_generation = 0;
   /// What happened to files during the running tool, added to its output.
   std::vector<std::string> file_notes;
   /// The tool running now, for notes.

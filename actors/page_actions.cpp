@@ -7,6 +7,7 @@
 
 #include <rapidjson/document.h>
 
+#include "actors/page_files.hpp"
 #include "browser/element_refs.hpp"
 #include "browser/net_errors.hpp"
 #include "browser/page_scripts.hpp"
@@ -284,10 +285,13 @@ tool_done settled(page_self self, tool_done done) {
   return [self, done](tool_result result) {
     auto& st = self->state;
     st.after_settle = [self, done, result]() mutable {
-      when_idle(self, [done, result](bool loaded) mutable {
-        if (!loaded)
-          result.output += " (the page it led to is still loading)";
-        done(std::move(result));
+      // A download the action started ends first: the next step may use it.
+      when_downloaded(self, [self, done, result]() mutable {
+        when_idle(self, [done, result](bool loaded) mutable {
+          if (!loaded)
+            result.output += " (the page it led to is still loading)";
+          done(std::move(result));
+        });
       });
     };
     self->delayed_send(self, settle_time, settle_atom::value,

@@ -30,6 +30,8 @@ class json_reader;
 using load_timeout_atom = caf::atom_constant<caf::atom("load_tmo")>;
 /// An action's settle time is over (for the action numbered by the payload).
 using settle_atom = caf::atom_constant<caf::atom("settle")>;
+/// The wait for an action's downloads is over (numbered by the payload).
+using downloads_timeout_atom = caf::atom_constant<caf::atom("dl_tmo")>;
 
 tool_result fail(std::string why);
 

@@ -68,6 +68,20 @@ void download_completed(page_self self, const std::string& guid,
     self->send(st.owner, artifact_saved{file.name, file.mime, file.bytes, "download"});
 }
 
+/// What waited for the downloads goes on (they ended, or its wait did).
+void go_on_after_downloads(page_self self) {
+  auto then = std::move(self->state.after_downloads);
+  self->state.after_downloads = nullptr;
+  if (then)
+    then();
+}
+
+/// A download ended: if it was the last, what waited for it goes on.
+void downloads_ended(page_self self) {
+  if (self->state.downloads.empty())
+    go_on_after_downloads(self);
+}
+
 void download_progressed(page_self self, json_reader& params) {
   auto& st = self->state;
   auto found = st.downloads.find(std::string{params.text("guid").value_or("")});
@@ -84,20 +98,23 @@ void download_progressed(page_self self, json_reader& params) {
     cancel_download(self, guid);
     auto name = found->second.name;
     st.downloads.erase(found);
-    return file_note(self, "stopped downloading " + name
-                             + ": the session's artifacts would pass "
-                               "MAX_ARTIFACT_BYTES ("
-                             + std::to_string(st.settings.max_artifact_bytes)
-                             + " bytes)");
+    file_note(self, "stopped downloading " + name
+                      + ": the session's artifacts would pass "
+                        "MAX_ARTIFACT_BYTES ("
+                      + std::to_string(st.settings.max_artifact_bytes) + " bytes)");
+    return downloads_ended(self);
   }
   auto what = std::move(found->second);
   st.downloads.erase(found);
-  if (state == "completed")
-    return download_completed(self, guid, what);
+  if (state == "completed") {
+    download_completed(self, guid, what);
+    return downloads_ended(self);
+  }
   std::error_code ec;
   std::filesystem::remove(st.artifacts->download_path() / guid, ec);
   if (state == "canceled")
     file_note(self, "the download of " + what.name + " was cancelled");
+  downloads_ended(self);
 }
 
 /// `DOM.setFileInputFiles` on the node `key` (`backendNodeId` or
@@ -167,6 +184,21 @@ void enable_downloads(page_self self) {
     if (!r.ok)
       log(log_level::warn, "page: downloads stay off: ", r.body);
   });
+}
+
+void when_downloaded(page_self self, std::function<void()> then) {
+  auto& st = self->state;
+  if (st.downloads.empty())
+    return then();
+  note(self, "waiting for the download to finish");
+  st.after_downloads = std::move(then);
+  self->delayed_send(self, st.settings.load_timeout, downloads_timeout_atom::value,
+                     ++st.downloads_generation);
+}
+
+void on_downloads_timeout(page_self self, std::uint64_t generation) {
+  if (generation == self->state.downloads_generation)
+    go_on_after_downloads(self);
 }
 
 bool on_download_event(page_self self, const std::string& method,

@@ -6,6 +6,8 @@
 // (`list_downloads`) and puts one of its files into a file input
 // (`upload_file`). The page never reads a file outside that folder.
 
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "actors/page_actions.hpp"
@@ -22,6 +24,14 @@ void enable_downloads(page_self self);
 /// other event.
 bool on_download_event(page_self self, const std::string& method,
                        const std::string& params_json);
+
+/// Calls `then` once no download is under way, or when the load timeout
+/// passes: an action that started a download ends with the file kept (or
+/// refused), so the next step can use it.
+void when_downloaded(page_self self, std::function<void()> then);
+
+/// The load timeout of `when_downloaded` numbered `generation` passed.
+void on_downloads_timeout(page_self self, std::uint64_t generation);
 
 /// What happened to files since the last tool ended (a download began,
 /// finished, or was refused), for the output of the tool that ends now.

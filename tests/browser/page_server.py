@@ -2,7 +2,7 @@
 /slow (answers after a second), /never (starts a page, never ends it) and
 /remember (a visitor cookie and a localStorage token, each new or kept)
 and /redirect?to=URL (a 302 there); /download/NAME?bytes=N (N bytes made
-from NAME, as an attachment), POST /upload (a multipart form: its files
+from NAME, as an attachment; `&pause=S`: the second half S seconds later), POST /upload (a multipart form: its files
 are kept) and /uploaded (what was posted, as JSON).
 Prints its port, then serves until killed."""
 
@@ -105,13 +105,19 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def download(self):
         url = urllib.parse.urlsplit(self.path)
         name = urllib.parse.unquote(url.path[len("/download/"):])
-        size = int(urllib.parse.parse_qs(url.query).get("bytes", ["1000"])[0])
+        query = urllib.parse.parse_qs(url.query)
+        size = int(query.get("bytes", ["1000"])[0])
+        pause = float(query.get("pause", ["0"])[0])
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Disposition", f'attachment; filename="{name}"')
         self.send_header("Content-Length", str(size))
         self.end_headers()
-        self.wfile.write(download_bytes(name, size))
+        data = download_bytes(name, size)
+        self.wfile.write(data[:size // 2])
+        self.wfile.flush()
+        time.sleep(pause)
+        self.wfile.write(data[size // 2:])
 
     def reply(self, content_type, body):
         self.send_response(200)
