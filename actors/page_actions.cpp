@@ -285,13 +285,12 @@ tool_done settled(page_self self, tool_done done) {
   return [self, done](tool_result result) {
     auto& st = self->state;
     st.after_settle = [self, done, result]() mutable {
-      // A download the action started ends first: the next step may use it.
-      when_downloaded(self, [self, done, result]() mutable {
-        when_idle(self, [done, result](bool loaded) mutable {
-          if (!loaded)
-            result.output += " (the page it led to is still loading)";
-          done(std::move(result));
-        });
+      when_idle(self, [self, done, result](bool loaded) mutable {
+        if (!loaded)
+          result.output += " (the page it led to is still loading)";
+        // Downloads begun by now (while the action settled or its
+        // navigation ran) end first: the next step may use the file.
+        when_downloaded(self, [done, result]() mutable { done(std::move(result)); });
       });
     };
     self->delayed_send(self, settle_time, settle_atom::value,
