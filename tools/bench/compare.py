@@ -16,9 +16,10 @@ raises the open-file limit to the hard limit.
 `browser` sets a new session's first navigation against Playwright
 (npm's playwright-core on the same Chromium); `first_token` reads the
 server's part of the first token for runs one at a time and for 100 runs
-starting while 100 others stream (`sessions` has the all-at-once burst). `--json` keeps the table with
-the machine and commit (one file per measured commit in
-tools/bench/results/); `--against` prints each figure over a saved one's.
+starting while 100 others stream (`sessions` has the all-at-once burst).
+`--json` keeps the table with the machine and commit (one file per
+measured commit in tools/bench/results/); `--against` prints each figure
+over a saved one's.
 """
 
 import argparse
@@ -216,17 +217,28 @@ def guide_stack(upstream):
                     "--port", str(port)], port)
 
 
-def loadgen(service, *args):
-    """Drives `service` and samples every process of its group (nginx: the
-    master and its workers)."""
+def loadgen_argv(service, *args):
+    """The load generator's command line against `service`, sampling every
+    process of its group (nginx: the master and its workers)."""
     argv = [os.path.join(BUILD, "agenttheo-loadgen"), "--port", str(service.port),
             *[str(a) for a in args]]
     for pid in service.pids():
         argv += ["--server-pid", str(pid)]
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=900)
-    if not out.stdout.strip():
-        raise RuntimeError(f"loadgen failed: {out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return argv
+
+
+def loadgen_report(stdout, stderr=""):
+    """The load generator's JSON report: its last line."""
+    if not stdout.strip():
+        raise RuntimeError(f"loadgen failed: {stderr}")
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def loadgen(service, *args):
+    """Drives `service` and returns the load generator's report."""
+    out = subprocess.run(loadgen_argv(service, *args), capture_output=True,
+                         text=True, timeout=900)
+    return loadgen_report(out.stdout, out.stderr)
 
 
 def drive(service, *args):
@@ -642,15 +654,13 @@ def first_token(table, a):
     background = None
     try:
         background = subprocess.Popen(
-            [os.path.join(BUILD, "agenttheo-loadgen"), "--port", str(server.port),
-             "--connections", str(streaming), "--expect", str(count),
-             "--path", "/stream?command=go&messageId=bg{i}",
-             "--duration", str(seconds + 20)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            loadgen_argv(server, "--connections", streaming, "--expect", count,
+                         "--path", "/stream?command=go&messageId=bg{i}",
+                         "--duration", seconds + 20),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(2)
         among, r100 = ttft_of_runs(server, "new", 1, streaming, streaming / 2)
-        streamed = json.loads(background.communicate(timeout=seconds + 60)[0]
-                              .strip().splitlines()[-1])
+        streamed = loadgen_report(*background.communicate(timeout=seconds + 60))
     finally:
         if background and background.poll() is None:
             background.kill()
