@@ -2,8 +2,9 @@
 /slow (answers after a second), /never (starts a page, never ends it) and
 /remember (a visitor cookie and a localStorage token, each new or kept)
 and /redirect?to=URL (a 302 there); /download/NAME?bytes=N (N bytes made
-from NAME, as an attachment; `&pause=S`: the second half S seconds later), POST /upload (a multipart form: its files
-are kept) and /uploaded (what was posted, as JSON).
+from NAME, as an attachment; `&pause=S`: the second half S seconds
+later), POST /upload (a multipart form: its files are kept) and /uploaded
+(what was posted, as JSON).
 Prints its port, then serves until killed."""
 
 import ctypes
