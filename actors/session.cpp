@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <utility>
+#include <vector>
 
 #include <caf/all.hpp>
 
@@ -290,6 +291,7 @@ void emit(self_ptr self, run_record& run, event_type type, std::string data,
 /// The run ends while its interrupts wait: each is decided `cancelled`, so
 /// every watcher's card closes and a late answer gets 409.
 void close_interrupts(self_ptr self, run_record& run) {
+  std::vector<const interrupt_record*> closed;
   for (auto& entry : self->state.interrupts) {
     auto& r = entry.record;
     if (r.resolved || r.message_id != run.message_id)
@@ -297,8 +299,14 @@ void close_interrupts(self_ptr self, run_record& run) {
     r.resolved = true;
     r.resolution = {"cancelled", {}, {}, "the run ended", "cancel"};
     count(counter::interrupts_cancelled);
-    emit(self, run, event_type::interrupt_resolved, interrupt_resolved_json(r));
+    closed.push_back(&r);
   }
+  if (closed.empty())
+    return;
+  push_info(self); // the listing drops them before their events go out
+  for (const auto* r : closed)
+    emit(self, run, event_type::interrupt_resolved,
+         interrupt_resolved_json(*r));
 }
 
 /// Stops the run's model call and tool calls, whatever they were doing.
@@ -1174,6 +1182,10 @@ void open_interrupt(self_ptr self, run_record& run, interrupt_record record,
       to_string(entry.record.kind), "): session ", st.id, ", messageId ",
       run.message_id);
   count(counter::interrupts_opened);
+  // The listing shows the interrupt before its event can reach a client
+  // (a socket on another thread may write it at once): a client that
+  // lists sessions on reading it finds it pending.
+  push_info(self);
   emit(self, run, event_type::interrupt, interrupt_json(entry.record));
   emit(self, run, event_type::status,
        payload::status("waiting_for_human", entry.record.reason, run.message_id));
@@ -1181,7 +1193,6 @@ void open_interrupt(self_ptr self, run_record& run, interrupt_record record,
   // page where it is, and comes back waiting after a restart.
   store_run(st, run);
   save_page(self);
-  push_info(self);
 }
 
 /// The approval rules' verdict on `call`, with the facts of its target
@@ -1409,6 +1420,7 @@ void decide(self_ptr self, interrupt_entry& entry, interrupt_answer answer) {
   auto* run = find_run(st, r.message_id);
   if (!run || run->phase != run_phase::running)
     return;
+  push_info(self); // the listing drops it before its event goes out
   emit(self, *run, event_type::interrupt_resolved, interrupt_resolved_json(r));
   if (!waits_for_person(st, *run) && !run->paused
       && !(r.kind == interrupt_kind::takeover && r.resolution.decision == "approve"))

@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <functional>
 #include <utility>
+#include <vector>
 
 #include <rapidjson/document.h>
 
 #include "actor_probes.hpp"
+#include "messages/steer_request.hpp"
 #include "protocol/event_sink.hpp"
 #include "store/conversation_json.hpp"
 #include "store/store_inbox.hpp"
@@ -31,7 +33,8 @@ rapidjson::Document data_of(const event_ptr& ev) {
 /// A socket's side that takes each job the moment it is posted: what an
 /// I/O thread does with a round while the session's handler goes on.
 struct immediate_sink : event_sink, sink_lane {
-  std::function<void()> on_terminal;
+  /// What the client does on reading each event (a listing, say).
+  std::function<void(const event&)> on_event;
   bool saw_terminal = false;
 
   const void* io_context() const override {
@@ -54,9 +57,11 @@ struct immediate_sink : event_sink, sink_lane {
     take(events);
   }
   void take(const event_list& events) {
-    for (auto& ev : *events)
-      if (ev->raw.terminal && !std::exchange(saw_terminal, true) && on_terminal)
-        on_terminal();
+    for (auto& ev : *events) {
+      saw_terminal = saw_terminal || ev->raw.terminal;
+      if (on_event)
+        on_event(ev->raw);
+    }
   }
 };
 
@@ -172,13 +177,84 @@ CAF_TEST(the manager hears a run ended before its last event goes out) {
   // The socket writes the terminal event the moment the session hands it
   // over, as an I/O thread may; its client lists sessions on reading it.
   auto sink = std::make_shared<immediate_sink>();
-  sink->on_terminal = [&] { caf::anon_send(lister, 1); };
+  sink->on_event = [&](const event& ev) {
+    if (ev.terminal)
+      caf::anon_send(lister, 1);
+  };
   auto rec = std::make_shared<subscriber_record>();
   auto probe = sys.spawn(subscriber_probe, rec);
   caf::anon_send(sess, open_stream{probe, make_request("hello", "m1"), nullptr, sink});
   consume_messages();
   CAF_REQUIRE(sink->saw_terminal);
   CAF_CHECK_EQUAL(listed, "idle");
+}
+
+/// A session whose manager answers a listing (an int) with the pending
+/// interrupts the session last reported, and whose client lists sessions
+/// the moment it reads `interrupt` or `interrupt_resolved` (the socket
+/// writes each as it is handed over, as an I/O thread may).
+struct listing_client {
+  std::string reported = "[]";
+  std::vector<std::string> listed;
+  caf::actor lister;
+  caf::actor sess;
+  std::shared_ptr<immediate_sink> sink = std::make_shared<immediate_sink>();
+
+  listing_client(caf::actor_system& sys, session_settings settings) {
+    lister = sys.spawn([this](caf::event_based_actor*) -> caf::behavior {
+      return {
+        [this](session_info& x) { reported = x.interrupts_json; },
+        [](run_forgotten&) {},
+        [this](int) { listed.push_back(reported); },
+      };
+    });
+    sess = sys.spawn(session, std::string{"s-test"}, settings, lister,
+                     session_origin{});
+    sink->on_event = [this](const event& ev) {
+      if (ev.type == event_type::interrupt
+          || ev.type == event_type::interrupt_resolved)
+        caf::anon_send(lister, 1);
+    };
+    auto probe
+      = sys.spawn(subscriber_probe, std::make_shared<subscriber_record>());
+    caf::anon_send(sess,
+                   open_stream{probe, make_request("ask me the colour", "m1"),
+                               nullptr, sink});
+  }
+
+  /// The id of the one interrupt the first listing showed.
+  std::string pending_id() const {
+    CAF_REQUIRE_EQUAL(listed.size(), 1u);
+    rapidjson::Document pending;
+    pending.Parse(listed[0].c_str());
+    CAF_REQUIRE(pending.IsArray() && pending.Size() == 1);
+    return pending[0]["interrupt_id"].GetString();
+  }
+};
+
+CAF_TEST(the manager hears of an interrupt before its events go out) {
+  listing_client client{sys, settings()};
+  consume_messages();
+  auto id = client.pending_id();
+  steer_session answer{"s-test", steer_action::resolve,
+                       id,       R"({"decision":"answer","answer":"red"})",
+                       "c1",     "api"};
+  CAF_CHECK_EQUAL(ask(client.sess, answer).status, 200);
+  consume_messages();
+  CAF_REQUIRE_EQUAL(client.listed.size(), 2u);
+  CAF_CHECK_EQUAL(client.listed[1], "[]");
+  CAF_CHECK(client.sink->saw_terminal);
+}
+
+CAF_TEST(the manager hears a cancel closed an interrupt before its event) {
+  listing_client client{sys, settings()};
+  consume_messages();
+  client.pending_id();
+  caf::anon_send(client.sess, cancel_run{"m1", "user asked"});
+  consume_messages();
+  CAF_REQUIRE_EQUAL(client.listed.size(), 2u);
+  CAF_CHECK_EQUAL(client.listed[1], "[]");
+  CAF_CHECK(client.sink->saw_terminal);
 }
 
 CAF_TEST(subscribers behind a relay get every live event once through it) {
