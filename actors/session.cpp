@@ -1457,6 +1457,7 @@ void announce_control(self_ptr self) {
   if (run)
     data.field("messageId", run->message_id);
   data.end_object();
+  push_info(self); // the listing names the holder before the event goes out
   if (run)
     emit(self, *run, event_type::control, data.str());
   else
@@ -1478,7 +1479,7 @@ void take_control(self_ptr self, const std::string& client, const std::string& b
   announce_control(self);
   auto* run = active_run(st);
   if (!run)
-    return push_info(self);
+    return;
   for (auto& entry : st.interrupts)
     if (!entry.record.resolved && entry.record.kind == interrupt_kind::takeover
         && entry.record.message_id == run->message_id) {
@@ -1507,7 +1508,6 @@ void hand_back(self_ptr self, const std::string& by) {
   st.control = {false, {}, by};
   tell_page_activity(self);
   announce_control(self);
-  push_info(self);
   auto* run = active_run(st);
   if (!run || !st.page)
     return;

@@ -160,65 +160,43 @@ CAF_TEST(a run streams start to complete with contiguous ids) {
   CAF_CHECK_EQUAL(last_info().subscribers, 0u);
 }
 
-CAF_TEST(the manager hears a run ended before its last event goes out) {
-  // A manager that answers a listing (here: an int) with the state the
-  // session last reported to it.
-  std::string reported;
-  std::string listed;
-  auto lister = sys.spawn([&](caf::event_based_actor*) -> caf::behavior {
-    return {
-      [&](session_info& x) { reported = x.state; },
-      [](run_forgotten&) {},
-      [&](int) { listed = reported; },
-    };
-  });
-  auto sess = sys.spawn(session, std::string{"s-test"}, settings(), lister,
-                        session_origin{});
-  // The socket writes the terminal event the moment the session hands it
-  // over, as an I/O thread may; its client lists sessions on reading it.
-  auto sink = std::make_shared<immediate_sink>();
-  sink->on_event = [&](const event& ev) {
-    if (ev.terminal)
-      caf::anon_send(lister, 1);
-  };
-  auto rec = std::make_shared<subscriber_record>();
-  auto probe = sys.spawn(subscriber_probe, rec);
-  caf::anon_send(sess, open_stream{probe, make_request("hello", "m1"), nullptr, sink});
-  consume_messages();
-  CAF_REQUIRE(sink->saw_terminal);
-  CAF_CHECK_EQUAL(listed, "idle");
-}
-
-/// A session whose manager answers a listing (an int) with the pending
-/// interrupts the session last reported, and whose client lists sessions
-/// the moment it reads `interrupt` or `interrupt_resolved` (the socket
-/// writes each as it is handed over, as an I/O thread may).
+/// A session whose manager answers a listing (an int) with what the
+/// session last reported to it, and whose client lists sessions the
+/// moment it reads an event `lists_on` picks: the socket writes each
+/// event as it is handed over, as an I/O thread may while the session's
+/// handler goes on. What the listing showed then is in `listed`.
 struct listing_client {
-  std::string reported = "[]";
-  std::vector<std::string> listed;
+  struct manager_view {
+    session_info reported;
+    std::vector<session_info> listed;
+  };
+  // Shared with the manager, which may outlive the test's scope.
+  std::shared_ptr<manager_view> view = std::make_shared<manager_view>();
+  const std::vector<session_info>& listed = view->listed;
   caf::actor lister;
   caf::actor sess;
   std::shared_ptr<immediate_sink> sink = std::make_shared<immediate_sink>();
 
-  listing_client(caf::actor_system& sys, session_settings settings) {
-    lister = sys.spawn([this](caf::event_based_actor*) -> caf::behavior {
+  listing_client(caf::actor_system& sys, session_settings settings,
+                 std::string command,
+                 std::function<bool(const event&)> lists_on) {
+    lister = sys.spawn([view = view](caf::event_based_actor*) -> caf::behavior {
       return {
-        [this](session_info& x) { reported = x.interrupts_json; },
+        [view](session_info& x) { view->reported = x; },
         [](run_forgotten&) {},
-        [this](int) { listed.push_back(reported); },
+        [view](int) { view->listed.push_back(view->reported); },
       };
     });
     sess = sys.spawn(session, std::string{"s-test"}, settings, lister,
                      session_origin{});
-    sink->on_event = [this](const event& ev) {
-      if (ev.type == event_type::interrupt
-          || ev.type == event_type::interrupt_resolved)
+    sink->on_event = [lister = lister, lists_on](const event& ev) {
+      if (lists_on(ev))
         caf::anon_send(lister, 1);
     };
     auto probe
       = sys.spawn(subscriber_probe, std::make_shared<subscriber_record>());
     caf::anon_send(sess,
-                   open_stream{probe, make_request("ask me the colour", "m1"),
+                   open_stream{probe, make_request(std::move(command), "m1"),
                                nullptr, sink});
   }
 
@@ -226,14 +204,31 @@ struct listing_client {
   std::string pending_id() const {
     CAF_REQUIRE_EQUAL(listed.size(), 1u);
     rapidjson::Document pending;
-    pending.Parse(listed[0].c_str());
+    pending.Parse(listed[0].interrupts_json.c_str());
     CAF_REQUIRE(pending.IsArray() && pending.Size() == 1);
     return pending[0]["interrupt_id"].GetString();
   }
 };
 
+bool is_terminal(const event& ev) {
+  return ev.terminal;
+}
+
+bool is_interrupt_news(const event& ev) {
+  return ev.type == event_type::interrupt
+         || ev.type == event_type::interrupt_resolved;
+}
+
+CAF_TEST(the manager hears a run ended before its last event goes out) {
+  listing_client client{sys, settings(), "hello", is_terminal};
+  consume_messages();
+  CAF_REQUIRE_EQUAL(client.listed.size(), 1u);
+  CAF_CHECK_EQUAL(client.listed[0].state, "idle");
+}
+
 CAF_TEST(the manager hears of an interrupt before its events go out) {
-  listing_client client{sys, settings()};
+  listing_client client{sys, settings(), "ask me the colour",
+                        is_interrupt_news};
   consume_messages();
   auto id = client.pending_id();
   steer_session answer{"s-test", steer_action::resolve,
@@ -242,19 +237,41 @@ CAF_TEST(the manager hears of an interrupt before its events go out) {
   CAF_CHECK_EQUAL(ask(client.sess, answer).status, 200);
   consume_messages();
   CAF_REQUIRE_EQUAL(client.listed.size(), 2u);
-  CAF_CHECK_EQUAL(client.listed[1], "[]");
+  CAF_CHECK_EQUAL(client.listed[1].interrupts_json, "[]");
   CAF_CHECK(client.sink->saw_terminal);
 }
 
 CAF_TEST(the manager hears a cancel closed an interrupt before its event) {
-  listing_client client{sys, settings()};
+  listing_client client{sys, settings(), "ask me the colour",
+                        is_interrupt_news};
   consume_messages();
   client.pending_id();
   caf::anon_send(client.sess, cancel_run{"m1", "user asked"});
   consume_messages();
   CAF_REQUIRE_EQUAL(client.listed.size(), 2u);
-  CAF_CHECK_EQUAL(client.listed[1], "[]");
+  CAF_CHECK_EQUAL(client.listed[1].interrupts_json, "[]");
   CAF_CHECK(client.sink->saw_terminal);
+}
+
+CAF_TEST(the manager hears who holds the browser before the control event) {
+  auto s = settings();
+  // A browser that never answers: the page asks it for a context and
+  // waits, which is all taking control needs here.
+  s.browser = sys.spawn(
+    [](caf::event_based_actor* self) { self->set_default_handler(caf::drop); });
+  listing_client client{sys, s, "ask me the colour", [](const event& ev) {
+                          return ev.type == event_type::control;
+                        }};
+  consume_messages();
+  steer_session take{
+    "s-test", steer_action::control, {}, R"({"holder":"user"})", "c1", "api"};
+  CAF_CHECK_EQUAL(ask(client.sess, take).status, 200);
+  steer_session give{
+    "s-test", steer_action::control, {}, R"({"holder":"agent"})", "c1", "api"};
+  CAF_CHECK_EQUAL(ask(client.sess, give).status, 200);
+  CAF_REQUIRE_EQUAL(client.listed.size(), 2u);
+  CAF_CHECK_EQUAL(client.listed[0].control, "user");
+  CAF_CHECK_EQUAL(client.listed[1].control, "agent");
 }
 
 CAF_TEST(subscribers behind a relay get every live event once through it) {
