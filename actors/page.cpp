@@ -126,11 +126,7 @@ void on_screencast_frame(page_self self, const std::string& params_json) {
 void loading_ended(page_self self) {
   auto& st = self->state;
   st.loading = false;
-  if (st.on_load) {
-    auto on_load = std::move(st.on_load);
-    st.on_load = nullptr;
-    on_load(true);
-  }
+  st.load_wait.end();
 }
 
 /// Opens the session's context and page on first use.
@@ -300,23 +296,13 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
       }
     },
     [self](load_timeout_atom, std::uint64_t generation) {
-      auto& st = self->state;
-      if (generation != st.load_generation || !st.on_load)
-        return;
-      auto on_load = std::move(st.on_load);
-      st.on_load = nullptr;
-      on_load(false);
+      self->state.load_wait.expire(generation);
     },
     [self](downloads_timeout_atom, std::uint64_t generation) {
-      on_downloads_timeout(self, generation);
+      self->state.downloads_wait.expire(generation);
     },
     [self](settle_atom, std::uint64_t generation) {
-      auto& st = self->state;
-      if (generation != st.settle_generation || !st.after_settle)
-        return;
-      auto next = std::move(st.after_settle);
-      st.after_settle = nullptr;
-      next();
+      self->state.settle_wait.expire(generation);
     },
     [self](drop_tools_atom) {
       // The run was cancelled: what waits is dropped. The tool in flight

@@ -18,6 +18,7 @@
 #include <caf/response_promise.hpp>
 
 #include "actors/browser.hpp"
+#include "actors/page_wait.hpp"
 #include "browser/secret_vault.hpp"
 #include "browser/egress_journal.hpp"
 #include "browser/egress_policy.hpp"
@@ -80,14 +81,12 @@ struct page_state {
   std::optional<storage_state> parked;
   /// `parked` is what the store kept from before a restart.
   bool restarted = false;
-  /// Runs when the page fires `load` (or the load timeout passes).
-  std::function<void(bool loaded)> on_load;
-  std::uint64_t load_generation = 0;
+  /// Until the page fires `load` (or the load timeout passes).
+  page_wait load_wait;
   /// The main frame started loading and has not fired `load` yet.
   bool loading = false;
-  /// Runs when an action's settle time is over.
-  std::function<void()> after_settle;
-  std::uint64_t settle_generation = 0;
+  /// An action's settle time (a timer only: it never ends early).
+  page_wait settle_wait;
   std::vector<std::string> dialogs;
   /// The refs get_page_snapshot handed out for the document shown now.
   element_refs refs;
@@ -114,9 +113,8 @@ struct page_state {
     std::uint64_t room = 0;
   };
   std::map<std::string, download> downloads;
-  /// Runs once no download is under way (or the load timeout passes).
-  std::function<void()> after_downloads;
-  std::uint64_t downloads_generation = 0;
+  /// Until no download is under way (or the load timeout passes).
+  page_wait downloads_wait;
   /// What happened to files during the running tool, added to its output.
   std::vector<std::string> file_notes;
   /// The tool running now, for notes.

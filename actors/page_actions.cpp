@@ -273,9 +273,8 @@ void when_idle(page_self self, std::function<void(bool loaded)> then) {
   if (!st.loading)
     return then(true);
   note(self, "waiting for the page to finish loading");
-  st.on_load = std::move(then);
   self->delayed_send(self, st.settings.load_timeout, load_timeout_atom::value,
-                     ++st.load_generation);
+                     st.load_wait.arm(std::move(then)));
 }
 
 /// After an action that may navigate (a click, a key): give it a moment to
@@ -283,8 +282,7 @@ void when_idle(page_self self, std::function<void(bool loaded)> then) {
 /// never runs against a document being torn down.
 tool_done settled(page_self self, tool_done done) {
   return [self, done](tool_result result) {
-    auto& st = self->state;
-    st.after_settle = [self, done, result]() mutable {
+    auto go_on = [self, done, result](bool) mutable {
       when_idle(self, [self, done, result](bool loaded) mutable {
         if (!loaded)
           result.output += " (the page it led to is still loading)";
@@ -294,7 +292,7 @@ tool_done settled(page_self self, tool_done done) {
       });
     };
     self->delayed_send(self, settle_time, settle_atom::value,
-                       ++st.settle_generation);
+                       self->state.settle_wait.arm(std::move(go_on)));
   };
 }
 
@@ -343,8 +341,7 @@ void navigate_and_wait(
   page_self self, const std::string& what, const std::string& target,
   std::function<void(std::function<void(cdp_result)>)> start, tool_done done) {
   auto& st = self->state;
-  auto generation = ++st.load_generation;
-  st.on_load = [self, what, target, done](bool loaded) {
+  auto generation = st.load_wait.arm([self, what, target, done](bool loaded) {
     eval_text(self, loaded_page_script,
               [what, target, done, loaded](tool_result r) {
                 auto page = read_loaded_page(r.output);
@@ -357,7 +354,7 @@ void navigate_and_wait(
                 opened.url = page.url;
                 done(std::move(opened));
               });
-  };
+  });
   self->delayed_send(self, st.settings.load_timeout, load_timeout_atom::value,
                      generation);
   start([self, done, target](cdp_result r) {
@@ -366,7 +363,7 @@ void navigate_and_wait(
                       : std::string{};
     if (r.ok && error.empty())
       return;
-    self->state.on_load = nullptr;
+    self->state.load_wait.drop();
     if (error.empty())
       return done(fail("navigation failed: " + r.body));
     auto where = target.empty() ? std::string{"the page"} : target;

@@ -68,18 +68,10 @@ void download_completed(page_self self, const std::string& guid,
     self->send(st.owner, artifact_saved{file.name, file.mime, file.bytes, "download"});
 }
 
-/// What waited for the downloads goes on (they ended, or its wait did).
-void go_on_after_downloads(page_self self) {
-  auto then = std::move(self->state.after_downloads);
-  self->state.after_downloads = nullptr;
-  if (then)
-    then();
-}
-
 /// A download ended: if it was the last, what waited for it goes on.
 void downloads_ended(page_self self) {
   if (self->state.downloads.empty())
-    go_on_after_downloads(self);
+    self->state.downloads_wait.end();
 }
 
 void download_progressed(page_self self, json_reader& params) {
@@ -191,14 +183,10 @@ void when_downloaded(page_self self, std::function<void()> then) {
   if (st.downloads.empty())
     return then();
   note(self, "waiting for the download to finish");
-  st.after_downloads = std::move(then);
-  self->delayed_send(self, st.settings.load_timeout, downloads_timeout_atom::value,
-                     ++st.downloads_generation);
-}
-
-void on_downloads_timeout(page_self self, std::uint64_t generation) {
-  if (generation == self->state.downloads_generation)
-    go_on_after_downloads(self);
+  auto go_on = [then = std::move(then)](bool) { then(); };
+  self->delayed_send(self, st.settings.load_timeout,
+                     downloads_timeout_atom::value,
+                     st.downloads_wait.arm(std::move(go_on)));
 }
 
 bool on_download_event(page_self self, const std::string& method,

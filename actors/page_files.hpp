@@ -6,7 +6,6 @@
 // (`list_downloads`) and puts one of its files into a file input
 // (`upload_file`). The page never reads a file outside that folder.
 
-#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -29,9 +28,6 @@ bool on_download_event(page_self self, const std::string& method,
 /// passes: an action that started a download ends with the file kept (or
 /// refused), so the next step can use it.
 void when_downloaded(page_self self, std::function<void()> then);
-
-/// The load timeout of `when_downloaded` numbered `generation` passed.
-void on_downloads_timeout(page_self self, std::uint64_t generation);
 
 /// What happened to files since the last tool ended (a download began,
 /// finished, or was refused), for the output of the tool that ends now.
