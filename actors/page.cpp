@@ -265,21 +265,30 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
       if (ev.method == "Page.frameNavigated") {
         // Another document in the main frame: the snapshot's refs are gone.
         json_document doc{ev.params_json};
-        if (json_reader{doc}.object("frame").text("id") == st.handle->target_id)
+        if (json_reader{doc}.object("frame").text("id")
+            == st.handle->target_id) {
           st.refs.forget_all();
+          st.navigation_committed = true;
+        }
       } else if (ev.method == "Page.frameStartedLoading") {
         // The main frame's id is its target's id.
         json_document doc{ev.params_json};
-        if (json_reader{doc}.text("frameId") == st.handle->target_id)
+        if (json_reader{doc}.text("frameId") == st.handle->target_id) {
           st.loading = true;
+          st.navigation_committed = false;
+          st.download_may_follow = false;
+        }
       } else if (ev.method == "Page.loadEventFired") {
         loading_ended(self);
       } else if (ev.method == "Page.frameStoppedLoading") {
         // A navigation that became a download, or was answered 204, brings
         // no new document and fires no load: its end is this.
         json_document doc{ev.params_json};
-        if (st.loading && json_reader{doc}.text("frameId") == st.handle->target_id)
+        if (st.loading
+            && json_reader{doc}.text("frameId") == st.handle->target_id) {
+          st.download_may_follow = !st.navigation_committed;
           loading_ended(self);
+        }
       } else if (on_download_event(self, ev.method, ev.params_json)) {
         // A download began or moved on (page_files.hpp).
       } else if (ev.method == "Page.screencastFrame") {

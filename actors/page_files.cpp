@@ -1,7 +1,9 @@
 #include "actors/page_files.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <system_error>
+#include <utility>
 
 #include <caf/all.hpp>
 
@@ -19,6 +21,13 @@ namespace {
 /// Downloads a page may have under way at once; more are cancelled.
 constexpr std::size_t max_downloads = 8;
 
+/// How long a navigation that stopped with no new document is given to
+/// turn out a download. Chrome tells of it 0.1–8 ms after the navigation
+/// stops on this machine (a delayed head or not); a second covers a loaded
+/// one, and only a link answered with no document at all (a 204) waits it
+/// out.
+constexpr auto download_begin_grace = std::chrono::seconds{1};
+
 void cancel_download(page_self self, const std::string& guid) {
   json_writer params;
   params.begin_object()
@@ -35,6 +44,7 @@ void file_note(page_self self, std::string what) {
 
 void download_began(page_self self, json_reader& params) {
   auto& st = self->state;
+  st.download_may_follow = false;
   auto guid = std::string{params.text("guid").value_or("")};
   if (guid.empty() || !st.artifacts)
     return;
@@ -51,6 +61,11 @@ void download_began(page_self self, json_reader& params) {
   st.downloads[guid] = {name, held < max ? max - held : 0};
   note(self, "downloading " + name + " from "
                + std::string{params.text("url").value_or("")});
+  // A wait that gave it a moment to begin now waits for it to end.
+  if (st.downloads_wait.armed())
+    self->delayed_send(self, st.settings.load_timeout,
+                       downloads_timeout_atom::value,
+                       st.downloads_wait.retime());
 }
 
 /// A finished download becomes an artifact, under a free name.
@@ -180,13 +195,17 @@ void enable_downloads(page_self self) {
 
 void when_downloaded(page_self self, std::function<void()> then) {
   auto& st = self->state;
-  if (st.downloads.empty())
+  auto may_begin = std::exchange(st.download_may_follow, false) && st.artifacts;
+  if (st.downloads.empty() && !may_begin)
     return then();
-  note(self, "waiting for the download to finish");
   auto go_on = [then = std::move(then)](bool) { then(); };
+  auto generation = st.downloads_wait.arm(std::move(go_on));
+  if (st.downloads.empty())
+    return self->delayed_send(self, download_begin_grace,
+                              downloads_timeout_atom::value, generation);
+  note(self, "waiting for the download to finish");
   self->delayed_send(self, st.settings.load_timeout,
-                     downloads_timeout_atom::value,
-                     st.downloads_wait.arm(std::move(go_on)));
+                     downloads_timeout_atom::value, generation);
 }
 
 bool on_download_event(page_self self, const std::string& method,

@@ -26,7 +26,8 @@ bool on_download_event(page_self self, const std::string& method,
 
 /// Calls `then` once no download is under way, or when the load timeout
 /// passes: an action that started a download ends with the file kept (or
-/// refused), so the next step can use it.
+/// refused), so the next step can use it. When the last navigation stopped
+/// with no new document, a download it became is given a moment to begin.
 void when_downloaded(page_self self, std::function<void()> then);
 
 /// What happened to files since the last tool ended (a download began,

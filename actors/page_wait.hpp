@@ -29,6 +29,12 @@ public:
     return static_cast<bool>(then_);
   }
 
+  /// A new timer for the same wait (what it waits for moved on: a
+  /// download began); the earlier timer no longer counts.
+  std::uint64_t retime() {
+    return ++generation_;
+  }
+
   /// What was awaited happened: what waited goes on.
   void end() {
     go_on(true);

@@ -2,8 +2,8 @@
 /slow (answers after a second), /never (starts a page, never ends it) and
 /remember (a visitor cookie and a localStorage token, each new or kept)
 and /redirect?to=URL (a 302 there); /download/NAME?bytes=N (N bytes made
-from NAME, as an attachment; `&pause=S`: the second half S seconds
-later), POST /upload (a multipart form: its files are kept) and /uploaded
+from NAME, as an attachment; `&head=S`: its head S seconds late,
+`&pause=S`: its second half S seconds later), POST /upload (a multipart form: its files are kept) and /uploaded
 (what was posted, as JSON).
 Prints its port, then serves until killed."""
 
@@ -109,6 +109,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         query = urllib.parse.parse_qs(url.query)
         size = int(query.get("bytes", ["1000"])[0])
         pause = float(query.get("pause", ["0"])[0])
+        time.sleep(float(query.get("head", ["0"])[0]))
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Disposition", f'attachment; filename="{name}"')

@@ -79,3 +79,17 @@ CAF_TEST(what waits may wait again from inside its continuation) {
   wait.expire(second_timer);
   CAF_CHECK_EQUAL(got.seen, std::vector<bool>{false});
 }
+
+CAF_TEST(a retimed wait counts only its new timer) {
+  // A wait for a download to begin that sees it begin: its short timer
+  // must not end the wait for the download to finish.
+  outcomes got;
+  page_wait wait;
+  auto begin_timer = wait.arm(got.record());
+  auto finish_timer = wait.retime();
+  wait.expire(begin_timer);
+  CAF_CHECK(wait.armed());
+  CAF_CHECK(got.seen.empty());
+  wait.expire(finish_timer);
+  CAF_CHECK_EQUAL(got.seen, std::vector<bool>{false});
+}
