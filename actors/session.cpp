@@ -616,6 +616,7 @@ void begin_run(self_ptr self, run_record& run) {
     self->delayed_send(self, run.budget.max_duration, run_deadline_atom::value,
                        run.number);
   store_run(self->state, run);
+  push_info(self); // the listing says running before the status does
   emit(self, run, event_type::status,
        payload::status("running",
                        run.rerun.script.empty()
@@ -1781,6 +1782,14 @@ void replay_and_follow(self_ptr self, const open_stream& msg,
   for (auto& ev : plan.events)
     replay.push_back(std::move(ev));
   auto direct = msg.sink && !msg.via;
+  if (!finished) {
+    st.subscribers.push_back({subscriber, std::string{span.message_id}, modes,
+                              req.frames, msg.via, direct});
+    self->monitor(subscriber);
+  }
+  // The listing counts the subscriber before its replay can reach its
+  // client (a socket on another thread may write it at once).
+  push_info(self);
   if (direct) {
     st.sinks.open(subscriber, msg.sink,
                   {std::string{span.message_id}, modes, req.whole_session},
@@ -1793,16 +1802,12 @@ void replay_and_follow(self_ptr self, const open_stream& msg,
     self->send(subscriber, std::move(batch));
   }
   if (!finished) {
-    st.subscribers.push_back({subscriber, std::string{span.message_id}, modes,
-                              req.frames, msg.via, direct});
     // After its replay, before the next round: the relay hands it that.
     if (msg.via)
       self->send(msg.via,
                  relay_member{subscriber, std::string{span.message_id}, modes});
-    self->monitor(subscriber);
     sync_screencast(self);
   }
-  push_info(self);
   arm_idle_timer(self);
 }
 

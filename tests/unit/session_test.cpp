@@ -107,6 +107,15 @@ struct fixture : test_coordinator_fixture<> {
     return answer;
   }
 
+  /// Answers the question interrupt `id` of `sess` as a client would.
+  api_reply answer(const caf::actor& sess, const std::string& id,
+                   const std::string& text) {
+    return ask(
+      sess, steer_session{"s-test", steer_action::resolve, id,
+                          R"({"decision":"answer","answer":")" + text + "\"}",
+                          "c1", "api"});
+  }
+
   rapidjson::Document json_of(const api_reply& r) {
     rapidjson::Document doc;
     doc.Parse(r.json.c_str());
@@ -193,22 +202,35 @@ struct listing_client {
       if (lists_on(ev))
         caf::anon_send(lister, 1);
     };
+    open(sys, make_request(std::move(command), "m1"));
+  }
+
+  /// Opens another stream of the session through the same socket.
+  void open(caf::actor_system& sys, stream_request req) {
     auto probe
       = sys.spawn(subscriber_probe, std::make_shared<subscriber_record>());
-    caf::anon_send(sess,
-                   open_stream{probe, make_request(std::move(command), "m1"),
-                               nullptr, sink});
+    caf::anon_send(sess, open_stream{probe, std::move(req), nullptr, sink});
+  }
+
+  /// The id of the one interrupt `info` shows pending.
+  static std::string interrupt_id_in(const session_info& info) {
+    rapidjson::Document pending;
+    pending.Parse(info.interrupts_json.c_str());
+    CAF_REQUIRE(pending.IsArray() && pending.Size() == 1);
+    return pending[0]["interrupt_id"].GetString();
   }
 
   /// The id of the one interrupt the first listing showed.
   std::string pending_id() const {
     CAF_REQUIRE_EQUAL(listed.size(), 1u);
-    rapidjson::Document pending;
-    pending.Parse(listed[0].interrupts_json.c_str());
-    CAF_REQUIRE(pending.IsArray() && pending.Size() == 1);
-    return pending[0]["interrupt_id"].GetString();
+    return interrupt_id_in(listed[0]);
   }
 };
+
+bool is_running_status(const event& ev) {
+  return ev.type == event_type::status
+         && ev.data.find(R"("state":"running")") != std::string::npos;
+}
 
 bool is_terminal(const event& ev) {
   return ev.terminal;
@@ -226,15 +248,33 @@ CAF_TEST(the manager hears a run ended before its last event goes out) {
   CAF_CHECK_EQUAL(client.listed[0].state, "idle");
 }
 
+CAF_TEST(the manager hears a run started before its status says so) {
+  listing_client client{sys, settings(), "ask me the colour",
+                        is_running_status};
+  consume_messages();
+  CAF_REQUIRE_EQUAL(client.listed.size(), 1u);
+  CAF_CHECK_EQUAL(client.listed[0].state, "running");
+  CAF_CHECK_EQUAL(client.listed[0].current_message_id, "m1");
+  CAF_CHECK_EQUAL(client.listed[0].subscribers, 1u);
+  // A run queued behind it starts when it ends: its client lists then too.
+  client.open(sys, with(make_request("hello", "m2"), multitask::enqueue));
+  consume_messages();
+  auto id = listing_client::interrupt_id_in(client.view->reported);
+  CAF_CHECK_EQUAL(answer(client.sess, id, "red").status, 200);
+  consume_messages();
+  // The first run goes on after the answer (`running` again), ends, and
+  // the queued one starts: the last listing is at its `running`.
+  CAF_REQUIRE_GREATER(client.listed.size(), 2u);
+  CAF_CHECK_EQUAL(client.listed.back().state, "running");
+  CAF_CHECK_EQUAL(client.listed.back().current_message_id, "m2");
+}
+
 CAF_TEST(the manager hears of an interrupt before its events go out) {
   listing_client client{sys, settings(), "ask me the colour",
                         is_interrupt_news};
   consume_messages();
   auto id = client.pending_id();
-  steer_session answer{"s-test", steer_action::resolve,
-                       id,       R"({"decision":"answer","answer":"red"})",
-                       "c1",     "api"};
-  CAF_CHECK_EQUAL(ask(client.sess, answer).status, 200);
+  CAF_CHECK_EQUAL(answer(client.sess, id, "red").status, 200);
   consume_messages();
   CAF_REQUIRE_EQUAL(client.listed.size(), 2u);
   CAF_CHECK_EQUAL(client.listed[1].interrupts_json, "[]");
