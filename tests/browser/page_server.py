@@ -3,8 +3,8 @@
 /remember (a visitor cookie and a localStorage token, each new or kept)
 and /redirect?to=URL (a 302 there); /download/NAME?bytes=N (N bytes made
 from NAME, as an attachment; `&head=S`: its head S seconds late,
-`&pause=S`: its second half S seconds later), POST /upload (a multipart form: its files are kept) and /uploaded
-(what was posted, as JSON).
+`&pause=S`: its second half S seconds later), POST /upload (a multipart
+form: its files are kept) and /uploaded (what was posted, as JSON).
 Prints its port, then serves until killed."""
 
 import ctypes
