@@ -247,6 +247,14 @@ void fan_out(self_ptr self, event_ptr ev) {
     next_round(self);
 }
 
+/// Events whose news the session listing carries: a run's start, end and
+/// state, its interrupts, who holds the browser.
+bool tells_the_listing(event_type type, bool terminal) {
+  return terminal || type == event_type::start || type == event_type::status
+         || type == event_type::interrupt || type == event_type::interrupt_resolved
+         || type == event_type::control;
+}
+
 /// Stamps, logs and fans out one event; `message_id` empty: an event of the
 /// session itself, which only whole-session subscribers see.
 event_ptr stamp(self_ptr self, const std::string& message_id, event_type type,
@@ -262,6 +270,11 @@ event_ptr stamp(self_ptr self, const std::string& message_id, event_type type,
   store_event(st, ev);
   if (type == event_type::error)
     report(self, *ev);
+  // The manager hears the news before the event can reach a client (a
+  // socket on another I/O thread may write it at once): a client that
+  // lists sessions on reading it finds the listing agrees.
+  if (tells_the_listing(type, terminal))
+    push_info(self);
   fan_out(self, ev);
   return ev;
 }
@@ -279,11 +292,7 @@ void emit(self_ptr self, run_record& run, event_type type, std::string data,
     run.last_id = stamp(self, run.message_id, type, std::move(data), false)->raw.id;
     return;
   }
-  auto was_queued = close_run(self, run);
-  // The manager hears the run is over before its last event can reach a
-  // client (the event may be written from another thread at once): a
-  // client that lists sessions on reading it must not see it running.
-  push_info(self);
+  auto was_queued = close_run(self, run); // before stamp tells the manager
   run.last_id = stamp(self, run.message_id, type, std::move(data), true)->raw.id;
   end_run(self, run, was_queued);
 }
@@ -291,7 +300,6 @@ void emit(self_ptr self, run_record& run, event_type type, std::string data,
 /// The run ends while its interrupts wait: each is decided `cancelled`, so
 /// every watcher's card closes and a late answer gets 409.
 void close_interrupts(self_ptr self, run_record& run) {
-  std::vector<const interrupt_record*> closed;
   for (auto& entry : self->state.interrupts) {
     auto& r = entry.record;
     if (r.resolved || r.message_id != run.message_id)
@@ -299,14 +307,8 @@ void close_interrupts(self_ptr self, run_record& run) {
     r.resolved = true;
     r.resolution = {"cancelled", {}, {}, "the run ended", "cancel"};
     count(counter::interrupts_cancelled);
-    closed.push_back(&r);
+    emit(self, run, event_type::interrupt_resolved, interrupt_resolved_json(r));
   }
-  if (closed.empty())
-    return;
-  push_info(self); // the listing drops them before their events go out
-  for (const auto* r : closed)
-    emit(self, run, event_type::interrupt_resolved,
-         interrupt_resolved_json(*r));
 }
 
 /// Stops the run's model call and tool calls, whatever they were doing.
@@ -616,7 +618,6 @@ void begin_run(self_ptr self, run_record& run) {
     self->delayed_send(self, run.budget.max_duration, run_deadline_atom::value,
                        run.number);
   store_run(self->state, run);
-  push_info(self); // the listing says running before the status does
   emit(self, run, event_type::status,
        payload::status("running",
                        run.rerun.script.empty()
@@ -1183,10 +1184,6 @@ void open_interrupt(self_ptr self, run_record& run, interrupt_record record,
       to_string(entry.record.kind), "): session ", st.id, ", messageId ",
       run.message_id);
   count(counter::interrupts_opened);
-  // The listing shows the interrupt before its event can reach a client
-  // (a socket on another thread may write it at once): a client that
-  // lists sessions on reading it finds it pending.
-  push_info(self);
   emit(self, run, event_type::interrupt, interrupt_json(entry.record));
   emit(self, run, event_type::status,
        payload::status("waiting_for_human", entry.record.reason, run.message_id));
@@ -1421,7 +1418,6 @@ void decide(self_ptr self, interrupt_entry& entry, interrupt_answer answer) {
   auto* run = find_run(st, r.message_id);
   if (!run || run->phase != run_phase::running)
     return;
-  push_info(self); // the listing drops it before its event goes out
   emit(self, *run, event_type::interrupt_resolved, interrupt_resolved_json(r));
   if (!waits_for_person(st, *run) && !run->paused
       && !(r.kind == interrupt_kind::takeover && r.resolution.decision == "approve"))
@@ -1458,7 +1454,6 @@ void announce_control(self_ptr self) {
   if (run)
     data.field("messageId", run->message_id);
   data.end_object();
-  push_info(self); // the listing names the holder before the event goes out
   if (run)
     emit(self, *run, event_type::control, data.str());
   else
