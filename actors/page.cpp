@@ -268,15 +268,14 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
         if (json_reader{doc}.object("frame").text("id")
             == st.handle->target_id) {
           st.refs.forget_all();
-          st.navigation_committed = true;
+          st.download_may_follow = false; // it brought a document
         }
       } else if (ev.method == "Page.frameStartedLoading") {
         // The main frame's id is its target's id.
         json_document doc{ev.params_json};
         if (json_reader{doc}.text("frameId") == st.handle->target_id) {
           st.loading = true;
-          st.navigation_committed = false;
-          st.download_may_follow = false;
+          st.download_may_follow = true; // until it brings a document
         }
       } else if (ev.method == "Page.loadEventFired") {
         loading_ended(self);
@@ -284,11 +283,8 @@ caf::behavior page(caf::stateful_actor<page_state>* self, caf::actor browser,
         // A navigation that became a download, or was answered 204, brings
         // no new document and fires no load: its end is this.
         json_document doc{ev.params_json};
-        if (st.loading
-            && json_reader{doc}.text("frameId") == st.handle->target_id) {
-          st.download_may_follow = !st.navigation_committed;
+        if (st.loading && json_reader{doc}.text("frameId") == st.handle->target_id)
           loading_ended(self);
-        }
       } else if (on_download_event(self, ev.method, ev.params_json)) {
         // A download began or moved on (page_files.hpp).
       } else if (ev.method == "Page.screencastFrame") {

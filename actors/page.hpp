@@ -85,10 +85,6 @@ struct page_state {
   page_wait load_wait;
   /// The main frame started loading and has not fired `load` yet.
   bool loading = false;
-  /// The main frame's navigation under way brought a new document
-  /// (`Page.frameNavigated`); one that stops without it became a download,
-  /// or was answered 204.
-  bool navigation_committed = true;
   /// An action's settle time (a timer only: it never ends early).
   page_wait settle_wait;
   std::vector<std::string> dialogs;
@@ -117,10 +113,10 @@ struct page_state {
     std::uint64_t room = 0;
   };
   std::map<std::string, download> downloads;
-  /// The last navigation stopped with no new document: Chrome tells of the
-  /// download it became only after (`Page.downloadWillBegin` follows
-  /// `Page.frameStoppedLoading`), so the next wait for downloads gives one
-  /// a moment to begin.
+  /// The main frame's last navigation brought no new document (no
+  /// `Page.frameNavigated` since it started loading): it may have become a
+  /// download, which Chrome tells of only after the navigation stops, so
+  /// the next wait for downloads gives one a moment to begin.
   bool download_may_follow = false;
   /// Until no download is under way (or the load timeout passes).
   page_wait downloads_wait;
