@@ -77,7 +77,7 @@ build() {
 # suite runs once, against the sanitized build (twice cost ~10 minutes).
 shipped_labels='^(ui|bench|fuzz)$'
 # What those suites need built.
-shipped_targets=(agenttheo agenttheo-loadgen agenttheo-store-bench fuzzers)
+shipped_targets=(agenttheo agenttheo-loadgen agenttheo-store-bench agenttheo-fanout-floor fuzzers)
 # The sanitized suites that drive the server from outside need only these;
 # the suites labelled `compiled` (the unit tests, the browser actor's, the
 # Beast WebSocket client) need their own test programs, which build while

@@ -6,13 +6,14 @@
 
 Starts each system under test in turn on loopback, drives it with the C++
 load generator (build/agenttheo-loadgen), and prints one table: AgentTheo
-against nchan (fan-out) and the guide's FastAPI stack (many sessions), with
-ratios and the issue's targets (`--repeat 3`: medians of three passes, the
-systems alternating, as issue 27 judges them). The LLM is
-tools/bench/token_upstream.py, so AgentTheo's measured path is the real
-one: upstream -> curl -> llm_call -> session -> connection actors ->
-sockets. Installs the peers from Debian's packages if they are missing;
-raises the open-file limit to the hard limit.
+against nchan and a bare epoll fan-out, the floor
+(build/agenttheo-fanout-floor: what no server beats here), for fan-out, and
+the guide's FastAPI stack (many sessions), with ratios and the issue's
+targets (`--repeat 3`: medians of three passes, the systems alternating, as
+issue 27 judges them). The LLM is tools/bench/token_upstream.py, so
+AgentTheo's measured path is the real one: upstream -> curl -> llm_call ->
+session -> connection actors -> sockets. Installs the peers from Debian's
+packages if they are missing; raises the open-file limit to the hard limit.
 `browser` sets a new session's first navigation against Playwright
 (npm's playwright-core on the same Chromium); `first_token` reads the
 server's part of the first token for runs one at a time and for 100 runs
@@ -451,13 +452,48 @@ def fan_out_ours(subscribers, rate, count, slow=0.0, extra=(), store="sqlite",
         up.stop()
 
 
-def fan_out_nchan(subscribers, rate, count):
-    peer = nchan()
+def fan_out_published(peer, subscribers, rate, count):
+    """A pub/sub peer's fan-out: the load generator publishes the tokens."""
     return drive(peer, "--connections", subscribers, "--procs", 2,
                  "--path", "/sub/fan",
                  "--publish", f"http://127.0.0.1:{peer.port}/pub/fan",
                  "--publish-rate", rate, "--publish-count", count,
                  "--expect", count, "--duration", count / rate + 30)
+
+
+def fan_out_nchan(subscribers, rate, count):
+    return fan_out_published(nchan(), subscribers, rate, count)
+
+
+# The floor's writer threads (--floor-threads); by default one per core, as
+# AgentTheo has I/O threads.
+FLOOR_THREADS = [os.cpu_count()]
+
+
+def fanout_floor():
+    """The bare epoll fan-out (tools/bench/floor/): no server can beat it
+    here."""
+    port = free_port()
+    return Service([os.path.join(BUILD, "agenttheo-fanout-floor"), "--port",
+                    str(port), "--threads", str(FLOOR_THREADS[0])], port)
+
+
+def fan_out_floor(subscribers, rate, count):
+    return fan_out_published(fanout_floor(), subscribers, rate, count)
+
+
+FLOOR = "floor (bare epoll)"
+
+
+def add_floor(table, r, f):
+    """The same load on the floor: how much of the way to it is left."""
+    table.add("", "p50 ms", r["p50_ms"], FLOOR, f["p50_ms"])
+    table.add("", "p99 ms", r["p99_ms"], FLOOR, f["p99_ms"])
+    table.add("", "goodput/s (within 100 ms)", r["goodput_per_s"], FLOOR,
+              f["goodput_per_s"])
+    table.add("", "server CPU us per delivery", cpu_us_per_delivery(r), FLOOR,
+              cpu_us_per_delivery(f))
+    add_machine_load(table, r, f, FLOOR)
 
 
 # The pacer the fan-out row measures the default (no pacer) against: the
@@ -471,6 +507,7 @@ def fan_out(table, a):
     r = fan_out_ours(n, rate, count)
     paced_run = fan_out_ours(n, rate, count, extra=("--fanout-rate", str(PACED_RATE)))
     p = fan_out_nchan(n, rate, count)
+    f = fan_out_floor(n, rate, count)
     check_clean("fan-out", r)
     check_clean(f"fan-out, FANOUT_RATE={PACED_RATE}", paced_run)
     name = f"fan-out: 1 run -> {n:,} subscribers, {rate:g} tokens/s"
@@ -490,6 +527,7 @@ def fan_out(table, a):
     table.add("", "server CPU us per delivery",
               cpu_us_per_delivery(r), paced,
               cpu_us_per_delivery(paced_run))
+    add_floor(table, r, f)
 
 
 def add_fan_out_latency(table, r, p):
@@ -510,7 +548,7 @@ def add_fan_out_latency(table, r, p):
               r["gaps"] == 0 and r["duplicates"] == 0)
 
 
-def add_machine_load(table, r, p):
+def add_machine_load(table, r, p, peer_name="nchan"):
     """How much of the machine the server and the load generator took: where
     the two together need more cores than there are, deliveries queue in
     the clients' sockets whatever the server does."""
@@ -518,7 +556,7 @@ def add_machine_load(table, r, p):
         return (f"{x['server_cpu_s'] / x['wall_s']:.2f} + "
                 f"{x.get('client_cpu_s', 0) / x['wall_s']:.2f}")
     table.add("", f"cores busy: server + load generator (of {os.cpu_count()})",
-              load(r), "nchan", load(p))
+              load(r), peer_name, load(p))
 
 
 def moderate(table, a):
@@ -526,6 +564,7 @@ def moderate(table, a):
     count = int(rate * a.seconds)
     r = fan_out_ours(n, rate, count)
     p = fan_out_nchan(n, rate, count)
+    f = fan_out_floor(n, rate, count)
     check_clean("moderate", r)
     table.add(f"moderate: {n:,} subscribers x {rate} tokens/s", "deliveries/s",
               r["deliveries_per_s"], "nchan", p["deliveries_per_s"])
@@ -533,6 +572,7 @@ def moderate(table, a):
     table.add("", "server CPU us per delivery", cpu_us_per_delivery(r), "nchan",
               cpu_us_per_delivery(p))
     add_machine_load(table, r, p)
+    add_floor(table, r, f)
     s = fan_out_ours(n, rate, count, slow=0.1,
                      extra=("--send-queue-limit", "256KiB"))
     bound_kib = s["slow"] * 256
@@ -814,16 +854,20 @@ def main():
     parser.add_argument("--require-complete", action="store_true",
                         help="exit 1 if a run of AgentTheo failed a connection, "
                              "missed or repeated a delivery (what CI checks)")
+    parser.add_argument("--floor-threads", type=int, default=os.cpu_count(),
+                        help="writer threads of the fan-out floor")
     parser.add_argument("--flags", default="",
                         help="extra agenttheo serve flags, e.g. '--worker-threads 1'")
     a = parser.parse_args()
     if a.repeat < 1:
         parser.error("--repeat: at least 1")
     SERVER_FLAGS.extend(a.flags.split())
+    FLOOR_THREADS[0] = a.floor_threads
     if a.quick:
         a.idle, a.subscribers, a.sessions = 1900, 1000, 100
         a.seconds, a.churn_rate, a.churn_seconds = 3, 500, 5
-    for binary in ("agenttheo", "agenttheo-loadgen", "agenttheo-store-bench"):
+    for binary in ("agenttheo", "agenttheo-loadgen", "agenttheo-store-bench",
+                   "agenttheo-fanout-floor"):
         if not os.path.exists(os.path.join(BUILD, binary)):
             sys.exit(f"build/{binary} is missing: ./run.sh build first")
     ensure_peers()

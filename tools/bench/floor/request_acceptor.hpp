@@ -1,0 +1,149 @@
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "epoll_wait_ready.hpp"
+#include "round_writer.hpp"
+#include "token_log.hpp"
+
+namespace floor_bench {
+
+constexpr std::string_view sse_head = "HTTP/1.1 200 OK\r\n"
+                                      "Content-Type: text/event-stream\r\n"
+                                      "Cache-Control: no-cache\r\n\r\n";
+constexpr std::string_view accepted = "HTTP/1.1 202 Accepted\r\n"
+                                      "Content-Length: 0\r\n\r\n";
+
+/// Accepts connections, reads each request, and hands a GET to a writer
+/// or publishes a POST's body.
+class request_acceptor {
+public:
+  request_acceptor(int port, token_log& log,
+                   std::vector<std::unique_ptr<round_writer>>& writers)
+      : log_{log}, writers_{writers} {
+    listener_
+      = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in at{};
+    at.sin_family = AF_INET;
+    at.sin_port = htons(static_cast<std::uint16_t>(port));
+    at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&at), sizeof at) != 0
+        || ::listen(listener_, 4096) != 0) {
+      std::perror("fanout-floor: listen");
+      std::exit(1);
+    }
+    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+    watch(listener_);
+  }
+
+  void run() {
+    for (;;)
+      epoll_wait_ready(epoll_, [this](int fd) {
+        if (fd == listener_)
+          accept_all();
+        else
+          read_request(fd);
+      });
+  }
+
+private:
+  void watch(int fd) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
+  }
+
+  void accept_all() {
+    for (;;) {
+      int fd
+        = ::accept4(listener_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0)
+        return;
+      int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      watch(fd);
+    }
+  }
+
+  void read_request(int fd) {
+    char chunk[4096];
+    auto n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) {
+      forget(fd);
+      return;
+    }
+    auto& in = requests_[fd];
+    in.append(chunk, static_cast<std::size_t>(n));
+    while (handle_one(fd, in)) {
+    }
+  }
+
+  /// Handles the first whole request in `in`; false when none is whole, or
+  /// the connection became a subscriber's.
+  bool handle_one(int fd, std::string& in) {
+    auto end = in.find("\r\n\r\n");
+    if (end == std::string::npos)
+      return false;
+    if (in.compare(0, 4, "GET ") == 0) {
+      ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+      requests_.erase(fd);
+      [[maybe_unused]] auto w
+        = ::send(fd, sse_head.data(), sse_head.size(), MSG_NOSIGNAL);
+      writers_[next_writer_++ % writers_.size()]->adopt(fd);
+      return false;
+    }
+    auto length = content_length(std::string_view{in}.substr(0, end));
+    if (in.size() < end + 4 + length)
+      return false;
+    log_.append(std::string_view{in}.substr(end + 4, length));
+    in.erase(0, end + 4 + length);
+    [[maybe_unused]] auto w
+      = ::send(fd, accepted.data(), accepted.size(), MSG_NOSIGNAL);
+    for (auto& writer : writers_)
+      writer->wake();
+    return true;
+  }
+
+  static std::size_t content_length(std::string_view head) {
+    constexpr std::string_view key = "\r\ncontent-length:";
+    for (std::size_t at = 0;
+         (at = head.find("\r\n", at)) != std::string_view::npos; at += 2)
+      if (head.size() >= at + key.size()
+          && ::strncasecmp(head.data() + at, key.data(), key.size()) == 0)
+        return std::strtoull(head.data() + at + key.size(), nullptr, 10);
+    return 0;
+  }
+
+  void forget(int fd) {
+    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+    requests_.erase(fd);
+    ::close(fd);
+  }
+
+  token_log& log_;
+  std::vector<std::unique_ptr<round_writer>>& writers_;
+  int listener_;
+  int epoll_;
+  std::unordered_map<int, std::string> requests_;
+  std::size_t next_writer_ = 0;
+};
+
+} // namespace floor_bench
