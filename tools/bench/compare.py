@@ -470,12 +470,18 @@ def fan_out_nchan(subscribers, rate, count):
 FLOOR_THREADS = [os.cpu_count()]
 
 
-def fanout_floor():
+def fanout_floor(*flags):
     """The bare epoll fan-out (tools/bench/floor/): no server can beat it
     here."""
     port = free_port()
     return Service([os.path.join(BUILD, "agenttheo-fanout-floor"), "--port",
-                    str(port), "--threads", str(FLOOR_THREADS[0])], port)
+                    str(port), "--threads", str(FLOOR_THREADS[0]), *flags], port)
+
+
+def relay_floor(upstream):
+    """The floor of many sessions: the same binary relaying each subscriber
+    a completion of its own from `upstream`, with nothing in between."""
+    return fanout_floor("--relay", str(upstream.port))
 
 
 def fan_out_floor(subscribers, rate, count):
@@ -636,6 +642,7 @@ def many_sessions(table, a):
                     "--body", '{"model":"m","stream":true,"messages":[]}', *common)
         r, ttft = drive_reading(agenttheo(up), first_token_added, *runs)
         g = drive(guide_stack(up), *runs)
+        f = drive(relay_floor(up), *runs)
     finally:
         up.stop()
     check_clean("many sessions", r)
@@ -649,6 +656,9 @@ def many_sessions(table, a):
         peer = 1000 * (g[key] - d[key])
         table.add(name if key == "p50_ms" else "", metric, ours, "guide stack", peer,
                   f"<= {bound:g}x guide", ours <= bound * peer)
+    for metric, key in (("added p50 us", "p50_ms"), ("added p99 us", "p99_ms")):
+        table.add("", metric, 1000 * (r[key] - d[key]), FLOOR,
+                  1000 * (f[key] - d[key]))
     # The server's own count (first_token_added; none from a build before
     # it): every run starts in the load generator's opening burst.
     if ttft:
@@ -660,7 +670,10 @@ def many_sessions(table, a):
     table.add("", "server CPU us per delivery",
               cpu_us_per_delivery(r), "guide stack",
               cpu_us_per_delivery(g), ">= 10x cheaper")
+    table.add("", "server CPU us per delivery", cpu_us_per_delivery(r), FLOOR,
+              cpu_us_per_delivery(f))
     add_exactness(table, r, "guide stack", g)
+    add_exactness(table, r, FLOOR, f)
 
 
 def ttft_of_runs(service, prefix, count, runs, rate):

@@ -11,15 +11,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
+#include <functional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "epoll_wait_ready.hpp"
-#include "round_writer.hpp"
-#include "token_log.hpp"
 
 namespace floor_bench {
 
@@ -29,13 +28,17 @@ constexpr std::string_view sse_head = "HTTP/1.1 200 OK\r\n"
 constexpr std::string_view accepted = "HTTP/1.1 202 Accepted\r\n"
                                       "Content-Length: 0\r\n\r\n";
 
-/// Accepts connections, reads each request, and hands a GET to a writer
-/// or publishes a POST's body.
+/// Accepts connections and reads each request: a GET becomes a subscriber
+/// (its SSE head written, then `subscribe(fd)`), a POST's body is
+/// published (`publish(body)`, answered 202).
 class request_acceptor {
 public:
-  request_acceptor(int port, token_log& log,
-                   std::vector<std::unique_ptr<round_writer>>& writers)
-      : log_{log}, writers_{writers} {
+  using subscribe_handler = std::function<void(int fd)>;
+  using publish_handler = std::function<void(std::string_view body)>;
+
+  request_acceptor(int port, subscribe_handler subscribe,
+                   publish_handler publish)
+      : subscribe_{std::move(subscribe)}, publish_{std::move(publish)} {
     listener_
       = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
@@ -107,18 +110,16 @@ private:
       requests_.erase(fd);
       [[maybe_unused]] auto w
         = ::send(fd, sse_head.data(), sse_head.size(), MSG_NOSIGNAL);
-      writers_[next_writer_++ % writers_.size()]->adopt(fd);
+      subscribe_(fd);
       return false;
     }
     auto length = content_length(std::string_view{in}.substr(0, end));
     if (in.size() < end + 4 + length)
       return false;
-    log_.append(std::string_view{in}.substr(end + 4, length));
+    publish_(std::string_view{in}.substr(end + 4, length));
     in.erase(0, end + 4 + length);
     [[maybe_unused]] auto w
       = ::send(fd, accepted.data(), accepted.size(), MSG_NOSIGNAL);
-    for (auto& writer : writers_)
-      writer->wake();
     return true;
   }
 
@@ -138,12 +139,11 @@ private:
     ::close(fd);
   }
 
-  token_log& log_;
-  std::vector<std::unique_ptr<round_writer>>& writers_;
+  subscribe_handler subscribe_;
+  publish_handler publish_;
   int listener_;
   int epoll_;
   std::unordered_map<int, std::string> requests_;
-  std::size_t next_writer_ = 0;
 };
 
 } // namespace floor_bench
