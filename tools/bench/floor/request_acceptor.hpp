@@ -18,7 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "epoll_wait_ready.hpp"
+#include "epoll_loop.hpp"
 
 namespace floor_bench {
 
@@ -52,28 +52,21 @@ public:
       std::perror("fanout-floor: listen");
       std::exit(1);
     }
-    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
-    watch(listener_);
+    loop_.watch(listener_, EPOLLIN);
   }
 
-  void run() {
-    for (;;)
-      epoll_wait_ready(epoll_, [this](int fd) {
+  [[noreturn]] void run() {
+    loop_.run(
+      [this](int fd) {
         if (fd == listener_)
           accept_all();
         else
           read_request(fd);
-      });
+      },
+      [](const std::vector<int>&) {});
   }
 
 private:
-  void watch(int fd) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
-  }
-
   void accept_all() {
     for (;;) {
       int fd
@@ -82,7 +75,7 @@ private:
         return;
       int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      watch(fd);
+      loop_.watch(fd, EPOLLIN);
     }
   }
 
@@ -106,7 +99,7 @@ private:
     if (end == std::string::npos)
       return false;
     if (in.compare(0, 4, "GET ") == 0) {
-      ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+      loop_.forget(fd);
       requests_.erase(fd);
       [[maybe_unused]] auto w
         = ::send(fd, sse_head.data(), sse_head.size(), MSG_NOSIGNAL);
@@ -134,7 +127,7 @@ private:
   }
 
   void forget(int fd) {
-    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+    loop_.forget(fd);
     requests_.erase(fd);
     ::close(fd);
   }
@@ -142,7 +135,7 @@ private:
   subscribe_handler subscribe_;
   publish_handler publish_;
   int listener_;
-  int epoll_;
+  epoll_loop loop_;
   std::unordered_map<int, std::string> requests_;
 };
 

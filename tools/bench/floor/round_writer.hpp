@@ -1,19 +1,17 @@
 #pragma once
 
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#include "epoll_wait_ready.hpp"
+#include "epoll_loop.hpp"
 #include "token_log.hpp"
 
 namespace floor_bench {
@@ -21,51 +19,28 @@ namespace floor_bench {
 /// One thread's subscribers and the loop that writes rounds to them.
 class round_writer {
 public:
-  explicit round_writer(token_log& log) : log_{log} {
-    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
-    wake_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = wake_;
-    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &ev);
-  }
+  explicit round_writer(token_log& log) : log_{log} {}
 
   /// From the acceptor: a subscriber whose head is already written.
   void adopt(int fd) {
-    {
-      std::lock_guard<std::mutex> guard{adopt_mutex_};
-      adopted_.push_back(fd);
-    }
-    wake();
+    loop_.adopt(fd);
   }
 
   /// From the publisher: the log has grown.
   void wake() {
-    std::uint64_t one = 1;
-    [[maybe_unused]] auto n = ::write(wake_, &one, sizeof one);
+    loop_.wake();
   }
 
-  void run() {
-    for (;;) {
-      epoll_wait_ready(epoll_, [this](int fd) {
-        if (fd != wake_)
-          return flush(fd);
-        std::uint64_t count;
-        [[maybe_unused]] auto r = ::read(wake_, &count, sizeof count);
-      });
-      take_adopted();
-      write_round();
-    }
+  [[noreturn]] void run() {
+    loop_.run([this](int fd) { flush(fd); },
+              [this](const std::vector<int>& adopted) {
+                for (int fd : adopted)
+                  pending_.emplace(fd, std::string{});
+                write_round();
+              });
   }
 
 private:
-  void take_adopted() {
-    std::lock_guard<std::mutex> guard{adopt_mutex_};
-    for (int fd : adopted_)
-      pending_.emplace(fd, std::string{});
-    adopted_.clear();
-  }
-
   /// Everything published since the last round, to every subscriber.
   void write_round() {
     auto batch = log_.since(written_);
@@ -86,7 +61,7 @@ private:
       auto written = static_cast<std::size_t>(std::max<ssize_t>(sent, 0));
       if (written < batch.size()) {
         pending.assign(batch, written);
-        watch_writable(fd);
+        loop_.watch(fd, EPOLLOUT);
       }
     }
     for (int fd : gone)
@@ -105,27 +80,17 @@ private:
     if (sent > 0)
       pending.erase(0, static_cast<std::size_t>(sent));
     if (pending.empty())
-      ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+      loop_.forget(fd);
   }
 
   void drop(int fd) {
-    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+    loop_.forget(fd);
     pending_.erase(fd);
     ::close(fd);
   }
 
-  void watch_writable(int fd) {
-    epoll_event ev{};
-    ev.events = EPOLLOUT;
-    ev.data.fd = fd;
-    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
-  }
-
   token_log& log_;
-  int epoll_;
-  int wake_;
-  std::mutex adopt_mutex_;
-  std::vector<int> adopted_;
+  epoll_loop loop_;
   std::unordered_map<int, std::string> pending_;
   std::size_t written_ = 0;
 };

@@ -2,20 +2,18 @@
 
 #include <netinet/in.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
-#include "epoll_wait_ready.hpp"
+#include "epoll_loop.hpp"
 
 namespace floor_bench {
 
@@ -27,27 +25,16 @@ namespace floor_bench {
 /// added latency here is the machine's.
 class token_relay {
 public:
-  explicit token_relay(sockaddr_in upstream) : upstream_{upstream} {
-    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
-    wake_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    watch(wake_, EPOLLIN);
-  }
+  explicit token_relay(sockaddr_in upstream) : upstream_{upstream} {}
 
   /// From the acceptor: a subscriber whose head is already written.
   void adopt(int client) {
-    {
-      std::lock_guard<std::mutex> guard{adopt_mutex_};
-      adopted_.push_back(client);
-    }
-    std::uint64_t one = 1;
-    [[maybe_unused]] auto n = ::write(wake_, &one, sizeof one);
+    loop_.adopt(client);
   }
 
-  void run() {
-    for (;;)
-      epoll_wait_ready(epoll_, [this](int fd) {
-        if (fd == wake_)
-          return take_adopted();
+  [[noreturn]] void run() {
+    loop_.run(
+      [this](int fd) {
         auto at = runs_.find(fd);
         if (at == runs_.end())
           return;
@@ -56,6 +43,10 @@ public:
           read_upstream(*run);
         else
           flush(*run);
+      },
+      [this](const std::vector<int>& adopted) {
+        for (int client : adopted)
+          start(client);
       });
   }
 
@@ -69,18 +60,6 @@ private:
     bool upstream_ended = false;
     bool waiting_writable = false;
   };
-
-  void take_adopted() {
-    std::uint64_t count;
-    [[maybe_unused]] auto r = ::read(wake_, &count, sizeof count);
-    std::vector<int> clients;
-    {
-      std::lock_guard<std::mutex> guard{adopt_mutex_};
-      clients.swap(adopted_);
-    }
-    for (int client : clients)
-      start(client);
-  }
 
   /// Asks the upstream for the subscriber's completion.
   void start(int client) {
@@ -106,7 +85,7 @@ private:
       = ::send(run->upstream, request.data(), request.size(), MSG_NOSIGNAL);
     runs_[run->upstream] = run;
     runs_[client] = run;
-    watch(run->upstream, EPOLLIN);
+    loop_.watch(run->upstream, EPOLLIN);
   }
 
   void read_upstream(relayed_run& run) {
@@ -164,10 +143,10 @@ private:
     }
     if (!run.out.empty() && !run.waiting_writable) {
       run.waiting_writable = true;
-      watch(run.client, EPOLLOUT);
+      loop_.watch(run.client, EPOLLOUT);
     } else if (run.out.empty() && run.waiting_writable) {
       run.waiting_writable = false;
-      ::epoll_ctl(epoll_, EPOLL_CTL_DEL, run.client, nullptr);
+      loop_.forget(run.client);
     }
     if (run.out.empty() && run.upstream_ended)
       end(run);
@@ -176,24 +155,14 @@ private:
   void end(relayed_run& run) {
     auto keep = runs_[run.client]; // `run` lives until both entries go
     for (int fd : {run.client, run.upstream}) {
-      ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+      loop_.forget(fd);
       runs_.erase(fd);
       ::close(fd);
     }
   }
 
-  void watch(int fd, std::uint32_t events) {
-    epoll_event ev{};
-    ev.events = events;
-    ev.data.fd = fd;
-    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
-  }
-
   sockaddr_in upstream_;
-  int epoll_;
-  int wake_;
-  std::mutex adopt_mutex_;
-  std::vector<int> adopted_;
+  epoll_loop loop_;
   std::unordered_map<int, std::shared_ptr<relayed_run>> runs_;
 };
 
