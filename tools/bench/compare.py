@@ -393,7 +393,8 @@ def kib_per_conn(r):
     return (r["rss_ready_kib"] - r["rss_base_kib"]) / max(1, r["connected"])
 
 
-# What check_clean found wrong with AgentTheo's runs (--require-complete).
+# What check_clean found wrong with AgentTheo's runs and the floor's
+# (--require-complete).
 PROBLEMS = []
 
 
@@ -470,9 +471,9 @@ def fan_out_nchan(subscribers, rate, count):
 FLOOR_THREADS = [os.cpu_count()]
 
 
-def fanout_floor(*flags):
-    """The bare epoll fan-out (tools/bench/floor/): no server can beat it
-    here."""
+def floor_service(*flags):
+    """The floor binary (tools/bench/floor/): by default the bare epoll
+    fan-out, which no server can beat here."""
     port = free_port()
     return Service([os.path.join(BUILD, "agenttheo-fanout-floor"), "--port",
                     str(port), "--threads", str(FLOOR_THREADS[0]), *flags], port)
@@ -481,18 +482,21 @@ def fanout_floor(*flags):
 def relay_floor(upstream):
     """The floor of many sessions: the same binary relaying each subscriber
     a completion of its own from `upstream`, with nothing in between."""
-    return fanout_floor("--relay", str(upstream.port))
+    return floor_service("--relay", str(upstream.port))
 
 
 def fan_out_floor(subscribers, rate, count):
-    return fan_out_published(fanout_floor(), subscribers, rate, count)
+    return fan_out_published(floor_service(), subscribers, rate, count)
 
 
 FLOOR = "floor (bare epoll)"
 
 
-def add_floor(table, r, f):
-    """The same load on the floor: how much of the way to it is left."""
+def add_floor(table, name, r, f):
+    """The same load on the floor: how much of the way to it is left. A
+    floor that lost a delivery would flatter itself: it is held to the
+    same exactness as AgentTheo."""
+    check_clean(f"{name}, {FLOOR}", f)
     table.add("", "p50 ms", r["p50_ms"], FLOOR, f["p50_ms"])
     table.add("", "p99 ms", r["p99_ms"], FLOOR, f["p99_ms"])
     table.add("", "goodput/s (within 100 ms)", r["goodput_per_s"], FLOOR,
@@ -533,7 +537,7 @@ def fan_out(table, a):
     table.add("", "server CPU us per delivery",
               cpu_us_per_delivery(r), paced,
               cpu_us_per_delivery(paced_run))
-    add_floor(table, r, f)
+    add_floor(table, "fan-out", r, f)
 
 
 def add_fan_out_latency(table, r, p):
@@ -578,7 +582,7 @@ def moderate(table, a):
     table.add("", "server CPU us per delivery", cpu_us_per_delivery(r), "nchan",
               cpu_us_per_delivery(p))
     add_machine_load(table, r, p)
-    add_floor(table, r, f)
+    add_floor(table, "moderate", r, f)
     s = fan_out_ours(n, rate, count, slow=0.1,
                      extra=("--send-queue-limit", "256KiB"))
     bound_kib = s["slow"] * 256
@@ -674,6 +678,7 @@ def many_sessions(table, a):
               cpu_us_per_delivery(f))
     add_exactness(table, r, "guide stack", g)
     add_exactness(table, r, FLOOR, f)
+    check_clean(f"many sessions, {FLOOR}", f)
 
 
 def ttft_of_runs(service, prefix, count, runs, rate):
@@ -865,8 +870,9 @@ def main():
     parser.add_argument("--against", metavar="FILE",
                         help="print each figure's ratio to a saved --json run")
     parser.add_argument("--require-complete", action="store_true",
-                        help="exit 1 if a run of AgentTheo failed a connection, "
-                             "missed or repeated a delivery (what CI checks)")
+                        help="exit 1 if a run of AgentTheo or of the floor failed "
+                             "a connection, missed or repeated a delivery (what CI "
+                             "checks)")
     parser.add_argument("--floor-threads", type=int, default=os.cpu_count(),
                         help="writer threads of the fan-out floor")
     parser.add_argument("--flags", default="",
