@@ -17,17 +17,19 @@
 #include <caf/resumable.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
 
+#include "http/io_context_pool.hpp"
+
 namespace agenttheo {
 
 namespace {
 
-/// CAF's scheduler, with the I/O context's threads for workers: a job is
+/// CAF's scheduler, with the I/O contexts' threads for workers: a job is
 /// one post; it runs up to `max_throughput` messages and, if it has more,
 /// goes to the back of the context's queue, behind the sockets' handlers.
 class io_coordinator final : public caf::scheduler::abstract_coordinator {
 public:
-  io_coordinator(caf::actor_system& sys, boost::asio::io_context& ioc)
-      : abstract_coordinator(sys), ioc_(ioc), unit_(this) {}
+  io_coordinator(caf::actor_system& sys, http::io_context_pool& contexts)
+      : abstract_coordinator(sys), contexts_(contexts), unit_(this) {}
 
   void enqueue(caf::resumable* job) override {
     if (closed_.load(std::memory_order_acquire)) {
@@ -36,7 +38,7 @@ public:
       return;
     }
     posted_.fetch_add(1, std::memory_order_relaxed);
-    boost::asio::post(ioc_, [this, job] { run(job); });
+    boost::asio::post(contexts_.here_or_next(), [this, job] { run(job); });
   }
 
   caf::detail::thread_safe_actor_clock& clock() noexcept override {
@@ -68,16 +70,28 @@ private:
   void drain() {
     for (int round = 0; round < 100; ++round) {
       auto before = posted_.load(std::memory_order_relaxed);
-      auto reached = std::make_shared<std::promise<void>>();
-      auto done = reached->get_future();
-      boost::asio::post(ioc_, [reached] { reached->set_value(); });
       // A context nobody runs any more: give up rather than hang.
-      if (done.wait_for(std::chrono::seconds{2}) != std::future_status::ready)
+      if (!every_context_reached())
         break;
       if (posted_.load(std::memory_order_relaxed) == before)
         break;
     }
     closed_.store(true, std::memory_order_release);
+  }
+
+  /// Whether each context ran what was queued on it before now.
+  bool every_context_reached() {
+    std::vector<std::future<void>> reached;
+    for (std::size_t i = 0; i < contexts_.size(); ++i) {
+      auto marker = std::make_shared<std::promise<void>>();
+      reached.push_back(marker->get_future());
+      boost::asio::post(contexts_.at(i), [marker] { marker->set_value(); });
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{2};
+    for (auto& done : reached)
+      if (done.wait_until(deadline) != std::future_status::ready)
+        return false;
+    return true;
   }
 
   /// What a resumed actor sees as its worker: sending to another actor
@@ -126,7 +140,7 @@ private:
     }
   }
 
-  boost::asio::io_context& ioc_;
+  http::io_context_pool& contexts_;
   io_unit unit_;
   std::atomic<std::uint64_t> posted_{0};
   std::atomic<bool> closed_{false};
@@ -138,10 +152,11 @@ thread_local std::vector<caf::resumable*> io_coordinator::io_unit::next_;
 
 } // namespace
 
-void run_actors_on(caf::actor_system_config& cfg, boost::asio::io_context& ioc) {
+void run_actors_on(caf::actor_system_config& cfg,
+                   http::io_context_pool& contexts) {
   cfg.module_factories.push_back(
-    [&ioc](caf::actor_system& sys) -> caf::actor_system::module* {
-      return new io_coordinator(sys, ioc);
+    [&contexts](caf::actor_system& sys) -> caf::actor_system::module* {
+      return new io_coordinator(sys, contexts);
     });
 }
 

@@ -376,6 +376,11 @@ std::vector<config_key> make_keys() {
             "threads running socket I/O (0: one per core when the actors "
             "run on them, else one)",
             &c::io_threads, 0, 64),
+    integer("IO_CONTEXTS", g::server,
+            "I/O contexts the I/O threads are split over (1: one context "
+            "all of them share; 0: one per thread, so a token's hand-offs "
+            "stay on the thread that read it)",
+            &c::io_contexts, 0, 64),
     integer("WORKER_THREADS", g::server,
             "actor scheduler threads (0: one per core the I/O threads leave)",
             &c::worker_threads, 0, 256),

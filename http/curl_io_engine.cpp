@@ -3,6 +3,7 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "http/io_context_pool.hpp"
 #include "llm/curl_engine.hpp"
 
 namespace agenttheo::http {
@@ -211,33 +213,60 @@ private:
   bool closed_ = false;
 };
 
+/// One multi handle per I/O context, the transfers placed on them in turn:
+/// a call's actor, and its session's, then run where its bytes are read
+/// (a message sent on an I/O thread runs there), and calls started
+/// together, all by one session manager's thread, still spread.
 class io_engine final : public curl_engine {
 public:
-  explicit io_engine(net::io_context& ioc)
-      : state_(std::make_shared<io_transfers>(ioc)) {}
+  explicit io_engine(io_context_pool& contexts) : contexts_(contexts) {
+    for (std::size_t i = 0; i < contexts.size(); ++i)
+      shards_.push_back(
+        {&contexts.at(i), std::make_shared<io_transfers>(contexts.at(i))});
+  }
 
   ~io_engine() override {
-    state_->close();
+    for (auto& shard : shards_)
+      shard.state->close();
   }
 
   void submit(std::unique_ptr<running_transfer> transfer) override {
-    net::post(state_->strand(), [state = state_, t = std::move(transfer)]() mutable {
+    auto& state = shard_on(contexts_.next());
+    net::post(state->strand(), [state, t = std::move(transfer)]() mutable {
       state->add(std::move(t));
     });
   }
 
+  /// Whichever handle has it: a cancel is rare, and one that finds nothing
+  /// does nothing.
   void cancel(std::uint64_t id) override {
-    net::post(state_->strand(), [state = state_, id] { state->cancel(id); });
+    for (auto& shard : shards_)
+      net::post(shard.state->strand(),
+                [state = shard.state, id] { state->cancel(id); });
   }
 
 private:
-  std::shared_ptr<io_transfers> state_;
+  /// A context's multi handle.
+  struct shard {
+    net::io_context* context;
+    std::shared_ptr<io_transfers> state;
+  };
+
+  std::shared_ptr<io_transfers>& shard_on(net::io_context& context) {
+    for (auto& shard : shards_)
+      if (shard.context == &context)
+        return shard.state;
+    return shards_.front().state;
+  }
+
+  io_context_pool& contexts_;
+  std::vector<shard> shards_;
 };
 
 } // namespace
 
-std::unique_ptr<curl_engine> make_curl_io_engine(boost::asio::io_context& ioc) {
-  return std::make_unique<io_engine>(ioc);
+std::unique_ptr<curl_engine> make_curl_io_engine(io_context_pool& contexts) {
+  return std::make_unique<io_engine>(contexts);
 }
 
 } // namespace agenttheo::http

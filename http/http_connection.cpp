@@ -534,7 +534,7 @@ void http_connection::serve_websocket(request req, const reply_to& to) {
   options.deflate = streams.ws_deflate;
   options.deflate_threshold = streams.ws_deflate_threshold;
   options.idle_timeout = 2 * streams.heartbeat;
-  options.lanes = ctx_.config.io_threads;
+  options.lanes = ctx_.config.threads_per_io_context();
   // The socket now belongs to the WebSocket; this session ends here.
   auto writer = make_ws_writer(std::move(stream_), std::move(req), options,
                                ctx_.connections);
@@ -561,7 +561,7 @@ sse_writer_options http_connection::sse_options() const {
   sse_writer_options options;
   options.queue_limit = ctx_.config.streams.send_queue_limit;
   options.heartbeat = ctx_.config.streams.heartbeat;
-  options.lanes = ctx_.config.io_threads;
+  options.lanes = ctx_.config.threads_per_io_context();
   return options;
 }
 

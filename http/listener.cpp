@@ -2,15 +2,13 @@
 
 #include "config/log.hpp"
 #include "http/http_connection.hpp"
+#include "http/io_context_pool.hpp"
 
 namespace agenttheo::http {
 
-listener::listener(net::io_context& ioc, server_context& ctx)
-  : ioc_(ioc),
-    acceptor_(net::make_strand(ioc)),
-    backoff_(acceptor_.get_executor()),
-    ctx_(ctx) {
-}
+listener::listener(io_context_pool& contexts, server_context& ctx)
+    : contexts_(contexts), acceptor_(net::make_strand(contexts.at(0))),
+      backoff_(acceptor_.get_executor()), ctx_(ctx) {}
 
 bool listener::open(const tcp::endpoint& endpoint, beast::error_code& ec) {
   acceptor_.open(endpoint.protocol(), ec);
@@ -43,11 +41,14 @@ void listener::stop() {
 }
 
 void listener::do_accept() {
-  // Each connection gets its own strand, so several I/O threads can serve
-  // connections without locks.
-  acceptor_.async_accept(net::make_strand(ioc_),
-                         beast::bind_front_handler(&listener::on_accept,
-                                                   shared_from_this()));
+  // Each connection gets its own strand, so several I/O threads of its
+  // context can serve connections without locks. The contexts take the
+  // connections in a turn of their own: one shared with other work (say,
+  // one job for each connection accepted) could hand them all one context.
+  auto& context = contexts_.at(accepted_++ % contexts_.size());
+  acceptor_.async_accept(
+    net::make_strand(context),
+    beast::bind_front_handler(&listener::on_accept, shared_from_this()));
 }
 
 void listener::on_accept(beast::error_code ec, tcp::socket socket) {

@@ -9,10 +9,13 @@
 
 namespace agenttheo::http {
 
-/// Accepts connections and starts an `http_connection` for each.
+class io_context_pool;
+
+/// Accepts connections and starts an `http_connection` for each, on the
+/// pool's contexts in turn.
 class listener : public std::enable_shared_from_this<listener> {
 public:
-  listener(net::io_context& ioc, server_context& ctx);
+  listener(io_context_pool& contexts, server_context& ctx);
 
   /// Opens, binds and listens; false (with `ec` set) if that fails.
   bool open(const tcp::endpoint& endpoint, beast::error_code& ec);
@@ -29,7 +32,9 @@ private:
   void on_accept(beast::error_code ec, tcp::socket socket);
   void tune(tcp::socket& socket) const;
 
-  net::io_context& ioc_;
+  io_context_pool& contexts_;
+  /// Connections accepted: whose turn the next one is.
+  std::size_t accepted_ = 0;
   tcp::acceptor acceptor_;
   net::steady_timer backoff_;
   server_context& ctx_;

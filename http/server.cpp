@@ -2,37 +2,20 @@
 
 #include <algorithm>
 #include <future>
-#include <optional>
-#include <thread>
-#include <vector>
 
-#include <pthread.h>
-
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "config/log.hpp"
+#include "http/io_context_pool.hpp"
 #include "http/listener.hpp"
 
 namespace agenttheo::http {
 
-namespace {
-
-/// An I/O thread: named, so `top -H` and the tests tell them apart.
-std::thread io_thread(net::io_context& ioc) {
-  return std::thread{[&ioc] {
-    pthread_setname_np(pthread_self(), "agenttheo.io");
-    ioc.run();
-  }};
-}
-
-} // namespace
-
 struct server::impl {
   explicit impl(const server_config& config)
-    : ioc(static_cast<int>(std::max(1u, config.io_threads))),
-      signals(ioc, SIGINT, SIGTERM), work(std::in_place, net::make_work_guard(ioc)) {
+      : pool(config.io_contexts, config.threads_per_io_context()),
+        signals(pool.at(0), SIGINT, SIGTERM) {
     ctx.config = config;
     ctx.hosts = make_host_rules(config.host, config.allowed_hosts);
     ctx.streams_per_client.set_limit(config.clients.max_streams);
@@ -44,15 +27,14 @@ struct server::impl {
     });
   }
 
-  net::io_context ioc;
+  io_context_pool pool;
   net::signal_set signals;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
-  /// keep_context_after_stop: the thread that runs the context after stop.
-  std::thread keeper;
   bool keep_context = false;
+  /// keep_context_after_stop, once stopped: one thread per context runs.
+  bool kept = false;
+  bool running = false;
   server_context ctx;
   std::shared_ptr<listener> acceptor;
-  std::vector<std::thread> threads;
   std::promise<void> stop_signal;
   std::uint16_t bound_port = 0;
 };
@@ -63,11 +45,7 @@ server::server(const server_config& config)
 
 server::~server() {
   stop();
-  if (impl_->keeper.joinable()) {
-    impl_->work.reset();
-    impl_->ioc.stop();
-    impl_->keeper.join();
-  }
+  impl_->pool.stop();
 }
 
 void server::watch_store(std::shared_ptr<const store_inbox> store) {
@@ -81,25 +59,25 @@ std::optional<std::string> server::start(actor_bridge& bridge) {
   auto address = net::ip::make_address(d.ctx.config.host, ec);
   if (ec) {
     // A host name: resolve it once, synchronously, before serving.
-    tcp::resolver resolver{d.ioc};
+    tcp::resolver resolver{d.pool.at(0)};
     auto results = resolver.resolve(d.ctx.config.host, "", ec);
     if (ec || results.empty())
       return "HOST: cannot resolve '" + d.ctx.config.host + "'";
     address = results.begin()->endpoint().address();
   }
-  d.acceptor = std::make_shared<listener>(d.ioc, d.ctx);
+  d.acceptor = std::make_shared<listener>(d.pool, d.ctx);
   if (!d.acceptor->open({address, d.ctx.config.port}, ec))
     return "cannot listen on " + d.ctx.config.host + ":"
            + std::to_string(d.ctx.config.port) + ": " + ec.message();
   d.bound_port = d.acceptor->local_endpoint().port();
   d.acceptor->run();
-  for (unsigned i = 0; i < d.ctx.config.io_threads; ++i)
-    d.threads.push_back(io_thread(d.ioc));
+  d.pool.run();
+  d.running = true;
   return std::nullopt;
 }
 
-boost::asio::io_context& server::io_context() {
-  return impl_->ioc;
+io_context_pool& server::io_contexts() {
+  return impl_->pool;
 }
 
 void server::keep_context_after_stop() {
@@ -134,20 +112,16 @@ bool server::drain(std::chrono::milliseconds grace) {
 
 void server::stop() {
   auto& d = *impl_;
-  if (!d.threads.empty()) {
-    d.work.reset();
-    d.ioc.stop();
-    for (auto& thread : d.threads)
-      thread.join();
-    d.threads.clear();
+  if (d.running) {
+    d.running = false;
+    d.pool.stop();
     d.ctx.connections.close_all();
   }
-  // Actors on the I/O context still need it while the actor system shuts
-  // down: one thread runs it until the server goes.
-  if (d.keep_context && !d.keeper.joinable()) {
-    d.ioc.restart();
-    d.work.emplace(net::make_work_guard(d.ioc));
-    d.keeper = io_thread(d.ioc);
+  // Actors on the I/O contexts still need them while the actor system
+  // shuts down: one thread each runs them until the server goes.
+  if (d.keep_context && !d.kept) {
+    d.kept = true;
+    d.pool.run_one_thread_each();
   }
 }
 

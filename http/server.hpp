@@ -8,16 +8,14 @@
 
 #include "config/config.hpp"
 
-namespace boost::asio {
-class io_context;
-} // namespace boost::asio
-
 namespace agenttheo {
 class actor_bridge;
 class store_inbox;
 } // namespace agenttheo
 
 namespace agenttheo::http {
+
+class io_context_pool;
 
 /// The HTTP front of AgentTheo: the I/O threads, the listener, and signal
 /// handling. Constructed before the actor system, destroyed after it, so an
@@ -36,12 +34,12 @@ public:
   /// Binds and starts the I/O threads. Returns an error message on failure.
   std::optional<std::string> start(actor_bridge& bridge);
 
-  /// The I/O context the I/O threads run.
-  boost::asio::io_context& io_context();
+  /// The I/O contexts the I/O threads run.
+  io_context_pool& io_contexts();
 
-  /// Actors run on that context (ACTORS_ON_IO_THREADS): `stop` leaves one
-  /// thread running it, for the actor system's shutdown, until the server
-  /// is destroyed.
+  /// Actors run on those contexts (ACTORS_ON_IO_THREADS): `stop` leaves one
+  /// thread running each, for the actor system's shutdown, until the
+  /// server is destroyed.
   void keep_context_after_stop();
 
   /// The port actually bound (differs from the config's when it was 0).

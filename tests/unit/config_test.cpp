@@ -149,6 +149,27 @@ CAF_TEST(the egress keys read what they document) {
   }
 }
 
+CAF_TEST(the io contexts split the io threads evenly) {
+  fake_env env;
+  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  auto defaults = ok(load_config({}, env.lookup()));
+  CAF_CHECK_EQUAL(defaults.io_contexts, 1u);
+  env.vars["IO_CONTEXTS"] = "0";
+  auto cfg = ok(load_config({"--io-threads", "4"}, env.lookup()));
+  CAF_CHECK_EQUAL(cfg.io_contexts, 0u);
+  // 0: a context per thread, one thread each.
+  CAF_CHECK_EQUAL(cfg.threads_per_io_context(), 1u);
+  cfg.io_contexts = 1;
+  CAF_CHECK_EQUAL(cfg.threads_per_io_context(), 4u);
+  cfg.io_contexts = 2;
+  CAF_CHECK_EQUAL(cfg.threads_per_io_context(), 2u);
+  cfg.io_contexts = 8; // more contexts than threads: one thread each
+  CAF_CHECK_EQUAL(cfg.threads_per_io_context(), 1u);
+  CAF_CHECK(error_of(load_config({"--io-contexts", "65"}, env.lookup()))
+              .find("IO_CONTEXTS")
+            != std::string::npos);
+}
+
 CAF_TEST(the store keys read what they document) {
   fake_env env;
   env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");

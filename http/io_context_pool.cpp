@@ -1,0 +1,104 @@
+#include "http/io_context_pool.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include <pthread.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+namespace agenttheo::http {
+
+namespace net = boost::asio;
+
+namespace {
+
+/// The pool and context a thread runs: `current` answers without a lookup.
+struct running_on {
+  const io_context_pool* pool = nullptr;
+  net::io_context* context = nullptr;
+};
+thread_local running_on this_thread;
+
+} // namespace
+
+struct io_context_pool::slot {
+  explicit slot(unsigned threads)
+      : context(static_cast<int>(threads)),
+        work(std::in_place, net::make_work_guard(context)) {}
+
+  net::io_context context;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+};
+
+io_context_pool::io_context_pool(unsigned contexts,
+                                 unsigned threads_per_context)
+    : threads_per_context_(std::max(1u, threads_per_context)) {
+  for (unsigned i = 0; i < std::max(1u, contexts); ++i)
+    slots_.push_back(std::make_unique<slot>(threads_per_context_));
+}
+
+io_context_pool::~io_context_pool() {
+  stop();
+}
+
+std::size_t io_context_pool::size() const {
+  return slots_.size();
+}
+
+unsigned io_context_pool::threads_per_context() const {
+  return threads_per_context_;
+}
+
+net::io_context& io_context_pool::at(std::size_t index) {
+  return slots_[index]->context;
+}
+
+net::io_context& io_context_pool::next() {
+  return at(turn_.fetch_add(1, std::memory_order_relaxed) % slots_.size());
+}
+
+net::io_context* io_context_pool::current() const {
+  return this_thread.pool == this ? this_thread.context : nullptr;
+}
+
+net::io_context& io_context_pool::here_or_next() {
+  auto* here = current();
+  return here ? *here : next();
+}
+
+void io_context_pool::run() {
+  start_threads(threads_per_context_);
+}
+
+void io_context_pool::start_threads(unsigned per_context) {
+  for (auto& s : slots_)
+    for (unsigned i = 0; i < per_context; ++i)
+      threads_.emplace_back([this, &context = s->context] {
+        // Named, so `top -H` and the tests tell them apart.
+        pthread_setname_np(pthread_self(), "agenttheo.io");
+        this_thread = {this, &context};
+        context.run();
+      });
+}
+
+void io_context_pool::stop() {
+  for (auto& s : slots_) {
+    s->work.reset();
+    s->context.stop();
+  }
+  for (auto& thread : threads_)
+    thread.join();
+  threads_.clear();
+}
+
+void io_context_pool::run_one_thread_each() {
+  for (auto& s : slots_) {
+    s->context.restart();
+    s->work.emplace(net::make_work_guard(s->context));
+  }
+  start_threads(1);
+}
+
+} // namespace agenttheo::http

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+} // namespace boost::asio
+
+namespace agenttheo::http {
+
+/// The I/O threads, as several I/O contexts with threads of their own.
+///
+/// With one context shared by every thread, each post may wake another
+/// thread, and the handlers of one token (the provider's bytes, the actors
+/// between, the socket's write) hop between threads at 20-50 µs a wake-up.
+/// A context per thread keeps what one thread posts on that thread: a
+/// connection stays on the context it was accepted onto, and work posted
+/// from a pool thread runs on it (`here_or_next`).
+class io_context_pool {
+public:
+  /// `contexts` I/O contexts, each run by `threads_per_context` threads.
+  io_context_pool(unsigned contexts, unsigned threads_per_context);
+  ~io_context_pool();
+
+  io_context_pool(const io_context_pool&) = delete;
+  io_context_pool& operator=(const io_context_pool&) = delete;
+
+  std::size_t size() const;
+  unsigned threads_per_context() const;
+  boost::asio::io_context& at(std::size_t index);
+
+  /// The contexts in turn: for work from a thread not of the pool.
+  boost::asio::io_context& next();
+
+  /// The context the calling thread runs, if it is one of this pool's.
+  boost::asio::io_context* current() const;
+
+  /// `current()`, else `next()`.
+  boost::asio::io_context& here_or_next();
+
+  /// Starts the threads (named `agenttheo.io`).
+  void run();
+
+  /// Stops the contexts and joins their threads; what they had queued
+  /// stays queued.
+  void stop();
+
+  /// After `stop`: one thread per context runs what is queued and what
+  /// comes, until `stop` again (the actor system's shutdown needs them).
+  void run_one_thread_each();
+
+private:
+  struct slot;
+  void start_threads(unsigned per_context);
+
+  std::vector<std::unique_ptr<slot>> slots_;
+  unsigned threads_per_context_;
+  std::atomic<std::size_t> turn_{0};
+  std::vector<std::thread> threads_;
+};
+
+} // namespace agenttheo::http
