@@ -29,6 +29,10 @@ struct llm_request {
   std::string command;
   std::vector<chat_message> messages;
   std::vector<tool_schema> tools;
+  /// Where most of the session's subscribers are written (`http_transfer::
+  /// near`): the provider's bytes are read on that thread, and each token
+  /// goes from the socket it came by to theirs with no other thread woken.
+  const void* near = nullptr;
 };
 
 /// What every call shares: the provider settings and the HTTP driver.
@@ -73,6 +77,8 @@ struct openai_call_state {
   caf::actor session;
   std::uint64_t run = 0;
   llm_runtime runtime;
+  /// `llm_request::near`.
+  const void* near = nullptr;
   std::uint32_t attempt = 0;
   /// The id of the transfer in flight, 0 for none. Shared with the exit
   /// hook, which may run after this state is gone.

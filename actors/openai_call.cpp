@@ -127,6 +127,7 @@ void start_attempt(self_ptr self, const std::string& body) {
   http_transfer spec{chat_completions_url(settings),
                      chat_request_headers(settings), body,
                      settings.connect_timeout, settings.request_timeout};
+  spec.near = st.near;
   auto handle = caf::actor{self};
   auto attempt = st.attempt;
   transfer_callbacks callbacks{
@@ -271,6 +272,7 @@ caf::behavior openai_call(caf::stateful_actor<openai_call_state>* self,
   st.session = session;
   st.run = run;
   st.runtime = std::move(runtime);
+  st.near = request.near;
   st.meter.start(join_registry(self, "llm_call", st.runtime.settings.model,
                                request.session_id));
   auto body = std::make_shared<const std::string>(

@@ -454,6 +454,9 @@ llm_request prompt_for(self_ptr self, run_record& run) {
   llm_request request;
   request.session_id = st.id;
   request.command = run.command;
+  request.near = st.sinks.busiest_context();
+  if (!request.near)
+    request.near = st.starter_context;
   request.messages = std::move(built.messages);
   if (st.settings.browser)
     request.tools = agent_tool_schemas();
@@ -1889,6 +1892,8 @@ void on_open_stream(self_ptr self, open_stream& msg) {
     run = &create_run(self, req);
     if (!busy) {
       run->requested = req.received;
+      st.starter_context
+        = msg.sink && req.subscribe ? msg.sink->io_context() : nullptr;
       begin_run(self, *run);
     } else if (req.strategy == multitask::enqueue) {
       st.queue.push_back(run->message_id);

@@ -238,6 +238,10 @@ struct session_state {
   std::vector<subscriber_entry> subscribers;
   /// The subscribers' sockets this session writes to directly.
   sink_roster sinks;
+  /// The I/O context of the stream that started the latest run, which the
+  /// run's first model call reads near (`llm_request::near`): the run starts
+  /// before that stream is among `sinks`.
+  const void* starter_context = nullptr;
   /// Events logged but waiting for their delivery round, in id order.
   std::vector<event_ptr> held;
   fanout_pacer pacer;

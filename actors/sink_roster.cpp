@@ -113,6 +113,21 @@ void sink_roster::notify(const caf::actor& subscriber, event_ptr ev) {
   });
 }
 
+const void* sink_roster::busiest_context() const {
+  const void* busiest = nullptr;
+  std::size_t most = 0;
+  for (const auto& group : groups_) {
+    std::size_t members = 0;
+    for (const auto& to : group.shards)
+      members += to.members.size();
+    if (members > most) {
+      most = members;
+      busiest = group.context;
+    }
+  }
+  return busiest;
+}
+
 std::size_t sink_roster::size() const {
   return places_.size();
 }

@@ -43,6 +43,10 @@ public:
 
   std::size_t size() const;
 
+  /// The I/O context (`event_sink::io_context`) most following sinks are
+  /// on; null with none.
+  const void* busiest_context() const;
+
 private:
   struct member {
     caf::actor subscriber;

@@ -213,9 +213,11 @@ private:
   bool closed_ = false;
 };
 
-/// One multi handle per I/O context, the transfers placed on them in turn:
-/// a call's actor, and its session's, then run where its bytes are read
-/// (a message sent on an I/O thread runs there), and calls started
+/// One multi handle per I/O context. A transfer goes to the context it is
+/// asked to be near (its session's subscribers'), else to the contexts in
+/// turn: a call's actor, and its session's, then run where its bytes are
+/// read (a message sent on an I/O thread runs there), and the tokens reach
+/// the subscribers' sockets with no other thread woken. Calls started
 /// together, all by one session manager's thread, still spread.
 class io_engine final : public curl_engine {
 public:
@@ -231,7 +233,7 @@ public:
   }
 
   void submit(std::unique_ptr<running_transfer> transfer) override {
-    auto& state = shard_on(contexts_.next());
+    auto& state = shard_for(transfer->near);
     net::post(state->strand(), [state, t = std::move(transfer)]() mutable {
       state->add(std::move(t));
     });
@@ -252,9 +254,14 @@ private:
     std::shared_ptr<io_transfers> state;
   };
 
-  std::shared_ptr<io_transfers>& shard_on(net::io_context& context) {
+  /// The one on `near`, else the next in turn.
+  std::shared_ptr<io_transfers>& shard_for(const void* near) {
     for (auto& shard : shards_)
-      if (shard.context == &context)
+      if (shard.context == near)
+        return shard.state;
+    auto* next = &contexts_.next();
+    for (auto& shard : shards_)
+      if (shard.context == next)
         return shard.state;
     return shards_.front().state;
   }

@@ -19,6 +19,10 @@ struct http_transfer {
   std::chrono::milliseconds connect_timeout{10'000};
   /// Whole transfer, 0 for none.
   std::chrono::milliseconds total_timeout{0};
+  /// The I/O context (as `event_sink::io_context` names it) whose thread
+  /// should read the response, where the driver runs on several: the one
+  /// of the sockets the bytes go on to. Null: the driver's choice.
+  const void* near = nullptr;
 };
 
 /// How a transfer ended.

@@ -28,6 +28,8 @@ struct running_transfer {
   bool head_reported = false;
   /// When this thread handed it to curl.
   std::chrono::steady_clock::time_point started;
+  /// `http_transfer::near`.
+  const void* near = nullptr;
   char error[CURL_ERROR_SIZE] = {};
 
   ~running_transfer() {

@@ -53,6 +53,7 @@ std::unique_ptr<running_transfer> make_running_transfer(std::uint64_t id,
                                                         transfer_callbacks callbacks) {
   auto t = std::make_unique<running_transfer>();
   t->id = id;
+  t->near = transfer.near;
   t->callbacks = std::move(callbacks);
   t->body = std::move(transfer.body);
   t->easy = curl_easy_init();

@@ -7,7 +7,13 @@
 #include <chrono>
 #include <future>
 #include <set>
+#include <string>
 #include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -19,6 +25,9 @@
 #include <caf/test/unit_test.hpp>
 
 #include "app/io_scheduler.hpp"
+#include "http/curl_io_engine.hpp"
+#include "llm/curl_driver.hpp"
+#include "llm/curl_engine.hpp"
 
 using namespace agenttheo;
 using http::io_context_pool;
@@ -117,4 +126,98 @@ CAF_TEST(an actor made ready on an I / O thread runs on that thread) {
       CAF_CHECK_EQUAL(done.get(), &from);
     }
   }
+}
+
+namespace {
+
+/// One HTTP answer on loopback, to each connection in turn, from a thread
+/// of its own.
+class answering_server {
+public:
+  answering_server() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd_, 8);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread{[this] { serve(); }};
+  }
+
+  ~answering_server() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/";
+  }
+
+private:
+  void serve() {
+    for (;;) {
+      int peer = ::accept(fd_, nullptr, nullptr);
+      if (peer < 0)
+        return;
+      char buf[4096];
+      std::string head;
+      while (head.find("\r\n\r\n") == std::string::npos) {
+        auto n = ::recv(peer, buf, sizeof buf, 0);
+        if (n <= 0)
+          break;
+        head.append(buf, static_cast<std::size_t>(n));
+      }
+      std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+                           "Connection: close\r\n\r\nhi";
+      ::send(peer, answer.data(), answer.size(), MSG_NOSIGNAL);
+      ::close(peer);
+    }
+  }
+
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+/// The context whose thread read the body of a transfer to `url` asked to
+/// be `near`.
+net::io_context* read_on(curl_driver& driver, const std::string& url,
+                         const void* near, io_context_pool& pool) {
+  auto read = std::make_shared<std::promise<net::io_context*>>();
+  http_transfer transfer{
+    url, {}, "", std::chrono::seconds{5}, std::chrono::seconds{5}, near};
+  transfer_callbacks callbacks;
+  callbacks.on_body = [read, &pool](std::string, std::chrono::nanoseconds) {
+    read->set_value(pool.current());
+  };
+  auto done = read->get_future();
+  driver.start(std::move(transfer), std::move(callbacks));
+  if (done.wait_for(std::chrono::seconds{10}) != std::future_status::ready)
+    return nullptr;
+  return done.get();
+}
+
+} // namespace
+
+CAF_TEST(a transfer is read on the context it is asked to be near) {
+  answering_server server;
+  io_context_pool pool{2, 1};
+  pool.run();
+  {
+    curl_driver driver{http::make_curl_io_engine(pool)};
+    for (int round = 0; round < 4; ++round)
+      for (std::size_t i = 0; i < pool.size(); ++i)
+        CAF_CHECK_EQUAL(read_on(driver, server.url(), &pool.at(i), pool),
+                        &pool.at(i));
+    // Near nothing of the pool: the contexts in turn.
+    std::set<net::io_context*> anywhere;
+    for (int i = 0; i < 4; ++i)
+      anywhere.insert(read_on(driver, server.url(), nullptr, pool));
+    CAF_CHECK_EQUAL(anywhere.size(), 2u);
+  }
+  pool.stop();
 }

@@ -261,4 +261,27 @@ CAF_TEST(no sinks: a round posts nothing) {
   CAF_CHECK(rounds.wait());
 }
 
+CAF_TEST(the busiest context is where most following subscribers are) {
+  CAF_CHECK(roster.busiest_context() == nullptr);
+  auto b_subscriber = subscriber();
+  roster.open(b_subscriber,
+              std::make_shared<recording_sink>(&b_context, lane_b), {"m"}, {},
+              true);
+  CAF_CHECK(roster.busiest_context() == &b_context);
+  std::vector<caf::actor> on_a{subscriber(), subscriber()};
+  for (auto& who : on_a)
+    roster.open(who, std::make_shared<recording_sink>(&a_context, lane_a),
+                {"m"}, {}, true);
+  // A replay alone follows nothing: it does not count.
+  roster.open(subscriber(),
+              std::make_shared<recording_sink>(&b_context, lane_b), {"m"}, {},
+              false);
+  CAF_CHECK(roster.busiest_context() == &a_context);
+  for (auto& who : on_a)
+    roster.remove(who.address());
+  CAF_CHECK(roster.busiest_context() == &b_context);
+  roster.remove(b_subscriber.address());
+  CAF_CHECK(roster.busiest_context() == nullptr);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
