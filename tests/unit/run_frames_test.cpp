@@ -2,6 +2,9 @@
 
 #include "store/run_frames.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <caf/test/unit_test.hpp>
 
 #include "store/frame_recorder.hpp"
@@ -22,6 +25,28 @@ std::string jpeg(unsigned width, unsigned height, std::size_t bytes = 64) {
   if (b.size() < bytes)
     b += std::string(bytes - b.size(), '\x02');
   return b;
+}
+
+/// Writes a real JPEG for `e` into `folder` (Debian's ffmpeg, which the
+/// video needs anyway).
+bool real_frame(const fs::path& folder, const frame_entry& e) {
+  auto cmd = "ffmpeg -nostdin -v error -y -f lavfi -i color=c=blue:s="
+             + std::to_string(e.width) + "x" + std::to_string(e.height)
+             + " -frames:v 1 " + (folder / frame_file_name(e)).string();
+  return std::system(cmd.c_str()) == 0;
+}
+
+/// What ffprobe says a video lasts, in seconds (negative if it cannot).
+double probed_seconds(const fs::path& video) {
+  auto cmd = "ffprobe -v error -show_entries format=duration -of csv=p=0 "
+             + video.string();
+  double seconds = -1;
+  if (auto* out = popen(cmd.c_str(), "r")) {
+    if (std::fscanf(out, "%lf", &seconds) != 1)
+      seconds = -1;
+    pclose(out);
+  }
+  return seconds;
 }
 
 } // namespace
@@ -128,4 +153,29 @@ CAF_TEST(a video shows each frame from its time and spans the whole run) {
                   "file 1-900-2x2.jpg\n");
   CAF_CHECK_EQUAL(video_size(frames).first, 780u);
   CAF_CHECK_EQUAL(video_size(frames).second, 590u);
+}
+
+CAF_TEST(a video lasts as long as its run however its frames are bunched) {
+  // A slow machine's screencast: frames in the first 40 ms of a 1.3 s run,
+  // or one frame only. Each must still be shown until the run's end (an
+  // output rate of `-r` alone dropped the held last frame: 0.2 s).
+  scratch tmp;
+  std::vector<std::vector<frame_entry>> cases{
+    {{1, 1010, 64, 48, 0}, {2, 1020, 64, 48, 0}, {3, 1040, 64, 48, 0}},
+    {{1, 1500, 64, 48, 0}},
+    {{1, 1100, 64, 48, 0}, {2, 1400, 64, 48, 0}, {3, 2250, 64, 48, 0}}};
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    auto folder = tmp.dir / std::to_string(i);
+    fs::create_directories(folder);
+    for (auto& e : cases[i])
+      CAF_REQUIRE(real_frame(folder, e));
+    auto out = folder / "video.mp4";
+    auto failed = render_video(folder, cases[i], {1000, 2300}, out,
+                               std::chrono::seconds{60});
+    CAF_REQUIRE(!failed);
+    auto seconds = probed_seconds(out);
+    CAF_MESSAGE("case " << i << ": " << seconds << " s");
+    CAF_CHECK_GREATER_OR_EQUAL(seconds, 1.2);
+    CAF_CHECK_LESS_OR_EQUAL(seconds, 1.4);
+  }
 }
