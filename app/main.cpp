@@ -179,13 +179,6 @@ unsigned io_threads(const server_config& cfg, bool actors_on_io) {
   return actors_on_io ? std::max(1u, std::thread::hardware_concurrency()) : 1u;
 }
 
-/// IO_CONTEXTS (0: one per I/O thread), never more than the threads.
-unsigned io_contexts(const server_config& cfg) {
-  if (cfg.io_contexts == 0)
-    return cfg.io_threads;
-  return std::min(cfg.io_contexts, cfg.io_threads);
-}
-
 /// WORKER_THREADS, or the cores the I/O threads leave (at least one): the
 /// I/O threads write every byte, and a second worker on a 2-core machine
 /// mostly spun trying to steal work (29% of the server's CPU in CAF's
@@ -350,7 +343,6 @@ int serve(const std::vector<std::string>& args) {
   // keeps CAF's workers (its middleman is measured with them only).
   auto on_io = cfg.actors_on_io_threads && !cluster;
   cfg.io_threads = io_threads(cfg, on_io);
-  cfg.io_contexts = io_contexts(cfg);
   // The server (and its I/O context) outlives the actor system: actors that
   // post to sockets while the system shuts down still find a valid context.
   http::server srv{cfg};
@@ -448,7 +440,6 @@ int worker(const std::vector<std::string>& args) {
   // A worker's actors run on CAF's workers (its middleman is measured with
   // them only): no I/O thread of its own, one core left to the rest.
   cfg.io_threads = io_threads(cfg, false);
-  cfg.io_contexts = io_contexts(cfg);
   auto stop = block_stop_signals();
   auto driver = std::make_shared<curl_driver>();
   http::egress_proxy proxy{egress_settings_from(cfg)};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -59,10 +60,16 @@ struct server_config {
   /// stop 52).
   unsigned io_contexts = 1;
 
-  /// The threads of each I/O context (`io_threads` resolved, see above).
+  /// The I/O contexts there are (`io_threads` resolved, see above): one per
+  /// thread for `io_contexts` 0, and never more than the threads.
+  unsigned io_context_count() const {
+    auto threads = std::max(1u, io_threads);
+    return io_contexts == 0 ? threads : std::min(io_contexts, threads);
+  }
+
+  /// The threads of each I/O context.
   unsigned threads_per_io_context() const {
-    auto contexts = io_contexts == 0 ? io_threads : io_contexts;
-    return contexts == 0 || io_threads <= contexts ? 1u : io_threads / contexts;
+    return std::max(1u, io_threads / io_context_count());
   }
   /// CAF scheduler threads; 0 = one per core the I/O threads leave.
   unsigned worker_threads = 0;

@@ -158,12 +158,14 @@ CAF_TEST(the io contexts split the io threads evenly) {
   auto cfg = ok(load_config({"--io-threads", "4"}, env.lookup()));
   CAF_CHECK_EQUAL(cfg.io_contexts, 0u);
   // 0: a context per thread, one thread each.
+  CAF_CHECK_EQUAL(cfg.io_context_count(), 4u);
   CAF_CHECK_EQUAL(cfg.threads_per_io_context(), 1u);
   cfg.io_contexts = 1;
   CAF_CHECK_EQUAL(cfg.threads_per_io_context(), 4u);
   cfg.io_contexts = 2;
   CAF_CHECK_EQUAL(cfg.threads_per_io_context(), 2u);
   cfg.io_contexts = 8; // more contexts than threads: one thread each
+  CAF_CHECK_EQUAL(cfg.io_context_count(), 4u);
   CAF_CHECK_EQUAL(cfg.threads_per_io_context(), 1u);
   CAF_CHECK(error_of(load_config({"--io-contexts", "65"}, env.lookup()))
               .find("IO_CONTEXTS")
