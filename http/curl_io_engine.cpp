@@ -1,5 +1,6 @@
 #include "http/curl_io_engine.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -221,7 +222,7 @@ private:
 /// together, all by one session manager's thread, still spread.
 class io_engine final : public curl_engine {
 public:
-  explicit io_engine(io_context_pool& contexts) : contexts_(contexts) {
+  explicit io_engine(io_context_pool& contexts) {
     for (std::size_t i = 0; i < contexts.size(); ++i)
       shards_.push_back(
         {&contexts.at(i), std::make_shared<io_transfers>(contexts.at(i))});
@@ -259,15 +260,12 @@ private:
     for (auto& shard : shards_)
       if (shard.context == near)
         return shard.state;
-    auto* next = &contexts_.next();
-    for (auto& shard : shards_)
-      if (shard.context == next)
-        return shard.state;
-    return shards_.front().state;
+    auto next = turn_.fetch_add(1, std::memory_order_relaxed);
+    return shards_[next % shards_.size()].state;
   }
 
-  io_context_pool& contexts_;
   std::vector<shard> shards_;
+  std::atomic<std::size_t> turn_{0};
 };
 
 } // namespace

@@ -33,13 +33,11 @@ public:
   unsigned threads_per_context() const;
   boost::asio::io_context& at(std::size_t index);
 
-  /// The contexts in turn: for work from a thread not of the pool.
-  boost::asio::io_context& next();
-
   /// The context the calling thread runs, if it is one of this pool's.
   boost::asio::io_context* current() const;
 
-  /// `current()`, else `next()`.
+  /// `current()`, else the contexts in turn (work from a thread not of
+  /// the pool).
   boost::asio::io_context& here_or_next();
 
   /// Starts the threads (named `agenttheo.io`).
@@ -55,6 +53,7 @@ public:
 
 private:
   struct slot;
+  boost::asio::io_context& next();
   void start_threads(unsigned per_context);
 
   std::vector<std::unique_ptr<slot>> slots_;
