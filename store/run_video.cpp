@@ -99,22 +99,24 @@ std::optional<std::string> render_video(const fs::path& folder,
   }
   auto [w, h] = video_size(frames);
   auto size = std::to_string(w) + ":" + std::to_string(h);
+  // 10 frames a second made by the fps filter, which repeats a frame until
+  // the next one's time: an output rate (`-r 10`) alone dropped the held
+  // last frame, so frames bunched early (a slow machine's screencast) gave
+  // a 0.2 s video of a 1.3 s run.
+  auto filters = "scale=" + size + ":force_original_aspect_ratio=decrease,pad="
+                 + size + ":(ow-iw)/2:(oh-ih)/2,format=yuv420p,fps=10";
+  // The repeated last frame would add a moment: cut at the run's length.
+  auto length = seconds(std::max(span.end_ms, frames.back().ts)
+                        - std::min(span.start_ms, frames.front().ts));
+  // One flag and its value a pair, as ffmpeg reads them.
+  // clang-format off
   std::vector<std::string> args{
-    "ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-f", "concat",
-    "-i", list.string(),
-    // 10 frames a second made by the fps filter, which repeats a frame
-    // until the next one's time: an output rate (`-r 10`) alone dropped
-    // the held last frame, so frames bunched early (a slow machine's
-    // screencast) gave a 0.2 s video of a 1.3 s run.
-    "-vf",
-    "scale=" + size + ":force_original_aspect_ratio=decrease,pad=" + size
-      + ":(ow-iw)/2:(oh-ih)/2,format=yuv420p,fps=10",
-    // The repeated last frame would add a moment: cut at the run's length.
-    "-t",
-    seconds(std::max(span.end_ms, frames.back().ts)
-            - std::min(span.start_ms, frames.front().ts)),
-    "-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-movflags",
-    "+faststart", "-f", "mp4", partial.string()};
+    "ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y",
+    "-f", "concat", "-i", list.string(),
+    "-vf", filters, "-t", length,
+    "-c:v", "libx264", "-preset", "veryfast", "-crf", "28",
+    "-movflags", "+faststart", "-f", "mp4", partial.string()};
+  // clang-format on
   std::vector<char*> argv;
   for (auto& arg : args)
     argv.push_back(arg.data());
