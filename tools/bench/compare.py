@@ -50,6 +50,7 @@ import pass_medians  # noqa: E402
 import server_metrics  # noqa: E402
 from stream_bench import rss_kib  # noqa: E402
 SERVER_FLAGS = []  # --flags: extra `agenttheo serve` flags for every run
+RIG_NICE = [0]     # --rig-nice: the measuring processes' niceness
 # One load generator is one client: the per-client limits are off. In the
 # environment, so a build from before they existed (an A/B) ignores them.
 os.environ.update(CLIENT_MAX_SESSIONS="0", CLIENT_RUNS_PER_MINUTE="0",
@@ -92,14 +93,37 @@ def wait_listening(port, timeout=15):
     raise RuntimeError(f"nothing listens on {port}")
 
 
+def rig_priority():
+    """Runs in the token upstream's and the load generator's child before
+    exec, so every thread they start inherits it. They stamp when a token
+    is written and when it is read: a stamp taken late because the system
+    under test held both cores would be counted as that system's latency.
+    The same for every system measured."""
+    os.setpriority(os.PRIO_PROCESS, 0, RIG_NICE[0])
+
+
+def settle_rig_nice(wanted):
+    """`wanted` if this user may set it (below 0 needs root or
+    CAP_SYS_NICE), else 0 with a warning: the benchmark still runs."""
+    try:
+        subprocess.run(["true"], check=True, preexec_fn=lambda: os.setpriority(
+            os.PRIO_PROCESS, 0, wanted))
+        return wanted
+    except (subprocess.SubprocessError, OSError):
+        print(f"warning: may not run the rig at nice {wanted}; it runs at 0 "
+              "(figures are not comparable to saved runs at another niceness)",
+              flush=True)
+        return 0
+
+
 class Service:
     """A process group under test, stopped with everything it started."""
 
     def __init__(self, argv, port=None, stdout=subprocess.DEVNULL, env=None,
-                 scratch=None):
+                 scratch=None, preexec_fn=None):
         self.proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.DEVNULL,
                                      start_new_session=True, cwd="/tmp",
-                                     env=env, text=True)
+                                     env=env, text=True, preexec_fn=preexec_fn)
         self.port = port
         self.scratch = scratch
         if port:
@@ -124,7 +148,7 @@ class Service:
 def token_upstream(count, rate, hold=False):
     argv = [PYTHON, os.path.join(BENCH, "token_upstream.py"),
             "--count", str(count), "--rate", str(rate)] + (["--hold"] if hold else [])
-    service = Service(argv, stdout=subprocess.PIPE)
+    service = Service(argv, stdout=subprocess.PIPE, preexec_fn=rig_priority)
     service.port = int(service.proc.stdout.readline())
     return service
 
@@ -238,7 +262,7 @@ def loadgen_report(stdout, stderr=""):
 def loadgen(service, *args):
     """Drives `service` and returns the load generator's report."""
     out = subprocess.run(loadgen_argv(service, *args), capture_output=True,
-                         text=True, timeout=900)
+                         text=True, timeout=900, preexec_fn=rig_priority)
     return loadgen_report(out.stdout, out.stderr)
 
 
@@ -353,7 +377,7 @@ def save_json(table, path, a):
         json.dump({"commit": commit_of_tree(),
                    "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                    "machine": machine(), "quick": a.quick, "scenarios": a.only,
-                   "passes": a.repeat,
+                   "passes": a.repeat, "rig_nice": a.rig_nice,
                    "rows": table.records}, f, indent=1)
         f.write("\n")
     print(f"\nsaved {path}")
@@ -715,7 +739,8 @@ def first_token(table, a):
             loadgen_argv(server, "--connections", streaming, "--expect", count,
                          "--path", "/stream?command=go&messageId=bg{i}",
                          "--duration", seconds + 20),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=rig_priority)
         time.sleep(2)
         among, r100 = ttft_of_runs(server, "new", 1, streaming, streaming / 2)
         streamed = loadgen_report(*background.communicate(timeout=seconds + 60))
@@ -875,6 +900,11 @@ def main():
                              "checks)")
     parser.add_argument("--floor-threads", type=int, default=os.cpu_count(),
                         help="writer threads of the fan-out floor")
+    parser.add_argument("--rig-nice", type=int, default=RIG_NICE[0],
+                        help="niceness of the token upstream and the load "
+                             "generator, for every system alike (default "
+                             "%(default)s; below 0 needs root or CAP_SYS_NICE, "
+                             "else 0 with a warning)")
     parser.add_argument("--flags", default="",
                         help="extra agenttheo serve flags, e.g. '--worker-threads 1'")
     a = parser.parse_args()
@@ -882,6 +912,7 @@ def main():
         parser.error("--repeat: at least 1")
     SERVER_FLAGS.extend(a.flags.split())
     FLOOR_THREADS[0] = a.floor_threads
+    RIG_NICE[0] = a.rig_nice = settle_rig_nice(a.rig_nice)
     if a.quick:
         a.idle, a.subscribers, a.sessions = 1900, 1000, 100
         a.seconds, a.churn_rate, a.churn_seconds = 3, 500, 5
