@@ -235,7 +235,7 @@ totals_sample sample_totals(std::int64_t now_ms) {
   totals_sample t;
   t.at_ms = now_ms;
   for (std::size_t i = 0; i < counter_count; ++i)
-    t.counts[i] = load(m.counters[i]);
+    t.counts[i] = m.counters.read(i);
   t.delivery = m.delivery.read();
   t.first_token = m.first_token.read();
   t.first_token_added = m.first_token_added.read();

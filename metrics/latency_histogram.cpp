@@ -8,17 +8,24 @@ void latency_histogram::observe(std::chrono::nanoseconds elapsed) {
   auto ns = std::max<std::int64_t>(elapsed.count(), 0);
   auto bucket = std::lower_bound(bounds_ns.begin(), bounds_ns.end(), ns)
                 - bounds_ns.begin();
-  counts_[static_cast<std::size_t>(bucket)].fetch_add(1, std::memory_order_relaxed);
-  sum_ns_.fetch_add(static_cast<std::uint64_t>(ns), std::memory_order_relaxed);
+  auto& mine = stripes_[this_thread_stripe()];
+  mine.counts[static_cast<std::size_t>(bucket)].fetch_add(
+    1, std::memory_order_relaxed);
+  mine.sum_ns.fetch_add(static_cast<std::uint64_t>(ns),
+                        std::memory_order_relaxed);
 }
 
 latency_histogram::snapshot latency_histogram::read() const {
   snapshot out;
-  for (std::size_t i = 0; i < bucket_count; ++i) {
-    out.counts[i] = counts_[i].load(std::memory_order_relaxed);
-    out.count += out.counts[i];
+  std::uint64_t sum_ns = 0;
+  for (const auto& part : stripes_) {
+    for (std::size_t i = 0; i < bucket_count; ++i)
+      out.counts[i] += part.counts[i].load(std::memory_order_relaxed);
+    sum_ns += part.sum_ns.load(std::memory_order_relaxed);
   }
-  out.sum_seconds = static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9;
+  for (auto n : out.counts)
+    out.count += n;
+  out.sum_seconds = static_cast<double>(sum_ns) / 1e9;
   return out;
 }
 

@@ -5,11 +5,14 @@
 #include <chrono>
 #include <cstdint>
 
+#include "metrics/thread_stripe.hpp"
+
 namespace agenttheo {
 
 /// A lock-free latency histogram with fixed buckets, shared by the threads
-/// that observe (one relaxed atomic add each) and the registry that reads.
-/// Its buckets are Prometheus's `le` bounds, from 50 µs to 10 s.
+/// that observe (relaxed atomic adds to the calling thread's stripe) and
+/// the registry that reads (the sum of the stripes). Its buckets are
+/// Prometheus's `le` bounds, from 50 µs to 10 s.
 class latency_histogram {
 public:
   static constexpr std::array<double, 17> bounds_seconds{
@@ -46,8 +49,12 @@ private:
     return out;
   }();
 
-  std::array<std::atomic<std::uint64_t>, bucket_count> counts_{};
-  std::atomic<std::uint64_t> sum_ns_{0};
+  /// One thread's adds (thread_stripe.hpp).
+  struct alignas(stripe_alignment) stripe {
+    std::array<std::atomic<std::uint64_t>, bucket_count> counts{};
+    std::atomic<std::uint64_t> sum_ns{0};
+  };
+  std::array<stripe, stripe_count> stripes_{};
 };
 
 } // namespace agenttheo

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "metrics/latency_histogram.hpp"
+#include "metrics/thread_stripe.hpp"
 
 namespace agenttheo {
 
@@ -53,8 +54,34 @@ inline constexpr std::size_t counter_count
 /// Totals of the whole process since it started (relaxed atomics), read by
 /// the registry for stats, rates and `/metrics`. Gauges (what is live now)
 /// come from the registry's actors.
+/// The counters, each adding thread on a stripe of its own and a reader
+/// summing the stripes (thread_stripe.hpp): `events_sent` and `bytes_sent`
+/// take an add per write on every I/O thread.
+class counter_totals {
+public:
+  void add(counter c, std::uint64_t n) {
+    stripes_[this_thread_stripe()]
+      .counts[static_cast<std::size_t>(c)]
+      .fetch_add(n, std::memory_order_relaxed);
+  }
+
+  /// The total of the counter at `index` (a `counter` as a number).
+  std::uint64_t read(std::size_t index) const {
+    std::uint64_t total = 0;
+    for (const auto& part : stripes_)
+      total += part.counts[index].load(std::memory_order_relaxed);
+    return total;
+  }
+
+private:
+  struct alignas(stripe_alignment) stripe {
+    std::array<std::atomic<std::uint64_t>, counter_count> counts{};
+  };
+  std::array<stripe, stripe_count> stripes_{};
+};
+
 struct runtime_metrics {
-  std::array<std::atomic<std::uint64_t>, counter_count> counters{};
+  counter_totals counters;
   /// From the session stamping an event to its socket side taking it (from
   /// the session's round, or from the connection actor).
   latency_histogram delivery;
@@ -73,8 +100,7 @@ runtime_metrics& process_metrics();
 
 /// Adds `n` to the process total `c`.
 inline void count(counter c, std::uint64_t n = 1) {
-  process_metrics().counters[static_cast<std::size_t>(c)].fetch_add(
-    n, std::memory_order_relaxed);
+  process_metrics().counters.add(c, n);
 }
 
 /// Records an event handed to a socket `stamped` ago.

@@ -5,10 +5,13 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "config/config.hpp"
 #include "metrics/admin_snapshot.hpp"
 #include "metrics/latency_histogram.hpp"
+#include "metrics/runtime_metrics.hpp"
 #include "protocol/access_policy.hpp"
 #include "protocol/routes.hpp"
 
@@ -53,6 +56,39 @@ CAF_TEST(histogram quantiles fall in the bucket that holds them) {
   CAF_CHECK_EQUAL(window.count, 1u);
   CAF_CHECK(window.quantile(0.5) > 2.5 && window.quantile(0.5) <= 5);
   CAF_CHECK_EQUAL(latency_histogram::snapshot{}.quantile(0.99), 0.0);
+}
+
+CAF_TEST(striped totals add up what every thread counted) {
+  // More threads than stripes: some share one, and none is lost.
+  constexpr int threads = static_cast<int>(stripe_count) + 3;
+  constexpr int each = 10000;
+  latency_histogram h;
+  counter_totals totals;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t)
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < each; ++i) {
+        h.observe(t % 2 == 0 ? 200us : 40ms);
+        totals.add(counter::events_sent, 2);
+      }
+      totals.add(counter::gaps, 1);
+    });
+  for (auto& w : workers)
+    w.join();
+  auto snap = h.read();
+  CAF_CHECK_EQUAL(snap.count, std::uint64_t{threads} * each);
+  // Six threads at 200 µs, five at 40 ms: the median is in the first.
+  constexpr int fast = (threads + 1) / 2;
+  CAF_CHECK(snap.quantile(0.5) > 0.0001 && snap.quantile(0.5) <= 0.00025);
+  CAF_CHECK(snap.quantile(0.9) > 0.025 && snap.quantile(0.9) <= 0.05);
+  auto expected_sum = (fast * 0.0002 + (threads - fast) * 0.04) * each;
+  CAF_CHECK(snap.sum_seconds > expected_sum * 0.999
+            && snap.sum_seconds < expected_sum * 1.001);
+  CAF_CHECK_EQUAL(totals.read(static_cast<std::size_t>(counter::events_sent)),
+                  std::uint64_t{threads} * each * 2);
+  CAF_CHECK_EQUAL(totals.read(static_cast<std::size_t>(counter::gaps)),
+                  std::uint64_t{threads});
+  CAF_CHECK_EQUAL(totals.read(static_cast<std::size_t>(counter::resumes)), 0u);
 }
 
 CAF_TEST(the actor tree nests children under their session) {
