@@ -63,7 +63,8 @@ class beast_sse_writer final
 public:
   beast_sse_writer(beast::tcp_stream stream, unsigned version,
                    sse_writer_options options, connection_registry& registry)
-      : stream_(std::move(stream)), io_context_(io_context_of(stream_.get_executor())),
+      : stream_(std::move(stream)), strand_(strand_of(stream_.get_executor())),
+        io_context_(io_context_of(stream_.get_executor())),
         heartbeat_timer_(stream_.get_executor()),
         finish_timer_(stream_.get_executor()), version_(version),
         options_(options), registry_(registry),
@@ -152,8 +153,8 @@ public:
 
 private:
   // What strand_sink asks of us.
-  auto strand() {
-    return stream_.get_executor();
+  const socket_strand& strand() const {
+    return strand_;
   }
   net::io_context& context() const {
     return io_context_;
@@ -398,6 +399,7 @@ private:
   }
 
   beast::tcp_stream stream_;
+  socket_strand strand_;
   net::io_context& io_context_;
   net::steady_timer heartbeat_timer_;
   net::steady_timer finish_timer_;
