@@ -137,6 +137,7 @@ void drop_subscribers_of(self_ptr self, const std::string& message_id) {
     if (s.message_id != message_id)
       return false;
     self->demonitor(s.handle);
+    self->state.watchers->remove(s.handle.address());
     if (s.direct)
       self->state.sinks.remove(s.handle.address());
     return true;
@@ -1784,6 +1785,8 @@ void replay_and_follow(self_ptr self, const open_stream& msg,
     st.subscribers.push_back({subscriber, std::string{span.message_id}, modes,
                               req.frames, msg.via, direct});
     self->monitor(subscriber);
+    if (stream_watchers::told_by(caf::actor{self}, subscriber))
+      st.watchers->add(subscriber);
   }
   // The listing counts the subscriber before its replay can reach its
   // client (a socket on another thread may write it at once).
@@ -1814,9 +1817,13 @@ void attach_subscriber(self_ptr self, const open_stream& msg, run_record& run,
                        bool started_here) {
   auto& st = self->state;
   const auto& req = msg.request;
+  // Followed (below) and on this node: told of the session's end.
+  auto told = req.subscribe && !run.finished()
+              && stream_watchers::told_by(caf::actor{self}, msg.subscriber);
   self->send(msg.subscriber,
              stream_accepted{caf::actor{self}, st.id, run.message_id,
-                             std::string{to_string(run.phase)}, req.node});
+                             std::string{to_string(run.phase)}, req.node,
+                             told});
   if (!req.subscribe)
     return;
   // An event id from before this run existed (say, from before a server
@@ -1832,8 +1839,10 @@ void attach_subscriber(self_ptr self, const open_stream& msg, run_record& run,
 void attach_session_subscriber(self_ptr self, const open_stream& msg) {
   auto& st = self->state;
   const auto& req = msg.request;
-  self->send(msg.subscriber,
-             stream_accepted{caf::actor{self}, st.id, {}, "session", req.node});
+  auto told = stream_watchers::told_by(caf::actor{self}, msg.subscriber);
+  self->send(
+    msg.subscriber,
+    stream_accepted{caf::actor{self}, st.id, {}, "session", req.node, told});
   std::uint64_t after = st.next_id - 1;
   if (req.has_last_event_id)
     after = req.last_event_id;
@@ -1937,6 +1946,7 @@ void on_down(self_ptr self, const caf::down_msg& down) {
   subs.erase(std::remove_if(subs.begin(), subs.end(),
                             [&](auto& s) { return s.handle == down.source; }),
              subs.end());
+  st.watchers->remove(down.source);
   st.sinks.remove(down.source);
   if (subs.size() != before) {
     sync_screencast(self);
@@ -2232,6 +2242,12 @@ caf::behavior session(caf::stateful_actor<session_state>* self, std::string id,
   st.stats = join_registry(self, "session", st.id);
   count(counter::sessions_created);
   self->set_down_handler([self](caf::down_msg& down) { on_down(self, down); });
+  // However the session ends, its followers of this node learn it the way
+  // a monitor would have told them.
+  self->attach_functor([watchers = st.watchers,
+                        session = self->address()](const caf::error& reason) {
+    watchers->tell_end(session, reason);
+  });
   if (origin.restored) {
     come_back(self, *origin.restored);
     set_registry_title(self, st.title);

@@ -21,6 +21,7 @@
 #include "actors/run_budget.hpp"
 #include "actors/sink_roster.hpp"
 #include "actors/step_watch.hpp"
+#include "actors/stream_watchers.hpp"
 #include "browser/session_secrets.hpp"
 #include "config/settings.hpp"
 #include "llm/context_budget.hpp"
@@ -236,6 +237,10 @@ struct session_state {
   /// Queued runs by messageId, the next to start first.
   std::deque<std::string> queue;
   std::vector<subscriber_entry> subscribers;
+  /// The subscribers of this node, told when the session ends (they do not
+  /// monitor it); shared with the exit hook that tells them.
+  std::shared_ptr<stream_watchers> watchers
+    = std::make_shared<stream_watchers>();
   /// The subscribers' sockets this session writes to directly.
   sink_roster sinks;
   /// The I/O context of the stream that started the latest run, which the

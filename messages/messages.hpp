@@ -121,12 +121,16 @@ struct stream_accepted {
   /// The worker node the session runs on (the request's `node`); empty when
   /// it runs in this process.
   std::string node;
+  /// The session follows this stream and sends it a `down_msg` when it
+  /// ends (actors/stream_watchers.hpp): no monitor needed. False: monitor
+  /// the session to learn of its end.
+  bool session_tells_end = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_accepted& x) {
   return f(caf::meta::type_name("stream_accepted"), x.session, x.session_id,
-           x.message_id, x.run_state, x.node);
+           x.message_id, x.run_state, x.node, x.session_tells_end);
 }
 
 /// A live delivery round's ticket (actors/fanout_round.hpp): the session

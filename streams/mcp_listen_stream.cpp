@@ -5,7 +5,7 @@
 #include <caf/all.hpp>
 
 #include "actors/mcp_resources.hpp"
-#include "actors/monitor_while_alive.hpp"
+#include "actors/watch_session_end.hpp"
 #include "messages/mcp_messages.hpp"
 #include "messages/messages.hpp"
 #include "protocol/jsonrpc.hpp"
@@ -98,7 +98,7 @@ caf::behavior mcp_listen_stream(caf::stateful_actor<mcp_listen_stream_state>* se
   self->send(manager, open_stream{caf::actor{self}, request_of(st.order), nullptr, nullptr});
   self->send(mcp, mcp_listener{st.order.mcp_session, st.order.client, caf::actor{self}});
   return {
-    [self](stream_accepted& accepted) { monitor_while_alive(self, accepted.session); },
+    [self](stream_accepted& accepted) { watch_session_end(self, accepted); },
     [self](api_error&) { finish(self); },
     [self](mcp_subscriptions& subs) {
       self->state.subscribed = {subs.uris.begin(), subs.uris.end()};

@@ -4,7 +4,7 @@
 
 #include "actors/mcp_elicitation.hpp"
 #include "actors/mcp_tools.hpp"
-#include "actors/monitor_while_alive.hpp"
+#include "actors/watch_session_end.hpp"
 #include "messages/messages.hpp"
 #include "protocol/jsonrpc.hpp"
 #include "protocol/simple_response.hpp"
@@ -225,7 +225,7 @@ caf::behavior mcp_run_stream(caf::stateful_actor<mcp_run_stream_state>* self,
     [self](stream_accepted& accepted) {
       auto& st = self->state;
       st.session = accepted.session;
-      monitor_while_alive(self, st.session);
+      watch_session_end(self, accepted);
       st.writer->accept(st.cors_origin);
     },
     [self](api_error& rejected) { on_rejected(self, rejected); },

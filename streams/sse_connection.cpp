@@ -5,7 +5,7 @@
 #include <caf/all.hpp>
 
 #include "actors/counting_behavior.hpp"
-#include "actors/monitor_while_alive.hpp"
+#include "actors/watch_session_end.hpp"
 #include "actors/registry.hpp"
 #include "actors/weak_wake.hpp"
 #include "messages/messages.hpp"
@@ -137,7 +137,7 @@ caf::behavior sse_connection(caf::stateful_actor<sse_connection_state>* self,
       st.session = accepted.session;
       st.message_id = accepted.message_id;
       st.node = accepted.node;
-      monitor_while_alive(self, st.session);
+      watch_session_end(self, accepted);
       st.writer->accept(st.cors_origin);
       auto stats = st.writer->stats();
       stats->set_state("streaming");

@@ -4,6 +4,7 @@
 
 #include "actors/counting_behavior.hpp"
 #include "actors/monitor_while_alive.hpp"
+#include "actors/watch_session_end.hpp"
 #include "actors/registry.hpp"
 #include "actors/weak_wake.hpp"
 #include "messages/messages.hpp"
@@ -176,7 +177,7 @@ caf::behavior ws_subscription(caf::stateful_actor<ws_subscription_state>* self,
     [self](stream_accepted& accepted) {
       self->state.session = accepted.session;
       self->state.node = accepted.node;
-      monitor_while_alive(self, accepted.session);
+      watch_session_end(self, accepted);
       subscribed(self, accepted);
     },
     [self](api_error& rejected) {

@@ -25,6 +25,10 @@ struct subscriber_record {
   /// Event messages: frames and batches.
   std::size_t messages = 0;
   bool final_batch = false;
+  /// What `stream_accepted` said: the session tells us of its end.
+  bool session_tells_end = false;
+  /// The down messages received (a session's end, told or monitored).
+  std::vector<caf::down_msg> downs;
 
   std::vector<event_type> types() const {
     std::vector<event_type> result;
@@ -49,11 +53,14 @@ struct subscriber_record {
   }
 };
 
-inline caf::behavior subscriber_probe(caf::event_based_actor*,
+inline caf::behavior subscriber_probe(caf::event_based_actor* self,
                                       std::shared_ptr<subscriber_record> rec) {
+  self->set_down_handler(
+    [rec](caf::down_msg& down) { rec->downs.push_back(down); });
   return {
     [rec](stream_accepted& x) {
       rec->accepted = true;
+      rec->session_tells_end = x.session_tells_end;
       rec->session_id = x.session_id;
       rec->message_id = x.message_id;
     },

@@ -703,6 +703,46 @@ CAF_TEST(a session stream follows every run until the session is deleted) {
   CAF_CHECK(*gone);
 }
 
+CAF_TEST(
+  a session tells the streams it follows of its end and forgets leavers) {
+  auto sess = make_session(settings());
+  auto& state = deref<caf::stateful_actor<session_state>>(sess).state;
+  stream_request follow;
+  follow.whole_session = true;
+  follow.session_id = "s-test";
+  // The test holds them, as a socket holds its stream actor.
+  caf::actor staying;
+  caf::actor leaving;
+  caf::actor starting;
+  auto stays = subscribe(sess, follow, &staying);
+  auto leaves = subscribe(sess, follow, &leaving);
+  // A run's requester that does not subscribe is not followed: it would
+  // monitor the session itself.
+  auto fire_and_forget = make_request("hello", "m1");
+  fire_and_forget.subscribe = false;
+  auto starter = subscribe(sess, fire_and_forget, &starting);
+  consume_messages();
+  CAF_REQUIRE(stays->accepted && leaves->accepted && starter->accepted);
+  CAF_CHECK(stays->session_tells_end);
+  CAF_CHECK(leaves->session_tells_end);
+  CAF_CHECK(!starter->session_tells_end);
+  CAF_CHECK_EQUAL(state.watchers->size(), 2u);
+  caf::anon_send_exit(leaving, caf::exit_reason::kill);
+  consume_messages();
+  // Nothing of the one that left stays in the session.
+  CAF_CHECK_EQUAL(state.watchers->size(), 1u);
+  CAF_CHECK_EQUAL(state.subscribers.size(), 1u);
+  CAF_CHECK(stays->downs.empty());
+  caf::anon_send_exit(sess, caf::exit_reason::kill);
+  consume_messages();
+  CAF_REQUIRE_EQUAL(stays->downs.size(), 1u);
+  CAF_CHECK_EQUAL(stays->downs[0].source, sess.address());
+  CAF_CHECK_EQUAL(stays->downs[0].reason,
+                  caf::make_error(caf::exit_reason::kill));
+  CAF_CHECK(leaves->downs.empty());
+  CAF_CHECK(starter->downs.empty());
+}
+
 CAF_TEST(a run reads back as JSON envelopes after an id) {
   auto sess = make_session(settings());
   auto rec = subscribe(sess, make_request("hello", "m1"));
