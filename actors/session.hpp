@@ -237,6 +237,9 @@ struct session_state {
   /// Queued runs by messageId, the next to start first.
   std::deque<std::string> queue;
   std::vector<subscriber_entry> subscribers;
+  /// How many of `subscribers` want screencast frames (kept with them, so
+  /// a subscriber leaving does not scan the others).
+  std::size_t frame_subscribers = 0;
   /// The subscribers of this node, told when the session ends (they do not
   /// monitor it); shared with the exit hook that tells them.
   std::shared_ptr<stream_watchers> watchers

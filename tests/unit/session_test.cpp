@@ -715,7 +715,9 @@ CAF_TEST(
   caf::actor leaving;
   caf::actor starting;
   auto stays = subscribe(sess, follow, &staying);
-  auto leaves = subscribe(sess, follow, &leaving);
+  auto with_frames = follow;
+  with_frames.frames = true;
+  auto leaves = subscribe(sess, with_frames, &leaving);
   // A run's requester that does not subscribe is not followed: it would
   // monitor the session itself.
   auto fire_and_forget = make_request("hello", "m1");
@@ -727,11 +729,13 @@ CAF_TEST(
   CAF_CHECK(leaves->session_tells_end);
   CAF_CHECK(!starter->session_tells_end);
   CAF_CHECK_EQUAL(state.watchers->size(), 2u);
+  CAF_CHECK_EQUAL(state.frame_subscribers, 1u);
   caf::anon_send_exit(leaving, caf::exit_reason::kill);
   consume_messages();
   // Nothing of the one that left stays in the session.
   CAF_CHECK_EQUAL(state.watchers->size(), 1u);
   CAF_CHECK_EQUAL(state.subscribers.size(), 1u);
+  CAF_CHECK_EQUAL(state.frame_subscribers, 0u);
   CAF_CHECK(stays->downs.empty());
   caf::anon_send_exit(sess, caf::exit_reason::kill);
   consume_messages();
