@@ -6,10 +6,11 @@ run by hand:
 
 For each count N: a fresh server whose model holds its answer
 (token_upstream.py --hold), N SSE streams joining one run through the load
-generator (/stream?command=fan&messageId=td), held open a few seconds, then
-closed together when the load generator exits. Prints the server's CPU
-seconds from just before they close until it is quiet again (no CPU for
-0.3 s), and how long that took. Work that grows with the subscribers left
+generator (/stream?command=fan&messageId=td), held open a few seconds after
+the last connected, then closed together when the load generator exits.
+Prints the server's CPU seconds from a reading 0.1-0.2 s before they close
+(read every 0.1 s) until it is quiet again (no CPU for 0.3 s), and how
+long that took. Work that grows with the subscribers left
 (a scan per leaver) shows as CPU growing faster than N. Set AGENTTHEO_BIN
 to measure another build."""
 
@@ -23,6 +24,8 @@ import compare  # noqa: E402
 
 QUIET_POLLS = 6      # polls without CPU that count as quiet
 POLL_S = 0.05
+SAMPLE_S = 0.1       # how often the CPU is read while the streams are open
+HOLD_S = 3           # how long they stay open after the last connected
 
 
 def cpu_seconds(pid):
@@ -42,22 +45,41 @@ def settle(pid):
     return last, time.monotonic() - start - QUIET_POLLS * POLL_S
 
 
+class CpuSampler(threading.Thread):
+    """Reads a process's CPU seconds every SAMPLE_S until stopped. `stop`
+    returns the reading before the latest: taken 0.1-0.2 s before the
+    stop, so none of what began just before it (the streams closing as the
+    load generator exits)."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.readings = [cpu_seconds(pid)] * 2
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.wait(SAMPLE_S):
+            self.readings = [self.readings[-1], cpu_seconds(self.pid)]
+
+    def stop(self):
+        self.stopped.set()
+        self.join()
+        return self.readings[0]
+
+
 def teardown(n):
     up = compare.token_upstream(10, 1, hold=True)
     server = compare.agenttheo(up)
     try:
         pid = server.pids()[0]
-        hold_s = 4 + n / 2000  # time for every stream to connect first
-        before = {}
-        sampler = threading.Timer(hold_s - 0.5,
-                                  lambda: before.setdefault("cpu", cpu_seconds(pid)))
+        sampler = CpuSampler(pid)
         sampler.start()
         report = compare.loadgen(server, "--connections", n, "--procs", 2,
                                  "--path", "/stream?command=fan&messageId=td",
-                                 "--duration", hold_s)
-        sampler.join()
+                                 "--duration", HOLD_S)
+        before = sampler.stop()
         after, seconds = settle(pid)
-        return report, after - before["cpu"], seconds
+        return report, after - before, seconds
     finally:
         server.stop()
         up.stop()
