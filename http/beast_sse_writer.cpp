@@ -64,7 +64,6 @@ public:
   beast_sse_writer(beast::tcp_stream stream, unsigned version,
                    sse_writer_options options, connection_registry& registry)
       : stream_(std::move(stream)), strand_(strand_of(stream_.get_executor())),
-        io_context_(io_context_of(stream_.get_executor())),
         heartbeat_timer_(stream_.get_executor()),
         finish_timer_(stream_.get_executor()), version_(version),
         options_(options), registry_(registry),
@@ -157,7 +156,7 @@ private:
     return strand_;
   }
   net::io_context& context() const {
-    return io_context_;
+    return io_context_of(strand_);
   }
   unsigned lanes_wanted() const {
     return options_.lanes;
@@ -400,7 +399,6 @@ private:
 
   beast::tcp_stream stream_;
   socket_strand strand_;
-  net::io_context& io_context_;
   net::steady_timer heartbeat_timer_;
   net::steady_timer finish_timer_;
   unsigned version_;

@@ -47,11 +47,9 @@ public:
                   bhttp::request<bhttp::string_body> upgrade,
                   ws_writer_options options, connection_registry& registry)
       : ws_(std::move(stream), coalesce_limit),
-        strand_(strand_of(ws_.get_executor())),
-        io_context_(io_context_of(ws_.get_executor())),
-        upgrade_(std::move(upgrade)), finish_timer_(ws_.get_executor()),
-        options_(options), registry_(registry),
-        budget_(options.queue_limit, *stats_) {
+        strand_(strand_of(ws_.get_executor())), upgrade_(std::move(upgrade)),
+        finish_timer_(ws_.get_executor()), options_(options),
+        registry_(registry), budget_(options.queue_limit, *stats_) {
     // The websocket stream has its own timeouts; the TCP one must be off.
     beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeouts;
@@ -395,7 +393,6 @@ private:
 
   websocket::stream<coalescing_stream> ws_;
   socket_strand strand_;
-  net::io_context& io_context_;
   bhttp::request<bhttp::string_body> upgrade_;
   net::steady_timer finish_timer_;
   ws_writer_options options_;
@@ -463,7 +460,7 @@ private:
     return writer_->strand_;
   }
   net::io_context& context() const {
-    return writer_->io_context_;
+    return io_context_of(writer_->strand_);
   }
   unsigned lanes_wanted() const {
     return writer_->options_.lanes;
