@@ -98,13 +98,16 @@ def rig_priority():
     exec, so every thread they start inherits it. They stamp when a token
     is written and when it is read: a stamp taken late because the system
     under test held both cores would be counted as that system's latency.
-    The same for every system measured."""
-    os.setpriority(os.PRIO_PROCESS, 0, RIG_NICE[0])
+    The same for every system measured; 0 leaves them as started."""
+    if RIG_NICE[0]:
+        os.setpriority(os.PRIO_PROCESS, 0, RIG_NICE[0])
 
 
 def settle_rig_nice(wanted):
     """`wanted` if this user may set it (below 0 needs root or
     CAP_SYS_NICE), else 0 with a warning: the benchmark still runs."""
+    if not wanted:
+        return 0
     try:
         subprocess.run(["true"], check=True, preexec_fn=lambda: os.setpriority(
             os.PRIO_PROCESS, 0, wanted))
@@ -903,7 +906,7 @@ def main():
     parser.add_argument("--rig-nice", type=int, default=RIG_NICE[0],
                         help="niceness of the token upstream and the load "
                              "generator, for every system alike (default "
-                             "%(default)s; below 0 needs root or CAP_SYS_NICE, "
+                             "%(default)s: as started; below 0 needs root or CAP_SYS_NICE, "
                              "else 0 with a warning)")
     parser.add_argument("--flags", default="",
                         help="extra agenttheo serve flags, e.g. '--worker-threads 1'")
