@@ -30,6 +30,13 @@ BINARY = os.path.join(ROOT, "build", "agenttheo")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def cpu_seconds(pid):
+    """User and system CPU seconds of process `pid` so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -76,9 +83,7 @@ class ServerProcess:
         raise RuntimeError("server did not listen")
 
     def cpu_seconds(self):
-        with open(f"/proc/{self.proc.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICKS
+        return cpu_seconds(self.proc.pid)
 
     def rss_kib(self):
         return rss_kib(self.proc.pid)

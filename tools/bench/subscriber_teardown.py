@@ -21,16 +21,12 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare  # noqa: E402
+from stream_bench import cpu_seconds  # noqa: E402
 
 QUIET_POLLS = 6      # polls without CPU that count as quiet
 POLL_S = 0.05
 SAMPLE_S = 0.1       # how often the CPU is read while the streams are open
 HOLD_S = 3           # how long they stay open after the last connected
-
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def settle(pid):
