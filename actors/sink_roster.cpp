@@ -88,14 +88,14 @@ sink_roster::sink_list sink_roster::snapshot_of(shard& to) {
 
 void sink_roster::deliver(std::vector<event_ptr> events,
                           const fanout_round::ticket& round) {
-  event_list shared;
   for (auto& group : groups_)
     for (auto& to : group.shards) {
       if (to.members.empty())
         continue;
-      if (!shared)
-        shared = share(std::move(events));
-      to.lane->post([sinks = snapshot_of(to), shared, round] {
+      // A list per lane: each of its sinks takes a reference to it, and
+      // lanes walk on different threads, which would otherwise bounce the
+      // one count between their caches once per subscriber.
+      to.lane->post([sinks = snapshot_of(to), shared = share(events), round] {
         for (const auto& sink : *sinks)
           sink->deliver_round(shared);
       });
