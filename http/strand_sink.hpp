@@ -1,12 +1,15 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include "http/beast.hpp"
 #include "http/strand_lane.hpp"
+#include "metrics/runtime_metrics.hpp"
 #include "protocol/event_sink.hpp"
 
 namespace agenttheo::http {
@@ -86,6 +89,29 @@ protected:
         return f(self);
       self.lane_->post([self = self.shared_from_this(), f] { self->in_strand(f); });
     });
+  }
+
+  /// Calls `f(ev)` for each of `events` the subscriber takes, up to the
+  /// subscription's last (`round`: those the filter follows, timed on one
+  /// clock read for the batch; else all, as they are). True if the last
+  /// came.
+  template <class F>
+  bool each_taken(const std::vector<event_ptr>& events, bool round, F f) {
+    // At 10,000 subscribers the clock and the histogram were a tenth of
+    // the I/O thread's time when read per event.
+    auto now = round ? std::chrono::steady_clock::now()
+                     : std::chrono::steady_clock::time_point{};
+    for (const auto& ev : events) {
+      if (round) {
+        if (!filter_.follows(ev->raw))
+          continue;
+        observe_delivery(ev->stamped, now);
+      }
+      f(ev);
+      if (filter_.ends(ev->raw))
+        return true;
+    }
+    return false;
   }
 
   /// The lane the session's events come by (`open`); null: none do.
