@@ -242,6 +242,7 @@ void next_round(self_ptr self) {
 void fan_out(self_ptr self, event_ptr ev) {
   auto& st = self->state;
   auto terminal = ev->raw.terminal;
+  st.sinks.publish(ev);
   st.held.push_back(std::move(ev));
   if (terminal)
     return deliver_held(self);

@@ -92,14 +92,21 @@ void sink_roster::deliver(std::vector<event_ptr> events,
     for (auto& to : group.shards) {
       if (to.members.empty())
         continue;
-      // A list per lane: each of its sinks takes a reference to it, and
+      // A round per lane: each of its sinks takes a reference to it, and
       // lanes walk on different threads, which would otherwise bounce the
       // one count between their caches once per subscriber.
-      to.lane->post([sinks = snapshot_of(to), shared = share(events), round] {
-        for (const auto& sink : *sinks)
-          sink->deliver_round(shared);
-      });
+      auto shared = std::make_shared<const sink_round>(
+        sink_round{events, published_.last()});
+      to.lane->post(
+        [sinks = snapshot_of(to), shared = std::move(shared), round] {
+          for (const auto& sink : *sinks)
+            sink->deliver_round(shared);
+        });
     }
+}
+
+void sink_roster::publish(event_ptr ev) {
+  published_.publish(std::move(ev));
 }
 
 void sink_roster::notify(const caf::actor& subscriber, event_ptr ev) {

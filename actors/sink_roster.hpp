@@ -38,6 +38,11 @@ public:
   /// jobs hold `round` until they have handed them over.
   void deliver(std::vector<event_ptr> events, const fanout_round::ticket& round);
 
+  /// `ev` is the session's newest event: the sinks a round reaches after
+  /// it was published take it with the round (each write carries what
+  /// was published up to it), and its own round skips them.
+  void publish(event_ptr ev);
+
   /// `ev` to `subscriber` alone, after what the session sent it before.
   void notify(const caf::actor& subscriber, event_ptr ev);
 
@@ -85,6 +90,8 @@ private:
   /// Every member's place, by its actor: found without a scan, left by
   /// moving the shard's last member into the gap.
   std::unordered_map<key, place> places_;
+  /// Every event the session published, as the I/O threads read them.
+  published_chain published_;
 };
 
 } // namespace agenttheo

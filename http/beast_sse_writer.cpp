@@ -164,17 +164,32 @@ private:
     return options_.lanes;
   }
 
-  /// Queues the session's events and writes them (`round`: take those the
-  /// filter follows, and time them; else all, as they are). The stream
+  /// A replay or a notice: queued as they are, and written. The stream
   /// finishes after the subscription's last event, or after `final`.
-  void take(const std::vector<event_ptr>& events, bool round, bool final) {
+  void take(const std::vector<event_ptr>& events, bool final) {
     if (following_ended_ || phase_ == sse_phase::closed)
       return;
-    if (round && can_write_at_once())
-      return write_round_at_once(events);
     auto enqueue_frame
       = [this](const event_ptr& ev) { enqueue(sse_bytes(ev)); };
-    if (!each_taken(events, round, enqueue_frame) && !final)
+    queued_through(each_taken(events, enqueue_frame) || final);
+  }
+
+  /// A round: what the filter follows, timed, written at once when the
+  /// socket is idle, else queued.
+  void take_round(const sink_round& round) {
+    if (following_ended_ || phase_ == sse_phase::closed)
+      return;
+    if (can_write_at_once())
+      return write_round_at_once(round);
+    auto enqueue_frame
+      = [this](const event_ptr& ev) { enqueue(sse_bytes(ev)); };
+    queued_through(each_round_taken(round, enqueue_frame));
+  }
+
+  /// Events were queued: they are written, and after the subscription's
+  /// `last` the stream finishes.
+  void queued_through(bool last) {
+    if (!last)
       return write_next();
     following_ended_ = true;
     if (phase_ == sse_phase::waiting)
@@ -191,20 +206,20 @@ private:
   }
 
   /// The common case of a round, written without queueing: the frames are
-  /// gathered straight from the events, which the round keeps alive while
-  /// this runs, so no writer takes a reference to an event. At 10,000
-  /// subscribers on two I/O threads those references were two atomic
-  /// operations per event per subscriber on counters both threads touch.
-  /// What the socket does not take at once is copied and written the
-  /// asynchronous way.
-  void write_round_at_once(const std::vector<event_ptr>& events) {
+  /// gathered straight from the events, which the round (and the chain
+  /// after it) keeps alive while this runs, so no writer takes a reference
+  /// to an event. At 10,000 subscribers on two I/O threads those references
+  /// were two atomic operations per event per subscriber on counters both
+  /// threads touch. What the socket does not take at once is copied and
+  /// written the asynchronous way.
+  void write_round_at_once(const sink_round& round) {
     // Per thread, not per stream: it only lives through this call.
     thread_local std::vector<net::const_buffer> gather;
     gather.clear();
     gather.emplace_back(); // the chunk head, once the size is known
     std::size_t bytes = 0;
     std::uint64_t taken = 0;
-    auto last = each_taken(events, true, [&](const event_ptr& ev) {
+    auto last = each_round_taken(round, [&](const event_ptr& ev) {
       gather.push_back(net::buffer(ev->sse_frame));
       bytes += ev->sse_frame.size();
       ++taken;

@@ -505,27 +505,43 @@ private:
     return writer_->options_.lanes;
   }
 
-  /// The session's events for this subscription (`round`: those the
-  /// filter follows, timed; else all): queued on the socket, or held until
-  /// the `subscribed` reply is. After the last one, the actor is told.
-  void take(const std::vector<event_ptr>& events, bool round, bool final) {
+  /// A replay or a notice, as it is: queued on the socket, or held until
+  /// the `subscribed` reply is. After the last event, the actor is told.
+  void take(const std::vector<event_ptr>& events, bool final) {
     if (ended_)
       return;
-    if (round && accepted_ && writer_->can_frame_at_once()
-        && all_framed_here(events))
-      return frame_round_at_once(events);
     std::uint64_t taken = 0;
-    auto ended = each_taken(events, round, [&](const event_ptr& ev) {
-      ws_message msg{ws_bytes(ev), !ev->ws_binary.empty()};
-      if (accepted_)
-        writer_->enqueue(std::move(msg));
-      else
-        held_.push_back(std::move(msg));
-      ++taken;
-    });
+    auto ended
+      = each_taken(events, [&](const event_ptr& ev) { queue(ev, taken); });
     took(taken, ended || final);
     if (accepted_)
       writer_->write_next();
+  }
+
+  /// A round: what the filter follows, timed; framed at once when the
+  /// socket is idle, else queued as the rest.
+  void take_round(const sink_round& round) {
+    if (ended_)
+      return;
+    if (accepted_ && writer_->can_frame_at_once()
+        && all_framed_here(round.events))
+      return frame_round_at_once(round);
+    std::uint64_t taken = 0;
+    auto ended
+      = each_round_taken(round, [&](const event_ptr& ev) { queue(ev, taken); });
+    took(taken, ended);
+    if (accepted_)
+      writer_->write_next();
+  }
+
+  /// `ev` queued on the socket, or held until the `subscribed` reply is.
+  void queue(const event_ptr& ev, std::uint64_t& taken) {
+    ws_message msg{ws_bytes(ev), !ev->ws_binary.empty()};
+    if (accepted_)
+      writer_->enqueue(std::move(msg));
+    else
+      held_.push_back(std::move(msg));
+    ++taken;
   }
 
   /// Counts the events taken; after the subscription's last, the actor is
@@ -544,24 +560,33 @@ private:
   /// binary (a screenshot) and none deflate would compress.
   bool all_framed_here(const std::vector<event_ptr>& events) const {
     for (const auto& ev : events)
-      if (!ev->ws_binary.empty() || !writer_->frames_text(ev->envelope.size()))
+      if (!framed_here(*ev))
         return false;
     return true;
   }
 
-  /// The common case of a round: framed straight from the events into the
-  /// socket's write, with no message queued and no reference taken to an
-  /// event (two atomic operations per event per subscriber, on counters
-  /// every I/O thread touches).
-  void frame_round_at_once(const std::vector<event_ptr>& events) {
+  bool framed_here(const encoded_event& ev) const {
+    return ev.ws_binary.empty() && writer_->frames_text(ev.envelope.size());
+  }
+
+  /// The common case of a round: framed straight from the events (and
+  /// those published since) into the socket's write, with no message queued and
+  /// no reference taken to an event (two atomic operations per event per
+  /// subscriber, on counters every I/O thread touches).
+  void frame_round_at_once(const sink_round& round) {
     auto& framed = writer_->framed_;
     framed.clear();
     std::uint64_t taken = 0;
     std::size_t bytes = 0;
-    auto last = each_taken(events, true, [&](const event_ptr& ev) {
+    auto frame = [&](const event_ptr& ev) {
       append_text_frame(framed, ev->envelope);
       bytes += ev->envelope.size();
       ++taken;
+    };
+    // Events published after the round are framed as far as they are text
+    // we frame; from the first that is not, they come with their round.
+    auto last = each_round_taken(round, frame, [this](const encoded_event& ev) {
+      return framed_here(ev);
     });
     took(taken, last);
     if (taken > 0)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -23,8 +24,8 @@ namespace agenttheo::http {
 ///   `strand()`: the socket's strand (an executor);
 ///   `context()`: the I/O context it runs on;
 ///   `lanes_wanted()`: the threads running that context;
-///   `take(events, round, final)`: see `event_sink`'s `open`,
-///   `deliver_round` (round: true) and `deliver_notice`.
+///   `take(events, final)`: see `event_sink`'s `open` and `deliver_notice`;
+///   `take_round(round)`: see its `deliver_round`.
 template <class Derived, class Sink>
 class strand_sink : public Sink {
 public:
@@ -46,19 +47,18 @@ public:
                replay = std::move(replay), final](Derived& self) mutable {
       self.lane_ = std::move(lane);
       self.filter_ = std::move(filter);
-      self.take(*replay, false, final);
+      self.take(*replay, final);
     });
   }
 
-  void deliver_round(event_list events) override {
-    in_strand([events = std::move(events)](Derived& self) {
-      self.take(*events, true, false);
-    });
+  void deliver_round(round_ptr round) override {
+    in_strand(
+      [round = std::move(round)](Derived& self) { self.take_round(*round); });
   }
 
   void deliver_notice(event_list events) override {
     in_strand([events = std::move(events)](Derived& self) {
-      self.take(*events, false, false);
+      self.take(*events, false);
     });
   }
 
@@ -91,22 +91,11 @@ protected:
     });
   }
 
-  /// Calls `f(ev)` for each of `events` the subscriber takes, up to the
-  /// subscription's last (`round`: those the filter follows, timed on one
-  /// clock read for the batch; else all, as they are). True if the last
-  /// came.
+  /// Calls `f(ev)` for each of `events` (a replay, a notice: all, as they
+  /// are) up to the subscription's last; true if that came.
   template <class F>
-  bool each_taken(const std::vector<event_ptr>& events, bool round, F f) {
-    // At 10,000 subscribers the clock and the histogram were a tenth of
-    // the I/O thread's time when read per event.
-    auto now = round ? std::chrono::steady_clock::now()
-                     : std::chrono::steady_clock::time_point{};
+  bool each_taken(const std::vector<event_ptr>& events, F f) {
     for (const auto& ev : events) {
-      if (round) {
-        if (!filter_.follows(ev->raw))
-          continue;
-        observe_delivery(ev->stamped, now);
-      }
       f(ev);
       if (filter_.ends(ev->raw))
         return true;
@@ -114,10 +103,55 @@ protected:
     return false;
   }
 
+  /// Calls `f(ev)` for each event of `round` the subscriber follows and has
+  /// not taken yet, then for each the session published after them, as far
+  /// as `peekable(ev)` lets it go on (those left come with their own
+  /// round); each timed, up to the subscription's last. True if that came.
+  template <class F, class Peekable>
+  bool each_round_taken(const sink_round& round, F f, Peekable peekable) {
+    // At 10,000 subscribers the clock and the histogram were a tenth of
+    // the I/O thread's time when read per event.
+    auto now = std::chrono::steady_clock::now();
+    std::uint64_t taken = 0;
+    auto take = [&](const event_ptr& ev) {
+      if (ev->raw.id <= taken_through_)
+        return false; // taken with an earlier round, after it
+      taken_through_ = ev->raw.id;
+      if (!filter_.follows(ev->raw))
+        return false;
+      observe_delivery(ev->stamped, now);
+      f(ev);
+      ++taken;
+      return filter_.ends(ev->raw);
+    };
+    for (const auto& ev : round.events)
+      if (take(ev))
+        return true;
+    if (!round.last)
+      return false;
+    auto of_round = taken;
+    auto ended = false;
+    for (auto* link = round.last->next();
+         link && !ended && peekable(*link->event()); link = link->next())
+      ended = take(link->event());
+    if (taken > of_round)
+      count(counter::events_ahead_of_round, taken - of_round);
+    return ended;
+  }
+
+  template <class F>
+  bool each_round_taken(const sink_round& round, F f) {
+    return each_round_taken(round, std::move(f),
+                            [](const encoded_event&) { return true; });
+  }
+
   /// The lane the session's events come by (`open`); null: none do.
   std::shared_ptr<sink_lane> lane_;
   /// What the subscriber follows of a round.
   subscription_filter filter_;
+  /// The id of the newest event of the session's rounds this sink took
+  /// (published ids only grow).
+  std::uint64_t taken_through_ = 0;
 
 private:
   Derived& derived() {

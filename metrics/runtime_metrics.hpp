@@ -19,6 +19,9 @@ enum class counter : std::size_t {
   connections_opened_ws,
   events_sent,
   bytes_sent,
+  /// Events a socket took with an earlier round than their own: published
+  /// while that round was being written (published_chain.hpp).
+  events_ahead_of_round,
   slow_consumer_drops,
   frames_dropped,
   resumes,

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "messages/event.hpp"
+#include "protocol/published_chain.hpp"
 
 namespace agenttheo {
 
@@ -27,6 +28,19 @@ struct subscription_filter {
 
 /// Events shared by every sink they go to, never copied.
 using event_list = std::shared_ptr<const std::vector<event_ptr>>;
+
+/// A delivery round as one lane hands it to its sinks: the events the
+/// session held for it and, from the last of them on, the chain of what
+/// the session publishes while the lane walks (see published_chain.hpp).
+struct sink_round {
+  std::vector<event_ptr> events;
+  /// Null when the session published nothing before the round.
+  std::shared_ptr<const published_link> last;
+};
+
+/// One lane's round, shared by the sinks it walks (a copy per lane: lanes
+/// walk on different threads, and one count would bounce between them).
+using round_ptr = std::shared_ptr<const sink_round>;
 
 /// Jobs that run on the I/O threads of one I/O context, one at a time, in
 /// the order they were posted: a session's one way to its subscribers'
@@ -74,9 +88,10 @@ public:
                     event_list replay, bool final) = 0;
 
   /// From a job of a lane of this context: a round's events, of which the
-  /// sink takes those its filter follows. The stream ends after the
+  /// sink takes those its filter follows and it did not take before, and
+  /// may take those published after them. The stream ends after the
   /// subscription's last event.
-  virtual void deliver_round(event_list events) = 0;
+  virtual void deliver_round(round_ptr round) = 0;
 
   /// From a job of a lane of this context: events for this subscriber
   /// alone (a notice), sent as they are.

@@ -29,6 +29,20 @@ def run_loadgen(port, *args, server_pid=None):
     return out.returncode, json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def model_server(upstream):
+    """The server with `upstream` as its model, and no browser."""
+    return Server("--llm-provider", "compatible", "--llm-model", "m",
+                  "--llm-base-url", f"http://127.0.0.1:{upstream.port}/v1",
+                  "--browser", "none")
+
+
+def metric(server, name):
+    for line in server.get("/metrics")[2].decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} is not in /metrics")
+
+
 class TokenUpstream:
     def __init__(self, count, rate, hold=False):
         self.proc = subprocess.Popen(
@@ -88,9 +102,7 @@ class LoadgenTest(unittest.TestCase):
     def test_fan_out_over_sse_every_token_once(self):
         upstream = TokenUpstream(30, 200, hold=True)
         try:
-            with Server("--llm-provider", "compatible", "--llm-model", "m",
-                        "--llm-base-url", f"http://127.0.0.1:{upstream.port}/v1",
-                        "--browser", "none") as srv:
+            with model_server(upstream) as srv:
                 rc, r = run_loadgen(
                     srv.port, "--connections", 60, "--procs", 2, "--sources", 4,
                     "--path", "/stream?command=go&messageId=fan",
@@ -108,12 +120,35 @@ class LoadgenTest(unittest.TestCase):
         self.assertGreater(r["rss_ready_kib"], 1000)  # sampled from /proc
         self.assertGreater(r["server_cpu_s"], 0)
 
+    def test_long_rounds_carry_what_was_published_while_they_ran(self):
+        # 500 subscribers and an event every 2 ms: a round's writes take
+        # longer than that, so the sockets reached late in a round also
+        # take the events published meanwhile, and the next round must
+        # skip them there. Each event exactly once, in order, either way.
+        for transport, client in (
+                ("sse", ["--path", "/stream?command=go&messageId=fan"]),
+                ("websocket", ["--kind", "ws", "--path", "/ws", "--body",
+                               '{"type":"run","command":"go","messageId":"fan"}'])):
+            with self.subTest(transport):
+                upstream = TokenUpstream(300, 500, hold=True)
+                try:
+                    with model_server(upstream) as srv:
+                        rc, r = run_loadgen(
+                            srv.port, "--connections", 500, "--procs", 2, *client,
+                            "--release", f"http://127.0.0.1:{upstream.port}/release",
+                            "--expect", 300, "--duration", 30)
+                        ahead = metric(srv, "agenttheo_events_ahead_of_round_total")
+                finally:
+                    upstream.close()
+                self.assertEqual(rc, 0)
+                self.assertEqual(r["deliveries"], 500 * 300)
+                self.assertEqual((r["gaps"], r["duplicates"]), (0, 0))
+                self.assertGreater(ahead, 0)
+
     def test_runs_over_websocket(self):
         upstream = TokenUpstream(20, 500)
         try:
-            with Server("--llm-provider", "compatible", "--llm-model", "m",
-                        "--llm-base-url", f"http://127.0.0.1:{upstream.port}/v1",
-                        "--browser", "none") as srv:
+            with model_server(upstream) as srv:
                 rc, r = run_loadgen(
                     srv.port, "--kind", "ws", "--connections", 20, "--path", "/ws",
                     "--body", '{"type":"run","command":"go","messageId":"w{i}"}',

@@ -50,14 +50,17 @@ struct immediate_sink : event_sink, sink_lane {
             bool) override {
     take(replay);
   }
-  void deliver_round(event_list events) override {
-    take(events);
+  void deliver_round(round_ptr round) override {
+    take(round->events);
   }
   void deliver_notice(event_list events) override {
     take(events);
   }
   void take(const event_list& events) {
-    for (auto& ev : *events) {
+    take(*events);
+  }
+  void take(const std::vector<event_ptr>& events) {
+    for (auto& ev : events) {
       saw_terminal = saw_terminal || ev->raw.terminal;
       if (on_event)
         on_event(ev->raw);

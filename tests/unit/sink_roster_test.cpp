@@ -51,9 +51,13 @@ struct recording_sink : event_sink {
     for (auto& ev : *replay)
       seen.push_back("replay " + std::to_string(ev->raw.id));
   }
-  void deliver_round(event_list events) override {
-    for (auto& ev : *events)
+  void deliver_round(round_ptr round) override {
+    for (auto& ev : round->events)
       seen.push_back("round " + std::to_string(ev->raw.id));
+    if (!round->last)
+      return;
+    for (auto* link = round->last->next(); link; link = link->next())
+      seen.push_back("then " + std::to_string(link->event()->raw.id));
   }
   void deliver_notice(event_list events) override {
     for (auto& ev : *events)
@@ -253,6 +257,19 @@ CAF_TEST(a context run by two threads gets a round as two jobs of half each) {
   lanes[1]->run();
   CAF_CHECK_EQUAL(next->seen, (std::vector<std::string>{"open m", "notice 9"}));
   CAF_CHECK_EQUAL(roster.size(), 3u);
+}
+
+CAF_TEST(a round walked late carries what was published after it) {
+  auto sink = std::make_shared<recording_sink>(&a_context, lane_a);
+  roster.open(subscriber(), sink, {"m"}, {}, true);
+  for (auto id : {1, 2})
+    roster.publish(ev(id));
+  roster.deliver({ev(1), ev(2)}, rounds.start());
+  // Published while the round's job waits for its lane: the job sees it.
+  roster.publish(ev(3));
+  lane_a->run();
+  CAF_CHECK_EQUAL(sink->seen, (std::vector<std::string>{"open m", "round 1",
+                                                        "round 2", "then 3"}));
 }
 
 CAF_TEST(no sinks: a round posts nothing) {
