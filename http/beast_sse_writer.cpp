@@ -1,4 +1,3 @@
-#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <sstream>
@@ -81,7 +80,7 @@ public:
                on_drained = std::move(on_drained)](beast_sse_writer& self) mutable {
       self.on_closed_ = std::move(on_closed);
       self.on_drained_ = std::move(on_drained);
-      // For writes that go at once (`write_now_or_later`); asio's own
+      // For writes that go at once (`start_write`); asio's own
       // asynchronous operations work the same either way.
       beast::error_code ignored;
       self.stream_.socket().non_blocking(true, ignored);
@@ -202,88 +201,46 @@ private:
   /// the events' own bytes to the socket.
   bool can_write_at_once() const {
     return phase_ == sse_phase::streaming && !writing_ && queued_.empty()
-           && head_.empty() && !gzip_ && stream_.socket().non_blocking();
+           && head_.empty() && !gzip_;
   }
 
   /// The common case of a round, written without queueing: the frames are
   /// gathered straight from the events, which the round (and the chain
   /// after it) keeps alive while this runs, so no writer takes a reference
-  /// to an event. At 10,000 subscribers on two I/O threads those references
-  /// were two atomic operations per event per subscriber on counters both
-  /// threads touch. What the socket does not take at once is copied and
-  /// written the asynchronous way.
+  /// to an event unless the socket does not take the write at once. At
+  /// 10,000 subscribers on two I/O threads those references were two
+  /// atomic operations per event per subscriber on counters both threads
+  /// touch.
   void write_round_at_once(const sink_round& round) {
-    // Per thread, not per stream: it only lives through this call.
-    thread_local std::vector<net::const_buffer> gather;
-    gather.clear();
-    gather.emplace_back(); // the chunk head, once the size is known
+    // Per thread, not per stream: they only live through this call.
+    thread_local std::vector<const event_ptr*> taken;
+    thread_local std::vector<net::const_buffer> buffers;
+    taken.clear();
     std::size_t bytes = 0;
-    std::uint64_t taken = 0;
     auto last = each_round_taken(round, [&](const event_ptr& ev) {
-      gather.push_back(net::buffer(ev->sse_frame));
+      taken.push_back(&ev);
       bytes += ev->sse_frame.size();
-      ++taken;
     });
-    if (taken > 0)
-      write_gathered(gather, bytes, taken);
+    if (!taken.empty()) {
+      buffers.clear();
+      add_chunk_head(buffers, bytes);
+      for (const auto* ev : taken)
+        buffers.push_back(net::buffer((*ev)->sse_frame));
+      if (chunked())
+        buffers.push_back(net::buffer(crlf.data(), crlf.size()));
+      unqueued_events_ = taken.size();
+      start_write(buffers, [this] {
+        // Going the asynchronous way: the write holds its frames as a
+        // queued write does, and counts them so.
+        for (const auto* ev : taken)
+          in_flight_.push_back(sse_bytes(*ev));
+        unqueued_events_ = 0;
+      });
+    }
     if (!last || phase_ == sse_phase::closed)
       return;
     following_ended_ = true;
     start_finishing();
-  }
-
-  /// Sends `gather` (its first buffer left for the chunk head) now; what
-  /// does not fit goes as one asynchronous write of a copy.
-  void write_gathered(std::vector<net::const_buffer>& gather, std::size_t bytes,
-                      std::uint64_t events) {
-    if (chunked()) {
-      set_chunk_head(bytes);
-      gather.front() = net::buffer(chunk_head_);
-      gather.push_back(net::buffer(crlf.data(), crlf.size()));
-    } else {
-      gather.front() = net::const_buffer{};
-    }
-    auto total = net::buffer_size(gather);
-    beast::error_code ec;
-    auto sent = stream_.socket().write_some(gather, ec);
-    wrote_since_tick_ = true;
-    if (ec == net::error::would_block || ec == net::error::try_again) {
-      ec = {};
-      sent = 0;
-    }
-    if (ec) {
-      fail(ec, "sse write");
-      return close(close_reason::client_closed);
-    }
-    if (sent == total) {
-      count_sent(*stats_, sent, events);
-      if (on_drained_)
-        on_drained_();
-      return;
-    }
-    spill_unsent(gather, sent, events);
-  }
-
-  /// Copies what the socket did not take and writes it once it can: the
-  /// events it came from may be gone by then.
-  void spill_unsent(const std::vector<net::const_buffer>& gather,
-                    std::size_t sent, std::uint64_t events) {
-    spilled_.clear();
-    for (auto b : gather) {
-      auto skip = std::min(sent, b.size());
-      sent -= skip;
-      b += skip;
-      spilled_.append(static_cast<const char*>(b.data()), b.size());
-    }
-    spilled_events_ = events;
-    writing_ = true;
-    budget_.writing(spilled_.size());
-    auto already = net::buffer_size(gather) - spilled_.size();
-    net::async_write(stream_, net::buffer(spilled_),
-                     [self = shared_from_this(), already](beast::error_code ec,
-                                                          std::size_t written) {
-                       self->on_write(ec, already + written);
-                     });
   }
 
   /// What is queued goes out, then the terminating chunk; the socket closes
@@ -372,19 +329,22 @@ private:
         close(close_reason::finished);
       return;
     }
-    writing_ = true;
-    wrote_since_tick_ = true;
-    budget_.writing(net::buffer_size(buffers));
-    write_now_or_later(std::move(buffers));
+    // `in_flight_` holds what the buffers point to.
+    start_write(buffers, [] {});
   }
 
-  /// Most writes fit in the socket's send buffer: they go now, in one
-  /// non-blocking `sendmsg`, without an asynchronous operation and the
-  /// completion it posts back through the strand (half the I/O thread's
-  /// work per event at 1,000 subscribers). What does not fit goes the
-  /// asynchronous way.
-  void write_now_or_later(std::vector<net::const_buffer> buffers) {
+  /// Starts the write of `buffers`. Most writes fit in the socket's send
+  /// buffer: they go now, in one non-blocking `sendmsg`, without an
+  /// asynchronous operation and the completion it posts back through the
+  /// strand (half the I/O thread's work per event at 1,000 subscribers).
+  /// What does not fit goes the asynchronous way, after `keep()` made sure
+  /// what the buffers point to outlives this call.
+  template <class Keep>
+  void start_write(const std::vector<net::const_buffer>& buffers, Keep keep) {
+    writing_ = true;
+    wrote_since_tick_ = true;
     auto total = net::buffer_size(buffers);
+    budget_.writing(total);
     beast::error_code ec;
     std::size_t sent = 0;
     // A socket in blocking mode would wait here: then all goes async.
@@ -394,7 +354,8 @@ private:
       ec = {};
     if (ec || sent == total)
       return on_write(ec, sent);
-    net::async_write(stream_, unsent(std::move(buffers), sent),
+    keep();
+    net::async_write(stream_, unsent(buffers, sent),
                      [self = shared_from_this(), sent](beast::error_code ec,
                                                        std::size_t written) {
                        self->on_write(ec, sent + written);
@@ -402,8 +363,8 @@ private:
   }
 
   /// What is left of `buffers` after their first `sent` bytes.
-  static std::vector<net::const_buffer> unsent(std::vector<net::const_buffer> buffers,
-                                               std::size_t sent) {
+  static std::vector<net::const_buffer>
+  unsent(std::vector<net::const_buffer> buffers, std::size_t sent) {
     auto first = buffers.begin();
     while (sent > 0 && sent >= first->size())
       sent -= (first++)->size();
@@ -416,14 +377,10 @@ private:
   void add_chunk_head(std::vector<net::const_buffer>& buffers, std::size_t bytes) {
     if (!chunked())
       return;
-    set_chunk_head(bytes);
-    buffers.push_back(net::buffer(chunk_head_));
-  }
-
-  void set_chunk_head(std::size_t bytes) {
     char size_line[24];
     auto n = std::snprintf(size_line, sizeof(size_line), "%zx\r\n", bytes);
     chunk_head_.assign(size_line, static_cast<std::size_t>(n));
+    buffers.push_back(net::buffer(chunk_head_));
   }
 
   void on_write(beast::error_code ec, std::size_t written) {
@@ -432,7 +389,6 @@ private:
     head_.clear();
     count_written(written);
     in_flight_.clear();
-    std::string{}.swap(spilled_);
     if (ec) {
       // A write fails when the peer reset or vanished: the client is gone,
       // which matters for `on_disconnect=cancel`.
@@ -451,7 +407,7 @@ private:
 
   /// What the write that just ended carried, heartbeats not counted.
   void count_written(std::size_t written) {
-    std::uint64_t events = std::exchange(spilled_events_, 0);
+    std::uint64_t events = std::exchange(unqueued_events_, 0);
     for (auto& frame : in_flight_)
       events += frame != ping_frame;
     count_sent(*stats_, written, events);
@@ -510,10 +466,9 @@ private:
   std::string compressed_;
   std::vector<frame_ptr> queued_;
   std::vector<frame_ptr> in_flight_;
-  /// What a round written at once left for the asynchronous write, and the
-  /// events it carried.
-  std::string spilled_;
-  std::uint64_t spilled_events_ = 0;
+  /// Events the write in flight carries straight from a round, apart from
+  /// `in_flight_` (write_round_at_once).
+  std::uint64_t unqueued_events_ = 0;
   std::array<char, 512> scratch_{};
   sse_phase phase_ = sse_phase::waiting;
   /// The session's events ended the stream: nothing more is taken.
