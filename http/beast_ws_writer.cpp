@@ -303,8 +303,13 @@ private:
   /// for deflate (or deflate off), and not a live-view frame.
   bool frames_itself(const queued& q) const {
     return !q.msg.binary && q.frame_key.empty()
-           && (!options_.deflate
-               || q.msg.bytes->size() < options_.deflate_threshold);
+           && frames_text(q.msg.bytes->size());
+  }
+
+  /// Whether a text message of `size` bytes is framed here: too small for
+  /// deflate, or deflate off.
+  bool frames_text(std::size_t size) const {
+    return !options_.deflate || size < options_.deflate_threshold;
   }
 
   /// The text messages queued in a row, framed here and handed to the
@@ -322,10 +327,15 @@ private:
       in_flight_.push_back(std::move(next));
       queue_.pop_front();
     }
+    send_framed();
+  }
+
+  /// Writes `framed_`. Most go at once, in one non-blocking send, with no
+  /// completion posted back through the strand; what the socket does not
+  /// take goes after.
+  void send_framed() {
     writing_ = true;
     budget_.writing(framed_.size());
-    // Most go at once, in one non-blocking send, with no completion posted
-    // back through the strand; what the socket does not take goes after.
     beast::error_code ec;
     auto sent = ws_.next_layer().write_now(net::buffer(framed_), ec);
     if (ec || sent == framed_.size())
@@ -343,30 +353,12 @@ private:
     return phase_ == ws_phase::open && !writing_ && queue_.empty();
   }
 
-  /// Whether a text message of `size` bytes is framed here (as
-  /// `frames_itself` decides for a queued one).
-  bool frames_text(std::size_t size) const {
-    return !options_.deflate || size < options_.deflate_threshold;
-  }
-
   /// `framed_` holds `events` text frames of `bytes` payload, framed by a
-  /// subscription from its round: sent now, and what the socket does not
-  /// take goes after, as write_frames does.
+  /// subscription from its round: written as write_frames' are.
   void write_framed_now(std::uint64_t events, std::size_t bytes) {
-    writing_ = true;
-    budget_.writing(framed_.size());
     framed_events_ = events;
     framed_bytes_ = bytes;
-    beast::error_code ec;
-    auto sent = ws_.next_layer().write_now(net::buffer(framed_), ec);
-    if (ec || sent == framed_.size())
-      return on_written(ec);
-    ws_.next_layer().hold(false);
-    net::async_write(
-      ws_.next_layer(), net::buffer(framed_) + sent,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        self->on_written(ec);
-      });
+    send_framed();
   }
 
   /// The write in flight ended, by Beast or by write_frames: its messages
