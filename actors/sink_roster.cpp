@@ -88,15 +88,21 @@ sink_roster::sink_list sink_roster::snapshot_of(shard& to) {
 
 void sink_roster::deliver(std::vector<event_ptr> events,
                           const fanout_round::ticket& round) {
+  std::size_t lanes = 0;
+  for (const auto& group : groups_)
+    for (const auto& to : group.shards)
+      lanes += !to.members.empty();
   for (auto& group : groups_)
     for (auto& to : group.shards) {
       if (to.members.empty())
         continue;
       // A round per lane: each of its sinks takes a reference to it, and
       // lanes walk on different threads, which would otherwise bounce the
-      // one count between their caches once per subscriber.
+      // one count between their caches once per subscriber. The last lane
+      // takes the list itself (a session with one subscriber has one).
+      auto own = --lanes == 0 ? std::move(events) : events;
       auto shared = std::make_shared<const sink_round>(
-        sink_round{events, published_.last()});
+        sink_round{std::move(own), published_.last()});
       to.lane->post(
         [sinks = snapshot_of(to), shared = std::move(shared), round] {
           for (const auto& sink : *sinks)
