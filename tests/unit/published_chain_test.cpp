@@ -57,15 +57,18 @@ CAF_TEST(a held link keeps every later one alive and nothing before it) {
 }
 
 CAF_TEST(a long chain goes without a recursion per link) {
-  // A million links freed by recursion would take ~100 MB of stack.
+  // A million links freed by a recursion per link overflow the 8 MiB stack
+  // (checked with the loop taken out; 200,000 do not).
   published_chain chain;
   chain.publish(ev(1));
   auto head = chain.last();
   for (std::uint64_t id = 2; id <= 1'000'000; ++id)
     chain.publish(ev(id));
+  std::weak_ptr<const encoded_event> newest = chain.last()->event();
   chain = published_chain{};
+  CAF_CHECK(!newest.expired()); // the head still holds the whole chain
   head.reset();
-  CAF_CHECK(chain.last() == nullptr);
+  CAF_CHECK(newest.expired()); // and all of it went with the head
 }
 
 CAF_TEST(a reader on another thread sees every link whole) {
