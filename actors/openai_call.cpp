@@ -24,11 +24,6 @@ constexpr std::size_t max_error_body = 4096;
 constexpr auto max_backoff = std::chrono::seconds{30};
 constexpr auto max_retry_after = std::chrono::seconds{60};
 
-// curl's codes for the failures we tell apart.
-constexpr int curl_couldnt_resolve = 6;
-constexpr int curl_couldnt_connect = 7;
-constexpr int curl_timed_out = 28;
-
 bool transfer_open(const openai_call_state& st) {
   return *st.open_transfer != 0;
 }
@@ -215,11 +210,11 @@ void on_done(self_ptr self, http_done& done) {
     retry_or_fail(self, std::move(code), std::move(message));
   };
   if (done.curl_code != 0) {
-    if (done.curl_code == curl_couldnt_connect
-        || done.curl_code == curl_couldnt_resolve)
+    if (done.curl_code == transfer_code::couldnt_connect
+        || done.curl_code == transfer_code::couldnt_resolve)
       return retry_if_silent("llm_unreachable",
                              "cannot reach the provider: " + done.message);
-    if (done.curl_code == curl_timed_out)
+    if (done.curl_code == transfer_code::timed_out)
       return retry_if_silent("llm_timeout", "the provider call timed out: "
                                               + done.message);
     return retry_if_silent("llm_stream_cut",

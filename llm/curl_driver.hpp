@@ -32,6 +32,20 @@ struct transfer_result {
   std::string message;
 };
 
+/// curl's codes (`transfer_result::curl_code`) for the failures told apart,
+/// which a transfer curl does not run reports too.
+namespace transfer_code {
+constexpr int unsupported_url = 1;
+constexpr int couldnt_resolve = 6;
+constexpr int couldnt_connect = 7;
+constexpr int weird_reply = 8;
+constexpr int partial = 18;
+constexpr int timed_out = 28;
+constexpr int empty_reply = 52;
+constexpr int send_error = 55;
+constexpr int recv_error = 56;
+} // namespace transfer_code
+
 /// Called on the driver's thread: keep them short (post a message).
 struct transfer_callbacks {
   /// Once the response head is in: status and `Retry-After` (may be empty).

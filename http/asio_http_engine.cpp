@@ -1,0 +1,413 @@
+#include "http/asio_http_engine.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include "http/io_context_pool.hpp"
+#include "http/streamed_response.hpp"
+#include "llm/plain_http_engine.hpp"
+#include "llm/plain_http_url.hpp"
+
+namespace agenttheo::http {
+
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+using strand_type = net::strand<net::io_context::executor_type>;
+using clock = std::chrono::steady_clock;
+
+/// A provider's chunk is tens to hundreds of bytes; a burst of them fits.
+constexpr std::size_t read_size = 16 * 1024;
+
+class plain_transfer;
+
+/// The transfers running, by id: for `cancel`, and for the engine's end.
+class transfer_index {
+public:
+  void add(std::uint64_t id, const std::shared_ptr<plain_transfer>& t) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    running_.emplace(id, t);
+  }
+
+  void remove(std::uint64_t id) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    running_.erase(id);
+  }
+
+  std::shared_ptr<plain_transfer> take(std::uint64_t id) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    auto i = running_.find(id);
+    if (i == running_.end())
+      return nullptr;
+    auto t = i->second.lock();
+    running_.erase(i);
+    return t;
+  }
+
+  std::vector<std::shared_ptr<plain_transfer>> take_all() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    std::vector<std::shared_ptr<plain_transfer>> all;
+    for (auto& [id, t] : running_)
+      if (auto alive = t.lock())
+        all.push_back(std::move(alive));
+    running_.clear();
+    return all;
+  }
+
+private:
+  std::mutex mutex_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<plain_transfer>> running_;
+};
+
+/// The request as curl would send it: the caller's headers (one with an
+/// empty value, curl's way of removing one, is left out), the body's
+/// length, and no connection to keep (a transfer owns its socket).
+std::string request_text(const plain_http_url& url, const http_transfer& spec) {
+  std::string out;
+  out.reserve(spec.body.size() + 256);
+  out.append("POST ").append(url.target).append(" HTTP/1.1\r\nHost: ");
+  out.append(url.authority).append("\r\n");
+  for (const auto& header : spec.headers) {
+    auto colon = header.find(':');
+    if (colon == std::string::npos
+        || header.find_first_not_of(" \t", colon + 1) == std::string::npos)
+      continue;
+    out.append(header).append("\r\n");
+  }
+  out.append("Content-Length: ").append(std::to_string(spec.body.size()));
+  out.append("\r\nConnection: close\r\n\r\n").append(spec.body);
+  return out;
+}
+
+std::string millis(clock::duration d) {
+  return std::to_string(
+    std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+/// One request and its streamed response, on a strand of its context. Every
+/// handler runs under `mutex_`, which only the engine's end contends for:
+/// once a transfer has ended, or been abandoned, no callback runs.
+class plain_transfer : public std::enable_shared_from_this<plain_transfer> {
+public:
+  plain_transfer(net::io_context& ioc, std::uint64_t id, plain_http_url url,
+                 const http_transfer& spec, transfer_callbacks callbacks,
+                 std::shared_ptr<transfer_index> index)
+      : strand_(net::make_strand(ioc)), socket_(strand_), deadline_(strand_),
+        resolver_(strand_), id_(id), url_(std::move(url)),
+        request_(request_text(url_, spec)),
+        connect_timeout_(spec.connect_timeout),
+        total_timeout_(spec.total_timeout), callbacks_(std::move(callbacks)),
+        index_(std::move(index)) {}
+
+  /// Any thread.
+  void start() {
+    net::post(strand_, [self = shared_from_this()] { self->begin(); });
+  }
+
+  /// Any thread: ends it unreported.
+  void cancel() {
+    net::post(strand_, [self = shared_from_this()] {
+      std::lock_guard<std::mutex> guard{self->mutex_};
+      self->close();
+    });
+  }
+
+  /// The engine's end, any thread: no callback runs once this returns.
+  void abandon() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    ended_ = true;
+    callbacks_ = {};
+    net::post(strand_, [self = shared_from_this()] {
+      std::lock_guard<std::mutex> guard{self->mutex_};
+      self->release_socket();
+    });
+  }
+
+private:
+  void begin() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (ended_)
+      return;
+    started_ = clock::now();
+    auto connect_by = started_ + connect_timeout_;
+    arm_deadline(total_timeout_.count() > 0
+                   ? std::min(connect_by, started_ + total_timeout_)
+                   : connect_by);
+    error_code not_literal;
+    auto address = net::ip::make_address(url_.host, not_literal);
+    if (!not_literal)
+      return socket_.async_connect(
+        tcp::endpoint{address, url_.port},
+        [self = shared_from_this()](error_code ec) { self->on_connected(ec); });
+    resolver_.async_resolve(
+      url_.host, std::to_string(url_.port),
+      [self = shared_from_this()](error_code ec,
+                                  tcp::resolver::results_type found) {
+        self->on_resolved(ec, std::move(found));
+      });
+  }
+
+  void on_resolved(error_code ec, tcp::resolver::results_type found) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (ended_)
+      return;
+    if (ec)
+      return end(transfer_code::couldnt_resolve,
+                 "Could not resolve host: " + url_.host);
+    net::async_connect(
+      socket_, found,
+      [self = shared_from_this()](error_code ec, const tcp::endpoint&) {
+        self->on_connected(ec);
+      });
+  }
+
+  void on_connected(error_code ec) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (ended_)
+      return;
+    if (ec)
+      return end(transfer_code::couldnt_connect,
+                 "Failed to connect to " + url_.host + " port "
+                   + std::to_string(url_.port) + ": " + ec.message());
+    connected_ = true;
+    socket_.set_option(tcp::no_delay{true}, ec);
+    if (total_timeout_.count() > 0)
+      arm_deadline(started_ + total_timeout_);
+    else
+      deadline_.cancel();
+    net::async_write(socket_, net::buffer(request_),
+                     [self = shared_from_this()](error_code ec, std::size_t) {
+                       self->on_written(ec);
+                     });
+    // A provider may answer before it has read the whole request (a 413).
+    read();
+  }
+
+  void on_written(error_code ec) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (ended_)
+      return;
+    if (ec)
+      return end(transfer_code::send_error, "Send failure: " + ec.message());
+    std::string{}.swap(request_);
+  }
+
+  void read() {
+    socket_.async_read_some(
+      buffer_.prepare(read_size),
+      [self = shared_from_this()](error_code ec, std::size_t n) {
+        self->on_read(ec, n);
+      });
+  }
+
+  void on_read(error_code ec, std::size_t n) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (ended_)
+      return;
+    if (ec == net::error::eof)
+      return on_eof();
+    if (ec)
+      return end(transfer_code::recv_error, "Recv failure: " + ec.message());
+    buffer_.commit(n);
+    if (parse())
+      read();
+  }
+
+  /// Parses what was read; false once the transfer has ended.
+  bool parse() {
+    while (buffer_.size() > 0) {
+      error_code ec;
+      auto used = response_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      // Wanting more, the parser may still have taken a chunk's bytes.
+      auto wants_more = ec == boost::beast::http::error::need_more;
+      if (ec && !wants_more) {
+        end(transfer_code::weird_reply, "Weird server reply: " + ec.message());
+        return false;
+      }
+      report_head();
+      report_body();
+      if (response_->is_done()) {
+        if (response_->status() >= 200) {
+          end(0, {});
+          return false;
+        }
+        // An interim response (1xx): the real one follows.
+        response_.emplace();
+      } else if (wants_more || used == 0) {
+        break;
+      }
+    }
+    return true;
+  }
+
+  void on_eof() {
+    // Beast's parser takes an end only after some bytes.
+    if (!response_->got_some())
+      return end(transfer_code::empty_reply, "Empty reply from server");
+    error_code ec;
+    response_->put_eof(ec);
+    if (!ec && response_->is_done()) {
+      report_head();
+      report_body();
+      return end(0, {});
+    }
+    end(transfer_code::partial,
+        "transfer closed with outstanding read data remaining");
+  }
+
+  void report_head() {
+    if (head_reported_ || !response_->is_header_done()
+        || response_->status() < 200)
+      return;
+    head_reported_ = true;
+    if (callbacks_.on_head)
+      callbacks_.on_head(response_->status(), response_->retry_after());
+  }
+
+  void report_body() {
+    auto bytes = response_->take_body();
+    if (!bytes.empty() && callbacks_.on_body)
+      callbacks_.on_body(std::move(bytes), clock::now() - started_);
+  }
+
+  void arm_deadline(clock::time_point at) {
+    deadline_.expires_at(at);
+    deadline_.async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec)
+        self->on_deadline();
+    });
+  }
+
+  void on_deadline() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    // A wait that had already expired when the deadline moved.
+    if (ended_ || clock::now() < deadline_.expiry())
+      return;
+    auto waited = millis(clock::now() - started_);
+    if (!connected_)
+      return end(transfer_code::timed_out,
+                 "Connection timed out after " + waited + " milliseconds");
+    end(transfer_code::timed_out,
+        "Operation timed out after " + waited + " milliseconds with "
+          + std::to_string(response_->body_bytes()) + " bytes received");
+  }
+
+  /// Reports how it ended, then lets go of everything.
+  void end(int code, std::string message) {
+    auto callbacks = std::move(callbacks_);
+    close();
+    index_->remove(id_);
+    if (callbacks.on_done)
+      callbacks.on_done(transfer_result{code, std::move(message)});
+  }
+
+  void close() {
+    ended_ = true;
+    callbacks_ = {};
+    release_socket();
+  }
+
+  void release_socket() {
+    error_code ignored;
+    socket_.close(ignored);
+    deadline_.cancel();
+    resolver_.cancel();
+  }
+
+  strand_type strand_;
+  tcp::socket socket_;
+  net::steady_timer deadline_;
+  tcp::resolver resolver_;
+  std::uint64_t id_;
+  plain_http_url url_;
+  std::string request_;
+  std::chrono::milliseconds connect_timeout_;
+  std::chrono::milliseconds total_timeout_;
+  transfer_callbacks callbacks_;
+  std::shared_ptr<transfer_index> index_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<streamed_response> response_{std::in_place};
+  clock::time_point started_;
+  std::mutex mutex_;
+  bool connected_ = false;
+  bool head_reported_ = false;
+  bool ended_ = false;
+};
+
+class asio_http_engine final : public plain_http_engine {
+public:
+  explicit asio_http_engine(io_context_pool& contexts)
+      : contexts_(contexts), proxied_(http_proxy_configured(std::getenv)) {}
+
+  ~asio_http_engine() override {
+    for (auto& t : index_->take_all())
+      t->abandon();
+  }
+
+  bool takes(const std::string& url) const override {
+    return !proxied_ && parse_plain_http_url(url).has_value();
+  }
+
+  void start(std::uint64_t id, http_transfer transfer,
+             transfer_callbacks callbacks) override {
+    auto url = parse_plain_http_url(transfer.url);
+    if (!url) {
+      if (callbacks.on_done)
+        callbacks.on_done({transfer_code::unsupported_url,
+                           "not a plain http:// URL: " + transfer.url});
+      return;
+    }
+    auto t = std::make_shared<plain_transfer>(context_near(transfer.near), id,
+                                              std::move(*url), transfer,
+                                              std::move(callbacks), index_);
+    index_->add(id, t);
+    t->start();
+  }
+
+  void cancel(std::uint64_t id) override {
+    if (auto t = index_->take(id))
+      t->cancel();
+  }
+
+private:
+  /// The context `near` names, else the next in turn.
+  net::io_context& context_near(const void* near) {
+    for (std::size_t i = 0; i < contexts_.size(); ++i)
+      if (&contexts_.at(i) == near)
+        return contexts_.at(i);
+    auto next = turn_.fetch_add(1, std::memory_order_relaxed);
+    return contexts_.at(next % contexts_.size());
+  }
+
+  io_context_pool& contexts_;
+  bool proxied_;
+  std::shared_ptr<transfer_index> index_ = std::make_shared<transfer_index>();
+  std::atomic<std::size_t> turn_{0};
+};
+
+} // namespace
+
+std::unique_ptr<plain_http_engine>
+make_asio_http_engine(io_context_pool& contexts) {
+  return std::make_unique<asio_http_engine>(contexts);
+}
+
+} // namespace agenttheo::http
