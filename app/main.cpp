@@ -31,9 +31,11 @@
 #include "cli/stream_viewer.hpp"
 #include "config/config.hpp"
 #include "config/log.hpp"
+#include "http/asio_http_engine.hpp"
 #include "http/curl_io_engine.hpp"
 #include "http/egress_proxy.hpp"
 #include "http/server.hpp"
+#include "llm/plain_http_engine.hpp"
 #include "protocol/routes.hpp"
 #include "llm/curl_driver.hpp"
 #include "llm/curl_engine.hpp"
@@ -348,9 +350,12 @@ int serve(const std::vector<std::string>& args) {
   http::server srv{cfg};
   // Like the server, the HTTP client and the browser's proxy outlive the
   // actors that use them.
-  auto driver = on_io ? std::make_shared<curl_driver>(
-                         http::make_curl_io_engine(srv.io_contexts()))
-                      : std::make_shared<curl_driver>();
+  auto driver
+    = on_io ? std::make_shared<curl_driver>(
+        http::make_curl_io_engine(srv.io_contexts()),
+        cfg.llm_plain_http ? http::make_asio_http_engine(srv.io_contexts())
+                           : nullptr)
+            : std::make_shared<curl_driver>();
   http::egress_proxy proxy{egress_settings_from(cfg)};
   if (!cluster && cfg.browser != browser_kind::none)
     if (auto err = proxy.start()) {

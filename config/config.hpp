@@ -78,6 +78,9 @@ struct server_config {
   /// works, "Where the threads are"; docs/performance.md, "The default
   /// since stop 46").
   bool actors_on_io_threads = true;
+  /// With `actors_on_io_threads`: a plain `http://` provider's stream is
+  /// read on the I/O threads' own sockets, not through curl.
+  bool llm_plain_http = true;
   /// How long shutdown waits for open streams to flush their final events.
   std::chrono::milliseconds shutdown_grace{3'000};
   /// Pause between the offline planner's tokens, so its replies stream the

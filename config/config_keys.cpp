@@ -549,6 +549,12 @@ std::vector<config_key> make_keys() {
     duration("LLM_RETRY_BASE", g::llm,
              "first retry backoff; doubles each retry, jittered",
              in(&server_config::llm, &llm_settings::retry_base)),
+    flag("LLM_PLAIN_HTTP", g::llm,
+         "read an http:// provider (a model server on this machine or "
+         "network) on the I/O threads' own sockets instead of through curl "
+         "(with ACTORS_ON_IO_THREADS and no http_proxy; https always uses "
+         "curl)",
+         &c::llm_plain_http),
     size("LLM_MAX_RESPONSE_BYTES", g::llm, "largest model response accepted",
          in(&server_config::llm, &llm_settings::max_response_bytes)),
     choice("LLM_VISION", g::llm,

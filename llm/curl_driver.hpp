@@ -10,6 +10,7 @@
 namespace agenttheo {
 
 class curl_engine;
+class plain_http_engine;
 
 /// One HTTP request to send.
 struct http_transfer {
@@ -60,7 +61,8 @@ struct transfer_callbacks {
 
 /// Runs every HTTP transfer of the process over one curl multi handle, on
 /// one thread (its own, or an I/O thread): hundreds of concurrent streaming
-/// LLM calls cost one thread.
+/// LLM calls cost one thread. Given a plain-HTTP engine, the transfers it
+/// takes (`http://`, no proxy) run there instead, without curl.
 /// `start` and `cancel` are thread-safe and return at once.
 class curl_driver {
 public:
@@ -70,6 +72,9 @@ public:
   /// the I/O threads, which then read a provider's bytes where they write
   /// the sockets).
   explicit curl_driver(std::unique_ptr<curl_engine> engine);
+  /// And the transfers `plain` takes there (null: none).
+  curl_driver(std::unique_ptr<curl_engine> engine,
+              std::unique_ptr<plain_http_engine> plain);
   ~curl_driver();
 
   curl_driver(const curl_driver&) = delete;

@@ -44,6 +44,10 @@ constexpr const char* tool_calls = "agenttheo_tool_calls_total";
 constexpr const char* runs = "agenttheo_runs_total";
 constexpr const char* decided = "agenttheo_interrupts_decided_total";
 constexpr const char* llm_tokens = "agenttheo_llm_tokens_total";
+constexpr const char* llm_transfers = "agenttheo_llm_transfers_total";
+constexpr const char* llm_transfers_help
+  = "LLM HTTP transfers started: plain http:// read on the I/O threads' own "
+    "sockets, or through curl (https, a proxy, or the curl thread).";
 constexpr const char* llm_tokens_help
   = "LLM tokens: streamed as they came, and prompt and completion as the "
     "providers counted them.";
@@ -75,6 +79,10 @@ constexpr counter_view counter_views[] = {
    "Resumes that found events already trimmed."},
   {counter::llm_calls, nullptr, "llm_calls", "agenttheo_llm_calls_total",
    nullptr, "LLM calls started."},
+  {counter::llm_transfers_plain, nullptr, "llm_transfers_plain", llm_transfers,
+   "client=\"plain\"", llm_transfers_help},
+  {counter::llm_transfers_curl, nullptr, "llm_transfers_curl", llm_transfers,
+   "client=\"curl\"", llm_transfers_help},
   {counter::llm_tokens, nullptr, "llm_tokens", llm_tokens, "kind=\"streamed\"",
    llm_tokens_help},
   {counter::llm_prompt_tokens, nullptr, "llm_prompt_tokens", llm_tokens,

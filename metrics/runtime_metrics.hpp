@@ -27,6 +27,9 @@ enum class counter : std::size_t {
   resumes,
   gaps,
   llm_calls,
+  /// LLM transfers read without curl (plain_http_engine.hpp), and by curl.
+  llm_transfers_plain,
+  llm_transfers_curl,
   llm_tokens,
   llm_prompt_tokens,
   llm_completion_tokens,

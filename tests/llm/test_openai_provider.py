@@ -104,6 +104,26 @@ class OpenAIProvider(ServerTestCase):
         self.assertEqual("agenttheo.curl" in names, not on_io, names)
         self.assertEqual("caf.multiplexer" in names, not on_io, names)
 
+    def test_an_http_provider_is_read_without_curl_on_the_io_threads(self):
+        # On the I/O threads an http:// provider's stream is read on their
+        # own sockets (asio_http_engine.hpp) unless LLM_PLAIN_HTTP=false
+        # (the `.curl_on_io` ctest, which runs this suite through curl
+        # there); on CAF's workers always through curl's thread.
+        def transfers():
+            values = self.metrics()
+            return tuple(int(values.get(
+                f'agenttheo_llm_transfers_total{{client="{client}"}}', 0))
+                for client in ("plain", "curl"))
+        plain_before, curl_before = transfers()
+        self.upstream.play(reply(["which", " client"]))
+        events = self.run_command("say which")
+        self.assertEqual(events[-1].type, "complete", events[-1].data)
+        plain, curl = transfers()
+        plain_http = (os.environ.get("ACTORS_ON_IO_THREADS") != "false"
+                      and os.environ.get("LLM_PLAIN_HTTP") != "false")
+        self.assertEqual((plain - plain_before, curl - curl_before),
+                         (1, 0) if plain_http else (0, 1))
+
     def test_parallel_tool_calls_split_across_chunks(self):
         calls = [
             [{"index": 0, "id": "call_a", "type": "function",
@@ -129,14 +149,18 @@ class OpenAIProvider(ServerTestCase):
         self.assertEqual(code, "capability_missing")
         self.assertIn("navigate_to, read_page", text)
 
-    def first_token_histograms(self):
-        """(count, sum in s) of the call's and the server's first-token
-        histograms on /metrics."""
+    def metrics(self):
+        """/metrics as {sample with its labels: value as text}."""
         with urllib.request.urlopen(
                 f"http://127.0.0.1:{self.server.port}/metrics") as resp:
             text = resp.read().decode()
-        values = dict(line.rsplit(" ", 1) for line in text.splitlines()
-                      if line and not line.startswith("#"))
+        return dict(line.rsplit(" ", 1) for line in text.splitlines()
+                    if line and not line.startswith("#"))
+
+    def first_token_histograms(self):
+        """(count, sum in s) of the call's and the server's first-token
+        histograms on /metrics."""
+        values = self.metrics()
 
         def histogram(name):
             return (int(values[f"{name}_count"]), float(values[f"{name}_sum"]))
