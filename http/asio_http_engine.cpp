@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
+#include <map>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -76,9 +77,58 @@ private:
   std::unordered_map<std::uint64_t, std::weak_ptr<plain_transfer>> running_;
 };
 
+/// A connection a finished transfer left open, with the strand its socket
+/// was made on (the next transfer on it runs there).
+struct idle_connection {
+  strand_type strand;
+  tcp::socket socket;
+  clock::time_point since;
+};
+
+/// The connections left open, by context and provider, for the next call
+/// to the same provider (curl keeps them as well): a call then costs no
+/// connect, one round trip less to a provider across a network. Newest
+/// first; each idles at most `max_idle`, `max_per_provider` per provider.
+class connection_pool {
+public:
+  static constexpr std::size_t max_per_provider = 32;
+  static constexpr auto max_idle = std::chrono::seconds{30};
+
+  std::optional<idle_connection>
+  take(const void* context, const std::string& authority) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    auto i = idle_.find({context, authority});
+    if (i == idle_.end())
+      return std::nullopt;
+    auto& stack = i->second;
+    auto fresh_from = clock::now() - max_idle;
+    while (!stack.empty()) {
+      auto c = std::move(stack.back());
+      stack.pop_back();
+      if (c.since >= fresh_from)
+        return c;
+    }
+    return std::nullopt;
+  }
+
+  void
+  put(const void* context, const std::string& authority, idle_connection c) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    auto& stack = idle_[{context, authority}];
+    if (stack.size() >= max_per_provider)
+      stack.erase(stack.begin());
+    stack.push_back(std::move(c));
+  }
+
+private:
+  std::mutex mutex_;
+  std::map<std::pair<const void*, std::string>, std::vector<idle_connection>>
+    idle_;
+};
+
 /// The request as curl would send it: the caller's headers (one with an
-/// empty value, curl's way of removing one, is left out), the body's
-/// length, and no connection to keep (a transfer owns its socket).
+/// empty value, curl's way of removing one, is left out) and the body's
+/// length.
 std::string request_text(const plain_http_url& url, const http_transfer& spec) {
   std::string out;
   out.reserve(spec.body.size() + 256);
@@ -92,7 +142,7 @@ std::string request_text(const plain_http_url& url, const http_transfer& spec) {
     out.append(header).append("\r\n");
   }
   out.append("Content-Length: ").append(std::to_string(spec.body.size()));
-  out.append("\r\nConnection: close\r\n\r\n").append(spec.body);
+  out.append("\r\n\r\n").append(spec.body);
   return out;
 }
 
@@ -106,15 +156,21 @@ std::string millis(clock::duration d) {
 /// once a transfer has ended, or been abandoned, no callback runs.
 class plain_transfer : public std::enable_shared_from_this<plain_transfer> {
 public:
-  plain_transfer(net::io_context& ioc, std::uint64_t id, plain_http_url url,
-                 const http_transfer& spec, transfer_callbacks callbacks,
-                 std::shared_ptr<transfer_index> index)
-      : strand_(net::make_strand(ioc)), socket_(strand_), deadline_(strand_),
+  /// On `reused`'s connection, else on a new one on `context`.
+  plain_transfer(net::io_context& context,
+                 std::optional<idle_connection> reused, std::uint64_t id,
+                 plain_http_url url, const http_transfer& spec,
+                 transfer_callbacks callbacks,
+                 std::shared_ptr<transfer_index> index,
+                 std::shared_ptr<connection_pool> pool)
+      : strand_(reused ? reused->strand : net::make_strand(context)),
+        socket_(reused ? std::move(reused->socket) : tcp::socket{strand_}),
+        reused_(reused.has_value()), context_(&context), deadline_(strand_),
         resolver_(strand_), id_(id), url_(std::move(url)),
         request_(request_text(url_, spec)),
         connect_timeout_(spec.connect_timeout),
         total_timeout_(spec.total_timeout), callbacks_(std::move(callbacks)),
-        index_(std::move(index)) {}
+        index_(std::move(index)), pool_(std::move(pool)) {}
 
   /// Any thread.
   void start() {
@@ -146,7 +202,13 @@ private:
     if (ended_)
       return;
     started_ = clock::now();
-    auto connect_by = started_ + connect_timeout_;
+    if (reused_)
+      return send();
+    connect();
+  }
+
+  void connect() {
+    auto connect_by = clock::now() + connect_timeout_;
     arm_deadline(total_timeout_.count() > 0
                    ? std::min(connect_by, started_ + total_timeout_)
                    : connect_by);
@@ -186,41 +248,53 @@ private:
       return end(transfer_code::couldnt_connect,
                  "Failed to connect to " + url_.host + " port "
                    + std::to_string(url_.port) + ": " + ec.message());
-    connected_ = true;
     socket_.set_option(tcp::no_delay{true}, ec);
+    send();
+  }
+
+  void send() {
+    connected_ = true;
     if (total_timeout_.count() > 0)
       arm_deadline(started_ + total_timeout_);
     else
       deadline_.cancel();
     net::async_write(socket_, net::buffer(request_),
-                     [self = shared_from_this()](error_code ec, std::size_t) {
-                       self->on_written(ec);
+                     [self = shared_from_this(),
+                      on = connection_](error_code ec, std::size_t) {
+                       self->on_written(on, ec);
                      });
     // A provider may answer before it has read the whole request (a 413).
     read();
   }
 
-  void on_written(error_code ec) {
+  void on_written(std::uint32_t on, error_code ec) {
     std::lock_guard<std::mutex> guard{mutex_};
-    if (ended_)
+    if (ended_ || on != connection_)
       return;
+    if (ec && went_stale())
+      return connect_again();
     if (ec)
       return end(transfer_code::send_error, "Send failure: " + ec.message());
-    std::string{}.swap(request_);
+    written_ = true;
+    // Kept while a stale connection may still make it go again.
+    if (!reused_)
+      std::string{}.swap(request_);
   }
 
   void read() {
-    socket_.async_read_some(
-      buffer_.prepare(read_size),
-      [self = shared_from_this()](error_code ec, std::size_t n) {
-        self->on_read(ec, n);
-      });
+    socket_.async_read_some(buffer_.prepare(read_size),
+                            [self = shared_from_this(),
+                             on = connection_](error_code ec, std::size_t n) {
+                              self->on_read(on, ec, n);
+                            });
   }
 
-  void on_read(error_code ec, std::size_t n) {
+  void on_read(std::uint32_t on, error_code ec, std::size_t n) {
     std::lock_guard<std::mutex> guard{mutex_};
-    if (ended_)
+    if (ended_ || on != connection_)
       return;
+    if (ec && went_stale())
+      return connect_again();
     if (ec == net::error::eof)
       return on_eof();
     if (ec)
@@ -228,6 +302,24 @@ private:
     buffer_.commit(n);
     if (parse())
       read();
+  }
+
+  /// A kept connection the provider closed while it idled: nothing of an
+  /// answer came on it, so the request goes again on a new one.
+  bool went_stale() const {
+    return reused_ && !response_->got_some();
+  }
+
+  void connect_again() {
+    reused_ = false;
+    ++connection_;
+    error_code ignored;
+    socket_.close(ignored);
+    socket_ = tcp::socket{strand_};
+    buffer_.consume(buffer_.size());
+    written_ = false;
+    connected_ = false;
+    connect();
   }
 
   /// Parses what was read; false once the transfer has ended.
@@ -310,13 +402,29 @@ private:
           + std::to_string(response_->body_bytes()) + " bytes received");
   }
 
-  /// Reports how it ended, then lets go of everything.
+  /// Reports how it ended, then lets go of everything; a connection the
+  /// answer left reusable goes to the pool.
   void end(int code, std::string message) {
     auto callbacks = std::move(callbacks_);
+    if (code == 0 && reusable())
+      keep_connection();
     close();
     index_->remove(id_);
     if (callbacks.on_done)
       callbacks.on_done(transfer_result{code, std::move(message)});
+  }
+
+  /// Complete, with nothing unsent or unread, and not to be closed.
+  bool reusable() const {
+    return written_ && response_->is_done() && response_->keep_alive()
+           && buffer_.size() == 0 && socket_.is_open();
+  }
+
+  void keep_connection() {
+    deadline_.cancel();
+    pool_->put(context_, url_.authority,
+               idle_connection{strand_, std::move(socket_), clock::now()});
+    socket_ = tcp::socket{strand_};
   }
 
   void close() {
@@ -334,6 +442,12 @@ private:
 
   strand_type strand_;
   tcp::socket socket_;
+  /// The socket came from the pool (until a stale one is replaced).
+  bool reused_;
+  /// Counts the sockets this transfer used: a handler of a replaced one
+  /// does nothing.
+  std::uint32_t connection_ = 0;
+  const void* context_;
   net::steady_timer deadline_;
   tcp::resolver resolver_;
   std::uint64_t id_;
@@ -343,11 +457,13 @@ private:
   std::chrono::milliseconds total_timeout_;
   transfer_callbacks callbacks_;
   std::shared_ptr<transfer_index> index_;
+  std::shared_ptr<connection_pool> pool_;
   boost::beast::flat_buffer buffer_;
   std::optional<streamed_response> response_{std::in_place};
   clock::time_point started_;
   std::mutex mutex_;
   bool connected_ = false;
+  bool written_ = false;
   bool head_reported_ = false;
   bool ended_ = false;
 };
@@ -375,9 +491,10 @@ public:
                            "not a plain http:// URL: " + transfer.url});
       return;
     }
-    auto t = std::make_shared<plain_transfer>(context_near(transfer.near), id,
-                                              std::move(*url), transfer,
-                                              std::move(callbacks), index_);
+    auto& context = context_near(transfer.near);
+    auto t = std::make_shared<plain_transfer>(
+      context, pool_->take(&context, url->authority), id, std::move(*url),
+      transfer, std::move(callbacks), index_, pool_);
     index_->add(id, t);
     t->start();
   }
@@ -400,6 +517,7 @@ private:
   io_context_pool& contexts_;
   bool proxied_;
   std::shared_ptr<transfer_index> index_ = std::make_shared<transfer_index>();
+  std::shared_ptr<connection_pool> pool_ = std::make_shared<connection_pool>();
   std::atomic<std::size_t> turn_{0};
 };
 

@@ -120,6 +120,89 @@ private:
   std::thread thread_;
 };
 
+/// A provider answering "hi" to every request, as many requests per
+/// connection as come unless `close_each` (then it closes after each
+/// answer without saying so: a kept connection gone stale).
+class keep_alive_provider {
+public:
+  explicit keep_alive_provider(bool close_each) : close_each_(close_each) {
+    fd_ = listen_on_loopback(port_);
+    thread_ = std::thread{[this] { serve(); }};
+  }
+
+  ~keep_alive_provider() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/v1/chat/completions";
+  }
+
+  int accepted() const {
+    return accepted_;
+  }
+
+  int answered() const {
+    return answered_;
+  }
+
+private:
+  void serve() {
+    for (;;) {
+      int peer = ::accept(fd_, nullptr, nullptr);
+      if (peer < 0)
+        return;
+      ++accepted_;
+      std::string in;
+      char buf[4096];
+      for (;;) {
+        auto end = in.find("\r\n\r\n{}");
+        if (end != std::string::npos) {
+          in.erase(0, end + 6);
+          std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+          ::send(peer, answer.data(), answer.size(), MSG_NOSIGNAL);
+          ++answered_;
+          if (close_each_)
+            break;
+          continue;
+        }
+        auto n = ::recv(peer, buf, sizeof buf, 0);
+        if (n <= 0)
+          break;
+        in.append(buf, static_cast<std::size_t>(n));
+      }
+      ::close(peer);
+    }
+  }
+
+  bool close_each_;
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<int> accepted_{0};
+  std::atomic<int> answered_{0};
+  std::thread thread_;
+};
+
+/// Runs a transfer to `url` on `engine` (body "{}") and waits for its
+/// end: the body it read and its code.
+std::pair<std::string, int>
+fetch(plain_http_engine& engine, std::uint64_t id, const std::string& url) {
+  auto body = std::make_shared<std::string>();
+  auto done = std::make_shared<std::promise<int>>();
+  auto code = done->get_future();
+  transfer_callbacks callbacks{
+    nullptr,
+    [body](std::string bytes, std::chrono::nanoseconds) { *body += bytes; },
+    [done](transfer_result r) { done->set_value(r.curl_code); },
+  };
+  engine.start(id, http_transfer{url, {}, "{}", 2s, 0ms}, std::move(callbacks));
+  if (code.wait_for(5s) != std::future_status::ready)
+    return {*body, -2};
+  return {*body, code.get()};
+}
+
 /// What a transfer reported.
 struct outcome {
   std::vector<long> heads;
@@ -371,6 +454,37 @@ CAF_TEST(a transfer is read on the context it is asked to be near) {
     CAF_REQUIRE(seen.wait_for(5s) == std::future_status::ready);
     CAF_CHECK_EQUAL(seen.get(), &pool.at(i));
   }
+  engine.reset();
+  pool.stop();
+}
+
+CAF_TEST(the next call to a provider goes on the connection the last one kept) {
+  keep_alive_provider provider{false};
+  http::io_context_pool pool{1, 1};
+  pool.run();
+  auto engine = http::make_asio_http_engine(pool);
+  for (std::uint64_t id = 1; id <= 3; ++id)
+    CAF_CHECK_EQUAL(fetch(*engine, id, provider.url()),
+                    std::make_pair(std::string{"hi"}, 0));
+  CAF_CHECK_EQUAL(provider.answered(), 3);
+  CAF_CHECK_EQUAL(provider.accepted(), 1);
+  engine.reset();
+  pool.stop();
+}
+
+CAF_TEST(a kept connection the provider closed is replaced unseen) {
+  keep_alive_provider provider{true};
+  http::io_context_pool pool{1, 1};
+  pool.run();
+  auto engine = http::make_asio_http_engine(pool);
+  for (std::uint64_t id = 1; id <= 3; ++id) {
+    CAF_CHECK_EQUAL(fetch(*engine, id, provider.url()),
+                    std::make_pair(std::string{"hi"}, 0));
+    // Let the close reach this side before the next call takes the socket.
+    std::this_thread::sleep_for(20ms);
+  }
+  CAF_CHECK_EQUAL(provider.answered(), 3);
+  CAF_CHECK_EQUAL(provider.accepted(), 3);
   engine.reset();
   pool.stop();
 }
