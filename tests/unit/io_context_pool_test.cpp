@@ -10,11 +10,6 @@
 #include <string>
 #include <thread>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <caf/actor_system.hpp>
@@ -28,6 +23,7 @@
 #include "http/curl_io_engine.hpp"
 #include "llm/curl_driver.hpp"
 #include "llm/curl_engine.hpp"
+#include "loopback_provider.hpp"
 
 using namespace agenttheo;
 using http::io_context_pool;
@@ -130,59 +126,6 @@ CAF_TEST(an actor made ready on an I / O thread runs on that thread) {
 
 namespace {
 
-/// One HTTP answer on loopback, to each connection in turn, from a thread
-/// of its own.
-class answering_server {
-public:
-  answering_server() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(fd_, 8);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread{[this] { serve(); }};
-  }
-
-  ~answering_server() {
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-  }
-
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/";
-  }
-
-private:
-  void serve() {
-    for (;;) {
-      int peer = ::accept(fd_, nullptr, nullptr);
-      if (peer < 0)
-        return;
-      char buf[4096];
-      std::string head;
-      while (head.find("\r\n\r\n") == std::string::npos) {
-        auto n = ::recv(peer, buf, sizeof buf, 0);
-        if (n <= 0)
-          break;
-        head.append(buf, static_cast<std::size_t>(n));
-      }
-      std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
-                           "Connection: close\r\n\r\nhi";
-      ::send(peer, answer.data(), answer.size(), MSG_NOSIGNAL);
-      ::close(peer);
-    }
-  }
-
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-  std::thread thread_;
-};
-
 /// The context whose thread read the body of a transfer to `url` asked to
 /// be `near`.
 net::io_context* read_on(curl_driver& driver, const std::string& url,
@@ -204,7 +147,7 @@ net::io_context* read_on(curl_driver& driver, const std::string& url,
 } // namespace
 
 CAF_TEST(a transfer is read on the context it is asked to be near) {
-  answering_server server;
+  test::answering_provider server{true};
   io_context_pool pool{2, 1};
   pool.run();
   {

@@ -9,11 +9,6 @@
 #include <thread>
 #include <vector>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <boost/asio/io_context.hpp>
 #include <caf/test/unit_test.hpp>
 
@@ -21,25 +16,12 @@
 #include "http/io_context_pool.hpp"
 #include "llm/plain_http_engine.hpp"
 #include "llm/plain_http_url.hpp"
+#include "loopback_provider.hpp"
 
 using namespace agenttheo;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// A listening socket on 127.0.0.1 with a free port.
-int listen_on_loopback(std::uint16_t& port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::listen(fd, 16);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  port = ntohs(addr.sin_port);
-  return fd;
-}
 
 /// A provider of one answer: reads a request (head and `Content-Length`
 /// body), then writes `pieces` 5 ms apart and closes, or holds the
@@ -48,7 +30,7 @@ class scripted_provider {
 public:
   scripted_provider(std::vector<std::string> pieces, bool hold = false)
       : pieces_(std::move(pieces)), hold_(hold) {
-    fd_ = listen_on_loopback(port_);
+    fd_ = test::listen_on_loopback(port_);
     thread_ = std::thread{[this] { serve(); }};
   }
 
@@ -77,7 +59,10 @@ private:
     int peer = ::accept(fd_, nullptr, nullptr);
     if (peer < 0)
       return;
-    request_.set_value(read_request(peer));
+    std::string pending;
+    std::string request;
+    test::read_request(peer, pending, request);
+    request_.set_value(request);
     for (const auto& piece : pieces_) {
       ::send(peer, piece.data(), piece.size(), MSG_NOSIGNAL);
       std::this_thread::sleep_for(5ms);
@@ -91,97 +76,12 @@ private:
     ::close(peer);
   }
 
-  static std::string read_request(int peer) {
-    std::string in;
-    char buf[4096];
-    std::size_t want = std::string::npos;
-    while (want == std::string::npos || in.size() < want) {
-      auto n = ::recv(peer, buf, sizeof buf, 0);
-      if (n <= 0)
-        break;
-      in.append(buf, static_cast<std::size_t>(n));
-      auto end = in.find("\r\n\r\n");
-      if (want == std::string::npos && end != std::string::npos) {
-        auto at = in.find("Content-Length: ");
-        auto length
-          = at == std::string::npos ? 0 : std::stoul(in.substr(at + 16));
-        want = end + 4 + length;
-      }
-    }
-    return in;
-  }
-
   std::vector<std::string> pieces_;
   bool hold_;
   int fd_ = -1;
   std::uint16_t port_ = 0;
   std::promise<std::string> request_;
   std::promise<void> closed_;
-  std::thread thread_;
-};
-
-/// A provider answering "hi" to every request, as many requests per
-/// connection as come unless `close_each` (then it closes after each
-/// answer without saying so: a kept connection gone stale).
-class keep_alive_provider {
-public:
-  explicit keep_alive_provider(bool close_each) : close_each_(close_each) {
-    fd_ = listen_on_loopback(port_);
-    thread_ = std::thread{[this] { serve(); }};
-  }
-
-  ~keep_alive_provider() {
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-  }
-
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/v1/chat/completions";
-  }
-
-  int accepted() const {
-    return accepted_;
-  }
-
-  int answered() const {
-    return answered_;
-  }
-
-private:
-  void serve() {
-    for (;;) {
-      int peer = ::accept(fd_, nullptr, nullptr);
-      if (peer < 0)
-        return;
-      ++accepted_;
-      std::string in;
-      char buf[4096];
-      for (;;) {
-        auto end = in.find("\r\n\r\n{}");
-        if (end != std::string::npos) {
-          in.erase(0, end + 6);
-          std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
-          ::send(peer, answer.data(), answer.size(), MSG_NOSIGNAL);
-          ++answered_;
-          if (close_each_)
-            break;
-          continue;
-        }
-        auto n = ::recv(peer, buf, sizeof buf, 0);
-        if (n <= 0)
-          break;
-        in.append(buf, static_cast<std::size_t>(n));
-      }
-      ::close(peer);
-    }
-  }
-
-  bool close_each_;
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-  std::atomic<int> accepted_{0};
-  std::atomic<int> answered_{0};
   std::thread thread_;
 };
 
@@ -384,7 +284,7 @@ CAF_TEST(a stream cut short is told from a complete one) {
 
 CAF_TEST(a port nobody listens on is unreachable) {
   std::uint16_t port = 0;
-  ::close(listen_on_loopback(port));
+  ::close(test::listen_on_loopback(port));
   auto got = transfer("http://127.0.0.1:" + std::to_string(port) + "/v1");
   CAF_CHECK_EQUAL(got.code, transfer_code::couldnt_connect);
   CAF_CHECK(got.message.find("Failed to connect to 127.0.0.1")
@@ -459,7 +359,7 @@ CAF_TEST(a transfer is read on the context it is asked to be near) {
 }
 
 CAF_TEST(the next call to a provider goes on the connection the last one kept) {
-  keep_alive_provider provider{false};
+  test::answering_provider provider{false};
   http::io_context_pool pool{1, 1};
   pool.run();
   auto engine = http::make_asio_http_engine(pool);
@@ -473,7 +373,7 @@ CAF_TEST(the next call to a provider goes on the connection the last one kept) {
 }
 
 CAF_TEST(a kept connection the provider closed is replaced unseen) {
-  keep_alive_provider provider{true};
+  test::answering_provider provider{true};
   http::io_context_pool pool{1, 1};
   pool.run();
   auto engine = http::make_asio_http_engine(pool);
