@@ -1,0 +1,96 @@
+// libFuzzer target: arbitrary bytes as a provider's HTTP response, read the
+// way the plain-HTTP engine reads it (a buffer the parser takes what it can
+// of, the rest kept for the next read, then the connection's end), split at
+// arbitrary points. Any
+// crash, sanitizer report, or broken invariant is a finding; above all, how
+// the bytes were cut must not change what was parsed.
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include "http/streamed_response.hpp"
+
+namespace {
+
+/// What parsing `input` in pieces of `piece` bytes gave.
+struct parsed {
+  std::string body;
+  long status = 0;
+  bool done = false;
+  bool failed = false;
+
+  /// The same outcome: for a failed parse, which may be caught sooner
+  /// with more bytes at hand, the same failure with the body up to it.
+  bool operator==(const parsed& o) const {
+    if (failed || o.failed) {
+      auto common = std::min(body.size(), o.body.size());
+      return failed == o.failed && body.compare(0, common, o.body, 0, common) == 0;
+    }
+    return body == o.body && status == o.status && done == o.done;
+  }
+};
+
+parsed parse(std::string_view input, std::size_t piece) {
+  agenttheo::http::streamed_response response;
+  boost::beast::flat_buffer buffer;
+  parsed out;
+  for (std::size_t pos = 0; pos < input.size() && !out.done && !out.failed;
+       pos += piece) {
+    auto bytes = input.substr(pos, piece);
+    auto room = buffer.prepare(bytes.size());
+    std::memcpy(room.data(), bytes.data(), bytes.size());
+    buffer.commit(bytes.size());
+    while (buffer.size() > 0) {
+      boost::beast::error_code ec;
+      auto used = response.put(buffer.data(), ec);
+      buffer.consume(used);
+      out.body += response.take_body();
+      if (ec == boost::beast::http::error::need_more)
+        break;
+      if (ec) {
+        out.failed = true;
+        break;
+      }
+      if (response.is_done()) {
+        out.done = true;
+        break;
+      }
+      if (used == 0)
+        break;
+    }
+  }
+  // The connection's end, as the engine takes it: it completes a body
+  // read to the end, else fails what is still open, however it was cut.
+  if (!out.done && !out.failed && response.got_some()) {
+    boost::beast::error_code ec;
+    response.put_eof(ec);
+    out.body += response.take_body();
+    out.done = !ec && response.is_done();
+    out.failed = !out.done;
+  }
+  out.status = response.status();
+  if (out.body.size() != response.body_bytes() || out.body.size() > input.size())
+    std::abort(); // every body byte is handed over once, none invented
+  return out;
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0)
+    return 0;
+  // The first byte picks the piece size; the whole input at once is the
+  // reference the cut one must match.
+  std::size_t piece = (data[0] % 23) + 1;
+  std::string_view input{reinterpret_cast<const char*>(data) + 1, size - 1};
+  if (!(parse(input, piece) == parse(input, input.size() + 1)))
+    std::abort();
+  return 0;
+}
