@@ -478,25 +478,18 @@ public:
       t->abandon();
   }
 
-  bool takes(const std::string& url) const override {
-    return !proxied_ && parse_plain_http_url(url).has_value();
-  }
-
-  void start(std::uint64_t id, http_transfer transfer,
-             transfer_callbacks callbacks) override {
-    auto url = parse_plain_http_url(transfer.url);
-    if (!url) {
-      if (callbacks.on_done)
-        callbacks.on_done({transfer_code::unsupported_url,
-                           "not a plain http:// URL: " + transfer.url});
-      return;
-    }
+  bool start(std::uint64_t id, http_transfer& transfer,
+             transfer_callbacks& callbacks) override {
+    auto url = proxied_ ? std::nullopt : parse_plain_http_url(transfer.url);
+    if (!url)
+      return false;
     auto& context = context_near(transfer.near);
     auto t = std::make_shared<plain_transfer>(
       context, pool_->take(&context, url->authority), id, std::move(*url),
-      transfer, std::move(callbacks), index_, pool_);
+      std::move(transfer), std::move(callbacks), index_, pool_);
     index_->add(id, t);
     t->start();
+    return true;
   }
 
   void cancel(std::uint64_t id) override {

@@ -8,6 +8,15 @@
 
 namespace agenttheo {
 
+namespace {
+
+/// Set in the ids of the transfers the plain engine runs, so that a cancel
+/// goes only where its transfer runs: every call's end cancels, and one
+/// posted to each of curl's handles too was a job for nothing on each.
+constexpr std::uint64_t plain_transfer_bit = std::uint64_t{1} << 63;
+
+} // namespace
+
 struct curl_driver::impl {
   std::unique_ptr<curl_engine> engine;
   std::unique_ptr<plain_http_engine> plain;
@@ -35,10 +44,10 @@ curl_driver::~curl_driver() = default;
 std::uint64_t curl_driver::start(http_transfer transfer,
                                  transfer_callbacks callbacks) {
   auto id = impl_->next_id++;
-  if (impl_->plain && impl_->plain->takes(transfer.url)) {
+  if (impl_->plain
+      && impl_->plain->start(id | plain_transfer_bit, transfer, callbacks)) {
     count(counter::llm_transfers_plain);
-    impl_->plain->start(id, std::move(transfer), std::move(callbacks));
-    return id;
+    return id | plain_transfer_bit;
   }
   count(counter::llm_transfers_curl);
   impl_->engine->submit(make_running_transfer(id, std::move(transfer),
@@ -47,10 +56,10 @@ std::uint64_t curl_driver::start(http_transfer transfer,
 }
 
 void curl_driver::cancel(std::uint64_t id) {
-  // Whichever runs it: a cancel that finds nothing does nothing.
-  if (impl_->plain)
+  if ((id & plain_transfer_bit) == 0)
+    impl_->engine->cancel(id);
+  else if (impl_->plain)
     impl_->plain->cancel(id);
-  impl_->engine->cancel(id);
 }
 
 } // namespace agenttheo

@@ -36,7 +36,6 @@ struct transfer_result {
 /// curl's codes (`transfer_result::curl_code`) for the failures told apart,
 /// which a transfer curl does not run reports too.
 namespace transfer_code {
-constexpr int unsupported_url = 1;
 constexpr int couldnt_resolve = 6;
 constexpr int couldnt_connect = 7;
 constexpr int weird_reply = 8;

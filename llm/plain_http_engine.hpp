@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 
 #include "llm/curl_driver.hpp"
 
@@ -15,11 +14,10 @@ namespace agenttheo {
 class plain_http_engine {
 public:
   virtual ~plain_http_engine() = default;
-  /// Whether it runs a transfer to `url` (else curl does).
-  virtual bool takes(const std::string& url) const = 0;
-  /// Any thread.
-  virtual void
-  start(std::uint64_t id, http_transfer transfer, transfer_callbacks callbacks)
+  /// Any thread: runs `transfer` if it takes its URL, moving from it and
+  /// from `callbacks`; false, both untouched, if curl should run it.
+  virtual bool start(std::uint64_t id, http_transfer& transfer,
+                     transfer_callbacks& callbacks)
     = 0;
   /// Any thread; one it does not know does nothing.
   virtual void cancel(std::uint64_t id) = 0;

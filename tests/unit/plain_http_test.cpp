@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <future>
 #include <map>
 #include <mutex>
@@ -97,7 +98,9 @@ fetch(plain_http_engine& engine, std::uint64_t id, const std::string& url) {
     [body](std::string bytes, std::chrono::nanoseconds) { *body += bytes; },
     [done](transfer_result r) { done->set_value(r.curl_code); },
   };
-  engine.start(id, http_transfer{url, {}, "{}", 2s, 0ms}, std::move(callbacks));
+  http_transfer spec{url, {}, "{}", 2s, 0ms};
+  if (!engine.start(id, spec, callbacks))
+    return {*body, -3};
   if (code.wait_for(5s) != std::future_status::ready)
     return {*body, -2};
   return {*body, code.get()};
@@ -142,8 +145,9 @@ transfer(const std::string& url, std::chrono::milliseconds total = 0ms) {
                      R"({"model":"m"})",
                      2s,
                      total};
-  engine->start(1, std::move(spec), std::move(callbacks));
-  if (ended.wait_for(10s) != std::future_status::ready)
+  if (!engine->start(1, spec, callbacks))
+    result->code = -3;
+  else if (ended.wait_for(10s) != std::future_status::ready)
     result->code = -2;
   engine.reset();
   pool.stop();
@@ -208,6 +212,25 @@ CAF_TEST(a proxy for http leaves the transfers to curl) {
     CAF_CHECK(http_proxy_configured(getenv));
     env.erase(name);
   }
+}
+
+CAF_TEST(a transfer the engine does not take is left whole for curl) {
+  http::io_context_pool pool{1, 1};
+  auto engine = http::make_asio_http_engine(pool);
+  auto spec = http_transfer{"https://127.0.0.1:1/v1", {}, "{}", 2s, 0ms};
+  transfer_callbacks callbacks{nullptr, nullptr, [](transfer_result) {}};
+  CAF_CHECK(!engine->start(1, spec, callbacks));
+  CAF_CHECK_EQUAL(spec.url, "https://127.0.0.1:1/v1");
+  CAF_CHECK_EQUAL(spec.body, "{}");
+  CAF_CHECK(callbacks.on_done != nullptr);
+  // With a proxy for http configured, curl keeps even http:// URLs.
+  ::setenv("http_proxy", "http://127.0.0.1:3128", 1);
+  auto proxied = http::make_asio_http_engine(pool);
+  ::unsetenv("http_proxy");
+  spec.url = "http://127.0.0.1:1/v1";
+  CAF_CHECK(!proxied->start(2, spec, callbacks));
+  CAF_CHECK_EQUAL(spec.body, "{}");
+  CAF_CHECK(callbacks.on_done != nullptr);
 }
 
 CAF_TEST(a chunked stream arrives whole however it is cut) {
@@ -322,8 +345,8 @@ CAF_TEST(a cancelled transfer closes its socket and reports nothing) {
     [&done](transfer_result) { done = true; },
   };
   auto arrived = first->get_future();
-  engine->start(7, http_transfer{provider.url(), {}, "{}", 2s, 0ms},
-                std::move(callbacks));
+  http_transfer spec{provider.url(), {}, "{}", 2s, 0ms};
+  CAF_REQUIRE(engine->start(7, spec, callbacks));
   CAF_REQUIRE(arrived.wait_for(5s) == std::future_status::ready);
   engine->cancel(7);
   CAF_CHECK(provider.saw_close(2s));
@@ -350,7 +373,7 @@ CAF_TEST(a transfer is read on the context it is asked to be near) {
       nullptr,
     };
     http_transfer spec{provider.url(), {}, "{}", 2s, 0ms, &pool.at(i)};
-    engine->start(i + 1, std::move(spec), std::move(callbacks));
+    CAF_REQUIRE(engine->start(i + 1, spec, callbacks));
     CAF_REQUIRE(seen.wait_for(5s) == std::future_status::ready);
     CAF_CHECK_EQUAL(seen.get(), &pool.at(i));
   }
