@@ -1,5 +1,6 @@
 #include "http/asio_http_engine.hpp"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -126,12 +127,11 @@ private:
     idle_;
 };
 
-/// The request as curl would send it: the caller's headers (one with an
-/// empty value, curl's way of removing one, is left out) and the body's
-/// length.
-std::string request_text(const plain_http_url& url, const http_transfer& spec) {
+/// The request's head as curl would send it: the caller's headers (one
+/// with an empty value, curl's way of removing one, is left out) and the
+/// body's length. The body goes as it is, after it.
+std::string request_head(const plain_http_url& url, const http_transfer& spec) {
   std::string out;
-  out.reserve(spec.body.size() + 256);
   out.append("POST ").append(url.target).append(" HTTP/1.1\r\nHost: ");
   out.append(url.authority).append("\r\n");
   for (const auto& header : spec.headers) {
@@ -142,7 +142,7 @@ std::string request_text(const plain_http_url& url, const http_transfer& spec) {
     out.append(header).append("\r\n");
   }
   out.append("Content-Length: ").append(std::to_string(spec.body.size()));
-  out.append("\r\n\r\n").append(spec.body);
+  out.append("\r\n\r\n");
   return out;
 }
 
@@ -159,7 +159,7 @@ public:
   /// On `reused`'s connection, else on a new one on `context`.
   plain_transfer(net::io_context& context,
                  std::optional<idle_connection> reused, std::uint64_t id,
-                 plain_http_url url, const http_transfer& spec,
+                 plain_http_url url, http_transfer spec,
                  transfer_callbacks callbacks,
                  std::shared_ptr<transfer_index> index,
                  std::shared_ptr<connection_pool> pool)
@@ -167,7 +167,7 @@ public:
         socket_(reused ? std::move(reused->socket) : tcp::socket{strand_}),
         reused_(reused.has_value()), context_(&context), deadline_(strand_),
         resolver_(strand_), id_(id), url_(std::move(url)),
-        request_(request_text(url_, spec)),
+        head_(request_head(url_, spec)), body_(std::move(spec.body)),
         connect_timeout_(spec.connect_timeout),
         total_timeout_(spec.total_timeout), callbacks_(std::move(callbacks)),
         index_(std::move(index)), pool_(std::move(pool)) {}
@@ -258,7 +258,9 @@ private:
       arm_deadline(started_ + total_timeout_);
     else
       deadline_.cancel();
-    net::async_write(socket_, net::buffer(request_),
+    std::array<net::const_buffer, 2> request{net::buffer(head_),
+                                             net::buffer(body_)};
+    net::async_write(socket_, request,
                      [self = shared_from_this(),
                       on = connection_](error_code ec, std::size_t) {
                        self->on_written(on, ec);
@@ -277,8 +279,10 @@ private:
       return end(transfer_code::send_error, "Send failure: " + ec.message());
     written_ = true;
     // Kept while a stale connection may still make it go again.
-    if (!reused_)
-      std::string{}.swap(request_);
+    if (!reused_) {
+      std::string{}.swap(head_);
+      std::string{}.swap(body_);
+    }
   }
 
   void read() {
@@ -452,7 +456,10 @@ private:
   tcp::resolver resolver_;
   std::uint64_t id_;
   plain_http_url url_;
-  std::string request_;
+  /// The request, until written (a body with a page's screenshot is
+  /// megabytes: written from the caller's string, not a copy).
+  std::string head_;
+  std::string body_;
   std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds total_timeout_;
   transfer_callbacks callbacks_;
