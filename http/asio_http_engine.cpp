@@ -1,7 +1,6 @@
 #include "http/asio_http_engine.hpp"
 
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
@@ -490,7 +489,7 @@ public:
     auto url = proxied_ ? std::nullopt : parse_plain_http_url(transfer.url);
     if (!url)
       return false;
-    auto& context = context_near(transfer.near);
+    auto& context = contexts_.at(contexts_.near_or_next(transfer.near));
     auto t = std::make_shared<plain_transfer>(
       context, pool_->take(&context, url->authority), id, std::move(*url),
       std::move(transfer), std::move(callbacks), index_, pool_);
@@ -505,20 +504,10 @@ public:
   }
 
 private:
-  /// The context `near` names, else the next in turn.
-  net::io_context& context_near(const void* near) {
-    for (std::size_t i = 0; i < contexts_.size(); ++i)
-      if (&contexts_.at(i) == near)
-        return contexts_.at(i);
-    auto next = turn_.fetch_add(1, std::memory_order_relaxed);
-    return contexts_.at(next % contexts_.size());
-  }
-
   io_context_pool& contexts_;
   bool proxied_;
   std::shared_ptr<transfer_index> index_ = std::make_shared<transfer_index>();
   std::shared_ptr<connection_pool> pool_ = std::make_shared<connection_pool>();
-  std::atomic<std::size_t> turn_{0};
 };
 
 } // namespace

@@ -1,6 +1,5 @@
 #include "http/curl_io_engine.hpp"
 
-#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -222,50 +221,34 @@ private:
 /// together, all by one session manager's thread, still spread.
 class io_engine final : public curl_engine {
 public:
-  explicit io_engine(io_context_pool& contexts) {
+  explicit io_engine(io_context_pool& contexts) : contexts_(contexts) {
     for (std::size_t i = 0; i < contexts.size(); ++i)
-      shards_.push_back(
-        {&contexts.at(i), std::make_shared<io_transfers>(contexts.at(i))});
+      handles_.push_back(std::make_shared<io_transfers>(contexts.at(i)));
   }
 
   ~io_engine() override {
-    for (auto& shard : shards_)
-      shard.state->close();
+    for (auto& handle : handles_)
+      handle->close();
   }
 
   void submit(std::unique_ptr<running_transfer> transfer) override {
-    auto& state = shard_for(transfer->near);
-    net::post(state->strand(), [state, t = std::move(transfer)]() mutable {
-      state->add(std::move(t));
+    auto& handle = handles_[contexts_.near_or_next(transfer->near)];
+    net::post(handle->strand(), [handle, t = std::move(transfer)]() mutable {
+      handle->add(std::move(t));
     });
   }
 
   /// Whichever handle has it: a cancel is rare, and one that finds nothing
   /// does nothing.
   void cancel(std::uint64_t id) override {
-    for (auto& shard : shards_)
-      net::post(shard.state->strand(),
-                [state = shard.state, id] { state->cancel(id); });
+    for (auto& handle : handles_)
+      net::post(handle->strand(), [handle, id] { handle->cancel(id); });
   }
 
 private:
-  /// A context's multi handle.
-  struct shard {
-    net::io_context* context;
-    std::shared_ptr<io_transfers> state;
-  };
-
-  /// The one on `near`, else the next in turn.
-  std::shared_ptr<io_transfers>& shard_for(const void* near) {
-    for (auto& shard : shards_)
-      if (shard.context == near)
-        return shard.state;
-    auto next = turn_.fetch_add(1, std::memory_order_relaxed);
-    return shards_[next % shards_.size()].state;
-  }
-
-  std::vector<shard> shards_;
-  std::atomic<std::size_t> turn_{0};
+  io_context_pool& contexts_;
+  /// A multi handle per context, in the contexts' order.
+  std::vector<std::shared_ptr<io_transfers>> handles_;
 };
 
 } // namespace

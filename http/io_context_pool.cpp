@@ -56,7 +56,18 @@ net::io_context& io_context_pool::at(std::size_t index) {
 }
 
 net::io_context& io_context_pool::next() {
-  return at(turn_.fetch_add(1, std::memory_order_relaxed) % slots_.size());
+  return at(next_index());
+}
+
+std::size_t io_context_pool::next_index() {
+  return turn_.fetch_add(1, std::memory_order_relaxed) % slots_.size();
+}
+
+std::size_t io_context_pool::near_or_next(const void* near) {
+  for (std::size_t i = 0; i < slots_.size(); ++i)
+    if (&slots_[i]->context == near)
+      return i;
+  return next_index();
 }
 
 net::io_context* io_context_pool::current() const {

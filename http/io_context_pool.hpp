@@ -40,6 +40,10 @@ public:
   /// the pool).
   boost::asio::io_context& here_or_next();
 
+  /// The index of the context `near` is (as `event_sink::io_context` names
+  /// one), else of the contexts in turn: where a transfer is read.
+  std::size_t near_or_next(const void* near);
+
   /// Starts the threads (named `agenttheo.io`).
   void run();
 
@@ -54,6 +58,7 @@ public:
 private:
   struct slot;
   boost::asio::io_context& next();
+  std::size_t next_index();
   void start_threads(unsigned per_context);
 
   std::vector<std::unique_ptr<slot>> slots_;
