@@ -30,6 +30,38 @@ inline int listen_on_loopback(std::uint16_t& port) {
   return fd;
 }
 
+/// A listening socket on 127.0.0.1 that `serve(listener)` accepts on, on
+/// a thread of its own, until the server is destroyed (its listener shut
+/// down, which ends the accept). Declared last in its owner, so the thread
+/// is joined before what it uses goes.
+class loopback_server {
+public:
+  template <class Serve>
+  explicit loopback_server(Serve serve) {
+    fd_ = listen_on_loopback(port_);
+    thread_ = std::thread{[serve = std::move(serve), fd = fd_] { serve(fd); }};
+  }
+
+  ~loopback_server() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+
+  loopback_server(const loopback_server&) = delete;
+  loopback_server& operator=(const loopback_server&) = delete;
+
+  /// `path` on this server.
+  std::string url(const std::string& path = "/v1/chat/completions") const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+};
+
 /// Reads one request from `peer` (its head and its `Content-Length` body)
 /// into `request`; `pending` keeps what came after it. False when the
 /// connection ended first.
@@ -58,22 +90,10 @@ inline bool read_request(int peer, std::string& pending, std::string& request) {
 /// without saying so, as a kept connection goes stale.
 class answering_provider {
 public:
-  explicit answering_provider(bool close_each) : close_each_(close_each) {
-    fd_ = listen_on_loopback(port_);
-    thread_ = std::thread{[this] { serve(); }};
-  }
-
-  ~answering_provider() {
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-  }
-
-  answering_provider(const answering_provider&) = delete;
-  answering_provider& operator=(const answering_provider&) = delete;
+  explicit answering_provider(bool close_each) : close_each_(close_each) {}
 
   std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/v1/chat/completions";
+    return server_.url();
   }
 
   int accepted() const {
@@ -85,9 +105,9 @@ public:
   }
 
 private:
-  void serve() {
+  void serve(int listener) {
     for (;;) {
-      int peer = ::accept(fd_, nullptr, nullptr);
+      int peer = ::accept(listener, nullptr, nullptr);
       if (peer < 0)
         return;
       ++accepted_;
@@ -105,11 +125,9 @@ private:
   }
 
   bool close_each_;
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
   std::atomic<int> accepted_{0};
   std::atomic<int> answered_{0};
-  std::thread thread_;
+  loopback_server server_{[this](int listener) { serve(listener); }};
 };
 
 } // namespace agenttheo::test

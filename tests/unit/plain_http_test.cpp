@@ -30,19 +30,10 @@ namespace {
 class scripted_provider {
 public:
   scripted_provider(std::vector<std::string> pieces, bool hold = false)
-      : pieces_(std::move(pieces)), hold_(hold) {
-    fd_ = test::listen_on_loopback(port_);
-    thread_ = std::thread{[this] { serve(); }};
-  }
+      : pieces_(std::move(pieces)), hold_(hold) {}
 
-  ~scripted_provider() {
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-  }
-
-  std::string url(const std::string& path = "/v1/chat/completions") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  std::string url() const {
+    return server_.url();
   }
 
   /// The request as read, once it is.
@@ -56,8 +47,8 @@ public:
   }
 
 private:
-  void serve() {
-    int peer = ::accept(fd_, nullptr, nullptr);
+  void serve(int listener) {
+    int peer = ::accept(listener, nullptr, nullptr);
     if (peer < 0)
       return;
     std::string pending;
@@ -79,32 +70,10 @@ private:
 
   std::vector<std::string> pieces_;
   bool hold_;
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
   std::promise<std::string> request_;
   std::promise<void> closed_;
-  std::thread thread_;
+  test::loopback_server server_{[this](int listener) { serve(listener); }};
 };
-
-/// Runs a transfer to `url` on `engine` (body "{}") and waits for its
-/// end: the body it read and its code.
-std::pair<std::string, int>
-fetch(plain_http_engine& engine, std::uint64_t id, const std::string& url) {
-  auto body = std::make_shared<std::string>();
-  auto done = std::make_shared<std::promise<int>>();
-  auto code = done->get_future();
-  transfer_callbacks callbacks{
-    nullptr,
-    [body](std::string bytes, std::chrono::nanoseconds) { *body += bytes; },
-    [done](transfer_result r) { done->set_value(r.curl_code); },
-  };
-  http_transfer spec{url, {}, "{}", 2s, 0ms};
-  if (!engine.start(id, spec, callbacks))
-    return {*body, -3};
-  if (code.wait_for(5s) != std::future_status::ready)
-    return {*body, -2};
-  return {*body, code.get()};
-}
 
 /// What a transfer reported.
 struct outcome {
@@ -115,13 +84,9 @@ struct outcome {
   std::string message;
 };
 
-/// Runs a transfer to `url` on an engine of a two-context pool and waits
-/// for its end (at most 10 s).
-outcome
-transfer(const std::string& url, std::chrono::milliseconds total = 0ms) {
-  http::io_context_pool pool{2, 1};
-  pool.run();
-  auto engine = http::make_asio_http_engine(pool);
+/// Runs `spec` on `engine` and waits for its end: code -2 if it did not
+/// end within 10 s, -3 if the engine did not take it.
+outcome run(plain_http_engine& engine, std::uint64_t id, http_transfer spec) {
   auto result = std::make_shared<outcome>();
   auto done = std::make_shared<std::promise<void>>();
   auto ended = done->get_future();
@@ -139,19 +104,30 @@ transfer(const std::string& url, std::chrono::milliseconds total = 0ms) {
       done->set_value();
     },
   };
-  http_transfer spec{url,
-                     {"Content-Type: application/json",
-                      "Expect:", "Authorization: Bearer sk-test"},
-                     R"({"model":"m"})",
-                     2s,
-                     total};
-  if (!engine->start(1, spec, callbacks))
+  if (!engine.start(id, spec, callbacks))
     result->code = -3;
   else if (ended.wait_for(10s) != std::future_status::ready)
     result->code = -2;
+  return *result;
+}
+
+/// A call to `url` (headers, one to drop, and a body), on an engine of a
+/// two-context pool of its own.
+outcome
+transfer(const std::string& url, std::chrono::milliseconds total = 0ms) {
+  http::io_context_pool pool{2, 1};
+  pool.run();
+  auto engine = http::make_asio_http_engine(pool);
+  auto result = run(*engine, 1,
+                    http_transfer{url,
+                                  {"Content-Type: application/json",
+                                   "Expect:", "Authorization: Bearer sk-test"},
+                                  R"({"model":"m"})",
+                                  2s,
+                                  total});
   engine.reset();
   pool.stop();
-  return *result;
+  return result;
 }
 
 std::string chunk(const std::string& data) {
@@ -386,9 +362,11 @@ CAF_TEST(the next call to a provider goes on the connection the last one kept) {
   http::io_context_pool pool{1, 1};
   pool.run();
   auto engine = http::make_asio_http_engine(pool);
-  for (std::uint64_t id = 1; id <= 3; ++id)
-    CAF_CHECK_EQUAL(fetch(*engine, id, provider.url()),
-                    std::make_pair(std::string{"hi"}, 0));
+  for (std::uint64_t id = 1; id <= 3; ++id) {
+    auto got = run(*engine, id, {provider.url(), {}, "{}", 2s, 0ms});
+    CAF_CHECK_EQUAL(got.code, 0);
+    CAF_CHECK_EQUAL(got.body, "hi");
+  }
   CAF_CHECK_EQUAL(provider.answered(), 3);
   CAF_CHECK_EQUAL(provider.accepted(), 1);
   engine.reset();
@@ -401,8 +379,9 @@ CAF_TEST(a kept connection the provider closed is replaced unseen) {
   pool.run();
   auto engine = http::make_asio_http_engine(pool);
   for (std::uint64_t id = 1; id <= 3; ++id) {
-    CAF_CHECK_EQUAL(fetch(*engine, id, provider.url()),
-                    std::make_pair(std::string{"hi"}, 0));
+    auto got = run(*engine, id, {provider.url(), {}, "{}", 2s, 0ms});
+    CAF_CHECK_EQUAL(got.code, 0);
+    CAF_CHECK_EQUAL(got.body, "hi");
     // Let the close reach this side before the next call takes the socket.
     std::this_thread::sleep_for(20ms);
   }
