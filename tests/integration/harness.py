@@ -123,6 +123,13 @@ class Server:
         finally:
             conn.close()
 
+    def metrics(self):
+        """/metrics as {sample with its labels: value}."""
+        text = self.get("/metrics")[2].decode()
+        return {name: float(value) for name, value in
+                (line.rsplit(" ", 1) for line in text.splitlines()
+                 if line and not line.startswith("#"))}
+
     def call(self, method, path, body=None, headers=None):
         """A JSON API call; returns (status, parsed body or None)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)

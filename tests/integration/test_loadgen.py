@@ -36,13 +36,6 @@ def model_server(upstream):
                   "--browser", "none")
 
 
-def metric(server, name):
-    for line in server.get("/metrics")[2].decode().splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    raise AssertionError(f"{name} is not in /metrics")
-
-
 class TokenUpstream:
     def __init__(self, count, rate, hold=False):
         self.proc = subprocess.Popen(
@@ -137,7 +130,7 @@ class LoadgenTest(unittest.TestCase):
                             srv.port, "--connections", 500, "--procs", 2, *client,
                             "--release", f"http://127.0.0.1:{upstream.port}/release",
                             "--expect", 300, "--duration", 30)
-                        ahead = metric(srv, "agenttheo_events_ahead_of_round_total")
+                        ahead = srv.metrics()["agenttheo_events_ahead_of_round_total"]
                 finally:
                     upstream.close()
                 self.assertEqual(rc, 0)

@@ -6,7 +6,6 @@ import socket
 import sys
 import time
 import unittest
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
@@ -110,7 +109,7 @@ class OpenAIProvider(ServerTestCase):
         # (the `.curl_on_io` ctest, which runs this suite through curl
         # there); on CAF's workers always through curl's thread.
         def transfers():
-            values = self.metrics()
+            values = self.server.metrics()
             return tuple(int(values.get(
                 f'agenttheo_llm_transfers_total{{client="{client}"}}', 0))
                 for client in ("plain", "curl"))
@@ -149,18 +148,10 @@ class OpenAIProvider(ServerTestCase):
         self.assertEqual(code, "capability_missing")
         self.assertIn("navigate_to, read_page", text)
 
-    def metrics(self):
-        """/metrics as {sample with its labels: value as text}."""
-        with urllib.request.urlopen(
-                f"http://127.0.0.1:{self.server.port}/metrics") as resp:
-            text = resp.read().decode()
-        return dict(line.rsplit(" ", 1) for line in text.splitlines()
-                    if line and not line.startswith("#"))
-
     def first_token_histograms(self):
         """(count, sum in s) of the call's and the server's first-token
         histograms on /metrics."""
-        values = self.metrics()
+        values = self.server.metrics()
 
         def histogram(name):
             return (int(values[f"{name}_count"]), float(values[f"{name}_sum"]))
