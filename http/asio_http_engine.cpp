@@ -17,7 +17,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/error.hpp>
 
 #include "http/io_context_pool.hpp"
 #include "http/streamed_response.hpp"
@@ -327,43 +326,34 @@ private:
 
   /// Parses what was read; false once the transfer has ended.
   bool parse() {
-    while (buffer_.size() > 0) {
+    for (;;) {
       error_code ec;
-      auto used = response_->put(buffer_.data(), ec);
-      buffer_.consume(used);
-      // Wanting more, the parser may still have taken a chunk's bytes.
-      auto wants_more = ec == boost::beast::http::error::need_more;
-      if (ec && !wants_more) {
+      response_->parse(buffer_, ec);
+      if (ec) {
         end(transfer_code::weird_reply, "Weird server reply: " + ec.message());
         return false;
       }
       report_head();
       report_body();
-      if (response_->is_done()) {
-        if (response_->status() >= 200) {
-          end(0, {});
-          return false;
-        }
-        // An interim response (1xx): the real one follows.
-        response_.emplace();
-      } else if (wants_more || used == 0) {
-        break;
+      if (!response_->is_done())
+        return true;
+      if (response_->status() >= 200) {
+        end(0, {});
+        return false;
       }
+      // An interim response (1xx): the real one follows.
+      response_.emplace();
     }
-    return true;
   }
 
   void on_eof() {
-    // Beast's parser takes an end only after some bytes.
-    if (!response_->got_some())
-      return end(transfer_code::empty_reply, "Empty reply from server");
-    error_code ec;
-    response_->put_eof(ec);
-    if (!ec && response_->is_done()) {
+    if (response_->end_of_stream()) {
       report_head();
       report_body();
       return end(0, {});
     }
+    if (!response_->got_some())
+      return end(transfer_code::empty_reply, "Empty reply from server");
     end(transfer_code::partial,
         "transfer closed with outstanding read data remaining");
   }

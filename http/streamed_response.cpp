@@ -1,5 +1,7 @@
 #include "http/streamed_response.hpp"
 
+#include <boost/beast/http/error.hpp>
+
 #include "util/ascii.hpp"
 
 namespace agenttheo::http {
@@ -15,6 +17,30 @@ streamed_response::streamed_response() {
   body_limit(boost::none);
   // Body bytes are parsed in the call that brought them, not the next.
   eager(true);
+}
+
+void streamed_response::parse(boost::beast::flat_buffer& buffer,
+                              error_code& ec) {
+  while (buffer.size() > 0 && !is_done()) {
+    auto used = put(buffer.data(), ec);
+    buffer.consume(used);
+    // Wanting more, the parser may still have taken a chunk's bytes.
+    if (ec == boost::beast::http::error::need_more) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0)
+      return;
+  }
+}
+
+bool streamed_response::end_of_stream() {
+  // Beast's parser takes an end only after some bytes.
+  if (!got_some())
+    return false;
+  error_code ec;
+  put_eof(ec);
+  return !ec && is_done();
 }
 
 std::string streamed_response::take_body() {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 
 namespace agenttheo::http {
@@ -21,6 +22,15 @@ public:
   const std::string& retry_after() const {
     return retry_after_;
   }
+
+  /// Parses what `buffer` holds, consuming what the parser took, until it
+  /// needs more bytes (not an error: `ec` stays clear), the message ends,
+  /// or `ec` says what is wrong with it.
+  void parse(boost::beast::flat_buffer& buffer, boost::beast::error_code& ec);
+
+  /// The connection ended: whether that completes the message (a body
+  /// read to its end); false when it cuts one short, or nothing came.
+  bool end_of_stream();
 
   /// The body bytes parsed since the last call.
   std::string take_body();

@@ -1,7 +1,7 @@
 // libFuzzer target: arbitrary bytes as a provider's HTTP response, read the
-// way the plain-HTTP engine reads it (a buffer the parser takes what it can
-// of, the rest kept for the next read, then the connection's end), split at
-// arbitrary points. Any
+// way the plain-HTTP engine reads it (`streamed_response::parse` on a buffer
+// of what came, the rest kept for the next read, then `end_of_stream`),
+// split at arbitrary points. Any
 // crash, sanitizer report, or broken invariant is a finding; above all, how
 // the bytes were cut must not change what was parsed.
 
@@ -13,7 +13,6 @@
 #include <string_view>
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/error.hpp>
 
 #include "http/streamed_response.hpp"
 
@@ -47,32 +46,17 @@ parsed parse(std::string_view input, std::size_t piece) {
     auto room = buffer.prepare(bytes.size());
     std::memcpy(room.data(), bytes.data(), bytes.size());
     buffer.commit(bytes.size());
-    while (buffer.size() > 0) {
-      boost::beast::error_code ec;
-      auto used = response.put(buffer.data(), ec);
-      buffer.consume(used);
-      out.body += response.take_body();
-      if (ec == boost::beast::http::error::need_more)
-        break;
-      if (ec) {
-        out.failed = true;
-        break;
-      }
-      if (response.is_done()) {
-        out.done = true;
-        break;
-      }
-      if (used == 0)
-        break;
-    }
+    boost::beast::error_code ec;
+    response.parse(buffer, ec);
+    out.body += response.take_body();
+    out.failed = bool(ec);
+    out.done = response.is_done();
   }
   // The connection's end, as the engine takes it: it completes a body
   // read to the end, else fails what is still open, however it was cut.
   if (!out.done && !out.failed && response.got_some()) {
-    boost::beast::error_code ec;
-    response.put_eof(ec);
+    out.done = response.end_of_stream();
     out.body += response.take_body();
-    out.done = !ec && response.is_done();
     out.failed = !out.done;
   }
   out.status = response.status();
