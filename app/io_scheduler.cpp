@@ -18,6 +18,7 @@
 #include <caf/scheduler/abstract_coordinator.hpp>
 
 #include "http/io_context_pool.hpp"
+#include "util/woken_here.hpp"
 
 namespace agenttheo {
 
@@ -37,6 +38,10 @@ public:
       intrusive_ptr_release(job);
       return;
     }
+    // Woken by an I/O handler that asked for its wake-ups at its end.
+    if (contexts_.current() != nullptr
+        && woken_here::take(&run_woken, this, job))
+      return;
     posted_.fetch_add(1, std::memory_order_relaxed);
     boost::asio::post(contexts_.here_or_next(), [this, job] { run(job); });
   }
@@ -120,6 +125,14 @@ private:
     io_coordinator* owner_;
     static thread_local std::vector<caf::resumable*> next_;
   };
+
+  static void run_woken(void* self, void* job) {
+    auto* coordinator = static_cast<io_coordinator*>(self);
+    auto* resumable = static_cast<caf::resumable*>(job);
+    if (coordinator->closed_.load(std::memory_order_acquire))
+      return intrusive_ptr_release(resumable);
+    coordinator->run(resumable);
+  }
 
   void run(caf::resumable* job) {
     resume(job);

@@ -22,6 +22,7 @@
 #include "http/streamed_response.hpp"
 #include "llm/plain_http_engine.hpp"
 #include "llm/plain_http_url.hpp"
+#include "util/woken_here.hpp"
 
 namespace agenttheo::http {
 
@@ -292,6 +293,8 @@ private:
   }
 
   void on_read(std::uint32_t on, error_code ec, std::size_t n) {
+    // The call this wakes runs here once the lock is let go.
+    woken_here wakes;
     std::lock_guard<std::mutex> guard{mutex_};
     if (ended_ || on != connection_)
       return;
