@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -26,6 +27,10 @@ public:
 
   void post(std::function<void()> job) override {
     boost::asio::post(strand_, std::move(job));
+  }
+
+  void dispatch(std::function<void()> job) override {
+    boost::asio::dispatch(strand_, std::move(job));
   }
 
 private:

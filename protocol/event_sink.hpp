@@ -52,6 +52,12 @@ public:
 
   /// Any thread; returns at once.
   virtual void post(std::function<void()> job) = 0;
+
+  /// Any thread: at once when this thread may run the lane's jobs and none
+  /// is queued, otherwise as `post`.
+  virtual void dispatch(std::function<void()> job) {
+    post(std::move(job));
+  }
 };
 
 /// A subscriber's socket as its session writes to it: the hot path of a

@@ -15,8 +15,14 @@ namespace {
 /// A lane that keeps its jobs until the test runs them, in order.
 struct held_lane : sink_lane {
   std::vector<std::function<void()>> jobs;
+  /// How many of `jobs` came by `dispatch`.
+  int dispatched = 0;
   void post(std::function<void()> job) override {
     jobs.push_back(std::move(job));
+  }
+  void dispatch(std::function<void()> job) override {
+    ++dispatched;
+    post(std::move(job));
   }
   void run() {
     auto now = std::move(jobs);
@@ -125,6 +131,33 @@ CAF_TEST(a round is one job per context whatever the subscribers) {
   }
   CAF_CHECK_EQUAL(other->seen,
                   (std::vector<std::string>{"open m", "round 2", "round 3"}));
+}
+
+CAF_TEST(a round of one lane may run at once and one of several is queued) {
+  auto on_a = std::make_shared<recording_sink>(&a_context, lane_a);
+  roster.open(subscriber(), on_a, {"m"}, {}, true);
+  lane_a->run();
+  // One lane: the session walks it itself when it runs on its thread.
+  roster.deliver({ev(1)}, rounds.start());
+  CAF_CHECK_EQUAL(lane_a->dispatched, 1);
+  // Notices and openings are queued behind what the lane has.
+  roster.notify(subscriber(), ev(2));
+  auto on_b = std::make_shared<recording_sink>(&b_context, lane_b);
+  roster.open(subscriber(), on_b, {"m"}, {}, true);
+  CAF_CHECK_EQUAL(lane_b->dispatched, 0);
+  lane_a->run();
+  lane_b->run();
+  // Two lanes: each goes to its own thread.
+  roster.deliver({ev(3)}, rounds.start());
+  CAF_CHECK_EQUAL(lane_a->dispatched, 1);
+  CAF_CHECK_EQUAL(lane_b->dispatched, 0);
+  CAF_CHECK_EQUAL(lane_a->jobs.size(), 1u);
+  CAF_CHECK_EQUAL(lane_b->jobs.size(), 1u);
+  lane_a->run();
+  lane_b->run();
+  CAF_CHECK_EQUAL(on_a->seen,
+                  (std::vector<std::string>{"open m", "round 1", "round 3"}));
+  CAF_CHECK_EQUAL(on_b->seen, (std::vector<std::string>{"open m", "round 3"}));
 }
 
 CAF_TEST(the round is absorbed once its jobs ran) {
