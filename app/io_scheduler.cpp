@@ -38,10 +38,11 @@ public:
       intrusive_ptr_release(job);
       return;
     }
-    // Woken by an I/O handler that asked for its wake-ups at its end.
+    // Woken by an I/O handler that runs what it wakes as it ends: kept
+    // with the jobs that run next on this thread, run then.
     if (contexts_.current() != nullptr
-        && woken_here::take(&run_woken, this, job))
-      return;
+        && woken_here::run_at_end(&run_kept, this))
+      return unit_.exec_later(job);
     posted_.fetch_add(1, std::memory_order_relaxed);
     boost::asio::post(contexts_.here_or_next(), [this, job] { run(job); });
   }
@@ -105,7 +106,8 @@ private:
   public:
     explicit io_unit(io_coordinator* owner)
         : caf::execution_unit(&owner->system()), owner_(owner) {}
-    /// From inside a job: the receiver runs next on this thread, before
+    /// From inside a job (or a handler's `woken_here` scope, until it
+    /// ends): the receiver runs next on this thread, before
     /// the context's queue (CAF's own workers do the same), so a token goes
     /// from the call to the session to the socket in one go.
     void exec_later(caf::resumable* job) override {
@@ -126,12 +128,8 @@ private:
     static thread_local std::vector<caf::resumable*> next_;
   };
 
-  static void run_woken(void* self, void* job) {
-    auto* coordinator = static_cast<io_coordinator*>(self);
-    auto* resumable = static_cast<caf::resumable*>(job);
-    if (coordinator->closed_.load(std::memory_order_acquire))
-      return intrusive_ptr_release(resumable);
-    coordinator->run(resumable);
+  static void run_kept(void* self) {
+    static_cast<io_coordinator*>(self)->unit_.run_next();
   }
 
   void run(caf::resumable* job) {

@@ -1,19 +1,16 @@
 #include "util/woken_here.hpp"
 
-#include <vector>
+#include <utility>
 
 namespace agenttheo {
 
 namespace {
 
-struct woken_job {
-  woken_here::run_fn run;
-  void* scheduler;
-  void* job;
-};
-
 thread_local unsigned open_scopes = 0;
-thread_local std::vector<woken_job> woken;
+
+/// The scheduler whose kept jobs wait for the outermost scope's end.
+thread_local woken_here::run_fn run_kept = nullptr;
+thread_local void* keeper = nullptr;
 
 } // namespace
 
@@ -22,25 +19,21 @@ woken_here::woken_here() noexcept {
 }
 
 woken_here::~woken_here() {
-  if (--open_scopes != 0)
+  if (--open_scopes != 0 || run_kept == nullptr)
     return;
-  // In the order woken. Swapped out first: what these jobs wake is their
-  // scheduler's to run (no scope is open while they run).
-  std::vector<woken_job> jobs;
-  jobs.swap(woken);
-  for (const auto& j : jobs)
-    j.run(j.scheduler, j.job);
-  // The storage stays for this thread's next scope: no allocation per read.
-  if (woken.empty()) {
-    jobs.clear();
-    woken.swap(jobs);
-  }
+  // Cleared first: what the jobs wake while they run is their scheduler's
+  // to place (no scope is open then).
+  auto run = std::exchange(run_kept, nullptr);
+  run(std::exchange(keeper, nullptr));
 }
 
-bool woken_here::take(run_fn run, void* scheduler, void* job) {
+bool woken_here::run_at_end(run_fn run, void* scheduler) {
   if (open_scopes == 0)
     return false;
-  woken.push_back({run, scheduler, job});
+  if (run_kept != nullptr && (run_kept != run || keeper != scheduler))
+    return false;
+  run_kept = run;
+  keeper = scheduler;
   return true;
 }
 

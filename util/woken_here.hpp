@@ -20,12 +20,14 @@ public:
   woken_here(const woken_here&) = delete;
   woken_here& operator=(const woken_here&) = delete;
 
-  /// How a scheduler runs one of its jobs.
-  using run_fn = void (*)(void* scheduler, void* job);
+  /// How a scheduler runs the jobs it kept for a scope's end.
+  using run_fn = void (*)(void* scheduler);
 
-  /// The scheduler's side: takes `job` to run at the end of the scope open
-  /// on this thread; false (nothing taken) when none is open.
-  static bool take(run_fn run, void* scheduler, void* job);
+  /// The scheduler's side, for a job a handler woke: true when a scope is
+  /// open on this thread and `run(scheduler)` will be called as the
+  /// outermost one ends (the scheduler keeps the job until then); false
+  /// when none is open, or another scheduler's jobs wait for it.
+  static bool run_at_end(run_fn run, void* scheduler);
 };
 
 } // namespace agenttheo

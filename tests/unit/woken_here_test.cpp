@@ -26,36 +26,52 @@ namespace net = boost::asio;
 
 namespace {
 
+/// The schedulers whose kept jobs ran, in order.
 std::vector<std::string> ran;
 
-void note(void* scheduler, void* job) {
-  ran.push_back(*static_cast<std::string*>(scheduler)
-                + *static_cast<std::string*>(job));
+void note(void* scheduler) {
+  ran.push_back(*static_cast<std::string*>(scheduler));
+}
+
+void other_note(void* scheduler) {
+  note(scheduler);
 }
 
 } // namespace
 
-CAF_TEST(nothing is taken with no scope open) {
-  std::string s{"s"}, job{"1"};
-  CAF_CHECK(!woken_here::take(&note, &s, &job));
+CAF_TEST(nothing is kept with no scope open) {
+  std::string s{"s"};
+  CAF_CHECK(!woken_here::run_at_end(&note, &s));
 }
 
-CAF_TEST(jobs taken run in order when the outermost scope ends) {
+CAF_TEST(what a scope kept runs once when the outermost one ends) {
   ran.clear();
-  std::string s{"s"}, one{"1"}, two{"2"}, three{"3"};
+  std::string s{"s"};
   {
     woken_here outer;
-    CAF_CHECK(woken_here::take(&note, &s, &one));
+    CAF_CHECK(woken_here::run_at_end(&note, &s));
     {
       woken_here inner;
-      CAF_CHECK(woken_here::take(&note, &s, &two));
+      CAF_CHECK(woken_here::run_at_end(&note, &s));
     }
     CAF_CHECK(ran.empty());
-    CAF_CHECK(woken_here::take(&note, &s, &three));
+    CAF_CHECK(woken_here::run_at_end(&note, &s));
   }
-  CAF_CHECK_EQUAL(ran, (std::vector<std::string>{"s1", "s2", "s3"}));
-  // Ended: the next take finds no scope.
-  CAF_CHECK(!woken_here::take(&note, &s, &one));
+  CAF_CHECK_EQUAL(ran, (std::vector<std::string>{"s"}));
+  // Ended: the next job finds no scope.
+  CAF_CHECK(!woken_here::run_at_end(&note, &s));
+}
+
+CAF_TEST(another scheduler queues its own while one waits for the end) {
+  ran.clear();
+  std::string s{"s"}, t{"t"};
+  {
+    woken_here wakes;
+    CAF_CHECK(woken_here::run_at_end(&note, &s));
+    CAF_CHECK(!woken_here::run_at_end(&note, &t));
+    CAF_CHECK(!woken_here::run_at_end(&other_note, &s));
+  }
+  CAF_CHECK_EQUAL(ran, (std::vector<std::string>{"s"}));
 }
 
 namespace {
