@@ -95,7 +95,8 @@ void sink_roster::deliver(std::vector<event_ptr> events,
   // A round of one lane (a session's few subscribers, on one thread) may
   // be walked by the session's own job when it runs on that lane's thread:
   // one hop less for every token of a light session. Several lanes go to
-  // their threads: the session's thread walking one of them left the
+  // their threads, calling those that wait for load to run: the session's
+  // thread walking one of them, or one thread walking all, left the
   // fan-out's p99 behind (1,000 subscribers).
   auto alone = lanes == 1;
   for (auto& group : groups_)
@@ -116,7 +117,7 @@ void sink_roster::deliver(std::vector<event_ptr> events,
       if (alone)
         to.lane->dispatch(std::move(job));
       else
-        to.lane->post(std::move(job));
+        to.lane->spread(std::move(job));
     }
 }
 

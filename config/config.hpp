@@ -67,6 +67,11 @@ struct server_config {
     return io_contexts == 0 ? threads : std::min(io_contexts, threads);
   }
 
+  /// The threads of each I/O context after its first run it only while
+  /// those running it are busy (`io_thread_gate`): a light load runs on
+  /// one thread per context, with no hand-off between threads.
+  bool io_threads_on_demand = true;
+
   /// The threads of each I/O context.
   unsigned threads_per_io_context() const {
     return std::max(1u, io_threads / io_context_count());

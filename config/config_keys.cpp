@@ -381,6 +381,10 @@ std::vector<config_key> make_keys() {
             "all of them share; 0: one per thread, so a token's hand-offs "
             "stay on the thread that read it)",
             &c::io_contexts, 0, 64),
+    flag("IO_THREADS_ON_DEMAND", g::server,
+         "an I/O context's threads after its first run it only while those "
+         "running it are busy (false: every I/O thread always runs)",
+         &c::io_threads_on_demand),
     integer("WORKER_THREADS", g::server,
             "actor scheduler threads (0: one per core the I/O threads leave)",
             &c::worker_threads, 0, 256),

@@ -1,5 +1,7 @@
 #include "http/io_context_pool.hpp"
 
+#include "http/io_thread_gate.hpp"
+
 #include <algorithm>
 #include <optional>
 
@@ -26,21 +28,33 @@ thread_local running_on this_thread;
 struct io_context_pool::slot {
   explicit slot(unsigned threads)
       : context(static_cast<int>(threads)),
-        work(std::in_place, net::make_work_guard(context)) {}
+        work(std::in_place, net::make_work_guard(context)),
+        gate(net::make_service<io_thread_gate>(context, threads)) {}
 
   net::io_context context;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  /// A service of the context: what posts to it finds it.
+  io_thread_gate& gate;
 };
 
 io_context_pool::io_context_pool(unsigned contexts,
-                                 unsigned threads_per_context)
-    : threads_per_context_(std::max(1u, threads_per_context)) {
+                                 unsigned threads_per_context,
+                                 bool helpers_on_demand)
+    : threads_per_context_(std::max(1u, threads_per_context)),
+      helpers_on_demand_(helpers_on_demand) {
   for (unsigned i = 0; i < std::max(1u, contexts); ++i)
     slots_.push_back(std::make_unique<slot>(threads_per_context_));
 }
 
 io_context_pool::~io_context_pool() {
   stop();
+}
+
+unsigned io_context_pool::active_threads() const {
+  unsigned active = 0;
+  for (auto& s : slots_)
+    active += helpers_on_demand_ ? s->gate.active() : threads_per_context_;
+  return active;
 }
 
 std::size_t io_context_pool::size() const {
@@ -86,11 +100,14 @@ void io_context_pool::run() {
 void io_context_pool::start_threads(unsigned per_context) {
   for (auto& s : slots_)
     for (unsigned i = 0; i < per_context; ++i)
-      threads_.emplace_back([this, &context = s->context] {
+      threads_.emplace_back([this, i, &s = *s] {
         // Named, so `top -H` and the tests tell them apart.
         pthread_setname_np(pthread_self(), "agenttheo.io");
-        this_thread = {this, &context};
-        context.run();
+        this_thread = {this, &s.context};
+        if (helpers_on_demand_)
+          s.gate.run(i);
+        else
+          s.context.run();
       });
 }
 
@@ -98,6 +115,7 @@ void io_context_pool::stop() {
   for (auto& s : slots_) {
     s->work.reset();
     s->context.stop();
+    s->gate.stop();
   }
   for (auto& thread : threads_)
     thread.join();
@@ -108,6 +126,7 @@ void io_context_pool::run_one_thread_each() {
   for (auto& s : slots_) {
     s->context.restart();
     s->work.emplace(net::make_work_guard(s->context));
+    s->gate.reset();
   }
   start_threads(1);
 }

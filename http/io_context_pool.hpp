@@ -23,7 +23,10 @@ namespace agenttheo::http {
 class io_context_pool {
 public:
   /// `contexts` I/O contexts, each run by `threads_per_context` threads.
-  io_context_pool(unsigned contexts, unsigned threads_per_context);
+  /// `helpers_on_demand`: each context's threads after its first run it
+  /// only while those running it are busy (`io_thread_gate`).
+  io_context_pool(unsigned contexts, unsigned threads_per_context,
+                  bool helpers_on_demand = true);
   ~io_context_pool();
 
   io_context_pool(const io_context_pool&) = delete;
@@ -31,6 +34,9 @@ public:
 
   std::size_t size() const;
   unsigned threads_per_context() const;
+  /// The threads running their contexts now: every thread, or with
+  /// helpers on demand, those admitted.
+  unsigned active_threads() const;
   boost::asio::io_context& at(std::size_t index);
 
   /// The context the calling thread runs, if it is one of this pool's.
@@ -63,6 +69,7 @@ private:
 
   std::vector<std::unique_ptr<slot>> slots_;
   unsigned threads_per_context_;
+  bool helpers_on_demand_;
   std::atomic<std::size_t> turn_{0};
   std::vector<std::thread> threads_;
 };

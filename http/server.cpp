@@ -14,7 +14,8 @@ namespace agenttheo::http {
 
 struct server::impl {
   explicit impl(const server_config& config)
-      : pool(config.io_context_count(), config.threads_per_io_context()),
+      : pool(config.io_context_count(), config.threads_per_io_context(),
+             config.io_threads_on_demand),
         signals(pool.at(0), SIGINT, SIGTERM) {
     ctx.config = config;
     ctx.hosts = make_host_rules(config.host, config.allowed_hosts);

@@ -12,6 +12,7 @@
 #include <boost/asio/query.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "http/io_thread_gate.hpp"
 #include "protocol/event_sink.hpp"
 
 namespace agenttheo::http {
@@ -23,7 +24,7 @@ namespace agenttheo::http {
 class strand_lane final : public sink_lane {
 public:
   explicit strand_lane(boost::asio::io_context& ioc)
-      : strand_(boost::asio::make_strand(ioc)) {}
+      : ioc_(ioc), strand_(boost::asio::make_strand(ioc)) {}
 
   void post(std::function<void()> job) override {
     boost::asio::post(strand_, std::move(job));
@@ -33,7 +34,13 @@ public:
     boost::asio::dispatch(strand_, std::move(job));
   }
 
+  void spread(std::function<void()> job) override {
+    post(std::move(job));
+    call_helpers(ioc_);
+  }
+
 private:
+  boost::asio::io_context& ioc_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
 };
 

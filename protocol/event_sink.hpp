@@ -58,6 +58,12 @@ public:
   virtual void dispatch(std::function<void()> job) {
     post(std::move(job));
   }
+
+  /// Any thread: a job of work split over several lanes to run at once,
+  /// as `post`, with every thread the lane's context has called to it.
+  virtual void spread(std::function<void()> job) {
+    post(std::move(job));
+  }
 };
 
 /// A subscriber's socket as its session writes to it: the hot path of a

@@ -15,13 +15,18 @@ namespace {
 /// A lane that keeps its jobs until the test runs them, in order.
 struct held_lane : sink_lane {
   std::vector<std::function<void()>> jobs;
-  /// How many of `jobs` came by `dispatch`.
+  /// How many of `jobs` came by `dispatch`, and by `spread`.
   int dispatched = 0;
+  int spread_jobs = 0;
   void post(std::function<void()> job) override {
     jobs.push_back(std::move(job));
   }
   void dispatch(std::function<void()> job) override {
     ++dispatched;
+    post(std::move(job));
+  }
+  void spread(std::function<void()> job) override {
+    ++spread_jobs;
     post(std::move(job));
   }
   void run() {
@@ -133,24 +138,28 @@ CAF_TEST(a round is one job per context whatever the subscribers) {
                   (std::vector<std::string>{"open m", "round 2", "round 3"}));
 }
 
-CAF_TEST(a round of one lane may run at once and one of several is queued) {
+CAF_TEST(a round of one lane may run at once and one of several is spread) {
   auto on_a = std::make_shared<recording_sink>(&a_context, lane_a);
   roster.open(subscriber(), on_a, {"m"}, {}, true);
   lane_a->run();
   // One lane: the session walks it itself when it runs on its thread.
   roster.deliver({ev(1)}, rounds.start());
   CAF_CHECK_EQUAL(lane_a->dispatched, 1);
+  CAF_CHECK_EQUAL(lane_a->spread_jobs, 0);
   // Notices and openings are queued behind what the lane has.
   roster.notify(subscriber(), ev(2));
   auto on_b = std::make_shared<recording_sink>(&b_context, lane_b);
   roster.open(subscriber(), on_b, {"m"}, {}, true);
   CAF_CHECK_EQUAL(lane_b->dispatched, 0);
+  CAF_CHECK_EQUAL(lane_b->spread_jobs, 0);
   lane_a->run();
   lane_b->run();
-  // Two lanes: each goes to its own thread.
+  // Two lanes: each goes to its own thread, the helpers called.
   roster.deliver({ev(3)}, rounds.start());
   CAF_CHECK_EQUAL(lane_a->dispatched, 1);
   CAF_CHECK_EQUAL(lane_b->dispatched, 0);
+  CAF_CHECK_EQUAL(lane_a->spread_jobs, 1);
+  CAF_CHECK_EQUAL(lane_b->spread_jobs, 1);
   CAF_CHECK_EQUAL(lane_a->jobs.size(), 1u);
   CAF_CHECK_EQUAL(lane_b->jobs.size(), 1u);
   lane_a->run();
