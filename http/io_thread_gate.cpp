@@ -8,6 +8,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/execution_context.hpp>
 
+#include "metrics/runtime_metrics.hpp"
+
 namespace agenttheo::http {
 
 namespace net = boost::asio;
@@ -106,8 +108,13 @@ void io_thread_gate::changed_locked(unsigned before) {
   for (unsigned i = before; i < after; ++i)
     cpu_at_tick_[i] = cpu_ns(i);
   active_.store(after, std::memory_order_relaxed);
-  if (after != before)
-    changed_.notify_all();
+  if (after == before)
+    return;
+  changed_.notify_all();
+  if (after > before)
+    count(counter::io_helpers_joined, after - before);
+  else
+    count(counter::io_helpers_left, before - after);
 }
 
 void io_thread_gate::call_helpers() {

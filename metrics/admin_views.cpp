@@ -48,6 +48,11 @@ constexpr const char* llm_transfers = "agenttheo_llm_transfers_total";
 constexpr const char* llm_transfers_help
   = "LLM HTTP transfers started: plain http:// read on the I/O threads' own "
     "sockets, or through curl (https, a proxy, or the curl thread).";
+constexpr const char* io_helpers = "agenttheo_io_helper_changes_total";
+constexpr const char* io_helpers_help
+  = "I/O threads beyond each context's first, admitted when their context "
+    "got busy and parked again when it did not need them "
+    "(IO_THREADS_ON_DEMAND).";
 constexpr const char* llm_tokens_help
   = "LLM tokens: streamed as they came, and prompt and completion as the "
     "providers counted them.";
@@ -128,6 +133,10 @@ constexpr counter_view counter_views[] = {
    "decision=\"timeout\"", "Interrupts decided, by decision."},
   {counter::interrupts_cancelled, "interrupts", "cancelled", decided,
    "decision=\"cancelled\"", "Interrupts decided, by decision."},
+  {counter::io_helpers_joined, "io_helpers", "joined", io_helpers,
+   "change=\"joined\"", io_helpers_help},
+  {counter::io_helpers_left, "io_helpers", "left", io_helpers,
+   "change=\"left\"", io_helpers_help},
 };
 
 constexpr bool in_counter_order() {

@@ -52,10 +52,14 @@ enum class counter : std::size_t {
   interrupts_answered,
   interrupts_timed_out,
   interrupts_cancelled,
+  /// An I/O context's helper threads admitted and parked again
+  /// (io_thread_gate.hpp, IO_THREADS_ON_DEMAND).
+  io_helpers_joined,
+  io_helpers_left,
 };
 
 inline constexpr std::size_t counter_count
-  = static_cast<std::size_t>(counter::interrupts_cancelled) + 1;
+  = static_cast<std::size_t>(counter::io_helpers_left) + 1;
 
 /// Totals of the whole process since it started (relaxed atomics), read by
 /// the registry for stats, rates and `/metrics`. Gauges (what is live now)

@@ -3,6 +3,7 @@
 #include "http/io_context_pool.hpp"
 #include "http/io_thread_gate.hpp"
 #include "http/strand_lane.hpp"
+#include "metrics/runtime_metrics.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -27,6 +28,12 @@ std::thread::id run_one(io_context_pool& pool) {
   std::promise<std::thread::id> ran;
   net::post(pool.at(0), [&] { ran.set_value(std::this_thread::get_id()); });
   return ran.get_future().get();
+}
+
+/// The process's count of helpers that joined, or left.
+std::uint64_t helpers(agenttheo::counter change) {
+  return agenttheo::process_metrics().counters.read(
+    static_cast<std::size_t>(change));
 }
 
 /// Waits up to `limit` for `pool` to have `threads` active.
@@ -136,12 +143,16 @@ CAF_TEST(work spread over lanes calls the helpers at once) {
   io_context_pool pool{1, 2};
   pool.run();
   agenttheo::http::strand_lane lane{pool.at(0)};
+  auto joined = helpers(agenttheo::counter::io_helpers_joined);
+  auto left = helpers(agenttheo::counter::io_helpers_left);
   std::promise<void> ran;
   lane.spread([&] { ran.set_value(); });
   CAF_CHECK_EQUAL(pool.active_threads(), 2u);
+  CAF_CHECK_EQUAL(helpers(agenttheo::counter::io_helpers_joined), joined + 1);
   ran.get_future().get();
   // A window later, with nothing to do, the helper leaves again.
   CAF_CHECK(settles_at(pool, 1, 5s));
+  CAF_CHECK_EQUAL(helpers(agenttheo::counter::io_helpers_left), left + 1);
   // A context without a gate has no helpers to call.
   net::io_context plain;
   agenttheo::http::call_helpers(plain);
