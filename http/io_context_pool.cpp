@@ -1,7 +1,5 @@
 #include "http/io_context_pool.hpp"
 
-#include "http/io_thread_gate.hpp"
-
 #include <algorithm>
 #include <optional>
 
@@ -9,6 +7,8 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+
+#include "http/io_thread_gate.hpp"
 
 namespace agenttheo::http {
 
@@ -26,24 +26,27 @@ thread_local running_on this_thread;
 } // namespace
 
 struct io_context_pool::slot {
-  explicit slot(unsigned threads)
+  slot(unsigned threads, bool helpers_on_demand)
       : context(static_cast<int>(threads)),
         work(std::in_place, net::make_work_guard(context)),
-        gate(net::make_service<io_thread_gate>(context, threads)) {}
+        gate(helpers_on_demand
+               ? &net::make_service<io_thread_gate>(context, threads)
+               : nullptr) {}
 
   net::io_context context;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
-  /// A service of the context: what posts to it finds it.
-  io_thread_gate& gate;
+  /// A service of the context (what posts to it finds it); none when every
+  /// thread always runs it.
+  io_thread_gate* gate;
 };
 
 io_context_pool::io_context_pool(unsigned contexts,
                                  unsigned threads_per_context,
                                  bool helpers_on_demand)
-    : threads_per_context_(std::max(1u, threads_per_context)),
-      helpers_on_demand_(helpers_on_demand) {
+    : threads_per_context_(std::max(1u, threads_per_context)) {
   for (unsigned i = 0; i < std::max(1u, contexts); ++i)
-    slots_.push_back(std::make_unique<slot>(threads_per_context_));
+    slots_.push_back(
+      std::make_unique<slot>(threads_per_context_, helpers_on_demand));
 }
 
 io_context_pool::~io_context_pool() {
@@ -53,7 +56,7 @@ io_context_pool::~io_context_pool() {
 unsigned io_context_pool::active_threads() const {
   unsigned active = 0;
   for (auto& s : slots_)
-    active += helpers_on_demand_ ? s->gate.active() : threads_per_context_;
+    active += s->gate ? s->gate->active() : threads_per_context_;
   return active;
 }
 
@@ -104,8 +107,8 @@ void io_context_pool::start_threads(unsigned per_context) {
         // Named, so `top -H` and the tests tell them apart.
         pthread_setname_np(pthread_self(), "agenttheo.io");
         this_thread = {this, &s.context};
-        if (helpers_on_demand_)
-          s.gate.run(i);
+        if (s.gate)
+          s.gate->run(i);
         else
           s.context.run();
       });
@@ -115,7 +118,8 @@ void io_context_pool::stop() {
   for (auto& s : slots_) {
     s->work.reset();
     s->context.stop();
-    s->gate.stop();
+    if (s->gate)
+      s->gate->stop();
   }
   for (auto& thread : threads_)
     thread.join();
@@ -126,7 +130,8 @@ void io_context_pool::run_one_thread_each() {
   for (auto& s : slots_) {
     s->context.restart();
     s->work.emplace(net::make_work_guard(s->context));
-    s->gate.reset();
+    if (s->gate)
+      s->gate->reset();
   }
   start_threads(1);
 }

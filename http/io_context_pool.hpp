@@ -69,7 +69,6 @@ private:
 
   std::vector<std::unique_ptr<slot>> slots_;
   unsigned threads_per_context_;
-  bool helpers_on_demand_;
   std::atomic<std::size_t> turn_{0};
   std::vector<std::thread> threads_;
 };

@@ -4,9 +4,9 @@
 
 #include <pthread.h>
 
+#include <boost/asio/execution_context.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/execution_context.hpp>
 
 #include "metrics/runtime_metrics.hpp"
 

@@ -125,6 +125,11 @@ CAF_TEST(without helpers on demand every thread runs from the start) {
   pool.run();
   CAF_CHECK_EQUAL(pool.active_threads(), 2u);
   CAF_CHECK(runs_beside_a_held_thread(pool));
+  // No gate: a round spread over lanes calls no helper and counts none.
+  CAF_CHECK(!net::has_service<agenttheo::http::io_thread_gate>(pool.at(0)));
+  auto joined = helpers(agenttheo::counter::io_helpers_joined);
+  agenttheo::http::call_helpers(pool.at(0));
+  CAF_CHECK_EQUAL(helpers(agenttheo::counter::io_helpers_joined), joined);
   pool.stop();
 }
 
