@@ -44,6 +44,11 @@ public:
     change_to(threads_);
   }
 
+  /// Back to the first thread alone, the window started over.
+  void reset() {
+    change_to(1);
+  }
+
   unsigned active() const {
     return active_;
   }
@@ -54,7 +59,8 @@ public:
 private:
   void change_to(unsigned active);
 
-  unsigned threads_;
+  /// Never changes: read without the owner's lock.
+  const unsigned threads_;
   unsigned active_ = 1;
   /// The window so far: ticks, CPU seconds and seconds.
   unsigned ticks_ = 0;

@@ -1,7 +1,5 @@
 #include "http/io_thread_gate.hpp"
 
-#include <algorithm>
-
 #include <pthread.h>
 
 #include <boost/asio/execution_context.hpp>
@@ -18,8 +16,7 @@ net::execution_context::id io_thread_gate::id;
 
 io_thread_gate::io_thread_gate(net::execution_context& owner, unsigned threads)
     : net::execution_context::service(owner),
-      context_(static_cast<net::io_context&>(owner)),
-      threads_(std::max(1u, threads)), policy_(threads_),
+      context_(static_cast<net::io_context&>(owner)), policy_(threads),
       clocks_(policy_.threads()), entered_(policy_.threads(), false),
       cpu_at_tick_(policy_.threads(), 0), last_tick_(clock::now()) {}
 
@@ -118,7 +115,7 @@ void io_thread_gate::changed_locked(unsigned before) {
 }
 
 void io_thread_gate::call_helpers() {
-  if (active_.load(std::memory_order_relaxed) == threads_)
+  if (active_.load(std::memory_order_relaxed) == policy_.threads())
     return;
   std::lock_guard guard{mutex_};
   auto before = policy_.active();
@@ -144,7 +141,7 @@ void io_thread_gate::stop() {
 void io_thread_gate::reset() {
   std::lock_guard guard{mutex_};
   stopping_ = false;
-  policy_ = io_helper_policy{threads_};
+  policy_.reset();
   active_.store(1, std::memory_order_relaxed);
   entered_.assign(entered_.size(), false);
   last_tick_ = clock::now();

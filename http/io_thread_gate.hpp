@@ -82,8 +82,6 @@ private:
   long long cpu_ns(unsigned index) const;
 
   boost::asio::io_context& context_;
-  /// `policy_.threads()`, read without the lock.
-  const unsigned threads_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   io_helper_policy policy_;
