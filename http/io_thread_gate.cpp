@@ -123,9 +123,10 @@ void io_thread_gate::call_helpers() {
   changed_locked(before);
 }
 
-void call_helpers(net::io_context& context) {
-  if (net::has_service<io_thread_gate>(context))
-    net::use_service<io_thread_gate>(context).call_helpers();
+io_thread_gate* gate_of(net::io_context& context) {
+  if (!net::has_service<io_thread_gate>(context))
+    return nullptr;
+  return &net::use_service<io_thread_gate>(context);
 }
 
 void io_thread_gate::shutdown() {

@@ -101,8 +101,8 @@ private:
   clock::time_point probe_sent_;
 };
 
-/// Calls the helpers of `context` (`io_thread_gate::call_helpers`), if it
-/// has a gate.
-void call_helpers(boost::asio::io_context& context);
+/// The gate of `context`, or null when the pool gave it none (every thread
+/// always runs it).
+io_thread_gate* gate_of(boost::asio::io_context& context);
 
 } // namespace agenttheo::http

@@ -24,7 +24,7 @@ namespace agenttheo::http {
 class strand_lane final : public sink_lane {
 public:
   explicit strand_lane(boost::asio::io_context& ioc)
-      : ioc_(ioc), strand_(boost::asio::make_strand(ioc)) {}
+      : strand_(boost::asio::make_strand(ioc)), gate_(gate_of(ioc)) {}
 
   void post(std::function<void()> job) override {
     boost::asio::post(strand_, std::move(job));
@@ -36,12 +36,14 @@ public:
 
   void spread(std::function<void()> job) override {
     post(std::move(job));
-    call_helpers(ioc_);
+    if (gate_)
+      gate_->call_helpers();
   }
 
 private:
-  boost::asio::io_context& ioc_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  /// Found once: the context's gate, if the pool gave it one.
+  io_thread_gate* gate_;
 };
 
 /// The I/O context an executor of it runs on (every executor of ours does).
