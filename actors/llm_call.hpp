@@ -90,6 +90,8 @@ struct openai_call_state {
   std::string error_body;
   std::size_t bytes = 0;
   bool emitted = false;
+  /// The answer is whole; its end waits behind this thread's ready I/O.
+  bool finishing = false;
   std::uint64_t idle_generation = 0;
   caf::actor_clock::time_point last_activity;
   std::unique_ptr<sse_parser> parser;

@@ -7,8 +7,10 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 #include "http/io_thread_gate.hpp"
+#include "util/after_ready_io.hpp"
 
 namespace agenttheo::http {
 
@@ -22,6 +24,12 @@ struct running_on {
   net::io_context* context = nullptr;
 };
 thread_local running_on this_thread;
+
+/// `after_ready_io` on a pool thread: a post lands behind the handlers the
+/// context already holds.
+void post_behind(void* context, std::function<void()>&& work) {
+  net::post(*static_cast<net::io_context*>(context), std::move(work));
+}
 
 } // namespace
 
@@ -107,6 +115,7 @@ void io_context_pool::start_threads(unsigned per_context) {
         // Named, so `top -H` and the tests tell them apart.
         pthread_setname_np(pthread_self(), "agenttheo.io");
         this_thread = {this, &s.context};
+        set_after_ready_io(&post_behind, &s.context);
         if (s.gate)
           s.gate->run(i);
         else

@@ -36,6 +36,7 @@ using idle_check_atom = caf::atom_constant<caf::atom("idle_check")>;
 using emit_next_atom = caf::atom_constant<caf::atom("emit_next")>;
 using llm_idle_atom = caf::atom_constant<caf::atom("llm_idle")>;
 using llm_retry_atom = caf::atom_constant<caf::atom("llm_retry")>;
+using llm_finish_atom = caf::atom_constant<caf::atom("llm_finish")>;
 using open_page_atom = caf::atom_constant<caf::atom("open_page")>;
 using close_page_atom = caf::atom_constant<caf::atom("close_page")>;
 using cdp_timeout_atom = caf::atom_constant<caf::atom("cdp_tmo")>;

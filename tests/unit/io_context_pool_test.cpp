@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -24,6 +25,7 @@
 #include "llm/curl_driver.hpp"
 #include "llm/curl_engine.hpp"
 #include "loopback_provider.hpp"
+#include "util/after_ready_io.hpp"
 
 using namespace agenttheo;
 using http::io_context_pool;
@@ -49,6 +51,32 @@ CAF_TEST(a thread of a context finds that context and stays on it) {
   std::promise<net::io_context*> chosen;
   net::post(pool.at(2), [&] { chosen.set_value(&pool.here_or_next()); });
   CAF_CHECK_EQUAL(chosen.get_future().get(), &pool.at(2));
+}
+
+CAF_TEST(work after ready io waits for the handlers a context holds) {
+  io_context_pool pool{1, 1};
+  pool.run();
+  std::vector<std::string> order;
+  std::promise<void> done;
+  net::post(pool.at(0), [&] {
+    // A socket found ready with this one: already queued.
+    net::post(pool.at(0), [&] { order.push_back("ready"); });
+    after_ready_io([&] {
+      order.push_back("after");
+      done.set_value();
+    });
+    order.push_back("handler");
+  });
+  done.get_future().get();
+  CAF_CHECK_EQUAL(order,
+                  (std::vector<std::string>{"handler", "ready", "after"}));
+}
+
+CAF_TEST(work after ready io runs at once off the pool) {
+  std::vector<std::string> order;
+  after_ready_io([&] { order.push_back("after"); });
+  order.push_back("caller");
+  CAF_CHECK_EQUAL(order, (std::vector<std::string>{"after", "caller"}));
 }
 
 CAF_TEST(another thread finds none and takes the contexts in turn) {
