@@ -246,9 +246,31 @@ void fan_out(self_ptr self, event_ptr ev) {
   st.held.push_back(std::move(ev));
   if (terminal)
     return deliver_held(self);
-  if (!st.round_armed)
+  if (!st.round_armed && st.rounds_held == 0)
     next_round(self);
 }
+
+/// The events emitted while it lives go out in one round as it ends (or
+/// with a terminal one): a turn's `message`, `update` and a run's
+/// `complete`, one write to each subscriber instead of three.
+class one_round {
+public:
+  explicit one_round(self_ptr self) : self_(self) {
+    ++self_->state.rounds_held;
+  }
+
+  ~one_round() {
+    auto& st = self_->state;
+    if (--st.rounds_held == 0 && !st.round_armed)
+      next_round(self_);
+  }
+
+  one_round(const one_round&) = delete;
+  one_round& operator=(const one_round&) = delete;
+
+private:
+  self_ptr self_;
+};
 
 /// Events whose news the session listing carries: a run's start, end and
 /// state, its interrupts, who holds the browser.
@@ -840,6 +862,7 @@ void on_llm_done(self_ptr self, llm_done& done) {
   auto* run = release_call(self, done.run);
   if (!run)
     return;
+  one_round turn_events{self};
   // The provider's count; one that sends none is taken at our estimate.
   if (done.prompt_tokens + done.completion_tokens > 0)
     account_call(self, *run, done.prompt_tokens, done.completion_tokens);

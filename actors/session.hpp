@@ -259,6 +259,8 @@ struct session_state {
   /// A round is scheduled: a `fanout_atom` is on its way (the pacer's
   /// timer, or the last round absorbed).
   bool round_armed = false;
+  /// Open `one_round` scopes: events wait for the outermost one's end.
+  unsigned rounds_held = 0;
   std::uint64_t idle_generation = 0;
   std::int64_t created_at_ms = 0;
   /// Shutting down or being deleted: no run starts any more.

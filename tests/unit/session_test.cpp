@@ -36,6 +36,9 @@ struct immediate_sink : event_sink, sink_lane {
   /// What the client does on reading each event (a listing, say).
   std::function<void(const event&)> on_event;
   bool saw_terminal = false;
+  /// Each event taken, with the delivery it came in (1 for the first).
+  std::vector<std::pair<event_type, std::size_t>> taken;
+  std::size_t deliveries = 0;
 
   const void* io_context() const override {
     return this;
@@ -60,7 +63,9 @@ struct immediate_sink : event_sink, sink_lane {
     take(*events);
   }
   void take(const std::vector<event_ptr>& events) {
+    ++deliveries;
     for (auto& ev : events) {
+      taken.emplace_back(ev->raw.type, deliveries);
       saw_terminal = saw_terminal || ev->raw.terminal;
       if (on_event)
         on_event(ev->raw);
@@ -807,6 +812,33 @@ CAF_TEST(an unpaced fan-out holds events only while the last round is unhandled)
   // went together in the next one.
   CAF_CHECK_GREATER(a->live_batches, 0u);
   CAF_CHECK_LESS(a->messages, a->events.size());
+}
+
+CAF_TEST(a turns message update and complete reach a socket in one write) {
+  auto sess = make_session(settings());
+  auto sink = std::make_shared<immediate_sink>();
+  auto probe
+    = sys.spawn(subscriber_probe, std::make_shared<subscriber_record>());
+  caf::anon_send(
+    sess, open_stream{probe, make_request("hello", "m1"), nullptr, sink});
+  consume_messages();
+  CAF_REQUIRE(sink->saw_terminal);
+  auto delivery_of = [&](event_type type) {
+    for (auto& [taken_type, delivery] : sink->taken)
+      if (taken_type == type)
+        return delivery;
+    CAF_FAIL("no event of the type");
+    return std::size_t{0};
+  };
+  // The model's last turn ends the run: its three events are one round
+  // (one write to the socket), not the message and update each alone.
+  CAF_CHECK_EQUAL(delivery_of(event_type::message),
+                  delivery_of(event_type::complete));
+  CAF_CHECK_EQUAL(delivery_of(event_type::update),
+                  delivery_of(event_type::complete));
+  // The tokens before it went out as they came, each in a round of its own.
+  CAF_CHECK_LESS(delivery_of(event_type::token),
+                 delivery_of(event_type::message));
 }
 
 CAF_TEST(a session hands the store every event and record in order) {
