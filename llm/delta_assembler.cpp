@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 
+#include "llm/content_chunk.hpp"
+
 namespace agenttheo {
 
 namespace {
@@ -63,6 +65,16 @@ bool apply_tool_deltas(const rapidjson::Value& deltas,
 } // namespace
 
 chunk_outcome delta_assembler::on_data(std::string_view data) {
+  auto chunk = read_content_chunk(data);
+  if (!chunk)
+    return on_data_read_whole(data);
+  if (chunk->finish_reason)
+    finish_reason_ = std::move(chunk->finish_reason);
+  content_ += chunk->content;
+  return {chunk_outcome::kind::ok, std::move(chunk->content), {}};
+}
+
+chunk_outcome delta_assembler::on_data_read_whole(std::string_view data) {
   if (data == "[DONE]") {
     saw_done_ = true;
     return {chunk_outcome::kind::done, {}, {}};

@@ -34,6 +34,11 @@ class delta_assembler {
 public:
   chunk_outcome on_data(std::string_view data);
 
+  /// `on_data` without its fast reading of a text-only chunk: the whole
+  /// document every time. The same outcome for every input (the fuzzer
+  /// compares the two).
+  chunk_outcome on_data_read_whole(std::string_view data);
+
   const std::vector<tool_call>& tool_calls() const {
     return tool_calls_;
   }

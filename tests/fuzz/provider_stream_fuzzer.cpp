@@ -1,6 +1,8 @@
 // libFuzzer target: arbitrary bytes, split at arbitrary points, through the
 // provider-stream SSE parser and the chat-completions delta assembler. Any
-// crash, sanitizer report, or broken invariant is a finding.
+// crash, sanitizer report, or broken invariant is a finding; one of them:
+// the assembler's one-pass reading of text-only chunks gives what reading
+// every chunk whole gives.
 
 #include <cstdint>
 #include <cstdlib>
@@ -21,6 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   std::string_view input{reinterpret_cast<const char*>(data) + 1, size - 1};
   agenttheo::sse_parser parser{4096};
   agenttheo::delta_assembler assembler;
+  agenttheo::delta_assembler read_whole;
   std::vector<std::string> events;
   std::string streamed;
   for (std::size_t pos = 0; pos < input.size(); pos += piece) {
@@ -29,6 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
       if (payload.size() > 4096)
         std::abort(); // the parser's bound must hold
       auto out = assembler.on_data(payload);
+      auto whole = read_whole.on_data_read_whole(payload);
+      if (out.what != whole.what || out.content != whole.content
+          || out.error != whole.error
+          || assembler.finish_reason() != read_whole.finish_reason())
+        std::abort(); // the fast reading differs from the document's
       streamed += out.content;
     }
     events.clear();
@@ -37,5 +45,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     std::abort(); // the assembler's bound must hold
   if (streamed != assembler.content())
     std::abort(); // what streamed is what was assembled
+  if (assembler.content() != read_whole.content()
+      || assembler.usage().has_value() != read_whole.usage().has_value()
+      || assembler.tool_calls().size() != read_whole.tool_calls().size())
+    std::abort();
   return 0;
 }

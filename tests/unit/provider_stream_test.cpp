@@ -7,6 +7,7 @@
 #include <rapidjson/document.h>
 
 #include "llm/chat_request.hpp"
+#include "llm/content_chunk.hpp"
 #include "llm/delta_assembler.hpp"
 #include "protocol/sse_parser.hpp"
 
@@ -120,6 +121,70 @@ CAF_TEST(malformed chunks and provider errors are reported) {
   CAF_CHECK_EQUAL(err.error, "Upstream overloaded");
   CAF_CHECK(a.on_data(R"({"choices":[{"delta":{"content":null}}]})").what
             == chunk_outcome::kind::ok);
+}
+
+// Chunks read in one pass: text, finish reasons, scalars beside them.
+const char* const text_only_chunks[] = {
+  R"({"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"t1;"},"finish_reason":null,"logprobs":null}]})",
+  R"({"choices":[{"delta":{"role":"assistant","content":"a\u00e9\n"}},{"delta":{"content":"b"},"finish_reason":"stop"}]})",
+  R"({"choices":[{"delta":{"content":null,"tool_calls":null}}],"usage":null})",
+  R"({"choices":[],"system_fingerprint":"fp"})",
+  R"({})",
+};
+
+// Chunks read whole: what the assembler must see, or what the document
+// reads otherwise (a repeated key: the document keeps the first).
+const char* const chunks_read_whole[] = {
+  R"({"error":{"message":"overloaded"}})",
+  R"({"choices":[],"usage":{"prompt_tokens":1}})",
+  R"({"choices":[{"delta":{"tool_calls":[{"index":0}]}}]})",
+  R"({"choices":[{"delta":{"content":"a","content":"b"}}]})",
+  R"({"choices":[],"choices":[{"delta":{"content":"b"}}]})",
+  R"({"choices":[{"delta":{"content":[{"type":"text"}]}}]})",
+  R"({"choices":[{"delta":{},"logprobs":{"content":[]}}]})",
+  R"({"choices":7})",
+  R"({"choices":[7]})",
+  R"({"choices":[{"delta":null}]})",
+  "[1,2]",
+  "{not json",
+  R"({"choices":[]} x)",
+  "[DONE]",
+};
+
+CAF_TEST(a text only chunk is read in one pass and anything else whole) {
+  for (const char* chunk : text_only_chunks) {
+    CAF_MESSAGE(chunk);
+    CAF_CHECK(read_content_chunk(chunk).has_value());
+  }
+  for (const char* chunk : chunks_read_whole) {
+    CAF_MESSAGE(chunk);
+    CAF_CHECK(!read_content_chunk(chunk).has_value());
+  }
+  auto two = read_content_chunk(
+    R"({"choices":[{"delta":{"content":"a\u00e9"}},{"delta":{"content":"b"},"finish_reason":"stop"}]})");
+  CAF_REQUIRE(two.has_value());
+  CAF_CHECK_EQUAL(two->content, std::string{"a\xC3\xA9"} + "b");
+  CAF_CHECK_EQUAL(two->finish_reason.value_or(""), "stop");
+}
+
+CAF_TEST(a chunk reads the same in one pass as read whole) {
+  auto same = [](const char* chunk) {
+    CAF_MESSAGE(chunk);
+    delta_assembler fast;
+    delta_assembler whole;
+    auto a = fast.on_data(chunk);
+    auto b = whole.on_data_read_whole(chunk);
+    CAF_CHECK(a.what == b.what);
+    CAF_CHECK_EQUAL(a.content, b.content);
+    CAF_CHECK_EQUAL(fast.content(), whole.content());
+    CAF_CHECK_EQUAL(fast.finish_reason().value_or("-"),
+                    whole.finish_reason().value_or("-"));
+  };
+  for (const char* chunk : text_only_chunks)
+    same(chunk);
+  for (const char* chunk : chunks_read_whole)
+    same(chunk);
+  same(R"({"choices":[{"finish_reason":7,"delta":{"content":3}}]})");
 }
 
 CAF_TEST(the request asks for a stream with usage and offers the tools) {

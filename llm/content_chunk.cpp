@@ -1,0 +1,184 @@
+#include "llm/content_chunk.hpp"
+
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+namespace agenttheo {
+
+namespace {
+
+/// rapidjson's SAX events for one chunk. Every handler returns false (the
+/// parse stops) on anything the fast reading does not cover.
+class content_reader
+  : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, content_reader> {
+public:
+  content_chunk chunk;
+
+  bool Null() {
+    return scalar();
+  }
+  bool Bool(bool) {
+    return scalar();
+  }
+  bool Int(int) {
+    return scalar();
+  }
+  bool Uint(unsigned) {
+    return scalar();
+  }
+  bool Int64(std::int64_t) {
+    return scalar();
+  }
+  bool Uint64(std::uint64_t) {
+    return scalar();
+  }
+  bool Double(double) {
+    return scalar();
+  }
+
+  bool String(const char* text, rapidjson::SizeType length, bool) {
+    if (next_ == value::content)
+      chunk.content.append(text, length);
+    else if (next_ == value::finish_reason)
+      chunk.finish_reason.emplace(text, length);
+    return scalar();
+  }
+
+  bool StartObject() {
+    auto expected = next_;
+    next_ = value::other;
+    switch (level_) {
+      case level::outside:
+        level_ = level::top;
+        return true;
+      case level::choices:
+        level_ = level::choice;
+        seen_delta_ = seen_finish_ = false;
+        return true;
+      case level::choice:
+        if (expected != value::delta)
+          return false;
+        level_ = level::delta;
+        seen_content_ = seen_tool_calls_ = false;
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  bool Key(const char* text, rapidjson::SizeType length, bool) {
+    std::string_view key{text, length};
+    next_ = value::other;
+    switch (level_) {
+      case level::top:
+        if (key == "error")
+          return false;
+        if (key == "choices")
+          return once(seen_choices_, value::choices);
+        if (key == "usage")
+          next_ = value::usage;
+        return true;
+      case level::choice:
+        if (key == "delta")
+          return once(seen_delta_, value::delta);
+        if (key == "finish_reason")
+          return once(seen_finish_, value::finish_reason);
+        return true;
+      case level::delta:
+        if (key == "content")
+          return once(seen_content_, value::content);
+        if (key == "tool_calls")
+          return once(seen_tool_calls_, value::tool_calls);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  bool EndObject(rapidjson::SizeType) {
+    switch (level_) {
+      case level::top:
+        level_ = level::done;
+        return true;
+      case level::choice:
+        level_ = level::choices;
+        return true;
+      case level::delta:
+        level_ = level::choice;
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  bool StartArray() {
+    if (level_ != level::top || next_ != value::choices)
+      return false;
+    next_ = value::other;
+    level_ = level::choices;
+    return true;
+  }
+
+  bool EndArray(rapidjson::SizeType) {
+    if (level_ != level::choices)
+      return false;
+    level_ = level::top;
+    return true;
+  }
+
+private:
+  enum class level { outside, top, choices, choice, delta, done };
+  /// What the value after the last key is to the chunk.
+  enum class value {
+    other,
+    choices,
+    usage,
+    delta,
+    finish_reason,
+    content,
+    tool_calls
+  };
+
+  /// A scalar where one may stand: any member's value but `choices` (an
+  /// array) and `delta` (an object); `usage` and `tool_calls` only as null.
+  bool scalar() {
+    auto was = next_;
+    next_ = value::other;
+    if (level_ == level::choices || level_ == level::outside)
+      return false;
+    if (was == value::choices || was == value::delta)
+      return false;
+    return true;
+  }
+
+  /// The first time a key comes; a repeated one is read whole (the
+  /// document keeps the first).
+  bool once(bool& seen, value what) {
+    if (seen)
+      return false;
+    seen = true;
+    next_ = what;
+    return true;
+  }
+
+  level level_ = level::outside;
+  value next_ = value::other;
+  bool seen_choices_ = false;
+  bool seen_delta_ = false;
+  bool seen_finish_ = false;
+  bool seen_content_ = false;
+  bool seen_tool_calls_ = false;
+};
+
+} // namespace
+
+std::optional<content_chunk> read_content_chunk(std::string_view data) {
+  content_reader handler;
+  rapidjson::MemoryStream bytes{data.data(), data.size()};
+  rapidjson::Reader reader;
+  if (!reader.Parse(bytes, handler))
+    return std::nullopt;
+  return std::move(handler.chunk);
+}
+
+} // namespace agenttheo
