@@ -4,9 +4,9 @@
 
 namespace agenttheo {
 
-/// Runs `work` on this thread once the I/O handlers its context already has
-/// queued (the sockets found ready with this one) have run; on a thread that
-/// runs no I/O context, at once.
+/// Runs `work` on this thread's I/O context once the handlers it already
+/// holds (the sockets found ready with this one) have run — on this thread,
+/// or another that runs the context; on a thread that runs none, at once.
 ///
 /// For work that may wait a little but would hold up others' tokens if run
 /// now: a run's end (its last events, its store rows, the transfer's close:
