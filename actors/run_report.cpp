@@ -35,7 +35,7 @@ std::string run_json(const report_job& job) {
     .key("events")
     .begin_array();
   for (const auto& ev : job.events)
-    out.raw(ev->envelope);
+    out.raw(ev->envelope());
   out.end_array().key("frames").begin_array();
   for (const auto& frame : job.frames) {
     auto jpeg = job.folder ? job.folder->read(frame) : std::nullopt;

@@ -165,7 +165,7 @@ std::string run_events_json(const session_state& st, const run_record& run,
     out.null();
   out.key("events").begin_array();
   for (const auto& ev : plan.events)
-    out.raw(ev->envelope);
+    out.raw(ev->envelope());
   out.end_array().end_object();
   return out.str();
 }

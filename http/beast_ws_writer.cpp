@@ -528,7 +528,7 @@ private:
 
   /// `ev` queued on the socket, or held until the `subscribed` reply is.
   void queue(const event_ptr& ev, std::uint64_t& taken) {
-    ws_message msg{ws_bytes(ev), !ev->ws_binary.empty()};
+    ws_message msg{ws_bytes(ev), !ev->ws_binary().empty()};
     if (accepted_)
       writer_->enqueue(std::move(msg));
     else
@@ -558,7 +558,7 @@ private:
   }
 
   bool framed_here(const encoded_event& ev) const {
-    return ev.ws_binary.empty() && writer_->frames_text(ev.envelope.size());
+    return ev.ws_binary().empty() && writer_->frames_text(ev.envelope().size());
   }
 
   /// The common case of a round: framed straight from the events (and
@@ -571,8 +571,8 @@ private:
     std::uint64_t taken = 0;
     std::size_t bytes = 0;
     auto frame = [&](const event_ptr& ev) {
-      append_text_frame(framed, ev->envelope);
-      bytes += ev->envelope.size();
+      append_text_frame(framed, ev->envelope());
+      bytes += ev->envelope().size();
       ++taken;
     };
     // Events published after the round are framed as far as they are text

@@ -67,14 +67,38 @@ std::string make_ws_binary(const event& raw) {
 
 } // namespace
 
+encoded_event::encoded_event(event raw_event, std::string frame)
+    : raw(std::move(raw_event)), sse_frame(std::move(frame)) {}
+
+const std::string& encoded_event::envelope() const {
+  std::call_once(envelope_once_, [this] { envelope_ = make_envelope(raw); });
+  return envelope_;
+}
+
+const std::string& encoded_event::ws_binary() const {
+  std::call_once(binary_once_, [this] {
+    if (raw.type == event_type::screenshot)
+      ws_binary_ = make_ws_binary(raw);
+  });
+  return ws_binary_;
+}
+
+std::size_t encoded_event::footprint() const {
+  // The envelope is the data with the event's fields around it; the binary
+  // form (screenshots) is the image decoded (3 bytes per 4 of base64) after
+  // a header of those fields.
+  constexpr std::size_t envelope_fields = 128;
+  auto fields = raw.session.size() + raw.message_id.size() + envelope_fields;
+  auto envelope_bytes = raw.data.size() + fields;
+  auto binary_bytes
+    = raw.type == event_type::screenshot ? raw.data.size() * 3 / 4 + fields : 0;
+  return sizeof(*this) + raw.data.size() + sse_frame.size() + envelope_bytes
+         + binary_bytes + raw.session.size() + raw.message_id.size();
+}
+
 event_ptr encode(event raw) {
-  auto result = std::make_shared<encoded_event>();
-  result->sse_frame = make_sse_frame(raw);
-  result->envelope = make_envelope(raw);
-  if (raw.type == event_type::screenshot)
-    result->ws_binary = make_ws_binary(raw);
-  result->raw = std::move(raw);
-  return result;
+  auto frame = make_sse_frame(raw);
+  return std::make_shared<encoded_event>(std::move(raw), std::move(frame));
 }
 
 } // namespace agenttheo

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "messages/event_type.hpp"
@@ -41,31 +42,46 @@ inline bool follows(const std::string& message_id, mode_mask modes,
 }
 
 /// An event with its wire forms, built once and shared read-only by every
-/// subscriber: no connection ever serializes an event again.
-struct encoded_event {
+/// subscriber: no connection ever serializes an event again. The SSE frame
+/// is built with the event; the WebSocket forms the first time one is
+/// asked for (a WebSocket subscriber, a JSON replay), since most events
+/// never reach one: an envelope per token was a JSON build, an allocation
+/// and ~200 bytes kept in the session's log.
+class encoded_event {
+public:
+  encoded_event(event raw, std::string sse_frame);
+
   event raw;
   /// `id: N\nevent: T\ndata: {...}\n\n`
   std::string sse_frame;
-  /// `{"type":T,"id":N,"session":S,"messageId":M,"data":{...}}`
-  std::string envelope;
+  /// When it was made (for the delivery latency).
+  std::chrono::steady_clock::time_point stamped
+    = std::chrono::steady_clock::now();
+
+  /// `{"type":T,"id":N,"session":S,"messageId":M,"ts":...,"data":{...}}`
+  const std::string& envelope() const;
+
   /// A `screenshot` on WebSocket: one binary message (see binary_frame.hpp)
   /// with the envelope's fields but `image` in the header, and the image's
   /// raw bytes after it. Empty for every other event.
-  std::string ws_binary;
-  /// When it was made (for the delivery latency).
-  std::chrono::steady_clock::time_point stamped = std::chrono::steady_clock::now();
+  const std::string& ws_binary() const;
 
-  /// Bytes this event holds in memory, for the log's byte bound.
-  std::size_t footprint() const {
-    return sizeof(*this) + raw.data.size() + sse_frame.size() + envelope.size()
-           + ws_binary.size() + raw.session.size() + raw.message_id.size();
-  }
+  /// Bytes this event holds in memory once every form is built (so a
+  /// log's byte bound holds whichever subscribers come), for that bound.
+  std::size_t footprint() const;
+
+private:
+  mutable std::once_flag envelope_once_;
+  mutable std::string envelope_;
+  mutable std::once_flag binary_once_;
+  mutable std::string ws_binary_;
 };
 
 using event_ptr = std::shared_ptr<const encoded_event>;
 
-/// Builds both wire forms of `raw`. `raw.data` must be one JSON object
-/// without newlines (what `json_writer` produces).
+/// The event with its SSE frame (its WebSocket forms follow on demand).
+/// `raw.data` must be one JSON object without newlines (what `json_writer`
+/// produces).
 event_ptr encode(event raw);
 
 /// A view of the event's SSE frame that keeps the event alive, so writers can
@@ -77,7 +93,8 @@ inline std::shared_ptr<const std::string> sse_bytes(const event_ptr& ev) {
 /// The event as WebSocket sends it: its binary form if it has one, else its
 /// envelope as text. Keeps the event alive, like sse_bytes.
 inline std::shared_ptr<const std::string> ws_bytes(const event_ptr& ev) {
-  return {ev, ev->ws_binary.empty() ? &ev->envelope : &ev->ws_binary};
+  const auto& binary = ev->ws_binary();
+  return {ev, binary.empty() ? &ev->envelope() : &binary};
 }
 
 } // namespace agenttheo

@@ -24,7 +24,8 @@ using self_ptr = caf::stateful_actor<ws_subscription_state>*;
 /// Bytes the event takes on the socket: its binary form if it has one (a
 /// screenshot), else its envelope.
 std::size_t wire_size(const encoded_event& ev) {
-  return ev.ws_binary.empty() ? ev.envelope.size() : ev.ws_binary.size();
+  const auto& binary = ev.ws_binary();
+  return binary.empty() ? ev.envelope().size() : binary.size();
 }
 
 frame_ptr text_bytes(std::string text) {
@@ -44,7 +45,7 @@ void flush(self_ptr self, bool now = false) {
   if (st.pending.size() == 1 && !window) {
     // The live case: one event, one message.
     const auto& ev = st.pending.front();
-    st.writer->send(ws_message{ws_bytes(ev), !ev->ws_binary.empty()},
+    st.writer->send(ws_message{ws_bytes(ev), !ev->ws_binary().empty()},
                     std::move(drained));
     st.pending.clear();
     return;
@@ -59,14 +60,14 @@ void flush(self_ptr self, bool now = false) {
     array.clear();
   };
   for (auto& ev : st.pending) {
-    if (!ev->ws_binary.empty()) {
+    if (!ev->ws_binary().empty()) {
       close_array();
       out.push_back({ws_bytes(ev), true});
     } else if (!window) {
       out.push_back({ws_bytes(ev), false});
     } else {
       array += array.empty() ? '[' : ',';
-      array += ev->envelope;
+      array += ev->envelope();
     }
   }
   close_array();

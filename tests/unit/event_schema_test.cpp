@@ -72,7 +72,7 @@ CAF_TEST(an event is encoded once into an SSE frame and an envelope) {
   CAF_CHECK_EQUAL(ev->sse_frame,
                   "id: 42\nevent: token\ndata: "
                   "{\"token\":\"Hello \",\"metadata\":{\"count\":1}}\n\n");
-  auto env = parse(ev->envelope);
+  auto env = parse(ev->envelope());
   CAF_CHECK_EQUAL(env["type"].GetString(), std::string{"token"});
   CAF_CHECK_EQUAL(env["id"].GetUint64(), 42u);
   CAF_CHECK_EQUAL(env["session"].GetString(), std::string{"s-1"});
@@ -84,6 +84,31 @@ CAF_TEST(an event is encoded once into an SSE frame and an envelope) {
   // The SSE view shares the event's bytes rather than copying them.
   auto bytes = sse_bytes(ev);
   CAF_CHECK_EQUAL(bytes.get(), &ev->sse_frame);
+}
+
+CAF_TEST(an events byte count holds its WebSocket forms before they exist) {
+  // A long session id and message id, a token and a screenshot: the log's
+  // byte bound counts the forms a WebSocket subscriber will build.
+  std::string session(64, 's');
+  std::string message_id(64, 'm');
+  std::string image(4000, 'A'); // base64 of 3,000 bytes
+  auto token = encode(event{1, event_type::token, session, message_id,
+                            payload::token("\"quoted\" \\ text", 1), false, 1});
+  auto shot = encode(
+    event{2, event_type::screenshot, session, message_id,
+          payload::screenshot("image/jpeg", image, "https://x/"), false, 1});
+  for (const auto& ev : {token, shot}) {
+    auto counted = ev->footprint();
+    auto held = sizeof(encoded_event) + ev->raw.data.size()
+                + ev->sse_frame.size() + ev->envelope().size()
+                + ev->ws_binary().size() + ev->raw.session.size()
+                + ev->raw.message_id.size();
+    CAF_CHECK_GREATER_OR_EQUAL(counted, held);
+    // And no more than a few hundred bytes over it.
+    CAF_CHECK_LESS(counted, held + 512);
+    CAF_CHECK_EQUAL(ev->footprint(), counted);
+  }
+  CAF_CHECK_EQUAL(shot->ws_binary().size() > 3000, true);
 }
 
 CAF_TEST(payloads carry the guide fields and stay on one line) {

@@ -191,7 +191,7 @@ CAF_TEST(events cross a serializer and come back encoded) {
   CAF_CHECK(back.ev->raw.terminal);
   CAF_CHECK_EQUAL(back.ev->raw.ts, 1'796'251'545'123);
   CAF_CHECK_EQUAL(back.ev->sse_frame, ev->sse_frame);
-  CAF_CHECK_EQUAL(back.ev->envelope, ev->envelope);
+  CAF_CHECK_EQUAL(back.ev->envelope(), ev->envelope());
   auto batch = round_trip(event_batch{{{ev}, {ev}}, true});
   CAF_CHECK_EQUAL(batch.events.size(), 2u);
   CAF_CHECK(batch.final);

@@ -106,7 +106,7 @@ CAF_TEST(what is written comes back as it was) {
   auto original = a_session_with_one_run();
   for (std::size_t i = 0; i < 3; ++i) {
     const auto& was = std::get<event_row>(original[2 + i]).event;
-    CAF_CHECK_EQUAL(s.events[i]->envelope, was->envelope);
+    CAF_CHECK_EQUAL(s.events[i]->envelope(), was->envelope());
     CAF_CHECK_EQUAL(s.events[i]->sse_frame, was->sse_frame);
     CAF_CHECK_EQUAL(s.events[i]->raw.terminal, was->raw.terminal);
     CAF_CHECK_EQUAL(s.events[i]->raw.ts, was->raw.ts);

@@ -137,7 +137,7 @@ CAF_TEST(screenshots get a binary form with a header and the raw image) {
   auto shot = encode(event{7, event_type::screenshot, "s1", "m1",
                            payload::screenshot("image/jpeg", "/9j/4AAQ", "https://x/"),
                            false, 1'796'251'545'000});
-  const auto& bin = shot->ws_binary;
+  const auto& bin = shot->ws_binary();
   CAF_REQUIRE(bin.size() > 4);
   auto n = (static_cast<unsigned char>(bin[0]) << 24)
            | (static_cast<unsigned char>(bin[1]) << 16)
@@ -158,8 +158,8 @@ CAF_TEST(screenshots get a binary form with a header and the raw image) {
   CAF_CHECK(static_cast<unsigned char>(image[0]) == 0xff);
   // Other events have none: WebSocket sends their envelope as text.
   auto token = encode(event{8, event_type::token, "s1", "m1", payload::token("a", 1), false});
-  CAF_CHECK(token->ws_binary.empty());
-  CAF_CHECK(ws_bytes(token).get() == &token->envelope);
+  CAF_CHECK(token->ws_binary().empty());
+  CAF_CHECK(ws_bytes(token).get() == &token->envelope());
 }
 
 CAF_TEST(base64 decodes with and without padding and rejects junk) {
