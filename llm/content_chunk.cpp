@@ -15,7 +15,7 @@ public:
   content_chunk chunk;
 
   bool Null() {
-    return scalar();
+    return scalar(true);
   }
   bool Bool(bool) {
     return scalar();
@@ -75,8 +75,6 @@ public:
           return false;
         if (key == "choices")
           return once(seen_choices_, value::choices);
-        if (key == "usage")
-          next_ = value::usage;
         return true;
       case level::choice:
         if (key == "delta")
@@ -132,7 +130,6 @@ private:
   enum class value {
     other,
     choices,
-    usage,
     delta,
     finish_reason,
     content,
@@ -140,15 +137,16 @@ private:
   };
 
   /// A scalar where one may stand: any member's value but `choices` (an
-  /// array) and `delta` (an object); `usage` and `tool_calls` only as null.
-  bool scalar() {
+  /// array) and `delta` (an object); `tool_calls` only as null (another
+  /// scalar there is a malformed chunk, which the document reports).
+  bool scalar(bool null = false) {
     auto was = next_;
     next_ = value::other;
     if (level_ == level::choices || level_ == level::outside)
       return false;
     if (was == value::choices || was == value::delta)
       return false;
-    return true;
+    return null || was != value::tool_calls;
   }
 
   /// The first time a key comes; a repeated one is read whole (the

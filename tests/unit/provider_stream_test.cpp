@@ -138,6 +138,8 @@ const char* const chunks_read_whole[] = {
   R"({"error":{"message":"overloaded"}})",
   R"({"choices":[],"usage":{"prompt_tokens":1}})",
   R"({"choices":[{"delta":{"tool_calls":[{"index":0}]}}]})",
+  R"({"choices":[{"delta":{"tool_calls":3}}]})",
+  R"({"choices":[{"delta":{"tool_calls":"x"}}]})",
   R"({"choices":[{"delta":{"content":"a","content":"b"}}]})",
   R"({"choices":[],"choices":[{"delta":{"content":"b"}}]})",
   R"({"choices":[{"delta":{"content":[{"type":"text"}]}}]})",
