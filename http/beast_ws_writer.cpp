@@ -571,8 +571,9 @@ private:
     std::uint64_t taken = 0;
     std::size_t bytes = 0;
     auto frame = [&](const event_ptr& ev) {
-      append_text_frame(framed, ev->envelope());
-      bytes += ev->envelope().size();
+      const auto& text = ev->envelope();
+      append_text_frame(framed, text);
+      bytes += text.size();
       ++taken;
     };
     // Events published after the round are framed as far as they are text
