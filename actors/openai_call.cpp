@@ -67,10 +67,7 @@ void finish(self_ptr self) {
 /// at 100 runs ending together those waited 1-4 ms. Nothing more of the
 /// transfer is read meanwhile.
 void finish_after_ready_io(self_ptr self) {
-  auto& st = self->state;
-  if (st.finishing)
-    return;
-  st.finishing = true;
+  self->state.finishing = true;
   after_ready_io([call = caf::actor{self}] {
     // The call, and the session it wakes, run as this ends.
     woken_here wakes;
