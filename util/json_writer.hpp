@@ -11,12 +11,42 @@
 
 namespace agenttheo {
 
+namespace detail {
+
+/// A rapidjson writer and the buffer it writes to. A json_writer borrows
+/// the one its thread keeps, so a payload costs one allocation (the text
+/// `str` returns) where a fresh pair cost five (the buffer's first block and
+/// its growth, the writer's nesting stack, the copy): a streamed token's
+/// payload is built for each token.
+struct json_scratch {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer{buffer};
+};
+
+/// The thread's kept scratch, emptied, or a new one when it is lent out
+/// (a writer inside another's lifetime).
+json_scratch* borrow_json_scratch();
+/// Keeps `scratch` for the thread's next writer, unless one is kept already
+/// or it grew large (a conversation's text is not held for the thread).
+void give_back_json_scratch(json_scratch* scratch) noexcept;
+
+} // namespace detail
+
 /// A thin, chainable wrapper over rapidjson's writer that produces one
 /// compact JSON text (never a newline, so it fits in one SSE `data:` line).
 class json_writer {
 public:
-  json_writer() : writer_(buffer_) {
+  json_writer()
+    : scratch_(detail::borrow_json_scratch()),
+      buffer_(scratch_->buffer),
+      writer_(scratch_->writer) {
   }
+  ~json_writer() {
+    detail::give_back_json_scratch(scratch_);
+  }
+
+  json_writer(const json_writer&) = delete;
+  json_writer& operator=(const json_writer&) = delete;
 
   json_writer& begin_object() {
     writer_.StartObject();
@@ -97,8 +127,9 @@ public:
   }
 
 private:
-  rapidjson::StringBuffer buffer_;
-  rapidjson::Writer<rapidjson::StringBuffer> writer_;
+  detail::json_scratch* scratch_;
+  rapidjson::StringBuffer& buffer_;
+  rapidjson::Writer<rapidjson::StringBuffer>& writer_;
 };
 
 } // namespace agenttheo
