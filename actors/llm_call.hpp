@@ -95,6 +95,9 @@ struct openai_call_state {
   std::uint64_t idle_generation = 0;
   caf::actor_clock::time_point last_activity;
   std::unique_ptr<sse_parser> parser;
+  /// The events one read completed; kept, so a token's read allocates
+  /// no list of its own.
+  std::vector<std::string> events;
   std::unique_ptr<delta_assembler> assembler;
 
   static inline const char* name = "llm_call.openai";

@@ -170,7 +170,8 @@ std::int64_t model_first_ns(const openai_call_state& st, const http_body& body) 
 
 void on_stream_bytes(self_ptr self, const http_body& body) {
   auto& st = self->state;
-  std::vector<std::string> events;
+  auto& events = st.events;
+  events.clear();
   if (!st.parser->feed(body.bytes, events))
     return fail(self, "llm_bad_response",
                 "the provider sent a stream line longer than the response limit");

@@ -6,53 +6,66 @@ sse_parser::sse_parser(std::size_t max_line) : max_line_(max_line) {
 }
 
 bool sse_parser::feed(std::string_view bytes, std::vector<std::string>& events) {
-  std::vector<sse_message> messages;
-  auto ok = feed(bytes, messages);
-  for (auto& m : messages)
-    events.push_back(std::move(m.data));
-  return ok;
+  return feed_lines(
+    bytes, [&](sse_message&& m) { events.push_back(std::move(m.data)); });
 }
 
 bool sse_parser::feed(std::string_view bytes, std::vector<sse_message>& events) {
-  for (char c : bytes) {
-    if (failed_)
-      return false;
-    if (c == '\n' && after_cr_) {
+  return feed_lines(bytes,
+                    [&](sse_message&& m) { events.push_back(std::move(m)); });
+}
+
+template <class Emit>
+bool sse_parser::feed_lines(std::string_view bytes, Emit&& emit) {
+  // Whole lines are taken where they lie in `bytes`; only a line split
+  // across reads is gathered in `line_` (a token's chunk is one read).
+  while (!bytes.empty() && !failed_) {
+    if (after_cr_ && bytes.front() == '\n') {
       // The LF of a CRLF pair: the CR already ended the line.
+      bytes.remove_prefix(1);
       after_cr_ = false;
       continue;
     }
-    after_cr_ = c == '\r';
-    if (c == '\n' || c == '\r') {
-      on_line(events);
-      line_.clear();
-      continue;
-    }
-    if (line_.size() >= max_line_) {
+    after_cr_ = false;
+    auto end = bytes.find_first_of("\r\n");
+    auto piece = bytes.substr(0, end);
+    if (line_.size() + piece.size() > max_line_) {
       failed_ = true;
-      return false;
+      break;
     }
-    line_ += c;
+    if (end == std::string_view::npos) {
+      line_.append(piece);
+      break;
+    }
+    if (line_.empty()) {
+      on_line(piece, emit);
+    } else {
+      line_.append(piece);
+      on_line(line_, emit);
+      line_.clear();
+    }
+    after_cr_ = bytes[end] == '\r';
+    bytes.remove_prefix(end + 1);
   }
   return !failed_;
 }
 
-void sse_parser::on_line(std::vector<sse_message>& events) {
-  if (line_.empty()) {
+template <class Emit>
+void sse_parser::on_line(std::string_view line, Emit& emit) {
+  if (line.empty()) {
     if (has_data_)
-      events.push_back(std::move(current_));
+      emit(std::move(current_));
     current_ = {};
     has_data_ = false;
     return;
   }
-  if (line_.front() == ':')
+  if (line.front() == ':')
     return;
-  auto colon = line_.find(':');
-  std::string_view name{line_.data(), colon == std::string::npos ? line_.size()
-                                                                  : colon};
+  auto colon = line.find(':');
+  auto name = line.substr(0, colon);
   std::string_view value;
-  if (colon != std::string::npos) {
-    value = std::string_view{line_}.substr(colon + 1);
+  if (colon != std::string_view::npos) {
+    value = line.substr(colon + 1);
     if (!value.empty() && value.front() == ' ')
       value.remove_prefix(1);
   }

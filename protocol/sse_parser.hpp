@@ -37,7 +37,10 @@ public:
   }
 
 private:
-  void on_line(std::vector<sse_message>& events);
+  template <class Emit>
+  bool feed_lines(std::string_view bytes, Emit&& emit);
+  template <class Emit>
+  void on_line(std::string_view line, Emit& emit);
 
   std::size_t max_line_;
   std::string line_;

@@ -1,8 +1,9 @@
 // libFuzzer target: arbitrary bytes, split at arbitrary points, through the
 // provider-stream SSE parser and the chat-completions delta assembler. Any
-// crash, sanitizer report, or broken invariant is a finding; one of them:
-// the assembler's one-pass reading of text-only chunks gives what reading
-// every chunk whole gives.
+// crash, sanitizer report, or broken invariant is a finding; two of them:
+// the parser gives the same events for the stream in pieces as byte by
+// byte, and the assembler's one-pass reading of text-only chunks gives
+// what reading every chunk whole gives.
 
 #include <cstdint>
 #include <cstdlib>
@@ -22,12 +23,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   std::size_t piece = (data[0] % 23) + 1;
   std::string_view input{reinterpret_cast<const char*>(data) + 1, size - 1};
   agenttheo::sse_parser parser{4096};
+  agenttheo::sse_parser bytewise{4096};
+  std::vector<std::string> bytewise_events;
   agenttheo::delta_assembler assembler;
   agenttheo::delta_assembler read_whole;
   std::vector<std::string> events;
   std::string streamed;
   for (std::size_t pos = 0; pos < input.size(); pos += piece) {
-    parser.feed(input.substr(pos, piece), events);
+    auto chunk = input.substr(pos, piece);
+    auto ok = parser.feed(chunk, events);
+    auto bytewise_ok = true;
+    for (char c : chunk)
+      bytewise_ok = bytewise.feed(std::string_view{&c, 1}, bytewise_events);
+    if (ok != bytewise_ok || events != bytewise_events)
+      std::abort(); // a line's bytes read apart read as they do together
+    bytewise_events.clear();
     for (auto& payload : events) {
       if (payload.size() > 4096)
         std::abort(); // the parser's bound must hold

@@ -100,6 +100,33 @@ CAF_TEST(multi line data and lone CR line endings) {
   CAF_CHECK_EQUAL(events[1], "c");
 }
 
+CAF_TEST(a CRLF split between reads ends one line) {
+  sse_parser parser;
+  std::vector<sse_message> events;
+  CAF_CHECK(parser.feed("event: delta\r\nid: 7\r\ndata: a\r", events));
+  CAF_CHECK(parser.feed("\ndata: b\r", events));
+  CAF_CHECK(events.empty());
+  CAF_CHECK(parser.feed("\n\r", events));
+  CAF_REQUIRE_EQUAL(events.size(), 1u);
+  CAF_CHECK_EQUAL(events[0].data, "a\nb");
+  CAF_CHECK_EQUAL(events[0].event, "delta");
+  CAF_CHECK_EQUAL(events[0].id, "7");
+  CAF_CHECK(events[0].has_id);
+}
+
+CAF_TEST(a line as long as the limit is taken and one byte more is not) {
+  sse_parser at_limit{16};
+  std::vector<std::string> events;
+  CAF_CHECK(at_limit.feed("data: 0123456789", events));
+  CAF_CHECK(at_limit.feed("\n\n", events));
+  CAF_REQUIRE_EQUAL(events.size(), 1u);
+  CAF_CHECK_EQUAL(events[0], "0123456789");
+  sse_parser past_limit{16};
+  CAF_CHECK(past_limit.feed("data: 01234", events));
+  CAF_CHECK(!past_limit.feed("567890\n\n", events));
+  CAF_CHECK_EQUAL(events.size(), 1u);
+}
+
 CAF_TEST(an over long line fails the parser instead of growing) {
   sse_parser parser{64};
   std::vector<std::string> events;
