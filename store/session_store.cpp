@@ -197,12 +197,13 @@ void session_store::write_one(const store_write& write) {
       .run();
   } else if (auto* e = std::get_if<event_row>(&write)) {
     const auto& raw = e->event->raw;
-    sql.put_event.bind(1, raw.session)
+    // The event outlives the row's step: its texts are read in place.
+    sql.put_event.bind_in_place(1, raw.session)
       .bind(2, signed_of(raw.id))
-      .bind(3, raw.message_id)
-      .bind(4, to_string(raw.type))
+      .bind_in_place(3, raw.message_id)
+      .bind_in_place(4, to_string(raw.type))
       .bind(5, std::int64_t{raw.terminal ? 1 : 0})
-      .bind(6, raw.data)
+      .bind_in_place(6, raw.data)
       .bind(7, raw.ts)
       .run();
   } else if (auto* c = std::get_if<conversation_row>(&write)) {

@@ -47,6 +47,12 @@ statement& statement::bind(int index, std::string_view text) {
   return *this;
 }
 
+statement& statement::bind_in_place(int index, std::string_view text) {
+  check(db_, sqlite3_bind_text64(stmt_, index, text.data(), text.size(),
+                                 SQLITE_STATIC, SQLITE_UTF8));
+  return *this;
+}
+
 statement& statement::bind_blob(int index, std::string_view bytes) {
   check(db_, sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(),
                                  SQLITE_TRANSIENT));

@@ -245,3 +245,25 @@ CAF_TEST(the inbox lags past its bound and catches up once written) {
   CAF_CHECK_EQUAL(inbox.pending_bytes(), 0u);
   CAF_CHECK_EQUAL(inbox.events_written(), 8u);
 }
+
+CAF_TEST(text bound in place is written as it was when its row ran) {
+  auto db = sqlite::database::open(":memory:");
+  db->exec("CREATE TABLE t (a TEXT NOT NULL, b TEXT NOT NULL)");
+  auto insert = db->prepare("INSERT INTO t VALUES (?1, ?2)");
+  std::string a(300, 'a');
+  std::string b = "first";
+  insert.bind_in_place(1, a).bind_in_place(2, b).run();
+  // What the row pointed at changes and goes: the row keeps its own.
+  a.assign(300, 'z');
+  b.clear();
+  b.shrink_to_fit();
+  insert.bind_in_place(1, "second").bind_in_place(2, "row").run();
+  auto rows = db->prepare("SELECT a, b FROM t ORDER BY rowid");
+  CAF_REQUIRE(rows.step());
+  CAF_CHECK_EQUAL(rows.text(0), std::string(300, 'a'));
+  CAF_CHECK_EQUAL(rows.text(1), "first");
+  CAF_REQUIRE(rows.step());
+  CAF_CHECK_EQUAL(rows.text(0), "second");
+  CAF_CHECK_EQUAL(rows.text(1), "row");
+  CAF_CHECK(!rows.step());
+}
