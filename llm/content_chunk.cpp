@@ -168,35 +168,22 @@ private:
   bool seen_tool_calls_ = false;
 };
 
-} // namespace
-
-namespace {
-
 /// A chunk past this is read with a reader of its own, so that the
 /// thread's reader does not keep a block the size of its largest string.
 constexpr std::size_t largest_kept = 16 * 1024;
-
-bool parse(rapidjson::Reader& reader, std::string_view data,
-           content_reader& handler) {
-  rapidjson::MemoryStream bytes{data.data(), data.size()};
-  return !reader.Parse(bytes, handler).IsError();
-}
 
 } // namespace
 
 std::optional<content_chunk> read_content_chunk(std::string_view data) {
   content_reader handler;
   // The reader decodes each string into its stack: the thread's reader
-  // keeps that block between chunks (two allocations a token fewer).
+  // keeps that block between chunks (two allocations a token fewer). A
+  // reader allocates nothing until it is used.
   thread_local rapidjson::Reader kept;
-  bool read = false;
-  if (data.size() <= largest_kept) {
-    read = parse(kept, data, handler);
-  } else {
-    rapidjson::Reader own;
-    read = parse(own, data, handler);
-  }
-  if (!read)
+  rapidjson::Reader own;
+  auto& reader = data.size() <= largest_kept ? kept : own;
+  rapidjson::MemoryStream bytes{data.data(), data.size()};
+  if (!reader.Parse(bytes, handler))
     return std::nullopt;
   return std::move(handler.chunk);
 }
