@@ -36,10 +36,7 @@ void give_back_json_scratch(json_scratch* scratch) noexcept;
 /// compact JSON text (never a newline, so it fits in one SSE `data:` line).
 class json_writer {
 public:
-  json_writer()
-    : scratch_(detail::borrow_json_scratch()),
-      buffer_(scratch_->buffer),
-      writer_(scratch_->writer) {
+  json_writer() : scratch_(detail::borrow_json_scratch()) {
   }
   ~json_writer() {
     detail::give_back_json_scratch(scratch_);
@@ -49,23 +46,23 @@ public:
   json_writer& operator=(const json_writer&) = delete;
 
   json_writer& begin_object() {
-    writer_.StartObject();
+    writer().StartObject();
     return *this;
   }
   json_writer& end_object() {
-    writer_.EndObject();
+    writer().EndObject();
     return *this;
   }
   json_writer& begin_array() {
-    writer_.StartArray();
+    writer().StartArray();
     return *this;
   }
   json_writer& end_array() {
-    writer_.EndArray();
+    writer().EndArray();
     return *this;
   }
   json_writer& key(std::string_view name) {
-    writer_.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+    writer().Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
     return *this;
   }
   /// Text from outside (a model's, a page's) may not be UTF-8: what is
@@ -73,10 +70,10 @@ public:
   json_writer& value(std::string_view text) {
     if (!is_valid_utf8(text)) {
       auto valid = to_valid_utf8(text);
-      writer_.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
+      writer().String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
       return *this;
     }
-    writer_.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+    writer().String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
     return *this;
   }
   json_writer& value(const char* text) {
@@ -86,15 +83,15 @@ public:
     return value(std::string_view{text});
   }
   json_writer& value(bool flag) {
-    writer_.Bool(flag);
+    writer().Bool(flag);
     return *this;
   }
   json_writer& value(std::int64_t number) {
-    writer_.Int64(number);
+    writer().Int64(number);
     return *this;
   }
   json_writer& value(std::uint64_t number) {
-    writer_.Uint64(number);
+    writer().Uint64(number);
     return *this;
   }
   json_writer& value(int number) {
@@ -104,16 +101,16 @@ public:
     return value(static_cast<std::uint64_t>(number));
   }
   json_writer& value(double number) {
-    writer_.Double(number);
+    writer().Double(number);
     return *this;
   }
   json_writer& null() {
-    writer_.Null();
+    writer().Null();
     return *this;
   }
   /// Inserts an already-encoded JSON text as a value.
   json_writer& raw(std::string_view json) {
-    writer_.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+    writer().RawValue(json.data(), json.size(), rapidjson::kObjectType);
     return *this;
   }
   template <class T>
@@ -123,13 +120,16 @@ public:
   }
 
   std::string str() const {
-    return {buffer_.GetString(), buffer_.GetSize()};
+    const auto& text = scratch_->buffer;
+    return {text.GetString(), text.GetSize()};
   }
 
 private:
+  rapidjson::Writer<rapidjson::StringBuffer>& writer() {
+    return scratch_->writer;
+  }
+
   detail::json_scratch* scratch_;
-  rapidjson::StringBuffer& buffer_;
-  rapidjson::Writer<rapidjson::StringBuffer>& writer_;
 };
 
 } // namespace agenttheo
