@@ -7,19 +7,17 @@
 #include <vector>
 
 #include <caf/actor.hpp>
-#include <caf/actor_clock.hpp>
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
 #include <caf/system_messages.hpp>
 
 #include "actors/llm_call_meter.hpp"
 #include "config/llm_settings.hpp"
-#include "llm/delta_assembler.hpp"
 #include "messages/chat_types.hpp"
-#include "protocol/sse_parser.hpp"
 
 namespace agenttheo {
 
+class chat_stream;
 class curl_driver;
 
 /// What one turn asks the model.
@@ -84,21 +82,13 @@ struct openai_call_state {
   /// hook, which may run after this state is gone.
   std::shared_ptr<std::uint64_t> open_transfer
     = std::make_shared<std::uint64_t>(0);
-  std::int64_t status = 0;
-  std::string retry_after;
   llm_call_meter meter;
-  std::string error_body;
-  std::size_t bytes = 0;
-  bool emitted = false;
   /// The answer is whole; its end waits behind this thread's ready I/O.
   bool finishing = false;
   std::uint64_t idle_generation = 0;
-  caf::actor_clock::time_point last_activity;
-  std::unique_ptr<sse_parser> parser;
-  /// The events one read completed; kept, so a token's read allocates
-  /// no list of its own.
-  std::vector<std::string> events;
-  std::unique_ptr<delta_assembler> assembler;
+  /// The attempt's stream, read on its transfer's thread, which hands the
+  /// text on to the session itself (llm/chat_stream.hpp).
+  std::shared_ptr<chat_stream> stream;
 
   static inline const char* name = "llm_call.openai";
 };

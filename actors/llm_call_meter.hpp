@@ -19,7 +19,7 @@ public:
     count(counter::llm_calls);
   }
 
-  void token() {
+  void token() const {
     stats_->tokens.fetch_add(1, std::memory_order_relaxed);
     count(counter::llm_tokens);
     if (stats_->first_token_us.load(std::memory_order_relaxed) >= 0)

@@ -7,6 +7,7 @@
 #include "actors/llm_call.hpp"
 #include "actors/registry.hpp"
 #include "llm/chat_request.hpp"
+#include "llm/chat_stream.hpp"
 #include "llm/curl_driver.hpp"
 #include "messages/messages.hpp"
 #include "util/after_ready_io.hpp"
@@ -20,9 +21,6 @@ namespace {
 
 using self_ptr = caf::stateful_actor<openai_call_state>*;
 
-/// Enough of an error response to explain it; the rest is dropped.
-constexpr std::size_t max_error_body = 4096;
-
 constexpr auto max_backoff = std::chrono::seconds{30};
 constexpr auto max_retry_after = std::chrono::seconds{60};
 
@@ -30,16 +28,20 @@ bool transfer_open(const openai_call_state& st) {
   return *st.open_transfer != 0;
 }
 
-void close_transfer(self_ptr self) {
+/// Ends the attempt: nothing more of its text reaches the session, and its
+/// transfer is let go. True if any of its text did reach the session.
+bool end_attempt(self_ptr self) {
   auto& st = self->state;
+  auto emitted = st.stream->close();
   if (transfer_open(st)) {
     st.runtime.driver->cancel(*st.open_transfer);
     *st.open_transfer = 0;
   }
+  return emitted;
 }
 
 void fail(self_ptr self, std::string code, std::string message) {
-  close_transfer(self);
+  end_attempt(self);
   auto& st = self->state;
   self->send(st.session, llm_failed{st.run, std::move(code), std::move(message)});
   st.meter.finished(false);
@@ -47,9 +49,11 @@ void fail(self_ptr self, std::string code, std::string message) {
 }
 
 void finish(self_ptr self) {
-  close_transfer(self);
+  end_attempt(self);
   auto& st = self->state;
-  auto& a = *st.assembler;
+  // The stream wrote its last before it told the call (or the transfer
+  // ended): what it assembled is the call's.
+  auto& a = st.stream->assembler();
   llm_done done{st.run, a.content(), 0, 0, a.tool_calls()};
   if (a.usage()) {
     done.prompt_tokens = a.usage()->prompt_tokens;
@@ -90,6 +94,7 @@ std::string provider_message(const std::string& body) {
 
 std::chrono::milliseconds backoff(self_ptr self) {
   auto& st = self->state;
+  auto retry_after = st.stream->retry_after();
   auto base = st.runtime.settings.retry_base * (1u << std::min(st.attempt - 1, 10u));
   auto capped = std::min<std::chrono::milliseconds>(base, max_backoff);
   // Full jitter between half and all of the backoff keeps many clients that
@@ -98,17 +103,17 @@ std::chrono::milliseconds backoff(self_ptr self) {
   auto delay = std::chrono::milliseconds{
     static_cast<long long>(static_cast<double>(capped.count()) * spread(thread_random()))};
   // Retry-After in seconds wins when it asks for longer.
-  if (!st.retry_after.empty()
-      && std::all_of(st.retry_after.begin(), st.retry_after.end(), ::isdigit)) {
-    auto asked = std::chrono::milliseconds{
-      std::atoll(st.retry_after.c_str()) * 1000};
+  if (!retry_after.empty()
+      && std::all_of(retry_after.begin(), retry_after.end(), ::isdigit)) {
+    auto asked
+      = std::chrono::milliseconds{std::atoll(retry_after.c_str()) * 1000};
     delay = std::max(delay, std::min<std::chrono::milliseconds>(asked, max_retry_after));
   }
   return delay;
 }
 
 void retry_or_fail(self_ptr self, std::string code, std::string message) {
-  close_transfer(self);
+  end_attempt(self);
   auto& st = self->state;
   if (st.attempt > st.runtime.settings.max_retries)
     return fail(self, std::move(code),
@@ -126,94 +131,60 @@ void arm_idle_check(self_ptr self, std::chrono::milliseconds after,
   self->delayed_send(self, after, llm_idle_atom::value, generation);
 }
 
+/// The transfer's callbacks for `stream`: its text goes from the thread
+/// that reads it straight to the session; the call hears of the stream's
+/// end and the transfer's.
+transfer_callbacks
+stream_callbacks(self_ptr self, std::shared_ptr<chat_stream> stream) {
+  auto& st = self->state;
+  auto call = caf::actor{self};
+  auto attempt = st.attempt;
+  auto deliver = [session = st.session, run = st.run, meter = st.meter](
+                   std::string&& text, std::int64_t model_first_ns) {
+    meter.token();
+    caf::anon_send(session, llm_delta{run, std::move(text), model_first_ns});
+  };
+  return {
+    [stream](long status, std::string retry_after) {
+      stream->on_head(status, std::move(retry_after));
+    },
+    [stream, call, attempt, deliver](std::string bytes,
+                                     std::chrono::nanoseconds since_start) {
+      auto end = stream->on_body(bytes, since_start, deliver);
+      if (end.what != chat_stream_end::kind::open)
+        caf::anon_send(call, llm_stream_end{attempt, std::move(end.code),
+                                            std::move(end.message)});
+    },
+    [call, attempt](transfer_result result) {
+      caf::anon_send(
+        call, http_done{attempt, result.curl_code, std::move(result.message)});
+    },
+  };
+}
+
 void start_attempt(self_ptr self, const std::string& body) {
   auto& st = self->state;
   ++st.attempt;
-  st.status = 0;
-  st.retry_after.clear();
-  st.error_body.clear();
-  st.bytes = 0;
-  st.parser = std::make_unique<sse_parser>(st.runtime.settings.max_response_bytes);
-  st.assembler = std::make_unique<delta_assembler>();
   const auto& settings = st.runtime.settings;
+  st.stream = std::make_shared<chat_stream>(settings.max_response_bytes,
+                                            st.attempt == 1);
   http_transfer spec{chat_completions_url(settings),
                      chat_request_headers(settings), body,
                      settings.connect_timeout, settings.request_timeout};
   spec.near = st.near;
-  auto handle = caf::actor{self};
-  auto attempt = st.attempt;
-  transfer_callbacks callbacks{
-    [handle, attempt](long status, std::string retry_after) {
-      caf::anon_send(handle, http_head{attempt, status, std::move(retry_after)});
-    },
-    [handle, attempt](std::string bytes, std::chrono::nanoseconds since_start) {
-      caf::anon_send(handle, http_body{attempt, std::move(bytes), since_start.count()});
-    },
-    [handle, attempt](transfer_result result) {
-      caf::anon_send(handle, http_done{attempt, result.curl_code,
-                                       std::move(result.message)});
-    },
-  };
-  *st.open_transfer = st.runtime.driver->start(std::move(spec),
-                                               std::move(callbacks));
+  *st.open_transfer = st.runtime.driver->start(
+    std::move(spec), stream_callbacks(self, st.stream));
   // One pending idle check per attempt; activity only moves a timestamp.
-  st.last_activity = self->clock().now();
   arm_idle_check(self, settings.idle_timeout, ++st.idle_generation);
 }
 
-/// The provider's own time to the call's first piece, sent with it: known
-/// on the first attempt only (after a retry, the wait before it is neither
-/// the provider's answer time nor ours to count).
-std::int64_t model_first_ns(const openai_call_state& st, const http_body& body) {
-  return !st.emitted && st.attempt == 1 ? body.since_start_ns : -1;
-}
-
-void on_stream_bytes(self_ptr self, const http_body& body) {
+void on_stream_end(self_ptr self, llm_stream_end& end) {
   auto& st = self->state;
-  auto& events = st.events;
-  events.clear();
-  if (!st.parser->feed(body.bytes, events))
-    return fail(self, "llm_bad_response",
-                "the provider sent a stream line longer than the response limit");
-  for (auto& data : events) {
-    auto out = st.assembler->on_data(data);
-    switch (out.what) {
-      case chunk_outcome::kind::ok:
-        if (!out.content.empty()) {
-          auto model_ns = model_first_ns(st, body);
-          st.emitted = true;
-          st.meter.token();
-          self->send(st.session, llm_delta{st.run, std::move(out.content), model_ns});
-        }
-        break;
-      case chunk_outcome::kind::done:
-        return finish_after_ready_io(self);
-      case chunk_outcome::kind::malformed:
-        return fail(self, "llm_bad_response", "the provider sent " + out.error);
-      case chunk_outcome::kind::provider_error:
-        return fail(self, "llm_provider_error",
-                    "the provider reported: " + out.error);
-    }
-  }
-}
-
-void on_body(self_ptr self, http_body& body) {
-  auto& st = self->state;
-  if (body.attempt != st.attempt || !transfer_open(st) || st.finishing)
+  if (end.attempt != st.attempt || !transfer_open(st) || st.finishing)
     return;
-  st.last_activity = self->clock().now();
-  st.bytes += body.bytes.size();
-  if (st.bytes > st.runtime.settings.max_response_bytes)
-    return fail(self, "llm_response_too_long",
-                "the response exceeded "
-                  + std::to_string(st.runtime.settings.max_response_bytes)
-                  + " bytes");
-  if (st.status < 200 || st.status >= 300) {
-    auto room = max_error_body - std::min(max_error_body, st.error_body.size());
-    st.error_body.append(body.bytes, 0, room);
-    return;
-  }
-  on_stream_bytes(self, body);
+  if (end.code.empty())
+    return finish_after_ready_io(self);
+  fail(self, std::move(end.code), std::move(end.message));
 }
 
 void on_done(self_ptr self, http_done& done) {
@@ -225,7 +196,7 @@ void on_done(self_ptr self, http_done& done) {
   if (st.finishing)
     return;
   auto retry_if_silent = [&](std::string code, std::string message) {
-    if (st.emitted)
+    if (end_attempt(self))
       return fail(self, std::move(code), std::move(message));
     retry_or_fail(self, std::move(code), std::move(message));
   };
@@ -240,22 +211,25 @@ void on_done(self_ptr self, http_done& done) {
     return retry_if_silent("llm_stream_cut",
                            "the provider's stream broke off: " + done.message);
   }
-  auto status = std::to_string(st.status);
-  auto said = provider_message(st.error_body);
-  if (st.status >= 200 && st.status < 300) {
-    if (st.assembler->finish_reason() || st.assembler->saw_done())
+  // The transfer is over: the stream has written its last.
+  const auto& stream = *st.stream;
+  auto code = stream.status();
+  auto status = std::to_string(code);
+  auto said = provider_message(stream.error_body());
+  if (code >= 200 && code < 300) {
+    if (stream.assembler().finish_reason() || stream.assembler().saw_done())
       return finish_after_ready_io(self);
     return retry_if_silent("llm_stream_cut",
                            "the provider's stream ended before the answer did");
   }
-  if (st.status == 401 || st.status == 403)
+  if (code == 401 || code == 403)
     return fail(self, "llm_auth_failed",
                 "the provider refused the credentials (HTTP " + status
                   + "): " + said + ". Check LLM_API_KEY / OPENROUTER_API_KEY.");
-  if (st.status == 429)
+  if (code == 429)
     return retry_or_fail(self, "llm_rate_limited",
                          "the provider is rate limiting (HTTP 429): " + said);
-  if (st.status >= 500)
+  if (code >= 500)
     return retry_or_fail(self, "llm_unavailable",
                          "the provider failed (HTTP " + status + "): " + said);
   fail(self, "llm_request_rejected",
@@ -268,12 +242,12 @@ void on_idle_check(self_ptr self, std::uint64_t generation) {
     return;
   auto idle = st.runtime.settings.idle_timeout;
   auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(
-    self->clock().now() - st.last_activity);
+    chat_stream::clock::now() - st.stream->last_activity());
   if (silent < idle)
     return arm_idle_check(self, idle - silent, generation);
   auto message = "the provider sent nothing for "
                  + std::to_string(silent.count()) + " ms";
-  if (st.emitted)
+  if (end_attempt(self))
     return fail(self, "llm_timeout", message);
   retry_or_fail(self, "llm_timeout", message);
 }
@@ -302,14 +276,7 @@ caf::behavior openai_call(caf::stateful_actor<openai_call_state>* self,
   start_attempt(self, *body);
   return counting_behavior(
     st.meter.stats(),
-    [self](http_head& head) {
-      auto& st = self->state;
-      if (head.attempt != st.attempt)
-        return;
-      st.status = head.status;
-      st.retry_after = std::move(head.retry_after);
-    },
-    [self](http_body& body) { on_body(self, body); },
+    [self](llm_stream_end& end) { on_stream_end(self, end); },
     [self](http_done& done) { on_done(self, done); },
     [self](llm_finish_atom) { finish(self); },
     [self](llm_idle_atom, std::uint64_t generation) {

@@ -388,30 +388,20 @@ typename Inspector::result_type inspect(Inspector& f, llm_retrying& x) {
            x.reason);
 }
 
-// -- curl driver -> openai_call (tagged with the attempt they belong to) -----
+// -- an attempt's transfer -> openai_call (tagged with the attempt) ----------
 
-struct http_head {
+/// The attempt's stream ended the answer (`llm/chat_stream.hpp`): whole when
+/// `code` is empty, else broken as `message` says.
+struct llm_stream_end {
   std::uint32_t attempt = 0;
-  std::int64_t status = 0;
-  std::string retry_after;
+  std::string code;
+  std::string message;
 };
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, http_head& x) {
-  return f(caf::meta::type_name("http_head"), x.attempt, x.status,
-           x.retry_after);
-}
-
-struct http_body {
-  std::uint32_t attempt = 0;
-  std::string bytes;
-  /// How long after the transfer started these bytes arrived (ns).
-  std::int64_t since_start_ns = 0;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, http_body& x) {
-  return f(caf::meta::type_name("http_body"), x.attempt, x.bytes, x.since_start_ns);
+typename Inspector::result_type inspect(Inspector& f, llm_stream_end& x) {
+  return f(caf::meta::type_name("llm_stream_end"), x.attempt, x.code,
+           x.message);
 }
 
 struct http_done {

@@ -297,8 +297,7 @@ CAF_TEST(every registered message type round trips through the binary serializer
   check_round_trip<tool_call>("agenttheo.tool_call");
   check_round_trip<llm_done>("agenttheo.llm_done");
   check_round_trip<llm_retrying>("agenttheo.llm_retrying");
-  check_round_trip<http_head>("agenttheo.http_head");
-  check_round_trip<http_body>("agenttheo.http_body");
+  check_round_trip<llm_stream_end>("agenttheo.llm_stream_end");
   check_round_trip<http_done>("agenttheo.http_done");
   check_round_trip<llm_failed>("agenttheo.llm_failed");
   check_round_trip<tool_started>("agenttheo.tool_started");
