@@ -148,7 +148,7 @@ stream_callbacks(self_ptr self, std::shared_ptr<chat_stream> stream) {
     [stream](long status, std::string retry_after) {
       stream->on_head(status, std::move(retry_after));
     },
-    [stream, call, attempt, deliver](std::string bytes,
+    [stream, call, attempt, deliver](std::string_view bytes,
                                      std::chrono::nanoseconds since_start) {
       auto end = stream->on_body(bytes, since_start, deliver);
       if (end.what != chat_stream_end::kind::open)

@@ -371,9 +371,10 @@ private:
   }
 
   void report_body() {
-    auto bytes = response_->take_body();
+    auto bytes = response_->body();
     if (!bytes.empty() && callbacks_.on_body)
-      callbacks_.on_body(std::move(bytes), clock::now() - started_);
+      callbacks_.on_body(bytes, clock::now() - started_);
+    response_->clear_body();
   }
 
   void arm_deadline(clock::time_point at) {

@@ -43,12 +43,6 @@ bool streamed_response::end_of_stream() {
   return !ec && is_done();
 }
 
-std::string streamed_response::take_body() {
-  std::string out;
-  out.swap(body_);
-  return out;
-}
-
 void streamed_response::on_field_impl(boost::beast::http::field,
                                       string_view name, string_view value,
                                       error_code&) {

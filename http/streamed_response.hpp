@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/basic_parser.hpp>
@@ -32,8 +33,15 @@ public:
   /// read to its end); false when it cuts one short, or nothing came.
   bool end_of_stream();
 
-  /// The body bytes parsed since the last call.
-  std::string take_body();
+  /// The body bytes parsed since `clear_body`, valid until the next parse.
+  std::string_view body() const {
+    return body_;
+  }
+
+  /// Forgets the body bytes read so far (keeping their room for the next).
+  void clear_body() {
+    body_.clear();
+  }
 
   /// Body bytes parsed so far, in all.
   std::uint64_t body_bytes() const {

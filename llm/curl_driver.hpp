@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace agenttheo {
@@ -50,10 +51,12 @@ constexpr int recv_error = 56;
 struct transfer_callbacks {
   /// Once the response head is in: status and `Retry-After` (may be empty).
   std::function<void(long status, std::string retry_after)> on_head;
-  /// Bytes of the response body, and how long after the driver started
-  /// the transfer they came: the provider's own time, from the request
-  /// going out to its answer arriving, none of it ours.
-  std::function<void(std::string bytes, std::chrono::nanoseconds since_start)>
+  /// Bytes of the response body, valid for the call (read them where they
+  /// lie: a token's read allocates nothing for them), and how long after
+  /// the driver started the transfer they came: the provider's own time,
+  /// from the request going out to its answer arriving, none of it ours.
+  std::function<void(std::string_view bytes,
+                     std::chrono::nanoseconds since_start)>
     on_body;
   std::function<void(transfer_result)> on_done;
 };

@@ -41,7 +41,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto& t = *static_cast<running_transfer*>(user);
   if (t.callbacks.on_body)
-    t.callbacks.on_body(std::string{data, size * count},
+    t.callbacks.on_body(std::string_view{data, size * count},
                         std::chrono::steady_clock::now() - t.started);
   return size * count;
 }

@@ -40,6 +40,10 @@ parsed parse(std::string_view input, std::size_t piece) {
   agenttheo::http::streamed_response response;
   boost::beast::flat_buffer buffer;
   parsed out;
+  auto take_body = [&] {
+    out.body += response.body();
+    response.clear_body();
+  };
   for (std::size_t pos = 0; pos < input.size() && !out.done && !out.failed;
        pos += piece) {
     auto bytes = input.substr(pos, piece);
@@ -48,7 +52,7 @@ parsed parse(std::string_view input, std::size_t piece) {
     buffer.commit(bytes.size());
     boost::beast::error_code ec;
     response.parse(buffer, ec);
-    out.body += response.take_body();
+    take_body();
     out.failed = bool(ec);
     out.done = response.is_done();
   }
@@ -56,7 +60,7 @@ parsed parse(std::string_view input, std::size_t piece) {
   // read to the end, else fails what is still open, however it was cut.
   if (!out.done && !out.failed && response.got_some()) {
     out.done = response.end_of_stream();
-    out.body += response.take_body();
+    take_body();
     out.failed = !out.done;
   }
   out.status = response.status();

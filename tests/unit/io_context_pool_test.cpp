@@ -162,7 +162,8 @@ net::io_context* read_on(curl_driver& driver, const std::string& url,
   http_transfer transfer{
     url, {}, "", std::chrono::seconds{5}, std::chrono::seconds{5}, near};
   transfer_callbacks callbacks;
-  callbacks.on_body = [read, &pool](std::string, std::chrono::nanoseconds) {
+  callbacks.on_body = [read, &pool](std::string_view,
+                                    std::chrono::nanoseconds) {
     read->set_value(pool.current());
   };
   auto done = read->get_future();

@@ -95,7 +95,7 @@ outcome run(plain_http_engine& engine, std::uint64_t id, http_transfer spec) {
       result->heads.push_back(status);
       result->retry_after = std::move(retry_after);
     },
-    [result](std::string bytes, std::chrono::nanoseconds) {
+    [result](std::string_view bytes, std::chrono::nanoseconds) {
       result->body += bytes;
     },
     [result, done](transfer_result r) {
@@ -314,7 +314,7 @@ CAF_TEST(a cancelled transfer closes its socket and reports nothing) {
   auto first = std::make_shared<std::promise<void>>();
   transfer_callbacks callbacks{
     nullptr,
-    [&bodies, first](std::string, std::chrono::nanoseconds) {
+    [&bodies, first](std::string_view, std::chrono::nanoseconds) {
       if (bodies++ == 0)
         first->set_value();
     },
@@ -343,7 +343,7 @@ CAF_TEST(a transfer is read on the context it is asked to be near) {
     auto seen = read_on->get_future();
     transfer_callbacks callbacks{
       nullptr,
-      [read_on, &pool](std::string, std::chrono::nanoseconds) {
+      [read_on, &pool](std::string_view, std::chrono::nanoseconds) {
         read_on->set_value(pool.current());
       },
       nullptr,
