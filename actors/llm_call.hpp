@@ -48,9 +48,11 @@ void end_with_session(Self* self, const caf::actor& session) {
   self->set_down_handler([self](caf::down_msg&) { self->quit(); });
 }
 
-// An LLM call is one actor per request. It answers its session with
-// `llm_delta` for each piece of the answer the moment it arrives, then
-// `llm_done` (or `llm_failed`), and exits. Killing it aborts the call.
+// An LLM call is one actor per request. Its session gets `llm_delta` for
+// each piece of the answer the moment it arrives (from the call's own
+// stream, on the thread that reads it, for a provider: llm/chat_stream.hpp),
+// then `llm_done` (or `llm_failed`) from the call, which exits. Killing it
+// aborts the call.
 
 struct planner_call_state {
   caf::actor session;
