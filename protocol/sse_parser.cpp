@@ -1,6 +1,26 @@
 #include "protocol/sse_parser.hpp"
 
+#include <cstring>
+
 namespace agenttheo {
+
+namespace {
+
+/// Where the first CR or LF in `bytes` is (npos: neither). One vectorised
+/// scan for the LF, one for a CR before it: `find_first_of("\r\n")` calls
+/// `memchr` over the two-byte set once for each byte of the line, ~4,400
+/// instructions a token's chunk (callgrind), most of its parse.
+std::size_t line_end(std::string_view bytes) {
+  const auto* lf
+    = static_cast<const char*>(std::memchr(bytes.data(), '\n', bytes.size()));
+  auto before = lf ? static_cast<std::size_t>(lf - bytes.data()) : bytes.size();
+  if (const auto* cr
+      = static_cast<const char*>(std::memchr(bytes.data(), '\r', before)))
+    return static_cast<std::size_t>(cr - bytes.data());
+  return lf ? before : std::string_view::npos;
+}
+
+} // namespace
 
 sse_parser::sse_parser(std::size_t max_line) : max_line_(max_line) {
 }
@@ -27,7 +47,7 @@ bool sse_parser::feed_lines(std::string_view bytes, Emit&& emit) {
       continue;
     }
     after_cr_ = false;
-    auto end = bytes.find_first_of("\r\n");
+    auto end = line_end(bytes);
     auto piece = bytes.substr(0, end);
     if (line_.size() + piece.size() > max_line_) {
       failed_ = true;
