@@ -1,5 +1,5 @@
 #include <array>
-#include <cstdio>
+#include <charconv>
 #include <sstream>
 #include <utility>
 
@@ -377,9 +377,14 @@ private:
   void add_chunk_head(std::vector<net::const_buffer>& buffers, std::size_t bytes) {
     if (!chunked())
       return;
+    // to_chars, not snprintf: ~700 instructions a write (callgrind).
     char size_line[24];
-    auto n = std::snprintf(size_line, sizeof(size_line), "%zx\r\n", bytes);
-    chunk_head_.assign(size_line, static_cast<std::size_t>(n));
+    auto end
+      = std::to_chars(size_line, size_line + sizeof(size_line) - 2, bytes, 16)
+          .ptr;
+    *end++ = '\r';
+    *end++ = '\n';
+    chunk_head_.assign(size_line, end);
     buffers.push_back(net::buffer(chunk_head_));
   }
 
