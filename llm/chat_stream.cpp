@@ -45,27 +45,37 @@ chat_stream_end chat_stream::read(std::string_view bytes) {
 }
 
 chat_stream_end chat_stream::parse(std::string_view bytes) {
-  events_.clear();
-  if (!parser_.feed(bytes, events_))
+  chat_stream_end last;
+  // Each event is taken as the parser completes it; none after the one
+  // that ends the answer.
+  auto whole_lines = parser_.feed(bytes, [&](const sse_message& event) {
+    if (last.what == chat_stream_end::kind::open)
+      last = take(event.data);
+  });
+  if (last.what != chat_stream_end::kind::open)
+    return end(last.what, std::move(last.code), std::move(last.message));
+  if (!whole_lines)
     return end(
       chat_stream_end::kind::failed, "llm_bad_response",
       "the provider sent a stream line longer than the response limit");
-  for (auto& data : events_) {
-    auto out = assembler_.on_data(data);
-    switch (out.what) {
-      case chunk_outcome::kind::ok:
-        if (!out.content.empty())
-          pieces_.push_back(std::move(out.content));
-        break;
-      case chunk_outcome::kind::done:
-        return end(chat_stream_end::kind::whole);
-      case chunk_outcome::kind::malformed:
-        return end(chat_stream_end::kind::failed, "llm_bad_response",
-                   "the provider sent " + out.error);
-      case chunk_outcome::kind::provider_error:
-        return end(chat_stream_end::kind::failed, "llm_provider_error",
-                   "the provider reported: " + out.error);
-    }
+  return {};
+}
+
+chat_stream_end chat_stream::take(std::string_view data) {
+  auto out = assembler_.on_data(data);
+  switch (out.what) {
+    case chunk_outcome::kind::ok:
+      if (!out.content.empty())
+        pieces_.push_back(std::move(out.content));
+      return {};
+    case chunk_outcome::kind::done:
+      return {chat_stream_end::kind::whole, {}, {}};
+    case chunk_outcome::kind::malformed:
+      return {chat_stream_end::kind::failed, "llm_bad_response",
+              "the provider sent " + out.error};
+    case chunk_outcome::kind::provider_error:
+      return {chat_stream_end::kind::failed, "llm_provider_error",
+              "the provider reported: " + out.error};
   }
   return {};
 }

@@ -106,6 +106,8 @@ private:
   /// Takes `bytes` in: the texts they complete into `pieces_`.
   chat_stream_end read(std::string_view bytes);
   chat_stream_end parse(std::string_view bytes);
+  /// One event's data: its text into `pieces_`, or how it ends the answer.
+  chat_stream_end take(std::string_view data);
   chat_stream_end end(chat_stream_end::kind what, std::string code = {},
                       std::string message = {});
 
@@ -132,8 +134,7 @@ private:
   std::size_t bytes_ = 0;
   sse_parser parser_;
   delta_assembler assembler_;
-  /// The events and texts of one read; kept, so a token allocates no list.
-  std::vector<std::string> events_;
+  /// The texts of one read; kept, so a token allocates no list.
   std::vector<std::string> pieces_;
   /// Set on the transfer's thread once the stream said its last.
   bool ended_ = false;

@@ -1,6 +1,7 @@
 #include "protocol/sse_parser.hpp"
 
 #include <cstring>
+#include <utility>
 
 namespace agenttheo {
 
@@ -26,13 +27,17 @@ sse_parser::sse_parser(std::size_t max_line) : max_line_(max_line) {
 }
 
 bool sse_parser::feed(std::string_view bytes, std::vector<std::string>& events) {
-  return feed_lines(
-    bytes, [&](sse_message&& m) { events.push_back(std::move(m.data)); });
+  return feed_lines(bytes,
+                    [&](const sse_message& m) { events.push_back(m.data); });
 }
 
 bool sse_parser::feed(std::string_view bytes, std::vector<sse_message>& events) {
-  return feed_lines(bytes,
-                    [&](sse_message&& m) { events.push_back(std::move(m)); });
+  return feed_lines(bytes, [&](const sse_message& m) { events.push_back(m); });
+}
+
+bool sse_parser::feed(std::string_view bytes,
+                      const std::function<void(const sse_message&)>& on_event) {
+  return feed_lines(bytes, on_event);
 }
 
 template <class Emit>
@@ -74,8 +79,12 @@ template <class Emit>
 void sse_parser::on_line(std::string_view line, Emit& emit) {
   if (line.empty()) {
     if (has_data_)
-      emit(std::move(current_));
-    current_ = {};
+      emit(std::as_const(current_));
+    // Emptied, keeping their room.
+    current_.event.clear();
+    current_.id.clear();
+    current_.has_id = false;
+    current_.data.clear();
     has_data_ = false;
     return;
   }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,12 @@ public:
 
   /// The same, keeping only each event's data (all chat completions use).
   bool feed(std::string_view bytes, std::vector<std::string>& events);
+
+  /// The same, handing each event to `on_event` as it completes, valid for
+  /// the call: nothing is copied, and the parser keeps its buffers' room
+  /// for the next event (a token's read allocates nothing here).
+  bool feed(std::string_view bytes,
+            const std::function<void(const sse_message&)>& on_event);
 
   bool failed() const {
     return failed_;

@@ -32,9 +32,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   for (std::size_t pos = 0; pos < input.size(); pos += piece) {
     auto chunk = input.substr(pos, piece);
     auto ok = parser.feed(chunk, events);
+    // Byte by byte, and through the callback the model's stream uses.
     auto bytewise_ok = true;
+    auto take = [&](const agenttheo::sse_message& m) {
+      bytewise_events.push_back(m.data);
+    };
     for (char c : chunk)
-      bytewise_ok = bytewise.feed(std::string_view{&c, 1}, bytewise_events);
+      bytewise_ok = bytewise.feed(std::string_view{&c, 1}, take);
     if (ok != bytewise_ok || events != bytewise_events)
       std::abort(); // a line's bytes read apart read as they do together
     bytewise_events.clear();
