@@ -126,6 +126,14 @@ void retry_or_fail(self_ptr self, std::string code, std::string message) {
   self->delayed_send(self, delay, llm_retry_atom::value, st.attempt);
 }
 
+/// A failure another attempt may mend, unless this one's text already
+/// reached the session (a retry would repeat it): ending the attempt says.
+void retry_if_silent(self_ptr self, std::string code, std::string message) {
+  if (end_attempt(self))
+    return fail(self, std::move(code), std::move(message));
+  retry_or_fail(self, std::move(code), std::move(message));
+}
+
 void arm_idle_check(self_ptr self, std::chrono::milliseconds after,
                     std::uint64_t generation) {
   self->delayed_send(self, after, llm_idle_atom::value, generation);
@@ -195,20 +203,15 @@ void on_done(self_ptr self, http_done& done) {
   *st.open_transfer = 0;
   if (st.finishing)
     return;
-  auto retry_if_silent = [&](std::string code, std::string message) {
-    if (end_attempt(self))
-      return fail(self, std::move(code), std::move(message));
-    retry_or_fail(self, std::move(code), std::move(message));
-  };
   if (done.curl_code != 0) {
     if (done.curl_code == transfer_code::couldnt_connect
         || done.curl_code == transfer_code::couldnt_resolve)
-      return retry_if_silent("llm_unreachable",
+      return retry_if_silent(self, "llm_unreachable",
                              "cannot reach the provider: " + done.message);
     if (done.curl_code == transfer_code::timed_out)
-      return retry_if_silent("llm_timeout", "the provider call timed out: "
-                                              + done.message);
-    return retry_if_silent("llm_stream_cut",
+      return retry_if_silent(self, "llm_timeout",
+                             "the provider call timed out: " + done.message);
+    return retry_if_silent(self, "llm_stream_cut",
                            "the provider's stream broke off: " + done.message);
   }
   // The transfer is over: the stream has written its last.
@@ -219,7 +222,7 @@ void on_done(self_ptr self, http_done& done) {
   if (code >= 200 && code < 300) {
     if (stream.assembler().finish_reason() || stream.assembler().saw_done())
       return finish_after_ready_io(self);
-    return retry_if_silent("llm_stream_cut",
+    return retry_if_silent(self, "llm_stream_cut",
                            "the provider's stream ended before the answer did");
   }
   if (code == 401 || code == 403)
@@ -247,9 +250,7 @@ void on_idle_check(self_ptr self, std::uint64_t generation) {
     return arm_idle_check(self, idle - silent, generation);
   auto message = "the provider sent nothing for "
                  + std::to_string(silent.count()) + " ms";
-  if (end_attempt(self))
-    return fail(self, "llm_timeout", message);
-  retry_or_fail(self, "llm_timeout", message);
+  retry_if_silent(self, "llm_timeout", std::move(message));
 }
 
 } // namespace
