@@ -33,9 +33,9 @@ chat_stream_end chat_stream::read(std::string_view bytes) {
                        std::memory_order_relaxed);
   bytes_ += bytes.size();
   if (bytes_ > max_bytes_)
-    return end(chat_stream_end::kind::failed, "llm_response_too_long",
-               "the response exceeded " + std::to_string(max_bytes_)
-                 + " bytes");
+    return end(
+      {chat_stream_end::kind::failed, "llm_response_too_long",
+       "the response exceeded " + std::to_string(max_bytes_) + " bytes"});
   if (status_ < 200 || status_ >= 300) {
     auto room = max_error_body - std::min(max_error_body, error_body_.size());
     error_body_.append(bytes.substr(0, room));
@@ -53,11 +53,11 @@ chat_stream_end chat_stream::parse(std::string_view bytes) {
       last = take(event.data);
   });
   if (last.what != chat_stream_end::kind::open)
-    return end(last.what, std::move(last.code), std::move(last.message));
+    return end(std::move(last));
   if (!whole_lines)
     return end(
-      chat_stream_end::kind::failed, "llm_bad_response",
-      "the provider sent a stream line longer than the response limit");
+      {chat_stream_end::kind::failed, "llm_bad_response",
+       "the provider sent a stream line longer than the response limit"});
   return {};
 }
 
@@ -80,10 +80,9 @@ chat_stream_end chat_stream::take(std::string_view data) {
   return {};
 }
 
-chat_stream_end chat_stream::end(chat_stream_end::kind what, std::string code,
-                                 std::string message) {
+chat_stream_end chat_stream::end(chat_stream_end last) {
   ended_ = true;
-  return {what, std::move(code), std::move(message)};
+  return last;
 }
 
 } // namespace agenttheo

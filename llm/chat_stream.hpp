@@ -108,8 +108,8 @@ private:
   chat_stream_end parse(std::string_view bytes);
   /// One event's data: its text into `pieces_`, or how it ends the answer.
   chat_stream_end take(std::string_view data);
-  chat_stream_end end(chat_stream_end::kind what, std::string code = {},
-                      std::string message = {});
+  /// The stream says its last: nothing more of the response is read.
+  chat_stream_end end(chat_stream_end last);
 
   template <class Deliver>
   void hand_on(std::chrono::nanoseconds since_start, Deliver& deliver) {
