@@ -120,7 +120,11 @@ def settle_rig_nice(wanted):
 
 
 class Service:
-    """A process group under test, stopped with everything it started."""
+    """A process group under test, stopped with everything it started:
+    killed, unless `stop_signal` asks for a process that must finish its
+    own exit (a profiler writing its counts)."""
+
+    stop_signal = signal.SIGKILL
 
     def __init__(self, argv, port=None, stdout=subprocess.DEVNULL, env=None,
                  scratch=None, preexec_fn=None):
@@ -140,7 +144,7 @@ class Service:
 
     def stop(self):
         try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            os.killpg(self.proc.pid, self.stop_signal)
         except ProcessLookupError:
             pass
         self.proc.wait()

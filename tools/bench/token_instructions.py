@@ -43,19 +43,6 @@ def wrapper(folder, binary, out):
     return path
 
 
-def gentle_stop(service):
-    """SIGTERM and a wait: callgrind writes its counts as the process exits."""
-    def stop():
-        try:
-            os.killpg(service.proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        service.proc.wait(timeout=300)
-        if service.scratch:
-            service.scratch.cleanup()
-    return stop
-
-
 def measure(args, folder):
     out = os.path.join(folder, "callgrind.out")
     compare.AGENTTHEO = wrapper(folder, os.path.abspath(args.binary), out)
@@ -68,7 +55,8 @@ def measure(args, folder):
     upstream = compare.token_upstream(count, args.rate)
     try:
         server = compare.agenttheo(upstream)
-        server.stop = gentle_stop(server)
+        # callgrind writes its counts as the server exits on its own.
+        server.stop_signal = signal.SIGTERM
         report = compare.drive(server, *runs)
     finally:
         upstream.stop()
