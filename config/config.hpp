@@ -13,6 +13,7 @@
 #include "config/llm_settings.hpp"
 #include "config/log.hpp"
 #include "config/settings.hpp"
+#include "util/cpu_affinity.hpp"
 #include "util/secret.hpp"
 
 namespace agenttheo {
@@ -71,6 +72,9 @@ struct server_config {
   /// those running it are busy (`io_thread_gate`): a light load runs on
   /// one thread per context, with no hand-off between threads.
   bool io_threads_on_demand = true;
+
+  /// Each I/O thread pinned to a CPU (`IO_THREAD_CPUS`); none by default.
+  io_thread_cpus io_cpus;
 
   /// The threads of each I/O context.
   unsigned threads_per_io_context() const {

@@ -196,6 +196,27 @@ config_key log_level_key() {
           [](const server_config& c) { return std::string{to_string(c.level)}; }};
 }
 
+config_key io_thread_cpus_key() {
+  return {"IO_THREAD_CPUS", g::server,
+          "pin each I/O thread to a CPU: off, auto (the CPUs the process may "
+          "run on, in order) or a list such as 2,3 (for a host the server "
+          "has to itself; docs/performance.md, I/O threads pinned to cores)",
+          [](server_config& c, std::string_view v) -> parse_failure {
+            auto wrong = parse_io_thread_cpus(v, c.io_cpus);
+            if (wrong)
+              return *wrong;
+            return std::nullopt;
+          },
+          [](const server_config& c) {
+            if (c.io_cpus.automatic)
+              return std::string{"auto"};
+            std::string text;
+            for (int cpu : c.io_cpus.listed)
+              text += (text.empty() ? "" : ",") + std::to_string(cpu);
+            return text.empty() ? std::string{"off"} : text;
+          }};
+}
+
 config_key chromium_flags_key() {
   return {"CHROMIUM_FLAGS", g::browser, "extra Chromium flags, space-separated",
           [](server_config& c, std::string_view v) {
@@ -385,6 +406,7 @@ std::vector<config_key> make_keys() {
          "an I/O context's threads after its first run it only while those "
          "running it are busy (false: every I/O thread always runs)",
          &c::io_threads_on_demand),
+    io_thread_cpus_key(),
     integer("WORKER_THREADS", g::server,
             "actor scheduler threads (0: one per core the I/O threads leave)",
             &c::worker_threads, 0, 256),

@@ -9,8 +9,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "config/log.hpp"
 #include "http/io_thread_gate.hpp"
 #include "util/after_ready_io.hpp"
+#include "util/cpu_affinity.hpp"
 
 namespace agenttheo::http {
 
@@ -50,8 +52,9 @@ struct io_context_pool::slot {
 
 io_context_pool::io_context_pool(unsigned contexts,
                                  unsigned threads_per_context,
-                                 bool helpers_on_demand)
-    : threads_per_context_(std::max(1u, threads_per_context)) {
+                                 bool helpers_on_demand, std::vector<int> cpus)
+    : threads_per_context_(std::max(1u, threads_per_context)),
+      cpus_(std::move(cpus)) {
   for (unsigned i = 0; i < std::max(1u, contexts); ++i)
     slots_.push_back(
       std::make_unique<slot>(threads_per_context_, helpers_on_demand));
@@ -109,11 +112,12 @@ void io_context_pool::run() {
 }
 
 void io_context_pool::start_threads(unsigned per_context) {
-  for (auto& s : slots_)
+  for (std::size_t c = 0; c < slots_.size(); ++c)
     for (unsigned i = 0; i < per_context; ++i)
-      threads_.emplace_back([this, i, &s = *s] {
+      threads_.emplace_back([this, c, i, &s = *slots_[c]] {
         // Named, so `top -H` and the tests tell them apart.
         pthread_setname_np(pthread_self(), "agenttheo.io");
+        pin(c, i);
         this_thread = {this, &s.context};
         set_after_ready_io(&post_behind, &s.context);
         if (s.gate)
@@ -121,6 +125,16 @@ void io_context_pool::start_threads(unsigned per_context) {
         else
           s.context.run();
       });
+}
+
+void io_context_pool::pin(std::size_t context, unsigned thread) const {
+  if (cpus_.empty())
+    return;
+  // The threads that always run come first: with helpers on demand, a
+  // light load's threads are on the first CPUs, one each.
+  auto cpu = cpus_[(thread * slots_.size() + context) % cpus_.size()];
+  if (!pin_this_thread_to(cpu))
+    log(log_level::warn, "could not pin an I/O thread to CPU ", cpu);
 }
 
 void io_context_pool::stop() {

@@ -24,9 +24,11 @@ class io_context_pool {
 public:
   /// `contexts` I/O contexts, each run by `threads_per_context` threads.
   /// `helpers_on_demand`: each context's threads after its first run it
-  /// only while those running it are busy (`io_thread_gate`).
+  /// only while those running it are busy (`io_thread_gate`). `cpus`: the
+  /// CPU each thread is pinned to, first threads first (each context's
+  /// first thread, then each context's second, ...); none pins nothing.
   io_context_pool(unsigned contexts, unsigned threads_per_context,
-                  bool helpers_on_demand = true);
+                  bool helpers_on_demand = true, std::vector<int> cpus = {});
   ~io_context_pool();
 
   io_context_pool(const io_context_pool&) = delete;
@@ -66,9 +68,11 @@ private:
   boost::asio::io_context& next();
   std::size_t next_index();
   void start_threads(unsigned per_context);
+  void pin(std::size_t context, unsigned thread) const;
 
   std::vector<std::unique_ptr<slot>> slots_;
   unsigned threads_per_context_;
+  std::vector<int> cpus_;
   std::atomic<std::size_t> turn_{0};
   std::vector<std::thread> threads_;
 };

@@ -12,10 +12,22 @@
 
 namespace agenttheo::http {
 
+namespace {
+
+/// The CPU of each I/O thread, when IO_THREAD_CPUS asks for any (`main`
+/// refused a listed CPU the process may not use).
+std::vector<int> io_thread_plan(const server_config& config) {
+  return plan_io_thread_cpus(config.io_cpus, cpus_this_process_may_use(),
+                             config.io_context_count()
+                               * config.threads_per_io_context());
+}
+
+} // namespace
+
 struct server::impl {
   explicit impl(const server_config& config)
       : pool(config.io_context_count(), config.threads_per_io_context(),
-             config.io_threads_on_demand),
+             config.io_threads_on_demand, io_thread_plan(config)),
         signals(pool.at(0), SIGINT, SIGTERM) {
     ctx.config = config;
     ctx.hosts = make_host_rules(config.host, config.allowed_hosts);

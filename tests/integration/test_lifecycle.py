@@ -48,6 +48,17 @@ class Configuration(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("SEND_QUEUE_LIMIT", result.stderr)
 
+    def test_an_io_thread_cpu_the_process_may_not_use_is_refused(self):
+        beyond = max(os.sched_getaffinity(0)) + 1
+        result = run_binary("serve", "--port", "0", "--io-thread-cpus", f"0,{beyond}")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn(f"IO_THREAD_CPUS: CPU {beyond} is not one this process may run on",
+                      result.stderr)
+        result = run_binary("serve", "--port", "0", "--io-thread-cpus", "first")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("IO_THREAD_CPUS", result.stderr)
+        self.assertIn("'first'", result.stderr)
+
     def test_env_file_is_read(self):
         with project_dir_with_env("MAX_SESSIONS=1\n") as tmp:
             with Server(workdir=tmp) as server:
@@ -123,6 +134,25 @@ class WhatAnOperatorSees(unittest.TestCase):
         self.assertRegex(ended[0], rf"session {session}, messageId logged-1, "
                                    r"complete, 1 step, \d+ ms")
         self.assertNotIn("hello", started[0] + ended[0])
+
+    def test_io_threads_run_on_the_cpus_io_thread_cpus_lists(self):
+        # The last CPU the process may use first, so threads the setting
+        # left alone would not pass; two threads always running.
+        cpus = sorted(os.sched_getaffinity(0))
+        listed = [cpus[-1], cpus[0]]
+        server = self.enterContext(Server(
+            "--browser", "none", "--io-threads", "2", "--io-contexts", "0",
+            "--io-thread-cpus", ",".join(map(str, listed))))
+        events = SseStream(server.port, stream_path("hello", messageId="pinned-1")
+                           ).read_all()
+        self.assertEqual(events[-1].type, "complete")
+        allowed = []
+        tasks = f"/proc/{server.proc.pid}/task"
+        for tid in os.listdir(tasks):
+            with open(f"{tasks}/{tid}/comm") as comm:
+                if comm.read().strip() == "agenttheo.io":
+                    allowed.append(os.sched_getaffinity(int(tid)))
+        self.assertEqual(sorted(allowed, key=min), sorted(({c} for c in listed), key=min))
 
     def test_the_favicon_is_served(self):
         server = self.enterContext(Server("--browser", "none"))

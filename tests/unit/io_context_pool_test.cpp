@@ -11,6 +11,9 @@
 #include <thread>
 #include <vector>
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <caf/actor_system.hpp>
@@ -26,6 +29,7 @@
 #include "llm/curl_engine.hpp"
 #include "loopback_provider.hpp"
 #include "util/after_ready_io.hpp"
+#include "util/cpu_affinity.hpp"
 
 using namespace agenttheo;
 using http::io_context_pool;
@@ -41,7 +45,36 @@ current_on(io_context_pool& pool, net::io_context& context) {
   return seen.get_future().get();
 }
 
+/// The CPUs the thread running `context` may run on.
+std::vector<int> cpus_of_thread_on(net::io_context& context) {
+  std::promise<std::vector<int>> seen;
+  net::post(context, [&] {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    pthread_getaffinity_np(pthread_self(), sizeof set, &set);
+    std::vector<int> cpus;
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+      if (CPU_ISSET(cpu, &set))
+        cpus.push_back(cpu);
+    seen.set_value(cpus);
+  });
+  return seen.get_future().get();
+}
+
 } // namespace
+
+CAF_TEST(each thread runs on the CPU it is given) {
+  auto allowed = cpus_this_process_may_use();
+  // Reversed, so a thread left where it started would not pass by chance.
+  std::vector<int> cpus{allowed.back(), allowed.front()};
+  io_context_pool pool{2, 1, true, cpus};
+  pool.run();
+  CAF_CHECK_EQUAL(cpus_of_thread_on(pool.at(0)), std::vector<int>{cpus[0]});
+  CAF_CHECK_EQUAL(cpus_of_thread_on(pool.at(1)), std::vector<int>{cpus[1]});
+  io_context_pool unpinned{1, 1};
+  unpinned.run();
+  CAF_CHECK_EQUAL(cpus_of_thread_on(unpinned.at(0)), allowed);
+}
 
 CAF_TEST(a thread of a context finds that context and stays on it) {
   io_context_pool pool{3, 1};

@@ -1,0 +1,77 @@
+#define CAF_SUITE cpu_affinity
+
+#include "util/cpu_affinity.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include <caf/test/unit_test.hpp>
+
+using namespace agenttheo;
+
+namespace {
+
+io_thread_cpus parsed(std::string_view spec) {
+  io_thread_cpus out;
+  auto wrong = parse_io_thread_cpus(spec, out);
+  CAF_REQUIRE(!wrong);
+  return out;
+}
+
+const std::vector<int> two_cpus{0, 1};
+
+} // namespace
+
+CAF_TEST(off and an empty setting pin nothing) {
+  CAF_CHECK(!parsed("").pinned());
+  CAF_CHECK(!parsed("off").pinned());
+  CAF_CHECK(!parsed(" off ").pinned());
+  CAF_CHECK(plan_io_thread_cpus(parsed("off"), two_cpus, 2).empty());
+}
+
+CAF_TEST(auto gives the threads the process CPUs in order) {
+  auto spec = parsed("auto");
+  CAF_CHECK(spec.automatic);
+  CAF_CHECK_EQUAL(plan_io_thread_cpus(spec, two_cpus, 2),
+                  (std::vector<int>{0, 1}));
+  // More threads than CPUs: again from the first.
+  CAF_CHECK_EQUAL(plan_io_thread_cpus(spec, two_cpus, 3),
+                  (std::vector<int>{0, 1, 0}));
+  CAF_CHECK_EQUAL(plan_io_thread_cpus(spec, {2, 5}, 2),
+                  (std::vector<int>{2, 5}));
+}
+
+CAF_TEST(listed CPUs go to the threads in the order written) {
+  auto spec = parsed("1, 0");
+  CAF_CHECK_EQUAL(spec.listed, (std::vector<int>{1, 0}));
+  CAF_CHECK_EQUAL(plan_io_thread_cpus(spec, two_cpus, 4),
+                  (std::vector<int>{1, 0, 1, 0}));
+  CAF_CHECK_EQUAL(plan_io_thread_cpus(parsed("1"), two_cpus, 2),
+                  (std::vector<int>{1, 1}));
+}
+
+CAF_TEST(a setting that names no CPU is refused with what it should be) {
+  for (auto bad :
+       {"abc", "1,", ",1", "1;2", "-1", "1.5", "99999", "auto,1", "0x1"}) {
+    io_thread_cpus out;
+    auto wrong = parse_io_thread_cpus(bad, out);
+    CAF_CHECK(wrong.has_value());
+    if (wrong)
+      CAF_CHECK(wrong->find("\"off\", \"auto\" or CPU numbers")
+                != std::string::npos);
+  }
+}
+
+CAF_TEST(a listed CPU the process may not use is named) {
+  CAF_CHECK(!unavailable_io_thread_cpu(parsed("1,0"), two_cpus));
+  CAF_CHECK(!unavailable_io_thread_cpu(parsed("auto"), two_cpus));
+  auto wrong = unavailable_io_thread_cpu(parsed("0,7"), two_cpus);
+  CAF_REQUIRE(wrong.has_value());
+  CAF_CHECK_EQUAL(*wrong, "CPU 7 is not one this process may run on (0,1)");
+}
+
+CAF_TEST(the process CPUs are those its affinity mask holds) {
+  auto cpus = cpus_this_process_may_use();
+  CAF_REQUIRE(!cpus.empty());
+  CAF_CHECK(std::is_sorted(cpus.begin(), cpus.end()));
+}

@@ -1,0 +1,101 @@
+#include "util/cpu_affinity.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <pthread.h>
+#include <sched.h>
+
+namespace agenttheo {
+
+namespace {
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && s.front() == ' ')
+    s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ')
+    s.remove_suffix(1);
+  return s;
+}
+
+std::optional<int> cpu_number(std::string_view text) {
+  int cpu = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), cpu);
+  if (ec != std::errc{} || end != text.data() + text.size() || cpu < 0
+      || cpu >= CPU_SETSIZE)
+    return std::nullopt;
+  return cpu;
+}
+
+} // namespace
+
+std::optional<std::string>
+parse_io_thread_cpus(std::string_view spec, io_thread_cpus& out) {
+  spec = trimmed(spec);
+  out = {};
+  if (spec.empty() || spec == "off")
+    return std::nullopt;
+  if (spec == "auto") {
+    out.automatic = true;
+    return std::nullopt;
+  }
+  while (true) {
+    auto comma = spec.find(',');
+    auto item = trimmed(spec.substr(0, comma));
+    auto cpu = cpu_number(item);
+    if (!cpu)
+      return "\"off\", \"auto\" or CPU numbers separated by commas (\""
+             + std::string{item} + "\" is not a CPU number)";
+    out.listed.push_back(*cpu);
+    if (comma == std::string_view::npos)
+      return std::nullopt;
+    spec.remove_prefix(comma + 1);
+  }
+}
+
+std::optional<std::string>
+unavailable_io_thread_cpu(const io_thread_cpus& spec,
+                          const std::vector<int>& allowed) {
+  for (int cpu : spec.listed)
+    if (std::find(allowed.begin(), allowed.end(), cpu) == allowed.end()) {
+      std::string may;
+      for (int a : allowed)
+        may += (may.empty() ? "" : ",") + std::to_string(a);
+      return "CPU " + std::to_string(cpu)
+             + " is not one this process may run on (" + may + ")";
+    }
+  return std::nullopt;
+}
+
+std::vector<int> plan_io_thread_cpus(const io_thread_cpus& spec,
+                                     const std::vector<int>& allowed,
+                                     std::size_t threads) {
+  const auto& cpus = spec.automatic ? allowed : spec.listed;
+  if (!spec.pinned() || cpus.empty())
+    return {};
+  std::vector<int> plan;
+  for (std::size_t i = 0; i < threads; ++i)
+    plan.push_back(cpus[i % cpus.size()]);
+  return plan;
+}
+
+std::vector<int> cpus_this_process_may_use() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::vector<int> cpus;
+  if (sched_getaffinity(0, sizeof set, &set) != 0)
+    return cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &set))
+      cpus.push_back(cpu);
+  return cpus;
+}
+
+bool pin_this_thread_to(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+}
+
+} // namespace agenttheo

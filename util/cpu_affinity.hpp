@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace agenttheo {
+
+/// What `IO_THREAD_CPUS` asks for: each I/O thread pinned to one CPU, or
+/// every thread left to the scheduler (the default).
+///
+/// Why pin: on these VMs a thread woken by another's socket write is
+/// queued on the writer's core and waits there for it to sleep while the
+/// other core idles. A light session's token waits so behind the process
+/// that wrote it; pinned, the I/O thread runs where it is placed
+/// (docs/performance.md, "I/O threads pinned to cores").
+struct io_thread_cpus {
+  /// "auto": the CPUs this process may run on, in order.
+  bool automatic = false;
+  /// Listed CPUs, handed to the threads in order (again from the first
+  /// when there are more threads).
+  std::vector<int> listed;
+
+  bool pinned() const {
+    return automatic || !listed.empty();
+  }
+};
+
+/// Reads `spec`: empty or "off" (none), "auto", or CPU numbers separated
+/// by commas. Returns what is wrong with it, if anything.
+std::optional<std::string>
+parse_io_thread_cpus(std::string_view spec, io_thread_cpus& out);
+
+/// What is wrong with `spec` on a process that may run on `allowed`: a
+/// listed CPU that is not among them.
+std::optional<std::string>
+unavailable_io_thread_cpu(const io_thread_cpus& spec,
+                          const std::vector<int>& allowed);
+
+/// The CPU for each of `threads` I/O threads in the order they start,
+/// drawn from `allowed` (the CPUs the process may run on) for "auto";
+/// empty when nothing is pinned.
+std::vector<int> plan_io_thread_cpus(const io_thread_cpus& spec,
+                                     const std::vector<int>& allowed,
+                                     std::size_t threads);
+
+/// The CPUs the calling process may run on (its affinity mask, which a
+/// cpuset or `taskset` narrows), in ascending order.
+std::vector<int> cpus_this_process_may_use();
+
+/// Pins the calling thread to `cpu`; false when the kernel refuses.
+bool pin_this_thread_to(int cpu);
+
+} // namespace agenttheo
