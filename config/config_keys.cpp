@@ -210,10 +210,8 @@ config_key io_thread_cpus_key() {
           [](const server_config& c) {
             if (c.io_cpus.automatic)
               return std::string{"auto"};
-            std::string text;
-            for (int cpu : c.io_cpus.listed)
-              text += (text.empty() ? "" : ",") + std::to_string(cpu);
-            return text.empty() ? std::string{"off"} : text;
+            auto listed = cpu_list(c.io_cpus.listed);
+            return listed.empty() ? std::string{"off"} : listed;
           }};
 }
 

@@ -57,13 +57,10 @@ std::optional<std::string>
 unavailable_io_thread_cpu(const io_thread_cpus& spec,
                           const std::vector<int>& allowed) {
   for (int cpu : spec.listed)
-    if (std::find(allowed.begin(), allowed.end(), cpu) == allowed.end()) {
-      std::string may;
-      for (int a : allowed)
-        may += (may.empty() ? "" : ",") + std::to_string(a);
+    if (std::find(allowed.begin(), allowed.end(), cpu) == allowed.end())
       return "CPU " + std::to_string(cpu)
-             + " is not one this process may run on (" + may + ")";
-    }
+             + " is not one this process may run on (" + cpu_list(allowed)
+             + ")";
   return std::nullopt;
 }
 
@@ -89,6 +86,13 @@ std::vector<int> cpus_this_process_may_use() {
     if (CPU_ISSET(cpu, &set))
       cpus.push_back(cpu);
   return cpus;
+}
+
+std::string cpu_list(const std::vector<int>& cpus) {
+  std::string text;
+  for (int cpu : cpus)
+    text += (text.empty() ? "" : ",") + std::to_string(cpu);
+  return text;
 }
 
 bool pin_this_thread_to(int cpu) {

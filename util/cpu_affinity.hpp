@@ -50,6 +50,9 @@ std::vector<int> plan_io_thread_cpus(const io_thread_cpus& spec,
 /// cpuset or `taskset` narrows), in ascending order.
 std::vector<int> cpus_this_process_may_use();
 
+/// `cpus` as IO_THREAD_CPUS lists them: "2,3".
+std::string cpu_list(const std::vector<int>& cpus);
+
 /// Pins the calling thread to `cpu`; false when the kernel refuses.
 bool pin_this_thread_to(int cpu);
 

@@ -50,6 +50,11 @@ CAF_TEST(listed CPUs go to the threads in the order written) {
                   (std::vector<int>{1, 1}));
 }
 
+CAF_TEST(a list of CPUs reads as it is written) {
+  CAF_CHECK_EQUAL(cpu_list(parsed(" 3, 1 ,2").listed), "3,1,2");
+  CAF_CHECK_EQUAL(cpu_list({}), "");
+}
+
 CAF_TEST(a setting that names no CPU is refused with what it should be) {
   for (auto bad :
        {"abc", "1,", ",1", "1;2", "-1", "1.5", "99999", "auto,1", "0x1"}) {
