@@ -90,11 +90,23 @@ class OpenAIProvider(ServerTestCase):
         events = self.run_command("say it")
         self.assertEqual(events[-1].type, "complete", events[-1].data)
         threads = []
+        masks = []
         tasks = f"/proc/{self.server.proc.pid}/task"
         for tid in os.listdir(tasks):
             with open(f"{tasks}/{tid}/comm") as comm:
                 threads.append(comm.read().strip())
+            if threads[-1] == "agenttheo.io":
+                masks.append(os.sched_getaffinity(int(tid)))
         names = set(threads)
+        # The `.pinned_io_threads` ctest sets IO_THREAD_CPUS=auto: the I/O
+        # threads each on one CPU, in the order the process may use them.
+        if os.environ.get("IO_THREAD_CPUS") == "auto":
+            cpus = sorted(os.sched_getaffinity(0))
+            self.assertEqual(sorted(masks, key=min),
+                             sorted(({cpus[i % len(cpus)]} for i in range(len(masks))),
+                                    key=min))
+        else:
+            self.assertTrue(all(m == os.sched_getaffinity(0) for m in masks), masks)
         on_io = os.environ.get("ACTORS_ON_IO_THREADS") != "false"
         # IO_THREADS unset: one per core when the actors run there, else one.
         io_threads = int(os.environ.get("IO_THREADS") or 0) or (
