@@ -14,8 +14,9 @@ namespace agenttheo {
 /// Why pin: on these VMs a thread woken by another's socket write is
 /// queued on the writer's core and waits there for it to sleep while the
 /// other core idles. A light session's token waits so behind the process
-/// that wrote it; pinned, the I/O thread runs where it is placed
-/// (docs/performance.md, "I/O threads pinned to cores").
+/// that wrote it; pinned, fewer of the I/O thread's wake-ups land behind
+/// that process and every wait's tail is shorter (docs/performance.md,
+/// "I/O threads pinned to cores").
 struct io_thread_cpus {
   /// "auto": the CPUs this process may run on, in order.
   bool automatic = false;
