@@ -331,7 +331,7 @@ std::variant<server_config, int> configuration(const std::vector<std::string>& a
   }
   auto cfg = std::get<server_config>(loaded);
   if (auto wrong
-      = unavailable_io_thread_cpu(cfg.io_cpus, cpus_this_process_may_use())) {
+      = unavailable_io_thread_cpu(cfg.io_cpus, cpus_this_thread_may_use())) {
     std::cerr << "agenttheo: configuration error: IO_THREAD_CPUS: " << *wrong
               << "\n";
     return 2;

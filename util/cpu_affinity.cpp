@@ -76,7 +76,7 @@ std::vector<int> plan_io_thread_cpus(const io_thread_cpus& spec,
   return plan;
 }
 
-std::vector<int> cpus_this_process_may_use() {
+std::vector<int> cpus_this_thread_may_use() {
   cpu_set_t set;
   CPU_ZERO(&set);
   std::vector<int> cpus;

@@ -47,9 +47,10 @@ std::vector<int> plan_io_thread_cpus(const io_thread_cpus& spec,
                                      const std::vector<int>& allowed,
                                      std::size_t threads);
 
-/// The CPUs the calling process may run on (its affinity mask, which a
-/// cpuset or `taskset` narrows), in ascending order.
-std::vector<int> cpus_this_process_may_use();
+/// The CPUs the calling thread may run on, in ascending order: on the
+/// main thread at startup, the process's (its affinity mask, which a
+/// cpuset or `taskset` narrows); on a pinned thread, its CPU.
+std::vector<int> cpus_this_thread_may_use();
 
 /// `cpus` as IO_THREAD_CPUS lists them: "2,3".
 std::string cpu_list(const std::vector<int>& cpus);

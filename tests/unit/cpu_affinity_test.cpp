@@ -3,6 +3,7 @@
 #include "util/cpu_affinity.hpp"
 
 #include <algorithm>
+#include <thread>
 #include <vector>
 
 #include <caf/test/unit_test.hpp>
@@ -75,8 +76,15 @@ CAF_TEST(a listed CPU the process may not use is named) {
   CAF_CHECK_EQUAL(*wrong, "CPU 7 is not one this process may run on (0,1)");
 }
 
-CAF_TEST(the process CPUs are those its affinity mask holds) {
-  auto cpus = cpus_this_process_may_use();
+CAF_TEST(a pinned thread may use its CPU only and the others keep theirs) {
+  auto cpus = cpus_this_thread_may_use();
   CAF_REQUIRE(!cpus.empty());
   CAF_CHECK(std::is_sorted(cpus.begin(), cpus.end()));
+  std::vector<int> pinned;
+  std::thread{[&] {
+    if (pin_this_thread_to(cpus.back()))
+      pinned = cpus_this_thread_may_use();
+  }}.join();
+  CAF_CHECK_EQUAL(pinned, std::vector<int>{cpus.back()});
+  CAF_CHECK_EQUAL(cpus_this_thread_may_use(), cpus);
 }

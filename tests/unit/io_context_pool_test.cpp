@@ -11,9 +11,6 @@
 #include <thread>
 #include <vector>
 
-#include <pthread.h>
-#include <sched.h>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <caf/actor_system.hpp>
@@ -48,23 +45,14 @@ current_on(io_context_pool& pool, net::io_context& context) {
 /// The CPUs the thread running `context` may run on.
 std::vector<int> cpus_of_thread_on(net::io_context& context) {
   std::promise<std::vector<int>> seen;
-  net::post(context, [&] {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    pthread_getaffinity_np(pthread_self(), sizeof set, &set);
-    std::vector<int> cpus;
-    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
-      if (CPU_ISSET(cpu, &set))
-        cpus.push_back(cpu);
-    seen.set_value(cpus);
-  });
+  net::post(context, [&] { seen.set_value(cpus_this_thread_may_use()); });
   return seen.get_future().get();
 }
 
 } // namespace
 
 CAF_TEST(each thread runs on the CPU it is given) {
-  auto allowed = cpus_this_process_may_use();
+  auto allowed = cpus_this_thread_may_use();
   // Reversed, so a thread left where it started would not pass by chance.
   std::vector<int> cpus{allowed.back(), allowed.front()};
   io_context_pool pool{2, 1, true, cpus};
