@@ -87,6 +87,15 @@ class Server:
         self.proc.wait()
         self.killed = True
 
+    def threads(self):
+        """(name, CPUs it may run on) of each of the process's threads."""
+        tasks = f"/proc/{self.proc.pid}/task"
+        found = []
+        for tid in os.listdir(tasks):
+            with open(f"{tasks}/{tid}/comm") as comm:
+                found.append((comm.read().strip(), os.sched_getaffinity(int(tid))))
+        return found
+
     def stop(self, timeout=15):
         """SIGTERM, then the exit code (None if it had to be killed)."""
         if self.proc.poll() is None:

@@ -146,12 +146,7 @@ class WhatAnOperatorSees(unittest.TestCase):
         events = SseStream(server.port, stream_path("hello", messageId="pinned-1")
                            ).read_all()
         self.assertEqual(events[-1].type, "complete")
-        allowed = []
-        tasks = f"/proc/{server.proc.pid}/task"
-        for tid in os.listdir(tasks):
-            with open(f"{tasks}/{tid}/comm") as comm:
-                if comm.read().strip() == "agenttheo.io":
-                    allowed.append(os.sched_getaffinity(int(tid)))
+        allowed = [cpus for name, cpus in server.threads() if name == "agenttheo.io"]
         self.assertEqual(sorted(allowed, key=min), sorted(({c} for c in listed), key=min))
 
     def test_the_favicon_is_served(self):

@@ -89,14 +89,9 @@ class OpenAIProvider(ServerTestCase):
         self.upstream.play(reply(["one", " thread"]))
         events = self.run_command("say it")
         self.assertEqual(events[-1].type, "complete", events[-1].data)
-        threads = []
-        masks = []
-        tasks = f"/proc/{self.server.proc.pid}/task"
-        for tid in os.listdir(tasks):
-            with open(f"{tasks}/{tid}/comm") as comm:
-                threads.append(comm.read().strip())
-            if threads[-1] == "agenttheo.io":
-                masks.append(os.sched_getaffinity(int(tid)))
+        found = self.server.threads()
+        threads = [name for name, _ in found]
+        masks = [cpus for name, cpus in found if name == "agenttheo.io"]
         names = set(threads)
         # The `.pinned_io_threads` ctest sets IO_THREAD_CPUS=auto: the I/O
         # threads each on one CPU, in the order the process may use them.
