@@ -9,6 +9,7 @@
 #include "actors/run_report.hpp"
 #include "messages/api_error.hpp"
 #include "messages/messages.hpp"
+#include "util/cpu_affinity.hpp"
 
 namespace agenttheo {
 
@@ -61,6 +62,9 @@ api_reply render(const video_job& job) {
 } // namespace
 
 caf::behavior run_media(caf::event_based_actor* self) {
+  // Detached: its thread was started by the session's, maybe a pinned I/O
+  // thread; a video takes seconds of a core.
+  name_and_unpin_this_thread("agenttheo.media");
   return {
     [self](const video_job& job) {
       auto reply = render(job);

@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include "util/cpu_affinity.hpp"
+
 namespace agenttheo {
 
 namespace {
@@ -33,8 +35,14 @@ cdp_pipe::cdp_pipe(int to_browser, int from_browser,
     from_browser_(from_browser),
     on_message_(std::move(on_message)),
     on_closed_(std::move(on_closed)) {
-  reader_ = std::thread([this] { read_loop(); });
-  writer_ = std::thread([this] { write_loop(); });
+  reader_ = std::thread([this] {
+    name_and_unpin_this_thread("agenttheo.cdp");
+    read_loop();
+  });
+  writer_ = std::thread([this] {
+    name_and_unpin_this_thread("agenttheo.cdp");
+    write_loop();
+  });
 }
 
 cdp_pipe::~cdp_pipe() {

@@ -1,6 +1,7 @@
 #include "browser/chromium_process.hpp"
 
 #include "browser/stale_profiles.hpp"
+#include "util/cpu_affinity.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -18,7 +19,8 @@ namespace agenttheo {
 namespace {
 
 /// The child's half of the fork: only async-signal-safe calls until exec.
-[[noreturn]] void exec_child(int commands, int replies, char* const* argv) {
+[[noreturn]] void exec_child(int commands, int replies, char* const* argv,
+                             const process_cpus& cpus) {
   // CDP over pipes uses fd 3 for commands and fd 4 for replies. Both are
   // moved above 4 first: a pipe already on 3 or 4 would keep FD_CLOEXEC
   // through dup2 onto itself (Chromium then exits 13, "pipe file
@@ -37,6 +39,9 @@ namespace {
   // die with us if we die without cleaning up.
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Forked from the thread that asked, maybe an I/O thread pinned to one
+  // CPU: the browser and its renderers get the whole process's.
+  cpus.give_to_this_thread();
   execv(argv[0], argv);
   _exit(127);
 }
@@ -72,11 +77,12 @@ launch_chromium(const chromium_settings& settings) {
   int replies[2];
   if (pipe2(commands, O_CLOEXEC) != 0 || pipe2(replies, O_CLOEXEC) != 0)
     return std::string{"pipe: "} + std::strerror(errno);
+  process_cpus cpus;
   pid_t pid = fork();
   if (pid < 0)
     return std::string{"fork: "} + std::strerror(errno);
   if (pid == 0)
-    exec_child(commands[0], replies[1], argv.data());
+    exec_child(commands[0], replies[1], argv.data(), cpus);
   close(commands[0]);
   close(replies[1]);
   chromium_process process;

@@ -4,6 +4,7 @@
 
 #include "config/log.hpp"
 #include "http/egress_connection.hpp"
+#include "util/cpu_affinity.hpp"
 
 namespace agenttheo::http {
 
@@ -63,7 +64,10 @@ std::optional<std::string> egress_proxy::start() {
   impl_->port = acceptor.local_endpoint().port();
   impl_->shared->protect(impl_->port);
   impl_->accept();
-  impl_->thread = std::thread{[io = &impl_->ioc] { io->run(); }};
+  impl_->thread = std::thread{[io = &impl_->ioc] {
+    name_and_unpin_this_thread("agenttheo.egress");
+    io->run();
+  }};
   log(log_level::info, "the browser's traffic goes through the egress proxy at ", url());
   return std::nullopt;
 }

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <unistd.h>
 
 namespace agenttheo {
 
@@ -100,6 +101,21 @@ bool pin_this_thread_to(int cpu) {
   CPU_ZERO(&set);
   CPU_SET(cpu, &set);
   return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+}
+
+process_cpus::process_cpus() {
+  CPU_ZERO(&set_);
+  if (sched_getaffinity(getpid(), sizeof set_, &set_) != 0)
+    CPU_ZERO(&set_);
+}
+
+bool process_cpus::give_to_this_thread() const {
+  return CPU_COUNT(&set_) > 0 && sched_setaffinity(0, sizeof set_, &set_) == 0;
+}
+
+void name_and_unpin_this_thread(const char* name) {
+  pthread_setname_np(pthread_self(), name);
+  process_cpus{}.give_to_this_thread();
 }
 
 } // namespace agenttheo

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include <sched.h>
+
 namespace agenttheo {
 
 /// What `IO_THREAD_CPUS` asks for: each I/O thread pinned to one CPU, or
@@ -57,5 +59,27 @@ std::string cpu_list(const std::vector<int>& cpus);
 
 /// Pins the calling thread to `cpu`; false when the kernel refuses.
 bool pin_this_thread_to(int cpu);
+
+/// The CPUs the whole process may run on: its main thread's, which the
+/// server never pins. A thread or process started from a pinned I/O
+/// thread inherits that thread's one CPU (Chromium would run its renderers
+/// on it); it takes these instead.
+class process_cpus {
+public:
+  /// Reads them; in the parent, before a fork.
+  process_cpus();
+
+  /// Gives them to the calling thread. One system call, so a forked child
+  /// may call it before exec.
+  bool give_to_this_thread() const;
+
+private:
+  cpu_set_t set_;
+};
+
+/// At the start of a thread an I/O thread may have started (a browser's
+/// pipe, a transfer engine): names it `name` (it would be `agenttheo.io`
+/// too) and lets it run on any of the process's CPUs.
+void name_and_unpin_this_thread(const char* name);
 
 } // namespace agenttheo

@@ -163,6 +163,26 @@ class BrowserLimitsAndCrashes(unittest.TestCase):
         self.assertIn("Chromium profiles of servers no longer running",
                       "".join(after.log_lines))
 
+    def test_the_browser_is_not_held_to_a_pinned_io_threads_cpu(self):
+        # The browser is started from an actor on a pinned I/O thread; what
+        # that thread starts must not inherit its one CPU.
+        url = f"http://127.0.0.1:{self.port}/index.html"
+        every = os.sched_getaffinity(0)
+        pinned = {max(every)}
+        server = self.enterContext(Server(
+            "--planner-token-delay", "0", "--io-thread-cpus", str(max(every))))
+        events = SseStream(server.port, stream_path(f"go to {url}")).read_all()
+        self.assertEqual(events[-1].type, "complete")
+        browsers = descendants(server.proc.pid)
+        self.assertTrue(browsers)
+        self.assertEqual({p: os.sched_getaffinity(p) for p in browsers},
+                         {p: every for p in browsers})
+        threads = server.threads()
+        self.assertIn(("agenttheo.io", pinned), threads)
+        self.assertEqual([(n, c) for n, c in threads if c != every],
+                         [(n, c) for n, c in threads if n == "agenttheo.io"])
+        self.assertIn("agenttheo.cdp", [n for n, _ in threads])
+
     def test_a_stopped_server_removes_its_profile(self):
         url = f"http://127.0.0.1:{self.port}/index.html"
         with Server("--planner-token-delay", "0") as server:
@@ -172,6 +192,25 @@ class BrowserLimitsAndCrashes(unittest.TestCase):
             profile = profile_of(chromium_children(server.proc.pid)[0])
             self.assertTrue(os.path.isdir(profile))
         self.assertFalse(os.path.exists(profile))
+
+
+def descendants(pid):
+    """Every live process below `pid` (Chromium and its renderers)."""
+    parents = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if fields[0] not in "ZX":
+                parents.setdefault(int(fields[1]), []).append(int(entry))
+        except (OSError, IndexError):
+            continue
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 def profile_of(pid):

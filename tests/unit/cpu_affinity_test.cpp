@@ -3,8 +3,14 @@
 #include "util/cpu_affinity.hpp"
 
 #include <algorithm>
+#include <string>
 #include <thread>
 #include <vector>
+
+#include <pthread.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <caf/test/unit_test.hpp>
 
@@ -87,4 +93,44 @@ CAF_TEST(a pinned thread may use its CPU only and the others keep theirs) {
   }}.join();
   CAF_CHECK_EQUAL(pinned, std::vector<int>{cpus.back()});
   CAF_CHECK_EQUAL(cpus_this_thread_may_use(), cpus);
+}
+
+CAF_TEST(a thread a pinned thread starts may use every CPU under its name) {
+  auto cpus = cpus_this_thread_may_use();
+  std::vector<int> inherited;
+  std::vector<int> freed;
+  char name[16] = {};
+  std::thread{[&] {
+    pin_this_thread_to(cpus.back());
+    std::thread{[&] {
+      inherited = cpus_this_thread_may_use();
+      name_and_unpin_this_thread("agenttheo.test");
+      freed = cpus_this_thread_may_use();
+      pthread_getname_np(pthread_self(), name, sizeof name);
+    }}.join();
+  }}.join();
+  CAF_CHECK_EQUAL(inherited, std::vector<int>{cpus.back()});
+  CAF_CHECK_EQUAL(freed, cpus);
+  CAF_CHECK_EQUAL(std::string{name}, "agenttheo.test");
+}
+
+CAF_TEST(a child forked from a pinned thread may use every CPU) {
+  auto cpus = cpus_this_thread_may_use();
+  int status = -1;
+  std::thread{[&] {
+    pin_this_thread_to(cpus.back());
+    process_cpus whole;
+    auto child = fork();
+    if (child == 0) {
+      // System calls only until _exit: the parent has other threads.
+      whole.give_to_this_thread();
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      sched_getaffinity(0, sizeof set, &set);
+      _exit(CPU_COUNT(&set));
+    }
+    waitpid(child, &status, 0);
+  }}.join();
+  CAF_REQUIRE(WIFEXITED(status));
+  CAF_CHECK_EQUAL(WEXITSTATUS(status), static_cast<int>(cpus.size()));
 }
