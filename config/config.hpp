@@ -106,7 +106,9 @@ struct server_config {
   std::vector<std::string> browser_denied_hosts;
   private_networks browser_private_networks = private_networks::loopback;
   /// BROWSER_HOST_RESOLVER_RULES: host names the egress proxy resolves to a
-  /// fixed address (name, address), like Chromium's flag of that name.
+  /// fixed address (name, address), like Chromium's flag of that name; in
+  /// order, the first naming a host applies; `*` names any host and
+  /// `not_found_rule` resolves to nothing.
   std::vector<std::pair<std::string, std::string>> browser_host_map;
   /// BROWSER_UPSTREAM_PROXY: an HTTP proxy (address and port) that the
   /// egress proxy goes through for everything beyond this machine; empty

@@ -236,8 +236,9 @@ config_key chromium_flags_key() {
 /// reads the same whether the browser or its egress proxy applies it.
 config_key host_resolver_rules_key() {
   return {"BROWSER_HOST_RESOLVER_RULES", g::browser,
-          "names the egress proxy resolves to fixed addresses "
-          "(MAP name address, ...)",
+          "names the egress proxy resolves to fixed addresses, first "
+          "match wins (MAP name address, ...; MAP * ~NOTFOUND: no other "
+          "name resolves, and no DNS server is asked)",
           [](server_config& c, std::string_view v) -> parse_failure {
             c.browser_host_map.clear();
             std::istringstream rules{std::string{v}};
@@ -247,9 +248,11 @@ config_key host_resolver_rules_key() {
               words >> map >> name >> address;
               if (map.empty() && name.empty())
                 continue;
-              if (map != "MAP" || name.empty() || !is_ip_literal(address)
+              if (map != "MAP" || name.empty()
+                  || !(is_ip_literal(address) || address == not_found_rule)
                   || (words >> extra))
-                return "MAP <name> <IP address>, comma-separated";
+                return "MAP <name or *> <IP address or ~NOTFOUND>, "
+                       "comma-separated";
               c.browser_host_map.emplace_back(name, address);
             }
             return std::nullopt;

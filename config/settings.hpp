@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace agenttheo {
@@ -143,6 +144,10 @@ enum class private_networks {
   /// This machine and private networks.
   all,
 };
+
+/// A BROWSER_HOST_RESOLVER_RULES target: the name does not resolve, and no
+/// resolver is asked (Chromium's spelling).
+inline constexpr std::string_view not_found_rule = "~NOTFOUND";
 
 struct browser_options {
   std::string chromium_path = "/usr/bin/chromium";

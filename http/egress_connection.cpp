@@ -69,20 +69,22 @@ void drop_hop_headers(bhttp::fields& fields) {
 egress_shared::egress_shared(egress_proxy_settings s) : settings(std::move(s)) {
   // Read once, not per request.
   for (const auto& [name, address] : settings.host_map)
-    if (auto parsed = parse_ip_literal(address))
+    if (address == not_found_rule)
+      host_map.emplace_back(ascii_lower(name), std::nullopt);
+    else if (auto parsed = parse_ip_literal(address))
       host_map.emplace_back(ascii_lower(name), *parsed);
   if (!settings.upstream_host.empty())
     if (auto parsed = parse_ip_literal(settings.upstream_host))
       upstream = to_endpoint(*parsed, settings.upstream_port);
 }
 
-std::optional<ip_address> egress_shared::mapped_address(std::string_view host) const {
+egress_shared::host_rule egress_shared::rule_for(std::string_view host) const {
   while (!host.empty() && host.back() == '.')
     host.remove_suffix(1);
   for (const auto& [name, address] : host_map)
-    if (name == host)
-      return address;
-  return std::nullopt;
+    if (name == host || name == "*")
+      return {true, address};
+  return {};
 }
 
 void egress_shared::protect(std::uint16_t port) {
@@ -138,8 +140,16 @@ void egress_connection::judge() {
     addresses_ = {*target_.host.address};
     return judge_addresses();
   }
-  if (auto mapped = shared_->mapped_address(target_.host.name)) {
-    addresses_ = {*mapped};
+  if (auto rule = shared_->rule_for(target_.host.name); rule.ruled) {
+    // `~NOTFOUND`: no resolver is asked (a machine whose browser may reach
+    // only the names its rules give, such as the tests').
+    if (!rule.address)
+      return refuse({"net::ERR_NAME_NOT_RESOLVED",
+                     "no address is known for " + target_.host.name
+                       + ": BROWSER_HOST_RESOLVER_RULES resolves it to "
+                         "nothing (~NOTFOUND)"},
+                    bhttp::status::bad_gateway);
+    addresses_ = {*rule.address};
     return judge_addresses();
   }
   resolver_.async_resolve(target_.host.name, std::to_string(target_.port),

@@ -19,15 +19,22 @@ struct egress_shared {
   explicit egress_shared(egress_proxy_settings s);
 
   const egress_proxy_settings settings;
-  /// BROWSER_HOST_RESOLVER_RULES, parsed: lower-case name, address.
-  std::vector<std::pair<std::string, ip_address>> host_map;
+  /// BROWSER_HOST_RESOLVER_RULES, parsed and in order: a lower-case name
+  /// (`*` for any), its address (none for `~NOTFOUND`).
+  std::vector<std::pair<std::string, std::optional<ip_address>>> host_map;
   /// BROWSER_UPSTREAM_PROXY's endpoint, if there is one.
   tcp::endpoint upstream;
   /// Connections open now (bounded by settings.max_connections).
   std::atomic<std::size_t> open{0};
 
-  /// The address a rule maps `host` to, if one does.
-  std::optional<ip_address> mapped_address(std::string_view host) const;
+  /// What the first rule naming `host` says of it.
+  struct host_rule {
+    /// No rule names it: the system's resolver answers.
+    bool ruled = false;
+    /// Its address; none when the rule says it does not resolve.
+    std::optional<ip_address> address;
+  };
+  host_rule rule_for(std::string_view host) const;
 
   void protect(std::uint16_t port);
   bool is_protected(std::uint16_t port) const;

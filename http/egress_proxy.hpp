@@ -19,7 +19,8 @@ struct egress_proxy_settings {
   egress_policy policy;
   /// Where refusals are written down for the pages to read.
   std::shared_ptr<egress_journal> journal = std::make_shared<egress_journal>();
-  /// Names resolved to fixed addresses (BROWSER_HOST_RESOLVER_RULES).
+  /// Names resolved to fixed addresses (BROWSER_HOST_RESOLVER_RULES), in
+  /// order: a name or `*` (any), an IP literal or `not_found_rule`.
   std::vector<std::pair<std::string, std::string>> host_map;
   /// BROWSER_UPSTREAM_PROXY: connections beyond loopback go through this
   /// proxy's CONNECT (empty host: directly).

@@ -57,8 +57,12 @@ inline http::egress_proxy_settings proxy_settings(const egress_policy& policy) {
   settings.policy = policy;
   settings.upstream_host = "127.0.0.1";
   settings.upstream_port = 9;
-  // A name for the denied loopback address, resolved by the proxy alone.
-  settings.host_map = {{"denied.test", "127.0.0.2"}};
+  // A name for the denied loopback address, resolved by the proxy alone;
+  // no other name is looked up (Chromium calls home through the proxy,
+  // and a DNS query would leave this machine).
+  settings.host_map = {{"denied.test", "127.0.0.2"},
+                       {"localhost", "127.0.0.1"},
+                       {"*", std::string{not_found_rule}}};
   return settings;
 }
 

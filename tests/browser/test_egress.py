@@ -19,7 +19,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from harness import Server, SseStream, stream_path  # noqa: E402
+from harness import NO_NAME_LOOKUPS, Server, SseStream, stream_path  # noqa: E402
 
 DENIED = "127.0.0.2"
 
@@ -131,7 +131,8 @@ class EgressCase(unittest.TestCase):
             cls.addClassCleanup(server.shutdown)
         # The click tool's click is a script's, which Chromium's popup
         # blocker stops; without it the popup really opens.
-        env = {"BROWSER_HOST_RESOLVER_RULES": f"MAP denied.test {DENIED}",
+        env = {"BROWSER_HOST_RESOLVER_RULES": f"MAP denied.test {DENIED}, "
+                                              f"{NO_NAME_LOOKUPS}",
                "CHROMIUM_FLAGS": "--disable-popup-blocking"}
         if cls.denied:
             env["BROWSER_DENIED_HOSTS"] = DENIED
@@ -184,6 +185,17 @@ class EgressIsRefused(EgressCase):
                          f"could not open {url}: blocked by the egress policy: "
                          f"denied.test resolves to {DENIED}, which is denied by "
                          "configuration")
+
+    def test_a_name_no_rule_maps_is_not_looked_up(self):
+        # The harness's rules end with `MAP * ~NOTFOUND`: the proxy answers
+        # for the name itself, no resolver asked.
+        url = f"http://nowhere.test:{self.target.port}/"
+        end = self.tool_ends(f"go to {url}")[0]
+        self.assertFalse(end["ok"])
+        self.assertEqual(end["output"],
+                         f"could not open {url}: no address is known for "
+                         "nowhere.test: BROWSER_HOST_RESOLVER_RULES resolves it "
+                         "to nothing (~NOTFOUND)")
 
     def test_a_clicked_link_and_a_posted_form_are_refused(self):
         for path, button in [("/link", "Secret link"), ("/form", "Send it")]:

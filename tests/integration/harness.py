@@ -21,6 +21,10 @@ BINARY = os.environ.get("AGENTTHEO_BIN", os.path.join(
 
 # Port 9 (discard) on loopback: nothing listens there on these machines.
 DEAD_UPSTREAM = "http://127.0.0.1:9"
+# The egress proxy resolves no name but localhost: Chromium calls home
+# (accounts.google.com, for each new browser context) through it, and a
+# name it resolved would be a DNS query off this machine.
+NO_NAME_LOOKUPS = "MAP localhost 127.0.0.1, MAP * ~NOTFOUND"
 LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")
 WORKER_LISTENING = re.compile(r"worker listening on [^:]+:(\d+)")
 
@@ -55,6 +59,7 @@ class Server:
         # the egress policy lets through, the agent's browser reaches nothing
         # beyond loopback (its proxy's way out is a port nothing listens on).
         env["BROWSER_UPSTREAM_PROXY"] = DEAD_UPSTREAM
+        env["BROWSER_HOST_RESOLVER_RULES"] = NO_NAME_LOOKUPS
         env.update(self.env)
         self.proc = subprocess.Popen(
             [BINARY, *self.command_line(), *self.flags],

@@ -121,22 +121,27 @@ CAF_TEST(bad values are errors that name the key) {
 CAF_TEST(the egress keys read what they document) {
   fake_env env;
   env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
-  auto cfg = ok(load_config({"--browser-private-networks", "all",
-                             "--browser-host-resolver-rules",
-                             "MAP a.test 127.0.0.2, MAP b.test ::1",
-                             "--browser-upstream-proxy", "http://[::1]:3128/"},
-                            env.lookup()));
+  auto cfg = ok(load_config(
+    {"--browser-private-networks", "all", "--browser-host-resolver-rules",
+     "MAP a.test 127.0.0.2, MAP b.test ::1, MAP * ~NOTFOUND",
+     "--browser-upstream-proxy", "http://[::1]:3128/"},
+    env.lookup()));
   CAF_CHECK(cfg.browser_private_networks == private_networks::all);
-  CAF_REQUIRE_EQUAL(cfg.browser_host_map.size(), 2u);
+  CAF_REQUIRE_EQUAL(cfg.browser_host_map.size(), 3u);
   CAF_CHECK_EQUAL(cfg.browser_host_map[1].first, "b.test");
   CAF_CHECK_EQUAL(cfg.browser_host_map[1].second, "::1");
+  CAF_CHECK_EQUAL(cfg.browser_host_map[2].first, "*");
+  CAF_CHECK_EQUAL(cfg.browser_host_map[2].second, "~NOTFOUND");
   CAF_CHECK_EQUAL(cfg.upstream_proxy_host, "::1");
   CAF_CHECK_EQUAL(cfg.upstream_proxy_port, 3128);
   for (auto [flag, value, key] :
-       {std::tuple{"--browser-private-networks", "some", "BROWSER_PRIVATE_NETWORKS"},
+       {std::tuple{"--browser-private-networks", "some",
+                   "BROWSER_PRIVATE_NETWORKS"},
         std::tuple{"--browser-host-resolver-rules", "MAP a.test example.com",
                    "BROWSER_HOST_RESOLVER_RULES"},
         std::tuple{"--browser-host-resolver-rules", "EXCLUDE a.test",
+                   "BROWSER_HOST_RESOLVER_RULES"},
+        std::tuple{"--browser-host-resolver-rules", "MAP a.test ~FOUND",
                    "BROWSER_HOST_RESOLVER_RULES"},
         std::tuple{"--browser-upstream-proxy", "socks5://127.0.0.1:1080",
                    "BROWSER_UPSTREAM_PROXY"},
