@@ -179,8 +179,8 @@ class BrowserLimitsAndCrashes(unittest.TestCase):
                          {p: every for p in browsers})
         threads = server.threads()
         self.assertIn(("agenttheo.io", pinned), threads)
-        self.assertEqual([(n, c) for n, c in threads if c != every],
-                         [(n, c) for n, c in threads if n == "agenttheo.io"])
+        self.assertEqual([(n, c) for n, c in threads
+                          if n != "agenttheo.io" and c != every], [])
         self.assertIn("agenttheo.cdp", [n for n, _ in threads])
 
     def test_a_stopped_server_removes_its_profile(self):
