@@ -4,7 +4,6 @@
 
 #include "config/log.hpp"
 #include "http/egress_connection.hpp"
-#include "util/cpu_affinity.hpp"
 
 namespace agenttheo::http {
 
@@ -64,10 +63,7 @@ std::optional<std::string> egress_proxy::start() {
   impl_->port = acceptor.local_endpoint().port();
   impl_->shared->protect(impl_->port);
   impl_->accept();
-  impl_->thread = std::thread{[io = &impl_->ioc] {
-    name_and_unpin_this_thread("agenttheo.egress");
-    io->run();
-  }};
+  impl_->thread = std::thread{[io = &impl_->ioc] { io->run(); }};
   log(log_level::info, "the browser's traffic goes through the egress proxy at ", url());
   return std::nullopt;
 }

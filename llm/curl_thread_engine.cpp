@@ -6,11 +6,10 @@
 #include <optional>
 #include <thread>
 
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
-
-#include "util/cpu_affinity.hpp"
 
 namespace agenttheo {
 
@@ -32,7 +31,7 @@ public:
     multi_ = make_multi(on_socket, on_timer, this);
     table_ = std::make_unique<transfer_table>(multi_);
     thread_ = std::thread([this] {
-      name_and_unpin_this_thread("agenttheo.curl");
+      pthread_setname_np(pthread_self(), "agenttheo.curl");
       loop();
     });
   }

@@ -14,7 +14,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "util/cpu_affinity.hpp"
 #include "util/random_id.hpp"
 
 namespace agenttheo {
@@ -30,12 +29,9 @@ std::string seconds(std::int64_t ms) {
 }
 
 /// The child's side of the fork: ffmpeg with no input, its messages to
-/// `log_fd`, killed if the thread that started it dies, on the process's
-/// CPUs whichever thread forked it.
-[[noreturn]] void
-exec_ffmpeg(int log_fd, char** argv, const process_cpus& cpus) {
+/// `log_fd`, killed if the thread that started it dies.
+[[noreturn]] void exec_ffmpeg(int log_fd, char** argv) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  cpus.give_to_this_thread();
   int null_fd = open("/dev/null", O_RDWR);
   dup2(null_fd, STDIN_FILENO);
   dup2(null_fd, STDOUT_FILENO);
@@ -127,10 +123,9 @@ std::optional<std::string> render_video(const fs::path& folder,
   argv.push_back(nullptr);
   int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   std::optional<std::string> failed;
-  process_cpus cpus;
   pid_t pid = log_fd < 0 ? -1 : fork();
   if (pid == 0)
-    exec_ffmpeg(log_fd, argv.data(), cpus);
+    exec_ffmpeg(log_fd, argv.data());
   if (log_fd >= 0)
     close(log_fd);
   if (pid < 0) {

@@ -78,8 +78,9 @@ private:
 };
 
 /// At the start of a thread an I/O thread may have started (a browser's
-/// pipe, a transfer engine): names it `name` (it would be `agenttheo.io`
-/// too) and lets it run on any of the process's CPUs.
+/// pipe, a detached actor a session spawned): names it `name` (it would be
+/// `agenttheo.io` too) and lets it run on any of the process's CPUs; what
+/// it forks inherits that.
 void name_and_unpin_this_thread(const char* name);
 
 } // namespace agenttheo
