@@ -25,8 +25,9 @@ public:
   /// `contexts` I/O contexts, each run by `threads_per_context` threads.
   /// `helpers_on_demand`: each context's threads after its first run it
   /// only while those running it are busy (`io_thread_gate`). `cpus`: the
-  /// CPU each thread is pinned to, first threads first (each context's
-  /// first thread, then each context's second, ...); none pins nothing.
+  /// CPUs the threads are pinned to, dealt first threads first (each
+  /// context's first thread, then each context's second, ...) and again
+  /// from the first when there are more threads; none pins nothing.
   io_context_pool(unsigned contexts, unsigned threads_per_context,
                   bool helpers_on_demand = true, std::vector<int> cpus = {});
   ~io_context_pool();

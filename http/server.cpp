@@ -17,9 +17,7 @@ namespace {
 /// The CPU of each I/O thread, when IO_THREAD_CPUS asks for any (`main`
 /// refused a listed CPU the process may not use).
 std::vector<int> io_thread_plan(const server_config& config) {
-  return plan_io_thread_cpus(config.io_cpus, cpus_this_thread_may_use(),
-                             config.io_context_count()
-                               * config.threads_per_io_context());
+  return plan_io_thread_cpus(config.io_cpus, cpus_this_thread_may_use());
 }
 
 } // namespace

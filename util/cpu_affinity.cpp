@@ -66,15 +66,8 @@ unavailable_io_thread_cpu(const io_thread_cpus& spec,
 }
 
 std::vector<int> plan_io_thread_cpus(const io_thread_cpus& spec,
-                                     const std::vector<int>& allowed,
-                                     std::size_t threads) {
-  const auto& cpus = spec.automatic ? allowed : spec.listed;
-  if (!spec.pinned() || cpus.empty())
-    return {};
-  std::vector<int> plan;
-  for (std::size_t i = 0; i < threads; ++i)
-    plan.push_back(cpus[i % cpus.size()]);
-  return plan;
+                                     const std::vector<int>& allowed) {
+  return spec.automatic ? allowed : spec.listed;
 }
 
 std::vector<int> cpus_this_thread_may_use() {

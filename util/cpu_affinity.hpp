@@ -1,6 +1,5 @@
 #pragma once
 
-#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,13 +21,8 @@ namespace agenttheo {
 struct io_thread_cpus {
   /// "auto": the CPUs this process may run on, in order.
   bool automatic = false;
-  /// Listed CPUs, handed to the threads in order (again from the first
-  /// when there are more threads).
+  /// Listed CPUs, handed to the threads in order.
   std::vector<int> listed;
-
-  bool pinned() const {
-    return automatic || !listed.empty();
-  }
 };
 
 /// Reads `spec`: empty or "off" (none), "auto", or CPU numbers separated
@@ -42,12 +36,12 @@ std::optional<std::string>
 unavailable_io_thread_cpu(const io_thread_cpus& spec,
                           const std::vector<int>& allowed);
 
-/// The CPU for each of `threads` I/O threads in the order they start,
-/// drawn from `allowed` (the CPUs the process may run on) for "auto";
-/// empty when nothing is pinned.
+/// The CPUs to hand the I/O threads in the order they start (the pool
+/// deals them, again from the first when there are more threads):
+/// `allowed` (the CPUs the process may run on) for "auto", the listed ones
+/// otherwise; empty when nothing is pinned.
 std::vector<int> plan_io_thread_cpus(const io_thread_cpus& spec,
-                                     const std::vector<int>& allowed,
-                                     std::size_t threads);
+                                     const std::vector<int>& allowed);
 
 /// The CPUs the calling thread may run on, in ascending order: on the
 /// main thread at startup, the process's (its affinity mask, which a

@@ -55,10 +55,12 @@ CAF_TEST(each thread runs on the CPU it is given) {
   auto allowed = cpus_this_thread_may_use();
   // Reversed, so a thread left where it started would not pass by chance.
   std::vector<int> cpus{allowed.back(), allowed.front()};
-  io_context_pool pool{2, 1, true, cpus};
+  io_context_pool pool{3, 1, true, cpus};
   pool.run();
   CAF_CHECK_EQUAL(cpus_of_thread_on(pool.at(0)), std::vector<int>{cpus[0]});
   CAF_CHECK_EQUAL(cpus_of_thread_on(pool.at(1)), std::vector<int>{cpus[1]});
+  // More threads than CPUs: again from the first.
+  CAF_CHECK_EQUAL(cpus_of_thread_on(pool.at(2)), std::vector<int>{cpus[0]});
   io_context_pool unpinned{1, 1};
   unpinned.run();
   CAF_CHECK_EQUAL(cpus_of_thread_on(unpinned.at(0)), allowed);
