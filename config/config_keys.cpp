@@ -202,10 +202,7 @@ config_key io_thread_cpus_key() {
           "run on, in order) or a list such as 2,3 (for a host the server "
           "has to itself; docs/performance.md, I/O threads pinned to cores)",
           [](server_config& c, std::string_view v) -> parse_failure {
-            auto wrong = parse_io_thread_cpus(v, c.io_cpus);
-            if (wrong)
-              return *wrong;
-            return std::nullopt;
+            return parse_io_thread_cpus(v, c.io_cpus);
           },
           [](const server_config& c) {
             if (c.io_cpus.automatic)
