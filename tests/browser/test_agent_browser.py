@@ -31,22 +31,24 @@ def serve_pages(cls):
     return port
 
 
-def chromium_children(pid):
-    """Live Chromium processes in the server's process tree."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+def live_processes():
+    """(pid, command name, parent's pid) of every process not yet reaped."""
+    for entry in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{entry}/stat") as f:
                 fields = f.read().rsplit(")", 1)
             comm = fields[0].split("(", 1)[1]
             state, ppid = fields[1].split()[0:2]
-            if "chrom" in comm and state not in "ZX" and int(ppid) == pid:
-                found.append(int(entry))
         except (OSError, IndexError):
             continue
-    return found
+        if state not in "ZX":
+            yield int(entry), comm, int(ppid)
+
+
+def chromium_children(pid):
+    """Live Chromium processes in the server's process tree."""
+    return [p for p, comm, parent in live_processes()
+            if "chrom" in comm and parent == pid]
 
 
 class AgentInTheBrowser(ServerTestCase):
@@ -196,18 +198,12 @@ class BrowserLimitsAndCrashes(unittest.TestCase):
 
 def descendants(pid):
     """Every live process below `pid` (Chromium and its renderers)."""
-    parents = {}
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            if fields[0] not in "ZX":
-                parents.setdefault(int(fields[1]), []).append(int(entry))
-        except (OSError, IndexError):
-            continue
+    children = {}
+    for p, _, parent in live_processes():
+        children.setdefault(parent, []).append(p)
     found, todo = [], [pid]
     while todo:
-        for child in parents.get(todo.pop(), []):
+        for child in children.get(todo.pop(), []):
             found.append(child)
             todo.append(child)
     return found
