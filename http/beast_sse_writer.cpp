@@ -229,6 +229,7 @@ private:
       if (chunked())
         buffers.push_back(net::buffer(crlf.data(), crlf.size()));
       unqueued_events_ = taken.size();
+      writing_round_ = true;
       start_write(buffers, [this] {
         // Going the asynchronous way: the write holds its frames as a
         // queued write does, and counts them so.
@@ -390,6 +391,7 @@ private:
 
   void on_write(beast::error_code ec, std::size_t written) {
     writing_ = false;
+    auto of_round = std::exchange(writing_round_, false);
     budget_.written();
     head_.clear();
     count_written(written);
@@ -405,7 +407,10 @@ private:
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
       return close(close_reason::finished);
     }
-    if (queued_.empty() && phase_ == sse_phase::streaming && on_drained_)
+    // A round's write carried nothing the actor handed over: whatever it
+    // handed is written later, and reports then.
+    if (queued_.empty() && phase_ == sse_phase::streaming && on_drained_
+        && !of_round)
       return on_drained_();
     write_next();
   }
@@ -482,6 +487,8 @@ private:
   bool finish_on_accept_ = false;
   /// A write is in flight; what is sent meanwhile waits for the next.
   bool writing_ = false;
+  /// ... and it is a round's, straight from the session's events.
+  bool writing_round_ = false;
   /// Something was written since the last heartbeat tick (no ping due).
   bool wrote_since_tick_ = false;
 };

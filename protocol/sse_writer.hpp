@@ -49,7 +49,9 @@ public:
 
   /// Starts watching the socket. `on_closed` runs once, on an I/O thread,
   /// when the socket side has ended for any reason; `on_drained` each time
-  /// a write completes with nothing queued behind it.
+  /// a write completes with nothing queued behind it, except the write of a
+  /// round straight from the session's events (nothing the actor handed
+  /// over: what it hands goes in a later write, which reports).
   virtual void start(close_handler on_closed, drained_handler on_drained) = 0;
 
   /// Bytes that may wait for the socket before the client is dropped.
