@@ -34,11 +34,18 @@ struct sse_over_loopback {
   std::atomic<int> drained{0};
   std::thread thread;
 
-  sse_over_loopback() {
+  /// `socket_buffer`: both ends' kernel buffers, if not the default.
+  explicit sse_over_loopback(int socket_buffer = 0) {
     tcp::acceptor acceptor{context, {net::ip::make_address("127.0.0.1"), 0}};
+    client.open(tcp::v4());
+    if (socket_buffer > 0)
+      client.set_option(net::socket_base::receive_buffer_size(socket_buffer));
     client.connect(acceptor.local_endpoint());
     boost::beast::tcp_stream served{net::make_strand(context)};
     acceptor.accept(served.socket());
+    if (socket_buffer > 0)
+      served.socket().set_option(
+        net::socket_base::send_buffer_size(socket_buffer));
     writer = http::make_sse_writer(std::move(served), 11, {}, registry);
     thread = std::thread{[this] { context.run(); }};
     writer->start([](close_reason) {}, [this] { ++drained; });
@@ -80,6 +87,25 @@ struct sse_over_loopback {
   std::string received;
 };
 
+/// The body of a chunked response: its chunks' data, joined.
+std::string unchunked(const std::string& response) {
+  auto at = response.find("\r\n\r\n");
+  CAF_REQUIRE(at != std::string::npos);
+  at += 4;
+  std::string body;
+  while (at < response.size()) {
+    auto line_end = response.find("\r\n", at);
+    CAF_REQUIRE(line_end != std::string::npos);
+    auto size = std::stoul(response.substr(at, line_end - at), nullptr, 16);
+    at = line_end + 2;
+    CAF_REQUIRE(at + size + 2 <= response.size());
+    body.append(response, at, size);
+    CAF_REQUIRE(response.compare(at + size, 2, "\r\n") == 0);
+    at += size + 2;
+  }
+  return body;
+}
+
 frame_ptr frame(const std::string& text) {
   return std::make_shared<const std::string>("data: " + text + "\n\n");
 }
@@ -112,4 +138,24 @@ CAF_TEST(frames the actor hands over report their drain and a round does not) {
   CAF_CHECK_EQUAL(io.drained_once_at(after_head + 2), after_head + 2);
   std::this_thread::sleep_for(20ms);
   CAF_CHECK_EQUAL(io.drained.load(), after_head + 2);
+}
+
+CAF_TEST(writes the socket takes in part arrive whole and in order) {
+  // The smallest kernel buffers and a client that does not read yet: a
+  // write of one 3-4 KB frame (sent as one copied buffer) soon goes in
+  // part, the rest waits for the socket, and the frames behind it queue.
+  sse_over_loopback io{4 * 1024};
+  io.writer->accept("");
+  io.read_until("text/event-stream");
+  std::string expected;
+  for (int i = 0; i < 200; ++i) {
+    auto size = static_cast<std::size_t>(3000 + i * 37 % 1000);
+    auto text = std::to_string(i) + ":" + std::string(size, 'a' + i % 26);
+    io.writer->send(frame(text));
+    expected += "data: " + text + "\n\n";
+  }
+  io.writer->send(frame("end"));
+  expected += "data: end\n\n";
+  io.read_until("data: end\n\n\r\n");
+  CAF_CHECK_EQUAL(unchunked(io.received), expected);
 }
