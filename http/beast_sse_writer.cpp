@@ -167,6 +167,11 @@ private:
     return options_.lanes;
   }
 
+  void warm_beyond() const {
+    warm_lines(&stream_.socket());
+    warm_lines(stats_.get(), sizeof(actor_stats));
+  }
+
   /// A replay or a notice: queued as they are, and written. The stream
   /// finishes after the subscription's last event, or after `final`.
   void take(const std::vector<event_ptr>& events, bool final) {

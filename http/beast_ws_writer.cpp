@@ -497,6 +497,11 @@ private:
     return writer_->options_.lanes;
   }
 
+  void warm_beyond() const {
+    warm_lines(writer_.get(), sizeof(beast_ws_writer));
+    warm_lines(stats_.get(), sizeof(actor_stats));
+  }
+
   /// A replay or a notice, as it is: queued on the socket, or held until
   /// the `subscribed` reply is. After the last event, the actor is told.
   void take(const std::vector<event_ptr>& events, bool final) {

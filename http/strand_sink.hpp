@@ -12,6 +12,7 @@
 #include "http/strand_lane.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "protocol/event_sink.hpp"
+#include "util/cache_warm.hpp"
 
 namespace agenttheo::http {
 
@@ -25,7 +26,8 @@ namespace agenttheo::http {
 ///   `context()`: the I/O context it runs on;
 ///   `lanes_wanted()`: the threads running that context;
 ///   `take(events, final)`: see `event_sink`'s `open` and `deliver_notice`;
-///   `take_round(round)`: see its `deliver_round`.
+///   `take_round(round)`: see its `deliver_round`;
+///   `warm_beyond()`: warms what its writes reach through pointers.
 template <class Derived, class Sink>
 class strand_sink : public Sink {
 public:
@@ -54,6 +56,14 @@ public:
   void deliver_round(round_ptr round) override {
     in_strand(
       [round = std::move(round)](Derived& self) { self.take_round(*round); });
+  }
+
+  /// The writer's own lines, and the socket and counters a write reaches
+  /// through it (its strand's state stays out of reach: asio keeps it
+  /// private).
+  void warm() const override {
+    warm_lines(&derived(), sizeof(Derived));
+    derived().warm_beyond();
   }
 
   void deliver_notice(event_list events) override {

@@ -108,6 +108,10 @@ public:
   /// From a job of a lane of this context: events for this subscriber
   /// alone (a notice), sent as they are.
   virtual void deliver_notice(event_list events) = 0;
+
+  /// Starts bringing into the cache what `deliver_round` reads here; a
+  /// lane asks the next sink while it writes to this one.
+  virtual void warm() const {}
 };
 
 } // namespace agenttheo

@@ -92,6 +92,26 @@ struct two_lane_sink : recording_sink {
   }
 };
 
+/// A sink that logs, into a log its lane's sinks share, when it is warmed
+/// and when its round comes.
+struct warm_logging_sink : recording_sink {
+  std::vector<std::string>& log;
+  std::string name;
+
+  warm_logging_sink(const void* ctx, std::shared_ptr<held_lane> l,
+                    std::vector<std::string>& shared_log, std::string n)
+      : recording_sink(ctx, std::move(l)), log(shared_log), name(std::move(n)) {
+  }
+
+  void warm() const override {
+    log.push_back("warm " + name);
+  }
+  void deliver_round(round_ptr round) override {
+    log.push_back("round " + name);
+    recording_sink::deliver_round(std::move(round));
+  }
+};
+
 event_ptr ev(std::uint64_t id) {
   return encode(event{id, event_type::token, "s", "m", "{}", false, 0});
 }
@@ -312,6 +332,25 @@ CAF_TEST(a round walked late carries what was published after it) {
   lane_a->run();
   CAF_CHECK_EQUAL(sink->seen, (std::vector<std::string>{"open m", "round 1",
                                                         "round 2", "then 3"}));
+}
+
+CAF_TEST(a lane warms each sink while it writes to the one before) {
+  std::vector<std::string> log;
+  std::vector<std::shared_ptr<warm_logging_sink>> sinks;
+  for (int i = 0; i < 4; ++i) {
+    sinks.push_back(std::make_shared<warm_logging_sink>(&a_context, lane_a, log,
+                                                        std::to_string(i)));
+    roster.open(subscriber(), sinks.back(), {"m"}, {}, true);
+  }
+  lane_a->run();
+  roster.deliver({ev(1)}, rounds.start());
+  lane_a->run();
+  CAF_CHECK_EQUAL(
+    log, (std::vector<std::string>{"warm 1", "round 0", "warm 2", "round 1",
+                                   "warm 3", "round 2", "round 3"}));
+  for (auto& sink : sinks)
+    CAF_CHECK_EQUAL(sink->seen,
+                    (std::vector<std::string>{"open m", "round 1"}));
 }
 
 CAF_TEST(no sinks: a round posts nothing) {
