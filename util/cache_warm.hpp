@@ -1,17 +1,19 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace agenttheo {
 
-/// Asks the CPU to bring the cache lines of `[at, at + bytes)` in, and goes
-/// on: for memory a loop touches next while it waits on this item (a
-/// subscriber's writer, while the socket call for the one before runs).
+/// Asks the CPU to bring every cache line `[at, at + bytes)` touches in,
+/// and goes on: for memory a loop touches next while it waits on this item
+/// (a subscriber's writer, while the socket call for the one before runs).
 inline void warm_lines(const void* at, std::size_t bytes = 1) {
-  constexpr std::size_t line = 64;
-  const auto* first = static_cast<const char*>(at);
-  for (std::size_t offset = 0; offset < bytes; offset += line)
-    __builtin_prefetch(first + offset, 0, 2);
+  constexpr std::uintptr_t line = 64;
+  auto first = reinterpret_cast<std::uintptr_t>(at) & ~(line - 1);
+  auto end = reinterpret_cast<std::uintptr_t>(at) + bytes;
+  for (auto address = first; address < end; address += line)
+    __builtin_prefetch(reinterpret_cast<const void*>(address), 0, 2);
 }
 
 } // namespace agenttheo
