@@ -8,6 +8,7 @@
 #include "config/log.hpp"
 #include "http/beast.hpp"
 #include "http/gzip_stream.hpp"
+#include "http/send_at_once.hpp"
 #include "http/strand_sink.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "protocol/connection_registry.hpp"
@@ -363,7 +364,7 @@ private:
     if (!buffers.empty() && total <= flat_write_limit)
       return write_flat(buffers, total);
     beast::error_code ec;
-    auto sent = send_now(buffers, ec);
+    auto sent = send_at_once(stream_.socket(), buffers, ec);
     if (ec || sent == total)
       return on_write(ec, sent);
     keep();
@@ -387,21 +388,12 @@ private:
       whole = net::buffer(flat);
     }
     beast::error_code ec;
-    auto sent = send_now(whole, ec);
+    auto sent = send_at_once(stream_.socket(), whole, ec);
     if (ec || sent == total)
       return on_write(ec, sent);
     unsent_flat_.assign(static_cast<const char*>(whole.data()) + sent,
                         total - sent);
     write_rest({net::buffer(unsent_flat_)}, sent);
-  }
-
-  /// What of `buffers` the socket takes now; a full socket is no error.
-  template <class Buffers>
-  std::size_t send_now(const Buffers& buffers, beast::error_code& ec) {
-    auto sent = stream_.socket().write_some(buffers, ec);
-    if (ec == net::error::would_block || ec == net::error::try_again)
-      ec = {};
-    return sent;
   }
 
   /// The asynchronous rest of a write whose first `sent` bytes went.

@@ -24,6 +24,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
+#include "http/send_at_once.hpp"
+
 namespace agenttheo::http {
 
 namespace beast = boost::beast;
@@ -133,10 +135,7 @@ public:
         || !st.socket->non_blocking())
       return 0;
     ++st.socket_writes;
-    auto sent = st.socket->write_some(bytes, ec);
-    if (ec == net::error::would_block || ec == net::error::try_again)
-      ec = {};
-    return sent;
+    return send_at_once(*st.socket, bytes, ec);
   }
 
   /// Runs `then` once everything set aside has reached the socket (or the
