@@ -13,6 +13,22 @@ event_list share(std::vector<event_ptr> events) {
   return std::make_shared<const std::vector<event_ptr>>(std::move(events));
 }
 
+/// Hands `round` to each of `sinks`, the cache warmed ahead: at 1,000
+/// subscribers each writer is cold when its turn comes (the socket calls in
+/// between evict it), and its first touches were most of the lane's
+/// user-space time. The sink two ahead has its first line fetched, the
+/// next one (whose first line is in by then) what its write reads.
+void deliver_to_each(const std::vector<std::shared_ptr<event_sink>>& sinks,
+                     const round_ptr& round) {
+  for (std::size_t i = 0; i < sinks.size(); ++i) {
+    if (i + 2 < sinks.size())
+      warm_lines(sinks[i + 2].get());
+    if (i + 1 < sinks.size())
+      sinks[i + 1]->warm();
+    sinks[i]->deliver_round(round);
+  }
+}
+
 } // namespace
 
 std::size_t sink_roster::group_of(event_sink& sink) {
@@ -86,23 +102,6 @@ sink_roster::sink_list sink_roster::snapshot_of(shard& to) {
       std::move(sinks));
   }
   return to.snapshot;
-}
-
-/// Hands `round` to each of `sinks`, the cache warmed ahead: at 1,000
-/// subscribers each writer is cold when its turn comes (the socket calls in
-/// between evict it), and its first touches were a tenth of the lane's
-/// user-space time. The sink two ahead has its first line fetched, the
-/// next one (whose first line is in by then) what its write reads.
-void sink_roster::deliver_to_each(
-  const std::vector<std::shared_ptr<event_sink>>& sinks,
-  const round_ptr& round) {
-  for (std::size_t i = 0; i < sinks.size(); ++i) {
-    if (i + 2 < sinks.size())
-      warm_lines(sinks[i + 2].get());
-    if (i + 1 < sinks.size())
-      sinks[i + 1]->warm();
-    sinks[i]->deliver_round(round);
-  }
 }
 
 void sink_roster::deliver(std::vector<event_ptr> events,

@@ -84,9 +84,6 @@ private:
   std::size_t group_of(event_sink& sink);
   std::size_t least_loaded(const context_group& group) const;
   static sink_list snapshot_of(shard& to);
-  static void
-  deliver_to_each(const std::vector<std::shared_ptr<event_sink>>& sinks,
-                  const round_ptr& round);
   shard& shard_at(const place& at);
 
   std::vector<context_group> groups_;
