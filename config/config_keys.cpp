@@ -198,9 +198,10 @@ config_key log_level_key() {
 
 config_key io_thread_cpus_key() {
   return {"IO_THREAD_CPUS", g::server,
-          "pin each I/O thread to a CPU: off, auto (the CPUs the process may "
-          "run on, in order) or a list such as 2,3 (for a host the server "
-          "has to itself; docs/performance.md, I/O threads pinned to cores)",
+          "pin each I/O thread to a CPU: auto (the CPUs the process may run "
+          "on, in order, let go of while another process keeps one busy), "
+          "off, or a list such as 2,3 (kept whatever runs beside; "
+          "docs/performance.md, I/O threads pinned to cores)",
           [](server_config& c, std::string_view v) -> parse_failure {
             return parse_io_thread_cpus(v, c.io_cpus);
           },

@@ -12,6 +12,7 @@
 #include "config/log.hpp"
 #include "http/io_thread_gate.hpp"
 #include "util/after_ready_io.hpp"
+#include "http/io_pin_watch.hpp"
 #include "util/cpu_affinity.hpp"
 
 namespace agenttheo::http {
@@ -52,9 +53,10 @@ struct io_context_pool::slot {
 
 io_context_pool::io_context_pool(unsigned contexts,
                                  unsigned threads_per_context,
-                                 bool helpers_on_demand, std::vector<int> cpus)
+                                 bool helpers_on_demand, std::vector<int> cpus,
+                                 bool cpus_let_go)
     : threads_per_context_(std::max(1u, threads_per_context)),
-      cpus_(std::move(cpus)) {
+      cpus_(std::move(cpus)), cpus_let_go_(cpus_let_go) {
   for (unsigned i = 0; i < std::max(1u, contexts); ++i)
     slots_.push_back(
       std::make_unique<slot>(threads_per_context_, helpers_on_demand));
@@ -109,6 +111,14 @@ net::io_context& io_context_pool::here_or_next() {
 
 void io_context_pool::run() {
   start_threads(threads_per_context_);
+  if (cpus_.empty() || !cpus_let_go_)
+    return;
+  std::vector<io_pin_watch::pinned_thread> pinned;
+  for (std::size_t c = 0; c < slots_.size(); ++c)
+    for (unsigned i = 0; i < threads_per_context_; ++i)
+      pinned.push_back(
+        {threads_[c * threads_per_context_ + i].native_handle(), cpu_of(c, i)});
+  pin_watch_ = std::make_unique<io_pin_watch>(std::move(pinned));
 }
 
 void io_context_pool::start_threads(unsigned per_context) {
@@ -127,17 +137,22 @@ void io_context_pool::start_threads(unsigned per_context) {
       });
 }
 
+int io_context_pool::cpu_of(std::size_t context, unsigned thread) const {
+  // The threads that always run come first: with helpers on demand, a
+  // light load's threads are on the first CPUs, one each.
+  return cpus_[(thread * slots_.size() + context) % cpus_.size()];
+}
+
 void io_context_pool::pin(std::size_t context, unsigned thread) const {
   if (cpus_.empty())
     return;
-  // The threads that always run come first: with helpers on demand, a
-  // light load's threads are on the first CPUs, one each.
-  auto cpu = cpus_[(thread * slots_.size() + context) % cpus_.size()];
+  auto cpu = cpu_of(context, thread);
   if (!pin_this_thread_to(cpu))
     log(log_level::warn, "could not pin an I/O thread to CPU ", cpu);
 }
 
 void io_context_pool::stop() {
+  pin_watch_.reset();
   for (auto& s : slots_) {
     s->work.reset();
     s->context.stop();

@@ -12,6 +12,8 @@ class io_context;
 
 namespace agenttheo::http {
 
+class io_pin_watch;
+
 /// The I/O threads, as several I/O contexts with threads of their own.
 ///
 /// With one context shared by every thread, each post may wake another
@@ -28,8 +30,11 @@ public:
   /// CPUs the threads are pinned to, dealt first threads first (each
   /// context's first thread, then each context's second, ...) and again
   /// from the first when there are more threads; none pins nothing.
+  /// `cpus_let_go`: while another process fills one of those CPUs, the
+  /// threads are unpinned for a while (`io_pin_watch`).
   io_context_pool(unsigned contexts, unsigned threads_per_context,
-                  bool helpers_on_demand = true, std::vector<int> cpus = {});
+                  bool helpers_on_demand = true, std::vector<int> cpus = {},
+                  bool cpus_let_go = false);
   ~io_context_pool();
 
   io_context_pool(const io_context_pool&) = delete;
@@ -69,11 +74,14 @@ private:
   boost::asio::io_context& next();
   std::size_t next_index();
   void start_threads(unsigned per_context);
+  int cpu_of(std::size_t context, unsigned thread) const;
   void pin(std::size_t context, unsigned thread) const;
 
   std::vector<std::unique_ptr<slot>> slots_;
   unsigned threads_per_context_;
   std::vector<int> cpus_;
+  bool cpus_let_go_;
+  std::unique_ptr<io_pin_watch> pin_watch_;
   std::atomic<std::size_t> turn_{0};
   std::vector<std::thread> threads_;
 };

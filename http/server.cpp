@@ -25,7 +25,8 @@ std::vector<int> io_thread_plan(const server_config& config) {
 struct server::impl {
   explicit impl(const server_config& config)
       : pool(config.io_context_count(), config.threads_per_io_context(),
-             config.io_threads_on_demand, io_thread_plan(config)),
+             config.io_threads_on_demand, io_thread_plan(config),
+             config.io_cpus.automatic),
         signals(pool.at(0), SIGINT, SIGTERM) {
     ctx.config = config;
     ctx.hosts = make_host_rules(config.host, config.allowed_hosts);

@@ -53,6 +53,10 @@ constexpr const char* io_helpers_help
   = "I/O threads beyond each context's first, admitted when their context "
     "got busy and parked again when it did not need them "
     "(IO_THREADS_ON_DEMAND).";
+constexpr const char* io_pins = "agenttheo_io_pin_changes_total";
+constexpr const char* io_pins_help
+  = "The I/O threads unpinned while another process kept one of their CPUs "
+    "busy, and pinned again (IO_THREAD_CPUS=auto).";
 constexpr const char* llm_tokens_help
   = "LLM tokens: streamed as they came, and prompt and completion as the "
     "providers counted them.";
@@ -137,6 +141,10 @@ constexpr counter_view counter_views[] = {
    "change=\"joined\"", io_helpers_help},
   {counter::io_helpers_left, "io_helpers", "left", io_helpers,
    "change=\"left\"", io_helpers_help},
+  {counter::io_threads_unpinned, "io_pins", "unpinned", io_pins,
+   "change=\"unpinned\"", io_pins_help},
+  {counter::io_threads_pinned, "io_pins", "pinned", io_pins,
+   "change=\"pinned\"", io_pins_help},
 };
 
 constexpr bool in_counter_order() {

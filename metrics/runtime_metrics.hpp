@@ -56,10 +56,14 @@ enum class counter : std::size_t {
   /// (io_thread_gate.hpp, IO_THREADS_ON_DEMAND).
   io_helpers_joined,
   io_helpers_left,
+  /// The I/O threads let go of their CPUs and pinned again
+  /// (io_pin_policy.hpp, IO_THREAD_CPUS=auto).
+  io_threads_unpinned,
+  io_threads_pinned,
 };
 
 inline constexpr std::size_t counter_count
-  = static_cast<std::size_t>(counter::io_helpers_left) + 1;
+  = static_cast<std::size_t>(counter::io_threads_pinned) + 1;
 
 /// Totals of the whole process since it started (relaxed atomics), read by
 /// the registry for stats, rates and `/metrics`. Gauges (what is live now)

@@ -34,12 +34,11 @@ std::optional<std::string>
 parse_io_thread_cpus(std::string_view spec, io_thread_cpus& out) {
   spec = trimmed(spec);
   out = {};
+  if (spec == "auto")
+    return std::nullopt;
+  out.automatic = false;
   if (spec.empty() || spec == "off")
     return std::nullopt;
-  if (spec == "auto") {
-    out.automatic = true;
-    return std::nullopt;
-  }
   while (true) {
     auto comma = spec.find(',');
     auto item = trimmed(spec.substr(0, comma));
@@ -67,7 +66,10 @@ unavailable_io_thread_cpu(const io_thread_cpus& spec,
 
 std::vector<int> plan_io_thread_cpus(const io_thread_cpus& spec,
                                      const std::vector<int>& allowed) {
-  return spec.automatic ? allowed : spec.listed;
+  if (!spec.automatic)
+    return spec.listed;
+  // One CPU: nowhere else to be.
+  return allowed.size() > 1 ? allowed : std::vector<int>{};
 }
 
 std::vector<int> cpus_this_thread_may_use() {

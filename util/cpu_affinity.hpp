@@ -9,8 +9,10 @@
 
 namespace agenttheo {
 
-/// What `IO_THREAD_CPUS` asks for: each I/O thread pinned to one CPU, or
-/// every thread left to the scheduler (the default).
+/// What `IO_THREAD_CPUS` asks for: each I/O thread pinned to one CPU (by
+/// default, `auto`: the CPUs in order, let go of while another process
+/// fills one, `http/io_pin_policy.hpp`; or listed ones, kept), or every
+/// thread left to the scheduler (`off`).
 ///
 /// Why pin: on these VMs a thread woken by another's socket write is
 /// queued on the writer's core and waits there for it to sleep while the
@@ -19,8 +21,9 @@ namespace agenttheo {
 /// that process and every wait's tail is shorter (docs/performance.md,
 /// "I/O threads pinned to cores").
 struct io_thread_cpus {
-  /// "auto": the CPUs this process may run on, in order.
-  bool automatic = false;
+  /// "auto": the CPUs this process may run on, in order, let go of while
+  /// another process fills one.
+  bool automatic = true;
   /// Listed CPUs, handed to the threads in order.
   std::vector<int> listed;
 };
@@ -38,8 +41,8 @@ unavailable_io_thread_cpu(const io_thread_cpus& spec,
 
 /// The CPUs to hand the I/O threads in the order they start (the pool
 /// deals them, again from the first when there are more threads):
-/// `allowed` (the CPUs the process may run on) for "auto", the listed ones
-/// otherwise; empty when nothing is pinned.
+/// `allowed` (the CPUs the process may run on) for "auto", unless that is
+/// one CPU; the listed ones otherwise; empty when nothing is pinned.
 std::vector<int> plan_io_thread_cpus(const io_thread_cpus& spec,
                                      const std::vector<int>& allowed);
 

@@ -34,6 +34,17 @@ CAF_TEST(off and an empty setting pin nothing) {
     CAF_CHECK(plan_io_thread_cpus(parsed(spec), two_cpus).empty());
 }
 
+CAF_TEST(auto is the default) {
+  CAF_CHECK(agenttheo::io_thread_cpus{}.automatic);
+  CAF_CHECK(!parsed("off").automatic);
+  CAF_CHECK(!parsed("0,1").automatic);
+}
+
+CAF_TEST(auto pins nothing on a process that may use one CPU) {
+  CAF_CHECK(plan_io_thread_cpus(parsed("auto"), {3}).empty());
+  CAF_CHECK_EQUAL(plan_io_thread_cpus(parsed("3"), {3}), (std::vector<int>{3}));
+}
+
 CAF_TEST(auto gives the threads the process CPUs in order) {
   auto spec = parsed("auto");
   CAF_CHECK(spec.automatic);

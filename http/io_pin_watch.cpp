@@ -1,0 +1,114 @@
+#include "http/io_pin_watch.hpp"
+
+#include <algorithm>
+
+#include <sched.h>
+#include <unistd.h>
+
+#include "config/log.hpp"
+#include "metrics/runtime_metrics.hpp"
+#include "util/cpu_affinity.hpp"
+#include "util/cpu_busy.hpp"
+
+namespace agenttheo::http {
+
+namespace {
+
+double seconds_of(clockid_t clock) {
+  timespec ts{};
+  if (clock_gettime(clock, &ts) != 0)
+    return 0;
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+bool pin(pthread_t thread, int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return pthread_setaffinity_np(thread, sizeof set, &set) == 0;
+}
+
+bool unpin(pthread_t thread) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(getpid(), sizeof set, &set) != 0)
+    return false;
+  return pthread_setaffinity_np(thread, sizeof set, &set) == 0;
+}
+
+} // namespace
+
+io_pin_watch::io_pin_watch(std::vector<pinned_thread> threads)
+    : policy_(io_pin_policy::clock::now()) {
+  for (const auto& t : threads) {
+    watched w;
+    static_cast<pinned_thread&>(w) = t;
+    w.has_clock = pthread_getcpuclockid(t.handle, &w.clock) == 0;
+    w.cpu_seconds = w.has_clock ? seconds_of(w.clock) : 0;
+    threads_.push_back(w);
+  }
+  busy_ = cpu_busy_seconds();
+  thread_ = std::thread{[this] {
+    // Started by the pool's owner, not an I/O thread: not pinned.
+    pthread_setname_np(pthread_self(), "agenttheo.pins");
+    run();
+  }};
+}
+
+io_pin_watch::~io_pin_watch() {
+  {
+    std::lock_guard guard{mutex_};
+    stop_ = true;
+  }
+  stopping_.notify_all();
+  thread_.join();
+}
+
+void io_pin_watch::run() {
+  auto last = io_pin_policy::clock::now();
+  std::unique_lock lock{mutex_};
+  while (!stopping_.wait_for(lock, window, [this] { return stop_; })) {
+    auto now = io_pin_policy::clock::now();
+    auto wall = std::chrono::duration<double>(now - last).count();
+    last = now;
+    apply(policy_.next(others_share(wall), now));
+  }
+}
+
+double io_pin_watch::others_share(double wall) {
+  auto busy = cpu_busy_seconds();
+  // What each pinned CPU's own I/O threads spent of the window.
+  std::map<int, double> ours;
+  for (auto& t : threads_) {
+    auto now = t.has_clock ? seconds_of(t.clock) : t.cpu_seconds;
+    ours[t.cpu] += now - t.cpu_seconds;
+    t.cpu_seconds = now;
+  }
+  double worst = 0;
+  if (wall > 0)
+    for (auto [cpu, spent] : ours) {
+      auto now = busy.find(cpu);
+      auto before = busy_.find(cpu);
+      if (now == busy.end() || before == busy_.end())
+        continue;
+      worst = std::max(worst, (now->second - before->second - spent) / wall);
+    }
+  busy_ = std::move(busy);
+  return worst;
+}
+
+void io_pin_watch::apply(io_pin_policy::action action) {
+  if (action == io_pin_policy::action::keep)
+    return;
+  auto pinning = action == io_pin_policy::action::pin;
+  for (const auto& t : threads_)
+    if (!(pinning ? pin(t.handle, t.cpu) : unpin(t.handle)))
+      log(log_level::warn, "could not ", pinning ? "pin" : "unpin",
+          " an I/O thread");
+  count(pinning ? counter::io_threads_pinned : counter::io_threads_unpinned);
+  log(log_level::debug, pinning ? "I/O threads pinned again"
+                                : "I/O threads unpinned: another process keeps "
+                                  "their CPU busy");
+}
+
+} // namespace agenttheo::http
