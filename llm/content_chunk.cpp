@@ -4,6 +4,8 @@
 
 #include <rapidjson/reader.h>
 
+#include "llm/content_chunk_scan.hpp"
+
 namespace agenttheo {
 
 namespace {
@@ -176,6 +178,8 @@ constexpr std::size_t largest_kept = 16 * 1024;
 } // namespace
 
 std::optional<content_chunk> read_content_chunk(std::string_view data) {
+  if (auto scanned = scan_content_chunk(data))
+    return scanned;
   content_reader handler;
   // Read in place, from a copy the thread keeps: the reader then decodes
   // each string where it lies, where reading from `data` itself it pushed

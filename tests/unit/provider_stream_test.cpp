@@ -8,6 +8,7 @@
 
 #include "llm/chat_request.hpp"
 #include "llm/content_chunk.hpp"
+#include "llm/content_chunk_scan.hpp"
 #include "llm/delta_assembler.hpp"
 #include "protocol/sse_parser.hpp"
 
@@ -155,8 +156,15 @@ const char* const text_only_chunks[] = {
   R"({"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"t1;"},"finish_reason":null,"logprobs":null}]})",
   R"({"choices":[{"delta":{"role":"assistant","content":"a\u00e9\n"}},{"delta":{"content":"b"},"finish_reason":"stop"}]})",
   R"({"choices":[{"delta":{"content":null,"tool_calls":null}}],"usage":null})",
-  R"({"choices":[],"system_fingerprint":"fp"})",
-  R"({})",
+  R"({"choices":[],"system_fingerprint":"fp"})", R"({})",
+  // The hand scan's borders: what it gives to the reader, and what not.
+  " {\n\t\"choices\" : [ { \"delta\" : { \"content\" : \"x y\" } } ] }\r\n",
+  R"({"created":-0,"n":123456789012345678,"choices":[{"delta":{"content":"\"q\""}}]})",
+  R"({"x":1.5e3,"y":12345678901234567890,"choices":[{"finish_reason":"length"}]})",
+  R"({"x":true,"y":false,"z":null,"choices":[{"index":0,"delta":{"role":"assistant"}}]})",
+  R"({"choices":[{"delta":{"content":"caf\u00e9 \ud83d\ude00"}}]})",
+  R"({"choices":[{"error":1,"delta":{"content":"e"}}]})",
+  R"({"choices":[{"delta":{"content":1}}]})", // the reader's: no text
 };
 
 // Chunks read whole: what the assembler must see, or what the document
@@ -178,6 +186,16 @@ const char* const chunks_read_whole[] = {
   "{not json",
   R"({"choices":[]} x)",
   "[DONE]",
+  R"({"choices":[{"delta":{"content":"a"},"delta":{"content":"b"}}]})",
+  R"({"choices":[{"finish_reason":"stop","finish_reason":"length"}]})",
+  R"({"choices":null})",
+  R"({"choices":[{"delta":{"content":"a"}}],"created":01})",
+  R"({"choices":[{"delta":{"content":"a"}}],"x":nul})",
+  R"({"choices":[{"delta":{"content":"a"}}],})",
+  R"({"choices":[{"delta":{"content":"a"}},]})",
+  R"({"choices":[{"delta":{"content":"a"}}])",
+  R"({"choices":[{"delta":{"content":"a)",
+  "",
 };
 
 CAF_TEST(a text only chunk is read in one pass and anything else whole) {
@@ -194,6 +212,35 @@ CAF_TEST(a text only chunk is read in one pass and anything else whole) {
   CAF_REQUIRE(two.has_value());
   CAF_CHECK_EQUAL(two->content, std::string{"a\xC3\xA9"} + "b");
   CAF_CHECK_EQUAL(two->finish_reason.value_or(""), "stop");
+}
+
+CAF_TEST(the common chunk is scanned by hand and an escape left to the reader) {
+  auto common = scan_content_chunk(text_only_chunks[0]);
+  CAF_REQUIRE(common.has_value());
+  CAF_CHECK_EQUAL(common->content, "t1;");
+  CAF_CHECK(!common->finish_reason);
+  auto spaced = scan_content_chunk(text_only_chunks[5]);
+  CAF_REQUIRE(spaced.has_value());
+  CAF_CHECK_EQUAL(spaced->content, "x y");
+  auto finished = scan_content_chunk(
+    R"({"choices":[{"delta":{"content":"a"}},{"delta":{"content":"b"},"finish_reason":"stop"}]})");
+  CAF_REQUIRE(finished.has_value());
+  CAF_CHECK_EQUAL(finished->content, "ab");
+  CAF_CHECK_EQUAL(finished->finish_reason.value_or(""), "stop");
+  // Escapes, fractions, long numbers: the reader's, and it reads them.
+  for (auto i : {6, 7, 9}) {
+    CAF_MESSAGE(text_only_chunks[i]);
+    CAF_CHECK(!scan_content_chunk(text_only_chunks[i]));
+    CAF_CHECK(read_content_chunk(text_only_chunks[i]).has_value());
+  }
+  CAF_CHECK_EQUAL(read_content_chunk(text_only_chunks[6])->content, "\"q\"");
+  for (const char* chunk : chunks_read_whole)
+    CAF_CHECK(!scan_content_chunk(chunk));
+  // A NUL ends what the reader reads; the scan leaves it to the reader.
+  std::string nul{R"({"choices":[]})"};
+  nul += '\0';
+  nul += "garbage";
+  CAF_CHECK(!scan_content_chunk(nul));
 }
 
 CAF_TEST(a chunk reads the same in one pass as read whole) {
