@@ -2,9 +2,6 @@
 
 #include <algorithm>
 
-#include <sched.h>
-#include <unistd.h>
-
 #include "config/log.hpp"
 #include "metrics/runtime_metrics.hpp"
 #include "util/cpu_affinity.hpp"
@@ -19,21 +16,6 @@ double seconds_of(clockid_t clock) {
   if (clock_gettime(clock, &ts) != 0)
     return 0;
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-bool pin(pthread_t thread, int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  return pthread_setaffinity_np(thread, sizeof set, &set) == 0;
-}
-
-bool unpin(pthread_t thread) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(getpid(), sizeof set, &set) != 0)
-    return false;
-  return pthread_setaffinity_np(thread, sizeof set, &set) == 0;
 }
 
 } // namespace
@@ -101,8 +83,9 @@ void io_pin_watch::apply(io_pin_policy::action action) {
   if (action == io_pin_policy::action::keep)
     return;
   auto pinning = action == io_pin_policy::action::pin;
+  process_cpus every;
   for (const auto& t : threads_)
-    if (!(pinning ? pin(t.handle, t.cpu) : unpin(t.handle)))
+    if (!(pinning ? pin_thread_to(t.handle, t.cpu) : every.give_to(t.handle)))
       log(log_level::warn, "could not ", pinning ? "pin" : "unpin",
           " an I/O thread");
   count(pinning ? counter::io_threads_pinned : counter::io_threads_unpinned);

@@ -91,17 +91,26 @@ std::string cpu_list(const std::vector<int>& cpus) {
   return text;
 }
 
-bool pin_this_thread_to(int cpu) {
+bool pin_thread_to(pthread_t thread, int cpu) {
   cpu_set_t set;
   CPU_ZERO(&set);
   CPU_SET(cpu, &set);
-  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+  return pthread_setaffinity_np(thread, sizeof set, &set) == 0;
+}
+
+bool pin_this_thread_to(int cpu) {
+  return pin_thread_to(pthread_self(), cpu);
 }
 
 process_cpus::process_cpus() {
   CPU_ZERO(&set_);
   if (sched_getaffinity(getpid(), sizeof set_, &set_) != 0)
     CPU_ZERO(&set_);
+}
+
+bool process_cpus::give_to(pthread_t thread) const {
+  return CPU_COUNT(&set_) > 0
+         && pthread_setaffinity_np(thread, sizeof set_, &set_) == 0;
 }
 
 bool process_cpus::give_to_this_thread() const {

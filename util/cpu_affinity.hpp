@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include <pthread.h>
 #include <sched.h>
 
 namespace agenttheo {
@@ -54,6 +55,10 @@ std::vector<int> cpus_this_thread_may_use();
 /// `cpus` as IO_THREAD_CPUS lists them: "2,3".
 std::string cpu_list(const std::vector<int>& cpus);
 
+/// Pins `thread` (one of this process's) to `cpu`; false when the kernel
+/// refuses.
+bool pin_thread_to(pthread_t thread, int cpu);
+
 /// Pins the calling thread to `cpu`; false when the kernel refuses.
 bool pin_this_thread_to(int cpu);
 
@@ -69,6 +74,10 @@ public:
   /// Gives them to the calling thread. One system call, so a forked child
   /// may call it before exec.
   bool give_to_this_thread() const;
+
+  /// Gives them to `thread`, one of this process's (an I/O thread let go
+  /// of its CPU).
+  bool give_to(pthread_t thread) const;
 
 private:
   cpu_set_t set_;
