@@ -55,25 +55,26 @@ class AdaptivePins(unittest.TestCase):
         def unpinned():
             return all(m == set(self.cpus) for m in io_thread_cpus(server))
 
-        eventually(pinned, 5, "each I/O thread pinned to a CPU of its own")
-        self.assertEqual(pin_changes(server), {"unpinned": 0, "pinned": 0})
+        # At once on a quiet machine; a busy one (a build beside the
+        # tests) has the watcher wait for its turn, as it should.
+        eventually(pinned, 40, "each I/O thread pinned to a CPU of its own")
+        before = pin_changes(server)
         # A busy loop on the first I/O thread's CPU, as a browser filling it.
         hog = subprocess.Popen(["/bin/sh", "-c", "while :; do :; done"],
                                preexec_fn=lambda: os.sched_setaffinity(0, {self.cpus[0]}))
         try:
             eventually(unpinned, 5, "the I/O threads unpinned beside a busy loop")
-            # Still there a window after each try: unpinned again.
-            time.sleep(3)
-            self.assertGreaterEqual(pin_changes(server)["unpinned"], 1)
+            # Still there a window after the next try (2 s on): unpinned
+            # again, for twice as long.
+            time.sleep(4)
+            self.assertTrue(unpinned(), io_thread_cpus(server))
+            self.assertGreater(pin_changes(server)["unpinned"], before["unpinned"])
         finally:
             hog.kill()
             hog.wait()
         # Gone: the next try (at most the longest wait) keeps them.
         eventually(pinned, 40, "the I/O threads pinned again once the loop ended")
-        changes = pin_changes(server)
-        self.assertGreaterEqual(changes["pinned"], 1)
-        time.sleep(1.5)
-        self.assertTrue(pinned(), io_thread_cpus(server))
+        self.assertGreater(pin_changes(server)["pinned"], before["pinned"])
 
     def test_off_and_a_list_are_kept_whatever_the_neighbours_do(self):
         listed = Server("--browser", "none", "--io-threads", "2",
