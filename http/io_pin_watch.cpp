@@ -9,24 +9,13 @@
 
 namespace agenttheo::http {
 
-namespace {
-
-double seconds_of(clockid_t clock) {
-  timespec ts{};
-  if (clock_gettime(clock, &ts) != 0)
-    return 0;
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-} // namespace
-
 io_pin_watch::io_pin_watch(std::vector<pinned_thread> threads)
     : policy_(io_pin_policy::clock::now()) {
   for (const auto& t : threads) {
     watched w;
     static_cast<pinned_thread&>(w) = t;
-    w.has_clock = pthread_getcpuclockid(t.handle, &w.clock) == 0;
-    w.cpu_seconds = w.has_clock ? seconds_of(w.clock) : 0;
+    w.clock = thread_cpu_clock{t.handle};
+    w.cpu_ns = w.clock.ns().value_or(0);
     threads_.push_back(w);
   }
   busy_ = cpu_busy_seconds();
@@ -62,9 +51,9 @@ double io_pin_watch::others_share(double wall) {
   // What each pinned CPU's own I/O threads spent of the window.
   std::map<int, double> ours;
   for (auto& t : threads_) {
-    auto now = t.has_clock ? seconds_of(t.clock) : t.cpu_seconds;
-    ours[t.cpu] += now - t.cpu_seconds;
-    t.cpu_seconds = now;
+    auto now = t.clock.ns().value_or(t.cpu_ns);
+    ours[t.cpu] += static_cast<double>(now - t.cpu_ns) / 1e9;
+    t.cpu_ns = now;
   }
   double worst = 0;
   if (wall > 0)

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include <pthread.h>
-#include <time.h>
 
 #include "http/io_pin_policy.hpp"
+#include "util/thread_cpu_clock.hpp"
 
 namespace agenttheo::http {
 
@@ -35,9 +35,9 @@ public:
 
 private:
   struct watched : pinned_thread {
-    clockid_t clock{};
-    bool has_clock = false;
-    double cpu_seconds = 0;
+    thread_cpu_clock clock;
+    /// Its reading at the last window, ns.
+    long long cpu_ns = 0;
   };
 
   void run();

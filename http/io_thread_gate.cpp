@@ -17,8 +17,8 @@ net::execution_context::id io_thread_gate::id;
 io_thread_gate::io_thread_gate(net::execution_context& owner, unsigned threads)
     : net::execution_context::service(owner),
       context_(static_cast<net::io_context&>(owner)), policy_(threads),
-      clocks_(policy_.threads()), entered_(policy_.threads(), false),
-      cpu_at_tick_(policy_.threads(), 0), last_tick_(clock::now()) {}
+      clocks_(policy_.threads()), cpu_at_tick_(policy_.threads(), 0),
+      last_tick_(clock::now()) {}
 
 void io_thread_gate::run(unsigned index) {
   enter(index);
@@ -32,7 +32,7 @@ void io_thread_gate::enter(unsigned index) {
   std::lock_guard guard{mutex_};
   if (index >= clocks_.size())
     return;
-  entered_[index] = pthread_getcpuclockid(pthread_self(), &clocks_[index]) == 0;
+  clocks_[index] = thread_cpu_clock::of_this_thread();
   cpu_at_tick_[index] = cpu_ns(index);
 }
 
@@ -93,10 +93,7 @@ void io_thread_gate::probe_locked(clock::time_point now) {
 }
 
 long long io_thread_gate::cpu_ns(unsigned index) const {
-  timespec ts{};
-  if (!entered_[index] || clock_gettime(clocks_[index], &ts) != 0)
-    return cpu_at_tick_[index];
-  return static_cast<long long>(ts.tv_sec) * 1'000'000'000LL + ts.tv_nsec;
+  return clocks_[index].ns().value_or(cpu_at_tick_[index]);
 }
 
 void io_thread_gate::changed_locked(unsigned before) {
@@ -144,7 +141,7 @@ void io_thread_gate::reset() {
   stopping_ = false;
   policy_.reset();
   active_.store(1, std::memory_order_relaxed);
-  entered_.assign(entered_.size(), false);
+  clocks_.assign(clocks_.size(), thread_cpu_clock{});
   last_tick_ = clock::now();
 }
 

@@ -3,13 +3,13 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <ctime>
 #include <mutex>
 #include <vector>
 
 #include <boost/asio/execution_context.hpp>
 
 #include "http/io_helper_policy.hpp"
+#include "util/thread_cpu_clock.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -85,10 +85,9 @@ private:
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   io_helper_policy policy_;
-  /// Each thread's CPU clock once it entered, and its reading at the last
-  /// tick.
-  std::vector<clockid_t> clocks_;
-  std::vector<bool> entered_;
+  /// Each thread's CPU clock once it entered (none before), and its
+  /// reading at the last tick.
+  std::vector<thread_cpu_clock> clocks_;
   std::vector<long long> cpu_at_tick_;
   clock::time_point last_tick_;
   /// The active threads' busy share at the last tick: an idle context is
