@@ -78,15 +78,9 @@ private:
         return !std::exchange(seen_delta, true) && read_delta(out);
       if (key != "finish_reason")
         return read_scalar();
-      if (std::exchange(seen_finish, true))
-        return false;
-      if (take_word("null"))
-        return true;
-      std::string_view reason;
-      if (!read_string(reason))
-        return false;
-      out.finish_reason.emplace(reason);
-      return true;
+      return read_text_once(seen_finish, [&](std::string_view reason) {
+        out.finish_reason.emplace(reason);
+      });
     });
   }
 
@@ -98,16 +92,24 @@ private:
         return !std::exchange(seen_tool_calls, true) && take_word("null");
       if (key != "content")
         return read_scalar();
-      if (std::exchange(seen_content, true))
-        return false;
-      if (take_word("null"))
-        return true;
-      std::string_view text;
-      if (!read_string(text))
-        return false;
-      out.content.append(text);
-      return true;
+      return read_text_once(
+        seen_content, [&](std::string_view text) { out.content.append(text); });
     });
+  }
+
+  /// A member's string or null, the first time its key comes (a repeated
+  /// key is the reader's): `take(text)` for a string.
+  template <class Take>
+  bool read_text_once(bool& seen, Take take) {
+    if (std::exchange(seen, true))
+      return false;
+    if (take_word("null"))
+      return true;
+    std::string_view text;
+    if (!read_string(text))
+      return false;
+    take(text);
+    return true;
   }
 
   /// `{`, then `"key": value` pairs, each value read by `member(key)`.
