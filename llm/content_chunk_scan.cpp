@@ -127,10 +127,17 @@ private:
     return take('}');
   }
 
+  /// A string, an integer or a literal. Told apart by the first byte: a
+  /// string that fails has taken its quote, and what follows must not be
+  /// read as another kind of scalar.
   bool read_scalar() {
-    std::string_view ignored;
-    return read_string(ignored) || read_integer() || take_word("null")
-           || take_word("true") || take_word("false");
+    skip_space();
+    if (at_ != end_ && *at_ == '"') {
+      std::string_view ignored;
+      return read_string(ignored);
+    }
+    return read_integer() || take_word("null") || take_word("true")
+           || take_word("false");
   }
 
   /// A string with no escape and no control character, as it lies.

@@ -195,6 +195,8 @@ const char* const chunks_read_whole[] = {
   R"({"choices":[{"delta":{"content":"a"}},]})",
   R"({"choices":[{"delta":{"content":"a"}}])",
   R"({"choices":[{"delta":{"content":"a)",
+  // A string with no end whose rest reads as a literal (found by the fuzzer).
+  R"({"choices":[],"x":"null})",
   "",
 };
 
