@@ -10,9 +10,9 @@
 #include <boost/asio/post.hpp>
 
 #include "config/log.hpp"
+#include "http/io_pin_watch.hpp"
 #include "http/io_thread_gate.hpp"
 #include "util/after_ready_io.hpp"
-#include "http/io_pin_watch.hpp"
 #include "util/cpu_affinity.hpp"
 
 namespace agenttheo::http {

@@ -72,7 +72,7 @@ CAF_TEST(contention long after the last pinning waits the first hold again) {
   windows(policy, 1.0, seconds{10}, seconds{40});
   CAF_REQUIRE(policy.hold() > io_pin_policy::first_hold);
   // Pinned again and quiet for a long while: a new burst is a new story.
-  auto quiet = windows(policy, 0.0, seconds{41}, seconds{200});
+  windows(policy, 0.0, seconds{41}, seconds{200});
   CAF_REQUIRE(policy.pinned());
   CAF_CHECK(policy.next(1.0, start + seconds{201}) == action::unpin);
   CAF_CHECK(policy.hold() == io_pin_policy::first_hold);
