@@ -20,6 +20,7 @@
 
 #include "stream_reader.hpp"
 #include "token_stamps.hpp"
+#include "token_trace.hpp"
 
 namespace loadgen {
 
@@ -84,6 +85,7 @@ std::string request_for(const client_options& o, unsigned index) {
 struct tally {
   client_result result;
   std::uint64_t timed_from_ns = ~std::uint64_t{0};
+  std::unique_ptr<token_trace> trace; // --trace
 };
 
 /// One client stream: its socket, its decoder, and the ordinal it expects.
@@ -122,6 +124,8 @@ struct connection : payload_sink {
       r.timed_first_ns = now_ns;
     r.timed_last_ns = now_ns;
     r.latency.record(now_ns > s.sent_ns ? (now_ns - s.sent_ns) / 1000 : 0);
+    if (totals->trace)
+      totals->trace->record(s.sent_ns, now_ns, index, s.count);
   }
 };
 
@@ -130,6 +134,8 @@ public:
   client_loop(const client_options& o, void (*on_ready)(void*), void* arg)
     : o_(o), on_ready_(on_ready), ready_arg_(arg), epoll_(epoll_create1(0)) {
     conns_.resize(o.count);
+    if (!o.trace_path.empty())
+      tally_.trace = std::make_unique<token_trace>(o.trace_path);
   }
 
   ~client_loop() {

@@ -30,6 +30,8 @@ struct client_options {
   double slow_fraction = 0;   // these stop reading after the response head
   double churn_rate = 0;      // > 0: open/close cycles per second instead
   double churn_hold_ms = 0;   // how long a churned stream stays open
+  std::string trace_path;     // non-empty: each timed token, a line there
+                              // (token_trace.hpp)
 };
 
 struct client_result {

@@ -34,15 +34,17 @@ struct options {
   std::string publish_url;   // tokens POSTed here once every stream is open
   double publish_rate = 100;
   std::int64_t publish_count = 0;
+  std::string trace; // each process's timed tokens: <trace>.<k>
 };
 
 [[noreturn]] void usage() {
   std::fputs(
-    "usage: agenttheo-loadgen --port P [--host 127.0.0.1] [--kind sse|ws|post]\n"
+    "usage: agenttheo-loadgen --port P [--host 127.0.0.1] [--kind "
+    "sse|ws|post]\n"
     "  [--path /stream?...{i}] [--body TEXT] [--connections N] [--procs P]\n"
     "  [--sources 16] [--connect-rate R] [--duration S] [--warmup-ms MS]\n"
     "  [--expect K] [--slow FRACTION] [--churn-rate R] [--churn-hold-ms MS]\n"
-    "  [--server-pid PID]... [--release URL]\n"
+    "  [--server-pid PID]... [--release URL] [--trace PATH]\n"
     "  [--publish URL --publish-rate R --publish-count K]\n",
     stderr);
   std::exit(2);
@@ -73,6 +75,8 @@ options parse(int argc, char** argv) {
     else if (key == "--slow") c.slow_fraction = std::stod(v);
     else if (key == "--churn-rate") c.churn_rate = std::stod(v);
     else if (key == "--churn-hold-ms") c.churn_hold_ms = std::stod(v);
+    else if (key == "--trace")
+      o.trace = v;
     else if (key == "--server-pid") o.server_pids.push_back(std::stoi(v));
     else if (key == "--release") o.release_url = v;
     else if (key == "--publish") o.publish_url = v;
@@ -128,6 +132,8 @@ child spawn_child(const options& o, unsigned k) {
     share.count = o.connections * (k + 1) / o.procs - share.first;
     share.connect_rate /= o.procs;
     share.churn_rate /= o.procs;
+    if (!o.trace.empty())
+      share.trace_path = o.trace + "." + std::to_string(k);
     int out = fds[1];
     auto result = run_clients(share, report_ready, &out);
     write_line(out, result.serialize());
