@@ -24,6 +24,7 @@ over a saved one's.
 """
 
 import argparse
+import glob
 import json
 import os
 import resource
@@ -681,6 +682,21 @@ def add_exactness(table, ours, peer_name, peer):
               peer_name, f"{peer['gaps']} / {peer['duplicates']}")
 
 
+TRACE_DIR = []  # --trace DIR
+
+
+def traced(system):
+    """With --trace DIR, the load generator's arguments that write every
+    timed token of `system`'s many-sessions pass to DIR/sessions-<system>-<n>
+    (n: the pass); tools/bench/trace_tail.py reads them."""
+    if not TRACE_DIR:
+        return []
+    n = 1
+    while glob.glob(os.path.join(TRACE_DIR[0], f"sessions-{system}-{n}.*")):
+        n += 1
+    return ["--trace", os.path.join(TRACE_DIR[0], f"sessions-{system}-{n}")]
+
+
 # AgentTheo with its I/O threads left to the scheduler (IO_THREAD_CPUS=off;
 # the default pins each to a core while no other process fills it).
 UNPINNED = ("--io-thread-cpus", "off")
@@ -692,11 +708,13 @@ def many_sessions(table, a):
     up = token_upstream(count, rate)
     try:
         d = loadgen(up, "--kind", "post", "--path", "/v1/chat/completions",
-                    "--body", '{"model":"m","stream":true,"messages":[]}', *common)
-        r, ttft = drive_reading(agenttheo(up), first_token_added, *runs)
-        unpinned = drive(agenttheo(up, *UNPINNED), *runs)
-        g = drive(guide_stack(up), *runs)
-        f = drive(relay_floor(up), *runs)
+                    "--body", '{"model":"m","stream":true,"messages":[]}', *common,
+                    *traced("direct"))
+        r, ttft = drive_reading(agenttheo(up), first_token_added, *runs,
+                                *traced("agenttheo"))
+        unpinned = drive(agenttheo(up, *UNPINNED), *runs, *traced("unpinned"))
+        g = drive(guide_stack(up), *runs, *traced("guide"))
+        f = drive(relay_floor(up), *runs, *traced("floor"))
     finally:
         up.stop()
     check_clean("many sessions", r)
@@ -939,6 +957,10 @@ def main():
                              "%(default)s: they take a core when they need one, as on "
                              "machines of their own; below 0 needs root or "
                              "CAP_SYS_NICE, else 0 with a warning; 0: as started)")
+    parser.add_argument("--trace", metavar="DIR",
+                        help="write every timed token of the many-sessions "
+                             "row, each system and pass, to DIR "
+                             "(tools/bench/trace_tail.py reads them)")
     parser.add_argument("--flags", default="",
                         help="extra agenttheo serve flags, e.g. '--worker-threads 1'")
     a = parser.parse_args()
@@ -946,6 +968,9 @@ def main():
         parser.error("--repeat: at least 1")
     SERVER_FLAGS.extend(a.flags.split())
     FLOOR_THREADS[0] = a.floor_threads
+    if a.trace:
+        os.makedirs(a.trace, exist_ok=True)
+        TRACE_DIR.append(a.trace)
     RIG_NICE[0] = a.rig_nice = settle_rig_nice(a.rig_nice)
     if a.quick:
         a.idle, a.subscribers, a.sessions = 1900, 1000, 100
