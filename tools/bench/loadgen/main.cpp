@@ -39,8 +39,7 @@ struct options {
 
 [[noreturn]] void usage() {
   std::fputs(
-    "usage: agenttheo-loadgen --port P [--host 127.0.0.1] [--kind "
-    "sse|ws|post]\n"
+    "usage: agenttheo-loadgen --port P [--host 127.0.0.1] [--kind sse|ws|post]\n"
     "  [--path /stream?...{i}] [--body TEXT] [--connections N] [--procs P]\n"
     "  [--sources 16] [--connect-rate R] [--duration S] [--warmup-ms MS]\n"
     "  [--expect K] [--slow FRACTION] [--churn-rate R] [--churn-hold-ms MS]\n"
@@ -75,8 +74,7 @@ options parse(int argc, char** argv) {
     else if (key == "--slow") c.slow_fraction = std::stod(v);
     else if (key == "--churn-rate") c.churn_rate = std::stod(v);
     else if (key == "--churn-hold-ms") c.churn_hold_ms = std::stod(v);
-    else if (key == "--trace")
-      o.trace = v;
+    else if (key == "--trace") o.trace = v;
     else if (key == "--server-pid") o.server_pids.push_back(std::stoi(v));
     else if (key == "--release") o.release_url = v;
     else if (key == "--publish") o.publish_url = v;
