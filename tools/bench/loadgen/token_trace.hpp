@@ -31,6 +31,8 @@ public:
 
 private:
   std::FILE* file_ = nullptr;
+  /// Ours: given no buffer, glibc's setvbuf keeps its own 4 KiB one
+  /// whatever size is asked (164 writes for 660 KB, measured).
   std::string buffer_;
 };
 
