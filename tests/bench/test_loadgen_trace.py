@@ -10,6 +10,7 @@ import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "tools" / "bench"))
 import compare  # noqa: E402
+import trace_tail  # noqa: E402
 
 RUNS, TOKENS, RATE = 4, 30, 20
 # The upstream read directly keeps its connections open after the last
@@ -29,17 +30,11 @@ def bucket_floor(us):
     return (64 + within) << (msb - 6)
 
 
-def quantile_ms(latencies_us, q):
-    ordered = sorted(latencies_us)
-    return bucket_floor(ordered[min(len(ordered) - 1, int(q * len(ordered)))]) / 1000
-
-
 def read_trace(prefix, procs):
-    rows = []
+    """The trace's lines, once each load process has written its file."""
     for k in range(procs):
-        with open(f"{prefix}.{k}") as f:
-            rows += [tuple(int(x) for x in line.split()) for line in f]
-    return rows
+        assert os.path.exists(f"{prefix}.{k}"), f"no trace from load process {k}"
+    return trace_tail.load(prefix)
 
 
 class LoadgenTraceTest(unittest.TestCase):
@@ -78,7 +73,8 @@ class LoadgenTraceTest(unittest.TestCase):
             self.assertEqual(ordinals, list(range(ordinals[0], TOKENS + 1)))
         latencies = [(received - sent) // 1000 for sent, received, _, _ in rows]
         for q, key in ((0.5, "p50_ms"), (0.99, "p99_ms")):
-            self.assertAlmostEqual(quantile_ms(latencies, q), report[key], places=3)
+            self.assertAlmostEqual(bucket_floor(trace_tail.quantile(latencies, q)) / 1000,
+                                   report[key], places=3)
 
     def test_a_direct_read_has_no_ordinals(self):
         report = self.load(self.upstream, *DIRECT, "--trace", self.prefix)
