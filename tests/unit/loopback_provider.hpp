@@ -115,8 +115,10 @@ private:
       std::string request;
       while (read_request(peer, pending, request)) {
         std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
-        ::send(peer, answer.data(), answer.size(), MSG_NOSIGNAL);
+        // Counted first: the caller may read the count as soon as the
+        // answer reaches it.
         ++answered_;
+        ::send(peer, answer.data(), answer.size(), MSG_NOSIGNAL);
         if (close_each_)
           break;
       }
