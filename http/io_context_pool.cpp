@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 
 #include "config/log.hpp"
+#include "http/io_idle_lane.hpp"
 #include "http/io_pin_watch.hpp"
 #include "http/io_thread_gate.hpp"
 #include "util/after_ready_io.hpp"
@@ -28,8 +29,9 @@ struct running_on {
 };
 thread_local running_on this_thread;
 
-/// `after_ready_io` on a pool thread: a post lands behind the handlers the
-/// context already holds.
+/// `after_ready_io` on a helper thread, which may park with work of its
+/// own left: a post lands behind the handlers the context already holds.
+/// The threads that always run have an idle lane instead.
 void post_behind(void* context, std::function<void()>&& work) {
   net::post(*static_cast<net::io_context*>(context), std::move(work));
 }
@@ -133,7 +135,7 @@ void io_context_pool::start_threads(unsigned per_context) {
         if (s.gate)
           s.gate->run(i);
         else
-          s.context.run();
+          run_with_idle_lane(s.context);
       });
 }
 

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "http/io_idle_lane.hpp"
 #include "metrics/runtime_metrics.hpp"
 
 namespace agenttheo::http {
@@ -23,7 +24,7 @@ io_thread_gate::io_thread_gate(net::execution_context& owner, unsigned threads)
 void io_thread_gate::run(unsigned index) {
   enter(index);
   if (index == 0)
-    context_.run();
+    run_with_idle_lane(context_);
   else
     run_helper(index);
 }

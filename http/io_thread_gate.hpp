@@ -52,8 +52,8 @@ public:
   io_thread_gate& operator=(const io_thread_gate&) = delete;
 
   /// Runs the context on the calling thread, its `index`th: the first
-  /// until the context stops, a helper while it is admitted, parked
-  /// between. Returns once the context stopped (and `stop` was called,
+  /// until the context stops (with an idle lane, `io_idle_lane.hpp`), a
+  /// helper while it is admitted, parked between. Returns once the context stopped (and `stop` was called,
   /// for a parked helper).
   void run(unsigned index);
 
