@@ -5,18 +5,16 @@
 #include <cstdint>
 #include <future>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <caf/actor_system_config.hpp>
-#include <caf/detail/set_thread_name.hpp>
-#include <caf/detail/thread_safe_actor_clock.hpp>
 #include <caf/execution_unit.hpp>
 #include <caf/resumable.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
 
+#include "app/io_actor_clock.hpp"
 #include "http/io_context_pool.hpp"
 #include "util/woken_here.hpp"
 
@@ -30,7 +28,8 @@ namespace {
 class io_coordinator final : public caf::scheduler::abstract_coordinator {
 public:
   io_coordinator(caf::actor_system& sys, http::io_context_pool& contexts)
-      : abstract_coordinator(sys), contexts_(contexts), unit_(this) {}
+      : abstract_coordinator(sys), contexts_(contexts), unit_(this),
+        clock_(contexts.at(0)) {}
 
   void enqueue(caf::resumable* job) override {
     if (closed_.load(std::memory_order_acquire)) {
@@ -47,25 +46,14 @@ public:
     boost::asio::post(contexts_.here_or_next(), [this, job] { run(job); });
   }
 
-  caf::detail::thread_safe_actor_clock& clock() noexcept override {
+  caf::actor_clock& clock() noexcept override {
     return clock_;
   }
 
 protected:
-  void start() override {
-    clock_thread_ = std::thread{[this] {
-      caf::detail::set_thread_name("caf.clock");
-      system().thread_started();
-      clock_.run_dispatch_loop();
-      system().thread_terminates();
-    }};
-    abstract_coordinator::start();
-  }
-
   void stop() override {
     stop_actors();
-    clock_.cancel_dispatch_loop();
-    clock_thread_.join();
+    clock_.stop();
     drain();
   }
 
@@ -155,8 +143,8 @@ private:
   io_unit unit_;
   std::atomic<std::uint64_t> posted_{0};
   std::atomic<bool> closed_{false};
-  caf::detail::thread_safe_actor_clock clock_;
-  std::thread clock_thread_;
+  /// Timers on the first context: no clock thread to wake.
+  io_actor_clock clock_;
 };
 
 thread_local std::vector<caf::resumable*> io_coordinator::io_unit::next_;
