@@ -53,6 +53,13 @@ class TraceTailTest(unittest.TestCase):
         self.assertEqual(s["tail_bins"], 10)
         self.assertEqual(s["tail_last"], 1)  # stream 0's 100th
 
+    def test_every_line_of_the_table_has_its_columns(self):
+        header_cells = 8
+        full = trace_tail.row("t", trace_tail.summarize(run_of(2, 5, 50, 100, 100)))
+        empty = trace_tail.row("t", trace_tail.summarize([]))
+        self.assertEqual(full.count("|"), header_cells + 1)
+        self.assertEqual(empty.count("|"), header_cells + 1)
+
     def test_traces_are_read_from_every_process_file(self):
         rows = run_of(4, 10, 50, 300, 300)
         with tempfile.TemporaryDirectory() as d:

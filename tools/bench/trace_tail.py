@@ -81,7 +81,7 @@ def summarize(rows):
 
 def row(name, s):
     if s is None:
-        return f"| {name} | no tokens | | | | | |"
+        return f"| {name} | no tokens |" + " |" * 6
     without = "-" if s["p99_without_last_us"] is None else f"{s['p99_without_last_us']:,}"
     return (f"| {name} | {s['tokens']:,} | {s['p50_us']:,} | {s['p99_us']:,} | {without} "
             f"| {s['last_p50_us']:,} | {s['tail_last']} of {s['tail']} "
