@@ -53,8 +53,8 @@ public:
 
   /// Runs the context on the calling thread, its `index`th: the first
   /// until the context stops (with an idle lane, `io_idle_lane.hpp`), a
-  /// helper while it is admitted, parked between. Returns once the context stopped (and `stop` was called,
-  /// for a parked helper).
+  /// helper while it is admitted, parked between. Returns once the
+  /// context stopped (and `stop` was called, for a parked helper).
   void run(unsigned index);
 
   /// Wakes the parked helpers so that they return; call after stopping
