@@ -132,25 +132,19 @@ void io_actor_clock::schedule_message(time_point t, caf::group target,
 }
 
 void io_actor_clock::cancel_all() {
-  drop_all(false);
+  // Dropped once the lock is let go, as what `fire` sent; swapped out
+  // first, so that an actor released here finds an empty schedule.
+  schedule_map dropped;
+  std::lock_guard guard{waiter_->mutex};
+  dropped.swap(schedule_);
+  actor_lookup_.clear();
 }
 
 void io_actor_clock::stop() {
-  drop_all(true);
-}
-
-void io_actor_clock::drop_all(bool stopping) {
-  // Dropped once the lock is let go, as what `fire` sent.
-  schedule_map dropped;
   std::lock_guard guard{waiter_->mutex};
-  if (waiter_->clock == nullptr)
-    return;
-  dropped.swap(schedule_);
-  actor_lookup_.clear();
-  if (!stopping)
-    return;
+  // The lock is recursive: what `cancel_all` drops may still cancel.
+  cancel_all();
   waiter_->clock = nullptr;
-  waiter_->armed = time_point::max();
   waiter_->timer.cancel();
 }
 

@@ -63,7 +63,6 @@ private:
   /// Sends what is due, under the lock; `due` keeps it, to be dropped
   /// after.
   void fire(std::vector<unique_delayed_event_ptr>& due);
-  void drop_all(bool stopping);
 
   std::shared_ptr<waiter> waiter_;
 };
