@@ -665,6 +665,27 @@ def websocket(table, a):
               w["gaps"] == 0 and w["duplicates"] == 0)
 
 
+def add_run_load_arguments(parser, runs, seconds):
+    """The arguments of a tool that drives AgentTheo (or the relay floor)
+    with `runs` runs of the benchmark upstream: --floor, --runs, --rate,
+    --seconds, and the server's own flags after `--`."""
+    parser.add_argument("--floor", action="store_true", help="the relay floor instead")
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--rate", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=seconds)
+    parser.add_argument("flags", nargs="*", help="AgentTheo's flags, after --")
+
+
+def start_run_load(a, prefix):
+    """For arguments from `add_run_load_arguments`: raises the open-files
+    limit and starts the upstream. Returns the load generator's arguments
+    for the runs and the upstream (stop it when done)."""
+    raise_open_files_limit()
+    load = argparse.Namespace(sessions=a.runs, session_rate=a.rate, seconds=a.seconds)
+    count, _, runs = session_load(load, prefix)
+    return runs, token_upstream(count, a.rate)
+
+
 def session_load(a, prefix):
     """The many-sessions load: tokens per run, the load generator's arguments
     shared by every system driven with it, and those that start one run per

@@ -32,7 +32,6 @@ import sys
 import tempfile
 import threading
 import time
-import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare  # noqa: E402
@@ -135,17 +134,10 @@ def record(server, runs, seconds_in, seconds, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--floor", action="store_true", help="the relay floor instead")
-    parser.add_argument("--runs", type=int, default=100)
-    parser.add_argument("--rate", type=float, default=20)
-    parser.add_argument("--seconds", type=float, default=12)
+    compare.add_run_load_arguments(parser, runs=100, seconds=12)
     parser.add_argument("--record", type=float, default=3)
-    parser.add_argument("flags", nargs="*", help="AgentTheo's flags")
     a = parser.parse_args()
-    compare.raise_open_files_limit()
-    load = types.SimpleNamespace(sessions=a.runs, session_rate=a.rate, seconds=a.seconds)
-    count, _, runs = compare.session_load(load, "wd")
-    upstream = compare.token_upstream(count, a.rate)
+    runs, upstream = compare.start_run_load(a, "wd")
     thread = "agenttheo-fanou" if a.floor else "agenttheo.io"
     with tempfile.TemporaryDirectory(prefix="agenttheo-wakes-") as folder:
         path = os.path.join(folder, "sched.data")
