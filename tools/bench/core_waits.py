@@ -5,12 +5,13 @@ Drives AgentTheo (or the relay floor, `--floor`) with N runs x R tokens/s
 from the benchmark upstream, every timed token traced, and reads every
 window (200 ms) what each server I/O thread ran and how long it was
 runnable but waiting for a core (`/proc/PID/task/TID/schedstat`, the
-kernel's own count: no perf, no tracing overhead), and what the upstream
-ran. Prints each window's tokens (by when they were written), their p50
-and p99, each I/O thread's CPU and wait as shares of the window, and the
-upstream's CPU; then the slowest tenth of the windows by p99 against the
-rest: a thread whose CPU and wait add up to ~1 wanted its core the whole
-window, and its queue grew while it waited.
+kernel's own count: no perf, no tracing overhead), what the upstream and
+the load generator ran, and how much of the machine was idle. Prints each
+window's tokens (by when they were written), their p50 and p99, each I/O
+thread's CPU and wait as shares of the window, the upstream's and the load
+generator's CPU, the idle cores; then the slowest tenth of the windows by
+p99 against the rest: a thread whose CPU and wait add up to ~1 wanted its
+core the whole window, and its queue grew while it waited.
 
 The rig runs at the same priority as in compare.py (nice -10 where
 allowed), so the upstream and the load generator take a shared core first.
@@ -20,6 +21,7 @@ allowed), so the upstream and the load generator take a shared core first.
 """
 import argparse
 import bisect
+import collections
 import glob
 import os
 import statistics
@@ -51,8 +53,34 @@ def schedstat(pid):
     return found
 
 
+def idle_jiffies():
+    """The machine's idle time so far (idle and iowait of /proc/stat's first
+    line), in clock ticks."""
+    with open("/proc/stat") as f:
+        fields = f.readline().split()
+    return int(fields[4]) + int(fields[5])
+
+
+def load_generators():
+    """The load generator's processes (its name cut to 15 characters)."""
+    found = []
+    for comm in glob.glob("/proc/[0-9]*/comm"):
+        try:
+            with open(comm) as f:
+                if f.read().strip() == "agenttheo-loadg":
+                    found.append(int(comm.split("/")[2]))
+        except OSError:
+            continue  # gone since the listing
+    return found
+
+
+def ran_ns(threads):
+    return sum(ran for _, ran, _ in threads.values())
+
+
 class Sampler(threading.Thread):
-    """Reads the server's and the upstream's schedstat every window."""
+    """Every window: the time, the server's and the upstream's threads, the
+    load generator's CPU and the machine's idle ticks."""
 
     def __init__(self, server_pid, upstream_pid, window):
         super().__init__(daemon=True)
@@ -63,28 +91,34 @@ class Sampler(threading.Thread):
 
     def run(self):
         while not self.done.is_set():
-            self.samples.append((time.monotonic_ns(),
-                                 *(schedstat(pid) for pid in self.pids)))
+            loadgen = {pid: ran_ns(schedstat(pid)) for pid in load_generators()}
+            self.samples.append((time.monotonic_ns(), schedstat(self.pids[0]),
+                                 ran_ns(schedstat(self.pids[1])), loadgen,
+                                 idle_jiffies()))
             self.done.wait(self.window)
 
 
-def windows(samples, tokens, io_name):
-    """Per window: the tokens written in it (latency ms), each I/O thread's
-    (CPU, wait) share, the upstream's CPU share."""
+# A window: the latency (ms) of the tokens written in it, sorted; each I/O
+# thread's (CPU, wait); the upstream's and the load generator's CPU; idle
+# cores. Shares of the window: 0.5 is half a core.
+Window = collections.namedtuple("Window", "latency io upstream loadgen idle")
+
+
+def windows(samples, tokens, io_name, ticks_per_s=os.sysconf("SC_CLK_TCK")):
     sent = [t[0] for t in tokens]
-    for (t0, srv0, up0), (t1, srv1, up1) in zip(samples, samples[1:]):
+    for before, after in zip(samples, samples[1:]):
+        (t0, srv0, up0, gen0, idle0), (t1, srv1, up1, gen1, idle1) = before, after
         wall = t1 - t0
         lat = sorted((t[1] - t[0]) / 1e6
                      for t in tokens[bisect.bisect_left(sent, t0):
                                      bisect.bisect_left(sent, t1)])
-        io = [((srv1[tid][1] - before[1]) / wall,
-               (srv1[tid][2] - before[2]) / wall)
-              for tid, before in srv0.items()
-              if tid in srv1 and before[0] == io_name]
-        io = [share for share in io if share[0] > 0.005]
-        upstream = sum(up1[tid][1] - up0[tid][1] for tid in up1 if tid in up0) / wall
+        io = [((srv1[tid][1] - was[1]) / wall, (srv1[tid][2] - was[2]) / wall)
+              for tid, was in srv0.items() if tid in srv1 and was[0] == io_name]
+        loadgen = sum(gen1[pid] - gen0[pid] for pid in gen1 if pid in gen0)
         if lat:
-            yield lat, io, upstream
+            yield Window(lat, [share for share in io if share[0] > 0.005],
+                         (up1 - up0) / wall, loadgen / wall,
+                         (idle1 - idle0) / ticks_per_s / (wall / 1e9))
 
 
 def quantile(sorted_values, q):
@@ -92,10 +126,11 @@ def quantile(sorted_values, q):
 
 
 def summary(rows):
-    """The slowest tenth of the windows by p99, and the rest: how many, their
-    mean p99 (ms), I/O threads running, the threads' CPU and wait (summed),
-    the busiest thread's CPU + wait, and the upstream's CPU."""
-    by_p99 = sorted(rows, key=lambda row: quantile(row[0], .99))
+    """The slowest tenth of the windows by p99, and the rest: how many, and
+    their means of p99 (ms), I/O threads running, the threads' CPU and wait
+    (summed), the busiest thread's CPU + wait, the upstream's and the load
+    generator's CPU, idle cores."""
+    by_p99 = sorted(rows, key=lambda row: quantile(row.latency, .99))
     cut = max(1, len(by_p99) // 10)
     parts = {}
     for name, part in (("slowest tenth", by_p99[-cut:]), ("the rest", by_p99[:-cut])):
@@ -104,28 +139,33 @@ def summary(rows):
         mean = lambda f: statistics.mean(f(row) for row in part)  # noqa: E731
         parts[name] = {
             "windows": len(part),
-            "p99_ms": mean(lambda r: quantile(r[0], .99)),
-            "threads": mean(lambda r: len(r[1])),
-            "cpu": mean(lambda r: sum(c for c, _ in r[1])),
-            "wait": mean(lambda r: sum(w for _, w in r[1])),
-            "busiest": mean(lambda r: max((c + w for c, w in r[1]), default=0)),
-            "upstream": mean(lambda r: r[2]),
+            "p99_ms": mean(lambda r: quantile(r.latency, .99)),
+            "threads": mean(lambda r: len(r.io)),
+            "cpu": mean(lambda r: sum(c for c, _ in r.io)),
+            "wait": mean(lambda r: sum(w for _, w in r.io)),
+            "busiest": mean(lambda r: max((c + w for c, w in r.io), default=0)),
+            "upstream": mean(lambda r: r.upstream),
+            "loadgen": mean(lambda r: r.loadgen),
+            "idle": mean(lambda r: r.idle),
         }
     return parts
 
 
 def report(rows):
-    print("| tokens | p50 ms | p99 ms | I/O threads: CPU + wait | upstream CPU |")
-    print("| --- | --- | --- | --- | --- |")
-    for lat, io, upstream in rows:
-        threads = ", ".join(f"{c:.2f} + {w:.2f}" for c, w in io)
-        print(f"| {len(lat)} | {quantile(lat, .5):.2f} | {quantile(lat, .99):.2f} "
-              f"| {threads} | {upstream:.2f} |")
+    print("| tokens | p50 ms | p99 ms | I/O threads: CPU + wait | upstream CPU "
+          "| load generator CPU | idle cores |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        threads = ", ".join(f"{c:.2f} + {w:.2f}" for c, w in r.io)
+        print(f"| {len(r.latency)} | {quantile(r.latency, .5):.2f} "
+              f"| {quantile(r.latency, .99):.2f} | {threads} | {r.upstream:.2f} "
+              f"| {r.loadgen:.2f} | {r.idle:.2f} |")
     for name, s in summary(rows).items():
         print(f"{name} ({s['windows']} windows): p99 {s['p99_ms']:.2f} ms; I/O threads "
               f"running {s['threads']:.1f}, CPU {s['cpu']:.2f}, wait {s['wait']:.2f}, "
               f"busiest thread's CPU + wait {s['busiest']:.2f}; upstream CPU "
-              f"{s['upstream']:.2f}")
+              f"{s['upstream']:.2f}, load generator {s['loadgen']:.2f}; idle cores "
+              f"{s['idle']:.2f}")
 
 
 def main():
