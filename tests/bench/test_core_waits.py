@@ -7,10 +7,11 @@ import threading
 import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "tools" / "bench"))
+import compare  # noqa: E402
 import core_waits  # noqa: E402
 
 MS = 1_000_000
-IO = "agenttheo.io"
+IO = compare.IO_THREAD
 
 
 def sample(at_ms, io_ran_ms, io_waited_ms, upstream_ran_ms, idle_ticks):
@@ -95,11 +96,11 @@ class CoreWaitsTest(unittest.TestCase):
     def test_schedstat_reads_this_process_threads(self):
         started, stop = threading.Event(), threading.Event()
 
-        def spin():
+        def wait_for_the_reading():
             started.set()
             stop.wait(5)
 
-        helper = threading.Thread(target=spin)
+        helper = threading.Thread(target=wait_for_the_reading)
         helper.start()
         started.wait(5)
         try:

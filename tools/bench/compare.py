@@ -665,19 +665,36 @@ def websocket(table, a):
               w["gaps"] == 0 and w["duplicates"] == 0)
 
 
-def add_run_load_arguments(parser, runs, seconds):
-    """The arguments of a tool that drives AgentTheo (or the relay floor)
-    with `runs` runs of the benchmark upstream: --floor, --runs, --rate,
-    --seconds, and the server's own flags after `--`."""
+# What the kernel names the threads the scheduler tools follow (15
+# characters at most): the server's I/O threads, the relay floor's, the
+# load generator's.
+IO_THREAD = "agenttheo.io"
+FLOOR_THREAD = "agenttheo-fanou"
+LOADGEN_THREAD = "agenttheo-loadg"
+
+
+def run_load_parser(doc, runs, seconds):
+    """The parser of a tool that drives AgentTheo (or the relay floor) with
+    `runs` runs of the benchmark upstream: --floor, --runs, --rate,
+    --seconds, and the server's own flags after `--`; the tool adds its
+    own."""
+    parser = argparse.ArgumentParser(description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--floor", action="store_true", help="the relay floor instead")
     parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--rate", type=float, default=20)
     parser.add_argument("--seconds", type=float, default=seconds)
     parser.add_argument("flags", nargs="*", help="AgentTheo's flags, after --")
+    return parser
+
+
+def server_thread(a):
+    """The name of the threads that carry tokens in the server `a` asks for."""
+    return FLOOR_THREAD if a.floor else IO_THREAD
 
 
 def start_run_load(a, prefix):
-    """For arguments from `add_run_load_arguments`: raises the open-files
+    """For arguments from `run_load_parser`: raises the open-files
     limit and starts the upstream. Returns the load generator's arguments
     for the runs and the upstream (stop it when done)."""
     raise_open_files_limit()

@@ -19,7 +19,6 @@ allowed), so the upstream and the load generator take a shared core first.
     /usr/bin/python3 tools/bench/core_waits.py [--floor] [--runs 1000]
         [--rate 20] [--seconds 10] [--window-ms 200] [-- SERVER FLAGS...]
 """
-import argparse
 import bisect
 import collections
 import glob
@@ -33,10 +32,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare  # noqa: E402
 import trace_tail  # noqa: E402
-
-# The I/O threads' names (the floor's is cut to 15 characters by the kernel).
-IO_THREADS = {"agenttheo": "agenttheo.io", "floor": "agenttheo-fanou"}
-
 
 def schedstat(pid):
     """{tid: (comm, ns on a core, ns runnable and waiting)} of `pid`."""
@@ -67,7 +62,7 @@ def load_generators():
     for comm in glob.glob("/proc/[0-9]*/comm"):
         try:
             with open(comm) as f:
-                if f.read().strip() == "agenttheo-loadg":
+                if f.read().strip() == compare.LOADGEN_THREAD:
                     found.append(int(comm.split("/")[2]))
         except OSError:
             continue  # gone since the listing
@@ -169,9 +164,7 @@ def report(rows):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    compare.add_run_load_arguments(parser, runs=1000, seconds=10)
+    parser = compare.run_load_parser(__doc__, runs=1000, seconds=10)
     parser.add_argument("--window-ms", type=float, default=200)
     args = parser.parse_args()
     runs, upstream = compare.start_run_load(args, "cw")
@@ -192,8 +185,7 @@ def main():
         tokens = sorted(trace_tail.load(trace))
     print(f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, "
           f"{result['gaps']} missing, server CPU {result['server_cpu_s']} s")
-    name = IO_THREADS["floor" if args.floor else "agenttheo"]
-    report(list(windows(sampler.samples, tokens, name)))
+    report(list(windows(sampler.samples, tokens, compare.server_thread(args))))
 
 
 if __name__ == "__main__":

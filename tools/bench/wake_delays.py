@@ -23,8 +23,6 @@ does not install it) and the right to trace the scheduler (root here).
     /usr/bin/python3 tools/bench/wake_delays.py [--floor] [--runs 100]
         [--rate 20] [--seconds 12] [--record 3] [-- SERVER FLAGS...]
 """
-import argparse
-import collections
 import os
 import re
 import subprocess
@@ -41,7 +39,6 @@ WAKEUP = re.compile(r"^\s*(\S.*?)\s+(\d+) \[(\d+)\] ([\d.]+): sched:sched_wakeup
 SWITCH = re.compile(r"^\s*(\S.*?)\s+(\d+) \[(\d+)\] ([\d.]+): sched:sched_switch: "
                     r"prev_comm=(.*?) prev_pid=(\d+) prev_prio=\d+ prev_state=(\S+) "
                     r"==> next_comm=(.*?) next_pid=(\d+)")
-LOADGEN = "agenttheo-loadg"
 
 
 def events(path):
@@ -132,13 +129,11 @@ def record(server, runs, seconds_in, seconds, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    compare.add_run_load_arguments(parser, runs=100, seconds=12)
+    parser = compare.run_load_parser(__doc__, runs=100, seconds=12)
     parser.add_argument("--record", type=float, default=3)
     a = parser.parse_args()
     runs, upstream = compare.start_run_load(a, "wd")
-    thread = "agenttheo-fanou" if a.floor else "agenttheo.io"
+    thread = compare.server_thread(a)
     with tempfile.TemporaryDirectory(prefix="agenttheo-wakes-") as folder:
         path = os.path.join(folder, "sched.data")
         try:
@@ -152,7 +147,7 @@ def main():
         trace = events(path)
         report_wakes("anything wakes the server", wake_delays(trace, "", thread))
         report_wakes("upstream wakes the server", wake_delays(trace, "python3", thread))
-        report_wakes("server wakes the load generator", wake_delays(trace, thread, LOADGEN))
+        report_wakes("server wakes the load generator", wake_delays(trace, thread, compare.LOADGEN_THREAD))
         spans = runs_of(trace, thread)
         lengths = [s for s, _ in spans]
         print(f"server thread on the core: {len(spans)} runs, p50 {quantile(lengths, .5):.0f} "
