@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 #include <tuple>
+#include <vector>
 
 #include <unistd.h>
 
@@ -21,8 +22,30 @@ using namespace std::chrono_literals;
 
 namespace {
 
+/// An environment for one test; the env files it writes are removed with it.
 struct fake_env {
   std::map<std::string, std::string> vars;
+  std::vector<std::string> files;
+
+  fake_env() = default;
+  fake_env(const fake_env&) = delete;
+  fake_env& operator=(const fake_env&) = delete;
+
+  ~fake_env() {
+    for (auto& path : files)
+      unlink(path.c_str());
+  }
+
+  /// Writes `text` to a fresh file and names it as AGENTTHEO_ENV_FILE.
+  void use_env_file(const std::string& text) {
+    char path[] = "/tmp/agenttheo-env-XXXXXX";
+    int fd = mkstemp(path);
+    CAF_REQUIRE(fd >= 0);
+    close(fd);
+    files.emplace_back(path);
+    std::ofstream{path} << text;
+    vars["AGENTTHEO_ENV_FILE"] = path;
+  }
 
   env_lookup lookup() const {
     return [this](const char* name) -> const char* {
@@ -31,15 +54,6 @@ struct fake_env {
     };
   }
 };
-
-std::string temp_env_file(const std::string& text) {
-  char path[] = "/tmp/agenttheo-env-XXXXXX";
-  int fd = mkstemp(path);
-  CAF_REQUIRE(fd >= 0);
-  close(fd);
-  std::ofstream{path} << text;
-  return path;
-}
 
 const server_config& ok(const config_result& result) {
   if (auto* err = std::get_if<config_error>(&result))
@@ -57,7 +71,7 @@ std::string error_of(const config_result& result) {
 
 CAF_TEST(defaults apply with nothing configured) {
   fake_env env;
-  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  env.use_env_file("");
   auto cfg = ok(load_config({}, env.lookup()));
   CAF_CHECK_EQUAL(cfg.host, "127.0.0.1");
   CAF_CHECK_EQUAL(cfg.port, 8000);
@@ -68,7 +82,7 @@ CAF_TEST(defaults apply with nothing configured) {
 
 CAF_TEST(flags beat environment which beats the env file) {
   fake_env env;
-  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file(
+  env.use_env_file(
     "# comment\nexport PORT=9001\nLOG_LEVEL=\"DEBUG\"\nMAX_SESSIONS=5 # five\n"
     "OPENROUTER_API_KEY=sk-unused-here\nSEND_QUEUE_LIMIT=64K\n");
   auto from_file = ok(load_config({}, env.lookup()));
@@ -92,7 +106,7 @@ CAF_TEST(flags beat environment which beats the env file) {
 
 CAF_TEST(bad values are errors that name the key) {
   fake_env env;
-  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  env.use_env_file("");
   auto port = error_of(load_config({"--port", "http"}, env.lookup()));
   CAF_CHECK_NOT_EQUAL(port.find("PORT"), std::string::npos);
   CAF_CHECK_NOT_EQUAL(port.find("'http'"), std::string::npos);
@@ -110,7 +124,7 @@ CAF_TEST(bad values are errors that name the key) {
   CAF_CHECK_NOT_EQUAL(unknown.find("--prot"), std::string::npos);
   auto missing = error_of(load_config({"--port"}, env.lookup()));
   CAF_CHECK_NOT_EQUAL(missing.find("needs a value"), std::string::npos);
-  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("PORT=99999\n");
+  env.use_env_file("PORT=99999\n");
   auto file = error_of(load_config({}, env.lookup()));
   CAF_CHECK_NOT_EQUAL(file.find("PORT ("), std::string::npos);
   env.vars["AGENTTHEO_ENV_FILE"] = "/nonexistent/agenttheo.env";
@@ -120,7 +134,7 @@ CAF_TEST(bad values are errors that name the key) {
 
 CAF_TEST(the egress keys read what they document) {
   fake_env env;
-  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  env.use_env_file("");
   auto cfg = ok(load_config(
     {"--browser-private-networks", "all", "--browser-host-resolver-rules",
      "MAP a.test 127.0.0.2, MAP b.test ::1, MAP * ~NOTFOUND",
@@ -156,7 +170,7 @@ CAF_TEST(the egress keys read what they document) {
 
 CAF_TEST(the io contexts split the io threads evenly) {
   fake_env env;
-  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  env.use_env_file("");
   auto defaults = ok(load_config({}, env.lookup()));
   CAF_CHECK_EQUAL(defaults.io_contexts, 1u);
   env.vars["IO_CONTEXTS"] = "0";
@@ -179,7 +193,7 @@ CAF_TEST(the io contexts split the io threads evenly) {
 
 CAF_TEST(the store keys read what they document) {
   fake_env env;
-  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  env.use_env_file("");
   auto defaults = ok(load_config({}, env.lookup()));
   CAF_CHECK(defaults.store.kind == store_kind::sqlite);
   CAF_CHECK_EQUAL(defaults.store.path, "data/agenttheo.db");
@@ -211,7 +225,7 @@ CAF_TEST(the store keys read what they document) {
 
 CAF_TEST(the steering keys read what they document) {
   fake_env env;
-  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  env.use_env_file("");
   auto defaults = ok(load_config({}, env.lookup()));
   CAF_CHECK_EQUAL(defaults.session.approve, 0u);
   CAF_CHECK(defaults.session.interrupt_timeout == 10min);
@@ -253,7 +267,7 @@ CAF_TEST(help lists every key) {
 
 CAF_TEST(a frame rate is a plain number) {
   fake_env env;
-  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  env.use_env_file("");
   CAF_CHECK_EQUAL(ok(load_config({"--screencast-fps", "12"}, env.lookup()))
                     .page.screencast_fps,
                   12u);
@@ -270,7 +284,7 @@ CAF_TEST(a frame rate is a plain number) {
 
 CAF_TEST(each size with a floor says it the same way) {
   fake_env env;
-  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  env.use_env_file("");
   for (auto* flag :
        {"--send-queue-limit", "--ws-max-message", "--max-header-bytes"}) {
     auto err = error_of(load_config({flag, "1000"}, env.lookup()));
@@ -320,7 +334,7 @@ CAF_TEST(secrets never show even when set) {
   // --help shows the defaults, so a set secret must be checked where a
   // value is shown: each row's `show`.
   fake_env env;
-  env.vars["AGENTTHEO_ENV_FILE"] = temp_env_file("");
+  env.use_env_file("");
   for (auto* key : {"ADMIN_TOKEN", "API_TOKEN", "LLM_API_KEY",
                     "OPENROUTER_API_KEY", "CLUSTER_SECRET"})
     env.vars[key] = "hunter2";
