@@ -20,7 +20,7 @@ namespace {
 
 /// The child's half of the fork: only async-signal-safe calls until exec.
 [[noreturn]] void exec_child(int commands, int replies, char* const* argv,
-                             const process_cpus& cpus) {
+                             char* const* envp, const process_cpus& cpus) {
   // CDP over pipes uses fd 3 for commands and fd 4 for replies. Both are
   // moved above 4 first: a pipe already on 3 or 4 would keep FD_CLOEXEC
   // through dup2 onto itself (Chromium then exits 13, "pipe file
@@ -42,8 +42,29 @@ namespace {
   // Forked from the thread that asked, maybe an I/O thread pinned to one
   // CPU: the browser and its renderers get the whole process's.
   cpus.give_to_this_thread();
-  execv(argv[0], argv);
+  execve(argv[0], argv, envp);
   _exit(127);
+}
+
+/// This process's environment with TMPDIR set to `dir`: Chromium makes
+/// its temporary files there, among them the directory of its singleton
+/// socket, which only a clean exit removes. Chromium is killed, so its
+/// temporary files go when its profile goes (release_chromium).
+std::vector<std::string> environment_with_tmpdir(const std::string& dir) {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry; ++entry)
+    if (std::strncmp(*entry, "TMPDIR=", 7) != 0)
+      env.emplace_back(*entry);
+  env.push_back("TMPDIR=" + dir);
+  return env;
+}
+
+std::vector<char*> pointers_to(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (auto& s : strings)
+    pointers.push_back(s.data());
+  pointers.push_back(nullptr);
+  return pointers;
 }
 
 } // namespace
@@ -69,10 +90,9 @@ launch_chromium(const chromium_settings& settings) {
   args.push_back("--remote-debugging-pipe");
   args.push_back("--user-data-dir=" + profile);
   args.push_back("about:blank");
-  std::vector<char*> argv;
-  for (auto& arg : args)
-    argv.push_back(arg.data());
-  argv.push_back(nullptr);
+  auto argv = pointers_to(args);
+  auto env = environment_with_tmpdir(profile);
+  auto envp = pointers_to(env);
   int commands[2];
   int replies[2];
   if (pipe2(commands, O_CLOEXEC) != 0 || pipe2(replies, O_CLOEXEC) != 0)
@@ -82,7 +102,7 @@ launch_chromium(const chromium_settings& settings) {
   if (pid < 0)
     return std::string{"fork: "} + std::strerror(errno);
   if (pid == 0)
-    exec_child(commands[0], replies[1], argv.data(), cpus);
+    exec_child(commands[0], replies[1], argv.data(), envp.data(), cpus);
   close(commands[0]);
   close(replies[1]);
   chromium_process process;

@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <caf/all.hpp>
 #include <caf/test/unit_test.hpp>
@@ -145,6 +147,31 @@ bool all_gone(std::int64_t group) {
   return false;
 }
 
+/// The directories a running Chromium keeps files in: its profile (from
+/// its command line) and, once it has made it, the directory of its
+/// singleton socket (where the profile's `SingletonSocket` link points).
+std::vector<std::filesystem::path> chromium_dirs(std::int64_t pid) {
+  std::ifstream cmdline{"/proc/" + std::to_string(pid) + "/cmdline"};
+  std::string arg;
+  const std::string flag = "--user-data-dir=";
+  std::vector<std::filesystem::path> dirs;
+  while (std::getline(cmdline, arg, '\0'))
+    if (arg.rfind(flag, 0) == 0)
+      dirs.emplace_back(arg.substr(flag.size()));
+  if (dirs.empty())
+    return dirs;
+  std::error_code ec;
+  for (int i = 0; i < 100; ++i) {
+    auto socket = std::filesystem::read_symlink(dirs[0] / "SingletonSocket", ec);
+    if (!ec) {
+      dirs.push_back(socket.parent_path());
+      break;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  return dirs;
+}
+
 bool alive(std::int64_t pid) {
   return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
 }
@@ -263,15 +290,26 @@ CAF_TEST(new pages come from contexts made ahead within the limit) {
 
 CAF_TEST(no Chromium outlives the browser actor) {
   std::int64_t pid = -1;
+  std::vector<std::filesystem::path> dirs;
   {
     fixture f;
     CAF_REQUIRE(f.open().ok);
     pid = f.pid();
     CAF_REQUIRE_GREATER(pid, 0);
+    dirs = chromium_dirs(pid);
+    CAF_REQUIRE_EQUAL(dirs.size(), 2u);
+    CAF_REQUIRE(std::filesystem::exists(dirs[1]));
   }
   CAF_CHECK(!alive(pid));
   // Nor any process of its group (renderers, zygote).
   CAF_CHECK(all_gone(pid));
+  // Nor its files: a killed Chromium removes none, its profile and its
+  // singleton socket's directory (in /tmp, were TMPDIR not the profile)
+  // go with the actor.
+  for (auto& dir : dirs) {
+    CAF_MESSAGE("checking " << dir.string());
+    CAF_CHECK(!std::filesystem::exists(dir));
+  }
 }
 
 CAF_TEST(past the context limit a page is refused or waits) {
