@@ -134,10 +134,12 @@ class Chromium:
         if not os.access(CHROMIUM, os.X_OK):
             raise RuntimeError(f"{CHROMIUM} is missing: ./run.sh installs it")
         self.profile = tempfile.mkdtemp(prefix="agenttheo-chromium-")
+        # TMPDIR in the profile: a killed Chromium leaves its singleton
+        # socket's directory there, removed with the profile, not in /tmp.
         self.proc = subprocess.Popen(
             [CHROMIUM, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
+            env=dict(os.environ, TMPDIR=self.profile), start_new_session=True)
         self.port = await self._devtools_port()
         self.http = aiohttp.ClientSession()
         self.tabs = []
