@@ -21,8 +21,12 @@ from harness import ServerTestCase, SseStream, stream_path  # noqa: E402
 from scripted_upstream import UpstreamModel, reply, stall, tool_calls  # noqa: E402
 
 
+# The price files the tests write go in here, removed at exit.
+SCRATCH = tempfile.TemporaryDirectory(prefix="agenttheo-prices-")
+
+
 def price_file(input_per_mtok, output_per_mtok):
-    folder = tempfile.mkdtemp(prefix="agenttheo-prices-")
+    folder = tempfile.mkdtemp(dir=SCRATCH.name)
     path = os.path.join(folder, "prices.json")
     with open(path, "w") as f:
         json.dump({"vendor/test-model": {"input_per_mtok": input_per_mtok,

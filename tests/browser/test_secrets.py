@@ -33,8 +33,12 @@ VALUE = "hunter2-Sx9!q"
 SECRETS = {"pw": {"value": VALUE, "hosts": ["127.0.0.1"]}}
 
 
+# Every file and folder the tests write goes in here, removed at exit.
+SCRATCH = tempfile.TemporaryDirectory(prefix="agenttheo-secrets-")
+
+
 def secrets_file(mode=0o600):
-    folder = tempfile.mkdtemp(prefix="agenttheo-secrets-")
+    folder = tempfile.mkdtemp(dir=SCRATCH.name)
     path = os.path.join(folder, "secrets.json")
     with open(path, "w") as f:
         json.dump(SECRETS, f)
@@ -367,7 +371,7 @@ class SecretsFileChecks(unittest.TestCase):
             [BINARY, "serve", "--host", "127.0.0.1", "--port", "0", "--browser", "none",
              "--store", "memory", "--secrets-file", path],
             capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
-            cwd=tempfile.mkdtemp(prefix="agenttheo-test-"))
+            cwd=tempfile.mkdtemp(dir=SCRATCH.name))
         self.assertEqual(done.returncode, 2, done.stderr)
         self.assertNotIn(VALUE, done.stderr)
         return done.stderr
