@@ -227,7 +227,10 @@ class AgentTheoCluster:
 
 def nchan():
     port = free_port()
-    service = Service([os.path.join(BENCH, "peers", "nchan.sh"), str(port)], port)
+    # Its folder is ours to remove: the group is killed, nchan.sh's trap never runs.
+    scratch = tempfile.TemporaryDirectory(prefix="agenttheo-nchan-")
+    service = Service([os.path.join(BENCH, "peers", "nchan.sh"), str(port), "auto",
+                       scratch.name], port, scratch=scratch)
     wait_for_workers(service, len(os.sched_getaffinity(0)))
     return service
 

@@ -2,12 +2,19 @@
 # nchan (Debian's nginx + libnginx-mod-nchan) as the fan-out peer: one
 # pub/sub channel per id, published by `POST /pub/<id>`, subscribed with
 # EventSource at `GET /sub/<id>`. Runs in the foreground until killed.
-#   tools/bench/peers/nchan.sh PORT [WORKERS]
+#   tools/bench/peers/nchan.sh PORT [WORKERS [DIR]]
+# nginx keeps its config, pid and logs in DIR, which the caller removes
+# (compare.py kills the whole group, so no trap here would run); without
+# DIR, a fresh one removed when this script exits on its own or on a
+# signal it can trap.
 set -euo pipefail
 port="${1:?port}"
 workers="${2:-auto}"
-prefix="$(mktemp -d /tmp/agenttheo-nchan.XXXXXX)"
-trap 'rm -rf "$prefix"' EXIT
+prefix="${3:-}"
+if [[ -z "$prefix" ]]; then
+  prefix="$(mktemp -d /tmp/agenttheo-nchan.XXXXXX)"
+  trap 'rm -rf "$prefix"' EXIT
+fi
 mkdir -p "$prefix/logs"
 cat > "$prefix/nginx.conf" <<CONF
 load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
