@@ -65,7 +65,7 @@ caf::behavior run_media(caf::event_based_actor* self) {
   // Detached: its thread was started by the session's, maybe a pinned I/O
   // thread; a video takes seconds of a core, and its ffmpeg (forked here)
   // inherits this thread's CPUs.
-  name_and_unpin_this_thread("agenttheo.media");
+  name_and_reset_this_thread("agenttheo.media");
   return {
     [self](const video_job& job) {
       auto reply = render(job);

@@ -36,11 +36,11 @@ cdp_pipe::cdp_pipe(int to_browser, int from_browser,
     on_message_(std::move(on_message)),
     on_closed_(std::move(on_closed)) {
   reader_ = std::thread([this] {
-    name_and_unpin_this_thread("agenttheo.cdp");
+    name_and_reset_this_thread("agenttheo.cdp");
     read_loop();
   });
   writer_ = std::thread([this] {
-    name_and_unpin_this_thread("agenttheo.cdp");
+    name_and_reset_this_thread("agenttheo.cdp");
     write_loop();
   });
 }

@@ -2,6 +2,7 @@
 
 #include "browser/stale_profiles.hpp"
 #include "util/cpu_affinity.hpp"
+#include "util/thread_slice.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -40,8 +41,10 @@ namespace {
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Forked from the thread that asked, maybe an I/O thread pinned to one
-  // CPU: the browser and its renderers get the whole process's.
+  // CPU with a short slice: the browser and its renderers get the whole
+  // process's CPUs and the kernel's slice.
   cpus.give_to_this_thread();
+  give_this_thread_the_kernels_slice();
   execve(argv[0], argv, envp);
   _exit(127);
 }

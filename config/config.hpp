@@ -15,6 +15,7 @@
 #include "config/settings.hpp"
 #include "util/cpu_affinity.hpp"
 #include "util/secret.hpp"
+#include "util/thread_slice.hpp"
 
 namespace agenttheo {
 
@@ -75,6 +76,10 @@ struct server_config {
 
   /// Each I/O thread pinned to a CPU (`IO_THREAD_CPUS`); none by default.
   io_thread_cpus io_cpus;
+
+  /// The CPU slice each I/O thread asks the kernel for (`IO_THREAD_SLICE`,
+  /// util/thread_slice.hpp); 0 leaves the kernel's.
+  thread_slice io_thread_slice = shortest_thread_slice;
 
   /// The threads of each I/O context.
   unsigned threads_per_io_context() const {

@@ -213,6 +213,20 @@ config_key io_thread_cpus_key() {
           }};
 }
 
+config_key io_thread_slice_key() {
+  return {"IO_THREAD_SLICE", g::server,
+          "CPU slice each I/O thread asks the kernel for (Linux 6.12+): "
+          "100us to 100ms, or off for the kernel's (~0.7-3 ms); a short "
+          "slice lets a woken I/O thread run before the process that woke "
+          "it sleeps (docs/performance.md, I/O threads ask for short slices)",
+          [](server_config& c, std::string_view v) -> parse_failure {
+            return parse_thread_slice(v, c.io_thread_slice);
+          },
+          [](const server_config& c) {
+            return thread_slice_text(c.io_thread_slice);
+          }};
+}
+
 config_key chromium_flags_key() {
   return {"CHROMIUM_FLAGS", g::browser, "extra Chromium flags, space-separated",
           [](server_config& c, std::string_view v) {
@@ -406,6 +420,7 @@ std::vector<config_key> make_keys() {
          "running it are busy (false: every I/O thread always runs)",
          &c::io_threads_on_demand),
     io_thread_cpus_key(),
+    io_thread_slice_key(),
     integer("WORKER_THREADS", g::server,
             "actor scheduler threads (0: one per core the I/O threads leave)",
             &c::worker_threads, 0, 256),

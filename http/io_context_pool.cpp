@@ -1,6 +1,7 @@
 #include "http/io_context_pool.hpp"
 
 #include <algorithm>
+#include <mutex>
 #include <optional>
 
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include "http/io_thread_gate.hpp"
 #include "util/after_ready_io.hpp"
 #include "util/cpu_affinity.hpp"
+#include "util/thread_slice.hpp"
 
 namespace agenttheo::http {
 
@@ -56,9 +58,10 @@ struct io_context_pool::slot {
 io_context_pool::io_context_pool(unsigned contexts,
                                  unsigned threads_per_context,
                                  bool helpers_on_demand, std::vector<int> cpus,
-                                 bool cpus_let_go)
+                                 bool cpus_let_go,
+                                 std::chrono::microseconds slice)
     : threads_per_context_(std::max(1u, threads_per_context)),
-      cpus_(std::move(cpus)), cpus_let_go_(cpus_let_go) {
+      cpus_(std::move(cpus)), cpus_let_go_(cpus_let_go), slice_(slice) {
   for (unsigned i = 0; i < std::max(1u, contexts); ++i)
     slots_.push_back(
       std::make_unique<slot>(threads_per_context_, helpers_on_demand));
@@ -130,6 +133,7 @@ void io_context_pool::start_threads(unsigned per_context) {
         // Named, so `top -H` and the tests tell them apart.
         pthread_setname_np(pthread_self(), "agenttheo.io");
         pin(c, i);
+        ask_for_slice();
         this_thread = {this, &s.context};
         set_after_ready_io(&post_behind, &s.context);
         if (s.gate)
@@ -151,6 +155,23 @@ void io_context_pool::pin(std::size_t context, unsigned thread) const {
   auto cpu = cpu_of(context, thread);
   if (!pin_this_thread_to(cpu))
     log(log_level::warn, "could not pin an I/O thread to CPU ", cpu);
+}
+
+void io_context_pool::ask_for_slice() const {
+  if (slice_.count() == 0)
+    return;
+  if (!request_slice_for_this_thread(slice_)) {
+    log(log_level::warn, "the kernel refused an I/O thread a slice of ",
+        thread_slice_text(slice_));
+    return;
+  }
+  // A kernel before 6.12 accepts the request and keeps its own slice.
+  static std::once_flag told;
+  std::call_once(told, [this] {
+    if (slice_of_thread() != slice_)
+      log(log_level::info, "IO_THREAD_SLICE ", thread_slice_text(slice_),
+          ": this kernel keeps its own slices (custom ones need Linux 6.12)");
+  });
 }
 
 void io_context_pool::stop() {

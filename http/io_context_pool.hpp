@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <thread>
@@ -31,10 +32,13 @@ public:
   /// context's first thread, then each context's second, ...) and again
   /// from the first when there are more threads; none pins nothing.
   /// `cpus_let_go`: while another process fills one of those CPUs, the
-  /// threads are unpinned for a while (`io_pin_watch`).
+  /// threads are unpinned for a while (`io_pin_watch`). `slice`: the CPU
+  /// slice each thread asks the kernel for (util/thread_slice.hpp); 0
+  /// leaves the kernel's.
   io_context_pool(unsigned contexts, unsigned threads_per_context,
                   bool helpers_on_demand = true, std::vector<int> cpus = {},
-                  bool cpus_let_go = false);
+                  bool cpus_let_go = false,
+                  std::chrono::microseconds slice = {});
   ~io_context_pool();
 
   io_context_pool(const io_context_pool&) = delete;
@@ -76,11 +80,13 @@ private:
   void start_threads(unsigned per_context);
   int cpu_of(std::size_t context, unsigned thread) const;
   void pin(std::size_t context, unsigned thread) const;
+  void ask_for_slice() const;
 
   std::vector<std::unique_ptr<slot>> slots_;
   unsigned threads_per_context_;
   std::vector<int> cpus_;
   bool cpus_let_go_;
+  std::chrono::microseconds slice_;
   std::unique_ptr<io_pin_watch> pin_watch_;
   std::atomic<std::size_t> turn_{0};
   std::vector<std::thread> threads_;

@@ -26,7 +26,7 @@ struct server::impl {
   explicit impl(const server_config& config)
       : pool(config.io_context_count(), config.threads_per_io_context(),
              config.io_threads_on_demand, io_thread_plan(config),
-             config.io_cpus.automatic),
+             config.io_cpus.automatic, config.io_thread_slice),
         signals(pool.at(0), SIGINT, SIGTERM) {
     ctx.config = config;
     ctx.hosts = make_host_rules(config.host, config.allowed_hosts);

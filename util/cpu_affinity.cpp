@@ -1,5 +1,7 @@
 #include "util/cpu_affinity.hpp"
 
+#include "util/thread_slice.hpp"
+
 #include <algorithm>
 #include <charconv>
 
@@ -117,9 +119,10 @@ bool process_cpus::give_to_this_thread() const {
   return CPU_COUNT(&set_) > 0 && sched_setaffinity(0, sizeof set_, &set_) == 0;
 }
 
-void name_and_unpin_this_thread(const char* name) {
+void name_and_reset_this_thread(const char* name) {
   pthread_setname_np(pthread_self(), name);
   process_cpus{}.give_to_this_thread();
+  give_this_thread_the_kernels_slice();
 }
 
 } // namespace agenttheo

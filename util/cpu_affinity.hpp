@@ -85,8 +85,9 @@ private:
 
 /// At the start of a thread an I/O thread may have started (a browser's
 /// pipe, a detached actor a session spawned): names it `name` (it would be
-/// `agenttheo.io` too) and lets it run on any of the process's CPUs; what
-/// it forks inherits that.
-void name_and_unpin_this_thread(const char* name);
+/// `agenttheo.io` too), lets it run on any of the process's CPUs and gives
+/// it the kernel's slice (not the I/O thread's, util/thread_slice.hpp);
+/// what it forks inherits that.
+void name_and_reset_this_thread(const char* name);
 
 } // namespace agenttheo

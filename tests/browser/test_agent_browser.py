@@ -10,7 +10,8 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from harness import Server, ServerTestCase, SseStream, stream_path  # noqa: E402
+from harness import (Server, ServerTestCase, SseStream,  # noqa: E402
+                     kernel_has_custom_slices, stream_path, thread_slice_us)
 
 
 def start_page_server():
@@ -184,6 +185,17 @@ class BrowserLimitsAndCrashes(unittest.TestCase):
         self.assertEqual([(n, c) for n, c in threads
                           if n != "agenttheo.io" and c != every], [])
         self.assertIn("agenttheo.cdp", [n for n, _ in threads])
+        # Nor the I/O threads' short CPU slice (IO_THREAD_SLICE): the
+        # browser's threads and the server's others keep the kernel's.
+        short = 100 if kernel_has_custom_slices() else None
+        slices = server.thread_slices()
+        self.assertEqual({s for n, s in slices if n == "agenttheo.io"}, {short})
+        browser_threads = [t for p in browsers for t in tasks_of(p)]
+        self.assertTrue(browser_threads)
+        self.assertEqual([t for t in browser_threads
+                          if short and thread_slice_us(t) == short], [])
+        self.assertEqual([n for n, s in slices
+                          if n != "agenttheo.io" and short and s == short], [])
 
     def test_a_stopped_server_removes_its_profile(self):
         url = f"http://127.0.0.1:{self.port}/index.html"
@@ -207,6 +219,14 @@ def descendants(pid):
             found.append(child)
             todo.append(child)
     return found
+
+
+def tasks_of(pid):
+    """The thread ids of `pid`, none if it has exited."""
+    try:
+        return [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+    except FileNotFoundError:
+        return []
 
 
 def profile_of(pid):

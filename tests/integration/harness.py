@@ -2,6 +2,7 @@
 streams with real HTTP clients. Shared by the integration and browser tests."""
 
 import asyncio
+import ctypes
 import http.client
 import json
 import os
@@ -9,6 +10,7 @@ import re
 import select
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import threading
@@ -25,6 +27,26 @@ DEAD_UPSTREAM = "http://127.0.0.1:9"
 # (accounts.google.com, for each new browser context) through it, and a
 # name it resolved would be a DNS query off this machine.
 NO_NAME_LOOKUPS = "MAP localhost 127.0.0.1, MAP * ~NOTFOUND"
+_libc = ctypes.CDLL(None, use_errno=True)
+_SYS_SCHED_GETATTR = 315  # x86-64
+
+
+def thread_slice_us(tid):
+    """The CPU slice the kernel gives thread `tid`, in µs (sched_getattr's
+    sched_runtime), or None where it tells none (Linux before 6.12)."""
+    attr = ctypes.create_string_buffer(48)
+    if _libc.syscall(_SYS_SCHED_GETATTR, tid, attr, 48, 0) != 0:
+        return None
+    runtime_ns = struct.unpack_from("Q", attr, 24)[0]
+    return runtime_ns // 1000 or None
+
+
+def kernel_has_custom_slices():
+    """Linux 6.12+ grants a thread the slice it asks for."""
+    major, minor = (int(x) for x in os.uname().release.split(".")[:2])
+    return (major, minor) >= (6, 12)
+
+
 LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")
 WORKER_LISTENING = re.compile(r"worker listening on [^:]+:(\d+)")
 
@@ -99,6 +121,15 @@ class Server:
         for tid in os.listdir(tasks):
             with open(f"{tasks}/{tid}/comm") as comm:
                 found.append((comm.read().strip(), os.sched_getaffinity(int(tid))))
+        return found
+
+    def thread_slices(self):
+        """(name, CPU slice in µs or None) of each of the process's threads."""
+        tasks = f"/proc/{self.proc.pid}/task"
+        found = []
+        for tid in os.listdir(tasks):
+            with open(f"{tasks}/{tid}/comm") as comm:
+                found.append((comm.read().strip(), thread_slice_us(int(tid))))
         return found
 
     def stop(self, timeout=15):

@@ -191,6 +191,20 @@ CAF_TEST(the io contexts split the io threads evenly) {
             != std::string::npos);
 }
 
+CAF_TEST(the io threads ask for a short slice unless told off) {
+  fake_env env;
+  env.use_env_file("");
+  auto defaults = ok(load_config({}, env.lookup()));
+  CAF_CHECK(defaults.io_thread_slice == 100us);
+  env.vars["IO_THREAD_SLICE"] = "3ms";
+  CAF_CHECK(ok(load_config({}, env.lookup())).io_thread_slice == 3000us);
+  auto off = ok(load_config({"--io-thread-slice", "off"}, env.lookup()));
+  CAF_CHECK(off.io_thread_slice == 0us);
+  auto wrong = error_of(load_config({"--io-thread-slice", "50us"}, env.lookup()));
+  CAF_CHECK_NOT_EQUAL(wrong.find("IO_THREAD_SLICE"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(wrong.find("100us to 100ms"), std::string::npos);
+}
+
 CAF_TEST(the store keys read what they document) {
   fake_env env;
   env.use_env_file("");

@@ -109,7 +109,7 @@ CAF_TEST(a thread a pinned thread starts may use every CPU under its name) {
     pin_this_thread_to(cpus.back());
     std::thread{[&] {
       inherited = cpus_this_thread_may_use();
-      name_and_unpin_this_thread("agenttheo.test");
+      name_and_reset_this_thread("agenttheo.test");
       freed = cpus_this_thread_may_use();
       pthread_getname_np(pthread_self(), name, sizeof name);
     }}.join();
