@@ -37,9 +37,13 @@ std::size_t sink_roster::group_of(event_sink& sink) {
     if (groups_[i].context == context)
       return i;
   context_group group{context, {}};
+  // The first lane is the first subscriber's own (its socket's strand),
+  // and the first subscriber joins it: a session with one subscriber there
+  // reaches its socket with one strand hand-off a token.
   auto lanes = std::max(1u, sink.lanes());
   for (unsigned i = 0; i < lanes; ++i)
-    group.shards.push_back({sink.make_lane(), {}, nullptr});
+    group.shards.push_back(
+      {i == 0 ? sink.make_own_lane() : sink.make_lane(), {}, nullptr});
   groups_.push_back(std::move(group));
   return groups_.size() - 1;
 }

@@ -26,6 +26,12 @@ public:
   explicit strand_lane(boost::asio::io_context& ioc)
       : strand_(boost::asio::make_strand(ioc)), gate_(gate_of(ioc)) {}
 
+  /// A lane on `strand`, one of `ioc`'s (a socket's: what the lane's jobs
+  /// dispatch to that socket then runs inline).
+  strand_lane(boost::asio::strand<boost::asio::io_context::executor_type> strand,
+              boost::asio::io_context& ioc)
+      : strand_(std::move(strand)), gate_(gate_of(ioc)) {}
+
   void post(std::function<void()> job) override {
     boost::asio::post(strand_, std::move(job));
   }

@@ -39,6 +39,14 @@ public:
     return std::make_shared<strand_lane>(derived().context());
   }
 
+  /// The socket's strand as the lane: a round's `in_strand` then finds it
+  /// running on this thread and calls at once, one strand hand-off a token
+  /// instead of two (~1,300 instructions of ~21,000, stop 68). Other
+  /// subscribers may join the lane: it is only a strand.
+  std::shared_ptr<sink_lane> make_own_lane() override {
+    return std::make_shared<strand_lane>(derived().strand(), derived().context());
+  }
+
   unsigned lanes() const override {
     return derived().lanes_wanted();
   }

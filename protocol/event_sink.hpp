@@ -85,6 +85,14 @@ public:
   /// A new lane on that context.
   virtual std::shared_ptr<sink_lane> make_lane() = 0;
 
+  /// A lane on that context whose jobs run where this socket's own work
+  /// runs (its strand): a round walked there reaches this sink with no
+  /// second hand-off. A session's first lane on a context is made so, by
+  /// its first subscriber there: a light session's only one.
+  virtual std::shared_ptr<sink_lane> make_own_lane() {
+    return make_lane();
+  }
+
   /// How many lanes of that context a session's round may be split over:
   /// the threads running it. With two, two threads each write to half of
   /// the session's subscribers there, at once.

@@ -90,6 +90,12 @@ struct two_lane_sink : recording_sink {
     made.push_back(std::make_shared<held_lane>());
     return made.back();
   }
+  /// Its own lane (its socket's strand, in the server): noted.
+  std::shared_ptr<sink_lane> make_own_lane() override {
+    own_lane = make_lane();
+    return own_lane;
+  }
+  std::shared_ptr<sink_lane> own_lane;
 };
 
 /// A sink that logs, into a log its lane's sinks share, when it is warmed
@@ -293,6 +299,10 @@ CAF_TEST(a context run by two threads gets a round as two jobs of half each) {
     roster.open(subscribers.back(), sinks.back(), {"m"}, {}, true);
   }
   CAF_REQUIRE_EQUAL(lanes.size(), 2u);
+  // The first lane is the first subscriber's own; the others' are not.
+  CAF_CHECK_EQUAL(sinks[0]->own_lane, lanes[0]);
+  for (std::size_t i = 1; i < sinks.size(); ++i)
+    CAF_CHECK_EQUAL(sinks[i]->own_lane, nullptr);
   // Joined in turn: 0 and 2 on the first lane, 1 and 3 on the second.
   for (std::size_t i = 0; i < sinks.size(); ++i)
     CAF_CHECK_EQUAL(sinks[i]->opened_on, nullptr);
