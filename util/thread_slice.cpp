@@ -2,7 +2,6 @@
 
 #include <cerrno>
 #include <cstdint>
-#include <cstring>
 
 #include <sched.h>
 #include <sys/resource.h>
