@@ -28,7 +28,8 @@ DEAD_UPSTREAM = "http://127.0.0.1:9"
 # name it resolved would be a DNS query off this machine.
 NO_NAME_LOOKUPS = "MAP localhost 127.0.0.1, MAP * ~NOTFOUND"
 _libc = ctypes.CDLL(None, use_errno=True)
-_SYS_SCHED_GETATTR = 315  # x86-64
+# sched_getattr has no libc wrapper; its number differs by architecture.
+_SYS_SCHED_GETATTR = {"x86_64": 315, "aarch64": 275}[os.uname().machine]
 
 
 def thread_slice_us(tid):
