@@ -1,6 +1,7 @@
 #include "http/io_context_pool.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 
@@ -127,13 +128,25 @@ void io_context_pool::run() {
 }
 
 void io_context_pool::start_threads(unsigned per_context) {
+  // Returns once every thread is named, pinned and has its slice: what
+  // the server says after (listening) is true of all its I/O threads. A
+  // thread tells under the lock, so these may go as soon as the wait ends.
+  std::mutex lock;
+  std::condition_variable told;
+  std::size_t set_up = 0;
   for (std::size_t c = 0; c < slots_.size(); ++c)
     for (unsigned i = 0; i < per_context; ++i)
-      threads_.emplace_back([this, c, i, &s = *slots_[c]] {
+      threads_.emplace_back([this, c, i, &s = *slots_[c], &lock, &told,
+                             &set_up] {
         // Named, so `top -H` and the tests tell them apart.
         pthread_setname_np(pthread_self(), "agenttheo.io");
         pin(c, i);
         ask_for_slice();
+        {
+          std::lock_guard<std::mutex> guard{lock};
+          ++set_up;
+          told.notify_one();
+        }
         this_thread = {this, &s.context};
         set_after_ready_io(&post_behind, &s.context);
         if (s.gate)
@@ -141,6 +154,8 @@ void io_context_pool::start_threads(unsigned per_context) {
         else
           run_with_idle_lane(s.context);
       });
+  std::unique_lock<std::mutex> guard{lock};
+  told.wait(guard, [&] { return set_up == slots_.size() * per_context; });
 }
 
 int io_context_pool::cpu_of(std::size_t context, unsigned thread) const {
