@@ -2,6 +2,7 @@
 
 #include "browser/stale_profiles.hpp"
 #include "util/cpu_affinity.hpp"
+#include "util/exec_args.hpp"
 #include "util/thread_slice.hpp"
 
 #include <cerrno>
@@ -62,14 +63,6 @@ std::vector<std::string> environment_with_tmpdir(const std::string& dir) {
   return env;
 }
 
-std::vector<char*> pointers_to(std::vector<std::string>& strings) {
-  std::vector<char*> pointers;
-  for (auto& s : strings)
-    pointers.push_back(s.data());
-  pointers.push_back(nullptr);
-  return pointers;
-}
-
 } // namespace
 
 std::vector<std::string> proxy_flags(const std::string& proxy_server) {
@@ -93,9 +86,9 @@ launch_chromium(const chromium_settings& settings) {
   args.push_back("--remote-debugging-pipe");
   args.push_back("--user-data-dir=" + profile);
   args.push_back("about:blank");
-  auto argv = pointers_to(args);
+  auto argv = exec_pointers(args);
   auto env = environment_with_tmpdir(profile);
-  auto envp = pointers_to(env);
+  auto envp = exec_pointers(env);
   int commands[2];
   int replies[2];
   if (pipe2(commands, O_CLOEXEC) != 0 || pipe2(replies, O_CLOEXEC) != 0)

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/exec_args.hpp"
 #include "util/random_id.hpp"
 
 namespace agenttheo {
@@ -117,10 +118,7 @@ std::optional<std::string> render_video(const fs::path& folder,
     "-c:v", "libx264", "-preset", "veryfast", "-crf", "28",
     "-movflags", "+faststart", "-f", "mp4", partial.string()};
   // clang-format on
-  std::vector<char*> argv;
-  for (auto& arg : args)
-    argv.push_back(arg.data());
-  argv.push_back(nullptr);
+  auto argv = exec_pointers(args);
   int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   std::optional<std::string> failed;
   pid_t pid = log_fd < 0 ? -1 : fork();
