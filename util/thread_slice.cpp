@@ -1,7 +1,9 @@
 #include "util/thread_slice.hpp"
 
+#include <charconv>
 #include <cerrno>
 #include <cstdint>
+#include <system_error>
 
 #include <sched.h>
 #include <sys/resource.h>
@@ -32,52 +34,19 @@ bool fair_policy(int policy) {
   return policy == SCHED_OTHER || policy == SCHED_BATCH;
 }
 
+/// The number `text` holds before `unit`, if that is all it holds.
 std::optional<std::uint64_t> number_before(std::string_view text,
                                            std::string_view unit) {
   if (text.size() <= unit.size()
       || text.substr(text.size() - unit.size()) != unit)
     return std::nullopt;
+  auto digits = text.substr(0, text.size() - unit.size());
   std::uint64_t n = 0;
-  for (char c : text.substr(0, text.size() - unit.size())) {
-    if (c < '0' || c > '9' || n > 1'000'000'000)
-      return std::nullopt;
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
-  }
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (error != std::errc{} || end != digits.data() + digits.size())
+    return std::nullopt;
   return n;
 }
-
-} // namespace
-
-std::optional<std::string> parse_thread_slice(std::string_view text,
-                                              thread_slice& out) {
-  if (text == "off" || text == "0") {
-    out = thread_slice{0};
-    return std::nullopt;
-  }
-  std::optional<std::uint64_t> us = number_before(text, "us");
-  if (!us)
-    if (auto ms = number_before(text, "ms"))
-      us = *ms * 1000;
-  constexpr auto shortest
-    = static_cast<std::uint64_t>(shortest_thread_slice.count());
-  constexpr auto longest
-    = static_cast<std::uint64_t>(longest_thread_slice.count());
-  if (!us || *us < shortest || *us > longest)
-    return "off, or a slice from 100us to 100ms (e.g. 100us, 2ms)";
-  out = thread_slice{static_cast<thread_slice::rep>(*us)};
-  return std::nullopt;
-}
-
-std::string thread_slice_text(thread_slice slice) {
-  auto us = slice.count();
-  if (us == 0)
-    return "off";
-  if (us % 1000 == 0)
-    return std::to_string(us / 1000) + "ms";
-  return std::to_string(us) + "us";
-}
-
-namespace {
 
 /// Sets the calling thread's requested runtime, its slice; 0 gives it the
 /// kernel's.
@@ -97,6 +66,35 @@ bool set_runtime_of_this_thread(std::chrono::nanoseconds runtime) {
 }
 
 } // namespace
+
+std::optional<std::string> parse_thread_slice(std::string_view text,
+                                              thread_slice& out) {
+  if (text == "off" || text == "0") {
+    out = thread_slice{0};
+    return std::nullopt;
+  }
+  constexpr auto shortest
+    = static_cast<std::uint64_t>(shortest_thread_slice.count());
+  constexpr auto longest
+    = static_cast<std::uint64_t>(longest_thread_slice.count());
+  std::optional<std::uint64_t> us = number_before(text, "us");
+  if (!us)
+    if (auto ms = number_before(text, "ms"); ms && *ms <= longest / 1000)
+      us = *ms * 1000; // more would wrap, and is out of range anyway
+  if (!us || *us < shortest || *us > longest)
+    return "off, or a slice from 100us to 100ms (e.g. 100us, 2ms)";
+  out = thread_slice{static_cast<thread_slice::rep>(*us)};
+  return std::nullopt;
+}
+
+std::string thread_slice_text(thread_slice slice) {
+  auto us = slice.count();
+  if (us == 0)
+    return "off";
+  if (us % 1000 == 0)
+    return std::to_string(us / 1000) + "ms";
+  return std::to_string(us) + "us";
+}
 
 bool request_slice_for_this_thread(thread_slice slice) {
   return slice.count() > 0 && set_runtime_of_this_thread(slice);

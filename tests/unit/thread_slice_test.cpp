@@ -54,7 +54,8 @@ CAF_TEST(slices are read with their unit within the range the kernel grants) {
   CAF_CHECK_EQUAL(parsed("2000us"), "2ms");
   CAF_CHECK_EQUAL(parsed("100ms"), "100ms");
   auto refused = "error: off, or a slice from 100us to 100ms (e.g. 100us, 2ms)";
-  for (auto text : {"99us", "101ms", "100", "1s", "ms", "-100us", "1.5ms", ""})
+  for (auto text : {"99us", "101ms", "100", "1s", "ms", "-100us", "1.5ms", "",
+                    "18446744073709552ms", "99999999999999999999us"})
     CAF_CHECK_EQUAL(parsed(text), refused);
 }
 
