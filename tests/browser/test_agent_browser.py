@@ -11,7 +11,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from harness import (Server, ServerTestCase, SseStream,  # noqa: E402
-                     kernel_has_custom_slices, stream_path, thread_slice_us)
+                     kernel_has_custom_slices, named_threads, stream_path,
+                     thread_slice_us)
 
 
 def start_page_server():
@@ -190,7 +191,7 @@ class BrowserLimitsAndCrashes(unittest.TestCase):
         short = 100 if kernel_has_custom_slices() else None
         slices = server.thread_slices()
         self.assertEqual({s for n, s in slices if n == "agenttheo.io"}, {short})
-        browser_threads = [t for p in browsers for t in tasks_of(p)]
+        browser_threads = [t for p in browsers for t, _ in named_threads(p)]
         self.assertTrue(browser_threads)
         self.assertEqual([t for t in browser_threads
                           if short and thread_slice_us(t) == short], [])
@@ -219,14 +220,6 @@ def descendants(pid):
             found.append(child)
             todo.append(child)
     return found
-
-
-def tasks_of(pid):
-    """The thread ids of `pid`, none if it has exited."""
-    try:
-        return [int(t) for t in os.listdir(f"/proc/{pid}/task")]
-    except FileNotFoundError:
-        return []
 
 
 def profile_of(pid):

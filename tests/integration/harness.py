@@ -42,6 +42,23 @@ def thread_slice_us(tid):
     return runtime_ns // 1000 or None
 
 
+def named_threads(pid):
+    """(tid, name) of each thread of `pid`; none once it has exited, and
+    a thread that ends while they are read is left out."""
+    found = []
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return found
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as comm:
+                found.append((int(tid), comm.read().strip()))
+        except FileNotFoundError:
+            continue
+    return found
+
+
 def kernel_has_custom_slices():
     """Linux 6.12+ grants a thread the slice it asks for."""
     major, minor = (int(x) for x in os.uname().release.split(".")[:2])
@@ -117,21 +134,13 @@ class Server:
 
     def threads(self):
         """(name, CPUs it may run on) of each of the process's threads."""
-        tasks = f"/proc/{self.proc.pid}/task"
-        found = []
-        for tid in os.listdir(tasks):
-            with open(f"{tasks}/{tid}/comm") as comm:
-                found.append((comm.read().strip(), os.sched_getaffinity(int(tid))))
-        return found
+        return [(name, os.sched_getaffinity(tid))
+                for tid, name in named_threads(self.proc.pid)]
 
     def thread_slices(self):
         """(name, CPU slice in µs or None) of each of the process's threads."""
-        tasks = f"/proc/{self.proc.pid}/task"
-        found = []
-        for tid in os.listdir(tasks):
-            with open(f"{tasks}/{tid}/comm") as comm:
-                found.append((comm.read().strip(), thread_slice_us(int(tid))))
-        return found
+        return [(name, thread_slice_us(tid))
+                for tid, name in named_threads(self.proc.pid)]
 
     def stop(self, timeout=15):
         """SIGTERM, then the exit code (None if it had to be killed)."""
