@@ -59,6 +59,12 @@ class Configuration(unittest.TestCase):
         self.assertIn("IO_THREAD_CPUS", result.stderr)
         self.assertIn("'first'", result.stderr)
 
+    def test_an_io_thread_slice_out_of_range_is_refused(self):
+        result = run_binary("serve", "--port", "0", "--io-thread-slice", "10us")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("IO_THREAD_SLICE", result.stderr)
+        self.assertIn("100us to 100ms", result.stderr)
+
     def test_env_file_is_read(self):
         with project_dir_with_env("MAX_SESSIONS=1\n") as tmp:
             with Server(workdir=tmp) as server:
